@@ -1,0 +1,121 @@
+/**
+ * buildApp(config, deps) → a ready-to-listen Fastify instance. Everything the app depends on can be
+ * passed in (tests pass a clock, a fetch, a knowledge store); defaults load the bundled knowledge base.
+ */
+import Fastify, { type FastifyInstance, type FastifyError } from 'fastify';
+import cors from '@fastify/cors';
+import { isLoopbackUrl, type Config } from './config.js';
+import { HttpError, errorBody, errors } from './errors.js';
+import { unauthenticatedDevelopment, type ClientAuthenticator } from './auth/client-auth.js';
+import { FhirClient } from './fhir/fhir-client.js';
+import type { KnowledgeStore } from './knowledge/knowledge-store.js';
+import { loadKnowledgeSources, type KnowledgeSources } from './knowledge/load-sources.js';
+import { MemoryKnowledgeStore } from './knowledge/memory-store.js';
+import type { Policy } from './cards/policy-schema.js';
+import { createMetrics } from './metrics/metrics.js';
+import { registerJsonParser } from './http/json-body.js';
+import { registerDiscovery } from './http/discovery.js';
+import { registerServiceRoutes } from './http/services.js';
+import { registerHealthRoutes } from './http/health.js';
+import { logRedactPaths } from './infra/log-redaction.js';
+
+export interface AppDeps {
+  readonly sources?: KnowledgeSources;
+  readonly knowledge?: KnowledgeStore;
+  readonly fetch?: typeof fetch;
+  readonly now?: () => Date;
+  readonly authenticator?: ClientAuthenticator;
+  /** A pino logger config or false (tests capture logs through a stream). */
+  readonly logger?: boolean | Record<string, unknown>;
+}
+
+export async function buildApp(config: Config, deps: AppDeps = {}): Promise<FastifyInstance> {
+  const sources = deps.sources ?? loadKnowledgeSources(config.knowledgeDir);
+  const knowledge = deps.knowledge ?? new MemoryKnowledgeStore(sources);
+  const policies = new Map<string, Policy>(sources.policies.map((p) => [p.id, p]));
+  if (!policies.has(config.defaultPolicy)) throw new Error(`CDS_POLICY ${config.defaultPolicy} is not defined in the knowledge base`);
+  const metrics = createMetrics();
+  const authenticator = deps.authenticator ?? unauthenticatedDevelopment;
+
+  const app = Fastify({
+    logger: deps.logger ?? { level: config.logLevel, redact: { paths: logRedactPaths, censor: '[redacted]' } },
+    bodyLimit: config.bodyLimitBytes,
+    // EHR resource ids can be long (Epic-style ids exceed 200 characters), and so can service URLs.
+    maxParamLength: 500,
+    genReqId: () => crypto.randomUUID(),
+  });
+
+  registerJsonParser(app, config.jsonMaxDepth);
+
+  await app.register(cors, {
+    origin: (origin, cb) => {
+      if (!origin) return cb(null, true);
+      const allowed = config.corsOrigins.length > 0 ? config.corsOrigins.includes(origin) : isLoopbackUrl(origin);
+      cb(null, allowed);
+    },
+    methods: ['GET', 'POST', 'OPTIONS'],
+    allowedHeaders: ['authorization', 'content-type'],
+    maxAge: 600,
+  });
+
+  // The CDS client authentication hook point: CDS Hooks calls only, never preflight or health checks.
+  app.addHook('onRequest', async (req) => {
+    if (req.method === 'OPTIONS' || !req.url.startsWith('/cds-services')) return;
+    (req as { client?: unknown }).client = await authenticator.authenticate(req);
+  });
+
+  app.setErrorHandler((err: FastifyError | HttpError, req, reply) => {
+    if (err instanceof HttpError) {
+      return reply.code(err.statusCode).send(err.body ?? errorBody(err));
+    }
+    const mapped = mapFastifyError(err, config);
+    if (mapped) return reply.code(mapped.statusCode).send(errorBody(mapped));
+    req.log.error({ err }, 'unhandled error');
+    metrics.errors.inc({ kind: 'internal' });
+    return reply.code(500).send({ error: 'CDS_ERR_INTERNAL', message: 'internal error' });
+  });
+  app.setNotFoundHandler((req, reply) => {
+    reply.code(404).send(errorBody(errors.notFound(`${req.method} ${req.url.split('?')[0]}`)));
+  });
+  app.addHook('onSend', async (_req, reply, payload) => {
+    if (reply.statusCode >= 400 && reply.statusCode < 500) metrics.errors.inc({ kind: `http_${reply.statusCode}` });
+    return payload;
+  });
+
+  registerDiscovery(app, knowledge);
+  registerServiceRoutes(
+    app,
+    {
+      config,
+      knowledge,
+      policies,
+      fhirClient: new FhirClient(config.fhirServerAllowlist, deps.fetch ?? fetch),
+      now: deps.now ?? (() => new Date()),
+      reportError: (what, error) => app.log.error({ err: error }, `${what} failed`),
+    },
+    metrics,
+  );
+  registerHealthRoutes(app, knowledge, metrics, [...policies.keys()]);
+  app.log.info({ knowledgeVersion: knowledge.snapshot().version.id }, 'knowledge base loaded');
+  app.log.warn(authenticator.description);
+  return app;
+}
+
+/** Fastify's own 4xx errors, reworded into the service's catalogue. */
+function mapFastifyError(err: FastifyError, config: Config): HttpError | undefined {
+  switch (err.code) {
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return errors.bodyTooLarge(config.bodyLimitBytes);
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return errors.unsupportedMediaType(String(err.message.split(': ').at(-1) ?? 'unknown'));
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+      return errors.badRequest('request body is empty; send a JSON object');
+    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
+      return errors.badRequest('Content-Length does not match the body');
+    default:
+      if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) {
+        return new HttpError(err.statusCode, 'CDS_ERR_BAD_REQUEST', err.message);
+      }
+      return undefined;
+  }
+}

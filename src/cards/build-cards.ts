@@ -1,0 +1,315 @@
+/**
+ * Turns findings into CDS Hooks cards: one card per drug pair at its highest indicator (order hooks) or one
+ * summary card for the whole profile (patient-view), the alert budget, and the cards that say what could
+ * not be screened. Every card names its drugs, its evidence and the patient data it used.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Finding, IncompleteFinding, InteractionFinding, UnscreenableFinding } from '../checks/finding.js';
+import type { ClinicalContext, Medication } from '../fhir/clinical-context.js';
+import type { KnowledgeSnapshot } from '../knowledge/knowledge-store.js';
+import type { Citation, Interaction } from '../knowledge/source-schema.js';
+import { RXNORM_SYSTEMS } from '../fhir/resources.js';
+import { TOPIC_DRUG_INTERACTION, fitSummary, type Action, type Card, type Coding, type Suggestion } from './card.js';
+import { decideIndicator, indicatorRank, isInterruptive, type PolicyDecision } from './policy.js';
+import type { Indicator, Policy } from './policy-schema.js';
+
+export interface CardContext {
+  readonly policy: Policy;
+  readonly context: ClinicalContext;
+  readonly kb: KnowledgeSnapshot;
+  /** Base URL of this service, for the override-reason code system. */
+  readonly publicBaseUrl: string;
+  /** order: one card per pair with suggestions; profile: one summary card for existing combinations. */
+  readonly mode: 'order' | 'profile';
+}
+
+const SERVICE_LABEL = 'Medication safety screening';
+const RXNORM = [...RXNORM_SYSTEMS][0]!;
+const SEVERITY_RANK: Readonly<Record<Interaction['severity'], number>> = { contraindicated: 4, major: 3, moderate: 2, minor: 1 };
+
+interface Decided {
+  readonly finding: InteractionFinding;
+  readonly decision: PolicyDecision & { readonly indicator: Indicator };
+}
+
+export function buildCards(findings: readonly Finding[], cc: CardContext): Card[] {
+  const decided: Decided[] = [];
+  for (const f of findings) {
+    if (f.kind !== 'interaction') continue;
+    const decision = decideIndicator(f, cc.policy, cc.context);
+    if (decision.indicator !== 'suppress') decided.push({ finding: f, decision: decision as Decided['decision'] });
+  }
+  decided.sort(byImportance);
+
+  let interactionCards: Card[];
+  if (cc.mode === 'profile') {
+    interactionCards = decided.length > 0 ? [profileCard(decided, cc)] : [];
+  } else {
+    interactionCards = groupByPair(decided).map((group) => pairCard(group, cc));
+    interactionCards = applyAlertBudget(interactionCards, cc.policy.alertBudget);
+  }
+
+  const unscreenable = findings.filter((f): f is UnscreenableFinding => f.kind === 'unscreenable');
+  const incomplete = findings.filter((f): f is IncompleteFinding => f.kind === 'incomplete');
+  return [
+    ...(incomplete.length > 0 ? [incompleteCard(incomplete)] : []),
+    ...interactionCards,
+    ...unscreenableCards(unscreenable, cc.mode),
+  ].sort((a, b) => indicatorRank(b.indicator) - indicatorRank(a.indicator));
+}
+
+function byImportance(x: Decided, y: Decided): number {
+  return (
+    indicatorRank(y.decision.indicator) - indicatorRank(x.decision.indicator) ||
+    SEVERITY_RANK[y.finding.interaction.severity] - SEVERITY_RANK[x.finding.interaction.severity] ||
+    x.finding.interaction.id.localeCompare(y.finding.interaction.id)
+  );
+}
+
+function pairKey(f: InteractionFinding): string {
+  return [f.subject.key, f.other.key].sort().join('|');
+}
+
+function groupByPair(decided: readonly Decided[]): Decided[][] {
+  const groups = new Map<string, Decided[]>();
+  for (const d of decided) {
+    const key = pairKey(d.finding);
+    groups.set(key, [...(groups.get(key) ?? []), d]);
+  }
+  return [...groups.values()];
+}
+
+const cap = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
+
+function pairName(f: InteractionFinding): string {
+  return `${cap(f.subjectIngredient.name)} + ${f.otherIngredient.name}`;
+}
+
+function pairCard(group: readonly Decided[], cc: CardContext): Card {
+  const top = group[0]!;
+  const f = top.finding;
+  const more = group.length > 1 ? ` (+${group.length - 1} more)` : '';
+  const summary = fitSummary(`${pairName(f)}: ${f.interaction.severity} interaction — ${f.interaction.title}${more}`);
+  const detail = group.map((d) => findingDetail(d, cc)).join('\n\n---\n\n') + footer(cc);
+  const suggestions = suggestionsFor(group, cc);
+  return {
+    uuid: randomUUID(),
+    summary,
+    detail,
+    indicator: top.decision.indicator,
+    source: sourceFor(f.interaction.citations[0]!),
+    ...(suggestions.length > 0 ? { suggestions, selectionBehavior: 'at-most-one' as const } : {}),
+    ...(isInterruptive(top.decision.indicator) ? { overrideReasons: overrideReasons(cc.publicBaseUrl) } : {}),
+  };
+}
+
+function profileCard(decided: readonly Decided[], cc: CardContext): Card {
+  const groups = groupByPair(decided);
+  const top = decided[0]!;
+  const pairs = groups.map((g) => pairName(g[0]!.finding));
+  const count = `${groups.length} interacting combination${groups.length === 1 ? '' : 's'}`;
+  const summary = fitSummary(`${count} in current medications: ${pairs.join('; ')}`);
+  const lines = groups.map((g) => {
+    const d = g[0]!;
+    const also = g.length > 1 ? ` Also: ${g.slice(1).map((x) => x.finding.interaction.title).join('; ')}.` : '';
+    return `- **${pairName(d.finding)}** — ${d.finding.interaction.severity} (${d.decision.indicator}): ${d.finding.interaction.title}. ${d.finding.interaction.management}${also}`;
+  });
+  const detail = [`The patient's current medications include ${count}:`, '', ...lines, '', 'Details for the most severe:', '', findingDetail(top, cc)].join('\n') + footer(cc);
+  return {
+    uuid: randomUUID(),
+    summary,
+    detail,
+    indicator: top.decision.indicator,
+    source: sourceFor(top.finding.interaction.citations[0]!),
+    ...(isInterruptive(top.decision.indicator) ? { overrideReasons: overrideReasons(cc.publicBaseUrl) } : {}),
+  };
+}
+
+function describeMedication(m: Medication): string {
+  const role =
+    m.role === 'draft'
+      ? 'new order'
+      : m.role === 'active'
+        ? `active${m.authoredOn ? `, ordered ${m.authoredOn}` : ''}`
+        : `stopped${m.lastTakenOn ? `, last dated ${m.lastTakenOn}` : ''}`;
+  return `${m.display} (${role}${m.reference ? `, ${m.reference}` : ''})`;
+}
+
+function findingDetail(d: Decided, cc: CardContext): string {
+  const f = d.finding;
+  const i = f.interaction;
+  const list = i.oncList === 'high-priority' ? ' — on the ONC high-priority list (always interruptive)' : i.oncList === 'low-priority' ? ' — on the ONC low-priority list (non-interruptive)' : '';
+  const lines = [
+    `**${cap(i.severity)} interaction${list}:** ${f.subjectIngredient.name} with ${f.otherIngredient.name} (${i[f.subjectSide].label} with ${i[f.subjectSide === 'a' ? 'b' : 'a'].label}).`,
+    '',
+    `**Mechanism:** ${i.mechanism}`,
+    '',
+    `**Effect:** ${i.effect}`,
+    '',
+    `**Management:** ${i.management}`,
+    '',
+    `**Evidence:** ${i.evidence}. **Source:** ${i.citations.map(citationText).join('; ')}`,
+    '',
+    `**Patient data used:** ${describeMedication(f.subject)}; ${describeMedication(f.other)}.`,
+  ];
+  if (f.washout) {
+    lines.push(
+      '',
+      `**Washout:** ${f.washout.medication.display} was stopped ${f.washout.daysSinceStopped} day(s) ago; it keeps acting for about ${f.washout.washoutDays} days after the last dose.`,
+    );
+  }
+  if (d.decision.raisedBy) {
+    const lab = d.decision.raisedBy.lab;
+    lines.push('', `**Raised by patient data:** ${lab.kind} ${lab.value} ${lab.unit} on ${lab.date}. ${d.decision.raisedBy.note}`);
+  }
+  if (i.review.status === 'unreviewed') lines.push('', '_This entry has not yet been reviewed by a clinician._');
+  return lines.join('\n');
+}
+
+function footer(cc: CardContext): string {
+  return `\n\n_Policy: ${cc.policy.id}. Knowledge version: ${cc.kb.version.id}._`;
+}
+
+function citationText(c: Citation): string {
+  const where = c.section ? `, ${c.section}` : '';
+  const link = citationUrl(c);
+  return link ? `[${c.source}](${link})${where}` : `${c.source}${where}`;
+}
+
+function citationUrl(c: Citation): string | undefined {
+  if (c.doi) return `https://doi.org/${c.doi}`;
+  if (c.pmid) return `https://pubmed.ncbi.nlm.nih.gov/${c.pmid}/`;
+  if (c.setId) return `https://dailymed.nlm.nih.gov/dailymed/drugInfo.cfm?setid=${c.setId}`;
+  return c.url;
+}
+
+function sourceFor(c: Citation): Card['source'] {
+  const url = citationUrl(c);
+  return { label: `${SERVICE_LABEL}: ${c.source}`, ...(url ? { url } : {}), topic: TOPIC_DRUG_INTERACTION };
+}
+
+const OVERRIDE_REASONS: readonly [string, string][] = [
+  ['benefit-outweighs-risk', 'Benefit outweighs risk; will monitor'],
+  ['tolerated-previously', 'Patient has tolerated this combination before'],
+  ['dose-adjusted', 'Dose or timing already adjusted for this interaction'],
+  ['other-drug-stopping', 'The other medication is being stopped'],
+  ['not-applicable', 'Alert does not apply to this patient'],
+];
+
+function overrideReasons(publicBaseUrl: string): Coding[] {
+  const system = `${publicBaseUrl}/CodeSystem/override-reason`;
+  return OVERRIDE_REASONS.map(([code, display]) => ({ system, code, display }));
+}
+
+/** Cancel the new order, or switch it to a safer alternative the knowledge base names. */
+function suggestionsFor(group: readonly Decided[], cc: CardContext): Suggestion[] {
+  const f = group[0]!.finding;
+  const draft = f.subject;
+  if (draft.role !== 'draft' || !draft.reference) return [];
+  const name = f.subjectIngredient.name;
+  const out: Suggestion[] = [
+    {
+      label: `Cancel the ${name} order`,
+      uuid: randomUUID(),
+      actions: [{ type: 'delete', description: `Remove the new ${name} order`, resourceId: draft.reference }],
+    },
+  ];
+  const offered = new Set<string>();
+  for (const { finding } of group) {
+    for (const alt of finding.interaction.alternatives) {
+      if (alt.replaces !== finding.subjectSide || offered.has(alt.rxcui)) continue;
+      // The alternative must not itself meet the other drug in any finding of this pair.
+      if (group.some((g) => g.finding.interaction[g.finding.subjectSide].ingredients.includes(alt.rxcui))) continue;
+      offered.add(alt.rxcui);
+      const altName = cc.kb.ingredientName(alt.rxcui) ?? alt.rxcui;
+      const actions: Action[] = [
+        { type: 'delete', description: `Remove the new ${name} order`, resourceId: draft.reference },
+        { type: 'create', description: `Order ${altName} instead (${alt.note})`, resource: replacementOrder(draft, alt.rxcui, altName) },
+      ];
+      out.push({ label: fitSummary(`Switch ${name} to ${altName}`), uuid: randomUUID(), actions });
+    }
+  }
+  return out;
+}
+
+/**
+ * A new draft order for the alternative ingredient. Dose, timing and quantity are dropped on purpose:
+ * they belonged to the other drug and the prescriber must choose them.
+ */
+function replacementOrder(draft: Medication, rxcui: string, name: string): Record<string, unknown> {
+  const { id: _id, medicationReference: _ref, medicationCodeableConcept: _concept, dosageInstruction: _dose, dispenseRequest: _dispense, contained: _contained, text: _text, meta: _meta, ...rest } = draft.resource;
+  return {
+    ...rest,
+    resourceType: String(draft.resource.resourceType ?? 'MedicationRequest'),
+    status: 'draft',
+    medicationCodeableConcept: { coding: [{ system: RXNORM, code: rxcui, display: name }], text: name },
+  };
+}
+
+function applyAlertBudget(cards: Card[], budget: number | undefined): Card[] {
+  if (budget === undefined) return cards;
+  const interruptive = cards.filter((c) => isInterruptive(c.indicator));
+  if (interruptive.length <= budget) return cards;
+  const kept = new Set(interruptive.slice(0, budget));
+  const folded = interruptive.slice(budget);
+  const indicator = folded.some((c) => c.indicator === 'critical') ? 'critical' : 'warning';
+  const summaryCard: Card = {
+    uuid: randomUUID(),
+    summary: fitSummary(`${folded.length} more interaction alert${folded.length === 1 ? '' : 's'}: ${folded.map((c) => c.summary.split(':')[0]).join('; ')}`),
+    detail: ['More interactions were found than are shown separately:', '', ...folded.map((c) => `- ${c.summary}`), '', 'Each is listed with its severity; review them before signing.'].join('\n'),
+    indicator,
+    source: { label: SERVICE_LABEL, topic: TOPIC_DRUG_INTERACTION },
+  };
+  return [...cards.filter((c) => !isInterruptive(c.indicator) || kept.has(c)), summaryCard];
+}
+
+function unscreenableCards(findings: readonly UnscreenableFinding[], mode: 'order' | 'profile'): Card[] {
+  const why = (m: Medication) =>
+    m.resolution === 'unknown-code'
+      ? `RxNorm code ${m.rxnormCodes.join(', ')} is not in the knowledge base`
+      : m.resolution === 'text-only'
+        ? 'it has no RxNorm code'
+        : (m.resolutionNote ?? 'its medication could not be identified');
+  const card = (summary: string, meds: readonly Medication[]): Card => ({
+    uuid: randomUUID(),
+    summary: fitSummary(summary),
+    detail: [
+      'These medications were **not** checked for interactions:',
+      '',
+      ...meds.map((m) => `- ${describeMedication(m)}: ${why(m)}.`),
+      '',
+      'Check them by hand or with a pharmacist.',
+    ].join('\n'),
+    indicator: 'info',
+    source: { label: SERVICE_LABEL },
+  });
+  const drafts = findings.filter((f) => f.medication.role === 'draft').map((f) => f.medication);
+  const others = findings.filter((f) => f.medication.role !== 'draft').map((f) => f.medication);
+  if (mode === 'profile') {
+    const all = [...drafts, ...others];
+    return all.length === 0 ? [] : [card(`${all.length === 1 ? all[0]!.display : `${all.length} medications`} could not be screened for interactions`, all)];
+  }
+  return [
+    ...drafts.map((m) => card(`${m.display} could not be screened for interactions`, [m])),
+    ...(others.length > 0
+      ? [card(`${others.length === 1 ? others[0]!.display : `${others.length} current medications`} could not be screened against the new order`, others)]
+      : []),
+  ];
+}
+
+function incompleteCard(findings: readonly IncompleteFinding[]): Card {
+  const whats = [...new Set(findings.map((f) => f.what))];
+  return {
+    uuid: randomUUID(),
+    summary: fitSummary(`Medication screening incomplete: ${whats.join(', ')} could not be checked`),
+    detail: [
+      'Part of the medication safety screening could not be done, so an interaction may have been missed:',
+      '',
+      ...findings.map((f) => `- **${f.what}**: ${f.reason}.`),
+      '',
+      'Review these by hand, or try again.',
+    ].join('\n'),
+    indicator: 'warning',
+    source: { label: SERVICE_LABEL },
+  };
+}

@@ -1,0 +1,55 @@
+/** CDS Hooks 2.0.1 response types, as this service emits them (no nulls, no empty fields). */
+import type { Indicator } from './policy-schema.js';
+
+export interface Coding {
+  readonly system: string;
+  readonly code: string;
+  readonly display: string;
+}
+
+export type Action =
+  | { readonly type: 'create'; readonly description: string; readonly resource: Record<string, unknown> }
+  | { readonly type: 'update'; readonly description: string; readonly resource: Record<string, unknown> }
+  | { readonly type: 'delete'; readonly description: string; readonly resourceId: string };
+
+export interface Suggestion {
+  readonly label: string;
+  readonly uuid: string;
+  readonly isRecommended?: boolean;
+  readonly actions: readonly Action[];
+}
+
+export interface Link {
+  readonly label: string;
+  readonly url: string;
+  readonly type: 'absolute' | 'smart';
+}
+
+export interface Card {
+  readonly uuid: string;
+  readonly summary: string;
+  readonly detail?: string;
+  readonly indicator: Indicator;
+  readonly source: { readonly label: string; readonly url?: string; readonly topic?: Coding };
+  readonly suggestions?: readonly Suggestion[];
+  readonly selectionBehavior?: 'at-most-one' | 'any';
+  readonly overrideReasons?: readonly Coding[];
+  readonly links?: readonly Link[];
+}
+
+export interface CdsResponse {
+  readonly cards: readonly Card[];
+}
+
+export const ACT_CODE_SYSTEM = 'http://terminology.hl7.org/CodeSystem/v3-ActCode';
+export const TOPIC_DRUG_INTERACTION: Coding = { system: ACT_CODE_SYSTEM, code: 'DRG', display: 'Drug Interaction Alert' };
+
+/** CDS Hooks: summary SHOULD be under 140 characters. Longer text is cut at a word with an ellipsis. */
+export const SUMMARY_MAX = 139;
+
+export function fitSummary(text: string): string {
+  if (text.length <= SUMMARY_MAX) return text;
+  const cut = text.slice(0, SUMMARY_MAX - 1);
+  const space = cut.lastIndexOf(' ');
+  return `${(space > 80 ? cut.slice(0, space) : cut).replace(/[\s,;:—-]+$/, '')}…`;
+}

@@ -1,0 +1,46 @@
+/** Applies a policy to a finding: severity → indicator, site overrides, ONC floors and caps, context raises. */
+import type { InteractionFinding } from '../checks/finding.js';
+import type { ClinicalContext, LabValue } from '../fhir/clinical-context.js';
+import type { Indicator, IndicatorOrSuppress, Policy } from './policy-schema.js';
+
+const RANK: Readonly<Record<IndicatorOrSuppress, number>> = { suppress: 0, info: 1, warning: 2, critical: 3 };
+
+export function indicatorRank(i: IndicatorOrSuppress): number {
+  return RANK[i];
+}
+
+export function higherIndicator<T extends IndicatorOrSuppress>(a: T, b: T): T {
+  return RANK[a] >= RANK[b] ? a : b;
+}
+
+export function isInterruptive(i: Indicator): boolean {
+  return i !== 'info';
+}
+
+export interface PolicyDecision {
+  readonly indicator: IndicatorOrSuppress;
+  /** Patient data that raised the indicator, for the card detail. */
+  readonly raisedBy?: { readonly lab: LabValue; readonly note: string };
+}
+
+export function decideIndicator(finding: InteractionFinding, policy: Policy, context: ClinicalContext): PolicyDecision {
+  const interaction = finding.interaction;
+  let indicator: IndicatorOrSuppress = policy.indicatorBySeverity[interaction.severity];
+  const override = policy.interactionOverrides.find((o) => o.interaction === interaction.id);
+  if (override) indicator = override.indicator;
+  if (interaction.oncList === 'high-priority') indicator = higherIndicator(indicator, policy.oncHighPriorityMinimum);
+  if (interaction.oncList === 'low-priority' && RANK[indicator] > RANK[policy.oncLowPriorityMaximum]) {
+    indicator = policy.oncLowPriorityMaximum;
+  }
+  let raisedBy: PolicyDecision['raisedBy'];
+  for (const raise of policy.contextRaises.filter((r) => r.interaction === interaction.id)) {
+    const lab = context.labs.get(raise.observation);
+    if (!lab) continue;
+    const meets = (raise.above !== undefined && lab.value > raise.above) || (raise.below !== undefined && lab.value < raise.below);
+    if (meets && RANK[raise.indicator] > RANK[indicator]) {
+      indicator = raise.indicator;
+      raisedBy = { lab, note: raise.note };
+    }
+  }
+  return { indicator, ...(raisedBy ? { raisedBy } : {}) };
+}

@@ -1,0 +1,85 @@
+/**
+ * Drug–drug interaction screening: pairs the medications the hook asks about against each other and the
+ * patient's other medications, at ingredient or class level, honouring washout for stopped drugs.
+ */
+import type { ClinicalContext, Medication } from '../../fhir/clinical-context.js';
+import { daysBetween } from '../../fhir/resources.js';
+import { washoutDaysFor, type InteractionRule, type KnowledgeSnapshot } from '../../knowledge/knowledge-store.js';
+import type { InteractionFinding } from '../finding.js';
+
+/** Which medications a hook screens: each subject against the others and, optionally, against each other. */
+export interface PairPlan {
+  readonly subjects: readonly Medication[];
+  readonly others: readonly Medication[];
+  readonly subjectsAgainstEachOther: boolean;
+}
+
+export async function checkInteractions(
+  context: ClinicalContext,
+  plan: PairPlan,
+  kb: KnowledgeSnapshot,
+): Promise<InteractionFinding[]> {
+  const screenable = (m: Medication) => m.resolution === 'resolved' && m.ingredients.length > 0;
+  const subjects = plan.subjects.filter(screenable);
+  const others = plan.others.filter(screenable);
+  if (subjects.length === 0) return [];
+
+  const allIngredients = [...new Set([...subjects, ...others].flatMap((m) => m.ingredients.map((i) => i.rxcui)))];
+  const rules = await kb.interactionsAmong(allIngredients);
+  if (rules.length === 0) return [];
+
+  const findings: InteractionFinding[] = [];
+  const pairs: [Medication, Medication][] = [];
+  subjects.forEach((s, i) => {
+    if (plan.subjectsAgainstEachOther) for (const t of subjects.slice(i + 1)) pairs.push([s, t]);
+    for (const o of others) pairs.push([s, o]);
+  });
+  for (const [subject, other] of pairs) {
+    if (subject.role === 'recent' && other.role === 'recent') continue;
+    for (const rule of rules) {
+      const found = matchPair(rule, subject, other, context.now);
+      if (found) findings.push(found);
+    }
+  }
+  return findings;
+}
+
+/** The first ingredient pairing of two medications that meets a rule (one finding per rule and pair). */
+function matchPair(rule: InteractionRule, subject: Medication, other: Medication, now: Date): InteractionFinding | undefined {
+  for (const si of subject.ingredients) {
+    for (const oi of other.ingredients) {
+      // The same ingredient twice is duplicate therapy, not an interaction.
+      if (si.rxcui === oi.rxcui) continue;
+      const sides: ('a' | 'b')[] = [];
+      if (rule.sideA.has(si.rxcui) && rule.sideB.has(oi.rxcui)) sides.push('a');
+      if (rule.sideB.has(si.rxcui) && rule.sideA.has(oi.rxcui)) sides.push('b');
+      for (const subjectSide of sides) {
+        const otherSide: 'a' | 'b' = subjectSide === 'a' ? 'b' : 'a';
+        const stopped =
+          subject.role === 'recent'
+            ? { med: subject, side: subjectSide, ing: si }
+            : other.role === 'recent'
+              ? { med: other, side: otherSide, ing: oi }
+              : undefined;
+        let washout: InteractionFinding['washout'];
+        if (stopped) {
+          const washoutDays = washoutDaysFor(rule.interaction, stopped.side, stopped.ing.rxcui);
+          const daysSinceStopped = stopped.med.lastTakenOn ? daysBetween(stopped.med.lastTakenOn, now) : Infinity;
+          if (daysSinceStopped > washoutDays) continue;
+          washout = { medication: stopped.med, daysSinceStopped, washoutDays };
+        }
+        return {
+          kind: 'interaction',
+          interaction: rule.interaction,
+          subject,
+          other,
+          subjectIngredient: si,
+          otherIngredient: oi,
+          subjectSide,
+          ...(washout ? { washout } : {}),
+        };
+      }
+    }
+  }
+  return undefined;
+}

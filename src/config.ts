@@ -1,0 +1,100 @@
+/**
+ * The service's configuration: every environment variable is read here, validated once, and frozen.
+ * Nothing else in the code reads process.env.
+ */
+import { z } from 'zod';
+import { fileURLToPath } from 'node:url';
+import path from 'node:path';
+
+/** The project root (where knowledge-base/ and rules/ live), whether running from src/ or dist/src/. */
+export const projectRoot = (() => {
+  const here = path.dirname(fileURLToPath(import.meta.url));
+  return here.includes(`${path.sep}dist${path.sep}`) ? path.resolve(here, '../..') : path.resolve(here, '..');
+})();
+
+const commaList = z
+  .string()
+  .transform((s) => s.split(',').map((v) => v.trim()).filter((v) => v.length > 0));
+
+const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+
+const EnvSchema = z.object({
+  HOST: z.string().min(1).default('127.0.0.1'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+  DATA_DIR: z.string().min(1).default('./.data'),
+  KNOWLEDGE_DIR: z.string().min(1).default(path.join(projectRoot, 'knowledge-base')),
+  CDS_PUBLIC_BASE_URL: z.string().url().optional(),
+  CDS_FHIR_SERVER_ALLOWLIST: commaList.optional(),
+  CDS_TIME_BUDGET_MS: positiveInt(250),
+  CDS_BODY_LIMIT_BYTES: positiveInt(8 * 1024 * 1024),
+  CDS_JSON_MAX_DEPTH: positiveInt(64),
+  CDS_CORS_ORIGINS: commaList.optional(),
+  CDS_POLICY: z.enum(['prescriber', 'pharmacist']).default('prescriber'),
+  CDS_MAX_LAB_AGE_DAYS: positiveInt(90),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export interface Config {
+  readonly host: string;
+  readonly port: number;
+  readonly dataDir: string;
+  readonly knowledgeDir: string;
+  readonly publicBaseUrl: string;
+  /** URL prefixes the service may send a FHIR bearer token to. Empty = loopback servers only. */
+  readonly fhirServerAllowlist: readonly string[];
+  readonly timeBudgetMs: number;
+  readonly bodyLimitBytes: number;
+  readonly jsonMaxDepth: number;
+  /** Browser origins allowed by CORS. Empty = loopback origins only. */
+  readonly corsOrigins: readonly string[];
+  readonly defaultPolicy: 'prescriber' | 'pharmacist';
+  readonly maxLabAgeDays: number;
+  readonly logLevel: string;
+}
+
+export class ConfigError extends Error {}
+
+/** Reads and validates configuration from an environment (process.env by default). */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  // Treat empty strings as unset, as shells and compose files often export VAR= for "no value".
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = EnvSchema.safeParse(cleaned);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+    throw new ConfigError(`invalid configuration: ${problems}`);
+  }
+  const e = parsed.data;
+  for (const prefix of e.CDS_FHIR_SERVER_ALLOWLIST ?? []) {
+    if (!/^https:\/\//.test(prefix) && !isLoopbackUrl(prefix)) {
+      throw new ConfigError(`CDS_FHIR_SERVER_ALLOWLIST: ${prefix} must be an https URL (or a loopback URL)`);
+    }
+  }
+  return Object.freeze({
+    host: e.HOST,
+    port: e.PORT,
+    dataDir: e.DATA_DIR,
+    knowledgeDir: e.KNOWLEDGE_DIR,
+    publicBaseUrl: (e.CDS_PUBLIC_BASE_URL ?? `http://${e.HOST.includes(':') ? `[${e.HOST}]` : e.HOST}:${e.PORT}`).replace(/\/+$/, ''),
+    fhirServerAllowlist: Object.freeze([...(e.CDS_FHIR_SERVER_ALLOWLIST ?? [])]),
+    timeBudgetMs: e.CDS_TIME_BUDGET_MS,
+    bodyLimitBytes: e.CDS_BODY_LIMIT_BYTES,
+    jsonMaxDepth: e.CDS_JSON_MAX_DEPTH,
+    corsOrigins: Object.freeze([...(e.CDS_CORS_ORIGINS ?? [])]),
+    defaultPolicy: e.CDS_POLICY,
+    maxLabAgeDays: e.CDS_MAX_LAB_AGE_DAYS,
+    logLevel: e.LOG_LEVEL,
+  });
+}
+
+/** True for http(s) URLs whose host is 127.0.0.0/8, ::1 or localhost. */
+export function isLoopbackUrl(url: string): boolean {
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    return false;
+  }
+  if (u.protocol !== 'http:' && u.protocol !== 'https:') return false;
+  const host = u.hostname.replace(/^\[|\]$/g, '');
+  return host === 'localhost' || host === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
+}

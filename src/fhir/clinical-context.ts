@@ -1,0 +1,54 @@
+/** The normalised picture of the patient that every check reads. Built once per request. */
+import type { IngredientRef } from '../knowledge/knowledge-store.js';
+import type { DataGap } from './prefetch.js';
+import type { Json } from './resources.js';
+
+export type MedicationRole = 'draft' | 'active' | 'recent';
+
+/**
+ * How far a medication could be identified:
+ * resolved (ingredients known), unknown-code (RxNorm code not in the knowledge base), text-only (no RxNorm
+ * code), unresolved-reference (medicationReference could not be read), no-medication (nothing chosen yet).
+ */
+export type MedicationResolution = 'resolved' | 'unknown-code' | 'text-only' | 'unresolved-reference' | 'no-medication';
+
+export interface Medication {
+  /** Unique within the request, e.g. "draft:MedicationRequest/123" or "active#4". */
+  readonly key: string;
+  readonly role: MedicationRole;
+  /** "MedicationRequest/123" when the resource has an id. */
+  readonly reference?: string;
+  readonly display: string;
+  readonly rxnormCodes: readonly string[];
+  readonly ingredients: readonly IngredientRef[];
+  readonly resolution: MedicationResolution;
+  /** Why a reference could not be resolved, for the card. */
+  readonly resolutionNote?: string;
+  readonly authoredOn?: string;
+  /** For recently stopped medications: the last date it is known to have been taken. */
+  readonly lastTakenOn?: string;
+  readonly priorPrescription?: string;
+  /** The original resource (draft suggestions copy it). */
+  readonly resource: Json;
+}
+
+export interface LabValue {
+  readonly kind: string;
+  readonly value: number;
+  readonly unit: string;
+  readonly date: string;
+  readonly ageDays: number;
+}
+
+export interface ClinicalContext {
+  readonly patientId: string | undefined;
+  readonly now: Date;
+  readonly drafts: readonly Medication[];
+  /** order-select: references of the orders the clinician selected. */
+  readonly selections: readonly string[] | undefined;
+  readonly active: readonly Medication[];
+  readonly recent: readonly Medication[];
+  /** Latest fresh value per observation kind (weight, potassium, ...). */
+  readonly labs: ReadonlyMap<string, LabValue>;
+  readonly gaps: readonly DataGap[];
+}

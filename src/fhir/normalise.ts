@@ -1,0 +1,249 @@
+/**
+ * Normalises the request's resources into a ClinicalContext: medications of any FHIR version become
+ * RxNorm ingredients (through the knowledge base), observations become the latest fresh value per kind.
+ */
+import type { Deadline } from '../infra/deadline.js';
+import type { KnowledgeSnapshot, IngredientRef } from '../knowledge/knowledge-store.js';
+import type { ClinicalContext, LabValue, Medication, MedicationResolution, MedicationRole } from './clinical-context.js';
+import { FhirFetchError, type FhirClient, type FhirServerAccess } from './fhir-client.js';
+import type { DataGap, ResolvedData } from './prefetch.js';
+import {
+  LOINC_SYSTEMS,
+  RXNORM_SYSTEMS,
+  asArray,
+  codingsOf,
+  conceptText,
+  datePart,
+  daysBetween,
+  isObject,
+  num,
+  referenceTo,
+  str,
+  type Json,
+} from './resources.js';
+
+/** Orders stopped longer ago than this are not screened (the longest washout in the knowledge base is 35 days). */
+export const RECENT_WINDOW_DAYS = 35;
+
+const MEDICATION_ORDER_TYPES = new Set(['MedicationRequest', 'MedicationOrder', 'MedicationStatement']);
+const ACTIVE_STATUSES = new Set(['active', 'on-hold']);
+const ENDED_STATUSES = new Set(['stopped', 'completed']);
+
+export interface NormaliseInput {
+  readonly patientId: string | undefined;
+  readonly drafts: readonly Json[];
+  readonly selections?: readonly string[];
+  readonly data: ResolvedData;
+  readonly now: Date;
+  readonly maxLabAgeDays: number;
+  readonly fhir: FhirServerAccess | undefined;
+  readonly client: FhirClient;
+  readonly deadline: Deadline;
+}
+
+interface Draftish {
+  role: MedicationRole;
+  resource: Json;
+  index: number;
+}
+
+export async function normalise(input: NormaliseInput, kb: KnowledgeSnapshot): Promise<ClinicalContext> {
+  const gaps: DataGap[] = [...input.data.gaps];
+  const medicationRequests = (input.data.values.medications ?? []).filter(isMedicationOrder);
+  const recentRequests = (input.data.values.recentMedications ?? []).filter(isMedicationOrder);
+
+  const draftResources = input.drafts.filter(isMedicationOrder);
+  const replaced = new Set<string>();
+  for (const d of draftResources) {
+    const ref = referenceTo(d);
+    if (ref) replaced.add(normaliseRef(ref));
+    for (const prior of asArray(d.priorPrescription)) {
+      const r = isObject(prior) ? str(prior.reference) : undefined;
+      if (r) replaced.add(normaliseRef(r));
+    }
+  }
+
+  // Servers may ignore the status filter: sort orders by their own status, and each order only once.
+  const seen = new Set<string>();
+  const items: Draftish[] = draftResources.map((resource, index) => ({ role: 'draft', resource, index }));
+  [...medicationRequests, ...recentRequests].forEach((resource, index) => {
+    const ref = referenceTo(resource);
+    if (ref) {
+      const key = normaliseRef(ref);
+      if (seen.has(key) || replaced.has(key)) return; // a draft with the id of an active order is that order
+      seen.add(key);
+    }
+    const status = str(resource.status);
+    if (status && ENDED_STATUSES.has(status)) items.push({ role: 'recent', resource, index });
+    else if (!status || ACTIVE_STATUSES.has(status)) items.push({ role: 'active', resource, index });
+  });
+
+  // Medication resources available without a fetch: drafts' bundle, prefetch searchsets, contained.
+  const knownMedications = new Map<string, Json>();
+  for (const r of [...input.drafts, ...(input.data.values.medications ?? []), ...(input.data.values.recentMedications ?? [])]) {
+    if (r.resourceType === 'Medication') {
+      const ref = referenceTo(r);
+      if (ref) knownMedications.set(ref, r);
+    }
+  }
+
+  const concepts = await Promise.all(items.map((item) => medicationConcept(item.resource, knownMedications, input)));
+  const allCodes = [...new Set(concepts.flatMap((c) => c.rxnormCodes))];
+  const resolved = await kb.resolveDrugs(allCodes);
+
+  const meds: Medication[] = [];
+  items.forEach((item, i) => {
+    const concept = concepts[i]!;
+    const ingredients = new Map<string, IngredientRef>();
+    for (const code of concept.rxnormCodes) {
+      for (const ing of resolved.get(code)?.ingredients ?? []) ingredients.set(ing.rxcui, ing);
+    }
+    let resolution: MedicationResolution = concept.resolution;
+    if (resolution === 'resolved' && ingredients.size === 0) resolution = 'unknown-code';
+    const ref = referenceTo(item.resource);
+    const lastTakenOn = item.role === 'recent' ? lastTakenDate(item.resource) : undefined;
+    if (item.role === 'recent' && (!lastTakenOn || daysBetween(lastTakenOn, input.now) > RECENT_WINDOW_DAYS)) return;
+    const firstResolved = concept.rxnormCodes.map((c) => resolved.get(c)).find((r) => r !== undefined);
+    meds.push({
+      key: ref ? `${item.role}:${ref}` : `${item.role}#${item.index}`,
+      role: item.role,
+      ...(ref ? { reference: ref } : {}),
+      display: concept.display ?? firstResolved?.name ?? 'unnamed medication',
+      rxnormCodes: concept.rxnormCodes,
+      ingredients: [...ingredients.values()],
+      resolution,
+      ...(concept.note ? { resolutionNote: concept.note } : {}),
+      ...(authoredOn(item.resource) ? { authoredOn: authoredOn(item.resource) } : {}),
+      ...(lastTakenOn ? { lastTakenOn } : {}),
+      ...(priorPrescription(item.resource) ? { priorPrescription: priorPrescription(item.resource) } : {}),
+      resource: item.resource,
+    });
+  });
+
+  return {
+    patientId: input.patientId,
+    now: input.now,
+    drafts: meds.filter((m) => m.role === 'draft'),
+    selections: input.selections,
+    active: meds.filter((m) => m.role === 'active'),
+    recent: meds.filter((m) => m.role === 'recent'),
+    labs: latestLabs(input.data.values.observations ?? [], kb, input.now, input.maxLabAgeDays),
+    gaps,
+  };
+}
+
+function isMedicationOrder(r: Json): boolean {
+  return MEDICATION_ORDER_TYPES.has(String(r.resourceType));
+}
+
+/** "MedicationRequest/123", "https://x/fhir/MedicationRequest/123/_history/2" → "MedicationRequest/123". */
+export function normaliseRef(ref: string): string {
+  const m = /([A-Za-z]+)\/([A-Za-z0-9\-.]{1,256})(?:\/_history\/[^/]+)?$/.exec(ref);
+  return m ? `${m[1]}/${m[2]}` : ref;
+}
+
+interface Concept {
+  rxnormCodes: string[];
+  display?: string;
+  resolution: MedicationResolution;
+  note?: string;
+}
+
+function rxnormCodesOf(concept: unknown): string[] {
+  return codingsOf(concept)
+    .filter((c) => c.system !== undefined && RXNORM_SYSTEMS.has(c.system) && c.code !== undefined && /^[0-9]{1,9}$/.test(c.code))
+    .map((c) => c.code as string);
+}
+
+function conceptFrom(concept: unknown, fallbackDisplay?: string): Concept {
+  const codes = rxnormCodesOf(concept);
+  const display = conceptText(concept) ?? fallbackDisplay;
+  if (codes.length > 0) return { rxnormCodes: codes, ...(display ? { display } : {}), resolution: 'resolved' };
+  return { rxnormCodes: [], ...(display ? { display } : {}), resolution: display ? 'text-only' : 'no-medication' };
+}
+
+/** A Medication resource's codes: its code, or failing that its ingredients' codes. */
+function conceptOfMedication(med: Json, fallbackDisplay?: string): Concept {
+  const own = conceptFrom(med.code, fallbackDisplay);
+  if (own.rxnormCodes.length > 0) return own;
+  const ingredientCodes = asArray(med.ingredient)
+    .filter(isObject)
+    .flatMap((i) => rxnormCodesOf(i.itemCodeableConcept));
+  if (ingredientCodes.length > 0) return { ...own, rxnormCodes: ingredientCodes, resolution: 'resolved' };
+  return own;
+}
+
+async function medicationConcept(resource: Json, known: Map<string, Json>, input: NormaliseInput): Promise<Concept> {
+  if (resource.medicationCodeableConcept !== undefined) return conceptFrom(resource.medicationCodeableConcept);
+  const ref = isObject(resource.medicationReference) ? resource.medicationReference : undefined;
+  if (!ref) return { rxnormCodes: [], resolution: 'no-medication' };
+  const target = str(ref.reference);
+  const display = str(ref.display);
+  if (!target) return conceptFrom(undefined, display);
+  if (target.startsWith('#')) {
+    const contained = asArray(resource.contained).filter(isObject).find((c) => `#${str(c.id)}` === target);
+    if (contained) return conceptOfMedication(contained, display);
+    return unresolved(display, `contained medication ${target} is missing`);
+  }
+  const local = known.get(normaliseRef(target));
+  if (local) return conceptOfMedication(local, display);
+  if (!input.fhir) return unresolved(display, 'the medication resource was not sent and there is no FHIR server to read it from');
+  try {
+    return conceptOfMedication(await input.client.read(input.fhir, normaliseRef(target), input.deadline), display);
+  } catch (err) {
+    if (err instanceof FhirFetchError) return unresolved(display, `the medication resource could not be read: ${err.message}`);
+    throw err;
+  }
+}
+
+function unresolved(display: string | undefined, note: string): Concept {
+  return { rxnormCodes: [], ...(display ? { display } : {}), resolution: 'unresolved-reference', note };
+}
+
+function authoredOn(r: Json): string | undefined {
+  return datePart(r.authoredOn) ?? datePart(r.dateWritten) ?? datePart(r.dateAsserted);
+}
+
+function priorPrescription(r: Json): string | undefined {
+  const p = isObject(r.priorPrescription) ? str(r.priorPrescription.reference) : undefined;
+  return p ? normaliseRef(p) : undefined;
+}
+
+/** The latest date an ended order is known to have covered: its end dates, else when it was written. */
+function lastTakenDate(r: Json): string | undefined {
+  const dates: string[] = [];
+  for (const d of asArray(r.dosageInstruction).filter(isObject)) {
+    const timing = isObject(d.timing) ? d.timing : undefined;
+    const repeat = timing && isObject(timing.repeat) ? timing.repeat : undefined;
+    const end = repeat && isObject(repeat.boundsPeriod) ? datePart(repeat.boundsPeriod.end) : undefined;
+    if (end) dates.push(end);
+  }
+  const dispense = isObject(r.dispenseRequest) ? r.dispenseRequest : undefined;
+  const validityEnd = dispense && isObject(dispense.validityPeriod) ? datePart(dispense.validityPeriod.end) : undefined;
+  const effectiveEnd = isObject(r.effectivePeriod) ? datePart(r.effectivePeriod.end) : undefined;
+  for (const d of [validityEnd, effectiveEnd, datePart(r.dateEnded), authoredOn(r)]) if (d) dates.push(d);
+  return dates.sort().at(-1);
+}
+
+function latestLabs(observations: readonly Json[], kb: KnowledgeSnapshot, now: Date, maxAgeDays: number): Map<string, LabValue> {
+  const kindByLoinc = new Map<string, { id: string; unit: string }>();
+  for (const k of kb.observationKinds()) for (const code of k.loinc) kindByLoinc.set(code, { id: k.id, unit: k.unit });
+  const latest = new Map<string, LabValue>();
+  for (const obs of observations) {
+    if (obs.resourceType !== 'Observation' || ['entered-in-error', 'cancelled'].includes(String(obs.status))) continue;
+    const code = codingsOf(obs.code).find((c) => c.system && LOINC_SYSTEMS.has(c.system) && c.code && kindByLoinc.has(c.code));
+    if (!code?.code) continue;
+    const kind = kindByLoinc.get(code.code)!;
+    const q = isObject(obs.valueQuantity) ? obs.valueQuantity : undefined;
+    const value = q ? num(q.value) : undefined;
+    const unit = q ? (str(q.code) ?? str(q.unit)) : undefined;
+    const date = datePart(obs.effectiveDateTime) ?? (isObject(obs.effectivePeriod) ? datePart(obs.effectivePeriod.start) : undefined) ?? datePart(obs.issued);
+    // Only values in the unit the rules compare in; unit conversion belongs to the dose checks.
+    if (value === undefined || !unit || unit.toLowerCase() !== kind.unit.toLowerCase() || !date) continue;
+    const ageDays = daysBetween(date, now);
+    if (ageDays > maxAgeDays || ageDays < -1) continue;
+    const prev = latest.get(kind.id);
+    if (!prev || prev.date < date) latest.set(kind.id, { kind: kind.id, value, unit: kind.unit, date, ageDays });
+  }
+  return latest;
+}

@@ -1,0 +1,153 @@
+/**
+ * Prefetch: the templates the service advertises, and turning a request's prefetch (or, where a key is
+ * missing, a fetch from the EHR's FHIR server) into data. CDS Hooks 2.0 semantics:
+ * key present → use it; `null` → the EHR has no such data; OperationOutcome → the EHR failed to get it;
+ * absent → fetch from fhirServer; absent with no fhirServer → 412 if the checks need it.
+ */
+import { errors } from '../errors.js';
+import type { Deadline } from '../infra/deadline.js';
+import type { ObservationKind } from '../knowledge/source-schema.js';
+import { FhirFetchError, type FhirClient, type FhirServerAccess } from './fhir-client.js';
+import { asArray, isObject, isOperationOutcome, nextLink, resourcesOf, str, type Json } from './resources.js';
+
+export type DataKey = 'patient' | 'medications' | 'recentMedications' | 'allergies' | 'observations';
+
+export const DATA_KEY_NAMES: Readonly<Record<DataKey, string>> = {
+  patient: 'patient demographics',
+  medications: 'active medications',
+  recentMedications: 'recently stopped medications',
+  allergies: 'allergies',
+  observations: 'recent weight and laboratory results',
+};
+
+/** The prefetch templates every service advertises; the checks read exactly these keys. */
+export function prefetchTemplates(observationKinds: readonly ObservationKind[]): Record<DataKey, string> {
+  const loinc = observationKinds.flatMap((k) => k.loinc.map((code) => `http://loinc.org|${code}`));
+  return {
+    patient: 'Patient/{{context.patientId}}',
+    medications: 'MedicationRequest?patient={{context.patientId}}&status=active',
+    // Stopped and completed orders: drugs that keep acting after they stop (washout) are still screened.
+    recentMedications: 'MedicationRequest?patient={{context.patientId}}&status=stopped,completed',
+    allergies: 'AllergyIntolerance?patient={{context.patientId}}',
+    observations: `Observation?patient={{context.patientId}}&code=${loinc.join(',')}&_sort=-date&_count=100`,
+  };
+}
+
+/** Fills `{{context.x}}` tokens; undefined when a token has no value (the query would be wrong). */
+export function renderTemplate(template: string, context: Json): string | undefined {
+  let missing = false;
+  const rendered = template.replace(/\{\{\s*context\.([A-Za-z0-9_]+)\s*\}\}/g, (_m, name: string) => {
+    const value = context[name];
+    if (typeof value !== 'string' && typeof value !== 'number') {
+      missing = true;
+      return '';
+    }
+    return encodeURIComponent(String(value));
+  });
+  return missing ? undefined : rendered;
+}
+
+export interface DataGap {
+  readonly key: DataKey;
+  readonly reason: string;
+}
+
+export interface ResolvedData {
+  readonly values: Partial<Record<DataKey, Json[]>>;
+  readonly gaps: readonly DataGap[];
+  /** Keys whose data came from the FHIR server rather than prefetch. */
+  readonly fetched: readonly DataKey[];
+}
+
+export interface DataRequest {
+  readonly prefetch: Json | undefined;
+  readonly context: Json;
+  readonly fhir: FhirServerAccess | undefined;
+}
+
+export interface KeyNeed {
+  readonly key: DataKey;
+  /** A needed key that is absent with no fhirServer makes the request fail with 412. */
+  readonly needed: boolean;
+}
+
+export async function resolveData(
+  request: DataRequest,
+  keys: readonly KeyNeed[],
+  templates: Readonly<Record<DataKey, string>>,
+  client: FhirClient,
+  deadline: Deadline,
+): Promise<ResolvedData> {
+  const prefetch = request.prefetch ?? {};
+  const absent = keys.filter((k) => !(k.key in prefetch));
+  if (!request.fhir) {
+    const required = absent.filter((k) => k.needed).map((k) => k.key);
+    if (required.length > 0) throw errors.prefetchRequired(required);
+  }
+
+  const values: Partial<Record<DataKey, Json[]>> = {};
+  const gaps: DataGap[] = [];
+  const fetched: DataKey[] = [];
+  await Promise.all(
+    keys.map(async ({ key }) => {
+      const given = prefetch[key];
+      try {
+        if (key in prefetch && given === null) {
+          values[key] = [];
+        } else if (key in prefetch && isOperationOutcome(given)) {
+          if (!request.fhir) {
+            gaps.push({ key, reason: `the EHR could not provide them${outcomeText(given)}` });
+            return;
+          }
+          values[key] = await fetchKey(key, request, templates, client, deadline);
+          fetched.push(key);
+        } else if (key in prefetch) {
+          const resources = resourcesOf(given).filter((r) => r.resourceType !== 'OperationOutcome');
+          if (nextLink(given)) {
+            if (!request.fhir) {
+              values[key] = resources;
+              gaps.push({ key, reason: 'the EHR sent only the first page and no fhirServer to fetch the rest from' });
+              return;
+            }
+            resources.push(...(await client.continueBundle(request.fhir, given, deadline)));
+          }
+          values[key] = resources;
+        } else if (request.fhir) {
+          values[key] = await fetchKey(key, request, templates, client, deadline);
+          fetched.push(key);
+        }
+        // Absent, not needed and no server: these checks simply have no such data.
+      } catch (err) {
+        if (err instanceof FhirFetchError) {
+          gaps.push({ key, reason: err.message });
+          return;
+        }
+        throw err;
+      }
+    }),
+  );
+  gaps.sort((a, b) => a.key.localeCompare(b.key));
+  return { values, gaps, fetched };
+}
+
+async function fetchKey(
+  key: DataKey,
+  request: DataRequest,
+  templates: Readonly<Record<DataKey, string>>,
+  client: FhirClient,
+  deadline: Deadline,
+): Promise<Json[]> {
+  const query = renderTemplate(templates[key], request.context);
+  if (query === undefined) throw new FhirFetchError('invalid-response', 'the request context lacks the patient id');
+  const fhir = request.fhir as FhirServerAccess;
+  if (key === 'patient') return [await client.read(fhir, query, deadline)];
+  return client.search(fhir, query, deadline);
+}
+
+function outcomeText(outcome: unknown): string {
+  if (!isObject(outcome)) return '';
+  const first = asArray(outcome.issue).find(isObject);
+  if (!first) return '';
+  const text = str(first.diagnostics) ?? (isObject(first.details) ? str(first.details.text) : undefined);
+  return text ? ` (${text.slice(0, 200)})` : '';
+}

@@ -1,0 +1,110 @@
+/**
+ * One CDS service call, from validated request to cards: resolve data, normalise, run the checks under
+ * the deadline, apply the policy. Plain TypeScript (no fastify), so it is tested without a server.
+ */
+import type { Config } from '../config.js';
+import { buildCards } from '../cards/build-cards.js';
+import type { CdsResponse } from '../cards/card.js';
+import type { Policy } from '../cards/policy-schema.js';
+import { checkInteractions } from '../checks/ddi/check-interactions.js';
+import type { Finding } from '../checks/finding.js';
+import { runCheck } from '../checks/run-check.js';
+import { errors } from '../errors.js';
+import type { FhirClient, FhirServerAccess } from '../fhir/fhir-client.js';
+import { normalise } from '../fhir/normalise.js';
+import { DATA_KEY_NAMES, prefetchTemplates, resolveData, type DataKey } from '../fhir/prefetch.js';
+import { resourcesOf, type Json } from '../fhir/resources.js';
+import { Deadline } from '../infra/deadline.js';
+import type { KnowledgeStore } from '../knowledge/knowledge-store.js';
+import { CdsRequest, contextSchemas, describeIssues, type HookName } from './request-schema.js';
+import { HOOKS, type ServiceDefinition } from './services.js';
+
+export interface ServiceDeps {
+  readonly config: Config;
+  readonly knowledge: KnowledgeStore;
+  readonly policies: ReadonlyMap<string, Policy>;
+  readonly fhirClient: FhirClient;
+  readonly now: () => Date;
+  /** Where a check's internal error goes (the app passes its logger). */
+  readonly reportError: (what: string, error: unknown) => void;
+}
+
+export interface ServiceResult {
+  readonly hook: HookName;
+  readonly response: CdsResponse;
+  readonly knowledgeVersion: string;
+  readonly policy: string;
+  readonly incomplete: boolean;
+}
+
+/** Data keys whose absence leaves the interaction check incomplete. */
+const DDI_KEYS: ReadonlySet<DataKey> = new Set(['medications', 'recentMedications']);
+
+export async function runService(service: ServiceDefinition, body: unknown, deps: ServiceDeps): Promise<ServiceResult> {
+  const deadline = new Deadline(deps.config.timeBudgetMs);
+  const parsed = CdsRequest.safeParse(body);
+  if (!parsed.success) throw errors.badRequest(describeIssues(parsed.error));
+  const request = parsed.data;
+  if (!(service.hooks as readonly string[]).includes(request.hook)) {
+    throw errors.hookNotServed(service.id, request.hook, service.hooks);
+  }
+  const hook = request.hook as HookName;
+  const ctxParsed = contextSchemas[hook].safeParse(request.context);
+  if (!ctxParsed.success) throw errors.badRequest(describeIssues(ctxParsed.error, 'context'));
+  const context = ctxParsed.data as Json;
+
+  const behaviour = HOOKS[hook];
+  const kb = deps.knowledge.snapshot();
+  const policyId = service.policy === 'default' ? deps.config.defaultPolicy : service.policy;
+  const policy = deps.policies.get(policyId);
+  if (!policy) throw new Error(`policy ${policyId} is not loaded`);
+
+  const fhir: FhirServerAccess | undefined = request.fhirServer
+    ? { baseUrl: request.fhirServer, ...(request.fhirAuthorization ? { accessToken: request.fhirAuthorization.access_token } : {}) }
+    : undefined;
+  const data = await resolveData(
+    { prefetch: request.prefetch as Json | undefined, context, fhir },
+    behaviour.keys,
+    prefetchTemplates(kb.observationKinds()),
+    deps.fhirClient,
+    deadline,
+  );
+
+  const draftSource = hook === 'medication-prescribe' ? context.medications : context.draftOrders;
+  const clinical = await normalise(
+    {
+      patientId: typeof context.patientId === 'string' ? context.patientId : undefined,
+      drafts: draftSource === undefined ? [] : resourcesOf(draftSource),
+      ...(hook === 'order-select' ? { selections: context.selections as string[] } : {}),
+      data,
+      now: deps.now(),
+      maxLabAgeDays: deps.config.maxLabAgeDays,
+      fhir,
+      client: deps.fhirClient,
+      deadline,
+    },
+    kb,
+  );
+
+  const findings: Finding[] = [];
+  for (const gap of clinical.gaps) {
+    if (DDI_KEYS.has(gap.key)) {
+      findings.push({ kind: 'incomplete', what: `interactions with ${DATA_KEY_NAMES[gap.key]}`, reason: gap.reason, dataKey: gap.key });
+    }
+  }
+  for (const m of behaviour.screened(clinical)) {
+    if (m.resolution !== 'resolved' && m.resolution !== 'no-medication') findings.push({ kind: 'unscreenable', medication: m });
+  }
+  const ddi = await runCheck('drug interaction check', () => checkInteractions(clinical, behaviour.plan(clinical), kb), deadline);
+  if (ddi.failure === 'error') deps.reportError('drug interaction check', ddi.error);
+  findings.push(...ddi.findings);
+
+  const cards = buildCards(findings, { policy, context: clinical, kb, publicBaseUrl: deps.config.publicBaseUrl, mode: behaviour.mode });
+  return {
+    hook,
+    response: { cards },
+    knowledgeVersion: kb.version.id,
+    policy: policy.id,
+    incomplete: findings.some((f) => f.kind === 'incomplete'),
+  };
+}

@@ -1,0 +1,67 @@
+/**
+ * POST /cds-services/{id}: validate, dispatch to the service, answer with cards. Wrong requests get a
+ * precise 4xx; anything that goes wrong on our side becomes a visible warning card, because EHRs often show
+ * nothing for an error and the prescriber would see silence.
+ */
+import { randomUUID } from 'node:crypto';
+import type { FastifyInstance } from 'fastify';
+import type { Card, CdsResponse } from '../cards/card.js';
+import { HttpError, errors } from '../errors.js';
+import { runService, type ServiceDeps } from '../hooks/run-service.js';
+import { SERVICES } from '../hooks/services.js';
+import type { Metrics } from '../metrics/metrics.js';
+
+const byId = new Map(SERVICES.map((s) => [s.id, s]));
+
+/** The card sent when screening could not run at all. */
+export function screeningNotPerformedCard(reason: string): Card {
+  return {
+    uuid: randomUUID(),
+    summary: 'Medication safety screening not performed',
+    detail: `Interactions were **not** checked for this order: ${reason}. Review the medications by hand or ask a pharmacist.`,
+    indicator: 'warning',
+    source: { label: 'Medication safety screening' },
+  };
+}
+
+export function registerServiceRoutes(app: FastifyInstance, deps: ServiceDeps, metrics: Metrics): void {
+  app.post<{ Params: { id: string } }>('/cds-services/:id', async (req, reply) => {
+    const started = performance.now();
+    const service = byId.get(req.params.id);
+    const hookLabel = () => {
+      const h = (req.body as { hook?: unknown } | undefined)?.hook;
+      return typeof h === 'string' && service?.hooks.includes(h as never) ? h : 'other';
+    };
+    let status = 200;
+    try {
+      if (!service) throw errors.unknownService(req.params.id);
+      let response: CdsResponse;
+      try {
+        const result = await runService(service, req.body, deps);
+        response = result.response;
+        if (result.incomplete) metrics.incomplete.inc({ service: service.id });
+        req.log.info(
+          { service: service.id, hook: result.hook, cards: response.cards.length, knowledgeVersion: result.knowledgeVersion, policy: result.policy },
+          'cds service call',
+        );
+      } catch (err) {
+        if (err instanceof HttpError) throw err;
+        req.log.error({ err, service: service.id }, 'screening failed; answering with a warning card');
+        metrics.errors.inc({ kind: 'internal' });
+        response = { cards: [screeningNotPerformedCard('the screening service had an internal error')] };
+      }
+      for (const card of response.cards) {
+        metrics.cards.inc({ service: service.id, topic: card.source.topic?.code ?? 'none', indicator: card.indicator });
+      }
+      return reply.send(response);
+    } catch (err) {
+      if (err instanceof HttpError) status = err.statusCode;
+      throw err;
+    } finally {
+      metrics.requestDuration.observe(
+        { service: service ? service.id : 'unknown', hook: hookLabel(), status: String(status) },
+        (performance.now() - started) / 1000,
+      );
+    }
+  });
+}

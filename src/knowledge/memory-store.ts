@@ -1,0 +1,112 @@
+/**
+ * An in-process KnowledgeStore over validated source files. Indexes are built once; lookups are map reads.
+ * (Storage tiers — Redis, PostgreSQL — implement the same interface.)
+ */
+import type { KnowledgeSources } from './load-sources.js';
+import type {
+  ComponentHealth,
+  IngredientRef,
+  InteractionRule,
+  KnowledgeSnapshot,
+  KnowledgeStore,
+  KnowledgeVersion,
+  ResolvedDrug,
+} from './knowledge-store.js';
+import type { Interaction, ObservationKind } from './source-schema.js';
+
+export class MemoryKnowledgeStore implements KnowledgeStore {
+  private readonly current: MemorySnapshot;
+
+  constructor(sources: KnowledgeSources, source = 'bundled', now: Date = new Date()) {
+    this.current = new MemorySnapshot(sources, {
+      id: `${source}-${sources.checksum.slice(0, 12)}`,
+      source,
+      loadedAt: now.toISOString(),
+      checksum: sources.checksum,
+      counts: {
+        ingredients: sources.ingredients.length,
+        products: sources.products.length,
+        classes: sources.classes.length,
+        interactions: sources.interactions.length,
+      },
+    });
+  }
+
+  snapshot(): KnowledgeSnapshot {
+    return this.current;
+  }
+
+  async health(): Promise<ComponentHealth> {
+    return { status: 'up', detail: `in-process, ${this.current.version.counts.interactions} interactions` };
+  }
+}
+
+class MemorySnapshot implements KnowledgeSnapshot {
+  private readonly drugs = new Map<string, ResolvedDrug>();
+  private readonly names = new Map<string, string>();
+  private readonly rulesByIngredient = new Map<string, InteractionRule[]>();
+  private readonly observations: readonly ObservationKind[];
+
+  constructor(
+    sources: KnowledgeSources,
+    readonly version: KnowledgeVersion,
+  ) {
+    for (const i of sources.ingredients) this.names.set(i.rxcui, i.name);
+    const ref = (rxcui: string): IngredientRef => ({ rxcui, name: this.names.get(rxcui) ?? rxcui });
+    for (const i of sources.ingredients) {
+      const ingredients = i.tty === 'IN' ? [ref(i.rxcui)] : i.baseIngredients.map(ref);
+      this.drugs.set(i.rxcui, { code: i.rxcui, name: i.name, tty: i.tty, ingredients });
+    }
+    for (const p of sources.products) {
+      this.drugs.set(p.rxcui, { code: p.rxcui, name: p.name, tty: p.tty, ingredients: p.ingredients.map(ref) });
+    }
+    const classMembers = new Map(sources.classes.map((c) => [c.id, c.members]));
+    for (const interaction of sources.interactions) {
+      const rule: InteractionRule = {
+        interaction,
+        sideA: expandSide(interaction, 'a', classMembers),
+        sideB: expandSide(interaction, 'b', classMembers),
+      };
+      for (const code of new Set([...rule.sideA, ...rule.sideB])) {
+        const list = this.rulesByIngredient.get(code) ?? [];
+        list.push(rule);
+        this.rulesByIngredient.set(code, list);
+      }
+    }
+    this.observations = sources.observations;
+  }
+
+  async resolveDrugs(codes: readonly string[]): Promise<ReadonlyMap<string, ResolvedDrug>> {
+    const out = new Map<string, ResolvedDrug>();
+    for (const code of codes) {
+      const drug = this.drugs.get(code);
+      if (drug) out.set(code, drug);
+    }
+    return out;
+  }
+
+  async interactionsAmong(ingredients: readonly string[]): Promise<readonly InteractionRule[]> {
+    const present = new Set(ingredients);
+    const out = new Set<InteractionRule>();
+    for (const code of present) {
+      for (const rule of this.rulesByIngredient.get(code) ?? []) {
+        if (out.has(rule)) continue;
+        if ([...rule.sideA].some((c) => present.has(c)) && [...rule.sideB].some((c) => present.has(c))) out.add(rule);
+      }
+    }
+    return [...out];
+  }
+
+  observationKinds(): readonly ObservationKind[] {
+    return this.observations;
+  }
+
+  ingredientName(rxcui: string): string | undefined {
+    return this.names.get(rxcui);
+  }
+}
+
+function expandSide(interaction: Interaction, side: 'a' | 'b', classMembers: Map<string, readonly string[]>): Set<string> {
+  const s = interaction[side];
+  return new Set([...s.ingredients, ...s.classes.flatMap((c) => classMembers.get(c) ?? [])]);
+}

@@ -1,0 +1,43 @@
+/** Prometheus metrics (prom-client), one registry per app so tests and replicas do not share counters. */
+import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+export interface Metrics {
+  readonly registry: Registry;
+  readonly requestDuration: Histogram<'service' | 'hook' | 'status'>;
+  readonly cards: Counter<'service' | 'topic' | 'indicator'>;
+  readonly errors: Counter<'kind'>;
+  readonly incomplete: Counter<'service'>;
+}
+
+export function createMetrics(): Metrics {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  return {
+    registry,
+    requestDuration: new Histogram({
+      name: 'cds_service_request_duration_seconds',
+      help: 'Time to answer a CDS service call, by service, hook and HTTP status',
+      labelNames: ['service', 'hook', 'status'],
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.15, 0.25, 0.3, 0.5, 1, 2.5],
+      registers: [registry],
+    }),
+    cards: new Counter({
+      name: 'cds_cards_total',
+      help: 'Cards returned, by service, topic code (none when a card has no topic) and indicator',
+      labelNames: ['service', 'topic', 'indicator'],
+      registers: [registry],
+    }),
+    errors: new Counter({
+      name: 'cds_errors_total',
+      help: 'Requests answered with an error status, and internal failures hidden behind a card, by kind',
+      labelNames: ['kind'],
+      registers: [registry],
+    }),
+    incomplete: new Counter({
+      name: 'cds_screening_incomplete_total',
+      help: 'Service calls whose screening was incomplete (data unavailable, a check failed or ran out of time)',
+      labelNames: ['service'],
+      registers: [registry],
+    }),
+  };
+}

@@ -1,0 +1,43 @@
+/** Starts the service and shuts it down gracefully on SIGTERM/SIGINT. Nothing else lives here. */
+import { loadConfig, isLoopbackUrl, ConfigError } from './config.js';
+import { buildApp } from './app.js';
+
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      console.error(err.message);
+      process.exit(2);
+    }
+    throw err;
+  }
+  if (!isLoopbackUrl(`http://${config.host.includes(':') ? `[${config.host}]` : config.host}/`)) {
+    // Until CDS client authentication is configured, an open port beyond loopback would serve anyone.
+    console.error(`refusing to listen on ${config.host}: without CDS client authentication the service only serves a loopback address`);
+    process.exit(2);
+  }
+  const app = await buildApp(config);
+  let closing = false;
+  const shutdown = (signal: string) => {
+    if (closing) return;
+    closing = true;
+    app.log.info({ signal }, 'shutting down');
+    app.close().then(
+      () => process.exit(0),
+      (err) => {
+        app.log.error({ err }, 'error during shutdown');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  await app.listen({ host: config.host, port: config.port });
+}
+
+main().catch((err) => {
+  console.error(err instanceof Error ? err.message : err);
+  process.exit(1);
+});

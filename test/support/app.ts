@@ -1,0 +1,86 @@
+/**
+ * Test harness: builds the app with test configuration and a fixed clock, and checks every CDS response
+ * any test receives against the card conformance rules (so no test can see a non-conformant card).
+ */
+import type { FastifyInstance } from 'fastify';
+import { buildApp, type AppDeps } from '../../src/app.js';
+import { loadConfig, type Config } from '../../src/config.js';
+import { loadKnowledgeSources, type KnowledgeSources } from '../../src/knowledge/load-sources.js';
+import { MemoryKnowledgeStore } from '../../src/knowledge/memory-store.js';
+import { FhirClient } from '../../src/fhir/fhir-client.js';
+import { runService, type ServiceResult } from '../../src/hooks/run-service.js';
+import { SERVICES } from '../../src/hooks/services.js';
+import { assertConformantResponse } from './cds-conformance.js';
+
+/** The clock every test runs at, so washout and lab ages are exact. */
+export const NOW = new Date('2026-11-21T12:00:00Z');
+
+let cachedSources: KnowledgeSources | undefined;
+export function bundledSources(): KnowledgeSources {
+  cachedSources ??= loadKnowledgeSources(testConfig().knowledgeDir);
+  return cachedSources;
+}
+
+export function testConfig(env: Record<string, string> = {}): Config {
+  return loadConfig({ LOG_LEVEL: 'silent', ...env });
+}
+
+export interface CdsReply {
+  readonly status: number;
+  readonly body: any; // eslint-disable-line @typescript-eslint/no-explicit-any -- response bodies are asserted field by field
+}
+
+export interface TestApp {
+  readonly app: FastifyInstance;
+  readonly config: Config;
+  /** POSTs a CDS Hooks request; a 200 answer is checked for conformance before it is returned. */
+  call(serviceId: string, body: unknown): Promise<CdsReply>;
+  close(): Promise<void>;
+}
+
+export async function createTestApp(opts: { env?: Record<string, string>; deps?: AppDeps } = {}): Promise<TestApp> {
+  const config = testConfig(opts.env);
+  const app = await buildApp(config, { sources: bundledSources(), now: () => NOW, logger: false, ...opts.deps });
+  await app.ready();
+  return {
+    app,
+    config,
+    async call(serviceId, body) {
+      const res = await app.inject({ method: 'POST', url: `/cds-services/${serviceId}`, payload: body as object });
+      const parsed = res.body.length > 0 ? JSON.parse(res.body) : undefined;
+      if (res.statusCode === 200) assertConformantResponse(parsed, { ownOutput: true });
+      return { status: res.statusCode, body: parsed };
+    },
+    close: () => app.close(),
+  };
+}
+
+/** Runs a request through a service without HTTP (for table-driven tests), with the same conformance check. */
+export async function screen(
+  serviceId: string,
+  body: unknown,
+  opts: { env?: Record<string, string>; sources?: KnowledgeSources } = {},
+): Promise<ServiceResult> {
+  const service = SERVICES.find((s) => s.id === serviceId);
+  if (!service) throw new Error(`no service ${serviceId}`);
+  const sources = opts.sources ?? bundledSources();
+  const config = testConfig(opts.env);
+  const result = await runService(service, body, {
+    config,
+    knowledge: opts.sources ? new MemoryKnowledgeStore(opts.sources, 'test', NOW) : knowledgeStore(),
+    policies: new Map(sources.policies.map((p) => [p.id, p])),
+    fhirClient: new FhirClient(config.fhirServerAllowlist),
+    now: () => NOW,
+    reportError: (what, err) => {
+      throw new Error(`${what} failed: ${String(err)}`);
+    },
+  });
+  assertConformantResponse(result.response, { ownOutput: true });
+  return result;
+}
+
+let cachedStore: MemoryKnowledgeStore | undefined;
+function knowledgeStore(): MemoryKnowledgeStore {
+  cachedStore ??= new MemoryKnowledgeStore(bundledSources(), 'bundled', NOW);
+  return cachedStore;
+}

@@ -1,0 +1,271 @@
+import { describe, expect, it } from 'vitest';
+import { screen } from '../support/app.js';
+import { CODES as C, miniKb } from '../support/mini-kb.js';
+import { bundle, medicationRequest as mr, orderRequest, patientViewRequest } from '../support/requests.js';
+
+const sources = miniKb();
+const run = (body: unknown, env: Record<string, string> = {}) => screen('medication-safety', body, { sources, env });
+
+describe('drug interaction screening (order-sign)', () => {
+  it('alerts on a draft product against an active product, naming both drugs', async () => {
+    const { response } = await run(
+      orderRequest({
+        drafts: [mr({ id: 'd1', rxcui: C.simvastatin40Tab, display: 'simvastatin 40 MG Oral Tablet' })],
+        active: [mr({ id: 'a1', rxcui: C.clarithromycin500Tab, display: 'clarithromycin 500 MG Oral Tablet', status: 'active', authoredOn: '2026-11-15' })],
+      }),
+    );
+    expect(response.cards).toHaveLength(1);
+    const card = response.cards[0]!;
+    expect(card.indicator).toBe('critical');
+    expect(card.summary).toBe('Simvastatin + clarithromycin: contraindicated interaction — test-statin-macrolide title');
+    expect(card.source.topic).toEqual({ system: 'http://terminology.hl7.org/CodeSystem/v3-ActCode', code: 'DRG', display: 'Drug Interaction Alert' });
+    expect(card.detail).toContain('clarithromycin 500 MG Oral Tablet (active, ordered 2026-11-15, MedicationRequest/a1)');
+    expect(card.detail).toContain('simvastatin 40 MG Oral Tablet (new order, MedicationRequest/d1)');
+    expect(card.detail).toContain('_This entry has not yet been reviewed by a clinician._');
+    expect(card.selectionBehavior).toBe('at-most-one');
+    expect(card.suggestions!.map((s) => s.label)).toEqual(['Cancel the simvastatin order', 'Switch simvastatin to sertraline']);
+    expect(card.suggestions![0]!.actions).toEqual([{ type: 'delete', description: 'Remove the new simvastatin order', resourceId: 'MedicationRequest/d1' }]);
+    const create = card.suggestions![1]!.actions[1]!;
+    expect(create.type).toBe('create');
+    expect((create as { resource: Record<string, unknown> }).resource).toEqual({
+      resourceType: 'MedicationRequest',
+      status: 'draft',
+      intent: 'order',
+      subject: { reference: 'Patient/pat-1' },
+      medicationCodeableConcept: {
+        coding: [{ system: 'http://www.nlm.nih.gov/research/umls/rxnorm', code: C.sertraline, display: 'sertraline' }],
+        text: 'sertraline',
+      },
+    });
+    expect(card.overrideReasons!.map((r) => r.code)).toEqual([
+      'benefit-outweighs-risk',
+      'tolerated-previously',
+      'dose-adjusted',
+      'other-drug-stopping',
+      'not-applicable',
+    ]);
+    expect(card.overrideReasons![0]!.system).toBe('http://127.0.0.1:8080/CodeSystem/override-reason');
+  });
+
+  it('matches either order of the pair, at ingredient code level and through a class', async () => {
+    const { response } = await run(
+      orderRequest({
+        drafts: [mr({ id: 'd1', rxcui: C.phenelzine, display: 'phenelzine' })],
+        active: [mr({ id: 'a1', rxcui: C.sertraline, display: 'sertraline', status: 'active' })],
+      }),
+    );
+    expect(response.cards.map((c) => [c.indicator, c.summary])).toEqual([
+      ['critical', 'Phenelzine + sertraline: contraindicated interaction — test-ssri-maoi title'],
+    ]);
+  });
+
+  it('resolves a salt (PIN) to its ingredient', async () => {
+    const { response } = await run(
+      orderRequest({
+        drafts: [mr({ id: 'd1', rxcui: C.oxycodoneHcl, display: 'oxycodone hydrochloride' })],
+        active: [mr({ id: 'a1', rxcui: C.clarithromycin, display: 'clarithromycin', status: 'active' })],
+      }),
+      { CDS_POLICY: 'pharmacist' },
+    );
+    expect(response.cards.map((c) => [c.indicator, c.summary])).toEqual([
+      ['warning', 'Oxycodone + clarithromycin: moderate interaction — test-oxycodone-clarithromycin title'],
+    ]);
+  });
+
+  it('screens drafts against each other but not active medications against each other', async () => {
+    const { response } = await run(
+      orderRequest({
+        drafts: [mr({ id: 'd1', rxcui: C.tizanidine, display: 'tizanidine' }), mr({ id: 'd2', rxcui: C.ciprofloxacin, display: 'ciprofloxacin' })],
+        active: [mr({ id: 'a1', rxcui: C.fluoxetine, status: 'active' }), mr({ id: 'a2', rxcui: C.phenelzine, status: 'active' })],
+      }),
+    );
+    expect(response.cards.map((c) => c.summary)).toEqual(['Tizanidine + ciprofloxacin: major interaction — test-tizanidine-cipro title']);
+  });
+
+  it('treats a draft with the id of an active order as that order (a change, not a second drug)', async () => {
+    const { response } = await run(
+      orderRequest({
+        drafts: [mr({ id: 'same', rxcui: C.simvastatin, display: 'simvastatin' }), mr({ id: 'd2', rxcui: C.phenelzine, display: 'phenelzine' })],
+        active: [mr({ id: 'same', rxcui: C.fluoxetine, status: 'active' })],
+      }),
+    );
+    expect(response.cards).toEqual([]);
+  });
+
+  it('treats a draft naming an active order as priorPrescription as its replacement', async () => {
+    const draft = { ...mr({ id: 'd1', rxcui: C.phenelzine }), priorPrescription: { reference: 'MedicationRequest/a1' } };
+    const { response } = await run(orderRequest({ drafts: [draft], active: [mr({ id: 'a1', rxcui: C.fluoxetine, status: 'active' })] }));
+    expect(response.cards).toEqual([]);
+  });
+
+  it('keeps a stopped drug interacting through its washout, and not after', async () => {
+    const recent = (endedOn: string, rxcui: string) => [mr({ id: 'r1', rxcui, display: 'stopped drug', status: 'stopped', authoredOn: '2026-08-01', endedOn })];
+    const sertralineDraft = [mr({ id: 'd1', rxcui: C.sertraline, display: 'sertraline' })];
+    // Phenelzine (MAOI, 14-day washout) stopped 10 days before 2026-11-21.
+    const within = await run(orderRequest({ drafts: sertralineDraft, recent: recent('2026-11-11', C.phenelzine) }));
+    expect(within.response.cards).toHaveLength(1);
+    expect(within.response.cards[0]!.detail).toContain('**Washout:** stopped drug was stopped 10 day(s) ago; it keeps acting for about 14 days after the last dose.');
+    expect(within.response.cards[0]!.detail).toContain('stopped drug (stopped, last dated 2026-11-11, MedicationRequest/r1)');
+    const after = await run(orderRequest({ drafts: sertralineDraft, recent: recent('2026-11-06', C.phenelzine) }));
+    expect(after.response.cards).toEqual([]);
+    // Fluoxetine lingers 35 days (its own washout), so a new MAOI interacts 30 days after it stopped.
+    const phenelzineDraft = [mr({ id: 'd1', rxcui: C.phenelzine, display: 'phenelzine' })];
+    const fluoxetine = await run(orderRequest({ drafts: phenelzineDraft, recent: recent('2026-10-22', C.fluoxetine) }));
+    expect(fluoxetine.response.cards.map((c) => c.indicator)).toEqual(['critical']);
+    const sertralineStopped = await run(orderRequest({ drafts: phenelzineDraft, recent: recent('2026-10-22', C.sertraline) }));
+    expect(sertralineStopped.response.cards).toEqual([]);
+  });
+
+  it('a drug without washout stops interacting once stopped', async () => {
+    const { response } = await run(
+      orderRequest({ drafts: [mr({ id: 'd1', rxcui: C.tizanidine })], recent: [mr({ id: 'r1', rxcui: C.ciprofloxacin, status: 'completed', endedOn: '2026-11-20' })] }),
+    );
+    expect(response.cards).toEqual([]);
+  });
+
+  it('caps an ONC low-priority pair at info and hides minor ones for prescribers', async () => {
+    const { response } = await run(orderRequest({ drafts: [mr({ id: 'd1', rxcui: C.simvastatin })], active: [mr({ id: 'a1', rxcui: C.ciprofloxacin, status: 'active' })] }));
+    expect(response.cards.map((c) => [c.indicator, c.summary])).toEqual([['info', 'Simvastatin + ciprofloxacin: major interaction — test-low-priority title']]);
+    expect(response.cards[0]!.overrideReasons).toBeUndefined();
+  });
+
+  it('combines two findings on one pair into one card at the higher indicator', async () => {
+    // simvastatin + clarithromycin (contraindicated) and, on a combination of the same two orders, nothing else:
+    // build a pair with two findings: oxycodone+clarithromycin (moderate) and simvastatin+clarithromycin via one draft product list.
+    const draft = { ...mr({ id: 'd1' }), medicationCodeableConcept: { coding: [{ system: 'http://www.nlm.nih.gov/research/umls/rxnorm', code: C.simvastatin }, { system: 'http://www.nlm.nih.gov/research/umls/rxnorm', code: C.oxycodone }], text: 'compounded' } };
+    const { response } = await run(orderRequest({ drafts: [draft], active: [mr({ id: 'a1', rxcui: C.clarithromycin, status: 'active' })] }), { CDS_POLICY: 'pharmacist' });
+    expect(response.cards).toHaveLength(1);
+    expect(response.cards[0]!.indicator).toBe('critical');
+    expect(response.cards[0]!.summary).toBe('Simvastatin + clarithromycin: contraindicated interaction — test-statin-macrolide title (+1 more)');
+    expect(response.cards[0]!.detail!.split('\n\n---\n\n')).toHaveLength(2);
+  });
+
+  it('folds interruptive cards beyond the alert budget into one summary card (prescriber), not for pharmacists', async () => {
+    const drafts = [mr({ id: 'd1', rxcui: C.clarithromycin, display: 'clarithromycin' })];
+    const active = [
+      mr({ id: 'a1', rxcui: C.simvastatin, status: 'active' }),
+      { ...mr({ id: 'a2', rxcui: C.simvastatin40Tab, status: 'active' }) },
+      mr({ id: 'a3', rxcui: C.simvastatin, status: 'active' }),
+      mr({ id: 'a4', rxcui: C.simvastatin, status: 'active' }),
+      mr({ id: 'a5', rxcui: C.simvastatin, status: 'active' }),
+    ];
+    const prescriber = await run(orderRequest({ drafts, active }));
+    expect(prescriber.response.cards.map((c) => c.indicator)).toEqual(['critical', 'critical', 'critical', 'critical']);
+    const folded = prescriber.response.cards[3]!;
+    expect(folded.summary).toBe('2 more interaction alerts: Clarithromycin + simvastatin; Clarithromycin + simvastatin');
+    expect(folded.suggestions).toBeUndefined();
+    const pharmacist = await run(orderRequest({ drafts, active }), { CDS_POLICY: 'pharmacist' });
+    expect(pharmacist.response.cards).toHaveLength(5);
+  });
+
+  it('names a drug it cannot identify on one info card each, and skips an order with no drug yet', async () => {
+    const { response } = await run(
+      orderRequest({
+        drafts: [mr({ id: 'd1', rxcui: '99999999', display: 'Mystery 5 MG Tablet' }), mr({ id: 'd2', display: 'Grandma\u2019s tonic' }), mr({ id: 'd3' })],
+        active: [mr({ id: 'a1', display: 'herbal tea', status: 'active' })],
+      }),
+    );
+    expect(response.cards.map((c) => [c.indicator, c.summary])).toEqual([
+      ['info', 'Mystery 5 MG Tablet could not be screened for interactions'],
+      ['info', 'Grandma\u2019s tonic could not be screened for interactions'],
+      ['info', 'herbal tea could not be screened against the new order'],
+    ]);
+    expect(response.cards[0]!.detail).toContain('RxNorm code 99999999 is not in the knowledge base');
+    expect(response.cards[1]!.detail).toContain('it has no RxNorm code');
+  });
+
+  it('order-select screens only the selected orders', async () => {
+    const body = orderRequest({
+      hook: 'order-select',
+      drafts: [mr({ id: 'd1', rxcui: C.tizanidine }), mr({ id: 'd2', rxcui: C.ciprofloxacin }), mr({ id: 'd3', rxcui: C.simvastatin })],
+      active: [mr({ id: 'a1', rxcui: C.clarithromycin, status: 'active' })],
+      selections: ['MedicationRequest/d2'],
+    });
+    const { response } = await run(body);
+    // d2 against the other drafts and active orders; d1 and d3 are not screened against each other or a1.
+    expect(response.cards.map((c) => [c.indicator, c.summary])).toEqual([
+      ['warning', 'Ciprofloxacin + tizanidine: major interaction — test-tizanidine-cipro title'],
+      ['info', 'Ciprofloxacin + simvastatin: major interaction — test-low-priority title'],
+    ]);
+  });
+});
+
+describe('patient-view', () => {
+  it('shows existing combinations as one summary card at the highest severity, listing each pair', async () => {
+    const { response } = await screen(
+      'medication-profile-review',
+      patientViewRequest([
+        mr({ id: 'a1', rxcui: C.simvastatin, status: 'active' }),
+        mr({ id: 'a2', rxcui: C.clarithromycin, status: 'active' }),
+        mr({ id: 'a3', rxcui: C.tizanidine, status: 'active' }),
+        mr({ id: 'a4', rxcui: C.ciprofloxacin, status: 'active' }),
+      ]),
+      { sources },
+    );
+    expect(response.cards).toHaveLength(1);
+    const card = response.cards[0]!;
+    expect(card.indicator).toBe('critical');
+    expect(card.summary).toBe('3 interacting combinations in current medications: Simvastatin + clarithromycin; Tizanidine + ciprofloxacin; Simvastatin + ciprofloxacin');
+    expect(card.suggestions).toBeUndefined();
+    expect(card.detail!.match(/^- \*\*/gm)).toHaveLength(3);
+  });
+
+  it('returns no cards for a profile with nothing to say', async () => {
+    const { response } = await screen('medication-profile-review', patientViewRequest([mr({ id: 'a1', rxcui: C.simvastatin, status: 'active' })]), { sources });
+    expect(response).toEqual({ cards: [] });
+  });
+});
+
+describe('lenient FHIR shapes', () => {
+  it('reads contained and bundled medicationReference, DSTU2 MedicationOrder, object-instead-of-array and typeless bundles', async () => {
+    const contained = {
+      resourceType: 'MedicationRequest',
+      id: 'd1',
+      status: 'draft',
+      intent: 'order',
+      category: { coding: [{ code: 'community' }] },
+      contained: [{ resourceType: 'Medication', id: 'm1', code: { coding: { system: 'http://www.nlm.nih.gov/research/umls/rxnorm', code: C.simvastatin40Tab } } }],
+      medicationReference: { reference: '#m1' },
+      dosageInstruction: [{ doseAndRate: { doseQuantity: { value: 1, code: '{pill}' } } }],
+    };
+    const medicationOrder = {
+      resourceType: 'MedicationOrder',
+      id: 'a1',
+      status: 'active',
+      dateWritten: '2026-11-01',
+      medicationReference: { reference: 'Medication/m2', display: 'Clarithromycin tablet' },
+    };
+    const medication = { resourceType: 'Medication', id: 'm2', code: { coding: [{ system: 'urn:oid:2.16.840.1.113883.6.88', code: C.clarithromycin500Tab }] } };
+    const body = orderRequest({ drafts: [contained], active: [] });
+    (body.prefetch as Record<string, unknown>).medications = { resourceType: 'Bundle', entry: [{ resource: medicationOrder }, { resource: medication }] };
+    (body.context as Record<string, unknown>).draftOrders = { resourceType: 'Bundle', entry: [{ resource: contained }] };
+    const { response } = await run(body);
+    expect(response.cards.map((c) => c.summary)).toEqual(['Simvastatin + clarithromycin: contraindicated interaction — test-statin-macrolide title']);
+    expect(response.cards[0]!.detail).toContain('Clarithromycin tablet (active, ordered 2026-11-01, MedicationOrder/a1)');
+  });
+
+  it('names a medicationReference it cannot read when there is no FHIR server', async () => {
+    const draft = { resourceType: 'MedicationRequest', id: 'd1', status: 'draft', medicationReference: { reference: 'Medication/unknown', display: 'DEXTROMETHORPHAN 15 MG/5ML SYRP' } };
+    const { response } = await run(orderRequest({ drafts: [draft] }));
+    expect(response.cards.map((c) => c.summary)).toEqual(['DEXTROMETHORPHAN 15 MG/5ML SYRP could not be screened for interactions']);
+    expect(response.cards[0]!.detail).toContain('the medication resource was not sent and there is no FHIR server to read it from');
+  });
+
+  it('accepts an array of resources where a Bundle belongs', async () => {
+    const body = orderRequest({ drafts: [mr({ id: 'd1', rxcui: C.tizanidine })] });
+    (body.prefetch as Record<string, unknown>).medications = [mr({ id: 'a1', rxcui: C.ciprofloxacin, status: 'active' })];
+    const { response } = await run(body);
+    expect(response.cards).toHaveLength(1);
+  });
+
+  it('screens a medication-prescribe (1.0) request whose orders are in context.medications', async () => {
+    const body = {
+      hook: 'medication-prescribe',
+      hookInstance: 'x-1',
+      context: { patientId: 'p', medications: bundle([mr({ id: 'd1', rxcui: C.tizanidine })]) },
+      prefetch: { medications: bundle([mr({ id: 'a1', rxcui: C.ciprofloxacin, status: 'active' })]), recentMedications: null },
+    };
+    const { response } = await screen('medication-safety-prescribe', body, { sources });
+    expect(response.cards.map((c) => c.summary)).toEqual(['Tizanidine + ciprofloxacin: major interaction — test-tizanidine-cipro title']);
+  });
+});
