@@ -90,7 +90,7 @@ function pairCard(group: readonly Decided[], cc: CardContext): Card {
   const f = top.finding;
   const more = group.length > 1 ? ` (+${group.length - 1} more)` : '';
   const summary = fitSummary(`${pairName(f)}: ${f.interaction.severity} interaction — ${f.interaction.title}${more}`);
-  const detail = group.map((d) => findingDetail(d, cc)).join('\n\n---\n\n') + footer(cc);
+  const detail = group.map((d) => findingDetail(d)).join('\n\n---\n\n') + footer(cc);
   const suggestions = suggestionsFor(group, cc);
   return {
     uuid: randomUUID(),
@@ -114,7 +114,7 @@ function profileCard(decided: readonly Decided[], cc: CardContext): Card {
     const also = g.length > 1 ? ` Also: ${g.slice(1).map((x) => x.finding.interaction.title).join('; ')}.` : '';
     return `- **${pairName(d.finding)}** — ${d.finding.interaction.severity} (${d.decision.indicator}): ${d.finding.interaction.title}. ${d.finding.interaction.management}${also}`;
   });
-  const detail = [`The patient's current medications include ${count}:`, '', ...lines, '', 'Details for the most severe:', '', findingDetail(top, cc)].join('\n') + footer(cc);
+  const detail = [`The patient's current medications include ${count}:`, '', ...lines, '', 'Details for the most severe:', '', findingDetail(top)].join('\n') + footer(cc);
   return {
     uuid: randomUUID(),
     summary,
@@ -135,7 +135,7 @@ function describeMedication(m: Medication): string {
   return `${m.display} (${role}${m.reference ? `, ${m.reference}` : ''})`;
 }
 
-function findingDetail(d: Decided, cc: CardContext): string {
+function findingDetail(d: Decided): string {
   const f = d.finding;
   const i = f.interaction;
   const list = i.oncList === 'high-priority' ? ' — on the ONC high-priority list (always interruptive)' : i.oncList === 'low-priority' ? ' — on the ONC low-priority list (non-interruptive)' : '';

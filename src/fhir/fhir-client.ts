@@ -48,10 +48,15 @@ export function isAllowedFhirServer(url: string, allowlist: readonly string[]): 
 }
 
 export class FhirClient {
+  private readonly fetchImpl: typeof fetch;
+
   constructor(
     private readonly allowlist: readonly string[],
-    private readonly fetchImpl: typeof fetch = fetch,
-  ) {}
+    fetchImpl: typeof fetch = fetch,
+  ) {
+    // Called as a plain function: the platform fetch rejects any other `this`.
+    this.fetchImpl = (input, init) => fetchImpl(input, init);
+  }
 
   /** Runs a search (relative query such as `MedicationRequest?patient=1`) and returns every page's resources. */
   async search(access: FhirServerAccess, query: string, deadline: Deadline): Promise<Json[]> {
@@ -117,9 +122,10 @@ export class FhirClient {
     }
     const headers: Record<string, string> = { accept: 'application/fhir+json, application/json' };
     if (access.accessToken) headers.authorization = `Bearer ${access.accessToken}`;
+    const signal = deadline.signal(RESPONSE_RESERVE_MS);
     let res: Response;
     try {
-      res = await this.fetchImpl(url, { headers, signal: deadline.signal(RESPONSE_RESERVE_MS), redirect: 'error' });
+      res = await this.fetchImpl(url, { headers, signal, redirect: 'error' });
     } catch (err) {
       const name = (err as Error).name;
       if (name === 'TimeoutError' || name === 'AbortError') {

@@ -19,6 +19,6 @@ export class Deadline {
 
   /** An AbortSignal that fires when the budget runs out, keeping back `reserveMs` to build the answer. */
   signal(reserveMs = 0): AbortSignal {
-    return AbortSignal.timeout(Math.max(1, this.remainingMs() - reserveMs));
+    return AbortSignal.timeout(Math.max(1, Math.floor(this.remainingMs() - reserveMs)));
   }
 }
