@@ -68,7 +68,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
     if (err instanceof HttpError) {
       return reply.code(err.statusCode).send(err.body ?? errorBody(err));
     }
-    const mapped = mapFastifyError(err, config);
+    const mapped = mapFastifyError(err, config, String(req.headers['content-type'] ?? 'none'));
     if (mapped) return reply.code(mapped.statusCode).send(errorBody(mapped));
     req.log.error({ err }, 'unhandled error');
     metrics.errors.inc({ kind: 'internal' });
@@ -102,12 +102,12 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
 }
 
 /** Fastify's own 4xx errors, reworded into the service's catalogue. */
-function mapFastifyError(err: FastifyError, config: Config): HttpError | undefined {
+function mapFastifyError(err: FastifyError, config: Config, contentType: string): HttpError | undefined {
   switch (err.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
       return errors.bodyTooLarge(config.bodyLimitBytes);
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-      return errors.unsupportedMediaType(String(err.message.split(': ').at(-1) ?? 'unknown'));
+      return errors.unsupportedMediaType(contentType.split(';')[0]!.trim().slice(0, 100));
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
       return errors.badRequest('request body is empty; send a JSON object');
     case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':

@@ -8,7 +8,7 @@ import type { Finding, IncompleteFinding, InteractionFinding, UnscreenableFindin
 import type { ClinicalContext, Medication } from '../fhir/clinical-context.js';
 import type { KnowledgeSnapshot } from '../knowledge/knowledge-store.js';
 import type { Citation, Interaction } from '../knowledge/source-schema.js';
-import { RXNORM_SYSTEMS } from '../fhir/resources.js';
+import { RXNORM_SYSTEMS, asArray, codingsOf, isObject, str } from '../fhir/resources.js';
 import { TOPIC_DRUG_INTERACTION, fitSummary, type Action, type Card, type Coding, type Suggestion } from './card.js';
 import { decideIndicator, indicatorRank, isInterruptive, type PolicyDecision } from './policy.js';
 import type { Indicator, Policy } from './policy-schema.js';
@@ -205,7 +205,8 @@ function overrideReasons(publicBaseUrl: string): Coding[] {
 function suggestionsFor(group: readonly Decided[], cc: CardContext): Suggestion[] {
   const f = group[0]!.finding;
   const draft = f.subject;
-  if (draft.role !== 'draft' || !draft.reference) return [];
+  // A delete needs an id the EHR can take back as "Type/id"; ids with other characters get no suggestion.
+  if (draft.role !== 'draft' || !draft.reference || !/^[A-Za-z]+\/[A-Za-z0-9\-.]{1,256}$/.test(draft.reference)) return [];
   const name = f.subjectIngredient.name;
   const out: Suggestion[] = [
     {
@@ -233,17 +234,29 @@ function suggestionsFor(group: readonly Decided[], cc: CardContext): Suggestion[
 }
 
 /**
- * A new draft order for the alternative ingredient. Dose, timing and quantity are dropped on purpose:
- * they belonged to the other drug and the prescriber must choose them.
+ * A new draft order for the alternative ingredient. Only the order's context is carried over (intent,
+ * patient, encounter, requester, category, priority), and only well-formed values of it: dose, timing and
+ * quantity belonged to the other drug and the prescriber must choose them.
  */
 function replacementOrder(draft: Medication, rxcui: string, name: string): Record<string, unknown> {
-  const { id: _id, medicationReference: _ref, medicationCodeableConcept: _concept, dosageInstruction: _dose, dispenseRequest: _dispense, contained: _contained, text: _text, meta: _meta, ...rest } = draft.resource;
-  return {
-    ...rest,
-    resourceType: String(draft.resource.resourceType ?? 'MedicationRequest'),
+  const r = draft.resource;
+  const reference = (x: unknown) => (isObject(x) && str(x.reference) ? { reference: str(x.reference) } : undefined);
+  const category = asArray(r.category)
+    .filter(isObject)
+    .map((c) => ({ coding: codingsOf(c).filter((x) => x.system && x.code).map((x) => ({ system: x.system, code: x.code, ...(x.display ? { display: x.display } : {}) })) }))
+    .filter((c) => c.coding.length > 0);
+  const fields: Record<string, unknown> = {
+    resourceType: 'MedicationRequest',
     status: 'draft',
+    intent: str(r.intent) ?? 'order',
+    subject: reference(r.subject) ?? reference(r.patient),
+    encounter: reference(r.encounter),
+    requester: reference(r.requester),
+    category: category.length > 0 ? category : undefined,
+    priority: str(r.priority),
     medicationCodeableConcept: { coding: [{ system: RXNORM, code: rxcui, display: name }], text: name },
   };
+  return Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined));
 }
 
 function applyAlertBudget(cards: Card[], budget: number | undefined): Card[] {

@@ -103,15 +103,22 @@ export async function resolveData(
           fetched.push(key);
         } else if (key in prefetch) {
           const resources = resourcesOf(given).filter((r) => r.resourceType !== 'OperationOutcome');
+          // What the EHR sent is screened even when the rest of the pages cannot be had.
+          values[key] = resources;
           if (nextLink(given)) {
             if (!request.fhir) {
-              values[key] = resources;
               gaps.push({ key, reason: 'the EHR sent only the first page and no fhirServer to fetch the rest from' });
               return;
             }
-            resources.push(...(await client.continueBundle(request.fhir, given, deadline)));
+            const rest = await client.continueBundle(request.fhir, given, deadline).catch((err: unknown) => {
+              if (err instanceof FhirFetchError) {
+                gaps.push({ key, reason: `only the first page could be read: ${err.message}` });
+                return [];
+              }
+              throw err;
+            });
+            values[key] = [...resources, ...rest];
           }
-          values[key] = resources;
         } else if (request.fhir) {
           values[key] = await fetchKey(key, request, templates, client, deadline);
           fetched.push(key);

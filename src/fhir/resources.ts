@@ -73,11 +73,18 @@ export function conceptText(concept: unknown): string | undefined {
   return str(concept.text) ?? codingsOf(concept).find((c) => c.display)?.display;
 }
 
-/** "Type/id" for a resource, or undefined when it has no id. */
+/**
+ * FHIR ids are [A-Za-z0-9-.]{1,64}, but EHRs send longer ones (Epic-style ids run past 200 characters) and
+ * published examples carry typographic hyphens, so only what would break a reference is refused:
+ * "/", "#", "?", whitespace and control characters.
+ */
+const ID_PATTERN = /^[^/#?\s\p{Cc}]{1,256}$/u;
+
+/** "Type/id" for a resource, or undefined when it has no usable id. */
 export function referenceTo(resource: Json): string | undefined {
   const type = str(resource.resourceType);
   const id = str(resource.id);
-  return type && id ? `${type}/${id}` : undefined;
+  return type && id && /^[A-Z][A-Za-z]+$/.test(type) && ID_PATTERN.test(id) ? `${type}/${id}` : undefined;
 }
 
 /** The FHIR date part (YYYY-MM-DD) of a date or dateTime, or undefined if it is not one. */

@@ -25,7 +25,8 @@ export function jsonDepth(text: string): number {
 }
 
 export function registerJsonParser(app: FastifyInstance, maxDepth: number): void {
-  app.removeContentTypeParser(['application/json']);
+  // Only JSON is accepted: fastify's own parsers (text/plain too) are replaced, so anything else is a 415.
+  app.removeAllContentTypeParsers();
   app.addContentTypeParser(
     ['application/json', 'application/fhir+json'],
     { parseAs: 'string' },

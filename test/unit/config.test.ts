@@ -1,0 +1,75 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, isLoopbackUrl, loadConfig } from '../../src/config.js';
+import { jsonDepth } from '../../src/http/json-body.js';
+import { isAllowedFhirServer } from '../../src/fhir/fhir-client.js';
+
+describe('configuration', () => {
+  it('has the documented defaults', () => {
+    const c = loadConfig({});
+    expect([c.host, c.port, c.timeBudgetMs, c.bodyLimitBytes, c.jsonMaxDepth, c.defaultPolicy, c.maxLabAgeDays, c.logLevel]).toEqual([
+      '127.0.0.1',
+      8080,
+      250,
+      8388608,
+      64,
+      'prescriber',
+      90,
+      'info',
+    ]);
+    expect(c.publicBaseUrl).toBe('http://127.0.0.1:8080');
+    expect(c.fhirServerAllowlist).toEqual([]);
+    expect(c.corsOrigins).toEqual([]);
+    expect(Object.isFrozen(c)).toBe(true);
+  });
+
+  it('reads lists and trims a trailing slash from the public base URL', () => {
+    const c = loadConfig({ CDS_FHIR_SERVER_ALLOWLIST: 'https://a.example/fhir, https://b.example', CDS_PUBLIC_BASE_URL: 'https://cds.example.org/', PORT: '' });
+    expect(c.fhirServerAllowlist).toEqual(['https://a.example/fhir', 'https://b.example']);
+    expect(c.publicBaseUrl).toBe('https://cds.example.org');
+    expect(c.port).toBe(8080);
+  });
+
+  it('rejects bad values with a message naming the variable', () => {
+    expect(() => loadConfig({ PORT: 'eighty' })).toThrow(ConfigError);
+    expect(() => loadConfig({ PORT: 'eighty' })).toThrow(/^invalid configuration: PORT: /);
+    expect(() => loadConfig({ CDS_POLICY: 'lenient' })).toThrow(/CDS_POLICY/);
+    expect(() => loadConfig({ CDS_FHIR_SERVER_ALLOWLIST: 'http://fhir.example.org' })).toThrow(
+      'CDS_FHIR_SERVER_ALLOWLIST: http://fhir.example.org must be an https URL (or a loopback URL)',
+    );
+  });
+});
+
+describe('loopback and allow-list', () => {
+  it.each([
+    ['http://127.0.0.1:8080/fhir', true],
+    ['http://127.9.9.9/', true],
+    ['https://localhost/fhir', true],
+    ['http://[::1]:3000/', true],
+    ['http://127.0.0.1.evil.example/', false],
+    ['http://10.0.0.1/', false],
+    ['ftp://127.0.0.1/', false],
+    ['not a url', false],
+  ])('isLoopbackUrl(%s) is %s', (url, expected) => {
+    expect(isLoopbackUrl(url)).toBe(expected);
+  });
+
+  it('allows a server only under an allow-listed prefix on the same origin', () => {
+    const list = ['https://fhir.hospital.org/r4'];
+    expect(isAllowedFhirServer('https://fhir.hospital.org/r4/MedicationRequest?patient=1', list)).toBe(true);
+    expect(isAllowedFhirServer('https://fhir.hospital.org/r4', list)).toBe(true);
+    expect(isAllowedFhirServer('https://fhir.hospital.org/r4evil/Patient', list)).toBe(false);
+    expect(isAllowedFhirServer('https://fhir.hospital.org.evil.example/r4/Patient', list)).toBe(false);
+    expect(isAllowedFhirServer('http://fhir.hospital.org/r4/Patient', list)).toBe(false);
+    expect(isAllowedFhirServer('http://127.0.0.1:9/fhir', [])).toBe(true);
+  });
+});
+
+describe('jsonDepth', () => {
+  it('counts nesting and ignores brackets inside strings', () => {
+    expect(jsonDepth('{}')).toBe(1);
+    expect(jsonDepth('{"a":[1,{"b":[]}]}')).toBe(4);
+    expect(jsonDepth('{"a":"[[[[{{{{\\"]]"}')).toBe(1);
+    expect(jsonDepth('1')).toBe(0);
+    expect(jsonDepth('['.repeat(5000))).toBe(5000);
+  });
+});
