@@ -160,7 +160,7 @@ function findingDetail(d: Decided): string {
   }
   if (d.decision.raisedBy) {
     const lab = d.decision.raisedBy.lab;
-    lines.push('', `**Raised by patient data:** ${lab.kind} ${lab.value} ${lab.unit} on ${lab.date}. ${d.decision.raisedBy.note}`);
+    lines.push('', `**Raised by patient data:** ${lab.kind} ${lab.value} ${lab.unit} on ${lab.date}. ${d.decision.raisedBy.note} **Source:** ${d.decision.raisedBy.citations.map(citationText).join('; ')}`);
   }
   if (i.review.status === 'unreviewed') lines.push('', '_This entry has not yet been reviewed by a clinician._');
   return lines.join('\n');
@@ -218,9 +218,8 @@ function suggestionsFor(group: readonly Decided[], cc: CardContext): Suggestion[
   const offered = new Set<string>();
   for (const { finding } of group) {
     for (const alt of finding.interaction.alternatives) {
+      // Only alternatives for the drug being ordered (the loader ensures none is on the side it replaces).
       if (alt.replaces !== finding.subjectSide || offered.has(alt.rxcui)) continue;
-      // The alternative must not itself meet the other drug in any finding of this pair.
-      if (group.some((g) => g.finding.interaction[g.finding.subjectSide].ingredients.includes(alt.rxcui))) continue;
       offered.add(alt.rxcui);
       const altName = cc.kb.ingredientName(alt.rxcui) ?? alt.rxcui;
       const actions: Action[] = [

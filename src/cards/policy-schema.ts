@@ -1,5 +1,6 @@
 /** The shape of a policy file (knowledge-base/policies/*.json): what a user sees for each finding. */
 import { z } from 'zod';
+import { Citation } from '../knowledge/source-schema.js';
 
 export const Indicator = z.enum(['info', 'warning', 'critical']);
 export type Indicator = z.infer<typeof Indicator>;
@@ -50,6 +51,7 @@ export const PolicyFile = z
             below: z.number().optional(),
             indicator: Indicator,
             note: z.string().min(10),
+            citations: z.array(Citation).min(1),
           })
           .strict()
           .refine((r) => r.above !== undefined || r.below !== undefined, { message: 'a raise needs above or below' }),

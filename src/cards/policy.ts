@@ -2,6 +2,7 @@
 import type { InteractionFinding } from '../checks/finding.js';
 import type { ClinicalContext, LabValue } from '../fhir/clinical-context.js';
 import type { Indicator, IndicatorOrSuppress, Policy } from './policy-schema.js';
+import type { Citation } from '../knowledge/source-schema.js';
 
 const RANK: Readonly<Record<IndicatorOrSuppress, number>> = { suppress: 0, info: 1, warning: 2, critical: 3 };
 
@@ -20,7 +21,7 @@ export function isInterruptive(i: Indicator): boolean {
 export interface PolicyDecision {
   readonly indicator: IndicatorOrSuppress;
   /** Patient data that raised the indicator, for the card detail. */
-  readonly raisedBy?: { readonly lab: LabValue; readonly note: string };
+  readonly raisedBy?: { readonly lab: LabValue; readonly note: string; readonly citations: readonly Citation[] };
 }
 
 export function decideIndicator(finding: InteractionFinding, policy: Policy, context: ClinicalContext): PolicyDecision {
@@ -39,7 +40,7 @@ export function decideIndicator(finding: InteractionFinding, policy: Policy, con
     const meets = (raise.above !== undefined && lab.value > raise.above) || (raise.below !== undefined && lab.value < raise.below);
     if (meets && RANK[raise.indicator] > RANK[indicator]) {
       indicator = raise.indicator;
-      raisedBy = { lab, note: raise.note };
+      raisedBy = { lab, note: raise.note, citations: raise.citations };
     }
   }
   return { indicator, ...(raisedBy ? { raisedBy } : {}) };

@@ -160,6 +160,10 @@ function crossReferenceProblems(kb: {
     }
     for (const alt of i.alternatives) {
       if (!inCodes.has(alt.rxcui)) problems.push(`interaction ${i.id}: alternative ${alt.rxcui} is not an IN here`);
+      // An alternative on the side it replaces would meet the same interaction.
+      const side = i[alt.replaces];
+      const members = new Set([...side.ingredients, ...side.classes.flatMap((c) => kb.classes.find((k) => k.id === c)?.members ?? [])]);
+      if (members.has(alt.rxcui)) problems.push(`interaction ${i.id}: alternative ${alt.rxcui} is itself on side ${alt.replaces}`);
     }
   }
   for (const p of kb.policies) {

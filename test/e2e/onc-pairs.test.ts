@@ -154,3 +154,34 @@ describe('term types', () => {
     expect(resolved.get(sbd.rxcui)?.ingredients).toEqual([{ rxcui: metoprolol.rxcui, name: 'metoprolol' }]);
   });
 });
+
+describe('patient context raises a low-priority pair (shipped policy)', () => {
+  const kb = bundledSources();
+  const ing = (name: string) => kb.ingredients.find((i) => i.tty === 'IN' && i.name === name)!.rxcui;
+  const potassiumLoinc = kb.observations.find((o) => o.id === 'potassium')!.loinc[0]!;
+  const potassium = (value: number, date: string) => ({
+    resourceType: 'Observation',
+    id: `k-${value}-${date}`,
+    status: 'final',
+    code: { coding: [{ system: 'http://loinc.org', code: potassiumLoinc }] },
+    effectiveDateTime: `${date}T08:00:00Z`,
+    valueQuantity: { value, unit: 'mmol/L', system: 'http://unitsofmeasure.org', code: 'mmol/L' },
+  });
+  const request = (observations: Record<string, unknown>[]) =>
+    orderRequest({ drafts: [mr({ id: 'd1', rxcui: ing('lisinopril') })], active: [mr({ id: 'a1', rxcui: ing('losartan'), status: 'active' })], observations });
+
+  it('ACE inhibitor + ARB is info, and warning when the latest potassium is above 5.5 mmol/L', async () => {
+    expect((await screen('medication-safety', request([]))).response.cards.map((c) => c.indicator)).toEqual(['info']);
+    expect((await screen('medication-safety', request([potassium(5.5, '2026-11-19')]))).response.cards.map((c) => c.indicator)).toEqual(['info']);
+    const raised = (await screen('medication-safety', request([potassium(5.2, '2026-10-01'), potassium(5.8, '2026-11-19')]))).response.cards;
+    expect(raised.map((c) => c.indicator)).toEqual(['warning']);
+    expect(raised[0]!.detail).toContain('**Raised by patient data:** potassium 5.8 mmol/L on 2026-11-19.');
+    expect(raised[0]!.detail).toContain('doi.org/10.1056/NEJMoa1303154');
+    expect(raised[0]!.overrideReasons).toHaveLength(5);
+  });
+
+  it('ignores a potassium older than CDS_MAX_LAB_AGE_DAYS and uses the latest value, not the highest', async () => {
+    expect((await screen('medication-safety', request([potassium(6.1, '2026-08-01')]))).response.cards.map((c) => c.indicator)).toEqual(['info']);
+    expect((await screen('medication-safety', request([potassium(6.1, '2026-11-01'), potassium(4.9, '2026-11-18')]))).response.cards.map((c) => c.indicator)).toEqual(['info']);
+  });
+});

@@ -59,7 +59,7 @@ describe('policy', () => {
   it('caps ONC low-priority pairs at info, and lets patient context raise them above the cap', () => {
     const policy: Policy = {
       ...prescriberPolicy,
-      contextRaises: [{ interaction: base.id, observation: 'potassium', above: 5.5, indicator: 'warning', note: 'hyperkalaemia makes this combination dangerous' }],
+      contextRaises: [{ interaction: base.id, observation: 'potassium', above: 5.5, indicator: 'warning', note: 'hyperkalaemia makes this combination dangerous', citations: [{ source: 'test', url: 'https://example.org/t' }] }],
     };
     const lowPriority = finding({ severity: 'major', oncList: 'low-priority' });
     expect(decideIndicator(lowPriority, policy, context()).indicator).toBe('info');

@@ -1,0 +1,72 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, writeFileSync, cpSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { bundledSources } from '../support/app.js';
+import { medicationRequest as mr, orderRequest } from '../support/requests.js';
+
+const run = promisify(execFile);
+const root = path.resolve(import.meta.dirname, '../..');
+
+async function cds(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', 'src/cli/cds.ts', ...args], { cwd: root, env: { ...process.env, LOG_LEVEL: 'silent', ...env } });
+    return { code: 0, stdout, stderr };
+  } catch (err) {
+    const e = err as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+describe('cds command', () => {
+  it('kb validate passes on the bundled knowledge base', async () => {
+    const r = await cds(['kb', 'validate']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^knowledge base at .*knowledge-base is valid \(\d+ files, checksum [0-9a-f]{12}\)\n$/);
+  });
+
+  it('kb validate fails with the file and the problem on a broken knowledge base', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'kb-'));
+    cpSync(path.join(root, 'knowledge-base'), dir, { recursive: true });
+    const file = path.join(dir, 'interactions', 'onc-high-priority.json');
+    const json = JSON.parse(readFileSync(file, 'utf8'));
+    json.interactions[0].severity = 'severe';
+    writeFileSync(file, JSON.stringify(json));
+    const lowFile = path.join(dir, 'interactions', 'onc-low-priority.json');
+    const low = JSON.parse(readFileSync(lowFile, 'utf8'));
+    low.interactions[0].b.classes = ['no-such-class'];
+    writeFileSync(lowFile, JSON.stringify(low));
+    const r = await cds(['kb', 'validate', dir]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`${file}: interactions.0.severity: Invalid option: expected one of "contraindicated"|"major"|"moderate"|"minor"`);
+    expect(r.stderr).toContain(`interaction ${low.interactions[0].id}: side b class no-such-class is not defined`);
+  });
+
+  it('kb stats counts the ONC lists', async () => {
+    const r = await cds(['kb', 'stats']);
+    const stats = JSON.parse(r.stdout);
+    expect([stats.oncHighPriority, stats.oncLowPriority, stats.interactions]).toEqual([23, 33, 56]);
+    expect(stats.policies).toEqual(['pharmacist', 'prescriber']);
+  });
+
+  it('screen prints the cards for a request file', async () => {
+    const kb = bundledSources();
+    const code = (name: string) => kb.ingredients.find((i) => i.name === name && i.tty === 'IN')!.rxcui;
+    const dir = mkdtempSync(path.join(tmpdir(), 'req-'));
+    const file = path.join(dir, 'request.json');
+    writeFileSync(file, JSON.stringify(orderRequest({ drafts: [mr({ id: 'd1', rxcui: code('tizanidine') })], active: [mr({ id: 'a1', rxcui: code('ciprofloxacin'), status: 'active' })] })));
+    const r = await cds(['screen', '--service', 'medication-safety', '--request', file]);
+    expect(r.code).toBe(0);
+    const body = JSON.parse(r.stdout);
+    expect(body.cards.map((c: { indicator: string }) => c.indicator)).toEqual(['critical']);
+    expect(body.cards[0].summary.startsWith('Tizanidine + ciprofloxacin: contraindicated interaction')).toBe(true);
+  });
+
+  it('rejects an unknown command with usage and exit code 2', async () => {
+    const r = await cds(['frobnicate']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('unknown command "frobnicate"');
+  });
+});
