@@ -41,7 +41,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
     logger: deps.logger ?? { level: config.logLevel, redact: { paths: logRedactPaths, censor: '[redacted]' } },
     bodyLimit: config.bodyLimitBytes,
     // EHR resource ids can be long (Epic-style ids exceed 200 characters), and so can service URLs.
-    maxParamLength: 500,
+    routerOptions: { maxParamLength: 500 },
     genReqId: () => crypto.randomUUID(),
   });
 

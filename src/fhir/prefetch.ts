@@ -20,8 +20,19 @@ export const DATA_KEY_NAMES: Readonly<Record<DataKey, string>> = {
   observations: 'recent weight and laboratory results',
 };
 
-/** The prefetch templates every service advertises; the checks read exactly these keys. */
-export function prefetchTemplates(observationKinds: readonly ObservationKind[]): Record<DataKey, string> {
+const templateCache = new WeakMap<readonly ObservationKind[], Readonly<Record<DataKey, string>>>();
+
+/** The prefetch templates every service advertises; the checks read exactly these keys. Built once per knowledge version. */
+export function prefetchTemplates(observationKinds: readonly ObservationKind[]): Readonly<Record<DataKey, string>> {
+  let cached = templateCache.get(observationKinds);
+  if (!cached) {
+    cached = Object.freeze(buildTemplates(observationKinds));
+    templateCache.set(observationKinds, cached);
+  }
+  return cached;
+}
+
+function buildTemplates(observationKinds: readonly ObservationKind[]): Record<DataKey, string> {
   const loinc = observationKinds.flatMap((k) => k.loinc.map((code) => `http://loinc.org|${code}`));
   return {
     patient: 'Patient/{{context.patientId}}',

@@ -28,15 +28,29 @@ export async function checkInteractions(
   const rules = await kb.interactionsAmong(allIngredients);
   if (rules.length === 0) return [];
 
+  // Index the few rules that apply by ingredient, so each pair looks only at rules touching both drugs.
+  const rulesByIngredient = new Map<string, InteractionRule[]>();
+  const present = new Set(allIngredients);
+  for (const rule of rules) {
+    for (const code of new Set([...rule.sideA, ...rule.sideB])) {
+      if (present.has(code)) rulesByIngredient.set(code, [...(rulesByIngredient.get(code) ?? []), rule]);
+    }
+  }
+  const rulesFor = (m: Medication) => new Set(m.ingredients.flatMap((i) => rulesByIngredient.get(i.rxcui) ?? []));
+
   const findings: InteractionFinding[] = [];
   const pairs: [Medication, Medication][] = [];
   subjects.forEach((s, i) => {
     if (plan.subjectsAgainstEachOther) for (const t of subjects.slice(i + 1)) pairs.push([s, t]);
     for (const o of others) pairs.push([s, o]);
   });
+  const ruleSets = new Map<Medication, Set<InteractionRule>>();
+  const rulesOf = (m: Medication) => ruleSets.get(m) ?? ruleSets.set(m, rulesFor(m)).get(m)!;
   for (const [subject, other] of pairs) {
     if (subject.role === 'recent' && other.role === 'recent') continue;
-    for (const rule of rules) {
+    const otherRules = rulesOf(other);
+    for (const rule of rulesOf(subject)) {
+      if (!otherRules.has(rule)) continue;
       const found = matchPair(rule, subject, other, context.now);
       if (found) findings.push(found);
     }
