@@ -76,10 +76,16 @@ export interface DataRequest {
   readonly fhir: FhirServerAccess | undefined;
 }
 
+/**
+ * How a hook uses a prefetch key:
+ * required — absent with no fhirServer is a 412; optional — read when sent, fetched when absent;
+ * advertised — declared in discovery for checks that read it in later releases, neither read nor fetched now.
+ */
+export type KeyUse = 'required' | 'optional' | 'advertised';
+
 export interface KeyNeed {
   readonly key: DataKey;
-  /** A needed key that is absent with no fhirServer makes the request fail with 412. */
-  readonly needed: boolean;
+  readonly use: KeyUse;
 }
 
 export async function resolveData(
@@ -90,9 +96,9 @@ export async function resolveData(
   deadline: Deadline,
 ): Promise<ResolvedData> {
   const prefetch = request.prefetch ?? {};
-  const absent = keys.filter((k) => !(k.key in prefetch));
+  const read = keys.filter((k) => k.use !== 'advertised');
   if (!request.fhir) {
-    const required = absent.filter((k) => k.needed).map((k) => k.key);
+    const required = read.filter((k) => k.use === 'required' && !(k.key in prefetch)).map((k) => k.key);
     if (required.length > 0) throw errors.prefetchRequired(required);
   }
 
@@ -100,7 +106,7 @@ export async function resolveData(
   const gaps: DataGap[] = [];
   const fetched: DataKey[] = [];
   await Promise.all(
-    keys.map(async ({ key }) => {
+    read.map(async ({ key }) => {
       const given = prefetch[key];
       try {
         if (key in prefetch && given === null) {
@@ -134,7 +140,7 @@ export async function resolveData(
           values[key] = await fetchKey(key, request, templates, client, deadline);
           fetched.push(key);
         }
-        // Absent, not needed and no server: these checks simply have no such data.
+        // Absent, optional and no server: the checks simply have no such data.
       } catch (err) {
         if (err instanceof FhirFetchError) {
           gaps.push({ key, reason: err.message });

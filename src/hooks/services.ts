@@ -10,7 +10,7 @@ import type { PairPlan } from '../checks/ddi/check-interactions.js';
 import type { HookName } from './request-schema.js';
 
 export interface HookBehaviour {
-  /** The data this hook's checks read; `needed` ones make a request without them and without fhirServer fail (412). */
+  /** The prefetch keys this hook declares, and how its checks use each (see KeyUse). */
   readonly keys: readonly KeyNeed[];
   readonly mode: 'order' | 'profile';
   /** Which medications are screened against which. */
@@ -20,11 +20,11 @@ export interface HookBehaviour {
 }
 
 const ORDER_KEYS: readonly KeyNeed[] = [
-  { key: 'medications', needed: true },
-  { key: 'recentMedications', needed: true },
-  { key: 'observations', needed: false },
-  { key: 'patient', needed: false },
-  { key: 'allergies', needed: false },
+  { key: 'medications', use: 'required' },
+  { key: 'recentMedications', use: 'required' },
+  { key: 'observations', use: 'optional' },
+  { key: 'patient', use: 'advertised' },
+  { key: 'allergies', use: 'advertised' },
 ];
 
 /** Drafts against each other and against active and recently stopped medications. */
@@ -50,11 +50,11 @@ export const HOOKS: Readonly<Record<HookName, HookBehaviour>> = {
   },
   'patient-view': {
     keys: [
-      { key: 'medications', needed: true },
-      { key: 'recentMedications', needed: false },
-      { key: 'observations', needed: false },
-      { key: 'patient', needed: false },
-      { key: 'allergies', needed: false },
+      { key: 'medications', use: 'required' },
+      { key: 'recentMedications', use: 'optional' },
+      { key: 'observations', use: 'optional' },
+      { key: 'patient', use: 'advertised' },
+      { key: 'allergies', use: 'advertised' },
     ],
     mode: 'profile',
     plan: (c) => ({ subjects: c.active, others: c.recent, subjectsAgainstEachOther: true }),

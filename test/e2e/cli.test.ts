@@ -5,6 +5,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { bundledSources } from '../support/app.js';
+import { assertConformantResponse } from '../support/cds-conformance.js';
 import { medicationRequest as mr, orderRequest } from '../support/requests.js';
 
 const run = promisify(execFile);
@@ -60,6 +61,7 @@ describe('cds command', () => {
     const r = await cds(['screen', '--service', 'medication-safety', '--request', file]);
     expect(r.code).toBe(0);
     const body = JSON.parse(r.stdout);
+    assertConformantResponse(body, { ownOutput: true });
     expect(body.cards.map((c: { indicator: string }) => c.indicator)).toEqual(['critical']);
     expect(body.cards[0].summary.startsWith('Tizanidine + ciprofloxacin: contraindicated interaction')).toBe(true);
   });

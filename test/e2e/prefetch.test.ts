@@ -44,8 +44,9 @@ describe('prefetch', () => {
     expect(res.body.cards.map((c: { summary: string }) => c.summary)).toEqual([
       'Simvastatin + clarithromycin: contraindicated interaction — test-statin-macrolide title',
     ]);
-    // observations, patient and allergies are not needed: absent keys are fetched because a server was given.
-    expect(fhir.requests.map((r) => r.url.split('?')[0]).sort()).toEqual(['/fhir/AllergyIntolerance', '/fhir/Observation', '/fhir/Patient/pat-1']);
+    // observations is optional and absent, so it is fetched from the server given; patient and allergies are
+    // only advertised for later checks and never fetched.
+    expect(fhir.requests.map((r) => r.url.split('?')[0])).toEqual(['/fhir/Observation']);
   });
 
   it('treats null as "no such data": no fetch, no card', async () => {
@@ -89,12 +90,10 @@ describe('prefetch', () => {
     ]);
     const urls = fhir.requests.map((r) => r.url).sort();
     expect(urls).toEqual([
-      '/fhir/AllergyIntolerance?patient=pat-1',
       '/fhir/MedicationRequest?patient=pat-1&status=active',
       '/fhir/MedicationRequest?patient=pat-1&status=active&page=2',
       '/fhir/MedicationRequest?patient=pat-1&status=stopped,completed',
       '/fhir/Observation?patient=pat-1&code=http://loinc.org|2823-3&_sort=-date&_count=100',
-      '/fhir/Patient/pat-1',
     ]);
     expect(new Set(fhir.requests.map((r) => r.authorization))).toEqual(new Set([`Bearer ${TOKEN}`]));
   });

@@ -114,8 +114,8 @@ describe('CDS Hooks Sandbox (captured requests)', () => {
       body.fhirServer = server.baseUrl;
       const r = await t.call('medication-safety', body);
       expect(r.status).toBe(200);
-      // The capture's prefetch has `patient` (used) and `meds` (not a declared key).
-      expect(sortedUrls(server)).toEqual(expectedRequests(PATIENT, ['medications', 'recentMedications', 'observations', 'allergies']));
+      // The capture's prefetch has `patient` (advertised, not read yet) and `meds` (not a declared key).
+      expect(sortedUrls(server)).toEqual(expectedRequests(PATIENT, ['medications', 'recentMedications', 'observations']));
       expect(r.body).toEqual({ cards: [] });
     });
   });
@@ -150,7 +150,7 @@ describe('CDS Hooks Sandbox (captured requests)', () => {
       body.fhirServer = server.baseUrl;
       const r = await t.call('medication-safety', body);
       expect(r.status).toBe(200);
-      expect(sortedUrls(server)).toEqual(expectedRequests(PATIENT, ['medications', 'recentMedications', 'observations', 'patient', 'allergies']));
+      expect(sortedUrls(server)).toEqual(expectedRequests(PATIENT, ['medications', 'recentMedications', 'observations']));
       expect(r.body).toEqual({ cards: [] });
     });
   });
@@ -251,8 +251,8 @@ describe('Da Vinci CRD test kit requests', () => {
       body.fhirServer = server.baseUrl;
       const r = await t.call('medication-safety', body);
       expect(r.status).toBe(200);
-      expect(sortedUrls(server)).toEqual(expectedRequests('example', ['medications', 'recentMedications', 'observations', 'patient', 'allergies']));
-      expect(server.requests.map((q) => q.authorization)).toEqual(Array(5).fill('Bearer SAMPLE_TOKEN'));
+      expect(sortedUrls(server)).toEqual(expectedRequests('example', ['medications', 'recentMedications', 'observations']));
+      expect(server.requests.map((q) => q.authorization)).toEqual(Array(3).fill('Bearer SAMPLE_TOKEN'));
       expect(r.body).toEqual({ cards: [] });
     } finally {
       await t.close();
@@ -268,7 +268,7 @@ describe('Da Vinci CRD test kit requests', () => {
       expect(r.status).toBe(200);
       expect(r.body).toEqual({ cards: [] });
       expect(spy.calls.map((c) => c.url.replace('https://example/r4', '')).sort()).toEqual(
-        expectedRequests('example', ['medications', 'recentMedications', 'observations', 'patient', 'allergies']).map((u) => u.replace('/fhir', '')),
+        expectedRequests('example', ['medications', 'recentMedications', 'observations']).map((u) => u.replace('/fhir', '')),
       );
       expect(spy.calls.every((c) => c.authorization === 'Bearer SAMPLE_TOKEN')).toBe(true);
     } finally {
