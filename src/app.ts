@@ -25,8 +25,8 @@ export interface AppDeps {
   readonly fetch?: typeof fetch;
   readonly now?: () => Date;
   readonly authenticator?: ClientAuthenticator;
-  /** A pino logger config or false (tests capture logs through a stream). */
-  readonly logger?: boolean | Record<string, unknown>;
+  /** Where log lines go (default stdout); tests pass a stream to read them. */
+  readonly logStream?: NodeJS.WritableStream;
 }
 
 export async function buildApp(config: Config, deps: AppDeps = {}): Promise<FastifyInstance> {
@@ -38,7 +38,11 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   const authenticator = deps.authenticator ?? unauthenticatedDevelopment;
 
   const app = Fastify({
-    logger: deps.logger ?? { level: config.logLevel, redact: { paths: logRedactPaths, censor: '[redacted]' } },
+    logger: {
+      level: config.logLevel,
+      redact: { paths: logRedactPaths, censor: '[redacted]' },
+      ...(deps.logStream ? { stream: deps.logStream } : {}),
+    },
     bodyLimit: config.bodyLimitBytes,
     // EHR resource ids can be long (Epic-style ids exceed 200 characters), and so can service URLs.
     routerOptions: { maxParamLength: 500 },

@@ -18,7 +18,7 @@ interface Running {
 }
 
 async function start(env: Record<string, string> = {}): Promise<Running> {
-  const app = await buildApp(testConfig(env), { sources: bundledSources(), now: () => NOW, logger: false });
+  const app = await buildApp(testConfig(env), { sources: bundledSources(), now: () => NOW });
   await app.listen({ host: '127.0.0.1', port: 0 });
   const { port } = app.server.address() as AddressInfo;
   return { app, base: `http://127.0.0.1:${port}` };

@@ -40,7 +40,7 @@ export interface TestApp {
 
 export async function createTestApp(opts: { env?: Record<string, string>; deps?: AppDeps } = {}): Promise<TestApp> {
   const config = testConfig(opts.env);
-  const app = await buildApp(config, { now: () => NOW, logger: false, ...opts.deps, sources: opts.deps?.sources ?? bundledSources() });
+  const app = await buildApp(config, { now: () => NOW, ...opts.deps, sources: opts.deps?.sources ?? bundledSources() });
   await app.ready();
   return {
     app,
