@@ -66,8 +66,28 @@ function byImportance(x: Decided, y: Decided): number {
   );
 }
 
+/**
+ * Cards are per drug pair, not per order pair: a drug is its set of ingredients, so two orders of the same
+ * drug (a duplicate, or an order and its statement) share one card, and a combination product stays one drug.
+ */
+function drugIdentity(m: Medication): string {
+  return m.ingredients.map((i) => i.rxcui).sort().join('+');
+}
+
 function pairKey(f: InteractionFinding): string {
-  return [f.subject.key, f.other.key].sort().join('|');
+  return [drugIdentity(f.subject), drugIdentity(f.other)].sort().join('|');
+}
+
+/** Every order behind a group of findings, each once, drafts first. */
+function medicationsOf(group: readonly Decided[]): Medication[] {
+  const meds = new Map<string, Medication>();
+  for (const { finding } of group) for (const m of [finding.subject, finding.other]) meds.set(m.key, m);
+  const order = { draft: 0, active: 1, recent: 2 } as const;
+  return [...meds.values()].sort((a, b) => order[a.role] - order[b.role]);
+}
+
+function patientDataUsed(group: readonly Decided[]): string {
+  return `**Patient data used:** ${medicationsOf(group).map(describeMedication).join('; ')}.`;
 }
 
 function groupByPair(decided: readonly Decided[]): Decided[][] {
@@ -81,6 +101,12 @@ function groupByPair(decided: readonly Decided[]): Decided[][] {
 
 const cap = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
 
+/** One finding per interaction in a group (several orders of the same drugs meet the same interaction). */
+function distinctInteractions(group: readonly Decided[]): Decided[] {
+  const seen = new Set<string>();
+  return group.filter((d) => !seen.has(d.finding.interaction.id) && Boolean(seen.add(d.finding.interaction.id)));
+}
+
 function pairName(f: InteractionFinding): string {
   return `${cap(f.subjectIngredient.name)} + ${f.otherIngredient.name}`;
 }
@@ -88,9 +114,10 @@ function pairName(f: InteractionFinding): string {
 function pairCard(group: readonly Decided[], cc: CardContext): Card {
   const top = group[0]!;
   const f = top.finding;
-  const more = group.length > 1 ? ` (+${group.length - 1} more)` : '';
+  const distinct = distinctInteractions(group);
+  const more = distinct.length > 1 ? ` (+${distinct.length - 1} more)` : '';
   const summary = fitSummary(`${pairName(f)}: ${f.interaction.severity} interaction — ${f.interaction.title}${more}`);
-  const detail = group.map((d) => findingDetail(d)).join('\n\n---\n\n') + footer(cc);
+  const detail = `${distinct.map((d) => findingDetail(d)).join('\n\n---\n\n')}\n\n${patientDataUsed(group)}${footer(cc)}`;
   const suggestions = suggestionsFor(group, cc);
   return {
     uuid: randomUUID(),
@@ -110,11 +137,14 @@ function profileCard(decided: readonly Decided[], cc: CardContext): Card {
   const count = `${groups.length} interacting combination${groups.length === 1 ? '' : 's'}`;
   const summary = fitSummary(`${count} in current medications: ${pairs.join('; ')}`);
   const lines = groups.map((g) => {
-    const d = g[0]!;
-    const also = g.length > 1 ? ` Also: ${g.slice(1).map((x) => x.finding.interaction.title).join('; ')}.` : '';
+    const [d, ...others] = distinctInteractions(g) as [Decided, ...Decided[]];
+    const also = others.length > 0 ? ` Also: ${others.map((x) => x.finding.interaction.title).join('; ')}.` : '';
     return `- **${pairName(d.finding)}** — ${d.finding.interaction.severity} (${d.decision.indicator}): ${d.finding.interaction.title}. ${d.finding.interaction.management}${also}`;
   });
-  const detail = [`The patient's current medications include ${count}:`, '', ...lines, '', 'Details for the most severe:', '', findingDetail(top)].join('\n') + footer(cc);
+  const topGroup = groups.find((g) => g.includes(top))!;
+  const detail =
+    [`The patient's current medications include ${count}:`, '', ...lines, '', 'Details for the most severe:', '', findingDetail(top), '', patientDataUsed(topGroup)].join('\n') +
+    footer(cc);
   return {
     uuid: randomUUID(),
     summary,
@@ -126,13 +156,25 @@ function profileCard(decided: readonly Decided[], cc: CardContext): Card {
 }
 
 function describeMedication(m: Medication): string {
-  const role =
-    m.role === 'draft'
-      ? 'new order'
-      : m.role === 'active'
-        ? `active${m.authoredOn ? `, ordered ${m.authoredOn}` : ''}`
-        : `stopped${m.lastTakenOn ? `, last dated ${m.lastTakenOn}` : ''}`;
-  return `${m.display} (${role}${m.reference ? `, ${m.reference}` : ''})`;
+  return `${m.display} (${roleText(m)}${m.reference ? `, ${m.reference}` : ''})`;
+}
+
+function roleText(m: Medication): string {
+  if (m.role === 'draft') return 'new order';
+  if (m.role === 'active') return `active${m.statusUncertain ? ', status recorded as unknown' : ''}${m.authoredOn ? `, ordered ${m.authoredOn}` : ''}`;
+  const d = m.lastTakenOn;
+  switch (m.stopDateSource) {
+    case 'replaced':
+      return 'being replaced by the new order';
+    case 'end-date':
+      return `stopped, ended ${d}`;
+    case 'last-updated':
+      return `stopped, record last changed ${d}`;
+    case 'supply-estimate':
+      return `stopped, supply ran out about ${d}`;
+    default:
+      return `stopped, no stop date recorded; ordered ${d}`;
+  }
 }
 
 function findingDetail(d: Decided): string {
@@ -149,14 +191,11 @@ function findingDetail(d: Decided): string {
     `**Management:** ${i.management}`,
     '',
     `**Evidence:** ${i.evidence}. **Source:** ${i.citations.map(citationText).join('; ')}`,
-    '',
-    `**Patient data used:** ${describeMedication(f.subject)}; ${describeMedication(f.other)}.`,
   ];
   if (f.washout) {
-    lines.push(
-      '',
-      `**Washout:** ${f.washout.medication.display} was stopped ${f.washout.daysSinceStopped} day(s) ago; it keeps acting for about ${f.washout.washoutDays} days after the last dose.`,
-    );
+    const w = f.washout;
+    const when = w.medication.stopDateSource === 'replaced' ? 'is being stopped for the new order' : `was stopped ${w.daysSinceStopped} day(s) ago`;
+    lines.push('', `**Washout:** ${w.medication.display} ${when}; it keeps acting for about ${w.washoutDays} days after the last dose.`);
   }
   if (d.decision.raisedBy) {
     const lab = d.decision.raisedBy.lab;

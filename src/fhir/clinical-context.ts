@@ -7,8 +7,9 @@ export type MedicationRole = 'draft' | 'active' | 'recent';
 
 /**
  * How far a medication could be identified:
- * resolved (ingredients known), unknown-code (RxNorm code not in the knowledge base), text-only (no RxNorm
- * code), unresolved-reference (medicationReference could not be read), no-medication (nothing chosen yet).
+ * resolved (ingredients known), unknown-code (RxNorm code not in the knowledge base), text-only (named or coded,
+ * but not in RxNorm), unresolved-reference (medicationReference could not be read), no-medication (no
+ * medication[x] at all: nothing chosen yet).
  */
 export type MedicationResolution = 'resolved' | 'unknown-code' | 'text-only' | 'unresolved-reference' | 'no-medication';
 
@@ -25,8 +26,11 @@ export interface Medication {
   /** Why a reference could not be resolved, for the card. */
   readonly resolutionNote?: string;
   readonly authoredOn?: string;
-  /** For recently stopped medications: the last date it is known to have been taken. */
+  /** For stopped medications: the last date it is known to have been taken, and where that date came from. */
   readonly lastTakenOn?: string;
+  readonly stopDateSource?: 'end-date' | 'last-updated' | 'supply-estimate' | 'order-date' | 'replaced';
+  /** Listed as active, but with status "unknown". */
+  readonly statusUncertain?: boolean;
   readonly priorPrescription?: string;
   /** The original resource (draft suggestions copy it). */
   readonly resource: Json;

@@ -26,7 +26,9 @@ import {
 export const RECENT_WINDOW_DAYS = 35;
 
 const MEDICATION_ORDER_TYPES = new Set(['MedicationRequest', 'MedicationOrder', 'MedicationStatement']);
-const ACTIVE_STATUSES = new Set(['active', 'on-hold']);
+const ACTIVE_STATUSES = new Set(['active', 'on-hold', 'unknown', 'intended']);
+/** Screened as active, but the card says the status is uncertain. */
+const UNCERTAIN_STATUSES = new Set(['unknown']);
 const ENDED_STATUSES = new Set(['stopped', 'completed']);
 
 export interface NormaliseInput {
@@ -45,6 +47,8 @@ interface Draftish {
   role: MedicationRole;
   resource: Json;
   index: number;
+  /** For an active order that a draft replaces: the draft's index among the drafts. */
+  replacedByDraft?: number;
 }
 
 export async function normalise(input: NormaliseInput, kb: KnowledgeSnapshot): Promise<ClinicalContext> {
@@ -53,28 +57,33 @@ export async function normalise(input: NormaliseInput, kb: KnowledgeSnapshot): P
   const recentRequests = (input.data.values.recentMedications ?? []).filter(isMedicationOrder);
 
   const draftResources = input.drafts.filter(isMedicationOrder);
-  const replaced = new Set<string>();
-  for (const d of draftResources) {
+  // Orders a draft replaces (same id, or named as priorPrescription) → index of the replacing draft.
+  const replacedBy = new Map<string, number>();
+  draftResources.forEach((d, index) => {
     const ref = referenceTo(d);
-    if (ref) replaced.add(normaliseRef(ref));
+    if (ref) replacedBy.set(normaliseRef(ref), index);
     for (const prior of asArray(d.priorPrescription)) {
       const r = isObject(prior) ? str(prior.reference) : undefined;
-      if (r) replaced.add(normaliseRef(r));
+      if (r) replacedBy.set(normaliseRef(r), index);
     }
-  }
+  });
 
   // Servers may ignore the status filter: sort orders by their own status, and each order only once.
   const seen = new Set<string>();
   const items: Draftish[] = draftResources.map((resource, index) => ({ role: 'draft', resource, index }));
   [...medicationRequests, ...recentRequests].forEach((resource, index) => {
     const ref = referenceTo(resource);
-    if (ref) {
-      const key = normaliseRef(ref);
-      if (seen.has(key) || replaced.has(key)) return; // a draft with the id of an active order is that order
+    const key = ref ? normaliseRef(ref) : undefined;
+    if (key) {
+      if (seen.has(key)) return;
       seen.add(key);
     }
     const status = str(resource.status);
-    if (status && ENDED_STATUSES.has(status)) items.push({ role: 'recent', resource, index });
+    const replacing = key !== undefined ? replacedBy.get(key) : undefined;
+    if (replacing !== undefined && (!status || !ENDED_STATUSES.has(status))) {
+      // The draft takes this order's place: the old drug stops today, so it is screened as just stopped.
+      items.push({ role: 'recent', resource, index, replacedByDraft: replacing });
+    } else if (status && ENDED_STATUSES.has(status)) items.push({ role: 'recent', resource, index });
     else if (!status || ACTIVE_STATUSES.has(status)) items.push({ role: 'active', resource, index });
   });
 
@@ -90,20 +99,35 @@ export async function normalise(input: NormaliseInput, kb: KnowledgeSnapshot): P
   const concepts = await Promise.all(items.map((item) => medicationConcept(item.resource, knownMedications, input)));
   const allCodes = [...new Set(concepts.flatMap((c) => c.rxnormCodes))];
   const resolved = await kb.resolveDrugs(allCodes);
-
-  const meds: Medication[] = [];
-  items.forEach((item, i) => {
-    const concept = concepts[i]!;
+  const ingredientsOf = (concept: Concept) => {
     const ingredients = new Map<string, IngredientRef>();
     for (const code of concept.rxnormCodes) {
       for (const ing of resolved.get(code)?.ingredients ?? []) ingredients.set(ing.rxcui, ing);
     }
+    return ingredients;
+  };
+  const today = input.now.toISOString().slice(0, 10);
+
+  const meds: Medication[] = [];
+  items.forEach((item, i) => {
+    const concept = concepts[i]!;
+    const ingredients = ingredientsOf(concept);
     let resolution: MedicationResolution = concept.resolution;
     if (resolution === 'resolved' && ingredients.size === 0) resolution = 'unknown-code';
+    let stopped: StopDate | undefined;
+    if (item.replacedByDraft !== undefined) {
+      // Changing the dose or form of the same drug is one continuing therapy, not a stop.
+      const draftIngredients = ingredientsOf(concepts[item.replacedByDraft]!);
+      const same = draftIngredients.size === ingredients.size && [...ingredients.keys()].every((c) => draftIngredients.has(c));
+      if (same || resolution !== 'resolved') return;
+      stopped = { date: today, source: 'replaced' };
+    } else if (item.role === 'recent') {
+      stopped = stopDate(item.resource, input.now);
+      if (!stopped || daysBetween(stopped.date, input.now) > RECENT_WINDOW_DAYS) return;
+    }
     const ref = referenceTo(item.resource);
-    const lastTakenOn = item.role === 'recent' ? lastTakenDate(item.resource) : undefined;
-    if (item.role === 'recent' && (!lastTakenOn || daysBetween(lastTakenOn, input.now) > RECENT_WINDOW_DAYS)) return;
     const firstResolved = concept.rxnormCodes.map((c) => resolved.get(c)).find((r) => r !== undefined);
+    const status = str(item.resource.status);
     meds.push({
       key: ref ? `${item.role}:${ref}` : `${item.role}#${item.index}`,
       role: item.role,
@@ -114,7 +138,8 @@ export async function normalise(input: NormaliseInput, kb: KnowledgeSnapshot): P
       resolution,
       ...(concept.note ? { resolutionNote: concept.note } : {}),
       ...(authoredOn(item.resource) ? { authoredOn: authoredOn(item.resource) } : {}),
-      ...(lastTakenOn ? { lastTakenOn } : {}),
+      ...(stopped ? { lastTakenOn: stopped.date, stopDateSource: stopped.source } : {}),
+      ...(item.role === 'active' && status && UNCERTAIN_STATUSES.has(status) ? { statusUncertain: true } : {}),
       ...(priorPrescription(item.resource) ? { priorPrescription: priorPrescription(item.resource) } : {}),
       resource: item.resource,
     });
@@ -157,9 +182,16 @@ function rxnormCodesOf(concept: unknown): string[] {
 
 function conceptFrom(concept: unknown, fallbackDisplay?: string): Concept {
   const codes = rxnormCodesOf(concept);
-  const display = conceptText(concept) ?? fallbackDisplay;
+  const display = conceptText(concept) ?? fallbackDisplay ?? otherCodeText(concept);
   if (codes.length > 0) return { rxnormCodes: codes, ...(display ? { display } : {}), resolution: 'resolved' };
-  return { rxnormCodes: [], ...(display ? { display } : {}), resolution: display ? 'text-only' : 'no-medication' };
+  // A medication is named but not in RxNorm (text only, NDC, a local code): it cannot be screened.
+  return { rxnormCodes: [], display: display ?? 'medication with no name or RxNorm code', resolution: 'text-only' };
+}
+
+/** "http://hl7.org/fhir/sid/ndc 0069-2587" for a concept coded only outside RxNorm. */
+function otherCodeText(concept: unknown): string | undefined {
+  const c = codingsOf(concept).find((x) => x.code);
+  return c ? `${c.system ?? 'code'} ${c.code}` : undefined;
 }
 
 /** A Medication resource's codes: its code, or failing that its ingredients' codes. */
@@ -174,8 +206,11 @@ function conceptOfMedication(med: Json, fallbackDisplay?: string): Concept {
 }
 
 async function medicationConcept(resource: Json, known: Map<string, Json>, input: NormaliseInput): Promise<Concept> {
-  if (resource.medicationCodeableConcept !== undefined) return conceptFrom(resource.medicationCodeableConcept);
+  if (resource.medicationCodeableConcept !== undefined && resource.medicationCodeableConcept !== null) {
+    return conceptFrom(resource.medicationCodeableConcept);
+  }
   const ref = isObject(resource.medicationReference) ? resource.medicationReference : undefined;
+  // Nothing chosen yet (order-select fires before the drug is picked): nothing to screen or to name.
   if (!ref) return { rxnormCodes: [], resolution: 'no-medication' };
   const target = str(ref.reference);
   const display = str(ref.display);
@@ -189,7 +224,9 @@ async function medicationConcept(resource: Json, known: Map<string, Json>, input
   if (local) return conceptOfMedication(local, display);
   if (!input.fhir) return unresolved(display, 'the medication resource was not sent and there is no FHIR server to read it from');
   try {
-    return conceptOfMedication(await input.client.read(input.fhir, normaliseRef(target), input.deadline), display);
+    const read = await input.client.read(input.fhir, normaliseRef(target), input.deadline);
+    if (read.resourceType !== 'Medication') return unresolved(display, `the FHIR server returned a ${String(read.resourceType ?? 'non-FHIR body')} instead of the Medication`);
+    return conceptOfMedication(read, display);
   } catch (err) {
     if (err instanceof FhirFetchError) return unresolved(display, `the medication resource could not be read: ${err.message}`);
     throw err;
@@ -209,20 +246,50 @@ function priorPrescription(r: Json): string | undefined {
   return p ? normaliseRef(p) : undefined;
 }
 
-/** The latest date an ended order is known to have covered: its end dates, else when it was written. */
-function lastTakenDate(r: Json): string | undefined {
-  const dates: string[] = [];
+export interface StopDate {
+  readonly date: string;
+  readonly source: NonNullable<Medication['stopDateSource']>;
+}
+
+/**
+ * When an ended order stopped, from the best evidence there is, never later than today: its own end dates;
+ * else when the record last changed (usually the status change to stopped); else the order date plus its
+ * supply; else the order date (an estimate the card says it is).
+ */
+function stopDate(r: Json, now: Date): StopDate | undefined {
+  const today = now.toISOString().slice(0, 10);
+  const capped = (d: string) => (d > today ? today : d);
+  const ends: string[] = [];
   for (const d of asArray(r.dosageInstruction).filter(isObject)) {
     const timing = isObject(d.timing) ? d.timing : undefined;
     const repeat = timing && isObject(timing.repeat) ? timing.repeat : undefined;
     const end = repeat && isObject(repeat.boundsPeriod) ? datePart(repeat.boundsPeriod.end) : undefined;
-    if (end) dates.push(end);
+    if (end) ends.push(end);
   }
-  const dispense = isObject(r.dispenseRequest) ? r.dispenseRequest : undefined;
-  const validityEnd = dispense && isObject(dispense.validityPeriod) ? datePart(dispense.validityPeriod.end) : undefined;
   const effectiveEnd = isObject(r.effectivePeriod) ? datePart(r.effectivePeriod.end) : undefined;
-  for (const d of [validityEnd, effectiveEnd, datePart(r.dateEnded), authoredOn(r)]) if (d) dates.push(d);
-  return dates.sort().at(-1);
+  for (const d of [effectiveEnd, datePart(r.dateEnded)]) if (d) ends.push(d);
+  const latestEnd = ends.sort().at(-1);
+  if (latestEnd) return { date: capped(latestEnd), source: 'end-date' };
+  const updated = isObject(r.meta) ? datePart(r.meta.lastUpdated) : undefined;
+  if (updated) return { date: capped(updated), source: 'last-updated' };
+  const written = authoredOn(r);
+  if (!written) return undefined;
+  const supply = isObject(r.dispenseRequest) && isObject(r.dispenseRequest.expectedSupplyDuration) ? r.dispenseRequest.expectedSupplyDuration : undefined;
+  const supplyDays = supply ? durationDays(supply) : undefined;
+  if (supplyDays !== undefined) {
+    const end = new Date(Date.parse(`${written}T00:00:00Z`) + supplyDays * 86_400_000).toISOString().slice(0, 10);
+    return { date: capped(end), source: 'supply-estimate' };
+  }
+  return { date: capped(written), source: 'order-date' };
+}
+
+function durationDays(q: Json): number | undefined {
+  const value = num(q.value);
+  const unit = str(q.code) ?? str(q.unit);
+  if (value === undefined || !unit) return undefined;
+  const perDay: Record<string, number> = { d: 1, day: 1, days: 1, wk: 7, week: 7, weeks: 7, mo: 30, month: 30, months: 30, h: 1 / 24 };
+  const factor = perDay[unit.toLowerCase()];
+  return factor === undefined ? undefined : Math.ceil(value * factor);
 }
 
 function latestLabs(observations: readonly Json[], kb: KnowledgeSnapshot, now: Date, maxAgeDays: number): Map<string, LabValue> {

@@ -82,20 +82,33 @@ describe('drug interaction screening (order-sign)', () => {
     expect(response.cards.map((c) => c.summary)).toEqual(['Tizanidine + ciprofloxacin: major interaction — test-tizanidine-cipro title']);
   });
 
-  it('treats a draft with the id of an active order as that order (a change, not a second drug)', async () => {
+  it('treats a draft with the id of an active order of the same drug as that order (a change, not a second drug)', async () => {
     const { response } = await run(
       orderRequest({
-        drafts: [mr({ id: 'same', rxcui: C.simvastatin, display: 'simvastatin' }), mr({ id: 'd2', rxcui: C.phenelzine, display: 'phenelzine' })],
+        drafts: [mr({ id: 'same', rxcui: C.fluoxetine20Cap, display: 'fluoxetine 20 MG Oral Capsule' })],
         active: [mr({ id: 'same', rxcui: C.fluoxetine, status: 'active' })],
       }),
     );
     expect(response.cards).toEqual([]);
   });
 
-  it('treats a draft naming an active order as priorPrescription as its replacement', async () => {
-    const draft = { ...mr({ id: 'd1', rxcui: C.phenelzine }), priorPrescription: { reference: 'MedicationRequest/a1' } };
-    const { response } = await run(orderRequest({ drafts: [draft], active: [mr({ id: 'a1', rxcui: C.fluoxetine, status: 'active' })] }));
-    expect(response.cards).toEqual([]);
+  it('screens an order that a draft replaces (same id, other drug) as stopped today, so its washout applies', async () => {
+    const { response } = await run(
+      orderRequest({
+        drafts: [mr({ id: 'same', rxcui: C.simvastatin, display: 'simvastatin' }), mr({ id: 'd2', rxcui: C.phenelzine, display: 'phenelzine' })],
+        active: [mr({ id: 'same', rxcui: C.fluoxetine, display: 'fluoxetine', status: 'active' })],
+      }),
+    );
+    expect(response.cards.map((c) => [c.indicator, c.summary])).toEqual([['critical', 'Phenelzine + fluoxetine: contraindicated interaction — test-ssri-maoi title']]);
+    expect(response.cards[0]!.detail).toContain('fluoxetine (being replaced by the new order, MedicationRequest/same)');
+    expect(response.cards[0]!.detail).toContain('**Washout:** fluoxetine is being stopped for the new order; it keeps acting for about 35 days after the last dose.');
+  });
+
+  it('a switch from fluoxetine to an MAOI through priorPrescription alerts on the fluoxetine washout', async () => {
+    const draft = { ...mr({ id: 'd1', rxcui: C.phenelzine, display: 'phenelzine' }), priorPrescription: { reference: 'MedicationRequest/a1' } };
+    const { response } = await run(orderRequest({ drafts: [draft], active: [mr({ id: 'a1', rxcui: C.fluoxetine, display: 'fluoxetine', status: 'active' })] }));
+    expect(response.cards.map((c) => c.indicator)).toEqual(['critical']);
+    expect(response.cards[0]!.detail).toContain('**Washout:** fluoxetine is being stopped for the new order');
   });
 
   it('keeps a stopped drug interacting through its washout, and not after', async () => {
@@ -105,7 +118,7 @@ describe('drug interaction screening (order-sign)', () => {
     const within = await run(orderRequest({ drafts: sertralineDraft, recent: recent('2026-11-11', C.phenelzine) }));
     expect(within.response.cards).toHaveLength(1);
     expect(within.response.cards[0]!.detail).toContain('**Washout:** stopped drug was stopped 10 day(s) ago; it keeps acting for about 14 days after the last dose.');
-    expect(within.response.cards[0]!.detail).toContain('stopped drug (stopped, last dated 2026-11-11, MedicationRequest/r1)');
+    expect(within.response.cards[0]!.detail).toContain('stopped drug (stopped, ended 2026-11-11, MedicationRequest/r1)');
     const after = await run(orderRequest({ drafts: sertralineDraft, recent: recent('2026-11-06', C.phenelzine) }));
     expect(after.response.cards).toEqual([]);
     // Fluoxetine lingers 35 days (its own washout), so a new MAOI interacts 30 days after it stopped.
@@ -114,6 +127,47 @@ describe('drug interaction screening (order-sign)', () => {
     expect(fluoxetine.response.cards.map((c) => c.indicator)).toEqual(['critical']);
     const sertralineStopped = await run(orderRequest({ drafts: phenelzineDraft, recent: recent('2026-10-22', C.sertraline) }));
     expect(sertralineStopped.response.cards).toEqual([]);
+  });
+
+  it('takes the stop date from the best evidence: end dates (never in the future), last change, supply, order date', async () => {
+    const sertraline = [mr({ id: 'd1', rxcui: C.sertraline, display: 'sertraline' })];
+    const stoppedPhenelzine = (extra: Record<string, unknown>) => ({ ...mr({ id: 'r1', rxcui: C.phenelzine, display: 'phenelzine', status: 'stopped', authoredOn: '2025-11-01' }), ...extra });
+    const detailFor = async (extra: Record<string, unknown>) => (await run(orderRequest({ drafts: sertraline, recent: [stoppedPhenelzine(extra)] }))).response.cards.map((c) => c.detail ?? '');
+
+    const lastChanged = await detailFor({ meta: { lastUpdated: '2026-11-20T10:00:00Z' } });
+    expect(lastChanged).toHaveLength(1);
+    expect(lastChanged[0]).toContain('phenelzine (stopped, record last changed 2026-11-20, MedicationRequest/r1)');
+    expect(lastChanged[0]).toContain('was stopped 1 day(s) ago');
+
+    const future = await detailFor({ dosageInstruction: [{ timing: { repeat: { boundsPeriod: { end: '2027-03-01' } } } }] });
+    expect(future[0]).toContain('phenelzine (stopped, ended 2026-11-21, MedicationRequest/r1)');
+    expect(future[0]).toContain('was stopped 0 day(s) ago');
+
+    const supplyRecent = await detailFor({ authoredOn: '2026-10-15', dispenseRequest: { expectedSupplyDuration: { value: 30, code: 'd' } } });
+    expect(supplyRecent[0]).toContain('phenelzine (stopped, supply ran out about 2026-11-14, MedicationRequest/r1)');
+    expect(await detailFor({ authoredOn: '2026-10-01', dispenseRequest: { expectedSupplyDuration: { value: 30, code: 'd' } } })).toEqual([]);
+
+    const orderDate = await detailFor({ authoredOn: '2026-11-12' });
+    expect(orderDate[0]).toContain('phenelzine (stopped, no stop date recorded; ordered 2026-11-12, MedicationRequest/r1)');
+    // A year-old order with no later evidence at all is outside the washout window.
+    expect(await detailFor({})).toEqual([]);
+  });
+
+  it('screens orders with status unknown (or a statement "intended") as active, and says the status is uncertain', async () => {
+    const { response } = await run(
+      orderRequest({ drafts: [mr({ id: 'd1', rxcui: C.simvastatin })], active: [{ ...mr({ id: 'a1', rxcui: C.clarithromycin, display: 'clarithromycin' }), status: 'unknown' }] }),
+    );
+    expect(response.cards.map((c) => c.indicator)).toEqual(['critical']);
+    expect(response.cards[0]!.detail).toContain('clarithromycin (active, status recorded as unknown, MedicationRequest/a1)');
+    const statement = { resourceType: 'MedicationStatement', id: 's1', status: 'intended', medicationCodeableConcept: { coding: [{ system: 'http://www.nlm.nih.gov/research/umls/rxnorm', code: C.clarithromycin }] } };
+    const intended = await run(orderRequest({ drafts: [mr({ id: 'd1', rxcui: C.simvastatin })], active: [statement] }));
+    expect(intended.response.cards.map((c) => c.indicator)).toEqual(['critical']);
+  });
+
+  it('names a medication coded only outside RxNorm instead of skipping it', async () => {
+    const draft = { ...mr({ id: 'd1' }), medicationCodeableConcept: { coding: [{ system: 'urn:example:formulary', code: 'F-123' }] } };
+    const { response } = await run(orderRequest({ drafts: [draft], active: [mr({ id: 'a1', rxcui: C.clarithromycin, status: 'active' })] }));
+    expect(response.cards.map((c) => [c.indicator, c.summary])).toEqual([['info', 'urn:example:formulary F-123 could not be screened for interactions']]);
   });
 
   it('a drug without washout stops interacting once stopped', async () => {
@@ -141,21 +195,49 @@ describe('drug interaction screening (order-sign)', () => {
   });
 
   it('folds interruptive cards beyond the alert budget into one summary card (prescriber), not for pharmacists', async () => {
-    const drafts = [mr({ id: 'd1', rxcui: C.clarithromycin, display: 'clarithromycin' })];
-    const active = [
-      mr({ id: 'a1', rxcui: C.simvastatin, status: 'active' }),
-      { ...mr({ id: 'a2', rxcui: C.simvastatin40Tab, status: 'active' }) },
-      mr({ id: 'a3', rxcui: C.simvastatin, status: 'active' }),
-      mr({ id: 'a4', rxcui: C.simvastatin, status: 'active' }),
-      mr({ id: 'a5', rxcui: C.simvastatin, status: 'active' }),
-    ];
-    const prescriber = await run(orderRequest({ drafts, active }));
-    expect(prescriber.response.cards.map((c) => c.indicator)).toEqual(['critical', 'critical', 'critical', 'critical']);
-    const folded = prescriber.response.cards[3]!;
-    expect(folded.summary).toBe('2 more interaction alerts: Clarithromycin + simvastatin; Clarithromycin + simvastatin');
-    expect(folded.suggestions).toBeUndefined();
-    const pharmacist = await run(orderRequest({ drafts, active }), { CDS_POLICY: 'pharmacist' });
-    expect(pharmacist.response.cards).toHaveLength(5);
+    const body = orderRequest({
+      drafts: [mr({ id: 'd1', rxcui: C.phenelzine }), mr({ id: 'd2', rxcui: C.clarithromycin }), mr({ id: 'd3', rxcui: C.tizanidine })],
+      active: [
+        mr({ id: 'a1', rxcui: C.fluoxetine, status: 'active' }),
+        mr({ id: 'a2', rxcui: C.sertraline, status: 'active' }),
+        mr({ id: 'a3', rxcui: C.simvastatin, status: 'active' }),
+        mr({ id: 'a4', rxcui: C.ciprofloxacin, status: 'active' }),
+      ],
+    });
+    const prescriber = await run(body);
+    expect(prescriber.response.cards.map((c) => [c.indicator, c.summary])).toEqual([
+      ['critical', 'Phenelzine + fluoxetine: contraindicated interaction — test-ssri-maoi title'],
+      ['critical', 'Phenelzine + sertraline: contraindicated interaction — test-ssri-maoi title'],
+      ['critical', 'Clarithromycin + simvastatin: contraindicated interaction — test-statin-macrolide title'],
+      ['warning', '1 more interaction alert: Tizanidine + ciprofloxacin'],
+    ]);
+    expect(prescriber.response.cards[3]!.detail).toContain('- Tizanidine + ciprofloxacin: major interaction — test-tizanidine-cipro title');
+    const pharmacist = await run(body, { CDS_POLICY: 'pharmacist' });
+    expect(pharmacist.response.cards.map((c) => c.indicator)).toEqual(['critical', 'critical', 'critical', 'warning']);
+    expect(pharmacist.response.cards[3]!.summary).toBe('Tizanidine + ciprofloxacin: major interaction — test-tizanidine-cipro title');
+  });
+
+  it('gives several orders of the same drug one card listing every order, so duplicates do not use up the budget', async () => {
+    const statement = { resourceType: 'MedicationStatement', id: 's1', status: 'active', medicationCodeableConcept: { coding: [{ system: 'http://www.nlm.nih.gov/research/umls/rxnorm', code: C.clarithromycin500Tab }], text: 'clarithromycin (patient report)' } };
+    const { response } = await run(
+      orderRequest({
+        drafts: [mr({ id: 'd1', rxcui: C.simvastatin, display: 'simvastatin' }), mr({ id: 'd2', rxcui: C.tizanidine })],
+        active: [
+          mr({ id: 'a1', rxcui: C.clarithromycin, display: 'clarithromycin', status: 'active' }),
+          mr({ id: 'a2', rxcui: C.clarithromycin500Tab, display: 'clarithromycin 500 MG Oral Tablet', status: 'active' }),
+          statement,
+          mr({ id: 'a4', rxcui: C.ciprofloxacin, status: 'active' }),
+        ],
+      }),
+    );
+    expect(response.cards.map((c) => c.summary)).toEqual([
+      'Simvastatin + clarithromycin: contraindicated interaction — test-statin-macrolide title',
+      'Tizanidine + ciprofloxacin: major interaction — test-tizanidine-cipro title',
+      'Simvastatin + ciprofloxacin: major interaction — test-low-priority title',
+    ]);
+    expect(response.cards[0]!.detail).toContain(
+      '**Patient data used:** simvastatin (new order, MedicationRequest/d1); clarithromycin (active, MedicationRequest/a1); clarithromycin 500 MG Oral Tablet (active, MedicationRequest/a2); clarithromycin (patient report) (active, MedicationStatement/s1).',
+    );
   });
 
   it('names a drug it cannot identify on one info card each, and skips an order with no drug yet', async () => {
