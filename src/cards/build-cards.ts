@@ -12,6 +12,7 @@ import { RXNORM_SYSTEMS, asArray, codingsOf, isObject, str } from '../fhir/resou
 import { TOPIC_DRUG_INTERACTION, fitSummary, type Action, type Card, type Coding, type Suggestion } from './card.js';
 import { decideIndicator, indicatorRank, isInterruptive, type PolicyDecision } from './policy.js';
 import type { Indicator, Policy } from './policy-schema.js';
+import type { SafeAlternatives } from '../checks/ddi/safe-alternatives.js';
 
 export interface CardContext {
   readonly policy: Policy;
@@ -21,6 +22,8 @@ export interface CardContext {
   readonly publicBaseUrl: string;
   /** order: one card per pair with suggestions; profile: one summary card for existing combinations. */
   readonly mode: 'order' | 'profile';
+  /** Alternatives checked against the patient's other medications, per draft (see safe-alternatives.ts). */
+  readonly alternatives: SafeAlternatives;
 }
 
 const SERVICE_LABEL = 'Medication safety screening';
@@ -254,16 +257,16 @@ function suggestionsFor(group: readonly Decided[], cc: CardContext): Suggestion[
       actions: [{ type: 'delete', description: `Remove the new ${name} order`, resourceId: draft.reference }],
     },
   ];
+  const safe = cc.alternatives.get(draft.key);
   const offered = new Set<string>();
   for (const { finding } of group) {
     for (const alt of finding.interaction.alternatives) {
-      // Only alternatives for the drug being ordered (the loader ensures none is on the side it replaces).
-      if (alt.replaces !== finding.subjectSide || offered.has(alt.rxcui)) continue;
+      const altName = safe?.get(alt.rxcui);
+      if (alt.replaces !== finding.subjectSide || !altName || offered.has(alt.rxcui)) continue;
       offered.add(alt.rxcui);
-      const altName = cc.kb.ingredientName(alt.rxcui) ?? alt.rxcui;
       const actions: Action[] = [
         { type: 'delete', description: `Remove the new ${name} order`, resourceId: draft.reference },
-        { type: 'create', description: `Order ${altName} instead (${alt.note})`, resource: replacementOrder(draft, alt.rxcui, altName) },
+        { type: 'create', description: `Order ${altName} instead (${alt.note})`, resource: replacementOrder(draft, alt.rxcui, altName, cc.context.patientId) },
       ];
       out.push({ label: fitSummary(`Switch ${name} to ${altName}`), uuid: randomUUID(), actions });
     }
@@ -276,7 +279,7 @@ function suggestionsFor(group: readonly Decided[], cc: CardContext): Suggestion[
  * patient, encounter, requester, category, priority), and only well-formed values of it: dose, timing and
  * quantity belonged to the other drug and the prescriber must choose them.
  */
-function replacementOrder(draft: Medication, rxcui: string, name: string): Record<string, unknown> {
+function replacementOrder(draft: Medication, rxcui: string, name: string, patientId: string | undefined): Record<string, unknown> {
   const r = draft.resource;
   const reference = (x: unknown) => (isObject(x) && str(x.reference) ? { reference: str(x.reference) } : undefined);
   const category = asArray(r.category)
@@ -284,10 +287,11 @@ function replacementOrder(draft: Medication, rxcui: string, name: string): Recor
     .map((c) => ({ coding: codingsOf(c).filter((x) => x.system && x.code).map((x) => ({ system: x.system, code: x.code, ...(x.display ? { display: x.display } : {}) })) }))
     .filter((c) => c.coding.length > 0);
   const fields: Record<string, unknown> = {
+    // Only MedicationRequest drafts get alternatives (safe-alternatives.ts), so the copy is one too.
     resourceType: 'MedicationRequest',
     status: 'draft',
     intent: str(r.intent) ?? 'order',
-    subject: reference(r.subject) ?? reference(r.patient),
+    subject: reference(r.subject) ?? reference(r.patient) ?? (patientId ? { reference: `Patient/${patientId}` } : undefined),
     encounter: reference(r.encounter),
     requester: reference(r.requester),
     category: category.length > 0 ? category : undefined,

@@ -7,7 +7,8 @@ import { buildCards } from '../cards/build-cards.js';
 import type { CdsResponse } from '../cards/card.js';
 import type { Policy } from '../cards/policy-schema.js';
 import { checkInteractions } from '../checks/ddi/check-interactions.js';
-import type { Finding } from '../checks/finding.js';
+import { safeAlternatives } from '../checks/ddi/safe-alternatives.js';
+import type { Finding, InteractionFinding } from '../checks/finding.js';
 import { runCheck } from '../checks/run-check.js';
 import { errors } from '../errors.js';
 import type { FhirClient, FhirServerAccess } from '../fhir/fhir-client.js';
@@ -99,7 +100,9 @@ export async function runService(service: ServiceDefinition, body: unknown, deps
   if (ddi.failure === 'error') deps.reportError('drug interaction check', ddi.error);
   findings.push(...ddi.findings);
 
-  const cards = buildCards(findings, { policy, context: clinical, kb, publicBaseUrl: deps.config.publicBaseUrl, mode: behaviour.mode });
+  const interactions = findings.filter((f): f is InteractionFinding => f.kind === 'interaction');
+  const alternatives = behaviour.mode === 'order' ? await safeAlternatives(interactions, clinical, kb) : new Map();
+  const cards = buildCards(findings, { policy, context: clinical, kb, publicBaseUrl: deps.config.publicBaseUrl, mode: behaviour.mode, alternatives });
   return {
     hook,
     response: { cards },

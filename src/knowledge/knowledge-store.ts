@@ -41,8 +41,6 @@ export interface KnowledgeSnapshot {
   interactionsAmong(ingredients: readonly string[]): Promise<readonly InteractionRule[]>;
   /** The named observations (weight, potassium, ...) with their LOINC codes. */
   observationKinds(): readonly ObservationKind[];
-  /** Name of an ingredient, for card text. */
-  ingredientName(rxcui: string): string | undefined;
 }
 
 export interface ComponentHealth {

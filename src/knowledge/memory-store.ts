@@ -100,10 +100,6 @@ class MemorySnapshot implements KnowledgeSnapshot {
   observationKinds(): readonly ObservationKind[] {
     return this.observations;
   }
-
-  ingredientName(rxcui: string): string | undefined {
-    return this.names.get(rxcui);
-  }
 }
 
 function expandSide(interaction: Interaction, side: 'a' | 'b', classMembers: Map<string, readonly string[]>): Set<string> {

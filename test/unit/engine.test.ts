@@ -47,6 +47,29 @@ describe('drug interaction screening (order-sign)', () => {
     expect(card.overrideReasons![0]!.system).toBe('http://127.0.0.1:8080/CodeSystem/override-reason');
   });
 
+  it('offers an alternative only when it meets none of the patient\'s other medications, and only for a single-drug MedicationRequest', async () => {
+    const labels = async (draft: Record<string, unknown>, active: Record<string, unknown>[]) =>
+      (await run(orderRequest({ drafts: [draft], active }))).response.cards[0]!.suggestions!.map((x) => x.label);
+    const simvastatin = mr({ id: 'd1', rxcui: C.simvastatin40Tab });
+    const clarithromycin = mr({ id: 'a1', rxcui: C.clarithromycin, status: 'active' });
+    expect(await labels(simvastatin, [clarithromycin])).toEqual(['Cancel the simvastatin order', 'Switch simvastatin to sertraline']);
+    // sertraline would meet the active MAOI: not offered.
+    expect(await labels(simvastatin, [clarithromycin, mr({ id: 'a2', rxcui: C.phenelzine, status: 'active' })])).toEqual(['Cancel the simvastatin order']);
+    // a combination product: switching one component would silently drop the other.
+    const combination = { ...mr({ id: 'd1' }), medicationCodeableConcept: { coding: [C.simvastatin, C.tizanidine].map((code) => ({ system: 'http://www.nlm.nih.gov/research/umls/rxnorm', code })) } };
+    expect(await labels(combination, [clarithromycin])).toEqual(['Cancel the simvastatin order']);
+    // a DSTU2 MedicationOrder draft: the replacement would be a resource of another FHIR version.
+    const order = { resourceType: 'MedicationOrder', id: 'd1', status: 'draft', medicationCodeableConcept: { coding: [{ system: 'http://www.nlm.nih.gov/research/umls/rxnorm', code: C.simvastatin }] } };
+    expect(await labels(order, [clarithromycin])).toEqual(['Cancel the simvastatin order']);
+  });
+
+  it('gives the replacement order the patient from the context when the draft names none', async () => {
+    const draft = { resourceType: 'MedicationRequest', id: 'd1', status: 'draft', intent: 'order', medicationCodeableConcept: { coding: [{ system: 'http://www.nlm.nih.gov/research/umls/rxnorm', code: C.simvastatin }] } };
+    const { response } = await run(orderRequest({ drafts: [draft], active: [mr({ id: 'a1', rxcui: C.clarithromycin, status: 'active' })] }));
+    const create = response.cards[0]!.suggestions![1]!.actions[1] as { resource: Record<string, unknown> };
+    expect(create.resource.subject).toEqual({ reference: 'Patient/pat-1' });
+  });
+
   it('matches either order of the pair, at ingredient code level and through a class', async () => {
     const { response } = await run(
       orderRequest({
