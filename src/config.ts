@@ -65,8 +65,14 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   }
   const e = parsed.data;
   for (const prefix of e.CDS_FHIR_SERVER_ALLOWLIST ?? []) {
-    if (!/^https:\/\//.test(prefix) && !isLoopbackUrl(prefix)) {
-      throw new ConfigError(`CDS_FHIR_SERVER_ALLOWLIST: ${prefix} must be an https URL (or a loopback URL)`);
+    let host = '';
+    try {
+      host = new URL(prefix).hostname;
+    } catch {
+      // reported below
+    }
+    if (!host || (!/^https:\/\//.test(prefix) && !isLoopbackUrl(prefix))) {
+      throw new ConfigError(`CDS_FHIR_SERVER_ALLOWLIST: ${prefix} must be an https URL with a host (or a loopback URL)`);
     }
   }
   return Object.freeze({

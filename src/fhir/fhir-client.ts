@@ -5,7 +5,7 @@
  */
 import { isLoopbackUrl } from '../config.js';
 import type { Deadline } from '../infra/deadline.js';
-import { isObject, nextLink, resourcesOf, type Json } from './resources.js';
+import { asArray, isObject, nextLink, resourcesOf, str, type Json } from './resources.js';
 
 export type FhirFailureReason = 'not-allowlisted' | 'timeout' | 'network' | 'http-status' | 'invalid-response' | 'too-many-pages';
 
@@ -28,15 +28,18 @@ const MAX_PAGES = 20;
 /** Time kept back from the deadline to build the answer after a fetch gives up. */
 const RESPONSE_RESERVE_MS = 15;
 
-/** True when the service may contact this FHIR server (and send it the EHR's token). */
+/**
+ * True when the service may contact this FHIR server (and send it the EHR's token): a server under an
+ * allow-listed prefix, or — only while no allow-list is configured, for development — a loopback server.
+ */
 export function isAllowedFhirServer(url: string, allowlist: readonly string[]): boolean {
-  if (isLoopbackUrl(url)) return true;
   let target: URL;
   try {
     target = new URL(url);
   } catch {
     return false;
   }
+  if (allowlist.length === 0) return isLoopbackUrl(url);
   return allowlist.some((prefix) => {
     const allowed = new URL(prefix);
     const allowedPath = allowed.pathname.replace(/\/+$/, '');
@@ -45,6 +48,45 @@ export function isAllowedFhirServer(url: string, allowlist: readonly string[]): 
       (target.pathname === allowedPath || target.pathname.startsWith(`${allowedPath}/`) || allowedPath === '')
     );
   });
+}
+
+export interface SearchResult {
+  readonly resources: Json[];
+  /** Errors the server reported inside the results (OperationOutcome entries of severity error or fatal). */
+  readonly outcomes: string[];
+  /** Why the result is incomplete (a later page failed), if it is. */
+  readonly problem?: string;
+}
+
+function emptyResult(): SearchResult {
+  return { resources: [], outcomes: [] };
+}
+
+function addPage(result: SearchResult, body: unknown): void {
+  for (const r of resourcesOf(body)) {
+    if (r.resourceType === 'OperationOutcome') {
+      const error = outcomeError(r);
+      if (error) result.outcomes.push(error);
+    } else result.resources.push(r);
+  }
+}
+
+/** The text of the first error or fatal issue of an OperationOutcome, if it has one. */
+export function outcomeError(outcome: Json): string | undefined {
+  const issue = asArray(outcome.issue)
+    .filter(isObject)
+    .find((i) => i.severity === 'error' || i.severity === 'fatal');
+  if (!issue) return undefined;
+  const text = str(issue.diagnostics) ?? (isObject(issue.details) ? str(issue.details.text) : undefined) ?? str(issue.code) ?? 'an error';
+  return text.slice(0, 200);
+}
+
+function originOf(url: string): string | undefined {
+  try {
+    return new URL(url).origin;
+  } catch {
+    return undefined;
+  }
 }
 
 export class FhirClient {
@@ -58,45 +100,61 @@ export class FhirClient {
     this.fetchImpl = (input, init) => fetchImpl(input, init);
   }
 
-  /** Runs a search (relative query such as `MedicationRequest?patient=1`) and returns every page's resources. */
-  async search(access: FhirServerAccess, query: string, deadline: Deadline): Promise<Json[]> {
+  /**
+   * Runs a search (relative query such as `MedicationRequest?patient=1`) and collects every page. A failure
+   * on the first page throws; a failure on a later page keeps what was read and says why in `problem`.
+   */
+  async search(access: FhirServerAccess, query: string, deadline: Deadline): Promise<SearchResult> {
     const base = access.baseUrl.replace(/\/+$/, '');
-    const first = new URL(`${base}/${query.replace(/^\/+/, '')}`);
-    const resources: Json[] = [];
-    let url: string | undefined = first.toString();
-    for (let page = 0; url; page++) {
-      if (page >= MAX_PAGES) throw new FhirFetchError('too-many-pages', `more than ${MAX_PAGES} result pages`);
-      const body = await this.get(access, url, deadline);
-      resources.push(...resourcesOf(body).filter((r) => r.resourceType !== 'OperationOutcome'));
-      url = this.followable(nextLink(body), first);
+    let first: URL;
+    try {
+      first = new URL(`${base}/${query.replace(/^\/+/, '')}`);
+    } catch {
+      throw new FhirFetchError('invalid-response', 'the FHIR server address is not a valid URL');
     }
-    return resources;
+    const body = await this.get(access, first.toString(), deadline);
+    const result = emptyResult();
+    addPage(result, body);
+    return this.collectPages(access, nextLink(body), first, deadline, result);
   }
 
   /** Reads one resource by relative reference (`Medication/123`) or absolute URL on the same server. */
   async read(access: FhirServerAccess, reference: string, deadline: Deadline): Promise<Json> {
     const base = access.baseUrl.replace(/\/+$/, '');
     const url = /^https?:\/\//.test(reference) ? reference : `${base}/${reference}`;
-    if (new URL(url).origin !== new URL(base).origin) {
-      throw new FhirFetchError('not-allowlisted', `reference ${reference} is not on the EHR's FHIR server`);
+    if (originOf(url) === undefined || originOf(url) !== originOf(base)) {
+      throw new FhirFetchError('not-allowlisted', `reference ${reference.slice(0, 200)} is not on the EHR's FHIR server`);
     }
     const body = await this.get(access, url, deadline);
     if (!isObject(body)) throw new FhirFetchError('invalid-response', 'response is not a FHIR resource');
     return body;
   }
 
-  /** Continues a Bundle the EHR prefetched, from its `next` link. */
-  async continueBundle(access: FhirServerAccess, bundle: unknown, deadline: Deadline): Promise<Json[]> {
-    const base = new URL(access.baseUrl);
-    const resources: Json[] = [];
-    let url = this.followable(nextLink(bundle), base);
-    for (let page = 0; url; page++) {
-      if (page >= MAX_PAGES) throw new FhirFetchError('too-many-pages', `more than ${MAX_PAGES} result pages`);
-      const body = await this.get(access, url, deadline);
-      resources.push(...resourcesOf(body).filter((r) => r.resourceType !== 'OperationOutcome'));
-      url = this.followable(nextLink(body), base);
+  /** Reads the rest of a Bundle the EHR prefetched, from its `next` link (the first page is the EHR's). */
+  async continueBundle(access: FhirServerAccess, bundle: unknown, deadline: Deadline): Promise<SearchResult> {
+    let base: URL;
+    try {
+      base = new URL(access.baseUrl);
+    } catch {
+      return { ...emptyResult(), problem: 'the FHIR server address is not a valid URL' };
     }
-    return resources;
+    return this.collectPages(access, nextLink(bundle), base, deadline, emptyResult());
+  }
+
+  private async collectPages(access: FhirServerAccess, next: string | undefined, origin: URL, deadline: Deadline, result: SearchResult): Promise<SearchResult> {
+    try {
+      let url = this.followable(next, origin);
+      for (let page = 1; url; page++) {
+        if (page >= MAX_PAGES) throw new FhirFetchError('too-many-pages', `there are more than ${MAX_PAGES} result pages`);
+        const body = await this.get(access, url, deadline);
+        addPage(result, body);
+        url = this.followable(nextLink(body), origin);
+      }
+      return result;
+    } catch (err) {
+      if (err instanceof FhirFetchError) return { ...result, problem: err.message };
+      throw err;
+    }
   }
 
   private followable(next: string | undefined, origin: URL): string | undefined {
@@ -115,7 +173,7 @@ export class FhirClient {
 
   private async get(access: FhirServerAccess, url: string, deadline: Deadline): Promise<unknown> {
     if (!isAllowedFhirServer(url, this.allowlist)) {
-      throw new FhirFetchError('not-allowlisted', `FHIR server ${new URL(url).origin} is not on the allow-list`);
+      throw new FhirFetchError('not-allowlisted', `FHIR server ${originOf(url) ?? 'with an invalid address'} is not on the allow-list`);
     }
     if (deadline.remainingMs() <= RESPONSE_RESERVE_MS) {
       throw new FhirFetchError('timeout', 'no time left in the request budget');

@@ -7,7 +7,7 @@
 import { errors } from '../errors.js';
 import type { Deadline } from '../infra/deadline.js';
 import type { ObservationKind } from '../knowledge/source-schema.js';
-import { FhirFetchError, type FhirClient, type FhirServerAccess } from './fhir-client.js';
+import { FhirFetchError, outcomeError, type FhirClient, type FhirServerAccess, type SearchResult } from './fhir-client.js';
 import { asArray, isObject, isOperationOutcome, nextLink, resourcesOf, str, type Json } from './resources.js';
 
 export type DataKey = 'patient' | 'medications' | 'recentMedications' | 'allergies' | 'observations';
@@ -105,6 +105,12 @@ export async function resolveData(
   const values: Partial<Record<DataKey, Json[]>> = {};
   const gaps: DataGap[] = [];
   const fetched: DataKey[] = [];
+  /** Keeps the data and records each way in which it is incomplete. */
+  const take = (key: DataKey, result: SearchResult, earlier: Json[] = []) => {
+    values[key] = [...earlier, ...result.resources];
+    for (const error of result.outcomes) gaps.push({ key, reason: `the FHIR server reported an error in the results (${error})` });
+    if (result.problem) gaps.push({ key, reason: `only part of the data could be read: ${result.problem}` });
+  };
   await Promise.all(
     read.map(async ({ key }) => {
       const given = prefetch[key];
@@ -116,28 +122,25 @@ export async function resolveData(
             gaps.push({ key, reason: `the EHR could not provide them${outcomeText(given)}` });
             return;
           }
-          values[key] = await fetchKey(key, request, templates, client, deadline);
+          take(key, await fetchKey(key, request, templates, client, deadline));
           fetched.push(key);
         } else if (key in prefetch) {
-          const resources = resourcesOf(given).filter((r) => r.resourceType !== 'OperationOutcome');
           // What the EHR sent is screened even when the rest of the pages cannot be had.
-          values[key] = resources;
+          const page: SearchResult = { resources: [], outcomes: [] };
+          for (const r of resourcesOf(given)) {
+            if (r.resourceType !== 'OperationOutcome') page.resources.push(r);
+            else if (outcomeError(r)) page.outcomes.push(outcomeError(r)!);
+          }
+          take(key, page);
           if (nextLink(given)) {
             if (!request.fhir) {
               gaps.push({ key, reason: 'the EHR sent only the first page and no fhirServer to fetch the rest from' });
               return;
             }
-            const rest = await client.continueBundle(request.fhir, given, deadline).catch((err: unknown) => {
-              if (err instanceof FhirFetchError) {
-                gaps.push({ key, reason: `only the first page could be read: ${err.message}` });
-                return [];
-              }
-              throw err;
-            });
-            values[key] = [...resources, ...rest];
+            take(key, await client.continueBundle(request.fhir, given, deadline), values[key]);
           }
         } else if (request.fhir) {
-          values[key] = await fetchKey(key, request, templates, client, deadline);
+          take(key, await fetchKey(key, request, templates, client, deadline));
           fetched.push(key);
         }
         // Absent, optional and no server: the checks simply have no such data.
@@ -150,7 +153,7 @@ export async function resolveData(
       }
     }),
   );
-  gaps.sort((a, b) => a.key.localeCompare(b.key));
+  gaps.sort((a, b) => a.key.localeCompare(b.key) || a.reason.localeCompare(b.reason));
   return { values, gaps, fetched };
 }
 
@@ -160,11 +163,11 @@ async function fetchKey(
   templates: Readonly<Record<DataKey, string>>,
   client: FhirClient,
   deadline: Deadline,
-): Promise<Json[]> {
+): Promise<SearchResult> {
   const query = renderTemplate(templates[key], request.context);
   if (query === undefined) throw new FhirFetchError('invalid-response', 'the request context lacks the patient id');
   const fhir = request.fhir as FhirServerAccess;
-  if (key === 'patient') return [await client.read(fhir, query, deadline)];
+  if (key === 'patient') return { resources: [await client.read(fhir, query, deadline)], outcomes: [] };
   return client.search(fhir, query, deadline);
 }
 

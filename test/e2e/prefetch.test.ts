@@ -159,8 +159,49 @@ describe('prefetch', () => {
     handler = (path) =>
       path === 'MedicationRequest' ? { body: searchset([], 'https://elsewhere.example.org/fhir/MedicationRequest?page=2') } : { body: searchset([]) };
     const res = await t.call('medication-safety', request({ recentMedications: null, patient: null, allergies: null, observations: null }));
-    expect(res.body.cards[0].detail).toContain('- **interactions with active medications**: next link leads to another server (https://elsewhere.example.org).');
+    expect(res.body.cards[0].detail).toContain('- **interactions with active medications**: only part of the data could be read: next link leads to another server (https://elsewhere.example.org).');
     expect(fhir.requests).toHaveLength(1);
+  });
+
+  it('keeps the pages it read when a search has too many, and says the rest is missing', async () => {
+    let page = 0;
+    handler = (path) => {
+      if (path !== 'MedicationRequest') return { body: searchset([]) };
+      page++;
+      return { body: searchset(page === 1 ? [clarithromycinActive()] : [], `${fhir.baseUrl}/MedicationRequest?page=${page + 1}`) };
+    };
+    const res = await t.call('medication-safety', request({ recentMedications: null, patient: null, allergies: null, observations: null }));
+    expect(res.body.cards.map((c: { indicator: string }) => c.indicator)).toEqual(['critical', 'warning']);
+    expect(res.body.cards[1].detail).toContain('- **interactions with active medications**: only part of the data could be read: there are more than 20 result pages.');
+    expect(fhir.requests).toHaveLength(20);
+  });
+
+  it('turns an error OperationOutcome inside a prefetched Bundle into a warning, keeping the data', async () => {
+    const truncated = { resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'too-costly', diagnostics: 'results truncated at 50' }] };
+    const advisory = { resourceType: 'OperationOutcome', issue: [{ severity: 'information', code: 'informational', diagnostics: 'fine' }] };
+    const res = await t.call('medication-safety', request({ medications: searchset([clarithromycinActive(), truncated, advisory]), recentMedications: null }, false));
+    expect(res.body.cards.map((c: { indicator: string }) => c.indicator)).toEqual(['critical', 'warning']);
+    expect(res.body.cards[1].detail).toContain('- **interactions with active medications**: the FHIR server reported an error in the results (results truncated at 50).');
+  });
+
+  it('does not send the token to a loopback server once an allow-list is configured', async () => {
+    const strict = await createTestApp({ env: { CDS_FHIR_SERVER_ALLOWLIST: 'https://fhir.hospital.example/r4' }, deps: { sources: miniKb() } });
+    try {
+      const res = await strict.call('medication-safety', request(undefined));
+      expect(res.body.cards[0].detail).toContain(`FHIR server ${new URL(fhir.baseUrl).origin} is not on the allow-list`);
+      expect(fhir.requests).toEqual([]);
+    } finally {
+      await strict.close();
+    }
+  });
+
+  it('names a medicationReference with a malformed absolute URL instead of failing the screening', async () => {
+    const body = request({ medications: searchset([clarithromycinActive(), { resourceType: 'MedicationRequest', id: 'a2', status: 'active', medicationReference: { reference: 'https://ehr example/fhir/Medication/m_1', display: 'odd reference' } }]), recentMedications: null, patient: null, allergies: null, observations: null });
+    const res = await t.call('medication-safety', body);
+    expect(res.body.cards.map((c: { indicator: string; summary: string }) => [c.indicator, c.summary])).toEqual([
+      ['critical', 'Simvastatin + clarithromycin: contraindicated interaction — test-statin-macrolide title'],
+      ['info', 'odd reference could not be screened against the new order'],
+    ]);
   });
 
   it('reads a draft\'s medicationReference from the FHIR server', async () => {

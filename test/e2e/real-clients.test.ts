@@ -233,7 +233,7 @@ describe('Da Vinci CRD test kit requests', () => {
         ['warning', 'Medication screening incomplete: interactions with active medications could not be checked'],
         ['info', 'Referenced drug could not be screened for interactions'],
       ]);
-      expect(r.body.cards[0].detail).toContain(`- **interactions with active medications**: only the first page could be read: next link leads to another server (${new URL(trap.baseUrl).origin}).`);
+      expect(r.body.cards[0].detail).toContain(`- **interactions with active medications**: only part of the data could be read: next link leads to another server (${new URL(trap.baseUrl).origin}).`);
       expect(r.body.cards[1].detail).toContain('the medication resource could not be read: FHIR server https://example is not on the allow-list.');
       expect(trap.requests).toEqual([]);
       expect(spy.calls).toEqual([]);

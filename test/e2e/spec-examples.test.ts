@@ -248,7 +248,7 @@ describe('CDS Hooks 3.0 ballot examples', () => {
       request.fhirServer = EHR;
       const r = await t.call('medication-safety', request);
       expect(r.status).toBe(200);
-      expect(r.body.cards[0].detail).toContain('- **interactions with active medications**: only the first page could be read: FHIR server https://ehr.example.org is not on the allow-list.');
+      expect(r.body.cards[0].detail).toContain('- **interactions with active medications**: only part of the data could be read: FHIR server https://ehr.example.org is not on the allow-list.');
       expect(summaries(r.body)).toEqual([
         ['warning', 'Medication screening incomplete: interactions with active medications could not be checked'],
         ['info', `${DRAFT} could not be screened for interactions`],
@@ -271,7 +271,7 @@ describe('CDS Hooks 3.0 ballot examples', () => {
           ['critical', 'Simvastatin + clarithromycin: contraindicated interaction — Simvastatin or lovastatin with clarithromycin, erythromycin or telithromycin'],
           ['warning', 'Medication screening incomplete: interactions with active medications could not be checked'],
         ]);
-        expect(r.body.cards[1].detail).toContain('- **interactions with active medications**: only the first page could be read: the FHIR server answered HTTP 500.');
+        expect(r.body.cards[1].detail).toContain('- **interactions with active medications**: only part of the data could be read: the FHIR server answered HTTP 500.');
       } finally {
         await fhir.close();
       }

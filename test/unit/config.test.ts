@@ -34,8 +34,9 @@ describe('configuration', () => {
     expect(() => loadConfig({ PORT: 'eighty' })).toThrow(/^invalid configuration: PORT: /);
     expect(() => loadConfig({ CDS_POLICY: 'lenient' })).toThrow(/CDS_POLICY/);
     expect(() => loadConfig({ CDS_FHIR_SERVER_ALLOWLIST: 'http://fhir.example.org' })).toThrow(
-      'CDS_FHIR_SERVER_ALLOWLIST: http://fhir.example.org must be an https URL (or a loopback URL)',
+      'CDS_FHIR_SERVER_ALLOWLIST: http://fhir.example.org must be an https URL with a host (or a loopback URL)',
     );
+    expect(() => loadConfig({ CDS_FHIR_SERVER_ALLOWLIST: 'https://' })).toThrow('CDS_FHIR_SERVER_ALLOWLIST: https:// must be an https URL with a host');
   });
 });
 
@@ -61,6 +62,10 @@ describe('loopback and allow-list', () => {
     expect(isAllowedFhirServer('https://fhir.hospital.org.evil.example/r4/Patient', list)).toBe(false);
     expect(isAllowedFhirServer('http://fhir.hospital.org/r4/Patient', list)).toBe(false);
     expect(isAllowedFhirServer('http://127.0.0.1:9/fhir', [])).toBe(true);
+    // Once an allow-list is configured, loopback is not implied (a token must not reach a local port by default).
+    expect(isAllowedFhirServer('http://127.0.0.1:6379/', list)).toBe(false);
+    expect(isAllowedFhirServer('http://127.0.0.1:9/fhir/Patient', ['http://127.0.0.1:9/fhir'])).toBe(true);
+    expect(isAllowedFhirServer('https://ehr example/fhir', list)).toBe(false);
   });
 });
 
