@@ -49,7 +49,7 @@ export function buildCards(findings: readonly Finding[], cc: CardContext): Card[
     interactionCards = decided.length > 0 ? [profileCard(decided, cc)] : [];
   } else {
     interactionCards = groupByPair(decided).map((group) => pairCard(group, cc));
-    interactionCards = applyAlertBudget(interactionCards, cc.policy.alertBudget);
+    interactionCards = applyAlertBudget(interactionCards, cc.policy.alertBudget, cc.publicBaseUrl);
   }
 
   const unscreenable = findings.filter((f): f is UnscreenableFinding => f.kind === 'unscreenable');
@@ -301,21 +301,41 @@ function replacementOrder(draft: Medication, rxcui: string, name: string, patien
   return Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined));
 }
 
-function applyAlertBudget(cards: Card[], budget: number | undefined): Card[] {
-  if (budget === undefined) return cards;
+/** Whatever the policy, one response carries at most this many interaction cards; the rest are folded. */
+export const MAX_INTERACTION_CARDS = 50;
+/** A folded card lists this many of the folded alerts by name, then counts the rest. */
+const FOLDED_LISTED = 20;
+
+/**
+ * The alert budget: at most `budget` interruptive cards (the most important, as the cards arrive sorted), the
+ * rest folded into one summary card; and never more than MAX_INTERACTION_CARDS cards in all.
+ */
+function applyAlertBudget(cards: Card[], budget: number | undefined, publicBaseUrl: string): Card[] {
   const interruptive = cards.filter((c) => isInterruptive(c.indicator));
-  if (interruptive.length <= budget) return cards;
-  const kept = new Set(interruptive.slice(0, budget));
-  const folded = interruptive.slice(budget);
-  const indicator = folded.some((c) => c.indicator === 'critical') ? 'critical' : 'warning';
+  const overBudget = new Set(budget === undefined ? [] : interruptive.slice(budget));
+  const kept = cards.filter((c) => !overBudget.has(c));
+  const overCap = new Set(kept.slice(MAX_INTERACTION_CARDS - 1));
+  const folded = cards.filter((c) => overBudget.has(c) || (kept.length > MAX_INTERACTION_CARDS && overCap.has(c)));
+  if (folded.length === 0) return cards;
+  const indicator = folded.reduce<Indicator>((top, c) => (indicatorRank(c.indicator) > indicatorRank(top) ? c.indicator : top), 'info');
+  const listed = folded.slice(0, FOLDED_LISTED);
+  const rest = folded.length - listed.length;
   const summaryCard: Card = {
     uuid: randomUUID(),
-    summary: fitSummary(`${folded.length} more interaction alert${folded.length === 1 ? '' : 's'}: ${folded.map((c) => c.summary.split(':')[0]).join('; ')}`),
-    detail: ['More interactions were found than are shown separately:', '', ...folded.map((c) => `- ${c.summary}`), '', 'Each is listed with its severity; review them before signing.'].join('\n'),
+    summary: fitSummary(`${folded.length} more interaction alert${folded.length === 1 ? '' : 's'}: ${listed.map((c) => c.summary.split(':')[0]).join('; ')}`),
+    detail: [
+      'More interactions were found than are shown separately:',
+      '',
+      ...listed.map((c) => `- ${c.summary}`),
+      ...(rest > 0 ? [`- …and ${rest} more`] : []),
+      '',
+      'Review them before signing; the pharmacist view lists each one.',
+    ].join('\n'),
     indicator,
     source: { label: SERVICE_LABEL, topic: TOPIC_DRUG_INTERACTION },
+    ...(isInterruptive(indicator) ? { overrideReasons: overrideReasons(publicBaseUrl) } : {}),
   };
-  return [...cards.filter((c) => !isInterruptive(c.indicator) || kept.has(c)), summaryCard];
+  return [...cards.filter((c) => !folded.includes(c)), summaryCard];
 }
 
 function unscreenableCards(findings: readonly UnscreenableFinding[], mode: 'order' | 'profile'): Card[] {

@@ -3,7 +3,7 @@
  * RxNorm ingredients (through the knowledge base), observations become the latest fresh value per kind.
  */
 import type { Deadline } from '../infra/deadline.js';
-import type { KnowledgeSnapshot, IngredientRef } from '../knowledge/knowledge-store.js';
+import { MAX_WASHOUT_DAYS, type KnowledgeSnapshot, type IngredientRef } from '../knowledge/knowledge-store.js';
 import type { ClinicalContext, LabValue, Medication, MedicationResolution, MedicationRole } from './clinical-context.js';
 import { FhirFetchError, type FhirClient, type FhirServerAccess } from './fhir-client.js';
 import type { DataGap, ResolvedData } from './prefetch.js';
@@ -22,8 +22,6 @@ import {
   type Json,
 } from './resources.js';
 
-/** Orders stopped longer ago than this are not screened (the longest washout in the knowledge base is 35 days). */
-export const RECENT_WINDOW_DAYS = 35;
 
 const MEDICATION_ORDER_TYPES = new Set(['MedicationRequest', 'MedicationOrder', 'MedicationStatement']);
 const ACTIVE_STATUSES = new Set(['active', 'on-hold', 'unknown', 'intended']);
@@ -123,7 +121,7 @@ export async function normalise(input: NormaliseInput, kb: KnowledgeSnapshot): P
       stopped = { date: today, source: 'replaced' };
     } else if (item.role === 'recent') {
       stopped = stopDate(item.resource, input.now);
-      if (!stopped || daysBetween(stopped.date, input.now) > RECENT_WINDOW_DAYS) return;
+      if (!stopped || daysBetween(stopped.date, input.now) > MAX_WASHOUT_DAYS) return;
     }
     const ref = referenceTo(item.resource);
     const firstResolved = concept.rxnormCodes.map((c) => resolved.get(c)).find((r) => r !== undefined);
@@ -293,8 +291,11 @@ function durationDays(q: Json): number | undefined {
 }
 
 function latestLabs(observations: readonly Json[], kb: KnowledgeSnapshot, now: Date, maxAgeDays: number): Map<string, LabValue> {
-  const kindByLoinc = new Map<string, { id: string; unit: string }>();
-  for (const k of kb.observationKinds()) for (const code of k.loinc) kindByLoinc.set(code, { id: k.id, unit: k.unit });
+  const kindByLoinc = new Map<string, { id: string; unit: string; units: Set<string> }>();
+  for (const k of kb.observationKinds()) {
+    const units = new Set([k.unit, ...k.equivalentUnits].map((u) => u.toLowerCase()));
+    for (const code of k.loinc) kindByLoinc.set(code, { id: k.id, unit: k.unit, units });
+  }
   const latest = new Map<string, LabValue>();
   for (const obs of observations) {
     if (obs.resourceType !== 'Observation' || ['entered-in-error', 'cancelled'].includes(String(obs.status))) continue;
@@ -306,7 +307,7 @@ function latestLabs(observations: readonly Json[], kb: KnowledgeSnapshot, now: D
     const unit = q ? (str(q.code) ?? str(q.unit)) : undefined;
     const date = datePart(obs.effectiveDateTime) ?? (isObject(obs.effectivePeriod) ? datePart(obs.effectivePeriod.start) : undefined) ?? datePart(obs.issued);
     // Only values in the unit the rules compare in; unit conversion belongs to the dose checks.
-    if (value === undefined || !unit || unit.toLowerCase() !== kind.unit.toLowerCase() || !date) continue;
+    if (value === undefined || !unit || !kind.units.has(unit.toLowerCase()) || !date) continue;
     const ageDays = daysBetween(date, now);
     if (ageDays > maxAgeDays || ageDays < -1) continue;
     const prev = latest.get(kind.id);

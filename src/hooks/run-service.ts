@@ -12,9 +12,9 @@ import type { Finding, InteractionFinding } from '../checks/finding.js';
 import { runCheck } from '../checks/run-check.js';
 import { errors } from '../errors.js';
 import type { FhirClient, FhirServerAccess } from '../fhir/fhir-client.js';
-import { normalise } from '../fhir/normalise.js';
 import { DATA_KEY_NAMES, prefetchTemplates, resolveData, type DataKey } from '../fhir/prefetch.js';
-import { resourcesOf, type Json } from '../fhir/resources.js';
+import { referenceTo, resourcesOf, type Json } from '../fhir/resources.js';
+import { normalise, normaliseRef } from '../fhir/normalise.js';
 import { Deadline } from '../infra/deadline.js';
 import type { KnowledgeStore } from '../knowledge/knowledge-store.js';
 import { CdsRequest, contextSchemas, describeIssues, type HookName } from './request-schema.js';
@@ -96,9 +96,38 @@ export async function runService(service: ServiceDefinition, body: unknown, deps
   for (const m of behaviour.screened(clinical)) {
     if (m.resolution !== 'resolved' && m.resolution !== 'no-medication') findings.push({ kind: 'unscreenable', medication: m });
   }
-  const ddi = await runCheck('drug interaction check', () => checkInteractions(clinical, behaviour.plan(clinical), kb), deadline);
+  const ddi = await runCheck(
+    'drug interaction check',
+    async () => {
+      const result = await checkInteractions(clinical, behaviour.plan(clinical), kb, deadline);
+      const out: Finding[] = result.findings;
+      if (result.unscreenedPairs > 0) {
+        out.push({ kind: 'incomplete', what: 'drug interaction check', reason: `the time budget ran out with ${result.unscreenedPairs} medication pairs not yet screened` });
+      }
+      return out;
+    },
+    deadline,
+  );
   if (ddi.failure === 'error') deps.reportError('drug interaction check', ddi.error);
-  findings.push(...ddi.findings);
+  for (const f of ddi.findings) findings.push(f);
+
+  // Selections that name no order sent in draftOrders cannot be screened: say so rather than answer nothing.
+  if (hook === 'order-select') {
+    const sent = new Set(resourcesOf(draftSource).map(referenceTo).filter((r): r is string => r !== undefined).map(normaliseRef));
+    for (const selection of context.selections as string[]) {
+      if (!sent.has(normaliseRef(selection))) {
+        findings.push({ kind: 'incomplete', what: `the selected order ${selection.slice(0, 100)}`, reason: 'it is not among the draft orders sent with the request' });
+      }
+    }
+  }
+
+  // Missing lab data matters when a policy would have raised one of these findings on it.
+  const labGap = clinical.gaps.find((g) => g.key === 'observations');
+  const raisable = findings.filter((f) => f.kind === 'interaction' && policy.contextRaises.some((r) => r.interaction === f.interaction.id));
+  if (labGap && raisable.length > 0) {
+    const kinds = [...new Set(policy.contextRaises.filter((r) => raisable.some((f) => f.kind === 'interaction' && f.interaction.id === r.interaction)).map((r) => r.observation))];
+    findings.push({ kind: 'incomplete', what: `escalation by recent ${kinds.join(', ')} results`, reason: labGap.reason, dataKey: 'observations' });
+  }
 
   const interactions = findings.filter((f): f is InteractionFinding => f.kind === 'interaction');
   const alternatives = behaviour.mode === 'order' ? await safeAlternatives(interactions, clinical, kb) : new Map();

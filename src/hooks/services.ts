@@ -27,12 +27,21 @@ const ORDER_KEYS: readonly KeyNeed[] = [
   { key: 'allergies', use: 'advertised' },
 ];
 
+/**
+ * The medications to name when they cannot be identified: the orders being screened always; the patient's
+ * other medications only when there is an identified order to screen them against (an X-ray order should not
+ * list every unknown home medication).
+ */
+function namedWhenUnscreenable(subjects: readonly Medication[], others: readonly Medication[]): Medication[] {
+  return subjects.some((m) => m.resolution === 'resolved') ? [...subjects, ...others] : [...subjects];
+}
+
 /** Drafts against each other and against active and recently stopped medications. */
 const screenDrafts: HookBehaviour = {
   keys: ORDER_KEYS,
   mode: 'order',
   plan: (c) => ({ subjects: c.drafts, others: [...c.active, ...c.recent], subjectsAgainstEachOther: true }),
-  screened: (c) => [...c.drafts, ...c.active, ...c.recent],
+  screened: (c) => namedWhenUnscreenable(c.drafts, [...c.active, ...c.recent]),
 };
 
 export const HOOKS: Readonly<Record<HookName, HookBehaviour>> = {
@@ -46,7 +55,7 @@ export const HOOKS: Readonly<Record<HookName, HookBehaviour>> = {
       const selected = selectedDrafts(c);
       return { subjects: selected, others: [...c.drafts.filter((d) => !selected.includes(d)), ...c.active, ...c.recent], subjectsAgainstEachOther: true };
     },
-    screened: (c) => [...selectedDrafts(c), ...c.active, ...c.recent],
+    screened: (c) => namedWhenUnscreenable(selectedDrafts(c), [...c.active, ...c.recent]),
   },
   'patient-view': {
     keys: [

@@ -53,6 +53,12 @@ export interface KnowledgeStore {
   health(): Promise<ComponentHealth>;
 }
 
+/**
+ * The longest washout an interaction may declare. Stopped orders last taken longer ago than this are not
+ * screened, and the loader rejects longer washouts (they could never take effect).
+ */
+export const MAX_WASHOUT_DAYS = 35;
+
 /** The days a drug on one side of an interaction keeps acting after it is stopped (0 = none). */
 export function washoutDaysFor(interaction: Interaction, side: 'a' | 'b', rxcui: string): number {
   const s = interaction[side];

@@ -20,6 +20,7 @@ import {
   type Product,
 } from './source-schema.js';
 import { PolicyFile, type Policy } from '../cards/policy-schema.js';
+import { MAX_WASHOUT_DAYS } from './knowledge-store.js';
 
 export interface KnowledgeSources {
   readonly ingredients: readonly Ingredient[];
@@ -156,6 +157,9 @@ function crossReferenceProblems(kb: {
       }
       for (const code of Object.keys(s.washoutByIngredient ?? {})) {
         if (!inCodes.has(code)) problems.push(`interaction ${i.id}: side ${side} washout for ${code}, not an IN here`);
+      }
+      for (const days of [s.washoutDays ?? 0, ...Object.values(s.washoutByIngredient ?? {})]) {
+        if (days > MAX_WASHOUT_DAYS) problems.push(`interaction ${i.id}: side ${side} washout of ${days} days is longer than the ${MAX_WASHOUT_DAYS}-day window stopped orders are screened for`);
       }
     }
     for (const alt of i.alternatives) {

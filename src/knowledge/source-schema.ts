@@ -135,6 +135,8 @@ export const ObservationKind = z
     loinc: z.array(z.string().regex(/^[0-9]{1,7}-[0-9]$/)).min(1),
     /** UCUM unit the checks compare in. */
     unit: z.string(),
+    /** Other units whose values are numerically the same (mEq/L for potassium, a monovalent ion). */
+    equivalentUnits: z.array(z.string()).default([]),
     citations: z.array(Citation).min(1),
   })
   .strict();

@@ -185,3 +185,36 @@ describe('patient context raises a low-priority pair (shipped policy)', () => {
     expect((await screen('medication-safety', request([potassium(6.1, '2026-11-01'), potassium(4.9, '2026-11-18')]))).response.cards.map((c) => c.indicator)).toEqual(['info']);
   });
 });
+
+describe('limits and lab units on the bundled knowledge base', () => {
+  const kb = bundledSources();
+
+  it('reads potassium reported in mEq/L, and says when the labs could not be had for a pair they could raise', async () => {
+    const ing = (name: string) => kb.ingredients.find((i) => i.tty === 'IN' && i.name === name)!.rxcui;
+    const loinc = kb.observations.find((o) => o.id === 'potassium')!.loinc[0]!;
+    const k = { resourceType: 'Observation', id: 'k1', status: 'final', code: { coding: [{ system: 'http://loinc.org', code: loinc }] }, effectiveDateTime: '2026-11-20', valueQuantity: { value: 6.1, unit: 'mEq/L', code: 'mEq/L' } };
+    const body = orderRequest({ drafts: [mr({ id: 'd1', rxcui: ing('lisinopril') })], active: [mr({ id: 'a1', rxcui: ing('losartan'), status: 'active' })], observations: [k] });
+    expect((await screen('medication-safety', body)).response.cards.map((c) => c.indicator)).toEqual(['warning']);
+    (body.prefetch as Record<string, unknown>).observations = { resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'timeout' }] };
+    const noLabs = (await screen('medication-safety', body)).response.cards;
+    expect(noLabs.map((c) => [c.indicator, c.summary])).toEqual([
+      ['warning', 'Medication screening incomplete: escalation by recent potassium results could not be checked'],
+      ['info', 'Lisinopril + losartan: moderate interaction — ACE inhibitors with angiotensin receptor blockers'],
+    ]);
+  });
+
+  it('never sends more than 50 interaction cards, folding the rest into one card that lists 20 and counts the others', async () => {
+    const qt = kb.classes.find((c) => c.id === 'qt-prolonging-known-risk')!.members;
+    const drafts = qt.slice(0, 4).map((rxcui, i) => mr({ id: `d${i}`, rxcui }));
+    const active = qt.slice(4).map((rxcui, i) => mr({ id: `a${i}`, rxcui, status: 'active' }));
+    const { response } = await screen('medication-safety', orderRequest({ drafts, active }), { env: { CDS_POLICY: 'pharmacist' } });
+    // Every two different QT drugs are one drug pair (4 drafts × the rest, and the drafts among themselves).
+    const pairs = 4 * (qt.length - 4) + 6;
+    expect(pairs).toBe(90);
+    expect(response.cards).toHaveLength(50);
+    const folded = response.cards.find((c) => c.summary.startsWith(`${pairs - 49} more interaction alerts:`))!;
+    expect(folded.detail!.split('\n').filter((l) => l.startsWith('- '))).toHaveLength(21);
+    expect(folded.detail).toContain(`- …and ${pairs - 49 - 20} more`);
+    expect(folded.overrideReasons).toHaveLength(5);
+  });
+});

@@ -102,7 +102,7 @@ export function miniKb(): KnowledgeSources {
       interaction({ id: 'test-low-priority', a: side('simvastatin', [c.simvastatin]), b: side('ciprofloxacin', [c.ciprofloxacin]), severity: 'major', oncList: 'low-priority' }),
     ],
     observations: [
-      { id: 'potassium', name: 'Potassium', loinc: ['2823-3'], unit: 'mmol/L', citations: cite },
+      { id: 'potassium', name: 'Potassium', loinc: ['2823-3'], unit: 'mmol/L', equivalentUnits: ['mEq/L'], citations: cite },
     ],
     policies: [prescriberPolicy, pharmacistPolicy],
     checksum: 'f'.repeat(64),

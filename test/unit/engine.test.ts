@@ -1,4 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { checkInteractions } from '../../src/checks/ddi/check-interactions.js';
+import type { ClinicalContext, Medication } from '../../src/fhir/clinical-context.js';
+import { Deadline } from '../../src/infra/deadline.js';
+import { MemoryKnowledgeStore } from '../../src/knowledge/memory-store.js';
 import { screen } from '../support/app.js';
 import { CODES as C, miniKb } from '../support/mini-kb.js';
 import { bundle, medicationRequest as mr, orderRequest, patientViewRequest } from '../support/requests.js';
@@ -270,13 +274,22 @@ describe('drug interaction screening (order-sign)', () => {
         active: [mr({ id: 'a1', display: 'herbal tea', status: 'active' })],
       }),
     );
+    // No order here could be identified, so the unknown home medication is not listed against them.
     expect(response.cards.map((c) => [c.indicator, c.summary])).toEqual([
       ['info', 'Mystery 5 MG Tablet could not be screened for interactions'],
       ['info', 'Grandma\u2019s tonic could not be screened for interactions'],
-      ['info', 'herbal tea could not be screened against the new order'],
     ]);
     expect(response.cards[0]!.detail).toContain('RxNorm code 99999999 is not in the knowledge base');
     expect(response.cards[1]!.detail).toContain('it has no RxNorm code');
+  });
+
+  it('names current medications it cannot identify only when there is an identified order to screen', async () => {
+    const active = [mr({ id: 'a1', display: 'herbal tea', status: 'active' }), mr({ id: 'a2', rxcui: '99999998', display: 'imported tablet', status: 'active' })];
+    const withDrug = await run(orderRequest({ drafts: [mr({ id: 'd1', rxcui: C.simvastatin })], active }));
+    expect(withDrug.response.cards.map((c) => [c.indicator, c.summary])).toEqual([['info', '2 current medications could not be screened against the new order']]);
+    expect(withDrug.response.cards[0]!.detail).toContain('- herbal tea (active, MedicationRequest/a1): it has no RxNorm code.');
+    const xray = { resourceType: 'ServiceRequest', id: 's1', status: 'draft', intent: 'order', code: { text: 'Chest X-ray' } };
+    expect((await run(orderRequest({ drafts: [xray], active }))).response.cards).toEqual([]);
   });
 
   it('order-select screens only the selected orders', async () => {
@@ -372,5 +385,40 @@ describe('lenient FHIR shapes', () => {
     };
     const { response } = await screen('medication-safety-prescribe', body, { sources });
     expect(response.cards.map((c) => c.summary)).toEqual(['Tizanidine + ciprofloxacin: major interaction — test-tizanidine-cipro title']);
+  });
+});
+
+describe('limits', () => {
+  it('stops pairing when the deadline passes and counts what it left unscreened', async () => {
+    const med = (key: string, rxcui: string, name: string, role: Medication['role']): Medication => ({
+      key, role, display: name, rxnormCodes: [rxcui], ingredients: [{ rxcui, name }], resolution: 'resolved', resource: {},
+    });
+    const others = Array.from({ length: 300 }, (_, i) => med(`a${i}`, C.clarithromycin, 'clarithromycin', 'active'));
+    const context: ClinicalContext = { patientId: 'p', now: new Date('2026-11-21'), drafts: [], selections: undefined, active: others, recent: [], labs: new Map(), gaps: [] };
+    let now = 0;
+    const deadline = new Deadline(10, () => now);
+    const kb = new MemoryKnowledgeStore(sources).snapshot();
+    now = 5; // still inside the budget at the start ...
+    const result = await checkInteractions(context, { subjects: [med('d1', C.simvastatin, 'simvastatin', 'draft')], others, subjectsAgainstEachOther: false }, {
+      ...kb,
+      version: kb.version,
+      resolveDrugs: (c) => kb.resolveDrugs(c),
+      observationKinds: () => kb.observationKinds(),
+      interactionsAmong: async (c) => {
+        now = 50; // ... and past it once the pairing starts
+        return kb.interactionsAmong(c);
+      },
+    }, deadline);
+    expect(result.findings).toHaveLength(256);
+    expect(result.unscreenedPairs).toBe(44);
+  });
+
+  it('says so when a selected order is not among the draft orders', async () => {
+    const body = orderRequest({ hook: 'order-select', drafts: [mr({ id: 'd1', rxcui: C.tizanidine })], active: [mr({ id: 'a1', rxcui: C.ciprofloxacin, status: 'active' })], selections: ['MedicationRequest/d1', 'MedicationRequest/missing'] });
+    const { response } = await run(body);
+    expect(response.cards.map((c) => [c.indicator, c.summary])).toEqual([
+      ['warning', 'Medication screening incomplete: the selected order MedicationRequest/missing could not be checked'],
+      ['warning', 'Tizanidine + ciprofloxacin: major interaction — test-tizanidine-cipro title'],
+    ]);
   });
 });

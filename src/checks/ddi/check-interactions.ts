@@ -6,6 +6,7 @@ import type { ClinicalContext, Medication } from '../../fhir/clinical-context.js
 import { daysBetween } from '../../fhir/resources.js';
 import { washoutDaysFor, type InteractionRule, type KnowledgeSnapshot } from '../../knowledge/knowledge-store.js';
 import type { InteractionFinding } from '../finding.js';
+import type { Deadline } from '../../infra/deadline.js';
 
 /** Which medications a hook screens: each subject against the others and, optionally, against each other. */
 export interface PairPlan {
@@ -14,19 +15,29 @@ export interface PairPlan {
   readonly subjectsAgainstEachOther: boolean;
 }
 
+export interface InteractionResult {
+  readonly findings: InteractionFinding[];
+  /** Medication pairs left unscreened because the request's time budget ran out (0 when complete). */
+  readonly unscreenedPairs: number;
+}
+
+/** How many pairs are screened between two looks at the clock. */
+const PAIRS_PER_DEADLINE_CHECK = 256;
+
 export async function checkInteractions(
   context: ClinicalContext,
   plan: PairPlan,
   kb: KnowledgeSnapshot,
-): Promise<InteractionFinding[]> {
+  deadline?: Deadline,
+): Promise<InteractionResult> {
   const screenable = (m: Medication) => m.resolution === 'resolved' && m.ingredients.length > 0;
   const subjects = plan.subjects.filter(screenable);
   const others = plan.others.filter(screenable);
-  if (subjects.length === 0) return [];
+  if (subjects.length === 0) return { findings: [], unscreenedPairs: 0 };
 
   const allIngredients = [...new Set([...subjects, ...others].flatMap((m) => m.ingredients.map((i) => i.rxcui)))];
   const rules = await kb.interactionsAmong(allIngredients);
-  if (rules.length === 0) return [];
+  if (rules.length === 0) return { findings: [], unscreenedPairs: 0 };
 
   // Index the few rules that apply by ingredient, so each pair looks only at rules touching both drugs.
   const rulesByIngredient = new Map<string, InteractionRule[]>();
@@ -46,7 +57,11 @@ export async function checkInteractions(
   });
   const ruleSets = new Map<Medication, Set<InteractionRule>>();
   const rulesOf = (m: Medication) => ruleSets.get(m) ?? ruleSets.set(m, rulesFor(m)).get(m)!;
-  for (const [subject, other] of pairs) {
+  // Synchronous work cannot be interrupted from outside, so the loop itself watches the budget.
+  for (const [index, [subject, other]] of pairs.entries()) {
+    if (deadline && index % PAIRS_PER_DEADLINE_CHECK === 0 && index > 0 && deadline.expired()) {
+      return { findings, unscreenedPairs: pairs.length - index };
+    }
     if (subject.role === 'recent' && other.role === 'recent') continue;
     const otherRules = rulesOf(other);
     for (const rule of rulesOf(subject)) {
@@ -55,7 +70,7 @@ export async function checkInteractions(
       if (found) findings.push(found);
     }
   }
-  return findings;
+  return { findings, unscreenedPairs: 0 };
 }
 
 /** The first ingredient pairing of two medications that meets a rule (one finding per rule and pair). */

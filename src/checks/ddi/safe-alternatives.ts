@@ -36,7 +36,7 @@ export async function safeAlternatives(
       if (!drug) continue;
       const candidate: Medication = { ...draft, key: `alternative:${code}`, display: drug.name, rxnormCodes: [code], ingredients: drug.ingredients };
       const clashes = await checkInteractions(context, { subjects: [candidate], others, subjectsAgainstEachOther: false }, kb);
-      if (clashes.length === 0) safe.set(code, drug.name);
+      if (clashes.findings.length === 0) safe.set(code, drug.name);
     }
     out.set(draft.key, safe);
   }
