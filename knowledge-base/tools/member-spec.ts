@@ -185,7 +185,10 @@ export const ENTRIES: EntrySpec[] = [
     a: { onc: { list: 'high', no: 25, side: 'object' } },
     b: {
       onc: { list: 'high', no: 25, side: 'precipitant', only: ['saquinavir', 'tipranavir', 'ritonavir', 'nelfinavir', 'atazanavir', 'amprenavir', 'darunavir', 'lopinavir'] },
-      add: [{ name: 'indinavir', reason: 'the spreadsheet put "Indinavir" in the class column of #25 ("CYP3A4 inhibitors / Indinavir") instead of the member list' }],
+      add: [
+        { name: 'indinavir', reason: 'the spreadsheet put "Indinavir" in the class column of #25 ("CYP3A4 inhibitors / Indinavir") instead of the member list' },
+        { name: 'fosamprenavir', reason: 'amprenavir prodrug, a protease inhibitor listed by ONC in #11 and #23; its US label contraindicates simvastatin and lovastatin' },
+      ],
     },
   },
   {
@@ -201,7 +204,10 @@ export const ENTRIES: EntrySpec[] = [
   {
     id: 'onc-hp-25-simvastatin-lovastatin-azoles-nefazodone',
     a: { onc: { list: 'high', no: 25, side: 'object' } },
-    b: { onc: { list: 'high', no: 25, side: 'precipitant', only: ['ketoconazole', 'itraconazole', 'voriconazole', 'nefazodone'] } },
+    b: {
+      onc: { list: 'high', no: 25, side: 'precipitant', only: ['ketoconazole', 'itraconazole', 'voriconazole', 'nefazodone'] },
+      add: [{ name: 'posaconazole', reason: 'strong CYP3A4-inhibiting azole marketed in the US after the list; its label contraindicates simvastatin and lovastatin' }],
+    },
     alternatives: [
       { replaces: 'a', name: 'pravastatin', note: 'not CYP3A4-dependent; or pause the statin for a short antifungal course' },
       { replaces: 'a', name: 'rosuvastatin', note: 'not CYP3A4-dependent; or pause the statin for a short antifungal course' },
@@ -216,7 +222,17 @@ export const ENTRIES: EntrySpec[] = [
       { replaces: 'a', name: 'rosuvastatin', note: 'not CYP3A4-dependent, so no dose cap with these drugs' },
     ],
   },
-  { id: 'onc-hp-27-ergots-cyp3a4-inhibitors', a: { onc: { list: 'high', no: 27, side: 'object' } }, b: { onc: { list: 'high', no: 27, side: 'precipitant' } } },
+  {
+    id: 'onc-hp-27-ergots-cyp3a4-inhibitors',
+    a: { onc: { list: 'high', no: 27, side: 'object' } },
+    b: {
+      onc: { list: 'high', no: 27, side: 'precipitant' },
+      add: [
+        { name: 'fosamprenavir', reason: 'amprenavir prodrug, a protease inhibitor listed by ONC in #11 and #23; its US label contraindicates ergot derivatives' },
+        { name: 'posaconazole', reason: 'strong CYP3A4-inhibiting azole; its US label contraindicates ergot alkaloids' },
+      ],
+    },
+  },
   {
     id: 'onc-hp-28-tizanidine-ciprofloxacin-fluvoxamine',
     a: { onc: { list: 'high', no: 28, side: 'object' } },

@@ -218,3 +218,18 @@ describe('limits and lab units on the bundled knowledge base', () => {
     expect(folded.overrideReasons).toHaveLength(5);
   });
 });
+
+describe('members added beyond the ONC rows', () => {
+  it.each([
+    ['fosamprenavir', 'simvastatin'],
+    ['posaconazole', 'lovastatin'],
+    ['fosamprenavir', 'ergotamine'],
+    ['posaconazole', 'dihydroergotamine'],
+  ])('%s with %s is contraindicated', async (precipitant, object) => {
+    const kb = bundledSources();
+    const code = (name: string) => kb.ingredients.find((i) => i.tty === 'IN' && i.name === name)!.rxcui;
+    const { response } = await screen('medication-safety', orderRequest({ drafts: [mr({ id: 'd1', rxcui: code(object) })], active: [mr({ id: 'a1', rxcui: code(precipitant), status: 'active' })] }));
+    expect(response.cards.map((c) => c.indicator)).toEqual(['critical']);
+    expect(response.cards[0]!.detail).toContain(`FDA prescribing information, ${precipitant}`);
+  });
+});

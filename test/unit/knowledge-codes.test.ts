@@ -104,6 +104,10 @@ const HIGH_ADDED: Record<string, string> = {
   '4:precipitant:816346': 'dexlansoprazole: PPI marketed after the list',
   '23:object:343047': 'atazanavir: in the paper Table 2 for #23, replaced by "NSAID" in the revised sheet',
   '25:precipitant:114289': 'indinavir: put in the class column of #25 by the spreadsheet',
+  '25:precipitant:358262': 'fosamprenavir: protease inhibitor whose label contraindicates simvastatin and lovastatin',
+  '25:precipitant:282446': 'posaconazole: strong CYP3A4-inhibiting azole whose label contraindicates simvastatin and lovastatin',
+  '27:precipitant:358262': 'fosamprenavir: its label contraindicates ergot derivatives',
+  '27:precipitant:282446': 'posaconazole: its label contraindicates ergot alkaloids',
 };
 /** ONC low-priority member rows deliberately not encoded: pair:side:normalized_name. */
 const LOW_EXCLUDED: Record<string, string> = {};
@@ -161,12 +165,12 @@ describe('knowledge base files', () => {
     expect(lowFile.interactions).toHaveLength(33);
     expect(classesFile.classes.map((c) => c.id)).toEqual(['qt-prolonging-known-risk']);
     expect(classesFile.classes[0]!.members).toHaveLength(25);
-    expect(ingredientsFile.ingredients).toHaveLength(991);
-    expect(ingredientsFile.ingredients.filter((i) => i.tty === 'IN')).toHaveLength(543);
+    expect(ingredientsFile.ingredients).toHaveLength(992);
+    expect(ingredientsFile.ingredients.filter((i) => i.tty === 'IN')).toHaveLength(544);
     expect(ingredientsFile.ingredients.filter((i) => i.tty === 'PIN')).toHaveLength(194);
-    expect(productsFile.products).toHaveLength(2932);
+    expect(productsFile.products).toHaveLength(2936);
     const byTty = (t: string) => productsFile.products.filter((p) => p.tty === t).length;
-    expect([byTty('SCD'), byTty('SBD'), byTty('SCDC')]).toEqual([2930, 1, 1]);
+    expect([byTty('SCD'), byTty('SBD'), byTty('SCDC')]).toEqual([2934, 1, 1]);
     expect(observationsFile.observations.map((o) => o.id)).toEqual(['body-weight', 'serum-creatinine', 'egfr', 'potassium', 'inr']);
   });
 
@@ -420,7 +424,7 @@ describe('products', () => {
       if (p.ingredients.length > comps.length) failures.push(`${p.rxcui}: more ingredients than components`);
     }
     expect(failures).toEqual([]);
-    expect(n).toBe(2920);
+    expect(n).toBe(2924);
   });
 
   it('the A-ingredient completions include the cases that would otherwise hide an interaction', () => {
