@@ -144,30 +144,6 @@ describe('wrong field types', () => {
         'hook: Invalid input: expected string, received number; hookInstance: Invalid input: expected string, received number; context: Invalid input: expected object, received array',
     });
   });
-
-  it('answers 412 with an OperationOutcome when needed prefetch is absent and there is no fhirServer', async () => {
-    const body = validOrderSign();
-    body.prefetch = { patient: null };
-    const r = await t.call('medication-safety', body);
-    expect(r.status).toBe(412);
-    expect(r.body).toEqual({
-      resourceType: 'OperationOutcome',
-      issue: [
-        {
-          severity: 'error',
-          code: 'required',
-          details: { text: 'prefetch key "medications" is required: send it in prefetch or give fhirServer' },
-          expression: ['prefetch.medications'],
-        },
-        {
-          severity: 'error',
-          code: 'required',
-          details: { text: 'prefetch key "recentMedications" is required: send it in prefetch or give fhirServer' },
-          expression: ['prefetch.recentMedications'],
-        },
-      ],
-    });
-  });
 });
 
 describe('size limit (CDS_BODY_LIMIT_BYTES=2048)', () => {
