@@ -90,7 +90,7 @@ async function main(): Promise<void> {
   console.log(`| 25 medications (5 drafts, 20 active) | ${screening.cards} | ${screening.microseconds.toFixed(1)} |`);
   console.log(`| difference (the screening itself) | | ${(screening.microseconds - baseline.microseconds).toFixed(1)} |`);
 
-  const app = await buildApp(config, { sources });
+  const app = await buildApp(config, { sources, knowledge: new MemoryKnowledgeStore(sources) });
   await app.listen({ host: '127.0.0.1', port: 0 });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : 0;

@@ -10,7 +10,7 @@ import { unauthenticatedDevelopment, type ClientAuthenticator } from './auth/cli
 import { FhirClient } from './fhir/fhir-client.js';
 import type { KnowledgeStore } from './knowledge/knowledge-store.js';
 import { loadKnowledgeSources, type KnowledgeSources } from './knowledge/load-sources.js';
-import { MemoryKnowledgeStore } from './knowledge/memory-store.js';
+import { openKnowledge } from './knowledge/open-knowledge.js';
 import type { Policy } from './cards/policy-schema.js';
 import { createMetrics } from './metrics/metrics.js';
 import { registerJsonParser } from './http/json-body.js';
@@ -31,7 +31,6 @@ export interface AppDeps {
 
 export async function buildApp(config: Config, deps: AppDeps = {}): Promise<FastifyInstance> {
   const sources = deps.sources ?? loadKnowledgeSources(config.knowledgeDir);
-  const knowledge = deps.knowledge ?? new MemoryKnowledgeStore(sources);
   const policies = new Map<string, Policy>(sources.policies.map((p) => [p.id, p]));
   if (!policies.has(config.defaultPolicy)) throw new Error(`CDS_POLICY ${config.defaultPolicy} is not defined in the knowledge base`);
   const metrics = createMetrics();
@@ -50,6 +49,15 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   });
 
   registerJsonParser(app, config.jsonMaxDepth);
+
+  // The knowledge store: given (tests), or the database tiers of the configuration.
+  let knowledge: KnowledgeStore;
+  if (deps.knowledge) knowledge = deps.knowledge;
+  else {
+    const opened = await openKnowledge(config, sources, (message, detail) => app.log.info(detail ?? {}, message));
+    knowledge = opened.store;
+    app.addHook('onClose', () => opened.close());
+  }
 
   await app.register(cors, {
     origin: (origin, cb) => {

@@ -23,6 +23,12 @@ const EnvSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(8080),
   DATA_DIR: z.string().min(1).default('./.data'),
   KNOWLEDGE_DIR: z.string().min(1).default(path.join(projectRoot, 'knowledge-base')),
+  DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL').optional(),
+  REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL').optional(),
+  REDIS_KEY_PREFIX: z.string().min(1).default('cds:'),
+  KB_CACHE_MAX_ENTRIES: positiveInt(100_000),
+  KB_CACHE_MAX_BYTES: positiveInt(64 * 1024 * 1024),
+  KB_LOOKUP_TIMEOUT_MS: positiveInt(150),
   CDS_PUBLIC_BASE_URL: z.string().url().optional(),
   CDS_FHIR_SERVER_ALLOWLIST: commaList.optional(),
   CDS_TIME_BUDGET_MS: positiveInt(250),
@@ -39,6 +45,14 @@ export interface Config {
   readonly port: number;
   readonly dataDir: string;
   readonly knowledgeDir: string;
+  /** PostgreSQL; undefined → embedded PGlite under dataDir. */
+  readonly databaseUrl: string | undefined;
+  /** Redis shared by replicas; undefined → the in-process cache alone. */
+  readonly redisUrl: string | undefined;
+  readonly redisKeyPrefix: string;
+  readonly kbCacheMaxEntries: number;
+  readonly kbCacheMaxBytes: number;
+  readonly kbLookupTimeoutMs: number;
   readonly publicBaseUrl: string;
   /** URL prefixes the service may send a FHIR bearer token to. Empty = loopback servers only. */
   readonly fhirServerAllowlist: readonly string[];
@@ -80,6 +94,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     port: e.PORT,
     dataDir: e.DATA_DIR,
     knowledgeDir: e.KNOWLEDGE_DIR,
+    databaseUrl: e.DATABASE_URL,
+    redisUrl: e.REDIS_URL,
+    redisKeyPrefix: e.REDIS_KEY_PREFIX,
+    kbCacheMaxEntries: e.KB_CACHE_MAX_ENTRIES,
+    kbCacheMaxBytes: e.KB_CACHE_MAX_BYTES,
+    kbLookupTimeoutMs: e.KB_LOOKUP_TIMEOUT_MS,
     publicBaseUrl: (e.CDS_PUBLIC_BASE_URL ?? `http://${e.HOST.includes(':') ? `[${e.HOST}]` : e.HOST}:${e.PORT}`).replace(/\/+$/, ''),
     fhirServerAllowlist: Object.freeze([...(e.CDS_FHIR_SERVER_ALLOWLIST ?? [])]),
     timeBudgetMs: e.CDS_TIME_BUDGET_MS,

@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import type { Card, CdsResponse } from '../cards/card.js';
 import { HttpError, errors } from '../errors.js';
+import { KnowledgeUnavailableError } from '../knowledge/database-store.js';
 import { runService, type ServiceDeps } from '../hooks/run-service.js';
 import { SERVICES } from '../hooks/services.js';
 import type { Metrics } from '../metrics/metrics.js';
@@ -46,9 +47,15 @@ export function registerServiceRoutes(app: FastifyInstance, deps: ServiceDeps, m
         );
       } catch (err) {
         if (err instanceof HttpError) throw err;
-        req.log.error({ err, service: service.id }, 'screening failed; answering with a warning card');
-        metrics.errors.inc({ kind: 'internal' });
-        response = { cards: [screeningNotPerformedCard('the screening service had an internal error')] };
+        if (err instanceof KnowledgeUnavailableError) {
+          req.log.error({ reason: err.message, service: service.id }, 'knowledge unavailable; answering with a warning card');
+          metrics.errors.inc({ kind: 'knowledge_unavailable' });
+          response = { cards: [screeningNotPerformedCard('the drug knowledge base could not be reached')] };
+        } else {
+          req.log.error({ err, service: service.id }, 'screening failed; answering with a warning card');
+          metrics.errors.inc({ kind: 'internal' });
+          response = { cards: [screeningNotPerformedCard('the screening service had an internal error')] };
+        }
       }
       for (const card of response.cards) {
         metrics.cards.inc({ service: service.id, topic: card.source.topic?.code ?? 'none', indicator: card.indicator });

@@ -50,7 +50,8 @@ export interface ComponentHealth {
 
 export interface KnowledgeStore {
   snapshot(): KnowledgeSnapshot;
-  health(): Promise<ComponentHealth>;
+  /** Each component behind the store (knowledge, database, cache) with its status. */
+  health(): Promise<Readonly<Record<string, ComponentHealth>>>;
 }
 
 /**

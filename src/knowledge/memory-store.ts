@@ -36,8 +36,8 @@ export class MemoryKnowledgeStore implements KnowledgeStore {
     return this.current;
   }
 
-  async health(): Promise<ComponentHealth> {
-    return { status: 'up', detail: `in-process, ${this.current.version.counts.interactions} interactions` };
+  async health(): Promise<Record<string, ComponentHealth>> {
+    return { knowledge: { status: 'up', detail: `in-process, ${this.current.version.counts.interactions} interactions` } };
   }
 }
 

@@ -7,6 +7,7 @@ import { request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../src/app.js';
+import { MemoryKnowledgeStore } from '../../src/knowledge/memory-store.js';
 import { NOW, bundledSources, testConfig } from '../support/app.js';
 import { assertConformantResponse } from '../support/cds-conformance.js';
 import { kbScd } from '../support/kb-lookup.js';
@@ -18,7 +19,8 @@ interface Running {
 }
 
 async function start(env: Record<string, string> = {}): Promise<Running> {
-  const app = await buildApp(testConfig(env), { sources: bundledSources(), now: () => NOW });
+  const sources = bundledSources();
+  const app = await buildApp(testConfig(env), { sources, knowledge: new MemoryKnowledgeStore(sources, 'bundled', NOW), now: () => NOW });
   await app.listen({ host: '127.0.0.1', port: 0 });
   const { port } = app.server.address() as AddressInfo;
   return { app, base: `http://127.0.0.1:${port}` };

@@ -40,7 +40,10 @@ export interface TestApp {
 
 export async function createTestApp(opts: { env?: Record<string, string>; deps?: AppDeps } = {}): Promise<TestApp> {
   const config = testConfig(opts.env);
-  const app = await buildApp(config, { now: () => NOW, ...opts.deps, sources: opts.deps?.sources ?? bundledSources() });
+  const sources = opts.deps?.sources ?? bundledSources();
+  // The in-memory store unless a test asks for another: storage tiers have their own integration tests.
+  const knowledge = opts.deps?.knowledge ?? (opts.deps?.sources ? new MemoryKnowledgeStore(sources, 'test', NOW) : knowledgeStore());
+  const app = await buildApp(config, { now: () => NOW, ...opts.deps, sources, knowledge });
   await app.ready();
   return {
     app,

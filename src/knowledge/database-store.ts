@@ -1,0 +1,281 @@
+/**
+ * The KnowledgeStore over the database (PostgreSQL or PGlite), read through two cache tiers: an in-process
+ * LRU and, when configured, Redis shared by the replicas. Every cache key carries the knowledge version, so
+ * activating a version needs no invalidation: new requests simply read new keys. Activation reaches every
+ * replica through Redis pub/sub (and a periodic check of the database, in case Redis is down).
+ *
+ * Degradation: Redis failing or slow → PostgreSQL; PostgreSQL failing with a warm cache → cached answers;
+ * a lookup that neither tier can answer → KnowledgeUnavailableError (the request answers with a card).
+ */
+import type { Redis } from 'ioredis';
+import type { Database } from '../infra/database.js';
+import type {
+  ComponentHealth,
+  IngredientRef,
+  InteractionRule,
+  KnowledgeSnapshot,
+  KnowledgeStore,
+  KnowledgeVersion,
+  ResolvedDrug,
+} from './knowledge-store.js';
+import { LruCache } from './lru-cache.js';
+import type { Interaction, ObservationKind } from './source-schema.js';
+import { activateVersion, activeVersionId, listVersions } from './versions.js';
+
+export class KnowledgeUnavailableError extends Error {}
+
+export interface DatabaseStoreOptions {
+  readonly db: Database;
+  readonly redis?: Redis;
+  readonly subscriber?: Redis;
+  /** Prefix of every Redis key and channel (several deployments may share a Redis). */
+  readonly redisPrefix: string;
+  readonly cacheMaxEntries: number;
+  readonly cacheMaxBytes: number;
+  /** A database lookup slower than this fails (the request gets a card, not a wait). */
+  readonly lookupTimeoutMs: number;
+  /** How often to re-read the active version from the database, in case a notification was missed. */
+  readonly pollIntervalMs?: number;
+  readonly log?: (message: string, detail?: Record<string, unknown>) => void;
+}
+
+/** Cached values are JSON; `null` records "looked up, not there" so unknown codes do not hit the database again. */
+type Cached = unknown;
+
+/** Redis copies of a version's entries expire after a week: old versions' keys clean themselves up. */
+const REDIS_TTL_SECONDS = 7 * 24 * 3600;
+
+export class DatabaseKnowledgeStore implements KnowledgeStore {
+  private current: DatabaseSnapshot | undefined;
+  private readonly lru: LruCache<Cached>;
+  private poller: NodeJS.Timeout | undefined;
+  private redisFailures = 0;
+
+  constructor(private readonly options: DatabaseStoreOptions) {
+    this.lru = new LruCache(options.cacheMaxEntries, options.cacheMaxBytes);
+  }
+
+  /** Loads the active version and starts listening for activations. */
+  async start(): Promise<void> {
+    await this.refresh();
+    const channel = this.channel();
+    if (this.options.subscriber) {
+      this.options.subscriber.on('message', (ch: string, message: string) => {
+        if (ch !== channel) return;
+        this.refresh(message).catch((err: unknown) => this.options.log?.('could not switch knowledge version', { err: String(err) }));
+      });
+      await this.options.subscriber.subscribe(channel).catch((err: unknown) => this.options.log?.('could not subscribe to knowledge activations', { err: String(err) }));
+    }
+    if (this.options.pollIntervalMs) {
+      this.poller = setInterval(() => {
+        this.refresh().catch(() => undefined);
+      }, this.options.pollIntervalMs);
+      this.poller.unref();
+    }
+  }
+
+  async stop(): Promise<void> {
+    if (this.poller) clearInterval(this.poller);
+    await this.options.subscriber?.unsubscribe().catch(() => undefined);
+  }
+
+  snapshot(): KnowledgeSnapshot {
+    if (!this.current) throw new KnowledgeUnavailableError('no knowledge version is active');
+    return this.current;
+  }
+
+  /** Activates a version for every replica: the database row, then a notification. */
+  async activate(versionId: string): Promise<void> {
+    await activateVersion(this.options.db, versionId);
+    await this.refresh(versionId);
+    await this.options.redis?.publish(this.channel(), versionId).catch(() => undefined);
+  }
+
+  async health(): Promise<Record<string, ComponentHealth>> {
+    const [database, cache] = await Promise.all([this.databaseHealth(), this.redisHealth()]);
+    const knowledge: ComponentHealth = !this.current
+      ? { status: 'down', detail: 'no knowledge version is active' }
+      : database.status === 'down'
+        ? { status: 'degraded', detail: `version ${this.current.version.id}; database down, answering from cache (${this.lru.size} entries in process)` }
+        : { status: 'up', detail: `version ${this.current.version.id}` };
+    return { knowledge, database, cache };
+  }
+
+  private async databaseHealth(): Promise<ComponentHealth> {
+    try {
+      await withTimeout(this.options.db.query('SELECT 1'), this.options.lookupTimeoutMs * 5, 'database');
+      return { status: 'up', detail: this.options.db.kind === 'pglite' ? 'embedded PGlite' : 'PostgreSQL' };
+    } catch (err) {
+      return { status: 'down', detail: (err as Error).message };
+    }
+  }
+
+  private async redisHealth(): Promise<ComponentHealth> {
+    const redis = this.options.redis;
+    if (!redis) return { status: 'up', detail: 'not configured: in-process cache only' };
+    if (redis.status !== 'ready') return { status: 'down', detail: `connection ${redis.status}` };
+    try {
+      await redis.ping();
+      return { status: 'up', detail: 'shared cache' };
+    } catch (err) {
+      return { status: 'down', detail: (err as Error).message };
+    }
+  }
+
+  private channel(): string {
+    return `${this.options.redisPrefix}kb:activated`;
+  }
+
+  /** Switches to the active version (or the one named), if it differs from the current one. */
+  private async refresh(versionId?: string): Promise<void> {
+    const id = versionId ?? (await activeVersionId(this.options.db));
+    if (!id || id === this.current?.version.id) return;
+    const [row] = await listVersions(this.options.db, id);
+    if (!row) throw new KnowledgeUnavailableError(`knowledge version ${id} does not exist`);
+    const kinds = await this.options.db.query<{ record: ObservationKind }>('SELECT record FROM kb_observation_kind WHERE version_id = $1 ORDER BY id', [id]);
+    const version: KnowledgeVersion = { id: row.id, source: row.source, loadedAt: row.createdAt, checksum: row.checksum, counts: row.counts };
+    this.current = new DatabaseSnapshot(version, kinds.rows.map((r) => r.record), this);
+    this.options.log?.('knowledge version active', { version: id });
+  }
+
+  /**
+   * Values for keys of one namespace in one version, tier by tier: LRU, then Redis, then the database
+   * (through `load`, which returns a value or null for each key it was given).
+   */
+  async lookup(version: string, namespace: string, keys: readonly string[], load: (missing: string[]) => Promise<Map<string, Cached>>): Promise<Map<string, Cached>> {
+    const out = new Map<string, Cached>();
+    const key = (k: string) => `${this.options.redisPrefix}kb:${version}:${namespace}:${k}`;
+    let missing: string[] = [];
+    for (const k of new Set(keys)) {
+      const hit = this.lru.get(key(k));
+      if (hit !== undefined) out.set(k, hit);
+      else missing.push(k);
+    }
+    if (missing.length === 0) return out;
+
+    const redis = this.options.redis;
+    if (redis && redis.status === 'ready') {
+      try {
+        const values = await redis.mget(missing.map(key));
+        const still: string[] = [];
+        missing.forEach((k, i) => {
+          const v = values[i];
+          if (v === null || v === undefined) still.push(k);
+          else {
+            const parsed = JSON.parse(v) as Cached;
+            out.set(k, parsed);
+            this.lru.set(key(k), parsed);
+          }
+        });
+        missing = still;
+        this.redisFailures = 0;
+      } catch {
+        this.redisFailures++; // slow or failing: go to the database for this lookup
+      }
+    }
+    if (missing.length === 0) return out;
+
+    let loaded: Map<string, Cached>;
+    try {
+      loaded = await withTimeout(load(missing), this.options.lookupTimeoutMs, 'knowledge lookup');
+    } catch (err) {
+      throw new KnowledgeUnavailableError(`the knowledge database could not be read: ${(err as Error).message}`);
+    }
+    const toRedis: string[] = [];
+    for (const k of missing) {
+      const v = loaded.get(k) ?? null;
+      out.set(k, v);
+      this.lru.set(key(k), v);
+      toRedis.push(key(k), JSON.stringify(v));
+    }
+    if (redis && redis.status === 'ready' && toRedis.length > 0) {
+      const pipeline = redis.pipeline();
+      for (let i = 0; i < toRedis.length; i += 2) pipeline.set(toRedis[i]!, toRedis[i + 1]!, 'EX', REDIS_TTL_SECONDS);
+      pipeline.exec().catch(() => undefined);
+    }
+    return out;
+  }
+
+  get db(): Database {
+    return this.options.db;
+  }
+}
+
+interface DrugRow {
+  rxcui: string;
+  name: string;
+  tty: ResolvedDrug['tty'];
+  ingredient_refs: IngredientRef[] | null;
+}
+
+/** One knowledge version, read through the store's cache tiers. */
+class DatabaseSnapshot implements KnowledgeSnapshot {
+  constructor(
+    readonly version: KnowledgeVersion,
+    private readonly kinds: readonly ObservationKind[],
+    private readonly store: DatabaseKnowledgeStore,
+  ) {}
+
+  async resolveDrugs(codes: readonly string[]): Promise<ReadonlyMap<string, ResolvedDrug>> {
+    const v = this.version.id;
+    const found = await this.store.lookup(v, 'drug', codes, async (missing) => {
+      const rows = await this.store.db.query<DrugRow>('SELECT rxcui, name, tty, ingredient_refs FROM kb_drug WHERE version_id = $1 AND rxcui = ANY ($2)', [v, missing]);
+      return new Map(rows.rows.map((r) => [r.rxcui, { code: r.rxcui, name: r.name, tty: r.tty, ingredients: r.ingredient_refs ?? [] } satisfies ResolvedDrug]));
+    });
+    const out = new Map<string, ResolvedDrug>();
+    for (const [code, drug] of found) if (drug) out.set(code, drug as ResolvedDrug);
+    return out;
+  }
+
+  async interactionsAmong(ingredients: readonly string[]): Promise<readonly InteractionRule[]> {
+    const v = this.version.id;
+    // Per ingredient: the interactions it takes part in, and on which side.
+    const members = await this.store.lookup(v, 'members', ingredients, async (missing) => {
+      const rows = await this.store.db.query<{ rxcui: string; interaction_id: string; side: 'a' | 'b' }>(
+        'SELECT rxcui, interaction_id, side FROM kb_interaction_member WHERE version_id = $1 AND rxcui = ANY ($2)',
+        [v, missing],
+      );
+      const map = new Map<string, [string, 'a' | 'b'][]>();
+      for (const r of rows.rows) map.set(r.rxcui, [...(map.get(r.rxcui) ?? []), [r.interaction_id, r.side]]);
+      return map;
+    });
+    const sides = new Map<string, { a: Set<string>; b: Set<string> }>();
+    for (const [rxcui, list] of members) {
+      for (const [id, side] of (list as [string, 'a' | 'b'][] | null) ?? []) {
+        const entry = sides.get(id) ?? { a: new Set<string>(), b: new Set<string>() };
+        entry[side].add(rxcui);
+        sides.set(id, entry);
+      }
+    }
+    const ids = [...sides].filter(([, s]) => s.a.size > 0 && s.b.size > 0).map(([id]) => id);
+    if (ids.length === 0) return [];
+    const bodies = await this.store.lookup(v, 'interaction', ids, async (missing) => {
+      const rows = await this.store.db.query<{ id: string; record: Interaction }>('SELECT id, record FROM kb_interaction WHERE version_id = $1 AND id = ANY ($2)', [v, missing]);
+      return new Map(rows.rows.map((r) => [r.id, r.record]));
+    });
+    // Each side holds the present ingredients it covers: that is all the pairing needs.
+    return ids.flatMap((id) => {
+      const interaction = bodies.get(id) as Interaction | null | undefined;
+      const s = sides.get(id)!;
+      return interaction ? [{ interaction, sideA: s.a, sideB: s.b }] : [];
+    });
+  }
+
+  observationKinds(): readonly ObservationKind[] {
+    return this.kinds;
+  }
+}
+
+async function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([
+      promise,
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`${what} took longer than ${ms} ms`)), ms);
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -1,0 +1,59 @@
+/**
+ * The in-process cache tier: least-recently-used, bounded both by entry count and by an estimate of bytes
+ * held (string length of the JSON form), so a burst of large entries cannot exhaust memory.
+ */
+export class LruCache<V> {
+  private readonly map = new Map<string, { value: V; bytes: number }>();
+  private bytes = 0;
+
+  constructor(
+    readonly maxEntries: number,
+    readonly maxBytes: number,
+  ) {}
+
+  get(key: string): V | undefined {
+    const hit = this.map.get(key);
+    if (!hit) return undefined;
+    // Re-insert to mark as most recently used (a Map iterates in insertion order).
+    this.map.delete(key);
+    this.map.set(key, hit);
+    return hit.value;
+  }
+
+  has(key: string): boolean {
+    return this.map.has(key);
+  }
+
+  set(key: string, value: V, bytes: number = estimateBytes(value)): void {
+    const old = this.map.get(key);
+    if (old) {
+      this.bytes -= old.bytes;
+      this.map.delete(key);
+    }
+    if (bytes > this.maxBytes) return; // larger than the whole cache: not cached
+    this.map.set(key, { value, bytes });
+    this.bytes += bytes;
+    while (this.map.size > this.maxEntries || this.bytes > this.maxBytes) {
+      const oldest = this.map.keys().next().value as string;
+      this.bytes -= this.map.get(oldest)!.bytes;
+      this.map.delete(oldest);
+    }
+  }
+
+  clear(): void {
+    this.map.clear();
+    this.bytes = 0;
+  }
+
+  get size(): number {
+    return this.map.size;
+  }
+
+  get byteSize(): number {
+    return this.bytes;
+  }
+}
+
+export function estimateBytes(value: unknown): number {
+  return value === undefined ? 0 : 2 * JSON.stringify(value).length + 64;
+}

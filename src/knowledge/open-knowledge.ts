@@ -1,0 +1,57 @@
+/**
+ * Assembles the production knowledge store from configuration: the database (PostgreSQL, or PGlite under
+ * DATA_DIR), its migrations, the bundled content as a version, Redis when configured, and the tiered store.
+ */
+import path from 'node:path';
+import type { Config } from '../config.js';
+import { migrate, openDatabase, type Database } from '../infra/database.js';
+import { createRedis, createSubscriber } from '../infra/redis.js';
+import { DatabaseKnowledgeStore } from './database-store.js';
+import type { KnowledgeSources } from './load-sources.js';
+import { ensureBundledVersion } from './versions.js';
+
+export interface OpenedKnowledge {
+  readonly store: DatabaseKnowledgeStore;
+  readonly db: Database;
+  close(): Promise<void>;
+}
+
+export type KnowledgeLog = (message: string, detail?: Record<string, unknown>) => void;
+
+/** Opens the database and runs the migrations (also used by `cds kb` commands). */
+export async function openKnowledgeDatabase(config: Config): Promise<Database> {
+  const db = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir, connectTimeoutMs: 1000 });
+  await migrate(db, path.join(config.knowledgeDir, 'migrations'));
+  return db;
+}
+
+export async function openKnowledge(config: Config, sources: KnowledgeSources, log: KnowledgeLog): Promise<OpenedKnowledge> {
+  const db = await openKnowledgeDatabase(config);
+  const bundled = await ensureBundledVersion(db, sources);
+  log('bundled knowledge checked', bundled);
+  const redisOptions = config.redisUrl ? { url: config.redisUrl } : undefined;
+  const redis = redisOptions ? createRedis(redisOptions) : undefined;
+  const subscriber = redisOptions ? createSubscriber(redisOptions) : undefined;
+  const store = new DatabaseKnowledgeStore({
+    db,
+    ...(redis ? { redis } : {}),
+    ...(subscriber ? { subscriber } : {}),
+    redisPrefix: config.redisKeyPrefix,
+    cacheMaxEntries: config.kbCacheMaxEntries,
+    cacheMaxBytes: config.kbCacheMaxBytes,
+    lookupTimeoutMs: config.kbLookupTimeoutMs,
+    pollIntervalMs: 30_000,
+    log,
+  });
+  await store.start();
+  return {
+    store,
+    db,
+    async close() {
+      await store.stop();
+      redis?.disconnect();
+      subscriber?.disconnect();
+      await db.close();
+    },
+  };
+}
