@@ -7,7 +7,7 @@
  *   interactions/*.json  (only the `ingredients` arrays of each side and the alternatives' rxcui; prose untouched)
  *   classes.json         (members)
  *   ingredients.json, products.json (whole files)
- * and the reduced reference rows under test/fixtures/kb-sources/.
+ * and the reduced reference rows under knowledge-base/reference/ (read at run time by `cds kb validate` and by the tests).
  * Maintenance tool only: never run by the app or the tests.
  */
 import { readFileSync, writeFileSync, mkdirSync, readdirSync, statSync } from 'node:fs';
@@ -31,8 +31,7 @@ if (!sharedDir) {
 }
 const WRITE = args.includes('--write');
 const KB = join(dirname(fileURLToPath(import.meta.url)), '..');
-const ROOT = join(KB, '..');
-const FIX = join(ROOT, 'test', 'fixtures', 'kb-sources');
+const REFERENCE = join(KB, 'reference');
 const src: Sources = loadSources(join(sharedDir, 'kb-sources'));
 
 const log: string[] = [];
@@ -552,7 +551,7 @@ for (const f of ['onc-high-priority.json', 'onc-low-priority.json']) {
 }
 for (const e of ENTRIES) if (!interactionIds.has(e.id)) note(`WARNING: member spec ${e.id} has no interaction in the JSON files`);
 
-// ---------------------------------------------------------------- fixtures
+// ---------------------------------------------------------------- reduced reference data (knowledge-base/reference/)
 const usedCodes = new Set([...ingredients.keys()]);
 const fixtureOut: Record<string, string[]> = {};
 const keep = (file: string, header: string, lines: Iterable<string>) => {
@@ -574,8 +573,8 @@ const obs = JSON.parse(readFileSync(join(KB, 'observations.json'), 'utf8'));
 const loincs = new Set<string>(obs.observations.flatMap((o: { loinc: string[] }) => o.loinc));
 keep('synthea_module_loinc_codes.csv', src.syntheaLoinc.lines[0]!, src.syntheaLoinc.rows.flatMap((r, i) => (loincs.has(r.loinc!) ? [src.syntheaLoinc.lines[i + 1]!] : [])));
 if (WRITE) {
-  mkdirSync(FIX, { recursive: true });
-  for (const [f, lines] of Object.entries(fixtureOut)) writeFileSync(join(FIX, f), lines.join('\n') + '\n');
+  mkdirSync(REFERENCE, { recursive: true });
+  for (const [f, lines] of Object.entries(fixtureOut)) writeFileSync(join(REFERENCE, f), lines.join('\n') + '\n');
 }
 
 // ---------------------------------------------------------------- report

@@ -3,13 +3,18 @@
  * The `cds` command-line tool. Subcommands:
  *   cds serve                                   start the service (same as npm start)
  *   cds screen --service ID --request FILE      run one CDS Hooks request file through a service, print the response
- *   cds kb validate [DIR]                       validate the knowledge-base source files (schema and cross-references)
- *   cds kb stats [DIR]                          counts of the knowledge base
+ *   cds kb validate [DIR]                       check the knowledge-base source files: JSON, schema, references, codes
+ *                                               against knowledge-base/reference/, duplicate and contradictory pairs,
+ *                                               citations; prints file:line for each problem, exit 1 if there is one
+ *   cds kb import|versions|activate|stats|diff  knowledge versions in the database (see kb-commands.ts)
  */
 import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../config.js';
 import { loadKnowledgeSources, KnowledgeSourceError } from '../knowledge/load-sources.js';
+import { kbDatabaseCommand } from './kb-commands.js';
+import { validateKnowledgeDir, PROBLEM_RULES, type ValidationReport } from '../knowledge/validate.js';
 import { MemoryKnowledgeStore } from '../knowledge/memory-store.js';
 import { runService } from '../hooks/run-service.js';
 import { SERVICES } from '../hooks/services.js';
@@ -20,7 +25,11 @@ const USAGE = `usage:
   cds serve
   cds screen --service ID --request FILE
   cds kb validate [DIR]
-  cds kb stats [DIR]`;
+  cds kb import --format csv|rxnorm-rrf|ddinter|json FILE [--activate] [--note TEXT]
+  cds kb versions
+  cds kb activate VERSION
+  cds kb stats [VERSION]
+  cds kb diff VERSION_A VERSION_B`;
 
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -78,46 +87,69 @@ async function screen(args: string[]): Promise<number> {
   }
 }
 
-function kb(args: string[]): number {
-  const [sub, dir] = args;
+async function kb(args: string[]): Promise<number> {
+  const [sub, ...rest] = args;
   const config = loadConfig();
-  const target = dir ?? config.knowledgeDir;
-  try {
-    const sources = loadKnowledgeSources(target);
-    if (sub === 'validate') {
-      console.log(`knowledge base at ${target} is valid (${sources.files.length} files, checksum ${sources.checksum.slice(0, 12)})`);
-      return 0;
-    }
-    if (sub === 'stats') {
-      const bySeverity = new Map<string, number>();
-      for (const i of sources.interactions) bySeverity.set(i.severity, (bySeverity.get(i.severity) ?? 0) + 1);
-      console.log(
-        JSON.stringify(
-          {
-            ingredients: sources.ingredients.length,
-            products: sources.products.length,
-            classes: sources.classes.length,
-            interactions: sources.interactions.length,
-            interactionsBySeverity: Object.fromEntries(bySeverity),
-            oncHighPriority: sources.interactions.filter((i) => i.oncList === 'high-priority').length,
-            oncLowPriority: sources.interactions.filter((i) => i.oncList === 'low-priority').length,
-            policies: sources.policies.map((p) => p.id),
-          },
-          null,
-          2,
-        ),
-      );
-      return 0;
-    }
-  } catch (err) {
-    if (err instanceof KnowledgeSourceError) {
-      console.error(err.message);
-      return 1;
-    }
-    throw err;
+  if (sub === 'validate') return kbValidate(rest[0] ?? config.knowledgeDir);
+  if (sub && ['import', 'versions', 'activate', 'stats', 'diff'].includes(sub)) {
+    return kbDatabaseCommand(sub, rest, config, (line) => console.log(line), (line) => console.error(line));
   }
   console.error(USAGE);
   return 2;
+}
+
+/** A file of the report as the user can open it: relative to the working directory when inside it. */
+function shownPath(report: ValidationReport, file: string): string {
+  const abs = path.resolve(report.dir, file);
+  const rel = path.relative(process.cwd(), abs);
+  return rel === '' || rel.startsWith('..') || path.isAbsolute(rel) ? abs : rel;
+}
+
+const plural = (n: number, word: string, words = `${word}s`) => `${n} ${n === 1 ? word : words}`;
+
+/** `cds kb validate`: the report grouped by file (problems on stderr), exit 1 on any problem. */
+function kbValidate(target: string): number {
+  const report = validateKnowledgeDir(target);
+  const c = report.counts;
+  const place = (x: { file: string; line: number; path: string }) =>
+    `${shownPath(report, x.file)}${x.line > 0 ? `:${x.line}` : ''}:${x.path ? ` ${x.path}:` : ''}`;
+  const grouped = (items: readonly { file: string; line: number; path: string; message: string }[], tag: (i: number) => string) => {
+    const lines: string[] = [];
+    items.forEach((item, i) => {
+      if (i === 0 || items[i - 1]!.file !== item.file) {
+        const n = items.filter((x) => x.file === item.file).length;
+        lines.push(`${i === 0 ? '' : '\n'}${shownPath(report, item.file)} (${n})`);
+      }
+      lines.push(`  ${place(item)} ${item.message}${tag(i)}`);
+    });
+    return lines.join('\n');
+  };
+  const contents =
+    `${plural(c.ingredients, 'ingredient')}, ${plural(c.products, 'product')}, ${plural(c.classes, 'class', 'classes')}, ` +
+    `${plural(c.interactions, 'interaction')}, ${plural(c.observations, 'observation kind')}, ${plural(c.policies, 'policy', 'policies')}; ` +
+    `${c.codesChecked} RxCUIs and ${plural(c.loincCodes, 'LOINC code')} checked against ${shownPath(report, report.referenceDir)}`;
+  const notes = report.notes.length > 0 ? `${plural(report.notes.length, 'note')} for review:\n${grouped(report.notes, () => '')}` : '';
+
+  if (report.problems.length === 0) {
+    // the loader is what the service runs: a report without problems must mean it loads
+    try {
+      loadKnowledgeSources(target);
+    } catch (err) {
+      if (!(err instanceof KnowledgeSourceError)) throw err;
+      console.error(`${err.message}\nknowledge base at ${target} is invalid: the loader rejects it (problems the validator does not know yet)`);
+      return 1;
+    }
+    console.log(`knowledge base at ${target} is valid (${c.files} files, checksum ${report.checksum.slice(0, 12)})`);
+    console.log(`  ${contents}`);
+    if (notes) console.log(notes);
+    return 0;
+  }
+  const byRule = PROBLEM_RULES.filter((r) => c.problemsByRule[r] > 0).map((r) => `${r} ${c.problemsByRule[r]}`).join(', ');
+  const files = new Set(report.problems.map((p) => p.file)).size;
+  console.error(grouped(report.problems, (i) => ` [${report.problems[i]!.rule}]`));
+  if (notes) console.error(`\n${notes}`);
+  console.error(`\nknowledge base at ${target} is invalid: ${plural(c.problems, 'problem')} in ${plural(files, 'file')} (${byRule}); checked ${c.files} files: ${contents}`);
+  return 1;
 }
 
 main(process.argv.slice(2)).then(

@@ -24,6 +24,11 @@ import { activateVersion, activeVersionId, listVersions } from './versions.js';
 
 export class KnowledgeUnavailableError extends Error {}
 
+/** The Redis channel on which a version activation is announced to every replica. */
+export function activationChannel(redisPrefix: string): string {
+  return `${redisPrefix}kb:activated`;
+}
+
 export interface DatabaseStoreOptions {
   readonly db: Database;
   readonly redis?: Redis;
@@ -123,7 +128,7 @@ export class DatabaseKnowledgeStore implements KnowledgeStore {
   }
 
   private channel(): string {
-    return `${this.options.redisPrefix}kb:activated`;
+    return activationChannel(this.options.redisPrefix);
   }
 
   /** Switches to the active version (or the one named), if it differs from the current one. */

@@ -282,3 +282,72 @@ export function checksumOf(...parts: (string | Buffer)[]): string {
   for (const p of parts) hash.update(p).update('\0');
   return hash.digest('hex');
 }
+
+export interface VersionStats {
+  readonly version: VersionRow;
+  readonly interactionsBySeverity: Record<string, number>;
+  readonly interactionsByList: Record<string, number>;
+  readonly drugsByTty: Record<string, number>;
+}
+
+export async function versionStats(db: Queryable, id: string): Promise<VersionStats> {
+  const [version] = await listVersions(db, id);
+  if (!version) throw new VersionIntegrityError(`no knowledge version ${id}`);
+  const group = async (sql: string) => {
+    const rows = await db.query<{ k: string; n: number }>(sql, [id]);
+    return Object.fromEntries(rows.rows.map((r) => [r.k, Number(r.n)]));
+  };
+  return {
+    version,
+    interactionsBySeverity: await group('SELECT severity AS k, count(*)::int AS n FROM kb_interaction WHERE version_id = $1 GROUP BY 1 ORDER BY 1'),
+    interactionsByList: await group("SELECT coalesce(record->>'oncList', 'other') AS k, count(*)::int AS n FROM kb_interaction WHERE version_id = $1 GROUP BY 1 ORDER BY 1"),
+    drugsByTty: await group('SELECT tty AS k, count(*)::int AS n FROM kb_drug WHERE version_id = $1 GROUP BY 1 ORDER BY 1'),
+  };
+}
+
+export interface TableDiff {
+  readonly added: number;
+  readonly removed: number;
+  readonly changed: number;
+  /** Up to 20 ids of each. */
+  readonly examples: { readonly added: string[]; readonly removed: string[]; readonly changed: string[] };
+}
+
+export interface VersionDiff {
+  readonly from: string;
+  readonly to: string;
+  readonly interactions: TableDiff;
+  readonly drugs: TableDiff;
+  readonly classes: TableDiff;
+}
+
+/** What changed from version `from` to version `to`: added, removed and changed records by id. */
+export async function diffVersions(db: Queryable, from: string, to: string): Promise<VersionDiff> {
+  for (const id of [from, to]) if ((await listVersions(db, id)).length === 0) throw new VersionIntegrityError(`no knowledge version ${id}`);
+  const diff = async (table: string, key: string): Promise<TableDiff> => {
+    const rows = await db.query<{ change: 'added' | 'removed' | 'changed'; id: string }>(
+      `SELECT CASE WHEN a.${key} IS NULL THEN 'added' WHEN b.${key} IS NULL THEN 'removed' ELSE 'changed' END AS change,
+              coalesce(a.${key}, b.${key}) AS id
+       FROM (SELECT ${key}, record FROM ${table} WHERE version_id = $1) a
+       FULL OUTER JOIN (SELECT ${key}, record FROM ${table} WHERE version_id = $2) b ON a.${key} = b.${key}
+       WHERE a.${key} IS NULL OR b.${key} IS NULL OR a.record IS DISTINCT FROM b.record
+       ORDER BY 2`,
+      [from, to],
+    );
+    const of = (c: string) => rows.rows.filter((r) => r.change === c).map((r) => r.id);
+    const [added, removed, changed] = [of('added'), of('removed'), of('changed')];
+    return {
+      added: added.length,
+      removed: removed.length,
+      changed: changed.length,
+      examples: { added: added.slice(0, 20), removed: removed.slice(0, 20), changed: changed.slice(0, 20) },
+    };
+  };
+  return { from, to, interactions: await diff('kb_interaction', 'id'), drugs: await diff('kb_drug', 'rxcui'), classes: await diff('kb_class', 'id') };
+}
+
+/** Ingredient name (lower case) → IN code, for importers that name drugs (DDInter). */
+export async function ingredientNames(db: Queryable, versionId: string): Promise<Map<string, string>> {
+  const rows = await db.query<{ name: string; rxcui: string }>("SELECT lower(name) AS name, rxcui FROM kb_drug WHERE version_id = $1 AND tty = 'IN'", [versionId]);
+  return new Map(rows.rows.map((r) => [r.name, r.rxcui]));
+}

@@ -1,6 +1,6 @@
 /**
  * A small knowledge base for engine tests, so each mechanism (washout, classes, salts, policy) is tested
- * with exact control. Codes are real RxNorm codes, taken from test/fixtures/kb-sources (RxNorm 2025
+ * with exact control. Codes are real RxNorm codes, taken from knowledge-base/reference (RxNorm 2025
  * prescribable extract and the ONC member list); the interaction texts are test placeholders.
  */
 import type { KnowledgeSources } from '../../src/knowledge/load-sources.js';

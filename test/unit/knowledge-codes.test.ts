@@ -1,6 +1,7 @@
 /**
- * Every code in the bundled knowledge base is checked against reduced copies of the reference data
- * (test/fixtures/kb-sources/, see its SOURCES.md). Nothing here reads ../shared.
+ * Every code in the bundled knowledge base is checked against the reduced reference data in knowledge-base/reference/
+ * (see its SOURCES.md) by the verifier `cds kb validate` uses (src/knowledge/validate.ts); the assertions here add
+ * the sizes, the ONC member lists and the special cases. Nothing here reads ../shared.
  */
 import { describe, it, expect } from 'vitest';
 import { readFileSync } from 'node:fs';
@@ -13,42 +14,12 @@ import {
   InteractionsFile,
   ObservationsFile,
 } from '../../src/knowledge/source-schema.js';
+import { loadReference, readReferenceTable, verifyCodes, type CodeProblem } from '../../src/knowledge/validate.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const KB = join(ROOT, 'knowledge-base');
-const FIX = join(ROOT, 'test', 'fixtures', 'kb-sources');
+const REF = join(KB, 'reference');
 const readJson = (p: string): unknown => JSON.parse(readFileSync(join(KB, p), 'utf8'));
-
-/** RFC-4180 CSV (quotes, doubled quotes); one record per line in these fixtures. */
-function parseLine(line: string, sep: string): string[] {
-  const out: string[] = [];
-  let field = '';
-  let quoted = false;
-  for (let i = 0; i < line.length; i++) {
-    const ch = line[i]!;
-    if (quoted) {
-      if (ch === '"' && line[i + 1] === '"') {
-        field += '"';
-        i++;
-      } else if (ch === '"') quoted = false;
-      else field += ch;
-    } else if (ch === '"' && field === '') quoted = true;
-    else if (ch === sep) {
-      out.push(field);
-      field = '';
-    } else field += ch;
-  }
-  out.push(field);
-  return out;
-}
-function table(file: string, sep = ','): Record<string, string>[] {
-  const lines = readFileSync(join(FIX, file), 'utf8').split('\n').filter((l) => l !== '');
-  const header = parseLine(lines[0]!, sep);
-  return lines.slice(1).map((l) => {
-    const cells = parseLine(l, sep);
-    return Object.fromEntries(header.map((h, i) => [h, cells[i] ?? '']));
-  });
-}
 
 const ingredientsFile = IngredientsFile.parse(readJson('ingredients.json'));
 const productsFile = ProductsFile.parse(readJson('products.json'));
@@ -58,40 +29,17 @@ const lowFile = InteractionsFile.parse(readJson('interactions/onc-low-priority.j
 const observationsFile = ObservationsFile.parse(readJson('observations.json'));
 const interactions = [...highFile.interactions, ...lowFile.interactions];
 
-const rxn = new Map(table('rxnorm_ingredients_B-Z.csv').map((r) => [r.rxcui!, r]));
-const scd = new Map(table('rxnorm_scd_B-Z.csv').map((r) => [r.scd_rxcui!, r]));
-const ndfrt = table('NDFRT_RxNorm_mapping.csv', ';');
-const unii = table('FDA_RXNORM_DRUGBANK_CHEBI_COMBINED_MAPPING_04042014_TRIADS.tsv', '\t');
-const common = table('common_drug_ingredient_rxcuis.csv');
-const oncHigh = table('onc_high_priority_members.csv');
-const oncLow = table('onc_low_priority_noninterruptive_members.csv');
-const syntheaRx = table('synthea_module_rxnorm_codes.csv');
-const syntheaCosts = table('costs_medications_2019.csv');
-const loinc = new Set(table('synthea_module_loinc_codes.csv').map((r) => r.loinc!));
+const reference = loadReference(REF);
+const oncHigh = readReferenceTable(REF, 'oncHigh');
+const oncLow = readReferenceTable(REF, 'oncLow');
+const codeProblems = verifyCodes(
+  { ingredients: ingredientsFile.ingredients, products: productsFile.products, observations: observationsFile.observations },
+  reference,
+);
+/** The verifier's findings for one file, as readable lines (path: message). */
+const problemsIn = (file: CodeProblem['file']) => codeProblems.filter((p) => p.file === file).map((p) => `${p.path.join('.')}: ${p.message}`);
 
 const ingredientByCui = new Map(ingredientsFile.ingredients.map((i) => [i.rxcui, i]));
-const lower = (s: string) => s.toLowerCase();
-
-/** Which sources confirm (rxcui, name) in the fixtures. */
-function confirmations(rxcui: string, name: string): Set<string> {
-  const n = lower(name);
-  const ok = new Set<string>();
-  const r = rxn.get(rxcui);
-  if (r && r.name === name) ok.add('RXN2025');
-  if (
-    ndfrt.some(
-      (x) =>
-        x.rxcui === rxcui &&
-        !x.drugname!.endsWith('[VA Product]') &&
-        lower(x.drugname!.replace(/ \[Chemical\/Ingredient\]$/, '')) === n,
-    )
-  )
-    ok.add('NDFRT2014');
-  if (unii.some((x) => x.RxNorm_CUI === rxcui && lower(x.FDA_PreferredTerm!) === n)) ok.add('FDA-UNII2014');
-  if (common.some((x) => x.rxcui_ingredient === rxcui && lower(x.rxnorm_in_name_if_different || x.drug!) === n))
-    ok.add('COMMON');
-  return ok;
-}
 
 // ------------------------------------------------------------------ exclusions (documented in knowledge-base/README.md)
 const NON_US_UNVERIFIABLE = 'not confirmed by RxNorm 2025 nor two agreeing 2014 sources / no code (non-US or withdrawn)';
@@ -211,50 +159,36 @@ describe('knowledge base files', () => {
 });
 
 describe('ingredient codes', () => {
-  it('every ingredient is confirmed by the fixtures under its own name', () => {
-    const failures: string[] = [];
-    for (const ing of ingredientsFile.ingredients) {
-      const ok = confirmations(ing.rxcui, ing.name);
-      for (const t of ing.verifiedIn) if (!ok.has(t)) failures.push(`${ing.rxcui} ${ing.name}: ${t} not confirmed`);
-      if (ing.verifiedIn.includes('RXN2025')) {
-        if (rxn.get(ing.rxcui)?.tty !== ing.tty) failures.push(`${ing.rxcui} ${ing.name}: tty differs from RxNorm 2025`);
-      } else {
-        // absent from the 2025 extract (every "A…" ingredient, retired or non-US drugs): two agreeing 2014/COMMON sources
-        const n = ['NDFRT2014', 'FDA-UNII2014', 'COMMON'].filter((t) => ok.has(t)).length;
-        if (n < 2) failures.push(`${ing.rxcui} ${ing.name}: only ${n} agreeing source(s)`);
-        if (ing.tty !== 'IN') failures.push(`${ing.rxcui} ${ing.name}: non-RxNorm-2025 ingredient must be an IN`);
-      }
-    }
-    expect(failures).toEqual([]);
+  it('every ingredient, PIN base and MIN base is confirmed by the reference data under its own name', () => {
+    // RXN2025 name + TTY, or two agreeing NDFRT2014 / FDA-UNII2014 / COMMON sources for codes absent from the 2025
+    // extract (always an IN); every claimed token confirmed; PIN → IN named in it or tied by an SCD row; MIN = its INs
+    expect(problemsIn('ingredients.json')).toEqual([]);
+    const absent = ingredientsFile.ingredients.filter((i) => !reference.rxnorm.has(i.rxcui));
+    expect(absent.every((i) => i.tty === 'IN' && !i.verifiedIn.includes('RXN2025'))).toBe(true);
+    expect(absent.map((i) => i.name)).toEqual(expect.arrayContaining(['amiodarone', 'telithromycin', 'indinavir', 'saquinavir', 'cilazapril']));
   });
 
-  it('every MIN is the combination of the verified INs its name lists, in order', () => {
+  it('the verifier is not vacuous: a wrong name, product row or LOINC code is reported', () => {
+    const ingredients = ingredientsFile.ingredients.map((i) => (i.name === 'tizanidine' ? { ...i, name: 'tizanidin' } : i));
+    const products = productsFile.products.map((p) => (p.rxcui === '313412' ? { ...p, name: 'tizanidine 2 MG Oral Capsule' } : p));
+    const observations = observationsFile.observations.map((o) => (o.id === 'potassium' ? { ...o, loinc: ['2823-4'] } : o));
+    expect(verifyCodes({ ingredients, products, observations }, reference).map((p) => p.message)).toEqual([
+      'RxNorm 2025 names RxCUI 57258 "tizanidine", not "tizanidin"; NDFRT2014, FDA-UNII2014, COMMON do not confirm "tizanidin" either',
+      'RxNorm 2025 names SCD 313412 "tizanidine 2 MG Oral Tablet", not "tizanidine 2 MG Oral Capsule"',
+      'LOINC 2823-4 is not in the LOINC reference rows (and its check digit should be 3)',
+    ]);
+  });
+
+  it('MINs and PINs have the expected counts and bases', () => {
     const mins = ingredientsFile.ingredients.filter((i) => i.tty === 'MIN');
     expect(mins).toHaveLength(254);
-    const failures: string[] = [];
-    for (const m of mins) {
-      const names = m.baseIngredients.map((c) => ingredientByCui.get(c));
-      if (names.some((b) => b?.tty !== 'IN')) failures.push(`${m.rxcui} ${m.name}: a base is not an IN`);
-      else if (names.map((b) => b!.name).join(' / ') !== m.name) failures.push(`${m.rxcui} ${m.name}: bases ${names.map((b) => b!.name).join(' / ')}`);
-    }
-    expect(failures).toEqual([]);
     const lopinavirRitonavir = mins.find((m) => m.name === 'lopinavir / ritonavir');
     expect(lopinavirRitonavir?.baseIngredients.map((c) => ingredientByCui.get(c)!.name)).toEqual(['lopinavir', 'ritonavir']);
-  });
-
-  it('every PIN maps to an IN named in it or tied to it by an SCD row', () => {
     const pins = ingredientsFile.ingredients.filter((i) => i.tty === 'PIN');
     expect(pins.length).toBe(194);
     for (const p of pins) {
       expect(p.baseIngredients).toHaveLength(1);
-      const base = ingredientByCui.get(p.baseIngredients[0]!);
-      expect(base?.tty, `${p.rxcui} ${p.name}`).toBe('IN');
-      const named = lower(p.name).startsWith(lower(base!.name) + ' ');
-      const coListed = [...scd.values()].some((r) => {
-        const cuis = r.ingredient_rxcuis!.split(';');
-        return cuis.includes(p.rxcui) && cuis.includes(base!.rxcui);
-      });
-      expect(named || coListed, `${p.rxcui} ${p.name} → ${base!.name}`).toBe(true);
+      expect(ingredientByCui.get(p.baseIngredients[0]!)?.tty, `${p.rxcui} ${p.name}`).toBe('IN');
     }
   });
 
@@ -386,45 +320,13 @@ describe('ONC member lists', () => {
 });
 
 describe('products', () => {
-  const SALT = /^(hydrochloride|sulfate|besylate|maleate|sodium|potassium|calcium|mesylate|tartrate|succinate|acetate|citrate|fumarate|phosphate|hydrobromide|bromide|magnesium|bitartrate|aspartate|saccharate|medoxomil|hcl)$/;
-
-  it('every SCD from the RxNorm extract maps to exactly the INs of its row, plus "A…" ingredients named in it', () => {
-    const failures: string[] = [];
-    let n = 0;
-    for (const p of productsFile.products.filter((x) => x.verifiedIn.includes('RXN2025'))) {
-      n++;
-      const row = scd.get(p.rxcui);
-      if (!row || row.scd_name !== p.name || p.tty !== 'SCD') {
-        failures.push(`${p.rxcui}: no matching SCD row`);
-        continue;
-      }
-      const cuis = row.ingredient_rxcuis!.split(';');
-      const ttys = row.ingredient_ttys!.split(';');
-      const rowIns = cuis.filter((_, k) => ttys[k] === 'IN');
-      const rowPins = cuis.filter((_, k) => ttys[k] === 'PIN');
-      for (const c of rowIns) if (!p.ingredients.includes(c)) failures.push(`${p.rxcui}: row IN ${c} missing`);
-      // PINs of the row must map (when recorded) to an IN of the product
-      for (const c of rowPins) {
-        const pin = ingredientByCui.get(c);
-        if (pin && !p.ingredients.includes(pin.baseIngredients[0]!)) failures.push(`${p.rxcui}: PIN ${c} base not in product`);
-      }
-      // additions beyond the row: only "A…" ingredients (absent from the B–Z extract), each named in the SCD name
-      const comps = lower(row.scd_name!).split(' / ');
-      for (const c of p.ingredients.filter((x) => !rowIns.includes(x))) {
-        const name = lower(ingredientByCui.get(c)!.name);
-        const named = comps.some((comp) => {
-          const k = comp.indexOf(name + ' ');
-          if (k < 0 || (k > 0 && comp[k - 1] !== ' ')) return false;
-          const rest = comp.slice(k + name.length + 1).split(' ');
-          return /^\d/.test(rest[0]!) || (SALT.test(rest[0]!) && /^\d/.test(rest[1] ?? ''));
-        });
-        if (!name.startsWith('a') || rxn.has(c) || !named) failures.push(`${p.rxcui}: added ${c} ${name} not justified`);
-      }
-      // component count: each " / " component is covered by one product ingredient (several salts may share one IN)
-      if (p.ingredients.length > comps.length) failures.push(`${p.rxcui}: more ingredients than components`);
-    }
-    expect(failures).toEqual([]);
-    expect(n).toBe(2924);
+  it('every product is confirmed by the reference data (SCD row, Synthea display or NDF-RT VA names)', () => {
+    // RXN2025: the SCD row's name, its INs (PINs through their base), and only "A…" ingredients named in the SCD name
+    // beyond the row; SYNTHEA: the display names each ingredient; NDFRT2014-VA: every VA name starts with the one IN
+    expect(problemsIn('products.json')).toEqual([]);
+    const fromExtract = productsFile.products.filter((p) => p.verifiedIn.includes('RXN2025'));
+    expect(fromExtract).toHaveLength(2924);
+    expect(fromExtract.every((p) => reference.scd.get(p.rxcui)?.name === p.name)).toBe(true);
   });
 
   it('the A-ingredient completions include the cases that would otherwise hide an interaction', () => {
@@ -443,21 +345,8 @@ describe('products', () => {
         '866414:SBD:SYNTHEA', '897718:SCDC:SYNTHEA',
       ].sort(),
     );
-    for (const p of others) {
-      const names = p.ingredients.map((c) => lower(ingredientByCui.get(c)!.name));
-      if (p.verifiedIn.includes('SYNTHEA')) {
-        const row = syntheaRx.find((r) => r.rxcui === p.rxcui) ?? syntheaCosts.find((r) => r.CODE === p.rxcui);
-        const display = lower(row ? (row['synthea_display(s)'] ?? row.COMMENTS ?? '') : '');
-        expect(display, p.rxcui).not.toBe('');
-        for (const n of names) expect(display.includes(n), `${p.rxcui} ${n}`).toBe(true);
-        expect(scd.has(p.rxcui)).toBe(false);
-      } else {
-        const rows = ndfrt.filter((r) => r.rxcui === p.rxcui);
-        expect(rows.length, p.rxcui).toBeGreaterThan(0);
-        expect(names).toHaveLength(1);
-        for (const r of rows) expect(r.drugname!.toUpperCase().startsWith(names[0]!.toUpperCase() + ' '), r.drugname).toBe(true);
-      }
-    }
+    // each verified by the verifier (see the first products test); none is in the 2025 extract
+    for (const p of others) expect(reference.scd.has(p.rxcui), p.rxcui).toBe(false);
   });
 
   it('every RxNorm-coded medication of the CDS Hooks fixtures is mapped, except the two no source confirms', () => {
@@ -467,21 +356,22 @@ describe('products', () => {
     for (const c of ['211307', '857001']) expect(productsFile.products.some((p) => p.rxcui === c), c).toBe(false);
   });
 
-  it('every SCD of the extract fixture holding a member ingredient is a product', () => {
+  it('every SCD of the reference extract holding a member ingredient is a product', () => {
     const members = new Set([
       ...classesFile.classes.flatMap((c) => c.members),
       ...interactions.flatMap((i) => [...i.a.ingredients, ...i.b.ingredients]),
     ]);
-    for (const row of scd.values()) {
-      const hasMember = row.ingredient_rxcuis!.split(';').some((c) => members.has(c));
-      if (hasMember) expect(productsFile.products.some((p) => p.rxcui === row.scd_rxcui), row.scd_rxcui).toBe(true);
+    for (const [rxcui, row] of reference.scd) {
+      const hasMember = row.ingredients.some((c) => members.has(c.rxcui));
+      if (hasMember) expect(productsFile.products.some((p) => p.rxcui === rxcui), rxcui).toBe(true);
     }
   });
 });
 
 describe('observations', () => {
-  it('every LOINC code is in the Synthea LOINC fixture and units are UCUM', () => {
-    for (const o of observationsFile.observations) for (const c of o.loinc) expect(loinc.has(c), c).toBe(true);
+  it('every LOINC code is in the Synthea LOINC reference rows and units are UCUM', () => {
+    expect(problemsIn('observations.json')).toEqual([]);
+    for (const o of observationsFile.observations) for (const c of o.loinc) expect(reference.loinc.has(c), c).toBe(true);
     expect(Object.fromEntries(observationsFile.observations.map((o) => [o.id, o.unit]))).toEqual({
       'body-weight': 'kg',
       'serum-creatinine': 'mg/dL',
