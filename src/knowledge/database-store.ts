@@ -11,6 +11,7 @@ import type { Redis } from 'ioredis';
 import type { Database } from '../infra/database.js';
 import type {
   ComponentHealth,
+  DrugClassRef,
   IngredientRef,
   InteractionRule,
   KnowledgeSnapshot,
@@ -229,6 +230,24 @@ class DatabaseSnapshot implements KnowledgeSnapshot {
     });
     const out = new Map<string, ResolvedDrug>();
     for (const [code, drug] of found) if (drug) out.set(code, drug as ResolvedDrug);
+    return out;
+  }
+
+  async classesOf(ingredients: readonly string[]): Promise<ReadonlyMap<string, readonly DrugClassRef[]>> {
+    const v = this.version.id;
+    const found = await this.store.lookup(v, 'classes', ingredients, async (missing) => {
+      const rows = await this.store.db.query<{ member: string; id: string; name: string }>(
+        `SELECT m.member, c.id, c.record->>'name' AS name
+         FROM kb_class c CROSS JOIN LATERAL jsonb_array_elements_text(c.record->'members') AS m(member)
+         WHERE c.version_id = $1 AND m.member = ANY ($2) ORDER BY c.id`,
+        [v, missing],
+      );
+      const map = new Map<string, DrugClassRef[]>();
+      for (const r of rows.rows) map.set(r.member, [...(map.get(r.member) ?? []), { id: r.id, name: r.name }]);
+      return map;
+    });
+    const out = new Map<string, readonly DrugClassRef[]>();
+    for (const [code, classes] of found) if (classes) out.set(code, classes as DrugClassRef[]);
     return out;
   }
 

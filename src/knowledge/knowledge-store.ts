@@ -10,6 +10,11 @@ export interface IngredientRef {
   readonly name: string;
 }
 
+export interface DrugClassRef {
+  readonly id: string;
+  readonly name: string;
+}
+
 /** A medication code resolved to its active ingredients (RxNorm IN). */
 export interface ResolvedDrug {
   readonly code: string;
@@ -37,6 +42,8 @@ export interface KnowledgeSnapshot {
   readonly version: KnowledgeVersion;
   /** Resolves RxNorm codes of any supported term type; codes it does not know are absent from the map. */
   resolveDrugs(codes: readonly string[]): Promise<ReadonlyMap<string, ResolvedDrug>>;
+  /** The classes (id and name) each ingredient belongs to; ingredients in no class are absent. */
+  classesOf(ingredients: readonly string[]): Promise<ReadonlyMap<string, readonly DrugClassRef[]>>;
   /** Interactions with at least one of the ingredients on each side. */
   interactionsAmong(ingredients: readonly string[]): Promise<readonly InteractionRule[]>;
   /** The named observations (weight, potassium, ...) with their LOINC codes. */

@@ -5,6 +5,7 @@
 import type { KnowledgeSources } from './load-sources.js';
 import type {
   ComponentHealth,
+  DrugClassRef,
   IngredientRef,
   InteractionRule,
   KnowledgeSnapshot,
@@ -46,6 +47,7 @@ class MemorySnapshot implements KnowledgeSnapshot {
   private readonly names = new Map<string, string>();
   private readonly rulesByIngredient = new Map<string, InteractionRule[]>();
   private readonly observations: readonly ObservationKind[];
+  private readonly classesByIngredient = new Map<string, DrugClassRef[]>();
 
   constructor(
     sources: KnowledgeSources,
@@ -74,6 +76,18 @@ class MemorySnapshot implements KnowledgeSnapshot {
       }
     }
     this.observations = sources.observations;
+    for (const c of sources.classes) {
+      for (const m of c.members) this.classesByIngredient.set(m, [...(this.classesByIngredient.get(m) ?? []), { id: c.id, name: c.name }]);
+    }
+  }
+
+  async classesOf(ingredients: readonly string[]): Promise<ReadonlyMap<string, readonly DrugClassRef[]>> {
+    const out = new Map<string, readonly DrugClassRef[]>();
+    for (const code of ingredients) {
+      const classes = this.classesByIngredient.get(code);
+      if (classes) out.set(code, classes);
+    }
+    return out;
   }
 
   async resolveDrugs(codes: readonly string[]): Promise<ReadonlyMap<string, ResolvedDrug>> {

@@ -247,3 +247,15 @@ describe('the tiered store', () => {
     proxy.restore();
   });
 });
+
+describe('classes', () => {
+  it('maps ingredients to their classes through the database and the memory store alike', async () => {
+    const s = store();
+    await s.start();
+    const dofetilide = code('dofetilide');
+    const fromDb = await s.snapshot().classesOf([dofetilide, code('pravastatin')]);
+    expect([...fromDb]).toEqual([[dofetilide, [{ id: 'qt-prolonging-known-risk', name: sources.classes[0]!.name }]]]);
+    const { MemoryKnowledgeStore } = await import('../../src/knowledge/memory-store.js');
+    expect([...(await new MemoryKnowledgeStore(sources).snapshot().classesOf([dofetilide, code('pravastatin')]))]).toEqual([...fromDb]);
+  });
+});

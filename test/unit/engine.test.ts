@@ -400,9 +400,9 @@ describe('limits', () => {
     const kb = new MemoryKnowledgeStore(sources).snapshot();
     now = 5; // still inside the budget at the start ...
     const result = await checkInteractions(context, { subjects: [med('d1', C.simvastatin, 'simvastatin', 'draft')], others, subjectsAgainstEachOther: false }, {
-      ...kb,
       version: kb.version,
       resolveDrugs: (c) => kb.resolveDrugs(c),
+      classesOf: (c) => kb.classesOf(c),
       observationKinds: () => kb.observationKinds(),
       interactionsAmong: async (c) => {
         now = 50; // ... and past it once the pairing starts
