@@ -9,39 +9,12 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { parseDelimited as parseReference } from '../../src/knowledge/validate.js';
 
 /** Minimal RFC-4180 CSV parser (quotes, doubled quotes, embedded separators). */
+/** RFC 4180 text → rows (the same parser `cds kb validate` reads the reference files with). */
 export function parseDelimited(text: string, sep = ','): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let field = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const ch = text[i]!;
-    if (quoted) {
-      if (ch === '"') {
-        if (text[i + 1] === '"') {
-          field += '"';
-          i++;
-        } else quoted = false;
-      } else field += ch;
-    } else if (ch === '"' && field === '') quoted = true;
-    else if (ch === sep) {
-      row.push(field);
-      field = '';
-    } else if (ch === '\n' || ch === '\r') {
-      if (ch === '\r' && text[i + 1] === '\n') i++;
-      row.push(field);
-      rows.push(row);
-      row = [];
-      field = '';
-    } else field += ch;
-  }
-  if (field !== '' || row.length > 0) {
-    row.push(field);
-    rows.push(row);
-  }
-  return rows;
+  return parseReference(text, sep);
 }
 
 export interface Table {

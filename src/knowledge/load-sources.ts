@@ -58,7 +58,8 @@ function parseFile<S extends z.ZodType>(file: string, schema: S, problems: strin
   return parsed.data;
 }
 
-function jsonFilesIn(dir: string): string[] {
+/** The .json files of a directory, by name (none if it does not exist). */
+export function jsonFilesIn(dir: string): string[] {
   if (!existsSync(dir)) return [];
   return readdirSync(dir)
     .filter((f) => f.endsWith('.json'))

@@ -30,12 +30,13 @@
  *    overlaps are reported as review notes (`notes`), which do not fail validation.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { z } from 'zod';
 import { projectRoot } from '../config.js';
 import { PolicyFile, type Policy } from '../cards/policy-schema.js';
 import { MAX_WASHOUT_DAYS } from './knowledge-store.js';
+import { jsonFilesIn } from './load-sources.js';
 import { JsonSyntaxError, scanJson, type JsonScan } from './json-locations.js';
 import {
   ClassesFile,
@@ -512,14 +513,6 @@ function valueAt(json: unknown, p: readonly PropertyKey[]): unknown {
     else return undefined;
   }
   return v;
-}
-
-function jsonFilesIn(dir: string): string[] {
-  if (!existsSync(dir)) return [];
-  return readdirSync(dir)
-    .filter((f) => f.endsWith('.json'))
-    .sort()
-    .map((f) => path.join(dir, f));
 }
 
 function defaultReferenceDir(dir: string): string {
