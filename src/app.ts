@@ -11,6 +11,13 @@ import { FhirClient } from './fhir/fhir-client.js';
 import type { KnowledgeStore } from './knowledge/knowledge-store.js';
 import { loadKnowledgeSources, type KnowledgeSources } from './knowledge/load-sources.js';
 import { openKnowledge } from './knowledge/open-knowledge.js';
+import path from 'node:path';
+import { migrate, type Database } from './infra/database.js';
+import { Recorder } from './feedback/recorder.js';
+import { CardRecords } from './feedback/card-records.js';
+import { createIdHasher, resolveIdHashSecret } from './feedback/id-hash.js';
+import { registerFeedbackRoutes } from './http/feedback.js';
+import { registerAuditRoutes } from './http/audit.js';
 import type { Policy } from './cards/policy-schema.js';
 import { createMetrics } from './metrics/metrics.js';
 import { registerJsonParser } from './http/json-body.js';
@@ -20,6 +27,8 @@ import { registerHealthRoutes } from './http/health.js';
 import { logRedactPaths } from './infra/log-redaction.js';
 
 export interface AppDeps {
+  /** The database for records (and knowledge, unless `knowledge` is given); default: from the configuration. */
+  readonly database?: Database;
   readonly sources?: KnowledgeSources;
   readonly knowledge?: KnowledgeStore;
   readonly fetch?: typeof fetch;
@@ -50,14 +59,33 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
 
   registerJsonParser(app, config.jsonMaxDepth);
 
-  // The knowledge store: given (tests), or the database tiers of the configuration.
+  // The knowledge store and the database: given (tests), or opened from the configuration.
+  const log = (message: string, detail?: Record<string, unknown>) => app.log.info(detail ?? {}, message);
   let knowledge: KnowledgeStore;
-  if (deps.knowledge) knowledge = deps.knowledge;
-  else {
-    const opened = await openKnowledge(config, sources, (message, detail) => app.log.info(detail ?? {}, message));
+  let db: Database | undefined = deps.database;
+  const closers: (() => Promise<void>)[] = [];
+  if (deps.knowledge) {
+    knowledge = deps.knowledge;
+    if (db) await migrate(db, path.join(config.knowledgeDir, 'migrations'));
+  } else {
+    const opened = await openKnowledge(config, sources, log);
     knowledge = opened.store;
-    app.addHook('onClose', () => opened.close());
+    db = opened.db;
+    closers.push(() => opened.close());
   }
+
+  // Records (card ledger, feedback, audit) go through a local spool to the database.
+  let records: CardRecords | undefined;
+  if (db) {
+    const recorder = new Recorder({ db, spoolDir: path.resolve(config.dataDir, 'spool'), flushIntervalMs: config.recordFlushMs, log });
+    recorder.start();
+    records = new CardRecords(recorder, db, createIdHasher(resolveIdHashSecret(config.idHashSecret, config.dataDir)), config.kbLookupTimeoutMs, log);
+    // Written before the database closes: a clean stop loses no record.
+    closers.unshift(() => recorder.stop());
+  }
+  app.addHook('onClose', async () => {
+    for (const close of closers) await close();
+  });
 
   await app.register(cors, {
     origin: (origin, cb) => {
@@ -104,9 +132,16 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
       fhirClient: new FhirClient(config.fhirServerAllowlist, deps.fetch ?? fetch),
       now: deps.now ?? (() => new Date()),
       reportError: (what, error) => app.log.error({ err: error }, `${what} failed`),
+      ...(records ? { recall: records.recall } : {}),
     },
     metrics,
+    records,
   );
+  const now = deps.now ?? (() => new Date());
+  if (records && db) {
+    registerFeedbackRoutes(app, records, metrics, now);
+    registerAuditRoutes(app, db, config.publicBaseUrl);
+  }
   registerHealthRoutes(app, knowledge, metrics, [...policies.keys()]);
   app.log.info({ knowledgeVersion: knowledge.snapshot().version.id }, 'knowledge base loaded');
   app.log.warn(authenticator.description);

@@ -29,6 +29,8 @@ const EnvSchema = z.object({
   KB_CACHE_MAX_ENTRIES: positiveInt(100_000),
   KB_CACHE_MAX_BYTES: positiveInt(64 * 1024 * 1024),
   KB_LOOKUP_TIMEOUT_MS: positiveInt(150),
+  CDS_ID_HASH_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
+  CDS_RECORD_FLUSH_MS: positiveInt(200),
   CDS_PUBLIC_BASE_URL: z.string().url().optional(),
   CDS_FHIR_SERVER_ALLOWLIST: commaList.optional(),
   CDS_TIME_BUDGET_MS: positiveInt(250),
@@ -53,6 +55,10 @@ export interface Config {
   readonly kbCacheMaxEntries: number;
   readonly kbCacheMaxBytes: number;
   readonly kbLookupTimeoutMs: number;
+  /** Keys the hashes of patient, user and order ids; undefined → generated once into dataDir. */
+  readonly idHashSecret: string | undefined;
+  /** How often recorded cards, feedback and audit events go from the local spool to the database. */
+  readonly recordFlushMs: number;
   readonly publicBaseUrl: string;
   /** URL prefixes the service may send a FHIR bearer token to. Empty = loopback servers only. */
   readonly fhirServerAllowlist: readonly string[];
@@ -100,6 +106,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     kbCacheMaxEntries: e.KB_CACHE_MAX_ENTRIES,
     kbCacheMaxBytes: e.KB_CACHE_MAX_BYTES,
     kbLookupTimeoutMs: e.KB_LOOKUP_TIMEOUT_MS,
+    idHashSecret: e.CDS_ID_HASH_SECRET,
+    recordFlushMs: e.CDS_RECORD_FLUSH_MS,
     publicBaseUrl: (e.CDS_PUBLIC_BASE_URL ?? `http://${e.HOST.includes(':') ? `[${e.HOST}]` : e.HOST}:${e.PORT}`).replace(/\/+$/, ''),
     fhirServerAllowlist: Object.freeze([...(e.CDS_FHIR_SERVER_ALLOWLIST ?? [])]),
     timeBudgetMs: e.CDS_TIME_BUDGET_MS,

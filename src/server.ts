@@ -2,6 +2,10 @@
 import { loadConfig, isLoopbackUrl, ConfigError } from './config.js';
 import { buildApp } from './app.js';
 
+/** How long in-flight requests may take to finish after SIGTERM, and how long the whole shutdown may take. */
+const SHUTDOWN_GRACE_MS = 2000;
+const SHUTDOWN_LIMIT_MS = 20_000;
+
 async function main(): Promise<void> {
   let config;
   try {
@@ -24,6 +28,13 @@ async function main(): Promise<void> {
     if (closing) return;
     closing = true;
     app.log.info({ signal }, 'shutting down');
+    // In-flight requests get a grace period far beyond the time budget; then remaining connections (idle
+    // keep-alive sockets a client holds open) are closed so the records can be flushed and the process end.
+    setTimeout(() => app.server.closeAllConnections(), SHUTDOWN_GRACE_MS).unref();
+    setTimeout(() => {
+      app.log.error('shutdown did not finish in time; unwritten records stay in the spool for the next start');
+      process.exit(1);
+    }, SHUTDOWN_LIMIT_MS).unref();
     app.close().then(
       () => process.exit(0),
       (err) => {

@@ -3,7 +3,7 @@
  * summary card for the whole profile (patient-view), the alert budget, and the cards that say what could
  * not be screened. Every card names its drugs, its evidence and the patient data it used.
  */
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { Finding, IncompleteFinding, InteractionFinding, UnscreenableFinding } from '../checks/finding.js';
 import type { ClinicalContext, Medication } from '../fhir/clinical-context.js';
 import type { KnowledgeSnapshot } from '../knowledge/knowledge-store.js';
@@ -35,7 +35,28 @@ interface Decided {
   readonly decision: PolicyDecision & { readonly indicator: Indicator };
 }
 
-export function buildCards(findings: readonly Finding[], cc: CardContext): Card[] {
+/** What a card is about, for the card ledger (kept beside the card, never sent to the EHR). */
+export interface CardMeta {
+  readonly findingKind: 'interaction' | 'unscreenable' | 'incomplete' | 'folded';
+  readonly findingIds: readonly string[];
+  /** Interaction ids and drug pair: what an override of this card is remembered by. */
+  readonly findingKey: string | null;
+  /** RxNorm ingredient codes involved. */
+  readonly drugs: readonly string[];
+  readonly severity: Interaction['severity'] | null;
+  /** References of the draft orders the card is about. */
+  readonly draftRefs: readonly string[];
+  /** A digest of the (first) draft's dosage, so a changed order is told from the same one. */
+  readonly draftFingerprint: string | null;
+}
+
+export interface BuiltCards {
+  readonly cards: Card[];
+  /** By card uuid. */
+  readonly meta: ReadonlyMap<string, CardMeta>;
+}
+
+export function buildCards(findings: readonly Finding[], cc: CardContext): BuiltCards {
   const decided: Decided[] = [];
   for (const f of findings) {
     if (f.kind !== 'interaction') continue;
@@ -43,22 +64,50 @@ export function buildCards(findings: readonly Finding[], cc: CardContext): Card[
     if (decision.indicator !== 'suppress') decided.push({ finding: f, decision: decision as Decided['decision'] });
   }
   decided.sort(byImportance);
+  const meta = new Map<string, CardMeta>();
 
   let interactionCards: Card[];
   if (cc.mode === 'profile') {
     interactionCards = decided.length > 0 ? [profileCard(decided, cc)] : [];
+    if (interactionCards[0]) meta.set(interactionCards[0].uuid, { ...groupMeta(decided), findingKey: null, draftRefs: [], draftFingerprint: null });
   } else {
-    interactionCards = groupByPair(decided).map((group) => pairCard(group, cc));
-    interactionCards = applyAlertBudget(interactionCards, cc.policy.alertBudget, cc.publicBaseUrl);
+    interactionCards = groupByPair(decided).map((group) => {
+      const card = pairCard(group, cc);
+      meta.set(card.uuid, groupMeta(group));
+      return card;
+    });
+    interactionCards = applyAlertBudget(interactionCards, cc.policy.alertBudget, cc.publicBaseUrl, meta);
   }
 
   const unscreenable = findings.filter((f): f is UnscreenableFinding => f.kind === 'unscreenable');
   const incomplete = findings.filter((f): f is IncompleteFinding => f.kind === 'incomplete');
-  return [
-    ...(incomplete.length > 0 ? [incompleteCard(incomplete)] : []),
+  const other = (kind: 'unscreenable' | 'incomplete') => (card: Card) => {
+    meta.set(card.uuid, { findingKind: kind, findingIds: [], findingKey: null, drugs: [], severity: null, draftRefs: [], draftFingerprint: null });
+    return card;
+  };
+  const cards = [
+    ...(incomplete.length > 0 ? [incompleteCard(incomplete)].map(other('incomplete')) : []),
     ...interactionCards,
-    ...unscreenableCards(unscreenable, cc.mode),
+    ...unscreenableCards(unscreenable, cc.mode).map(other('unscreenable')),
   ].sort((a, b) => indicatorRank(b.indicator) - indicatorRank(a.indicator));
+  return { cards, meta };
+}
+
+/** The ledger's view of one card's findings. */
+function groupMeta(group: readonly Decided[]): CardMeta {
+  const ids = [...new Set(group.map((d) => d.finding.interaction.id))].sort();
+  const drugs = [...new Set(group.flatMap((d) => [d.finding.subjectIngredient.rxcui, d.finding.otherIngredient.rxcui]))].sort();
+  const drafts = medicationsOf(group).filter((m) => m.role === 'draft');
+  const top = group[0]!.finding;
+  return {
+    findingKind: 'interaction',
+    findingIds: ids,
+    findingKey: `${ids.join('+')}|${pairKey(top)}`,
+    drugs,
+    severity: top.interaction.severity,
+    draftRefs: drafts.flatMap((m) => (m.reference ? [m.reference] : [])),
+    draftFingerprint: drafts[0] ? createHash('sha256').update(JSON.stringify(drafts[0].resource.dosageInstruction ?? null)).digest('hex').slice(0, 16) : null,
+  };
 }
 
 function byImportance(x: Decided, y: Decided): number {
@@ -310,7 +359,7 @@ const FOLDED_LISTED = 20;
  * The alert budget: at most `budget` interruptive cards (the most important, as the cards arrive sorted), the
  * rest folded into one summary card; and never more than MAX_INTERACTION_CARDS cards in all.
  */
-function applyAlertBudget(cards: Card[], budget: number | undefined, publicBaseUrl: string): Card[] {
+function applyAlertBudget(cards: Card[], budget: number | undefined, publicBaseUrl: string, meta: Map<string, CardMeta>): Card[] {
   const interruptive = cards.filter((c) => isInterruptive(c.indicator));
   const overBudget = new Set(budget === undefined ? [] : interruptive.slice(budget));
   const kept = cards.filter((c) => !overBudget.has(c));
@@ -335,6 +384,17 @@ function applyAlertBudget(cards: Card[], budget: number | undefined, publicBaseU
     source: { label: SERVICE_LABEL, topic: TOPIC_DRUG_INTERACTION },
     ...(isInterruptive(indicator) ? { overrideReasons: overrideReasons(publicBaseUrl) } : {}),
   };
+  const foldedMeta = folded.map((c) => meta.get(c.uuid)!);
+  meta.set(summaryCard.uuid, {
+    findingKind: 'folded',
+    findingIds: [...new Set(foldedMeta.flatMap((m) => m.findingIds))].sort(),
+    findingKey: null,
+    drugs: [...new Set(foldedMeta.flatMap((m) => m.drugs))].sort(),
+    severity: null,
+    draftRefs: [...new Set(foldedMeta.flatMap((m) => m.draftRefs))],
+    draftFingerprint: null,
+  });
+  for (const c of folded) meta.delete(c.uuid);
   return [...cards.filter((c) => !folded.includes(c)), summaryCard];
 }
 

@@ -8,7 +8,9 @@
  *   diff A B                                              what changed between two versions
  */
 import { createReadStream, readdirSync, statSync } from 'node:fs';
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
+import { userInfo } from 'node:os';
+import { writeRecords } from '../feedback/records.js';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Config } from '../config.js';
@@ -59,6 +61,7 @@ export async function kbDatabaseCommand(sub: string, args: string[], config: Con
         const [id] = args;
         if (!id) throw new UsageError('cds kb activate VERSION');
         await activateVersion(db, id);
+        await auditAdmin(db, 'knowledge-activate', { version: id });
         await announce(config, id, err);
         out(`activated ${id}`);
         return 0;
@@ -139,6 +142,7 @@ async function importCommand(db: Database, args: string[], config: Config, out: 
     },
   });
   out(`created ${version.id} in ${((Date.now() - started) / 1000).toFixed(1)} s: ${Object.entries(version.counts).map(([k, n]) => `${k}=${n}`).join(' ')}`);
+  await auditAdmin(db, 'knowledge-import', { version: version.id, format: importer.format, file: path.basename(file), skipped: skipped.length });
   if (skipped.length > 0) {
     out(`skipped ${skipped.length} row(s):`);
     for (const s of skipped.slice(0, 20)) out(`  line ${s.line}: ${s.reason}`);
@@ -146,10 +150,33 @@ async function importCommand(db: Database, args: string[], config: Config, out: 
   }
   if (values.activate) {
     await activateVersion(db, version.id);
+    await auditAdmin(db, 'knowledge-activate', { version: version.id });
     await announce(config, version.id, err);
     out(`activated ${version.id}`);
   } else out(`not active yet: cds kb activate ${version.id}`);
   return 0;
+}
+
+/** Administrative actions go into the audit trail like service calls (who: the operating-system user). */
+async function auditAdmin(db: Database, action: 'knowledge-import' | 'knowledge-activate', detail: Record<string, unknown>): Promise<void> {
+  await writeRecords(db, [
+    {
+      type: 'audit',
+      row: {
+        id: randomUUID(),
+        recordedAt: new Date().toISOString(),
+        action,
+        client: `cli:${userInfo().username}`,
+        patientHash: null,
+        service: null,
+        hook: null,
+        cardCount: null,
+        durationMs: null,
+        outcome: 'success',
+        detail,
+      },
+    },
+  ]);
 }
 
 /** Tells running replicas (through Redis, when configured) that a version is now active. */

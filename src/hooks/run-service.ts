@@ -3,7 +3,7 @@
  * the deadline, apply the policy. Plain TypeScript (no fastify), so it is tested without a server.
  */
 import type { Config } from '../config.js';
-import { buildCards } from '../cards/build-cards.js';
+import { buildCards, type BuiltCards, type CardMeta } from '../cards/build-cards.js';
 import type { CdsResponse } from '../cards/card.js';
 import type { Policy } from '../cards/policy-schema.js';
 import { checkInteractions } from '../checks/ddi/check-interactions.js';
@@ -28,6 +28,13 @@ export interface ServiceDeps {
   readonly now: () => Date;
   /** Where a check's internal error goes (the app passes its logger). */
   readonly reportError: (what: string, error: unknown) => void;
+  /** Remembered overrides (absent: nothing is remembered, every card is shown). */
+  readonly recall?: OverrideRecall;
+}
+
+/** Finds, for cards about to be shown at order-sign, an earlier override of the same finding for the same draft. */
+export interface OverrideRecall {
+  overridden(patientId: string, cards: readonly { uuid: string; findingKey: string; draftRefs: readonly string[]; draftFingerprint: string | null }[]): Promise<ReadonlyMap<string, string>>;
 }
 
 export interface ServiceResult {
@@ -36,6 +43,15 @@ export interface ServiceResult {
   readonly knowledgeVersion: string;
   readonly policy: string;
   readonly incomplete: boolean;
+  /** What each card shown is about (by uuid), for the card ledger. */
+  readonly meta: ReadonlyMap<string, CardMeta>;
+  /** Cards not shown because their finding was overridden earlier for the same draft: uuid → the overridden card. */
+  readonly suppressed: readonly { readonly uuid: string; readonly meta: CardMeta; readonly overriddenCardUuid: string }[];
+  readonly hookInstance: string;
+  readonly patientId: string | undefined;
+  readonly userId: string | undefined;
+  /** References of every draft order in the request. */
+  readonly draftRefs: readonly string[];
 }
 
 /** Data keys whose absence leaves the interaction check incomplete. */
@@ -131,12 +147,43 @@ export async function runService(service: ServiceDefinition, body: unknown, deps
 
   const interactions = findings.filter((f): f is InteractionFinding => f.kind === 'interaction');
   const alternatives = behaviour.mode === 'order' ? await safeAlternatives(interactions, clinical, kb) : new Map();
-  const cards = buildCards(findings, { policy, context: clinical, kb, publicBaseUrl: deps.config.publicBaseUrl, mode: behaviour.mode, alternatives });
+  const built = buildCards(findings, { policy, context: clinical, kb, publicBaseUrl: deps.config.publicBaseUrl, mode: behaviour.mode, alternatives });
+  const patientId = typeof context.patientId === 'string' ? context.patientId : undefined;
+  const suppressed = hook === 'order-sign' && patientId && deps.recall ? await recallOverrides(built, patientId, deps.recall, deps) : [];
+  const hidden = new Set(suppressed.map((s) => s.uuid));
   return {
     hook,
-    response: { cards },
+    response: { cards: built.cards.filter((c) => !hidden.has(c.uuid)) },
     knowledgeVersion: kb.version.id,
     policy: policy.id,
     incomplete: findings.some((f) => f.kind === 'incomplete'),
+    meta: built.meta,
+    suppressed,
+    hookInstance: request.hookInstance,
+    patientId,
+    userId: typeof context.userId === 'string' ? context.userId : undefined,
+    draftRefs: clinical.drafts.flatMap((d) => (d.reference ? [d.reference] : [])),
   };
+}
+
+/**
+ * A card whose finding was overridden at order-select for the same draft (and the same dosage) is not shown
+ * again at order-sign. Reading the memory must never cost a card: if it fails, every card is shown.
+ */
+async function recallOverrides(built: BuiltCards, patientId: string, recall: OverrideRecall, deps: ServiceDeps): Promise<ServiceResult['suppressed']> {
+  const candidates = built.cards.flatMap((card) => {
+    const m = built.meta.get(card.uuid);
+    return m?.findingKey && m.draftRefs.length > 0 ? [{ uuid: card.uuid, findingKey: m.findingKey, draftRefs: m.draftRefs, draftFingerprint: m.draftFingerprint }] : [];
+  });
+  if (candidates.length === 0) return [];
+  try {
+    const overridden = await recall.overridden(patientId, candidates);
+    return candidates.flatMap((c) => {
+      const earlier = overridden.get(c.uuid);
+      return earlier ? [{ uuid: c.uuid, meta: built.meta.get(c.uuid)!, overriddenCardUuid: earlier }] : [];
+    });
+  } catch (error) {
+    deps.reportError('override memory', error);
+    return [];
+  }
 }

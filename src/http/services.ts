@@ -11,6 +11,8 @@ import { KnowledgeUnavailableError } from '../knowledge/database-store.js';
 import { runService, type ServiceDeps } from '../hooks/run-service.js';
 import { SERVICES } from '../hooks/services.js';
 import type { Metrics } from '../metrics/metrics.js';
+import type { CardRecords } from '../feedback/card-records.js';
+import type { ServiceResult } from '../hooks/run-service.js';
 
 const byId = new Map(SERVICES.map((s) => [s.id, s]));
 
@@ -25,7 +27,7 @@ export function screeningNotPerformedCard(reason: string): Card {
   };
 }
 
-export function registerServiceRoutes(app: FastifyInstance, deps: ServiceDeps, metrics: Metrics): void {
+export function registerServiceRoutes(app: FastifyInstance, deps: ServiceDeps, metrics: Metrics, records?: CardRecords): void {
   app.post<{ Params: { id: string } }>('/cds-services/:id', async (req, reply) => {
     const started = performance.now();
     const service = byId.get(req.params.id);
@@ -34,11 +36,12 @@ export function registerServiceRoutes(app: FastifyInstance, deps: ServiceDeps, m
       return typeof h === 'string' && service?.hooks.includes(h as never) ? h : 'other';
     };
     let status = 200;
+    let result: ServiceResult | undefined;
+    let response: CdsResponse | undefined;
     try {
       if (!service) throw errors.unknownService(req.params.id);
-      let response: CdsResponse;
       try {
-        const result = await runService(service, req.body, deps);
+        result = await runService(service, req.body, deps);
         response = result.response;
         if (result.incomplete) metrics.incomplete.inc({ service: service.id });
         req.log.info(
@@ -65,10 +68,29 @@ export function registerServiceRoutes(app: FastifyInstance, deps: ServiceDeps, m
       if (err instanceof HttpError) status = err.statusCode;
       throw err;
     } finally {
-      metrics.requestDuration.observe(
-        { service: service ? service.id : 'unknown', hook: hookLabel(), status: String(status) },
-        (performance.now() - started) / 1000,
-      );
+      const durationMs = performance.now() - started;
+      metrics.requestDuration.observe({ service: service ? service.id : 'unknown', hook: hookLabel(), status: String(status) }, durationMs / 1000);
+      if (records && service) {
+        const body = (typeof req.body === 'object' && req.body !== null ? req.body : {}) as { hook?: unknown; hookInstance?: unknown; context?: { patientId?: unknown } };
+        records.recordServiceCall({
+          service: service.id,
+          hook: result?.hook ?? (typeof body.hook === 'string' ? body.hook.slice(0, 100) : null),
+          client: (req as { client?: { issuer: string } }).client?.issuer ?? 'unauthenticated',
+          servedAt: deps.now(),
+          durationMs,
+          status,
+          ...(result ? { result } : {}),
+          ...(!result && response
+            ? {
+                fallback: {
+                  cards: response.cards,
+                  hookInstance: typeof body.hookInstance === 'string' ? body.hookInstance.slice(0, 256) : 'unknown',
+                  patientId: typeof body.context?.patientId === 'string' ? body.context.patientId : undefined,
+                },
+              }
+            : {}),
+        });
+      }
     }
   });
 }

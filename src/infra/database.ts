@@ -58,6 +58,9 @@ function openPostgres(url: string, connectTimeoutMs: number): Database {
     query: (sql, params) => query(pool, sql, params),
     async transaction(fn) {
       const client = await pool.connect();
+      // A connection lost while checked out emits 'error' on the client: the failing query reports it.
+      const ignore = () => undefined;
+      client.on('error', ignore);
       try {
         await client.query('BEGIN');
         const result = await fn({ query: (sql, params) => query(client, sql, params) });
@@ -67,6 +70,7 @@ function openPostgres(url: string, connectTimeoutMs: number): Database {
         await client.query('ROLLBACK').catch(() => undefined);
         throw err;
       } finally {
+        client.off('error', ignore);
         client.release();
       }
     },
@@ -99,11 +103,14 @@ export async function migrate(db: Database, dir: string): Promise<string[]> {
   return applied;
 }
 
-/** Splits a migration into statements (our migrations use no semicolons inside strings or bodies). */
+/**
+ * Splits a migration into statements. Our migrations keep to a simple form that makes this safe: no
+ * semicolons or "--" inside string literals or function bodies; comments run to the end of their line.
+ */
 function splitStatements(sql: string): string[] {
   return sql
     .split('\n')
-    .filter((line) => !line.trim().startsWith('--'))
+    .map((line) => line.replace(/--.*$/, ''))
     .join('\n')
     .split(';')
     .map((s) => s.trim())

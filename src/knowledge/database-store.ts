@@ -54,6 +54,7 @@ const REDIS_TTL_SECONDS = 7 * 24 * 3600;
 export class DatabaseKnowledgeStore implements KnowledgeStore {
   private current: DatabaseSnapshot | undefined;
   private readonly lru: LruCache<Cached>;
+  private readonly inflight = new Map<string, Promise<Cached>>();
   private poller: NodeJS.Timeout | undefined;
   private redisFailures = 0;
 
@@ -181,18 +182,39 @@ export class DatabaseKnowledgeStore implements KnowledgeStore {
     }
     if (missing.length === 0) return out;
 
-    let loaded: Map<string, Cached>;
-    try {
-      loaded = await withTimeout(load(missing), this.options.lookupTimeoutMs, 'knowledge lookup');
-    } catch (err) {
-      throw new KnowledgeUnavailableError(`the knowledge database could not be read: ${(err as Error).message}`);
+    // One database read per key at a time: concurrent requests for the same codes (a burst on a cold cache)
+    // wait for the read already under way instead of each querying the database.
+    const shared: [string, Promise<Cached>][] = [];
+    const toLoad: string[] = [];
+    for (const k of missing) {
+      const pending = this.inflight.get(key(k));
+      if (pending) shared.push([k, pending]);
+      else toLoad.push(k);
+    }
+    const batch = toLoad.length > 0 ? withTimeout(load(toLoad), this.options.lookupTimeoutMs, 'knowledge lookup') : undefined;
+    if (batch) {
+      for (const k of toLoad) {
+        const value = batch.then((m) => m.get(k) ?? null);
+        value.catch(() => undefined);
+        this.inflight.set(key(k), value);
+      }
+      batch.then(
+        () => toLoad.forEach((k) => this.inflight.delete(key(k))),
+        () => toLoad.forEach((k) => this.inflight.delete(key(k))),
+      );
     }
     const toRedis: string[] = [];
-    for (const k of missing) {
-      const v = loaded.get(k) ?? null;
-      out.set(k, v);
-      this.lru.set(key(k), v);
-      toRedis.push(key(k), JSON.stringify(v));
+    try {
+      const loaded = batch ? await batch : new Map<string, Cached>();
+      for (const k of toLoad) {
+        const v = loaded.get(k) ?? null;
+        out.set(k, v);
+        this.lru.set(key(k), v);
+        toRedis.push(key(k), JSON.stringify(v));
+      }
+      for (const [k, pending] of shared) out.set(k, await pending);
+    } catch (err) {
+      throw new KnowledgeUnavailableError(`the knowledge database could not be read: ${(err as Error).message}`);
     }
     if (redis && redis.status === 'ready' && toRedis.length > 0) {
       const pipeline = redis.pipeline();

@@ -7,6 +7,8 @@ export interface Metrics {
   readonly cards: Counter<'service' | 'topic' | 'indicator'>;
   readonly errors: Counter<'kind'>;
   readonly incomplete: Counter<'service'>;
+  readonly feedback: Counter<'service' | 'outcome'>;
+  readonly feedbackUnknownCards: Counter<'service'>;
 }
 
 export function createMetrics(): Metrics {
@@ -36,6 +38,18 @@ export function createMetrics(): Metrics {
     incomplete: new Counter({
       name: 'cds_screening_incomplete_total',
       help: 'Service calls whose screening was incomplete (data unavailable, a check failed or ran out of time)',
+      labelNames: ['service'],
+      registers: [registry],
+    }),
+    feedback: new Counter({
+      name: 'cds_feedback_total',
+      help: 'Feedback items received (CDS Hooks feedback API), by service and outcome',
+      labelNames: ['service', 'outcome'],
+      registers: [registry],
+    }),
+    feedbackUnknownCards: new Counter({
+      name: 'cds_feedback_unknown_cards_total',
+      help: 'Feedback items naming a card uuid this service has no record of',
       labelNames: ['service'],
       registers: [registry],
     }),

@@ -93,6 +93,11 @@ describe('cds kb on PostgreSQL', () => {
       const r = await cds('activate', imported);
       expect([r.code, r.stdout.trim()]).toEqual([0, `activated ${imported}`]);
       await eventually(() => replica.snapshot().version.id === imported);
+      const audit = await db.query<{ action: string; detail: { version: string } }>("SELECT action, detail FROM cds_audit_event WHERE action LIKE 'knowledge-%' ORDER BY recorded_at");
+      expect(audit.rows.map((r) => [r.action, r.detail.version])).toEqual([
+        ['knowledge-import', imported],
+        ['knowledge-activate', imported],
+      ]);
     } finally {
       await replica.stop();
       client.disconnect();

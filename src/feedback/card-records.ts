@@ -1,0 +1,235 @@
+/**
+ * What the HTTP layer records: every card served (the ledger), suppressed cards, feedback (given and inferred),
+ * the clients seen, and the audit trail — patient, user and order ids only as keyed hashes. Recording is a local
+ * append; reads (remembered overrides, inference) have a time limit and never hold up or fail a request.
+ */
+import { createHash, randomUUID } from 'node:crypto';
+import type { Database } from '../infra/database.js';
+import type { OverrideRecall, ServiceResult } from '../hooks/run-service.js';
+import type { IdHasher } from './id-hash.js';
+import { cardsForAbandonedDrafts, rememberedOverrides } from './memory.js';
+import type { AuditRecord, FeedbackRecord } from './records.js';
+import type { Recorder } from './recorder.js';
+import type { FeedbackItem } from './feedback-schema.js';
+
+export interface ServiceCall {
+  readonly service: string;
+  readonly hook: string | null;
+  readonly client: string;
+  readonly servedAt: Date;
+  readonly durationMs: number;
+  readonly status: number;
+  readonly result?: ServiceResult;
+  /** Cards sent when the screening itself failed (the "not performed" card), with what the request said. */
+  readonly fallback?: { readonly cards: readonly { uuid: string; indicator: string }[]; readonly hookInstance: string; readonly patientId: string | undefined };
+}
+
+export class CardRecords {
+  constructor(
+    private readonly recorder: Recorder,
+    private readonly db: Database,
+    private readonly hash: IdHasher,
+    private readonly lookupTimeoutMs: number,
+    private readonly log: (message: string, detail?: Record<string, unknown>) => void = () => undefined,
+  ) {}
+
+  /** The override memory the screening consults at order-sign. */
+  readonly recall: OverrideRecall = {
+    overridden: async (patientId, cards) => {
+      const draftHash = new Map<string, string>();
+      for (const c of cards) for (const ref of c.draftRefs) draftHash.set(ref, this.hash(ref));
+      const remembered = await withTimeout(
+        rememberedOverrides(this.db, this.hash(patientId), [...new Set(cards.map((c) => c.findingKey))], [...new Set(draftHash.values())]),
+        this.lookupTimeoutMs,
+      );
+      const out = new Map<string, string>();
+      for (const c of cards) {
+        const hashes = new Set(c.draftRefs.map((r) => draftHash.get(r)!));
+        // The same finding for the same draft with the same dosage: a changed dose is shown again.
+        const match = remembered.find((r) => r.findingKey === c.findingKey && hashes.has(r.draftHash) && r.draftFingerprint === c.draftFingerprint);
+        if (match) out.set(c.uuid, match.cardUuid);
+      }
+      return out;
+    },
+  };
+
+  recordServiceCall(call: ServiceCall): void {
+    const at = call.servedAt.toISOString();
+    const r = call.result;
+    const patientId = r?.patientId ?? call.fallback?.patientId;
+    const patientHash = patientId ? this.hash(patientId) : null;
+    this.recorder.record({ type: 'client', row: { client: call.client, seenAt: at, feedbackAt: null } });
+    for (const card of r?.response.cards ?? []) {
+      const m = r!.meta.get(card.uuid);
+      this.recorder.record({
+        type: 'card',
+        row: {
+          cardUuid: card.uuid,
+          servedAt: at,
+          service: call.service,
+          hook: r!.hook,
+          hookInstance: r!.hookInstance,
+          client: call.client,
+          findingKind: m?.findingKind ?? 'incomplete',
+          findingIds: m?.findingIds ?? [],
+          findingKey: m?.findingKey ?? null,
+          drugs: m?.drugs ?? [],
+          severity: m?.severity ?? null,
+          indicator: card.indicator,
+          policy: r!.policy,
+          knowledgeVersion: r!.knowledgeVersion,
+          patientHash,
+          userHash: r!.userId ? this.hash(r!.userId) : null,
+          draftHashes: (m?.draftRefs ?? []).map(this.hash),
+          draftFingerprint: m?.draftFingerprint ?? null,
+        },
+      });
+    }
+    for (const card of call.fallback?.cards ?? []) {
+      this.recorder.record({
+        type: 'card',
+        row: {
+          cardUuid: card.uuid,
+          servedAt: at,
+          service: call.service,
+          hook: call.hook ?? 'unknown',
+          hookInstance: call.fallback!.hookInstance,
+          client: call.client,
+          findingKind: 'not-performed',
+          findingIds: [],
+          findingKey: null,
+          drugs: [],
+          severity: null,
+          indicator: card.indicator,
+          policy: 'none',
+          knowledgeVersion: 'none',
+          patientHash,
+          userHash: null,
+          draftHashes: [],
+          draftFingerprint: null,
+        },
+      });
+    }
+    for (const s of r?.suppressed ?? []) {
+      this.recorder.record({
+        type: 'suppression',
+        row: { cardUuid: s.uuid, suppressedAt: at, overriddenCardUuid: s.overriddenCardUuid, findingKey: s.meta.findingKey ?? '', patientHash, service: call.service, hook: r!.hook },
+      });
+    }
+    const cardCount = r ? r.response.cards.length : (call.fallback?.cards.length ?? 0);
+    this.recorder.record({
+      type: 'audit',
+      row: audit('service-call', at, {
+        client: call.client,
+        patientHash,
+        service: call.service,
+        hook: call.hook,
+        cardCount,
+        durationMs: Math.round(call.durationMs * 1000) / 1000,
+        outcome: call.status >= 400 ? 'client-error' : !r ? 'failed' : r.incomplete ? 'incomplete' : 'success',
+        detail: { status: call.status, ...(r ? { knowledgeVersion: r.knowledgeVersion, policy: r.policy, suppressed: r.suppressed.length } : {}) },
+      }),
+    });
+    if (r?.hook === 'order-sign' && r.patientId) void this.inferAcceptance(r.patientId, r.draftRefs);
+  }
+
+  /** Feedback items as received (repeats become one row each); returns how many name a card we served. */
+  async recordFeedback(service: string, client: string, items: readonly FeedbackItem[], receivedAt: Date): Promise<{ known: number; unknown: number; unverified: number }> {
+    const at = receivedAt.toISOString();
+    for (const item of items) {
+      const reason = item.overrideReason;
+      const coding = (reason ? ('code' in reason ? reason : reason.reason) : undefined) as { code: string; system: string } | undefined;
+      const row: FeedbackRecord = {
+        feedbackKey: digest([item.card, item.outcome, new Date(item.outcomeTimestamp).toISOString(), client, ...(item.acceptedSuggestions ?? []).map((s) => s.id).sort()]),
+        cardUuid: item.card,
+        receivedAt: at,
+        client,
+        outcome: item.outcome,
+        inferred: false,
+        outcomeAt: new Date(item.outcomeTimestamp).toISOString(),
+        acceptedSuggestions: (item.acceptedSuggestions ?? []).map((s) => s.id),
+        overrideSystem: coding?.system ?? null,
+        overrideCode: coding?.code ?? null,
+        overrideComment: reason && 'userComment' in reason && typeof reason.userComment === 'string' ? reason.userComment : null,
+      };
+      this.recorder.record({ type: 'feedback', row });
+    }
+    this.recorder.record({ type: 'client', row: { client, seenAt: at, feedbackAt: at } });
+    this.recorder.record({
+      type: 'audit',
+      row: audit('feedback', at, { client, service, outcome: 'success', cardCount: items.length, detail: { items: items.length } }),
+    });
+    // Which cards we know is for counting only: the answer does not depend on it.
+    try {
+      const uuids = [...new Set(items.map((i) => i.card))];
+      const rows = await withTimeout(this.db.query<{ n: number }>('SELECT count(*)::int AS n FROM cds_card WHERE card_uuid::text = ANY ($1)', [uuids]), this.lookupTimeoutMs);
+      const known = rows.rows[0]!.n;
+      return { known, unknown: uuids.length - known, unverified: 0 };
+    } catch {
+      return { known: 0, unknown: 0, unverified: new Set(items.map((i) => i.card)).size };
+    }
+  }
+
+  /** Records an administrative action (a knowledge import or activation) in the audit trail. */
+  recordAdmin(action: 'knowledge-import' | 'knowledge-activate', who: string, detail: Record<string, unknown>): void {
+    this.recorder.record({ type: 'audit', row: audit(action, new Date().toISOString(), { client: who, outcome: 'success', detail }) });
+  }
+
+  /** Order-select cards whose drafts were not signed: the prescriber changed course, taken as acceptance. */
+  private async inferAcceptance(patientId: string, signedDraftRefs: readonly string[]): Promise<void> {
+    try {
+      await this.recorder.flush();
+      const abandoned = await withTimeout(cardsForAbandonedDrafts(this.db, this.hash(patientId), signedDraftRefs.map(this.hash)), this.lookupTimeoutMs * 10);
+      const at = new Date().toISOString();
+      for (const card of abandoned) {
+        this.recorder.record({
+          type: 'feedback',
+          row: {
+            feedbackKey: digest([card.cardUuid, 'inferred-accepted']),
+            cardUuid: card.cardUuid,
+            receivedAt: at,
+            client: card.client,
+            outcome: 'accepted',
+            inferred: true,
+            outcomeAt: at,
+            acceptedSuggestions: [],
+            overrideSystem: null,
+            overrideCode: null,
+            overrideComment: null,
+          },
+        });
+      }
+    } catch (err) {
+      this.log('could not infer outcomes for this order-sign', { reason: (err as Error).message });
+    }
+  }
+}
+
+function audit(action: AuditRecord['action'], at: string, fields: Partial<AuditRecord> & Pick<AuditRecord, 'outcome'>): AuditRecord {
+  return {
+    id: randomUUID(),
+    recordedAt: at,
+    action,
+    client: fields.client ?? null,
+    patientHash: fields.patientHash ?? null,
+    service: fields.service ?? null,
+    hook: fields.hook ?? null,
+    cardCount: fields.cardCount ?? null,
+    durationMs: fields.durationMs ?? null,
+    outcome: fields.outcome,
+    detail: fields.detail ?? {},
+  };
+}
+
+function digest(parts: readonly string[]): string {
+  return createHash('sha256').update(parts.join('\u0000')).digest('hex');
+}
+
+async function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([promise, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms)))]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

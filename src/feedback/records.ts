@@ -1,0 +1,127 @@
+/**
+ * The records the service keeps, their trip through the spool, and their rows in PostgreSQL. Every row has a
+ * natural key and is inserted with ON CONFLICT DO NOTHING: a record written twice (a replay) is one row.
+ */
+import type { Database, Queryable } from '../infra/database.js';
+
+export interface CardRecord {
+  readonly cardUuid: string;
+  readonly servedAt: string;
+  readonly service: string;
+  readonly hook: string;
+  readonly hookInstance: string;
+  readonly client: string;
+  readonly findingKind: 'interaction' | 'unscreenable' | 'incomplete' | 'folded' | 'not-performed';
+  readonly findingIds: readonly string[];
+  readonly findingKey: string | null;
+  readonly drugs: readonly string[];
+  readonly severity: string | null;
+  readonly indicator: string;
+  readonly policy: string;
+  readonly knowledgeVersion: string;
+  readonly patientHash: string | null;
+  readonly userHash: string | null;
+  readonly draftHashes: readonly string[];
+  readonly draftFingerprint: string | null;
+}
+
+export interface FeedbackRecord {
+  readonly feedbackKey: string;
+  readonly cardUuid: string;
+  readonly receivedAt: string;
+  readonly client: string;
+  readonly outcome: 'accepted' | 'overridden';
+  readonly inferred: boolean;
+  readonly outcomeAt: string;
+  readonly acceptedSuggestions: readonly string[];
+  readonly overrideSystem: string | null;
+  readonly overrideCode: string | null;
+  readonly overrideComment: string | null;
+}
+
+export interface SuppressionRecord {
+  readonly cardUuid: string;
+  readonly suppressedAt: string;
+  readonly overriddenCardUuid: string;
+  readonly findingKey: string;
+  readonly patientHash: string | null;
+  readonly service: string;
+  readonly hook: string;
+}
+
+export interface ClientRecord {
+  readonly client: string;
+  readonly seenAt: string;
+  readonly feedbackAt: string | null;
+}
+
+export interface AuditRecord {
+  readonly id: string;
+  readonly recordedAt: string;
+  readonly action: 'service-call' | 'feedback' | 'knowledge-import' | 'knowledge-activate';
+  readonly client: string | null;
+  readonly patientHash: string | null;
+  readonly service: string | null;
+  readonly hook: string | null;
+  readonly cardCount: number | null;
+  readonly durationMs: number | null;
+  readonly outcome: 'success' | 'client-error' | 'incomplete' | 'failed';
+  readonly detail: Record<string, unknown>;
+}
+
+export type RecordEntry =
+  | { readonly type: 'card'; readonly row: CardRecord }
+  | { readonly type: 'feedback'; readonly row: FeedbackRecord }
+  | { readonly type: 'suppression'; readonly row: SuppressionRecord }
+  | { readonly type: 'client'; readonly row: ClientRecord }
+  | { readonly type: 'audit'; readonly row: AuditRecord };
+
+/** Writes a batch of spooled records in one transaction, in their kinds' dependency order. */
+export async function writeRecords(db: Database, entries: readonly RecordEntry[]): Promise<void> {
+  const of = <K extends RecordEntry['type']>(type: K) =>
+    entries.filter((e) => e.type === type).map((e) => e.row) as Extract<RecordEntry, { type: K }>['row'][];
+  await db.transaction(async (tx) => {
+    await insert(tx, 'cds_card', of('card'), 'card_uuid', {
+      card_uuid: 'uuid', served_at: 'timestamptz', service: 'text', hook: 'text', hook_instance: 'text', client: 'text', finding_kind: 'text',
+      finding_ids: 'text[]', finding_key: 'text', drugs: 'text[]', severity: 'text', indicator: 'text', policy: 'text', knowledge_version: 'text',
+      patient_hash: 'text', user_hash: 'text', draft_hashes: 'text[]', draft_fingerprint: 'text',
+    });
+    await insert(tx, 'cds_feedback', of('feedback'), 'feedback_key', {
+      feedback_key: 'text', card_uuid: 'uuid', received_at: 'timestamptz', client: 'text', outcome: 'text', inferred: 'boolean', outcome_at: 'timestamptz',
+      accepted_suggestions: 'text[]', override_system: 'text', override_code: 'text', override_comment: 'text',
+    });
+    await insert(tx, 'cds_suppression', of('suppression'), 'card_uuid', {
+      card_uuid: 'uuid', suppressed_at: 'timestamptz', overridden_card_uuid: 'uuid', finding_key: 'text', patient_hash: 'text', service: 'text', hook: 'text',
+    });
+    await insert(tx, 'cds_audit_event', of('audit'), 'id', {
+      id: 'uuid', recorded_at: 'timestamptz', action: 'text', client: 'text', patient_hash: 'text', service: 'text', hook: 'text', card_count: 'integer',
+      duration_ms: 'numeric', outcome: 'text', detail: 'jsonb',
+    });
+    const clients = of('client');
+    if (clients.length > 0) {
+      await tx.query(
+        `INSERT INTO cds_client (client, first_seen_at, first_feedback_at)
+         SELECT x.client, min(x.seen_at), min(x.feedback_at) FROM jsonb_to_recordset($1::jsonb) AS x(client text, seen_at timestamptz, feedback_at timestamptz) GROUP BY x.client
+         ON CONFLICT (client) DO UPDATE SET first_seen_at = least(cds_client.first_seen_at, EXCLUDED.first_seen_at),
+           first_feedback_at = coalesce(least(cds_client.first_feedback_at, EXCLUDED.first_feedback_at), cds_client.first_feedback_at, EXCLUDED.first_feedback_at)`,
+        [JSON.stringify(clients.map((c) => ({ client: c.client, seen_at: c.seenAt, feedback_at: c.feedbackAt })))],
+      );
+    }
+  });
+}
+
+const camel = (column: string) => column.replace(/_([a-z])/g, (_m, c: string) => c.toUpperCase());
+
+/** INSERT … SELECT FROM jsonb_to_recordset: one parameter per batch, the same SQL on PostgreSQL and PGlite. */
+async function insert(tx: Queryable, table: string, rows: readonly object[], key: string, columns: Record<string, string>): Promise<void> {
+  if (rows.length === 0) return;
+  const names = Object.keys(columns);
+  const asJson = rows.map((row) => Object.fromEntries(names.map((n) => [n, (row as Record<string, unknown>)[camel(n)] ?? null])));
+  // Arrays travel as JSON arrays and are unpacked; everything else converts from the record's own type.
+  const recordType = names.map((n) => `${n} ${columns[n]!.endsWith('[]') ? 'jsonb' : columns[n]}`).join(', ');
+  const select = names.map((n) => (columns[n]!.endsWith('[]') ? `ARRAY(SELECT jsonb_array_elements_text(x.${n}))` : `x.${n}`)).join(', ');
+  await tx.query(
+    `INSERT INTO ${table} (${names.join(', ')}) SELECT ${select} FROM jsonb_to_recordset($1::jsonb) AS x(${recordType}) ON CONFLICT (${key}) DO NOTHING`,
+    [JSON.stringify(asJson)],
+  );
+}
