@@ -1,0 +1,51 @@
+import { appendFileSync, mkdtempSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { Spool } from '../../src/feedback/spool.js';
+
+const dir = () => mkdtempSync(path.join(tmpdir(), 'spool-'));
+
+describe('Spool', () => {
+  it('drains sealed segments oldest first, in append order, and deletes them once written', async () => {
+    const spool = new Spool<{ n: number }>(dir());
+    spool.append({ n: 1 });
+    spool.append({ n: 2 });
+    spool.seal();
+    spool.append({ n: 3 });
+    spool.seal();
+    const seen: number[] = [];
+    expect(await spool.drain(async (entries) => void seen.push(...entries.map((e) => e.n)), 1)).toBe(3);
+    expect(seen).toEqual([1, 2, 3]);
+    expect(spool.sealedSegments()).toEqual([]);
+    spool.close();
+  });
+
+  it('keeps a segment whose write failed, and replays it (from a new process) later', async () => {
+    const where = dir();
+    const first = new Spool<{ n: number }>(where);
+    first.append({ n: 1 });
+    first.seal();
+    await expect(first.drain(async () => Promise.reject(new Error('database down')))).rejects.toThrow('database down');
+    expect(readdirSync(where)).toHaveLength(1);
+    first.close();
+    const second = new Spool<{ n: number }>(where);
+    const seen: number[] = [];
+    await second.drain(async (entries) => void seen.push(...entries.map((e) => e.n)));
+    expect(seen).toEqual([1]);
+    second.close();
+  });
+
+  it('does not drain the segment being written, and skips only a torn last line', async () => {
+    const where = dir();
+    const spool = new Spool<{ n: number }>(where);
+    spool.append({ n: 1 });
+    expect(spool.sealedSegments()).toEqual([]);
+    spool.seal();
+    appendFileSync(spool.sealedSegments()[0]!, '{"n": 2, "tor');
+    const seen: number[] = [];
+    await spool.drain(async (entries) => void seen.push(...entries.map((e) => e.n)));
+    expect(seen).toEqual([1]);
+    spool.close();
+  });
+});
