@@ -7,6 +7,8 @@ import cors from '@fastify/cors';
 import { isLoopbackUrl, type Config } from './config.js';
 import { HttpError, errorBody, errors } from './errors.js';
 import { unauthenticatedDevelopment, type ClientAuthenticator } from './auth/client-auth.js';
+import { JwtClientAuthenticator } from './auth/jwt-authenticator.js';
+import { createRedis } from './infra/redis.js';
 import { FhirClient } from './fhir/fhir-client.js';
 import type { KnowledgeStore } from './knowledge/knowledge-store.js';
 import { loadKnowledgeSources, type KnowledgeSources } from './knowledge/load-sources.js';
@@ -43,7 +45,6 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   const policies = new Map<string, Policy>(sources.policies.map((p) => [p.id, p]));
   if (!policies.has(config.defaultPolicy)) throw new Error(`CDS_POLICY ${config.defaultPolicy} is not defined in the knowledge base`);
   const metrics = createMetrics();
-  const authenticator = deps.authenticator ?? unauthenticatedDevelopment;
 
   const app = Fastify({
     logger: {
@@ -72,6 +73,21 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
     knowledge = opened.store;
     db = opened.db;
     closers.push(() => opened.close());
+  }
+
+  // CDS client authentication: JWTs of trusted issuers, or (none configured) the loopback development mode.
+  let authenticator = deps.authenticator ?? unauthenticatedDevelopment;
+  if (!deps.authenticator && config.trustedIssuers.length > 0) {
+    const redis = config.redisUrl ? createRedis({ url: config.redisUrl }) : undefined;
+    if (redis) closers.push(async () => redis.disconnect());
+    authenticator = new JwtClientAuthenticator({
+      issuers: config.trustedIssuers,
+      publicBaseUrl: config.publicBaseUrl,
+      now: deps.now ?? (() => new Date()),
+      ...(redis ? { redis } : {}),
+      redisPrefix: config.redisKeyPrefix,
+      log: (reason, detail) => app.log.warn(detail, reason),
+    });
   }
 
   // Records (card ledger, feedback, audit) go through a local spool to the database.

@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
+import { parseTrustedIssuers, type TrustedIssuer } from './auth/trusted-issuers.js';
 
 /** The project root (where knowledge-base/ and rules/ live), whether running from src/ or dist/src/. */
 export const projectRoot = (() => {
@@ -29,6 +30,7 @@ const EnvSchema = z.object({
   KB_CACHE_MAX_ENTRIES: positiveInt(100_000),
   KB_CACHE_MAX_BYTES: positiveInt(64 * 1024 * 1024),
   KB_LOOKUP_TIMEOUT_MS: positiveInt(150),
+  CDS_TRUSTED_ISSUERS: z.string().optional(),
   CDS_ID_HASH_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
   CDS_RECORD_FLUSH_MS: positiveInt(200),
   CDS_PUBLIC_BASE_URL: z.string().url().optional(),
@@ -55,6 +57,8 @@ export interface Config {
   readonly kbCacheMaxEntries: number;
   readonly kbCacheMaxBytes: number;
   readonly kbLookupTimeoutMs: number;
+  /** EHRs allowed to call, with their keys; empty → unauthenticated development mode (loopback only). */
+  readonly trustedIssuers: readonly TrustedIssuer[];
   /** Keys the hashes of patient, user and order ids; undefined → generated once into dataDir. */
   readonly idHashSecret: string | undefined;
   /** How often recorded cards, feedback and audit events go from the local spool to the database. */
@@ -95,6 +99,14 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       throw new ConfigError(`CDS_FHIR_SERVER_ALLOWLIST: ${prefix} must be an https URL with a host (or a loopback URL)`);
     }
   }
+  let trustedIssuers: TrustedIssuer[] = [];
+  if (e.CDS_TRUSTED_ISSUERS) {
+    try {
+      trustedIssuers = parseTrustedIssuers(e.CDS_TRUSTED_ISSUERS);
+    } catch (err) {
+      throw new ConfigError(`CDS_TRUSTED_ISSUERS: ${(err as Error).message}`);
+    }
+  }
   return Object.freeze({
     host: e.HOST,
     port: e.PORT,
@@ -106,6 +118,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     kbCacheMaxEntries: e.KB_CACHE_MAX_ENTRIES,
     kbCacheMaxBytes: e.KB_CACHE_MAX_BYTES,
     kbLookupTimeoutMs: e.KB_LOOKUP_TIMEOUT_MS,
+    trustedIssuers: Object.freeze(trustedIssuers),
     idHashSecret: e.CDS_ID_HASH_SECRET,
     recordFlushMs: e.CDS_RECORD_FLUSH_MS,
     publicBaseUrl: (e.CDS_PUBLIC_BASE_URL ?? `http://${e.HOST.includes(':') ? `[${e.HOST}]` : e.HOST}:${e.PORT}`).replace(/\/+$/, ''),

@@ -10,6 +10,8 @@ export interface ClientIdentity {
   /** The JWT `iss` of the calling EHR, or "unauthenticated". */
   readonly issuer: string;
   readonly tenant?: string;
+  /** FHIR servers this client's bearer tokens may be sent to (besides CDS_FHIR_SERVER_ALLOWLIST). */
+  readonly fhirServers?: readonly string[];
 }
 
 export interface ClientAuthenticator {

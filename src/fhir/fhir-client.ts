@@ -21,6 +21,8 @@ export class FhirFetchError extends Error {
 export interface FhirServerAccess {
   readonly baseUrl: string;
   readonly accessToken?: string;
+  /** Servers allow-listed for the calling EHR (its trusted-issuer entry), on top of the global allow-list. */
+  readonly allowlist?: readonly string[];
 }
 
 /** Search pages followed at most, so a server that always links `next` cannot hold a request. */
@@ -172,7 +174,7 @@ export class FhirClient {
   }
 
   private async get(access: FhirServerAccess, url: string, deadline: Deadline): Promise<unknown> {
-    if (!isAllowedFhirServer(url, this.allowlist)) {
+    if (!isAllowedFhirServer(url, [...this.allowlist, ...(access.allowlist ?? [])])) {
       throw new FhirFetchError('not-allowlisted', `FHIR server ${originOf(url) ?? 'with an invalid address'} is not on the allow-list`);
     }
     if (deadline.remainingMs() <= RESPONSE_RESERVE_MS) {

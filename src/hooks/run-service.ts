@@ -3,6 +3,7 @@
  * the deadline, apply the policy. Plain TypeScript (no fastify), so it is tested without a server.
  */
 import type { Config } from '../config.js';
+import type { ClientIdentity } from '../auth/client-auth.js';
 import { buildCards, type BuiltCards, type CardMeta } from '../cards/build-cards.js';
 import type { CdsResponse } from '../cards/card.js';
 import type { Policy } from '../cards/policy-schema.js';
@@ -57,7 +58,7 @@ export interface ServiceResult {
 /** Data keys whose absence leaves the interaction check incomplete. */
 const DDI_KEYS: ReadonlySet<DataKey> = new Set(['medications', 'recentMedications']);
 
-export async function runService(service: ServiceDefinition, body: unknown, deps: ServiceDeps): Promise<ServiceResult> {
+export async function runService(service: ServiceDefinition, body: unknown, deps: ServiceDeps, client?: ClientIdentity): Promise<ServiceResult> {
   const deadline = new Deadline(deps.config.timeBudgetMs);
   const parsed = CdsRequest.safeParse(body);
   if (!parsed.success) throw errors.badRequest(describeIssues(parsed.error));
@@ -77,7 +78,11 @@ export async function runService(service: ServiceDefinition, body: unknown, deps
   if (!policy) throw new Error(`policy ${policyId} is not loaded`);
 
   const fhir: FhirServerAccess | undefined = request.fhirServer
-    ? { baseUrl: request.fhirServer, ...(request.fhirAuthorization ? { accessToken: request.fhirAuthorization.access_token } : {}) }
+    ? {
+        baseUrl: request.fhirServer,
+        ...(request.fhirAuthorization ? { accessToken: request.fhirAuthorization.access_token } : {}),
+        ...(client?.fhirServers?.length ? { allowlist: client.fhirServers } : {}),
+      }
     : undefined;
   const data = await resolveData(
     { prefetch: request.prefetch as Json | undefined, context, fhir },

@@ -13,6 +13,7 @@ import { SERVICES } from '../hooks/services.js';
 import type { Metrics } from '../metrics/metrics.js';
 import type { CardRecords } from '../feedback/card-records.js';
 import type { ServiceResult } from '../hooks/run-service.js';
+import type { ClientIdentity } from '../auth/client-auth.js';
 
 const byId = new Map(SERVICES.map((s) => [s.id, s]));
 
@@ -41,7 +42,7 @@ export function registerServiceRoutes(app: FastifyInstance, deps: ServiceDeps, m
     try {
       if (!service) throw errors.unknownService(req.params.id);
       try {
-        result = await runService(service, req.body, deps);
+        result = await runService(service, req.body, deps, (req as { client?: ClientIdentity }).client);
         response = result.response;
         if (result.incomplete) metrics.incomplete.inc({ service: service.id });
         req.log.info(
