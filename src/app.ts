@@ -19,13 +19,16 @@ import { Recorder } from './feedback/recorder.js';
 import { CardRecords } from './feedback/card-records.js';
 import { createIdHasher, resolveIdHashSecret } from './feedback/id-hash.js';
 import { registerFeedbackRoutes } from './http/feedback.js';
-import { registerAuditRoutes } from './http/audit.js';
+import { registerAuditReadRoute, registerAuditRoutes } from './http/audit.js';
+import { registerAdminRoutes } from './http/admin.js';
+import { ROLES, UserAuthenticator } from './auth/user-auth.js';
 import type { Policy } from './cards/policy-schema.js';
 import { createMetrics } from './metrics/metrics.js';
 import { registerJsonParser } from './http/json-body.js';
 import { registerDiscovery } from './http/discovery.js';
 import { registerServiceRoutes } from './http/services.js';
 import { registerHealthRoutes } from './http/health.js';
+import { registerProtection, type ProtectionDeps } from './http/protection.js';
 import { logRedactPaths } from './infra/log-redaction.js';
 
 export interface AppDeps {
@@ -38,6 +41,8 @@ export interface AppDeps {
   readonly authenticator?: ClientAuthenticator;
   /** Where log lines go (default stdout); tests pass a stream to read them. */
   readonly logStream?: NodeJS.WritableStream;
+  /** Rate-limit clock and event-loop lag probe (tests pass their own; default: real ones). */
+  readonly protection?: ProtectionDeps;
 }
 
 export async function buildApp(config: Config, deps: AppDeps = {}): Promise<FastifyInstance> {
@@ -56,6 +61,14 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
     // EHR resource ids can be long (Epic-style ids exceed 200 characters), and so can service URLs.
     routerOptions: { maxParamLength: 500 },
     genReqId: () => crypto.randomUUID(),
+    // Errors fastify raises before routing (a malformed %-escape, an over-long path parameter) get the
+    // service's own error bodies too.
+    frameworkErrors: (error, _req, reply) => {
+      const tooLong = error.code === 'FST_ERR_MAX_PARAM_LENGTH' || /param/i.test(error.code ?? '');
+      const err = tooLong ? errors.notFound('that path') : errors.badRequest('the request path is not valid');
+      metrics.errors.inc({ kind: `http_${err.statusCode}` });
+      void (reply as unknown as { code(n: number): { send(b: unknown): unknown } }).code(err.statusCode).send(errorBody(err));
+    },
   });
 
   registerJsonParser(app, config.jsonMaxDepth);
@@ -95,7 +108,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   if (db) {
     const recorder = new Recorder({ db, spoolDir: path.resolve(config.dataDir, 'spool'), flushIntervalMs: config.recordFlushMs, log });
     recorder.start();
-    records = new CardRecords(recorder, db, createIdHasher(resolveIdHashSecret(config.idHashSecret, config.dataDir)), config.kbLookupTimeoutMs, log);
+    records = new CardRecords(recorder, db, createIdHasher(await resolveIdHashSecret(config.idHashSecret, db)), config.kbLookupTimeoutMs, log);
     // Written before the database closes: a clean stop loses no record.
     closers.unshift(() => recorder.stop());
   }
@@ -119,6 +132,8 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
     if (req.method === 'OPTIONS' || !req.url.startsWith('/cds-services')) return;
     (req as { client?: unknown }).client = await authenticator.authenticate(req);
   });
+  // Rate limit and load shedding: after authentication (it keys on the issuer), before the body is read.
+  registerProtection(app, { config, metrics }, deps.protection);
 
   app.setErrorHandler((err: FastifyError | HttpError, req, reply) => {
     if (err instanceof HttpError) {
@@ -156,7 +171,20 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   const now = deps.now ?? (() => new Date());
   if (records && db) {
     registerFeedbackRoutes(app, records, metrics, now);
-    registerAuditRoutes(app, db, config.publicBaseUrl);
+    // Endpoints for people: user tokens, API keys, or loopback development mode.
+    const users = new UserAuthenticator({
+      issuer: config.userIssuer,
+      audience: config.userAudience,
+      jwks: config.userJwks,
+      rolesClaim: config.userRolesClaim,
+      now,
+      db,
+      log: (reason, detail) => app.log.warn(detail, reason),
+    });
+    registerAuditRoutes(app, db, config.publicBaseUrl, users.require(['informaticist', 'admin']));
+    registerAuditReadRoute(app, db, config.publicBaseUrl, users.require(['informaticist', 'admin']));
+    registerAdminRoutes(app, { read: users.require([...ROLES]), change: users.require(['informaticist', 'admin']) }, knowledge, db, records);
+    app.log.info(users.description);
   }
   registerHealthRoutes(app, knowledge, metrics, [...policies.keys()]);
   app.log.info({ knowledgeVersion: knowledge.snapshot().version.id }, 'knowledge base loaded');

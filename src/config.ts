@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
+import { readFileSync } from 'node:fs';
 import { parseTrustedIssuers, type TrustedIssuer } from './auth/trusted-issuers.js';
 
 /** The project root (where knowledge-base/ and rules/ live), whether running from src/ or dist/src/. */
@@ -18,6 +19,8 @@ const commaList = z
   .transform((s) => s.split(',').map((v) => v.trim()).filter((v) => v.length > 0));
 
 const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+/** A whole number ≥ 0 where 0 switches the feature off. */
+const limitOrOff = (fallback: number) => z.coerce.number().int().min(0).default(fallback);
 
 const EnvSchema = z.object({
   HOST: z.string().min(1).default('127.0.0.1'),
@@ -31,6 +34,10 @@ const EnvSchema = z.object({
   KB_CACHE_MAX_BYTES: positiveInt(64 * 1024 * 1024),
   KB_LOOKUP_TIMEOUT_MS: positiveInt(150),
   CDS_TRUSTED_ISSUERS: z.string().optional(),
+  CDS_USER_ISSUER: z.url({ protocol: /^https?$/ }).optional(),
+  CDS_USER_AUDIENCE: z.string().min(1).optional(),
+  CDS_USER_JWKS: z.string().optional(),
+  CDS_USER_ROLES_CLAIM: z.string().min(1).default('roles'),
   CDS_ID_HASH_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
   CDS_RECORD_FLUSH_MS: positiveInt(200),
   CDS_PUBLIC_BASE_URL: z.string().url().optional(),
@@ -41,6 +48,9 @@ const EnvSchema = z.object({
   CDS_CORS_ORIGINS: commaList.optional(),
   CDS_POLICY: z.enum(['prescriber', 'pharmacist']).default('prescriber'),
   CDS_MAX_LAB_AGE_DAYS: positiveInt(90),
+  CDS_RATE_LIMIT_PER_MINUTE: limitOrOff(600),
+  CDS_SHED_EVENT_LOOP_LAG_MS: limitOrOff(200),
+  CDS_SHED_MAX_IN_FLIGHT: limitOrOff(256),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -59,6 +69,13 @@ export interface Config {
   readonly kbLookupTimeoutMs: number;
   /** EHRs allowed to call, with their keys; empty → unauthenticated development mode (loopback only). */
   readonly trustedIssuers: readonly TrustedIssuer[];
+  /** OIDC issuer of people's access tokens (informaticists, pharmacists, administrators); undefined → API keys only. */
+  readonly userIssuer: string | undefined;
+  readonly userAudience: string | undefined;
+  /** Static keys of the user issuer; undefined → its OpenID configuration's jwks_uri. */
+  readonly userJwks: { keys: Record<string, unknown>[] } | undefined;
+  /** Dot path of the claim holding the roles (viewer, pharmacist, informaticist, admin). */
+  readonly userRolesClaim: string;
   /** Keys the hashes of patient, user and order ids; undefined → generated once into dataDir. */
   readonly idHashSecret: string | undefined;
   /** How often recorded cards, feedback and audit events go from the local spool to the database. */
@@ -73,6 +90,12 @@ export interface Config {
   readonly corsOrigins: readonly string[];
   readonly defaultPolicy: 'prescriber' | 'pharmacist';
   readonly maxLabAgeDays: number;
+  /** Service (and, separately, feedback) calls per minute allowed per client issuer; 0 = no limit. */
+  readonly rateLimitPerMinute: number;
+  /** Service calls are shed (answered with a warning card) while the event-loop delay is above this; 0 = never. */
+  readonly shedEventLoopLagMs: number;
+  /** Service calls are shed while this many are already in flight; 0 = never. */
+  readonly shedMaxInFlight: number;
   readonly logLevel: string;
 }
 
@@ -107,6 +130,15 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       throw new ConfigError(`CDS_TRUSTED_ISSUERS: ${(err as Error).message}`);
     }
   }
+  let userJwks: { keys: Record<string, unknown>[] } | undefined;
+  if (e.CDS_USER_JWKS) {
+    try {
+      const text = e.CDS_USER_JWKS.startsWith('@') ? readFileSync(e.CDS_USER_JWKS.slice(1), 'utf8') : e.CDS_USER_JWKS;
+      userJwks = z.object({ keys: z.array(z.record(z.string(), z.unknown())).min(1) }).parse(JSON.parse(text));
+    } catch (err) {
+      throw new ConfigError(`CDS_USER_JWKS: must be a JWKS ({"keys": [...]}) as JSON or @file (${(err as Error).message.slice(0, 200)})`);
+    }
+  }
   return Object.freeze({
     host: e.HOST,
     port: e.PORT,
@@ -119,6 +151,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     kbCacheMaxBytes: e.KB_CACHE_MAX_BYTES,
     kbLookupTimeoutMs: e.KB_LOOKUP_TIMEOUT_MS,
     trustedIssuers: Object.freeze(trustedIssuers),
+    userIssuer: e.CDS_USER_ISSUER,
+    userAudience: e.CDS_USER_AUDIENCE,
+    userJwks,
+    userRolesClaim: e.CDS_USER_ROLES_CLAIM,
     idHashSecret: e.CDS_ID_HASH_SECRET,
     recordFlushMs: e.CDS_RECORD_FLUSH_MS,
     publicBaseUrl: (e.CDS_PUBLIC_BASE_URL ?? `http://${e.HOST.includes(':') ? `[${e.HOST}]` : e.HOST}:${e.PORT}`).replace(/\/+$/, ''),
@@ -129,6 +165,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     corsOrigins: Object.freeze([...(e.CDS_CORS_ORIGINS ?? [])]),
     defaultPolicy: e.CDS_POLICY,
     maxLabAgeDays: e.CDS_MAX_LAB_AGE_DAYS,
+    rateLimitPerMinute: e.CDS_RATE_LIMIT_PER_MINUTE,
+    shedEventLoopLagMs: e.CDS_SHED_EVENT_LOOP_LAG_MS,
+    shedMaxInFlight: e.CDS_SHED_MAX_IN_FLIGHT,
     logLevel: e.LOG_LEVEL,
   });
 }

@@ -13,6 +13,7 @@ export type ErrorCode =
   | 'CDS_ERR_PREFETCH_REQUIRED'
   | 'CDS_ERR_NOT_FOUND'
   | 'CDS_ERR_UNAUTHORIZED'
+  | 'CDS_ERR_RATE_LIMITED'
   | 'CDS_ERR_INTERNAL';
 
 export class HttpError extends Error {

@@ -14,6 +14,7 @@ import { parseArgs } from 'node:util';
 import { loadConfig } from '../config.js';
 import { loadKnowledgeSources, KnowledgeSourceError } from '../knowledge/load-sources.js';
 import { kbDatabaseCommand } from './kb-commands.js';
+import { keysCommand } from './keys-commands.js';
 import { validateKnowledgeDir, PROBLEM_RULES, type ValidationReport } from '../knowledge/validate.js';
 import { MemoryKnowledgeStore } from '../knowledge/memory-store.js';
 import { runService } from '../hooks/run-service.js';
@@ -29,7 +30,10 @@ const USAGE = `usage:
   cds kb versions
   cds kb activate VERSION
   cds kb stats [VERSION]
-  cds kb diff VERSION_A VERSION_B`;
+  cds kb diff VERSION_A VERSION_B
+  cds keys create --name NAME --role viewer|pharmacist|informaticist|admin
+  cds keys list
+  cds keys revoke ID`;
 
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -41,6 +45,8 @@ export async function main(argv: string[]): Promise<number> {
       return screen(rest);
     case 'kb':
       return kb(rest);
+    case 'keys':
+      return keysCommand(rest[0], rest.slice(1), loadConfig(), (l) => console.log(l), (l) => console.error(l));
     case undefined:
     case 'help':
     case '--help':

@@ -47,8 +47,11 @@ export async function kbDatabaseCommand(sub: string, args: string[], config: Con
   let db: Database | undefined;
   try {
     db = await openKnowledgeDatabase(config);
-    // A fresh database gets the bundled content first, so every import has a parent to build on.
-    await ensureBundledVersion(db, loadKnowledgeSources(config.knowledgeDir));
+    // An import needs a parent: a fresh database gets the bundled content first (activated only because nothing
+    // is). Other commands only read; none of them switches what the service uses.
+    if (sub === 'import' && (await activeVersionId(db)) === undefined) {
+      await ensureBundledVersion(db, loadKnowledgeSources(config.knowledgeDir));
+    }
     switch (sub) {
       case 'import':
         return await importCommand(db, args, config, out, err);

@@ -162,7 +162,7 @@ export class CardRecords {
     // Which cards we know is for counting only: the answer does not depend on it.
     try {
       const uuids = [...new Set(items.map((i) => i.card))];
-      const rows = await withTimeout(this.db.query<{ n: number }>('SELECT count(*)::int AS n FROM cds_card WHERE card_uuid::text = ANY ($1)', [uuids]), this.lookupTimeoutMs);
+      const rows = await withTimeout(this.db.query<{ n: number }>('SELECT count(*)::int AS n FROM cds_card WHERE card_uuid = ANY ($1::uuid[])', [uuids]), this.lookupTimeoutMs);
       const known = rows.rows[0]!.n;
       return { known, unknown: uuids.length - known, unverified: 0 };
     } catch {

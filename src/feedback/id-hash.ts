@@ -1,11 +1,10 @@
 /**
  * Keyed hashes of patient, user and order ids, so records can be joined (the same patient at order-select
- * and order-sign) without holding the ids. The key is CDS_ID_HASH_SECRET, or one generated once into DATA_DIR;
- * replicas must share it (set the variable) for their hashes to match.
+ * and order-sign) without holding the ids. The key is CDS_ID_HASH_SECRET, or one generated once and kept in the
+ * database, so every replica sharing the database uses the same key.
  */
 import { createHmac, randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
+import type { Queryable } from '../infra/database.js';
 
 export type IdHasher = (id: string) => string;
 
@@ -13,14 +12,12 @@ export function createIdHasher(secret: string): IdHasher {
   return (id) => createHmac('sha256', secret).update(id).digest('hex').slice(0, 32);
 }
 
-/** The configured secret, or the one kept in DATA_DIR (created on first use, readable by the owner only). */
-export function resolveIdHashSecret(configured: string | undefined, dataDir: string): string {
+/** The configured secret, or the one kept in the database (created by the first replica to start). */
+export async function resolveIdHashSecret(configured: string | undefined, db: Queryable): Promise<string> {
   if (configured) return configured;
-  const file = path.resolve(dataDir, 'id-hash-secret');
-  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
-  mkdirSync(path.dirname(file), { recursive: true });
-  const secret = randomBytes(32).toString('hex');
-  writeFileSync(file, `${secret}\n`, { flag: 'wx', mode: 0o600 });
-  chmodSync(file, 0o600);
+  await db.query("INSERT INTO cds_secret (name, value) VALUES ('id-hash', $1) ON CONFLICT (name) DO NOTHING", [randomBytes(32).toString('hex')]);
+  const rows = await db.query<{ value: string }>("SELECT value FROM cds_secret WHERE name = 'id-hash'");
+  const secret = rows.rows[0]?.value;
+  if (!secret || secret.length < 32) throw new Error('the id-hash secret in the database is missing or too short');
   return secret;
 }

@@ -4,6 +4,8 @@
  * when it returns; on shutdown the spool is drained for a bounded time, and what cannot be written then stays
  * on disk for the next start.
  */
+import { appendFileSync } from 'node:fs';
+import path from 'node:path';
 import type { Database } from '../infra/database.js';
 import { writeRecords, type RecordEntry } from './records.js';
 import { Spool } from './spool.js';
@@ -22,6 +24,8 @@ export class Recorder {
   private flushing: Promise<void> | undefined;
   private lastError: string | undefined;
   private written = 0;
+  private lost = 0;
+  private deadLettered = 0;
 
   constructor(private readonly options: RecorderOptions) {
     this.spool = new Spool<RecordEntry>(options.spoolDir);
@@ -34,16 +38,31 @@ export class Recorder {
     void this.flush();
   }
 
+  /** Appends a record; a failing disk is logged and counted, never turned into a failed request. */
   record(entry: RecordEntry): void {
-    this.spool.append(entry);
+    try {
+      this.spool.append(entry);
+    } catch (err) {
+      this.lost++;
+      this.options.log?.('a record could not be written to the local spool', { reason: (err as Error).message, type: entry.type });
+    }
   }
 
   /** Seals the current segment and writes every sealed segment; one flush at a time. */
   flush(): Promise<void> {
     this.flushing ??= (async () => {
       try {
-        if (this.spool.pending > 0) this.spool.seal();
-        this.written += await this.spool.drain((entries) => writeRecords(this.options.db, entries));
+        // While the database is away, keep appending to one segment instead of sealing one per interval.
+        const waiting = this.lastError !== undefined && this.spool.sealedSegments().length > 0;
+        if (this.spool.pending > 0 && !waiting) this.spool.seal();
+        this.written += await this.spool.drain(
+          (entries) => this.write(entries),
+          500,
+          (file, line) => {
+            this.lost++;
+            this.options.log?.('a torn line in the spool was skipped', { file: path.basename(file), line });
+          },
+        );
         if (this.lastError) this.options.log?.('records reach the database again');
         this.lastError = undefined;
       } catch (err) {
@@ -55,6 +74,28 @@ export class Recorder {
       }
     })();
     return this.flushing;
+  }
+
+  /**
+   * Writes a batch; when the database refuses a row's data (SQLSTATE class 22 or 23), each record is tried
+   * alone and any it refuses goes to a dead-letter file, so one bad record cannot hold up every later one.
+   */
+  private async write(entries: RecordEntry[]): Promise<void> {
+    try {
+      await writeRecords(this.options.db, entries);
+    } catch (err) {
+      if (!isDataError(err)) throw err;
+      for (const entry of entries) {
+        try {
+          await writeRecords(this.options.db, [entry]);
+        } catch (one) {
+          if (!isDataError(one)) throw one;
+          this.deadLettered++;
+          appendFileSync(path.join(this.options.spoolDir, 'dead-letter.ndjson'), `${JSON.stringify({ reason: (one as Error).message, entry })}\n`, { mode: 0o600 });
+          this.options.log?.('a record the database refuses was set aside in dead-letter.ndjson', { reason: (one as Error).message, type: entry.type });
+        }
+      }
+    }
   }
 
   /** Stops the timer and drains for at most `timeoutMs`; anything left stays in the spool. */
@@ -71,10 +112,20 @@ export class Recorder {
 
   /** Records not yet in the database (sealed segments count as their files). */
   backlog(): number {
-    return this.spool.pending + this.spool.sealedSegments().length;
+    try {
+      return this.spool.pending + this.spool.sealedSegments().length;
+    } catch {
+      return this.spool.pending;
+    }
   }
 
-  status(): { written: number; backlog: number; lastError: string | undefined } {
-    return { written: this.written, backlog: this.backlog(), lastError: this.lastError };
+  status(): { written: number; backlog: number; lost: number; deadLettered: number; lastError: string | undefined } {
+    return { written: this.written, backlog: this.backlog(), lost: this.lost, deadLettered: this.deadLettered, lastError: this.lastError };
   }
+}
+
+/** PostgreSQL data exceptions (22xxx) and integrity violations (23xxx): the row, not the connection, is the problem. */
+function isDataError(err: unknown): boolean {
+  const code = (err as { code?: unknown }).code;
+  return typeof code === 'string' && /^2[23]/.test(code);
 }

@@ -104,7 +104,7 @@ export async function writeRecords(db: Database, entries: readonly RecordEntry[]
          SELECT x.client, min(x.seen_at), min(x.feedback_at) FROM jsonb_to_recordset($1::jsonb) AS x(client text, seen_at timestamptz, feedback_at timestamptz) GROUP BY x.client
          ON CONFLICT (client) DO UPDATE SET first_seen_at = least(cds_client.first_seen_at, EXCLUDED.first_seen_at),
            first_feedback_at = coalesce(least(cds_client.first_feedback_at, EXCLUDED.first_feedback_at), cds_client.first_feedback_at, EXCLUDED.first_feedback_at)`,
-        [JSON.stringify(clients.map((c) => ({ client: c.client, seen_at: c.seenAt, feedback_at: c.feedbackAt })))],
+        [toJson(clients.map((c) => ({ client: c.client, seen_at: c.seenAt, feedback_at: c.feedbackAt })))],
       );
     }
   });
@@ -122,6 +122,11 @@ async function insert(tx: Queryable, table: string, rows: readonly object[], key
   const select = names.map((n) => (columns[n]!.endsWith('[]') ? `ARRAY(SELECT jsonb_array_elements_text(x.${n}))` : `x.${n}`)).join(', ');
   await tx.query(
     `INSERT INTO ${table} (${names.join(', ')}) SELECT ${select} FROM jsonb_to_recordset($1::jsonb) AS x(${recordType}) ON CONFLICT (${key}) DO NOTHING`,
-    [JSON.stringify(asJson)],
+    [toJson(asJson)],
   );
+}
+
+/** JSON for PostgreSQL: NUL characters and lone surrogates (which PostgreSQL text cannot hold) are replaced. */
+function toJson(value: unknown): string {
+  return JSON.stringify(value, (_k, v: unknown) => (typeof v === 'string' ? v.replaceAll(String.fromCharCode(0), '\uFFFD').replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '\uFFFD') : v));
 }

@@ -5,8 +5,32 @@
  * Segments are sealed and drained to the database in order; a segment is deleted only after it was written,
  * and every record has a natural key, so a replay after a failure writes each row exactly once.
  */
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, readdirSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, readdirSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
 import path from 'node:path';
+
+const LOCK = 'spool.lock';
+
+/**
+ * One process per spool directory: another one would drain (and delete) the segment this one is writing.
+ * A lock left by a process that no longer runs is taken over.
+ */
+function takeLock(dir: string): void {
+  const file = path.join(dir, LOCK);
+  try {
+    writeFileSync(file, String(process.pid), { flag: 'wx' });
+    return;
+  } catch {
+    const holder = Number(readFileSync(file, 'utf8').trim());
+    let alive: boolean;
+    try {
+      alive = Number.isInteger(holder) && holder > 0 && holder !== process.pid && process.kill(holder, 0);
+    } catch {
+      alive = false; // no such process: the lock is stale
+    }
+    if (alive) throw new Error(`the spool directory ${dir} is in use by process ${holder}: each process needs its own DATA_DIR`);
+    writeFileSync(file, String(process.pid));
+  }
+}
 
 export class Spool<T> {
   private fd: number | undefined;
@@ -21,6 +45,7 @@ export class Spool<T> {
     fsyncIntervalMs = 100,
   ) {
     mkdirSync(dir, { recursive: true });
+    takeLock(dir);
     this.fsyncTimer = setInterval(() => this.sync(), fsyncIntervalMs);
     this.fsyncTimer.unref();
   }
@@ -32,9 +57,28 @@ export class Spool<T> {
 
   append(entry: T): void {
     if (this.fd === undefined) this.openSegment();
-    writeSync(this.fd!, `${JSON.stringify(entry)}\n`);
+    const line = Buffer.from(`${JSON.stringify(entry)}\n`);
+    try {
+      // writeSync may write part of a buffer: keep going until the whole line is down.
+      for (let done = 0; done < line.length; ) done += writeSync(this.fd!, line, done);
+    } catch (err) {
+      // A failed write may leave a torn line: end this segment there, so the next record starts a clean one.
+      this.abandonSegment();
+      throw err;
+    }
     this.dirty = true;
     this.appended++;
+  }
+
+  private abandonSegment(): void {
+    try {
+      if (this.fd !== undefined) closeSync(this.fd);
+    } catch {
+      // already unusable
+    }
+    this.fd = undefined;
+    this.current = undefined;
+    this.appended = 0;
   }
 
   /** Closes the current segment (if it holds anything) so it can be drained. */
@@ -59,10 +103,10 @@ export class Spool<T> {
    * Writes every sealed segment through `write`, oldest first, deleting each once written. Stops at the first
    * failure (the segment stays for the next attempt). Returns the number of records written.
    */
-  async drain(write: (entries: T[]) => Promise<void>, batchSize = 500): Promise<number> {
+  async drain(write: (entries: T[]) => Promise<void>, batchSize = 500, onCorrupt: (file: string, line: number) => void = () => undefined): Promise<number> {
     let written = 0;
     for (const segment of this.sealedSegments()) {
-      const entries = readSegment<T>(segment);
+      const entries = readSegment<T>(segment, onCorrupt);
       for (let i = 0; i < entries.length; i += batchSize) await write(entries.slice(i, i + batchSize));
       unlinkSync(segment);
       written += entries.length;
@@ -73,6 +117,11 @@ export class Spool<T> {
   close(): void {
     clearInterval(this.fsyncTimer);
     this.seal();
+    try {
+      unlinkSync(path.join(this.dir, LOCK));
+    } catch {
+      // gone already
+    }
   }
 
   private sync(): void {
@@ -90,17 +139,21 @@ export class Spool<T> {
   }
 }
 
-/** The records of a segment; a torn last line (a crash mid-write) is the only kind of line skipped. */
-function readSegment<T>(file: string): T[] {
-  const lines = readFileSync(file, 'utf8').split('\n');
+/**
+ * The records of a segment. A line that is not JSON (torn by a crash or a failed write) is reported and
+ * skipped, never allowed to block the records after it.
+ */
+function readSegment<T>(file: string, onCorrupt: (file: string, line: number) => void): T[] {
   const out: T[] = [];
-  lines.forEach((line, i) => {
-    if (line.trim() === '') return;
-    try {
-      out.push(JSON.parse(line) as T);
-    } catch (err) {
-      if (i < lines.length - 2) throw new Error(`spool segment ${file} line ${i + 1} is corrupt`, { cause: err });
-    }
-  });
+  readFileSync(file, 'utf8')
+    .split('\n')
+    .forEach((line, i) => {
+      if (line.trim() === '') return;
+      try {
+        out.push(JSON.parse(line) as T);
+      } catch {
+        onCorrupt(file, i + 1);
+      }
+    });
   return out;
 }

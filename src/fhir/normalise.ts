@@ -159,10 +159,18 @@ function isMedicationOrder(r: Json): boolean {
   return MEDICATION_ORDER_TYPES.has(String(r.resourceType));
 }
 
-/** "MedicationRequest/123", "https://x/fhir/MedicationRequest/123/_history/2" → "MedicationRequest/123". */
+/**
+ * "MedicationRequest/123", "https://x/fhir/MedicationRequest/123/_history/2" → "MedicationRequest/123". Works on
+ * path segments, not a backtracking regex over the whole string, so a hostile megabyte-long reference costs a split.
+ */
 export function normaliseRef(ref: string): string {
-  const m = /([A-Za-z]+)\/([A-Za-z0-9\-.]{1,256})(?:\/_history\/[^/]+)?$/.exec(ref);
-  return m ? `${m[1]}/${m[2]}` : ref;
+  if (ref.length > 2048) return ref.slice(0, 2048);
+  const parts = ref.split('/');
+  let end = parts.length;
+  if (end >= 4 && parts[end - 2] === '_history') end -= 2;
+  const type = parts[end - 2];
+  const id = parts[end - 1];
+  return type && id && /^[A-Za-z]+$/.test(type) && /^[A-Za-z0-9\-.]{1,256}$/.test(id) ? `${type}/${id}` : ref;
 }
 
 interface Concept {

@@ -38,7 +38,8 @@ export const CdsRequest = z
   });
 export type CdsRequest = z.infer<typeof CdsRequest>;
 
-const id = z.string().min(1);
+/** Ids and references: EHR ids run long, but nothing legitimate comes near 1,024 characters. */
+const id = z.string().min(1).max(1024);
 const baseContext = { userId: id, patientId: id, encounterId: id.optional() };
 
 export const contextSchemas = {

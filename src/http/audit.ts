@@ -3,7 +3,7 @@
  * `_count` paging (a `next` link carries an opaque cursor) and filters `date` (ge/gt/le/lt, repeatable),
  * `client` and `action`. Patients appear only as keyed hashes.
  */
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, preHandlerHookHandler } from 'fastify';
 import { errors } from '../errors.js';
 import type { Database } from '../infra/database.js';
 
@@ -25,8 +25,8 @@ interface AuditRow {
   detail: Record<string, unknown>;
 }
 
-export function registerAuditRoutes(app: FastifyInstance, db: Database, publicBaseUrl: string): void {
-  app.get('/audit', async (req, reply) => {
+export function registerAuditRoutes(app: FastifyInstance, db: Database, publicBaseUrl: string, guard: preHandlerHookHandler): void {
+  app.get('/audit', { preHandler: guard }, async (req, reply) => {
     const q = req.query as Record<string, string | string[] | undefined>;
     const one = (name: string) => {
       const v = q[name];
@@ -87,6 +87,16 @@ export function registerAuditRoutes(app: FastifyInstance, db: Database, publicBa
       link: links,
       entry: page.map((r) => ({ fullUrl: `${publicBaseUrl}/audit/${r.id}`, resource: auditEvent(r, publicBaseUrl), search: { mode: 'match' } })),
     });
+  });
+}
+
+/** GET /audit/{id}: one AuditEvent (the `fullUrl` of each Bundle entry). */
+export function registerAuditReadRoute(app: FastifyInstance, db: Database, publicBaseUrl: string, guard: preHandlerHookHandler): void {
+  app.get<{ Params: { id: string } }>('/audit/:id', { preHandler: guard }, async (req, reply) => {
+    if (!/^[0-9a-f-]{36}$/.test(req.params.id)) throw errors.notFound(`AuditEvent ${req.params.id.slice(0, 40)}`);
+    const rows = await db.query<AuditRow>('SELECT * FROM cds_audit_event WHERE id = $1::uuid', [req.params.id]);
+    if (!rows.rows[0]) throw errors.notFound(`AuditEvent ${req.params.id}`);
+    return reply.header('content-type', 'application/fhir+json; charset=utf-8').send(auditEvent(rows.rows[0], publicBaseUrl));
   });
 }
 

@@ -72,6 +72,14 @@ export function registerServiceRoutes(app: FastifyInstance, deps: ServiceDeps, m
       const durationMs = performance.now() - started;
       metrics.requestDuration.observe({ service: service ? service.id : 'unknown', hook: hookLabel(), status: String(status) }, durationMs / 1000);
       if (records && service) {
+        try {
+          recordCall();
+        } catch (err) {
+          req.log.error({ reason: (err as Error).message }, 'the service call could not be recorded');
+        }
+      }
+      function recordCall(): void {
+        if (!records || !service) return;
         const body = (typeof req.body === 'object' && req.body !== null ? req.body : {}) as { hook?: unknown; hookInstance?: unknown; context?: { patientId?: unknown } };
         records.recordServiceCall({
           service: service.id,

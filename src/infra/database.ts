@@ -84,23 +84,24 @@ function openPostgres(url: string, connectTimeoutMs: number): Database {
 /** An arbitrary constant: serialises migrations between replicas starting at the same time. */
 const MIGRATION_LOCK = 7_243_711;
 
-/** Applies the .sql files of a directory in name order, each once, each in its own transaction. */
+/**
+ * Applies the .sql files of a directory in name order, each once, in one transaction under an advisory lock
+ * (replicas starting together on a fresh database take turns; the bookkeeping table is created under the lock).
+ */
 export async function migrate(db: Database, dir: string): Promise<string[]> {
-  await db.exec('CREATE TABLE IF NOT EXISTS kb_schema_migrations (id text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())');
   const files = readdirSync(dir).filter((f) => f.endsWith('.sql')).sort();
-  const applied: string[] = [];
-  for (const file of files) {
-    const done = await db.transaction(async (tx) => {
-      await tx.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
-      const seen = await tx.query('SELECT 1 FROM kb_schema_migrations WHERE id = $1', [file]);
-      if (seen.rows.length > 0) return false;
+  return db.transaction(async (tx) => {
+    await tx.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
+    await tx.query('CREATE TABLE IF NOT EXISTS kb_schema_migrations (id text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())');
+    const seen = new Set((await tx.query<{ id: string }>('SELECT id FROM kb_schema_migrations')).rows.map((r) => r.id));
+    const applied: string[] = [];
+    for (const file of files.filter((f) => !seen.has(f))) {
       for (const statement of splitStatements(readFileSync(path.join(dir, file), 'utf8'))) await tx.query(statement);
       await tx.query('INSERT INTO kb_schema_migrations (id) VALUES ($1)', [file]);
-      return true;
-    });
-    if (done) applied.push(file);
-  }
-  return applied;
+      applied.push(file);
+    }
+    return applied;
+  });
 }
 
 /**

@@ -56,6 +56,9 @@ export class DatabaseKnowledgeStore implements KnowledgeStore {
   private readonly lru: LruCache<Cached>;
   private readonly inflight = new Map<string, Promise<Cached>>();
   private poller: NodeJS.Timeout | undefined;
+  private generation = 0;
+  /** Redis is skipped until this time after repeated failures or slowness (a circuit breaker). */
+  private redisSkipUntil = 0;
   private redisFailures = 0;
 
   constructor(private readonly options: DatabaseStoreOptions) {
@@ -67,9 +70,10 @@ export class DatabaseKnowledgeStore implements KnowledgeStore {
     await this.refresh();
     const channel = this.channel();
     if (this.options.subscriber) {
-      this.options.subscriber.on('message', (ch: string, message: string) => {
+      // A message only says "look again": which version is active is read from the database.
+      this.options.subscriber.on('message', (ch: string) => {
         if (ch !== channel) return;
-        this.refresh(message).catch((err: unknown) => this.options.log?.('could not switch knowledge version', { err: String(err) }));
+        this.refresh().catch((err: unknown) => this.options.log?.('could not switch knowledge version', { err: String(err) }));
       });
       await this.options.subscriber.subscribe(channel).catch((err: unknown) => this.options.log?.('could not subscribe to knowledge activations', { err: String(err) }));
     }
@@ -94,7 +98,12 @@ export class DatabaseKnowledgeStore implements KnowledgeStore {
   /** Activates a version for every replica: the database row, then a notification. */
   async activate(versionId: string): Promise<void> {
     await activateVersion(this.options.db, versionId);
-    await this.refresh(versionId);
+    await this.refresh();
+    await this.announce(versionId);
+  }
+
+  /** Tells the other replicas to re-read the active version (they trust the database, not the message). */
+  async announce(versionId: string): Promise<void> {
     await this.options.redis?.publish(this.channel(), versionId).catch(() => undefined);
   }
 
@@ -133,14 +142,19 @@ export class DatabaseKnowledgeStore implements KnowledgeStore {
     return activationChannel(this.options.redisPrefix);
   }
 
-  /** Switches to the active version (or the one named), if it differs from the current one. */
-  private async refresh(versionId?: string): Promise<void> {
-    const id = versionId ?? (await activeVersionId(this.options.db));
-    if (!id || id === this.current?.version.id) return;
+  /**
+   * Switches to the version the database says is active. Refreshes are numbered and only the newest one may
+   * apply, so a slow refresh that read the old row cannot undo a switch.
+   */
+  private async refresh(): Promise<void> {
+    const generation = ++this.generation;
+    const id = await activeVersionId(this.options.db);
+    if (!id || id === this.current?.version.id || generation !== this.generation) return;
     const [row] = await listVersions(this.options.db, id);
     if (!row) throw new KnowledgeUnavailableError(`knowledge version ${id} does not exist`);
     const kinds = await this.options.db.query<{ record: ObservationKind }>('SELECT record FROM kb_observation_kind WHERE version_id = $1 ORDER BY id', [id]);
     const version: KnowledgeVersion = { id: row.id, source: row.source, loadedAt: row.createdAt, checksum: row.checksum, counts: row.counts };
+    if (generation !== this.generation) return;
     this.current = new DatabaseSnapshot(version, kinds.rows.map((r) => r.record), this);
     this.options.log?.('knowledge version active', { version: id });
   }
@@ -161,7 +175,7 @@ export class DatabaseKnowledgeStore implements KnowledgeStore {
     if (missing.length === 0) return out;
 
     const redis = this.options.redis;
-    if (redis && redis.status === 'ready') {
+    if (redis && redis.status === 'ready' && Date.now() >= this.redisSkipUntil) {
       try {
         const values = await redis.mget(missing.map(key));
         const still: string[] = [];
@@ -177,7 +191,11 @@ export class DatabaseKnowledgeStore implements KnowledgeStore {
         missing = still;
         this.redisFailures = 0;
       } catch {
-        this.redisFailures++; // slow or failing: go to the database for this lookup
+        // Slow or failing: this lookup goes to the database, and after three in a row Redis rests for 5 s.
+        if (++this.redisFailures >= 3) {
+          this.redisSkipUntil = Date.now() + 5000;
+          this.redisFailures = 0;
+        }
       }
     }
     if (missing.length === 0) return out;
@@ -265,7 +283,11 @@ class DatabaseSnapshot implements KnowledgeSnapshot {
         [v, missing],
       );
       const map = new Map<string, DrugClassRef[]>();
-      for (const r of rows.rows) map.set(r.member, [...(map.get(r.member) ?? []), { id: r.id, name: r.name }]);
+      for (const r of rows.rows) {
+        const list = map.get(r.member);
+        if (list) list.push({ id: r.id, name: r.name });
+        else map.set(r.member, [{ id: r.id, name: r.name }]);
+      }
       return map;
     });
     const out = new Map<string, readonly DrugClassRef[]>();
@@ -282,7 +304,11 @@ class DatabaseSnapshot implements KnowledgeSnapshot {
         [v, missing],
       );
       const map = new Map<string, [string, 'a' | 'b'][]>();
-      for (const r of rows.rows) map.set(r.rxcui, [...(map.get(r.rxcui) ?? []), [r.interaction_id, r.side]]);
+      for (const r of rows.rows) {
+        const list = map.get(r.rxcui);
+        if (list) list.push([r.interaction_id, r.side]);
+        else map.set(r.rxcui, [[r.interaction_id, r.side]]);
+      }
       return map;
     });
     const sides = new Map<string, { a: Set<string>; b: Set<string> }>();

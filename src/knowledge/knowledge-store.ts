@@ -57,6 +57,8 @@ export interface ComponentHealth {
 
 export interface KnowledgeStore {
   snapshot(): KnowledgeSnapshot;
+  /** Makes a stored version the active one on every replica (stores that hold versions). */
+  activate?(versionId: string): Promise<void>;
   /** Each component behind the store (knowledge, database, cache) with its status. */
   health(): Promise<Readonly<Record<string, ComponentHealth>>>;
 }

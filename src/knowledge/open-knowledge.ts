@@ -9,6 +9,8 @@ import { createRedis, createSubscriber } from '../infra/redis.js';
 import { DatabaseKnowledgeStore } from './database-store.js';
 import type { KnowledgeSources } from './load-sources.js';
 import { ensureBundledVersion } from './versions.js';
+import { randomUUID } from 'node:crypto';
+import { writeRecords } from '../feedback/records.js';
 
 export interface OpenedKnowledge {
   readonly store: DatabaseKnowledgeStore;
@@ -29,6 +31,26 @@ export async function openKnowledge(config: Config, sources: KnowledgeSources, l
   const db = await openKnowledgeDatabase(config);
   const bundled = await ensureBundledVersion(db, sources);
   log('bundled knowledge checked', bundled);
+  if (bundled.activated) {
+    await writeRecords(db, [
+      {
+        type: 'audit',
+        row: {
+          id: randomUUID(),
+          recordedAt: new Date().toISOString(),
+          action: 'knowledge-activate',
+          client: 'startup:bundled',
+          patientHash: null,
+          service: null,
+          hook: null,
+          cardCount: null,
+          durationMs: null,
+          outcome: 'success',
+          detail: { version: bundled.id, loaded: bundled.loaded },
+        },
+      },
+    ]);
+  }
   const redisOptions = config.redisUrl ? { url: config.redisUrl } : undefined;
   const redis = redisOptions ? createRedis(redisOptions) : undefined;
   const subscriber = redisOptions ? createSubscriber(redisOptions) : undefined;
@@ -44,6 +66,8 @@ export async function openKnowledge(config: Config, sources: KnowledgeSources, l
     log,
   });
   await store.start();
+  // Replicas already running learn of a version this start activated.
+  if (bundled.activated && redis) await store.announce(bundled.id);
   return {
     store,
     db,

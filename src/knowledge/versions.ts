@@ -172,10 +172,15 @@ async function finishVersion(tx: Queryable, versionId: string): Promise<void> {
      WHERE i.version_id = $1`,
     [versionId],
   );
+  // Fresh statistics first: without them the planner picks nested loops that rescan every drug per member row
+  // (a million-pair import would never finish its checks).
+  await tx.query('ANALYZE kb_drug');
+  await tx.query('ANALYZE kb_interaction_member');
   const unknownMembers = await tx.query<{ interaction_id: string; rxcui: string }>(
     `SELECT m.interaction_id, m.rxcui FROM kb_interaction_member m
-     LEFT JOIN kb_drug d ON d.version_id = m.version_id AND d.rxcui = m.rxcui AND d.tty = 'IN'
-     WHERE m.version_id = $1 AND d.rxcui IS NULL ORDER BY 1, 2 LIMIT 10`,
+     WHERE m.version_id = $1
+       AND NOT EXISTS (SELECT 1 FROM kb_drug d WHERE d.version_id = m.version_id AND d.rxcui = m.rxcui AND d.tty = 'IN')
+     ORDER BY 1, 2 LIMIT 10`,
     [versionId],
   );
   if (unknownMembers.rows.length > 0) {
@@ -183,8 +188,9 @@ async function finishVersion(tx: Queryable, versionId: string): Promise<void> {
   }
   const unknownIngredients = await tx.query<{ rxcui: string; code: string }>(
     `SELECT d.rxcui, x.code FROM kb_drug d CROSS JOIN LATERAL unnest(d.ingredients) AS x(code)
-     LEFT JOIN kb_drug i ON i.version_id = d.version_id AND i.rxcui = x.code AND i.tty = 'IN'
-     WHERE d.version_id = $1 AND i.rxcui IS NULL ORDER BY 1, 2 LIMIT 10`,
+     WHERE d.version_id = $1
+       AND NOT EXISTS (SELECT 1 FROM kb_drug i WHERE i.version_id = d.version_id AND i.rxcui = x.code AND i.tty = 'IN')
+     ORDER BY 1, 2 LIMIT 10`,
     [versionId],
   );
   if (unknownIngredients.rows.length > 0) {
@@ -253,26 +259,26 @@ export async function* sourceRecords(sources: KnowledgeSources): AsyncIterable<I
 }
 
 /**
- * Loads the bundled knowledge base as version `bundled-<checksum>` if it is not there yet, and activates it
- * when nothing is active or the active version is an older bundled one (a site's own imports stay active).
- * Idempotent: a second start finds the version and changes nothing.
+ * Loads the bundled knowledge base as version `bundled-<checksum>` if it is not there yet. It is activated
+ * when nothing is active, or when this start is the first to load it and the active version is a bundled one
+ * (a release with new content). An older release restarting finds its version already stored and activates
+ * nothing, and a site's own active import always stays. Idempotent: a second start changes nothing.
  */
-export async function ensureBundledVersion(db: Database, sources: KnowledgeSources): Promise<{ id: string; loaded: boolean; activated: boolean }> {
+export async function ensureBundledVersion(db: Database, sources: KnowledgeSources, options: { activate: boolean } = { activate: true }): Promise<{ id: string; loaded: boolean; activated: boolean }> {
   const id = `bundled-${sources.checksum.slice(0, 12)}`;
-  const existing = await listVersions(db, id);
   let loaded = false;
-  if (existing.length === 0) {
+  if ((await listVersions(db, id)).length === 0) {
     try {
       await writeVersion(db, sourceRecords(sources), { id, source: 'bundled', checksum: sources.checksum, note: `knowledge-base/ (${sources.files.length} files)` });
       loaded = true;
     } catch (err) {
-      // Another replica loaded the same version at the same moment: that is fine.
-      if (!(err instanceof VersionIntegrityError) && !/duplicate key|already exists/.test(String((err as Error).message))) throw err;
+      // Another replica loaded the same version at the same moment (unique violation): that is fine.
+      if ((err as { code?: string }).code !== '23505' && !(err instanceof VersionIntegrityError && /already exists/.test(err.message))) throw err;
     }
   }
   const active = await activeVersionId(db);
-  const activeIsBundled = active === undefined || (await listVersions(db, active))[0]?.source === 'bundled';
-  const activated = active !== id && activeIsBundled;
+  const activeIsBundled = active !== undefined && (await listVersions(db, active))[0]?.source === 'bundled';
+  const activated = options.activate && active !== id && (active === undefined || (loaded && activeIsBundled));
   if (activated) await activateVersion(db, id);
   return { id, loaded, activated };
 }

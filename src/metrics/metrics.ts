@@ -1,5 +1,5 @@
 /** Prometheus metrics (prom-client), one registry per app so tests and replicas do not share counters. */
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 export interface Metrics {
   readonly registry: Registry;
@@ -9,6 +9,10 @@ export interface Metrics {
   readonly incomplete: Counter<'service'>;
   readonly feedback: Counter<'service' | 'outcome'>;
   readonly feedbackUnknownCards: Counter<'service'>;
+  /** Calls answered without screening (service: a warning card; feedback: 429), by reason. */
+  readonly shed: Counter<'reason'>;
+  /** Service calls being screened right now (the protection plugin counts them in and out). */
+  readonly inFlight: Gauge;
 }
 
 export function createMetrics(): Metrics {
@@ -51,6 +55,17 @@ export function createMetrics(): Metrics {
       name: 'cds_feedback_unknown_cards_total',
       help: 'Feedback items naming a card uuid this service has no record of',
       labelNames: ['service'],
+      registers: [registry],
+    }),
+    shed: new Counter({
+      name: 'cds_shed_total',
+      help: 'Calls answered without being processed: rate_limit (a client over CDS_RATE_LIMIT_PER_MINUTE) or overload (event-loop lag or too many calls in flight)',
+      labelNames: ['reason'],
+      registers: [registry],
+    }),
+    inFlight: new Gauge({
+      name: 'cds_service_calls_in_flight',
+      help: 'CDS service calls admitted and not yet answered',
       registers: [registry],
     }),
   };

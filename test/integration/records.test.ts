@@ -124,11 +124,14 @@ describe('card ledger and feedback', () => {
     for (const f of readdirSync(dir)) {
       expect((await post(app, '/cds-services/medication-safety/feedback', JSON.parse(readFileSync(path.join(dir, f), 'utf8')))).status, f).toBe(200);
     }
-    expect(await post(app, '/cds-services/medication-safety/feedback', { feedback: [{ card: 'x', outcome: 'ignored', outcomeTimestamp: '2026-11-21T12:00:00Z' }] })).toEqual({
+    expect(await post(app, '/cds-services/medication-safety/feedback', { feedback: [{ card: '00000000-0000-4000-8000-000000000002', outcome: 'ignored', outcomeTimestamp: '2026-11-21T12:00:00Z' }] })).toEqual({
       status: 400,
       body: { error: 'CDS_ERR_BAD_REQUEST', message: 'feedback.0.outcome: Invalid option: expected one of "accepted"|"overridden"' },
     });
     expect((await post(app, '/cds-services/medication-safety/feedback', { feedback: [] })).status).toBe(400);
+    expect((await post(app, '/cds-services/medication-safety/feedback', { feedback: [{ card: 'not-a-uuid', outcome: 'accepted', outcomeTimestamp: '2026-11-21T12:00:00Z' }] })).body.message).toBe(
+      'feedback.0.card: card must be the uuid of a card',
+    );
     expect((await post(app, '/cds-services/no-such-service/feedback', { feedback: [] })).status).toBe(404);
   });
 
@@ -147,6 +150,9 @@ describe('card ledger and feedback', () => {
     expect([event.resourceType, event.action, event.outcome, event.subtype[0].code, event.agent[0].who.identifier.value]).toEqual(['AuditEvent', 'E', '0', 'service-call', 'unauthenticated']);
     expect(event.entity[0].what.identifier.value).toBe(hash(PATIENT_ID));
     expect(JSON.stringify(calls)).not.toContain(PATIENT_ID);
+    const one = await app.inject({ method: 'GET', url: calls.entry[0].fullUrl.replace('http://127.0.0.1:8080', '') });
+    expect(JSON.parse(one.body)).toEqual(event);
+    expect((await app.inject({ method: 'GET', url: '/audit/00000000-0000-4000-8000-00000000ffff' })).statusCode).toBe(404);
     expect((await app.inject({ method: 'GET', url: '/audit?action=delete-everything' })).statusCode).toBe(400);
     expect((await app.inject({ method: 'GET', url: '/audit?date=yesterday' })).statusCode).toBe(400);
   });
@@ -195,6 +201,30 @@ describe('alert memory and inferred acceptance', () => {
 });
 
 describe('durability', () => {
+  it('sets aside a record the database refuses and writes the ones after it', async () => {
+    const { Recorder } = await import('../../src/feedback/recorder.js');
+    const { openDatabase } = await import('../../src/infra/database.js');
+    const db = await openDatabase({ url: database.url, dataDir: '/nonexistent' });
+    const spoolDir = mkdtempSync(path.join(tmpdir(), 'cds-poison-'));
+    const recorder = new Recorder({ db, spoolDir, flushIntervalMs: 60_000 });
+    const audit = (id: string, outcome: string) => ({
+      type: 'audit' as const,
+      row: { id, recordedAt: '2026-11-21T12:00:00Z', action: 'feedback' as const, client: 'poison-test', patientHash: null, service: null, hook: null, cardCount: null, durationMs: null, outcome: outcome as 'success', detail: {} },
+    });
+    try {
+      recorder.record(audit('not-a-uuid', 'success'));
+      recorder.record(audit('00000000-0000-4000-8000-0000000000aa', 'success'));
+      await recorder.flush();
+      expect(await rows("SELECT id FROM cds_audit_event WHERE client = 'poison-test'")).toEqual([{ id: '00000000-0000-4000-8000-0000000000aa' }]);
+      const dead = readFileSync(path.join(spoolDir, 'dead-letter.ndjson'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+      expect(dead.map((d: { entry: { row: { id: string } } }) => d.entry.row.id)).toEqual(['not-a-uuid']);
+      expect(recorder.status()).toMatchObject({ backlog: 0, deadLettered: 1 });
+    } finally {
+      await recorder.stop();
+      await db.close();
+    }
+  });
+
   it('keeps every card and feedback record while PostgreSQL is cut, and writes each exactly once when it returns', async () => {
     const { host, port } = hostPortOf(database.url);
     const proxy: TcpProxy = await startTcpProxy(host, port);

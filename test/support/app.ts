@@ -22,7 +22,8 @@ export function bundledSources(): KnowledgeSources {
 }
 
 export function testConfig(env: Record<string, string> = {}): Config {
-  return loadConfig({ LOG_LEVEL: 'silent', ...env });
+  // The rate limit and event-loop shedding depend on real time: off unless a test sets them (test/e2e/protection.test.ts).
+  return loadConfig({ LOG_LEVEL: 'silent', CDS_RATE_LIMIT_PER_MINUTE: '0', CDS_SHED_EVENT_LOOP_LAG_MS: '0', ...env });
 }
 
 export interface CdsReply {

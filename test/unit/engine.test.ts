@@ -422,3 +422,16 @@ describe('limits', () => {
     ]);
   });
 });
+
+describe('hostile references', () => {
+  it('parse long references in linear time, and a huge selection is a 400', async () => {
+    const { normaliseRef } = await import('../../src/fhir/normalise.js');
+    expect(normaliseRef('https://ehr.example/fhir/MedicationRequest/abc-1/_history/7')).toBe('MedicationRequest/abc-1');
+    expect(normaliseRef('MedicationRequest/abc-1')).toBe('MedicationRequest/abc-1');
+    expect(normaliseRef(`${'x'.repeat(300_000)}/y`)).toHaveLength(2048);
+    const body = orderRequest({ hook: 'order-select', drafts: [mr({ id: 'd1', rxcui: C.tizanidine })], selections: ['x'.repeat(108_000)] });
+    await expect(run(body)).rejects.toThrow(/^context\.selections\.0: Too big: expected string to have <=1024 characters/);
+    const prior = { ...mr({ id: 'd1', rxcui: C.phenelzine }), priorPrescription: { reference: 'x'.repeat(40_000) } };
+    expect((await run(orderRequest({ drafts: [prior] }))).response.cards).toEqual([]);
+  });
+});

@@ -27,7 +27,7 @@ describe('Spool', () => {
     first.append({ n: 1 });
     first.seal();
     await expect(first.drain(async () => Promise.reject(new Error('database down')))).rejects.toThrow('database down');
-    expect(readdirSync(where)).toHaveLength(1);
+    expect(readdirSync(where).filter((f) => f.endsWith('.jsonl'))).toHaveLength(1);
     first.close();
     const second = new Spool<{ n: number }>(where);
     const seen: number[] = [];
@@ -46,6 +46,31 @@ describe('Spool', () => {
     const seen: number[] = [];
     await spool.drain(async (entries) => void seen.push(...entries.map((e) => e.n)));
     expect(seen).toEqual([1]);
+    spool.close();
+  });
+});
+
+describe('Spool safety', () => {
+  it('refuses a directory another running process holds, and takes over a stale lock', async () => {
+    const where = dir();
+    const { writeFileSync } = await import('node:fs');
+    writeFileSync(path.join(where, 'spool.lock'), String(process.ppid));
+    expect(() => new Spool(where)).toThrow(`is in use by process ${process.ppid}`);
+    writeFileSync(path.join(where, 'spool.lock'), '999999999');
+    const taken = new Spool(where);
+    taken.close();
+  });
+
+  it('skips a corrupt line in the middle of a segment, reporting it, and keeps the records after it', async () => {
+    const spool = new Spool<{ n: number }>(dir());
+    spool.append({ n: 1 });
+    spool.seal();
+    const file = spool.sealedSegments()[0]!;
+    appendFileSync(file, 'garbage\n{"n": 3}\n');
+    const seen: number[] = [];
+    const corrupt: number[] = [];
+    await spool.drain(async (entries) => void seen.push(...entries.map((e) => e.n)), 500, (_f, line) => corrupt.push(line));
+    expect([seen, corrupt]).toEqual([[1, 3], [2]]);
     spool.close();
   });
 });

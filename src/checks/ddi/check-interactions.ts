@@ -44,7 +44,10 @@ export async function checkInteractions(
   const present = new Set(allIngredients);
   for (const rule of rules) {
     for (const code of new Set([...rule.sideA, ...rule.sideB])) {
-      if (present.has(code)) rulesByIngredient.set(code, [...(rulesByIngredient.get(code) ?? []), rule]);
+      if (!present.has(code)) continue;
+      const list = rulesByIngredient.get(code);
+      if (list) list.push(rule);
+      else rulesByIngredient.set(code, [rule]);
     }
   }
   const rulesFor = (m: Medication) => new Set(m.ingredients.flatMap((i) => rulesByIngredient.get(i.rxcui) ?? []));

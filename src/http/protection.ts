@@ -1,0 +1,287 @@
+/**
+ * Protection against more work than the service can screen in time: a per-client rate limit (a token bucket
+ * per issuer) and load shedding (event-loop lag, service calls in flight).
+ *
+ * Never silent: a service call that is not screened still gets **200 with one visible warning card**
+ * ("Medication safety screening not performed"), because many EHRs hide errors and a 429 or 503 would show the
+ * prescriber nothing. Feedback is machine-to-machine and retried, so feedback over the limit gets 429 with
+ * Retry-After. Health, metrics, discovery and CORS preflight are never limited or shed.
+ *
+ * Everything happens in one onRequest hook that runs after client authentication (so the issuer is known and a
+ * caller without a valid token cannot use up an EHR's budget) and before the body is read: a shed call costs a
+ * map lookup, a uuid and one write of a precomputed JSON text.
+ */
+import { randomUUID } from 'node:crypto';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { ClientIdentity } from '../auth/client-auth.js';
+import type { Config } from '../config.js';
+import { SERVICES } from '../hooks/services.js';
+import type { Metrics } from '../metrics/metrics.js';
+import { screeningNotPerformedCard } from './services.js';
+
+// ---------------------------------------------------------------------------------------------------------------
+// Token bucket
+
+/** Burst (bucket capacity) for a per-minute limit: a tenth of it, at least 10. */
+export function rateLimitBurst(perMinute: number): number {
+  return Math.max(10, Math.floor(perMinute / 10));
+}
+
+/** A token bucket on an injected monotonic clock (milliseconds). Starts full. */
+export class TokenBucket {
+  private tokens: number;
+  private last: number;
+
+  constructor(
+    readonly capacity: number,
+    /** Tokens added per millisecond. */
+    readonly refillPerMs: number,
+    now: number,
+  ) {
+    this.tokens = capacity;
+    this.last = now;
+  }
+
+  /** Takes one token: 0 when allowed, otherwise the milliseconds until a token will be available. */
+  take(now: number): number {
+    this.refill(now);
+    if (this.tokens >= 1) {
+      this.tokens -= 1;
+      return 0;
+    }
+    return Math.ceil((1 - this.tokens) / this.refillPerMs);
+  }
+
+  /** True when the bucket has refilled completely (it can be forgotten without changing any answer). */
+  isFull(now: number): boolean {
+    this.refill(now);
+    return this.tokens >= this.capacity;
+  }
+
+  private refill(now: number): void {
+    // A clock that steps back adds nothing (and never removes tokens).
+    const elapsed = Math.max(0, now - this.last);
+    this.last = Math.max(this.last, now);
+    this.tokens = Math.min(this.capacity, this.tokens + elapsed * this.refillPerMs);
+  }
+}
+
+/** One token bucket per key (the client issuer), created on first use. */
+export class RateLimiter {
+  private readonly buckets = new Map<string, TokenBucket>();
+  readonly burst: number;
+  private readonly refillPerMs: number;
+
+  constructor(
+    readonly perMinute: number,
+    private readonly clock: () => number,
+    /** Above this many keys, buckets that have refilled completely are forgotten. */
+    private readonly maxKeys = 10_000,
+  ) {
+    if (!(perMinute > 0)) throw new Error('RateLimiter needs a positive limit per minute');
+    this.burst = rateLimitBurst(perMinute);
+    this.refillPerMs = perMinute / 60_000;
+  }
+
+  /** 0 when the call is allowed, otherwise the milliseconds until this key may call again. */
+  take(key: string): number {
+    const now = this.clock();
+    let bucket = this.buckets.get(key);
+    if (!bucket) {
+      if (this.buckets.size >= this.maxKeys) this.sweep(now);
+      bucket = new TokenBucket(this.burst, this.refillPerMs, now);
+      this.buckets.set(key, bucket);
+    }
+    return bucket.take(now);
+  }
+
+  get size(): number {
+    return this.buckets.size;
+  }
+
+  private sweep(now: number): void {
+    for (const [key, bucket] of this.buckets) if (bucket.isFull(now)) this.buckets.delete(key);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Load probe
+
+/** Where the shedding decision reads the event-loop lag. Tests pass their own; the default is a real monitor. */
+export interface LoadProbe {
+  /** The event-loop delay over a recent window, in milliseconds. Called on every service call: must be O(1). */
+  eventLoopLagMs(): number;
+  /** Stops what the probe started (called when the app closes). */
+  close?(): void;
+}
+
+/**
+ * The default probe: `perf_hooks.monitorEventLoopDelay` sampled every `resolutionMs`; every `windowMs` the mean
+ * delay of the window just ended (less the sampling interval itself) becomes the reading and the histogram starts
+ * again. The mean, not a high percentile: one garbage-collection pause or one large body is over by the time it is
+ * measured and should not shed a whole second of calls, while an event loop that cannot keep up delays every
+ * turn. Requests only read a number; the timer is unref'd so it never keeps the process alive.
+ */
+export function eventLoopLagMonitor(opts: { windowMs?: number; resolutionMs?: number } = {}): LoadProbe {
+  const windowMs = opts.windowMs ?? 1000;
+  const resolutionMs = opts.resolutionMs ?? 10;
+  const histogram = monitorEventLoopDelay({ resolution: resolutionMs });
+  histogram.enable();
+  let lagMs = 0;
+  const timer = setInterval(() => {
+    lagMs = histogram.count > 0 ? Math.max(0, histogram.mean / 1e6 - resolutionMs) : 0;
+    histogram.reset();
+  }, windowMs);
+  timer.unref();
+  return {
+    eventLoopLagMs: () => lagMs,
+    close() {
+      clearInterval(timer);
+      histogram.disable();
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Precomputed answers
+
+export type ShedReason = 'rate_limit' | 'overload';
+
+/** The detail reasons of the two shed cards (exported for tests). */
+export const SHED_REASONS: Readonly<Record<ShedReason, string>> = {
+  rate_limit: 'the service is receiving more requests from this EHR than it is configured to screen',
+  overload: 'the service is overloaded and answered at once rather than run past the EHR\u2019s time limit',
+};
+
+/**
+ * `{"cards":[<card>]}` as JSON text split around the card's uuid, built once: a shed answer is the two halves
+ * joined by a fresh uuid, with no serialisation per request.
+ */
+function precomputedAnswer(reason: string): { readonly before: string; readonly after: string } {
+  const { uuid: _uuid, ...card } = screeningNotPerformedCard(reason);
+  const rest = JSON.stringify(card);
+  return { before: '{"cards":[{"uuid":"', after: `",${rest.slice(1)}]}` };
+}
+
+const ANSWERS: Readonly<Record<ShedReason, { readonly before: string; readonly after: string }>> = {
+  rate_limit: precomputedAnswer(SHED_REASONS.rate_limit),
+  overload: precomputedAnswer(SHED_REASONS.overload),
+};
+
+/** The body of a shed service call (a fresh card uuid each time). */
+export function shedResponseText(reason: ShedReason): string {
+  const answer = ANSWERS[reason];
+  return answer.before + randomUUID() + answer.after;
+}
+
+const FEEDBACK_RATE_LIMITED = JSON.stringify({
+  error: 'CDS_ERR_RATE_LIMITED',
+  message: 'this client sent more feedback calls than CDS_RATE_LIMIT_PER_MINUTE allows; retry after the Retry-After delay',
+});
+
+const JSON_TYPE = 'application/json; charset=utf-8';
+const SERVICE_ROUTE = '/cds-services/:id';
+const FEEDBACK_ROUTE = '/cds-services/:id/feedback';
+/** At most one shedding log line per reason in this interval, with the count since the last line. */
+const LOG_INTERVAL_MS = 10_000;
+
+// ---------------------------------------------------------------------------------------------------------------
+// The plugin
+
+export interface ProtectionDeps {
+  /** Event-loop lag source; default: `eventLoopLagMonitor()` (created only when lag shedding is on). */
+  readonly loadProbe?: LoadProbe;
+  /** Monotonic milliseconds for the token buckets; default `performance.now`. */
+  readonly clock?: () => number;
+}
+
+export interface ProtectionOptions {
+  readonly config: Pick<Config, 'rateLimitPerMinute' | 'shedEventLoopLagMs' | 'shedMaxInFlight'>;
+  readonly metrics: Metrics;
+}
+
+/** Calls to any other service id go on to their 404. */
+const serviceIds: ReadonlySet<string> = new Set(SERVICES.map((s) => s.id));
+
+/** What the plugin exposes (to tests and diagnostics). */
+export interface Protection {
+  /** Service calls admitted and not yet answered. */
+  inFlight(): number;
+}
+
+/**
+ * Adds the protection hook to the root instance. Register it after the client-authentication hook: hooks run
+ * in registration order, and the rate limit keys on the issuer that hook sets.
+ */
+export function registerProtection(app: FastifyInstance, opts: ProtectionOptions, deps: ProtectionDeps = {}): Protection {
+  const { config, metrics } = opts;
+  const clock = deps.clock ?? (() => performance.now());
+  const serviceLimiter = config.rateLimitPerMinute > 0 ? new RateLimiter(config.rateLimitPerMinute, clock) : undefined;
+  // Feedback has its own buckets: a client retrying feedback never uses up the budget of its screening calls.
+  const feedbackLimiter = config.rateLimitPerMinute > 0 ? new RateLimiter(config.rateLimitPerMinute, clock) : undefined;
+  let probe = deps.loadProbe;
+  if (!probe && config.shedEventLoopLagMs > 0) {
+    const own = eventLoopLagMonitor();
+    probe = own;
+    app.addHook('onClose', async () => own.close?.());
+  }
+  const maxLagMs = config.shedEventLoopLagMs;
+  const maxInFlight = config.shedMaxInFlight;
+  let inFlight = 0;
+
+  // Both series exist from the start, so a dashboard shows 0 rather than nothing.
+  metrics.shed.inc({ reason: 'rate_limit' }, 0);
+  metrics.shed.inc({ reason: 'overload' }, 0);
+  const lastLog: Record<ShedReason, { at: number; count: number }> = { rate_limit: { at: -Infinity, count: 0 }, overload: { at: -Infinity, count: 0 } };
+
+  const noteShed = (req: FastifyRequest, reason: ShedReason, issuer: string, what: 'service' | 'feedback') => {
+    metrics.shed.inc({ reason });
+    const entry = lastLog[reason];
+    entry.count++;
+    const now = clock();
+    if (now - entry.at >= LOG_INTERVAL_MS) {
+      req.log.warn({ reason, issuer, call: what, shedSinceLastLog: entry.count, inFlight, eventLoopLagMs: probe ? Math.round(probe.eventLoopLagMs()) : undefined }, 'calls shed');
+      entry.at = now;
+      entry.count = 0;
+    }
+  };
+
+  const shedServiceCall = (req: FastifyRequest, reply: FastifyReply, reason: ShedReason, issuer: string, service: string) => {
+    noteShed(req, reason, issuer, 'service');
+    metrics.cards.inc({ service, topic: 'none', indicator: 'warning' });
+    reply.code(200).header('content-type', JSON_TYPE).send(shedResponseText(reason));
+  };
+
+  app.addHook('onRequest', (req, reply, done) => {
+    if (req.method !== 'POST') return done();
+    const route = req.routeOptions.url;
+    if (route !== SERVICE_ROUTE && route !== FEEDBACK_ROUTE) return done();
+    const id = (req.params as { id?: string }).id;
+    if (id === undefined || !serviceIds.has(id)) return done();
+    const issuer = (req as { client?: ClientIdentity }).client?.issuer ?? 'unauthenticated';
+
+    if (route === FEEDBACK_ROUTE) {
+      const waitMs = feedbackLimiter ? feedbackLimiter.take(issuer) : 0;
+      if (waitMs === 0) return done();
+      noteShed(req, 'rate_limit', issuer, 'feedback');
+      reply.code(429).header('retry-after', String(Math.max(1, Math.ceil(waitMs / 1000)))).header('content-type', JSON_TYPE).send(FEEDBACK_RATE_LIMITED);
+      return;
+    }
+
+    if (serviceLimiter && serviceLimiter.take(issuer) > 0) return shedServiceCall(req, reply, 'rate_limit', issuer, id);
+    if ((maxInFlight > 0 && inFlight >= maxInFlight) || (probe && maxLagMs > 0 && probe.eventLoopLagMs() > maxLagMs)) {
+      return shedServiceCall(req, reply, 'overload', issuer, id);
+    }
+    inFlight++;
+    metrics.inFlight.inc();
+    // 'close' comes once per response, whether it finished or the connection went away first.
+    reply.raw.once('close', () => {
+      inFlight--;
+      metrics.inFlight.dec();
+    });
+    done();
+  });
+
+  return { inFlight: () => inFlight };
+}
