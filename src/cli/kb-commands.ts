@@ -8,9 +8,9 @@
  *   diff A B                                              what changed between two versions
  */
 import { createReadStream, readdirSync, statSync } from 'node:fs';
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { userInfo } from 'node:os';
-import { writeRecords } from '../feedback/records.js';
+import { adminAudit, writeRecords } from '../feedback/records.js';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Config } from '../config.js';
@@ -162,24 +162,7 @@ async function importCommand(db: Database, args: string[], config: Config, out: 
 
 /** Administrative actions go into the audit trail like service calls (who: the operating-system user). */
 async function auditAdmin(db: Database, action: 'knowledge-import' | 'knowledge-activate', detail: Record<string, unknown>): Promise<void> {
-  await writeRecords(db, [
-    {
-      type: 'audit',
-      row: {
-        id: randomUUID(),
-        recordedAt: new Date().toISOString(),
-        action,
-        client: `cli:${userInfo().username}`,
-        patientHash: null,
-        service: null,
-        hook: null,
-        cardCount: null,
-        durationMs: null,
-        outcome: 'success',
-        detail,
-      },
-    },
-  ]);
+  await writeRecords(db, [adminAudit(action, `cli:${userInfo().username}`, detail)]);
 }
 
 /** Tells running replicas (through Redis, when configured) that a version is now active. */

@@ -8,7 +8,7 @@ import type { Database } from '../infra/database.js';
 import type { OverrideRecall, ServiceResult } from '../hooks/run-service.js';
 import type { IdHasher } from './id-hash.js';
 import { cardsForAbandonedDrafts, rememberedOverrides } from './memory.js';
-import type { AuditRecord, FeedbackRecord } from './records.js';
+import { adminAudit, type AuditRecord, type FeedbackRecord } from './records.js';
 import type { Recorder } from './recorder.js';
 import type { FeedbackItem } from './feedback-schema.js';
 
@@ -172,7 +172,7 @@ export class CardRecords {
 
   /** Records an administrative action (a knowledge import or activation) in the audit trail. */
   recordAdmin(action: 'knowledge-import' | 'knowledge-activate', who: string, detail: Record<string, unknown>): void {
-    this.recorder.record({ type: 'audit', row: audit(action, new Date().toISOString(), { client: who, outcome: 'success', detail }) });
+    this.recorder.record(adminAudit(action, who, detail));
   }
 
   /** Order-select cards whose drafts were not signed: the prescriber changed course, taken as acceptance. */

@@ -2,6 +2,7 @@
  * The records the service keeps, their trip through the spool, and their rows in PostgreSQL. Every row has a
  * natural key and is inserted with ON CONFLICT DO NOTHING: a record written twice (a replay) is one row.
  */
+import { randomUUID } from 'node:crypto';
 import type { Database, Queryable } from '../infra/database.js';
 
 export interface CardRecord {
@@ -75,6 +76,26 @@ export type RecordEntry =
   | { readonly type: 'suppression'; readonly row: SuppressionRecord }
   | { readonly type: 'client'; readonly row: ClientRecord }
   | { readonly type: 'audit'; readonly row: AuditRecord };
+
+/** The audit record of an administrative action (a knowledge import or activation) by `who`. */
+export function adminAudit(action: 'knowledge-import' | 'knowledge-activate', who: string, detail: Record<string, unknown>): RecordEntry {
+  return {
+    type: 'audit',
+    row: {
+      id: randomUUID(),
+      recordedAt: new Date().toISOString(),
+      action,
+      client: who,
+      patientHash: null,
+      service: null,
+      hook: null,
+      cardCount: null,
+      durationMs: null,
+      outcome: 'success',
+      detail,
+    },
+  };
+}
 
 /** Writes a batch of spooled records in one transaction, in their kinds' dependency order. */
 export async function writeRecords(db: Database, entries: readonly RecordEntry[]): Promise<void> {

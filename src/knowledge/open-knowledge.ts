@@ -9,8 +9,7 @@ import { createRedis, createSubscriber } from '../infra/redis.js';
 import { DatabaseKnowledgeStore } from './database-store.js';
 import type { KnowledgeSources } from './load-sources.js';
 import { ensureBundledVersion } from './versions.js';
-import { randomUUID } from 'node:crypto';
-import { writeRecords } from '../feedback/records.js';
+import { adminAudit, writeRecords } from '../feedback/records.js';
 
 export interface OpenedKnowledge {
   readonly store: DatabaseKnowledgeStore;
@@ -32,24 +31,7 @@ export async function openKnowledge(config: Config, sources: KnowledgeSources, l
   const bundled = await ensureBundledVersion(db, sources);
   log('bundled knowledge checked', bundled);
   if (bundled.activated) {
-    await writeRecords(db, [
-      {
-        type: 'audit',
-        row: {
-          id: randomUUID(),
-          recordedAt: new Date().toISOString(),
-          action: 'knowledge-activate',
-          client: 'startup:bundled',
-          patientHash: null,
-          service: null,
-          hook: null,
-          cardCount: null,
-          durationMs: null,
-          outcome: 'success',
-          detail: { version: bundled.id, loaded: bundled.loaded },
-        },
-      },
-    ]);
+    await writeRecords(db, [adminAudit('knowledge-activate', 'startup:bundled', { version: bundled.id, loaded: bundled.loaded })]);
   }
   const redisOptions = config.redisUrl ? { url: config.redisUrl } : undefined;
   const redis = redisOptions ? createRedis(redisOptions) : undefined;
