@@ -21,6 +21,7 @@ import { createIdHasher, resolveIdHashSecret } from './feedback/id-hash.js';
 import { registerFeedbackRoutes } from './http/feedback.js';
 import { registerAuditReadRoute, registerAuditRoutes } from './http/audit.js';
 import { registerAdminRoutes } from './http/admin.js';
+import { PolicyStore } from './cards/policy-store.js';
 import { ROLES, UserAuthenticator } from './auth/user-auth.js';
 import type { Policy } from './cards/policy-schema.js';
 import { createMetrics } from './metrics/metrics.js';
@@ -103,6 +104,11 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
     });
   }
 
+  // Policies: the files, with the site's changes from the database on top.
+  const policyStore = new PolicyStore(policies, db);
+  await policyStore.start();
+  closers.push(async () => policyStore.stop());
+
   // Records (card ledger, feedback, audit) go through a local spool to the database.
   let records: CardRecords | undefined;
   if (db) {
@@ -159,7 +165,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
     {
       config,
       knowledge,
-      policies,
+      policies: { get: (id) => policyStore.policies().get(id) },
       fhirClient: new FhirClient(config.fhirServerAllowlist, deps.fetch ?? fetch),
       now: deps.now ?? (() => new Date()),
       reportError: (what, error) => app.log.error({ err: error }, `${what} failed`),
@@ -183,7 +189,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
     });
     registerAuditRoutes(app, db, config.publicBaseUrl, users.require(['informaticist', 'admin']));
     registerAuditReadRoute(app, db, config.publicBaseUrl, users.require(['informaticist', 'admin']));
-    registerAdminRoutes(app, { read: users.require([...ROLES]), change: users.require(['informaticist', 'admin']) }, knowledge, db, records);
+    registerAdminRoutes(app, { read: users.require([...ROLES]), change: users.require(['informaticist', 'admin']) }, knowledge, db, records, policyStore);
     app.log.info(users.description);
   }
   registerHealthRoutes(app, knowledge, metrics, [...policies.keys()]);

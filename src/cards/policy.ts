@@ -30,7 +30,8 @@ export function decideIndicator(finding: InteractionFinding, policy: Policy, con
   const override = policy.interactionOverrides.find((o) => o.interaction === interaction.id);
   if (override) indicator = override.indicator;
   if (interaction.oncList === 'high-priority') indicator = higherIndicator(indicator, policy.oncHighPriorityMinimum);
-  if (interaction.oncList === 'low-priority' && RANK[indicator] > RANK[policy.oncLowPriorityMaximum]) {
+  // The low-priority cap is the default; a site's explicit, audited decision about the pair stands.
+  if (interaction.oncList === 'low-priority' && !override && RANK[indicator] > RANK[policy.oncLowPriorityMaximum]) {
     indicator = policy.oncLowPriorityMaximum;
   }
   let raisedBy: PolicyDecision['raisedBy'];

@@ -170,8 +170,8 @@ export class CardRecords {
     }
   }
 
-  /** Records an administrative action (a knowledge import or activation) in the audit trail. */
-  recordAdmin(action: 'knowledge-import' | 'knowledge-activate', who: string, detail: Record<string, unknown>): void {
+  /** Records an administrative action (a knowledge import or activation, a policy change) in the audit trail. */
+  recordAdmin(action: 'knowledge-import' | 'knowledge-activate' | 'policy-change', who: string, detail: Record<string, unknown>): void {
     this.recorder.record(adminAudit(action, who, detail));
   }
 

@@ -59,7 +59,7 @@ export interface ClientRecord {
 export interface AuditRecord {
   readonly id: string;
   readonly recordedAt: string;
-  readonly action: 'service-call' | 'feedback' | 'knowledge-import' | 'knowledge-activate';
+  readonly action: 'service-call' | 'feedback' | 'knowledge-import' | 'knowledge-activate' | 'policy-change';
   readonly client: string | null;
   readonly patientHash: string | null;
   readonly service: string | null;
@@ -77,8 +77,8 @@ export type RecordEntry =
   | { readonly type: 'client'; readonly row: ClientRecord }
   | { readonly type: 'audit'; readonly row: AuditRecord };
 
-/** The audit record of an administrative action (a knowledge import or activation) by `who`. */
-export function adminAudit(action: 'knowledge-import' | 'knowledge-activate', who: string, detail: Record<string, unknown>): RecordEntry {
+/** The audit record of an administrative action (a knowledge import or activation, a policy change) by `who`. */
+export function adminAudit(action: 'knowledge-import' | 'knowledge-activate' | 'policy-change', who: string, detail: Record<string, unknown>): RecordEntry {
   return {
     type: 'audit',
     row: {

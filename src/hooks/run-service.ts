@@ -24,7 +24,8 @@ import { HOOKS, type ServiceDefinition } from './services.js';
 export interface ServiceDeps {
   readonly config: Config;
   readonly knowledge: KnowledgeStore;
-  readonly policies: ReadonlyMap<string, Policy>;
+  /** The policies in force (read once per request). */
+  readonly policies: { get(id: string): Policy | undefined };
   readonly fhirClient: FhirClient;
   readonly now: () => Date;
   /** Where a check's internal error goes (the app passes its logger). */

@@ -7,8 +7,8 @@ import type { FastifyInstance, preHandlerHookHandler } from 'fastify';
 import { errors } from '../errors.js';
 import type { Database } from '../infra/database.js';
 
-const ACTIONS = ['service-call', 'feedback', 'knowledge-import', 'knowledge-activate'] as const;
-const FHIR_ACTION: Record<string, string> = { 'service-call': 'E', feedback: 'C', 'knowledge-import': 'C', 'knowledge-activate': 'U' };
+const ACTIONS = ['service-call', 'feedback', 'knowledge-import', 'knowledge-activate', 'policy-change'] as const;
+const FHIR_ACTION: Record<string, string> = { 'service-call': 'E', feedback: 'C', 'knowledge-import': 'C', 'knowledge-activate': 'U', 'policy-change': 'U' };
 const FHIR_OUTCOME: Record<string, string> = { success: '0', incomplete: '4', 'client-error': '4', failed: '8' };
 
 interface AuditRow {

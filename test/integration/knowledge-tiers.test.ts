@@ -84,7 +84,7 @@ function store(options: { dbVia?: Database; redisUrl?: string; withSubscriber?: 
 
 describe('migrations and the bundled version', () => {
   it('apply once; a second run applies nothing', async () => {
-    expect(await migrate(db, MIGRATIONS)).toEqual(['001_knowledge_versions.sql', '002_records.sql', '003_people_and_secrets.sql']);
+    expect(await migrate(db, MIGRATIONS)).toEqual(['001_knowledge_versions.sql', '002_records.sql', '003_people_and_secrets.sql', '004_policy_overrides.sql']);
     expect(await migrate(db, MIGRATIONS)).toEqual([]);
     const tables = await db.query<{ table_name: string }>("SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY 1");
     expect(tables.rows.map((r) => r.table_name)).toEqual([
@@ -93,6 +93,7 @@ describe('migrations and the bundled version', () => {
       'cds_card',
       'cds_client',
       'cds_feedback',
+      'cds_policy_override',
       'cds_secret',
       'cds_suppression',
       'kb_active_version',

@@ -126,3 +126,45 @@ describe('development mode (no user issuer)', () => {
     }
   });
 });
+
+describe('policy changes', () => {
+  const ing = (name: string) => bundledSources().ingredients.find((i) => i.tty === 'IN' && i.name === name)!.rxcui;
+  const screenPair = async (draft: string, active: string) => {
+    const { orderRequest, medicationRequest: mr } = await import('../support/requests.js');
+    const res = await app.inject({
+      method: 'POST',
+      url: '/cds-services/medication-safety',
+      payload: orderRequest({ drafts: [mr({ id: 'd1', rxcui: ing(draft) })], active: [mr({ id: 'a1', rxcui: ing(active), status: 'active' })] }),
+    });
+    return (JSON.parse(res.body) as { cards: { indicator: string }[] }).cards.map((c) => c.indicator);
+  };
+  const put = async (token: string, policy: string, interaction: string, body: unknown) =>
+    app.inject({ method: 'PUT', url: `/admin/policies/${policy}/interactions/${interaction}`, headers: { authorization: `Bearer ${token}` }, payload: body as object });
+
+  it('lets an informaticist change an indicator, with a reason, applied to the next call and audited; a pharmacist may not', async () => {
+    const pair = 'onc-lp-23-ace-inhibitors-arbs';
+    expect(await screenPair('lisinopril', 'losartan')).toEqual(['info']);
+    const change = { indicator: 'warning', note: 'two hyperkalaemia admissions on dual RAAS blockade this year' };
+    expect((await put(await userToken(['pharmacist']), 'prescriber', pair, change)).statusCode).toBe(403);
+    expect((await put(await userToken(['informaticist'], 'info-2'), 'prescriber', pair, { indicator: 'warning', note: 'short' })).statusCode).toBe(400);
+    expect((await put(await userToken(['informaticist'], 'info-2'), 'prescriber', 'no-such-interaction', change)).statusCode).toBe(404);
+    const ok = await put(await userToken(['informaticist'], 'info-2'), 'prescriber', pair, change);
+    expect([ok.statusCode, JSON.parse(ok.body)]).toEqual([200, { policy: 'prescriber', interaction: pair, ...change }]);
+    expect(await screenPair('lisinopril', 'losartan')).toEqual(['warning']);
+    await eventually(async () => (await sql.query("SELECT 1 FROM cds_audit_event WHERE action = 'policy-change'")).rows.length === 1);
+    expect((await sql.query("SELECT client, detail FROM cds_audit_event WHERE action = 'policy-change'")).rows).toEqual([
+      { client: 'user:info-2', detail: { policy: 'prescriber', interaction: pair, ...change } },
+    ]);
+    const removed = await app.inject({ method: 'DELETE', url: `/admin/policies/prescriber/interactions/${pair}`, headers: { authorization: `Bearer ${await userToken(['admin'], 'adm-1')}` } });
+    expect(removed.statusCode).toBe(204);
+    expect(await screenPair('lisinopril', 'losartan')).toEqual(['info']);
+  });
+
+  it('cannot take an ONC high-priority pair below the policy floor', async () => {
+    const pair = 'onc-hp-25-simvastatin-lovastatin-macrolides';
+    expect(await screenPair('simvastatin', 'clarithromycin')).toEqual(['critical']);
+    const res = await put(await userToken(['admin'], 'adm-1'), 'prescriber', pair, { indicator: 'suppress', note: 'trying to silence a high-priority pair' });
+    expect(res.statusCode).toBe(200);
+    expect(await screenPair('simvastatin', 'clarithromycin')).toEqual(['warning']);
+  });
+});

@@ -68,6 +68,9 @@ describe('policy', () => {
     expect(raised.indicator).toBe('warning');
     expect(raised.raisedBy?.lab.value).toBe(5.6);
     expect(decideIndicator(lowPriority, { ...prescriberPolicy, oncLowPriorityMaximum: 'suppress' }, context()).indicator).toBe('suppress');
+    // An explicit site decision about the pair stands over the default cap.
+    const siteRaised: Policy = { ...prescriberPolicy, interactionOverrides: [{ interaction: base.id, indicator: 'warning', note: 'local adverse events', changedBy: 'committee', changedOn: '2026-11-01' }] };
+    expect(decideIndicator(lowPriority, siteRaised, context()).indicator).toBe('warning');
   });
 });
 
