@@ -78,9 +78,11 @@ describe('CDS client JWT', () => {
       const forged = Buffer.from(JSON.stringify({ iss: ISS, aud: `${BASE}/cds-services/medication-safety`, iat, exp: iat + 3000, jti: randomUUID() })).toString('base64url');
       return `Bearer ${h}.${forged}.${s}`;
     }],
-  ])('answers 401 with no detail for %s', async (_what, make) => {
-    const r = await call('POST', '/cds-services/medication-safety', await make(), body());
-    expect(r).toEqual({ status: 401, body: JSON.stringify({ error: 'CDS_ERR_UNAUTHORIZED', message: 'unauthorized' }) });
+  ])('answers 401 with no detail for %s, on discovery, service and feedback calls alike', async (_what, make) => {
+    const unauthorized = { status: 401, body: JSON.stringify({ error: 'CDS_ERR_UNAUTHORIZED', message: 'unauthorized' }) };
+    expect(await call('POST', '/cds-services/medication-safety', await make(), body())).toEqual(unauthorized);
+    expect(await call('GET', '/cds-services', await make())).toEqual(unauthorized);
+    expect(await call('POST', '/cds-services/medication-safety/feedback', await make(), { feedback: [] })).toEqual(unauthorized);
   });
 
   it('refuses a replayed jti', async () => {

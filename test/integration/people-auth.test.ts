@@ -62,6 +62,11 @@ describe('user tokens and roles', () => {
     const viewer = await get('/audit', `Bearer ${await userToken(['viewer'])}`);
     expect([viewer.statusCode, JSON.parse(viewer.body)]).toEqual([403, { error: 'CDS_ERR_UNAUTHORIZED', message: 'forbidden' }]);
     expect((await get('/audit', `Bearer ${await userToken(['informaticist'])}`)).statusCode).toBe(200);
+    expect((await get('/audit/00000000-0000-4000-8000-000000000001')).statusCode).toBe(401);
+    expect((await get('/audit/00000000-0000-4000-8000-000000000001', `Bearer ${await userToken(['pharmacist'])}`)).statusCode).toBe(403);
+    expect((await get('/admin/policies')).statusCode).toBe(401);
+    const policies = await get('/admin/policies', `Bearer ${await userToken(['viewer'])}`);
+    expect(JSON.parse(policies.body).policies.map((p: { id: string }) => p.id).sort()).toEqual(['pharmacist', 'prescriber']);
   });
 
   it('lets a viewer list knowledge versions but only an informaticist or admin activate one, audited with who', async () => {
