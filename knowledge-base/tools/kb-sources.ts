@@ -87,7 +87,7 @@ export const REL = {
   syntheaLoinc: 'synthea-derived/synthea_module_loinc_codes.csv',
 } as const;
 
-/** Load every file. `kbSourcesDir` is the kb-sources folder (e.g. ../shared/kb-sources). */
+/** Load every file. `kbSourcesDir` is the kb-sources folder (the downloaded reference data: RxNorm extract, NDF-RT/UNII mappings, ONC lists, Synthea code lists). */
 export function loadSources(kbSourcesDir: string): Sources {
   const p = (k: keyof typeof REL) => join(kbSourcesDir, REL[k]);
   const ing = readTable(p('rxnIngredients'));

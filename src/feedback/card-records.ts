@@ -5,10 +5,12 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import type { Database } from '../infra/database.js';
+import { withTimeout } from '../infra/with-timeout.js';
 import type { OverrideRecall, ServiceResult } from '../hooks/run-service.js';
 import type { IdHasher } from './id-hash.js';
 import { cardsForAbandonedDrafts, rememberedOverrides } from './memory.js';
-import { adminAudit, type AuditRecord, type FeedbackRecord } from './records.js';
+import { adminAudit, type AuditRecord, type CardRecord, type FeedbackRecord } from './records.js';
+import type { CardMeta } from '../cards/build-cards.js';
 import type { Recorder } from './recorder.js';
 import type { FeedbackItem } from './feedback-schema.js';
 
@@ -41,6 +43,7 @@ export class CardRecords {
       const remembered = await withTimeout(
         rememberedOverrides(this.db, this.hash(patientId), [...new Set(cards.map((c) => c.findingKey))], [...new Set(draftHash.values())]),
         this.lookupTimeoutMs,
+        'override memory',
       );
       const out = new Map<string, string>();
       for (const c of cards) {
@@ -59,57 +62,29 @@ export class CardRecords {
     const patientId = r?.patientId ?? call.fallback?.patientId;
     const patientHash = patientId ? this.hash(patientId) : null;
     this.recorder.record({ type: 'client', row: { client: call.client, seenAt: at, feedbackAt: null } });
-    for (const card of r?.response.cards ?? []) {
-      const m = r!.meta.get(card.uuid);
-      this.recorder.record({
-        type: 'card',
-        row: {
-          cardUuid: card.uuid,
-          servedAt: at,
-          service: call.service,
-          hook: r!.hook,
-          hookInstance: r!.hookInstance,
-          client: call.client,
-          findingKind: m?.findingKind ?? 'incomplete',
-          findingIds: m?.findingIds ?? [],
-          findingKey: m?.findingKey ?? null,
-          drugs: m?.drugs ?? [],
-          severity: m?.severity ?? null,
-          indicator: card.indicator,
-          policy: r!.policy,
-          knowledgeVersion: r!.knowledgeVersion,
-          patientHash,
-          userHash: r!.userId ? this.hash(r!.userId) : null,
-          draftHashes: (m?.draftRefs ?? []).map(this.hash),
-          draftFingerprint: m?.draftFingerprint ?? null,
-        },
-      });
-    }
-    for (const card of call.fallback?.cards ?? []) {
-      this.recorder.record({
-        type: 'card',
-        row: {
-          cardUuid: card.uuid,
-          servedAt: at,
-          service: call.service,
-          hook: call.hook ?? 'unknown',
-          hookInstance: call.fallback!.hookInstance,
-          client: call.client,
-          findingKind: 'not-performed',
-          findingIds: [],
-          findingKey: null,
-          drugs: [],
-          severity: null,
-          indicator: card.indicator,
-          policy: 'none',
-          knowledgeVersion: 'none',
-          patientHash,
-          userHash: null,
-          draftHashes: [],
-          draftFingerprint: null,
-        },
-      });
-    }
+    // Every card sent is in the ledger: screened ones with their findings, the "not performed" card without.
+    const row = (card: { uuid: string; indicator: string }, m: CardMeta | undefined): CardRecord => ({
+      cardUuid: card.uuid,
+      servedAt: at,
+      service: call.service,
+      hook: r?.hook ?? call.hook ?? 'unknown',
+      hookInstance: r?.hookInstance ?? call.fallback?.hookInstance ?? 'unknown',
+      client: call.client,
+      findingKind: r ? (m?.findingKind ?? 'incomplete') : 'not-performed',
+      findingIds: m?.findingIds ?? [],
+      findingKey: m?.findingKey ?? null,
+      drugs: m?.drugs ?? [],
+      severity: m?.severity ?? null,
+      indicator: card.indicator,
+      policy: r?.policy ?? 'none',
+      knowledgeVersion: r?.knowledgeVersion ?? 'none',
+      patientHash,
+      userHash: r?.userId ? this.hash(r.userId) : null,
+      draftHashes: (m?.draftRefs ?? []).map(this.hash),
+      draftFingerprint: m?.draftFingerprint ?? null,
+    });
+    for (const card of r?.response.cards ?? []) this.recorder.record({ type: 'card', row: row(card, r!.meta.get(card.uuid)) });
+    for (const card of call.fallback?.cards ?? []) this.recorder.record({ type: 'card', row: row(card, undefined) });
     for (const s of r?.suppressed ?? []) {
       this.recorder.record({
         type: 'suppression',
@@ -162,7 +137,7 @@ export class CardRecords {
     // Which cards we know is for counting only: the answer does not depend on it.
     try {
       const uuids = [...new Set(items.map((i) => i.card))];
-      const rows = await withTimeout(this.db.query<{ n: number }>('SELECT count(*)::int AS n FROM cds_card WHERE card_uuid = ANY ($1::uuid[])', [uuids]), this.lookupTimeoutMs);
+      const rows = await withTimeout(this.db.query<{ n: number }>('SELECT count(*)::int AS n FROM cds_card WHERE card_uuid = ANY ($1::uuid[])', [uuids]), this.lookupTimeoutMs, 'known-card count');
       const known = rows.rows[0]!.n;
       return { known, unknown: uuids.length - known, unverified: 0 };
     } catch {
@@ -179,7 +154,7 @@ export class CardRecords {
   private async inferAcceptance(patientId: string, signedDraftRefs: readonly string[]): Promise<void> {
     try {
       await this.recorder.flush();
-      const abandoned = await withTimeout(cardsForAbandonedDrafts(this.db, this.hash(patientId), signedDraftRefs.map(this.hash)), this.lookupTimeoutMs * 10);
+      const abandoned = await withTimeout(cardsForAbandonedDrafts(this.db, this.hash(patientId), signedDraftRefs.map(this.hash)), this.lookupTimeoutMs * 10, 'abandoned-draft lookup');
       const at = new Date().toISOString();
       for (const card of abandoned) {
         this.recorder.record({
@@ -223,13 +198,4 @@ function audit(action: AuditRecord['action'], at: string, fields: Partial<AuditR
 
 function digest(parts: readonly string[]): string {
   return createHash('sha256').update(parts.join('\u0000')).digest('hex');
-}
-
-async function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    return await Promise.race([promise, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms)))]);
-  } finally {
-    clearTimeout(timer);
-  }
 }

@@ -20,6 +20,7 @@ import type {
   ResolvedDrug,
 } from './knowledge-store.js';
 import { LruCache } from './lru-cache.js';
+import { withTimeout } from '../infra/with-timeout.js';
 import type { Interaction, ObservationKind } from './source-schema.js';
 import { activateVersion, activeVersionId, listVersions } from './versions.js';
 
@@ -335,19 +336,5 @@ class DatabaseSnapshot implements KnowledgeSnapshot {
 
   observationKinds(): readonly ObservationKind[] {
     return this.kinds;
-  }
-}
-
-async function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    return await Promise.race([
-      promise,
-      new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`${what} took longer than ${ms} ms`)), ms);
-      }),
-    ]);
-  } finally {
-    clearTimeout(timer);
   }
 }

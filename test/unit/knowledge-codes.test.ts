@@ -1,7 +1,7 @@
 /**
  * Every code in the bundled knowledge base is checked against the reduced reference data in knowledge-base/reference/
  * (see its SOURCES.md) by the verifier `cds kb validate` uses (src/knowledge/validate.ts); the assertions here add
- * the sizes, the ONC member lists and the special cases. Nothing here reads ../shared.
+ * the sizes, the ONC member lists and the special cases. Everything it reads is inside the project.
  */
 import { describe, it, expect } from 'vitest';
 import { readFileSync } from 'node:fs';
