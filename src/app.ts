@@ -10,7 +10,7 @@ import { unauthenticatedDevelopment, type ClientAuthenticator } from './auth/cli
 import { JwtClientAuthenticator } from './auth/jwt-authenticator.js';
 import { createRedis } from './infra/redis.js';
 import { FhirClient } from './fhir/fhir-client.js';
-import type { KnowledgeStore } from './knowledge/knowledge-store.js';
+import type { ComponentHealth, KnowledgeStore } from './knowledge/knowledge-store.js';
 import { loadKnowledgeSources, type KnowledgeSources } from './knowledge/load-sources.js';
 import { openKnowledge } from './knowledge/open-knowledge.js';
 import path from 'node:path';
@@ -111,12 +111,14 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
 
   // Records (card ledger, feedback, audit) go through a local spool to the database.
   let records: CardRecords | undefined;
+  let recorder: Recorder | undefined;
   if (db) {
-    const recorder = new Recorder({ db, spoolDir: path.resolve(config.dataDir, 'spool'), flushIntervalMs: config.recordFlushMs, log });
+    recorder = new Recorder({ db, spoolDir: path.resolve(config.dataDir, 'spool'), flushIntervalMs: config.recordFlushMs, log });
     recorder.start();
     records = new CardRecords(recorder, db, createIdHasher(await resolveIdHashSecret(config.idHashSecret, db)), config.kbLookupTimeoutMs, log);
     // Written before the database closes: a clean stop loses no record.
-    closers.unshift(() => recorder.stop());
+    const started = recorder;
+    closers.unshift(() => started.stop());
   }
   app.addHook('onClose', async () => {
     for (const close of closers) await close();
@@ -192,7 +194,10 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
     registerAdminRoutes(app, { read: users.require([...ROLES]), change: users.require(['informaticist', 'admin']) }, knowledge, db, records, policyStore);
     app.log.info(users.description);
   }
-  registerHealthRoutes(app, knowledge, metrics, [...policies.keys()]);
+  registerHealthRoutes(app, knowledge, metrics, [...policies.keys()], (): Record<string, ComponentHealth> => {
+    const spool = recorder;
+    return spool ? { records: recordsHealth(spool) } : {};
+  });
   app.log.info({ knowledgeVersion: knowledge.snapshot().version.id }, 'knowledge base loaded');
   app.log.warn(authenticator.description);
   return app;
@@ -215,4 +220,11 @@ function mapFastifyError(err: FastifyError, config: Config, contentType: string)
       }
       return undefined;
   }
+}
+
+/** The record spool as a health component: degraded while records cannot reach the database or were set aside. */
+function recordsHealth(recorder: Recorder): ComponentHealth {
+  const s = recorder.status();
+  const detail = `${s.backlog} waiting, ${s.deadLettered} set aside, ${s.lost} not spooled`;
+  return s.lastError || s.deadLettered > 0 || s.lost > 0 ? { status: 'degraded', detail: `${detail}${s.lastError ? `; ${s.lastError}` : ''}` } : { status: 'up', detail };
 }

@@ -1,13 +1,20 @@
 /** Liveness, readiness (with each component and the knowledge version) and Prometheus metrics. */
 import type { FastifyInstance } from 'fastify';
-import type { KnowledgeStore } from '../knowledge/knowledge-store.js';
+import type { ComponentHealth, KnowledgeStore } from '../knowledge/knowledge-store.js';
 import type { Metrics } from '../metrics/metrics.js';
 
-export function registerHealthRoutes(app: FastifyInstance, knowledge: KnowledgeStore, metrics: Metrics, policies: readonly string[]): void {
+export function registerHealthRoutes(
+  app: FastifyInstance,
+  knowledge: KnowledgeStore,
+  metrics: Metrics,
+  policies: readonly string[],
+  /** More components to report (the record spool), each reading its own state. */
+  more: () => Record<string, ComponentHealth> = () => ({}),
+): void {
   app.get('/health/live', async () => ({ status: 'up' }));
 
   app.get('/health/ready', async (_req, reply) => {
-    const components = await knowledge.health();
+    const components = { ...(await knowledge.health()), ...more() };
     // Ready while the knowledge can be read; a cache tier or even the database may be down behind a warm cache.
     const ready = components.knowledge?.status !== 'down';
     const status = !ready ? 'down' : Object.values(components).some((c) => c.status !== 'up') ? 'degraded' : 'up';

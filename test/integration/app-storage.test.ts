@@ -43,6 +43,7 @@ describe('embedded PGlite (the default: no DATABASE_URL, no REDIS_URL)', () => {
       knowledge: { status: 'up', detail: `version bundled-${sources.checksum.slice(0, 12)}` },
       database: { status: 'up', detail: 'embedded PGlite' },
       cache: { status: 'up', detail: 'not configured: in-process cache only' },
+      records: { status: 'up', detail: '0 waiting, 0 set aside, 0 not spooled' },
     });
     await first.close();
 

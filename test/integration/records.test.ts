@@ -244,10 +244,14 @@ describe('durability', () => {
         await post(app, '/cds-services/medication-safety/feedback', { feedback: [{ card: r.body.cards[0].uuid, outcome: 'overridden', outcomeTimestamp: `2026-11-21T13:00:${String(i).padStart(2, '0')}Z` }] });
       }
       await new Promise((r) => setTimeout(r, 300)); // flushes fail meanwhile; records wait in the spool
+      const waiting = JSON.parse((await app.inject({ method: 'GET', url: '/health/ready' })).body).components.records;
+      expect(waiting.status).toBe('degraded');
+      expect(waiting.detail).toMatch(/^\d+ waiting, 0 set aside, 0 not spooled; /);
       proxy.restore();
       await eventually(async () => (await rows<{ n: number }>('SELECT count(*)::int AS n FROM cds_feedback WHERE card_uuid = ANY ($1)', [served]))[0]!.n === 20, 15000);
       expect((await rows<{ n: number }>('SELECT count(*)::int AS n FROM cds_card'))[0]!.n).toBe(before + 20);
       expect((await rows<{ n: number }>('SELECT count(*)::int AS n FROM cds_card WHERE card_uuid = ANY ($1)', [served]))[0]!.n).toBe(20);
+      await eventually(async () => JSON.parse((await app.inject({ method: 'GET', url: '/health/ready' })).body).components.records.status === 'up');
     } finally {
       proxy.restore();
       await app.close();
