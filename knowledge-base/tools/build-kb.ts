@@ -21,7 +21,8 @@ import {
   type Verified,
   type ScdRow,
 } from './kb-sources.js';
-import { ENTRIES, CLASSES, NAME_FIXES, GLOBAL_DROPS, type SideSpec } from './member-spec.js';
+import { NAME_FIXES, GLOBAL_DROPS, type SideSpec } from './member-spec.js';
+import { ENTRIES, CLASSES } from './all-specs.js';
 
 const args = process.argv.slice(2);
 const sharedDir = args.find((a) => !a.startsWith('--'));
@@ -68,8 +69,9 @@ function oncRows(list: 'high' | 'low', no: number, side: string) {
   return t.rows.filter((r) => Number(r[key]) === no && r.side === side);
 }
 
-function resolveSide(entryId: string, spec: SideSpec | { classes: string[] }): Side {
-  if ('classes' in spec) return { ingredients: [], classes: spec.classes };
+const classIds = new Set(CLASSES.map((c) => c.id));
+function resolveSide(entryId: string, spec: SideSpec): Side {
+  for (const c of spec.classes ?? []) if (!classIds.has(c)) throw new Error(`${entryId}: class ${c} is not specified`);
   const out = new Set<string>();
   if (spec.onc) {
     const { list, no, side, only } = spec.onc;
@@ -94,12 +96,17 @@ function resolveSide(entryId: string, spec: SideSpec | { classes: string[] }): S
     }
     for (const d of spec.drop ?? []) if (!rows.some((r) => r.normalized_name === d.name)) throw new Error(`${entryId}: drop ${d.name} not on the row`);
   }
+  for (const n of spec.names ?? []) {
+    const v = resolveIn(n, entryId);
+    if (!v) throw new Error(`${entryId}: member ${n} does not verify`);
+    out.add(v.rxcui);
+  }
   for (const a of spec.add ?? []) {
     const v = resolveIn(a.name, entryId);
     if (!v) throw new Error(`${entryId}: added ${a.name} does not verify`);
     out.add(v.rxcui);
   }
-  return { ingredients: [...out].sort((x, y) => Number(x) - Number(y)), classes: [] };
+  return { ingredients: [...out].sort((x, y) => Number(x) - Number(y)), classes: spec.classes ?? [] };
 }
 
 for (const e of ENTRIES) resolvedSides.set(e.id, { a: resolveSide(e.id, e.a), b: resolveSide(e.id, e.b) });
@@ -524,19 +531,16 @@ writeJson(join(KB, 'products.json'), {
 });
 const classesPath = join(KB, 'classes.json');
 const classesFile = JSON.parse(readFileSync(classesPath, 'utf8'));
-for (const c of classesFile.classes) {
-  const m = classMembers.get(c.id);
-  if (!m) throw new Error(`classes.json has ${c.id}, member-spec does not`);
-  c.members = m;
-}
+classesFile.classes = CLASSES.map((c) => ({ id: c.id, name: c.name, members: classMembers.get(c.id)!, citations: c.citations }));
 writeJson(classesPath, classesFile);
 const interactionIds = new Set<string>();
-for (const f of ['onc-high-priority.json', 'onc-low-priority.json']) {
+for (const f of readdirSync(join(KB, 'interactions')).filter((n) => n.endsWith('.json')).sort()) {
   const path = join(KB, 'interactions', f);
   const file = JSON.parse(readFileSync(path, 'utf8'));
   for (const it of file.interactions) {
     const s = resolvedSides.get(it.id);
     if (!s) throw new Error(`${f}: ${it.id} has no member spec`);
+    if (interactionIds.has(it.id)) throw new Error(`${f}: ${it.id} is in two interaction files`);
     interactionIds.add(it.id);
     it.a.ingredients = s.a.ingredients;
     it.a.classes = s.a.classes;

@@ -14,6 +14,10 @@ export interface OncRef {
 }
 export interface SideSpec {
   onc?: OncRef;
+  /** members stated by the entry's own citations (curated entries) */
+  names?: string[];
+  /** class ids (from a ClassSpec) whose members all belong on this side */
+  classes?: string[];
   /** names added beyond the ONC rows, with the reason */
   add?: { name: string; reason: string }[];
   /** ONC member names (normalized_name) deliberately left out, with the reason */
@@ -21,13 +25,27 @@ export interface SideSpec {
 }
 export interface EntrySpec {
   id: string;
-  a: SideSpec | { classes: string[] };
-  b: SideSpec | { classes: string[] };
+  a: SideSpec;
+  b: SideSpec;
   alternatives?: { replaces: 'a' | 'b'; name: string; note: string }[];
+}
+/** A citation as the knowledge-base JSON stores it (src/knowledge/source-schema.ts `Citation`). */
+export interface CitationSpec {
+  source: string;
+  doi?: string;
+  pmid?: string;
+  pmcid?: string;
+  setId?: string;
+  section?: string;
+  url?: string;
 }
 export interface ClassSpec {
   id: string;
+  /** how a card or the catalogue names the class */
+  name: string;
+  /** RxNorm ingredient names; build-kb.ts resolves each to a verified IN code */
   names: string[];
+  citations: CitationSpec[];
 }
 
 /** ONC spreadsheet spellings → the RxNorm ingredient name they stand for. */
@@ -298,6 +316,122 @@ export const ENTRIES: EntrySpec[] = [
 export const CLASSES: ClassSpec[] = [
   {
     id: 'qt-prolonging-known-risk',
+    name: "Drugs with a known risk of QT prolongation / torsade de pointes (US labelling: boxed warning, contraindication or prominent warning)",
+    citations: [
+      {
+        "source": "Phansalkar S et al. High-priority drug-drug interactions for use in electronic health records. J Am Med Inform Assoc 2012;19(5):735-43",
+        "doi": "10.1136/amiajnl-2011-000612",
+        "pmid": "22539083",
+        "pmcid": "PMC3422823",
+        "section": "Table 2, candidate #21 (QT prolonging agents; members not enumerated by the paper)"
+      },
+      {
+        "source": "Drew BJ et al. Prevention of torsade de pointes in hospital settings: AHA/ACCF scientific statement. Circulation 2010;121(8):1047-60",
+        "doi": "10.1161/CIRCULATIONAHA.109.192704",
+        "pmid": "20142454",
+        "pmcid": "PMC3056123"
+      },
+      {
+        "source": "FDA prescribing information, dofetilide, Boxed warning; Contraindications",
+        "url": "https://dailymed.nlm.nih.gov/dailymed/search.cfm?query=dofetilide"
+      },
+      {
+        "source": "FDA prescribing information, sotalol, Boxed warning",
+        "url": "https://dailymed.nlm.nih.gov/dailymed/search.cfm?query=sotalol"
+      },
+      {
+        "source": "FDA prescribing information, dronedarone, Contraindications (QT-prolonging drugs, QTc >= 500 ms)",
+        "url": "https://dailymed.nlm.nih.gov/dailymed/search.cfm?query=dronedarone"
+      },
+      {
+        "source": "FDA prescribing information, ibutilide, Boxed warning",
+        "url": "https://dailymed.nlm.nih.gov/dailymed/search.cfm?query=ibutilide"
+      },
+      {
+        "source": "FDA prescribing information, quinidine, Warnings (QT prolongation, torsade de pointes)",
+        "url": "https://dailymed.nlm.nih.gov/dailymed/search.cfm?query=quinidine"
+      },
+      {
+        "source": "FDA prescribing information, disopyramide, Warnings (proarrhythmia, QT prolongation)",
+        "url": "https://dailymed.nlm.nih.gov/dailymed/search.cfm?query=disopyramide"
+      },
+      {
+        "source": "FDA prescribing information, procainamide, Warnings (QT prolongation)",
+        "url": "https://dailymed.nlm.nih.gov/dailymed/search.cfm?query=procainamide"
+      },
+      {
+        "source": "FDA prescribing information, amiodarone, Warnings and Precautions (proarrhythmia, QT prolongation)",
+        "url": "https://dailymed.nlm.nih.gov/dailymed/search.cfm?query=amiodarone"
+      },
+      {
+        "source": "FDA prescribing information, haloperidol, Warnings (QT prolongation and torsade de pointes, notably intravenous use)",
+        "url": "https://dailymed.nlm.nih.gov/dailymed/search.cfm?query=haloperidol"
+      },
+      {
+        "source": "FDA prescribing information, thioridazine, Boxed warning; Contraindications",
+        "url": "https://dailymed.nlm.nih.gov/dailymed/search.cfm?query=thioridazine"
+      },
+      {
+        "source": "FDA prescribing information, pimozide, Contraindications (QT-prolonging drugs)",
+        "url": "https://dailymed.nlm.nih.gov/dailymed/search.cfm?query=pimozide"
+      },
+      {
+        "source": "FDA prescribing information, ziprasidone, Contraindications (QT-prolonging drugs); Warnings",
+        "url": "https://dailymed.nlm.nih.gov/dailymed/search.cfm?query=ziprasidone"
+      },
+      {
+        "source": "FDA prescribing information, droperidol, Boxed warning (QT prolongation)",
+        "url": "https://dailymed.nlm.nih.gov/dailymed/search.cfm?query=droperidol"
+      },
+      {
+        "source": "FDA prescribing information, citalopram, Warnings and Precautions (QT prolongation; dose limit)",
+        "url": "https://dailymed.nlm.nih.gov/dailymed/search.cfm?query=citalopram"
+      },
+      {
+        "source": "FDA prescribing information, methadone, Boxed warning (life-threatening QT prolongation)",
+        "url": "https://dailymed.nlm.nih.gov/dailymed/search.cfm?query=methadone"
+      },
+      {
+        "source": "FDA prescribing information, ondansetron, Warnings and Precautions (QT prolongation)",
+        "url": "https://dailymed.nlm.nih.gov/dailymed/search.cfm?query=ondansetron"
+      },
+      {
+        "source": "FDA prescribing information, erythromycin, Warnings (QT prolongation)",
+        "url": "https://dailymed.nlm.nih.gov/dailymed/search.cfm?query=erythromycin"
+      },
+      {
+        "source": "FDA prescribing information, clarithromycin, Warnings and Precautions (QT prolongation)",
+        "url": "https://dailymed.nlm.nih.gov/dailymed/search.cfm?query=clarithromycin"
+      },
+      {
+        "source": "FDA prescribing information, moxifloxacin, Warnings and Precautions (QT prolongation)",
+        "url": "https://dailymed.nlm.nih.gov/dailymed/search.cfm?query=moxifloxacin"
+      },
+      {
+        "source": "FDA prescribing information, levofloxacin, Warnings and Precautions (QT prolongation)",
+        "url": "https://dailymed.nlm.nih.gov/dailymed/search.cfm?query=levofloxacin"
+      },
+      {
+        "source": "FDA prescribing information, arsenic trioxide, Boxed warning (QT prolongation)",
+        "url": "https://dailymed.nlm.nih.gov/dailymed/search.cfm?query=arsenic+trioxide"
+      },
+      {
+        "source": "FDA prescribing information, vandetanib, Boxed warning (QT prolongation, torsade de pointes, sudden death)",
+        "url": "https://dailymed.nlm.nih.gov/dailymed/search.cfm?query=vandetanib"
+      },
+      {
+        "source": "FDA prescribing information, nilotinib, Boxed warning (QT prolongation and sudden death)",
+        "url": "https://dailymed.nlm.nih.gov/dailymed/search.cfm?query=nilotinib"
+      },
+      {
+        "source": "FDA prescribing information, hydroxychloroquine, Warnings and Precautions (cardiomyopathy, QT prolongation)",
+        "url": "https://dailymed.nlm.nih.gov/dailymed/search.cfm?query=hydroxychloroquine"
+      },
+      {
+        "source": "FDA prescribing information, chloroquine, Warnings and Precautions (QT prolongation)",
+        "url": "https://dailymed.nlm.nih.gov/dailymed/search.cfm?query=chloroquine"
+      }
+    ],
     names: [
       'dofetilide', 'sotalol', 'dronedarone', 'ibutilide', 'quinidine', 'disopyramide', 'procainamide', 'amiodarone',
       'haloperidol', 'thioridazine', 'pimozide', 'ziprasidone', 'droperidol', 'citalopram', 'methadone', 'ondansetron',
