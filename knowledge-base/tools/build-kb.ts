@@ -1,7 +1,7 @@
 /**
  * Regenerates the codes of the knowledge base from the shared reference data.
  *
- *   npx tsx knowledge-base/tools/build-kb.ts <path-to-shared> [--write]
+ *   npx tsx knowledge-base/tools/build-kb.ts <path-to-shared> [--write] [--only=<interactions file.json>]
  *
  * Without --write it only reports. With --write it rewrites, under knowledge-base/:
  *   interactions/*.json  (only the `ingredients` arrays of each side and the alternatives' rxcui; prose untouched)
@@ -534,7 +534,9 @@ const classesFile = JSON.parse(readFileSync(classesPath, 'utf8'));
 classesFile.classes = CLASSES.map((c) => ({ id: c.id, name: c.name, members: classMembers.get(c.id)!, citations: c.citations }));
 writeJson(classesPath, classesFile);
 const interactionIds = new Set<string>();
-for (const f of readdirSync(join(KB, 'interactions')).filter((n) => n.endsWith('.json')).sort()) {
+// --only=<file.json>: read and rewrite just that interaction file (people editing other files are not overwritten)
+const only = args.find((a) => a.startsWith('--only='))?.slice('--only='.length);
+for (const f of readdirSync(join(KB, 'interactions')).filter((n) => n.endsWith('.json') && (!only || n === only)).sort()) {
   const path = join(KB, 'interactions', f);
   const file = JSON.parse(readFileSync(path, 'utf8'));
   for (const it of file.interactions) {
@@ -553,7 +555,7 @@ for (const f of readdirSync(join(KB, 'interactions')).filter((n) => n.endsWith('
   }
   writeJson(path, file);
 }
-for (const e of ENTRIES) if (!interactionIds.has(e.id)) note(`WARNING: member spec ${e.id} has no interaction in the JSON files`);
+if (!only) for (const e of ENTRIES) if (!interactionIds.has(e.id)) note(`WARNING: member spec ${e.id} has no interaction in the JSON files`);
 
 // ---------------------------------------------------------------- reduced reference data (knowledge-base/reference/)
 const usedCodes = new Set([...ingredients.keys()]);
