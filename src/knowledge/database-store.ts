@@ -222,25 +222,29 @@ export class DatabaseKnowledgeStore implements KnowledgeStore {
         () => toLoad.forEach((k) => this.inflight.delete(key(k))),
       );
     }
-    const toRedis: string[] = [];
+    const loadedValues = new Map<string, Cached>();
     try {
       const loaded = batch ? await batch : new Map<string, Cached>();
-      for (const k of toLoad) {
-        const v = loaded.get(k) ?? null;
-        out.set(k, v);
-        this.lru.set(key(k), v);
-        toRedis.push(key(k), JSON.stringify(v));
-      }
+      for (const k of toLoad) loadedValues.set(k, loaded.get(k) ?? null);
       for (const [k, pending] of shared) out.set(k, await pending);
     } catch (err) {
       throw new KnowledgeUnavailableError(`the knowledge database could not be read: ${(err as Error).message}`);
     }
-    if (redis && redis.status === 'ready' && toRedis.length > 0) {
+    for (const [k, v] of loadedValues) out.set(k, v);
+    this.remember(version, namespace, loadedValues);
+    return out;
+  }
+
+  /** Puts values read from the database into both cache tiers (also values a query returned alongside). */
+  remember(version: string, namespace: string, values: ReadonlyMap<string, Cached>): void {
+    const key = (k: string) => `${this.options.redisPrefix}kb:${version}:${namespace}:${k}`;
+    for (const [k, v] of values) this.lru.set(key(k), v);
+    const redis = this.options.redis;
+    if (redis && redis.status === 'ready' && values.size > 0 && Date.now() >= this.redisSkipUntil) {
       const pipeline = redis.pipeline();
-      for (let i = 0; i < toRedis.length; i += 2) pipeline.set(toRedis[i]!, toRedis[i + 1]!, 'EX', REDIS_TTL_SECONDS);
+      for (const [k, v] of values) pipeline.set(key(k), JSON.stringify(v), 'EX', REDIS_TTL_SECONDS);
       pipeline.exec().catch(() => undefined);
     }
-    return out;
   }
 
   get db(): Database {
@@ -253,6 +257,17 @@ interface DrugRow {
   name: string;
   tty: ResolvedDrug['tty'];
   ingredient_refs: IngredientRef[] | null;
+}
+
+/** One interaction an ingredient pair takes part in: its id and which code is on side a and which on side b. */
+type PairHit = [id: string, a: string, b: string];
+interface PairRow {
+  lo: string;
+  hi: string;
+  interaction_id: string;
+  a: string;
+  b: string;
+  record: Interaction;
 }
 
 /** One knowledge version, read through the store's cache tiers. */
@@ -296,39 +311,58 @@ class DatabaseSnapshot implements KnowledgeSnapshot {
     return out;
   }
 
+  /**
+   * The interactions among a set of ingredients, probed pair by pair (`kb_interaction_pair`), so the cost does not
+   * grow with how many interactions an ingredient has. Cached per ingredient pair; the interaction bodies a
+   * database read returns come with it (one round trip), cached ones per interaction id.
+   */
   async interactionsAmong(ingredients: readonly string[]): Promise<readonly InteractionRule[]> {
     const v = this.version.id;
-    // Per ingredient: the interactions it takes part in, and on which side.
-    const members = await this.store.lookup(v, 'members', ingredients, async (missing) => {
-      const rows = await this.store.db.query<{ rxcui: string; interaction_id: string; side: 'a' | 'b' }>(
-        'SELECT rxcui, interaction_id, side FROM kb_interaction_member WHERE version_id = $1 AND rxcui = ANY ($2)',
-        [v, missing],
+    const codes = [...new Set(ingredients)].sort();
+    const pairKeys: string[] = [];
+    for (let i = 0; i < codes.length; i++) for (let j = i + 1; j < codes.length; j++) pairKeys.push(`${codes[i]}|${codes[j]}`);
+    if (pairKeys.length === 0) return [];
+    const fetched = new Map<string, Interaction>();
+    const pairs = await this.store.lookup(v, 'pair', pairKeys, async (missing) => {
+      const lo = missing.map((k) => k.slice(0, k.indexOf('|')));
+      const hi = missing.map((k) => k.slice(k.indexOf('|') + 1));
+      const rows = await this.store.db.query<PairRow>(
+        `SELECT p.lo, p.hi, p.interaction_id, p.a, p.b, i.record
+         FROM unnest($2::text[], $3::text[]) AS q(lo, hi)
+         JOIN kb_interaction_pair p ON p.version_id = $1 AND p.lo = q.lo AND p.hi = q.hi
+         JOIN kb_interaction i ON i.version_id = p.version_id AND i.id = p.interaction_id`,
+        [v, lo, hi],
       );
-      const map = new Map<string, [string, 'a' | 'b'][]>();
+      const map = new Map<string, PairHit[]>();
       for (const r of rows.rows) {
-        const list = map.get(r.rxcui);
-        if (list) list.push([r.interaction_id, r.side]);
-        else map.set(r.rxcui, [[r.interaction_id, r.side]]);
+        fetched.set(r.interaction_id, r.record);
+        const key = `${r.lo}|${r.hi}`;
+        const hit: PairHit = [r.interaction_id, r.a, r.b];
+        const list = map.get(key);
+        if (list) list.push(hit);
+        else map.set(key, [hit]);
       }
       return map;
     });
     const sides = new Map<string, { a: Set<string>; b: Set<string> }>();
-    for (const [rxcui, list] of members) {
-      for (const [id, side] of (list as [string, 'a' | 'b'][] | null) ?? []) {
+    for (const hits of pairs.values()) {
+      for (const [id, a, b] of (hits as PairHit[] | null) ?? []) {
         const entry = sides.get(id) ?? { a: new Set<string>(), b: new Set<string>() };
-        entry[side].add(rxcui);
+        entry.a.add(a);
+        entry.b.add(b);
         sides.set(id, entry);
       }
     }
-    const ids = [...sides].filter(([, s]) => s.a.size > 0 && s.b.size > 0).map(([id]) => id);
-    if (ids.length === 0) return [];
-    const bodies = await this.store.lookup(v, 'interaction', ids, async (missing) => {
+    if (sides.size === 0) return [];
+    this.store.remember(v, 'interaction', fetched);
+    const ids = [...sides.keys()].sort();
+    const bodies = await this.store.lookup(v, 'interaction', ids.filter((id) => !fetched.has(id)), async (missing) => {
       const rows = await this.store.db.query<{ id: string; record: Interaction }>('SELECT id, record FROM kb_interaction WHERE version_id = $1 AND id = ANY ($2)', [v, missing]);
       return new Map(rows.rows.map((r) => [r.id, r.record]));
     });
     // Each side holds the present ingredients it covers: that is all the pairing needs.
     return ids.flatMap((id) => {
-      const interaction = bodies.get(id) as Interaction | null | undefined;
+      const interaction = fetched.get(id) ?? (bodies.get(id) as Interaction | null | undefined);
       const s = sides.get(id)!;
       return interaction ? [{ interaction, sideA: s.a, sideB: s.b }] : [];
     });

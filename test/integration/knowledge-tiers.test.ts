@@ -84,7 +84,7 @@ function store(options: { dbVia?: Database; redisUrl?: string; withSubscriber?: 
 
 describe('migrations and the bundled version', () => {
   it('apply once; a second run applies nothing', async () => {
-    expect(await migrate(db, MIGRATIONS)).toEqual(['001_knowledge_versions.sql', '002_records.sql', '003_people_and_secrets.sql', '004_policy_overrides.sql']);
+    expect(await migrate(db, MIGRATIONS)).toEqual(['001_knowledge_versions.sql', '002_records.sql', '003_people_and_secrets.sql', '004_policy_overrides.sql', '005_interaction_pairs.sql']);
     expect(await migrate(db, MIGRATIONS)).toEqual([]);
     const tables = await db.query<{ table_name: string }>("SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY 1");
     expect(tables.rows.map((r) => r.table_name)).toEqual([
@@ -101,6 +101,7 @@ describe('migrations and the bundled version', () => {
       'kb_drug',
       'kb_interaction',
       'kb_interaction_member',
+      'kb_interaction_pair',
       'kb_observation_kind',
       'kb_schema_migrations',
       'kb_version',
@@ -192,8 +193,8 @@ describe('the tiered store', () => {
     const s = store();
     await s.start();
     const rules = await s.snapshot().interactionsAmong([code('simvastatin'), code('clarithromycin'), code('pravastatin')]);
-    // Clarithromycin alone also meets the QT class on both sides; the pairing skips a drug with itself.
-    expect(rules.map((r) => r.interaction.id).sort()).toEqual(['onc-hp-21-qt-qt', 'onc-hp-25-simvastatin-lovastatin-macrolides']);
+    // Clarithromycin alone meets the QT class on both sides, but a drug never pairs with itself: only real pairs.
+    expect(rules.map((r) => r.interaction.id).sort()).toEqual(['onc-hp-25-simvastatin-lovastatin-macrolides']);
     const statin = rules.find((r) => r.interaction.id === 'onc-hp-25-simvastatin-lovastatin-macrolides')!;
     expect([...statin.sideA]).toEqual([code('simvastatin')]);
     expect([...statin.sideB]).toEqual([code('clarithromycin')]);
