@@ -6,9 +6,11 @@
  *   cds kb validate [DIR]                       check the knowledge-base source files: JSON, schema, references, codes
  *                                               against knowledge-base/reference/, duplicate and contradictory pairs,
  *                                               citations; prints file:line for each problem, exit 1 if there is one
+ *   cds kb catalogue [DIR] [--check]           write DIR/CATALOGUE.md (interactions, severities, citations, counts) for
+ *                                               review; --check exits 1 when the committed file is out of date
  *   cds kb import|versions|activate|stats|diff  knowledge versions in the database (see kb-commands.ts)
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../config.js';
@@ -16,6 +18,7 @@ import { loadKnowledgeSources, KnowledgeSourceError } from '../knowledge/load-so
 import { kbDatabaseCommand } from './kb-commands.js';
 import { keysCommand } from './keys-commands.js';
 import { validateKnowledgeDir, PROBLEM_RULES, type ValidationReport } from '../knowledge/validate.js';
+import { renderCatalogue } from '../knowledge/catalogue.js';
 import { MemoryKnowledgeStore } from '../knowledge/memory-store.js';
 import { runService } from '../hooks/run-service.js';
 import { SERVICES } from '../hooks/services.js';
@@ -26,6 +29,7 @@ const USAGE = `usage:
   cds serve
   cds screen --service ID --request FILE
   cds kb validate [DIR]
+  cds kb catalogue [DIR] [--check]
   cds kb import --format csv|rxnorm-rrf|ddinter|json FILE [--activate] [--note TEXT]
   cds kb versions
   cds kb activate VERSION
@@ -97,11 +101,27 @@ async function kb(args: string[]): Promise<number> {
   const [sub, ...rest] = args;
   const config = loadConfig();
   if (sub === 'validate') return kbValidate(rest[0] ?? config.knowledgeDir);
+  if (sub === 'catalogue') return kbCatalogue(rest.filter((a) => a !== '--check')[0] ?? config.knowledgeDir, rest.includes('--check'));
   if (sub && ['import', 'versions', 'activate', 'stats', 'diff'].includes(sub)) {
     return kbDatabaseCommand(sub, rest, config, (line) => console.log(line), (line) => console.error(line));
   }
   console.error(USAGE);
   return 2;
+}
+
+/** `cds kb catalogue [DIR] [--check]`: (re)writes DIR/CATALOGUE.md, or with --check exits 1 if it is out of date. */
+function kbCatalogue(dir: string, check: boolean): number {
+  const file = path.join(dir, 'CATALOGUE.md');
+  const text = renderCatalogue(dir);
+  if (check) {
+    const current = existsSync(file) ? readFileSync(file, 'utf8') : '';
+    if (current === text) return 0;
+    console.error(`${file} is out of date: run cds kb catalogue`);
+    return 1;
+  }
+  writeFileSync(file, text);
+  console.log(`wrote ${file}`);
+  return 0;
 }
 
 /** A file of the report as the user can open it: relative to the working directory when inside it. */
