@@ -27,9 +27,7 @@
  *      - warm, cache sized to fit: the same with KB_CACHE_MAX_BYTES = 1 GiB (diagnostic: no evictions).
  *    Profiles are drawn from that version's SCD products with the same seed. SQL time, queries and rows fetched are
  *    counted by wrapping the Database the store reads through.
- * 4. Diagnosis: EXPLAIN (ANALYZE, BUFFERS) of the store's lookup queries for the median profile of each version; then,
- *    after VACUUM, the same profiles as plain SQL with the interaction step done three ways (the store's query, the
- *    pairing in SQL, a benchmark-only pair table), to show what the lookup time at scale is made of.
+ * 4. Diagnosis: EXPLAIN (ANALYZE, BUFFERS) of the store's lookup queries for the median profile of each version.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -41,7 +39,7 @@ import { performance } from 'node:perf_hooks';
 import pg from 'pg';
 import { loadConfig } from '../src/config.js';
 import { migrate, openDatabase, type Database } from '../src/infra/database.js';
-import { DatabaseKnowledgeStore } from '../src/knowledge/database-store.js';
+import { DatabaseKnowledgeStore, PAIR_LOOKUP_SQL } from '../src/knowledge/database-store.js';
 import type { ImportContext } from '../src/knowledge/import-record.js';
 import { IMPORTERS } from '../src/knowledge/importers/index.js';
 import type { KnowledgeSnapshot } from '../src/knowledge/knowledge-store.js';
@@ -402,7 +400,7 @@ async function measureLookups(
   };
 }
 
-/** EXPLAIN (ANALYZE, BUFFERS) of the store's three lookup queries (as in database-store.ts) for one profile. */
+/** EXPLAIN (ANALYZE, BUFFERS) of the store's two lookup queries (database-store.ts) for one profile. */
 async function explainProfile(base: Database, versionId: string, codes: readonly string[]): Promise<string[]> {
   const out: string[] = [];
   const explain = async (title: string, sql: string, params: unknown[]) => {
@@ -410,89 +408,18 @@ async function explainProfile(base: Database, versionId: string, codes: readonly
     out.push(`-- ${title}`, ...rows.rows.map((r) => r['QUERY PLAN']));
   };
   const drugs = await base.query<{ ingredients: string[] }>('SELECT ingredients FROM kb_drug WHERE version_id = $1 AND rxcui = ANY ($2)', [versionId, codes]);
-  const ingredients = [...new Set(drugs.rows.flatMap((r) => r.ingredients))];
-  const members = await base.query<{ interaction_id: string; side: string }>(
-    'SELECT interaction_id, side FROM kb_interaction_member WHERE version_id = $1 AND rxcui = ANY ($2)',
-    [versionId, ingredients],
-  );
-  const sides = new Map<string, Set<string>>();
-  for (const m of members.rows) sides.set(m.interaction_id, (sides.get(m.interaction_id) ?? new Set()).add(m.side));
-  const ids = [...sides].filter(([, s]) => s.size === 2).map(([id]) => id);
-  await explain(`resolveDrugs: ${codes.length} codes`, 'SELECT rxcui, name, tty, ingredient_refs FROM kb_drug WHERE version_id = $1 AND rxcui = ANY ($2)', [versionId, codes]);
-  await explain(
-    `interactionsAmong, members: ${ingredients.length} ingredients → ${members.rows.length} rows`,
-    'SELECT rxcui, interaction_id, side FROM kb_interaction_member WHERE version_id = $1 AND rxcui = ANY ($2)',
-    [versionId, ingredients],
-  );
-  if (ids.length > 0) await explain(`interactionsAmong, bodies: ${ids.length} ids`, 'SELECT id, record FROM kb_interaction WHERE version_id = $1 AND id = ANY ($2)', [versionId, ids]);
-  return out;
-}
-
-/**
- * Diagnosis only (never the service's code): a profile lookup as plain SQL in three round trips, with step 2 — which
- * interactions have a side among the ingredients and the other side too — done three ways.
- */
-const VARIANTS = ['members query + pairing in JS (as the store)', 'pairing in SQL', 'pair-table probe'] as const;
-type Variant = (typeof VARIANTS)[number];
-const STEP2_SQL: Record<Variant, string> = {
-  // The store's query (database-store.ts, interactionsAmong): every member row of every ingredient.
-  'members query + pairing in JS (as the store)': 'SELECT rxcui, interaction_id, side FROM kb_interaction_member WHERE version_id = $1 AND rxcui = ANY ($2)',
-  // The same index range, but only the rows of interactions whose other side is present leave the server.
-  'pairing in SQL': `WITH m AS (SELECT rxcui, interaction_id, side FROM kb_interaction_member WHERE version_id = $1 AND rxcui = ANY ($2))
-SELECT m.rxcui, m.interaction_id, m.side FROM m WHERE EXISTS (SELECT 1 FROM m o WHERE o.interaction_id = m.interaction_id AND o.side <> m.side)`,
-  // One index probe per ingredient pair of the profile (n·(n+1)/2), whatever the ingredients' degrees. An ingredient
-  // on both sides of one interaction (class × class) pairs with itself, as in the store.
-  'pair-table probe': `SELECT DISTINCT p.interaction_id FROM unnest($2::text[]) AS x(c) JOIN unnest($2::text[]) AS y(c) ON x.c <= y.c
-JOIN bench_pair p ON p.version_id = $1 AND p.lo = x.c AND p.hi = y.c`,
-};
-/** Every (a-side member, b-side member) pair of every interaction, unordered as (lo, hi). */
-const PAIR_TABLE_SQL = `CREATE TABLE bench_pair AS
-SELECT DISTINCT a.version_id, least(a.rxcui, b.rxcui) AS lo, greatest(a.rxcui, b.rxcui) AS hi, a.interaction_id
-FROM kb_interaction_member a JOIN kb_interaction_member b
-  ON b.version_id = a.version_id AND b.interaction_id = a.interaction_id AND a.side = 'a' AND b.side = 'b';
-CREATE INDEX bench_pair_key ON bench_pair (version_id, lo, hi);
-ANALYZE bench_pair`;
-
-interface VariantTiming {
-  readonly samples: number[];
-  /** Rows returned by steps 1–3, per lookup. */
-  readonly rows: number;
-  /** Per profile: the interaction ids found, sorted and joined (to check that the variants agree). */
-  readonly found: string[];
-}
-
-/** The interaction ids that pair up (an a side and a b side both present), as interactionsAmong computes them. */
-function pairedIds(rows: readonly { interaction_id: string; side: string }[]): string[] {
-  const sides = new Map<string, Set<string>>();
-  for (const r of rows) sides.set(r.interaction_id, (sides.get(r.interaction_id) ?? new Set()).add(r.side));
-  return [...sides].filter(([, s]) => s.size === 2).map(([id]) => id);
-}
-
-async function timeVariant(base: Database, variant: Variant, versionId: string, profiles: readonly string[][]): Promise<VariantTiming> {
-  const lookup = async (codes: readonly string[]) => {
-    const drugs = await base.query<{ ingredient_refs: { rxcui: string }[] | null }>(
-      'SELECT rxcui, name, tty, ingredient_refs FROM kb_drug WHERE version_id = $1 AND rxcui = ANY ($2)',
-      [versionId, codes],
-    );
-    const ingredients = [...new Set(drugs.rows.flatMap((d) => (d.ingredient_refs ?? []).map((i) => i.rxcui)))];
-    const members = await base.query<{ interaction_id: string; side: string }>(STEP2_SQL[variant], [versionId, ingredients]);
-    const ids = variant === 'pair-table probe' ? members.rows.map((r) => r.interaction_id) : pairedIds(members.rows);
-    const bodies = ids.length > 0 ? await base.query('SELECT id, record FROM kb_interaction WHERE version_id = $1 AND id = ANY ($2)', [versionId, ids]) : { rows: [] };
-    return { rows: drugs.rows.length + members.rows.length + bodies.rows.length, found: ids.sort().join() };
-  };
-  for (const codes of profiles.slice(0, 100)) await lookup(codes);
-  const samples: number[] = [];
-  const found: string[] = [];
-  let rows = 0;
-  for (const codes of profiles) {
-    const start = performance.now();
-    const r = await lookup(codes);
-    samples.push(performance.now() - start);
-    rows += r.rows;
-    found.push(r.found);
+  const ingredients = [...new Set(drugs.rows.flatMap((r) => r.ingredients))].sort();
+  const lo: string[] = [];
+  const hi: string[] = [];
+  for (let i = 0; i < ingredients.length; i++) {
+    for (let j = i + 1; j < ingredients.length; j++) {
+      lo.push(ingredients[i]!);
+      hi.push(ingredients[j]!);
+    }
   }
-  progress(`diagnosis ${variant}: p50 ${percentile(samples.slice().sort((x, y) => x - y), 0.5).toFixed(2)} ms`);
-  return { samples, rows: rows / profiles.length, found };
+  await explain(`resolveDrugs: ${codes.length} codes`, 'SELECT rxcui, name, tty, ingredient_refs FROM kb_drug WHERE version_id = $1 AND rxcui = ANY ($2)', [versionId, codes]);
+  await explain(`interactionsAmong: ${ingredients.length} ingredients → ${lo.length} pairs probed`, PAIR_LOOKUP_SQL, [versionId, lo, hi]);
+  return out;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -601,7 +528,7 @@ async function main(): Promise<void> {
   const analyzeSeconds = (performance.now() - analyzeStart) / 1000;
   const sizes = await db.query<{ name: string; size: string }>(
     `SELECT c.relname AS name, pg_size_pretty(pg_total_relation_size(c.oid)) AS size FROM pg_class c
-     WHERE c.relname IN ('kb_drug', 'kb_interaction', 'kb_interaction_member') ORDER BY 1`,
+     WHERE c.relname IN ('kb_drug', 'kb_interaction', 'kb_interaction_member', 'kb_interaction_pair') ORDER BY 1`,
   );
   progress(`ANALYZE in ${analyzeSeconds.toFixed(1)} s; sizes (3 versions): ${sizes.rows.map((r) => `${r.name} ${r.size}`).join(', ')}`);
 
@@ -626,33 +553,6 @@ async function main(): Promise<void> {
   for (const v of versions) {
     const median = rows.find((r) => r.version === v.label && r.tier === 'database only')!.medianProfile;
     plans.push(`## ${v.label} (${v.id}), median database-only profile`, ...(await explainProfile(db, v.id, profilesOf.get(v.id)![median]!)), '');
-  }
-
-  // --- Diagnosis: the same profile lookups issued as plain SQL (no store), three ways, after VACUUM ---
-  const vacuumStart = performance.now();
-  await db.exec('VACUUM ANALYZE kb_interaction_member');
-  const vacuumSeconds = (performance.now() - vacuumStart) / 1000;
-  const pairStart = performance.now();
-  await db.exec(PAIR_TABLE_SQL);
-  const pairSeconds = (performance.now() - pairStart) / 1000;
-  const pairSize = await db.query<{ n: string; size: string }>("SELECT count(*) AS n, pg_size_pretty(pg_total_relation_size('bench_pair')) AS size FROM bench_pair");
-  progress(`VACUUM ANALYZE kb_interaction_member in ${vacuumSeconds.toFixed(1)} s; bench_pair built in ${pairSeconds.toFixed(1)} s (${JSON.stringify(pairSize.rows[0])})`);
-  const variantRows: { variant: Variant; version: string; timing: VariantTiming }[] = [];
-  for (const variant of VARIANTS) {
-    for (const v of versions) variantRows.push({ variant, version: v.label, timing: await timeVariant(db, variant, v.id, profilesOf.get(v.id)!) });
-  }
-  // The three must find the same interactions for every profile.
-  for (const v of versions) {
-    const [a, b, c] = VARIANTS.map((variant) => variantRows.find((r) => r.variant === variant && r.version === v.label)!.timing.found);
-    const differ = a!.filter((ids, i) => ids !== b![i] || ids !== c![i]).length;
-    if (differ > 0) throw new Error(`${v.label}: the SQL variants disagree on ${differ} profiles`);
-  }
-  const big = versions[1]!;
-  const bigMedian = profilesOf.get(big.id)![rows.find((r) => r.version === big.label && r.tier === 'database only')!.medianProfile]!;
-  const bigSet = (await db.query<{ code: string }>('SELECT DISTINCT unnest(ingredients) AS code FROM kb_drug WHERE version_id = $1 AND rxcui = ANY ($2)', [big.id, bigMedian])).rows.map((r) => r.code);
-  for (const variant of VARIANTS.slice(1)) {
-    const plan = await db.query<{ 'QUERY PLAN': string }>(`EXPLAIN (ANALYZE, BUFFERS) ${STEP2_SQL[variant]}`, [big.id, bigSet]);
-    plans.push(`## ${big.label}, median profile, after VACUUM: step 2 of "${variant}"`, ...plan.rows.map((r) => r['QUERY PLAN']), '');
   }
 
   // --- Report ---
@@ -706,21 +606,6 @@ async function main(): Promise<void> {
         `${r.sqlMsPerLookup.toFixed(2)} | ${r.queriesPerLookup.toFixed(2)} | ${r.rowsPerLookup.toFixed(0)} | ${r.interactionsPerLookup.toFixed(2)} | ` +
         `${r.maxQueryMs.toFixed(1)} | ${r.overTimeout} | ${r.tier === 'database only' ? '' : `${fmt(r.cache.entries)} entries, ${mb(r.cache.bytes)} MB`} |`,
     );
-  }
-  console.log(
-    `\nDiagnosis, after \`VACUUM ANALYZE kb_interaction_member\` (${vacuumSeconds.toFixed(1)} s): the same ${PROFILES} profiles per version, looked up with ` +
-      `plain SQL and no store: 1. resolve the codes, 2. find the interactions among their ingredients, 3. read those interactions. ` +
-      `Step 2 three ways: the store's members query with the pairing in JavaScript; the pairing in SQL; a probe of a pair table ` +
-      `\`bench_pair (version_id, lo, hi, interaction_id)\` built by the benchmark only (${pairSeconds.toFixed(1)} s, ${fmt(Number(pairSize.rows[0]?.n ?? 0))} rows, ${pairSize.rows[0]?.size}). ` +
-      `All three find the same interactions for every profile.\n`,
-  );
-  console.log('| step 2 | version | p50 ms | p99 ms | p50 ÷ bundled p50 | rows fetched/lookup |');
-  console.log('|---|---|---|---|---|---|');
-  for (const m of variantRows) {
-    const sorted = m.timing.samples.slice().sort((x, y) => x - y);
-    const base = variantRows.find((b) => b.variant === m.variant && b.version === 'bundled')!;
-    const baseP50 = percentile(base.timing.samples.slice().sort((x, y) => x - y), 0.5);
-    console.log(`| ${m.variant} | ${m.version} | ${percentile(sorted, 0.5).toFixed(2)} | ${percentile(sorted, 0.99).toFixed(2)} | ${(percentile(sorted, 0.5) / baseP50).toFixed(2)}× | ${m.timing.rows.toFixed(0)} |`);
   }
   const slowProbe = probes.find((p) => p.asShippedMs === undefined && p.check.startsWith('interaction'));
   if (slowProbe) plans.push(`## as-shipped plan of the members check (${slowProbe.version}, EXPLAIN only: it did not finish in ${PROBE_MS / 1000} s)`, ...slowProbe.plan);

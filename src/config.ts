@@ -30,7 +30,7 @@ const EnvSchema = z.object({
   DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL').optional(),
   REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL').optional(),
   REDIS_KEY_PREFIX: z.string().min(1).default('cds:'),
-  KB_CACHE_MAX_ENTRIES: positiveInt(100_000),
+  KB_CACHE_MAX_ENTRIES: positiveInt(1_000_000),
   KB_CACHE_MAX_BYTES: positiveInt(64 * 1024 * 1024),
   KB_LOOKUP_TIMEOUT_MS: positiveInt(150),
   CDS_TRUSTED_ISSUERS: z.string().optional(),

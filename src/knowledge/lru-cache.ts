@@ -1,10 +1,16 @@
 /**
  * The in-process cache tier: least-recently-used, bounded both by entry count and by an estimate of bytes
- * held (string length of the JSON form), so a burst of large entries cannot exhaust memory.
+ * held (string length of the key and of the value's JSON form), so a burst of large entries cannot exhaust memory.
  */
 export class LruCache<V> {
   private readonly map = new Map<string, { value: V; bytes: number }>();
   private bytes = 0;
+  /**
+   * Walks the map from its oldest entry and is kept between evictions. A fresh `keys()` each time would rescan the
+   * deleted slots V8 leaves at the front of a Map until it rehashes, making each eviction cost the cache size.
+   * Everything the walk has passed was evicted or re-inserted at the end, where the walk meets it again.
+   */
+  private evictionWalk: Iterator<string> | undefined;
 
   constructor(
     readonly maxEntries: number,
@@ -30,11 +36,14 @@ export class LruCache<V> {
       this.bytes -= old.bytes;
       this.map.delete(key);
     }
+    bytes += 2 * key.length;
     if (bytes > this.maxBytes) return; // larger than the whole cache: not cached
     this.map.set(key, { value, bytes });
     this.bytes += bytes;
     while (this.map.size > this.maxEntries || this.bytes > this.maxBytes) {
-      const oldest = this.map.keys().next().value as string;
+      let next = (this.evictionWalk ??= this.map.keys()).next();
+      if (next.done) next = (this.evictionWalk = this.map.keys()).next();
+      const oldest = next.value as string;
       this.bytes -= this.map.get(oldest)!.bytes;
       this.map.delete(oldest);
     }
@@ -43,6 +52,7 @@ export class LruCache<V> {
   clear(): void {
     this.map.clear();
     this.bytes = 0;
+    this.evictionWalk = undefined;
   }
 
   get size(): number {

@@ -177,9 +177,10 @@ async function finishVersion(tx: Queryable, versionId: string): Promise<void> {
   await tx.query('ANALYZE kb_drug');
   await tx.query('ANALYZE kb_interaction_member');
   await tx.query('DELETE FROM kb_interaction_pair WHERE version_id = $1', [versionId]);
+  // Member rows are unique per (code, interaction, side), so each (pair, interaction, side-a code) comes once.
   await tx.query(
     `INSERT INTO kb_interaction_pair (version_id, lo, hi, interaction_id, a, b)
-     SELECT DISTINCT x.version_id, least(x.rxcui, y.rxcui), greatest(x.rxcui, y.rxcui), x.interaction_id, x.rxcui, y.rxcui
+     SELECT x.version_id, least(x.rxcui, y.rxcui), greatest(x.rxcui, y.rxcui), x.interaction_id, x.rxcui, y.rxcui
      FROM kb_interaction_member x
      JOIN kb_interaction_member y ON y.version_id = x.version_id AND y.interaction_id = x.interaction_id AND y.side = 'b'
      WHERE x.version_id = $1 AND x.side = 'a' AND x.rxcui <> y.rxcui`,

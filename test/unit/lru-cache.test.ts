@@ -19,10 +19,10 @@ describe('LruCache', () => {
     c.set('y', 'b', 400);
     c.set('z', 'c', 400);
     expect([c.has('x'), c.has('y'), c.has('z')]).toEqual([false, true, true]);
-    expect(c.byteSize).toBe(800);
+    expect(c.byteSize).toBe(804); // each entry also counts its one-character key (2 bytes)
     c.set('huge', 'd', 1001);
     expect(c.has('huge')).toBe(false);
-    expect(c.byteSize).toBe(800);
+    expect(c.byteSize).toBe(804);
   });
 
   it('replacing a key adjusts the byte count, and null is a value (a cached "not found")', () => {
@@ -31,7 +31,32 @@ describe('LruCache', () => {
     expect(c.has('k')).toBe(true);
     expect(c.get('k')).toBe(null);
     c.set('k', 'longer value');
-    expect(c.byteSize).toBe(estimateBytes('longer value'));
+    expect(c.byteSize).toBe(estimateBytes('longer value') + 2);
     expect(c.size).toBe(1);
+  });
+
+  it('keeps exact least-recently-used order through heavy churn (the eviction walk survives deletes and re-inserts)', () => {
+    const c = new LruCache<number>(50, 1_000_000_000);
+    const model: string[] = []; // oldest first
+    let seed = 7;
+    const rnd = (n: number) => (seed = (seed * 48271) % 2147483647) % n;
+    for (let step = 0; step < 20_000; step++) {
+      const key = `k${rnd(120)}`;
+      if (rnd(3) === 0) {
+        const hit = c.get(key);
+        const at = model.indexOf(key);
+        expect(hit === undefined).toBe(at < 0);
+        if (at >= 0) model.push(...model.splice(at, 1));
+      } else {
+        c.set(key, step);
+        const at = model.indexOf(key);
+        if (at >= 0) model.splice(at, 1);
+        model.push(key);
+        if (model.length > 50) model.shift();
+      }
+    }
+    expect(c.size).toBe(model.length);
+    for (const k of model) expect(c.has(k)).toBe(true);
+    expect(model.length).toBe(50);
   });
 });
