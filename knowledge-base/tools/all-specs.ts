@@ -7,12 +7,13 @@ import { ENTRIES as ONC_ENTRIES, CLASSES as ONC_CLASSES, type EntrySpec, type Cl
 import * as therapeuticClasses from './spec/therapeutic-classes.js';
 import * as pharmacodynamic from './spec/pharmacodynamic.js';
 import * as pharmacokinetic from './spec/pharmacokinetic.js';
+import * as allergyClasses from './spec/allergy-classes.js';
 
 interface SpecModule {
   entries?: EntrySpec[];
   classes?: ClassSpec[];
 }
-const modules: SpecModule[] = [therapeuticClasses, pharmacodynamic, pharmacokinetic];
+const modules: SpecModule[] = [therapeuticClasses, pharmacodynamic, pharmacokinetic, allergyClasses];
 
 export const ENTRIES: EntrySpec[] = [...ONC_ENTRIES, ...modules.flatMap((m) => m.entries ?? [])];
 export const CLASSES: ClassSpec[] = [...ONC_CLASSES, ...modules.flatMap((m) => m.classes ?? [])];

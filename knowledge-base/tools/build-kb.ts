@@ -8,10 +8,15 @@
  *   classes.json         (members)
  *   ingredients.json, products.json (whole files)
  * and the reduced reference rows under knowledge-base/reference/ (read at run time by `cds kb validate` and by the tests).
+ * Nothing is written unless every step succeeds. Products (knowledge-base/README.md, "Regenerating"): (a) every SCD of
+ * the 2025 extract holding a registered ingredient (class or interaction member, alternative, COMMON_INGREDIENTS);
+ * (b) NDF-RT 2014 VA and Synthea products of registered ingredients the extract lacks; (c) every RxNorm code of the
+ * shared FHIR and CDS Hooks fixtures, codes absent from the extract only when two sources agree (Synthea, NDF-RT VA,
+ * openFDA records from kb-sources.ts, the RxNorm 2025 name); (d) strengths and dose form parsed from the name.
  * Maintenance tool only: never run by the app or the tests.
  */
 import { readFileSync, writeFileSync, mkdirSync, readdirSync, statSync } from 'node:fs';
-import { join, dirname } from 'node:path';
+import { join, dirname, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
   loadSources,
@@ -20,9 +25,18 @@ import {
   type Sources,
   type Verified,
   type ScdRow,
+  componentSubstance,
+  splitComponent,
+  parseClinicalDrugName,
+  isVaProduct,
+  vaName,
+  vaSingleIngredient,
+  OPENFDA_RECORDS,
+  type OpenFdaRecord,
 } from './kb-sources.js';
 import { NAME_FIXES, GLOBAL_DROPS, type SideSpec } from './member-spec.js';
 import { ENTRIES, CLASSES } from './all-specs.js';
+import { COMMON_INGREDIENTS } from './spec/therapeutic-classes.js';
 
 const args = process.argv.slice(2);
 const sharedDir = args.find((a) => !a.startsWith('--'));
@@ -37,6 +51,8 @@ const src: Sources = loadSources(join(sharedDir, 'kb-sources'));
 
 const log: string[] = [];
 const note = (s: string) => log.push(s);
+/** One CSV cell (RFC 4180 quoting when needed). */
+const csvCell = (v: string) => (/[",\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
 
 // ---------------------------------------------------------------- ingredients registry
 interface IngRec extends Verified {
@@ -119,6 +135,13 @@ for (const c of CLASSES) {
   });
   classMembers.set(c.id, [...new Set(codes)].sort((x, y) => Number(x) - Number(y)));
 }
+/** frequently prescribed ingredients in no class (spec/therapeutic-classes.ts): registered so their products map */
+const commonSet = new Set<string>();
+for (const n of COMMON_INGREDIENTS) {
+  const v = resolveIn(n, 'COMMON_INGREDIENTS');
+  if (!v) throw new Error(`COMMON_INGREDIENTS: ${n} does not verify`);
+  commonSet.add(v.rxcui);
+}
 const alternatives = new Map<string, { replaces: 'a' | 'b'; rxcui: string; note: string }[]>();
 for (const e of ENTRIES)
   alternatives.set(
@@ -135,6 +158,8 @@ const memberSet = new Set<string>();
 for (const s of resolvedSides.values()) for (const c of [...s.a.ingredients, ...s.b.ingredients]) memberSet.add(c);
 for (const m of classMembers.values()) for (const c of m) memberSet.add(c);
 const altSet = new Set([...alternatives.values()].flat().map((a) => a.rxcui));
+/** every IN the specs name (members, alternatives, common ingredients): each of their SCDs is mapped */
+const registeredSet = new Set([...memberSet, ...altSet, ...commonSet]);
 
 // ---------------------------------------------------------------- products
 interface ProductRec {
@@ -151,21 +176,6 @@ const leftOut: { rxcui: string; name: string; reason: string }[] = [];
 const pinRecs = new Map<string, { pin: string; base: Set<string> }>();
 let globalPinBase = new Map<string, string>();
 
-/**
- * Substance part of one " / " component of an RxNorm clinical drug name: the words before the strength, without
- * the leading quantity / release qualifiers ("0.25 ML", "24 HR", "21 DAY", "20/80 Release", "3-Bead").
- */
-export function componentSubstance(comp: string, first: boolean): string {
-  const m = comp.match(/\s\d[\d.]*\s(?:MG|MCG|UNT|MEQ|ML|%|MMOL|G|NG|BAU|PNU|AU|IR|CELLS|ORGANISMS|UNITS?|LF|SQ-HDM|MCI|MBQ)\b/);
-  const before = (m ? comp.slice(0, m.index) : comp).trim();
-  if (!first) return before;
-  // leading qualifiers: numbers ("0.25", "20/80"), all-capital tokens ("ML", "HR", "ACTUAT", "BX", "DAY"),
-  // "3-Bead", "Release", "Rating"
-  const words = before.split(' ');
-  let k = 0;
-  while (k < words.length - 1 && /^(\d[\d./,-]*|[A-Z][A-Z0-9-]*|\d+-[A-Za-z]+|Release|Rating)$/.test(words[k]!)) k++;
-  return words.slice(k).join(' ');
-}
 const SALT_WORDS = new Set([
   'hydrochloride', 'sulfate', 'besylate', 'maleate', 'sodium', 'potassium', 'calcium', 'mesylate', 'tartrate',
   'succinate', 'acetate', 'citrate', 'fumarate', 'phosphate', 'hydrobromide', 'bromide', 'magnesium', 'trihydrate',
@@ -226,7 +236,9 @@ function analyseScd(row: ScdRow): { ins: string[]; missing: Verified[]; problem?
   comps.forEach((comp, i) => {
     const sub = componentSubstance(comp, i === 0).toLowerCase();
     // the listed ingredient names, matched as the end of the text before the strength (after any qualifier)
-    const raw = componentSubstance(comp, false).toLowerCase();
+    const split = splitComponent(comp, i === 0);
+    const rawText = (split.qualifiers ? split.qualifiers + ' ' : '') + split.before;
+    const raw = rawText.toLowerCase();
     const ends = (c: string) => raw === nameOf(c) || raw.endsWith(' ' + nameOf(c));
     const inHit = longestFirst([...ins]).find(ends);
     const pinFirst = longestFirst(pins).find(ends);
@@ -240,7 +252,7 @@ function analyseScd(row: ScdRow): { ins: string[]; missing: Verified[]; problem?
     }
     // trailing lower-case words of the text: drops capitalised qualifiers such as "Sensor 60 ACTUAT"
     const lowerTail = raw.split(' ').reverse().reduce<{ w: string[]; stop: boolean }>((acc, w, j, arr) => {
-      const orig = componentSubstance(comp, false).split(' ').reverse()[j] ?? '';
+      const orig = rawText.split(' ').reverse()[j] ?? '';
       if (!acc.stop && !/^(\d|[A-Z])/.test(orig)) acc.w.unshift(w);
       else acc.stop = true;
       void arr;
@@ -285,9 +297,9 @@ for (const row of src.scd) {
   scdScanned++;
   const { ins, missing, problem } = analyseScd(row);
   const all = [...ins, ...missing.map((m) => m.rxcui)];
-  const hasMember = all.some((c) => memberSet.has(c));
-  // a component we could not resolve might itself be a member (e.g. a salt name of one): check by name prefix
-  const nameHitsMember = [...memberSet].some((c) => {
+  const hasMember = all.some((c) => registeredSet.has(c));
+  // a component we could not resolve might itself be registered (e.g. a salt name of one): check by name prefix
+  const nameHitsMember = [...registeredSet].some((c) => {
     const n = ingredients.get(c)?.name.toLowerCase();
     return n ? row.name.toLowerCase().split(' / ').some((comp, i) => componentSubstance(comp, i === 0).toLowerCase().startsWith(n)) : false;
   });
@@ -308,31 +320,46 @@ for (const row of src.scd) {
   productLines.scd.add(row.line);
 }
 
-// ---- CDS Hooks fixture medications (collected from the shared fixtures)
+// ---- every RxNorm code of the shared FHIR and CDS Hooks fixtures
 function walkFiles(dir: string): string[] {
-  return readdirSync(dir).flatMap((f) => {
-    const p = join(dir, f);
-    return statSync(p).isDirectory() ? walkFiles(p) : p.endsWith('.json') ? [p] : [];
-  });
+  return readdirSync(dir)
+    .sort()
+    .flatMap((f) => {
+      const p = join(dir, f);
+      return statSync(p).isDirectory() ? walkFiles(p) : /\.(json|ndjson)$/.test(p) ? [p] : [];
+    });
 }
-const fixtureMeds = new Map<string, string>();
-function collectRx(o: unknown) {
-  if (Array.isArray(o)) o.forEach(collectRx);
+interface FixtureCode {
+  displays: string[];
+  /** displays written by Synthea (its bundles and bulk NDJSON), with the file they were seen in */
+  synthea: { display: string; file: string }[];
+  files: Set<string>;
+}
+const fixtureMeds = new Map<string, FixtureCode>();
+function collectRx(o: unknown, file: string) {
+  if (Array.isArray(o)) o.forEach((x) => collectRx(x, file));
   else if (o && typeof o === 'object') {
     const r = o as Record<string, unknown>;
-    if (typeof r.system === 'string' && /rxnorm/i.test(r.system) && typeof r.code === 'string')
-      fixtureMeds.set(r.code, String(r.display ?? ''));
-    Object.values(r).forEach(collectRx);
+    if (typeof r.system === 'string' && /rxnorm/i.test(r.system) && (typeof r.code === 'string' || typeof r.code === 'number')) {
+      const code = String(r.code);
+      const f = fixtureMeds.get(code) ?? { displays: [], synthea: [], files: new Set<string>() };
+      const display = typeof r.display === 'string' ? r.display : '';
+      if (display && !f.displays.includes(display)) f.displays.push(display);
+      if (display && file.startsWith('fhir-samples/synthea/') && !f.synthea.some((x) => x.display === display)) f.synthea.push({ display, file });
+      f.files.add(file);
+      fixtureMeds.set(code, f);
+    }
+    Object.values(r).forEach((v) => collectRx(v, file));
   }
 }
-const fixtureFiles = [
-  ...walkFiles(join(sharedDir, 'fhir-samples', 'cds-hooks-requests')),
-  ...walkFiles(join(sharedDir, 'cds-hooks-examples')),
-  ...readdirSync(join(sharedDir, 'fhir-samples', 'synthea', 'bundles'))
-    .filter((f) => f.startsWith('Ali_Herman_75c71918-'))
-    .map((f) => join(sharedDir, 'fhir-samples', 'synthea', 'bundles', f)),
-];
-for (const f of fixtureFiles) collectRx(JSON.parse(readFileSync(f, 'utf8')));
+const fixtureRoots = [join(sharedDir, 'fhir-samples'), join(sharedDir, 'cds-hooks-examples')];
+for (const root of fixtureRoots)
+  for (const path of walkFiles(root)) {
+    const rel = relative(sharedDir, path);
+    const text = readFileSync(path, 'utf8');
+    if (path.endsWith('.ndjson')) for (const line of text.split('\n')) { if (line.trim()) collectRx(JSON.parse(line), rel); }
+    else collectRx(JSON.parse(text), rel);
+  }
 
 const FRENCH: [RegExp, string][] = [
   [/ Comprimés? oraux$| Comprimé oral$/, ' Oral Tablet'],
@@ -351,77 +378,241 @@ function fromDisplay(code: string, display: string): { tty: string; ingredients:
   const name = englishName(display);
   const brand = /\[[^\]]+\]$/.test(name);
   const body = name.replace(/\s*\[[^\]]+\]$/, '');
-  const tty = brand ? 'SBD' : /\d\s(MG|MCG|UNT|MEQ)(\/\w+)?$/.test(body) ? 'SCDC' : 'SCD';
+  const tty = brand ? (/\d\s(MG|MCG|UNT|MEQ)(\/\w+)?$/.test(body) ? 'SBDC' : 'SBD') : /\d\s(MG|MCG|UNT|MEQ)(\/\w+)?$/.test(body) ? 'SCDC' : 'SCD';
   const comps = body.split(' / ');
   const ins: string[] = [];
   for (const [i, comp] of comps.entries()) {
     if (!/\s\d[\d.]*\s(MG|MCG|UNT|MEQ)\b/.test(comp)) return { problem: `component "${comp}" of ${code} has no strength` };
     const sub = componentSubstance(comp, i === 0).toLowerCase();
-    let v = resolveMissing(sub);
-    if (!v) {
-      // a B–Z salt name: an RxNorm 2025 PIN whose IN name starts it
-      const pin = (src.rxnByName.get(sub) ?? []).find((r) => r.tty === 'PIN');
-      const base = pin && src.rxnIngredients.filter((r) => r.tty === 'IN' && sub.startsWith(r.name.toLowerCase() + ' '));
-      if (pin && base && base.length === 1) v = verifyIngredientByName(src, base[0]!.name);
-    }
-    if (!v || v.tty !== 'IN') return { problem: `component "${sub}" of ${code} does not resolve` };
+    const v = resolveSubstance(sub);
+    if (!v) return { problem: `component "${sub}" of ${code} does not resolve` };
     ins.push(v.rxcui);
   }
   return { tty, ingredients: [...new Set(ins)].sort((x, y) => Number(x) - Number(y)) };
 }
-
-const fixtureReport: string[] = [];
-for (const [code, display] of fixtureMeds) {
-  if (products.has(code)) {
-    fixtureReport.push(`${code} in extract (already included)`);
-    continue;
+/**
+ * A substance name as a product or label writes it → the verified IN: an "A…" salt or exact name (resolveMissing),
+ * a B–Z IN by exact name, or a B–Z PIN through the one IN whose name starts it.
+ */
+const resolvedSubstances = new Map<string, Verified>();
+function resolveSubstance(substance: string): Verified | undefined {
+  try {
+    const v = resolveSubstanceOrThrow(substance);
+    if (v) resolvedSubstances.set(v.rxcui, v);
+    return v;
+  } catch {
+    return undefined; // the 2014 sources hold this name under another code: not a safe match
   }
-  const row = src.scdByCui.get(code);
-  if (row) {
-    const { ins, missing, problem } = analyseScd(row);
-    if (problem) {
-      leftOut.push({ rxcui: code, name: row.name, reason: `fixture medication: ${problem}` });
-      continue;
-    }
-    for (const m of missing) register(m);
-    products.set(code, { rxcui: code, name: row.name, tty: 'SCD', ingredients: [...ins, ...missing.map((m) => m.rxcui)].sort((x, y) => Number(x) - Number(y)), verifiedIn: ['RXN2025'], evidence: [] });
-    productLines.scd.add(row.line);
-    fixtureReport.push(`${code} from extract`);
-    continue;
-  }
-  // NDF-RT VA product names for this code: every one must start with the same single verified ingredient name.
-  const va = src.ndfrt.filter((r) => r.rxcui === code);
-  const parsed = fromDisplay(code, display);
-  if (va.length && !('problem' in parsed) && parsed.ingredients.length === 1) {
-    const ing = ingredients.get(parsed.ingredients[0]!) ?? verifyCode(src, parsed.ingredients[0]!, src.rxnByCui.get(parsed.ingredients[0]!)?.name ?? '');
-    const iname = [...ingredients.values()].find((i) => i.rxcui === parsed.ingredients[0])?.name ?? ing?.name;
-    if (iname && va.every((r) => r.name.toUpperCase().startsWith(iname.toUpperCase() + ' '))) {
-      const v = verifyIngredientByName(src, iname)!;
-      register(v);
-      products.set(code, { rxcui: code, name: display, tty: parsed.tty, ingredients: parsed.ingredients, verifiedIn: ['NDFRT2014-VA'], evidence: [] });
-      va.forEach((r) => productLines.ndfrt.add(r.line));
-      fixtureReport.push(`${code} from NDF-RT VA product rows (${va.length})`);
-      continue;
-    }
-  }
-  leftOut.push({ rxcui: code, name: display, reason: 'fixture medication: code not in the RxNorm extract, the Synthea lists or NDF-RT' });
+}
+function resolveSubstanceOrThrow(substance: string): Verified | undefined {
+  const sub = substance.toLowerCase();
+  const exact = (src.rxnByName.get(sub) ?? []).find((r) => r.tty === 'IN');
+  if (exact) return verifyIngredientByName(src, exact.name);
+  const v = resolveMissing(sub);
+  if (v) return v;
+  const pin = (src.rxnByName.get(sub) ?? []).find((r) => r.tty === 'PIN');
+  const tied = pin && globalPinBase.get(pin.rxcui);
+  if (tied) return verifyIngredientByName(src, src.rxnByCui.get(tied)!.name);
+  const base = pin && src.rxnIngredients.filter((r) => r.tty === 'IN' && sub.startsWith(r.name.toLowerCase() + ' '));
+  if (pin && base && base.length === 1) return verifyIngredientByName(src, base[0]!.name);
+  return undefined;
 }
 
-// ---- Synthea module / cost lists: products not in the extract that hold a member or alternative
+/** Synthea module / cost list displays by code (token SYNTHEA). */
 const syntheaCodes = new Map<string, { display: string; line: string; file: 'syntheaRx' | 'syntheaCosts' }>();
 for (const [i, r] of src.syntheaRx.rows.entries())
   syntheaCodes.set(r.rxcui!, { display: (r['synthea_display(s)'] ?? '').split(' | ')[0]!, line: src.syntheaRx.lines[i + 1]!, file: 'syntheaRx' });
 for (const [i, r] of src.syntheaCosts.rows.entries())
   if (!syntheaCodes.has(r.CODE!)) syntheaCodes.set(r.CODE!, { display: r.COMMENTS!, line: src.syntheaCosts.lines[i + 1]!, file: 'syntheaCosts' });
+
+/** Brand name of an openFDA record named in a display (whole words, case-insensitive). */
+const namesBrand = (display: string, rec: OpenFdaRecord) =>
+  new RegExp(`(^|[^a-z])${rec.brand.toLowerCase().replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}([^a-z]|$)`).test(display.toLowerCase());
+/** The verified INs of an openFDA record's substances (undefined if one does not resolve). */
+function openFdaIngredients(rec: OpenFdaRecord): string[] | undefined {
+  const out: string[] = [];
+  for (const s of rec.substances) {
+    const v = resolveSubstance(s);
+    if (!v || v.tty !== 'IN') return undefined;
+    out.push(v.rxcui);
+  }
+  return [...new Set(out)].sort((x, y) => Number(x) - Number(y));
+}
+const openFdaUsed = new Set<OpenFdaRecord>();
+const syntheaFhirLines = new Map<string, string>();
+
+/** TTY of a product known from its display: packs, branded drugs and devices, components, clinical drugs. */
+function ttyOf(display: string, ingredientNames: string[]): string {
+  const d = englishName(display);
+  if (/^\{.*\}\s*Pack\b/.test(d)) return /\[[^\]]+\]$/.test(d) ? 'BPCK' : 'GPCK';
+  if (/\b\d+ Day Pack$/.test(d)) return 'BPCK';
+  const branded = /\[[^\]]+\]$/.test(d) || !ingredientNames.some((n) => d.toLowerCase().includes(n.toLowerCase()));
+  const hasForm =
+    parseClinicalDrugName(d)?.doseForm !== undefined ||
+    /\b(Tablet|Capsule|Solution|Suspension|Injection|Inhaler|Syringe|Cream|Ointment|Spray|Patch|System|Implant|Ring|Gel|Lotion|Powder|Drops?|Elixir|Syrup)\b/i.test(d);
+  if (branded) return hasForm || !/\d\s(MG|MCG|UNT|MEQ)/.test(d) ? 'SBD' : 'SBDC';
+  return hasForm ? 'SCD' : 'SCDC';
+}
+
+const scdByLowerName = new Map(src.scd.map((r) => [r.name.toLowerCase(), r]));
+const scdcRows = new Map<string, ScdRow[]>();
+for (const r of src.scd) for (const c of r.scdcNames) scdcRows.set(c.toLowerCase(), [...(scdcRows.get(c.toLowerCase()) ?? []), r]);
+const scdNameLines = new Set<string>();
+const fixtureReport: string[] = [];
+const fixtureLeftOut: { rxcui: string; name: string; reason: string }[] = [];
+/** Fixture ingredient codes (IN, PIN, MIN of the extract) that must resolve as ingredients. */
+const fixtureIngredientPins: { rxcui: string; base: string }[] = [];
+for (const [code, fx] of [...fixtureMeds].sort((a, b) => Number(a[0]) - Number(b[0]))) {
+  const display = fx.synthea[0]?.display ?? fx.displays[0] ?? '';
+  if (products.has(code) || ingredients.has(code)) {
+    fixtureReport.push(`${code} already mapped`);
+    continue;
+  }
+  // an ingredient concept of the extract
+  const rx = src.rxnByCui.get(code);
+  if (rx) {
+    if (rx.tty === 'IN') register(verifyIngredientByName(src, rx.name)!);
+    else if (rx.tty === 'MIN') {
+      const parts = rx.name.split(' / ').map((n) => verifyIngredientByName(src, n));
+      if (parts.some((v) => !v || v.tty !== 'IN')) {
+        fixtureLeftOut.push({ rxcui: code, name: rx.name, reason: 'fixture MIN: a component is not a verified IN' });
+        continue;
+      }
+      for (const v of parts) register(v!);
+      ingredients.set(code, { ...verifyCode(src, code, rx.name)!, baseIngredients: parts.map((v) => v!.rxcui) });
+    } else {
+      const prefix = src.rxnIngredients.filter((r) => r.tty === 'IN' && rx.name.toLowerCase().startsWith(r.name.toLowerCase() + ' '));
+      const base = globalPinBase.get(code) ?? (prefix.length === 1 ? prefix[0]!.rxcui : undefined);
+      if (!base) {
+        fixtureLeftOut.push({ rxcui: code, name: rx.name, reason: 'fixture PIN: no unique base IN' });
+        continue;
+      }
+      fixtureIngredientPins.push({ rxcui: code, base });
+    }
+    fixtureReport.push(`${code} ingredient ${rx.tty} ${rx.name}`);
+    continue;
+  }
+  // an SCD of the extract
+  const row = src.scdByCui.get(code);
+  if (row) {
+    const { ins, missing, problem } = analyseScd(row);
+    if (problem) {
+      fixtureLeftOut.push({ rxcui: code, name: row.name, reason: `fixture medication: ${problem}` });
+      continue;
+    }
+    for (const m of missing) register(m);
+    products.set(code, { rxcui: code, name: row.name, tty: 'SCD', ingredients: [...ins, ...missing.map((m) => m.rxcui)].sort((x, y) => Number(x) - Number(y)), verifiedIn: ['RXN2025'], evidence: [] });
+    productLines.scd.add(row.line);
+    fixtureReport.push(`${code} SCD of the extract`);
+    continue;
+  }
+  // otherwise: at least two independent sources must give the same ingredient set
+  const claims: { token: string; ingredients: string[]; how: string }[] = [];
+  const recs = OPENFDA_RECORDS.filter((r) => r.rxcuis.includes(code) || [...fx.displays, syntheaCodes.get(code)?.display ?? ''].some((d) => d && namesBrand(d, r)));
+  const openFdaSets = recs.map((r) => ({ r, ins: openFdaIngredients(r) })).filter((x) => x.ins !== undefined);
+  for (const { r, ins } of openFdaSets) claims.push({ token: 'OPENFDA', ingredients: ins!, how: `openFDA ${r.brand} ${r.setId}` });
+  // a Synthea display names the ingredients, or the brand of an openFDA record (which then gives them)
+  const syntheaClaim = (token: string, d: string) => {
+    const parsed = fromDisplay(code, d);
+    if (!('problem' in parsed)) claims.push({ token, ingredients: parsed.ingredients, how: `display "${d}"` });
+    else for (const { r, ins } of openFdaSets) if (namesBrand(d, r)) claims.push({ token, ingredients: ins!, how: `display "${d}" names ${r.brand}` });
+  };
+  const list = syntheaCodes.get(code);
+  if (list) syntheaClaim('SYNTHEA', list.display);
+  for (const s of fx.synthea) syntheaClaim('SYNTHEA-FHIR', s.display);
+  const va = src.ndfrt.filter((r) => r.rxcui === code && isVaProduct(r.name));
+  if (va.length) {
+    const first = vaName(va[0]!.name).toLowerCase();
+    for (const d of [...fx.synthea.map((x) => x.display), ...(syntheaCodes.has(code) ? [syntheaCodes.get(code)!.display] : [])]) fromDisplay(code, d); // registers the substances it names
+    const cands = [...ingredients.values(), ...resolvedSubstances.values(), ...src.rxnIngredients.map((r) => ({ name: r.name, rxcui: r.rxcui, tty: r.tty }))]
+      .filter((i) => i.tty === 'IN' && first.startsWith(i.name.toLowerCase() + ' '))
+      .sort((x, y) => y.name.length - x.name.length);
+    const ing = cands[0];
+    if (ing && va.every((r) => vaSingleIngredient(r.name, ing.name))) {
+      const v = verifyIngredientByName(src, ing.name);
+      if (v) claims.push({ token: 'NDFRT2014-VA', ingredients: [v.rxcui], how: `${va.length} VA product name(s) "${vaName(va[0]!.name)}"` });
+    }
+  }
+  const nameConflicts: string[] = [];
+  // RXN2025-NAME: a display (without a bracketed brand) is the name of an SCD, or of an SCDC of an SCD row, of the extract
+  for (const d of new Set([...fx.synthea.map((x) => x.display), ...(list ? [list.display] : [])].map(englishName))) {
+    const plainText = d.replace(/\s*\[[^\]]+\]$/, '');
+    const plain = plainText.toLowerCase();
+    const scdRow = scdByLowerName.get(plain);
+    const branded = plainText !== d;
+    if (scdRow && !branded && scdRow.rxcui !== code) {
+      // an unbranded display that is the name of ANOTHER current SCD: the display does not describe this code
+      nameConflicts.push(`"${d}" is the name of SCD ${scdRow.rxcui}, not ${code}`);
+      continue;
+    }
+    if (scdRow) {
+      const a = analyseScd(scdRow);
+      if (!a.problem) {
+        claims.push({ token: 'RXN2025-NAME', ingredients: [...a.ins, ...a.missing.map((m) => m.rxcui)].sort((x, y) => Number(x) - Number(y)), how: `"${d}" is SCD ${scdRow.rxcui} of the 2025 extract` });
+        scdNameLines.add(scdRow.line);
+      }
+      continue;
+    }
+    const rows = scdcRows.get(plain) ?? [];
+    const v = rows.length ? resolveSubstance(componentSubstance(plainText, true)) : undefined;
+    const row = rows.find((r) => v && (r.ingredientRxcuis.includes(v.rxcui) || r.ingredientRxcuis.some((c) => globalPinBase.get(c) === v.rxcui)));
+    if (v && row) {
+      claims.push({ token: 'RXN2025-NAME', ingredients: [v.rxcui], how: `"${d}" is an SCDC of SCD ${row.rxcui} of the 2025 extract` });
+      scdNameLines.add(row.line);
+    }
+  }
+  const sets = new Map<string, string[]>();
+  for (const c of claims) sets.set(c.ingredients.join(','), c.ingredients);
+  // NDF-RT VA rows mapped to this code that name none of the claimed ingredients contradict the claims
+  const claimedNames = [...new Set(claims.flatMap((c) => c.ingredients))].map((c) => (ingredients.get(c) ?? resolvedSubstances.get(c) ?? src.rxnByCui.get(c))?.name.toUpperCase() ?? '?');
+  const vaAgainst = va.filter((r) => !claimedNames.some((n) => vaName(r.name).toUpperCase().startsWith(n + ' ')));
+  if (claims.length && vaAgainst.length) nameConflicts.push(`NDF-RT VA names it "${vaName(vaAgainst[0]!.name)}"`);
+  if (nameConflicts.length) {
+    fixtureLeftOut.push({ rxcui: code, name: display, reason: `sources disagree: ${nameConflicts.join('; ')}` });
+    continue;
+  }
+  const family = (t: string) => (t.startsWith('SYNTHEA') ? 'SYNTHEA' : t);
+  if (sets.size > 1) {
+    fixtureLeftOut.push({ rxcui: code, name: display, reason: `sources disagree: ${claims.map((c) => `${c.token} ${c.how} → ${c.ingredients.map((i) => ingredients.get(i)?.name ?? src.rxnByCui.get(i)?.name ?? i).join('+')}`).join('; ')}` });
+    continue;
+  }
+  const families = new Set(claims.map((c) => family(c.token)));
+  // a plain SCD of "A…" ingredients (which the B–Z extract cannot hold) needs one source, like the products of (b)
+  const only = [...sets.values()][0];
+  const aScd = only !== undefined && only.every((c) => !src.rxnByCui.has(c)) && ttyOf(display, only.map((c) => ingredients.get(c)?.name ?? '')) === 'SCD';
+  if (families.size < (aScd ? 1 : 2)) {
+    const why = claims.length ? `only one source (${claims.map((c) => `${c.token}: ${c.how}`).join('; ')})` : 'no source names its ingredients';
+    fixtureLeftOut.push({ rxcui: code, name: display, reason: `not in the RxNorm 2025 extract; ${why}` });
+    continue;
+  }
+  const ins = [...sets.values()][0]!;
+  for (const c of ins) {
+    const r = src.rxnByCui.get(c);
+    const v = r ? verifyIngredientByName(src, r.name)! : ingredients.get(c) ?? resolvedSubstances.get(c);
+    if (!v) throw new Error(`${code}: ingredient ${c} not registered`);
+    register(v);
+  }
+  const tokens = [...new Set(claims.map((c) => c.token))].sort();
+  const name = englishName(fx.synthea[0]?.display ?? (list ? list.display : display));
+  products.set(code, { rxcui: code, name, tty: ttyOf(name, ins.map((c) => ingredients.get(c)!.name)), ingredients: ins, verifiedIn: tokens, evidence: [] });
+  if (tokens.includes('NDFRT2014-VA')) va.forEach((r) => productLines.ndfrt.add(r.line));
+  if (tokens.includes('SYNTHEA')) productLines[list!.file].add(list!.line);
+  if (tokens.includes('SYNTHEA-FHIR')) for (const s of fx.synthea) syntheaFhirLines.set(`${code}|${s.display}`, [code, s.display, s.file].map(csvCell).join(','));
+  for (const { r } of openFdaSets) if (tokens.includes('OPENFDA')) openFdaUsed.add(r);
+  fixtureReport.push(`${code} ${tokens.join('+')}: ${claims.map((c) => c.how).join('; ')}`);
+}
+leftOut.push(...fixtureLeftOut);
+
+// ---- Synthea module / cost lists: products not in the extract that hold a registered ingredient
 const syntheaReport: string[] = [];
 for (const [code, s] of syntheaCodes) {
-  if (src.scdByCui.has(code) || products.has(code)) continue;
+  if (src.scdByCui.has(code) || products.has(code) || fixtureLeftOut.some((l) => l.rxcui === code)) continue;
   const parsed = fromDisplay(code, s.display);
   if ('problem' in parsed) {
     syntheaReport.push(`skip ${code} "${s.display}": ${parsed.problem}`);
     continue;
   }
-  if (!parsed.ingredients.some((c) => memberSet.has(c) || altSet.has(c))) continue;
+  if (!parsed.ingredients.some((c) => registeredSet.has(c))) continue;
   const anyBZ = parsed.ingredients.some((c) => src.rxnByCui.has(c));
   if (parsed.tty === 'SCD' && anyBZ) {
     syntheaReport.push(`skip ${code} "${s.display}": an SCD with a B–Z ingredient absent from the 2025 extract (retired or not prescribable)`);
@@ -435,6 +626,26 @@ for (const [code, s] of syntheaCodes) {
   products.set(code, { rxcui: code, name: englishName(s.display), tty: parsed.tty, ingredients: parsed.ingredients, verifiedIn: ['SYNTHEA'], evidence: [] });
   productLines[s.file].add(s.line);
   syntheaReport.push(`add ${code} ${parsed.tty} "${englishName(s.display)}"`);
+}
+
+// ---- NDF-RT 2014 VA products of registered ingredients absent from the 2025 extract ("A…" and retired ones)
+const vaReport: string[] = [];
+const vaByCode = new Map<string, typeof src.ndfrt>();
+for (const r of src.ndfrt) if (isVaProduct(r.name)) vaByCode.set(r.rxcui, [...(vaByCode.get(r.rxcui) ?? []), r]);
+for (const c of [...registeredSet].sort((x, y) => Number(x) - Number(y))) {
+  if (src.rxnByCui.has(c)) continue;
+  const ing = ingredients.get(c)!;
+  for (const [code, rows] of vaByCode) {
+    if (!vaName(rows[0]!.name).toUpperCase().startsWith(ing.name.toUpperCase() + ' ')) continue;
+    if (products.has(code) || ingredients.has(code) || src.rxnByCui.has(code) || src.scdByCui.has(code) || leftOut.some((l) => l.rxcui === code)) continue;
+    if (!rows.every((r) => vaSingleIngredient(r.name, ing.name))) {
+      vaReport.push(`skip ${code} "${vaName(rows[0]!.name)}": not every VA name is a single-ingredient ${ing.name} product`);
+      continue;
+    }
+    const name = rows.map((r) => vaName(r.name)).sort()[0]!;
+    products.set(code, { rxcui: code, name, tty: 'SCD', ingredients: [c], verifiedIn: ['NDFRT2014-VA'], evidence: [] });
+    rows.forEach((r) => productLines.ndfrt.add(r.line));
+  }
 }
 
 // ---- PINs seen in included SCD rows
@@ -453,6 +664,11 @@ for (const [p, rec] of pinRecs) {
   const v = verifyCode(src, p, rx.name)!;
   pinIngredients.push({ ...v, baseIngredients: [base] });
 }
+for (const { rxcui, base } of fixtureIngredientPins) {
+  if (pinIngredients.some((p) => p.rxcui === rxcui)) continue;
+  register(verifyIngredientByName(src, src.rxnByCui.get(base)!.name)!);
+  pinIngredients.push({ ...verifyCode(src, rxcui, src.rxnByCui.get(rxcui)!.name)!, baseIngredients: [base] });
+}
 for (const p of pinIngredients) ingredients.set(p.rxcui, p);
 
 // ---- MINs: multiple-ingredient concepts (e.g. "lopinavir / ritonavir") holding an interaction or class
@@ -465,7 +681,7 @@ for (const r of src.rxnIngredients.filter((x) => x.tty === 'MIN')) {
     const v = verifyIngredientByName(src, n);
     return v && v.tty === 'IN' ? v : undefined;
   });
-  if (!resolved.some((v) => v && memberSet.has(v.rxcui))) continue;
+  if (!resolved.some((v) => v && registeredSet.has(v.rxcui))) continue;
   if (resolved.some((v) => v === undefined)) {
     minProblems.push(`${r.rxcui} ${r.name}: a component is not a verified IN — left out`);
     continue;
@@ -494,16 +710,46 @@ const ingList = sortNum([...ingredients.values()]).map((i) => ({
   baseIngredients: i.baseIngredients,
   verifiedIn: i.verifiedIn,
 }));
+/**
+ * Dose form and strengths from an RxNorm-style product name, each strength tied to the product ingredient its
+ * substance names (the IN itself, "IN + salt", or a PIN of the SCD row whose base is the IN). Written only when
+ * every strength ties to exactly one ingredient (otherwise nothing is written for the product).
+ */
+function strengthsOf(p: ProductRec): { doseForm?: string; strengths?: { ingredient: string; substance: string; value: number; unit: string; per?: { value: number; unit: string } }[] } {
+  if (p.verifiedIn.every((t) => t === 'NDFRT2014-VA')) return {}; // VA product names are not RxNorm names
+  const parsed = parseClinicalDrugName(p.name);
+  if (!parsed) return {};
+  const row = src.scdByCui.get(p.rxcui);
+  const strengths = [];
+  for (const st of parsed.strengths) {
+    const sub = st.substance.toLowerCase();
+    const byName = p.ingredients.filter((c) => {
+      const n = ingredients.get(c)!.name.toLowerCase();
+      return sub === n || sub.startsWith(n + ' ');
+    });
+    const byPin = (row?.ingredientRxcuis ?? []).filter((c) => src.rxnByCui.get(c)?.name.toLowerCase() === sub).map((c) => ingredients.get(c)?.baseIngredients[0]).filter((c): c is string => c !== undefined && p.ingredients.includes(c));
+    const hits = [...new Set([...byName, ...byPin])];
+    // the longest matching IN name wins ("insulin isophane" within "insulin isophane, human"); a tie is ambiguous
+    const best = hits.sort((x, y) => ingredients.get(y)!.name.length - ingredients.get(x)!.name.length);
+    if (best.length === 0 || (best.length > 1 && ingredients.get(best[0]!)!.name.length === ingredients.get(best[1]!)!.name.length)) return {};
+    strengths.push({ ingredient: best[0]!, substance: st.substance, value: st.value, unit: st.unit, ...(st.per ? { per: st.per } : {}) });
+  }
+  if (new Set(strengths.map((x) => x.ingredient)).size !== p.ingredients.length) return {}; // every ingredient has a strength
+  return { ...(parsed.doseForm ? { doseForm: parsed.doseForm } : {}), strengths };
+}
 const prodList = sortNum([...products.values()]).map((p) => ({
   rxcui: p.rxcui,
   name: p.name,
   tty: p.tty,
   ingredients: p.ingredients,
+  ...strengthsOf(p),
   verifiedIn: p.verifiedIn,
 }));
 
+/** Writes wait until everything has been computed and checked, so a failing run leaves every file as it was. */
+const pendingWrites: { path: string; text: string }[] = [];
 function writeJson(path: string, data: unknown) {
-  if (WRITE) writeFileSync(path, JSON.stringify(data, null, 2) + '\n');
+  if (WRITE) pendingWrites.push({ path, text: JSON.stringify(data, null, 2) + '\n' });
 }
 const RX_SOURCE = {
   source: 'NLM RxNorm Current Prescribable Content (~2025-10), ingredients and SCDs B–Z (derived extract)',
@@ -565,7 +811,7 @@ const keep = (file: string, header: string, lines: Iterable<string>) => {
   fixtureOut[file] = [header, ...uniq];
 };
 keep('rxnorm_ingredients_B-Z.csv', 'rxcui,name,tty,unii', src.rxnIngredients.filter((r) => usedCodes.has(r.rxcui)).map((r) => r.line));
-keep('rxnorm_scd_B-Z.csv', 'scd_rxcui,scd_name,ingredient_rxcuis,ingredient_ttys,scdc_names', src.scd.filter((r) => products.has(r.rxcui)).map((r) => r.line));
+keep('rxnorm_scd_B-Z.csv', 'scd_rxcui,scd_name,ingredient_rxcuis,ingredient_ttys,scdc_names', src.scd.filter((r) => products.has(r.rxcui) || scdNameLines.has(r.line)).map((r) => r.line));
 const ingEvidence = (source: string) => [...ingredients.values()].flatMap((i) => i.evidence.filter((e) => e.source === source).map((e) => e.line));
 keep('NDFRT_RxNorm_mapping.csv', 'rxcui;nui;drugname', [...ingEvidence('NDFRT2014'), ...productLines.ndfrt]);
 keep('FDA_RXNORM_DRUGBANK_CHEBI_COMBINED_MAPPING_04042014_TRIADS.tsv', 'FDA_PreferredTerm\tFDA_UNII\tRxNorm_CUI\tDrugBank_Name\tDrugBank_CUI\tChEBI_CUI', ingEvidence('FDA-UNII2014'));
@@ -573,6 +819,12 @@ keep('common_drug_ingredient_rxcuis.csv', 'drug,rxnorm_in_name_if_different,rxcu
 keep('onc_high_priority_members.csv', src.oncHigh.lines[0]!, src.oncHigh.lines.slice(1));
 keep('onc_low_priority_noninterruptive_members.csv', src.oncLow.lines[0]!, src.oncLow.lines.slice(1));
 keep('synthea_module_rxnorm_codes.csv', src.syntheaRx.lines[0]!, productLines.syntheaRx);
+keep('synthea_fhir_medication_codes.csv', 'rxcui,display,file', [...syntheaFhirLines.values()].sort());
+keep(
+  'openfda_records.csv',
+  'set_id,brand_name,generic_name,substance_names,rxcuis,url',
+  [...openFdaUsed].map((r) => [r.setId, r.brand, r.generic, r.substances.join(';'), r.rxcuis.join(';'), r.url].map(csvCell).join(',')).sort(),
+);
 keep('costs_medications_2019.csv', src.syntheaCosts.lines[0]!, productLines.syntheaCosts);
 // LOINC rows: the codes observations.json uses
 const obs = JSON.parse(readFileSync(join(KB, 'observations.json'), 'utf8'));
@@ -581,6 +833,7 @@ keep('synthea_module_loinc_codes.csv', src.syntheaLoinc.lines[0]!, src.syntheaLo
 if (WRITE) {
   mkdirSync(REFERENCE, { recursive: true });
   for (const [f, lines] of Object.entries(fixtureOut)) writeFileSync(join(REFERENCE, f), lines.join('\n') + '\n');
+  for (const w of pendingWrites) writeFileSync(w.path, w.text);
 }
 
 // ---------------------------------------------------------------- report
@@ -596,6 +849,8 @@ console.log('fixture medications:');
 for (const r of fixtureReport) console.log('  ' + r);
 console.log('synthea:');
 for (const r of syntheaReport) console.log('  ' + r);
+for (const r of vaReport) console.log('  VA ' + r);
+console.log(`VA-only products: ${prodList.filter((p) => p.verifiedIn.join() === 'NDFRT2014-VA').length}; with strengths: ${prodList.filter((p) => 'strengths' in p).length}`);
 for (const p of pinProblems) console.log('  PIN ' + p);
 console.log(`MIN recorded: ${minCount}`);
 for (const p of minProblems) console.log('  MIN ' + p);
@@ -610,3 +865,6 @@ if (args.includes('--debug-missing')) {
     if (extra.length) console.log('ADDED', p.rxcui, p.name, '=>', extra.map((c) => ingredients.get(c)?.name).join(','));
   }
 }
+if (args.includes('--debug-fixtures'))
+  for (const p of prodList.filter((x) => fixtureMeds.has(x.rxcui) && !x.verifiedIn.includes('RXN2025')))
+    console.log('FIX', p.rxcui, p.tty, p.verifiedIn.join('+'), p.name, '=>', p.ingredients.map((c) => ingredients.get(c)?.name).join(','), JSON.stringify((p as { strengths?: unknown }).strengths ?? null));

@@ -1,6 +1,7 @@
 /**
  * Loaders for the reference data under the shared kb-sources folder, plus the code-verification rules the
- * knowledge base relies on. Maintenance tool only: never imported by the app or the tests.
+ * knowledge base relies on. Maintenance tool only: never imported by the app; test/unit/fixture-codes.test.ts imports
+ * its pure name parsers (parseClinicalDrugName, vaSingleIngredient), which read no file.
  *
  * Verification rules (tokens are defined in knowledge-base/README.md):
  *  - RXN2025: the RxCUI is in rxnorm_ingredients_B-Z.csv with exactly that name and TTY.
@@ -211,3 +212,156 @@ export function verifyCode(src: Sources, rxcui: string, name: string): Verified 
   if (ev.length >= 2) return { rxcui, name, tty: 'IN', verifiedIn: ev.map((e) => e.source), evidence: ev };
   return undefined;
 }
+
+// ====================================================================================== clinical drug names
+
+/**
+ * Substance part of one " / " component of an RxNorm clinical drug name: the words before the strength, without
+ * the leading quantity / release qualifiers ("0.25 ML", "24 HR", "21 DAY", "20/80 Release", "3-Bead").
+ */
+export function componentSubstance(comp: string, first: boolean): string {
+  const { qualifiers, before } = splitComponent(comp, first);
+  void qualifiers;
+  return before;
+}
+/** Leading qualifiers of a first component: "0.25 ML", "24 HR", "NDA020800 0.3 ML", "Sensor 3 ML", "1 MG Dose 1.5 ML". */
+export const QUALIFIER = /^(\d[\d./,-]*|[A-Z][A-Z0-9-]*,?|\d+-[A-Za-z]+|Release|Rating|Dose|Doses|Sensor|Shortage|Import|Unapproved)$/;
+/** A component split into its leading qualifiers (first component only) and the text before its strength. */
+export function splitComponent(comp: string, first: boolean): { qualifiers: string; before: string } {
+  const words = comp.split(' ');
+  let k = 0;
+  if (first) while (k < words.length - 1 && QUALIFIER.test(words[k]!)) k++;
+  const rest = words.slice(k).join(' ');
+  const m = (' ' + rest).match(/\s\d[\d.]*\s(?:MG|MCG|UNT|MEQ|ML|%|MMOL|G|NG|BAU|PNU|AU|IR|CELLS|ORGANISMS|UNITS?|LF|SQ-HDM|MCI|MBQ)\b/);
+  const before = (m ? (' ' + rest).slice(0, m.index) : rest).trim();
+  return { qualifiers: words.slice(0, k).join(' '), before };
+}
+
+/** One strength of a clinical drug, in UCUM units; `per` for concentrations and rates ("10 MG/ML" → 10 mg per 1 mL). */
+export interface ParsedStrength {
+  substance: string;
+  value: number;
+  unit: string;
+  per?: { value: number; unit: string };
+}
+
+/** RxNorm strength units → UCUM. Units missing here (BAU, PNU, AU, CELLS, …) make a name unparsed. */
+const UCUM_UNIT: Record<string, string> = { MG: 'mg', MCG: 'ug', G: 'g', MEQ: 'meq', UNT: '[iU]', ML: 'mL', MMOL: 'mmol', NG: 'ng', '%': '%' };
+/** Denominators RxNorm writes after "/" (always per one unit). */
+const UCUM_PER: Record<string, string> = { ML: 'mL', MG: 'mg', G: 'g', L: 'L', HR: 'h', ACTUAT: '{actuat}' };
+
+/**
+ * Strengths and dose form from an RxNorm clinical drug name (SCD, SBD, SCDC, SBDC): "24 HR metformin hydrochloride
+ * 500 MG Extended Release Oral Tablet" → [{metformin hydrochloride, 500 mg}], "Extended Release Oral Tablet".
+ * Returns undefined unless every " / " component has exactly the RxNorm pattern "<substance> <number> <UNIT>[/<UNIT>]"
+ * with known units (packs, displays in other wordings and unusual units are not guessed at). `doseForm` is the text
+ * after the last strength (absent for a component such as "verapamil hydrochloride 40 MG").
+ */
+export function parseClinicalDrugName(name: string): { doseForm?: string; strengths: ParsedStrength[] } | undefined {
+  const body = name.replace(/\s*\[[^\]]+\]$/, '').trim();
+  if (body.startsWith('{') || body === '') return undefined;
+  const comps = body.split(' / ');
+  const strengths: ParsedStrength[] = [];
+  let doseForm: string | undefined;
+  for (const [i, comp] of comps.entries()) {
+    const words = comp.split(' ');
+    let k = 0;
+    if (i === 0) while (k < words.length - 1 && QUALIFIER.test(words[k]!)) k++;
+    let j = -1;
+    for (let w = k + 1; w < words.length - 1; w++) {
+      if (/^\d+(\.\d+)?$/.test(words[w]!) && /^(MG|MCG|G|MEQ|UNT|ML|MMOL|NG|%|BAU|PNU|AU|IR|CELLS|ORGANISMS|UNITS?|LF|MCI|MBQ)(\/|$)/.test(words[w + 1]!)) {
+        j = w;
+        break;
+      }
+    }
+    if (j < 0) return undefined;
+    const substance = words.slice(k, j).join(' ');
+    if (!/[a-z]/.test(substance)) return undefined; // an all-capital text is not an RxNorm substance name
+    const [num, den, extra] = words[j + 1]!.split('/');
+    if (extra !== undefined) return undefined;
+    const unit = UCUM_UNIT[num!];
+    if (!unit) return undefined;
+    const s: ParsedStrength = { substance, value: Number(words[j]), unit };
+    if (den !== undefined) {
+      const per = UCUM_PER[den];
+      if (!per) return undefined;
+      s.per = { value: 1, unit: per };
+    }
+    strengths.push(s);
+    const rest = words.slice(j + 2).join(' ');
+    if (i < comps.length - 1 && rest !== '') return undefined; // only the last component carries the dose form
+    if (i === comps.length - 1 && rest !== '') doseForm = rest;
+  }
+  return doseForm === undefined ? { strengths } : { doseForm, strengths };
+}
+
+// ====================================================================================== NDF-RT VA product rows
+
+/** The VA product name without its " [VA Product]" suffix (some rows are truncated inside the suffix). */
+export const vaName = (drugname: string) => drugname.replace(/\s*\[VA Pr?o?d?u?c?t?\]?$/, '').trim();
+export const isVaProduct = (drugname: string) => / \[VA Pr?o?d?u?c?t?\]?$/.test(drugname) && !drugname.endsWith('[Chemical/Ingredient]');
+
+/**
+ * A VA product name of a single ingredient named `ingredient`: the name starts with the ingredient (upper case)
+ * followed by a space, holds exactly one amount with a mass/unit strength, and no second component
+ * ("ASPIRIN 325MG/CAFFEINE 40MG" is a combination; "ACETAMINOPHEN 325MG/10.15ML ELIXIR" is not).
+ */
+export function vaSingleIngredient(drugname: string, ingredient: string): boolean {
+  const n = vaName(drugname).toUpperCase();
+  if (!n.startsWith(ingredient.toUpperCase() + ' ')) return false;
+  const strengths = n.match(/\d[\d.,]*\s?(MG|MCG|GM|G|UNT|UNITS?|MEQ|MMOL|%)(?![A-Z])/g) ?? [];
+  if (strengths.length !== 1) return false;
+  const withoutDenominators = n.replace(/\/[\d.]*\s?(ML|GM|G|L|SPRAY|ACTUAT|HR|24HR|DAY|VIL|VIAL|CAP|TAB|DOSE|INHL|MG|SQCM|PKT|AMP|SYR)(?![A-Z])/g, '');
+  return !withoutDenominators.includes('/');
+}
+
+// ====================================================================================== openFDA records
+
+/**
+ * openFDA records (drug label or NDC directory) seen in search results: the SPL set id, the brand, the active
+ * substances, and the RxCUIs openFDA lists for the product where the record showed them. Copied from the record
+ * as seen, never typed from memory; build-kb.ts writes them to reference/openfda_records.csv (token OPENFDA).
+ */
+export interface OpenFdaRecord {
+  setId: string;
+  /** the openFDA query the record was seen at */
+  url: string;
+  brand: string;
+  generic: string;
+  /** active substances (openfda.substance_name / active_ingredients.name), upper case as openFDA writes them */
+  substances: string[];
+  /** openfda.rxcui where the record showed it (may be empty) */
+  rxcuis: string[];
+}
+const label = (setId: string) => `https://api.fda.gov/drug/label.json?search=set_id%3A%22${setId}%22`;
+export const OPENFDA_RECORDS: OpenFdaRecord[] = [
+  // drug label records (spl_product_data_elements name the brand and the active substances)
+  { setId: 'dcbd6aa2-b3fa-479a-a676-56ea742962fc', url: label('dcbd6aa2-b3fa-479a-a676-56ea742962fc'), brand: 'Mirena', generic: 'Levonorgestrel', substances: ['LEVONORGESTREL'], rxcuis: [] },
+  { setId: '2e07c155-21e1-4781-9633-ce8bddd47080', url: label('2e07c155-21e1-4781-9633-ce8bddd47080'), brand: 'Kyleena', generic: 'Levonorgestrel', substances: ['LEVONORGESTREL'], rxcuis: [] },
+  { setId: '59985565-af09-21ba-0336-3f6db7711bd1', url: label('59985565-af09-21ba-0336-3f6db7711bd1'), brand: 'Camila', generic: 'Norethindrone', substances: ['NORETHINDRONE'], rxcuis: [] },
+  // NDC directory records (openfda.rxcui and spl_set_id as shown)
+  {
+    setId: '524c7188-ee84-4d5c-a6ab-e7a5ae36e22b',
+    url: 'https://api.fda.gov/drug/ndc.json?search=product_ndc%3A%2250090-7663%22',
+    brand: 'NuvaRing',
+    generic: 'etonogestrel and ethinyl estradiol',
+    substances: ['ETONOGESTREL', 'ETHINYL ESTRADIOL'],
+    rxcuis: ['1367436', '1367439'],
+  },
+  {
+    setId: '8d409411-aa9f-4f3a-a52c-fbcb0c3ec053',
+    url: 'https://api.fda.gov/drug/ndc.json?search=packaging.package_ndc%3A%220078-0508-83%22',
+    brand: 'Tegretol',
+    generic: 'carbamazepine',
+    substances: ['CARBAMAZEPINE'],
+    rxcuis: ['199378', '308971', '308972', '308976', '308979', '402505', '402506', '866303', '866305', '866307'],
+  },
+  {
+    setId: '554baee5-b171-4452-a50a-41a0946f956c',
+    url: 'https://api.fda.gov/drug/ndc.json?search=product_ndc%3A%220140-0004%22',
+    brand: 'Valium',
+    generic: 'diazepam',
+    substances: ['DIAZEPAM'],
+    rxcuis: ['104699', '104700', '197590', '197591'],
+  },
+];

@@ -134,7 +134,7 @@ describe('term types', () => {
   it.each([
     ['MIN', 'lopinavir / ritonavir', (x: { tty: string; name: string }) => x.tty === 'MIN' && x.name === 'lopinavir / ritonavir', 'critical'],
     ['PIN', 'erythromycin ethylsuccinate', (x: { tty: string; name: string }) => x.tty === 'PIN' && x.name === 'erythromycin ethylsuccinate', 'critical'],
-    ['SCDC', 'verapamil hydrochloride 40 MG', (x: { tty: string; name: string }) => x.tty === 'SCDC', 'warning'],
+    ['SCDC', 'verapamil hydrochloride 40 MG', (x: { tty: string; name: string }) => x.tty === 'SCDC' && x.name === 'Verapamil Hydrochloride 40 MG', 'warning'],
     ['SCD', 'a combination SCD holding ritonavir', (x: { tty: string; name: string }) => x.tty === 'SCD' && /lopinavir .* ritonavir/.test(x.name), 'critical'],
   ] as const)('a %s code (%s) reaches its ingredients and interacts with simvastatin', async (_tty, _what, pred, indicator) => {
     const { response } = await screen(
@@ -146,7 +146,7 @@ describe('term types', () => {
 
   it('an SBD code (Toprol XL) reaches metoprolol', async () => {
     const kb = bundledSources();
-    const sbd = kb.products.find((p) => p.tty === 'SBD')!;
+    const sbd = kb.products.find((p) => p.tty === 'SBD' && p.name.endsWith('[Toprol]'))!;
     const metoprolol = kb.ingredients.find((i) => i.name === 'metoprolol')!;
     expect(sbd.ingredients).toEqual([metoprolol.rxcui]);
     const { MemoryKnowledgeStore } = await import('../../src/knowledge/memory-store.js');
@@ -199,7 +199,7 @@ describe('limits and lab units on the bundled knowledge base', () => {
     const noLabs = (await screen('medication-safety', body)).response.cards;
     expect(noLabs.map((c) => [c.indicator, c.summary])).toEqual([
       ['warning', 'Medication screening incomplete: escalation by recent potassium results could not be checked'],
-      ['info', 'Lisinopril + losartan: moderate interaction — ACE inhibitors with angiotensin receptor blockers'],
+      ['info', 'Lisinopril + losartan: moderate interaction — ACE inhibitors with angiotensin receptor blockers (+ an ACE inhibitor with an ARB)'],
     ]);
   });
 

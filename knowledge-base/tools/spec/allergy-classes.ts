@@ -1,0 +1,57 @@
+/**
+ * Classes that exist for the drug–allergy and duplicate-therapy checks (knowledge-base/allergy-groups.json and
+ * knowledge-base/duplicate-therapy.json refer to them by id), stated by RxNorm ingredient NAME; build-kb.ts resolves
+ * each name to a verified IN code. The allergy groups themselves reuse the therapeutic classes
+ * (therapeutic-classes.ts): penicillins, cephalosporins, carbapenems, sulfonamide-antibiotics, nsaids, ...
+ *
+ * Membership decisions:
+ *  - beta-lactam-r1-aminobenzyl: the aminopenicillins and the aminocephalosporins that carry the same
+ *    amino-benzyl (phenylglycyl / p-hydroxyphenylglycyl) R1 side chain. Cefprozil is left out: one review lists it
+ *    with amoxicillin (p-hydroxyphenylglycyl), a cohort found no increased risk; a pharmacist should decide.
+ *    Loracarbef (a carbacephem) is withdrawn and does not verify.
+ *  - opioids-long-acting-any-form: opioids that act for a long time whatever the product (methadone). Extended-release
+ *    and transdermal products of other opioids are recognised by their RxNorm product name in the duplicate-therapy
+ *    check, because an ingredient-level class cannot tell a 12-hour oxycodone tablet from an immediate-release one.
+ */
+import type { EntrySpec, ClassSpec, CitationSpec } from '../member-spec.js';
+
+const PICARD_2019: CitationSpec = {
+  source:
+    'Picard M et al. Cross-reactivity to cephalosporins and carbapenems in penicillin-allergic patients: two systematic reviews and meta-analyses. J Allergy Clin Immunol Pract 2019;7(8):2722-2738.e5',
+  doi: '10.1016/j.jaip.2019.05.038',
+  pmid: '31170539',
+  section: 'Results: cross-reactivity by R1 side-chain similarity (aminocephalosporins sharing an identical side chain with a penicillin)',
+};
+const ROMANO_2021: CitationSpec = {
+  source: 'Romano A et al. Beta-lactam allergy and cross-reactivity: a clinician\'s guide to selecting an alternative antibiotic. J Asthma Allergy 2021;14:31-46',
+  doi: '10.2147/JAA.S242061',
+  section: 'Abstract (aminopenicillins and aminocephalosporins)',
+};
+const CDC_OPIOIDS_2022: CitationSpec = {
+  source: 'Dowell D et al. CDC Clinical Practice Guideline for Prescribing Opioids for Pain — United States, 2022. MMWR Recomm Rep 2022;71(No. RR-3)',
+  url: 'https://www.cdc.gov/mmwr/volumes/71/rr/pdfs/rr7103a1-H.pdf',
+  section: 'Recommendation 3 (immediate-release rather than extended-release/long-acting opioids; methadone)',
+};
+
+export const classes: ClassSpec[] = [
+  {
+    id: 'beta-lactam-r1-aminobenzyl',
+    name: 'Beta-lactams with an amino-benzyl R1 side chain (aminopenicillins and aminocephalosporins)',
+    names: ['amoxicillin', 'ampicillin', 'cefaclor', 'cefadroxil', 'cephalexin'],
+    citations: [PICARD_2019, ROMANO_2021],
+  },
+  {
+    id: 'opioids-long-acting-any-form',
+    name: 'Opioids that are long-acting in every form (methadone)',
+    names: ['methadone'],
+    citations: [
+      CDC_OPIOIDS_2022,
+      {
+        source: 'FDA prescribing information, methadone',
+        section: 'Boxed warning; 12.3 Pharmacokinetics (long, variable half-life)',
+        url: 'https://dailymed.nlm.nih.gov/dailymed/search.cfm?query=methadone',
+      },
+    ],
+  },
+];
+export const entries: EntrySpec[] = [];
