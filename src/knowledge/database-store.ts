@@ -17,12 +17,16 @@ import type {
   KnowledgeSnapshot,
   KnowledgeStore,
   KnowledgeVersion,
+  ProductStrength,
   ResolvedDrug,
 } from './knowledge-store.js';
 import { LruCache } from './lru-cache.js';
 import { withTimeout } from '../infra/with-timeout.js';
-import type { Interaction, ObservationKind } from './source-schema.js';
+import type { DoseRule, Interaction, ObservationKind } from './source-schema.js';
 import { activateVersion, activeVersionId, listVersions } from './versions.js';
+import * as allergyDuplicate from './allergy-duplicate-db.js';
+import type { AllergyGroupRef, DuplicateMembership } from './knowledge-store.js';
+import type { CrossSensitivity, SameIngredientDuplicate } from './source-schema.js';
 
 export class KnowledgeUnavailableError extends Error {}
 
@@ -257,6 +261,8 @@ interface DrugRow {
   name: string;
   tty: ResolvedDrug['tty'];
   ingredient_refs: IngredientRef[] | null;
+  dose_form: string | null;
+  strengths: ProductStrength[] | null;
 }
 
 /**
@@ -295,8 +301,24 @@ class DatabaseSnapshot implements KnowledgeSnapshot {
   async resolveDrugs(codes: readonly string[]): Promise<ReadonlyMap<string, ResolvedDrug>> {
     const v = this.version.id;
     const found = await this.store.lookup(v, 'drug', codes, async (missing) => {
-      const rows = await this.store.db.query<DrugRow>('SELECT rxcui, name, tty, ingredient_refs FROM kb_drug WHERE version_id = $1 AND rxcui = ANY ($2)', [v, missing]);
-      return new Map(rows.rows.map((r) => [r.rxcui, { code: r.rxcui, name: r.name, tty: r.tty, ingredients: r.ingredient_refs ?? [] } satisfies ResolvedDrug]));
+      const rows = await this.store.db.query<DrugRow>(
+        `SELECT rxcui, name, tty, ingredient_refs, record->>'doseForm' AS dose_form, record->'strengths' AS strengths
+         FROM kb_drug WHERE version_id = $1 AND rxcui = ANY ($2)`,
+        [v, missing],
+      );
+      return new Map(
+        rows.rows.map((r) => [
+          r.rxcui,
+          {
+            code: r.rxcui,
+            name: r.name,
+            tty: r.tty,
+            ingredients: r.ingredient_refs ?? [],
+            ...(r.dose_form ? { doseForm: r.dose_form } : {}),
+            ...(Array.isArray(r.strengths) && r.strengths.length > 0 ? { strengths: r.strengths } : {}),
+          } satisfies ResolvedDrug,
+        ]),
+      );
     });
     const out = new Map<string, ResolvedDrug>();
     for (const [code, drug] of found) if (drug) out.set(code, drug as ResolvedDrug);
@@ -381,5 +403,41 @@ class DatabaseSnapshot implements KnowledgeSnapshot {
 
   observationKinds(): readonly ObservationKind[] {
     return this.kinds;
+  }
+
+  /** Allergy groups per ingredient (kb_allergy_group through kb_class), cached per ingredient code. */
+  allergyGroupsOf(ingredients: readonly string[]): Promise<ReadonlyMap<string, readonly AllergyGroupRef[]>> {
+    return allergyDuplicate.allergyGroupsOf(this.store, this.version.id, ingredients);
+  }
+
+  /** Cross-sensitivities per allergy group (kb_cross_sensitivity), cached per group id. */
+  crossSensitivitiesFrom(groupIds: readonly string[]): Promise<ReadonlyMap<string, readonly CrossSensitivity[]>> {
+    return allergyDuplicate.crossSensitivitiesFrom(this.store, this.version.id, groupIds);
+  }
+
+  /** Duplicate-therapy classes per ingredient (kb_duplicate_therapy through kb_class), cached per ingredient code. */
+  duplicateClassesOf(ingredients: readonly string[]): Promise<ReadonlyMap<string, readonly DuplicateMembership[]>> {
+    return allergyDuplicate.duplicateClassesOf(this.store, this.version.id, ingredients);
+  }
+
+  sameIngredientDuplicate(): Promise<SameIngredientDuplicate | undefined> {
+    return allergyDuplicate.sameIngredientDuplicate(this.store, this.version.id);
+  }
+
+  /** The dose rules of each ingredient (kb_dose_rule), cached per ingredient code. */
+  async doseRulesFor(ingredients: readonly string[]): Promise<ReadonlyMap<string, readonly DoseRule[]>> {
+    const v = this.version.id;
+    const found = await this.store.lookup(v, 'dose', ingredients, async (missing) => {
+      const rows = await this.store.db.query<{ rxcui: string; record: DoseRule }>(
+        'SELECT rxcui, record FROM kb_dose_rule WHERE version_id = $1 AND rxcui = ANY ($2) ORDER BY rxcui, id',
+        [v, missing],
+      );
+      const map = new Map<string, DoseRule[]>();
+      for (const r of rows.rows) map.set(r.rxcui, [...(map.get(r.rxcui) ?? []), r.record]);
+      return map;
+    });
+    const out = new Map<string, readonly DoseRule[]>();
+    for (const [code, rules] of found) if (rules) out.set(code, rules as DoseRule[]);
+    return out;
   }
 }

@@ -3,14 +3,19 @@
  * from, so a bad row can abort an import with its line number and large files never sit whole in memory.
  * A store writes the stream into a new knowledge version in one transaction.
  */
-import type { DrugClass, Ingredient, Interaction, ObservationKind, Product } from './source-schema.js';
+import type { DoseRule, DrugClass, Ingredient, Interaction, ObservationKind, Product } from './source-schema.js';
+import type { AllergyGroup, CrossSensitivity, DuplicateTherapyClass, SameIngredientDuplicate } from './source-schema.js';
 
 export type ImportRecord =
   | { readonly kind: 'ingredient'; readonly line: number; readonly value: Ingredient }
   | { readonly kind: 'product'; readonly line: number; readonly value: Product }
   | { readonly kind: 'class'; readonly line: number; readonly value: DrugClass }
   | { readonly kind: 'interaction'; readonly line: number; readonly value: Interaction }
-  | { readonly kind: 'observation'; readonly line: number; readonly value: ObservationKind };
+  | { readonly kind: 'observation'; readonly line: number; readonly value: ObservationKind }
+  | { readonly kind: 'dose-rule'; readonly line: number; readonly value: DoseRule }
+  | { readonly kind: 'allergy-group'; readonly line: number; readonly value: AllergyGroup }
+  | { readonly kind: 'cross-sensitivity'; readonly line: number; readonly value: CrossSensitivity }
+  | { readonly kind: 'duplicate-therapy'; readonly line: number; readonly value: DuplicateTherapyClass | SameIngredientDuplicate };
 
 /** A row that cannot be imported: the import stops and nothing is written. */
 export class ImportError extends Error {

@@ -3,7 +3,7 @@
  * (in-process, Redis, PostgreSQL) can sit behind it; a request takes one snapshot and sees one knowledge
  * version from start to end.
  */
-import type { Interaction, ObservationKind, ProductTty } from './source-schema.js';
+import type { Citation, CrossSensitivity, DoseRule, DuplicateTherapyClass, Interaction, ObservationKind, ProductTty, SameIngredientDuplicate } from './source-schema.js';
 
 export interface IngredientRef {
   readonly rxcui: string;
@@ -15,12 +15,29 @@ export interface DrugClassRef {
   readonly name: string;
 }
 
+/**
+ * How much of one ingredient a product holds: `value` `unit` (UCUM: mg, ug, meq, [iU], mL…) per `per` (e.g. 10 mg
+ * per 1 mL), or per unit of the dose form (a tablet) when `per` is absent. `substance` is the name the product uses
+ * (a salt, e.g. "metformin hydrochloride"); `ingredient` is the IN it counts towards.
+ */
+export interface ProductStrength {
+  readonly ingredient: string;
+  readonly substance: string;
+  readonly value: number;
+  readonly unit: string;
+  readonly per?: { readonly value: number; readonly unit: string };
+}
+
 /** A medication code resolved to its active ingredients (RxNorm IN). */
 export interface ResolvedDrug {
   readonly code: string;
   readonly name: string;
   readonly tty: ProductTty | 'IN' | 'PIN' | 'MIN';
   readonly ingredients: readonly IngredientRef[];
+  /** Products: the RxNorm dose form ("Oral Tablet"), when the knowledge base records it. */
+  readonly doseForm?: string;
+  /** Products: the strength of each ingredient, when the knowledge base records it (dose checks read it). */
+  readonly strengths?: readonly ProductStrength[];
 }
 
 /** An interaction compiled for matching: each side expanded to the ingredient codes it covers. */
@@ -48,6 +65,16 @@ export interface KnowledgeSnapshot {
   interactionsAmong(ingredients: readonly string[]): Promise<readonly InteractionRule[]>;
   /** The named observations (weight, potassium, ...) with their LOINC codes. */
   observationKinds(): readonly ObservationKind[];
+  /** The dose rules of each ingredient (IN code); ingredients without rules are absent. */
+  doseRulesFor(ingredients: readonly string[]): Promise<ReadonlyMap<string, readonly DoseRule[]>>;
+  /** The allergy groups each ingredient belongs to; ingredients in no group are absent. */
+  allergyGroupsOf(ingredients: readonly string[]): Promise<ReadonlyMap<string, readonly AllergyGroupRef[]>>;
+  /** The cross-sensitivities from each allergy group (by group id); groups without any are absent. */
+  crossSensitivitiesFrom(groupIds: readonly string[]): Promise<ReadonlyMap<string, readonly CrossSensitivity[]>>;
+  /** The duplicate-therapy classes each ingredient belongs to; ingredients in none are absent. */
+  duplicateClassesOf(ingredients: readonly string[]): Promise<ReadonlyMap<string, readonly DuplicateMembership[]>>;
+  /** The same-ingredient duplicate rule (its text and citations); undefined when the version has none. */
+  sameIngredientDuplicate(): Promise<SameIngredientDuplicate | undefined>;
 }
 
 export interface ComponentHealth {
@@ -73,4 +100,21 @@ export const MAX_WASHOUT_DAYS = 35;
 export function washoutDaysFor(interaction: Interaction, side: 'a' | 'b', rxcui: string): number {
   const s = interaction[side];
   return s.washoutByIngredient?.[rxcui] ?? s.washoutDays ?? 0;
+}
+
+/** An allergy group an ingredient is a member of. */
+export interface AllergyGroupRef {
+  readonly id: string;
+  readonly name: string;
+  readonly citations: readonly Citation[];
+}
+
+/**
+ * An ingredient's place in one duplicate-therapy class: the class record, which of its `classes` the ingredient is a
+ * member of (for `across` pairing), and whether it counts in every product form (`anyFormClasses`).
+ */
+export interface DuplicateMembership {
+  readonly rule: DuplicateTherapyClass;
+  readonly viaClasses: readonly string[];
+  readonly anyForm: boolean;
 }

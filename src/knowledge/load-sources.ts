@@ -9,10 +9,19 @@ import path from 'node:path';
 import type { z } from 'zod';
 import {
   ClassesFile,
+  DoseRulesFile,
   IngredientsFile,
   InteractionsFile,
   ObservationsFile,
   ProductsFile,
+  AllergyGroupsFile,
+  DuplicateTherapyFile,
+  type AllergyGroup,
+  type CrossSensitivity,
+  type DuplicateTherapyClass,
+  type SameIngredientDuplicate,
+  type DoseRule,
+  type DoseRuleSource,
   type DrugClass,
   type Ingredient,
   type Interaction,
@@ -21,6 +30,7 @@ import {
 } from './source-schema.js';
 import { PolicyFile, type Policy } from '../cards/policy-schema.js';
 import { MAX_WASHOUT_DAYS } from './knowledge-store.js';
+import { JsonSyntaxError, scanJson } from './json-locations.js';
 
 export interface KnowledgeSources {
   readonly ingredients: readonly Ingredient[];
@@ -29,6 +39,13 @@ export interface KnowledgeSources {
   readonly interactions: readonly Interaction[];
   readonly observations: readonly ObservationKind[];
   readonly policies: readonly Policy[];
+  /** Dose rules (knowledge-base/dose-rules/*.json) with their ingredient names mapped to codes; absent = none. */
+  readonly doseRules?: readonly DoseRule[];
+  /** Allergy groups and cross-sensitivities (allergy-groups.json; absent file = none). */
+  readonly allergyGroups?: readonly AllergyGroup[];
+  readonly crossSensitivities?: readonly CrossSensitivity[];
+  /** Duplicate-therapy rules (duplicate-therapy.json; absent file = none). */
+  readonly duplicateTherapy?: { readonly sameIngredient: SameIngredientDuplicate; readonly classes: readonly DuplicateTherapyClass[] };
   /** sha256 over every file read, in a stable order. */
   readonly checksum: string;
   readonly files: readonly string[];
@@ -93,9 +110,71 @@ export function loadKnowledgeSources(dir: string): KnowledgeSources {
     return p ? [p] : [];
   });
 
+  const doseRules = jsonFilesIn(path.join(dir, 'dose-rules')).flatMap((f) => {
+    const file = read(f, DoseRulesFile);
+    return file ? doseRulesOf(f, file.rules, ingredients, problems) : [];
+  });
+
+  // Optional files: a knowledge base without them simply has no allergy groups or duplicate-therapy classes.
+  const allergyFile = existsSync(path.join(dir, ALLERGY_GROUPS_FILE)) ? read(path.join(dir, ALLERGY_GROUPS_FILE), AllergyGroupsFile) : undefined;
+  const duplicateFile = existsSync(path.join(dir, DUPLICATE_THERAPY_FILE)) ? read(path.join(dir, DUPLICATE_THERAPY_FILE), DuplicateTherapyFile) : undefined;
+  const allergyGroups = allergyFile?.groups ?? [];
+  const crossSensitivities = allergyFile?.crossSensitivities ?? [];
+  const duplicateTherapy = duplicateFile ? { sameIngredient: duplicateFile.sameIngredient, classes: duplicateFile.classes } : undefined;
+
   problems.push(...crossReferenceProblems({ ingredients, products, classes, interactions, policies }));
+  problems.push(...allergyAndDuplicateProblems(classes, allergyGroups, crossSensitivities, duplicateTherapy?.classes ?? []));
+  const duplicateIds = new Set((duplicateTherapy?.classes ?? []).map((d) => d.id));
+  for (const p of policies) {
+    for (const id of Object.keys(p.duplicateIndicators?.byClass ?? {})) {
+      if (!duplicateIds.has(id)) problems.push(`policy ${p.id}: duplicateIndicators.byClass names ${id}, not a class of ${DUPLICATE_THERAPY_FILE}`);
+    }
+  }
+  for (const d of duplicates(doseRules, (r) => r.id)) problems.push(`dose-rules: id ${d} used twice`);
   if (problems.length > 0) throw new KnowledgeSourceError(problems);
-  return { ingredients, products, classes, interactions, observations, policies, checksum: hash.digest('hex'), files };
+  return {
+    ingredients,
+    products,
+    classes,
+    interactions,
+    observations,
+    policies,
+    doseRules,
+    allergyGroups,
+    crossSensitivities,
+    ...(duplicateTherapy ? { duplicateTherapy } : {}),
+    checksum: hash.digest('hex'),
+    files,
+  };
+}
+
+/**
+ * Dose rules name their ingredient by its exact name in ingredients.json (an IN); the loader gives each rule that
+ * ingredient's code. A name that is not there is a problem at the file and line of the name.
+ */
+function doseRulesOf(file: string, rules: readonly DoseRuleSource[], ingredients: readonly Ingredient[], problems: string[]): DoseRule[] {
+  const byName = new Map(ingredients.filter((i) => i.tty === 'IN').map((i) => [i.name, i.rxcui]));
+  let locate: ((p: readonly PropertyKey[]) => number) | undefined;
+  const lineOf = (p: readonly PropertyKey[]): number => {
+    if (!locate) {
+      try {
+        const scan = scanJson(readFileSync(file, 'utf8'));
+        locate = (q) => scan.locate(q).line;
+      } catch (err) {
+        if (!(err instanceof JsonSyntaxError)) throw err;
+        locate = () => 0;
+      }
+    }
+    return locate(p);
+  };
+  return rules.flatMap((rule, k) => {
+    const rxcui = byName.get(rule.ingredient);
+    if (rxcui === undefined) {
+      problems.push(`${file}:${lineOf(['rules', k, 'ingredient'])}: rules[${k}].ingredient: "${rule.ingredient}" is not the name of an IN in ingredients.json`);
+      return [];
+    }
+    return [{ ...rule, rxcui }];
+  });
 }
 
 function duplicates<T>(items: readonly T[], key: (t: T) => string): string[] {
@@ -178,6 +257,34 @@ function crossReferenceProblems(kb: {
     for (const rule of p.contextRaises) {
       if (!interactionIds.has(rule.interaction)) problems.push(`policy ${p.id}: raise names unknown interaction ${rule.interaction}`);
     }
+  }
+  return problems;
+}
+
+/** The knowledge-base files of the drug-allergy and duplicate-therapy checks (both optional). */
+export const ALLERGY_GROUPS_FILE = 'allergy-groups.json';
+export const DUPLICATE_THERAPY_FILE = 'duplicate-therapy.json';
+
+/** Class and group ids that allergy-groups.json and duplicate-therapy.json name must exist. */
+export function allergyAndDuplicateProblems(
+  classes: readonly DrugClass[],
+  groups: readonly AllergyGroup[],
+  crossSensitivities: readonly CrossSensitivity[],
+  duplicateClasses: readonly DuplicateTherapyClass[],
+): string[] {
+  const problems: string[] = [];
+  const classIds = new Set(classes.map((c) => c.id));
+  const groupIds = new Set(groups.map((g) => g.id));
+  for (const d of duplicates(groups, (g) => g.id)) problems.push(`${ALLERGY_GROUPS_FILE}: group ${d} defined twice`);
+  for (const d of duplicates(crossSensitivities, (c) => c.id)) problems.push(`${ALLERGY_GROUPS_FILE}: cross-sensitivity ${d} defined twice`);
+  for (const d of duplicates(duplicateClasses, (c) => c.id)) problems.push(`${DUPLICATE_THERAPY_FILE}: class ${d} defined twice`);
+  for (const g of groups) for (const c of g.classes) if (!classIds.has(c)) problems.push(`${ALLERGY_GROUPS_FILE}: group ${g.id} names class ${c}, not defined in classes.json`);
+  for (const x of crossSensitivities) {
+    for (const end of [x.from, x.to]) if (!groupIds.has(end)) problems.push(`${ALLERGY_GROUPS_FILE}: cross-sensitivity ${x.id} names group ${end}, not defined`);
+    for (const c of x.sharedSideChainClasses) if (!classIds.has(c)) problems.push(`${ALLERGY_GROUPS_FILE}: cross-sensitivity ${x.id} names class ${c}, not defined in classes.json`);
+  }
+  for (const d of duplicateClasses) {
+    for (const c of [...d.classes, ...d.anyFormClasses]) if (!classIds.has(c)) problems.push(`${DUPLICATE_THERAPY_FILE}: ${d.id} names class ${c}, not defined in classes.json`);
   }
   return problems;
 }

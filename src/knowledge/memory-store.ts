@@ -13,7 +13,11 @@ import type {
   KnowledgeVersion,
   ResolvedDrug,
 } from './knowledge-store.js';
-import type { Interaction, ObservationKind } from './source-schema.js';
+import type { DoseRule, Interaction, ObservationKind, Product } from './source-schema.js';
+import type { ProductStrength } from './knowledge-store.js';
+import type { AllergyGroupRef, DuplicateMembership } from './knowledge-store.js';
+import type { CrossSensitivity, SameIngredientDuplicate } from './source-schema.js';
+import { AllergyDuplicateIndex } from './allergy-duplicate-index.js';
 
 export class MemoryKnowledgeStore implements KnowledgeStore {
   private readonly current: MemorySnapshot;
@@ -29,6 +33,7 @@ export class MemoryKnowledgeStore implements KnowledgeStore {
         products: sources.products.length,
         classes: sources.classes.length,
         interactions: sources.interactions.length,
+        doseRules: sources.doseRules?.length ?? 0,
       },
     });
   }
@@ -48,6 +53,8 @@ class MemorySnapshot implements KnowledgeSnapshot {
   private readonly rulesByIngredient = new Map<string, InteractionRule[]>();
   private readonly observations: readonly ObservationKind[];
   private readonly classesByIngredient = new Map<string, DrugClassRef[]>();
+  private readonly doseRules = new Map<string, DoseRule[]>();
+  private readonly allergyDuplicates: AllergyDuplicateIndex;
 
   constructor(
     sources: KnowledgeSources,
@@ -60,8 +67,10 @@ class MemorySnapshot implements KnowledgeSnapshot {
       this.drugs.set(i.rxcui, { code: i.rxcui, name: i.name, tty: i.tty, ingredients });
     }
     for (const p of sources.products) {
-      this.drugs.set(p.rxcui, { code: p.rxcui, name: p.name, tty: p.tty, ingredients: p.ingredients.map(ref) });
+      this.drugs.set(p.rxcui, { code: p.rxcui, name: p.name, tty: p.tty, ingredients: p.ingredients.map(ref), ...productDoseFields(p) });
     }
+    for (const rule of sources.doseRules ?? []) this.doseRules.set(rule.rxcui, [...(this.doseRules.get(rule.rxcui) ?? []), rule]);
+    this.allergyDuplicates = new AllergyDuplicateIndex(sources);
     const classMembers = new Map(sources.classes.map((c) => [c.id, c.members]));
     for (const interaction of sources.interactions) {
       const rule: InteractionRule = {
@@ -114,6 +123,37 @@ class MemorySnapshot implements KnowledgeSnapshot {
   observationKinds(): readonly ObservationKind[] {
     return this.observations;
   }
+
+  async allergyGroupsOf(ingredients: readonly string[]): Promise<ReadonlyMap<string, readonly AllergyGroupRef[]>> {
+    return this.allergyDuplicates.allergyGroupsOf(ingredients);
+  }
+
+  async crossSensitivitiesFrom(groupIds: readonly string[]): Promise<ReadonlyMap<string, readonly CrossSensitivity[]>> {
+    return this.allergyDuplicates.crossSensitivitiesFrom(groupIds);
+  }
+
+  async duplicateClassesOf(ingredients: readonly string[]): Promise<ReadonlyMap<string, readonly DuplicateMembership[]>> {
+    return this.allergyDuplicates.duplicateClassesOf(ingredients);
+  }
+
+  async sameIngredientDuplicate(): Promise<SameIngredientDuplicate | undefined> {
+    return this.allergyDuplicates.sameIngredient;
+  }
+
+  async doseRulesFor(ingredients: readonly string[]): Promise<ReadonlyMap<string, readonly DoseRule[]>> {
+    const out = new Map<string, readonly DoseRule[]>();
+    for (const code of ingredients) {
+      const rules = this.doseRules.get(code);
+      if (rules) out.set(code, rules);
+    }
+    return out;
+  }
+}
+
+/** A product's dose form and strengths, when its record has them (optional Product fields). */
+export function productDoseFields(p: Product): { doseForm?: string; strengths?: readonly ProductStrength[] } {
+  const r = p as Product & { doseForm?: string; strengths?: readonly ProductStrength[] };
+  return { ...(r.doseForm ? { doseForm: r.doseForm } : {}), ...(r.strengths?.length ? { strengths: r.strengths } : {}) };
 }
 
 function expandSide(interaction: Interaction, side: 'a' | 'b', classMembers: Map<string, readonly string[]>): Set<string> {

@@ -56,6 +56,22 @@ export type Ingredient = z.infer<typeof Ingredient>;
 export const ProductTty = z.enum(['SCD', 'SBD', 'SCDC', 'SBDC', 'GPCK', 'BPCK', 'SCDF', 'SBDF', 'SCDG', 'SBDG']);
 export type ProductTty = z.infer<typeof ProductTty>;
 
+/**
+ * One strength of a product as its RxNorm name states it, in UCUM units (mg, ug, g, meq, mmol, [iU], mL, %):
+ * "10 MG/ML" → value 10, unit mg, per {value 1, unit mL}; `substance` is the name as written (the salt the strength
+ * refers to, e.g. "metformin hydrochloride"), `ingredient` its IN.
+ */
+export const ProductStrength = z
+  .object({
+    ingredient: Rxcui,
+    substance: z.string().min(2),
+    value: z.number().positive(),
+    unit: z.string().min(1),
+    per: z.object({ value: z.number().positive(), unit: z.string().min(1) }).strict().optional(),
+  })
+  .strict();
+export type ProductStrength = z.infer<typeof ProductStrength>;
+
 export const Product = z
   .object({
     rxcui: Rxcui,
@@ -63,6 +79,10 @@ export const Product = z
     tty: ProductTty,
     /** Active ingredients as RxNorm IN codes (never PIN: the loader resolves nothing further). */
     ingredients: z.array(Rxcui).min(1),
+    /** RxNorm dose form as the name gives it, e.g. "Oral Tablet", "Extended Release Oral Tablet" (optional). */
+    doseForm: z.string().min(2).optional(),
+    /** Strengths as the name gives them, one per component (optional; only where the name parses unambiguously). */
+    strengths: z.array(ProductStrength).optional(),
     verifiedIn: VerifiedIn,
   })
   .strict();
@@ -153,3 +173,162 @@ export const ProductsFile = z.object({ ...fileHeader, products: z.array(Product)
 export const ClassesFile = z.object({ ...fileHeader, classes: z.array(DrugClass) }).strict();
 export const InteractionsFile = z.object({ ...fileHeader, interactions: z.array(Interaction) }).strict();
 export const ObservationsFile = z.object({ ...fileHeader, observations: z.array(ObservationKind) }).strict();
+
+// ------------------------------------------------------------------------------------------------ dose rules
+
+/** Route groups a dose rule applies to (FHIR routes are mapped onto these by src/checks/dose/route.ts). */
+export const DoseRoute = z.enum(['oral', 'iv', 'im', 'sc', 'rectal', 'transdermal', 'inhaled', 'nasal', 'topical', 'ophthalmic', 'otic', 'vaginal', 'sublingual']);
+export type DoseRoute = z.infer<typeof DoseRoute>;
+
+/** The unit a rule's numbers are in (UCUM): mass in mg or ug, milliequivalents, millimoles, international units. */
+export const DoseUnit = z.enum(['mg', 'ug', 'meq', 'mmol', '[iU]']);
+export type DoseUnit = z.infer<typeof DoseUnit>;
+
+const positive = z.number().positive();
+
+/** A renal band: below this eGFR (mL/min/1.73 m2) or Cockcroft–Gault CrCl (mL/min) the drug is contraindicated or limited. */
+export const RenalBand = z
+  .object({
+    measure: z.enum(['egfr', 'crcl']),
+    below: positive,
+    action: z.enum(['contraindicated', 'limit']),
+    perDoseMax: positive.optional(),
+    perDayMax: positive.optional(),
+    note: z.string().min(10),
+  })
+  .strict()
+  .refine((b) => b.action === 'contraindicated' || b.perDoseMax !== undefined || b.perDayMax !== undefined, {
+    message: 'a limiting renal band gives perDoseMax or perDayMax',
+  });
+export type RenalBand = z.infer<typeof RenalBand>;
+
+/**
+ * One dose rule as written in knowledge-base/dose-rules/*.json: the limits for one ingredient by one route group in
+ * one age band, in `unit`. `ingredient` is the exact name of an ingredient in ingredients.json (the loader maps it
+ * to its code). Absolute limits also cap the per-kilogram ones.
+ */
+export const DoseRuleSource = z
+  .object({
+    id: z.string().regex(/^[a-z0-9][a-z0-9-]*$/),
+    ingredient: z.string().min(2),
+    routes: z.array(DoseRoute).min(1),
+    /** Age band in years: from minYears (inclusive) to belowYears (exclusive); absent = every age. */
+    ages: z.object({ minYears: z.number().min(0).optional(), belowYears: positive.optional() }).strict().optional(),
+    unit: DoseUnit,
+    perDose: z.object({ max: positive.optional(), low: positive.optional() }).strict().optional(),
+    perDay: z.object({ max: positive.optional(), low: positive.optional() }).strict().optional(),
+    perWeek: z.object({ max: positive }).strict().optional(),
+    /** Per kilogram of body weight (unit/kg), capped by the absolute limits above. */
+    perKg: z.object({ perDoseMax: positive.optional(), perDayMax: positive.optional(), perDayLow: positive.optional() }).strict().optional(),
+    /** Schedules that kill: at most this many dosing days a week (1 = once weekly), or administrations a week. */
+    interval: z
+      .object({ maxDaysPerWeek: positive.optional(), maxAdministrationsPerWeek: positive.optional(), note: z.string().min(10) })
+      .strict()
+      .optional(),
+    renal: z.array(RenalBand).default([]),
+    /** Shown on renal findings at the lowest kidney function (below 15 mL/min), e.g. how dialysis changes dosing. */
+    dialysisNote: z.string().min(10).optional(),
+    /** What the rule is for, in our own words (shown on the card). */
+    note: z.string().min(10),
+    citations: z.array(Citation).min(1),
+    review: Review,
+  })
+  .strict();
+export type DoseRuleSource = z.infer<typeof DoseRuleSource>;
+
+/** A dose rule as loaded: the source record plus the RxNorm IN code of its ingredient. */
+export const DoseRule = DoseRuleSource.safeExtend({ rxcui: Rxcui });
+export type DoseRule = z.infer<typeof DoseRule>;
+
+export const DoseRulesFile = z.object({ ...fileHeader, rules: z.array(DoseRuleSource) }).strict();
+
+// ------------------------------------------------------------------------------------------------ allergy groups
+
+const Slug = z.string().regex(/^[a-z0-9][a-z0-9-]*$/);
+
+/**
+ * An allergy group (knowledge-base/allergy-groups.json): the members of these classes share an allergenic structure,
+ * so an allergy to one is an alert for another (`warning` under the shipped policies).
+ */
+export const AllergyGroup = z
+  .object({
+    id: Slug,
+    /** How a card names the group, e.g. "penicillins". */
+    name: z.string().min(2),
+    /** Class ids (classes.json) whose members make up the group. */
+    classes: z.array(z.string()).min(1),
+    citations: z.array(Citation).min(1),
+    review: Review,
+  })
+  .strict();
+export type AllergyGroup = z.infer<typeof AllergyGroup>;
+
+/**
+ * Cross-sensitivity between two allergy groups: an allergy to a member of `from` and a drug of `to` (in no group the
+ * allergy is in). The card states `risk`; the finding is raised after a severe reaction (when `raiseAfterSevereReaction`)
+ * or when the allergen and the drug are both members of one of `sharedSideChainClasses`.
+ */
+export const CrossSensitivity = z
+  .object({
+    id: Slug,
+    from: Slug,
+    to: Slug,
+    /** The evidence-based risk, in our own words (shown on the card). */
+    risk: z.string().min(10),
+    /** The risk when the two drugs share the side chain (shown instead of `risk` then). */
+    sharedSideChainRisk: z.string().min(10).optional(),
+    management: z.string().min(10),
+    raiseAfterSevereReaction: z.boolean(),
+    sharedSideChainClasses: z.array(z.string()).default([]),
+    citations: z.array(Citation).min(1),
+    review: Review,
+  })
+  .strict()
+  .refine((c) => c.from !== c.to, { message: 'a cross-sensitivity joins two different groups' })
+  .refine((c) => c.sharedSideChainClasses.length === 0 || c.sharedSideChainRisk !== undefined, {
+    message: 'side-chain classes need sharedSideChainRisk',
+  });
+export type CrossSensitivity = z.infer<typeof CrossSensitivity>;
+
+export const AllergyGroupsFile = z
+  .object({ ...fileHeader, groups: z.array(AllergyGroup), crossSensitivities: z.array(CrossSensitivity) })
+  .strict();
+
+// ------------------------------------------------------------------------------------------------ duplicate therapy
+
+/** What the card says about one kind of duplication: why it is rarely intended and what to do. */
+const DuplicateText = {
+  /** How a card names the duplication, e.g. "two statins". */
+  name: z.string().min(2),
+  rationale: z.string().min(10),
+  management: z.string().min(10),
+  citations: z.array(Citation).min(1),
+  review: Review,
+};
+
+/**
+ * A duplicate-therapy class (knowledge-base/duplicate-therapy.json): two different ingredients of these classes in
+ * two medications are rarely intended. `within`: any two members; `across`: members of two different listed classes
+ * (ACE inhibitor + ARB). `releaseForm: extended`: only extended-release or transdermal products count, and every
+ * product of a member of `anyFormClasses` (long-acting opioids).
+ */
+export const DuplicateTherapyClass = z
+  .object({
+    id: Slug,
+    ...DuplicateText,
+    classes: z.array(z.string()).min(1),
+    pairing: z.enum(['within', 'across']).default('within'),
+    releaseForm: z.enum(['any', 'extended']).default('any'),
+    anyFormClasses: z.array(z.string()).default([]),
+  })
+  .strict()
+  .refine((d) => d.pairing === 'within' || d.classes.length >= 2, { message: 'an `across` entry names at least two classes' });
+export type DuplicateTherapyClass = z.infer<typeof DuplicateTherapyClass>;
+
+/** The same ingredient in two products (no classes needed). */
+export const SameIngredientDuplicate = z.object({ id: z.literal('same-ingredient'), ...DuplicateText }).strict();
+export type SameIngredientDuplicate = z.infer<typeof SameIngredientDuplicate>;
+
+export const DuplicateTherapyFile = z
+  .object({ ...fileHeader, sameIngredient: SameIngredientDuplicate, classes: z.array(DuplicateTherapyClass) })
+  .strict();

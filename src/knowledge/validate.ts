@@ -36,10 +36,17 @@ import type { z } from 'zod';
 import { projectRoot } from '../config.js';
 import { PolicyFile, type Policy } from '../cards/policy-schema.js';
 import { MAX_WASHOUT_DAYS } from './knowledge-store.js';
-import { jsonFilesIn } from './load-sources.js';
+import { ALLERGY_GROUPS_FILE, DUPLICATE_THERAPY_FILE, jsonFilesIn } from './load-sources.js';
 import { JsonSyntaxError, scanJson, type JsonScan } from './json-locations.js';
 import {
   ClassesFile,
+  DoseRuleSource,
+  DoseRulesFile,
+  AllergyGroup,
+  AllergyGroupsFile,
+  CrossSensitivity,
+  DuplicateTherapyClass,
+  DuplicateTherapyFile,
   DrugClass,
   Ingredient,
   IngredientsFile,
@@ -85,6 +92,7 @@ export interface ValidationCounts {
   readonly interactions: number;
   readonly observations: number;
   readonly policies: number;
+  readonly doseRules: number;
   /** Distinct RxCUIs defined or referenced by the files. */
   readonly rxcuis: number;
   /** Ingredient and product entries whose codes were checked against the reference data (0 when it could not be read). */
@@ -130,7 +138,11 @@ export const REFERENCE_FILES = {
   loinc: { file: 'synthea_module_loinc_codes.csv', sep: ',' },
   oncHigh: { file: 'onc_high_priority_members.csv', sep: ',' },
   oncLow: { file: 'onc_low_priority_noninterruptive_members.csv', sep: ',' },
+  syntheaFhir: { file: 'synthea_fhir_medication_codes.csv', sep: ',' },
+  openfda: { file: 'openfda_records.csv', sep: ',' },
 } as const;
+/** Reference tables a reference directory may lack (older copies): read as empty. */
+const OPTIONAL_TABLES: readonly ReferenceTable[] = ['syntheaFhir', 'openfda'];
 export type ReferenceTable = keyof typeof REFERENCE_FILES;
 
 /** RFC-4180 delimited text (quotes, doubled quotes, separators and line breaks inside quotes). */
@@ -169,6 +181,7 @@ export function parseDelimited(text: string, sep: string): string[][] {
 /** One reference file as records keyed by its header. */
 export function readReferenceTable(referenceDir: string, table: ReferenceTable): Record<string, string>[] {
   const { file, sep } = REFERENCE_FILES[table];
+  if (OPTIONAL_TABLES.includes(table) && !existsSync(path.join(referenceDir, file))) return [];
   const [header, ...rows] = parseDelimited(readFileSync(path.join(referenceDir, file), 'utf8'), sep);
   if (!header) return [];
   return rows.map((cells) => Object.fromEntries(header.map((h, i) => [h, cells[i] ?? ''])));
@@ -177,6 +190,16 @@ export function readReferenceTable(referenceDir: string, table: ReferenceTable):
 export interface ScdRow {
   readonly name: string;
   readonly ingredients: readonly { readonly rxcui: string; readonly tty: string }[];
+  /** Names of the row's clinical drug components (SCDC), e.g. "verapamil hydrochloride 40 MG". */
+  readonly scdcNames: readonly string[];
+}
+
+/** An openFDA record (drug label or NDC directory) reduced to what verifies a product: brand, substances, RxCUIs. */
+export interface OpenFdaRecord {
+  readonly setId: string;
+  readonly brand: string;
+  readonly substances: readonly string[];
+  readonly rxcuis: readonly string[];
 }
 
 export interface ReferenceData {
@@ -193,6 +216,10 @@ export interface ReferenceData {
   readonly common: ReadonlyMap<string, readonly string[]>;
   /** Synthea display of a code: the module list, else the cost list's comment. */
   readonly synthea: ReadonlyMap<string, string>;
+  /** Displays of a code in Synthea-generated FHIR records (bundles, bulk NDJSON). */
+  readonly syntheaFhir: ReadonlyMap<string, readonly string[]>;
+  /** openFDA records seen for products (token OPENFDA). */
+  readonly openfda: readonly OpenFdaRecord[];
   /** LOINC code → display, for the LOINC codes the reference holds. */
   readonly loinc: ReadonlyMap<string, string>;
 }
@@ -221,13 +248,21 @@ export function loadReference(referenceDir: string): ReferenceData {
       t('rxnormScd').map((r) => {
         const cuis = r.ingredient_rxcuis ? r.ingredient_rxcuis.split(';') : [];
         const ttys = r.ingredient_ttys ? r.ingredient_ttys.split(';') : [];
-        return [r.scd_rxcui ?? '', { name: r.scd_name ?? '', ingredients: cuis.map((rxcui, k) => ({ rxcui, tty: ttys[k] ?? '' })) }];
+        const scdcNames = r.scdc_names ? r.scdc_names.split(' | ') : [];
+        return [r.scd_rxcui ?? '', { name: r.scd_name ?? '', ingredients: cuis.map((rxcui, k) => ({ rxcui, tty: ttys[k] ?? '' })), scdcNames }];
       }),
     ),
     ndfrt: multiMap(t('ndfrt'), 'rxcui', (r) => r.drugname ?? ''),
     unii: multiMap(t('unii'), 'RxNorm_CUI', (r) => r.FDA_PreferredTerm ?? ''),
     common: multiMap(t('common'), 'rxcui_ingredient', (r) => r.rxnorm_in_name_if_different || (r.drug ?? '')),
     synthea,
+    syntheaFhir: multiMap(t('syntheaFhir'), 'rxcui', (r) => r.display ?? ''),
+    openfda: t('openfda').map((r) => ({
+      setId: r.set_id ?? '',
+      brand: r.brand_name ?? '',
+      substances: (r.substance_names ?? '').split(';').filter((x) => x !== ''),
+      rxcuis: (r.rxcuis ?? '').split(';').filter((x) => x !== ''),
+    })),
     loinc: new Map(t('loinc').map((r) => [r.loinc ?? '', r['synthea_display(s)'] ?? ''])),
   };
 }
@@ -235,7 +270,7 @@ export function loadReference(referenceDir: string): ReferenceData {
 // ====================================================================================== code verification
 
 export const INGREDIENT_TOKENS = ['RXN2025', 'NDFRT2014', 'FDA-UNII2014', 'COMMON'] as const;
-export const PRODUCT_TOKENS = ['RXN2025', 'SYNTHEA', 'NDFRT2014-VA'] as const;
+export const PRODUCT_TOKENS = ['RXN2025', 'SYNTHEA', 'NDFRT2014-VA', 'SYNTHEA-FHIR', 'OPENFDA', 'RXN2025-NAME'] as const;
 const SECONDARY_TOKENS = ['NDFRT2014', 'FDA-UNII2014', 'COMMON'] as const;
 
 const lower = (s: string) => s.toLowerCase();
@@ -280,6 +315,18 @@ export interface CodeSubjects {
 
 /** Salt and ester words that may follow an ingredient name in an SCD name ("amphetamine sulfate 5 MG"). */
 const SALT = /^(hydrochloride|sulfate|besylate|maleate|sodium|potassium|calcium|mesylate|tartrate|succinate|acetate|citrate|fumarate|phosphate|hydrobromide|bromide|magnesium|bitartrate|aspartate|saccharate|medoxomil|hcl)$/;
+
+/** `brand` named in `text` as whole words (case-insensitive). */
+function namesBrand(text: string, brand: string): boolean {
+  const b = lower(brand).replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return brand !== '' && new RegExp(`(^|[^a-z])${b}([^a-z]|$)`).test(lower(text));
+}
+/** openFDA substances ("ESTRADIOL VALERATE") are exactly the named ingredients (an IN, or the IN followed by a salt word). */
+function substancesAre(substances: readonly string[], names: readonly (string | undefined)[]): boolean {
+  const ins = names.filter((n): n is string => n !== undefined).map(lower);
+  const of = (s: string) => ins.find((n) => lower(s) === n || lower(s).startsWith(`${n} `));
+  return ins.length === names.length && substances.length > 0 && substances.every((s) => of(s) !== undefined) && ins.every((n) => substances.some((s) => of(s) === n));
+}
 
 /** The LOINC mod-10 check digit of the part before the hyphen. */
 export function loincCheckDigit(base: string): number {
@@ -373,12 +420,16 @@ export function verifyCodes(kb: CodeSubjects, ref: ReferenceData): CodeProblem[]
     const row = ref.scd.get(p.rxcui);
     const nameOk = !row || row.name === p.name;
     if (!nameOk) prod(at('name'), `RxNorm 2025 names SCD ${p.rxcui} "${row.name}", not "${p.name}"`);
-    const known = !!row || ref.synthea.has(p.rxcui) || ref.ndfrt.has(p.rxcui);
+    const known = !!row || ref.synthea.has(p.rxcui) || ref.ndfrt.has(p.rxcui) || ref.syntheaFhir.has(p.rxcui) || ref.openfda.some((r) => r.rxcuis.includes(p.rxcui));
     if (!known) {
-      prod(at('rxcui'), `RxCUI ${p.rxcui} ("${p.name}") is in none of the reference sources (RxNorm 2025 SCDs, Synthea code lists, NDF-RT 2014 VA products)`);
+      prod(at('rxcui'), `RxCUI ${p.rxcui} ("${p.name}") is in none of the reference sources (RxNorm 2025 SCDs, Synthea code lists and records, NDF-RT 2014 VA products, openFDA records)`);
       return;
     }
     const names = p.ingredients.map((c) => byCui.get(c)?.name);
+    const openFda = ref.openfda.filter((r) => (r.rxcuis.includes(p.rxcui) || namesBrand(p.name, r.brand)) && substancesAre(r.substances, names));
+    /** A Synthea display names each ingredient, or the brand of an openFDA record whose substances are the ingredients. */
+    const syntheaNames = (display: string) =>
+      names.every((n) => n === undefined || lower(display).includes(lower(n))) || openFda.some((r) => namesBrand(display, r.brand));
     p.verifiedIn.forEach((token, t) => {
       if (!(PRODUCT_TOKENS as readonly string[]).includes(token)) {
         prod(at('verifiedIn', t), `"${token}" is not a product verification token (${PRODUCT_TOKENS.join(', ')})`);
@@ -388,12 +439,26 @@ export function verifyCodes(kb: CodeSubjects, ref: ReferenceData): CodeProblem[]
       } else if (token === 'SYNTHEA') {
         const display = ref.synthea.get(p.rxcui);
         if (display === undefined || display === '') prod(at('verifiedIn', t), `SYNTHEA: ${p.rxcui} is in neither Synthea code list`);
-        else {
+        else if (!syntheaNames(display)) {
           names.forEach((n, j) => {
             if (n !== undefined && !lower(display).includes(lower(n))) prod(at('ingredients', j), `SYNTHEA: the Synthea display "${display}" does not name ${n}`);
           });
         }
         if (row) prod(at('verifiedIn', t), `SYNTHEA: ${p.rxcui} is in the RxNorm 2025 extract; verify it there (RXN2025)`);
+      } else if (token === 'SYNTHEA-FHIR') {
+        const displays = ref.syntheaFhir.get(p.rxcui) ?? [];
+        if (displays.length === 0) prod(at('verifiedIn', t), `SYNTHEA-FHIR: ${p.rxcui} is in no Synthea FHIR record of the reference`);
+        else if (!displays.some(syntheaNames)) prod(at('ingredients'), `SYNTHEA-FHIR: no Synthea display of ${p.rxcui} ("${displays[0]}") names ${names.join(' + ')} or the brand of an openFDA record for them`);
+      } else if (token === 'OPENFDA') {
+        if (openFda.length === 0) {
+          prod(at('verifiedIn', t), `OPENFDA: no openFDA record lists ${p.rxcui} or the brand in "${p.name}" with exactly the substances ${names.join(' + ')}`);
+        }
+      } else if (token === 'RXN2025-NAME') {
+        const plain = lower(p.name.replace(/\s*\[[^\]]+\]$/, ''));
+        const branded = plain !== lower(p.name);
+        const match = [...ref.scd].find(([cui, r]) => (lower(r.name) === plain && (branded || cui === p.rxcui)) || r.scdcNames.some((c) => lower(c) === plain));
+        if (!match) prod(at('verifiedIn', t), `RXN2025-NAME: "${p.name}" (without a brand) is neither an SCD nor an SCDC name of the RxNorm 2025 reference rows`);
+        else if (names.some((n) => n !== undefined && !plain.includes(lower(n)))) prod(at('ingredients'), `RXN2025-NAME: "${plain}" does not name ${names.join(' + ')}`);
       } else {
         const va = ref.ndfrt.get(p.rxcui) ?? [];
         if (va.length === 0) prod(at('verifiedIn', t), `NDFRT2014-VA: no NDF-RT 2014 VA product is mapped to ${p.rxcui}`);
@@ -616,6 +681,10 @@ export function validateKnowledgeDir(dir: string, options: ValidateOptions = {})
   const observationsFile = read(path.join(dir, 'observations.json'), ObservationsFile);
   const interactionFiles = jsonFilesIn(path.join(dir, 'interactions')).map((f) => read(f, InteractionsFile));
   const policyFiles = jsonFilesIn(path.join(dir, 'policies')).map((f) => read(f, PolicyFile));
+  const doseRuleFiles = jsonFilesIn(path.join(dir, 'dose-rules')).map((f) => read(f, DoseRulesFile));
+  // Optional files (the loader reads them when present, in this order, after the dose rules).
+  const allergyGroupsFile = existsSync(path.join(dir, ALLERGY_GROUPS_FILE)) ? read(path.join(dir, ALLERGY_GROUPS_FILE), AllergyGroupsFile) : undefined;
+  const duplicateTherapyFile = existsSync(path.join(dir, DUPLICATE_THERAPY_FILE)) ? read(path.join(dir, DUPLICATE_THERAPY_FILE), DuplicateTherapyFile) : undefined;
 
   const ingredients = entriesOf(ingredientsFile, 'ingredients', Ingredient, 'rxcui');
   const products = entriesOf(productsFile, 'products', Product, 'rxcui');
@@ -627,6 +696,10 @@ export function validateKnowledgeDir(dir: string, options: ValidateOptions = {})
     failedIds: new Set(interactionParts.flatMap((p) => [...p.failedIds])),
     available: interactionParts.every((p) => p.available),
   };
+  const doseRules = doseRuleFiles.flatMap((f) => entriesOf(f, 'rules', DoseRuleSource, 'id').entries);
+  const allergyGroups = allergyGroupsFile ? entriesOf(allergyGroupsFile, 'groups', AllergyGroup, 'id').entries : [];
+  const crossSensitivities = allergyGroupsFile ? entriesOf(allergyGroupsFile, 'crossSensitivities', CrossSensitivity, 'id').entries : [];
+  const duplicateClasses = duplicateTherapyFile ? entriesOf(duplicateTherapyFile, 'classes', DuplicateTherapyClass, 'id').entries : [];
   const policies: Entry<Policy>[] = policyFiles.flatMap((f) => (f.data ? [{ value: f.data, src: f.src, at: [] as Path }] : []));
 
   // ------------------------------------------------------------------------------- duplicates of ids and codes
@@ -646,6 +719,10 @@ export function validateKnowledgeDir(dir: string, options: ValidateOptions = {})
   firstSeen(interactions.entries, (i) => i.id, 'id', (i) => `interaction id ${i.id}`);
   firstSeen(observations.entries, (o) => o.id, 'id', (o) => `observation ${o.id}`);
   firstSeen(policies, (p) => p.id, 'id', (p) => `policy id ${p.id}`);
+  firstSeen(doseRules, (r) => r.id, 'id', (r) => `dose rule id ${r.id}`);
+  firstSeen(allergyGroups, (g) => g.id, 'id', (g) => `allergy group ${g.id}`);
+  firstSeen(crossSensitivities, (x) => x.id, 'id', (x) => `cross-sensitivity ${x.id}`);
+  firstSeen(duplicateClasses, (d) => d.id, 'id', (d) => `duplicate-therapy class ${d.id}`);
   firstSeen(
     observations.entries.flatMap((o) => o.value.loinc.map((code, j) => ({ value: code, src: o.src, at: [...o.at, 'loinc', j] }))),
     (c) => c,
@@ -750,6 +827,40 @@ export function validateKnowledgeDir(dir: string, options: ValidateOptions = {})
     });
   }
 
+  // Dose rules name their ingredient by its exact name in ingredients.json (an IN); the loader maps it to the code.
+  if (ingredients.available) {
+    const inNames = new Set(ingredients.entries.filter((e) => e.value.tty === 'IN').map((e) => e.value.name));
+    for (const e of doseRules) {
+      if (inNames.has(e.value.ingredient)) continue;
+      const other = ingredients.entries.find((x) => x.value.name.toLowerCase() === e.value.ingredient.toLowerCase());
+      const hint = other ? ` (ingredients.json has "${other.value.name}", a ${other.value.tty}${other.value.tty === 'IN' ? ': names must match exactly' : ''})` : '';
+      report(e.src, [...e.at, 'ingredient'], 'reference', `"${e.value.ingredient}" is not the name of an IN in ingredients.json${hint}`);
+    }
+  }
+
+  // ------------------------------------------------------------------------------- allergy groups and duplicate therapy
+  const groupIds = new Set(allergyGroups.map((e) => e.value.id));
+  const needClass = (e: { src: Source; at: Path }, p: Path, id: string) => {
+    if (!classKnown(id)) report(e.src, [...e.at, ...p], 'reference', `class "${id}" is not defined in classes.json`);
+  };
+  for (const e of allergyGroups) e.value.classes.forEach((c, j) => needClass(e, ['classes', j], c));
+  for (const e of crossSensitivities) {
+    for (const end of ['from', 'to'] as const) {
+      if (!groupIds.has(e.value[end])) report(e.src, [...e.at, end], 'reference', `allergy group "${e.value[end]}" is not defined in groups`);
+    }
+    e.value.sharedSideChainClasses.forEach((c, j) => needClass(e, ['sharedSideChainClasses', j], c));
+  }
+  for (const e of duplicateClasses) {
+    e.value.classes.forEach((c, j) => needClass(e, ['classes', j], c));
+    e.value.anyFormClasses.forEach((c, j) => needClass(e, ['anyFormClasses', j], c));
+  }
+  const duplicateIds = new Set(duplicateClasses.map((e) => e.value.id));
+  for (const e of policies) {
+    for (const id of Object.keys(e.value.duplicateIndicators?.byClass ?? {})) {
+      if (duplicateTherapyFile && !duplicateIds.has(id)) report(e.src, ['duplicateIndicators', 'byClass', id], 'reference', `duplicate-therapy class "${id}" is not defined in ${DUPLICATE_THERAPY_FILE}`);
+    }
+  }
+
   // ------------------------------------------------------------------------------- codes against the reference
   let codesChecked = 0;
   if (!reference) {
@@ -820,6 +931,7 @@ export function validateKnowledgeDir(dir: string, options: ValidateOptions = {})
       interactions: interactions.entries.length,
       observations: observations.entries.length,
       policies: policies.length,
+      doseRules: doseRules.length,
       rxcuis: rxcuis.size,
       codesChecked,
       loincCodes: new Set(observations.entries.flatMap((o) => o.value.loinc)).size,

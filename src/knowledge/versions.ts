@@ -84,6 +84,8 @@ async function copyVersion(tx: Queryable, from: string, to: string): Promise<voi
     await tx.query(`INSERT INTO ${table} (version_id, id, record) SELECT $2, id, record FROM ${table} WHERE version_id = $1`, [from, to]);
   }
   await tx.query(`INSERT INTO kb_interaction (version_id, id, severity, record) SELECT $2, id, severity, record FROM kb_interaction WHERE version_id = $1`, [from, to]);
+  await tx.query(`INSERT INTO kb_dose_rule (version_id, id, rxcui, record) SELECT $2, id, rxcui, record FROM kb_dose_rule WHERE version_id = $1`, [from, to]);
+  await copyAllergyDuplicate(tx, from, to);
 }
 
 /** Upserts one batch, passing rows as one JSON parameter (the same SQL on PostgreSQL and PGlite). */
@@ -139,6 +141,49 @@ async function writeBatch(tx: Queryable, versionId: string, batch: readonly Impo
        SELECT $1, x.id, x.severity, x.record FROM jsonb_to_recordset($2::jsonb) AS x(id text, severity text, record jsonb)
        ON CONFLICT (version_id, id) DO UPDATE SET severity = EXCLUDED.severity, record = EXCLUDED.record`,
       [versionId, JSON.stringify(interactions)],
+    );
+  }
+  const doseRules = batch.flatMap((r) => (r.kind === 'dose-rule' ? [{ id: r.value.id, rxcui: r.value.rxcui, record: r.value }] : []));
+  if (doseRules.length > 0) {
+    await tx.query(
+      `INSERT INTO kb_dose_rule (version_id, id, rxcui, record)
+       SELECT $1, x.id, x.rxcui, x.record FROM jsonb_to_recordset($2::jsonb) AS x(id text, rxcui text, record jsonb)
+       ON CONFLICT (version_id, id) DO UPDATE SET rxcui = EXCLUDED.rxcui, record = EXCLUDED.record`,
+      [versionId, JSON.stringify(doseRules)],
+    );
+  }
+  await writeAllergyDuplicate(tx, versionId, batch);
+}
+
+/** Allergy groups, cross-sensitivities and duplicate-therapy rules of a version (migration 007). */
+async function copyAllergyDuplicate(tx: Queryable, from: string, to: string): Promise<void> {
+  for (const table of ['kb_allergy_group', 'kb_duplicate_therapy']) {
+    await tx.query(`INSERT INTO ${table} (version_id, id, record) SELECT $2, id, record FROM ${table} WHERE version_id = $1`, [from, to]);
+  }
+  await tx.query('INSERT INTO kb_cross_sensitivity (version_id, id, from_group, record) SELECT $2, id, from_group, record FROM kb_cross_sensitivity WHERE version_id = $1', [from, to]);
+}
+
+async function writeAllergyDuplicate(tx: Queryable, versionId: string, batch: readonly ImportRecord[]): Promise<void> {
+  for (const [kind, table] of [
+    ['allergy-group', 'kb_allergy_group'],
+    ['duplicate-therapy', 'kb_duplicate_therapy'],
+  ] as const) {
+    const rows = batch.flatMap((r) => (r.kind === kind ? [{ id: r.value.id, record: r.value }] : []));
+    if (rows.length === 0) continue;
+    await tx.query(
+      `INSERT INTO ${table} (version_id, id, record)
+       SELECT $1, x.id, x.record FROM jsonb_to_recordset($2::jsonb) AS x(id text, record jsonb)
+       ON CONFLICT (version_id, id) DO UPDATE SET record = EXCLUDED.record`,
+      [versionId, JSON.stringify(rows)],
+    );
+  }
+  const cross = batch.flatMap((r) => (r.kind === 'cross-sensitivity' ? [{ id: r.value.id, from_group: r.value.from, record: r.value }] : []));
+  if (cross.length > 0) {
+    await tx.query(
+      `INSERT INTO kb_cross_sensitivity (version_id, id, from_group, record)
+       SELECT $1, x.id, x.from_group, x.record FROM jsonb_to_recordset($2::jsonb) AS x(id text, from_group text, record jsonb)
+       ON CONFLICT (version_id, id) DO UPDATE SET from_group = EXCLUDED.from_group, record = EXCLUDED.record`,
+      [versionId, JSON.stringify(cross)],
     );
   }
 }
@@ -207,6 +252,16 @@ async function finishVersion(tx: Queryable, versionId: string): Promise<void> {
   if (unknownIngredients.rows.length > 0) {
     throw new VersionIntegrityError(`drugs resolve to codes that are not RxNorm ingredients (IN) of this version: ${unknownIngredients.rows.map((r) => `${r.rxcui} → ${r.code}`).join(', ')}`);
   }
+  const unknownDoseIngredients = await tx.query<{ id: string; rxcui: string }>(
+    `SELECT r.id, r.rxcui FROM kb_dose_rule r
+     WHERE r.version_id = $1
+       AND NOT EXISTS (SELECT 1 FROM kb_drug d WHERE d.version_id = r.version_id AND d.rxcui = r.rxcui AND d.tty = 'IN')
+     ORDER BY 1 LIMIT 10`,
+    [versionId],
+  );
+  if (unknownDoseIngredients.rows.length > 0) {
+    throw new VersionIntegrityError(`dose rules name codes that are not RxNorm ingredients (IN) of this version: ${unknownDoseIngredients.rows.map((r) => `${r.id} → ${r.rxcui}`).join(', ')}`);
+  }
   await tx.query(
     `UPDATE kb_drug d SET ingredient_refs = (
        SELECT jsonb_agg(jsonb_build_object('rxcui', i.rxcui, 'name', i.name) ORDER BY i.rxcui)
@@ -220,7 +275,8 @@ async function finishVersion(tx: Queryable, versionId: string): Promise<void> {
        'products', (SELECT count(*) FROM kb_drug WHERE version_id = $1 AND kind = 'product'),
        'classes', (SELECT count(*) FROM kb_class WHERE version_id = $1),
        'interactions', (SELECT count(*) FROM kb_interaction WHERE version_id = $1),
-       'observationKinds', (SELECT count(*) FROM kb_observation_kind WHERE version_id = $1))
+       'observationKinds', (SELECT count(*) FROM kb_observation_kind WHERE version_id = $1),
+       'doseRules', (SELECT count(*) FROM kb_dose_rule WHERE version_id = $1))
      WHERE id = $1`,
     [versionId],
   );
@@ -267,6 +323,13 @@ export async function* sourceRecords(sources: KnowledgeSources): AsyncIterable<I
   for (const value of sources.classes) yield { kind: 'class', line: 0, value };
   for (const value of sources.interactions) yield { kind: 'interaction', line: 0, value };
   for (const value of sources.observations) yield { kind: 'observation', line: 0, value };
+  for (const value of sources.doseRules ?? []) yield { kind: 'dose-rule', line: 0, value };
+  for (const value of sources.allergyGroups ?? []) yield { kind: 'allergy-group', line: 0, value };
+  for (const value of sources.crossSensitivities ?? []) yield { kind: 'cross-sensitivity', line: 0, value };
+  if (sources.duplicateTherapy) {
+    yield { kind: 'duplicate-therapy', line: 0, value: sources.duplicateTherapy.sameIngredient };
+    for (const value of sources.duplicateTherapy.classes) yield { kind: 'duplicate-therapy', line: 0, value };
+  }
 }
 
 /**

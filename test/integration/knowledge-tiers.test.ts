@@ -84,7 +84,7 @@ function store(options: { dbVia?: Database; redisUrl?: string; withSubscriber?: 
 
 describe('migrations and the bundled version', () => {
   it('apply once; a second run applies nothing', async () => {
-    expect(await migrate(db, MIGRATIONS)).toEqual(['001_knowledge_versions.sql', '002_records.sql', '003_people_and_secrets.sql', '004_policy_overrides.sql', '005_interaction_pairs.sql']);
+    expect(await migrate(db, MIGRATIONS)).toEqual(['001_knowledge_versions.sql', '002_records.sql', '003_people_and_secrets.sql', '004_policy_overrides.sql', '005_interaction_pairs.sql', '006_dose_rules.sql', '007_allergy_duplicate.sql', '008_rule_shadow.sql']);
     expect(await migrate(db, MIGRATIONS)).toEqual([]);
     const tables = await db.query<{ table_name: string }>("SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY 1");
     expect(tables.rows.map((r) => r.table_name)).toEqual([
@@ -94,11 +94,16 @@ describe('migrations and the bundled version', () => {
       'cds_client',
       'cds_feedback',
       'cds_policy_override',
+      'cds_rule_shadow',
       'cds_secret',
       'cds_suppression',
       'kb_active_version',
+      'kb_allergy_group',
       'kb_class',
+      'kb_cross_sensitivity',
+      'kb_dose_rule',
       'kb_drug',
+      'kb_duplicate_therapy',
       'kb_interaction',
       'kb_interaction_member',
       'kb_interaction_pair',
@@ -120,6 +125,7 @@ describe('migrations and the bundled version', () => {
       classes: sources.classes.length,
       interactions: sources.interactions.length,
       observationKinds: sources.observations.length,
+      doseRules: sources.doseRules!.length,
     });
     expect(await activeVersionId(db)).toBe(first.id);
   });
@@ -180,7 +186,15 @@ describe('the tiered store', () => {
     await eventually(async () => (await a.health()).cache?.status === 'up');
     const version = a.snapshot().version.id;
     const resolved = await a.snapshot().resolveDrugs([SIMVASTATIN_40, '999999998']);
-    expect(resolved.get(SIMVASTATIN_40)).toEqual({ code: SIMVASTATIN_40, name: 'simvastatin 40 MG Oral Tablet', tty: 'SCD', ingredients: [{ rxcui: code('simvastatin'), name: 'simvastatin' }] });
+    expect(resolved.get(SIMVASTATIN_40)).toEqual({
+      code: SIMVASTATIN_40,
+      name: 'simvastatin 40 MG Oral Tablet',
+      tty: 'SCD',
+      ingredients: [{ rxcui: code('simvastatin'), name: 'simvastatin' }],
+      // the product's dose form and strengths, read from kb_drug.record, for the dose checks
+      doseForm: 'Oral Tablet',
+      strengths: [{ ingredient: code('simvastatin'), substance: 'simvastatin', value: 40, unit: 'mg' }],
+    });
     expect(resolved.has('999999998')).toBe(false);
     await eventually(async () => (await redisInfo.keys()).length === 2);
     expect(await redisInfo.keys()).toEqual([`${redisInfo.prefix}kb:${version}:drug:${SIMVASTATIN_40}`, `${redisInfo.prefix}kb:${version}:drug:999999998`].sort());
@@ -263,7 +277,9 @@ describe('classes', () => {
     await s.start();
     const dofetilide = code('dofetilide');
     const fromDb = await s.snapshot().classesOf([dofetilide, code('pravastatin')]);
-    expect([...fromDb]).toEqual([[dofetilide, [{ id: 'qt-prolonging-known-risk', name: sources.classes[0]!.name }]]]);
+    const qt = sources.classes.find((c) => c.id === 'qt-prolonging-known-risk')!;
+    expect(fromDb.get(dofetilide)).toContainEqual({ id: qt.id, name: qt.name });
+    expect(fromDb.get(code('pravastatin'))?.map((c) => c.id)).toEqual(['statins']);
     const { MemoryKnowledgeStore } = await import('../../src/knowledge/memory-store.js');
     expect([...(await new MemoryKnowledgeStore(sources).snapshot().classesOf([dofetilide, code('pravastatin')]))]).toEqual([...fromDb]);
   });

@@ -22,7 +22,7 @@ const problem = (p: Omit<ValidationProblem, 'file'> & { file?: string }): Valida
 describe('validateKnowledgeDir on the bundled knowledge base', () => {
   const report = validateKnowledgeDir(KB);
 
-  it('finds no problem in the 8 files and checks every code against knowledge-base/reference', () => {
+  it('finds no problem in the 17 files and checks every code against knowledge-base/reference', () => {
     expect(report.problems).toEqual([]);
     expect(report.referenceDir).toBe(path.join(KB, 'reference'));
     expect(report.files).toEqual([
@@ -32,18 +32,28 @@ describe('validateKnowledgeDir on the bundled knowledge base', () => {
       'observations.json',
       'interactions/onc-high-priority.json',
       'interactions/onc-low-priority.json',
+      'interactions/pharmacodynamic.json',
+      'interactions/pharmacokinetic.json',
       'policies/pharmacist.json',
       'policies/prescriber.json',
+      'dose-rules/analgesics-and-rheumatology.json',
+      'dose-rules/anti-infectives.json',
+      'dose-rules/cardiometabolic.json',
+      'dose-rules/neuro-psych.json',
+      'dose-rules/other.json',
+      'allergy-groups.json',
+      'duplicate-therapy.json',
     ]);
     expect(report.counts).toMatchObject({
-      files: 8,
-      ingredients: 992,
-      products: 2936,
-      classes: 1,
-      interactions: 56,
+      files: 17,
+      ingredients: 1813,
+      products: 6291,
+      classes: 72,
+      interactions: 326,
       observations: 5,
       policies: 2,
-      codesChecked: 2936 + 992,
+      doseRules: 153,
+      codesChecked: 6291 + 1813,
       loincCodes: 7,
       problems: 0,
     });
@@ -53,15 +63,28 @@ describe('validateKnowledgeDir on the bundled knowledge base', () => {
     expect(report.checksum).toBe(loadKnowledgeSources(KB).checksum);
   });
 
-  it('notes the two overlaps between different source rows for review, without failing', () => {
-    // QT prolongation (#21) vs CYP2D6 (#3): different mechanisms. ACE inhibitors with salicylates (#1, minor) vs
+  it('notes the overlaps between different source rows for review, without failing', () => {
+    // Each is the same drug pair under two mechanisms (e.g. QT prolongation and CYP3A4 inhibition, or serotonin
+    // toxicity and CYP2D6), shown on one card at the higher severity. ACE inhibitors with salicylates (#1, minor) vs
     // with NSAIDs (#33, moderate): aspirin and salsalate are on both — the same renal-prostaglandin mechanism.
     expect(report.notes.map((n) => [n.file, n.path])).toEqual([
       ['interactions/onc-low-priority.json', 'interactions[2].a.ingredients[14]'],
       ['interactions/onc-low-priority.json', 'interactions[32].b.ingredients[0]'],
+      ['interactions/pharmacodynamic.json', 'interactions[40].a.ingredients[2]'],
+      ['interactions/pharmacokinetic.json', 'interactions[10].a.ingredients[0]'],
+      ['interactions/pharmacokinetic.json', 'interactions[14].a.ingredients[0]'],
+      ['interactions/pharmacokinetic.json', 'interactions[24].a.ingredients[0]'],
+      ['interactions/pharmacokinetic.json', 'interactions[33].a.ingredients[0]'],
+      ['interactions/pharmacokinetic.json', 'interactions[67].a.ingredients[0]'],
+      ['interactions/pharmacokinetic.json', 'interactions[77].a.ingredients[0]'],
+      ['interactions/pharmacokinetic.json', 'interactions[80].a.ingredients[0]'],
+      ['interactions/pharmacokinetic.json', 'interactions[110].b.ingredients[0]'],
+      ['interactions/pharmacokinetic.json', 'interactions[113].a.ingredients[0]'],
+      ['interactions/pharmacokinetic.json', 'interactions[118].a.ingredients[0]'],
     ]);
     expect(report.notes[0]!.message).toMatch(/^1 pair also in onc-hp-21-qt-qt \(.*\), major there and moderate here \(sotalol \+ citalopram\)/);
     expect(report.notes[1]!.message).toMatch(/^22 pairs also in onc-lp-01-ace-inhibitors-salicylates \(.*\), minor there and moderate here/);
+    expect(report.notes[10]!.message).toMatch(/^2 pairs also in pd-tramadol-ssri-snri \(.*\), major there and moderate here \(tramadol \+ fluoxetine, tramadol \+ paroxetine\)/);
   });
 });
 
