@@ -1,0 +1,230 @@
+/**
+ * Dose findings → CDS Hooks cards. A dose problem is one card per order, ingredient and topic (v3-ActCode DOSEH,
+ * DOSEL, DOSEHINDA, DOSEHINDW, DOSEIVL, DOSECOND): what was ordered and how the service computed it, the limit and
+ * its source, the patient data used, that the rule is unreviewed, and a corrected order where one can be given (an
+ * `update` of the whole draft) or cancelling it. Dose checks that could not be done are one info card per order
+ * (order hooks) or one for the profile (patient-view), naming what was not checked and why.
+ */
+import { createHash, randomUUID } from 'node:crypto';
+import type { DoseFinding, DoseNotCheckedFinding, DoseProblemFinding, DoseTopic } from '../checks/dose/dose-finding.js';
+import type { Medication } from '../fhir/clinical-context.js';
+import { asArray, isObject } from '../fhir/resources.js';
+import type { DoseRule } from '../knowledge/source-schema.js';
+import type { CardContext, CardMeta } from './build-cards.js';
+import { overrideReasonCodings, citationUrl, citationText, ACT_CODE_SYSTEM, fitSummary, type Action, type Card, type Coding, type Suggestion } from './card.js';
+import { isInterruptive } from './policy.js';
+import { DEFAULT_DOSE_INDICATORS, type Indicator } from './policy-schema.js';
+
+const SERVICE_LABEL = 'Medication safety screening';
+
+/** v3-ActCode displays, as the HL7 terminology (ActCode, DOSE hierarchy) gives them. */
+export const DOSE_TOPICS: Readonly<Record<DoseTopic, Coding>> = {
+  DOSEH: { system: ACT_CODE_SYSTEM, code: 'DOSEH', display: 'High Dose Alert' },
+  DOSEL: { system: ACT_CODE_SYSTEM, code: 'DOSEL', display: 'Low Dose Alert' },
+  DOSEHINDA: { system: ACT_CODE_SYSTEM, code: 'DOSEHINDA', display: 'High Dose for Age Alert' },
+  DOSEHINDW: { system: ACT_CODE_SYSTEM, code: 'DOSEHINDW', display: 'High Dose for Weight Alert' },
+  DOSEIVL: { system: ACT_CODE_SYSTEM, code: 'DOSEIVL', display: 'Dose-Interval Alert' },
+  DOSECOND: { system: ACT_CODE_SYSTEM, code: 'DOSECOND', display: 'dosage-condition alert' },
+};
+
+const HEADLINE: Readonly<Record<DoseTopic, string>> = {
+  DOSEH: 'dose above the maximum',
+  DOSEL: 'dose below the usual range',
+  DOSEHINDA: 'dose above the maximum for age',
+  DOSEHINDW: 'dose above the maximum for weight',
+  DOSEIVL: 'dosing interval error',
+  DOSECOND: 'kidney function',
+};
+
+const OVERRIDE_REASONS: readonly [string, string][] = [
+  ['dose-intended', 'Dose is intended (indication or protocol needs it)'],
+  ['tolerated-previously', 'Patient has tolerated this dose before'],
+  ['patient-data-wrong', 'Patient data (age, weight, kidney function) is wrong or outdated'],
+  ['will-monitor', 'Benefit outweighs risk; will monitor'],
+  ['not-applicable', 'Alert does not apply to this patient'],
+];
+
+export interface DoseCard {
+  readonly card: Card;
+  readonly meta: CardMeta;
+}
+
+export function doseCards(findings: readonly DoseFinding[], cc: CardContext): DoseCard[] {
+  const indicators = cc.policy.doseIndicators ?? DEFAULT_DOSE_INDICATORS;
+  const out: DoseCard[] = [];
+  for (const f of findings) {
+    if (f.check !== 'problem') continue;
+    const indicator = indicators[f.severity];
+    if (indicator === 'suppress') continue;
+    out.push({ card: problemCard(f, indicator, cc), meta: problemMeta(f) });
+  }
+  const notChecked = findings.filter((f): f is DoseNotCheckedFinding => f.check === 'not-checked');
+  if (notChecked.length > 0 && indicators.notChecked !== 'suppress') {
+    const groups = new Map<string, DoseNotCheckedFinding[]>();
+    for (const f of notChecked) {
+      const key = cc.mode === 'profile' ? 'profile' : f.medication.key;
+      groups.set(key, [...(groups.get(key) ?? []), f]);
+    }
+    for (const group of groups.values()) out.push(notCheckedCard(group, indicators.notChecked, cc));
+  }
+  return out;
+}
+
+const cap = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
+const fmt = (n: number) => String(Math.round(n * 100) / 100);
+
+function summaryOf(f: DoseProblemFinding): string {
+  const name = cap(f.ingredient.name);
+  const v = f.violations[0]!;
+  switch (f.topic) {
+    case 'DOSECOND':
+      return v.measure === 'contraindicated'
+        ? `${name} is contraindicated at the patient's kidney function (${v.unit === 'mL/min' ? 'CrCl' : 'eGFR'} ${fmt(v.ordered)}, limit ${fmt(v.limit)})`
+        : `${name}: ${fmt(v.ordered)} ${v.unit} ${v.measure === 'perDose' ? 'per dose' : 'a day'} is above the renal limit of ${fmt(v.limit)} ${v.unit}`;
+    case 'DOSEIVL':
+      return v.measure === 'daysPerWeek'
+        ? `${name} ordered on ${fmt(v.ordered)} days a week: it is given on at most ${fmt(v.limit)} day${v.limit === 1 ? '' : 's'} a week`
+        : `${name} ordered ${fmt(v.ordered)} times a week: it is given at most ${fmt(v.limit)} times a week`;
+    case 'DOSEL':
+      return `${name}: ${fmt(v.ordered)} ${v.unit} ${per(v.measure)} is below the usual ${fmt(v.limit)} ${v.unit}`;
+    default:
+      return `${name}: ${fmt(v.ordered)} ${v.unit} ${per(v.measure)} exceeds the ${HEADLINE[f.topic].replace('dose above the ', '')} of ${fmt(v.limit)} ${v.unit}`;
+  }
+}
+
+function per(measure: string): string {
+  return measure === 'perDose' || measure === 'perKgDose' ? 'per dose' : measure === 'perWeek' ? 'a week' : 'a day';
+}
+
+function problemCard(f: DoseProblemFinding, indicator: Indicator, cc: CardContext): Card {
+  const rules = distinctRules(f);
+  const lines: string[] = [`**${cap(HEADLINE[f.topic])}: ${f.ingredient.name}** (${describeMedication(f.medication)}).`, ''];
+  for (const v of f.violations) lines.push(`- ${v.text}`);
+  if (f.dose) {
+    lines.push('', `**Ordered (${f.dose.route}):** ${f.dose.lines.join('; ')}.`);
+    const parts = [`${fmt(f.dose.perDoseHigh)} ${f.dose.unit} per dose`];
+    if (f.dose.perDayHigh !== undefined) parts.push(`${fmt(f.dose.perDayHigh)} ${f.dose.unit} a day at most`);
+    if (f.dose.perWeekHigh !== undefined && f.topic === 'DOSEIVL') parts.push(`${fmt(f.dose.perWeekHigh)} ${f.dose.unit} a week`);
+    lines.push(`**Computed:** ${parts.join(', ')} of ${f.ingredient.name}.`);
+  }
+  lines.push('', `**Patient data used:** ${f.patientData.join('; ')}.`);
+  for (const n of f.notes) lines.push('', n);
+  for (const r of rules) lines.push('', `**Rule ${r.id}:** ${r.note} **Source:** ${r.citations.map(citationText).join('; ')}`);
+  if (rules.some((r) => r.review.status === 'unreviewed')) lines.push('', '_This dose rule has not yet been reviewed by a clinician._');
+  lines.push('', `_Policy: ${cc.policy.id}. Knowledge version: ${cc.kb.version.id}._`);
+  const suggestions = suggestionsFor(f);
+  const first = rules[0]!.citations[0]!;
+  const url = citationUrl(first);
+  return {
+    uuid: randomUUID(),
+    summary: fitSummary(summaryOf(f)),
+    detail: lines.join('\n'),
+    indicator,
+    source: { label: `${SERVICE_LABEL}: ${first.source}`, ...(url ? { url } : {}), topic: DOSE_TOPICS[f.topic] },
+    ...(suggestions.length > 0 ? { suggestions, selectionBehavior: 'at-most-one' as const } : {}),
+    ...(isInterruptive(indicator) ? { overrideReasons: overrideReasonCodings(cc.publicBaseUrl, OVERRIDE_REASONS) } : {}),
+  };
+}
+
+function distinctRules(f: DoseProblemFinding): DoseRule[] {
+  const seen = new Map<string, DoseRule>();
+  for (const v of f.violations) seen.set(v.rule.id, v.rule);
+  return [...seen.values()];
+}
+
+function problemMeta(f: DoseProblemFinding): CardMeta {
+  const ids = distinctRules(f).map((r) => r.id).sort();
+  const m = f.medication;
+  return {
+    findingKind: 'dose',
+    findingIds: ids,
+    findingKey: `dose:${f.topic}:${ids.join('+')}|${f.ingredient.rxcui}`,
+    drugs: [f.ingredient.rxcui],
+    severity: f.severity,
+    draftRefs: m.role === 'draft' && m.reference ? [m.reference] : [],
+    draftFingerprint: m.role === 'draft' ? createHash('sha256').update(JSON.stringify(m.resource.dosageInstruction ?? null)).digest('hex').slice(0, 16) : null,
+  };
+}
+
+function notCheckedCard(group: readonly DoseNotCheckedFinding[], indicator: Indicator, cc: CardContext): DoseCard {
+  const meds = [...new Map(group.map((f) => [f.medication.key, f.medication])).values()];
+  const subject = meds.length === 1 ? meds[0]!.display : `${meds.length} medications`;
+  const whats = [...new Set(group.map((f) => f.what))];
+  const summary = cc.mode === 'profile' || meds.length > 1 ? `Dose checks not done for ${subject}` : `Dose check not done for ${subject}: ${whats.join(', ')}`;
+  const card: Card = {
+    uuid: randomUUID(),
+    summary: fitSummary(summary),
+    detail: [
+      'These dose checks could **not** be done, so a dosing error may have been missed:',
+      '',
+      ...group.map((f) => `- **${f.what}** (${describeMedication(f.medication)}): ${f.reason}.`),
+      '',
+      'Check the dose by hand, or add the missing data (a current weight, kidney function, a structured dose) and sign again.',
+    ].join('\n'),
+    indicator,
+    source: { label: SERVICE_LABEL },
+  };
+  const drafts = meds.filter((m) => m.role === 'draft' && m.reference).map((m) => m.reference!);
+  return {
+    card,
+    meta: {
+      findingKind: 'dose',
+      findingIds: [],
+      findingKey: null,
+      drugs: [...new Set(group.flatMap((f) => (f.ingredient ? [f.ingredient.rxcui] : [])))].sort(),
+      severity: null,
+      draftRefs: drafts,
+      draftFingerprint: null,
+    },
+  };
+}
+
+function describeMedication(m: Medication): string {
+  const role = m.role === 'draft' ? 'new order' : m.role === 'active' ? 'active' : 'recently stopped';
+  return `${m.display}, ${role}${m.reference ? `, ${m.reference}` : ''}`;
+}
+
+
+const UCUM = 'http://unitsofmeasure.org';
+
+/**
+ * A corrected order as an `update` of the whole draft (dose or schedule changed, everything else kept), or, for a
+ * contraindication, cancelling it. Only for drafts the EHR can take back by "Type/id".
+ */
+function suggestionsFor(f: DoseProblemFinding): Suggestion[] {
+  const m = f.medication;
+  if (m.role !== 'draft' || !m.reference || !/^[A-Za-z]+\/[A-Za-z0-9\-.]{1,256}$/.test(m.reference)) return [];
+  const name = f.ingredient.name;
+  if (f.severity === 'contraindicated' && f.topic === 'DOSECOND') {
+    return [{ label: `Cancel the ${name} order`, uuid: randomUUID(), actions: [{ type: 'delete', description: `Remove the new ${name} order`, resourceId: m.reference }] }];
+  }
+  const resource = m.resource;
+  if (f.correctedSchedule === 'weekly') {
+    const dosageInstruction = asArray(resource.dosageInstruction).map((d) => {
+      if (!isObject(d)) return d;
+      const { timing: _timing, ...rest } = d;
+      return { ...rest, timing: { repeat: { frequency: 1, period: 1, periodUnit: 'wk' } } };
+    });
+    const updated = { ...resource, dosageInstruction };
+    const action: Action = { type: 'update', description: `Give ${name} once weekly (same dose)`, resource: updated };
+    return [{ label: `Change ${name} to once weekly`, uuid: randomUUID(), isRecommended: true, actions: [action] }];
+  }
+  if (f.correctedDose) {
+    const { value, unit } = f.correctedDose;
+    const dosageInstruction = asArray(resource.dosageInstruction).map((d) => {
+      if (!isObject(d)) return d;
+      const doseAndRate = asArray(d.doseAndRate).map((e) => {
+        if (!isObject(e) || (e.doseQuantity === undefined && e.doseRange === undefined)) return e;
+        const { doseRange: _range, doseQuantity, ...rest } = e;
+        const old: Record<string, unknown> = isObject(doseQuantity) ? doseQuantity : isObject(_range) && isObject(_range.high) ? _range.high : {};
+        return { ...rest, doseQuantity: old.code !== undefined || old.unit !== undefined ? { ...old, value } : { value, unit, system: UCUM, code: unit } };
+      });
+      return doseAndRate.length > 0 ? { ...d, doseAndRate } : d;
+    });
+    const updated = { ...resource, dosageInstruction };
+    const unitText = unit.replace(/[{}]/g, '');
+    const action: Action = { type: 'update', description: `Change the ${name} dose to ${fmt(value)} ${unitText} per administration`, resource: updated };
+    return [{ label: fitSummary(`Reduce the ${name} dose to ${fmt(value)} ${unitText} per administration`), uuid: randomUUID(), actions: [action] }];
+  }
+  return [];
+}

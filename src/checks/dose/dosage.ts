@@ -1,0 +1,323 @@
+/**
+ * Reads FHIR Dosage instructions (R4, and the STU3/DSTU2 shapes real clients send) into what a dose rule is checked
+ * against: the dose per administration as ordered (a quantity or a range, in the ordered unit), how many
+ * administrations fit in a day and in a week (frequency, frequencyMax, period, periodMax, periodUnit, when,
+ * timeOfDay, dayOfWeek, coded timing such as BID or Q6H), "as needed" with its maximum per period, and the route.
+ * Nothing is guessed: what cannot be read is returned as a problem naming why.
+ */
+import { asArray, codingsOf, conceptText, isObject, num, str, type Json } from '../../fhir/resources.js';
+import type { DoseRoute } from '../../knowledge/source-schema.js';
+import { daysIn } from './ucum.js';
+
+export interface OrderedQuantity {
+  readonly value: number;
+  /** The unit as ordered (UCUM code, else the printed unit; "" for a unit-less number). */
+  readonly unit: string;
+}
+
+/** How often: administrations in any 24 hours and in any week (high and low ends), and dosing days a week. */
+export interface Schedule {
+  readonly perDayHigh: number;
+  readonly perDayLow: number;
+  readonly perWeekHigh: number;
+  readonly perWeekLow: number;
+  /** Days a week with a dose, when the schedule says (7 for daily or more often, the dayOfWeek count, 1 for weekly). */
+  readonly daysPerWeek?: number;
+  /** The shortest repeat period in days (1/6 for every 4 hours, 7 for weekly). */
+  readonly periodDays: number;
+  /** A single administration (timing.repeat.count = 1 with no period). */
+  readonly once?: boolean;
+  /** For the card, e.g. "every 4–6 hours", "3 times a day", "once weekly". */
+  readonly text: string;
+}
+
+/** One dosage instruction, read. */
+export interface Instruction {
+  readonly index: number;
+  /** Instructions with the same sequence are taken together; different sequences one after another. */
+  readonly sequence?: number;
+  readonly text?: string;
+  readonly route?: RouteRead;
+  readonly dose?: { readonly low: number; readonly high: number; readonly unit: string };
+  readonly schedule?: Schedule;
+  readonly asNeeded: boolean;
+  readonly maxPerAdministration?: OrderedQuantity;
+  /** maxDosePerPeriod: at most `value` `unit` per `periodDays`. */
+  readonly maxPerPeriod?: OrderedQuantity & { readonly periodDays: number };
+  /** Why the dose or the schedule could not be read, when it could not. */
+  readonly problem?: string;
+}
+
+export interface RouteRead {
+  readonly route?: DoseRoute;
+  /** Several route groups the text or code allows (an "injection" may be IV, IM or SC). */
+  readonly candidates?: readonly DoseRoute[];
+  readonly text: string;
+}
+
+/** v3-GTSAbbreviation / timing abbreviations: per period, in hours. */
+const TIMING_CODES: Readonly<Record<string, { frequency: number; periodHours: number; text: string }>> = {
+  QD: { frequency: 1, periodHours: 24, text: 'once a day' },
+  QAM: { frequency: 1, periodHours: 24, text: 'every morning' },
+  AM: { frequency: 1, periodHours: 24, text: 'every morning' },
+  PM: { frequency: 1, periodHours: 24, text: 'every evening' },
+  QPM: { frequency: 1, periodHours: 24, text: 'every evening' },
+  QHS: { frequency: 1, periodHours: 24, text: 'at bedtime' },
+  BED: { frequency: 1, periodHours: 24, text: 'at bedtime' },
+  BID: { frequency: 2, periodHours: 24, text: 'twice a day' },
+  TID: { frequency: 3, periodHours: 24, text: '3 times a day' },
+  QID: { frequency: 4, periodHours: 24, text: '4 times a day' },
+  QOD: { frequency: 1, periodHours: 48, text: 'every other day' },
+  Q1H: { frequency: 1, periodHours: 1, text: 'every hour' },
+  Q2H: { frequency: 1, periodHours: 2, text: 'every 2 hours' },
+  Q3H: { frequency: 1, periodHours: 3, text: 'every 3 hours' },
+  Q4H: { frequency: 1, periodHours: 4, text: 'every 4 hours' },
+  Q6H: { frequency: 1, periodHours: 6, text: 'every 6 hours' },
+  Q8H: { frequency: 1, periodHours: 8, text: 'every 8 hours' },
+  Q12H: { frequency: 1, periodHours: 12, text: 'every 12 hours' },
+  Q24H: { frequency: 1, periodHours: 24, text: 'every 24 hours' },
+  WK: { frequency: 1, periodHours: 168, text: 'once weekly' },
+  QW: { frequency: 1, periodHours: 168, text: 'once weekly' },
+  MO: { frequency: 1, periodHours: 720, text: 'once monthly' },
+};
+
+const UCUM = 'http://unitsofmeasure.org';
+
+/** The unit of a Quantity: the UCUM code when the system is UCUM (or absent), else the printed unit, else the code. */
+export function quantityUnit(q: Json): string {
+  const code = str(q.code);
+  const unit = str(q.unit);
+  const system = str(q.system);
+  if (code && (system === UCUM || system === undefined)) return code;
+  return unit ?? code ?? '';
+}
+
+function quantity(q: unknown): OrderedQuantity | undefined {
+  if (!isObject(q)) return undefined;
+  const value = num(q.value);
+  return value === undefined ? undefined : { value, unit: quantityUnit(q) };
+}
+
+export function readInstructions(dosage: unknown): Instruction[] {
+  return asArray(dosage)
+    .filter(isObject)
+    .map((d, index) => readInstruction(d, index));
+}
+
+function readInstruction(d: Json, index: number): Instruction {
+  const text = str(d.text);
+  const sequence = num(d.sequence);
+  const asNeeded = d.asNeededBoolean === true || isObject(d.asNeededCodeableConcept) || d.asNeeded === true;
+  const route = readRoute(d.route);
+  const base = { index, ...(sequence !== undefined ? { sequence } : {}), ...(text ? { text } : {}), ...(route ? { route } : {}), asNeeded };
+  const maxPerAdministration = quantity(d.maxDosePerAdministration);
+  const maxPerPeriod = readMaxPerPeriod(d.maxDosePerPeriod);
+  const caps = { ...(maxPerAdministration ? { maxPerAdministration } : {}), ...(maxPerPeriod ? { maxPerPeriod } : {}) };
+
+  // R4 doseAndRate (array, or a lone object); STU3 doseQuantity/doseRange; DSTU2 doseQuantity on the Dosage.
+  const entries = asArray(d.doseAndRate).filter(isObject);
+  const ordered = entries.find((e) => codingsOf(e.type).some((c) => c.code === 'ordered')) ?? entries.find((e) => e.doseQuantity !== undefined || e.doseRange !== undefined);
+  const holder: Json = ordered ?? d;
+  let dose: Instruction['dose'];
+  const q = quantity(holder.doseQuantity);
+  if (q) dose = { low: q.value, high: q.value, unit: q.unit };
+  else if (isObject(holder.doseRange)) {
+    const low = quantity(holder.doseRange.low);
+    const high = quantity(holder.doseRange.high);
+    if (low && high && low.unit !== high.unit) return { ...base, ...caps, problem: `the dose range mixes units (${low.unit} to ${high.unit})` };
+    const unit = (high ?? low)?.unit ?? '';
+    if (low || high) dose = { low: (low ?? high)!.value, high: (high ?? low)!.value, unit };
+  }
+  if (!dose) {
+    const rate = entries.some((e) => e.rateQuantity !== undefined || e.rateRatio !== undefined || e.rateRange !== undefined);
+    if (rate) return { ...base, ...caps, problem: 'it gives an infusion rate and no dose per administration' };
+    return { ...base, ...caps, problem: text ? `the dose is given only as text ("${text.slice(0, 80)}")` : 'it gives no dose' };
+  }
+  if (dose.low > dose.high) dose = { ...dose, low: dose.high, high: dose.low };
+  const schedule = readSchedule(d.timing);
+  if (typeof schedule === 'string') return { ...base, dose, ...caps, problem: schedule };
+  return { ...base, dose, ...(schedule ? { schedule } : {}), ...caps };
+}
+
+function readMaxPerPeriod(r: unknown): Instruction['maxPerPeriod'] {
+  if (!isObject(r)) return undefined;
+  const n = quantity(r.numerator);
+  const denominator = isObject(r.denominator) ? r.denominator : undefined;
+  const per = denominator ? num(denominator.value) : undefined;
+  const days = denominator ? daysIn(quantityUnit(denominator)) : undefined;
+  if (!n || per === undefined || days === undefined || per <= 0) return undefined;
+  return { ...n, periodDays: per * days };
+}
+
+const fmt = (n: number) => String(Math.round(n * 100) / 100);
+const UNIT_WORDS: Readonly<Record<string, [string, string]>> = {
+  s: ['second', 'seconds'],
+  min: ['minute', 'minutes'],
+  h: ['hour', 'hours'],
+  d: ['day', 'days'],
+  wk: ['week', 'weeks'],
+  mo: ['month', 'months'],
+  a: ['year', 'years'],
+};
+
+/**
+ * How often, from Timing: undefined when there is no timing at all (the dose is checked alone), a string when the
+ * timing is there but cannot be read.
+ */
+export function readSchedule(timing: unknown): Schedule | string | undefined {
+  if (!isObject(timing)) return undefined;
+  const repeat = isObject(timing.repeat) ? timing.repeat : undefined;
+  const codeText = codingsOf(timing.code).map((c) => c.code?.toUpperCase()).find((c) => c !== undefined && TIMING_CODES[c] !== undefined);
+  if (!repeat || (repeat.period === undefined && repeat.when === undefined && repeat.timeOfDay === undefined && repeat.count === undefined && repeat.frequency === undefined)) {
+    if (codeText) {
+      const c = TIMING_CODES[codeText]!;
+      return build(c.frequency, c.frequency, c.periodHours / 24, c.periodHours / 24, undefined, c.text);
+    }
+    if (repeat && (repeat.boundsPeriod !== undefined || repeat.boundsDuration !== undefined || repeat.duration !== undefined)) return undefined;
+    const other = codingsOf(timing.code)[0]?.code ?? conceptText(timing.code);
+    return other ? `the timing code "${other}" is not one this service reads` : undefined;
+  }
+  const frequency = num(repeat.frequency) ?? 1;
+  const frequencyMax = num(repeat.frequencyMax) ?? frequency;
+  const whenCount = asArray(repeat.when).filter((w) => typeof w === 'string').length;
+  const timeCount = asArray(repeat.timeOfDay).filter((w) => typeof w === 'string').length;
+  const days = asArray(repeat.dayOfWeek).filter((w) => typeof w === 'string').length;
+  const period = num(repeat.period);
+  // DSTU2 spells it periodUnits
+  const periodUnit = str(repeat.periodUnit) ?? str(repeat.periodUnits);
+  if (period === undefined) {
+    const perDay = Math.max(whenCount, timeCount);
+    if (perDay > 0) return build(perDay, perDay, 1, 1, days || undefined, `${perDay === 1 ? 'once' : `${perDay} times`} a day`);
+    if (num(repeat.count) === 1) return { perDayHigh: 1, perDayLow: 1, perWeekHigh: 1, perWeekLow: 1, periodDays: 1, once: true, text: 'once (a single dose)' };
+    if (repeat.frequency !== undefined) return 'the timing gives a frequency but no period';
+    return undefined;
+  }
+  const unitDays = daysIn(periodUnit);
+  if (unitDays === undefined || period <= 0) return `the timing's period unit "${periodUnit ?? ''}" is not a unit of time`;
+  const periodMax = num(repeat.periodMax) ?? period;
+  const periodDays = period * unitDays;
+  // Several named times a day ("when": breakfast, lunch, dinner) within a daily period: one dose at each.
+  const freqHigh = periodDays === 1 ? Math.max(frequencyMax, whenCount, timeCount) : frequencyMax;
+  const freqLow = periodDays === 1 ? Math.max(frequency, whenCount, timeCount) : frequency;
+  const words = UNIT_WORDS[periodUnit!] ?? [periodUnit!, periodUnit!];
+  const count = freqLow === freqHigh ? fmt(freqHigh) : `${fmt(freqLow)}–${fmt(freqHigh)}`;
+  const every = period === periodMax ? fmt(period) : `${fmt(period)}–${fmt(periodMax)}`;
+  const text =
+    freqHigh === 1 && period === 1 && periodMax === 1
+      ? `once a ${words[0]}`
+      : freqHigh === 1
+        ? `every ${every} ${period === 1 && periodMax === 1 ? words[0] : words[1]}`
+        : `${count} times every ${every === '1' ? words[0] : `${every} ${words[1]}`}`;
+  return build(freqHigh, freqLow, periodDays, periodMax * unitDays, days || undefined, days ? `${text}, ${days} day(s) a week` : text);
+}
+
+/**
+ * Administrations in any 24 hours: for periods under a day, how many fit (every 7 hours: 4, at 0, 7, 14 and 21 h);
+ * for longer periods, the frequency spread over the period (at least one on a dosing day).
+ */
+function build(freqHigh: number, freqLow: number, periodDays: number, periodMaxDays: number, dayOfWeekCount: number | undefined, text: string): Schedule {
+  const eps = 1e-9;
+  const perDayHigh = Math.ceil(freqHigh / periodDays - eps);
+  const perDayLow = periodMaxDays < 1 ? Math.max(1, Math.floor(freqLow / periodMaxDays + eps)) : Math.max(1, Math.ceil(freqLow / periodMaxDays - eps));
+  let perWeekHigh: number;
+  let perWeekLow: number;
+  let daysPerWeek: number | undefined;
+  if (dayOfWeekCount && periodDays <= 1) {
+    perWeekHigh = perDayHigh * dayOfWeekCount;
+    perWeekLow = perDayLow * dayOfWeekCount;
+    daysPerWeek = dayOfWeekCount;
+  } else {
+    perWeekHigh = Math.ceil((freqHigh * 7) / periodDays - eps);
+    perWeekLow = Math.max(periodMaxDays > 7 ? 0 : 1, Math.floor((freqLow * 7) / periodMaxDays + eps));
+    // Daily or more often: every day. Every N days: a dose on ceil(7 / N) days of some weeks. Weekly or rarer with one
+    // administration: one day. Several a week: not said (they may fall on one day, e.g. split doses 12 hours apart).
+    daysPerWeek = periodDays <= 1 ? 7 : periodDays < 7 ? Math.ceil(7 / periodDays - eps) : freqHigh <= 1 ? 1 : undefined;
+  }
+  return { perDayHigh, perDayLow, perWeekHigh, perWeekLow, ...(daysPerWeek !== undefined ? { daysPerWeek } : {}), periodDays, text };
+}
+
+// ---------------------------------------------------------------------------------------------------- routes
+
+const ROUTE_CODES: Readonly<Record<string, DoseRoute>> = {
+  // SNOMED CT
+  '26643006': 'oral',
+  '47625008': 'iv',
+  '255560000': 'iv',
+  '78421000': 'im',
+  '255559005': 'im',
+  '34206005': 'sc',
+  '263887005': 'sc',
+  '37161004': 'rectal',
+  '45890007': 'transdermal',
+  '6064005': 'topical',
+  '359540000': 'topical',
+  '54485002': 'ophthalmic',
+  '10547007': 'otic',
+  '16857009': 'vaginal',
+  '37839007': 'sublingual',
+  '46713006': 'nasal',
+  '447694001': 'inhaled',
+  '18679011000001101': 'inhaled',
+  // HL7 v3 RouteOfAdministration
+  PO: 'oral',
+  IV: 'iv',
+  IVINJ: 'iv',
+  IVINJBOL: 'iv',
+  IVINFUS: 'iv',
+  IM: 'im',
+  IMINJ: 'im',
+  SC: 'sc',
+  SQ: 'sc',
+  SUBCUT: 'sc',
+  PR: 'rectal',
+  RECTINJ: 'rectal',
+  SL: 'sublingual',
+  TOP: 'topical',
+  TRNSDERMD: 'transdermal',
+  NASAL: 'nasal',
+  NASINHL: 'nasal',
+  INHL: 'inhaled',
+  ORINHL: 'inhaled',
+  OPTHALTA: 'ophthalmic',
+  OTIC: 'otic',
+  VAGINS: 'vaginal',
+};
+
+const ROUTE_WORDS: readonly [RegExp, DoseRoute | readonly DoseRoute[]][] = [
+  [/\bsub-?lingual\b/i, 'sublingual'],
+  [/\b(oral|by mouth|p\.?o\.?|swallow|chewable)\b/i, 'oral'],
+  [/\b(intravenous|i\.?v\.?)\b/i, 'iv'],
+  [/\b(intramuscular|i\.?m\.?)\b/i, 'im'],
+  [/\b(subcutaneous|s\.?c\.?|subcut)\b/i, 'sc'],
+  [/\b(rectal|suppository|p\.?r\.?)\b/i, 'rectal'],
+  [/\btransdermal|patch\b/i, 'transdermal'],
+  [/\b(inhal\w*|nebuli[sz]\w*|metered dose)\b/i, 'inhaled'],
+  [/\bnasal\b/i, 'nasal'],
+  [/\bophthalmic\b/i, 'ophthalmic'],
+  [/\botic\b/i, 'otic'],
+  [/\bvaginal\b/i, 'vaginal'],
+  [/\b(topical|cream|ointment|lotion|gel)\b/i, 'topical'],
+  [/\b(inject\w*|parenteral|inj)\b/i, ['iv', 'im', 'sc']],
+  [/\b(supp|rtl)\b/i, 'rectal'],
+  // dose forms that are swallowed (NDF-RT VA names such as "ACETAMINOPHEN 500MG TAB" name no route)
+  [/\b(tabs?|tablets?|caps?|capsules?|elixir|syrup|susp|suspension|lozenge|granules|solution|soln)\b/i, 'oral'],
+];
+
+function readRoute(route: unknown): RouteRead | undefined {
+  if (!isObject(route)) return undefined;
+  const text = conceptText(route) ?? codingsOf(route)[0]?.code ?? '';
+  for (const c of codingsOf(route)) {
+    const r = c.code ? (ROUTE_CODES[c.code] ?? ROUTE_CODES[c.code.toUpperCase()]) : undefined;
+    if (r) return { route: r, text: c.display ?? text };
+  }
+  return routeFromText(text);
+}
+
+/** A route from words: a route's name, or a dose form in a product name ("… Oral Tablet", "… Injectable Solution"). */
+export function routeFromText(text: string | undefined): RouteRead | undefined {
+  if (!text) return undefined;
+  for (const [pattern, r] of ROUTE_WORDS) {
+    if (pattern.test(text)) return typeof r === 'string' ? { route: r, text } : { candidates: r, text };
+  }
+  return { text };
+}
