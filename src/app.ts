@@ -31,6 +31,10 @@ import { registerServiceRoutes } from './http/services.js';
 import { registerHealthRoutes } from './http/health.js';
 import { registerProtection, type ProtectionDeps } from './http/protection.js';
 import { logRedactPaths } from './infra/log-redaction.js';
+import { RuleRegistry } from './rules/registry.js';
+import { vocabularyFor } from './rules/load-rules.js';
+import { LedgerRuleMemory } from './rules/rule-memory.js';
+import { registerRuleRoutes } from './http/rules.js';
 
 export interface AppDeps {
   /** The database for records (and knowledge, unless `knowledge` is given); default: from the configuration. */
@@ -44,6 +48,8 @@ export interface AppDeps {
   readonly logStream?: NodeJS.WritableStream;
   /** Rate-limit clock and event-loop lag probe (tests pass their own; default: real ones). */
   readonly protection?: ProtectionDeps;
+  /** Guideline rules: how often RULES_DIR is rescanned and the clock of the rules' time slices (tests). */
+  readonly rules?: { readonly pollMs?: number; readonly debounceMs?: number; readonly clock?: () => number };
 }
 
 export async function buildApp(config: Config, deps: AppDeps = {}): Promise<FastifyInstance> {
@@ -109,13 +115,27 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   await policyStore.start();
   closers.push(async () => policyStore.stop());
 
+  // Guideline rules from RULES_DIR, reloaded when their files change (a broken edit keeps the previous version).
+  const ruleRegistry = new RuleRegistry({
+    dir: config.rulesDir,
+    vocabulary: () => vocabularyFor(config.knowledgeDir, config.rulesDir, sources),
+    log: (level, message, detail) => app.log[level](detail, message),
+    ...(deps.rules?.pollMs !== undefined ? { pollMs: deps.rules.pollMs } : {}),
+    ...(deps.rules?.debounceMs !== undefined ? { debounceMs: deps.rules.debounceMs } : {}),
+  });
+  ruleRegistry.start();
+  closers.push(async () => ruleRegistry.stop());
+  let ruleMemory: LedgerRuleMemory | undefined;
+
   // Records (card ledger, feedback, audit) go through a local spool to the database.
   let records: CardRecords | undefined;
   let recorder: Recorder | undefined;
   if (db) {
     recorder = new Recorder({ db, spoolDir: path.resolve(config.dataDir, 'spool'), flushIntervalMs: config.recordFlushMs, log });
     recorder.start();
-    records = new CardRecords(recorder, db, createIdHasher(await resolveIdHashSecret(config.idHashSecret, db)), config.kbLookupTimeoutMs, log);
+    const hashId = createIdHasher(await resolveIdHashSecret(config.idHashSecret, db));
+    records = new CardRecords(recorder, db, hashId, config.kbLookupTimeoutMs, log);
+    ruleMemory = new LedgerRuleMemory(db, hashId, config.kbLookupTimeoutMs);
     // Written before the database closes: a clean stop loses no record.
     const started = recorder;
     closers.unshift(() => started.stop());
@@ -172,6 +192,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
       now: deps.now ?? (() => new Date()),
       reportError: (what, error) => app.log.error({ err: error }, `${what} failed`),
       ...(records ? { recall: records.recall } : {}),
+      rules: { rules: ruleRegistry, ...(ruleMemory ? { memory: ruleMemory } : {}), ...(deps.rules?.clock ? { clock: deps.rules.clock } : {}) },
     },
     metrics,
     records,
@@ -192,11 +213,13 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
     registerAuditRoutes(app, db, config.publicBaseUrl, users.require(['informaticist', 'admin']));
     registerAuditReadRoute(app, db, config.publicBaseUrl, users.require(['informaticist', 'admin']));
     registerAdminRoutes(app, { read: users.require([...ROLES]), change: users.require(['informaticist', 'admin']) }, knowledge, db, records, policyStore);
+    registerRuleRoutes(app, ruleRegistry, db, { read: users.require([...ROLES]), report: users.require(['informaticist', 'admin']) }, now);
     app.log.info(users.description);
   }
   registerHealthRoutes(app, knowledge, metrics, [...policies.keys()], (): Record<string, ComponentHealth> => {
     const spool = recorder;
-    return spool ? { records: recordsHealth(spool) } : {};
+    const rules = ruleRegistry.health();
+    return { ...(spool ? { records: recordsHealth(spool) } : {}), ...(rules ? { rules } : {}) };
   });
   app.log.info({ knowledgeVersion: knowledge.snapshot().version.id }, 'knowledge base loaded');
   app.log.warn(authenticator.description);

@@ -27,6 +27,7 @@ const EnvSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(8080),
   DATA_DIR: z.string().min(1).default('./.data'),
   KNOWLEDGE_DIR: z.string().min(1).default(path.join(projectRoot, 'knowledge-base')),
+  RULES_DIR: z.string().min(1).default(path.join(projectRoot, 'rules')),
   DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL').optional(),
   REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL').optional(),
   REDIS_KEY_PREFIX: z.string().min(1).default('cds:'),
@@ -59,6 +60,8 @@ export interface Config {
   readonly port: number;
   readonly dataDir: string;
   readonly knowledgeDir: string;
+  /** Guideline rule files (rules/<id>.json), reloaded when they change. */
+  readonly rulesDir: string;
   /** PostgreSQL; undefined → embedded PGlite under dataDir. */
   readonly databaseUrl: string | undefined;
   /** Redis shared by replicas; undefined → the in-process cache alone. */
@@ -144,6 +147,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     port: e.PORT,
     dataDir: e.DATA_DIR,
     knowledgeDir: e.KNOWLEDGE_DIR,
+    rulesDir: e.RULES_DIR,
     databaseUrl: e.DATABASE_URL,
     redisUrl: e.REDIS_URL,
     redisKeyPrefix: e.REDIS_KEY_PREFIX,

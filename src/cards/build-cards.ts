@@ -9,10 +9,16 @@ import type { ClinicalContext, Medication } from '../fhir/clinical-context.js';
 import type { KnowledgeSnapshot } from '../knowledge/knowledge-store.js';
 import type { Citation, Interaction } from '../knowledge/source-schema.js';
 import { RXNORM_SYSTEMS, asArray, codingsOf, isObject, str } from '../fhir/resources.js';
-import { TOPIC_DRUG_INTERACTION, fitSummary, type Action, type Card, type Coding, type Suggestion } from './card.js';
+import { citationUrl, overrideReasonCodings, citationText, TOPIC_DRUG_INTERACTION, fitSummary, type Action, type Card, type Suggestion } from './card.js';
 import { decideIndicator, indicatorRank, isInterruptive, type PolicyDecision } from './policy.js';
 import type { Indicator, Policy } from './policy-schema.js';
 import type { SafeAlternatives } from '../checks/ddi/safe-alternatives.js';
+import type { DoseFinding, DoseSeverity } from '../checks/dose/dose-finding.js';
+import { doseCards } from './dose-cards.js';
+import type { AllergiesNotSentFinding, AllergyFinding, AllergyNotCheckedFinding } from '../checks/allergy/allergy-finding.js';
+import type { DuplicateFinding } from '../checks/duplicate/duplicate-finding.js';
+import { allergyCards } from './allergy-cards.js';
+import { duplicateProfileCard, mergeDuplicateCards } from './duplicate-cards.js';
 
 export interface CardContext {
   readonly policy: Policy;
@@ -37,13 +43,13 @@ interface Decided {
 
 /** What a card is about, for the card ledger (kept beside the card, never sent to the EHR). */
 export interface CardMeta {
-  readonly findingKind: 'interaction' | 'unscreenable' | 'incomplete' | 'folded';
+  readonly findingKind: 'interaction' | 'unscreenable' | 'incomplete' | 'folded' | 'dose' | 'guideline' | 'allergy' | 'allergy-not-checked' | 'duplicate';
   readonly findingIds: readonly string[];
   /** Interaction ids and drug pair: what an override of this card is remembered by. */
   readonly findingKey: string | null;
   /** RxNorm ingredient codes involved. */
   readonly drugs: readonly string[];
-  readonly severity: Interaction['severity'] | null;
+  readonly severity: Interaction['severity'] | DoseSeverity | AllergyFinding['level'] | 'same-ingredient' | 'same-class' | null;
   /** References of the draft orders the card is about. */
   readonly draftRefs: readonly string[];
   /** A digest of the (first) draft's dosage, so a changed order is told from the same one. */
@@ -70,12 +76,19 @@ export function buildCards(findings: readonly Finding[], cc: CardContext): Built
   if (cc.mode === 'profile') {
     interactionCards = decided.length > 0 ? [profileCard(decided, cc)] : [];
     if (interactionCards[0]) meta.set(interactionCards[0].uuid, { ...groupMeta(decided), findingKey: null, draftRefs: [], draftFingerprint: null });
+    const duplicates = duplicateProfileCard(findings.filter((f): f is DuplicateFinding => f.kind === 'duplicate'), cc);
+    if (duplicates) {
+      meta.set(duplicates.card.uuid, duplicates.meta);
+      interactionCards.push(duplicates.card);
+    }
   } else {
-    interactionCards = groupByPair(decided).map((group) => {
+    const pairCards = groupByPair(decided).map((group) => {
       const card = pairCard(group, cc);
       meta.set(card.uuid, groupMeta(group));
-      return card;
+      return { key: pairKey(group[0]!.finding), card };
     });
+    // One card per drug pair: a duplicate therapy joins the pair's interaction card, or gets a card of its own.
+    interactionCards = mergeDuplicateCards(pairCards, findings.filter((f): f is DuplicateFinding => f.kind === 'duplicate'), cc, meta);
     interactionCards = applyAlertBudget(interactionCards, cc.policy.alertBudget, cc.publicBaseUrl, meta);
   }
 
@@ -85,9 +98,20 @@ export function buildCards(findings: readonly Finding[], cc: CardContext): Built
     meta.set(card.uuid, { findingKind: kind, findingIds: [], findingKey: null, drugs: [], severity: null, draftRefs: [], draftFingerprint: null });
     return card;
   };
+  const dose = doseCards(findings.filter((f): f is DoseFinding => f.kind === 'dose'), cc);
+  for (const d of dose) meta.set(d.card.uuid, d.meta);
+  const allergy = allergyCards(
+    findings.filter((f): f is AllergyFinding => f.kind === 'allergy'),
+    findings.filter((f): f is AllergyNotCheckedFinding => f.kind === 'allergy-not-checked'),
+    findings.find((f): f is AllergiesNotSentFinding => f.kind === 'allergies-not-sent'),
+    cc,
+  );
+  for (const a of allergy) meta.set(a.card.uuid, a.meta);
   const cards = [
     ...(incomplete.length > 0 ? [incompleteCard(incomplete)].map(other('incomplete')) : []),
     ...interactionCards,
+    ...dose.map((d) => d.card),
+    ...allergy.map((a) => a.card),
     ...unscreenableCards(unscreenable, cc.mode).map(other('unscreenable')),
   ].sort((a, b) => indicatorRank(b.indicator) - indicatorRank(a.indicator));
   return { cards, meta };
@@ -178,7 +202,7 @@ function pairCard(group: readonly Decided[], cc: CardContext): Card {
     indicator: top.decision.indicator,
     source: sourceFor(f.interaction.citations[0]!),
     ...(suggestions.length > 0 ? { suggestions, selectionBehavior: 'at-most-one' as const } : {}),
-    ...(isInterruptive(top.decision.indicator) ? { overrideReasons: overrideReasons(cc.publicBaseUrl) } : {}),
+    ...(isInterruptive(top.decision.indicator) ? { overrideReasons: overrideReasonCodings(cc.publicBaseUrl, OVERRIDE_REASONS) } : {}),
   };
 }
 
@@ -203,7 +227,7 @@ function profileCard(decided: readonly Decided[], cc: CardContext): Card {
     detail,
     indicator: top.decision.indicator,
     source: sourceFor(top.finding.interaction.citations[0]!),
-    ...(isInterruptive(top.decision.indicator) ? { overrideReasons: overrideReasons(cc.publicBaseUrl) } : {}),
+    ...(isInterruptive(top.decision.indicator) ? { overrideReasons: overrideReasonCodings(cc.publicBaseUrl, OVERRIDE_REASONS) } : {}),
   };
 }
 
@@ -261,19 +285,6 @@ function footer(cc: CardContext): string {
   return `\n\n_Policy: ${cc.policy.id}. Knowledge version: ${cc.kb.version.id}._`;
 }
 
-function citationText(c: Citation): string {
-  const where = c.section ? `, ${c.section}` : '';
-  const link = citationUrl(c);
-  return link ? `[${c.source}](${link})${where}` : `${c.source}${where}`;
-}
-
-function citationUrl(c: Citation): string | undefined {
-  if (c.doi) return `https://doi.org/${c.doi}`;
-  if (c.pmid) return `https://pubmed.ncbi.nlm.nih.gov/${c.pmid}/`;
-  if (c.setId) return `https://dailymed.nlm.nih.gov/dailymed/drugInfo.cfm?setid=${c.setId}`;
-  return c.url;
-}
-
 function sourceFor(c: Citation): Card['source'] {
   const url = citationUrl(c);
   return { label: `${SERVICE_LABEL}: ${c.source}`, ...(url ? { url } : {}), topic: TOPIC_DRUG_INTERACTION };
@@ -286,11 +297,6 @@ const OVERRIDE_REASONS: readonly [string, string][] = [
   ['other-drug-stopping', 'The other medication is being stopped'],
   ['not-applicable', 'Alert does not apply to this patient'],
 ];
-
-function overrideReasons(publicBaseUrl: string): Coding[] {
-  const system = `${publicBaseUrl}/CodeSystem/override-reason`;
-  return OVERRIDE_REASONS.map(([code, display]) => ({ system, code, display }));
-}
 
 /** Cancel the new order, or switch it to a safer alternative the knowledge base names. */
 function suggestionsFor(group: readonly Decided[], cc: CardContext): Suggestion[] {
@@ -382,7 +388,7 @@ function applyAlertBudget(cards: Card[], budget: number | undefined, publicBaseU
     ].join('\n'),
     indicator,
     source: { label: SERVICE_LABEL, topic: TOPIC_DRUG_INTERACTION },
-    ...(isInterruptive(indicator) ? { overrideReasons: overrideReasons(publicBaseUrl) } : {}),
+    ...(isInterruptive(indicator) ? { overrideReasons: overrideReasonCodings(publicBaseUrl, OVERRIDE_REASONS) } : {}),
   };
   const foldedMeta = folded.map((c) => meta.get(c.uuid)!);
   meta.set(summaryCard.uuid, {
@@ -432,13 +438,19 @@ function unscreenableCards(findings: readonly UnscreenableFinding[], mode: 'orde
   ];
 }
 
+function incompleteSummary(whats: readonly string[]): string {
+  const full = `Medication screening incomplete: ${whats.join(', ')} could not be checked`;
+  return full.length < 140 ? full : fitSummary(`Medication screening incomplete: ${whats.length} checks could not be done (details below)`);
+}
+
 function incompleteCard(findings: readonly IncompleteFinding[]): Card {
   const whats = [...new Set(findings.map((f) => f.what))];
   return {
     uuid: randomUUID(),
-    summary: fitSummary(`Medication screening incomplete: ${whats.join(', ')} could not be checked`),
+    // Every part is named in the summary when it fits; otherwise the count, never a list cut mid-word.
+    summary: incompleteSummary(whats),
     detail: [
-      'Part of the medication safety screening could not be done, so an interaction may have been missed:',
+      'Part of the medication safety screening could not be done, so a problem may have been missed:',
       '',
       ...findings.map((f) => `- **${f.what}**: ${f.reason}.`),
       '',

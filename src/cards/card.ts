@@ -1,5 +1,6 @@
 /** CDS Hooks 2.0.1 response types, as this service emits them (no nulls, no empty fields). */
 import type { Indicator } from './policy-schema.js';
+import type { Citation } from '../knowledge/source-schema.js';
 
 export interface Coding {
   readonly system: string;
@@ -52,4 +53,24 @@ export function fitSummary(text: string): string {
   const cut = text.slice(0, SUMMARY_MAX - 1);
   const space = cut.lastIndexOf(' ');
   return `${(space > 80 ? cut.slice(0, space) : cut).replace(/[\s,;:—-]+$/, '')}…`;
+}
+
+/** A citation as markdown: the source linked to its DOI, PubMed, DailyMed label or URL, then the section. */
+export function citationText(c: Citation): string {
+  const where = c.section ? `, ${c.section}` : '';
+  const link = citationUrl(c);
+  return link ? `[${c.source}](${link})${where}` : `${c.source}${where}`;
+}
+
+export function citationUrl(c: Citation): string | undefined {
+  if (c.doi) return `https://doi.org/${c.doi}`;
+  if (c.pmid) return `https://pubmed.ncbi.nlm.nih.gov/${c.pmid}/`;
+  if (c.setId) return `https://dailymed.nlm.nih.gov/dailymed/drugInfo.cfm?setid=${c.setId}`;
+  return c.url;
+}
+
+/** Override reasons (code, display) as codings of this service's override-reason code system. */
+export function overrideReasonCodings(publicBaseUrl: string, reasons: readonly (readonly [string, string])[]): Coding[] {
+  const system = `${publicBaseUrl}/CodeSystem/override-reason`;
+  return reasons.map(([code, display]) => ({ system, code, display }));
 }

@@ -40,6 +40,46 @@ export const PolicyFile = z
           .strict(),
       )
       .default([]),
+    /**
+     * Card indicator for each kind of dose finding: a contraindicated dose or schedule (renal contraindication, a
+     * daily dose of a weekly drug), a dose above a maximum, a dose below the usual range, and a dose check that could
+     * not be done (missing weight, stale creatinine, a dosage that cannot be read). Absent: DEFAULT_DOSE_INDICATORS.
+     */
+    doseIndicators: z
+      .object({ contraindicated: IndicatorOrSuppress, high: IndicatorOrSuppress, low: IndicatorOrSuppress, notChecked: IndicatorOrSuppress })
+      .strict()
+      .optional(),
+    /**
+     * Card indicator for each kind of drug–allergy finding (src/checks/allergy): the same ingredient (or the class the
+     * allergy names) after a high-criticality allergy or a severe reaction, otherwise; another member of the same
+     * allergy group; a cross-sensitive group, raised (severe reaction, shared side chain) or not; a medicine allergy
+     * that could not be checked (never dropped by the shipped policies), and a food or environment allergy, which is
+     * not checked against medicines. `intoleranceOneLower`: an intolerance without a severe reaction shows one level lower
+     * (critical → warning → info). Absent: DEFAULT_ALLERGY_INDICATORS.
+     */
+    allergyIndicators: z
+      .object({
+        ingredientHighRisk: IndicatorOrSuppress,
+        ingredient: IndicatorOrSuppress,
+        group: IndicatorOrSuppress,
+        crossSensitivityRaised: IndicatorOrSuppress,
+        crossSensitivity: IndicatorOrSuppress,
+        notChecked: IndicatorOrSuppress,
+        /** A food or environment allergy (no RxNorm code): not screened against medicines (no excipient data). */
+        nonMedicineNotChecked: IndicatorOrSuppress,
+        intoleranceOneLower: z.boolean(),
+      })
+      .strict()
+      .optional(),
+    /**
+     * Card indicator for duplicate therapy (src/checks/duplicate): the same ingredient twice, two members of a class,
+     * and per duplicate-therapy class where a site decides otherwise (`byClass`, e.g. ACE inhibitor + ARB, an ONC
+     * low-priority pair, kept non-interruptive). Absent: DEFAULT_DUPLICATE_INDICATORS.
+     */
+    duplicateIndicators: z
+      .object({ sameIngredient: IndicatorOrSuppress, sameClass: IndicatorOrSuppress, byClass: z.record(z.string(), IndicatorOrSuppress).default({}) })
+      .strict()
+      .optional(),
     /** Patient data that makes a pair more dangerous raises its indicator (e.g. potassium above 5.5). */
     contextRaises: z
       .array(
@@ -60,3 +100,21 @@ export const PolicyFile = z
   })
   .strict();
 export type Policy = z.infer<typeof PolicyFile>;
+
+/** Dose indicators of a policy that does not set them. */
+export const DEFAULT_DOSE_INDICATORS: NonNullable<Policy['doseIndicators']> = { contraindicated: 'critical', high: 'warning', low: 'info', notChecked: 'info' };
+
+/** Allergy indicators of a policy that does not set them. */
+export const DEFAULT_ALLERGY_INDICATORS: NonNullable<Policy['allergyIndicators']> = {
+  ingredientHighRisk: 'critical',
+  ingredient: 'warning',
+  group: 'warning',
+  crossSensitivityRaised: 'warning',
+  crossSensitivity: 'info',
+  notChecked: 'info',
+  nonMedicineNotChecked: 'suppress',
+  intoleranceOneLower: true,
+};
+
+/** Duplicate-therapy indicators of a policy that does not set them. */
+export const DEFAULT_DUPLICATE_INDICATORS: NonNullable<Policy['duplicateIndicators']> = { sameIngredient: 'warning', sameClass: 'warning', byClass: {} };

@@ -3,6 +3,9 @@ import type { Medication } from '../fhir/clinical-context.js';
 import type { DataKey } from '../fhir/prefetch.js';
 import type { IngredientRef } from '../knowledge/knowledge-store.js';
 import type { Interaction } from '../knowledge/source-schema.js';
+import type { DoseFinding } from './dose/dose-finding.js';
+import type { AllergiesNotSentFinding, AllergyFinding, AllergyNotCheckedFinding } from './allergy/allergy-finding.js';
+import type { DuplicateFinding } from './duplicate/duplicate-finding.js';
 
 export interface InteractionFinding {
   readonly kind: 'interaction';
@@ -32,4 +35,13 @@ export interface IncompleteFinding {
   readonly dataKey?: DataKey;
 }
 
-export type Finding = InteractionFinding | UnscreenableFinding | IncompleteFinding;
+export type Finding =
+  | InteractionFinding
+  | UnscreenableFinding
+  | IncompleteFinding
+  | DoseFinding
+  | AllergyFinding
+  | AllergyNotCheckedFinding
+  | AllergiesNotSentFinding
+  | DuplicateFinding;
+export type { DoseFinding, AllergyFinding, AllergyNotCheckedFinding, AllergiesNotSentFinding, DuplicateFinding };

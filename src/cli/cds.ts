@@ -9,6 +9,7 @@
  *   cds kb catalogue [DIR] [--check]           write DIR/CATALOGUE.md (interactions, severities, citations, counts) for
  *                                               review; --check exits 1 when the committed file is out of date
  *   cds kb import|versions|activate|stats|diff  knowledge versions in the database (see kb-commands.ts)
+ *   cds rules lint|test|explain|shadow-report   guideline rules (see rules-commands.ts and rules/README.md)
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -24,6 +25,9 @@ import { runService } from '../hooks/run-service.js';
 import { SERVICES } from '../hooks/services.js';
 import { FhirClient } from '../fhir/fhir-client.js';
 import { HttpError } from '../errors.js';
+import { rulesCommand } from './rules-commands.js';
+import { RuleRegistry } from '../rules/registry.js';
+import { vocabularyFor } from '../rules/load-rules.js';
 
 const USAGE = `usage:
   cds serve
@@ -37,7 +41,11 @@ const USAGE = `usage:
   cds kb diff VERSION_A VERSION_B
   cds keys create --name NAME --role viewer|pharmacist|informaticist|admin
   cds keys list
-  cds keys revoke ID`;
+  cds keys revoke ID
+  cds rules lint [DIR]
+  cds rules test [ID] [--dir DIR]
+  cds rules explain ID --request FILE [--now ISO-DATETIME]
+  cds rules shadow-report [--since YYYY-MM-DD] [--until YYYY-MM-DD] [--rule ID] [--json]`;
 
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -49,6 +57,8 @@ export async function main(argv: string[]): Promise<number> {
       return screen(rest);
     case 'kb':
       return kb(rest);
+    case 'rules':
+      return rulesCommand(rest[0], rest.slice(1), loadConfig(), (l) => console.log(l), (l) => console.error(l));
     case 'keys':
       return keysCommand(rest[0], rest.slice(1), loadConfig(), (l) => console.log(l), (l) => console.error(l));
     case undefined:
@@ -85,6 +95,16 @@ async function screen(args: string[]): Promise<number> {
       fhirClient: new FhirClient(config.fhirServerAllowlist),
       now: () => new Date(),
       reportError: (what, err) => console.error(`${what} failed:`, err),
+      rules: {
+        rules: new RuleRegistry({
+          dir: config.rulesDir,
+          vocabulary: () => vocabularyFor(config.knowledgeDir, config.rulesDir, sources),
+          log: (level, message, detail) => {
+            if (level !== 'info') console.error(`${message}: ${JSON.stringify(detail)}`);
+          },
+          pollMs: 0,
+        }),
+      },
     });
     console.log(JSON.stringify(result.response, null, 2));
     return 0;

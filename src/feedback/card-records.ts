@@ -85,6 +85,27 @@ export class CardRecords {
     });
     for (const card of r?.response.cards ?? []) this.recorder.record({ type: 'card', row: row(card, r!.meta.get(card.uuid)) });
     for (const card of call.fallback?.cards ?? []) this.recorder.record({ type: 'card', row: row(card, undefined) });
+    // Shadow guideline rules: what they would have shown, recorded beside the ledger and never sent.
+    for (const sc of r?.shadow ?? []) {
+      this.recorder.record({
+        type: 'shadow',
+        row: {
+          cardUuid: sc.uuid,
+          recordedAt: at,
+          ruleId: sc.ruleId,
+          ruleVersion: sc.ruleVersion,
+          service: call.service,
+          hook: r!.hook,
+          hookInstance: r!.hookInstance,
+          client: call.client,
+          indicator: sc.indicator,
+          drugs: sc.drugs,
+          knowledgeVersion: r!.knowledgeVersion,
+          patientHash,
+          draftHashes: sc.draftRefs.map(this.hash),
+        },
+      });
+    }
     for (const s of r?.suppressed ?? []) {
       this.recorder.record({
         type: 'suppression',

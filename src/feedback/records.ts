@@ -12,7 +12,7 @@ export interface CardRecord {
   readonly hook: string;
   readonly hookInstance: string;
   readonly client: string;
-  readonly findingKind: 'interaction' | 'unscreenable' | 'incomplete' | 'folded' | 'not-performed';
+  readonly findingKind: 'interaction' | 'unscreenable' | 'incomplete' | 'folded' | 'not-performed' | 'dose' | 'guideline' | 'allergy' | 'allergy-not-checked' | 'duplicate';
   readonly findingIds: readonly string[];
   readonly findingKey: string | null;
   readonly drugs: readonly string[];
@@ -70,8 +70,26 @@ export interface AuditRecord {
   readonly detail: Record<string, unknown>;
 }
 
+/** A card a shadow guideline rule would have shown (migration 008). */
+export interface ShadowRecord {
+  readonly cardUuid: string;
+  readonly recordedAt: string;
+  readonly ruleId: string;
+  readonly ruleVersion: string;
+  readonly service: string;
+  readonly hook: string;
+  readonly hookInstance: string;
+  readonly client: string;
+  readonly indicator: string;
+  readonly drugs: readonly string[];
+  readonly knowledgeVersion: string;
+  readonly patientHash: string | null;
+  readonly draftHashes: readonly string[];
+}
+
 export type RecordEntry =
   | { readonly type: 'card'; readonly row: CardRecord }
+  | { readonly type: 'shadow'; readonly row: ShadowRecord }
   | { readonly type: 'feedback'; readonly row: FeedbackRecord }
   | { readonly type: 'suppression'; readonly row: SuppressionRecord }
   | { readonly type: 'client'; readonly row: ClientRecord }
@@ -113,6 +131,10 @@ export async function writeRecords(db: Database, entries: readonly RecordEntry[]
     });
     await insert(tx, 'cds_suppression', of('suppression'), 'card_uuid', {
       card_uuid: 'uuid', suppressed_at: 'timestamptz', overridden_card_uuid: 'uuid', finding_key: 'text', patient_hash: 'text', service: 'text', hook: 'text',
+    });
+    await insert(tx, 'cds_rule_shadow', of('shadow'), 'card_uuid', {
+      card_uuid: 'uuid', recorded_at: 'timestamptz', rule_id: 'text', rule_version: 'text', service: 'text', hook: 'text', hook_instance: 'text',
+      client: 'text', indicator: 'text', drugs: 'text[]', knowledge_version: 'text', patient_hash: 'text', draft_hashes: 'text[]',
     });
     await insert(tx, 'cds_audit_event', of('audit'), 'id', {
       id: 'uuid', recorded_at: 'timestamptz', action: 'text', client: 'text', patient_hash: 'text', service: 'text', hook: 'text', card_count: 'integer',

@@ -44,6 +44,38 @@ export interface LabValue {
   readonly ageDays: number;
 }
 
+/** A measured value converted to the unit the dose checks use, with where it came from. */
+export interface Measurement {
+  readonly value: number;
+  /** The unit of `value` (kg, mg/dL, mL/min/{1.73_m2}). */
+  readonly unit: string;
+  readonly date: string;
+  readonly ageDays: number;
+  /** As the EHR sent it when converted, e.g. "185 [lb_av]" or "122 umol/L". */
+  readonly original?: string;
+  /** "<", "<=", ">=", ">" when the value is a bound (an eGFR reported as ">60"). */
+  readonly comparator?: string;
+}
+
+/** What the dose checks know of the patient: age, sex, weight and kidney function, each fresh or missing. */
+export interface PatientFacts {
+  readonly birthDate?: string;
+  /** Age in years (fractional) at the time of the request. */
+  readonly ageYears?: number;
+  readonly sex?: 'male' | 'female' | 'other' | 'unknown';
+  /** Why the demographics are unknown (no Patient sent, no birth date, the fetch failed). */
+  readonly demographicsGap?: string;
+  /** Latest values no older than maxLabAgeDays. */
+  readonly weight?: Measurement;
+  readonly creatinine?: Measurement;
+  readonly egfr?: Measurement;
+  /** Latest values that exist but are older than maxLabAgeDays (named on the card when a check needed them). */
+  readonly stale: { readonly weight?: Measurement; readonly creatinine?: Measurement; readonly egfr?: Measurement };
+  /** Why observations are missing (the fetch failed), if they are. */
+  readonly observationsGap?: string;
+  readonly maxLabAgeDays: number;
+}
+
 export interface ClinicalContext {
   readonly patientId: string | undefined;
   readonly now: Date;
@@ -55,4 +87,6 @@ export interface ClinicalContext {
   /** Latest fresh value per observation kind (weight, potassium, ...). */
   readonly labs: ReadonlyMap<string, LabValue>;
   readonly gaps: readonly DataGap[];
+  /** Age, sex, weight and kidney function for the dose checks (absent when not normalised, e.g. in some tests). */
+  readonly patient?: PatientFacts;
 }

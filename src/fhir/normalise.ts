@@ -7,6 +7,7 @@ import { MAX_WASHOUT_DAYS, type KnowledgeSnapshot, type IngredientRef } from '..
 import type { ClinicalContext, LabValue, Medication, MedicationResolution, MedicationRole } from './clinical-context.js';
 import { FhirFetchError, type FhirClient, type FhirServerAccess } from './fhir-client.js';
 import type { DataGap, ResolvedData } from './prefetch.js';
+import { patientFacts } from '../checks/dose/patient-facts.js';
 import {
   LOINC_SYSTEMS,
   RXNORM_SYSTEMS,
@@ -152,6 +153,14 @@ export async function normalise(input: NormaliseInput, kb: KnowledgeSnapshot): P
     recent: meds.filter((m) => m.role === 'recent'),
     labs: latestLabs(input.data.values.observations ?? [], kb, input.now, input.maxLabAgeDays),
     gaps,
+    patient: patientFacts({
+      patient: input.data.values.patient,
+      observations: input.data.values.observations,
+      gaps,
+      kinds: kb.observationKinds(),
+      now: input.now,
+      maxLabAgeDays: input.maxLabAgeDays,
+    }),
   };
 }
 

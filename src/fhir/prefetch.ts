@@ -10,7 +10,7 @@ import type { ObservationKind } from '../knowledge/source-schema.js';
 import { FhirFetchError, outcomeError, type FhirClient, type FhirServerAccess, type SearchResult } from './fhir-client.js';
 import { asArray, isObject, isOperationOutcome, nextLink, resourcesOf, str, type Json } from './resources.js';
 
-export type DataKey = 'patient' | 'medications' | 'recentMedications' | 'allergies' | 'observations';
+export type DataKey = 'patient' | 'medications' | 'recentMedications' | 'allergies' | 'observations' | 'conditions';
 
 export const DATA_KEY_NAMES: Readonly<Record<DataKey, string>> = {
   patient: 'patient demographics',
@@ -18,6 +18,7 @@ export const DATA_KEY_NAMES: Readonly<Record<DataKey, string>> = {
   recentMedications: 'recently stopped medications',
   allergies: 'allergies',
   observations: 'recent weight and laboratory results',
+  conditions: 'current conditions',
 };
 
 const templateCache = new WeakMap<readonly ObservationKind[], Readonly<Record<DataKey, string>>>();
@@ -41,6 +42,8 @@ function buildTemplates(observationKinds: readonly ObservationKind[]): Record<Da
     recentMedications: 'MedicationRequest?patient={{context.patientId}}&status=stopped,completed',
     allergies: 'AllergyIntolerance?patient={{context.patientId}}',
     observations: `Observation?patient={{context.patientId}}&code=${loinc.join(',')}&_sort=-date&_count=100`,
+    // Read by guideline rules that test conditions (pregnancy, diabetes).
+    conditions: 'Condition?patient={{context.patientId}}&clinical-status=active,recurrence,relapse',
   };
 }
 

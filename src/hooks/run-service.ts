@@ -8,9 +8,13 @@ import { buildCards, type BuiltCards, type CardMeta } from '../cards/build-cards
 import type { CdsResponse } from '../cards/card.js';
 import type { Policy } from '../cards/policy-schema.js';
 import { checkInteractions } from '../checks/ddi/check-interactions.js';
+import { checkDoses } from '../checks/dose/check-doses.js';
+import { runAllergyAndDuplicateChecks } from '../checks/allergy/start-checks.js';
 import { safeAlternatives } from '../checks/ddi/safe-alternatives.js';
 import type { Finding, InteractionFinding } from '../checks/finding.js';
 import { runCheck } from '../checks/run-check.js';
+import { startGuidelineRules, withGuidelineCards, type GuidelineRuleDeps } from '../checks/guideline/guideline-step.js';
+import type { ShadowCard } from '../cards/rule-cards.js';
 import { errors } from '../errors.js';
 import type { FhirClient, FhirServerAccess } from '../fhir/fhir-client.js';
 import { DATA_KEY_NAMES, prefetchTemplates, resolveData, type DataKey } from '../fhir/prefetch.js';
@@ -32,6 +36,8 @@ export interface ServiceDeps {
   readonly reportError: (what: string, error: unknown) => void;
   /** Remembered overrides (absent: nothing is remembered, every card is shown). */
   readonly recall?: OverrideRecall;
+  /** Guideline rules (absent: none run). */
+  readonly rules?: GuidelineRuleDeps;
 }
 
 /** Finds, for cards about to be shown at order-sign, an earlier override of the same finding for the same draft. */
@@ -54,6 +60,8 @@ export interface ServiceResult {
   readonly userId: string | undefined;
   /** References of every draft order in the request. */
   readonly draftRefs: readonly string[];
+  /** Cards shadow guideline rules would have shown: recorded, never sent. */
+  readonly shadow?: readonly ShadowCard[];
 }
 
 /** Data keys whose absence leaves the interaction check incomplete. */
@@ -118,10 +126,17 @@ export async function runService(service: ServiceDefinition, body: unknown, deps
   for (const m of behaviour.screened(clinical)) {
     if (m.resolution !== 'resolved' && m.resolution !== 'no-medication') findings.push({ kind: 'unscreenable', medication: m });
   }
+  const plan = behaviour.plan(clinical);
+  const doseCheck = runCheck('dose range check', () => checkDoses(clinical, plan.subjects, kb), deadline);
+  const allergyAndDuplicate = runAllergyAndDuplicateChecks({ plan, clinical, data, kb, deadline, reportError: deps.reportError });
+  const guidelineRules = startGuidelineRules(deps.rules, {
+    hook, behaviour, clinical, data, prefetch: request.prefetch as Json | undefined, context, fhir, kb, deadline,
+    fhirClient: deps.fhirClient, maxLabAgeDays: deps.config.maxLabAgeDays, keys: behaviour.keys, reportError: deps.reportError,
+  });
   const ddi = await runCheck(
     'drug interaction check',
     async () => {
-      const result = await checkInteractions(clinical, behaviour.plan(clinical), kb, deadline);
+      const result = await checkInteractions(clinical, plan, kb, deadline);
       const out: Finding[] = result.findings;
       if (result.unscreenedPairs > 0) {
         out.push({ kind: 'incomplete', what: 'drug interaction check', reason: `the time budget ran out with ${result.unscreenedPairs} medication pairs not yet screened` });
@@ -132,6 +147,12 @@ export async function runService(service: ServiceDefinition, body: unknown, deps
   );
   if (ddi.failure === 'error') deps.reportError('drug interaction check', ddi.error);
   for (const f of ddi.findings) findings.push(f);
+  const dose = await doseCheck;
+  if (dose.failure === 'error') deps.reportError('dose range check', dose.error);
+  for (const f of dose.findings) findings.push(f);
+  for (const f of await allergyAndDuplicate) findings.push(f);
+  const guideline = await guidelineRules;
+  for (const f of guideline.findings) findings.push(f);
 
   // Selections that name no order sent in draftOrders cannot be screened: say so rather than answer nothing.
   if (hook === 'order-select') {
@@ -153,7 +174,11 @@ export async function runService(service: ServiceDefinition, body: unknown, deps
 
   const interactions = findings.filter((f): f is InteractionFinding => f.kind === 'interaction');
   const alternatives = behaviour.mode === 'order' ? await safeAlternatives(interactions, clinical, kb) : new Map();
-  const built = buildCards(findings, { policy, context: clinical, kb, publicBaseUrl: deps.config.publicBaseUrl, mode: behaviour.mode, alternatives });
+  const built = withGuidelineCards(
+    buildCards(findings, { policy, context: clinical, kb, publicBaseUrl: deps.config.publicBaseUrl, mode: behaviour.mode, alternatives }),
+    guideline,
+    deps.config.publicBaseUrl,
+  );
   const patientId = typeof context.patientId === 'string' ? context.patientId : undefined;
   const suppressed = hook === 'order-sign' && patientId && deps.recall ? await recallOverrides(built, patientId, deps.recall, deps) : [];
   const hidden = new Set(suppressed.map((s) => s.uuid));
@@ -169,6 +194,7 @@ export async function runService(service: ServiceDefinition, body: unknown, deps
     patientId,
     userId: typeof context.userId === 'string' ? context.userId : undefined,
     draftRefs: clinical.drafts.flatMap((d) => (d.reference ? [d.reference] : [])),
+    shadow: built.shadow,
   };
 }
 

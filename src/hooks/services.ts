@@ -23,8 +23,10 @@ const ORDER_KEYS: readonly KeyNeed[] = [
   { key: 'medications', use: 'required' },
   { key: 'recentMedications', use: 'required' },
   { key: 'observations', use: 'optional' },
-  { key: 'patient', use: 'advertised' },
-  { key: 'allergies', use: 'advertised' },
+  { key: 'patient', use: 'optional' },
+  { key: 'allergies', use: 'optional' },
+  // Read by the guideline rules that need it (src/checks/guideline), not by the hook's own checks.
+  { key: 'conditions', use: 'advertised' },
 ];
 
 /**
@@ -62,8 +64,9 @@ export const HOOKS: Readonly<Record<HookName, HookBehaviour>> = {
       { key: 'medications', use: 'required' },
       { key: 'recentMedications', use: 'optional' },
       { key: 'observations', use: 'optional' },
-      { key: 'patient', use: 'advertised' },
-      { key: 'allergies', use: 'advertised' },
+      { key: 'patient', use: 'optional' },
+      { key: 'allergies', use: 'optional' },
+      { key: 'conditions', use: 'advertised' },
     ],
     mode: 'profile',
     plan: (c) => ({ subjects: c.active, others: c.recent, subjectsAgainstEachOther: true }),
@@ -90,7 +93,7 @@ export const SERVICES: readonly ServiceDefinition[] = [
     id: 'medication-safety',
     title: 'Medication safety screening',
     description:
-      'Screens the medications being ordered against each other and the patient\'s active and recently stopped medications for drug–drug interactions (ONC high-priority pairs always alert).',
+      'Screens the medications being ordered against each other and the patient\'s active and recently stopped medications for drug–drug interactions (ONC high-priority pairs always alert), against the patient\'s allergies, and for duplicate therapy.',
     hooks: ['order-select', 'order-sign'],
     policy: 'default',
   },
@@ -106,7 +109,7 @@ export const SERVICES: readonly ServiceDefinition[] = [
     id: 'medication-profile-review',
     title: 'Medication profile review',
     description:
-      'When a chart opens, summarises interacting combinations among the patient\'s current medications in one card.',
+      'When a chart opens, summarises interacting combinations among the patient\'s current medications in one card, and names current medications that meet a recorded allergy or duplicate one another.',
     hooks: ['patient-view'],
     policy: 'default',
   },

@@ -91,6 +91,7 @@ describe('a real listen on 127.0.0.1', () => {
       products: sources.products.length,
       classes: sources.classes.length,
       interactions: sources.interactions.length,
+      doseRules: sources.doseRules!.length,
     });
     expect([...(body.policies as unknown as string[])].sort()).toEqual(['pharmacist', 'prescriber']);
   });

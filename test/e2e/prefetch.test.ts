@@ -39,14 +39,14 @@ function request(prefetch: Record<string, unknown> | undefined, withServer: bool
 
 describe('prefetch', () => {
   it('uses prefetched data when present and contacts no server', async () => {
-    const res = await t.call('medication-safety', request({ medications: searchset([clarithromycinActive()]), recentMedications: null }));
+    const res = await t.call('medication-safety', request({ medications: searchset([clarithromycinActive()]), recentMedications: null, allergies: null }));
     expect(res.status).toBe(200);
     expect(res.body.cards.map((c: { summary: string }) => c.summary)).toEqual([
       'Simvastatin + clarithromycin: contraindicated interaction — test-statin-macrolide title',
     ]);
-    // observations is optional and absent, so it is fetched from the server given; patient and allergies are
-    // only advertised for later checks and never fetched.
-    expect(fhir.requests.map((r) => r.url.split('?')[0])).toEqual(['/fhir/Observation']);
+    // observations and patient (age, sex for the dose checks) are optional and absent, so they are fetched from the
+    // server given.
+    expect(fhir.requests.map((r) => r.url.split('?')[0])).toEqual(['/fhir/Observation', '/fhir/Patient/pat-1']);
   });
 
   it('treats null as "no such data": no fetch, no card', async () => {
@@ -57,7 +57,7 @@ describe('prefetch', () => {
 
   it('names an OperationOutcome from the EHR on a warning card when it cannot fetch itself', async () => {
     const outcome = { resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'timeout', diagnostics: 'pharmacy system offline' }] };
-    const res = await t.call('medication-safety', request({ medications: outcome, recentMedications: null }, false));
+    const res = await t.call('medication-safety', request({ medications: outcome, recentMedications: null, allergies: null }, false));
     expect(res.status).toBe(200);
     expect(res.body.cards).toHaveLength(1);
     expect(res.body.cards[0].indicator).toBe('warning');
@@ -90,10 +90,12 @@ describe('prefetch', () => {
     ]);
     const urls = fhir.requests.map((r) => r.url).sort();
     expect(urls).toEqual([
+      '/fhir/AllergyIntolerance?patient=pat-1',
       '/fhir/MedicationRequest?patient=pat-1&status=active',
       '/fhir/MedicationRequest?patient=pat-1&status=active&page=2',
       '/fhir/MedicationRequest?patient=pat-1&status=stopped,completed',
       '/fhir/Observation?patient=pat-1&code=http://loinc.org|2823-3&_sort=-date&_count=100',
+      '/fhir/Patient/pat-1',
     ]);
     expect(new Set(fhir.requests.map((r) => r.authorization))).toEqual(new Set([`Bearer ${TOKEN}`]));
   });
@@ -128,7 +130,7 @@ describe('prefetch', () => {
     expect(res.status).toBe(200);
     expect(res.body.cards.map((c: { indicator: string; summary: string }) => [c.indicator, c.summary])).toEqual([
       ['critical', 'Simvastatin + clarithromycin: contraindicated interaction — test-statin-macrolide title'],
-      ['warning', 'Medication screening incomplete: interactions with active medications, interactions with recently stopped medications could not be checked'],
+      ['warning', 'Medication screening incomplete: 3 checks could not be done (details below)'],
     ]);
     expect(res.body.cards[1].detail).toContain('- **interactions with active medications**: the FHIR server answered HTTP 500.');
   });
@@ -150,7 +152,7 @@ describe('prefetch', () => {
     const res = await t.call('medication-safety', request(undefined, 'https://fhir.example.org/r4'));
     expect(res.status).toBe(200);
     expect(res.body.cards[0].summary).toBe(
-      'Medication screening incomplete: interactions with active medications, interactions with recently stopped medications could not be checked',
+      'Medication screening incomplete: 3 checks could not be done (details below)',
     );
     expect(res.body.cards[0].detail).toContain('FHIR server https://fhir.example.org is not on the allow-list');
   });
@@ -179,7 +181,7 @@ describe('prefetch', () => {
   it('turns an error OperationOutcome inside a prefetched Bundle into a warning, keeping the data', async () => {
     const truncated = { resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'too-costly', diagnostics: 'results truncated at 50' }] };
     const advisory = { resourceType: 'OperationOutcome', issue: [{ severity: 'information', code: 'informational', diagnostics: 'fine' }] };
-    const res = await t.call('medication-safety', request({ medications: searchset([clarithromycinActive(), truncated, advisory]), recentMedications: null }, false));
+    const res = await t.call('medication-safety', request({ medications: searchset([clarithromycinActive(), truncated, advisory]), recentMedications: null, allergies: null }, false));
     expect(res.body.cards.map((c: { indicator: string }) => c.indicator)).toEqual(['critical', 'warning']);
     expect(res.body.cards[1].detail).toContain('- **interactions with active medications**: the FHIR server reported an error in the results (results truncated at 50).');
   });

@@ -114,8 +114,9 @@ describe('CDS Hooks Sandbox (captured requests)', () => {
       body.fhirServer = server.baseUrl;
       const r = await t.call('medication-safety', body);
       expect(r.status).toBe(200);
-      // The capture's prefetch has `patient` (advertised, not read yet) and `meds` (not a declared key).
-      expect(sortedUrls(server)).toEqual(expectedRequests(PATIENT, ['medications', 'recentMedications', 'observations']));
+      // The capture's prefetch has `patient` and `meds` (not a declared key); allergies are fetched (the patient's are
+      // food and environment allergies, which the prescriber policy does not show).
+      expect(sortedUrls(server)).toEqual(expectedRequests(PATIENT, ['medications', 'recentMedications', 'observations', 'allergies']));
       expect(r.body).toEqual({ cards: [] });
     });
   });
@@ -150,7 +151,7 @@ describe('CDS Hooks Sandbox (captured requests)', () => {
       body.fhirServer = server.baseUrl;
       const r = await t.call('medication-safety', body);
       expect(r.status).toBe(200);
-      expect(sortedUrls(server)).toEqual(expectedRequests(PATIENT, ['medications', 'recentMedications', 'observations']));
+      expect(sortedUrls(server)).toEqual(expectedRequests(PATIENT, ['medications', 'recentMedications', 'observations', 'patient', 'allergies']));
       expect(r.body).toEqual({ cards: [] });
     });
   });
@@ -164,14 +165,15 @@ describe('CDS Hooks Sandbox (captured requests)', () => {
         const r = await t.call('medication-safety', body);
         expect(r.status).toBe(200);
         expect(summaries(r.body)).toEqual([
-          ['warning', 'Medication screening incomplete: interactions with active medications, interactions with recently stopped medications could not be checked'],
+          ['warning', 'Medication screening incomplete: 3 checks could not be done (details below)'],
         ]);
         expect(r.body.cards[0].detail).toBe(
           [
-            'Part of the medication safety screening could not be done, so an interaction may have been missed:',
+            'Part of the medication safety screening could not be done, so a problem may have been missed:',
             '',
             '- **interactions with active medications**: the FHIR server answered HTTP 500.',
             '- **interactions with recently stopped medications**: the FHIR server answered HTTP 500.',
+            '- **allergies**: the FHIR server answered HTTP 500.',
             '',
             'Review these by hand, or try again.',
           ].join('\n'),
@@ -183,7 +185,7 @@ describe('CDS Hooks Sandbox (captured requests)', () => {
 
 describe('Da Vinci CRD test kit requests', () => {
   const CRD = ['crd-test-kit_order_sign_hook_request.json', 'crd-test-kit_order_select_hook_request.json'];
-  const INCOMPLETE = 'Medication screening incomplete: interactions with active medications, interactions with recently stopped medications could not be checked';
+  const INCOMPLETE = 'Medication screening incomplete: 3 checks could not be done (details below)';
 
   /** A spy on the app's outbound fetch. */
   function fetchSpy(answer?: (url: string) => unknown): { fetch: typeof fetch; calls: { url: string; authorization: string | null }[] } {
@@ -230,7 +232,7 @@ describe('Da Vinci CRD test kit requests', () => {
       const r = await t.call('medication-safety', body);
       expect(r.status).toBe(200);
       expect(summaries(r.body)).toEqual([
-        ['warning', 'Medication screening incomplete: interactions with active medications could not be checked'],
+        ['warning', 'Medication screening incomplete: interactions with active medications, allergies could not be checked'],
         ['info', 'Referenced drug could not be screened for interactions'],
       ]);
       expect(r.body.cards[0].detail).toContain(`- **interactions with active medications**: only part of the data could be read: next link leads to another server (${new URL(trap.baseUrl).origin}).`);
@@ -251,8 +253,8 @@ describe('Da Vinci CRD test kit requests', () => {
       body.fhirServer = server.baseUrl;
       const r = await t.call('medication-safety', body);
       expect(r.status).toBe(200);
-      expect(sortedUrls(server)).toEqual(expectedRequests('example', ['medications', 'recentMedications', 'observations']));
-      expect(server.requests.map((q) => q.authorization)).toEqual(Array(3).fill('Bearer SAMPLE_TOKEN'));
+      expect(sortedUrls(server)).toEqual(expectedRequests('example', ['medications', 'recentMedications', 'observations', 'patient', 'allergies']));
+      expect(server.requests.map((q) => q.authorization)).toEqual(Array(5).fill('Bearer SAMPLE_TOKEN'));
       expect(r.body).toEqual({ cards: [] });
     } finally {
       await t.close();
@@ -268,7 +270,7 @@ describe('Da Vinci CRD test kit requests', () => {
       expect(r.status).toBe(200);
       expect(r.body).toEqual({ cards: [] });
       expect(spy.calls.map((c) => c.url.replace('https://example/r4', '')).sort()).toEqual(
-        expectedRequests('example', ['medications', 'recentMedications', 'observations']).map((u) => u.replace('/fhir', '')),
+        expectedRequests('example', ['medications', 'recentMedications', 'observations', 'patient', 'allergies']).map((u) => u.replace('/fhir', '')),
       );
       expect(spy.calls.every((c) => c.authorization === 'Bearer SAMPLE_TOKEN')).toBe(true);
     } finally {

@@ -38,8 +38,8 @@ function wrap(hook: string, context: Json, prefetch: 'empty' | 'null'): Json {
     context,
     prefetch:
       prefetch === 'empty'
-        ? { medications: emptySearchset(), recentMedications: emptySearchset() }
-        : { medications: null, recentMedications: null },
+        ? { medications: emptySearchset(), recentMedications: emptySearchset(), allergies: emptySearchset() }
+        : { medications: null, recentMedications: null, allergies: null },
   };
 }
 
@@ -311,9 +311,10 @@ describe('discovery (GET /cds-services)', () => {
       recentMedications: 'MedicationRequest?patient={{context.patientId}}&status=stopped,completed',
       allergies: 'AllergyIntolerance?patient={{context.patientId}}',
       observations: `Observation?patient={{context.patientId}}&code=${loinc}&_sort=-date&_count=100`,
+      conditions: 'Condition?patient={{context.patientId}}&clinical-status=active,recurrence,relapse',
     };
     for (const service of body.services) {
-      expect(Object.keys(service.prefetch).sort()).toEqual(['allergies', 'medications', 'observations', 'patient', 'recentMedications']);
+      expect(Object.keys(service.prefetch).sort()).toEqual(['allergies', 'conditions', 'medications', 'observations', 'patient', 'recentMedications']);
       expect(service.prefetch).toEqual(templates);
       expect(typeof service.title === 'string' && service.title.length > 0).toBe(true);
     }

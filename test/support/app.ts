@@ -2,6 +2,7 @@
  * Test harness: builds the app with test configuration and a fixed clock, and checks every CDS response
  * any test receives against the card conformance rules (so no test can see a non-conformant card).
  */
+import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
 import { buildApp, type AppDeps } from '../../src/app.js';
 import { loadConfig, type Config } from '../../src/config.js';
@@ -21,9 +22,12 @@ export function bundledSources(): KnowledgeSources {
   return cachedSources;
 }
 
+/** An empty rules directory: tests of the other checks run without guideline rules unless they set RULES_DIR. */
+export const NO_RULES_DIR = fileURLToPath(new URL('../fixtures/rules/none', import.meta.url));
+
 export function testConfig(env: Record<string, string> = {}): Config {
   // The rate limit and event-loop shedding depend on real time: off unless a test sets them (test/e2e/protection.test.ts).
-  return loadConfig({ LOG_LEVEL: 'silent', CDS_RATE_LIMIT_PER_MINUTE: '0', CDS_SHED_EVENT_LOOP_LAG_MS: '0', ...env });
+  return loadConfig({ LOG_LEVEL: 'silent', CDS_RATE_LIMIT_PER_MINUTE: '0', CDS_SHED_EVENT_LOOP_LAG_MS: '0', RULES_DIR: NO_RULES_DIR, ...env });
 }
 
 export interface CdsReply {

@@ -381,7 +381,7 @@ describe('lenient FHIR shapes', () => {
       hook: 'medication-prescribe',
       hookInstance: 'x-1',
       context: { patientId: 'p', medications: bundle([mr({ id: 'd1', rxcui: C.tizanidine })]) },
-      prefetch: { medications: bundle([mr({ id: 'a1', rxcui: C.ciprofloxacin, status: 'active' })]), recentMedications: null },
+      prefetch: { medications: bundle([mr({ id: 'a1', rxcui: C.ciprofloxacin, status: 'active' })]), recentMedications: null, allergies: null },
     };
     const { response } = await screen('medication-safety-prescribe', body, { sources });
     expect(response.cards.map((c) => c.summary)).toEqual(['Tizanidine + ciprofloxacin: major interaction — test-tizanidine-cipro title']);
@@ -403,6 +403,11 @@ describe('limits', () => {
       version: kb.version,
       resolveDrugs: (c) => kb.resolveDrugs(c),
       classesOf: (c) => kb.classesOf(c),
+      doseRulesFor: (c) => kb.doseRulesFor(c),
+      allergyGroupsOf: (c) => kb.allergyGroupsOf(c),
+      crossSensitivitiesFrom: (c) => kb.crossSensitivitiesFrom(c),
+      duplicateClassesOf: (c) => kb.duplicateClassesOf(c),
+      sameIngredientDuplicate: () => kb.sameIngredientDuplicate(),
       observationKinds: () => kb.observationKinds(),
       interactionsAmong: async (c) => {
         now = 50; // ... and past it once the pairing starts

@@ -1,0 +1,275 @@
+/**
+ * The guideline-rule check: every loaded rule for the hook, evaluated over the request with a fresh
+ * json-rules-engine per rule and per request (engines hold state and are not shared between concurrent runs),
+ * each fact a FHIRPath expression compiled when the rule was loaded. Each rule is timed: synchronous FHIRPath
+ * cannot be interrupted, so the time slice is checked before every fact and after the run; a rule that throws or
+ * overruns is reported on this request, switched off for the next ones, and the answer goes out with everything
+ * else. Plain TypeScript: data in, findings out.
+ */
+import { Engine, type TopLevelCondition } from 'json-rules-engine';
+import type { ClinicalContext, Medication } from '../../fhir/clinical-context.js';
+import type { FhirClient, FhirServerAccess } from '../../fhir/fhir-client.js';
+import { DATA_KEY_NAMES, prefetchTemplates, resolveData, type DataKey, type KeyNeed, type ResolvedData } from '../../fhir/prefetch.js';
+import type { Json } from '../../fhir/resources.js';
+import type { Deadline } from '../../infra/deadline.js';
+import type { KnowledgeSnapshot, ResolvedDrug } from '../../knowledge/knowledge-store.js';
+import type { CompiledRule, DataNeed } from '../../rules/compile-rule.js';
+import { withHelperScope, type RequestFacts } from '../../rules/helpers.js';
+import type { GuidelineRules } from '../../rules/registry.js';
+import type { RuleHook } from '../../rules/rule-schema.js';
+import type { IncompleteFinding } from '../finding.js';
+
+/** A rule whose conditions held: the values of its facts, and the orders they name. */
+export interface FiredRule {
+  readonly rule: CompiledRule;
+  /** Every fact's value (FHIRPath results: empty → null, one → the value, several → an array). */
+  readonly facts: Readonly<Record<string, unknown>>;
+  /** Draft, active or recent orders that appear in a fact's value. */
+  readonly medications: readonly Medication[];
+}
+
+/** When a rule's card was last shown (or recorded in shadow) for a patient: the "once per period" memory. */
+export interface RuleMemory {
+  /** Of these rule ids, those shown (or shadow-recorded) for the patient at or after `since`. */
+  shownSince(patientId: string, ruleIds: readonly string[], since: Date): Promise<ReadonlySet<string>>;
+}
+
+export interface GuidelineInput {
+  readonly hook: RuleHook;
+  readonly clinical: ClinicalContext;
+  /** The drafts being screened (order-select: the selected ones; patient-view: none). */
+  readonly drafts: readonly Medication[];
+  readonly data: ResolvedData;
+  /** The hook's prefetch keys: what was already read, and what the EHR may have prefetched. */
+  readonly keys: readonly KeyNeed[];
+  readonly request: { readonly prefetch: Json | undefined; readonly context: Json; readonly fhir: FhirServerAccess | undefined };
+  readonly kb: KnowledgeSnapshot;
+  readonly fhirClient: FhirClient;
+  readonly deadline: Deadline;
+  readonly maxLabAgeDays: number;
+}
+
+export interface GuidelineDeps {
+  readonly rules: GuidelineRules;
+  readonly memory?: RuleMemory;
+  /** Where an internal error goes (the request still gets its answer). */
+  readonly reportError: (what: string, error: unknown) => void;
+  /** Milliseconds, for the time slices (tests pass a fake clock). */
+  readonly clock?: () => number;
+  /** Sees every evaluation, fired or not (`cds rules explain`). */
+  readonly onEvaluated?: (rule: CompiledRule, evaluation: RuleEvaluation) => void;
+}
+
+export interface GuidelineOutcome {
+  readonly fired: readonly FiredRule[];
+  /** Rules that could not be checked on this request (failed, switched off, data missing, out of time). */
+  readonly incomplete: readonly IncompleteFinding[];
+}
+
+const NO_OUTCOME: GuidelineOutcome = { fired: [], incomplete: [] };
+
+/** "This rule took too long" (not "this rule is wrong"), with the time it had used. */
+class TimeSliceExceeded extends Error {
+  constructor(readonly spentMs: number) {
+    super('time slice exceeded');
+  }
+}
+
+export async function runGuidelines(input: GuidelineInput, deps: GuidelineDeps): Promise<GuidelineOutcome> {
+  const rules = deps.rules.runnable().filter((r) => r.source.hooks.includes(input.hook));
+  if (rules.length === 0) return NO_OUTCOME;
+  const clock = deps.clock ?? (() => performance.now());
+  const incomplete: IncompleteFinding[] = [];
+  const notChecked = (rule: CompiledRule, reason: string) => {
+    // Shadow rules show nothing, not even what they could not check.
+    if (rule.source.status === 'active') incomplete.push({ kind: 'incomplete', what: `guideline rule "${rule.source.title}"`, reason });
+  };
+
+  const runnable: CompiledRule[] = [];
+  for (const rule of rules) {
+    const off = deps.rules.disabledReason(rule);
+    if (off) notChecked(rule, `it was switched off after it ${off}; an informaticist must fix its file`);
+    else runnable.push(rule);
+  }
+  if (runnable.length === 0) return { fired: [], incomplete };
+
+  // The request data the rules read beyond the medications: what the hook already read, or prefetch/fetch now.
+  const needed = new Set<DataNeed>(runnable.flatMap((r) => [...r.needs]));
+  const data = await ruleData(input, needed);
+  const gapsByKey = new Map<DataKey, string>();
+  for (const gap of data.gaps) if (!gapsByKey.has(gap.key)) gapsByKey.set(gap.key, gap.reason);
+
+  const meds = [...input.clinical.drafts, ...input.clinical.active, ...input.clinical.recent];
+  const byResource = new Map<unknown, Medication>(meds.map((m) => [m.resource, m]));
+  const ingredients = [...new Set(meds.flatMap((m) => m.ingredients.map((i) => i.rxcui)))];
+  const classes = ingredients.length > 0 ? await input.kb.classesOf(ingredients) : new Map();
+  const classSets = new Map<string, ReadonlySet<string>>([...classes].map(([k, v]) => [k, new Set(v.map((c: { id: string }) => c.id))]));
+  let drugs: ReadonlyMap<string, ResolvedDrug> = new Map();
+  if (runnable.some((r) => r.usesDoseFactors)) drugs = await input.kb.resolveDrugs([...new Set(meds.flatMap((m) => m.rxnormCodes))]);
+
+  const patient = data.values.patient?.find((r) => r.resourceType === 'Patient');
+  const facts: RequestFacts = {
+    now: input.clinical.now,
+    maxLabAgeDays: input.maxLabAgeDays,
+    patient,
+    drafts: input.drafts,
+    active: input.clinical.active,
+    recent: input.clinical.recent,
+    conditions: data.values.conditions ?? [],
+    observations: data.values.observations ?? [],
+    labs: input.clinical.labs,
+    egfr: latestEgfr(input.clinical),
+    classesOf: (rxcui) => classSets.get(rxcui) ?? EMPTY,
+    drug: (code) => drugs.get(code),
+    medicationOf: (resource) => byResource.get(resource),
+  };
+  const env: Record<string, unknown> = {
+    patient: patient ?? [],
+    drafts: input.drafts.map((m) => m.resource),
+    activeMedications: input.clinical.active.map((m) => m.resource),
+    recentMedications: input.clinical.recent.map((m) => m.resource),
+    allergies: data.values.allergies ?? [],
+    conditions: data.values.conditions ?? [],
+    observations: data.values.observations ?? [],
+    now: input.clinical.now.toISOString(),
+    today: input.clinical.now.toISOString().slice(0, 10),
+  };
+
+  const fired: FiredRule[] = [];
+  for (const rule of runnable) {
+    const missing = [...rule.needs].find((n) => gapsByKey.has(n));
+    if (missing) {
+      notChecked(rule, `the ${DATA_KEY_NAMES[missing]} it reads could not be obtained (${gapsByKey.get(missing)})`);
+      continue;
+    }
+    if (input.deadline.expired()) {
+      notChecked(rule, 'the time budget for this request ran out before it could run');
+      continue;
+    }
+    try {
+      const outcome = await evaluateRule(rule, facts, env, { clock, limitMs: rule.timeSliceMs });
+      deps.onEvaluated?.(rule, outcome);
+      if (outcome.fired) fired.push({ rule, facts: outcome.values, medications: medicationsIn(outcome.values, byResource) });
+    } catch (error) {
+      const reason =
+        error instanceof TimeSliceExceeded
+          ? `took longer than its ${rule.timeSliceMs} ms time slice (${Math.round(error.spentMs * 10) / 10} ms)`
+          : `failed with an error (${redact(error)})`;
+      deps.rules.disable(rule, reason);
+      notChecked(rule, `it ${reason} and has been switched off`);
+    }
+  }
+
+  return { fired: await withoutRecentlyShown(fired, input.clinical.patientId, input.clinical.now, deps), incomplete };
+}
+
+const EMPTY: ReadonlySet<string> = new Set();
+
+type Reading = { readonly value: number; readonly unit: string; readonly date: string; readonly ageDays: number };
+
+/** The dose checks' normalised eGFR (units converted) when the context has it, else the eGFR lab value. */
+function latestEgfr(clinical: ClinicalContext): Reading | undefined {
+  const normalised = (clinical as { readonly patient?: { readonly egfr?: Reading } }).patient?.egfr;
+  return normalised ?? clinical.labs.get('egfr');
+}
+
+export interface RuleEvaluation {
+  readonly fired: boolean;
+  /** Time spent evaluating the rule's FHIRPath facts (what its time slice is compared with). */
+  readonly spentMs: number;
+  readonly values: Record<string, unknown>;
+  /** The json-rules-engine result tree of the conditions (which held, with each fact's value). */
+  readonly conditions: unknown;
+}
+
+/**
+ * One rule over one request: a fresh engine, each fact computed at most once. The time a rule is charged is the
+ * time of its own (synchronous) fact evaluations, not the wall time of the run: json-rules-engine awaits between
+ * facts, and other requests' work done in those gaps is not the rule's. Over the limit, the next fact is refused.
+ */
+export async function evaluateRule(
+  rule: CompiledRule,
+  request: RequestFacts,
+  env: Record<string, unknown>,
+  slice: { readonly clock: () => number; readonly limitMs: number } = { clock: () => 0, limitMs: Infinity },
+): Promise<RuleEvaluation> {
+  const values: Record<string, unknown> = {};
+  let spentMs = 0;
+  // Expressions start at the patient (or nothing); everything else is a %variable.
+  const root = request.patient ?? {};
+  const factValue = (name: string): unknown => {
+    if (name in values) return values[name];
+    if (spentMs > slice.limitMs) throw new TimeSliceExceeded(spentMs);
+    const compiled = rule.facts.get(name);
+    if (!compiled) throw new Error(`fact "${name}" is not declared`);
+    const before = slice.clock();
+    const result = withHelperScope(request, rule.scope, () => compiled(root, env));
+    spentMs += slice.clock() - before;
+    const value = result.length === 0 ? null : result.length === 1 ? result[0] : result;
+    values[name] = value;
+    return value;
+  };
+  const engine = new Engine([], { allowUndefinedFacts: false });
+  engine.addRule({ name: rule.key, conditions: rule.source.conditions as TopLevelCondition, event: { type: 'fired' } });
+  for (const name of Object.keys(rule.source.facts)) engine.addFact(name, () => factValue(name), { cache: true });
+  const result = await engine.run();
+  const fired = result.events.length > 0;
+  // The card may use facts the conditions did not need (json-rules-engine stops early), computed now.
+  if (fired) for (const name of Object.keys(rule.source.facts)) factValue(name);
+  if (spentMs > slice.limitMs) throw new TimeSliceExceeded(spentMs);
+  const ruleResult = result.results[0] ?? result.failureResults[0];
+  return { fired, spentMs, values, conditions: ruleResult ? (ruleResult.toJSON(false) as { conditions: unknown }).conditions : undefined };
+}
+
+/** The data keys rules read: the hook's own reading when it read them, else prefetch or the FHIR server. */
+async function ruleData(input: GuidelineInput, needed: ReadonlySet<DataNeed>): Promise<ResolvedData> {
+  const readByHook = new Set(input.keys.filter((k) => k.use !== 'advertised').map((k) => k.key));
+  const values: Partial<Record<DataKey, Json[]>> = {};
+  const gaps = input.data.gaps.filter((g) => needed.has(g.key as DataNeed));
+  const toRead: KeyNeed[] = [];
+  for (const key of needed) {
+    if (readByHook.has(key)) values[key] = input.data.values[key] ?? [];
+    else toRead.push({ key, use: 'optional' });
+  }
+  if (toRead.length === 0) return { values, gaps, fetched: [] };
+  const extra = await resolveData(input.request, toRead, prefetchTemplates(input.kb.observationKinds()), input.fhirClient, input.deadline);
+  return { values: { ...values, ...extra.values }, gaps: [...gaps, ...extra.gaps], fetched: extra.fetched };
+}
+
+/** Orders named by the facts' values (by identity with the request's resources). */
+function medicationsIn(values: Record<string, unknown>, byResource: ReadonlyMap<unknown, Medication>): Medication[] {
+  const found = new Map<string, Medication>();
+  const visit = (v: unknown) => {
+    if (Array.isArray(v)) v.forEach(visit);
+    else {
+      const m = byResource.get(v);
+      if (m) found.set(m.key, m);
+    }
+  };
+  Object.values(values).forEach(visit);
+  return [...found.values()];
+}
+
+/** Rules with a frequency whose card was shown within their period for this patient are left out. */
+async function withoutRecentlyShown(fired: FiredRule[], patientId: string | undefined, now: Date, deps: GuidelineDeps): Promise<FiredRule[]> {
+  const limited = fired.filter((f) => f.rule.source.frequency);
+  if (limited.length === 0 || !patientId || !deps.memory) return fired;
+  const shown = new Set<string>();
+  try {
+    for (const f of limited) {
+      const since = new Date(now.getTime() - f.rule.source.frequency!.oncePerDays * 86_400_000);
+      for (const id of await deps.memory.shownSince(patientId, [f.rule.source.id], since)) shown.add(id);
+    }
+  } catch (error) {
+    // The memory could not be read in time: show the card rather than risk silence.
+    deps.reportError('guideline rule memory', error);
+    return fired;
+  }
+  return fired.filter((f) => !(f.rule.source.frequency && shown.has(f.rule.source.id)));
+}
+
+/** An error's message without the values in it (they may come from patient data): quoted text and numbers masked. */
+export function redact(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  return message.split('\n')[0]!.replace(/"[^"]*"|'[^']*'|\[[^\]]*\]|\b\d+(\.\d+)?\b/g, '…').slice(0, 200);
+}
