@@ -74,3 +74,8 @@ export function overrideReasonCodings(publicBaseUrl: string, reasons: readonly (
   const system = `${publicBaseUrl}/CodeSystem/override-reason`;
   return reasons.map(([code, display]) => ({ system, code, display }));
 }
+
+/** UCUM for people: annotations lose their braces ("{INR}" → "INR", "mL/min/{1.73_m2}" → "mL/min/1.73 m2"). */
+export function displayUnit(unit: string): string {
+  return unit.replace(/\{([^}]*)\}/g, '$1').replace(/_/g, ' ');
+}

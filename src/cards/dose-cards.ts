@@ -11,7 +11,7 @@ import type { Medication } from '../fhir/clinical-context.js';
 import { asArray, isObject } from '../fhir/resources.js';
 import type { DoseRule } from '../knowledge/source-schema.js';
 import type { CardContext, CardMeta } from './build-cards.js';
-import { overrideReasonCodings, citationUrl, citationText, ACT_CODE_SYSTEM, fitSummary, type Action, type Card, type Coding, type Suggestion } from './card.js';
+import { displayUnit, overrideReasonCodings, citationUrl, citationText, ACT_CODE_SYSTEM, fitSummary, type Action, type Card, type Coding, type Suggestion } from './card.js';
 import { isInterruptive } from './policy.js';
 import { DEFAULT_DOSE_INDICATORS, type Indicator } from './policy-schema.js';
 
@@ -101,7 +101,7 @@ function problemCard(f: DoseProblemFinding, indicator: Indicator, cc: CardContex
   const lines: string[] = [`**${cap(HEADLINE[f.topic])}: ${f.ingredient.name}** (${describeMedication(f.medication)}).`, ''];
   for (const v of f.violations) lines.push(`- ${v.text}`);
   if (f.dose) {
-    lines.push('', `**Ordered (${f.dose.route}):** ${f.dose.lines.join('; ')}.`);
+    lines.push('', `**Ordered (${f.dose.route}):** ${f.dose.lines.map(displayUnit).join('; ')}.`);
     const parts = [`${fmt(f.dose.perDoseHigh)} ${f.dose.unit} per dose`];
     if (f.dose.perDayHigh !== undefined) parts.push(`${fmt(f.dose.perDayHigh)} ${f.dose.unit} a day at most`);
     if (f.dose.perWeekHigh !== undefined && f.topic === 'DOSEIVL') parts.push(`${fmt(f.dose.perWeekHigh)} ${f.dose.unit} a week`);

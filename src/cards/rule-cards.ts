@@ -10,7 +10,7 @@ import { medicationLabel } from '../rules/helpers.js';
 import { RULE_TOPICS } from '../rules/rule-schema.js';
 import type { CardMeta } from './build-cards.js';
 import { conceptText } from '../fhir/resources.js';
-import { citationUrl, overrideReasonCodings, citationText, ACT_CODE_SYSTEM, fitSummary, type Action, type Card, type Coding, type Suggestion } from './card.js';
+import { displayUnit, citationUrl, overrideReasonCodings, citationText, ACT_CODE_SYSTEM, fitSummary, type Action, type Card, type Coding, type Suggestion } from './card.js';
 import { isInterruptive } from './policy.js';
 
 /** A card a shadow rule would have shown. */
@@ -158,8 +158,4 @@ export function formatValue(value: unknown, names: ReadonlyMap<unknown, Medicati
   return 'a value';
 }
 
-/** UCUM for people: annotations lose their braces ("{INR}" → "INR", "mL/min/{1.73_m2}" → "mL/min/1.73 m2"). */
-export function displayUnit(unit: string): string {
-  return unit.replace(/\{([^}]*)\}/g, '$1').replace(/_/g, ' ');
-}
 

@@ -4,7 +4,7 @@
  * a clean 20-order profile that raises no dose card. Codes come from the knowledge base (kbScd), never typed.
  */
 import { describe, expect, it } from 'vitest';
-import { NOW, createTestApp, screen } from '../support/app.js';
+import { NOW, bundledSources, createTestApp, screen } from '../support/app.js';
 import { kbScd } from '../support/kb-lookup.js';
 import { PATIENT_ID, RXNORM, orderRequest } from '../support/requests.js';
 
@@ -89,6 +89,23 @@ describe('dose range checking end to end', () => {
       expect(action.resource.dosageInstruction[0].doseAndRate[0].doseQuantity).toEqual({ value: 660, unit: 'mg', system: UCUM, code: 'mg' });
       expect(action.resource.dosageInstruction[0].timing).toEqual(every(4));
       expect(card.overrideReasons.map((r: { code: string }) => r.code)).toContain('dose-intended');
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('a tablet count is read through the product strength and shown in plain words: 2 × ibuprofen 800 mg tablets 4 times a day', async () => {
+    const app = await createTestApp();
+    try {
+      const ibuprofen800 = bundledSources().products.find((p) => p.name === 'ibuprofen 800 MG Oral Tablet')!;
+      const res = await app.call(
+        'medication-safety',
+        request([draft({ id: 'ibu', scd: ibuprofen800, dose: { value: 2, unit: '{tablet}' }, timing: daily(4) })], patient('1950-01-01', 'female')),
+      );
+      const card = res.body.cards.find((c: { source: { topic?: { code: string } } }) => c.source.topic?.code === 'DOSEH');
+      expect(card.summary).toBe('Ibuprofen: 1600 mg per dose exceeds the maximum of 800 mg');
+      expect(card.detail).toContain('**Ordered (oral):** 2 tablet (800 mg per tablet) 4 times every day.');
+      expect(card.detail).toContain('**Computed:** 1600 mg per dose, 6400 mg a day at most of ibuprofen.');
     } finally {
       await app.close();
     }

@@ -1,6 +1,7 @@
 /** How rule templates are filled: values by kind, units for people, markdown escaped, long lists cut. */
 import { describe, expect, it } from 'vitest';
-import { displayUnit, formatValue } from '../../src/cards/rule-cards.js';
+import { formatValue } from '../../src/cards/rule-cards.js';
+import { displayUnit } from '../../src/cards/card.js';
 import type { Medication } from '../../src/fhir/clinical-context.js';
 import { medicationLabel } from '../../src/rules/helpers.js';
 
