@@ -8,6 +8,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { DoseFinding, DoseNotCheckedFinding, DoseProblemFinding, DoseTopic } from '../checks/dose/dose-finding.js';
 import type { Medication } from '../fhir/clinical-context.js';
+import { orderedDoseEntry } from '../checks/dose/check-doses.js';
 import { asArray, isObject } from '../fhir/resources.js';
 import type { DoseRule } from '../knowledge/source-schema.js';
 import type { CardContext, CardMeta } from './build-cards.js';
@@ -78,6 +79,7 @@ function summaryOf(f: DoseProblemFinding): string {
   const v = f.violations[0]!;
   switch (f.topic) {
     case 'DOSECOND':
+      if (v.measure === 'contraindicatedForAge') return `${name} is contraindicated at the patient's age (${ageWords(v.ordered)}${v.limit > 0 ? `, under ${ageWords(v.limit)}` : ''})`;
       return v.measure === 'contraindicated'
         ? `${name} is contraindicated at the patient's kidney function (${v.unit === 'mL/min' ? 'CrCl' : 'eGFR'} ${fmt(v.ordered)}, limit ${fmt(v.limit)})`
         : `${name}: ${fmt(v.ordered)} ${v.unit} ${v.measure === 'perDose' ? 'per dose' : 'a day'} is above the renal limit of ${fmt(v.limit)} ${v.unit}`;
@@ -92,13 +94,19 @@ function summaryOf(f: DoseProblemFinding): string {
   }
 }
 
+const ageWords = (years: number) => (years < 2 ? `${Math.floor(years * 12 + 1e-9)} months` : `${Math.floor(years + 1e-9)} years`);
+
+function headline(f: DoseProblemFinding): string {
+  return f.topic === 'DOSECOND' && f.violations.some((v) => v.measure === 'contraindicatedForAge') ? 'contraindicated at this age' : HEADLINE[f.topic];
+}
+
 function per(measure: string): string {
   return measure === 'perDose' || measure === 'perKgDose' ? 'per dose' : measure === 'perWeek' ? 'a week' : 'a day';
 }
 
 function problemCard(f: DoseProblemFinding, indicator: Indicator, cc: CardContext): Card {
   const rules = distinctRules(f);
-  const lines: string[] = [`**${cap(HEADLINE[f.topic])}: ${f.ingredient.name}** (${describeMedication(f.medication)}).`, ''];
+  const lines: string[] = [`**${cap(headline(f))}: ${f.ingredient.name}** (${describeMedication(f.medication)}).`, ''];
   for (const v of f.violations) lines.push(`- ${v.text}`);
   if (f.dose) {
     lines.push('', `**Ordered (${f.dose.route}):** ${f.dose.lines.map(displayUnit).join('; ')}.`);
@@ -184,8 +192,12 @@ function describeMedication(m: Medication): string {
   return `${m.display}, ${role}${m.reference ? `, ${m.reference}` : ''}`;
 }
 
-
-const UCUM = 'http://unitsofmeasure.org';
+/** A copy of a JSON value with null object members and null array entries left out (they are not valid FHIR). */
+function withoutNulls<T>(value: T): T {
+  if (Array.isArray(value)) return value.filter((v) => v !== null).map(withoutNulls) as T;
+  if (isObject(value)) return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== null).map(([k, v]) => [k, withoutNulls(v)])) as T;
+  return value;
+}
 
 /**
  * A corrected order as an `update` of the whole draft (dose or schedule changed, everything else kept), or, for a
@@ -198,31 +210,23 @@ function suggestionsFor(f: DoseProblemFinding): Suggestion[] {
   if (f.severity === 'contraindicated' && f.topic === 'DOSECOND') {
     return [{ label: `Cancel the ${name} order`, uuid: randomUUID(), actions: [{ type: 'delete', description: `Remove the new ${name} order`, resourceId: m.reference }] }];
   }
-  const resource = m.resource;
+  const resource = withoutNulls(m.resource);
+  const instruction = asArray(resource.dosageInstruction)[0];
+  if (!isObject(instruction)) return [];
+  // The printed instructions would contradict the changed dose or schedule: they are left out.
+  const { text: _text, patientInstruction: _pi, ...kept } = instruction;
   if (f.correctedSchedule === 'weekly') {
-    const dosageInstruction = asArray(resource.dosageInstruction).map((d) => {
-      if (!isObject(d)) return d;
-      const { timing: _timing, ...rest } = d;
-      return { ...rest, timing: { repeat: { frequency: 1, period: 1, periodUnit: 'wk' } } };
-    });
-    const updated = { ...resource, dosageInstruction };
+    const updated = { ...resource, dosageInstruction: [{ ...kept, timing: { repeat: { frequency: 1, period: 1, periodUnit: 'wk' } } }] };
     const action: Action = { type: 'update', description: `Give ${name} once weekly (same dose)`, resource: updated };
     return [{ label: `Change ${name} to once weekly`, uuid: randomUUID(), isRecommended: true, actions: [action] }];
   }
   if (f.correctedDose) {
     const { value, unit } = f.correctedDose;
-    const dosageInstruction = asArray(resource.dosageInstruction).map((d) => {
-      if (!isObject(d)) return d;
-      const doseAndRate = asArray(d.doseAndRate).map((e) => {
-        if (!isObject(e) || (e.doseQuantity === undefined && e.doseRange === undefined)) return e;
-        const { doseRange: _range, doseQuantity, ...rest } = e;
-        const old: Record<string, unknown> = isObject(doseQuantity) ? doseQuantity : isObject(_range) && isObject(_range.high) ? _range.high : {};
-        return { ...rest, doseQuantity: old.code !== undefined || old.unit !== undefined ? { ...old, value } : { value, unit, system: UCUM, code: unit } };
-      });
-      return doseAndRate.length > 0 ? { ...d, doseAndRate } : d;
-    });
-    const updated = { ...resource, dosageInstruction };
-    const unitText = unit.replace(/[{}]/g, '');
+    const entry = orderedDoseEntry(instruction);
+    if (!entry || !isObject(entry.doseQuantity)) return [];
+    const doseAndRate = [{ ...entry, doseQuantity: { ...entry.doseQuantity, value } }];
+    const updated = { ...resource, dosageInstruction: [{ ...kept, doseAndRate }] };
+    const unitText = unit.replace(/[{}]/g, '') || 'unit';
     const action: Action = { type: 'update', description: `Change the ${name} dose to ${fmt(value)} ${unitText} per administration`, resource: updated };
     return [{ label: fitSummary(`Reduce the ${name} dose to ${fmt(value)} ${unitText} per administration`), uuid: randomUUID(), actions: [action] }];
   }

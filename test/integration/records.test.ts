@@ -46,7 +46,7 @@ function env(extra: Record<string, string> = {}): Record<string, string> {
 }
 
 const interaction = (draftId = 'd1', dose?: number) => {
-  const draft = { ...mr({ id: draftId, rxcui: scd('simvastatin 40 MG Oral Tablet') }), ...(dose ? { dosageInstruction: [{ doseAndRate: [{ doseQuantity: { value: dose, unit: 'mg' } }] }] } : {}) };
+  const draft = { ...mr({ id: draftId, rxcui: scd('simvastatin 40 MG Oral Tablet') }), ...(dose ? { dosageInstruction: [{ timing: { repeat: { frequency: 1, period: 1, periodUnit: 'd' } }, doseAndRate: [{ doseQuantity: { value: dose, unit: 'mg' } }] }] } : {}) };
   return { draft, active: [mr({ id: 'a1', rxcui: scd('clarithromycin 500 MG Oral Tablet'), status: 'active' })] };
 };
 

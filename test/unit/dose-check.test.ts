@@ -101,16 +101,18 @@ const daily = (n: number) => ({ repeat: { frequency: n, period: 1, periodUnit: '
 const every = (h: number) => ({ repeat: { frequency: 1, period: h, periodUnit: 'h' } });
 
 describe('absolute limits, just below and just above', () => {
-  it('per dose: 1000 mg is allowed, 1000.5 mg is above (DOSEH)', async () => {
+  it('per dose: 1000 mg is allowed, and 1001 mg (within the 0.1 % rounding tolerance); 1001.5 mg is above (DOSEH)', async () => {
     expect(summary(await check([order('apap500', { value: 1000, unit: 'mg' }, daily(1))], adult))).toEqual([]);
-    expect(summary(await check([order('apap500', { value: 1000.5, unit: 'mg' }, daily(1))], adult))).toEqual(['DOSEH:perDose 1000.5 vs 1000']);
+    expect(summary(await check([order('apap500', { value: 1001, unit: 'mg' }, daily(1))], adult))).toEqual([]);
+    expect(summary(await check([order('apap500', { value: 1001.5, unit: 'mg' }, daily(1))], adult))).toEqual(['DOSEH:perDose 1001.5 vs 1000']);
   });
 
-  it('per day: 1000 mg every 6 hours is 4000 (allowed); every 4 hours is 6000 (DOSEH) with a corrected 660 mg', async () => {
+  it('per day: 1000 mg every 6 hours is 4000 (allowed); every 4 hours is 6000 (DOSEH), corrected to a whole 500 mg tablet', async () => {
     expect(summary(await check([order('apap500', { value: 1000, unit: 'mg' }, every(6))], adult))).toEqual([]);
     const f = problems(await check([order('apap500', { value: 1000, unit: 'mg' }, every(4))], adult));
     expect(summary(f)).toEqual(['DOSEH:perDay 6000 vs 4000']);
-    expect(f[0]!.correctedDose).toEqual({ value: 660, unit: 'mg' });
+    // 4000 / 6 = 666.7 mg a dose; the product is a 500 mg tablet: one tablet's worth
+    expect(f[0]!.correctedDose).toEqual({ value: 500, unit: 'mg' });
     expect(f[0]!.dose!.lines).toEqual(['1000 mg every 4 hours']);
   });
 
@@ -137,7 +139,8 @@ describe('children: mg/kg limits with absolute caps', () => {
     expect(summary(await check([order('amox500', { value: 480, unit: 'mg' }, daily(3))], child(16)))).toEqual([]);
     const f = problems(await check([order('amox500', { value: 490, unit: 'mg' }, daily(3))], child(16)));
     expect(summary(f)).toEqual(['DOSEHINDW:perKgDay 1470 vs 1440']);
-    expect(f[0]!.correctedDose).toEqual({ value: 480, unit: 'mg' });
+    // 480 mg a dose is not a whole number of 500 mg capsules: no corrected order is offered
+    expect(f[0]!.correctedDose).toBeUndefined();
   });
 
   it('the absolute cap binds a heavy child: 1010 mg three times a day at 40 kg is above 3000 mg a day (DOSEHINDA) but under 90 mg/kg', async () => {
@@ -239,7 +242,8 @@ describe('kidney function', () => {
     expect(summary(await check([order('gaba300', { value: 700, unit: 'mg' }, daily(2))], crcl(1.2)))).toEqual([]);
     const f = problems(await check([order('gaba300', { value: 500, unit: 'mg' }, daily(3))], crcl(1.2)));
     expect(summary(f)).toEqual(['DOSECOND:perDay 1500 vs 1400']);
-    expect(f[0]!.correctedDose).toEqual({ value: 460, unit: 'mg' });
+    // 1400 / 3 = 466.7 mg a dose: one 300 mg capsule's worth (strength read from the product name)
+    expect(f[0]!.correctedDose).toEqual({ value: 300, unit: 'mg' });
     // CrCl (60 × 60) / (72 × 1.5) × 0.85 = 28.3: the 700 mg band
     expect(summary(await check([order('gaba300', { value: 350, unit: 'mg' }, daily(2))], crcl(1.5)))).toEqual([]);
     expect(summary(await check([order('gaba300', { value: 400, unit: 'mg' }, daily(2))], crcl(1.5)))).toEqual(['DOSECOND:perDay 800 vs 700']);
@@ -283,11 +287,147 @@ describe('patient facts from FHIR', () => {
       now: NOW,
       maxLabAgeDays: 90,
     });
-    expect(p.ageYears).toBeCloseTo(3477 / 365.25, 9);
+    // 9 years 6 months and 6 days in calendar terms
+    expect(p.ageYears).toBe((114 + 6 / 31) / 12);
     expect(p.sex).toBe('female');
     expect(p.weight).toEqual({ value: 19.958, unit: 'kg', date: '2026-11-01', ageDays: 20, original: '44 [lb_av]' });
     expect(p.creatinine).toEqual({ value: 0.6, unit: 'mg/dL', date: '2026-11-02', ageDays: 19, original: '53.04 umol/L' });
     expect(p.egfr).toEqual({ value: 60, unit: 'mL/min/{1.73_m2}', date: '2026-11-03', ageDays: 18, comparator: '>' });
     expect(p.stale).toEqual({});
+  });
+});
+
+/** An order with the dosage instructions as given (several instructions, text, unusual shapes). */
+function orderWith(p: P, dosageInstruction: unknown): Medication {
+  const base = order(p, undefined);
+  return { ...base, resource: { ...base.resource, dosageInstruction } };
+}
+const di = (value: number, unit: string, timing: unknown, extra: Record<string, unknown> = {}) => ({
+  ...(timing !== undefined ? { timing } : {}),
+  doseAndRate: [{ doseQuantity: { value, unit, system: UCUM, code: unit } }],
+  ...extra,
+});
+const atBedtime = { repeat: { when: ['HS'] } };
+const q = (value: number, code: string) => ({ value, unit: code, system: UCUM, code });
+
+describe('several dosage instructions', () => {
+  it('instructions without a sequence are taken together: 1000 mg every 6 hours + 1000 mg at bedtime is 5000 mg a day', async () => {
+    const f = problems(await check([orderWith('apap500', [di(1000, 'mg', every(6)), di(1000, 'mg', atBedtime)])], adult));
+    expect(summary(f)).toEqual(['DOSEH:perDay 5000 vs 4000']);
+    expect(f[0]!.dose!.lines).toEqual(['1000 mg every 6 hours', '1000 mg once a day']);
+    // two instructions: no corrected order is guessed
+    expect(f[0]!.correctedDose).toBeUndefined();
+  });
+
+  it('the same sequence adds up; different sequences follow each other (the larger step counts)', async () => {
+    const same = [di(1000, 'mg', every(6), { sequence: 1 }), di(1000, 'mg', atBedtime, { sequence: 1 })];
+    expect(summary(await check([orderWith('apap500', same)], adult))).toEqual(['DOSEH:perDay 5000 vs 4000']);
+    const steps = [di(1000, 'mg', every(6), { sequence: 1 }), di(1000, 'mg', atBedtime, { sequence: 2 })];
+    expect(summary(await check([orderWith('apap500', steps)], adult))).toEqual([]);
+    // an instruction with no sequence goes with every step: 4000 + 1000
+    const mixed = [di(1000, 'mg', every(6), { sequence: 1 }), di(500, 'mg', daily(1), { sequence: 2 }), di(1000, 'mg', atBedtime)];
+    expect(summary(await check([orderWith('apap500', mixed)], adult))).toEqual(['DOSEH:perDay 5000 vs 4000']);
+  });
+});
+
+describe('no schedule', () => {
+  it('no timing but a maximum per period: the maximum is the amount a day (6 g in 24 hours is above 4000 mg)', async () => {
+    const prn = di(1000, 'mg', undefined, { asNeededBoolean: true, maxDosePerPeriod: { numerator: { value: 6, system: UCUM, code: 'g' }, denominator: { value: 24, system: UCUM, code: 'h' } } });
+    const fs = await check([orderWith('apap500', [prn])], adult);
+    expect(summary(fs)).toEqual(['DOSEH:perDay 6000 vs 4000']);
+    const within = di(1000, 'mg', undefined, { asNeededBoolean: true, maxDosePerPeriod: { numerator: { value: 4, system: UCUM, code: 'g' }, denominator: { value: 1, system: UCUM, code: 'd' } } });
+    expect(summary(await check([orderWith('apap500', [within])], adult))).toEqual([]);
+  });
+
+  it('no timing at all: the daily and interval limits are named as not checked; the dose itself still is', async () => {
+    const fs = await check([orderWith('apap500', [di(1000, 'mg', undefined)])], adult);
+    expect(summary(fs)).toEqual(['not-checked:daily and interval limits for acetaminophen']);
+    expect(fs[0]!.check === 'not-checked' && fs[0]!.reason).toBe('no schedule given (the dosage instruction has no timing)');
+    expect(summary(await check([orderWith('apap500', [di(1500, 'mg', undefined)])], adult))).toEqual(['not-checked:daily and interval limits for acetaminophen', 'DOSEH:perDose 1500 vs 1000']);
+  });
+
+  it('dayOfWeek with no period: methotrexate on Monday, Tuesday and Wednesday is an interval error', async () => {
+    expect(summary(await check([order('mtx25', { value: 7.5, unit: 'mg' }, { repeat: { dayOfWeek: ['mon', 'tue', 'wed'] } })], adult))).toEqual(['DOSEIVL:daysPerWeek 3 vs 1']);
+    expect(summary(await check([order('mtx25', { value: 7.5, unit: 'mg' }, { repeat: { dayOfWeek: ['mon'] } })], adult))).toEqual([]);
+  });
+
+  it('absurd doses and frequencies are named on a not-checked finding', async () => {
+    const fs = await check([order('apap500', { value: -500, unit: 'mg' }, every(6))], adult);
+    expect(fs.map((f) => f.check === 'not-checked' && f.reason)).toEqual(['the dosage instruction could not be interpreted: the dose -500 mg is not a positive amount']);
+    const f2 = await check([order('apap500', { value: 1000, unit: 'mg' }, { repeat: { frequency: '6', period: 1, periodUnit: 'd' } })], adult);
+    expect(f2.map((f) => f.check === 'not-checked' && f.reason)).toEqual(['the dosage instruction could not be interpreted: the timing\'s frequency "6" is not a number']);
+    const f3 = await check([order('apap500', { value: 1e308, unit: 'g' }, every(6))], adult);
+    expect(f3.map((f) => f.check === 'not-checked' && f.reason)).toEqual(['the dose (1e+308 g every 6 hours) is too large to be a number this service can compare']);
+  });
+});
+
+describe('intervals over 12 hours that do not divide a day', () => {
+  const crcl28 = facts({ birthDate: '1946-06-01', ageYears: 80.4, sex: 'female', weight: { value: 60, unit: 'kg', date: '2026-11-01', ageDays: 20 }, creatinine: { value: 1.5, unit: 'mg/dL', date: '2026-11-02', ageDays: 19 } });
+  it('gabapentin 500 mg every 18 hours is 666.67 mg a day on average: within 700 mg at CrCl 28.3; every 12 hours (1000) is not', async () => {
+    expect(summary(await check([order('gaba300', { value: 500, unit: 'mg' }, every(18))], crcl28))).toEqual([]);
+    expect(summary(await check([order('gaba300', { value: 500, unit: 'mg' }, every(12))], crcl28))).toEqual(['DOSECOND:perDay 1000 vs 700']);
+    // 600 mg every 18 hours = 800 mg a day on average
+    const f = problems(await check([order('gaba300', { value: 600, unit: 'mg' }, every(18))], crcl28));
+    expect(summary(f)).toEqual(['DOSECOND:perDay 800 vs 700']);
+    expect(f[0]!.violations[0]!.text).toMatch(/^800 mg a day on average is above 700 mg a day/);
+  });
+});
+
+describe('age in calendar years and partial birth dates', () => {
+  it('the 18th birthday is 18: born 2008-11-21 is an adult on 2026-11-21, born 2008-11-22 is not', async () => {
+    const born = (birthDate: string) => patientFacts({ patient: [{ resourceType: 'Patient', birthDate, gender: 'male' }], observations: [], gaps: [], kinds: [], now: NOW, maxLabAgeDays: 90 });
+    expect(born('2008-11-21').ageYears).toBe(18);
+    expect(born('2008-11-22').ageYears).toBe((215 + 30 / 31) / 12);
+    expect(born('2026-08-21').ageYears).toBe(0.25);
+    // 1100 mg three times a day: above the adult per-dose maximum at 18, within the child limits (no weight) the day before
+    expect(summary(await check([order('amox500', { value: 1100, unit: 'mg' }, daily(3))], born('2008-11-21')))).toEqual(['DOSEH:perDose 1100 vs 1000,perDay 3300 vs 3000']);
+    expect(summary(await check([order('amox500', { value: 900, unit: 'mg' }, daily(3))], born('2008-11-22')))).toEqual(['not-checked:weight-based dose limits for amoxicillin']);
+  });
+
+  it('a partial birth date is its earliest day unless a band boundary falls inside it: "2008" is 17 or 18 (uncertain), "2000" is 26', async () => {
+    const born = (birthDate: string) => patientFacts({ patient: [{ resourceType: 'Patient', birthDate, gender: 'male' }], observations: [], gaps: [], kinds: [], now: NOW, maxLabAgeDays: 90 });
+    const p2008 = born('2008');
+    expect([p2008.birthDate, p2008.ageYears]).toEqual(['2008', (226 + 20 / 31) / 12]);
+    const fs = await check([order('amox500', { value: 900, unit: 'mg' }, daily(3))], p2008);
+    expect(summary(fs)).toEqual(['not-checked:age-specific dose limits for amoxicillin']);
+    expect(fs[0]!.check === 'not-checked' && fs[0]!.reason).toBe('age band uncertain: the birth date is given only as "2008", so the patient is 17 years to 18 years old, and the dose limits change at 18 years');
+    expect(summary(await check([order('amox500', { value: 1100, unit: 'mg' }, daily(3))], born('2000')))).toEqual(['DOSEH:perDose 1100 vs 1000,perDay 3300 vs 3000']);
+    expect(summary(await check([order('amox500', { value: 1100, unit: 'mg' }, daily(3))], born('2000-03')))).toEqual(['DOSEH:perDose 1100 vs 1000,perDay 3300 vs 3000']);
+  });
+});
+
+describe('unit-conversion tolerance at a limit', () => {
+  it('35.27 lb (15.998 kg) at 90 mg/kg/day: 480 mg three times a day (1440 mg, 0.01 % over 1439.82) is allowed; 482 mg is above', async () => {
+    const p = patientFacts({
+      patient: [{ resourceType: 'Patient', birthDate: '2022-05-01', gender: 'female' }],
+      observations: [{ resourceType: 'Observation', status: 'final', code: { coding: [{ system: 'http://loinc.org', code: '29463-7' }] }, effectiveDateTime: '2026-11-20', valueQuantity: { value: 35.27, unit: 'lb', system: UCUM, code: '[lb_av]' } }],
+      gaps: [],
+      kinds: [{ id: 'body-weight', name: 'w', loinc: ['29463-7'], unit: 'kg', equivalentUnits: [], citations: cite }],
+      now: NOW,
+      maxLabAgeDays: 90,
+    });
+    expect(p.weight!.value).toBe(15.998);
+    expect(summary(await check([order('amox500', { value: 480, unit: 'mg' }, daily(3))], p))).toEqual([]);
+    expect(summary(await check([order('amox500', { value: 482, unit: 'mg' }, daily(3))], p))).toEqual(['DOSEHINDW:perKgDay 1446 vs 1439.82']);
+  });
+});
+
+describe('corrected orders only when unambiguous', () => {
+  it('whole tablets for a tablet count; a mass of tablets in whole tablets; never above the ordered dose', async () => {
+    expect(problems(await check([order('apap500', { value: 3, unit: '{tablet}' }, every(6))], adult))[0]!.correctedDose).toEqual({ value: 2, unit: '{tablet}' });
+    expect(problems(await check([order('apap500', { value: 1500, unit: 'mg' }, every(8))], adult))[0]!.correctedDose).toEqual({ value: 1000, unit: 'mg' });
+  });
+
+  it('none for a liquid, a dose range, a dose that is not the one ordered entry, or several instructions', async () => {
+    // 10 mL of 160 mg/5 mL for a 20 kg child: above 15 mg/kg, but a volume is not offered
+    expect(problems(await check([order('apapSusp', { value: 10, unit: 'mL' }, every(6))], child(20)))[0]!.correctedDose).toBeUndefined();
+    const range = { timing: every(4), doseAndRate: [{ doseRange: { low: q(1, '{tablet}'), high: q(2, '{tablet}') } }] };
+    expect(problems(await check([orderWith('apap500', [range])], adult))[0]!.correctedDose).toBeUndefined();
+    const calculated = { timing: every(4), doseAndRate: [{ type: { coding: [{ code: 'calculated' }] }, doseQuantity: q(1000, 'mg') }, { type: { coding: [{ code: 'ordered' }] }, doseQuantity: q(2, '{tablet}') }] };
+    const f = problems(await check([orderWith('apap500', [calculated])], adult));
+    expect(summary(f)).toEqual(['DOSEH:perDay 6000 vs 4000']);
+    expect(f[0]!.correctedDose).toBeUndefined();
+    const stu3 = { timing: every(4), doseQuantity: q(2, '{tablet}') };
+    expect(problems(await check([orderWith('apap500', [stu3])], adult))[0]!.correctedDose).toBeUndefined();
   });
 });

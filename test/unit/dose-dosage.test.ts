@@ -3,7 +3,6 @@ import { describe, expect, it } from 'vitest';
 import { ingredientAmount, strengthsFromName, type AmountContext } from '../../src/checks/dose/amount.js';
 import { readInstructions, readSchedule, routeFromText, type Schedule } from '../../src/checks/dose/dosage.js';
 import { CREATININE_UMOL_PER_MG_DL, convert, creatinineInMgDl, daysIn, isEgfrUnit, toCanonical, weightInKg } from '../../src/checks/dose/ucum.js';
-import { roundDown } from '../../src/checks/dose/check-doses.js';
 
 const UCUM = 'http://unitsofmeasure.org';
 const q = (value: number, code: string) => ({ value, unit: code, system: UCUM, code });
@@ -95,7 +94,8 @@ describe('timing', () => {
     expect(code('Q6H')).toEqual([4, 28, 7]);
     expect(code('Q8H')).toEqual([3, 21, 7]);
     expect(code('QD')).toEqual([1, 7, 7]);
-    expect(code('QOD')).toEqual([1, 4, 4]);
+    // every 48 hours: half a dose a day on average
+    expect(code('QOD')).toEqual([0.5, 4, 4]);
     expect(code('WK')).toEqual([1, 1, 1]);
     expect(readSchedule({ code: { coding: [{ code: 'XYZ' }] } })).toBe('the timing code "XYZ" is not one this service reads');
   });
@@ -118,7 +118,44 @@ describe('timing', () => {
     const split = sched({ repeat: { frequency: 3, period: 1, periodUnit: 'wk' } });
     expect([split.perDayHigh, split.perWeekHigh, split.daysPerWeek]).toEqual([1, 3, undefined]);
     const qod = sched({ repeat: { frequency: 1, period: 2, periodUnit: 'd' } });
-    expect([qod.perDayHigh, qod.perWeekHigh, qod.daysPerWeek, qod.text]).toEqual([1, 4, 4, 'every 2 days']);
+    expect([qod.perDayHigh, qod.perWeekHigh, qod.daysPerWeek, qod.averaged, qod.text]).toEqual([0.5, 4, 4, true, 'every 2 days']);
+  });
+
+  it('intervals over 12 hours that do not divide a day are averages a day: every 18 hours is 4/3, every 16 hours 1.5; every 12 and 24 hours are not', () => {
+    const q18 = sched({ repeat: { frequency: 1, period: 18, periodUnit: 'h' } });
+    expect([q18.perDayHigh, q18.perDayLow, q18.averaged, q18.daysPerWeek]).toEqual([4 / 3, 4 / 3, true, 7]);
+    expect(sched({ repeat: { frequency: 1, period: 16, periodUnit: 'h' } }).perDayHigh).toBe(1.5);
+    const q12 = sched({ repeat: { frequency: 1, period: 12, periodUnit: 'h' } });
+    expect([q12.perDayHigh, q12.averaged]).toEqual([2, undefined]);
+    const q24 = sched({ repeat: { frequency: 1, period: 24, periodUnit: 'h' } });
+    expect([q24.perDayHigh, q24.averaged]).toEqual([1, undefined]);
+    // every 7 hours is under 12: the most in any 24 hours (4), not the average 3.43
+    expect(sched({ repeat: { frequency: 1, period: 7, periodUnit: 'h' } }).averaged).toBeUndefined();
+    // weekly or rarer keeps the dose on its day
+    expect(sched({ repeat: { frequency: 1, period: 1, periodUnit: 'wk' } }).perDayHigh).toBe(1);
+  });
+
+  it('dayOfWeek with no period is that many dosing days a week, once a day each', () => {
+    const s = sched({ repeat: { dayOfWeek: ['mon', 'tue', 'wed'] } });
+    expect([s.perDayHigh, s.perWeekHigh, s.daysPerWeek, s.text]).toEqual([1, 3, 3, 'once a day on 3 day(s) a week']);
+    const twice = sched({ repeat: { dayOfWeek: ['mon'], timeOfDay: ['08:00:00', '20:00:00'] } });
+    expect([twice.perDayHigh, twice.perWeekHigh, twice.daysPerWeek]).toEqual([2, 2, 1]);
+  });
+
+  it('absurd or uninterpretable timing is named, never guessed', () => {
+    expect(readSchedule('q4h')).toBe('the timing is not a FHIR Timing ("q4h")');
+    expect(readSchedule(null)).toBe('the timing is not a FHIR Timing (null)');
+    expect(readSchedule({ repeat: [{ frequency: 6, period: 1, periodUnit: 'd' }] })).toBe("the timing's repeat is not a FHIR Timing.repeat element (an array)");
+    expect(readSchedule({ repeat: { frequency: '6', period: 1, periodUnit: 'd' } })).toBe('the timing\'s frequency "6" is not a number');
+    expect(readSchedule({ repeat: { frequency: 0, period: 1, periodUnit: 'd' } })).toBe("the timing's frequency 0 is not a positive number");
+    expect(readSchedule({ repeat: { frequency: -4, period: 1, periodUnit: 'd' } })).toBe("the timing's frequency -4 is not a positive number");
+    expect(readSchedule({ repeat: { frequency: 1, period: '1', periodUnit: 'd' } })).toBe('the timing\'s period "1" is not a number');
+    expect(readSchedule({ repeat: { frequency: 1, period: 0, periodUnit: 'h' } })).toBe("the timing's period 0 is not a positive number");
+    expect(readSchedule({ repeat: { frequency: 1, periodMax: -6, period: 4, periodUnit: 'h' } })).toBe("the timing's periodMax -6 is not a positive number");
+    expect(readSchedule({ repeat: { frequency: 1, period: 30, periodUnit: 's' } })).toBe('the timing gives doses less than one minute apart (1 every 30 s)');
+    expect(readSchedule({ repeat: { frequency: 1e308, period: 1, periodUnit: 'd' } })).toMatch(/^the timing gives doses less than one minute apart/);
+    // one minute exactly is still read
+    expect(sched({ repeat: { frequency: 1, period: 1, periodUnit: 'min' } }).perDayHigh).toBe(1440);
   });
 
   it('a single dose, no timing, and unreadable timing', () => {
@@ -158,6 +195,19 @@ describe('dosage instructions', () => {
     expect(readInstructions([{ text: 'one tablet daily' }])[0]!.problem).toBe('the dose is given only as text ("one tablet daily")');
     expect(readInstructions([{ doseAndRate: [{ rateQuantity: q(5, 'mL/h') }] }])[0]!.problem).toBe('it gives an infusion rate and no dose per administration');
     expect(readInstructions([{ doseAndRate: [{ doseRange: { low: q(1, 'mg'), high: q(2, 'g') } }] }])[0]!.problem).toBe('the dose range mixes units (mg to g)');
+  });
+
+  it('names doses that are not positive finite numbers, and timings that are not Timing objects', () => {
+    const problem = (d: Record<string, unknown>) => readInstructions([d])[0]!.problem;
+    expect(problem({ doseAndRate: [{ doseQuantity: { value: '1000', unit: 'mg' } }] })).toBe('the dose value "1000" is not a number');
+    expect(problem({ doseAndRate: [{ doseQuantity: { value: null, unit: 'mg' } }] })).toBe('the dose value null is not a number');
+    expect(problem({ doseAndRate: [{ doseQuantity: [{ value: 1000, unit: 'mg' }] }] })).toBe('the dose quantity is not a FHIR Quantity');
+    expect(problem({ doseAndRate: [{ doseQuantity: q(-500, 'mg') }] })).toBe('the dose -500 mg is not a positive amount');
+    expect(problem({ doseAndRate: [{ doseQuantity: q(0, 'mg') }] })).toBe('the dose 0 mg is not a positive amount');
+    expect(problem({ doseAndRate: [{ doseRange: { low: q(0, 'mg'), high: q(500, 'mg') } }] })).toBe('the dose 0 mg is not a positive amount');
+    expect(problem({ doseQuantity: q(500, 'mg'), timing: 'q4h' })).toBe('the timing is not a FHIR Timing ("q4h")');
+    expect(problem({ doseQuantity: q(500, 'mg'), timing: { repeat: { frequency: '4', period: 1, periodUnit: 'd' } } })).toBe('the timing\'s frequency "4" is not a number');
+    expect(problem({ doseQuantity: q(500, 'mg'), timing: { repeat: { frequency: 1, period: 1, periodUnit: 'd' } } })).toBeUndefined();
   });
 
   it('routes from SNOMED, v3 codes, words and product names', () => {
@@ -217,14 +267,5 @@ describe('amount of ingredient in a dose', () => {
     expect(strengthsFromName('AMOXICILLIN 250MG/5ML SUSP,ORAL', ings)).toEqual([{ ingredient: '723', substance: 'amoxicillin', value: 250, unit: 'mg', per: { value: 5, unit: 'mL' } }]);
     expect(strengthsFromName('metformin hydrochloride 500 MG Oral Tablet', ings)).toEqual([{ ingredient: '6809', substance: 'metformin hydrochloride', value: 500, unit: 'mg' }]);
     expect(strengthsFromName('albuterol 0.09 MG/ACTUAT Metered Dose Inhaler', ings)).toEqual([]);
-  });
-
-  it('rounds a corrected dose down: 2 significant figures, whole tablets', () => {
-    expect(roundDown(666.6667, 'mg')).toBe(660);
-    expect(roundDown(480, 'mg')).toBe(480);
-    expect(roundDown(1333.3, 'mg')).toBe(1300);
-    expect(roundDown(12.5, 'mg')).toBe(12);
-    expect(roundDown(2.9, '{tablet}')).toBe(2);
-    expect(roundDown(0.75, 'mg')).toBe(0.75);
   });
 });

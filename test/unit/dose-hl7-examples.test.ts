@@ -76,6 +76,8 @@ describe('HL7 Observation and Patient examples', () => {
     expect(p.creatinine).toBeUndefined();
     expect(p.egfr).toEqual({ value: 60, unit: 'mL/min/{1.73_m2}', date: '2013-04-04', ageDays: 1093, comparator: '>' });
     expect([p.birthDate, p.sex]).toEqual(['2017-05-15', 'female']);
+    // the example's birth date is after the example's clock: no age is guessed, and the reason is kept
+    expect([p.ageYears, p.demographicsGap]).toEqual([undefined, 'the birth date 2017-05-15 is after the date of the request']);
   });
 
   it('the same weight is stale at the test clock and kept apart from fresh values', () => {

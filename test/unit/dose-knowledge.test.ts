@@ -41,6 +41,26 @@ describe('the bundled dose rules', () => {
     expect(mtx.rxcui).toBe(kbIngredient('methotrexate').rxcui);
   });
 
+  it("name, for every rule, the ingredient of at least one product in products.json (so orders reach them)", () => {
+    const kb = bundledSources();
+    const productIngredients = new Set(kb.products.flatMap((p) => p.ingredients));
+    // apixaban: products.json holds no apixaban product yet; the rule waits for one.
+    const exceptions = new Map([['apixaban', 'no apixaban product in products.json']]);
+    const unreached = [...new Set(rules.filter((r) => !productIngredients.has(r.rxcui)).map((r) => r.ingredient))].sort();
+    expect(unreached).toEqual([...exceptions.keys()].sort());
+    // lithium products are lithium carbonate (an IN of its own, not "lithium"): the lithium rule names it
+    const capsule = kb.products.find((p) => p.name === 'lithium carbonate 300 MG Oral Capsule')!;
+    expect(rules.filter((r) => capsule.ingredients.includes(r.rxcui)).map((r) => r.id)).toEqual(['lithium-oral']);
+  });
+
+  it('give adults a fixed maximum beside mg/kg limits, except where the label has none (enoxaparin, valproate)', () => {
+    const adultRules = rules.filter((r) => !(r.ages?.belowYears !== undefined && r.ages.belowYears <= 18) && !r.contraindicated);
+    const perKgOnly = adultRules.filter((r) => r.perKg && r.perDose?.max === undefined && r.perDay?.max === undefined).map((r) => r.id);
+    expect(perKgOnly.sort()).toEqual(['enoxaparin-sc', 'valproate-all']);
+    const tmp = rules.find((r) => r.id === 'trimethoprim-all')!;
+    expect([tmp.perDose?.max, tmp.perDay?.max, tmp.perKg?.perDayMax]).toEqual([400, 1600, 20]);
+  });
+
   it('travel in a json import as dose-rule records', async () => {
     const kinds: string[] = [];
     for await (const r of sourceRecords(bundledSources())) kinds.push(r.kind);

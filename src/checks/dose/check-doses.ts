@@ -8,10 +8,13 @@
 import type { ClinicalContext, Medication, PatientFacts } from '../../fhir/clinical-context.js';
 import type { IngredientRef, KnowledgeSnapshot, ProductStrength } from '../../knowledge/knowledge-store.js';
 import type { DoseRoute, DoseRule, RenalBand } from '../../knowledge/source-schema.js';
+import { asArray, codingsOf, isObject, num, type Json } from '../../fhir/resources.js';
 import { ingredientAmount, strengthsFromName, type AmountContext } from './amount.js';
 import { readInstructions, routeFromText, type Instruction } from './dosage.js';
 import type { ComputedDose, DoseFinding, DoseNotCheckedFinding, DoseProblemFinding, DoseSeverity, DoseTopic, DoseViolation } from './dose-finding.js';
+import { ageInYears } from './patient-facts.js';
 import { crclOf, egfrOf, kidneyFunctionGap, type KidneyFunction } from './renal.js';
+import { convert, unitDef } from './ucum.js';
 
 /** The age a patient of unknown age is checked as: limits that hold for adults (the ones a child's never exceed). */
 const ASSUMED_ADULT_AGE = 30;
@@ -23,7 +26,14 @@ const EMPTY_FACTS: PatientFacts = { stale: {}, maxLabAgeDays: 90, demographicsGa
 /** Rounds away floating-point noise (0.1 × 3), keeping 6 decimals. */
 export const clean = (n: number): number => Math.round(n * 1e6) / 1e6;
 /** For text: at most 2 decimals. */
-export const fmt = (n: number): string => String(Math.round(n * 100) / 100);
+export const fmt = (n: number): string => (Math.abs(n) >= 1e15 ? String(n) : String(Math.round(n * 100) / 100));
+
+/** Relative tolerance at a limit, for unit-conversion rounding (35.27 lb is 15.998 kg, not 16): 0.1 %. */
+export const LIMIT_TOLERANCE = 0.001;
+/** Above a maximum by more than the tolerance. */
+export const above = (value: number, max: number): boolean => value > clean(max * (1 + LIMIT_TOLERANCE));
+/** Below a minimum by more than the tolerance. */
+export const below = (value: number, min: number): boolean => value < clean(min * (1 - LIMIT_TOLERANCE));
 
 export async function checkDoses(context: ClinicalContext, subjects: readonly Medication[], kb: KnowledgeSnapshot): Promise<DoseFinding[]> {
   const meds = subjects.filter((m) => m.resolution === 'resolved' && m.ingredients.length > 0);
@@ -33,6 +43,7 @@ export async function checkDoses(context: ClinicalContext, subjects: readonly Me
   const withRules = meds.filter((m) => m.ingredients.some((i) => rulesByIngredient.has(i.rxcui)));
   const drugs = await kb.resolveDrugs([...new Set(withRules.flatMap((m) => m.rxnormCodes))]);
   const facts = context.patient ?? EMPTY_FACTS;
+  const youngest = youngestAge(facts, context.now);
   const findings: DoseFinding[] = [];
   for (const med of withRules) {
     const drug = med.rxnormCodes.map((c) => drugs.get(c)).find((d) => d !== undefined);
@@ -45,10 +56,23 @@ export async function checkDoses(context: ClinicalContext, subjects: readonly Me
     const instructions = readInstructions(resource.dosageInstruction ?? resource.dosage);
     for (const ingredient of med.ingredients) {
       const rules = rulesByIngredient.get(ingredient.rxcui);
-      if (rules) findings.push(...checkIngredient(med, ingredient, rules, instructions, product, facts));
+      if (rules) findings.push(...checkIngredient(med, ingredient, rules, instructions, product, facts, youngest));
     }
   }
   return dedupeNotChecked(findings);
+}
+
+/**
+ * A partial birth date ("2008", "2008-11") is read as its earliest possible day (the age in the facts); this is the
+ * age at its latest possible day, so a band boundary between the two can be named instead of guessed.
+ */
+function youngestAge(facts: PatientFacts, now: Date): number | undefined {
+  const m = /^(\d{4})(?:-(\d{2}))?$/.exec(facts.birthDate ?? '');
+  if (!m || facts.ageYears === undefined) return undefined;
+  const year = Number(m[1]);
+  const latest = m[2] ? new Date(Date.UTC(year, Number(m[2]), 0)) : new Date(Date.UTC(year, 11, 31));
+  const iso = latest.toISOString().slice(0, 10);
+  return Math.max(0, ageInYears(iso, now));
 }
 
 interface ProductInfo {
@@ -64,6 +88,7 @@ function checkIngredient(
   instructions: readonly Instruction[],
   product: ProductInfo,
   facts: PatientFacts,
+  youngest: number | undefined,
 ): DoseFinding[] {
   const out: DoseFinding[] = [];
   const notChecked = (what: string, reason: string): DoseNotCheckedFinding => ({ kind: 'dose', check: 'not-checked', medication: med, ingredient, what, reason });
@@ -97,15 +122,33 @@ function checkIngredient(
     const routeRules = rules.filter((r) => r.routes.includes(route));
     // Age band: the patient's, or (age unknown) the adult limits, saying that the others were not checked.
     const age = facts.ageYears;
-    const applicable = routeRules.filter((r) => inBand(r, age ?? ASSUMED_ADULT_AGE));
+    let applicable = routeRules.filter((r) => inBand(r, age ?? ASSUMED_ADULT_AGE));
+    // A partial birth date: used only when no band boundary falls between its earliest and latest possible day.
+    if (age !== undefined && youngest !== undefined) {
+      const boundaries = [...new Set(routeRules.flatMap((r) => [r.ages?.minYears, r.ages?.belowYears]).filter((b): b is number => b !== undefined && b > 0))];
+      const inside = boundaries.filter((b) => atLeast(age, b) && !atLeast(youngest, b)).sort((a, b) => a - b);
+      if (inside.length > 0) {
+        out.push(
+          notChecked(
+            `age-specific dose limits for ${ingredient.name}`,
+            `age band uncertain: the birth date is given only as "${facts.birthDate!}", so the patient is ${ageText(youngest)} to ${ageText(age)} old, and the dose limits change at ${inside.map(yearsText).join(', ')}`,
+          ),
+        );
+        applicable = applicable.filter((r) => inBand(r, youngest));
+      }
+    }
     if (applicable.length === 0) continue;
     const found = evaluate(med, ingredient, route, applicable, routeInstructions, product, facts, notChecked);
     // Age unknown: said only when it matters — the dose is above an absolute limit of another age band.
     if (age === undefined) {
       const others = routeRules.filter((r) => !inBand(r, ASSUMED_ADULT_AGE));
       const dose = found.find((f): f is DoseProblemFinding => f.check === 'problem' && f.dose !== undefined)?.dose ?? doseOf(route, applicable, routeInstructions, product, facts, med, ingredient);
-      const exceeds = dose !== undefined && others.some((r) => r.unit === dose.unit && ((r.perDose?.max !== undefined && dose.perDoseHigh > r.perDose.max) || (r.perDay?.max !== undefined && (dose.perDayHigh ?? dose.perDoseHigh) > r.perDay.max)));
-      if (exceeds) out.push(notChecked(`age-specific dose limits for ${ingredient.name}`, `the patient's age is not known (${facts.demographicsGap ?? 'no birth date'}), so only adult limits were applied, and the dose is above the limit for another age band`));
+      const exceeds = dose !== undefined && others.some((r) => r.unit === dose.unit && ((r.perDose?.max !== undefined && above(dose.perDoseHigh, r.perDose.max)) || (r.perDay?.max !== undefined && above(dose.perDayHigh ?? dose.perDoseHigh, r.perDay.max))));
+      const contraindicated = others.some((r) => r.contraindicated === true);
+      if (exceeds || contraindicated) {
+        const why = exceeds ? 'the dose is above the limit for another age band' : `${ingredient.name} is contraindicated in another age band`;
+        out.push(notChecked(`age-specific dose limits for ${ingredient.name}`, `the patient's age is not known (${facts.demographicsGap ?? 'no birth date'}), so only adult limits were applied, and ${why}`));
+      }
     }
     out.push(...found);
   }
@@ -127,7 +170,16 @@ function rulesKey(rules: readonly DoseRule[]): string {
 export function inBand(rule: DoseRule, ageYears: number): boolean {
   const a = rule.ages;
   if (!a) return true;
-  return (a.minYears === undefined || ageYears >= a.minYears) && (a.belowYears === undefined || ageYears < a.belowYears);
+  return (a.minYears === undefined || atLeast(ageYears, a.minYears)) && (a.belowYears === undefined || !atLeast(ageYears, a.belowYears));
+}
+
+/**
+ * Whether a patient of this age has reached a band boundary, in whole calendar months (bands are written in years:
+ * 0.25 is 3 months, 0.17 is 2 months, 18 is 216 months). The age is calendar-based (see ageInYears), so the 18th
+ * birthday is 18 and the day before is not.
+ */
+export function atLeast(ageYears: number, boundaryYears: number): boolean {
+  return Math.floor(ageYears * 12 + 1e-9) >= Math.round(boundaryYears * 12);
 }
 
 /** Absolute limits of a rule for one age band are "for age" (DOSEHINDA) when the band is a child's or an older adult's. */
@@ -168,65 +220,87 @@ function evaluate(
     } else {
       const computed = computeRegimen(route, unit, instructions, ctx);
       if ('problem' in computed) {
-        out.push(notChecked(computed.needsWeight ? `the dose of ${ingredient.name}` : `the dose of ${ingredient.name}`, computed.needsWeight ? `${computed.problem}${weightGap(facts)}` : computed.problem));
+        out.push(notChecked(`the dose of ${ingredient.name}`, computed.needsWeight ? `${computed.problem}${weightGap(facts)}` : computed.problem));
       } else regimen = computed;
     }
+  }
+  // No schedule (and no maximum per period): a dose is checked alone; what needs a schedule is named.
+  if (regimen && regimen.dose.perDayHigh === undefined) {
+    const needsSchedule = sameUnit.some(
+      (r) => r.perDay?.max !== undefined || r.perWeek !== undefined || r.perKg?.perDayMax !== undefined || r.interval !== undefined || r.renal.some((b) => b.perDayMax !== undefined || b.perKgDayMax !== undefined),
+    );
+    if (needsSchedule) out.push(notChecked(`daily and interval limits for ${ingredient.name}`, 'no schedule given (the dosage instruction has no timing)'));
   }
 
   // ------------------------------------------------------------------ patient data the rules use
   const patientData: string[] = [];
   if (facts.ageYears !== undefined) patientData.push(`age ${ageText(facts.ageYears)} (born ${facts.birthDate})`);
   else patientData.push(`age not known (${facts.demographicsGap ?? 'no birth date'}): adult limits applied`);
-  const needsWeight = sameUnit.some((r) => r.perKg);
+  const needsWeight = sameUnit.some((r) => r.perKg || r.singleDose?.perKgMax !== undefined || r.renal.some((b) => b.perKgDayMax !== undefined));
   if (facts.weight && (needsWeight || regimen?.dose.lines.some((l) => l.includes('/kg')))) patientData.push(`weight ${facts.weight.value} kg on ${facts.weight.date}${facts.weight.original ? ` (${facts.weight.original})` : ''}`);
 
   const violations: (DoseViolation & { topic: DoseTopic; severity: DoseSeverity })[] = [];
   const notes: string[] = [];
   const u = unit;
-  for (const rule of sameUnit) {
+  // One single administration: rules with single-dose limits use those instead of the per-dose and per-day maxima.
+  const single = instructions.length === 1 && instructions[0]!.schedule?.once === true;
+  for (const source of sameUnit) {
+    const rule = single && source.singleDose ? singleDoseRule(source, source.singleDose) : source;
+    const singleText = rule === source ? '' : ' (a single dose)';
     const absTopic = absoluteTopic(rule);
-    const push = (v: Omit<DoseViolation, 'rule'>, topic: DoseTopic, severity: DoseSeverity) => violations.push({ rule, ...v, topic, severity });
+    const push = (v: Omit<DoseViolation, 'rule'>, topic: DoseTopic, severity: DoseSeverity) => violations.push({ rule: source, ...v, topic, severity });
+    // Contraindicated in this age band (and route): no dose is needed.
+    if (rule.contraindicated && facts.ageYears !== undefined) {
+      push(
+        { measure: 'contraindicatedForAge', ordered: clean(facts.ageYears), limit: rule.ages?.belowYears ?? rule.ages?.minYears ?? 0, unit: 'years', text: `${cap(ingredient.name)} is contraindicated${bandText(rule) || ''}: the patient is ${ageText(facts.ageYears)} old. ${rule.note}` },
+        'DOSECOND',
+        'contraindicated',
+      );
+    }
     if (regimen) {
       const d = regimen.dose;
       const perDayHigh = d.perDayHigh;
-      if (rule.perDose?.max !== undefined && d.perDoseHigh > rule.perDose.max) {
-        push({ measure: 'perDose', ordered: d.perDoseHigh, limit: rule.perDose.max, unit: u, text: `${fmt(d.perDoseHigh)} ${u} per dose is above the maximum of ${fmt(rule.perDose.max)} ${u} per dose${bandText(rule)}` }, absTopic, 'high');
+      const avg = d.perDayAveraged ? ' on average' : '';
+      if (rule.perDose?.max !== undefined && above(d.perDoseHigh, rule.perDose.max)) {
+        push({ measure: 'perDose', ordered: d.perDoseHigh, limit: rule.perDose.max, unit: u, text: `${fmt(d.perDoseHigh)} ${u} per dose is above the maximum of ${fmt(rule.perDose.max)} ${u} per dose${singleText}${bandText(rule)}` }, absTopic, 'high');
       }
       const dayAmount = perDayHigh ?? d.perDoseHigh;
-      if (rule.perDay?.max !== undefined && dayAmount > rule.perDay.max) {
-        const what = perDayHigh === undefined ? `a single dose of ${fmt(dayAmount)} ${u}` : `${fmt(dayAmount)} ${u} a day`;
-        push({ measure: 'perDay', ordered: dayAmount, limit: rule.perDay.max, unit: u, text: `${what} is above the maximum of ${fmt(rule.perDay.max)} ${u} a day${bandText(rule)}` }, absTopic, 'high');
+      if (rule.perDay?.max !== undefined && above(dayAmount, rule.perDay.max)) {
+        const what = perDayHigh === undefined ? `a single dose of ${fmt(dayAmount)} ${u}` : `${fmt(dayAmount)} ${u} a day${avg}`;
+        push({ measure: 'perDay', ordered: dayAmount, limit: rule.perDay.max, unit: u, text: `${what} is above the maximum of ${fmt(rule.perDay.max)} ${u} a day${singleText}${bandText(rule)}` }, absTopic, 'high');
       }
-      if (rule.perWeek?.max !== undefined && d.perWeekHigh !== undefined && d.perWeekHigh > rule.perWeek.max) {
+      if (rule.perWeek?.max !== undefined && d.perWeekHigh !== undefined && above(d.perWeekHigh, rule.perWeek.max)) {
         push({ measure: 'perWeek', ordered: d.perWeekHigh, limit: rule.perWeek.max, unit: u, text: `${fmt(d.perWeekHigh)} ${u} a week is above the maximum of ${fmt(rule.perWeek.max)} ${u} a week${bandText(rule)}` }, absTopic, 'high');
       }
       if (rule.perKg && (rule.perKg.perDoseMax !== undefined || rule.perKg.perDayMax !== undefined)) {
+        const belowKg = rule.perKg.belowKg;
         if (weightKg === undefined) {
           out.push(notChecked(`weight-based dose limits for ${ingredient.name}`, `no current body weight is known${weightGap(facts)}`));
-        } else {
+        } else if (belowKg === undefined || weightKg < belowKg) {
+          const under = belowKg !== undefined ? ` (under ${fmt(belowKg)} kg)` : '';
           const perDoseMax = rule.perKg.perDoseMax;
-          if (perDoseMax !== undefined && d.perDoseHigh > clean(perDoseMax * weightKg)) {
+          if (perDoseMax !== undefined && above(d.perDoseHigh, clean(perDoseMax * weightKg))) {
             const limit = clean(perDoseMax * weightKg);
-            push({ measure: 'perKgDose', ordered: d.perDoseHigh, limit, unit: u, text: `${fmt(d.perDoseHigh)} ${u} per dose (${fmt(d.perDoseHigh / weightKg)} ${u}/kg) is above ${fmt(perDoseMax)} ${u}/kg per dose = ${fmt(limit)} ${u} for ${fmt(weightKg)} kg` }, 'DOSEHINDW', 'high');
+            push({ measure: 'perKgDose', ordered: d.perDoseHigh, limit, unit: u, text: `${fmt(d.perDoseHigh)} ${u} per dose (${fmt(d.perDoseHigh / weightKg)} ${u}/kg) is above ${fmt(perDoseMax)} ${u}/kg per dose${singleText} = ${fmt(limit)} ${u} for ${fmt(weightKg)} kg${under}` }, 'DOSEHINDW', 'high');
           }
           const perDayMax = rule.perKg.perDayMax;
-          if (perDayMax !== undefined && perDayHigh !== undefined && perDayHigh > clean(perDayMax * weightKg)) {
+          if (perDayMax !== undefined && perDayHigh !== undefined && above(perDayHigh, clean(perDayMax * weightKg))) {
             const limit = clean(perDayMax * weightKg);
-            push({ measure: 'perKgDay', ordered: perDayHigh, limit, unit: u, text: `${fmt(perDayHigh)} ${u} a day (${fmt(perDayHigh / weightKg)} ${u}/kg/day) is above ${fmt(perDayMax)} ${u}/kg a day = ${fmt(limit)} ${u} for ${fmt(weightKg)} kg` }, 'DOSEHINDW', 'high');
+            push({ measure: 'perKgDay', ordered: perDayHigh, limit, unit: u, text: `${fmt(perDayHigh)} ${u} a day${avg} (${fmt(perDayHigh / weightKg)} ${u}/kg/day) is above ${fmt(perDayMax)} ${u}/kg a day${singleText} = ${fmt(limit)} ${u} for ${fmt(weightKg)} kg${under}` }, 'DOSEHINDW', 'high');
           }
         }
       }
       // Low doses: only for scheduled (not "as needed") orders.
       if (!d.asNeeded && d.perDayLow !== undefined) {
-        if (rule.perDay?.low !== undefined && d.perDayLow < rule.perDay.low) {
-          push({ measure: 'perDay', ordered: d.perDayLow, limit: rule.perDay.low, unit: u, text: `${fmt(d.perDayLow)} ${u} a day is below the usual minimum of ${fmt(rule.perDay.low)} ${u} a day${bandText(rule)}` }, 'DOSEL', 'low');
+        if (rule.perDay?.low !== undefined && below(d.perDayLow, rule.perDay.low)) {
+          push({ measure: 'perDay', ordered: d.perDayLow, limit: rule.perDay.low, unit: u, text: `${fmt(d.perDayLow)} ${u} a day${avg} is below the usual minimum of ${fmt(rule.perDay.low)} ${u} a day${bandText(rule)}` }, 'DOSEL', 'low');
         }
-        if (rule.perKg?.perDayLow !== undefined && weightKg !== undefined && d.perDayLow < clean(rule.perKg.perDayLow * weightKg)) {
+        if (rule.perKg?.perDayLow !== undefined && weightKg !== undefined && (rule.perKg.belowKg === undefined || weightKg < rule.perKg.belowKg) && below(d.perDayLow, clean(rule.perKg.perDayLow * weightKg))) {
           const limit = clean(rule.perKg.perDayLow * weightKg);
-          push({ measure: 'perKgDay', ordered: d.perDayLow, limit, unit: u, text: `${fmt(d.perDayLow)} ${u} a day (${fmt(d.perDayLow / weightKg)} ${u}/kg/day) is below the usual ${fmt(rule.perKg.perDayLow)} ${u}/kg a day = ${fmt(limit)} ${u} for ${fmt(weightKg)} kg` }, 'DOSEL', 'low');
+          push({ measure: 'perKgDay', ordered: d.perDayLow, limit, unit: u, text: `${fmt(d.perDayLow)} ${u} a day${avg} (${fmt(d.perDayLow / weightKg)} ${u}/kg/day) is below the usual ${fmt(rule.perKg.perDayLow)} ${u}/kg a day = ${fmt(limit)} ${u} for ${fmt(weightKg)} kg` }, 'DOSEL', 'low');
         }
       }
-      if (!d.asNeeded && rule.perDose?.low !== undefined && d.perDoseLow < rule.perDose.low) {
+      if (!d.asNeeded && rule.perDose?.low !== undefined && below(d.perDoseLow, rule.perDose.low)) {
         push({ measure: 'perDose', ordered: d.perDoseLow, limit: rule.perDose.low, unit: u, text: `${fmt(d.perDoseLow)} ${u} per dose is below the usual minimum of ${fmt(rule.perDose.low)} ${u} per dose${bandText(rule)}` }, 'DOSEL', 'low');
       }
       // Intervals that kill: a weekly drug on more days a week.
@@ -267,12 +341,22 @@ function evaluate(
         push({ measure: 'contraindicated', ordered: kf.value, limit: b.below, unit: kf.measure === 'egfr' ? 'mL/min/1.73 m2' : 'mL/min', text: `${cap(ingredient.name)} is contraindicated below ${measureName(b.measure)} ${fmt(b.below)}: the patient's ${kfText}. ${b.note}` }, 'DOSECOND', 'contraindicated');
       } else if (regimen) {
         const d = regimen.dose;
-        if (b.perDoseMax !== undefined && d.perDoseHigh > b.perDoseMax) {
+        const avg = d.perDayAveraged ? ' on average' : '';
+        if (b.perDoseMax !== undefined && above(d.perDoseHigh, b.perDoseMax)) {
           push({ measure: 'perDose', ordered: d.perDoseHigh, limit: b.perDoseMax, unit: u, text: `${fmt(d.perDoseHigh)} ${u} per dose is above ${fmt(b.perDoseMax)} ${u} per dose for ${measureName(b.measure)} below ${fmt(b.below)} (${kfText}). ${b.note}` }, 'DOSECOND', 'high');
         }
         const day = d.perDayHigh ?? d.perDoseHigh;
-        if (b.perDayMax !== undefined && day > b.perDayMax) {
-          push({ measure: 'perDay', ordered: day, limit: b.perDayMax, unit: u, text: `${fmt(day)} ${u} a day is above ${fmt(b.perDayMax)} ${u} a day for ${measureName(b.measure)} below ${fmt(b.below)} (${kfText}). ${b.note}` }, 'DOSECOND', 'high');
+        if (b.perDayMax !== undefined && above(day, b.perDayMax)) {
+          push({ measure: 'perDay', ordered: day, limit: b.perDayMax, unit: u, text: `${fmt(day)} ${u} a day${avg} is above ${fmt(b.perDayMax)} ${u} a day for ${measureName(b.measure)} below ${fmt(b.below)} (${kfText}). ${b.note}` }, 'DOSECOND', 'high');
+        }
+        if (b.perKgDayMax !== undefined) {
+          if (weightKg === undefined) {
+            out.push(notChecked(`the renal dose check for ${ingredient.name}`, `the limit for ${kfText} is per kilogram and no current body weight is known${weightGap(facts)}`));
+          } else if (above(day, clean(b.perKgDayMax * weightKg))) {
+            const limit = clean(b.perKgDayMax * weightKg);
+            addOnce(patientData, `weight ${facts.weight!.value} kg on ${facts.weight!.date}${facts.weight!.original ? ` (${facts.weight!.original})` : ''}`);
+            push({ measure: 'perKgDay', ordered: day, limit, unit: u, text: `${fmt(day)} ${u} a day${avg} (${fmt(day / weightKg)} ${u}/kg/day) is above ${fmt(b.perKgDayMax)} ${u}/kg a day = ${fmt(limit)} ${u} for ${fmt(weightKg)} kg for ${measureName(b.measure)} below ${fmt(b.below)} (${kfText}). ${b.note}` }, 'DOSECOND', 'high');
+          }
         }
       }
     }
@@ -294,11 +378,20 @@ function evaluate(
       ...(regimen ? { dose: regimen.dose } : {}),
       patientData,
       notes: topic === 'DOSECOND' ? notes : [],
-      ...corrections(topic, severity, vs, sameUnit, regimen, weightKg),
+      ...corrections(topic, severity, violations, regimen, med, instructions, product, ctx),
     };
     out.push(finding);
   }
   return out;
+}
+
+/** A rule with its single-dose limits in place of the per-dose, per-day and per-kilogram maxima. */
+function singleDoseRule(rule: DoseRule, s: NonNullable<DoseRule['singleDose']>): DoseRule {
+  return {
+    ...rule,
+    ...(s.max !== undefined ? { perDose: { ...rule.perDose, max: s.max }, perDay: { ...rule.perDay, max: s.max } } : {}),
+    ...(s.perKgMax !== undefined ? { perKg: { ...rule.perKg, perDoseMax: s.perKgMax, perDayMax: s.perKgMax } } : {}),
+  };
 }
 
 function addOnce(list: string[], line: string): void {
@@ -307,6 +400,8 @@ function addOnce(list: string[], line: string): void {
 
 const cap = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
 const measureName = (m: 'egfr' | 'crcl') => (m === 'egfr' ? 'eGFR' : 'creatinine clearance');
+
+const yearsText = (n: number) => (n < 2 ? `${fmt(n * 12)} months` : `${fmt(n)} years`);
 
 function ageText(years: number): string {
   if (years < 2) return `${Math.floor(years * 12)} months`;
@@ -358,6 +453,7 @@ function computeRegimen(route: DoseRoute, unit: DoseRule['unit'], instructions: 
   const steps = new Map<string, Step[]>();
   let ratio: { unit: string; amount: number } | undefined | null;
   let perDayAdministrations: number | undefined | null;
+  let averaged = false;
   for (const i of instructions) {
     const dose = i.dose!;
     const high = ingredientAmount(dose.high, dose.unit, unit, ctx);
@@ -372,6 +468,14 @@ function computeRegimen(route: DoseRoute, unit: DoseRule['unit'], instructions: 
     }
     const s = i.schedule;
     const step: Step = { perDoseHigh, perDoseLow };
+    if (s?.averaged) averaged = true;
+    if (!s && i.maxPerPeriod) {
+      // No timing, but a maximum per period: that maximum is the amount a day (and a week) the order allows.
+      const capAmount = ingredientAmount(i.maxPerPeriod.value, i.maxPerPeriod.unit, unit, ctx);
+      if ('problem' in capAmount) return { problem: `the order has no timing and its maximum per period cannot be read: ${capAmount.problem}` };
+      step.perDayHigh = clean(capAmount.value * Math.max(1, 1 / i.maxPerPeriod.periodDays));
+      step.perWeekHigh = clean((capAmount.value * 7) / Math.min(7, i.maxPerPeriod.periodDays));
+    }
     if (s) {
       step.perDayHigh = clean(perDoseHigh * s.perDayHigh);
       step.perDayLow = clean(perDoseLow * s.perDayLow);
@@ -387,16 +491,23 @@ function computeRegimen(route: DoseRoute, unit: DoseRule['unit'], instructions: 
         }
       }
     }
-    const key = i.sequence !== undefined ? `seq:${i.sequence}` : `idx:${i.index}`;
+    // Instructions with the same sequence, or with none, are taken together; different sequences follow each other.
+    const key = i.sequence !== undefined ? `seq:${i.sequence}` : 'together';
     steps.set(key, [...(steps.get(key) ?? []), step]);
     const each = dose.unit && !/^(mg|g|ug|mcg|meq|mmol|\[iu\]|u|iu)$/i.test(dose.unit) ? ` (${fmt(perDoseHigh / dose.high)} ${unit} per ${dose.unit || 'unit'})` : '';
     const amount = dose.low === dose.high ? `${fmt(dose.high)} ${dose.unit}` : `${fmt(dose.low)}–${fmt(dose.high)} ${dose.unit}`;
-    lines.push(`${amount.trim()}${each} ${s ? s.text : 'with no frequency given'}${i.asNeeded ? ' as needed' : ''}${i.maxPerPeriod ? `, at most ${fmt(i.maxPerPeriod.value)} ${i.maxPerPeriod.unit} per ${fmt(i.maxPerPeriod.periodDays)} day(s)` : ''}`);
+    lines.push(`${amount.trim()}${each} ${s ? s.text : 'with no timing given'}${i.asNeeded ? ' as needed' : ''}${i.maxPerPeriod ? `, at most ${fmt(i.maxPerPeriod.value)} ${i.maxPerPeriod.unit} per ${fmt(i.maxPerPeriod.periodDays)} day(s)` : ''}`);
     const r = dose.high > 0 ? clean(high.value / dose.high) : undefined;
     ratio = ratio === undefined ? (r !== undefined ? { unit: dose.unit, amount: r } : null) : ratio && r !== undefined && ratio.unit === dose.unit && ratio.amount === r ? ratio : null;
     perDayAdministrations = perDayAdministrations === undefined && instructions.length === 1 ? (s?.perDayHigh ?? null) : null;
   }
-  // Concurrent instructions add up; sequential steps: the largest of each.
+  // Instructions without a sequence go with every sequenced step; concurrent instructions add up; sequential steps:
+  // the largest of each.
+  const together = steps.get('together') ?? [];
+  if (together.length > 0 && steps.size > 1) {
+    steps.delete('together');
+    for (const [k, group] of steps) steps.set(k, [...group, ...together]);
+  }
   const combined = [...steps.values()].map((group) => ({
     perDoseHigh: Math.max(...group.map((g) => g.perDoseHigh)),
     perDoseLow: Math.min(...group.map((g) => g.perDoseLow)),
@@ -416,59 +527,82 @@ function computeRegimen(route: DoseRoute, unit: DoseRule['unit'], instructions: 
     perDoseLow: Math.min(...combined.map((c) => c.perDoseLow)),
     ...(maxOf('perDayHigh') !== undefined ? { perDayHigh: maxOf('perDayHigh')! } : {}),
     ...(perDayLows.every((v) => v !== undefined) ? { perDayLow: Math.min(...(perDayLows as number[])) } : {}),
+    ...(averaged ? { perDayAveraged: true } : {}),
     ...(maxOf('perWeekHigh') !== undefined ? { perWeekHigh: maxOf('perWeekHigh')! } : {}),
     lines,
     asNeeded: instructions.some((i) => i.asNeeded),
     ...(perDayAdministrations ? { perDayAdministrations } : {}),
     ...(ratio ? { orderedUnit: ratio.unit, amountPerOrderedUnit: ratio.amount } : {}),
   };
+  if (![dose.perDoseHigh, dose.perDayHigh ?? 0, dose.perWeekHigh ?? 0].every(Number.isFinite)) {
+    return { problem: `the dose (${lines.join('; ')}) is too large to be a number this service can compare` };
+  }
   const daysPerWeek = maxOf('daysPerWeek');
   const administrationsPerWeek = maxOf('administrationsPerWeek');
   return { dose, ...(daysPerWeek !== undefined ? { daysPerWeek } : {}), ...(administrationsPerWeek !== undefined ? { administrationsPerWeek } : {}) };
 }
 
 /**
- * A corrected order: for doses above a limit, the largest dose per administration (in the ordered unit, rounded
- * down to 2 significant figures, whole tablets) meeting every maximum of the rules at the same schedule; for an
- * interval error, once weekly.
+ * A corrected order, only when it is unambiguous: the order has one dosage instruction with one ordered
+ * `doseAndRate.doseQuantity` (R4), and the largest dose per administration meeting every broken maximum at the same
+ * schedule can be given in the ordered unit — whole tablets or capsules, or, for a mass of a tablet or capsule whose
+ * strength is known, a whole number of them — and is below the ordered dose. For an interval error, once weekly
+ * (one instruction). Otherwise none: the card still names the limit.
  */
 function corrections(
   topic: DoseTopic,
   severity: DoseSeverity,
-  violations: readonly DoseViolation[],
-  rules: readonly DoseRule[],
+  all: readonly DoseViolation[],
   regimen: Regimen | undefined,
-  weightKg: number | undefined,
+  med: Medication,
+  instructions: readonly Instruction[],
+  product: ProductInfo,
+  ctx: AmountContext,
 ): Pick<DoseProblemFinding, 'correctedDose' | 'correctedSchedule'> {
-  if (topic === 'DOSEIVL') return { correctedSchedule: 'weekly' };
-  if (severity !== 'high' || !regimen) return {};
+  const raw = asArray(med.resource.dosageInstruction ?? med.resource.dosage);
+  const one = raw.length === 1 && isObject(raw[0]) && instructions.length === 1;
+  if (topic === 'DOSEIVL') return one ? { correctedSchedule: 'weekly' } : {};
+  if (severity !== 'high' || !regimen || !one) return {};
+  const entry = orderedDoseEntry(raw[0] as Json);
   const d = regimen.dose;
-  if (d.amountPerOrderedUnit === undefined || d.orderedUnit === undefined || d.amountPerOrderedUnit <= 0) return {};
+  const ordered = instructions[0]!.dose;
+  if (!entry || !ordered || ordered.low !== ordered.high || d.amountPerOrderedUnit === undefined || d.orderedUnit === undefined || d.amountPerOrderedUnit <= 0) return {};
   const n = d.perDayAdministrations;
   const caps: number[] = [];
-  for (const rule of rules) {
-    if (rule.perDose?.max !== undefined) caps.push(rule.perDose.max);
-    if (rule.perDay?.max !== undefined && n) caps.push(rule.perDay.max / n);
-    if (weightKg !== undefined && rule.perKg?.perDoseMax !== undefined) caps.push(rule.perKg.perDoseMax * weightKg);
-    if (weightKg !== undefined && rule.perKg?.perDayMax !== undefined && n) caps.push((rule.perKg.perDayMax * weightKg) / n);
-  }
-  for (const v of violations) {
-    if (v.measure === 'perDose' || v.measure === 'perKgDose') caps.push(v.limit);
-    else if ((v.measure === 'perDay' || v.measure === 'perKgDay') && n) caps.push(v.limit / n);
-    else if (v.measure === 'perDay' || v.measure === 'perKgDay') return {};
+  for (const v of all) {
+    if (v.measure === 'perDose' || v.measure === 'perKgDose') {
+      if (v.limit < v.ordered) caps.push(v.limit);
+    } else if (v.measure === 'perDay' || v.measure === 'perKgDay') {
+      if (v.limit >= v.ordered) continue; // a low-dose finding
+      if (!n) return {};
+      caps.push(v.limit / n);
+    } else if (v.measure === 'perWeek') return {};
   }
   if (caps.length === 0) return {};
   const allowed = Math.min(...caps) / d.amountPerOrderedUnit;
-  const value = roundDown(allowed, d.orderedUnit);
-  return value > 0 ? { correctedDose: { value, unit: d.orderedUnit } } : {};
+  const unit = d.orderedUnit;
+  let value: number | undefined;
+  if (COUNT_UNIT.test(unit)) value = Math.floor(allowed + 1e-9);
+  else if (unitDef(unit)?.dimension === 'mass' && SOLID_FORM.test(product.doseForm ?? product.name)) {
+    // a mass of tablets or capsules: a whole number of them
+    const strength = ctx.strengths.find((s) => s.ingredient === ctx.ingredient && (s.per === undefined || unitDef(s.per.unit)?.dimension === 'count'));
+    const each = strength ? convert(strength.value / (strength.per?.value ?? 1), strength.unit, unit) : undefined;
+    if (each !== undefined && each > 0) value = clean(Math.floor(allowed / each + 1e-9) * each);
+  }
+  return value !== undefined && value > 0 && value < ordered.high ? { correctedDose: { value, unit } } : {};
 }
 
-/** Rounds a dose down: whole units of a dose form, else 2 significant figures. */
-export function roundDown(value: number, unit: string): number {
-  if (/^(\{?(tablet|tablets|tab|tbl|capsule|capsules|cap|pill|pills)\}?|1|)$/i.test(unit)) return Math.floor(value + 1e-9);
-  if (value <= 0) return 0;
-  const magnitude = 10 ** (Math.floor(Math.log10(value)) - 1);
-  return clean(Math.floor(value / magnitude + 1e-9) * magnitude);
+const COUNT_UNIT = /^(\{?(tablet|tablets|tab|tabs|tbl|capsule|capsules|cap|caps|pill|pills)\}?|1|)$/i;
+const SOLID_FORM = /\b(tablets?|tabs?|capsules?|caps?|caplets?|pills?)\b/i;
+
+/** The one `doseAndRate` entry of an instruction, when it is the R4 ordered dose quantity (type absent or "ordered"). */
+export function orderedDoseEntry(instruction: Json): Json | undefined {
+  const list = instruction.doseAndRate;
+  if (!Array.isArray(list) || list.length !== 1 || !isObject(list[0])) return undefined;
+  const e = list[0];
+  if (e.type !== undefined && !codingsOf(e.type).some((c) => c.code === 'ordered')) return undefined;
+  if (!isObject(e.doseQuantity) || num(e.doseQuantity.value) === undefined || e.doseRange !== undefined) return undefined;
+  return e;
 }
 
 /** One "could not be checked" per order, what and reason. */

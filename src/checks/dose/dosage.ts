@@ -27,6 +27,11 @@ export interface Schedule {
   readonly periodDays: number;
   /** A single administration (timing.repeat.count = 1 with no period). */
   readonly once?: boolean;
+  /**
+   * The administrations a day are an average: the interval is longer than 12 hours, shorter than a week, and does
+   * not divide 24 hours (every 18 hours: 1.33 a day; every 48 hours: 0.5 a day).
+   */
+  readonly averaged?: boolean;
   /** For the card, e.g. "every 4–6 hours", "3 times a day", "once weekly". */
   readonly text: string;
 }
@@ -129,14 +134,29 @@ function readInstruction(d: Json, index: number): Instruction {
     if (low || high) dose = { low: (low ?? high)!.value, high: (high ?? low)!.value, unit };
   }
   if (!dose) {
+    const bad = badDoseValue(holder);
+    if (bad) return { ...base, ...caps, problem: bad };
     const rate = entries.some((e) => e.rateQuantity !== undefined || e.rateRatio !== undefined || e.rateRange !== undefined);
     if (rate) return { ...base, ...caps, problem: 'it gives an infusion rate and no dose per administration' };
     return { ...base, ...caps, problem: text ? `the dose is given only as text ("${text.slice(0, 80)}")` : 'it gives no dose' };
   }
   if (dose.low > dose.high) dose = { ...dose, low: dose.high, high: dose.low };
+  if (!(dose.low > 0)) return { ...base, ...caps, problem: `the dose ${fmt(dose.low)} ${dose.unit} is not a positive amount` };
   const schedule = readSchedule(d.timing);
   if (typeof schedule === 'string') return { ...base, dose, ...caps, problem: schedule };
   return { ...base, dose, ...(schedule ? { schedule } : {}), ...caps };
+}
+
+/** A dose value that is there but is not a finite number (a string "1000", null, an array), named. */
+function badDoseValue(holder: Json): string | undefined {
+  const values: unknown[] = [];
+  for (const q of [holder.doseQuantity, isObject(holder.doseRange) ? holder.doseRange.low : undefined, isObject(holder.doseRange) ? holder.doseRange.high : undefined]) {
+    if (q === undefined) continue;
+    if (!isObject(q)) return 'the dose quantity is not a FHIR Quantity';
+    values.push(q.value);
+  }
+  const bad = values.find((v) => v !== undefined && num(v) === undefined);
+  return bad !== undefined ? `the dose value ${JSON.stringify(bad)?.slice(0, 40) ?? String(bad)} is not a number` : undefined;
 }
 
 function readMaxPerPeriod(r: unknown): Instruction['maxPerPeriod'] {
@@ -165,10 +185,22 @@ const UNIT_WORDS: Readonly<Record<string, [string, string]>> = {
  * timing is there but cannot be read.
  */
 export function readSchedule(timing: unknown): Schedule | string | undefined {
-  if (!isObject(timing)) return undefined;
+  if (timing === undefined) return undefined;
+  if (!isObject(timing)) return `the timing is not a FHIR Timing (${describe(timing)})`;
+  if (timing.repeat !== undefined && !isObject(timing.repeat)) return `the timing's repeat is not a FHIR Timing.repeat element (${describe(timing.repeat)})`;
   const repeat = isObject(timing.repeat) ? timing.repeat : undefined;
+  if (repeat) {
+    for (const field of ['frequency', 'frequencyMax', 'period', 'periodMax', 'count', 'countMax'] as const) {
+      const v = repeat[field];
+      if (v === undefined) continue;
+      const n = num(v);
+      if (n === undefined) return `the timing's ${field} ${describe(v)} is not a number`;
+      if (!(n > 0)) return `the timing's ${field} ${fmt(n)} is not a positive number`;
+    }
+  }
   const codeText = codingsOf(timing.code).map((c) => c.code?.toUpperCase()).find((c) => c !== undefined && TIMING_CODES[c] !== undefined);
-  if (!repeat || (repeat.period === undefined && repeat.when === undefined && repeat.timeOfDay === undefined && repeat.count === undefined && repeat.frequency === undefined)) {
+  const days = repeat ? asArray(repeat.dayOfWeek).filter((w) => typeof w === 'string').length : 0;
+  if (!repeat || (repeat.period === undefined && repeat.when === undefined && repeat.timeOfDay === undefined && repeat.count === undefined && repeat.frequency === undefined && days === 0)) {
     if (codeText) {
       const c = TIMING_CODES[codeText]!;
       return build(c.frequency, c.frequency, c.periodHours / 24, c.periodHours / 24, undefined, c.text);
@@ -178,24 +210,29 @@ export function readSchedule(timing: unknown): Schedule | string | undefined {
     return other ? `the timing code "${other}" is not one this service reads` : undefined;
   }
   const frequency = num(repeat.frequency) ?? 1;
-  const frequencyMax = num(repeat.frequencyMax) ?? frequency;
+  const frequencyMax = Math.max(num(repeat.frequencyMax) ?? frequency, frequency);
   const whenCount = asArray(repeat.when).filter((w) => typeof w === 'string').length;
   const timeCount = asArray(repeat.timeOfDay).filter((w) => typeof w === 'string').length;
-  const days = asArray(repeat.dayOfWeek).filter((w) => typeof w === 'string').length;
   const period = num(repeat.period);
   // DSTU2 spells it periodUnits
   const periodUnit = str(repeat.periodUnit) ?? str(repeat.periodUnits);
   if (period === undefined) {
-    const perDay = Math.max(whenCount, timeCount);
-    if (perDay > 0) return build(perDay, perDay, 1, 1, days || undefined, `${perDay === 1 ? 'once' : `${perDay} times`} a day`);
+    const named = Math.max(whenCount, timeCount);
+    // Days of the week with no period: a dose on each of those days (at each named time, else the frequency a day).
+    if (days > 0) {
+      const perDay = Math.max(named, frequencyMax);
+      return build(perDay, Math.max(named, frequency), 1, 1, days, `${perDay === 1 ? 'once' : `${fmt(perDay)} times`} a day on ${days} day(s) a week`);
+    }
+    if (named > 0) return build(named, named, 1, 1, undefined, `${named === 1 ? 'once' : `${named} times`} a day`);
     if (num(repeat.count) === 1) return { perDayHigh: 1, perDayLow: 1, perWeekHigh: 1, perWeekLow: 1, periodDays: 1, once: true, text: 'once (a single dose)' };
     if (repeat.frequency !== undefined) return 'the timing gives a frequency but no period';
     return undefined;
   }
   const unitDays = daysIn(periodUnit);
-  if (unitDays === undefined || period <= 0) return `the timing's period unit "${periodUnit ?? ''}" is not a unit of time`;
-  const periodMax = num(repeat.periodMax) ?? period;
+  if (unitDays === undefined) return `the timing's period unit "${periodUnit ?? ''}" is not a unit of time`;
+  const periodMax = Math.max(num(repeat.periodMax) ?? period, period);
   const periodDays = period * unitDays;
+  if (periodDays / frequencyMax < MIN_INTERVAL_DAYS) return `the timing gives doses less than one minute apart (${fmt(frequencyMax)} every ${period} ${periodUnit})`;
   // Several named times a day ("when": breakfast, lunch, dinner) within a daily period: one dose at each.
   const freqHigh = periodDays === 1 ? Math.max(frequencyMax, whenCount, timeCount) : frequencyMax;
   const freqLow = periodDays === 1 ? Math.max(frequency, whenCount, timeCount) : frequency;
@@ -211,20 +248,41 @@ export function readSchedule(timing: unknown): Schedule | string | undefined {
   return build(freqHigh, freqLow, periodDays, periodMax * unitDays, days || undefined, days ? `${text}, ${days} day(s) a week` : text);
 }
 
+/** The shortest dosing interval read as one: one minute. */
+const MIN_INTERVAL_DAYS = 1 / 1440;
+
+function describe(v: unknown): string {
+  if (Array.isArray(v)) return 'an array';
+  if (v === null) return 'null';
+  if (typeof v === 'string') return JSON.stringify(v.slice(0, 40));
+  if (typeof v === 'number') return String(v);
+  return `a ${typeof v}`;
+}
+
+/** An interval longer than 12 hours and shorter than a week that does not divide 24 hours: read as an average a day. */
+const averages = (intervalDays: number, periodDays: number) => periodDays < 7 && intervalDays > 0.5 + 1e-9 && Math.abs(intervalDays - 1) > 1e-9;
+
 /**
  * Administrations in any 24 hours: for periods under a day, how many fit (every 7 hours: 4, at 0, 7, 14 and 21 h);
- * for longer periods, the frequency spread over the period (at least one on a dosing day).
+ * for intervals longer than 12 hours that do not divide a day (every 18 or 48 hours), the average a day; for longer
+ * periods, at least one on a dosing day.
  */
 function build(freqHigh: number, freqLow: number, periodDays: number, periodMaxDays: number, dayOfWeekCount: number | undefined, text: string): Schedule {
   const eps = 1e-9;
-  const perDayHigh = Math.ceil(freqHigh / periodDays - eps);
-  const perDayLow = periodMaxDays < 1 ? Math.max(1, Math.floor(freqLow / periodMaxDays + eps)) : Math.max(1, Math.ceil(freqLow / periodMaxDays - eps));
+  const averageHigh = averages(periodDays / freqHigh, periodDays);
+  const averageLow = averages(periodMaxDays / freqLow, periodMaxDays);
+  const perDayHigh = averageHigh ? freqHigh / periodDays : Math.ceil(freqHigh / periodDays - eps);
+  const perDayLow = averageLow
+    ? freqLow / periodMaxDays
+    : periodMaxDays < 1
+      ? Math.max(1, Math.floor(freqLow / periodMaxDays + eps))
+      : Math.max(1, Math.ceil(freqLow / periodMaxDays - eps));
   let perWeekHigh: number;
   let perWeekLow: number;
   let daysPerWeek: number | undefined;
   if (dayOfWeekCount && periodDays <= 1) {
-    perWeekHigh = perDayHigh * dayOfWeekCount;
-    perWeekLow = perDayLow * dayOfWeekCount;
+    perWeekHigh = Math.ceil(perDayHigh * dayOfWeekCount - eps);
+    perWeekLow = Math.floor(perDayLow * dayOfWeekCount + eps);
     daysPerWeek = dayOfWeekCount;
   } else {
     perWeekHigh = Math.ceil((freqHigh * 7) / periodDays - eps);
@@ -233,7 +291,7 @@ function build(freqHigh: number, freqLow: number, periodDays: number, periodMaxD
     // administration: one day. Several a week: not said (they may fall on one day, e.g. split doses 12 hours apart).
     daysPerWeek = periodDays <= 1 ? 7 : periodDays < 7 ? Math.ceil(7 / periodDays - eps) : freqHigh <= 1 ? 1 : undefined;
   }
-  return { perDayHigh, perDayLow, perWeekHigh, perWeekLow, ...(daysPerWeek !== undefined ? { daysPerWeek } : {}), periodDays, text };
+  return { perDayHigh, perDayLow, perWeekHigh, perWeekLow, ...(daysPerWeek !== undefined ? { daysPerWeek } : {}), periodDays, ...(averageHigh ? { averaged: true } : {}), text };
 }
 
 // ---------------------------------------------------------------------------------------------------- routes

@@ -12,8 +12,11 @@ export type DoseSeverity = 'contraindicated' | 'high' | 'low';
 /** One limit the order breaks. */
 export interface DoseViolation {
   readonly rule: DoseRule;
-  /** per dose, per day, per week, per kg per dose, per kg per day, days a week, administrations a week, contraindication. */
-  readonly measure: 'perDose' | 'perDay' | 'perWeek' | 'perKgDose' | 'perKgDay' | 'daysPerWeek' | 'administrationsPerWeek' | 'contraindicated';
+  /**
+   * per dose, per day, per week, per kg per dose, per kg per day, days a week, administrations a week, a renal
+   * contraindication (ordered: the kidney function), a contraindication of the rule's age band (ordered: the age in years).
+   */
+  readonly measure: 'perDose' | 'perDay' | 'perWeek' | 'perKgDose' | 'perKgDay' | 'daysPerWeek' | 'administrationsPerWeek' | 'contraindicated' | 'contraindicatedForAge';
   /** What the order gives and the limit, in the rule's unit (or days/administrations). */
   readonly ordered: number;
   readonly limit: number;
@@ -30,6 +33,8 @@ export interface ComputedDose {
   readonly perDoseLow: number;
   readonly perDayHigh?: number;
   readonly perDayLow?: number;
+  /** The amounts a day are averages (an interval longer than 12 hours that does not divide a day, e.g. every 18 hours). */
+  readonly perDayAveraged?: boolean;
   readonly perWeekHigh?: number;
   /** Each instruction, read: "2 {tablet} (500 mg each) every 4 hours as needed". */
   readonly lines: readonly string[];

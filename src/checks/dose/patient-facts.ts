@@ -26,16 +26,24 @@ export interface PatientFactsInput {
 export function patientFacts(input: PatientFactsInput): PatientFacts {
   const patient = (input.patient ?? []).find((r) => r.resourceType === 'Patient');
   const patientGap = input.gaps.find((g) => g.key === 'patient')?.reason;
-  const birthDate = patient ? datePart(patient.birthDate) : undefined;
+  // A partial birth date ("2008", "2008-11") is kept as given; the age is read from its earliest possible day, and the
+  // dose check names an age band it cannot tell.
+  const rawBirth = patient ? str(patient.birthDate) : undefined;
+  const earliest = patient ? datePart(patient.birthDate) : undefined;
+  const partial = rawBirth !== undefined && /^\d{4}(-\d{2})?$/.test(rawBirth) ? rawBirth : undefined;
+  const birthDate = earliest ? (partial ?? earliest) : undefined;
   const gender = patient ? str(patient.gender) : undefined;
   const sex = gender === 'male' || gender === 'female' || gender === 'other' || gender === 'unknown' ? gender : undefined;
+  const future = earliest !== undefined && daysBetween(earliest, input.now) < 0;
   const demographicsGap = patientGap
     ? `the patient record could not be obtained: ${patientGap}`
     : !patient
       ? 'the EHR sent no Patient resource'
       : !birthDate
         ? 'the Patient resource has no birth date'
-        : undefined;
+        : future
+          ? `the birth date ${birthDate} is after the date of the request`
+          : undefined;
 
   const kindByLoinc = new Map<string, Kind>();
   for (const k of input.kinds) {
@@ -61,7 +69,8 @@ export function patientFacts(input: PatientFactsInput): PatientFacts {
   }
   const observationsGap = input.gaps.find((g) => g.key === 'observations')?.reason;
   return {
-    ...(birthDate ? { birthDate, ageYears: ageInYears(birthDate, input.now) } : {}),
+    ...(birthDate ? { birthDate } : {}),
+    ...(earliest && !future ? { ageYears: ageInYears(earliest, input.now) } : {}),
     ...(sex ? { sex } : {}),
     ...(demographicsGap ? { demographicsGap } : {}),
     ...fresh,
@@ -72,9 +81,30 @@ export function patientFacts(input: PatientFactsInput): PatientFacts {
   };
 }
 
-/** Age in years at `now`, counting whole days over 365.25 (exact enough for age bands; 2 years = 730.5 days). */
+/**
+ * Age at `now` in calendar terms, as years: whole calendar months since birth plus the days since the last monthly
+ * birthday over 31, divided by 12. The 18th birthday gives exactly 18 (born 2008-11-21: 18 on 2026-11-21, 17.99…
+ * the day before); a three-month-old is 0.25. A birthday on the 29th–31st falls on the last day of shorter months.
+ */
 export function ageInYears(birthDate: string, now: Date): number {
-  return daysBetween(birthDate, now) / 365.25;
+  const [by, bm, bd] = birthDate.split('-').map(Number) as [number, number, number];
+  const ny = now.getUTCFullYear();
+  const nm = now.getUTCMonth() + 1;
+  const nd = now.getUTCDate();
+  let months = (ny - by) * 12 + (nm - bm);
+  const lastDay = (y: number, m: number) => new Date(Date.UTC(y, m, 0)).getUTCDate();
+  // this month's monthly birthday (clamped to the month's length)
+  let anniversary = Math.min(bd, lastDay(ny, nm));
+  let days: number;
+  if (nd >= anniversary) days = nd - anniversary;
+  else {
+    months -= 1;
+    const pm = nm === 1 ? 12 : nm - 1;
+    const py = nm === 1 ? ny - 1 : ny;
+    anniversary = Math.min(bd, lastDay(py, pm));
+    days = lastDay(py, pm) - anniversary + nd;
+  }
+  return (months + Math.min(days, 30) / 31) / 12;
 }
 
 function measure(kind: Kind, obs: Json, date: string, now: Date): Measurement | undefined {
