@@ -35,7 +35,7 @@ const compileStart = performance.now();
 const rules = lintRulesDir(RULES, vocabulary).rules;
 const compileMs = performance.now() - compileStart;
 
-const fixed = (list: readonly CompiledRule[]): GuidelineRules => ({ runnable: () => list, disabledReason: () => undefined, disable: () => undefined });
+const fixed = (list: readonly CompiledRule[]): GuidelineRules => ({ runnable: () => list, disabledReason: () => undefined, recordFailure: () => false });
 const service = SERVICES.find((s) => s.id === 'medication-safety')!;
 const NOW = new Date('2026-11-21T12:00:00Z');
 

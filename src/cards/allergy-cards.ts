@@ -46,7 +46,8 @@ export function allergyIndicator(f: AllergyFinding, cc: Pick<CardContext, 'polic
   const indicators = cc.policy.allergyIndicators ?? DEFAULT_ALLERGY_INDICATORS;
   const indicator = indicators[f.level];
   if (indicator === 'suppress') return indicator;
-  return f.softened && indicators.intoleranceOneLower ? LOWER[indicator] : indicator;
+  // A high-criticality record is never shown lower, whatever its type.
+  return f.softened && f.allergy.criticality !== 'high' && indicators.intoleranceOneLower ? LOWER[indicator] : indicator;
 }
 
 export function allergyCards(
@@ -91,10 +92,15 @@ const LEVEL_ORDER: readonly AllergyFinding['level'][] = ['ingredientHighRisk', '
 
 const cap = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
 
-function recordedAs(a: AllergyRecord): string {
+/** The allergen as the card names it: the record's own words, else the name its code resolved to in the knowledge base. */
+function allergenOf(a: AllergyRecord, resolvedName?: string): string {
+  return a.substanceNamed || !resolvedName ? a.substance : resolvedName;
+}
+
+function recordedAs(a: AllergyRecord, resolvedName?: string): string {
   const what = a.type === 'intolerance' ? 'intolerance' : 'allergy';
   const unconfirmed = a.verificationStatus === 'unconfirmed' || a.verificationStatus === 'presumed' ? ` (${a.verificationStatus === 'presumed' ? 'presumed, ' : ''}unconfirmed)` : '';
-  return `recorded ${what}${unconfirmed} to ${a.substance}`;
+  return `recorded ${what}${unconfirmed} to ${allergenOf(a, resolvedName)}`;
 }
 
 /** The first line a clinician reads: the drug, how it meets the allergy, and the allergy as recorded. */
@@ -102,7 +108,7 @@ function summaryOf(d: Decided, more: number): string {
   const f = d.finding;
   const drug = cap(f.ingredient.name);
   const reaction = f.allergy.severeReaction ? `; ${f.allergy.severeReaction.replace(/ \((disorder|finding)\)$/, '')}` : '';
-  const tail = `${recordedAs(f.allergy)}${reaction}${more > 0 ? ` (+${more} more)` : ''}`;
+  const tail = `${recordedAs(f.allergy, f.allergenName)}${reaction}${more > 0 ? ` (+${more} more)` : ''}`;
   switch (f.match.kind) {
     case 'ingredient':
       return fitSummary(`Allergy: ${drug} — ${tail}`);
@@ -120,7 +126,7 @@ function drugCard(group: readonly Decided[], cc: CardContext): AllergyCard {
   const detail = [
     ...distinct.flatMap((d, i) => [...(i > 0 ? ['', '---', ''] : []), ...findingDetail(d)]),
     '',
-    `**Patient data used:** ${medications.map(describeMedication).join('; ')}; ${distinct.map((d) => `${d.finding.allergy.substance} (${d.finding.allergy.reference ?? 'allergy record without id'})`).join('; ')}.`,
+    `**Patient data used:** ${medications.map(describeMedication).join('; ')}; ${distinct.map((d) => `${allergenOf(d.finding.allergy, d.finding.allergenName)} (${d.finding.allergy.reference ?? 'allergy record without id'})`).join('; ')}.`,
     '',
     `_Policy: ${cc.policy.id}. Knowledge version: ${cc.kb.version.id}._`,
   ].join('\n');
@@ -174,11 +180,12 @@ function findingDetail(d: Decided): string[] {
     const x = f.match.crossSensitivity;
     const side = f.match.sharedSideChain;
     lines.push(`**Cross-sensitivity:** ${f.ingredient.name} (${f.match.toGroup.name}) with an allergy to ${allergen} (${f.match.fromGroup.name}).`);
-    lines.push('', `**Risk:** ${side && x.sharedSideChainRisk ? x.sharedSideChainRisk : x.risk}`);
+    const risk = side && x.sharedSideChainRisk ? x.sharedSideChainRisk : f.match.exempted && x.notRaisedRisk ? x.notRaisedRisk : x.risk;
+    lines.push('', `**Risk:** ${risk}`);
     if (side) lines.push('', `**Shared side chain:** both are ${side.name.charAt(0).toLowerCase()}${side.name.slice(1)}.`);
     lines.push('', `**Management:** ${x.management}`);
   }
-  lines.push('', `**Recorded:** ${recordedAs(a).replace(/^recorded /, '')}; ${statusText(a)}; ${allergyDates(a)}.`);
+  lines.push('', `**Recorded:** ${recordedAs(a, f.allergenName).replace(/^recorded /, '')}; ${statusText(a)}; ${allergyDates(a)}.`);
   lines.push('', `**Reaction:** ${reactionText(a)}`);
   if (d.lowered) lines.push('', '_Recorded as an intolerance, with no severe reaction: shown one level lower than an allergy would be._');
   const citations = citationsOf(f);

@@ -1,7 +1,7 @@
 /**
  * Turns findings into CDS Hooks cards: one card per drug pair at its highest indicator (order hooks) or one
- * summary card for the whole profile (patient-view), the alert budget, and the cards that say what could
- * not be screened. Every card names its drugs, its evidence and the patient data it used.
+ * summary card for the whole profile (patient-view), and the cards that say what could not be screened; and the
+ * alert budget over every finding card of an order hook (applyAlertBudget, once the guideline rules' cards are in). Every card names its drugs, its evidence and the patient data it used.
  */
 import { createHash, randomUUID } from 'node:crypto';
 import type { Finding, IncompleteFinding, InteractionFinding, UnscreenableFinding } from '../checks/finding.js';
@@ -18,7 +18,7 @@ import { doseCards } from './dose-cards.js';
 import type { AllergiesNotSentFinding, AllergyFinding, AllergyNotCheckedFinding } from '../checks/allergy/allergy-finding.js';
 import type { DuplicateFinding } from '../checks/duplicate/duplicate-finding.js';
 import { allergyCards } from './allergy-cards.js';
-import { duplicateProfileCard, mergeDuplicateCards } from './duplicate-cards.js';
+import { duplicateProfileCard, mergeDuplicateCards, mergeDuplicatesIntoProfileCard } from './duplicate-cards.js';
 
 export interface CardContext {
   readonly policy: Policy;
@@ -60,6 +60,8 @@ export interface BuiltCards {
   readonly cards: Card[];
   /** By card uuid. */
   readonly meta: ReadonlyMap<string, CardMeta>;
+  /** What a card is about when its drugs do not say it (a guideline rule's title), by card uuid: for a folded card. */
+  readonly labels?: ReadonlyMap<string, string>;
 }
 
 export function buildCards(findings: readonly Finding[], cc: CardContext): BuiltCards {
@@ -71,25 +73,40 @@ export function buildCards(findings: readonly Finding[], cc: CardContext): Built
   }
   decided.sort(byImportance);
   const meta = new Map<string, CardMeta>();
+  const labels = new Map<string, string>();
 
   let interactionCards: Card[];
   if (cc.mode === 'profile') {
-    interactionCards = decided.length > 0 ? [profileCard(decided, cc)] : [];
-    if (interactionCards[0]) meta.set(interactionCards[0].uuid, { ...groupMeta(decided), findingKey: null, draftRefs: [], draftFingerprint: null });
-    const duplicates = duplicateProfileCard(findings.filter((f): f is DuplicateFinding => f.kind === 'duplicate'), cc);
-    if (duplicates) {
-      meta.set(duplicates.card.uuid, duplicates.meta);
-      interactionCards.push(duplicates.card);
+    const duplicateFindings = findings.filter((f): f is DuplicateFinding => f.kind === 'duplicate');
+    if (decided.length > 0) {
+      // One summary card for the profile: duplicates join the interaction summary as a "Duplicate therapy" section.
+      const groups = groupByPair(decided);
+      const count = `${groups.length} interacting combination${groups.length === 1 ? '' : 's'}`;
+      const merged = mergeDuplicatesIntoProfileCard(
+        profileCard(decided, cc),
+        { ...groupMeta(decided), findingKey: null, draftRefs: [], draftFingerprint: null },
+        duplicateFindings,
+        count,
+        groups.map((g) => pairName(g[0]!.finding)),
+        cc,
+      );
+      meta.set(merged.card.uuid, merged.meta);
+      interactionCards = [merged.card];
+    } else {
+      const duplicates = duplicateProfileCard(duplicateFindings, cc);
+      interactionCards = duplicates ? [duplicates.card] : [];
+      if (duplicates) meta.set(duplicates.card.uuid, duplicates.meta);
     }
   } else {
     const pairCards = groupByPair(decided).map((group) => {
       const card = pairCard(group, cc);
       meta.set(card.uuid, groupMeta(group));
+      labels.set(card.uuid, `${pairName(group[0]!.finding)} (interaction)`);
       return { key: pairKey(group[0]!.finding), card };
     });
     // One card per drug pair: a duplicate therapy joins the pair's interaction card, or gets a card of its own.
-    interactionCards = mergeDuplicateCards(pairCards, findings.filter((f): f is DuplicateFinding => f.kind === 'duplicate'), cc, meta);
-    interactionCards = applyAlertBudget(interactionCards, cc.policy.alertBudget, cc.publicBaseUrl, meta);
+    // The alert budget is applied once every card of the request is known (applyAlertBudget, in run-service.ts).
+    interactionCards = mergeDuplicateCards(pairCards, findings.filter((f): f is DuplicateFinding => f.kind === 'duplicate'), cc, meta, labels);
   }
 
   const unscreenable = findings.filter((f): f is UnscreenableFinding => f.kind === 'unscreenable');
@@ -114,7 +131,7 @@ export function buildCards(findings: readonly Finding[], cc: CardContext): Built
     ...allergy.map((a) => a.card),
     ...unscreenableCards(unscreenable, cc.mode).map(other('unscreenable')),
   ].sort((a, b) => indicatorRank(b.indicator) - indicatorRank(a.indicator));
-  return { cards, meta };
+  return { cards, meta, labels };
 }
 
 /** The ledger's view of one card's findings. */
@@ -356,39 +373,85 @@ function replacementOrder(draft: Medication, rxcui: string, name: string, patien
   return Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined));
 }
 
-/** Whatever the policy, one response carries at most this many interaction cards; the rest are folded. */
+/** Whatever the policy, one response carries at most this many finding cards; the rest are folded. */
 export const MAX_INTERACTION_CARDS = 50;
 /** A folded card lists this many of the folded alerts by name, then counts the rest. */
 const FOLDED_LISTED = 20;
 
+/** Cards the alert budget covers: findings of the order checks (not the "could not be checked" cards, never folded). */
+const BUDGETED: ReadonlySet<CardMeta['findingKind']> = new Set(['interaction', 'duplicate', 'allergy', 'dose', 'guideline']);
+const KIND_WORD: Partial<Record<CardMeta['findingKind'], string>> = {
+  interaction: 'interaction',
+  duplicate: 'duplicate therapy',
+  allergy: 'allergy',
+  dose: 'dose',
+  guideline: 'guideline rule',
+};
+
+export interface AlertBudgetInput {
+  readonly budget: number | undefined;
+  readonly publicBaseUrl: string;
+  readonly context: ClinicalContext;
+  /** What a card is about when its drugs do not say it (a guideline rule's title), by card uuid. */
+  readonly labels?: ReadonlyMap<string, string>;
+}
+
 /**
- * The alert budget: at most `budget` interruptive cards (the most important, as the cards arrive sorted), the
- * rest folded into one summary card; and never more than MAX_INTERACTION_CARDS cards in all.
+ * The alert budget of the order hooks, over every finding card (interaction, duplicate therapy, allergy, dose,
+ * guideline rule): at most `budget` interruptive cards, the most important kept — critical before warning, and
+ * among equals allergy and contraindicated-interaction cards first — the rest folded into one summary card that
+ * names each folded card's drug or rule; and never more than MAX_INTERACTION_CARDS finding cards in all. Cards that
+ * say what could not be checked are never folded. Returns the same cards when nothing is folded.
  */
-function applyAlertBudget(cards: Card[], budget: number | undefined, publicBaseUrl: string, meta: Map<string, CardMeta>): Card[] {
-  const interruptive = cards.filter((c) => isInterruptive(c.indicator));
-  const overBudget = new Set(budget === undefined ? [] : interruptive.slice(budget));
-  const kept = cards.filter((c) => !overBudget.has(c));
-  const overCap = new Set(kept.slice(MAX_INTERACTION_CARDS - 1));
-  const folded = cards.filter((c) => overBudget.has(c) || (kept.length > MAX_INTERACTION_CARDS && overCap.has(c)));
-  if (folded.length === 0) return cards;
+export function applyAlertBudget<T extends BuiltCards>(built: T, input: AlertBudgetInput): T {
+  const meta = new Map(built.meta);
+  const budgeted = built.cards.filter((c) => {
+    const m = meta.get(c.uuid);
+    return m !== undefined && BUDGETED.has(m.findingKind) && m.findingKey !== null;
+  });
+  const first = (c: Card) => {
+    const m = meta.get(c.uuid)!;
+    return m.findingKind === 'allergy' || m.severity === 'contraindicated' ? 1 : 0;
+  };
+  // Most important first; a stable sort keeps the checks' own order among equals.
+  const ranked = budgeted
+    .map((card, i) => ({ card, i }))
+    .sort((a, b) => indicatorRank(b.card.indicator) - indicatorRank(a.card.indicator) || first(b.card) - first(a.card) || a.i - b.i)
+    .map((x) => x.card);
+  const interruptive = ranked.filter((c) => isInterruptive(c.indicator));
+  const overBudget = new Set(input.budget === undefined ? [] : interruptive.slice(input.budget));
+  const kept = ranked.filter((c) => !overBudget.has(c));
+  const overCap = new Set(kept.length > MAX_INTERACTION_CARDS ? kept.slice(MAX_INTERACTION_CARDS - 1) : []);
+  const folded = ranked.filter((c) => overBudget.has(c) || overCap.has(c));
+  if (folded.length === 0) return built;
+
+  const names = new Map<string, string>();
+  for (const m of [...input.context.drafts, ...input.context.active, ...input.context.recent]) for (const i of m.ingredients) names.set(i.rxcui, i.name);
+  const labelOf = (c: Card): string => {
+    const m = meta.get(c.uuid)!;
+    const given = input.labels?.get(c.uuid);
+    if (given) return given;
+    const drugs = [...new Set(m.drugs.flatMap((d) => (names.has(d) ? [names.get(d)!] : [])))];
+    const what = drugs.length > 0 ? drugs.join(' + ') : c.summary.split(':')[0]!;
+    return `${cap(what)} (${KIND_WORD[m.findingKind] ?? m.findingKind})`;
+  };
   const indicator = folded.reduce<Indicator>((top, c) => (indicatorRank(c.indicator) > indicatorRank(top) ? c.indicator : top), 'info');
   const listed = folded.slice(0, FOLDED_LISTED);
   const rest = folded.length - listed.length;
   const summaryCard: Card = {
     uuid: randomUUID(),
-    summary: fitSummary(`${folded.length} more interaction alert${folded.length === 1 ? '' : 's'}: ${listed.map((c) => c.summary.split(':')[0]).join('; ')}`),
+    summary: fitSummary(`${folded.length} more alert${folded.length === 1 ? '' : 's'}: ${listed.map(labelOf).join('; ')}`),
     detail: [
-      'More interactions were found than are shown separately:',
+      'More alerts were found than are shown separately; the most important are shown above. These were folded:',
       '',
-      ...listed.map((c) => `- ${c.summary}`),
+      ...listed.map((c) => `- **${labelOf(c)}** (${c.indicator}): ${c.summary}`),
       ...(rest > 0 ? [`- …and ${rest} more`] : []),
       '',
       'Review them before signing; the pharmacist view lists each one.',
     ].join('\n'),
     indicator,
-    source: { label: SERVICE_LABEL, topic: TOPIC_DRUG_INTERACTION },
-    ...(isInterruptive(indicator) ? { overrideReasons: overrideReasonCodings(publicBaseUrl, OVERRIDE_REASONS) } : {}),
+    source: { label: SERVICE_LABEL },
+    ...(isInterruptive(indicator) ? { overrideReasons: overrideReasonCodings(input.publicBaseUrl, FOLDED_OVERRIDE_REASONS) } : {}),
   };
   const foldedMeta = folded.map((c) => meta.get(c.uuid)!);
   meta.set(summaryCard.uuid, {
@@ -401,8 +464,16 @@ function applyAlertBudget(cards: Card[], budget: number | undefined, publicBaseU
     draftFingerprint: null,
   });
   for (const c of folded) meta.delete(c.uuid);
-  return [...cards.filter((c) => !folded.includes(c)), summaryCard];
+  const foldedSet = new Set(folded);
+  const cards = [...built.cards.filter((c) => !foldedSet.has(c)), summaryCard].sort((a, b) => indicatorRank(b.indicator) - indicatorRank(a.indicator));
+  return { ...built, cards, meta };
 }
+
+const FOLDED_OVERRIDE_REASONS: readonly [string, string][] = [
+  ['reviewed', 'Reviewed the folded alerts; will proceed'],
+  ['benefit-outweighs-risk', 'Benefit outweighs risk; will monitor'],
+  ['not-applicable', 'Alerts do not apply to this patient'],
+];
 
 function unscreenableCards(findings: readonly UnscreenableFinding[], mode: 'order' | 'profile'): Card[] {
   const why = (m: Medication) =>

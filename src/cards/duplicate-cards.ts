@@ -59,7 +59,13 @@ function decide(findings: readonly DuplicateFinding[], cc: CardContext): Decided
  * Order hooks: the pair cards with each duplicate merged into the interaction card of the same drug pair, plus one
  * card per remaining duplicate pair. Meta of merged cards is updated in place.
  */
-export function mergeDuplicateCards(pairCards: readonly KeyedCard[], findings: readonly DuplicateFinding[], cc: CardContext, meta: Map<string, CardMeta>): Card[] {
+export function mergeDuplicateCards(
+  pairCards: readonly KeyedCard[],
+  findings: readonly DuplicateFinding[],
+  cc: CardContext,
+  meta: Map<string, CardMeta>,
+  labels?: Map<string, string>,
+): Card[] {
   const groups = new Map<string, Decided[]>();
   for (const d of decide(findings, cc)) {
     const key = drugPairKey(d.finding.subject, d.finding.other);
@@ -78,6 +84,7 @@ export function mergeDuplicateCards(pairCards: readonly KeyedCard[], findings: r
   for (const group of groups.values()) {
     const card = duplicateCard(group, cc);
     meta.set(card.uuid, duplicateMeta(group));
+    labels?.set(card.uuid, `${pairName(group[0]!.finding)} (duplicate therapy)`);
     cards.push(card);
   }
   return cards.sort((a, b) => indicatorRank(b.indicator) - indicatorRank(a.indicator));
@@ -130,6 +137,59 @@ export function duplicateProfileCard(findings: readonly DuplicateFinding[], cc: 
     ...(isInterruptive(top.indicator) ? { overrideReasons: overrideReasonCodings(cc.publicBaseUrl, OVERRIDE_REASONS) } : {}),
   };
   return { card, meta: { ...duplicateMeta(decided), findingKey: null, draftRefs: [] } };
+}
+
+/**
+ * Profile review with interactions as well: the duplicates go into the one interaction summary card, as a section
+ * "Duplicate therapy", at the higher of the two indicators, rather than a second summary card for the same pairs.
+ */
+export function mergeDuplicatesIntoProfileCard(
+  card: Card,
+  cardMeta: CardMeta,
+  findings: readonly DuplicateFinding[],
+  interactionCount: string,
+  interactionPairs: readonly string[],
+  cc: CardContext,
+): { card: Card; meta: CardMeta } {
+  const decided = decide(findings, cc);
+  if (decided.length === 0) return { card, meta: cardMeta };
+  const groups = new Map<string, Decided[]>();
+  for (const d of decided) {
+    const key = drugPairKey(d.finding.subject, d.finding.other);
+    groups.set(key, [...(groups.get(key) ?? []), d]);
+  }
+  const names = [...groups.values()].map((g) => pairName(g[0]!.finding));
+  const count = `${groups.size} duplicate ${groups.size === 1 ? 'therapy' : 'therapies'}`;
+  const top = decided[0]!;
+  const indicator = higherIndicator(card.indicator, top.indicator);
+  const section = [
+    '',
+    '---',
+    '',
+    '### Duplicate therapy',
+    '',
+    `The current medications also include ${count}:`,
+    '',
+    ...[...groups.values()].map((g) => `- **${pairName(g[0]!.finding)}** — ${g.map((d) => d.finding.rule.name).join('; ')} (${g[0]!.indicator}): ${g[0]!.finding.rule.management}`),
+    '',
+    ...findingDetail(top),
+  ].join('\n');
+  const merged: Card = {
+    ...card,
+    summary: fitSummary(`${interactionCount} and ${count} in current medications: ${[...interactionPairs, ...names].join('; ')}`),
+    detail: `${card.detail ?? ''}\n${section}`,
+    indicator,
+    ...(isInterruptive(indicator) && !card.overrideReasons ? { overrideReasons: overrideReasonCodings(cc.publicBaseUrl, OVERRIDE_REASONS) } : {}),
+  };
+  const dup = duplicateMeta(decided);
+  return {
+    card: merged,
+    meta: {
+      ...cardMeta,
+      findingIds: [...new Set([...cardMeta.findingIds, ...dup.findingIds])].sort(),
+      drugs: [...new Set([...cardMeta.drugs, ...dup.drugs])].sort(),
+    },
+  };
 }
 
 function distinct(group: readonly Decided[]): Decided[] {

@@ -17,9 +17,11 @@ export const NO_KNOWN_ALLERGY_CODES: Readonly<Record<string, NegationKind>> = {
   '409137002': 'no-known-drug-allergy',
   '716184000': 'no-known-other-allergy',
 };
+/** "No known … allergy" as written in a code's text or display ("NKDA", "No known food allergy (situation)"). */
 const NO_KNOWN_TEXT: readonly [RegExp, NegationKind][] = [
-  [/^\s*(nkda|nkma|no known (drug|medication) allerg(y|ies))\.?\s*$/i, 'no-known-drug-allergy'],
-  [/^\s*(nka|no known allerg(y|ies))\.?\s*$/i, 'no-known-allergy'],
+  [/^\s*(nkda|nkma|no known (drug|medication|medicine) allerg(y|ies))\b/i, 'no-known-drug-allergy'],
+  [/^\s*(nkfa|nkla|no known (food|latex|environmental|insect|animal|other) allerg(y|ies))\b/i, 'no-known-other-allergy'],
+  [/^\s*(nka|no known allerg(y|ies))\b/i, 'no-known-allergy'],
 ];
 
 /**
@@ -28,7 +30,24 @@ const NO_KNOWN_TEXT: readonly [RegExp, NegationKind][] = [
  * words of the severe phenotypes in a manifestation's display or text.
  */
 export const SEVERE_MANIFESTATION_CODES: ReadonlySet<string> = new Set(['39579001', '402387002']);
-const SEVERE_TEXT = /anaphyla|angio-?edema|stevens[- ]johnson|toxic epidermal necrolysis|\bSJS\b|\bTEN\b|\bDRESS\b|drug reaction with eosinophilia/i;
+/** The long names, in any case; the abbreviations only in capitals and as words ("ten days", "dressing" are not). */
+const SEVERE_NAMES = /anaphyla|angio-?edema|stevens[- ]johnson|toxic epidermal necrolysis|drug reaction with eosinophilia/gi;
+const SEVERE_ABBREVIATIONS = /\b(SJS|TEN|DRESS)\b/g;
+/** A negation just before the words: "no anaphylaxis", "without angioedema", "denies SJS", "not anaphylactic". */
+const NEGATED_BEFORE = /\b(no|not|non|never|without|denies|denied|negative for|ruled out|rule out|r\/o)\b[\s\w,/-]{0,25}$/i;
+
+/** Whether text names a severe reaction that is not negated. */
+export function namesSevereReaction(text: string): boolean {
+  for (const re of [SEVERE_NAMES, SEVERE_ABBREVIATIONS]) {
+    for (const m of text.matchAll(re)) {
+      const before = text.slice(Math.max(0, m.index - 40), m.index);
+      // A clause boundary ends a negation: "no rash; anaphylaxis" is anaphylaxis.
+      const clause = before.split(/[.;:()]|\bbut\b|\bthen\b/i).pop() ?? '';
+      if (!NEGATED_BEFORE.test(clause)) return true;
+    }
+  }
+  return false;
+}
 
 export type NegationKind = 'no-known-allergy' | 'no-known-drug-allergy' | 'no-known-other-allergy';
 
@@ -47,8 +66,13 @@ export interface AllergyRecord {
   /** Unique within the request: "AllergyIntolerance/123", or "allergy#4" for a resource without an id. */
   readonly key: string;
   readonly reference?: string;
-  /** What the record names: its code's text or display, else another code, else "an unnamed substance". */
+  /**
+   * What the record names: its code's text or display without a leading "Allergy to", else a code ("RxNorm 123",
+   * "http://snomed.info/sct 456"), else "an unnamed substance".
+   */
   readonly substance: string;
+  /** Whether `substance` is a name the record gives (text or display), not a code or the "unnamed" fallback. */
+  readonly substanceNamed: boolean;
   /** RxNorm codes of the allergen: the record's code, else the RxNorm-coded reaction substances. */
   readonly rxnormCodes: readonly string[];
   /** Where the RxNorm codes came from (absent: there are none). */
@@ -98,7 +122,11 @@ function readAllergy(r: Json, index: number): AllergyRecord {
   const ownRx = rxnorm(codings);
   const rxnormCodes = ownRx.length > 0 ? ownRx : [...new Set(reactionsRaw.flatMap((x) => rxnorm(codingsOf(x.substance))))];
   const otherCodes = codings.filter((c) => c.code !== undefined && !(c.system !== undefined && RXNORM_SYSTEMS.has(c.system)));
-  const substance = conceptText(concept) ?? (otherCodes[0] ? `${otherCodes[0].system ?? 'code'} ${otherCodes[0].code}` : undefined) ?? 'an unnamed substance';
+  const written = conceptText(concept)?.replace(/^\s*(allergy|allergic|hypersensitivity|intolerance|intolerant)( reaction)? to\s+/i, '').trim();
+  const named = written !== undefined && written !== '';
+  const substance = named
+    ? written
+    : ((ownRx[0] ? `RxNorm ${ownRx[0]}` : undefined) ?? (otherCodes[0] ? `${otherCodes[0].system ?? 'code'} ${otherCodes[0].code}` : undefined) ?? 'an unnamed substance');
   const reactions = reactionsRaw.map(readReaction);
   const severe = reactionsRaw.map(severeManifestation).find((s) => s !== undefined);
   const status = statuses(r);
@@ -117,6 +145,7 @@ function readAllergy(r: Json, index: number): AllergyRecord {
     key: reference ?? `allergy#${index}`,
     ...(reference ? { reference } : {}),
     substance,
+    substanceNamed: named,
     rxnormCodes: [...new Set(rxnormCodes)],
     ...(rxnormCodes.length > 0 ? { rxnormFrom: ownRx.length > 0 ? ('code' as const) : ('reaction' as const) } : {}),
     otherCodes,
@@ -150,7 +179,7 @@ function severeManifestation(x: Json): string | undefined {
     const codings = codingsOf(m);
     const coded = codings.find((c) => c.system === SNOMED_SYSTEM && c.code !== undefined && SEVERE_MANIFESTATION_CODES.has(c.code));
     if (coded) return conceptText(m) ?? coded.display ?? `SNOMED CT ${coded.code}`;
-    const words = [conceptText(m), ...codings.map((c) => c.display)].find((t) => t !== undefined && SEVERE_TEXT.test(t));
+    const words = [conceptText(m), ...codings.map((c) => c.display)].find((t) => t !== undefined && namesSevereReaction(t));
     if (words) return words;
   }
   if (x.severity === 'severe') {
@@ -191,9 +220,13 @@ function negationOf(codings: readonly Coding[], text: string | undefined): Negat
   for (const c of codings) {
     if (c.system === SNOMED_SYSTEM && c.code !== undefined && NO_KNOWN_ALLERGY_CODES[c.code]) return NO_KNOWN_ALLERGY_CODES[c.code];
   }
-  // A coded allergen is an allergen, whatever its text says; only uncoded text can state "no known allergy".
-  if (codings.some((c) => c.code !== undefined)) return undefined;
-  for (const [re, kind] of NO_KNOWN_TEXT) if (text !== undefined && re.test(text)) return kind;
+  // An RxNorm-coded allergen is an allergen, whatever its text says. Otherwise (no code, a local code, a SNOMED CT
+  // situation code other than the three above) the text or a display may state "no known allergy".
+  if (codings.some((c) => c.code !== undefined && c.system !== undefined && RXNORM_SYSTEMS.has(c.system))) return undefined;
+  for (const words of [text, ...codings.map((c) => c.display)]) {
+    if (words === undefined) continue;
+    for (const [re, kind] of NO_KNOWN_TEXT) if (re.test(words)) return kind;
+  }
   return undefined;
 }
 

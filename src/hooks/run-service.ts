@@ -4,7 +4,7 @@
  */
 import type { Config } from '../config.js';
 import type { ClientIdentity } from '../auth/client-auth.js';
-import { buildCards, type BuiltCards, type CardMeta } from '../cards/build-cards.js';
+import { applyAlertBudget, buildCards, type BuiltCards, type CardMeta } from '../cards/build-cards.js';
 import type { CdsResponse } from '../cards/card.js';
 import type { Policy } from '../cards/policy-schema.js';
 import { checkInteractions } from '../checks/ddi/check-interactions.js';
@@ -174,11 +174,14 @@ export async function runService(service: ServiceDefinition, body: unknown, deps
 
   const interactions = findings.filter((f): f is InteractionFinding => f.kind === 'interaction');
   const alternatives = behaviour.mode === 'order' ? await safeAlternatives(interactions, clinical, kb) : new Map();
-  const built = withGuidelineCards(
+  const withRules = withGuidelineCards(
     buildCards(findings, { policy, context: clinical, kb, publicBaseUrl: deps.config.publicBaseUrl, mode: behaviour.mode, alternatives }),
     guideline,
     deps.config.publicBaseUrl,
   );
+  // The alert budget covers every finding card of an order hook, guideline rules' included.
+  const built =
+    behaviour.mode === 'order' ? applyAlertBudget(withRules, { budget: policy.alertBudget, publicBaseUrl: deps.config.publicBaseUrl, context: clinical, labels: withRules.labels }) : withRules;
   const patientId = typeof context.patientId === 'string' ? context.patientId : undefined;
   const suppressed = hook === 'order-sign' && patientId && deps.recall ? await recallOverrides(built, patientId, deps.recall, deps) : [];
   const hidden = new Set(suppressed.map((s) => s.uuid));

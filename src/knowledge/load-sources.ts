@@ -281,7 +281,7 @@ export function allergyAndDuplicateProblems(
   for (const g of groups) for (const c of g.classes) if (!classIds.has(c)) problems.push(`${ALLERGY_GROUPS_FILE}: group ${g.id} names class ${c}, not defined in classes.json`);
   for (const x of crossSensitivities) {
     for (const end of [x.from, x.to]) if (!groupIds.has(end)) problems.push(`${ALLERGY_GROUPS_FILE}: cross-sensitivity ${x.id} names group ${end}, not defined`);
-    for (const c of x.sharedSideChainClasses) if (!classIds.has(c)) problems.push(`${ALLERGY_GROUPS_FILE}: cross-sensitivity ${x.id} names class ${c}, not defined in classes.json`);
+    for (const c of [...x.sharedSideChainClasses, ...(x.notRaisedForClasses ?? [])]) if (!classIds.has(c)) problems.push(`${ALLERGY_GROUPS_FILE}: cross-sensitivity ${x.id} names class ${c}, not defined in classes.json`);
   }
   for (const d of duplicateClasses) {
     for (const c of [...d.classes, ...d.anyFormClasses]) if (!classIds.has(c)) problems.push(`${DUPLICATE_THERAPY_FILE}: ${d.id} names class ${c}, not defined in classes.json`);

@@ -194,11 +194,13 @@ export const RenalBand = z
     action: z.enum(['contraindicated', 'limit']),
     perDoseMax: positive.optional(),
     perDayMax: positive.optional(),
+    /** At most this many mg (the rule's unit) per kilogram of body weight a day in this band. */
+    perKgDayMax: positive.optional(),
     note: z.string().min(10),
   })
   .strict()
-  .refine((b) => b.action === 'contraindicated' || b.perDoseMax !== undefined || b.perDayMax !== undefined, {
-    message: 'a limiting renal band gives perDoseMax or perDayMax',
+  .refine((b) => b.action === 'contraindicated' || b.perDoseMax !== undefined || b.perDayMax !== undefined || b.perKgDayMax !== undefined, {
+    message: 'a limiting renal band gives perDoseMax, perDayMax or perKgDayMax',
   });
 export type RenalBand = z.infer<typeof RenalBand>;
 
@@ -218,8 +220,21 @@ export const DoseRuleSource = z
     perDose: z.object({ max: positive.optional(), low: positive.optional() }).strict().optional(),
     perDay: z.object({ max: positive.optional(), low: positive.optional() }).strict().optional(),
     perWeek: z.object({ max: positive }).strict().optional(),
-    /** Per kilogram of body weight (unit/kg), capped by the absolute limits above. */
-    perKg: z.object({ perDoseMax: positive.optional(), perDayMax: positive.optional(), perDayLow: positive.optional() }).strict().optional(),
+    /**
+     * Per kilogram of body weight (unit/kg), capped by the absolute limits above; `belowKg`: only for patients under
+     * this weight (at or above it the absolute limits alone apply).
+     */
+    perKg: z
+      .object({ perDoseMax: positive.optional(), perDayMax: positive.optional(), perDayLow: positive.optional(), belowKg: positive.optional() })
+      .strict()
+      .optional(),
+    /**
+     * Limits for an order of one single administration (timing.repeat.count = 1), replacing the per-dose and per-day
+     * maxima (`max`) and the per-kilogram maxima (`perKgMax`), e.g. one 60 mg intramuscular ketorolac dose.
+     */
+    singleDose: z.object({ max: positive.optional(), perKgMax: positive.optional() }).strict().optional(),
+    /** Any dose by these routes in this age band is contraindicated (the note says why), e.g. codeine under 12 years. */
+    contraindicated: z.boolean().optional(),
     /** Schedules that kill: at most this many dosing days a week (1 = once weekly), or administrations a week. */
     interval: z
       .object({ maxDaysPerWeek: positive.optional(), maxAdministrationsPerWeek: positive.optional(), note: z.string().min(10) })
@@ -266,7 +281,8 @@ export type AllergyGroup = z.infer<typeof AllergyGroup>;
 /**
  * Cross-sensitivity between two allergy groups: an allergy to a member of `from` and a drug of `to` (in no group the
  * allergy is in). The card states `risk`; the finding is raised after a severe reaction (when `raiseAfterSevereReaction`)
- * or when the allergen and the drug are both members of one of `sharedSideChainClasses`.
+ * or when the allergen and the drug are both members of one of `sharedSideChainClasses`; with `raised` it is raised
+ * always (the drug's label contraindicates it after such reactions), except for drugs of `notRaisedForClasses`.
  */
 export const CrossSensitivity = z
   .object({
@@ -280,6 +296,11 @@ export const CrossSensitivity = z
     management: z.string().min(10),
     raiseAfterSevereReaction: z.boolean(),
     sharedSideChainClasses: z.array(z.string()).default([]),
+    /** Raised whatever the reaction (aspirin -> non-selective NSAIDs: the NSAID labels contraindicate them). */
+    raised: z.boolean().optional(),
+    /** Drugs of these classes are not raised by `raised` (COX-2 selective NSAIDs); their risk text is `notRaisedRisk`. */
+    notRaisedForClasses: z.array(z.string()).optional(),
+    notRaisedRisk: z.string().min(10).optional(),
     citations: z.array(Citation).min(1),
     review: Review,
   })

@@ -849,6 +849,7 @@ export function validateKnowledgeDir(dir: string, options: ValidateOptions = {})
       if (!groupIds.has(e.value[end])) report(e.src, [...e.at, end], 'reference', `allergy group "${e.value[end]}" is not defined in groups`);
     }
     e.value.sharedSideChainClasses.forEach((c, j) => needClass(e, ['sharedSideChainClasses', j], c));
+    (e.value.notRaisedForClasses ?? []).forEach((c, j) => needClass(e, ['notRaisedForClasses', j], c));
   }
   for (const e of duplicateClasses) {
     e.value.classes.forEach((c, j) => needClass(e, ['classes', j], c));

@@ -155,7 +155,7 @@ export function compileRule(file: string, text: string, vocabulary: RuleVocabula
         continue;
       }
       if (helper.reads) needs.add(helper.reads);
-      if (helper.names === 'doseFactors') usesDoseFactors = true;
+      if (helper.names === 'doseFactors' || helper.readsProducts) usesDoseFactors = true;
       if (!helper.names) continue;
       const arg = call.params[0];
       if (arg?.literal === undefined) {

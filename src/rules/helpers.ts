@@ -7,6 +7,7 @@
 import type { LabValue, Medication } from '../fhir/clinical-context.js';
 import { LOINC_SYSTEMS, asArray, codingsOf, datePart, daysBetween, isObject, num, str, type Json } from '../fhir/resources.js';
 import type { ResolvedDrug } from '../knowledge/knowledge-store.js';
+import { replacedOrders } from '../checks/duplicate/linked-orders.js';
 
 /** A rule-local list with its names resolved: ingredient RxCUIs, class ids, "system|code" keys. */
 export interface ResolvedValueSet {
@@ -202,7 +203,10 @@ function tallyDoses(tableName: string): DoseTally {
   if (!table) throw new Error(`unknown dose factor table "${tableName}"`);
   let total = 0;
   const uncounted: string[] = [];
-  for (const m of [...scope().request.drafts, ...scope().request.active]) {
+  // An order that another one replaces (same id, priorPrescription, or a statement of the same order) is counted once.
+  const orders = [...scope().request.drafts, ...scope().request.active];
+  const replaced = replacedOrders(orders);
+  for (const m of orders.filter((o) => !replaced.has(o))) {
     for (const ing of m.ingredients) {
       const factor = table.factors.get(ing.rxcui);
       if (factor === undefined) continue;
@@ -215,6 +219,30 @@ function tallyDoses(tableName: string): DoseTally {
 }
 
 const text = (x: unknown): string => (typeof x === 'string' ? x : String(x));
+
+/** The product's RxNorm dose form, or (when the knowledge base has none) its name: "Topical Gel", "Prefilled Syringe". */
+function doseFormText(m: Medication | undefined): string {
+  if (!m) return '';
+  return m.rxnormCodes
+    .map((c) => scope().request.drug(c))
+    .filter((d): d is ResolvedDrug => d !== undefined)
+    .map((d) => d.doseForm ?? d.name)
+    .join(' | ');
+}
+
+/**
+ * Whether a condition's words say the word, not negated: "Normal pregnancy" and "Pregnant" do; "Not pregnant",
+ * "No pregnancy", "Pregnancy test negative", "History of pregnancy" and "Termination of pregnancy" do not.
+ */
+export function namesUnnegated(words: string, word: string): boolean {
+  const lower = words.toLowerCase();
+  const w = word.toLowerCase();
+  if (!lower.includes(w)) return false;
+  const escaped = w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const before = new RegExp(`\\b(not|no|non|never|denies|denied|without|negative for|ruled out|rule out|r/o|history of|hx of|termination of|terminated|post)\\b[\\s-]*(\\w+[\\s-]+){0,2}${escaped}`);
+  const after = new RegExp(`${escaped}\\w*[\\s-]+(\\w+[\\s-]+){0,2}(negative|ruled out|excluded|terminated|ended)\\b`);
+  return !before.test(lower) && !after.test(lower);
+}
 type Arity = Record<number, ('String' | 'Any')[]>;
 interface Helper {
   readonly fn: (inputs: unknown[], ...args: unknown[]) => unknown[];
@@ -223,6 +251,8 @@ interface Helper {
   readonly names?: 'ingredient' | 'class' | 'valueSet' | 'medicationValueSet' | 'codeValueSet' | 'observation' | 'doseFactors';
   /** The request data the helper reads (beyond the medications, which every request has). */
   readonly reads?: 'patient' | 'conditions' | 'observations';
+  /** Reads products' dose forms and strengths from the knowledge base. */
+  readonly readsProducts?: true;
   readonly doc: string;
 }
 
@@ -318,6 +348,31 @@ export const HELPERS: Readonly<Record<string, Helper>> = {
     arity: { 1: ['String'] },
     names: 'codeValueSet',
     doc: 'on Codings, CodeableConcepts or resources with a code: true if any is coded in the rule-local value set',
+  },
+  hasConditionNamed: {
+    fn: (_i, word) => [
+      scope().request.conditions.some(
+        (c) =>
+          c.resourceType === 'Condition' &&
+          isCurrentCondition(c) &&
+          [isObject(c.code) ? str(c.code.text) : undefined, ...codingsOf(c.code).map((x) => x.display)].some((t) => t !== undefined && namesUnnegated(t, text(word))),
+      ),
+    ],
+    arity: { 1: ['String'] },
+    reads: 'conditions',
+    doc: "true if the patient has a current Condition whose text or a display contains the word, not negated ('pregnan' matches \"Normal pregnancy\", not \"Not pregnant\")",
+  },
+  hasDoseForm: {
+    fn: (inputs, forms) => {
+      const wanted = text(forms).toLowerCase().split('|').map((f) => f.trim()).filter((f) => f !== '');
+      return anyOf(inputs, (m) => {
+        const form = doseFormText(m).toLowerCase();
+        return wanted.some((f) => form.includes(f));
+      });
+    },
+    arity: { 1: ['String'] },
+    readsProducts: true,
+    doc: "on medication orders: true if any is a product whose RxNorm dose form (or, without one, its name) contains one of the '|'-separated texts ('Inject|Syringe', 'Topical|Patch'); an order coded by ingredient only has no dose form",
   },
   hasCondition: {
     fn: (_i, set) => {

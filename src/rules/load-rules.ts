@@ -2,7 +2,7 @@
  * Reading a rules directory: every rules/<id>.json compiled (compile-rule.ts), ids unique across files. Used at
  * start, by the hot reload, and by `cds rules lint` — one path, so what lint accepts is what the service runs.
  */
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { loadKnowledgeSources, type KnowledgeSources } from '../knowledge/load-sources.js';
 import { compileRule, type CompiledRule, type RuleProblem } from './compile-rule.js';
@@ -14,13 +14,25 @@ export interface RulesDirResult {
   readonly problems: readonly RuleProblem[];
 }
 
-/** The rule files of a directory: its top-level .json files, by name (none if the directory does not exist). */
+/**
+ * The rule files of a directory: its top-level .json files, by name (none if the directory does not exist). A
+ * symbolic link counts when it resolves to a file: a Kubernetes ConfigMap mounts each key as a link into a
+ * `..data/` directory. A dangling link is skipped (the next scan sees it once its target exists).
+ */
 export function ruleFiles(dir: string): string[] {
   if (!existsSync(dir)) return [];
   return readdirSync(dir, { withFileTypes: true })
-    .filter((e) => e.isFile() && e.name.endsWith('.json'))
+    .filter((e) => e.name.endsWith('.json') && (e.isFile() || (e.isSymbolicLink() && resolvesToFile(path.join(dir, e.name)))))
     .map((e) => path.join(dir, e.name))
     .sort();
+}
+
+function resolvesToFile(file: string): boolean {
+  try {
+    return statSync(file).isFile();
+  } catch {
+    return false;
+  }
 }
 
 export function lintRulesDir(dir: string, vocabulary: RuleVocabulary): RulesDirResult {

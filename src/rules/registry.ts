@@ -1,7 +1,9 @@
 /**
  * The rules the service runs, with hot reload: an edit under RULES_DIR takes effect once it compiles and passes
  * lint; a broken edit is rejected with a logged reason and the previous version keeps running. A rule that throws
- * or overruns its time slice at run time is switched off here until its file changes. Edits are seen through
+ * or overruns its time slice 3 times within 10 minutes is switched off here for a 5-minute cool-down (or until its
+ * file changes), then runs again: one garbage-collection pause or one odd request cannot switch a safety rule off
+ * for everyone, and a rule that keeps failing is switched off again after its next 3 failures. Edits are seen through
  * fs.watch and, in case a watch event is lost (network volumes, ConfigMap symlink swaps), a periodic rescan.
  */
 import { createHash } from 'node:crypto';
@@ -17,11 +19,22 @@ export type RuleLog = (level: 'info' | 'warn' | 'error', message: string, detail
 export interface GuidelineRules {
   /** Loaded rules that are not retired. */
   runnable(): readonly CompiledRule[];
-  /** Why a rule was switched off, or undefined while it runs. */
+  /** Why a rule is switched off, or undefined while it runs (a cool-down that has passed switches it back on). */
   disabledReason(rule: CompiledRule): string | undefined;
-  /** Switches a rule off after a failure (until its file changes). */
-  disable(rule: CompiledRule, reason: string): void;
+  /** Counts a failure (exception or overrun); true when this failure switched the rule off. */
+  recordFailure(rule: CompiledRule, reason: string): boolean;
 }
+
+/** When failures switch a rule off, and for how long. */
+export interface ContainmentLimits {
+  /** Failures within `windowMs` that switch a rule off. */
+  readonly failures: number;
+  readonly windowMs: number;
+  /** How long a switched-off rule stays off before it runs again. */
+  readonly coolDownMs: number;
+}
+
+export const DEFAULT_CONTAINMENT: ContainmentLimits = { failures: 3, windowMs: 10 * 60_000, coolDownMs: 5 * 60_000 };
 
 export interface RuleStatus {
   readonly id: string;
@@ -35,7 +48,8 @@ export interface RuleStatus {
   readonly file: string;
   readonly checksum: string;
   readonly loadedAt: string;
-  readonly disabled?: { readonly reason: string; readonly at: string };
+  /** Switched off after repeated failures: why (the last failure), since when, and when it runs again. */
+  readonly disabled?: { readonly reason: string; readonly at: string; readonly until: string; readonly failures: number };
   /** The last edit of this rule's file that was refused (the version shown keeps running). */
   readonly rejectedEdit?: { readonly at: string; readonly problems: readonly string[] };
 }
@@ -50,6 +64,8 @@ export interface RegistryOptions {
   readonly pollMs?: number;
   /** Quiet time after a watch event before rescanning (editors write in several steps). */
   readonly debounceMs?: number;
+  /** Failures that switch a rule off, and the cool-down (default: 3 within 10 minutes, 5 minutes off). */
+  readonly containment?: ContainmentLimits;
 }
 
 interface Loaded {
@@ -61,7 +77,10 @@ export class RuleRegistry implements GuidelineRules {
   private vocabulary: RuleVocabulary;
   private byFile = new Map<string, Loaded>();
   private snapshot: readonly CompiledRule[] = [];
-  private readonly disabled = new Map<string, { reason: string; at: string }>();
+  private readonly disabled = new Map<string, { reason: string; at: string; until: string; untilMs: number; failures: number }>();
+  /** Recent failure times (ms) of rules that run, by rule checksum. */
+  private readonly failures = new Map<string, number[]>();
+  private readonly limits: ContainmentLimits;
   private readonly rejected = new Map<string, { at: string; problems: string[]; checksum: string }>();
   private referenceChecksum = '';
   private watcher: FSWatcher | undefined;
@@ -71,6 +90,7 @@ export class RuleRegistry implements GuidelineRules {
 
   constructor(private readonly options: RegistryOptions) {
     this.now = options.now ?? (() => new Date());
+    this.limits = options.containment ?? DEFAULT_CONTAINMENT;
     this.vocabulary = options.vocabulary();
     this.referenceChecksum = this.referenceState();
     this.rescan(true);
@@ -109,13 +129,31 @@ export class RuleRegistry implements GuidelineRules {
   }
 
   disabledReason(rule: CompiledRule): string | undefined {
-    return this.disabled.get(rule.checksum)?.reason;
+    const off = this.disabled.get(rule.checksum);
+    if (!off) return undefined;
+    if (this.now().getTime() < off.untilMs) return off.reason;
+    // The cool-down is over: the rule runs again, with a clean failure count.
+    this.disabled.delete(rule.checksum);
+    this.failures.delete(rule.checksum);
+    this.options.log('warn', 'guideline rule switched back on after its cool-down', { rule: rule.source.id, version: rule.source.version, offSince: off.at });
+    return undefined;
   }
 
-  disable(rule: CompiledRule, reason: string): void {
-    if (this.disabled.has(rule.checksum)) return;
-    this.disabled.set(rule.checksum, { reason, at: this.now().toISOString() });
-    this.options.log('error', 'guideline rule switched off', { rule: rule.source.id, version: rule.source.version, reason });
+  recordFailure(rule: CompiledRule, reason: string): boolean {
+    if (this.disabledReason(rule) !== undefined) return false;
+    const nowMs = this.now().getTime();
+    const recent = [...(this.failures.get(rule.checksum) ?? []).filter((t) => t > nowMs - this.limits.windowMs), nowMs];
+    this.failures.set(rule.checksum, recent);
+    const detail = { rule: rule.source.id, version: rule.source.version, reason, failures: recent.length, windowMinutes: this.limits.windowMs / 60_000 };
+    if (recent.length < this.limits.failures) {
+      this.options.log('warn', 'guideline rule failed', detail);
+      return false;
+    }
+    this.failures.delete(rule.checksum);
+    const until = new Date(nowMs + this.limits.coolDownMs);
+    this.disabled.set(rule.checksum, { reason, at: new Date(nowMs).toISOString(), until: until.toISOString(), untilMs: until.getTime(), failures: recent.length });
+    this.options.log('error', 'guideline rule switched off', { ...detail, until: until.toISOString() });
+    return true;
   }
 
   /** The loaded set for GET /rules, by id. */
@@ -123,7 +161,8 @@ export class RuleRegistry implements GuidelineRules {
     return [...this.byFile.entries()]
       .map(([file, { rule, loadedAt }]) => {
         const r = rule.source;
-        const disabled = this.disabled.get(rule.checksum);
+        const off = this.disabledReason(rule) !== undefined ? this.disabled.get(rule.checksum) : undefined;
+        const disabled = off ? { reason: off.reason, at: off.at, until: off.until, failures: off.failures } : undefined;
         const rejected = this.rejected.get(file);
         return {
           id: r.id,
@@ -155,10 +194,10 @@ export class RuleRegistry implements GuidelineRules {
     const refused = this.rejectedFiles().length;
     if (all.length === 0 && refused === 0) return undefined;
     const count = (s: string) => all.filter((r) => r.source.status === s).length;
-    const off = all.filter((r) => this.disabled.has(r.checksum)).map((r) => r.source.id);
+    const off = all.filter((r) => this.disabledReason(r) !== undefined).map((r) => r.source.id);
     const detail =
       `${all.length} rules (${count('active')} active, ${count('shadow')} shadow, ${count('retired')} retired)` +
-      (off.length > 0 ? `; switched off after a failure: ${off.join(', ')}` : '') +
+      (off.length > 0 ? `; switched off after repeated failures: ${off.join(', ')}` : '') +
       (refused > 0 ? `; ${refused} rule file(s) refused` : '');
     return { status: off.length > 0 || refused > 0 ? 'degraded' : 'up', detail };
   }
@@ -205,6 +244,12 @@ export class RuleRegistry implements GuidelineRules {
       }
       const checksum = createHash('sha256').update(text).digest('hex');
       const loaded = this.byFile.get(file);
+      if (loaded?.rule.checksum === checksum && this.rejected.has(file)) {
+        // The refused edit was undone: the file holds what runs again, so there is no refused edit to report.
+        this.rejected.delete(file);
+        this.options.log('info', 'guideline rule file restored to the running version', { rule: loaded.rule.source.id, version: loaded.rule.source.version, file: path.basename(file) });
+        if (!forceAll) continue;
+      }
       if (!forceAll && (loaded?.rule.checksum === checksum || this.rejected.get(file)?.checksum === checksum)) continue;
       if (forceAll && loaded?.rule.checksum === checksum && !this.rejected.has(file)) {
         // Recheck against the new reference lists; keep the rule if it still compiles.
@@ -237,6 +282,7 @@ export class RuleRegistry implements GuidelineRules {
       this.snapshot = Object.freeze(this.all().filter((r) => r.source.status !== 'retired'));
       const live = new Set(this.all().map((r) => r.checksum));
       for (const key of [...this.disabled.keys()]) if (!live.has(key)) this.disabled.delete(key);
+      for (const key of [...this.failures.keys()]) if (!live.has(key)) this.failures.delete(key);
     }
   }
 

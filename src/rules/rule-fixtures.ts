@@ -58,6 +58,7 @@ export function caseRequest(rule: RuleFile, t: TestCase, vocabulary: RuleVocabul
       authoredOn: date(m.authoredDaysAgo ?? (list === 'drafts' ? 0 : 60)),
       medicationCodeableConcept: { coding: [{ system: RXNORM, code, display: name }], text: name },
       ...(Object.keys(dosage).length > 0 ? { dosageInstruction: [dosage] } : {}),
+      ...(m.replaces ? { priorPrescription: { reference: `MedicationRequest/${m.replaces}` } } : {}),
     };
   };
 

@@ -155,6 +155,8 @@ const MedicationFixture = z.union([
       authoredDaysAgo: z.number().int().min(0).optional(),
       /** Recent (stopped) orders: how many days ago they ended. */
       endedDaysAgo: z.number().int().min(0).optional(),
+      /** The id of the order this one replaces (becomes `priorPrescription`). */
+      replaces: z.string().regex(/^[A-Za-z0-9\-.]{1,64}$/).optional(),
     })
     .strict()
     .refine((m) => (m.ingredient ? 1 : 0) + (m.product ? 1 : 0) === 1, { message: 'name exactly one of ingredient or product' }),

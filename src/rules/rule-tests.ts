@@ -45,8 +45,9 @@ class SingleRule implements GuidelineRules {
   disabledReason() {
     return undefined;
   }
-  disable(_rule: CompiledRule, reason: string) {
+  recordFailure(_rule: CompiledRule, reason: string) {
     this.failures.push(reason);
+    return false;
   }
 }
 

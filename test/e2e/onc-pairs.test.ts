@@ -212,10 +212,11 @@ describe('limits and lab units on the bundled knowledge base', () => {
     const pairs = 4 * (qt.length - 4) + 6;
     expect(pairs).toBe(90);
     expect(response.cards).toHaveLength(50);
-    const folded = response.cards.find((c) => c.summary.startsWith(`${pairs - 49} more interaction alerts:`))!;
+    const folded = response.cards.find((c) => c.summary.startsWith(`${pairs - 49} more alerts:`))!;
     expect(folded.detail!.split('\n').filter((l) => l.startsWith('- '))).toHaveLength(21);
     expect(folded.detail).toContain(`- …and ${pairs - 49 - 20} more`);
-    expect(folded.overrideReasons).toHaveLength(5);
+    expect(folded.overrideReasons).toHaveLength(3);
+    expect(folded.source).toEqual({ label: 'Medication safety screening' });
   });
 });
 

@@ -110,9 +110,10 @@ describe('hot reload of rules', () => {
   it('a deleted file takes its rule away; a new file adds one', async () => {
     unlinkSync(file('nsaid-egfr-below-30'));
     await eventually(async () => !(await ruleSummaries()).includes(NSAID));
-    expect(logged('guideline rule removed (its file was deleted)')).toEqual([expect.objectContaining({ rule: 'nsaid-egfr-below-30', version: '1.0.0' })]);
+    expect(logged('guideline rule removed (its file was deleted)')).toEqual([expect.objectContaining({ rule: 'nsaid-egfr-below-30', version: '1.1.0' })]);
 
-    copyFileSync(path.join(RULES, 'qt-drug-qtc-not-checkable.json'), file('qt-drug-qtc-not-checkable'));
+    // The QT rule ships in shadow mode; a site switching it on is a new file with status active.
+    writeFileSync(file('qt-drug-qtc-not-checkable'), readFileSync(path.join(RULES, 'qt-drug-qtc-not-checkable.json'), 'utf8').replace('"status": "shadow"', '"status": "active"'));
     await eventually(async () => (await ruleSummaries([mr({ id: 'c1', rxcui: ing('citalopram') })])).length === 1);
     expect(await ruleSummaries([mr({ id: 'c1', rxcui: ing('citalopram') })])).toEqual(['QTc not checked for citalopram: this service has no QTc code to look up']);
   });

@@ -135,6 +135,33 @@ describe('guideline rules in the records', () => {
     expect(statin(await post('/cds-services/medication-profile-review', view('pv-b'))).length).toBe(1);
   });
 
+  it('once per period counts only the live cards of an active rule, not rows its shadow period recorded', async () => {
+    // A would-be card recorded while the statin reminder was in shadow mode, for this patient, yesterday.
+    await sql.query(
+      `INSERT INTO cds_rule_shadow (card_uuid, recorded_at, rule_id, rule_version, service, hook, hook_instance, client, indicator, drugs, knowledge_version, patient_hash, draft_hashes)
+       VALUES (gen_random_uuid(), $1, 'statin-gap-diabetes', '0.9.0', 'medication-profile-review', 'patient-view', 'pv-shadow', 'unauthenticated', 'info', '{}', $2, $3, '{}')`,
+      [new Date(NOW.getTime() - 86_400_000), BUNDLED, hash('pv-c')],
+    );
+    const body = {
+      hook: 'patient-view',
+      hookInstance: `pv-c-${Math.random()}`,
+      context: { userId: 'Practitioner/example', patientId: 'pv-c' },
+      prefetch: {
+        medications: bundle([mr({ id: 'm-pv-c', rxcui: ing('metformin'), status: 'active' })], 'searchset'),
+        recentMedications: null,
+        observations: null,
+        conditions: null,
+        allergies: null,
+        patient: patient('pv-c', 58),
+      },
+    };
+    const res = await post('/cds-services/medication-profile-review', body);
+    expect((res.cards as { summary: string }[]).filter((c) => c.summary.startsWith('Diabetes at age')).map((c) => c.summary)).toEqual([
+      'Diabetes at age 58 and no statin on the medication list: consider a statin',
+    ]);
+    await sql.query("DELETE FROM cds_rule_shadow WHERE hook_instance = 'pv-shadow'");
+  });
+
   it('GET /rules needs a signed-in user; the shadow report needs an informaticist', async () => {
     const db = { query: async <T>(q: string, p?: unknown[]) => ({ rows: (await sql.query(q, p)).rows as T[] }) };
     const viewer = await createApiKey(db, 'rules-viewer', 'viewer');

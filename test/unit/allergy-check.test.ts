@@ -240,15 +240,26 @@ describe('cross-sensitivity', () => {
     expect(card!.detail).toContain('**Risk:** Under 1%');
   });
 
-  it('aspirin → other NSAIDs (COX-1 cross-reactivity) → info, warning after angioedema; and back', async () => {
-    expect(brief(await allergyCards(['ibuprofen'], [allergy({ id: 'a1', allergen: 'aspirin' })]))).toEqual([
-      ['info', 'Possible cross-sensitivity: Ibuprofen (NSAIDs) with recorded allergy to aspirin'],
-    ]);
+  it('aspirin ↔ non-selective NSAIDs is a warning (the ibuprofen label contraindicates it); COX-2 selective celecoxib stays info', async () => {
+    const ibuprofen = await allergyCards(['ibuprofen'], [allergy({ id: 'a1', allergen: 'aspirin' })]);
+    expect(brief(ibuprofen)).toEqual([['warning', 'Possible cross-sensitivity: Ibuprofen (NSAIDs) with recorded allergy to aspirin']]);
+    expect(ibuprofen[0]!.detail).toContain('**Risk:** Common, and a contraindication: the NSAID labels (ibuprofen) contraindicate them after asthma, urticaria or allergic-type reactions to aspirin.');
+    expect(ibuprofen[0]!.detail).toContain('**Source:** [FDA prescribing information, ibuprofen](https://dailymed.nlm.nih.gov/dailymed/search.cfm?query=ibuprofen), 4 CONTRAINDICATIONS');
     expect(brief(await allergyCards(['ibuprofen'], [allergy({ id: 'a1', allergen: 'aspirin', reactions: [{ code: '402387002', text: 'Allergic angioedema (disorder)' }] })]))).toEqual([
       ['warning', 'Possible cross-sensitivity: Ibuprofen (NSAIDs) with recorded allergy to aspirin; Allergic angioedema'],
     ]);
     expect(brief(await allergyCards(['aspirin'], [allergy({ id: 'a1', allergen: 'ibuprofen' })]))).toEqual([
-      ['info', 'Possible cross-sensitivity: Aspirin (salicylates) with recorded allergy to ibuprofen'],
+      ['warning', 'Possible cross-sensitivity: Aspirin (salicylates) with recorded allergy to ibuprofen'],
+    ]);
+    const celecoxib = await allergyCards(['celecoxib'], [allergy({ id: 'a1', allergen: 'aspirin' })]);
+    expect(brief(celecoxib)).toEqual([['info', 'Possible cross-sensitivity: Celecoxib (NSAIDs) with recorded allergy to aspirin']]);
+    expect(celecoxib[0]!.detail).toContain('**Risk:** Low: COX-2 selective drugs barely inhibit COX-1');
+    expect(brief(await allergyCards(['aspirin'], [allergy({ id: 'a1', allergen: 'celecoxib' })]))).toEqual([
+      ['info', 'Possible cross-sensitivity: Aspirin (salicylates) with recorded allergy to celecoxib'],
+    ]);
+    // A severe reaction still raises the COX-2 selective case.
+    expect(brief(await allergyCards(['celecoxib'], [allergy({ id: 'a1', allergen: 'aspirin', reactions: [{ code: '39579001', text: 'Anaphylaxis (disorder)' }] })]))).toEqual([
+      ['warning', 'Possible cross-sensitivity: Celecoxib (NSAIDs) with recorded allergy to aspirin; Anaphylaxis'],
     ]);
   });
 });

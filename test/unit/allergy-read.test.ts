@@ -21,6 +21,7 @@ describe('HL7 FHIR R4 AllergyIntolerance examples', () => {
       key: 'AllergyIntolerance/medication',
       reference: 'AllergyIntolerance/medication',
       substance: 'Penicillin G',
+      substanceNamed: true,
       rxnormCodes: ['7980'],
       rxnormFrom: 'code',
       otherCodes: [],
@@ -38,6 +39,7 @@ describe('HL7 FHIR R4 AllergyIntolerance examples', () => {
       key: 'AllergyIntolerance/example',
       reference: 'AllergyIntolerance/example',
       substance: 'Cashew nuts',
+      substanceNamed: true,
       rxnormCodes: ['1160593'],
       rxnormFrom: 'reaction',
       otherCodes: [{ system: SNOMED, code: '227493005', display: 'Cashew nuts' }],
@@ -61,7 +63,9 @@ describe('HL7 FHIR R4 AllergyIntolerance examples', () => {
     expect(readOne(example('fishallergy'))).toEqual({
       key: 'AllergyIntolerance/fishallergy',
       reference: 'AllergyIntolerance/fishallergy',
-      substance: 'Allergic to fresh fish. Tolerates canned fish',
+      // The leading "Allergic to" is dropped, so a card does not read "allergy to Allergic to …".
+      substance: 'fresh fish. Tolerates canned fish',
+      substanceNamed: true,
       rxnormCodes: [],
       otherCodes: [{ system: SNOMED, code: '227037002', display: 'Fish - dietary (substance)' }],
       categories: ['food'],

@@ -55,8 +55,9 @@ describe('Synthea 1000-patient drug allergies', () => {
     expect(await tally('7984', kbScd('cephalexin'))).toEqual({ info: 16, warning: 2 });
   });
 
-  it('aspirin allergy with an ibuprofen order: cross-reactive NSAID information, a warning after angioedema', async () => {
-    expect(await tally('1191', kbScd('ibuprofen'))).toEqual({ info: 33, warning: 1 });
+  it('aspirin allergy with an ibuprofen order: a cross-reactive NSAID warning for every patient (the ibuprofen label contraindicates it); celecoxib: information', async () => {
+    expect(await tally('1191', kbScd('ibuprofen'))).toEqual({ warning: 34 });
+    expect(await tally('1191', kbScd('celecoxib'))).toEqual({ info: 33, warning: 1 });
   });
 
   it('lisinopril intolerance (cough, hyperkalaemia): lisinopril again is information (an intolerance, one level lower); losartan is not an ACE inhibitor', async () => {

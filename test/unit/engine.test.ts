@@ -236,9 +236,11 @@ describe('drug interaction screening (order-sign)', () => {
       ['critical', 'Phenelzine + fluoxetine: contraindicated interaction — test-ssri-maoi title'],
       ['critical', 'Phenelzine + sertraline: contraindicated interaction — test-ssri-maoi title'],
       ['critical', 'Clarithromycin + simvastatin: contraindicated interaction — test-statin-macrolide title'],
-      ['warning', '1 more interaction alert: Tizanidine + ciprofloxacin'],
+      ['warning', '1 more alert: Tizanidine + ciprofloxacin (interaction)'],
     ]);
-    expect(prescriber.response.cards[3]!.detail).toContain('- Tizanidine + ciprofloxacin: major interaction — test-tizanidine-cipro title');
+    expect(prescriber.response.cards[3]!.detail).toContain('- **Tizanidine + ciprofloxacin (interaction)** (warning): Tizanidine + ciprofloxacin: major interaction — test-tizanidine-cipro title');
+    // A neutral card: no topic (it is not one interaction), the list in its detail.
+    expect(prescriber.response.cards[3]!.source).toEqual({ label: 'Medication safety screening' });
     const pharmacist = await run(body, { CDS_POLICY: 'pharmacist' });
     expect(pharmacist.response.cards.map((c) => c.indicator)).toEqual(['critical', 'critical', 'critical', 'warning']);
     expect(pharmacist.response.cards[3]!.summary).toBe('Tizanidine + ciprofloxacin: major interaction — test-tizanidine-cipro title');

@@ -13,7 +13,7 @@ import { runService, type ServiceDeps, type ServiceResult } from '../../src/hook
 import { SERVICES } from '../../src/hooks/services.js';
 import { MemoryKnowledgeStore } from '../../src/knowledge/memory-store.js';
 import { vocabularyFor } from '../../src/rules/load-rules.js';
-import { RuleRegistry } from '../../src/rules/registry.js';
+import { RuleRegistry, type GuidelineRules } from '../../src/rules/registry.js';
 import { caseRequest } from '../../src/rules/rule-fixtures.js';
 import { RuleFile, TestCase } from '../../src/rules/rule-schema.js';
 import { NOW, bundledSources, testConfig } from '../support/app.js';
@@ -33,15 +33,24 @@ interface Logged {
   detail: Record<string, unknown>;
 }
 
-/** A rules directory holding copies of shipped rules plus extra rule objects, and its registry. */
+/** A rules directory holding copies of shipped rules plus extra rule objects, and its registry (on a settable clock). */
 function rulesDir(shipped: string[], extra: Record<string, unknown>[] = []) {
   const dir = mkdtempSync(path.join(tmpdir(), 'rules-engine-'));
   for (const id of shipped) copyFileSync(path.join(RULES, `${id}.json`), path.join(dir, `${id}.json`));
   for (const r of extra) writeFileSync(path.join(dir, `${String(r.id)}.json`), JSON.stringify(r, null, 2));
   const logs: Logged[] = [];
-  const registry = new RuleRegistry({ dir, vocabulary: () => vocabulary, log: (level, message, detail) => logs.push({ level, message, detail }), pollMs: 0 });
-  return { dir, registry, logs };
+  const clock = { now: NOW.getTime() };
+  const registry = new RuleRegistry({
+    dir,
+    vocabulary: () => vocabulary,
+    log: (level, message, detail) => logs.push({ level, message, detail }),
+    pollMs: 0,
+    now: () => new Date(clock.now),
+  });
+  return { dir, registry, logs, clock };
 }
+
+const MINUTE = 60_000;
 
 /** A made-up rule for these tests (ordering an NSAID), with facts of our choosing. */
 function nsaidRule(id: string, facts: Record<string, string>, extra: Record<string, unknown> = {}) {
@@ -96,38 +105,95 @@ const summaries = (r: ServiceResult) => r.response.cards.map((c) => c.summary);
 const incompleteDetail = (r: ServiceResult) => r.response.cards.find((c) => c.summary.startsWith('Medication screening incomplete'))?.detail ?? '';
 
 describe('containment', () => {
-  it('a rule that throws is reported, switched off, and the answer keeps the other rules’ cards', async () => {
+  const THROWS = 'failed with an error (Cannot … - …)';
+  const line = (r: ServiceResult) => incompleteDetail(r).split('\n').find((l) => l.includes('Test rule explodes'));
+
+  it('a rule that throws is named on each failing request; the third failure within 10 minutes switches it off for a 5-minute cool-down', async () => {
     // (1 | 2) + 1 compiles but fails when evaluated (arithmetic on a collection of two).
-    const { registry, logs } = rulesDir(['warfarin-inr-overdue'], [nsaidRule('explodes', { boom: '(1 | 2) + 1' })]);
+    const { registry, logs, clock } = rulesDir(['warfarin-inr-overdue'], [nsaidRule('explodes', { boom: '(1 | 2) + 1' })]);
     const first = await call(registry, request().body);
     expect(summaries(first)).toContain(WARFARIN_SUMMARY);
     expect(summaries(first)).toContain('Medication screening incomplete: guideline rule "Test rule explodes" could not be checked');
-    expect(incompleteDetail(first)).toContain('- **guideline rule "Test rule explodes"**: it failed with an error (Cannot … - …) and has been switched off.');
+    expect(line(first)).toBe(`- **guideline rule "Test rule explodes"**: it ${THROWS}.`);
     expect(first.incomplete).toBe(true);
-    expect(registry.list().find((r) => r.id === 'explodes')!.disabled!.reason).toBe('failed with an error (Cannot … - …)');
+    expect(registry.list().find((r) => r.id === 'explodes')!.disabled).toBeUndefined();
+
+    clock.now += 4 * MINUTE;
+    expect(line(await call(registry, request().body))).toBe(`- **guideline rule "Test rule explodes"**: it ${THROWS}.`);
+    expect(registry.health()).toEqual({ status: 'up', detail: '2 rules (2 active, 0 shadow, 0 retired)' });
+
+    clock.now += 4 * MINUTE;
+    const third = await call(registry, request().body);
+    expect(summaries(third)).toContain(WARFARIN_SUMMARY);
+    expect(line(third)).toBe(`- **guideline rule "Test rule explodes"**: it ${THROWS} and has been switched off for a cool-down after repeated failures.`);
+    const offAt = new Date(clock.now);
+    expect(registry.list().find((r) => r.id === 'explodes')!.disabled).toEqual({
+      reason: THROWS,
+      at: offAt.toISOString(),
+      until: new Date(clock.now + 5 * MINUTE).toISOString(),
+      failures: 3,
+    });
     // The log names the rule and the redacted reason, never the values the expression computed.
-    expect(logs.filter((l) => l.message === 'guideline rule switched off')).toEqual([
-      { level: 'error', message: 'guideline rule switched off', detail: { rule: 'explodes', version: '1.0.0', reason: 'failed with an error (Cannot … - …)' } },
+    expect(logs.filter((l) => l.message.startsWith('guideline rule') && l.message !== 'guideline rule loaded')).toEqual([
+      { level: 'warn', message: 'guideline rule failed', detail: { rule: 'explodes', version: '1.0.0', reason: THROWS, failures: 1, windowMinutes: 10 } },
+      { level: 'warn', message: 'guideline rule failed', detail: { rule: 'explodes', version: '1.0.0', reason: THROWS, failures: 2, windowMinutes: 10 } },
+      {
+        level: 'error',
+        message: 'guideline rule switched off',
+        detail: { rule: 'explodes', version: '1.0.0', reason: THROWS, failures: 3, windowMinutes: 10, until: new Date(clock.now + 5 * MINUTE).toISOString() },
+      },
     ]);
 
-    const second = await call(registry, request().body);
-    expect(summaries(second)).toContain(WARFARIN_SUMMARY);
-    expect(incompleteDetail(second)).toContain('- **guideline rule "Test rule explodes"**: it was switched off after it failed with an error (Cannot … - …); an informaticist must fix its file.');
-    expect(registry.health()).toEqual({ status: 'degraded', detail: '2 rules (2 active, 0 shadow, 0 retired); switched off after a failure: explodes' });
+    // Switched off: every request still names it, without running it.
+    clock.now += 4 * MINUTE;
+    const off = await call(registry, request().body);
+    expect(summaries(off)).toContain(WARFARIN_SUMMARY);
+    expect(line(off)).toBe(
+      `- **guideline rule "Test rule explodes"**: it is switched off for a cool-down after repeated failures (the last: it ${THROWS}); an informaticist should fix its file.`,
+    );
+    expect(registry.health()).toEqual({ status: 'degraded', detail: '2 rules (2 active, 0 shadow, 0 retired); switched off after repeated failures: explodes' });
+
+    // After the cool-down it runs again (and, still broken, starts a new count).
+    clock.now += 1 * MINUTE;
+    const back = await call(registry, request().body);
+    expect(line(back)).toBe(`- **guideline rule "Test rule explodes"**: it ${THROWS}.`);
+    expect(logs.filter((l) => l.message === 'guideline rule switched back on after its cool-down')).toEqual([
+      { level: 'warn', message: 'guideline rule switched back on after its cool-down', detail: { rule: 'explodes', version: '1.0.0', offSince: offAt.toISOString() } },
+    ]);
+    expect(registry.list().find((r) => r.id === 'explodes')!.disabled).toBeUndefined();
+    expect(registry.health()).toEqual({ status: 'up', detail: '2 rules (2 active, 0 shadow, 0 retired)' });
   });
 
-  it('a rule over its time slice (fake clock) is reported and switched off; its card is not shown', async () => {
+  it('failures further apart than 10 minutes do not add up: one bad request or pause cannot switch a rule off', async () => {
+    const { registry, clock } = rulesDir([], [nsaidRule('explodes', { boom: '(1 | 2) + 1' })]);
+    for (const minutes of [0, 6, 6]) {
+      clock.now += minutes * MINUTE;
+      await call(registry, request().body);
+    }
+    // Failures at 0, 6 and 12 minutes: the first has left the 10-minute window.
+    expect(registry.list()[0]!.disabled).toBeUndefined();
+    clock.now += 1 * MINUTE;
+    await call(registry, request().body);
+    expect(registry.list()[0]!.disabled).toMatchObject({ reason: THROWS, failures: 3 });
+  });
+
+  it('a rule over its time slice (fake clock) is reported each time and switched off at the third overrun; its card is not shown', async () => {
     const { registry } = rulesDir(['warfarin-inr-overdue'], [nsaidRule('slowpoke', { a: "ordersClass('nsaids')", b: "ordersClass('nsaids')" }, { timeSliceMs: 1 })]);
     let t = 0;
     const clock = () => (t += 0.5);
-    const result = await call(registry, request().body, { rules: { rules: registry, clock } });
+    const run = () => call(registry, request().body, { rules: { rules: registry, clock } });
+    const result = await run();
     expect(summaries(result)).toContain(WARFARIN_SUMMARY);
     expect(summaries(result)).not.toContain('slowpoke fired');
-    expect(incompleteDetail(result)).toMatch(/- \*\*guideline rule "Test rule slowpoke"\*\*: it took longer than its 1 ms time slice \([\d.]+ ms\) and has been switched off\./);
+    expect(incompleteDetail(result)).toMatch(/- \*\*guideline rule "Test rule slowpoke"\*\*: it took longer than its 1 ms time slice \([\d.]+ ms\)\.$/m);
+    expect(registry.list().find((r) => r.id === 'slowpoke')!.disabled).toBeUndefined();
+    await run();
+    const third = await run();
+    expect(incompleteDetail(third)).toMatch(/- \*\*guideline rule "Test rule slowpoke"\*\*: it took longer than its 1 ms time slice \([\d.]+ ms\) and has been switched off for a cool-down after repeated failures\./);
     expect(registry.list().find((r) => r.id === 'slowpoke')!.disabled!.reason).toMatch(/^took longer than its 1 ms time slice \([\d.]+ ms\)$/);
   });
 
-  it('a genuinely slow expression (real clock) is measured, reported and switched off', async () => {
+  it('a genuinely slow expression (real clock) is measured and reported', async () => {
     // Comparing every observation with every other: thousands of steps, far beyond a 1 ms slice.
     const { registry } = rulesDir(['warfarin-inr-overdue'], [nsaidRule('quadratic', { pairs: '%observations.select(%observations.where(status = %observations.first().status)).count()' }, { timeSliceMs: 1 })]);
     const observations = Array.from({ length: 150 }, (_, k) => ({ kind: 'potassium', value: 4 + (k % 10) / 10, daysAgo: 1 + (k % 60) }));
@@ -135,12 +201,33 @@ describe('containment', () => {
     const result = await call(registry, request({ observations }).body, { config: testConfig({ CDS_TIME_BUDGET_MS: '10000' }) });
     expect(summaries(result)).toContain(WARFARIN_SUMMARY);
     expect(summaries(result)).not.toContain('quadratic fired');
-    expect(registry.list().find((r) => r.id === 'quadratic')!.disabled!.reason).toMatch(/^took longer than its 1 ms time slice/);
+    expect(incompleteDetail(result)).toMatch(/- \*\*guideline rule "Test rule quadratic"\*\*: it took longer than its 1 ms time slice \([\d.]+ ms\)\.$/m);
   });
 
-  it('a fixed file is a new rule: it runs again', async () => {
+  it('a rule switched off while a request is already under way does not run on that request (checked before it runs and before each fact)', async () => {
+    const { registry } = rulesDir([], [nsaidRule('late-off', { a: "ordersClass('nsaids')", b: "ordersClass('nsaids')" })]);
+    // Switched off by "another request" at the n-th look at its state during this request.
+    const switchedOffAt = (n: number): GuidelineRules => {
+      let looks = 0;
+      return {
+        runnable: () => registry.runnable(),
+        disabledReason: () => (++looks >= n ? 'failed with an error (elsewhere)' : undefined),
+        recordFailure: () => false,
+      };
+    };
+    const expected = '- **guideline rule "Test rule late-off"**: it is switched off for a cool-down after repeated failures (the last: it failed with an error (elsewhere)); an informaticist should fix its file.';
+    // 1: at the start; 2: right before it runs (after the request data was read); 3: before its first fact; 4: before its second fact.
+    for (const n of [1, 2, 3, 4]) {
+      const result = await call(registry, request().body, { rules: { rules: switchedOffAt(n) } });
+      expect(summaries(result), `look ${n}`).not.toContain('late-off fired');
+      expect(incompleteDetail(result).split('\n'), `look ${n}`).toContain(expected);
+    }
+    expect(summaries(await call(registry, request().body, { rules: { rules: switchedOffAt(99) } }))).toContain('late-off fired');
+  });
+
+  it('a fixed file is a new rule: it runs again at once', async () => {
     const { dir, registry } = rulesDir([], [nsaidRule('explodes', { boom: '(1 | 2) + 1' })]);
-    await call(registry, request().body);
+    for (let k = 0; k < 3; k++) await call(registry, request().body);
     expect(registry.list()[0]!.disabled).toBeDefined();
     writeFileSync(path.join(dir, 'explodes.json'), JSON.stringify(nsaidRule('explodes', { boom: '(1 | 2).count() + 1' }, { version: '1.0.1' }), null, 2));
     registry.rescan();
@@ -175,7 +262,7 @@ describe('shadow mode', () => {
     ]);
     expect(result.meta.get(ruleCards[0]!.uuid)).toEqual({
       findingKind: 'guideline',
-      findingIds: ['nsaid-egfr-below-30', 'nsaid-egfr-below-30@1.0.0'],
+      findingIds: ['nsaid-egfr-below-30', 'nsaid-egfr-below-30@1.1.0'],
       findingKey: 'rule:nsaid-egfr-below-30|5640',
       drugs: ['5640'],
       severity: null,
@@ -186,9 +273,11 @@ describe('shadow mode', () => {
 
   it('a shadow rule that fails is switched off without a card for the prescriber', async () => {
     const { registry } = rulesDir([], [nsaidRule('shadow-explodes', { boom: '(1 | 2) + 1' }, { status: 'shadow' })]);
-    const result = await call(registry, request().body);
-    expect(result.response.cards.filter((c) => c.summary.includes('shadow-explodes') || (c.detail ?? '').includes('shadow-explodes'))).toEqual([]);
-    expect(result.incomplete).toBe(false);
+    for (let k = 0; k < 3; k++) {
+      const result = await call(registry, request().body);
+      expect(result.response.cards.filter((c) => c.summary.includes('shadow-explodes') || (c.detail ?? '').includes('shadow-explodes'))).toEqual([]);
+      expect(result.incomplete).toBe(false);
+    }
     expect(registry.list()[0]!.disabled!.reason).toBe('failed with an error (Cannot … - …)');
   });
 });

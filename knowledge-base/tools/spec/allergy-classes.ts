@@ -12,6 +12,8 @@
  *  - opioids-long-acting-any-form: opioids that act for a long time whatever the product (methadone). Extended-release
  *    and transdermal products of other opioids are recognised by their RxNorm product name in the duplicate-therapy
  *    check, because an ingredient-level class cannot tell a 12-hour oxycodone tablet from an immediate-release one.
+ *  - nsaids-cox2-selective: the COX-2 selective NSAIDs, which cross-react with aspirin far less often than the
+ *    non-selective (COX-1 inhibiting) NSAIDs; the aspirin <-> NSAID cross-sensitivity stays at info for them.
  */
 import type { EntrySpec, ClassSpec, CitationSpec } from '../member-spec.js';
 
@@ -50,6 +52,24 @@ export const classes: ClassSpec[] = [
         source: 'FDA prescribing information, methadone',
         section: 'Boxed warning; 12.3 Pharmacokinetics (long, variable half-life)',
         url: 'https://dailymed.nlm.nih.gov/dailymed/search.cfm?query=methadone',
+      },
+    ],
+  },
+  {
+    id: 'nsaids-cox2-selective',
+    name: 'COX-2 selective NSAIDs (celecoxib)',
+    names: ['celecoxib'],
+    citations: [
+      {
+        source: 'FDA prescribing information, celecoxib',
+        section: '12.1 Mechanism of Action (COX-2 selective inhibition)',
+        url: 'https://dailymed.nlm.nih.gov/dailymed/search.cfm?query=celecoxib',
+      },
+      {
+        source:
+          'Malskat WSJ et al. Tolerance to alternative cyclooxygenase-2 inhibitors in nonsteroidal anti-inflammatory drug hypersensitive patients. Clin Transl Allergy 2013;3:20',
+        doi: '10.1186/2045-7022-3-20',
+        section: 'Results (19 of 91 reacted to a first COX-2 inhibitor challenge)',
       },
     ],
   },

@@ -20,6 +20,10 @@ export type AllergyMatch =
       readonly toGroup: AllergyGroupRef;
       /** The side-chain class both drugs belong to, when they share one (the risk is higher). */
       readonly sharedSideChain?: { readonly id: string; readonly name: string };
+      /** Raised for this drug whatever the reaction (the cross-sensitivity's `raised`). */
+      readonly alwaysRaised?: true;
+      /** The cross-sensitivity is raised, but not for this drug's class (`notRaisedForClasses`: COX-2 selective). */
+      readonly exempted?: true;
     };
 
 export interface AllergyFinding {

@@ -109,7 +109,17 @@ function matchOf(
       const allergenClasses = classIdsOf(allergen.rxcui);
       const sideChainId = x.sharedSideChainClasses.find((c) => drugClasses.has(c) && allergenClasses.has(c));
       const sideChain = sideChainId ? (classes.get(ingredient.rxcui) ?? []).find((c) => c.id === sideChainId) : undefined;
-      const match: AllergyMatch = { kind: 'cross-sensitivity', crossSensitivity: x, fromGroup: from, toGroup: to, ...(sideChain ? { sharedSideChain: sideChain } : {}) };
+      // Raised for every drug of the group but those of the exempt classes, on either side (COX-2 selective NSAIDs).
+      const exempt = (x.notRaisedForClasses ?? []).some((c) => drugClasses.has(c) || allergenClasses.has(c));
+      const match: AllergyMatch = {
+        kind: 'cross-sensitivity',
+        crossSensitivity: x,
+        fromGroup: from,
+        toGroup: to,
+        ...(sideChain ? { sharedSideChain: sideChain } : {}),
+        ...(x.raised === true && !exempt ? { alwaysRaised: true } : {}),
+        ...(x.raised === true && exempt ? { exempted: true } : {}),
+      };
       if (!found || (sideChain && found.kind === 'cross-sensitivity' && !found.sharedSideChain)) found = match;
     }
   }
@@ -122,7 +132,7 @@ function findingOf(medication: Medication, s: ScreenedAllergy, ingredient: Ingre
   let level: AllergyFinding['level'];
   if (match.kind === 'ingredient') level = a.criticality === 'high' || severe ? 'ingredientHighRisk' : 'ingredient';
   else if (match.kind === 'group') level = 'group';
-  else level = (match.crossSensitivity.raiseAfterSevereReaction && severe) || match.sharedSideChain ? 'crossSensitivityRaised' : 'crossSensitivity';
+  else level = (match.crossSensitivity.raiseAfterSevereReaction && severe) || match.sharedSideChain || match.alwaysRaised ? 'crossSensitivityRaised' : 'crossSensitivity';
   return {
     kind: 'allergy',
     medication,
@@ -132,6 +142,7 @@ function findingOf(medication: Medication, s: ScreenedAllergy, ingredient: Ingre
     allergen,
     allergenName: s.allergenName,
     level,
-    softened: a.type === 'intolerance' && !severe,
+      // High criticality stays as recorded: only a non-high intolerance without a severe reaction is shown lower.
+    softened: a.type === 'intolerance' && !severe && a.criticality !== 'high',
   };
 }

@@ -2,12 +2,15 @@
  * Duplicate-therapy screening: the same ingredient in two medications, or two members of a class in which
  * duplication is rarely intended (knowledge-base/duplicate-therapy.json). Only medications being taken count: new
  * orders and active ones. An active order that a draft replaces (same id or priorPrescription) was already turned
- * into a stopped one by the normaliser, so a replacement is never a duplicate.
+ * into a stopped one by the normaliser, so a replacement is never a duplicate; two current records of one therapy
+ * (an order and the one replacing it, a MedicationStatement and the order it is basedOn/derivedFrom) are never paired
+ * either (linked-orders.ts).
  */
 import type { Medication } from '../../fhir/clinical-context.js';
 import type { DuplicateMembership, KnowledgeSnapshot, ResolvedDrug } from '../../knowledge/knowledge-store.js';
 import type { PairPlan } from '../ddi/check-interactions.js';
 import type { DuplicateFinding } from './duplicate-finding.js';
+import { linkedOrders } from './linked-orders.js';
 
 /** RxNorm names and dose forms of extended-release and transdermal products ("12 HR … Extended Release Oral Tablet"). */
 const EXTENDED_RELEASE = /\bextended release\b|\btransdermal\b|\b\d+ (hr|day)\b/i;
@@ -22,9 +25,14 @@ export async function checkDuplicates(plan: PairPlan, kb: KnowledgeSnapshot): Pr
   const others = plan.others.filter(taking);
   if (subjects.length === 0) return [];
   const pairs: [Medication, Medication][] = [];
+  // Two records of one therapy (an order and its replacement, a statement and the order it was recorded from) are
+  // not a duplicate.
+  const pair = (a: Medication, b: Medication) => {
+    if (!linkedOrders(a, b)) pairs.push([a, b]);
+  };
   subjects.forEach((s, i) => {
-    if (plan.subjectsAgainstEachOther) for (const t of subjects.slice(i + 1)) pairs.push([s, t]);
-    for (const o of others) pairs.push([s, o]);
+    if (plan.subjectsAgainstEachOther) for (const t of subjects.slice(i + 1)) pair(s, t);
+    for (const o of others) pair(s, o);
   });
   if (pairs.length === 0) return [];
 

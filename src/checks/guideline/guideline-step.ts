@@ -90,5 +90,10 @@ export function withGuidelineCards(built: BuiltCards, outcome: GuidelineStepOutc
   const meta = new Map(built.meta);
   for (const [uuid, m] of rules.meta) meta.set(uuid, m);
   const cards = [...built.cards, ...rules.cards].sort((a, b) => indicatorRank(b.indicator) - indicatorRank(a.indicator));
-  return { cards, meta, shadow: rules.shadow };
+  const labels = new Map(built.labels);
+  for (const f of outcome.fired) {
+    const card = rules.cards.find((c) => rules.meta.get(c.uuid)?.findingIds[0] === f.rule.source.id);
+    if (card) labels.set(card.uuid, `Rule: ${f.rule.source.title}`);
+  }
+  return { cards, meta, labels, shadow: rules.shadow };
 }

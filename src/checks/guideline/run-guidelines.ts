@@ -3,8 +3,10 @@
  * json-rules-engine per rule and per request (engines hold state and are not shared between concurrent runs),
  * each fact a FHIRPath expression compiled when the rule was loaded. Each rule is timed: synchronous FHIRPath
  * cannot be interrupted, so the time slice is checked before every fact and after the run; a rule that throws or
- * overruns is reported on this request, switched off for the next ones, and the answer goes out with everything
- * else. Plain TypeScript: data in, findings out.
+ * overruns is reported on this request and counted (the registry switches it off after repeated failures, for a
+ * cool-down), and the answer goes out with everything else. A rule switched off while a request was already under
+ * way stops there too: its state is read again right before it runs and before each of its facts. Plain
+ * TypeScript: data in, findings out.
  */
 import { Engine, type TopLevelCondition } from 'json-rules-engine';
 import type { ClinicalContext, Medication } from '../../fhir/clinical-context.js';
@@ -30,8 +32,11 @@ export interface FiredRule {
 
 /** When a rule's card was last shown (or recorded in shadow) for a patient: the "once per period" memory. */
 export interface RuleMemory {
-  /** Of these rule ids, those shown (or shadow-recorded) for the patient at or after `since`. */
-  shownSince(patientId: string, ruleIds: readonly string[], since: Date): Promise<ReadonlySet<string>>;
+  /**
+   * Of these rule ids, those with a card for the patient at or after `since`: live cards shown (`live`, for active
+   * rules) or would-be cards recorded (`shadow`, for shadow rules) — never one for the other.
+   */
+  shownSince(patientId: string, ruleIds: readonly string[], since: Date, source: 'live' | 'shadow'): Promise<ReadonlySet<string>>;
 }
 
 export interface GuidelineInput {
@@ -75,6 +80,15 @@ class TimeSliceExceeded extends Error {
   }
 }
 
+/** The rule was switched off (by another request's failures) while this evaluation was under way. */
+class RuleSwitchedOff extends Error {
+  constructor(readonly reason: string) {
+    super('rule switched off');
+  }
+}
+
+const switchedOffText = (reason: string) => `it is switched off for a cool-down after repeated failures (the last: it ${reason}); an informaticist should fix its file`;
+
 export async function runGuidelines(input: GuidelineInput, deps: GuidelineDeps): Promise<GuidelineOutcome> {
   const rules = deps.rules.runnable().filter((r) => r.source.hooks.includes(input.hook));
   if (rules.length === 0) return NO_OUTCOME;
@@ -88,7 +102,7 @@ export async function runGuidelines(input: GuidelineInput, deps: GuidelineDeps):
   const runnable: CompiledRule[] = [];
   for (const rule of rules) {
     const off = deps.rules.disabledReason(rule);
-    if (off) notChecked(rule, `it was switched off after it ${off}; an informaticist must fix its file`);
+    if (off) notChecked(rule, switchedOffText(off));
     else runnable.push(rule);
   }
   if (runnable.length === 0) return { fired: [], incomplete };
@@ -146,17 +160,27 @@ export async function runGuidelines(input: GuidelineInput, deps: GuidelineDeps):
       notChecked(rule, 'the time budget for this request ran out before it could run');
       continue;
     }
+    // Other requests may have switched the rule off while this one read its data.
+    const offNow = deps.rules.disabledReason(rule);
+    if (offNow) {
+      notChecked(rule, switchedOffText(offNow));
+      continue;
+    }
     try {
-      const outcome = await evaluateRule(rule, facts, env, { clock, limitMs: rule.timeSliceMs });
+      const outcome = await evaluateRule(rule, facts, env, { clock, limitMs: rule.timeSliceMs, offReason: () => deps.rules.disabledReason(rule) });
       deps.onEvaluated?.(rule, outcome);
       if (outcome.fired) fired.push({ rule, facts: outcome.values, medications: medicationsIn(outcome.values, byResource) });
     } catch (error) {
+      if (error instanceof RuleSwitchedOff) {
+        notChecked(rule, switchedOffText(error.reason));
+        continue;
+      }
       const reason =
         error instanceof TimeSliceExceeded
           ? `took longer than its ${rule.timeSliceMs} ms time slice (${Math.round(error.spentMs * 10) / 10} ms)`
           : `failed with an error (${redact(error)})`;
-      deps.rules.disable(rule, reason);
-      notChecked(rule, `it ${reason} and has been switched off`);
+      const switchedOff = deps.rules.recordFailure(rule, reason);
+      notChecked(rule, switchedOff ? `it ${reason} and has been switched off for a cool-down after repeated failures` : `it ${reason}`);
     }
   }
 
@@ -191,7 +215,7 @@ export async function evaluateRule(
   rule: CompiledRule,
   request: RequestFacts,
   env: Record<string, unknown>,
-  slice: { readonly clock: () => number; readonly limitMs: number } = { clock: () => 0, limitMs: Infinity },
+  slice: { readonly clock: () => number; readonly limitMs: number; readonly offReason?: () => string | undefined } = { clock: () => 0, limitMs: Infinity },
 ): Promise<RuleEvaluation> {
   const values: Record<string, unknown> = {};
   let spentMs = 0;
@@ -200,6 +224,8 @@ export async function evaluateRule(
   const factValue = (name: string): unknown => {
     if (name in values) return values[name];
     if (spentMs > slice.limitMs) throw new TimeSliceExceeded(spentMs);
+    const off = slice.offReason?.();
+    if (off) throw new RuleSwitchedOff(off);
     const compiled = rule.facts.get(name);
     if (!compiled) throw new Error(`fact "${name}" is not declared`);
     const before = slice.clock();
@@ -258,7 +284,8 @@ async function withoutRecentlyShown(fired: FiredRule[], patientId: string | unde
   try {
     for (const f of limited) {
       const since = new Date(now.getTime() - f.rule.source.frequency!.oncePerDays * 86_400_000);
-      for (const id of await deps.memory.shownSince(patientId, [f.rule.source.id], since)) shown.add(id);
+      const source = f.rule.source.status === 'shadow' ? 'shadow' : 'live';
+      for (const id of await deps.memory.shownSince(patientId, [f.rule.source.id], since, source)) shown.add(id);
     }
   } catch (error) {
     // The memory could not be read in time: show the card rather than risk silence.
