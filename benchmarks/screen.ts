@@ -18,7 +18,15 @@ import { loadKnowledgeSources } from '../src/knowledge/load-sources.js';
 import { MemoryKnowledgeStore } from '../src/knowledge/memory-store.js';
 
 const RXNORM = 'http://www.nlm.nih.gov/research/umls/rxnorm';
-const config = loadConfig({ LOG_LEVEL: 'silent', CDS_TIME_BUDGET_MS: '5000' });
+// Rate limiting and load shedding off: under autocannon they would answer most calls with the short
+// "screening not performed" card, and the benchmark would measure that instead of the screening.
+const config = loadConfig({
+  LOG_LEVEL: 'silent',
+  CDS_TIME_BUDGET_MS: '5000',
+  CDS_RATE_LIMIT_PER_MINUTE: '0',
+  CDS_SHED_EVENT_LOOP_LAG_MS: '0',
+  CDS_SHED_MAX_IN_FLIGHT: '0',
+});
 const sources = loadKnowledgeSources(config.knowledgeDir);
 
 /** 25 medications: 5 drafts, 20 active, chosen from products whose ingredients sit in interactions. */
@@ -96,7 +104,11 @@ async function main(): Promise<void> {
   const port = typeof address === 'object' && address ? address.port : 0;
   const live = await http(`http://127.0.0.1:${port}/health/live`, 'GET');
   const screen = await http(`http://127.0.0.1:${port}/cds-services/medication-safety`, 'POST', request25);
+  // The HTTP numbers only mean something if the last answer is the full screening, not a shortcut.
+  const check = await fetch(`http://127.0.0.1:${port}/cds-services/medication-safety`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(request25) });
+  const cardsOverHttp = ((await check.json()) as { cards: unknown[] }).cards.length;
   await app.close();
+  if (cardsOverHttp !== screening.cards) throw new Error(`over HTTP the request drew ${cardsOverHttp} cards, not ${screening.cards}: rate limiting or shedding answered instead`);
   console.log('\n## HTTP (autocannon, 10 connections, 5 s each, same process and run)\n');
   console.log('| endpoint | requests/s | p50 ms | p99 ms | non-2xx |');
   console.log('|---|---|---|---|---|');
