@@ -188,6 +188,31 @@ describe('alert memory and inferred acceptance', () => {
     expect(changed.body.cards.map((c: { indicator: string }) => c.indicator)).toEqual(['critical']);
   });
 
+  it('remembers an overridden allergy card the same way: not shown again at order-sign for the same draft', async () => {
+    const draft = mr({ id: 'amox-1', rxcui: scd('Amoxicillin 500 MG Oral Capsule') });
+    const allergy = {
+      resourceType: 'AllergyIntolerance',
+      id: 'pcn',
+      clinicalStatus: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/allergyintolerance-clinical', code: 'active' }] },
+      verificationStatus: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/allergyintolerance-verification', code: 'confirmed' }] },
+      type: 'allergy',
+      code: { coding: [{ system: 'http://www.nlm.nih.gov/research/umls/rxnorm', code: ing('penicillin V'), display: 'Penicillin V' }] },
+      patient: { reference: 'Patient/allergy-memory' },
+    };
+    const withAllergy = (body: Record<string, unknown>) => {
+      (body.prefetch as Record<string, unknown>).allergies = { resourceType: 'Bundle', type: 'searchset', entry: [{ resource: allergy }] };
+      return patient(body, 'allergy-memory');
+    };
+    const select = await post(app, '/cds-services/medication-safety', withAllergy(orderRequest({ hook: 'order-select', drafts: [draft] })));
+    expect(select.body.cards.map((c: { indicator: string; source: { topic?: { code: string } } }) => [c.indicator, c.source.topic?.code])).toEqual([['warning', 'ALGY']]);
+    const selected = select.body.cards[0].uuid as string;
+    await post(app, '/cds-services/medication-safety/feedback', { feedback: [{ card: selected, outcome: 'overridden', outcomeTimestamp: '2026-11-21T12:05:00Z' }] });
+    await eventually(async () => (await rows('SELECT 1 FROM cds_feedback WHERE card_uuid = $1', [selected])).length === 1);
+    const sign = await post(app, '/cds-services/medication-safety', withAllergy(orderRequest({ drafts: [draft] })));
+    expect(sign.body.cards).toEqual([]);
+    await eventually(async () => (await rows('SELECT 1 FROM cds_suppression WHERE overridden_card_uuid = $1', [selected])).length === 1);
+  });
+
   it('records an inferred acceptance when a draft that drew a card at order-select is not signed', async () => {
     const { draft, active } = interaction('abandoned');
     const select = await post(app, '/cds-services/medication-safety', patient(orderRequest({ hook: 'order-select', drafts: [draft], active }), 'inference-patient'));
