@@ -486,7 +486,7 @@ function unscreenableCards(findings: readonly UnscreenableFinding[], mode: 'orde
     uuid: randomUUID(),
     summary: fitSummary(summary),
     detail: [
-      'These medications were **not** checked for interactions:',
+      'These medications were **not** checked for interactions, allergies, duplicate therapy or dose:',
       '',
       ...meds.map((m) => `- ${describeMedication(m)}: ${why(m)}.`),
       '',
@@ -499,10 +499,10 @@ function unscreenableCards(findings: readonly UnscreenableFinding[], mode: 'orde
   const others = findings.filter((f) => f.medication.role !== 'draft').map((f) => f.medication);
   if (mode === 'profile') {
     const all = [...drafts, ...others];
-    return all.length === 0 ? [] : [card(`${all.length === 1 ? all[0]!.display : `${all.length} medications`} could not be screened for interactions`, all)];
+    return all.length === 0 ? [] : [card(`${all.length === 1 ? all[0]!.display : `${all.length} medications`} could not be screened`, all)];
   }
   return [
-    ...drafts.map((m) => card(`${m.display} could not be screened for interactions`, [m])),
+    ...drafts.map((m) => card(`${m.display} could not be screened`, [m])),
     ...(others.length > 0
       ? [card(`${others.length === 1 ? others[0]!.display : `${others.length} current medications`} could not be screened against the new order`, others)]
       : []),

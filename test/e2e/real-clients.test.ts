@@ -233,7 +233,7 @@ describe('Da Vinci CRD test kit requests', () => {
       expect(r.status).toBe(200);
       expect(summaries(r.body)).toEqual([
         ['warning', 'Medication screening incomplete: interactions with active medications, allergies could not be checked'],
-        ['info', 'Referenced drug could not be screened for interactions'],
+        ['info', 'Referenced drug could not be screened'],
       ]);
       expect(r.body.cards[0].detail).toContain(`- **interactions with active medications**: only part of the data could be read: next link leads to another server (${new URL(trap.baseUrl).origin}).`);
       expect(r.body.cards[1].detail).toContain('the medication resource could not be read: FHIR server https://example is not on the allow-list.');

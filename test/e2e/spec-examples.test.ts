@@ -98,8 +98,8 @@ describe('CDS Hooks 2.0.1 request examples', () => {
  * the branded azithromycin suspension (SBD 211307) is not, so it is named as not screened.
  */
 const HOOK_FIXTURES: Record<string, { hook: string; service: string; cards: [string, string][] }> = {
-  'hooks/medication-prescribe/context-dstu2.json': { hook: 'medication-prescribe', service: 'medication-safety-prescribe', cards: [['info', `${AZITHRO} could not be screened for interactions`]] },
-  'hooks/medication-prescribe/context-stu3.json': { hook: 'medication-prescribe', service: 'medication-safety-prescribe', cards: [['info', `${AZITHRO} could not be screened for interactions`]] },
+  'hooks/medication-prescribe/context-dstu2.json': { hook: 'medication-prescribe', service: 'medication-safety-prescribe', cards: [['info', `${AZITHRO} could not be screened`]] },
+  'hooks/medication-prescribe/context-stu3.json': { hook: 'medication-prescribe', service: 'medication-safety-prescribe', cards: [['info', `${AZITHRO} could not be screened`]] },
   'hooks/order-select/context-dstu2.json': { hook: 'order-select', service: 'medication-safety', cards: [] },
   'hooks/order-select/context-r4.json': { hook: 'order-select', service: 'medication-safety', cards: [] },
   'hooks/order-select/context-stu3.json': { hook: 'order-select', service: 'medication-safety', cards: [] },
@@ -139,7 +139,7 @@ describe('hook library context examples, wrapped into whole requests', () => {
     expect(r.body.cards).toHaveLength(1);
     expect(r.body.cards[0].detail).toBe(
       [
-        'These medications were **not** checked for interactions:',
+        'These medications were **not** checked for interactions, allergies, duplicate therapy or dose:',
         '',
         `- ${AZITHRO} (new order, MedicationRequest/smart-MedicationRequest-104): RxNorm code 211307 is not in the knowledge base.`,
         '',
@@ -169,8 +169,8 @@ describe('CDS Hooks 3.0 ballot examples', () => {
     const r = await t.call('medication-safety', wrap('order-sign', context, 'empty'));
     expect(r.status).toBe(200);
     expect(summaries(r.body)).toEqual([
-      ['info', 'DEXTROMETHORPHAN HBR 15 MG/5ML PO SYRP could not be screened for interactions'],
-      ['info', 'MERCAPTOPURINE 50 MG PO TABS could not be screened for interactions'],
+      ['info', 'DEXTROMETHORPHAN HBR 15 MG/5ML PO SYRP could not be screened'],
+      ['info', 'MERCAPTOPURINE 50 MG PO TABS could not be screened'],
     ]);
     const [first] = context.draftOrders.entry;
     expect(r.body.cards[0].detail).toContain(

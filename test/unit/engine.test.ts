@@ -194,7 +194,7 @@ describe('drug interaction screening (order-sign)', () => {
   it('names a medication coded only outside RxNorm instead of skipping it', async () => {
     const draft = { ...mr({ id: 'd1' }), medicationCodeableConcept: { coding: [{ system: 'urn:example:formulary', code: 'F-123' }] } };
     const { response } = await run(orderRequest({ drafts: [draft], active: [mr({ id: 'a1', rxcui: C.clarithromycin, status: 'active' })] }));
-    expect(response.cards.map((c) => [c.indicator, c.summary])).toEqual([['info', 'urn:example:formulary F-123 could not be screened for interactions']]);
+    expect(response.cards.map((c) => [c.indicator, c.summary])).toEqual([['info', 'urn:example:formulary F-123 could not be screened']]);
   });
 
   it('a drug without washout stops interacting once stopped', async () => {
@@ -278,8 +278,8 @@ describe('drug interaction screening (order-sign)', () => {
     );
     // No order here could be identified, so the unknown home medication is not listed against them.
     expect(response.cards.map((c) => [c.indicator, c.summary])).toEqual([
-      ['info', 'Mystery 5 MG Tablet could not be screened for interactions'],
-      ['info', 'Grandma\u2019s tonic could not be screened for interactions'],
+      ['info', 'Mystery 5 MG Tablet could not be screened'],
+      ['info', 'Grandma\u2019s tonic could not be screened'],
     ]);
     expect(response.cards[0]!.detail).toContain('RxNorm code 99999999 is not in the knowledge base');
     expect(response.cards[1]!.detail).toContain('it has no RxNorm code');
@@ -367,7 +367,7 @@ describe('lenient FHIR shapes', () => {
   it('names a medicationReference it cannot read when there is no FHIR server', async () => {
     const draft = { resourceType: 'MedicationRequest', id: 'd1', status: 'draft', medicationReference: { reference: 'Medication/unknown', display: 'DEXTROMETHORPHAN 15 MG/5ML SYRP' } };
     const { response } = await run(orderRequest({ drafts: [draft] }));
-    expect(response.cards.map((c) => c.summary)).toEqual(['DEXTROMETHORPHAN 15 MG/5ML SYRP could not be screened for interactions']);
+    expect(response.cards.map((c) => c.summary)).toEqual(['DEXTROMETHORPHAN 15 MG/5ML SYRP could not be screened']);
     expect(response.cards[0]!.detail).toContain('the medication resource was not sent and there is no FHIR server to read it from');
   });
 
