@@ -122,3 +122,22 @@ describe('database store: allergy groups and duplicate therapy', () => {
     });
   });
 });
+
+describe('database store: dose rules', () => {
+  it('answers the dose rules the in-process store answers, from PostgreSQL and then from its cache', async () => {
+    const s = await storeOn(counting);
+    const sorted = (m: ReadonlyMap<string, readonly { id: string }[]>) => [...m].map(([k, v]) => [k, [...v].map((r) => r.id).sort()]).sort(([a], [b]) => String(a).localeCompare(String(b)));
+    const fromDb = await s.snapshot().doseRulesFor(CODES);
+    const fromMemory = await new MemoryKnowledgeStore(sources, 'bundled', NOW).snapshot().doseRulesFor(CODES);
+    expect(sorted(fromDb)).toEqual(sorted(fromMemory));
+    // Exact content for two ingredients, so two empty answers could not agree.
+    expect(fromDb.get(code('metformin'))!.map((r) => r.id).sort()).toEqual(
+      sources.doseRules!.filter((r) => r.ingredient === 'metformin').map((r) => r.id).sort(),
+    );
+    expect(fromDb.get(code('metformin'))!.length).toBeGreaterThan(0);
+    expect(fromDb.has(code('losartan'))).toBe(sources.doseRules!.some((r) => r.ingredient === 'losartan'));
+    const before = queries;
+    await s.snapshot().doseRulesFor(CODES);
+    expect(queries).toBe(before);
+  });
+});
