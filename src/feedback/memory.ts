@@ -35,7 +35,7 @@ export async function cardsForAbandonedDrafts(db: Queryable, patientHash: string
   const rows = await db.query<{ card_uuid: string; client: string }>(
     `SELECT c.card_uuid, c.client FROM cds_card c
      WHERE c.patient_hash = $1 AND c.hook = 'order-select' AND c.served_at > now() - interval '1 day'
-       AND c.finding_kind = 'interaction' AND cardinality(c.draft_hashes) > 0
+       AND c.finding_key IS NOT NULL AND cardinality(c.draft_hashes) > 0
        AND NOT (c.draft_hashes && $2::text[])
        AND NOT EXISTS (SELECT 1 FROM cds_feedback f WHERE f.card_uuid = c.card_uuid)
      ORDER BY c.served_at`,

@@ -213,6 +213,29 @@ describe('alert memory and inferred acceptance', () => {
     await eventually(async () => (await rows('SELECT 1 FROM cds_suppression WHERE overridden_card_uuid = $1', [selected])).length === 1);
   });
 
+  it('infers acceptance for any finding card, an allergy card too, when its draft is not signed', async () => {
+    const draft = mr({ id: 'amox-abandoned', rxcui: scd('Amoxicillin 500 MG Oral Capsule') });
+    const allergy = {
+      resourceType: 'AllergyIntolerance',
+      id: 'pcn-2',
+      clinicalStatus: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/allergyintolerance-clinical', code: 'active' }] },
+      code: { coding: [{ system: 'http://www.nlm.nih.gov/research/umls/rxnorm', code: ing('penicillin V'), display: 'Penicillin V' }] },
+      patient: { reference: 'Patient/allergy-inference' },
+    };
+    const withAllergy = (body: Record<string, unknown>) => {
+      (body.prefetch as Record<string, unknown>).allergies = { resourceType: 'Bundle', type: 'searchset', entry: [{ resource: allergy }] };
+      return patient(body, 'allergy-inference');
+    };
+    const select = await post(app, '/cds-services/medication-safety', withAllergy(orderRequest({ hook: 'order-select', drafts: [draft] })));
+    const selected = select.body.cards[0].uuid as string;
+    expect(select.body.cards[0].source.topic.code).toBe('ALGY');
+    await eventually(async () => (await rows('SELECT 1 FROM cds_card WHERE card_uuid = $1', [selected])).length === 1);
+    const instead = mr({ id: 'azithro', rxcui: scd('Azithromycin 250 MG Oral Tablet') });
+    await post(app, '/cds-services/medication-safety', withAllergy(orderRequest({ drafts: [instead] })));
+    await eventually(async () => (await rows('SELECT 1 FROM cds_feedback WHERE card_uuid = $1', [selected])).length === 1);
+    expect(await rows('SELECT outcome, inferred FROM cds_feedback WHERE card_uuid = $1', [selected])).toEqual([{ outcome: 'accepted', inferred: true }]);
+  });
+
   it('records an inferred acceptance when a draft that drew a card at order-select is not signed', async () => {
     const { draft, active } = interaction('abandoned');
     const select = await post(app, '/cds-services/medication-safety', patient(orderRequest({ hook: 'order-select', drafts: [draft], active }), 'inference-patient'));
