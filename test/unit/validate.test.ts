@@ -49,7 +49,7 @@ describe('validateKnowledgeDir on the bundled knowledge base', () => {
       ingredients: 1813,
       products: 6291,
       classes: 73,
-      interactions: 326,
+      interactions: 332,
       observations: 5,
       policies: 2,
       doseRules: 158,
@@ -74,17 +74,14 @@ describe('validateKnowledgeDir on the bundled knowledge base', () => {
       ['interactions/pharmacokinetic.json', 'interactions[10].a.ingredients[0]'],
       ['interactions/pharmacokinetic.json', 'interactions[14].a.ingredients[0]'],
       ['interactions/pharmacokinetic.json', 'interactions[24].a.ingredients[0]'],
-      ['interactions/pharmacokinetic.json', 'interactions[33].a.ingredients[0]'],
-      ['interactions/pharmacokinetic.json', 'interactions[67].a.ingredients[0]'],
-      ['interactions/pharmacokinetic.json', 'interactions[77].a.ingredients[0]'],
-      ['interactions/pharmacokinetic.json', 'interactions[80].a.ingredients[0]'],
       ['interactions/pharmacokinetic.json', 'interactions[110].b.ingredients[0]'],
       ['interactions/pharmacokinetic.json', 'interactions[113].a.ingredients[0]'],
       ['interactions/pharmacokinetic.json', 'interactions[118].a.ingredients[0]'],
+      ['interactions/pharmacokinetic.json', 'interactions[157].a.ingredients[0]'],
     ]);
     expect(report.notes[0]!.message).toMatch(/^1 pair also in onc-hp-21-qt-qt \(.*\), major there and moderate here \(sotalol \+ citalopram\)/);
     expect(report.notes[1]!.message).toMatch(/^22 pairs also in onc-lp-01-ace-inhibitors-salicylates \(.*\), minor there and moderate here/);
-    expect(report.notes[10]!.message).toMatch(/^2 pairs also in pd-tramadol-ssri-snri \(.*\), major there and moderate here \(tramadol \+ fluoxetine, tramadol \+ paroxetine\)/);
+    expect(report.notes[6]!.message).toMatch(/^2 pairs also in pd-tramadol-ssri-snri \(.*\), major there and moderate here \(tramadol \+ fluoxetine, tramadol \+ paroxetine\)/);
   });
 });
 

@@ -33,7 +33,10 @@ const PDE5_INHIBITORS = ['sildenafil', 'tadalafil', 'vardenafil'];
 const CLASS_IA_III = ['amiodarone', 'disopyramide', 'dofetilide', 'ibutilide', 'procainamide', 'quinidine', 'sotalol'];
 const SEROTONERGIC_OPIOIDS = ['meperidine', 'methadone', 'tramadol', 'tapentadol', 'fentanyl'];
 /** QT-prolonging drugs that ziprasidone's and pimozide's labels contraindicate and that are outside the ONC #21 class */
-const ZIPRASIDONE_PIMOZIDE_QT = ['chlorpromazine', 'gatifloxacin', 'mefloquine', 'pentamidine', 'dolasetron', 'tacrolimus'];
+// gatifloxacin is left out: in the US it survives only as eye drops, which do not reach QT-relevant levels.
+const ZIPRASIDONE_PIMOZIDE_QT = ['chlorpromazine', 'mefloquine', 'pentamidine', 'dolasetron', 'tacrolimus'];
+/** MAOIs whose labels or the antidepressants' labels contraindicate the combination (rasagiline and safinamide apart). */
+const PSYCHIATRIC_MAOIS_AND_SELEGILINE = ['isocarboxazid', 'phenelzine', 'selegiline', 'tranylcypromine'];
 const FULL_AGONIST_OPIOIDS = [
   'alfentanil', 'codeine', 'dihydrocodeine', 'fentanyl', 'hydrocodone', 'hydromorphone', 'levorphanol', 'meperidine',
   'methadone', 'morphine', 'oxycodone', 'oxymorphone', 'remifentanil', 'sufentanil', 'tapentadol', 'tramadol',
@@ -110,8 +113,10 @@ export const entries: EntrySpec[] = [
   {
     id: 'pd-other-antidepressants-maois',
     a: { names: ['vilazodone', 'vortioxetine', 'levomilnacipran', 'mirtazapine', 'trazodone'] },
-    b: { classes: ['maois'] },
+    b: { names: PSYCHIATRIC_MAOIS_AND_SELEGILINE },
   },
+  // The safinamide label contraindicates these three; vilazodone and vortioxetine with safinamide are in the major SSRI entry.
+  { id: 'pd-other-antidepressants-safinamide', a: { names: ['levomilnacipran', 'mirtazapine', 'trazodone'] }, b: { names: ['safinamide'] } },
   {
     id: 'pd-snri-tca-safinamide',
     a: { names: OLDER_SNRIS, classes: ['tricyclic-antidepressants'] },
@@ -119,10 +124,10 @@ export const entries: EntrySpec[] = [
   },
   {
     id: 'pd-antidepressants-rasagiline',
-    a: { names: [...CLASSIC_SSRIS, ...OLDER_SNRIS], classes: ['tricyclic-antidepressants'] },
+    a: { names: [...CLASSIC_SSRIS, ...OLDER_SNRIS, 'vilazodone', 'vortioxetine', 'levomilnacipran', 'mirtazapine', 'trazodone', 'bupropion'], classes: ['tricyclic-antidepressants'] },
     b: { names: ['rasagiline'] },
   },
-  { id: 'pd-ssris-safinamide', a: { names: CLASSIC_SSRIS }, b: { names: ['safinamide'] } },
+  { id: 'pd-ssris-safinamide', a: { names: [...CLASSIC_SSRIS, 'vilazodone', 'vortioxetine', 'bupropion'] }, b: { names: ['safinamide'] } },
   {
     id: 'pd-opioids-dextromethorphan-mao-b-inhibitors',
     a: { names: ['meperidine', 'methadone', 'tramadol', 'tapentadol', 'dextromethorphan'] },
@@ -130,7 +135,8 @@ export const entries: EntrySpec[] = [
   },
   { id: 'pd-cns-stimulants-safinamide', a: { classes: ['cns-stimulants'] }, b: { names: ['safinamide'] } },
   { id: 'pd-cyclobenzaprine-maois', a: { names: ['cyclobenzaprine'] }, b: { classes: ['maois'] } },
-  { id: 'pd-bupropion-maois', a: { names: ['bupropion'] }, b: { classes: ['maois'] } },
+  { id: 'pd-bupropion-maois', a: { names: ['bupropion'] }, b: { names: PSYCHIATRIC_MAOIS_AND_SELEGILINE } },
+  { id: 'pd-bupropion-linezolid-methylene-blue', a: { names: ['bupropion'] }, b: { names: ['linezolid', 'methylene blue'] } },
   { id: 'pd-buspirone-maois', a: { names: ['buspirone'] }, b: { classes: ['maois'] } },
   {
     id: 'pd-levodopa-nonselective-maois',
@@ -316,7 +322,15 @@ export const entries: EntrySpec[] = [
   },
 
   // ---------------------------------------------------------------- other effect-level interactions
-  { id: 'pd-metoclopramide-antipsychotics', a: { names: ['metoclopramide'] }, b: { classes: ['antipsychotics-first-generation', 'antipsychotics-second-generation'] } },
+  // Pimavanserin (5-HT2A, no D2 blockade) is left out of the antipsychotic classes here.
+  {
+    id: 'pd-metoclopramide-antipsychotics',
+    a: { names: ['metoclopramide'] },
+    b: {
+      classes: ['antipsychotics-first-generation'],
+      names: ['aripiprazole', 'asenapine', 'brexpiprazole', 'cariprazine', 'clozapine', 'iloperidone', 'lumateperone', 'lurasidone', 'olanzapine', 'paliperidone', 'quetiapine', 'risperidone', 'ziprasidone'],
+    },
+  },
   {
     id: 'pd-cholinesterase-inhibitors-antimuscarinics',
     a: { names: ['donepezil', 'galantamine', 'rivastigmine'] },

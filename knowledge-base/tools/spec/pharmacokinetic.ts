@@ -35,7 +35,7 @@ export const classes: ClassSpec[] = [
   {
     id: 'pk-strong-cyp3a4-inhibitors',
     name: 'Strong CYP3A4 inhibitors (azoles, clarithromycin, HIV boosters and protease inhibitors, nefazodone, idelalisib, tucatinib)',
-    names: ['clarithromycin', 'cobicistat', 'idelalisib', 'itraconazole', 'ketoconazole', 'nefazodone', 'nelfinavir', 'posaconazole', 'ritonavir', 'tipranavir', 'tucatinib', 'voriconazole'],
+    names: ['clarithromycin', 'cobicistat', 'conivaptan', 'idelalisib', 'indinavir', 'itraconazole', 'ketoconazole', 'nefazodone', 'nelfinavir', 'posaconazole', 'ritonavir', 'saquinavir', 'tipranavir', 'tucatinib', 'voriconazole'],
     citations: [
       { source: 'FDA, For Healthcare Professionals: Examples of Drugs that Interact with CYP Enzymes and Transporter Systems', url: 'https://www.fda.gov/drugs/drug-interactions-labeling/healthcare-professionals-fdas-examples-drugs-interact-cyp-enzymes-and-transporter-systems', section: 'Table 1, CYP3A strong inhibitors' },
       { source: 'FDA prescribing information, ritonavir', section: 'Drug Interactions (strong CYP3A inhibition)', url: 'https://dailymed.nlm.nih.gov/dailymed/search.cfm?query=ritonavir' },
@@ -45,7 +45,7 @@ export const classes: ClassSpec[] = [
   {
     id: 'pk-moderate-cyp3a4-inhibitors',
     name: 'Moderate CYP3A4 inhibitors (diltiazem, verapamil, erythromycin, fluconazole, dronedarone, aprepitant, others)',
-    names: ['aprepitant', 'conivaptan', 'crizotinib', 'diltiazem', 'dronedarone', 'erythromycin', 'fluconazole', 'imatinib', 'isavuconazonium', 'verapamil'],
+    names: ['aprepitant', 'crizotinib', 'diltiazem', 'dronedarone', 'erythromycin', 'fluconazole', 'imatinib', 'isavuconazonium', 'verapamil'],
     citations: [
       { source: 'FDA, For Healthcare Professionals: Examples of Drugs that Interact with CYP Enzymes and Transporter Systems', url: 'https://www.fda.gov/drugs/drug-interactions-labeling/healthcare-professionals-fdas-examples-drugs-interact-cyp-enzymes-and-transporter-systems', section: 'Table 1, CYP3A moderate inhibitors' },
     ],
@@ -73,9 +73,11 @@ export const entries: EntrySpec[] = [
   { id: 'pk-3a4-moderate-immunosuppressants', a: { names: ['tacrolimus', 'cyclosporine', 'voclosporin', 'sirolimus', 'everolimus'] }, b: { classes: ['pk-moderate-cyp3a4-inhibitors'] } },
   { id: 'pk-3a4-cobicistat-ergots', a: { names: ['ergotamine', 'dihydroergotamine', 'methylergonovine', 'ergonovine'] }, b: { names: ['cobicistat'] } },
   { id: 'pk-3a4-strong-pimozide', a: { names: ['pimozide'] }, b: { classes: ['pk-strong-cyp3a4-inhibitors'] } },
+  { id: 'pk-pimozide-label-contraindications', a: { names: ['pimozide'] }, b: { names: ['citalopram', 'erythromycin', 'fluconazole', 'fluvoxamine', 'sertraline', 'zileuton'] } },
+  { id: 'pk-fluconazole-qt-substrates', a: { names: ['erythromycin', 'quinidine'] }, b: { names: ['fluconazole'] } },
   { id: 'pk-3a4-strong-lurasidone', a: { names: ['lurasidone'] }, b: { classes: ['pk-strong-cyp3a4-inhibitors'] } },
   { id: 'pk-3a4-moderate-lurasidone', a: { names: ['lurasidone'] }, b: { classes: ['pk-moderate-cyp3a4-inhibitors'] } },
-  { id: 'pk-3a4-strong-quetiapine', a: { names: ['quetiapine'] }, b: { names: ['cobicistat', 'idelalisib', 'itraconazole', 'ketoconazole', 'nefazodone', 'nelfinavir', 'posaconazole', 'ritonavir', 'tipranavir', 'tucatinib', 'voriconazole'] } },
+  { id: 'pk-3a4-strong-quetiapine', a: { names: ['quetiapine'] }, b: { names: ['clarithromycin', 'cobicistat', 'idelalisib', 'itraconazole', 'ketoconazole', 'nefazodone', 'nelfinavir', 'posaconazole', 'ritonavir', 'tipranavir', 'tucatinib', 'voriconazole'] } },
   { id: 'pk-3a4-strong-aripiprazole-brexpiprazole', a: { names: ['aripiprazole', 'brexpiprazole', 'iloperidone'] }, b: { classes: ['pk-strong-cyp3a4-inhibitors'] } },
   { id: 'pk-3a4-pgp-strong-apixaban-rivaroxaban', a: { names: ['apixaban', 'rivaroxaban'] }, b: { names: ['ketoconazole', 'itraconazole', 'posaconazole', 'ritonavir', 'cobicistat'] } },
   { id: 'pk-3a4-pgp-moderate-rivaroxaban', a: { names: ['rivaroxaban'] }, b: { names: ['erythromycin', 'diltiazem', 'verapamil', 'dronedarone'] } },
@@ -103,6 +105,7 @@ export const entries: EntrySpec[] = [
       { replaces: 'a', name: 'rosuvastatin', note: 'not cleared by CYP3A4; no dose limit with ticagrelor' },
     ],
   },
+  { id: 'pk-ritonavir-alprazolam', a: { names: ['alprazolam'] }, b: { names: ['ritonavir'] } },
   { id: 'pk-3a4-strong-triazolam-alprazolam', a: { names: ['triazolam', 'alprazolam'] }, b: { names: ['clarithromycin', 'cobicistat', 'idelalisib', 'itraconazole', 'ketoconazole', 'nefazodone', 'nelfinavir', 'posaconazole', 'tipranavir', 'tucatinib', 'voriconazole'] },
     alternatives: [
       { replaces: 'a', name: 'lorazepam', note: 'cleared by glucuronidation, not CYP3A4' },
@@ -122,7 +125,10 @@ export const entries: EntrySpec[] = [
   },
   { id: 'pk-3a4-strong-orexin-antagonists', a: { names: ['suvorexant', 'lemborexant', 'daridorexant'] }, b: { classes: ['pk-strong-cyp3a4-inhibitors'] } },
   { id: 'pk-3a4-strong-buspirone', a: { names: ['buspirone'] }, b: { classes: ['pk-strong-cyp3a4-inhibitors'] } },
-  { id: 'pk-3a4-strong-carbamazepine', a: { names: ['carbamazepine'] }, b: { classes: ['pk-strong-cyp3a4-inhibitors'] } },
+  // Protease inhibitors, azoles and cobicistat with carbamazepine are covered, at a higher severity, by the inducer
+  // entries and ONC #23; nefazodone has its own contraindicated entry.
+  { id: 'pk-3a4-strong-carbamazepine', a: { names: ['carbamazepine'] }, b: { names: ['clarithromycin', 'idelalisib', 'ketoconazole', 'tucatinib'] } },
+  { id: 'pk-nefazodone-carbamazepine', a: { names: ['nefazodone'] }, b: { names: ['carbamazepine'] } },
   { id: 'pk-3a4-strong-alfuzosin-silodosin', a: { names: ['alfuzosin', 'silodosin'] }, b: { classes: ['pk-strong-cyp3a4-inhibitors'] } },
   { id: 'pk-3a4-strong-tamsulosin', a: { names: ['tamsulosin'] }, b: { classes: ['pk-strong-cyp3a4-inhibitors'] } },
   { id: 'pk-3a4-strong-pde5-inhibitors', a: { classes: ['pde5-inhibitors'] }, b: { classes: ['pk-strong-cyp3a4-inhibitors'] } },
@@ -175,7 +181,7 @@ export const entries: EntrySpec[] = [
   { id: 'pk-3a4-moderate-tolvaptan', a: { names: ['tolvaptan'] }, b: { classes: ['pk-moderate-cyp3a4-inhibitors'] } },
   { id: 'pk-3a4-strong-naloxegol', a: { names: ['naloxegol'] }, b: { classes: ['pk-strong-cyp3a4-inhibitors'] } },
   { id: 'pk-3a4-moderate-naloxegol', a: { names: ['naloxegol'] }, b: { classes: ['pk-moderate-cyp3a4-inhibitors'] } },
-  { id: 'pk-3a4-flibanserin', a: { names: ['flibanserin'] }, b: { classes: ['pk-strong-cyp3a4-inhibitors', 'pk-moderate-cyp3a4-inhibitors'] } },
+  { id: 'pk-3a4-flibanserin', a: { names: ['flibanserin'] }, b: { classes: ['pk-strong-cyp3a4-inhibitors', 'pk-moderate-cyp3a4-inhibitors'], names: ['atazanavir', 'ciprofloxacin', 'fosamprenavir'] } },
   { id: 'pk-3a4-strong-eletriptan', a: { names: ['eletriptan'] }, b: { classes: ['pk-strong-cyp3a4-inhibitors'] },
     alternatives: [
       { replaces: 'a', name: 'sumatriptan', note: 'not cleared by CYP3A4 (cleared by MAO-A: avoid with MAO inhibitors)' },
