@@ -22,6 +22,8 @@ export interface Medication {
   readonly display: string;
   readonly rxnormCodes: readonly string[];
   readonly ingredients: readonly IngredientRef[];
+  /** The product's dose form as the knowledge base names it ("Topical Cream", "Oral Tablet"), else its product name. */
+  readonly doseForm?: string;
   readonly resolution: MedicationResolution;
   /** Why a reference could not be resolved, for the card. */
   readonly resolutionNote?: string;

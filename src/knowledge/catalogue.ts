@@ -73,7 +73,8 @@ export function renderCatalogue(dir: string): string {
     for (const id of s.classes) parts.push(`class \`${id}\` (${classes.get(id)?.members.length ?? 0})`);
     if (s.ingredients.length > 0) parts.push(s.ingredients.map((c) => names.get(c) ?? c).join(', '));
     const washout = s.washoutDays ? `; washout ${s.washoutDays} d` : '';
-    return `**${s.label}**: ${parts.join('; ')}${washout}`;
+    const systemic = s.systemicOnly ? '; systemic forms only (not ophthalmic, otic, topical, shampoo or intrauterine)' : '';
+    return `**${s.label}**: ${parts.join('; ')}${washout}${systemic}`;
   };
   const citationText = (c: Citation) => {
     const refs = [

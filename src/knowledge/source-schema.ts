@@ -109,6 +109,11 @@ export const InteractionSide = z
     washoutDays: z.number().int().positive().optional(),
     /** Per-ingredient washout where it differs from washoutDays (e.g. fluoxetine, 35 days). */
     washoutByIngredient: z.record(Rxcui, z.number().int().positive()).optional(),
+    /**
+     * Only products that reach the circulation count on this side: ophthalmic, otic, topical, shampoo and
+     * intrauterine products of its members do not (ketoconazole shampoo is not a CYP3A4 inhibitor in practice).
+     */
+    systemicOnly: z.boolean().optional(),
   })
   .strict()
   .refine((s) => s.ingredients.length + s.classes.length > 0, { message: 'a side names ingredients or classes' });

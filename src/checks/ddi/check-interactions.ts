@@ -76,15 +76,27 @@ export async function checkInteractions(
   return { findings, unscreenedPairs: 0 };
 }
 
+/**
+ * Dose forms that act where they are applied. The product's dose form is used when the knowledge base knows it,
+ * otherwise the order's own text. Vaginal rings and transdermal systems are systemic and are not listed.
+ */
+const LOCAL_FORM = /\b(ophthalmic|otic|topical|shampoo|intrauterine|eye drops?|ear drops?)\b/i;
+
+export function actsLocally(m: Medication): boolean {
+  return LOCAL_FORM.test(m.doseForm ?? m.display);
+}
+
 /** The first ingredient pairing of two medications that meets a rule (one finding per rule and pair). */
 function matchPair(rule: InteractionRule, subject: Medication, other: Medication, now: Date): InteractionFinding | undefined {
   for (const si of subject.ingredients) {
     for (const oi of other.ingredients) {
       // The same ingredient twice is duplicate therapy, not an interaction.
       if (si.rxcui === oi.rxcui) continue;
+      const on = (side: 'a' | 'b', m: Medication, rxcui: string) =>
+        (side === 'a' ? rule.sideA : rule.sideB).has(rxcui) && !(rule.interaction[side].systemicOnly && actsLocally(m));
       const sides: ('a' | 'b')[] = [];
-      if (rule.sideA.has(si.rxcui) && rule.sideB.has(oi.rxcui)) sides.push('a');
-      if (rule.sideB.has(si.rxcui) && rule.sideA.has(oi.rxcui)) sides.push('b');
+      if (on('a', subject, si.rxcui) && on('b', other, oi.rxcui)) sides.push('a');
+      if (on('b', subject, si.rxcui) && on('a', other, oi.rxcui)) sides.push('b');
       for (const subjectSide of sides) {
         const otherSide: 'a' | 'b' = subjectSide === 'a' ? 'b' : 'a';
         const stopped =
