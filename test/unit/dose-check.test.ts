@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { checkDoses } from '../../src/checks/dose/check-doses.js';
 import type { DoseFinding, DoseProblemFinding } from '../../src/checks/dose/dose-finding.js';
 import { patientFacts } from '../../src/checks/dose/patient-facts.js';
-import { cockcroftGault, crclOf } from '../../src/checks/dose/renal.js';
+import { cockcroftGault, crclOf, kidneyFunctionGap } from '../../src/checks/dose/renal.js';
 import type { ClinicalContext, Medication, PatientFacts } from '../../src/fhir/clinical-context.js';
 import type { KnowledgeSources } from '../../src/knowledge/load-sources.js';
 import { MemoryKnowledgeStore } from '../../src/knowledge/memory-store.js';
@@ -235,6 +235,14 @@ describe('kidney function', () => {
       value: 35.4,
       text: 'creatinine clearance 35.4 mL/min (Cockcroft–Gault: age 80, female, weight 60 kg on 2026-11-01, serum creatinine 1.2 mg/dL (106.08 umol/L) on 2026-11-02)',
     });
+  });
+
+  it('Cockcroft–Gault is not used under 18 (it overestimates clearance in children): the gap says a pediatric eGFR is needed', () => {
+    const child = (ageYears: number) => facts({ ageYears, sex: 'male', weight: { value: 30, unit: 'kg', date: '2026-11-01', ageDays: 20 }, creatinine: { value: 0.5, unit: 'mg/dL', date: '2026-11-02', ageDays: 19 } });
+    expect(crclOf(child(17.9))).toBeUndefined();
+    expect(kidneyFunctionGap(child(17.9))).toBe('Cockcroft–Gault is not used under 18 years, and no eGFR (a pediatric estimate such as bedside Schwartz) was reported');
+    // from the 18th birthday it applies: (140 − 18) × 30 / (72 × 0.5) = 101.7
+    expect(crclOf(child(18))?.value).toBe(101.7);
   });
 
   it('gabapentin limits by CrCl band, each just below and above: 1400 mg a day allowed at CrCl 35.4, 1500 above; 700 at CrCl 29', async () => {

@@ -2,7 +2,8 @@
  * Kidney function for dose rules: the eGFR the laboratory reported, or a creatinine clearance estimated with the
  * Cockcroft–Gault equation (Cockcroft DW, Gault MH. Nephron 1976;16:31-41):
  *   CrCl (mL/min) = (140 − age in years) × weight in kg / (72 × serum creatinine in mg/dL), × 0.85 for women.
- * Actual body weight is used, as most US labels that give CrCl bands assume.
+ * Actual body weight is used, as most US labels that give CrCl bands assume. Only from 18 years: in children the
+ * equation overestimates clearance, and a reported (pediatric) eGFR is needed instead.
  */
 import type { PatientFacts } from '../../fhir/clinical-context.js';
 
@@ -19,6 +20,7 @@ export function cockcroftGault(ageYears: number, weightKg: number, creatinineMgD
 }
 
 const round1 = (n: number) => Math.round(n * 10) / 10;
+const ADULT_YEARS = 18;
 
 /** The reported eGFR, when fresh. */
 export function egfrOf(p: PatientFacts): KidneyFunction | undefined {
@@ -30,6 +32,8 @@ export function egfrOf(p: PatientFacts): KidneyFunction | undefined {
 /** The Cockcroft–Gault CrCl, when age, sex (male or female), a fresh weight and a fresh creatinine are known. */
 export function crclOf(p: PatientFacts): KidneyFunction | undefined {
   if (p.ageYears === undefined || !p.weight || !p.creatinine || (p.sex !== 'male' && p.sex !== 'female')) return undefined;
+  // The equation was derived in adults; in children it overestimates clearance (a pediatric eGFR is needed).
+  if (p.ageYears < ADULT_YEARS) return undefined;
   // whole years, as the equation is used
   const age = Math.floor(p.ageYears);
   const value = round1(cockcroftGault(age, p.weight.value, p.creatinine.value, p.sex));
@@ -47,7 +51,9 @@ export function kidneyFunctionGap(p: PatientFacts): string {
   if (p.stale.egfr) parts.push(`the latest eGFR (${p.stale.egfr.date}) is older than ${p.maxLabAgeDays} days`);
   if (p.stale.creatinine) parts.push(`the latest serum creatinine (${p.stale.creatinine.date}) is older than ${p.maxLabAgeDays} days`);
   if (!p.egfr && !p.creatinine && !p.stale.egfr && !p.stale.creatinine) parts.push('no eGFR or serum creatinine result was available');
-  if (p.creatinine) {
+  if (p.creatinine && p.ageYears !== undefined && p.ageYears < ADULT_YEARS && !p.egfr) {
+    parts.push('Cockcroft–Gault is not used under 18 years, and no eGFR (a pediatric estimate such as bedside Schwartz) was reported');
+  } else if (p.creatinine) {
     if (p.ageYears === undefined) parts.push(`the age is not known (${p.demographicsGap ?? 'no birth date'})`);
     if (p.sex !== 'male' && p.sex !== 'female') parts.push('the sex is not recorded as male or female');
     if (!p.weight) parts.push(p.stale.weight ? `the latest body weight (${p.stale.weight.date}) is older than ${p.maxLabAgeDays} days` : 'no body weight was available');
