@@ -73,8 +73,8 @@ export function renderCatalogue(dir: string): string {
     for (const id of s.classes) parts.push(`class \`${id}\` (${classes.get(id)?.members.length ?? 0})`);
     if (s.ingredients.length > 0) parts.push(s.ingredients.map((c) => names.get(c) ?? c).join(', '));
     const washout = s.washoutDays ? `; washout ${s.washoutDays} d` : '';
-    const systemic = s.systemicOnly ? '; systemic forms only (not ophthalmic, otic, topical, shampoo or intrauterine)' : '';
-    return `**${s.label}**: ${parts.join('; ')}${washout}${systemic}`;
+    const forms = s.forms === 'systemic' ? '; systemic forms only (not ophthalmic, otic, topical, shampoo or intrauterine)' : s.forms === 'oral' ? '; oral forms only' : '';
+    return `**${s.label}**: ${parts.join('; ')}${washout}${forms}`;
   };
   const citationText = (c: Citation) => {
     const refs = [

@@ -110,10 +110,11 @@ export const InteractionSide = z
     /** Per-ingredient washout where it differs from washoutDays (e.g. fluoxetine, 35 days). */
     washoutByIngredient: z.record(Rxcui, z.number().int().positive()).optional(),
     /**
-     * Only products that reach the circulation count on this side: ophthalmic, otic, topical, shampoo and
-     * intrauterine products of its members do not (ketoconazole shampoo is not a CYP3A4 inhibitor in practice).
+     * Which products of the side's members count: `systemic` — not ophthalmic, otic, topical, shampoo or
+     * intrauterine products (ketoconazole shampoo is no CYP3A4 inhibitor in practice); `oral` — only oral forms (oral
+     * midazolam, not the injection). Absent: every form.
      */
-    systemicOnly: z.boolean().optional(),
+    forms: z.enum(['systemic', 'oral']).optional(),
   })
   .strict()
   .refine((s) => s.ingredients.length + s.classes.length > 0, { message: 'a side names ingredients or classes' });

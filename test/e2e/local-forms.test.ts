@@ -40,10 +40,15 @@ describe('dose forms that act locally', () => {
     expect(await interactionIds('rifampin 300 MG Oral Capsule', 'levonorgestrel 0.000833 MG/HR Intrauterine System')).toEqual([]);
   });
 
+  it('oral midazolam with ketoconazole is contraindicated; the injection is a major interaction only', async () => {
+    expect(await interactionIds('midazolam 2 MG/ML Oral Solution', 'ketoconazole 200 MG Oral Tablet')).toEqual(['pk-3a4-oral-midazolam-contraindicated', 'pk-3a4-strong-midazolam']);
+    expect(await interactionIds('midazolam 5 MG/ML Injectable Solution', 'ketoconazole 200 MG Oral Tablet')).toEqual(['pk-3a4-strong-midazolam']);
+  });
+
   it('timolol eye drops still count with verapamil: that entry is not limited to systemic forms', async () => {
     const ids = await interactionIds('verapamil hydrochloride 180 MG Extended Release Oral Tablet', 'timolol 0.0025 MG/MG Ophthalmic Gel');
     expect(ids.length).toBeGreaterThan(0);
     const entries = new Map(bundledSources().interactions.map((i) => [i.id, i]));
-    for (const id of ids) expect([entries.get(id)!.a.systemicOnly, entries.get(id)!.b.systemicOnly]).toEqual([undefined, undefined]);
+    for (const id of ids) expect([entries.get(id)!.a.forms, entries.get(id)!.b.forms]).toEqual([undefined, undefined]);
   });
 });

@@ -49,7 +49,7 @@ describe('validateKnowledgeDir on the bundled knowledge base', () => {
       ingredients: 1813,
       products: 6291,
       classes: 73,
-      interactions: 332,
+      interactions: 333,
       observations: 5,
       policies: 2,
       doseRules: 158,
@@ -78,6 +78,8 @@ describe('validateKnowledgeDir on the bundled knowledge base', () => {
       ['interactions/pharmacokinetic.json', 'interactions[113].a.ingredients[0]'],
       ['interactions/pharmacokinetic.json', 'interactions[118].a.ingredients[0]'],
       ['interactions/pharmacokinetic.json', 'interactions[157].a.ingredients[0]'],
+      // oral midazolam: contraindicated with these four (oral form only), major with every strong inhibitor
+      ['interactions/pharmacokinetic.json', 'interactions[160].b.ingredients[3]'],
     ]);
     expect(report.notes[0]!.message).toMatch(/^1 pair also in onc-hp-21-qt-qt \(.*\), major there and moderate here \(sotalol \+ citalopram\)/);
     expect(report.notes[1]!.message).toMatch(/^22 pairs also in onc-lp-01-ace-inhibitors-salicylates \(.*\), minor there and moderate here/);

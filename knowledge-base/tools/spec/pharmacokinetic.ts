@@ -118,6 +118,7 @@ export const entries: EntrySpec[] = [
       { replaces: 'a', name: 'temazepam', note: 'cleared by glucuronidation; usable with ritonavir' },
     ],
   },
+  { id: 'pk-3a4-oral-midazolam-contraindicated', a: { names: ['midazolam'] }, b: { names: ['cobicistat', 'itraconazole', 'ketoconazole', 'ritonavir'] } },
   { id: 'pk-3a4-strong-midazolam', a: { names: ['midazolam'] }, b: { classes: ['pk-strong-cyp3a4-inhibitors'] },
     alternatives: [
       { replaces: 'a', name: 'lorazepam', note: 'cleared by glucuronidation, not CYP3A4' },

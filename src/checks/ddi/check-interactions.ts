@@ -82,8 +82,17 @@ export async function checkInteractions(
  */
 const LOCAL_FORM = /\b(ophthalmic|otic|topical|shampoo|intrauterine|eye drops?|ear drops?)\b/i;
 
+const ORAL_FORM = /\boral\b|\b(tablet|capsule|syrup|elixir|lozenge)\b/i;
+
 export function actsLocally(m: Medication): boolean {
   return LOCAL_FORM.test(m.doseForm ?? m.display);
+}
+
+/** Whether a medication's form counts for a side restricted to `forms` (see InteractionSide). */
+function formCounts(forms: 'systemic' | 'oral' | undefined, m: Medication): boolean {
+  if (forms === 'systemic') return !actsLocally(m);
+  if (forms === 'oral') return ORAL_FORM.test(m.doseForm ?? m.display);
+  return true;
 }
 
 /** The first ingredient pairing of two medications that meets a rule (one finding per rule and pair). */
@@ -93,7 +102,7 @@ function matchPair(rule: InteractionRule, subject: Medication, other: Medication
       // The same ingredient twice is duplicate therapy, not an interaction.
       if (si.rxcui === oi.rxcui) continue;
       const on = (side: 'a' | 'b', m: Medication, rxcui: string) =>
-        (side === 'a' ? rule.sideA : rule.sideB).has(rxcui) && !(rule.interaction[side].systemicOnly && actsLocally(m));
+        (side === 'a' ? rule.sideA : rule.sideB).has(rxcui) && formCounts(rule.interaction[side].forms, m);
       const sides: ('a' | 'b')[] = [];
       if (on('a', subject, si.rxcui) && on('b', other, oi.rxcui)) sides.push('a');
       if (on('b', subject, si.rxcui) && on('a', other, oi.rxcui)) sides.push('b');
