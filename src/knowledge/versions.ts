@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import type { Database, Queryable } from '../infra/database.js';
 import { ImportError, type ImportRecord } from './import-record.js';
 import type { KnowledgeSources } from './load-sources.js';
+import type { CrossSensitivity, DoseRule, Interaction } from './source-schema.js';
 
 export interface VersionRow {
   readonly id: string;
@@ -80,13 +81,30 @@ async function copyVersion(tx: Queryable, from: string, to: string): Promise<voi
      SELECT $2, rxcui, name, tty, kind, ingredients, record FROM kb_drug WHERE version_id = $1`,
     [from, to],
   );
-  for (const table of ['kb_class', 'kb_observation_kind']) {
-    await tx.query(`INSERT INTO ${table} (version_id, id, record) SELECT $2, id, record FROM ${table} WHERE version_id = $1`, [from, to]);
+  for (const t of RECORD_TABLES) {
+    const cols = t.column ? `id, ${t.column}, record` : 'id, record';
+    await tx.query(`INSERT INTO ${t.table} (version_id, ${cols}) SELECT $2, ${cols} FROM ${t.table} WHERE version_id = $1`, [from, to]);
   }
-  await tx.query(`INSERT INTO kb_interaction (version_id, id, severity, record) SELECT $2, id, severity, record FROM kb_interaction WHERE version_id = $1`, [from, to]);
-  await tx.query(`INSERT INTO kb_dose_rule (version_id, id, rxcui, record) SELECT $2, id, rxcui, record FROM kb_dose_rule WHERE version_id = $1`, [from, to]);
-  await copyAllergyDuplicate(tx, from, to);
 }
+
+/**
+ * The knowledge records kept whole (as jsonb) and keyed by id, one table per kind; `column` is the one field a
+ * table also keeps as a column, for lookups and joins.
+ */
+const RECORD_TABLES: readonly {
+  readonly kind: Exclude<ImportRecord['kind'], 'ingredient' | 'product'>;
+  readonly table: string;
+  readonly column?: string;
+  readonly value?: (record: ImportRecord['value']) => string;
+}[] = [
+  { kind: 'class', table: 'kb_class' },
+  { kind: 'observation', table: 'kb_observation_kind' },
+  { kind: 'interaction', table: 'kb_interaction', column: 'severity', value: (r) => (r as Interaction).severity },
+  { kind: 'dose-rule', table: 'kb_dose_rule', column: 'rxcui', value: (r) => (r as DoseRule).rxcui },
+  { kind: 'allergy-group', table: 'kb_allergy_group' },
+  { kind: 'cross-sensitivity', table: 'kb_cross_sensitivity', column: 'from_group', value: (r) => (r as CrossSensitivity).from },
+  { kind: 'duplicate-therapy', table: 'kb_duplicate_therapy' },
+];
 
 /** Upserts one batch, passing rows as one JSON parameter (the same SQL on PostgreSQL and PGlite). */
 async function writeBatch(tx: Queryable, versionId: string, batch: readonly ImportRecord[]): Promise<void> {
@@ -119,71 +137,17 @@ async function writeBatch(tx: Queryable, versionId: string, batch: readonly Impo
       [versionId, JSON.stringify(drugs)],
     );
   }
-  const byId = (kind: 'class' | 'observation' | 'interaction') =>
-    batch.filter((r) => r.kind === kind).map((r) => ({ id: (r.value as { id: string }).id, severity: (r.value as { severity?: string }).severity, record: r.value }));
-  for (const [kind, table] of [
-    ['class', 'kb_class'],
-    ['observation', 'kb_observation_kind'],
-  ] as const) {
-    const rows = byId(kind);
+  for (const t of RECORD_TABLES) {
+    const rows = batch.flatMap((r) =>
+      r.kind === t.kind ? [{ id: (r.value as { id: string }).id, ...(t.value ? { extra: t.value(r.value) } : {}), record: r.value }] : [],
+    );
     if (rows.length === 0) continue;
+    const extra = t.column ? `, ${t.column}` : '';
     await tx.query(
-      `INSERT INTO ${table} (version_id, id, record)
-       SELECT $1, x.id, x.record FROM jsonb_to_recordset($2::jsonb) AS x(id text, record jsonb)
-       ON CONFLICT (version_id, id) DO UPDATE SET record = EXCLUDED.record`,
+      `INSERT INTO ${t.table} (version_id, id${extra}, record)
+       SELECT $1, x.id${t.column ? ', x.extra' : ''}, x.record FROM jsonb_to_recordset($2::jsonb) AS x(id text, extra text, record jsonb)
+       ON CONFLICT (version_id, id) DO UPDATE SET ${t.column ? `${t.column} = EXCLUDED.${t.column}, ` : ''}record = EXCLUDED.record`,
       [versionId, JSON.stringify(rows)],
-    );
-  }
-  const interactions = byId('interaction');
-  if (interactions.length > 0) {
-    await tx.query(
-      `INSERT INTO kb_interaction (version_id, id, severity, record)
-       SELECT $1, x.id, x.severity, x.record FROM jsonb_to_recordset($2::jsonb) AS x(id text, severity text, record jsonb)
-       ON CONFLICT (version_id, id) DO UPDATE SET severity = EXCLUDED.severity, record = EXCLUDED.record`,
-      [versionId, JSON.stringify(interactions)],
-    );
-  }
-  const doseRules = batch.flatMap((r) => (r.kind === 'dose-rule' ? [{ id: r.value.id, rxcui: r.value.rxcui, record: r.value }] : []));
-  if (doseRules.length > 0) {
-    await tx.query(
-      `INSERT INTO kb_dose_rule (version_id, id, rxcui, record)
-       SELECT $1, x.id, x.rxcui, x.record FROM jsonb_to_recordset($2::jsonb) AS x(id text, rxcui text, record jsonb)
-       ON CONFLICT (version_id, id) DO UPDATE SET rxcui = EXCLUDED.rxcui, record = EXCLUDED.record`,
-      [versionId, JSON.stringify(doseRules)],
-    );
-  }
-  await writeAllergyDuplicate(tx, versionId, batch);
-}
-
-/** Allergy groups, cross-sensitivities and duplicate-therapy rules of a version (migration 007). */
-async function copyAllergyDuplicate(tx: Queryable, from: string, to: string): Promise<void> {
-  for (const table of ['kb_allergy_group', 'kb_duplicate_therapy']) {
-    await tx.query(`INSERT INTO ${table} (version_id, id, record) SELECT $2, id, record FROM ${table} WHERE version_id = $1`, [from, to]);
-  }
-  await tx.query('INSERT INTO kb_cross_sensitivity (version_id, id, from_group, record) SELECT $2, id, from_group, record FROM kb_cross_sensitivity WHERE version_id = $1', [from, to]);
-}
-
-async function writeAllergyDuplicate(tx: Queryable, versionId: string, batch: readonly ImportRecord[]): Promise<void> {
-  for (const [kind, table] of [
-    ['allergy-group', 'kb_allergy_group'],
-    ['duplicate-therapy', 'kb_duplicate_therapy'],
-  ] as const) {
-    const rows = batch.flatMap((r) => (r.kind === kind ? [{ id: r.value.id, record: r.value }] : []));
-    if (rows.length === 0) continue;
-    await tx.query(
-      `INSERT INTO ${table} (version_id, id, record)
-       SELECT $1, x.id, x.record FROM jsonb_to_recordset($2::jsonb) AS x(id text, record jsonb)
-       ON CONFLICT (version_id, id) DO UPDATE SET record = EXCLUDED.record`,
-      [versionId, JSON.stringify(rows)],
-    );
-  }
-  const cross = batch.flatMap((r) => (r.kind === 'cross-sensitivity' ? [{ id: r.value.id, from_group: r.value.from, record: r.value }] : []));
-  if (cross.length > 0) {
-    await tx.query(
-      `INSERT INTO kb_cross_sensitivity (version_id, id, from_group, record)
-       SELECT $1, x.id, x.from_group, x.record FROM jsonb_to_recordset($2::jsonb) AS x(id text, from_group text, record jsonb)
-       ON CONFLICT (version_id, id) DO UPDATE SET from_group = EXCLUDED.from_group, record = EXCLUDED.record`,
-      [versionId, JSON.stringify(cross)],
     );
   }
 }
