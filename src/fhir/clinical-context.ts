@@ -1,5 +1,5 @@
 /** The normalised picture of the patient that every check reads. Built once per request. */
-import type { IngredientRef } from '../knowledge/knowledge-store.js';
+import type { IngredientRef, ResolvedDrug } from '../knowledge/knowledge-store.js';
 import type { DataGap } from './prefetch.js';
 import type { Json } from './resources.js';
 
@@ -22,8 +22,11 @@ export interface Medication {
   readonly display: string;
   readonly rxnormCodes: readonly string[];
   readonly ingredients: readonly IngredientRef[];
-  /** The product's dose form as the knowledge base names it ("Topical Cream", "Oral Tablet"), else its product name. */
-  readonly doseForm?: string;
+  /**
+   * What the knowledge base knows of each of its RxNorm codes (name, term type, dose form, strengths), resolved once
+   * by normalisation for every check. Absent only for medications built outside a request (tests).
+   */
+  readonly drugs?: readonly ResolvedDrug[];
   readonly resolution: MedicationResolution;
   /** Why a reference could not be resolved, for the card. */
   readonly resolutionNote?: string;
@@ -91,4 +94,13 @@ export interface ClinicalContext {
   readonly gaps: readonly DataGap[];
   /** Age, sex, weight and kidney function for the dose checks (absent when not normalised, e.g. in some tests). */
   readonly patient?: PatientFacts;
+}
+
+/**
+ * The text that says how a medication is given: each known product's dose form, or its name when the knowledge base
+ * has no separate form ("Mirena 52 MG Intrauterine System"); the order's own text when nothing is known.
+ */
+export function formText(m: Medication): string {
+  const known = (m.drugs ?? []).map((d) => d.doseForm ?? d.name);
+  return known.length > 0 ? known.join(' | ') : m.display;
 }

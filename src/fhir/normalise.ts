@@ -50,8 +50,6 @@ interface Draftish {
   replacedByDraft?: number;
 }
 
-const INGREDIENT_TTYS: ReadonlySet<string> = new Set(['IN', 'PIN', 'MIN']);
-
 export async function normalise(input: NormaliseInput, kb: KnowledgeSnapshot): Promise<ClinicalContext> {
   const gaps: DataGap[] = [...input.data.gaps];
   const medicationRequests = (input.data.values.medications ?? []).filter(isMedicationOrder);
@@ -136,9 +134,10 @@ export async function normalise(input: NormaliseInput, kb: KnowledgeSnapshot): P
       display: concept.display ?? firstResolved?.name ?? 'unnamed medication',
       rxnormCodes: concept.rxnormCodes,
       ingredients: [...ingredients.values()],
-      // A product the knowledge base names but gives no separate dose form for ("Mirena 52 MG Intrauterine System"):
-      // its name carries the form.
-      ...(firstResolved?.doseForm ? { doseForm: firstResolved.doseForm } : firstResolved && !INGREDIENT_TTYS.has(firstResolved.tty) ? { doseForm: firstResolved.name } : {}),
+      drugs: concept.rxnormCodes.flatMap((c) => {
+        const drug = resolved.get(c);
+        return drug ? [drug] : [];
+      }),
       resolution,
       ...(concept.note ? { resolutionNote: concept.note } : {}),
       ...(authoredOn(item.resource) ? { authoredOn: authoredOn(item.resource) } : {}),

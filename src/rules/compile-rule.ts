@@ -38,7 +38,6 @@ export interface CompiledRule {
   readonly scope: RuleScope;
   /** Request data (beyond the medications) the rule reads. */
   readonly needs: ReadonlySet<DataNeed>;
-  readonly usesDoseFactors: boolean;
   readonly timeSliceMs: number;
 }
 
@@ -122,7 +121,6 @@ export function compileRule(file: string, text: string, vocabulary: RuleVocabula
   // Facts: parse, check names, compile.
   const needs = new Set<DataNeed>();
   const facts = new Map<string, CompiledFact>();
-  let usesDoseFactors = false;
   for (const [name, expression] of Object.entries(rule.facts)) {
     const at = ['facts', name];
     let ast: AstNode;
@@ -155,7 +153,6 @@ export function compileRule(file: string, text: string, vocabulary: RuleVocabula
         continue;
       }
       if (helper.reads) needs.add(helper.reads);
-      if (helper.names === 'doseFactors' || helper.readsProducts) usesDoseFactors = true;
       if (!helper.names) continue;
       const arg = call.params[0];
       if (arg?.literal === undefined) {
@@ -225,7 +222,6 @@ export function compileRule(file: string, text: string, vocabulary: RuleVocabula
       facts,
       scope: { valueSets, doseFactors, ingredientByName: vocabulary.ingredientByName },
       needs,
-      usesDoseFactors,
       timeSliceMs: rule.timeSliceMs ?? DEFAULT_TIME_SLICE_MS,
     },
     problems,

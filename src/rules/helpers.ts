@@ -4,9 +4,8 @@
  * observation by kind or LOINC code, age, renal function, condition lists, daily doses. FHIRPath evaluation is
  * synchronous, so the data of the evaluation under way sits in one module variable, set around each call.
  */
-import type { LabValue, Medication } from '../fhir/clinical-context.js';
+import { formText, type LabValue, type Medication } from '../fhir/clinical-context.js';
 import { LOINC_SYSTEMS, asArray, codingsOf, datePart, daysBetween, isObject, num, str, type Json } from '../fhir/resources.js';
-import type { ResolvedDrug } from '../knowledge/knowledge-store.js';
 import { replacedOrders } from '../checks/duplicate/linked-orders.js';
 
 /** A rule-local list with its names resolved: ingredient RxCUIs, class ids, "system|code" keys. */
@@ -37,8 +36,6 @@ export interface RequestFacts {
   readonly egfr: { readonly value: number; readonly unit: string; readonly date: string; readonly ageDays: number } | undefined;
   /** The classes (ids) of an ingredient. */
   readonly classesOf: (rxcui: string) => ReadonlySet<string>;
-  /** A medication code's product details (strengths, dose form), when the knowledge base has them. */
-  readonly drug: (code: string) => ResolvedDrug | undefined;
   /** The Medication behind an order resource (by identity). */
   readonly medicationOf: (resource: unknown) => Medication | undefined;
 }
@@ -171,8 +168,7 @@ function timesPerDay(dosage: Json): number | undefined {
 
 /** mg per day of one ingredient in an order, or undefined when the order does not say enough to compute it. */
 function dailyMg(m: Medication, rxcui: string, doseForms: readonly string[]): number | undefined {
-  const code = m.rxnormCodes.find((c) => scope().request.drug(c)?.strengths !== undefined);
-  const drug = code ? scope().request.drug(code) : undefined;
+  const drug = m.drugs?.find((d) => d.strengths !== undefined);
   if (!drug?.strengths || !drug.doseForm || !doseForms.some((f) => drug.doseForm!.toLowerCase().includes(f.toLowerCase()))) return undefined;
   const strengths = drug.strengths.filter((s) => s.ingredient === rxcui && s.unit.toLowerCase() === 'mg');
   if (strengths.length === 0) return undefined;
@@ -220,15 +216,6 @@ function tallyDoses(tableName: string): DoseTally {
 
 const text = (x: unknown): string => (typeof x === 'string' ? x : String(x));
 
-/** The product's RxNorm dose form, or (when the knowledge base has none) its name: "Topical Gel", "Prefilled Syringe". */
-function doseFormText(m: Medication | undefined): string {
-  if (!m) return '';
-  return m.rxnormCodes
-    .map((c) => scope().request.drug(c))
-    .filter((d): d is ResolvedDrug => d !== undefined)
-    .map((d) => d.doseForm ?? d.name)
-    .join(' | ');
-}
 
 /**
  * Whether a condition's words say the word, not negated: "Normal pregnancy" and "Pregnant" do; "Not pregnant",
@@ -251,8 +238,6 @@ interface Helper {
   readonly names?: 'ingredient' | 'class' | 'valueSet' | 'medicationValueSet' | 'codeValueSet' | 'observation' | 'doseFactors';
   /** The request data the helper reads (beyond the medications, which every request has). */
   readonly reads?: 'patient' | 'conditions' | 'observations';
-  /** Reads products' dose forms and strengths from the knowledge base. */
-  readonly readsProducts?: true;
   readonly doc: string;
 }
 
@@ -366,12 +351,11 @@ export const HELPERS: Readonly<Record<string, Helper>> = {
     fn: (inputs, forms) => {
       const wanted = text(forms).toLowerCase().split('|').map((f) => f.trim()).filter((f) => f !== '');
       return anyOf(inputs, (m) => {
-        const form = doseFormText(m).toLowerCase();
+        const form = (m ? formText(m) : '').toLowerCase();
         return wanted.some((f) => form.includes(f));
       });
     },
     arity: { 1: ['String'] },
-    readsProducts: true,
     doc: "on medication orders: true if any is a product whose RxNorm dose form (or, without one, its name) contains one of the '|'-separated texts ('Inject|Syringe', 'Topical|Patch'); an order coded by ingredient only has no dose form",
   },
   hasCondition: {

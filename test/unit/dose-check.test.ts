@@ -74,6 +74,8 @@ function order(p: P, dose: { value: number; unit: string } | undefined, timing?:
     display: prod.name,
     rxnormCodes: [prod.rxcui],
     ingredients: [prod.ing],
+    // what normalisation resolves for the code (the memory store's answer for this fixture's products)
+    drugs: [{ code: prod.rxcui, name: prod.name, tty: 'SCD', ingredients: [prod.ing], ...(prod.strengths ? { strengths: prod.strengths } : {}) }],
     resolution: 'resolved',
     resource: {
       resourceType: 'MedicationRequest',

@@ -2,7 +2,7 @@
  * Drug–drug interaction screening: pairs the medications the hook asks about against each other and the
  * patient's other medications, at ingredient or class level, honouring washout for stopped drugs.
  */
-import type { ClinicalContext, Medication } from '../../fhir/clinical-context.js';
+import { formText, type ClinicalContext, type Medication } from '../../fhir/clinical-context.js';
 import { daysBetween } from '../../fhir/resources.js';
 import { washoutDaysFor, type InteractionRule, type KnowledgeSnapshot } from '../../knowledge/knowledge-store.js';
 import type { InteractionFinding } from '../finding.js';
@@ -85,13 +85,13 @@ const LOCAL_FORM = /\b(ophthalmic|otic|topical|shampoo|intrauterine|eye drops?|e
 const ORAL_FORM = /\boral\b|\b(tablet|capsule|syrup|elixir|lozenge)\b/i;
 
 export function actsLocally(m: Medication): boolean {
-  return LOCAL_FORM.test(m.doseForm ?? m.display);
+  return LOCAL_FORM.test(formText(m));
 }
 
 /** Whether a medication's form counts for a side restricted to `forms` (see InteractionSide). */
 function formCounts(forms: 'systemic' | 'oral' | undefined, m: Medication): boolean {
   if (forms === 'systemic') return !actsLocally(m);
-  if (forms === 'oral') return ORAL_FORM.test(m.doseForm ?? m.display);
+  if (forms === 'oral') return ORAL_FORM.test(formText(m));
   return true;
 }
 

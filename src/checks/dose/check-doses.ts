@@ -41,12 +41,11 @@ export async function checkDoses(context: ClinicalContext, subjects: readonly Me
   const rulesByIngredient = await kb.doseRulesFor([...new Set(meds.flatMap((m) => m.ingredients.map((i) => i.rxcui)))]);
   if (rulesByIngredient.size === 0) return [];
   const withRules = meds.filter((m) => m.ingredients.some((i) => rulesByIngredient.has(i.rxcui)));
-  const drugs = await kb.resolveDrugs([...new Set(withRules.flatMap((m) => m.rxnormCodes))]);
   const facts = context.patient ?? EMPTY_FACTS;
   const youngest = youngestAge(facts, context.now);
   const findings: DoseFinding[] = [];
   for (const med of withRules) {
-    const drug = med.rxnormCodes.map((c) => drugs.get(c)).find((d) => d !== undefined);
+    const drug = med.drugs?.[0];
     const product = {
       name: drug?.name ?? med.display,
       doseForm: drug?.doseForm,

@@ -38,12 +38,8 @@ export async function checkDuplicates(plan: PairPlan, kb: KnowledgeSnapshot): Pr
 
   const meds = [...new Set(pairs.flat())];
   const codes = [...new Set(meds.flatMap((m) => m.ingredients.map((i) => i.rxcui)))];
-  const [memberships, sameIngredient, products] = await Promise.all([
-    kb.duplicateClassesOf(codes),
-    kb.sameIngredientDuplicate(),
-    kb.resolveDrugs([...new Set(meds.flatMap((m) => m.rxnormCodes))]),
-  ]);
-  const extended = new Map(meds.map((m) => [m, m.rxnormCodes.some((c) => isExtendedRelease(products.get(c)))]));
+  const [memberships, sameIngredient] = await Promise.all([kb.duplicateClassesOf(codes), kb.sameIngredientDuplicate()]);
+  const extended = new Map(meds.map((m) => [m, (m.drugs ?? []).some((d) => isExtendedRelease(d))]));
 
   const findings: DuplicateFinding[] = [];
   for (const [subject, other] of pairs) {

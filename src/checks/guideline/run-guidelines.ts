@@ -14,7 +14,7 @@ import type { FhirClient, FhirServerAccess } from '../../fhir/fhir-client.js';
 import { DATA_KEY_NAMES, prefetchTemplates, resolveData, type DataKey, type KeyNeed, type ResolvedData } from '../../fhir/prefetch.js';
 import type { Json } from '../../fhir/resources.js';
 import type { Deadline } from '../../infra/deadline.js';
-import type { KnowledgeSnapshot, ResolvedDrug } from '../../knowledge/knowledge-store.js';
+import type { KnowledgeSnapshot } from '../../knowledge/knowledge-store.js';
 import type { CompiledRule, DataNeed } from '../../rules/compile-rule.js';
 import { withHelperScope, type RequestFacts } from '../../rules/helpers.js';
 import type { GuidelineRules } from '../../rules/registry.js';
@@ -118,8 +118,6 @@ export async function runGuidelines(input: GuidelineInput, deps: GuidelineDeps):
   const ingredients = [...new Set(meds.flatMap((m) => m.ingredients.map((i) => i.rxcui)))];
   const classes = ingredients.length > 0 ? await input.kb.classesOf(ingredients) : new Map();
   const classSets = new Map<string, ReadonlySet<string>>([...classes].map(([k, v]) => [k, new Set(v.map((c: { id: string }) => c.id))]));
-  let drugs: ReadonlyMap<string, ResolvedDrug> = new Map();
-  if (runnable.some((r) => r.usesDoseFactors)) drugs = await input.kb.resolveDrugs([...new Set(meds.flatMap((m) => m.rxnormCodes))]);
 
   const patient = data.values.patient?.find((r) => r.resourceType === 'Patient');
   const facts: RequestFacts = {
@@ -134,7 +132,6 @@ export async function runGuidelines(input: GuidelineInput, deps: GuidelineDeps):
     labs: input.clinical.labs,
     egfr: latestEgfr(input.clinical),
     classesOf: (rxcui) => classSets.get(rxcui) ?? EMPTY,
-    drug: (code) => drugs.get(code),
     medicationOf: (resource) => byResource.get(resource),
   };
   const env: Record<string, unknown> = {
