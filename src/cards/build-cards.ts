@@ -374,7 +374,7 @@ function replacementOrder(draft: Medication, rxcui: string, name: string, patien
 }
 
 /** Whatever the policy, one response carries at most this many finding cards; the rest are folded. */
-export const MAX_INTERACTION_CARDS = 50;
+const MAX_FINDING_CARDS = 50;
 /** A folded card lists this many of the folded alerts by name, then counts the rest. */
 const FOLDED_LISTED = 20;
 
@@ -400,7 +400,7 @@ export interface AlertBudgetInput {
  * The alert budget of the order hooks, over every finding card (interaction, duplicate therapy, allergy, dose,
  * guideline rule): at most `budget` interruptive cards, the most important kept — critical before warning, and
  * among equals allergy and contraindicated-interaction cards first — the rest folded into one summary card that
- * names each folded card's drug or rule; and never more than MAX_INTERACTION_CARDS finding cards in all. Cards that
+ * names each folded card's drug or rule; and never more than MAX_FINDING_CARDS finding cards in all. Cards that
  * say what could not be checked are never folded. Returns the same cards when nothing is folded.
  */
 export function applyAlertBudget<T extends BuiltCards>(built: T, input: AlertBudgetInput): T {
@@ -421,7 +421,7 @@ export function applyAlertBudget<T extends BuiltCards>(built: T, input: AlertBud
   const interruptive = ranked.filter((c) => isInterruptive(c.indicator));
   const overBudget = new Set(input.budget === undefined ? [] : interruptive.slice(input.budget));
   const kept = ranked.filter((c) => !overBudget.has(c));
-  const overCap = new Set(kept.length > MAX_INTERACTION_CARDS ? kept.slice(MAX_INTERACTION_CARDS - 1) : []);
+  const overCap = new Set(kept.length > MAX_FINDING_CARDS ? kept.slice(MAX_FINDING_CARDS - 1) : []);
   const folded = ranked.filter((c) => overBudget.has(c) || overCap.has(c));
   if (folded.length === 0) return built;
 
