@@ -125,19 +125,19 @@ export async function normalise(input: NormaliseInput, kb: KnowledgeSnapshot): P
       if (!stopped || daysBetween(stopped.date, input.now) > MAX_WASHOUT_DAYS) return;
     }
     const ref = referenceTo(item.resource);
-    const firstResolved = concept.rxnormCodes.map((c) => resolved.get(c)).find((r) => r !== undefined);
+    const drugs = concept.rxnormCodes.flatMap((c) => {
+      const drug = resolved.get(c);
+      return drug ? [drug] : [];
+    });
     const status = str(item.resource.status);
     meds.push({
       key: ref ? `${item.role}:${ref}` : `${item.role}#${item.index}`,
       role: item.role,
       ...(ref ? { reference: ref } : {}),
-      display: concept.display ?? firstResolved?.name ?? 'unnamed medication',
+      display: concept.display ?? drugs[0]?.name ?? 'unnamed medication',
       rxnormCodes: concept.rxnormCodes,
       ingredients: [...ingredients.values()],
-      drugs: concept.rxnormCodes.flatMap((c) => {
-        const drug = resolved.get(c);
-        return drug ? [drug] : [];
-      }),
+      drugs,
       resolution,
       ...(concept.note ? { resolutionNote: concept.note } : {}),
       ...(authoredOn(item.resource) ? { authoredOn: authoredOn(item.resource) } : {}),
