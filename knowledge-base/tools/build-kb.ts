@@ -31,9 +31,10 @@ import {
   isVaProduct,
   vaName,
   vaSingleIngredient,
-  OPENFDA_RECORDS,
-  type OpenFdaRecord,
+  FDA_LABEL_RECORDS,
+  type LabelRecord,
 } from './kb-sources.js';
+import { namesBrand, correctSyntheaSpelling } from '../../src/knowledge/validate.js';
 import { NAME_FIXES, GLOBAL_DROPS, type SideSpec } from './member-spec.js';
 import { ENTRIES, CLASSES } from './all-specs.js';
 import { COMMON_INGREDIENTS } from './spec/therapeutic-classes.js';
@@ -368,7 +369,7 @@ const FRENCH: [RegExp, string][] = [
   [/ Solution injectable$/, ' Injectable Solution'],
 ];
 const englishName = (d: string) => {
-  const clean = d.replace(/ -- .*$| - (OTC|otc).*$/, '').trim();
+  const clean = correctSyntheaSpelling(d).replace(/ -- .*$| - (OTC|otc).*$/, '').trim();
   const brand = clean.match(/\s*\[[^\]]+\]$/)?.[0] ?? '';
   return FRENCH.reduce((s, [re, en]) => s.replace(re, en), clean.slice(0, clean.length - brand.length)) + brand;
 };
@@ -425,11 +426,8 @@ for (const [i, r] of src.syntheaRx.rows.entries())
 for (const [i, r] of src.syntheaCosts.rows.entries())
   if (!syntheaCodes.has(r.CODE!)) syntheaCodes.set(r.CODE!, { display: r.COMMENTS!, line: src.syntheaCosts.lines[i + 1]!, file: 'syntheaCosts' });
 
-/** Brand name of an openFDA record named in a display (whole words, case-insensitive). */
-const namesBrand = (display: string, rec: OpenFdaRecord) =>
-  new RegExp(`(^|[^a-z])${rec.brand.toLowerCase().replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}([^a-z]|$)`).test(display.toLowerCase());
-/** The verified INs of an openFDA record's substances (undefined if one does not resolve). */
-function openFdaIngredients(rec: OpenFdaRecord): string[] | undefined {
+/** The verified INs of a label record's substances (undefined if one does not resolve). */
+function labelIngredients(rec: LabelRecord): string[] | undefined {
   const out: string[] = [];
   for (const s of rec.substances) {
     const v = resolveSubstance(s);
@@ -438,7 +436,7 @@ function openFdaIngredients(rec: OpenFdaRecord): string[] | undefined {
   }
   return [...new Set(out)].sort((x, y) => Number(x) - Number(y));
 }
-const openFdaUsed = new Set<OpenFdaRecord>();
+const labelsUsed = new Set<LabelRecord>();
 const syntheaFhirLines = new Map<string, string>();
 
 /** TTY of a product known from its display: packs, branded drugs and devices, components, clinical drugs. */
@@ -446,7 +444,11 @@ function ttyOf(display: string, ingredientNames: string[]): string {
   const d = englishName(display);
   if (/^\{.*\}\s*Pack\b/.test(d)) return /\[[^\]]+\]$/.test(d) ? 'BPCK' : 'GPCK';
   if (/\b\d+ Day Pack$/.test(d)) return 'BPCK';
-  const branded = /\[[^\]]+\]$/.test(d) || !ingredientNames.some((n) => d.toLowerCase().includes(n.toLowerCase()));
+  // no bracketed brand and no ingredient named: a brand ("Lasix 40mg", "Mirena 52 MG Intrauterine System"), unless the
+  // display is a whole clinical drug name under another name of the ingredient ("Alendronic acid 10 MG Oral Tablet")
+  const namesNoIngredient = !ingredientNames.some((n) => d.toLowerCase().includes(n.toLowerCase()));
+  const otherName = parseClinicalDrugName(d)?.doseForm !== undefined && !FDA_LABEL_RECORDS.some((r) => namesBrand(d, r.brand));
+  const branded = /\[[^\]]+\]$/.test(d) || (namesNoIngredient && !otherName);
   const hasForm =
     parseClinicalDrugName(d)?.doseForm !== undefined ||
     /\b(Tablet|Capsule|Solution|Suspension|Injection|Inhaler|Syringe|Cream|Ointment|Spray|Patch|System|Implant|Ring|Gel|Lotion|Powder|Drops?|Elixir|Syrup)\b/i.test(d);
@@ -508,14 +510,14 @@ for (const [code, fx] of [...fixtureMeds].sort((a, b) => Number(a[0]) - Number(b
   }
   // otherwise: at least two independent sources must give the same ingredient set
   const claims: { token: string; ingredients: string[]; how: string }[] = [];
-  const recs = OPENFDA_RECORDS.filter((r) => r.rxcuis.includes(code) || [...fx.displays, syntheaCodes.get(code)?.display ?? ''].some((d) => d && namesBrand(d, r)));
-  const openFdaSets = recs.map((r) => ({ r, ins: openFdaIngredients(r) })).filter((x) => x.ins !== undefined);
-  for (const { r, ins } of openFdaSets) claims.push({ token: 'OPENFDA', ingredients: ins!, how: `openFDA ${r.brand} ${r.setId}` });
-  // a Synthea display names the ingredients, or the brand of an openFDA record (which then gives them)
+  const recs = FDA_LABEL_RECORDS.filter((r) => r.rxcuis.includes(code) || [...fx.displays, syntheaCodes.get(code)?.display ?? ''].some((d) => d && namesBrand(d, r.brand)));
+  const labelSets = recs.map((r) => ({ r, ins: labelIngredients(r) })).filter((x) => x.ins !== undefined);
+  for (const { r, ins } of labelSets) claims.push({ token: 'FDA-LABEL', ingredients: ins!, how: `label ${r.brand} ${r.setId || r.url}` });
+  // a Synthea display names the ingredients, or the brand of a label record (which then gives them)
   const syntheaClaim = (token: string, d: string) => {
     const parsed = fromDisplay(code, d);
     if (!('problem' in parsed)) claims.push({ token, ingredients: parsed.ingredients, how: `display "${d}"` });
-    else for (const { r, ins } of openFdaSets) if (namesBrand(d, r)) claims.push({ token, ingredients: ins!, how: `display "${d}" names ${r.brand}` });
+    else for (const { r, ins } of labelSets) if (namesBrand(d, r.brand)) claims.push({ token, ingredients: ins!, how: `display "${d}" names ${r.brand}` });
   };
   const list = syntheaCodes.get(code);
   if (list) syntheaClaim('SYNTHEA', list.display);
@@ -565,7 +567,8 @@ for (const [code, fx] of [...fixtureMeds].sort((a, b) => Number(a[0]) - Number(b
   for (const c of claims) sets.set(c.ingredients.join(','), c.ingredients);
   // NDF-RT VA rows mapped to this code that name none of the claimed ingredients contradict the claims
   const claimedNames = [...new Set(claims.flatMap((c) => c.ingredients))].map((c) => (ingredients.get(c) ?? resolvedSubstances.get(c) ?? src.rxnByCui.get(c))?.name.toUpperCase() ?? '?');
-  const vaAgainst = va.filter((r) => !claimedNames.some((n) => vaName(r.name).toUpperCase().startsWith(n + ' ')));
+  // (a VA name that is the brand of a label record behind the claims, "LEVORA TAB,28", agrees with them)
+  const vaAgainst = va.filter((r) => !claimedNames.some((n) => vaName(r.name).toUpperCase().startsWith(n + ' ')) && !labelSets.some(({ r: l }) => namesBrand(vaName(r.name), l.brand)));
   if (claims.length && vaAgainst.length) nameConflicts.push(`NDF-RT VA names it "${vaName(vaAgainst[0]!.name)}"`);
   if (nameConflicts.length) {
     fixtureLeftOut.push({ rxcui: code, name: display, reason: `sources disagree: ${nameConflicts.join('; ')}` });
@@ -577,10 +580,15 @@ for (const [code, fx] of [...fixtureMeds].sort((a, b) => Number(a[0]) - Number(b
     continue;
   }
   const families = new Set(claims.map((c) => family(c.token)));
-  // a plain SCD of "A…" ingredients (which the B–Z extract cannot hold) needs one source, like the products of (b)
+  // A plain clinical drug that no source contradicts needs one named source, like the products of (b): a product of
+  // "A…" ingredients (which the B–Z extract cannot hold), or any whose display is a whole RxNorm-style clinical drug name
+  // (ingredients, strengths, dose form, no brand), which alone says what it holds. Brands, packs, components need two.
   const only = [...sets.values()][0];
-  const aScd = only !== undefined && only.every((c) => !src.rxnByCui.has(c)) && ttyOf(display, only.map((c) => ingredients.get(c)?.name ?? '')) === 'SCD';
-  if (families.size < (aScd ? 1 : 2)) {
+  const plainScd =
+    only !== undefined &&
+    ttyOf(display, only.map((c) => ingredients.get(c)?.name ?? resolvedSubstances.get(c)?.name ?? '')) === 'SCD' &&
+    (only.every((c) => !src.rxnByCui.has(c)) || parseClinicalDrugName(englishName(display))?.doseForm !== undefined);
+  if (families.size < (plainScd ? 1 : 2)) {
     const why = claims.length ? `only one source (${claims.map((c) => `${c.token}: ${c.how}`).join('; ')})` : 'no source names its ingredients';
     fixtureLeftOut.push({ rxcui: code, name: display, reason: `not in the RxNorm 2025 extract; ${why}` });
     continue;
@@ -598,7 +606,7 @@ for (const [code, fx] of [...fixtureMeds].sort((a, b) => Number(a[0]) - Number(b
   if (tokens.includes('NDFRT2014-VA')) va.forEach((r) => productLines.ndfrt.add(r.line));
   if (tokens.includes('SYNTHEA')) productLines[list!.file].add(list!.line);
   if (tokens.includes('SYNTHEA-FHIR')) for (const s of fx.synthea) syntheaFhirLines.set(`${code}|${s.display}`, [code, s.display, s.file].map(csvCell).join(','));
-  for (const { r } of openFdaSets) if (tokens.includes('OPENFDA')) openFdaUsed.add(r);
+  for (const { r } of labelSets) if (tokens.includes('FDA-LABEL')) labelsUsed.add(r);
   fixtureReport.push(`${code} ${tokens.join('+')}: ${claims.map((c) => c.how).join('; ')}`);
 }
 leftOut.push(...fixtureLeftOut);
@@ -821,9 +829,9 @@ keep('onc_low_priority_noninterruptive_members.csv', src.oncLow.lines[0]!, src.o
 keep('synthea_module_rxnorm_codes.csv', src.syntheaRx.lines[0]!, productLines.syntheaRx);
 keep('synthea_fhir_medication_codes.csv', 'rxcui,display,file', [...syntheaFhirLines.values()].sort());
 keep(
-  'openfda_records.csv',
+  'fda_label_records.csv',
   'set_id,brand_name,generic_name,substance_names,rxcuis,url',
-  [...openFdaUsed].map((r) => [r.setId, r.brand, r.generic, r.substances.join(';'), r.rxcuis.join(';'), r.url].map(csvCell).join(',')).sort(),
+  [...labelsUsed].map((r) => [r.setId, r.brand, r.generic, r.substances.join(';'), r.rxcuis.join(';'), r.url].map(csvCell).join(',')).sort(),
 );
 keep('costs_medications_2019.csv', src.syntheaCosts.lines[0]!, productLines.syntheaCosts);
 // LOINC rows: the codes observations.json uses

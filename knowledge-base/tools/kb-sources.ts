@@ -315,30 +315,65 @@ export function vaSingleIngredient(drugname: string, ingredient: string): boolea
   return !withoutDenominators.includes('/');
 }
 
-// ====================================================================================== openFDA records
+// ====================================================================================== FDA label records
 
 /**
- * openFDA records (drug label or NDC directory) seen in search results: the SPL set id, the brand, the active
- * substances, and the RxCUIs openFDA lists for the product where the record showed them. Copied from the record
- * as seen, never typed from memory; build-kb.ts writes them to reference/openfda_records.csv (token OPENFDA).
+ * FDA drug label (SPL) and NDC directory records seen in search results, through openFDA or DailyMed: the SPL set id
+ * (empty where the record was seen without it), the brand as the label writes it, the active substances, and the
+ * RxCUIs openFDA lists for the product where the record showed them. Copied from the record as seen, never typed
+ * from memory; build-kb.ts writes the ones it uses to reference/fda_label_records.csv (token FDA-LABEL).
  */
-export interface OpenFdaRecord {
+export interface LabelRecord {
   setId: string;
-  /** the openFDA query the record was seen at */
+  /** where the record was seen: an openFDA query, a DailyMed page, or the FDA label text named by its NDA */
   url: string;
   brand: string;
   generic: string;
-  /** active substances (openfda.substance_name / active_ingredients.name), upper case as openFDA writes them */
+  /** active substances (openfda.substance_name / active_ingredients.name / the label title), upper case */
   substances: string[];
   /** openfda.rxcui where the record showed it (may be empty) */
   rxcuis: string[];
 }
 const label = (setId: string) => `https://api.fda.gov/drug/label.json?search=set_id%3A%22${setId}%22`;
-export const OPENFDA_RECORDS: OpenFdaRecord[] = [
-  // drug label records (spl_product_data_elements name the brand and the active substances)
+const dailyMed = (setId: string) => `https://dailymed.nlm.nih.gov/dailymed/drugInfo.cfm?setid=${setId}`;
+export const FDA_LABEL_RECORDS: LabelRecord[] = [
+  // openFDA drug label records (spl_product_data_elements name the brand and the active substances)
   { setId: 'dcbd6aa2-b3fa-479a-a676-56ea742962fc', url: label('dcbd6aa2-b3fa-479a-a676-56ea742962fc'), brand: 'Mirena', generic: 'Levonorgestrel', substances: ['LEVONORGESTREL'], rxcuis: [] },
   { setId: '2e07c155-21e1-4781-9633-ce8bddd47080', url: label('2e07c155-21e1-4781-9633-ce8bddd47080'), brand: 'Kyleena', generic: 'Levonorgestrel', substances: ['LEVONORGESTREL'], rxcuis: [] },
   { setId: '59985565-af09-21ba-0336-3f6db7711bd1', url: label('59985565-af09-21ba-0336-3f6db7711bd1'), brand: 'Camila', generic: 'Norethindrone', substances: ['NORETHINDRONE'], rxcuis: [] },
+  { setId: '2c9b4d8f-0770-482d-a9e6-9c616a440b1a', url: label('2c9b4d8f-0770-482d-a9e6-9c616a440b1a'), brand: 'Lasix', generic: 'furosemide', substances: ['FUROSEMIDE'], rxcuis: [] },
+  // DailyMed label pages ("Label: <BRAND>- <generic> <form>"; the description names the active ingredients)
+  { setId: '684602ed-06c6-4633-b587-135c616f091e', url: dailyMed('684602ed-06c6-4633-b587-135c616f091e'), brand: 'Levora', generic: 'levonorgestrel and ethinyl estradiol', substances: ['LEVONORGESTREL', 'ETHINYL ESTRADIOL'], rxcuis: [] },
+  { setId: '32e6366a-8bb4-4b67-b4a3-e372c7696fa7', url: 'https://dailymed.nlm.nih.gov/dailymed/lookup.cfm?setid=32e6366a-8bb4-4b67-b4a3-e372c7696fa7', brand: 'Errin', generic: 'norethindrone', substances: ['NORETHINDRONE'], rxcuis: [] },
+  {
+    setId: '3fbcd7d8-cc53-4dbb-8edc-451acadc472c',
+    url: 'https://dailymed.nlm.nih.gov/dailymed/fda/fdaDrugXsl.cfm?setid=3fbcd7d8-cc53-4dbb-8edc-451acadc472c&type=display',
+    brand: 'Natazia',
+    generic: 'estradiol valerate and estradiol valerate/dienogest',
+    substances: ['ESTRADIOL VALERATE', 'DIENOGEST'],
+    rxcuis: [],
+  },
+  {
+    // one SPL for the Mononessa and TriNessa kits: "TriNessa consists of 28 tablets", norgestimate and ethinyl estradiol
+    setId: '8a2c68c4-9cf9-48c5-9b97-e38e7c5e0a03',
+    url: 'https://dailymed.nlm.nih.gov/dailymed/fda/fdaDrugXsl.cfm?setid=8a2c68c4-9cf9-48c5-9b97-e38e7c5e0a03',
+    brand: 'TriNessa',
+    generic: 'norgestimate and ethinyl estradiol',
+    substances: ['NORGESTIMATE', 'ETHINYL ESTRADIOL'],
+    rxcuis: [],
+  },
+  { setId: '8d0621b0-353e-4c4d-86de-0d6f263bff4b', url: 'https://dailymed.nlm.nih.gov/dailymed/lookup.cfm?setid=8d0621b0-353e-4c4d-86de-0d6f263bff4b', brand: 'Klonopin', generic: 'clonazepam', substances: ['CLONAZEPAM'], rxcuis: [] },
+  { setId: '01f424ab-adf2-413e-be8f-b2d0a83a55a3', url: 'http://dailymed.nlm.nih.gov/dailymed/drugInfo.cfm?setid=01f424ab-adf2-413e-be8f-b2d0a83a55a3', brand: 'Tylenol Regular Strength', generic: 'acetaminophen', substances: ['ACETAMINOPHEN'], rxcuis: [] },
+  {
+    // the FDA-approved label of NDA 21-840 (seen as a document copy, no set id): 84 levonorgestrel / ethinyl estradiol
+    // tablets and 7 ethinyl estradiol tablets
+    setId: '',
+    url: 'https://docslib.org/doc/8118691/levonorgestrel-ethinyl-estradiol-combination',
+    brand: 'Seasonique',
+    generic: 'levonorgestrel/ethinyl estradiol and ethinyl estradiol',
+    substances: ['LEVONORGESTREL', 'ETHINYL ESTRADIOL'],
+    rxcuis: [],
+  },
   // NDC directory records (openfda.rxcui and spl_set_id as shown)
   {
     setId: '524c7188-ee84-4d5c-a6ab-e7a5ae36e22b',
@@ -363,5 +398,14 @@ export const OPENFDA_RECORDS: OpenFdaRecord[] = [
     generic: 'diazepam',
     substances: ['DIAZEPAM'],
     rxcuis: ['104699', '104700', '197590', '197591'],
+  },
+  {
+    // a 10 mg alendronate sodium tablet; the excerpt showed the first RxCUIs of the list and cut off the set id
+    setId: '',
+    url: 'https://api.fda.gov/drug/ndc.json?search=packaging.package_ndc%3A%2264980-340-03%22',
+    brand: 'Alendronate Sodium',
+    generic: 'Alendronate Sodium',
+    substances: ['ALENDRONATE SODIUM'],
+    rxcuis: ['904396', '904419'],
   },
 ];

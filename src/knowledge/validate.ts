@@ -139,10 +139,10 @@ export const REFERENCE_FILES = {
   oncHigh: { file: 'onc_high_priority_members.csv', sep: ',' },
   oncLow: { file: 'onc_low_priority_noninterruptive_members.csv', sep: ',' },
   syntheaFhir: { file: 'synthea_fhir_medication_codes.csv', sep: ',' },
-  openfda: { file: 'openfda_records.csv', sep: ',' },
+  labels: { file: 'fda_label_records.csv', sep: ',' },
 } as const;
 /** Reference tables a reference directory may lack (older copies): read as empty. */
-const OPTIONAL_TABLES: readonly ReferenceTable[] = ['syntheaFhir', 'openfda'];
+const OPTIONAL_TABLES: readonly ReferenceTable[] = ['syntheaFhir', 'labels'];
 export type ReferenceTable = keyof typeof REFERENCE_FILES;
 
 /** RFC-4180 delimited text (quotes, doubled quotes, separators and line breaks inside quotes). */
@@ -194,8 +194,8 @@ export interface ScdRow {
   readonly scdcNames: readonly string[];
 }
 
-/** An openFDA record (drug label or NDC directory) reduced to what verifies a product: brand, substances, RxCUIs. */
-export interface OpenFdaRecord {
+/** An FDA label record (drug label or NDC directory, seen through openFDA or DailyMed) reduced to what verifies a product: brand, substances, RxCUIs. */
+export interface LabelRecord {
   readonly setId: string;
   readonly brand: string;
   readonly substances: readonly string[];
@@ -218,8 +218,8 @@ export interface ReferenceData {
   readonly synthea: ReadonlyMap<string, string>;
   /** Displays of a code in Synthea-generated FHIR records (bundles, bulk NDJSON). */
   readonly syntheaFhir: ReadonlyMap<string, readonly string[]>;
-  /** openFDA records seen for products (token OPENFDA). */
-  readonly openfda: readonly OpenFdaRecord[];
+  /** FDA label records seen for products (token FDA-LABEL). */
+  readonly labels: readonly LabelRecord[];
   /** LOINC code → display, for the LOINC codes the reference holds. */
   readonly loinc: ReadonlyMap<string, string>;
 }
@@ -257,7 +257,7 @@ export function loadReference(referenceDir: string): ReferenceData {
     common: multiMap(t('common'), 'rxcui_ingredient', (r) => r.rxnorm_in_name_if_different || (r.drug ?? '')),
     synthea,
     syntheaFhir: multiMap(t('syntheaFhir'), 'rxcui', (r) => r.display ?? ''),
-    openfda: t('openfda').map((r) => ({
+    labels: t('labels').map((r) => ({
       setId: r.set_id ?? '',
       brand: r.brand_name ?? '',
       substances: (r.substance_names ?? '').split(';').filter((x) => x !== ''),
@@ -270,7 +270,7 @@ export function loadReference(referenceDir: string): ReferenceData {
 // ====================================================================================== code verification
 
 export const INGREDIENT_TOKENS = ['RXN2025', 'NDFRT2014', 'FDA-UNII2014', 'COMMON'] as const;
-export const PRODUCT_TOKENS = ['RXN2025', 'SYNTHEA', 'NDFRT2014-VA', 'SYNTHEA-FHIR', 'OPENFDA', 'RXN2025-NAME'] as const;
+export const PRODUCT_TOKENS = ['RXN2025', 'SYNTHEA', 'NDFRT2014-VA', 'SYNTHEA-FHIR', 'FDA-LABEL', 'RXN2025-NAME'] as const;
 const SECONDARY_TOKENS = ['NDFRT2014', 'FDA-UNII2014', 'COMMON'] as const;
 
 const lower = (s: string) => s.toLowerCase();
@@ -316,12 +316,31 @@ export interface CodeSubjects {
 /** Salt and ester words that may follow an ingredient name in an SCD name ("amphetamine sulfate 5 MG"). */
 const SALT = /^(hydrochloride|sulfate|besylate|maleate|sodium|potassium|calcium|mesylate|tartrate|succinate|acetate|citrate|fumarate|phosphate|hydrobromide|bromide|magnesium|bitartrate|aspartate|saccharate|medoxomil|hcl)$/;
 
-/** `brand` named in `text` as whole words (case-insensitive). */
-function namesBrand(text: string, brand: string): boolean {
-  const b = lower(brand).replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  return brand !== '' && new RegExp(`(^|[^a-z])${b}([^a-z]|$)`).test(lower(text));
+/**
+ * A product name or display names a label's brand: the brand as a whole word ("Camila 28 Day Pack" names Camila), or
+ * the name's bracketed brand begins the label's brand ("... Oral Tablet [Tylenol]" and "Tylenol Regular Strength").
+ * The second form only ever confirms: callers also require the label's substances to be exactly the product's
+ * ingredients, so a brand family with several formulas (Tylenol PM) cannot lend its ingredients to another.
+ */
+export function namesBrand(text: string, brand: string): boolean {
+  const escape = (x: string) => lower(x).replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  if (brand === '') return false;
+  if (new RegExp(`(^|[^a-z])${escape(brand)}([^a-z]|$)`).test(lower(text))) return true;
+  const bracket = /\[([^\]]+)\]$/.exec(text)?.[1];
+  return bracket !== undefined && new RegExp(`^${escape(bracket)}([^a-z]|$)`).test(lower(brand));
 }
-/** openFDA substances ("ESTRADIOL VALERATE") are exactly the named ingredients (an IN, or the IN followed by a salt word). */
+
+/**
+ * Misspellings in Synthea's displays, corrected before a display is read as a drug name ("Simvistatin 10 MG" is code
+ * 316672; "Amiodarone hydrocholoride" is 834357). Words only: a correction never changes which code a display is for.
+ */
+const SYNTHEA_SPELLING: readonly [RegExp, string][] = [
+  [/\bSimvistatin\b/g, 'Simvastatin'],
+  [/\bhydrocholoride\b/g, 'hydrochloride'],
+];
+export const correctSyntheaSpelling = (display: string) => SYNTHEA_SPELLING.reduce((d, [re, fix]) => d.replace(re, fix), display);
+
+/** Label substances ("ESTRADIOL VALERATE") are exactly the named ingredients (an IN, or the IN followed by a salt word). */
 function substancesAre(substances: readonly string[], names: readonly (string | undefined)[]): boolean {
   const ins = names.filter((n): n is string => n !== undefined).map(lower);
   const of = (s: string) => ins.find((n) => lower(s) === n || lower(s).startsWith(`${n} `));
@@ -420,16 +439,18 @@ export function verifyCodes(kb: CodeSubjects, ref: ReferenceData): CodeProblem[]
     const row = ref.scd.get(p.rxcui);
     const nameOk = !row || row.name === p.name;
     if (!nameOk) prod(at('name'), `RxNorm 2025 names SCD ${p.rxcui} "${row.name}", not "${p.name}"`);
-    const known = !!row || ref.synthea.has(p.rxcui) || ref.ndfrt.has(p.rxcui) || ref.syntheaFhir.has(p.rxcui) || ref.openfda.some((r) => r.rxcuis.includes(p.rxcui));
+    const known = !!row || ref.synthea.has(p.rxcui) || ref.ndfrt.has(p.rxcui) || ref.syntheaFhir.has(p.rxcui) || ref.labels.some((r) => r.rxcuis.includes(p.rxcui));
     if (!known) {
-      prod(at('rxcui'), `RxCUI ${p.rxcui} ("${p.name}") is in none of the reference sources (RxNorm 2025 SCDs, Synthea code lists and records, NDF-RT 2014 VA products, openFDA records)`);
+      prod(at('rxcui'), `RxCUI ${p.rxcui} ("${p.name}") is in none of the reference sources (RxNorm 2025 SCDs, Synthea code lists and records, NDF-RT 2014 VA products, FDA label records)`);
       return;
     }
     const names = p.ingredients.map((c) => byCui.get(c)?.name);
-    const openFda = ref.openfda.filter((r) => (r.rxcuis.includes(p.rxcui) || namesBrand(p.name, r.brand)) && substancesAre(r.substances, names));
-    /** A Synthea display names each ingredient, or the brand of an openFDA record whose substances are the ingredients. */
-    const syntheaNames = (display: string) =>
-      names.every((n) => n === undefined || lower(display).includes(lower(n))) || openFda.some((r) => namesBrand(display, r.brand));
+    const labels = ref.labels.filter((r) => (r.rxcuis.includes(p.rxcui) || namesBrand(p.name, r.brand)) && substancesAre(r.substances, names));
+    /** A Synthea display names each ingredient, or the brand of an FDA label record whose substances are the ingredients. */
+    const syntheaNames = (raw: string) => {
+      const display = correctSyntheaSpelling(raw);
+      return names.every((n) => n === undefined || lower(display).includes(lower(n))) || labels.some((r) => namesBrand(display, r.brand));
+    };
     p.verifiedIn.forEach((token, t) => {
       if (!(PRODUCT_TOKENS as readonly string[]).includes(token)) {
         prod(at('verifiedIn', t), `"${token}" is not a product verification token (${PRODUCT_TOKENS.join(', ')})`);
@@ -441,17 +462,17 @@ export function verifyCodes(kb: CodeSubjects, ref: ReferenceData): CodeProblem[]
         if (display === undefined || display === '') prod(at('verifiedIn', t), `SYNTHEA: ${p.rxcui} is in neither Synthea code list`);
         else if (!syntheaNames(display)) {
           names.forEach((n, j) => {
-            if (n !== undefined && !lower(display).includes(lower(n))) prod(at('ingredients', j), `SYNTHEA: the Synthea display "${display}" does not name ${n}`);
+            if (n !== undefined && !lower(correctSyntheaSpelling(display)).includes(lower(n))) prod(at('ingredients', j), `SYNTHEA: the Synthea display "${display}" does not name ${n}`);
           });
         }
         if (row) prod(at('verifiedIn', t), `SYNTHEA: ${p.rxcui} is in the RxNorm 2025 extract; verify it there (RXN2025)`);
       } else if (token === 'SYNTHEA-FHIR') {
         const displays = ref.syntheaFhir.get(p.rxcui) ?? [];
         if (displays.length === 0) prod(at('verifiedIn', t), `SYNTHEA-FHIR: ${p.rxcui} is in no Synthea FHIR record of the reference`);
-        else if (!displays.some(syntheaNames)) prod(at('ingredients'), `SYNTHEA-FHIR: no Synthea display of ${p.rxcui} ("${displays[0]}") names ${names.join(' + ')} or the brand of an openFDA record for them`);
-      } else if (token === 'OPENFDA') {
-        if (openFda.length === 0) {
-          prod(at('verifiedIn', t), `OPENFDA: no openFDA record lists ${p.rxcui} or the brand in "${p.name}" with exactly the substances ${names.join(' + ')}`);
+        else if (!displays.some(syntheaNames)) prod(at('ingredients'), `SYNTHEA-FHIR: no Synthea display of ${p.rxcui} ("${displays[0]}") names ${names.join(' + ')} or the brand of an FDA label record for them`);
+      } else if (token === 'FDA-LABEL') {
+        if (labels.length === 0) {
+          prod(at('verifiedIn', t), `FDA-LABEL: no FDA label record lists ${p.rxcui} or the brand in "${p.name}" with exactly the substances ${names.join(' + ')}`);
         }
       } else if (token === 'RXN2025-NAME') {
         const plain = lower(p.name.replace(/\s*\[[^\]]+\]$/, ''));

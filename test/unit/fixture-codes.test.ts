@@ -52,38 +52,28 @@ function resolve(code: string): string[] | undefined {
   return ins?.map((c) => ingredientByCui.get(c)!.name).sort();
 }
 
-/** Codes no two sources confirm (knowledge-base/README.md, "Fixture codes left out"). */
+/**
+ * Codes the knowledge base leaves out because no source names their ingredients, or the sources contradict each
+ * other (knowledge-base/README.md, "Fixture codes left out"). Each is named on a "could not be screened" card.
+ */
 const LEFT_OUT: Record<string, string> = {
   '66955': 'salt code (vancomycin hydrochloride) absent from the 2025 extract: the 2014 sources could only record it as an IN',
   '203134': 'salt code (piperacillin sodium) absent from the 2025 extract',
   '221167': 'salt code (tazobactam sodium) absent from the 2025 extract',
-  '108515': 'the display is the name of another current SCD (198379)',
-  '1664463': 'the display is the name of another current SCD (1664461)',
-  '833036': 'Synthea says captopril 25 MG (SCD 317173), NDF-RT VA says hydrocodone / acetaminophen',
-  '209387': 'Tylenol SBD: Synthea display only',
+  '108515': 'the Synthea display is the name of another current SCD (198379), so it does not say what 108515 is',
+  '1664463': 'the Synthea display is the name of another current SCD (1664461), so it does not say what 1664463 is',
+  '833036': 'Synthea says captopril 25 MG (the name of SCD 317173), NDF-RT VA says hydrocodone / acetaminophen',
   '213293': 'HL7 display only (Xeloda)',
   '285018': 'HL7 display only (Lantus)',
   '315266': 'HL7 display only (acetaminophen 500 MG component)',
-  '315971': 'Synthea display "Lasix 40mg" only, not a parseable RxNorm name',
-  '316672': 'Synthea display typo "Simvistatin", no second source',
   '358793': 'HL7 display only (mometasone)',
   '746763': 'Proventil HFA: NDF-RT VA only (HL7 display is not a source)',
-  '748879': 'Levora pack: no source names its ingredients (no openFDA record found)',
-  '749762': 'Seasonique pack: no source names its ingredients',
-  '751905': 'Trinessa pack: no source names its ingredients',
-  '757594': 'Jolivette pack: no source names its ingredients',
-  '831533': 'Errin pack: no source names its ingredients',
-  '978950': 'Natazia pack: no openFDA record with a set id seen',
-  '834357': 'Synthea display typo "hydrocholoride", no second source',
-  '835900': 'Synthea display only (cyclosporine 50 MG capsule, not in the 2025 extract)',
+  '757594': 'Jolivette pack: Synthea names only the brand and no FDA label for Jolivette was seen',
   '856907': 'HL7 display only (Vicodin)',
   '901813': 'HL7 display only (diphenhydramine 25 mg component)',
-  '904419': 'Synthea names "alendronic acid", NDF-RT VA names alendronate: one source each',
   '1114879': 'HL7 display "Dopamine" only',
-  '1153378': 'Klonopin: openFDA label seen without its set id',
   '1160593': 'not a medicine: cashew nut allergenic extract (an allergen code of the HL7 AllergyIntolerance example)',
   '1594660': 'HL7 display only (Lemtrada)',
-  '2001499': 'Synthea display only (vitamin B12 injection, not in the 2025 extract)',
 };
 
 describe('RxNorm codes of the Synthea and HL7 fixtures', () => {
@@ -91,7 +81,7 @@ describe('RxNorm codes of the Synthea and HL7 fixtures', () => {
     const unresolved = [...codes.keys()].filter((c) => resolve(c) === undefined).sort((a, b) => Number(a) - Number(b));
     expect(unresolved).toEqual(Object.keys(LEFT_OUT).sort((a, b) => Number(a) - Number(b)));
     expect(codes.size).toBe(126); // 125 medication codes and the cashew-nut allergen of the HL7 allergy example
-    expect(codes.size - unresolved.length).toBe(96);
+    expect(codes.size - unresolved.length).toBe(109);
     for (const c of codes.keys()) {
       const names = resolve(c);
       if (names) for (const n of names) expect(ingredients.find((i) => i.name === n)?.tty, `${c} → ${n}`).toBe('IN');
@@ -117,11 +107,32 @@ describe('RxNorm codes of the Synthea and HL7 fixtures', () => {
       '1049221': ['acetaminophen', 'oxycodone'],
       '1043400': ['acetaminophen', 'dextromethorphan', 'doxylamine'],
       '860975': ['metformin'],
+      // packs named by brand only: an FDA label for the brand names the ingredients
+      '748879': ['ethinyl estradiol', 'levonorgestrel'], // Levora 0.15/30 28 Day Pack
+      '749762': ['ethinyl estradiol', 'levonorgestrel'], // Seasonique 91 Day Pack
+      '751905': ['ethinyl estradiol', 'norgestimate'], // Trinessa 28 Day Pack
+      '831533': ['norethindrone'], // Errin 28 Day Pack
+      '978950': ['dienogest', 'estradiol'], // Natazia 28 Day Pack (estradiol valerate)
+      '1153378': ['clonazepam'], // "Clonazepam [Klonopin]"
+      '209387': ['acetaminophen'], // "Acetaminophen 325 MG Oral Tablet [Tylenol]": the Tylenol Regular Strength label
+      '315971': ['furosemide'], // "Lasix 40mg"
+      // Synthea misspellings, read corrected
+      '316672': ['simvastatin'], // "Simvistatin 10 MG"
+      '834357': ['amiodarone'], // "3 ML Amiodarone hydrocholoride 50 MG/ML Prefilled Syringe"
+      // whole clinical drug names from one source, which no other source contradicts
+      '835900': ['cyclosporine'],
+      '2001499': ['vitamin B12'],
+      '904419': ['alendronate'], // "Alendronic acid 10 MG Oral Tablet": NDF-RT VA and an openFDA NDC record
     };
     for (const [code, names] of Object.entries(expected)) expect(resolve(code), code).toEqual(names);
-    expect(Object.keys(expected)).toHaveLength(17);
+    expect(Object.keys(expected)).toHaveLength(30);
     expect(productByCui.get('748962')?.tty).toBe('BPCK');
-    expect(productByCui.get('1367439')?.verifiedIn).toEqual(['OPENFDA', 'SYNTHEA', 'SYNTHEA-FHIR']);
+    expect(productByCui.get('1367439')?.verifiedIn).toEqual(['FDA-LABEL', 'SYNTHEA', 'SYNTHEA-FHIR']);
+    // a corrected misspelling is the product's name; the code's evidence still cites the display as Synthea wrote it
+    expect(productByCui.get('316672')).toMatchObject({ name: 'Simvastatin 10 MG', tty: 'SCDC', verifiedIn: ['RXN2025-NAME', 'SYNTHEA-FHIR'] });
+    // one-source products are plain clinical drugs, with the strength and dose form their name gives
+    expect(productByCui.get('835900')).toMatchObject({ tty: 'SCD', doseForm: 'Oral Capsule', verifiedIn: ['SYNTHEA-FHIR'] });
+    expect(productByCui.get('904419')).toMatchObject({ tty: 'SCD', verifiedIn: ['FDA-LABEL', 'NDFRT2014-VA'] });
   });
 });
 

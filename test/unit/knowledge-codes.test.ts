@@ -14,7 +14,7 @@ import {
   InteractionsFile,
   ObservationsFile,
 } from '../../src/knowledge/source-schema.js';
-import { loadReference, readReferenceTable, verifyCodes, type CodeProblem } from '../../src/knowledge/validate.js';
+import { loadReference, readReferenceTable, verifyCodes, namesBrand, correctSyntheaSpelling, type CodeProblem } from '../../src/knowledge/validate.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const KB = join(ROOT, 'knowledge-base');
@@ -137,9 +137,9 @@ describe('knowledge base files', () => {
     expect(ingredientsFile.ingredients).toHaveLength(1813);
     const ingTty = (t: string) => ingredientsFile.ingredients.filter((i) => i.tty === t).length;
     expect([ingTty('IN'), ingTty('PIN'), ingTty('MIN')]).toEqual([1003, 331, 479]);
-    expect(productsFile.products).toHaveLength(6291);
+    expect(productsFile.products).toHaveLength(6304);
     const byTty = (t: string) => productsFile.products.filter((p) => p.tty === t).length;
-    expect([byTty('SCD'), byTty('SBD'), byTty('SCDC'), byTty('BPCK'), byTty('GPCK')]).toEqual([6279, 9, 2, 1, 0]);
+    expect([byTty('SCD'), byTty('SBD'), byTty('SCDC'), byTty('BPCK'), byTty('GPCK')]).toEqual([6283, 12, 3, 6, 0]);
     expect(observationsFile.observations.map((o) => o.id)).toEqual(['body-weight', 'serum-creatinine', 'egfr', 'potassium', 'inr']);
   });
 
@@ -368,22 +368,25 @@ describe('products', () => {
     expect(tokens).toEqual({
       'NDFRT2014-VA': 306,
       SYNTHEA: 9,
-      'SYNTHEA+SYNTHEA-FHIR': 2,
+      'SYNTHEA-FHIR': 2,
+      'SYNTHEA+SYNTHEA-FHIR': 3,
       'NDFRT2014-VA+SYNTHEA-FHIR': 3,
       'NDFRT2014-VA+SYNTHEA+SYNTHEA-FHIR': 8,
-      'RXN2025-NAME+SYNTHEA-FHIR': 3,
+      'RXN2025-NAME+SYNTHEA-FHIR': 4,
       'RXN2025-NAME+SYNTHEA+SYNTHEA-FHIR': 3,
-      'NDFRT2014-VA+OPENFDA+SYNTHEA+SYNTHEA-FHIR': 2,
-      'OPENFDA+SYNTHEA-FHIR': 1,
-      'OPENFDA+SYNTHEA+SYNTHEA-FHIR': 3,
+      'FDA-LABEL+NDFRT2014-VA': 1,
+      'FDA-LABEL+NDFRT2014-VA+SYNTHEA+SYNTHEA-FHIR': 2,
+      'FDA-LABEL+SYNTHEA-FHIR': 4,
+      'FDA-LABEL+SYNTHEA+SYNTHEA-FHIR': 8,
     });
-    // branded products, packs, components and devices carry two sources (VA, openFDA or the RxNorm name + Synthea)
+    // branded products, packs, components and devices carry two sources (VA, an FDA label or the RxNorm name + Synthea)
     const tokenFamilies = (p: (typeof others)[number]) => new Set(p.verifiedIn.map((t) => (t.startsWith('SYNTHEA') ? 'SYNTHEA' : t)));
     for (const p of others.filter((x) => x.tty !== 'SCD')) expect(tokenFamilies(p).size, `${p.rxcui} ${p.name}`).toBeGreaterThanOrEqual(2);
     expect(others.filter((p) => p.tty !== 'SCD').map((p) => `${p.rxcui}:${p.tty}`).sort()).toEqual(
       [
-        '106892:SBD', '205923:SBD', '206905:SBD', '308971:SBD', '316049:SCDC', '563026:SBD', '748962:BPCK', '807283:SBD',
-        '866414:SBD', '897718:SCDC', '1367439:SBD', '1856546:SBD',
+        '106892:SBD', '205923:SBD', '206905:SBD', '209387:SBD', '308971:SBD', '315971:SBD', '316049:SCDC', '316672:SCDC',
+        '563026:SBD', '748879:BPCK', '748962:BPCK', '749762:BPCK', '751905:BPCK', '807283:SBD', '831533:BPCK', '866414:SBD',
+        '897718:SCDC', '978950:BPCK', '1153378:SBD', '1367439:SBD', '1856546:SBD',
       ].sort(),
     );
     // none is in the 2025 extract
@@ -395,15 +398,47 @@ describe('products', () => {
     }
   });
 
-  it('the openFDA evidence rows name a set id, a brand, substances and the record they were seen at', () => {
-    expect(reference.openfda.map((r) => r.brand).sort()).toEqual(['Camila', 'Kyleena', 'Mirena', 'NuvaRing', 'Tegretol', 'Valium']);
-    for (const r of reference.openfda) {
-      expect(r.setId).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
-      expect(r.substances.length).toBeGreaterThan(0);
+  it('the FDA label rows name a brand, substances and the record they were seen at, with its set id where it was seen', () => {
+    expect(reference.labels.map((r) => r.brand).sort()).toEqual([
+      'Alendronate Sodium', 'Camila', 'Errin', 'Klonopin', 'Kyleena', 'Lasix', 'Levora', 'Mirena', 'Natazia', 'NuvaRing',
+      'Seasonique', 'Tegretol', 'TriNessa', 'Tylenol Regular Strength', 'Valium',
+    ]);
+    for (const r of reference.labels) expect(r.substances.length, r.brand).toBeGreaterThan(0);
+    const rows = readReferenceTable(REF, 'labels');
+    for (const r of rows) {
+      const url = r.url ?? '';
+      expect(url, r.brand_name).toMatch(/^https:\/\/api\.fda\.gov\/drug\/|^https?:\/\/dailymed\.nlm\.nih\.gov\/dailymed\/|^https:\/\/docslib\.org\//);
+      // a set id is an SPL set id, and a DailyMed page carries the same one in its address
+      if (r.set_id !== '') expect(r.set_id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+      if (url.includes('dailymed')) expect(url).toContain(`setid=${r.set_id}`);
     }
-    const rows = readReferenceTable(REF, 'openfda');
-    expect(rows.every((r) => r.url?.startsWith('https://api.fda.gov/drug/'))).toBe(true);
-    expect(reference.openfda.find((r) => r.brand === 'NuvaRing')?.rxcuis).toContain('1367439');
+    // only two records were seen without a set id: an NDC record that lists the RxCUI, and the NDA 21-840 label text
+    expect(rows.filter((r) => r.set_id === '').map((r) => r.brand_name).sort()).toEqual(['Alendronate Sodium', 'Seasonique']);
+    expect(reference.labels.find((r) => r.brand === 'NuvaRing')?.rxcuis).toContain('1367439');
+    expect(reference.labels.find((r) => r.brand === 'Alendronate Sodium')?.rxcuis).toContain('904419');
+  });
+
+  it('a name gives a label brand as whole words, or as the start of the brand in brackets', () => {
+    expect(namesBrand('Camila 28 Day Pack', 'Camila')).toBe(true);
+    expect(namesBrand('Camilaxx 28 Day Pack', 'Camila')).toBe(false);
+    expect(namesBrand('Acetaminophen 325 MG Oral Tablet [Tylenol]', 'Tylenol Regular Strength')).toBe(true);
+    expect(namesBrand('Acetaminophen 325 MG Oral Tablet [Tyl]', 'Tylenol Regular Strength')).toBe(false);
+    expect(namesBrand('Tylenol PM Extra Strength', 'Tylenol Regular Strength')).toBe(false);
+    expect(namesBrand('anything', '')).toBe(false);
+    expect(correctSyntheaSpelling('Simvistatin 10 MG')).toBe('Simvastatin 10 MG');
+    expect(correctSyntheaSpelling('3 ML Amiodarone hydrocholoride 50 MG/ML Prefilled Syringe')).toBe('3 ML Amiodarone hydrochloride 50 MG/ML Prefilled Syringe');
+  });
+
+  it('a bracketed brand confirms a label only when the label holds exactly the named ingredients', () => {
+    const acetaminophen = ingredientsFile.ingredients.find((i) => i.name === 'acetaminophen')!.rxcui;
+    const diphenhydramine = ingredientsFile.ingredients.find((i) => i.name === 'diphenhydramine')!.rxcui;
+    const tylenol = productsFile.products.find((p) => p.rxcui === '209387')!;
+    // a Tylenol product that also held diphenhydramine is not confirmed by the Tylenol Regular Strength label
+    const products = [{ ...tylenol, ingredients: [acetaminophen, diphenhydramine].sort((a, b) => Number(a) - Number(b)) }];
+    const messages = verifyCodes({ ingredients: ingredientsFile.ingredients, products, observations: [] }, reference).map((p) => p.message);
+    expect(messages).toContain(
+      'FDA-LABEL: no FDA label record lists 209387 or the brand in "Acetaminophen 325 MG Oral Tablet [Tylenol]" with exactly the substances acetaminophen + diphenhydramine',
+    );
   });
 
   it('the verifier reports products whose new-token evidence does not hold', () => {
@@ -411,13 +446,13 @@ describe('products', () => {
     const products = [
       { ...at('748962'), ingredients: ['6373'] }, // Camila as levonorgestrel: openFDA says norethindrone
       { ...at('316049'), name: 'hydrochlorothiazide 30 MG' }, // no such SCDC in the RxNorm reference rows
-      { ...at('1856546'), verifiedIn: ['OPENFDA', 'SYNTHEA-FHIR', 'RXN2025-NAME'] },
+      { ...at('1856546'), verifiedIn: ['FDA-LABEL', 'SYNTHEA-FHIR', 'RXN2025-NAME'] },
     ];
     const messages = verifyCodes({ ingredients: ingredientsFile.ingredients, products, observations: [] }, reference).map((p) => p.message);
     expect(messages).toEqual([
-      'OPENFDA: no openFDA record lists 748962 or the brand in "Camila 28 Day Pack" with exactly the substances levonorgestrel',
+      'FDA-LABEL: no FDA label record lists 748962 or the brand in "Camila 28 Day Pack" with exactly the substances levonorgestrel',
       'SYNTHEA: the Synthea display "Camila 28 Dose quotidienne" does not name levonorgestrel',
-      'SYNTHEA-FHIR: no Synthea display of 748962 ("Camila 28 Day Pack") names levonorgestrel or the brand of an openFDA record for them',
+      'SYNTHEA-FHIR: no Synthea display of 748962 ("Camila 28 Day Pack") names levonorgestrel or the brand of an FDA label record for them',
       'RXN2025-NAME: "hydrochlorothiazide 30 MG" (without a brand) is neither an SCD nor an SCDC name of the RxNorm 2025 reference rows',
       'RXN2025-NAME: "Kyleena 19.5 MG Intrauterine System" (without a brand) is neither an SCD nor an SCDC name of the RxNorm 2025 reference rows',
     ]);
@@ -425,7 +460,7 @@ describe('products', () => {
 
   it('strengths and dose forms are written where the name gives them', () => {
     const at = (c: string) => productsFile.products.find((p) => p.rxcui === c)!;
-    expect(productsFile.products.filter((p) => p.strengths).length).toBe(5886);
+    expect(productsFile.products.filter((p) => p.strengths).length).toBe(5891);
     expect(at('860975')).toMatchObject({
       doseForm: 'Extended Release Oral Tablet',
       strengths: [{ ingredient: '6809', substance: 'metformin hydrochloride', value: 500, unit: 'mg' }],

@@ -47,13 +47,13 @@ describe('validateKnowledgeDir on the bundled knowledge base', () => {
     expect(report.counts).toMatchObject({
       files: 17,
       ingredients: 1813,
-      products: 6291,
+      products: 6304,
       classes: 73,
       interactions: 333,
       observations: 5,
       policies: 2,
       doseRules: 158,
-      codesChecked: 6291 + 1813,
+      codesChecked: 6304 + 1813,
       loincCodes: 7,
       problems: 0,
     });
