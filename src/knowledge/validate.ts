@@ -214,9 +214,9 @@ export interface ReferenceData {
   readonly unii: ReadonlyMap<string, readonly string[]>;
   /** Common-drugs list: RxNorm IN names by RxCUI. */
   readonly common: ReadonlyMap<string, readonly string[]>;
-  /** Synthea display of a code: the module list, else the cost list's comment. */
+  /** Synthea display of a code (misspellings corrected): the module list, else the cost list's comment. */
   readonly synthea: ReadonlyMap<string, string>;
-  /** Displays of a code in Synthea-generated FHIR records (bundles, bulk NDJSON). */
+  /** Displays of a code in Synthea-generated FHIR records (bundles, bulk NDJSON), misspellings corrected. */
   readonly syntheaFhir: ReadonlyMap<string, readonly string[]>;
   /** FDA label records seen for products (token FDA-LABEL). */
   readonly labels: readonly LabelRecord[];
@@ -239,8 +239,9 @@ function multiMap(rows: readonly Record<string, string>[], key: string, value: (
 export function loadReference(referenceDir: string): ReferenceData {
   const t = (table: ReferenceTable) => readReferenceTable(referenceDir, table);
   const synthea = new Map<string, string>();
-  for (const r of t('syntheaCosts')) if (r.CODE) synthea.set(r.CODE, r.COMMENTS ?? '');
-  for (const r of t('syntheaRxnorm')) if (r.rxcui) synthea.set(r.rxcui, r['synthea_display(s)'] ?? '');
+  // Synthea's displays are read with its misspellings corrected; the files keep them as Synthea wrote them
+  for (const r of t('syntheaCosts')) if (r.CODE) synthea.set(r.CODE, correctSyntheaSpelling(r.COMMENTS ?? ''));
+  for (const r of t('syntheaRxnorm')) if (r.rxcui) synthea.set(r.rxcui, correctSyntheaSpelling(r['synthea_display(s)'] ?? ''));
   return {
     dir: referenceDir,
     rxnorm: new Map(t('rxnormIngredients').map((r) => [r.rxcui ?? '', { name: r.name ?? '', tty: r.tty ?? '' }])),
@@ -256,7 +257,7 @@ export function loadReference(referenceDir: string): ReferenceData {
     unii: multiMap(t('unii'), 'RxNorm_CUI', (r) => r.FDA_PreferredTerm ?? ''),
     common: multiMap(t('common'), 'rxcui_ingredient', (r) => r.rxnorm_in_name_if_different || (r.drug ?? '')),
     synthea,
-    syntheaFhir: multiMap(t('syntheaFhir'), 'rxcui', (r) => r.display ?? ''),
+    syntheaFhir: multiMap(t('syntheaFhir'), 'rxcui', (r) => correctSyntheaSpelling(r.display ?? '')),
     labels: t('labels').map((r) => ({
       setId: r.set_id ?? '',
       brand: r.brand_name ?? '',
@@ -447,10 +448,8 @@ export function verifyCodes(kb: CodeSubjects, ref: ReferenceData): CodeProblem[]
     const names = p.ingredients.map((c) => byCui.get(c)?.name);
     const labels = ref.labels.filter((r) => (r.rxcuis.includes(p.rxcui) || namesBrand(p.name, r.brand)) && substancesAre(r.substances, names));
     /** A Synthea display names each ingredient, or the brand of an FDA label record whose substances are the ingredients. */
-    const syntheaNames = (raw: string) => {
-      const display = correctSyntheaSpelling(raw);
-      return names.every((n) => n === undefined || lower(display).includes(lower(n))) || labels.some((r) => namesBrand(display, r.brand));
-    };
+    const syntheaNames = (display: string) =>
+      names.every((n) => n === undefined || lower(display).includes(lower(n))) || labels.some((r) => namesBrand(display, r.brand));
     p.verifiedIn.forEach((token, t) => {
       if (!(PRODUCT_TOKENS as readonly string[]).includes(token)) {
         prod(at('verifiedIn', t), `"${token}" is not a product verification token (${PRODUCT_TOKENS.join(', ')})`);
@@ -462,7 +461,7 @@ export function verifyCodes(kb: CodeSubjects, ref: ReferenceData): CodeProblem[]
         if (display === undefined || display === '') prod(at('verifiedIn', t), `SYNTHEA: ${p.rxcui} is in neither Synthea code list`);
         else if (!syntheaNames(display)) {
           names.forEach((n, j) => {
-            if (n !== undefined && !lower(correctSyntheaSpelling(display)).includes(lower(n))) prod(at('ingredients', j), `SYNTHEA: the Synthea display "${display}" does not name ${n}`);
+            if (n !== undefined && !lower(display).includes(lower(n))) prod(at('ingredients', j), `SYNTHEA: the Synthea display "${display}" does not name ${n}`);
           });
         }
         if (row) prod(at('verifiedIn', t), `SYNTHEA: ${p.rxcui} is in the RxNorm 2025 extract; verify it there (RXN2025)`);
