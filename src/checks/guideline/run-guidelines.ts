@@ -186,12 +186,9 @@ export async function runGuidelines(input: GuidelineInput, deps: GuidelineDeps):
 
 const EMPTY: ReadonlySet<string> = new Set();
 
-type Reading = { readonly value: number; readonly unit: string; readonly date: string; readonly ageDays: number };
-
 /** The dose checks' normalised eGFR (units converted) when the context has it, else the eGFR lab value. */
-function latestEgfr(clinical: ClinicalContext): Reading | undefined {
-  const normalised = (clinical as { readonly patient?: { readonly egfr?: Reading } }).patient?.egfr;
-  return normalised ?? clinical.labs.get('egfr');
+function latestEgfr(clinical: ClinicalContext): RequestFacts['egfr'] {
+  return clinical.patient?.egfr ?? clinical.labs.get('egfr');
 }
 
 export interface RuleEvaluation {
