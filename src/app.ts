@@ -57,6 +57,8 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   const policies = new Map<string, Policy>(sources.policies.map((p) => [p.id, p]));
   if (!policies.has(config.defaultPolicy)) throw new Error(`CDS_POLICY ${config.defaultPolicy} is not defined in the knowledge base`);
   const metrics = createMetrics();
+  // The one clock: request handling, the records and every time window compared in SQL read it.
+  const now = deps.now ?? (() => new Date());
 
   const app = Fastify({
     logger: {
@@ -89,7 +91,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
     knowledge = deps.knowledge;
     if (db) await migrate(db, path.join(config.knowledgeDir, 'migrations'));
   } else {
-    const opened = await openKnowledge(config, sources, log);
+    const opened = await openKnowledge(config, sources, log, now);
     knowledge = opened.store;
     db = opened.db;
     closers.push(() => opened.close());
@@ -103,7 +105,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
     authenticator = new JwtClientAuthenticator({
       issuers: config.trustedIssuers,
       publicBaseUrl: config.publicBaseUrl,
-      now: deps.now ?? (() => new Date()),
+      now,
       ...(redis ? { redis } : {}),
       redisPrefix: config.redisKeyPrefix,
       log: (reason, detail) => app.log.warn(detail, reason),
@@ -134,7 +136,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
     recorder = new Recorder({ db, spoolDir: path.resolve(config.dataDir, 'spool'), flushIntervalMs: config.recordFlushMs, log });
     recorder.start();
     const hashId = createIdHasher(await resolveIdHashSecret(config.idHashSecret, db));
-    records = new CardRecords(recorder, db, hashId, config.kbLookupTimeoutMs, log);
+    records = new CardRecords(recorder, db, hashId, config.kbLookupTimeoutMs, now, log);
     ruleMemory = new LedgerRuleMemory(db, hashId, config.kbLookupTimeoutMs);
     // Written before the database closes: a clean stop loses no record.
     const started = recorder;
@@ -189,7 +191,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
       knowledge,
       policies: { get: (id) => policyStore.policies().get(id) },
       fhirClient: new FhirClient(config.fhirServerAllowlist, deps.fetch ?? fetch),
-      now: deps.now ?? (() => new Date()),
+      now,
       reportError: (what, error) => app.log.error({ err: error }, `${what} failed`),
       ...(records ? { recall: records.recall } : {}),
       rules: { rules: ruleRegistry, ...(ruleMemory ? { memory: ruleMemory } : {}), ...(deps.rules?.clock ? { clock: deps.rules.clock } : {}) },
@@ -197,7 +199,6 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
     metrics,
     records,
   );
-  const now = deps.now ?? (() => new Date());
   if (records && db) {
     registerFeedbackRoutes(app, records, metrics, now);
     // Endpoints for people: user tokens, API keys, or loopback development mode.

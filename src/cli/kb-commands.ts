@@ -162,7 +162,7 @@ async function importCommand(db: Database, args: string[], config: Config, out: 
 
 /** Administrative actions go into the audit trail like service calls (who: the operating-system user). */
 async function auditAdmin(db: Database, action: 'knowledge-import' | 'knowledge-activate', detail: Record<string, unknown>): Promise<void> {
-  await writeRecords(db, [adminAudit(action, `cli:${userInfo().username}`, detail)]);
+  await writeRecords(db, [adminAudit(action, `cli:${userInfo().username}`, detail, new Date())]);
 }
 
 /** Tells running replicas (through Redis, when configured) that a version is now active. */

@@ -32,6 +32,8 @@ export class CardRecords {
     private readonly db: Database,
     private readonly hash: IdHasher,
     private readonly lookupTimeoutMs: number,
+    /** The application's clock: the memory windows are measured from it, never from the database's now(). */
+    private readonly now: () => Date,
     private readonly log: (message: string, detail?: Record<string, unknown>) => void = () => undefined,
   ) {}
 
@@ -41,7 +43,7 @@ export class CardRecords {
       const draftHash = new Map<string, string>();
       for (const c of cards) for (const ref of c.draftRefs) draftHash.set(ref, this.hash(ref));
       const remembered = await withTimeout(
-        rememberedOverrides(this.db, this.hash(patientId), [...new Set(cards.map((c) => c.findingKey))], [...new Set(draftHash.values())]),
+        rememberedOverrides(this.db, this.now(), this.hash(patientId), [...new Set(cards.map((c) => c.findingKey))], [...new Set(draftHash.values())]),
         this.lookupTimeoutMs,
         'override memory',
       );
@@ -168,15 +170,15 @@ export class CardRecords {
 
   /** Records an administrative action (a knowledge import or activation, a policy change) in the audit trail. */
   recordAdmin(action: 'knowledge-import' | 'knowledge-activate' | 'policy-change', who: string, detail: Record<string, unknown>): void {
-    this.recorder.record(adminAudit(action, who, detail));
+    this.recorder.record(adminAudit(action, who, detail, this.now()));
   }
 
   /** Order-select cards whose drafts were not signed: the prescriber changed course, taken as acceptance. */
   private async inferAcceptance(patientId: string, signedDraftRefs: readonly string[]): Promise<void> {
     try {
       await this.recorder.flush();
-      const abandoned = await withTimeout(cardsForAbandonedDrafts(this.db, this.hash(patientId), signedDraftRefs.map(this.hash)), this.lookupTimeoutMs * 10, 'abandoned-draft lookup');
-      const at = new Date().toISOString();
+      const abandoned = await withTimeout(cardsForAbandonedDrafts(this.db, this.now(), this.hash(patientId), signedDraftRefs.map(this.hash)), this.lookupTimeoutMs * 10, 'abandoned-draft lookup');
+      const at = this.now().toISOString();
       for (const card of abandoned) {
         this.recorder.record({
           type: 'feedback',

@@ -95,13 +95,13 @@ export type RecordEntry =
   | { readonly type: 'client'; readonly row: ClientRecord }
   | { readonly type: 'audit'; readonly row: AuditRecord };
 
-/** The audit record of an administrative action (a knowledge import or activation, a policy change) by `who`. */
-export function adminAudit(action: 'knowledge-import' | 'knowledge-activate' | 'policy-change', who: string, detail: Record<string, unknown>): RecordEntry {
+/** The audit record of an administrative action (a knowledge import or activation, a policy change) by `who`, at `at`. */
+export function adminAudit(action: 'knowledge-import' | 'knowledge-activate' | 'policy-change', who: string, detail: Record<string, unknown>, at: Date): RecordEntry {
   return {
     type: 'audit',
     row: {
       id: randomUUID(),
-      recordedAt: new Date().toISOString(),
+      recordedAt: at.toISOString(),
       action,
       client: who,
       patientHash: null,

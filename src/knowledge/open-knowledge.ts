@@ -26,12 +26,12 @@ export async function openKnowledgeDatabase(config: Config): Promise<Database> {
   return db;
 }
 
-export async function openKnowledge(config: Config, sources: KnowledgeSources, log: KnowledgeLog): Promise<OpenedKnowledge> {
+export async function openKnowledge(config: Config, sources: KnowledgeSources, log: KnowledgeLog, now: () => Date): Promise<OpenedKnowledge> {
   const db = await openKnowledgeDatabase(config);
   const bundled = await ensureBundledVersion(db, sources);
   log('bundled knowledge checked', bundled);
   if (bundled.activated) {
-    await writeRecords(db, [adminAudit('knowledge-activate', 'startup:bundled', { version: bundled.id, loaded: bundled.loaded })]);
+    await writeRecords(db, [adminAudit('knowledge-activate', 'startup:bundled', { version: bundled.id, loaded: bundled.loaded }, now())]);
   }
   const redisOptions = config.redisUrl ? { url: config.redisUrl } : undefined;
   const redis = redisOptions ? createRedis(redisOptions) : undefined;
