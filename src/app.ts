@@ -52,6 +52,12 @@ export interface AppDeps {
   readonly rules?: { readonly pollMs?: number; readonly debounceMs?: number; readonly clock?: () => number };
 }
 
+declare module 'fastify' {
+  interface FastifyInstance {
+    recordsSettled(): Promise<{ backlog: number; lastError: string | undefined }>;
+  }
+}
+
 export async function buildApp(config: Config, deps: AppDeps = {}): Promise<FastifyInstance> {
   const sources = deps.sources ?? loadKnowledgeSources(config.knowledgeDir);
   const policies = new Map<string, Policy>(sources.policies.map((p) => [p.id, p]));
@@ -145,6 +151,10 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   app.addHook('onClose', async () => {
     for (const close of closers) await close();
   });
+  // Resolves when everything recorded so far has reached the database: for readers of the records (and tests)
+  // that must not poll.
+  const recordsRef = records;
+  app.decorate('recordsSettled', async () => (recordsRef ? recordsRef.settled() : { backlog: 0, lastError: undefined }));
 
   await app.register(cors, {
     origin: (origin, cb) => {

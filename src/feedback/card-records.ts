@@ -27,6 +27,9 @@ export interface ServiceCall {
 }
 
 export class CardRecords {
+  /** Work a request started and did not wait for (inferring outcomes at order-sign). */
+  private readonly background = new Set<Promise<void>>();
+
   constructor(
     private readonly recorder: Recorder,
     private readonly db: Database,
@@ -128,7 +131,21 @@ export class CardRecords {
         detail: { status: call.status, ...(r ? { knowledgeVersion: r.knowledgeVersion, policy: r.policy, suppressed: r.suppressed.length } : {}) },
       }),
     });
-    if (r?.hook === 'order-sign' && r.patientId) void this.inferAcceptance(r.patientId, r.draftRefs);
+    if (r?.hook === 'order-sign' && r.patientId) this.inBackground(this.inferAcceptance(r.patientId, r.draftRefs));
+  }
+
+  /**
+   * Resolves once the work requests started in the background has finished and every record so far is in the
+   * database (or a flush failed and the rest waits in the spool).
+   */
+  async settled(): Promise<{ backlog: number; lastError: string | undefined }> {
+    while (this.background.size > 0) await Promise.all([...this.background]);
+    return this.recorder.settled();
+  }
+
+  private inBackground(task: Promise<void>): void {
+    this.background.add(task);
+    void task.finally(() => this.background.delete(task));
   }
 
   /** Feedback items as received (repeats become one row each); returns how many name a card we served. */

@@ -98,6 +98,17 @@ export class Recorder {
     }
   }
 
+  /**
+   * Resolves once every record appended before the call is in the database, or as soon as a flush fails (the
+   * rest then waits in the spool): the completion signal for whoever must read what was just recorded.
+   */
+  async settled(): Promise<{ backlog: number; lastError: string | undefined }> {
+    if (this.flushing) await this.flushing;
+    do await this.flush();
+    while (this.backlog() > 0 && this.lastError === undefined);
+    return { backlog: this.backlog(), lastError: this.lastError };
+  }
+
   /** Stops the timer and drains for at most `timeoutMs`; anything left stays in the spool. */
   async stop(timeoutMs = 5000): Promise<void> {
     if (this.timer) clearInterval(this.timer);

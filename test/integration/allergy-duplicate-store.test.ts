@@ -56,7 +56,7 @@ async function storeOn(dbx: Database, withRedis = false): Promise<DatabaseKnowle
     // Lookups skip Redis until it is connected: wait, so what the first lookup reads is also written there.
     if (redis.status !== 'ready') await new Promise((resolve) => redis.once('ready', resolve));
   }
-  const s = new DatabaseKnowledgeStore({ db: dbx, ...(redis ? { redis } : {}), redisPrefix: redisInfo.prefix, cacheMaxEntries: 10_000, cacheMaxBytes: 16 * 1024 * 1024, lookupTimeoutMs: 2000 });
+  const s = new DatabaseKnowledgeStore({ db: dbx, ...(redis ? { redis } : {}), redisPrefix: redisInfo.prefix, cacheMaxEntries: 10_000, cacheMaxBytes: 16 * 1024 * 1024, lookupTimeoutMs: 30_000 });
   await s.start();
   stores.push(s);
   return s;

@@ -85,7 +85,7 @@ describe('cds kb on PostgreSQL', () => {
   it('activates a version, and a running replica switches to it through Redis', async () => {
     const client = createRedis({ url: redis.url });
     const subscriber = createSubscriber({ url: redis.url });
-    const replica = new DatabaseKnowledgeStore({ db, redis: client, subscriber, redisPrefix: redis.prefix, cacheMaxEntries: 1000, cacheMaxBytes: 1 << 20, lookupTimeoutMs: 500 });
+    const replica = new DatabaseKnowledgeStore({ db, redis: client, subscriber, redisPrefix: redis.prefix, cacheMaxEntries: 1000, cacheMaxBytes: 1 << 20, lookupTimeoutMs: 30_000 });
     try {
       await replica.start();
       expect(replica.snapshot().version.id).toBe(BUNDLED);

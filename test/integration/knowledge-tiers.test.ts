@@ -70,7 +70,8 @@ function store(options: { dbVia?: Database; redisUrl?: string; withSubscriber?: 
     redisPrefix: redisInfo.prefix,
     cacheMaxEntries: 10_000,
     cacheMaxBytes: 16 * 1024 * 1024,
-    lookupTimeoutMs: 500,
+    // A bound for a hang, not a speed expectation: lookups here must succeed even on a loaded machine.
+    lookupTimeoutMs: 30_000,
   });
   opened.push({
     close: async () => {
@@ -239,13 +240,28 @@ describe('the tiered store', () => {
     await s.start();
     await eventually(async () => (await s.health()).cache?.status === 'up');
     proxy.cut();
-    const started = Date.now();
     const resolved = await s.snapshot().resolveDrugs([code('tizanidine')]);
     expect(resolved.get(code('tizanidine'))?.name).toBe('tizanidine');
-    expect(Date.now() - started).toBeLessThan(2000);
     expect((await s.health()).cache?.status).toBe('down');
     proxy.restore();
-    await eventually(async () => (await s.health()).cache?.status === 'up', 8000);
+    await eventually(async () => (await s.health()).cache?.status === 'up');
+  });
+
+  it('answers through PostgreSQL while Redis holds the connection open and never replies', async () => {
+    const { host, port } = hostPortOf(redisInfo.url);
+    const proxy = await startTcpProxy(host, port);
+    opened.push({ close: () => proxy.close() });
+    const s = store({ redisUrl: redisInfo.urlVia(proxy.port) });
+    await s.start();
+    await eventually(async () => (await s.health()).cache?.status === 'up');
+    proxy.hold();
+    // Redis answers nothing until the lookup has finished: had the lookup waited on Redis (no command time
+    // limit), it could never resolve and the test would fail on its timeout.
+    const resolved = await s.snapshot().resolveDrugs([code('tizanidine'), code('ciprofloxacin')]);
+    expect([...resolved.values()].map((d) => d.name).sort()).toEqual(['ciprofloxacin', 'tizanidine']);
+    proxy.restore();
+    const again = await s.snapshot().resolveDrugs([code('simvastatin')]);
+    expect(again.get(code('simvastatin'))?.name).toBe('simvastatin');
   });
 
   it('answers from a warm cache when PostgreSQL is cut, and fails clearly for what it never saw', async () => {

@@ -10,7 +10,7 @@ import type { FastifyInstance } from 'fastify';
 import pg from 'pg';
 import { buildApp } from '../../src/app.js';
 import { NOW, bundledSources, testConfig } from '../support/app.js';
-import { createTestDatabase, eventually, type TestDatabase } from '../support/services.js';
+import { createTestDatabase, type TestDatabase } from '../support/services.js';
 
 type Key = Awaited<ReturnType<typeof generateKeyPair>>['privateKey'];
 const ISSUER = 'https://idp.hospital.example';
@@ -79,7 +79,7 @@ describe('user tokens and roles', () => {
     const ok = await activate(await userToken(['informaticist'], 'info-1'), BUNDLED);
     expect([ok.statusCode, JSON.parse(ok.body)]).toEqual([200, { active: BUNDLED }]);
     const activations = "SELECT client, detail FROM cds_audit_event WHERE action = 'knowledge-activate' ORDER BY recorded_at";
-    await eventually(async () => (await sql.query(activations)).rows.length === 2);
+    await app.recordsSettled();
     // The first start activated the bundled version itself; then the informaticist did.
     expect((await sql.query(activations)).rows).toEqual([
       { client: 'startup:bundled', detail: { version: BUNDLED, loaded: true } },
@@ -156,7 +156,7 @@ describe('policy changes', () => {
     const ok = await put(await userToken(['informaticist'], 'info-2'), 'prescriber', pair, change);
     expect([ok.statusCode, JSON.parse(ok.body)]).toEqual([200, { policy: 'prescriber', interaction: pair, ...change }]);
     expect(await screenPair('lisinopril', 'losartan')).toEqual(['warning']);
-    await eventually(async () => (await sql.query("SELECT 1 FROM cds_audit_event WHERE action = 'policy-change'")).rows.length === 1);
+    await app.recordsSettled();
     expect((await sql.query("SELECT client, detail FROM cds_audit_event WHERE action = 'policy-change'")).rows).toEqual([
       { client: 'user:info-2', detail: { policy: 'prescriber', interaction: pair, ...change } },
     ]);

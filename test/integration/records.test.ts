@@ -69,7 +69,8 @@ describe('card ledger and feedback', () => {
     const body = orderRequest({ drafts: [draft], active });
     const r = await post(app, '/cds-services/medication-safety', body);
     const uuid = r.body.cards[0].uuid as string;
-    await eventually(async () => (await rows('SELECT 1 FROM cds_card WHERE card_uuid = $1', [uuid])).length === 1);
+    await app.recordsSettled();
+    expect(await rows('SELECT 1 FROM cds_card WHERE card_uuid = $1', [uuid])).toHaveLength(1);
     const [card] = await rows('SELECT * FROM cds_card WHERE card_uuid = $1', [uuid]);
     expect(card).toEqual({
       card_uuid: uuid,
@@ -110,7 +111,8 @@ describe('card ledger and feedback', () => {
       feedback: [{ card: '00000000-0000-4000-8000-000000000001', outcome: 'overridden', overrideReason: { code: 'x1', system: 'urn:example:reasons' }, outcomeTimestamp: '2026-11-21T12:02:00Z' }],
     });
     expect(unknown.body).toEqual({ received: 1, unknownCards: 1 });
-    await eventually(async () => (await rows('SELECT 1 FROM cds_feedback')).length === 2);
+    await app.recordsSettled();
+    expect(await rows('SELECT 1 FROM cds_feedback')).toHaveLength(2);
     const feedback = await rows('SELECT card_uuid, client, outcome, inferred, outcome_at, accepted_suggestions, override_system, override_code, override_comment FROM cds_feedback ORDER BY outcome_at');
     expect(feedback).toEqual([
       { card_uuid: uuid, client: 'unauthenticated', outcome: 'overridden', inferred: false, outcome_at: new Date('2026-11-21T12:01:00Z'), accepted_suggestions: [], override_system: 'http://127.0.0.1:8080/CodeSystem/override-reason', override_code: 'benefit-outweighs-risk', override_comment: 'short course' },
@@ -136,7 +138,8 @@ describe('card ledger and feedback', () => {
   });
 
   it('exposes the audit trail as FHIR AuditEvents with paging and filters', async () => {
-    await eventually(async () => (await rows("SELECT 1 FROM cds_audit_event WHERE action = 'feedback'")).length >= 4);
+    await app.recordsSettled();
+    expect((await rows("SELECT 1 FROM cds_audit_event WHERE action = 'feedback'")).length).toBeGreaterThanOrEqual(4);
     const page1 = JSON.parse((await app.inject({ method: 'GET', url: '/audit?_count=2' })).body);
     expect(page1.resourceType).toBe('Bundle');
     expect(page1.entry).toHaveLength(2);
@@ -175,11 +178,13 @@ describe('alert memory and inferred acceptance', () => {
     const select = await post(app, '/cds-services/medication-safety', patient(orderRequest({ hook: 'order-select', drafts: [draft], active }), 'memory-patient'));
     const selected = select.body.cards[0].uuid as string;
     await post(app, '/cds-services/medication-safety/feedback', { feedback: [{ card: selected, outcome: 'overridden', outcomeTimestamp: '2026-11-21T12:05:00Z' }] });
-    await eventually(async () => (await rows('SELECT 1 FROM cds_feedback WHERE card_uuid = $1', [selected])).length === 1);
+    await app.recordsSettled();
+    expect(await rows('SELECT 1 FROM cds_feedback WHERE card_uuid = $1', [selected])).toHaveLength(1);
 
     const sign = await post(app, '/cds-services/medication-safety', patient(orderRequest({ drafts: [draft], active }), 'memory-patient'));
     expect(sign.body.cards).toEqual([]);
-    await eventually(async () => (await rows('SELECT 1 FROM cds_suppression WHERE overridden_card_uuid = $1', [selected])).length === 1);
+    await app.recordsSettled();
+    expect(await rows('SELECT 1 FROM cds_suppression WHERE overridden_card_uuid = $1', [selected])).toHaveLength(1);
     const [suppression] = await rows('SELECT finding_key, patient_hash, hook FROM cds_suppression WHERE overridden_card_uuid = $1', [selected]);
     expect(suppression).toEqual({ finding_key: `onc-hp-25-simvastatin-lovastatin-macrolides|${[ing('clarithromycin'), ing('simvastatin')].sort().join('|')}`, patient_hash: hash('memory-patient'), hook: 'order-sign' });
 
@@ -207,10 +212,12 @@ describe('alert memory and inferred acceptance', () => {
     expect(select.body.cards.map((c: { indicator: string; source: { topic?: { code: string } } }) => [c.indicator, c.source.topic?.code])).toEqual([['warning', 'ALGY']]);
     const selected = select.body.cards[0].uuid as string;
     await post(app, '/cds-services/medication-safety/feedback', { feedback: [{ card: selected, outcome: 'overridden', outcomeTimestamp: '2026-11-21T12:05:00Z' }] });
-    await eventually(async () => (await rows('SELECT 1 FROM cds_feedback WHERE card_uuid = $1', [selected])).length === 1);
+    await app.recordsSettled();
+    expect(await rows('SELECT 1 FROM cds_feedback WHERE card_uuid = $1', [selected])).toHaveLength(1);
     const sign = await post(app, '/cds-services/medication-safety', withAllergy(orderRequest({ drafts: [draft] })));
     expect(sign.body.cards).toEqual([]);
-    await eventually(async () => (await rows('SELECT 1 FROM cds_suppression WHERE overridden_card_uuid = $1', [selected])).length === 1);
+    await app.recordsSettled();
+    expect(await rows('SELECT 1 FROM cds_suppression WHERE overridden_card_uuid = $1', [selected])).toHaveLength(1);
   });
 
   it('infers acceptance for any finding card, an allergy card too, when its draft is not signed', async () => {
@@ -229,10 +236,12 @@ describe('alert memory and inferred acceptance', () => {
     const select = await post(app, '/cds-services/medication-safety', withAllergy(orderRequest({ hook: 'order-select', drafts: [draft] })));
     const selected = select.body.cards[0].uuid as string;
     expect(select.body.cards[0].source.topic.code).toBe('ALGY');
-    await eventually(async () => (await rows('SELECT 1 FROM cds_card WHERE card_uuid = $1', [selected])).length === 1);
+    await app.recordsSettled();
+    expect(await rows('SELECT 1 FROM cds_card WHERE card_uuid = $1', [selected])).toHaveLength(1);
     const instead = mr({ id: 'azithro', rxcui: scd('Azithromycin 250 MG Oral Tablet') });
     await post(app, '/cds-services/medication-safety', withAllergy(orderRequest({ drafts: [instead] })));
-    await eventually(async () => (await rows('SELECT 1 FROM cds_feedback WHERE card_uuid = $1', [selected])).length === 1);
+    await app.recordsSettled();
+    expect(await rows('SELECT 1 FROM cds_feedback WHERE card_uuid = $1', [selected])).toHaveLength(1);
     expect(await rows('SELECT outcome, inferred FROM cds_feedback WHERE card_uuid = $1', [selected])).toEqual([{ outcome: 'accepted', inferred: true }]);
   });
 
@@ -240,10 +249,12 @@ describe('alert memory and inferred acceptance', () => {
     const { draft, active } = interaction('abandoned');
     const select = await post(app, '/cds-services/medication-safety', patient(orderRequest({ hook: 'order-select', drafts: [draft], active }), 'inference-patient'));
     const selected = select.body.cards[0].uuid as string;
-    await eventually(async () => (await rows('SELECT 1 FROM cds_card WHERE card_uuid = $1', [selected])).length === 1);
+    await app.recordsSettled();
+    expect(await rows('SELECT 1 FROM cds_card WHERE card_uuid = $1', [selected])).toHaveLength(1);
     const other = mr({ id: 'other', rxcui: scd('tizanidine 4 MG Oral Tablet') });
     await post(app, '/cds-services/medication-safety', patient(orderRequest({ drafts: [other], active }), 'inference-patient'));
-    await eventually(async () => (await rows('SELECT 1 FROM cds_feedback WHERE card_uuid = $1', [selected])).length === 1);
+    await app.recordsSettled();
+    expect(await rows('SELECT 1 FROM cds_feedback WHERE card_uuid = $1', [selected])).toHaveLength(1);
     expect(await rows('SELECT outcome, inferred FROM cds_feedback WHERE card_uuid = $1', [selected])).toEqual([{ outcome: 'accepted', inferred: true }]);
   });
 });
@@ -281,7 +292,8 @@ describe('durability', () => {
       const { draft, active } = interaction('cut');
       const body = () => patient2(orderRequest({ drafts: [draft], active }));
       const warm = await post(app, '/cds-services/medication-safety', body()); // warms the knowledge cache
-      await eventually(async () => (await rows('SELECT 1 FROM cds_card WHERE card_uuid = $1', [warm.body.cards[0].uuid])).length === 1);
+      await app.recordsSettled();
+    expect(await rows('SELECT 1 FROM cds_card WHERE card_uuid = $1', [warm.body.cards[0].uuid])).toHaveLength(1);
       const before = (await rows<{ n: number }>('SELECT count(*)::int AS n FROM cds_card'))[0]!.n;
       proxy.cut();
       const served: string[] = [];
@@ -291,15 +303,20 @@ describe('durability', () => {
         served.push(r.body.cards[0].uuid);
         await post(app, '/cds-services/medication-safety/feedback', { feedback: [{ card: r.body.cards[0].uuid, outcome: 'overridden', outcomeTimestamp: `2026-11-21T13:00:${String(i).padStart(2, '0')}Z` }] });
       }
-      await new Promise((r) => setTimeout(r, 300)); // flushes fail meanwhile; records wait in the spool
+      // The recorder tries to write and fails: the records wait in the spool.
+      const cut = await app.recordsSettled();
+      expect(cut.backlog).toBeGreaterThan(0);
+      expect(cut.lastError).toBeDefined();
       const waiting = JSON.parse((await app.inject({ method: 'GET', url: '/health/ready' })).body).components.records;
       expect(waiting.status).toBe('degraded');
       expect(waiting.detail).toMatch(/^\d+ waiting, 0 set aside, 0 not spooled; /);
       proxy.restore();
-      await eventually(async () => (await rows<{ n: number }>('SELECT count(*)::int AS n FROM cds_feedback WHERE card_uuid = ANY ($1)', [served]))[0]!.n === 20, 15000);
+      // Each settle is one more write attempt; the pool may need one to replace connections the cut broke.
+      while ((await app.recordsSettled()).backlog > 0);
+      expect((await rows<{ n: number }>('SELECT count(*)::int AS n FROM cds_feedback WHERE card_uuid = ANY ($1)', [served]))[0]!.n).toBe(20);
       expect((await rows<{ n: number }>('SELECT count(*)::int AS n FROM cds_card'))[0]!.n).toBe(before + 20);
       expect((await rows<{ n: number }>('SELECT count(*)::int AS n FROM cds_card WHERE card_uuid = ANY ($1)', [served]))[0]!.n).toBe(20);
-      await eventually(async () => JSON.parse((await app.inject({ method: 'GET', url: '/health/ready' })).body).components.records.status === 'up');
+      expect(JSON.parse((await app.inject({ method: 'GET', url: '/health/ready' })).body).components.records.status).toBe('up');
     } finally {
       proxy.restore();
       await app.close();
@@ -307,7 +324,7 @@ describe('durability', () => {
     }
   });
 
-  it('loses nothing when SIGTERM arrives during a burst', { timeout: 60_000 }, async () => {
+  it('loses nothing when SIGTERM arrives during a burst', async () => {
     const port = await freePort();
     const dataDir = mkdtempSync(path.join(tmpdir(), 'cds-sigterm-'));
     const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
@@ -319,7 +336,7 @@ describe('durability', () => {
     child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
     try {
-      await eventually(async () => (await fetch(`http://127.0.0.1:${port}/health/live`).catch(() => undefined))?.ok === true, 30000);
+      await eventually(async () => (await fetch(`http://127.0.0.1:${port}/health/live`).catch(() => undefined))?.ok === true);
       const { draft, active } = interaction('burst');
       const answered: string[] = [];
       let responses = 0;

@@ -16,10 +16,10 @@ import pg from 'pg';
 import { buildApp } from '../../src/app.js';
 import { createApiKey } from '../../src/auth/user-auth.js';
 import { formatShadowReport, shadowReport } from '../../src/rules/shadow-report.js';
-import { NOW, bundledSources, testConfig } from '../support/app.js';
+import { FROZEN_RULE_CLOCK, NOW, bundledSources, testConfig } from '../support/app.js';
 import { assertConformantResponse } from '../support/cds-conformance.js';
 import { bundle, medicationRequest as mr, orderRequest, PATIENT_ID } from '../support/requests.js';
-import { createTestDatabase, eventually, type TestDatabase } from '../support/services.js';
+import { createTestDatabase, type TestDatabase } from '../support/services.js';
 
 const SECRET = 'rules-integration-secret-0123456789';
 const hash = (id: string) => createHmac('sha256', SECRET).update(id).digest('hex').slice(0, 32);
@@ -46,7 +46,7 @@ beforeAll(async () => {
   dataDir = mkdtempSync(path.join(tmpdir(), 'rules-records-data-'));
   app = await buildApp(
     testConfig({ DATABASE_URL: database.url, DATA_DIR: dataDir, CDS_ID_HASH_SECRET: SECRET, CDS_RECORD_FLUSH_MS: '50', RULES_DIR: rulesDir }),
-    { sources, now: () => NOW },
+    { sources, now: () => NOW, rules: { clock: FROZEN_RULE_CLOCK } },
   );
 });
 afterAll(async () => {
@@ -72,7 +72,8 @@ describe('guideline rules in the records', () => {
     const res = await post('/cds-services/medication-safety', body);
     const card = (res.cards as { uuid: string; summary: string }[]).find((c) => c.summary.startsWith('Warfarin ordered'))!;
     expect(card.summary).toBe('Warfarin ordered with no INR in the last 30 days (latest seen: not recorded)');
-    await eventually(async () => (await rows('SELECT 1 FROM cds_card WHERE card_uuid = $1', [card.uuid])).length === 1);
+    await app.recordsSettled();
+    expect(await rows('SELECT 1 FROM cds_card WHERE card_uuid = $1', [card.uuid])).toHaveLength(1);
     expect(await rows('SELECT finding_kind, finding_ids, finding_key, drugs, severity, indicator, patient_hash, draft_hashes, hook FROM cds_card WHERE card_uuid = $1', [card.uuid])).toEqual([
       {
         finding_kind: 'guideline',
@@ -93,7 +94,8 @@ describe('guideline rules in the records', () => {
     body.prefetch.patient = patient(PATIENT_ID, 72);
     const res = await post('/cds-services/medication-safety', body);
     expect((res.cards as { summary: string }[]).filter((c) => /warfarin/i.test(c.summary))).toEqual([]);
-    await eventually(async () => (await rows('SELECT 1 FROM cds_rule_shadow')).length === 1);
+    await app.recordsSettled();
+    expect(await rows('SELECT 1 FROM cds_rule_shadow')).toHaveLength(1);
     const [shadow] = await rows('SELECT * FROM cds_rule_shadow');
     expect(shadow).toEqual({
       card_uuid: expect.stringMatching(/^[0-9a-f-]{36}$/),
@@ -130,7 +132,8 @@ describe('guideline rules in the records', () => {
     const statin = (res: { cards: { summary: string }[] }) => res.cards.filter((c) => c.summary.startsWith('Diabetes at age'));
     const first = await post('/cds-services/medication-profile-review', view('pv-a'));
     expect(statin(first).map((c) => c.summary)).toEqual(['Diabetes at age 58 and no statin on the medication list: consider a statin']);
-    await eventually(async () => (await rows("SELECT 1 FROM cds_card WHERE finding_kind = 'guideline' AND patient_hash = $1", [hash('pv-a')])).length === 1);
+    await app.recordsSettled();
+    expect(await rows("SELECT 1 FROM cds_card WHERE finding_kind = 'guideline' AND patient_hash = $1", [hash('pv-a')])).toHaveLength(1);
     expect(statin(await post('/cds-services/medication-profile-review', view('pv-a')))).toEqual([]);
     expect(statin(await post('/cds-services/medication-profile-review', view('pv-b'))).length).toBe(1);
   });

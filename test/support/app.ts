@@ -25,9 +25,26 @@ export function bundledSources(): KnowledgeSources {
 /** An empty rules directory: tests of the other checks run without guideline rules unless they set RULES_DIR. */
 export const NO_RULES_DIR = fileURLToPath(new URL('../fixtures/rules/none', import.meta.url));
 
+/**
+ * Guideline rules' time slices read this clock in tests: it never advances, so a busy machine cannot switch a
+ * rule off in a test about something else (tests of the slices pass their own clock).
+ */
+export const FROZEN_RULE_CLOCK = (): number => 0;
+
 export function testConfig(env: Record<string, string> = {}): Config {
   // The rate limit and event-loop shedding depend on real time: off unless a test sets them (test/e2e/protection.test.ts).
-  return loadConfig({ LOG_LEVEL: 'silent', CDS_RATE_LIMIT_PER_MINUTE: '0', CDS_SHED_EVENT_LOOP_LAG_MS: '0', RULES_DIR: NO_RULES_DIR, ...env });
+  // The request budget and the knowledge lookup limit are wall-clock deadlines: on a loaded 2-core machine a request
+  // can take longer than the production budget, which would turn an exact expected card into "screening incomplete".
+  // Tests of those deadlines set their own values; everywhere else they only bound a hang.
+  return loadConfig({
+    LOG_LEVEL: 'silent',
+    CDS_RATE_LIMIT_PER_MINUTE: '0',
+    CDS_SHED_EVENT_LOOP_LAG_MS: '0',
+    CDS_TIME_BUDGET_MS: '60000',
+    KB_LOOKUP_TIMEOUT_MS: '30000',
+    RULES_DIR: NO_RULES_DIR,
+    ...env,
+  });
 }
 
 export interface CdsReply {
@@ -48,7 +65,7 @@ export async function createTestApp(opts: { env?: Record<string, string>; deps?:
   const sources = opts.deps?.sources ?? bundledSources();
   // The in-memory store unless a test asks for another: storage tiers have their own integration tests.
   const knowledge = opts.deps?.knowledge ?? (opts.deps?.sources ? new MemoryKnowledgeStore(sources, 'test', NOW) : knowledgeStore());
-  const app = await buildApp(config, { now: () => NOW, ...opts.deps, sources, knowledge });
+  const app = await buildApp(config, { now: () => NOW, ...opts.deps, rules: { clock: FROZEN_RULE_CLOCK, ...opts.deps?.rules }, sources, knowledge });
   await app.ready();
   return {
     app,

@@ -14,7 +14,7 @@ import { SERVICES } from '../../src/hooks/services.js';
 import { MemoryKnowledgeStore } from '../../src/knowledge/memory-store.js';
 import { vocabularyFor } from '../../src/rules/load-rules.js';
 import { RuleRegistry } from '../../src/rules/registry.js';
-import { NOW, bundledSources, screen, testConfig } from '../support/app.js';
+import { FROZEN_RULE_CLOCK, NOW, bundledSources, screen, testConfig } from '../support/app.js';
 import { assertConformantResponse } from '../support/cds-conformance.js';
 import { kbIngredient, kbScd } from '../support/kb-lookup.js';
 import { bundle, medicationRequest, orderRequest } from '../support/requests.js';
@@ -111,7 +111,7 @@ describe('alert budget (prescriber policy: 3 interruptive cards)', () => {
       reportError: (what, err) => {
         throw new Error(`${what}: ${String(err)}`);
       },
-      rules: { rules: registry },
+      rules: { rules: registry, clock: FROZEN_RULE_CLOCK },
     });
     assertConformantResponse(result.response, { ownOutput: true });
     expect(brief(result.response.cards)).toEqual([

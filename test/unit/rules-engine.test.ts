@@ -16,7 +16,7 @@ import { vocabularyFor } from '../../src/rules/load-rules.js';
 import { RuleRegistry, type GuidelineRules } from '../../src/rules/registry.js';
 import { caseRequest } from '../../src/rules/rule-fixtures.js';
 import { RuleFile, TestCase } from '../../src/rules/rule-schema.js';
-import { NOW, bundledSources, testConfig } from '../support/app.js';
+import { FROZEN_RULE_CLOCK, NOW, bundledSources, testConfig } from '../support/app.js';
 import { assertConformantResponse } from '../support/cds-conformance.js';
 import { searchset, startFhirServer, type TestFhirServer } from '../support/fhir-server.js';
 
@@ -93,7 +93,7 @@ async function call(registry: RuleRegistry, body: unknown, extra: Partial<Servic
     fhirClient: new FhirClient(config.fhirServerAllowlist),
     now: () => NOW,
     reportError: (what, err) => errors.push(`${what}: ${String(err)}`),
-    rules: { rules: registry },
+    rules: { rules: registry, clock: FROZEN_RULE_CLOCK },
     ...extra,
   });
   assertConformantResponse(result.response, { ownOutput: true });
@@ -198,7 +198,7 @@ describe('containment', () => {
     const { registry } = rulesDir(['warfarin-inr-overdue'], [nsaidRule('quadratic', { pairs: '%observations.select(%observations.where(status = %observations.first().status)).count()' }, { timeSliceMs: 1 })]);
     const observations = Array.from({ length: 150 }, (_, k) => ({ kind: 'potassium', value: 4 + (k % 10) / 10, daysAgo: 1 + (k % 60) }));
     // A generous request budget: the slice, not the request deadline, is what this test is about.
-    const result = await call(registry, request({ observations }).body, { config: testConfig({ CDS_TIME_BUDGET_MS: '10000' }) });
+    const result = await call(registry, request({ observations }).body, { config: testConfig({ CDS_TIME_BUDGET_MS: '10000' }), rules: { rules: registry, clock: () => performance.now() } });
     expect(summaries(result)).toContain(WARFARIN_SUMMARY);
     expect(summaries(result)).not.toContain('quadratic fired');
     expect(incompleteDetail(result)).toMatch(/- \*\*guideline rule "Test rule quadratic"\*\*: it took longer than its 1 ms time slice \([\d.]+ ms\)\.$/m);
