@@ -4,16 +4,22 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { bundledSources } from '../support/app.js';
+import { NO_RULES_DIR, bundledSources } from '../support/app.js';
 import { assertConformantResponse } from '../support/cds-conformance.js';
 import { medicationRequest as mr, orderRequest } from '../support/requests.js';
 
 const run = promisify(execFile);
 const root = path.resolve(import.meta.dirname, '../..');
 
+/**
+ * Runs the CLI as a user would, with the test harness's settings: no guideline rules (their cards belong to the
+ * rules' own tests) and a request budget that bounds a hang rather than measuring speed, so a loaded machine
+ * cannot turn the expected card into "screening incomplete".
+ */
 async function cds(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+  const settings = { LOG_LEVEL: 'silent', RULES_DIR: NO_RULES_DIR, CDS_TIME_BUDGET_MS: '60000', KB_LOOKUP_TIMEOUT_MS: '30000' };
   try {
-    const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', 'src/cli/cds.ts', ...args], { cwd: root, env: { ...process.env, LOG_LEVEL: 'silent', ...env } });
+    const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', 'src/cli/cds.ts', ...args], { cwd: root, env: { ...process.env, ...settings, ...env } });
     return { code: 0, stdout, stderr };
   } catch (err) {
     const e = err as { code: number; stdout: string; stderr: string };
