@@ -22,6 +22,8 @@ export interface JwtAuthenticatorOptions {
 
 /** Seconds of clock difference tolerated between the EHR and this service. */
 const CLOCK_SKEW_S = 60;
+/** A jti longer than this is refused (it becomes a Redis key). */
+const MAX_JTI_LENGTH = 256;
 /** A token older than this (by iat) is refused even if its exp is later. */
 const MAX_TOKEN_AGE = '1h';
 
@@ -51,7 +53,7 @@ export class JwtClientAuthenticator implements ClientAuthenticator {
       if (!token) throw new Rejected('no bearer token');
       return await this.verify(token, `${this.options.publicBaseUrl}${path}`);
     } catch (err) {
-      this.options.log('CDS client token rejected', { reason: err instanceof Rejected ? err.message : `${(err as Error).name}: ${(err as Error).message}`, path });
+      this.options.log('CDS client token rejected', { reason: err instanceof Rejected ? err.message : `${(err as Error).name}: ${(err as Error).message}`, route: request.routeOptions.url });
       throw errors.unauthorized();
     }
   }
@@ -72,6 +74,11 @@ export class JwtClientAuthenticator implements ClientAuthenticator {
     const alg = typeof header.alg === 'string' ? header.alg : '';
     if (!(trusted.issuer.algs as string[]).includes(alg)) throw new Rejected(`alg ${alg.slice(0, 20)} is not accepted for ${iss}`);
     if (typeof header.kid !== 'string' || header.kid.length === 0) throw new Rejected('no kid in the header');
+    // CDS Hooks 2.0: the header's typ is JWT. Another typ (an ID token, a logout token, a DPoP proof signed by the
+    // same issuer's key) is a different kind of token and must not pass as a client assertion.
+    if (typeof header.typ !== 'string' || header.typ.toUpperCase() !== 'JWT') throw new Rejected(`typ ${JSON.stringify(header.typ ?? null).slice(0, 40)} is not JWT`);
+    // The replay check keys on jti: a number, an object or an empty string would make that key meaningless.
+    if (typeof claims.jti !== 'string' || claims.jti.length === 0 || claims.jti.length > MAX_JTI_LENGTH) throw new Rejected(`jti must be a non-empty string of at most ${MAX_JTI_LENGTH} characters`);
     // A jku is followed only when allow-listed for the issuer; otherwise the configured keys decide.
     const keys = [...(typeof header.jku === 'string' && trusted.issuer.jku.includes(header.jku) ? [this.remoteSet(header.jku)] : []), ...trusted.keys];
     if (keys.length === 0) throw new Rejected(`no keys configured for ${iss}`);

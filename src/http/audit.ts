@@ -3,9 +3,12 @@
  * `_count` paging (a `next` link carries an opaque cursor) and filters `date` (ge/gt/le/lt, repeatable),
  * `client` and `action`. Patients appear only as keyed hashes.
  */
-import type { FastifyInstance, preHandlerHookHandler } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { errors } from '../errors.js';
 import type { Database } from '../infra/database.js';
+import { people } from './route-access.js';
+
+const AUDITORS = people(['informaticist', 'admin']);
 
 const ACTIONS = ['service-call', 'feedback', 'knowledge-import', 'knowledge-activate', 'policy-change'] as const;
 const FHIR_ACTION: Record<string, string> = { 'service-call': 'E', feedback: 'C', 'knowledge-import': 'C', 'knowledge-activate': 'U', 'policy-change': 'U' };
@@ -25,8 +28,9 @@ interface AuditRow {
   detail: Record<string, unknown>;
 }
 
-export function registerAuditRoutes(app: FastifyInstance, db: Database, publicBaseUrl: string, guard: preHandlerHookHandler): void {
-  app.get('/audit', { preHandler: guard }, async (req, reply) => {
+/** GET /audit (the searchset) and GET /audit/{id} (one AuditEvent, the `fullUrl` of each Bundle entry). */
+export function registerAuditRoutes(app: FastifyInstance, db: Database, publicBaseUrl: string): void {
+  app.get('/audit', { config: { access: AUDITORS } }, async (req, reply) => {
     const q = req.query as Record<string, string | string[] | undefined>;
     const one = (name: string) => {
       const v = q[name];
@@ -88,11 +92,8 @@ export function registerAuditRoutes(app: FastifyInstance, db: Database, publicBa
       entry: page.map((r) => ({ fullUrl: `${publicBaseUrl}/audit/${r.id}`, resource: auditEvent(r, publicBaseUrl), search: { mode: 'match' } })),
     });
   });
-}
 
-/** GET /audit/{id}: one AuditEvent (the `fullUrl` of each Bundle entry). */
-export function registerAuditReadRoute(app: FastifyInstance, db: Database, publicBaseUrl: string, guard: preHandlerHookHandler): void {
-  app.get<{ Params: { id: string } }>('/audit/:id', { preHandler: guard }, async (req, reply) => {
+  app.get<{ Params: { id: string } }>('/audit/:id', { config: { access: AUDITORS } }, async (req, reply) => {
     if (!/^[0-9a-f-]{36}$/.test(req.params.id)) throw errors.notFound(`AuditEvent ${req.params.id.slice(0, 40)}`);
     const rows = await db.query<AuditRow>('SELECT * FROM cds_audit_event WHERE id = $1::uuid', [req.params.id]);
     if (!rows.rows[0]) throw errors.notFound(`AuditEvent ${req.params.id}`);

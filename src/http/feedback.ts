@@ -6,11 +6,12 @@ import { FeedbackRequest } from '../feedback/feedback-schema.js';
 import { describeIssues } from '../hooks/request-schema.js';
 import { SERVICES } from '../hooks/services.js';
 import type { Metrics } from '../metrics/metrics.js';
+import { CDS_CLIENT } from './route-access.js';
 
 const serviceIds = new Set(SERVICES.map((s) => s.id));
 
 export function registerFeedbackRoutes(app: FastifyInstance, records: CardRecords, metrics: Metrics, now: () => Date): void {
-  app.post<{ Params: { id: string } }>('/cds-services/:id/feedback', async (req) => {
+  app.post<{ Params: { id: string } }>('/cds-services/:id/feedback', { config: { access: CDS_CLIENT } }, async (req) => {
     if (!serviceIds.has(req.params.id)) throw errors.unknownService(req.params.id);
     const parsed = FeedbackRequest.safeParse(req.body);
     if (!parsed.success) throw errors.badRequest(describeIssues(parsed.error));

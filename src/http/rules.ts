@@ -2,17 +2,15 @@
  * Guideline rules for people: GET /rules (the loaded set with versions, status, switched-off rules and refused
  * edits) and GET /rules/shadow-report (what shadow rules would have shown). Both need a signed-in user.
  */
-import type { FastifyInstance, preHandlerHookHandler } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { errors } from '../errors.js';
 import type { Queryable } from '../infra/database.js';
 import type { RuleRegistry } from '../rules/registry.js';
 import { shadowReport } from '../rules/shadow-report.js';
+import { ROLES } from '../auth/user-auth.js';
+import { people } from './route-access.js';
 
-export interface RuleGuards {
-  readonly read: preHandlerHookHandler;
-  readonly report: preHandlerHookHandler;
-}
 
 const ReportQuery = z
   .object({
@@ -22,10 +20,10 @@ const ReportQuery = z
   })
   .strict();
 
-export function registerRuleRoutes(app: FastifyInstance, registry: RuleRegistry, db: Queryable, guards: RuleGuards, now: () => Date): void {
-  app.get('/rules', { preHandler: guards.read }, async () => ({ rules: registry.list(), rejectedFiles: registry.rejectedFiles() }));
+export function registerRuleRoutes(app: FastifyInstance, registry: RuleRegistry, db: Queryable, now: () => Date): void {
+  app.get('/rules', { config: { access: people(ROLES) } }, async () => ({ rules: registry.list(), rejectedFiles: registry.rejectedFiles() }));
 
-  app.get('/rules/shadow-report', { preHandler: guards.report }, async (req) => {
+  app.get('/rules/shadow-report', { config: { access: people(['informaticist', 'admin']) } }, async (req) => {
     const parsed = ReportQuery.safeParse(req.query ?? {});
     if (!parsed.success) throw errors.badRequest('query parameters: since=YYYY-MM-DD, until=YYYY-MM-DD, rule=<rule id>');
     const until = parsed.data.until ? new Date(`${parsed.data.until}T00:00:00Z`) : now();

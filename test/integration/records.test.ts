@@ -42,7 +42,8 @@ afterAll(async () => {
 });
 
 function env(extra: Record<string, string> = {}): Record<string, string> {
-  return { DATABASE_URL: database.url, DATA_DIR: mkdtempSync(path.join(tmpdir(), 'cds-records-')), CDS_ID_HASH_SECRET: SECRET, CDS_RECORD_FLUSH_MS: '50', ...extra };
+  // The audit trail is read as a loopback developer would, through the explicit development switch.
+  return { DATABASE_URL: database.url, DATA_DIR: mkdtempSync(path.join(tmpdir(), 'cds-records-')), CDS_ID_HASH_SECRET: SECRET, CDS_RECORD_FLUSH_MS: '50', CDS_TRUST_LOOPBACK_USERS: 'true', ...extra };
 }
 
 const interaction = (draftId = 'd1', dose?: number) => {

@@ -26,8 +26,9 @@ export function bundledSources(): KnowledgeSources {
 export const NO_RULES_DIR = fileURLToPath(new URL('../fixtures/rules/none', import.meta.url));
 
 export function testConfig(env: Record<string, string> = {}): Config {
-  // The rate limit and event-loop shedding depend on real time: off unless a test sets them (test/e2e/protection.test.ts).
-  return loadConfig({ LOG_LEVEL: 'silent', CDS_RATE_LIMIT_PER_MINUTE: '0', CDS_SHED_EVENT_LOOP_LAG_MS: '0', RULES_DIR: NO_RULES_DIR, ...env });
+  // The rate limit, event-loop shedding and the failed-authentication throttle depend on real time: off unless a
+  // test sets them (test/e2e/protection.test.ts, test/security/).
+  return loadConfig({ LOG_LEVEL: 'silent', CDS_RATE_LIMIT_PER_MINUTE: '0', CDS_SHED_EVENT_LOOP_LAG_MS: '0', CDS_AUTH_FAILURES_PER_MINUTE: '0', RULES_DIR: NO_RULES_DIR, ...env });
 }
 
 export interface CdsReply {
