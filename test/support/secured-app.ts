@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { SignJWT, exportJWK, generateKeyPair } from 'jose';
 import { openDatabase, type Database } from '../../src/infra/database.js';
+import type { AppDeps } from '../../src/app.js';
 import { NOW, createTestApp, type TestApp } from './app.js';
 import { miniKb } from './mini-kb.js';
 import { createTestDatabase, type TestDatabase } from './services.js';
@@ -29,7 +30,14 @@ export interface SecuredApp {
   close(): Promise<void>;
 }
 
-export async function createSecuredApp(env: Record<string, string> = {}, iss = ISS): Promise<SecuredApp> {
+export interface SecuredAppOptions {
+  readonly env?: Record<string, string>;
+  readonly deps?: AppDeps;
+  readonly iss?: string;
+}
+
+export async function createSecuredApp(opts: SecuredAppOptions = {}): Promise<SecuredApp> {
+  const iss = opts.iss ?? ISS;
   const client = await generateKeyPair('ES384', { extractable: true });
   const user = await generateKeyPair('ES256', { extractable: true });
   const clientJwk = { ...(await exportJWK(client.publicKey)), kid: 'c1', alg: 'ES384' };
@@ -47,9 +55,9 @@ export async function createSecuredApp(env: Record<string, string> = {}, iss = I
       DATA_DIR: dataDir,
       CDS_ID_HASH_SECRET: 'secured-app-test-secret-0123456789',
       CDS_RECORD_FLUSH_MS: '50',
-      ...env,
+      ...opts.env,
     },
-    deps: { sources: miniKb(), database: db },
+    deps: { sources: miniKb(), database: db, ...opts.deps },
   });
   const iat = Math.floor(NOW.getTime() / 1000);
   return {
