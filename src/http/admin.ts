@@ -28,7 +28,7 @@ export function registerAdminRoutes(app: FastifyInstance, knowledge: KnowledgeSt
    */
   app.put<{ Params: { policy: string; interaction: string } }>('/admin/policies/:policy/interactions/:interaction', { config: CHANGE }, async (req) => {
     const { policy, interaction } = req.params;
-    if (!policies.policies().has(policy)) throw errors.notFound(`policy ${policy}`);
+    if (!policies.policies().has(policy)) throw errors.notFound(`policy ${policy.slice(0, 100)}`);
     const parsed = PolicyChange.safeParse(req.body);
     if (!parsed.success) throw errors.badRequest('send {"indicator": "info|warning|critical|suppress", "note": "why (at least 10 characters)"}');
     const known = await db.query('SELECT 1 FROM kb_interaction i JOIN kb_active_version a ON a.version_id = i.version_id WHERE i.id = $1', [interaction]);

@@ -7,6 +7,7 @@ import type { FastifyInstance } from 'fastify';
 import { errors } from '../errors.js';
 import type { Database } from '../infra/database.js';
 import { people } from './route-access.js';
+import { isValidInstant } from './query-values.js';
 
 const AUDITORS = people(['informaticist', 'admin']);
 
@@ -47,7 +48,7 @@ export function registerAuditRoutes(app: FastifyInstance, db: Database, publicBa
     };
     for (const d of [q.date ?? []].flat()) {
       const m = /^(ge|gt|le|lt|eq)?(\d{4}-\d{2}-\d{2}(?:T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:\d{2}))?)$/.exec(d);
-      if (!m || Number.isNaN(Date.parse(m[2]!))) throw errors.badRequest(`date "${d.slice(0, 40)}" is not [ge|gt|le|lt|eq]YYYY-MM-DD[Thh:mm[:ss]Z]`);
+      if (!m || !isValidInstant(m[2]!)) throw errors.badRequest(`date "${d.slice(0, 40)}" is not [ge|gt|le|lt|eq]YYYY-MM-DD[Thh:mm[:ss]Z]`);
       const op = { ge: '>=', gt: '>', le: '<=', lt: '<', eq: '=' }[(m[1] ?? 'eq') as 'ge'];
       if (m[2]!.length === 10 && (op === '=' || op === '<=' || op === '>')) {
         // A whole day: eq means within it, le/gt compare with its end.
@@ -58,7 +59,10 @@ export function registerAuditRoutes(app: FastifyInstance, db: Database, publicBa
       } else add(`recorded_at ${op} ?::timestamptz`, m[2]);
     }
     const client = one('client');
-    if (client !== undefined) add('client = ?', client);
+    if (client !== undefined) {
+      if (client.length > 500) throw errors.badRequest('client is longer than 500 characters');
+      add('client = ?', client);
+    }
     const action = one('action');
     if (action !== undefined) {
       if (!(ACTIONS as readonly string[]).includes(action)) throw errors.badRequest(`action must be one of ${ACTIONS.join(', ')}`);
@@ -134,7 +138,7 @@ function encodeCursor(at: string, id: string): string {
 function decodeCursor(cursor: string): { at: string; id: string } | undefined {
   try {
     const [at, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as [unknown, unknown];
-    if (typeof at !== 'string' || typeof id !== 'string' || Number.isNaN(Date.parse(at)) || !/^[0-9a-f-]{36}$/.test(id)) return undefined;
+    if (typeof at !== 'string' || typeof id !== 'string' || !isValidInstant(at) || !/^[0-9a-f-]{36}$/.test(id)) return undefined;
     return { at, id };
   } catch {
     return undefined;

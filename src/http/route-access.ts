@@ -6,7 +6,8 @@
  * authenticated as that route. A route registered without an access declaration stops the app at start.
  *
  * Also refused before routing decides anything: request targets that are not origin-form (`http://host/path`,
- * `*`), and credentials in the query string (they end up in proxies' and browsers' logs and histories).
+ * `*`), NUL characters in the target, and credentials in the query string (they end up in proxies' and
+ * browsers' logs and histories).
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest, HTTPMethods, onRequestHookHandler, RouteOptions } from 'fastify';
 import { HttpError, errors } from '../errors.js';
@@ -79,6 +80,8 @@ export function registerRouteAccess(app: FastifyInstance, guards: AccessGuards):
     // Absolute-form (`POST http://x/cds-services/...`) is for proxies; a server answering it would let the
     // target's text differ from the path that was routed. Asterisk-form is only for a server-wide OPTIONS.
     if (!target.startsWith('/')) throw errors.badRequest('the request target must be a path starting with "/" (absolute-form and asterisk-form are not accepted)');
+    // No identifier, filter or cursor of this service contains a NUL, and PostgreSQL refuses it in text.
+    if (/%00/.test(target)) throw errors.badRequest('the request target contains a NUL character (%00)');
     const q = target.indexOf('?');
     if (q >= 0) refuseCredentialsInQuery(target.slice(q + 1));
   });
