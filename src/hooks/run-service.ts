@@ -20,6 +20,7 @@ import type { FhirClient, FhirServerAccess } from '../fhir/fhir-client.js';
 import { DATA_KEY_NAMES, prefetchTemplates, resolveData, type DataKey } from '../fhir/prefetch.js';
 import { referenceTo, resourcesOf, type Json } from '../fhir/resources.js';
 import { normalise, normaliseRef } from '../fhir/normalise.js';
+import { namedWithCount } from '../cards/card.js';
 import { Deadline } from '../infra/deadline.js';
 import type { KnowledgeStore } from '../knowledge/knowledge-store.js';
 import { CdsRequest, contextSchemas, describeIssues, type HookName } from './request-schema.js';
@@ -157,10 +158,12 @@ export async function runService(service: ServiceDefinition, body: unknown, deps
   // Selections that name no order sent in draftOrders cannot be screened: say so rather than answer nothing.
   if (hook === 'order-select') {
     const sent = new Set(resourcesOf(draftSource).map(referenceTo).filter((r): r is string => r !== undefined).map(normaliseRef));
-    for (const selection of context.selections as string[]) {
-      if (!sent.has(normaliseRef(selection))) {
-        findings.push({ kind: 'incomplete', what: `the selected order ${selection.slice(0, 100)}`, reason: 'it is not among the draft orders sent with the request' });
-      }
+    const missing = [...new Set((context.selections as string[]).map(normaliseRef))].filter((s) => !sent.has(s));
+    // One finding however many there are: the first few named, the rest counted (a card is read, not scrolled).
+    if (missing.length === 1) {
+      findings.push({ kind: 'incomplete', what: `the selected order ${missing[0]!.slice(0, 100)}`, reason: 'it is not among the draft orders sent with the request' });
+    } else if (missing.length > 1) {
+      findings.push({ kind: 'incomplete', what: `${missing.length} selected orders`, reason: `they are not among the draft orders sent with the request: ${namedWithCount(missing.map((s) => s.slice(0, 100)))}` });
     }
   }
 
