@@ -54,6 +54,8 @@ export interface CardMeta {
   readonly draftRefs: readonly string[];
   /** A digest of the (first) draft's dosage, so a changed order is told from the same one. */
   readonly draftFingerprint: string | null;
+  /** A contraindicated or ONC high-priority finding: an earlier override never hides it. */
+  readonly alwaysShown?: boolean;
 }
 
 export interface BuiltCards {
@@ -148,6 +150,7 @@ function groupMeta(group: readonly Decided[]): CardMeta {
     severity: top.interaction.severity,
     draftRefs: drafts.flatMap((m) => (m.reference ? [m.reference] : [])),
     draftFingerprint: drafts[0] ? createHash('sha256').update(JSON.stringify(drafts[0].resource.dosageInstruction ?? null)).digest('hex').slice(0, 16) : null,
+    alwaysShown: group.some((d) => d.finding.interaction.severity === 'contraindicated' || d.finding.interaction.oncList === 'high-priority'),
   };
 }
 

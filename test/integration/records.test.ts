@@ -51,6 +51,12 @@ const interaction = (draftId = 'd1', dose?: number) => {
   return { draft, active: [mr({ id: 'a1', rxcui: scd('clarithromycin 500 MG Oral Tablet'), status: 'active' })] };
 };
 
+/** Citalopram ordered with rasagiline active: a major interaction that is not on the ONC high-priority list. */
+const majorInteraction = (draftId: string, dose?: number) => {
+  const draft = { ...mr({ id: draftId, rxcui: scd('citalopram 20 MG Oral Tablet') }), ...(dose ? { dosageInstruction: [{ timing: { repeat: { frequency: 1, period: 1, periodUnit: 'd' } }, doseAndRate: [{ doseQuantity: { value: dose, unit: 'mg' } }] }] } : {}) };
+  return { draft, active: [mr({ id: 'a1', rxcui: scd('rasagiline 1 MG Oral Tablet'), status: 'active' })] };
+};
+
 async function post(app: FastifyInstance, url: string, body: unknown): Promise<{ status: number; body: any }> { // eslint-disable-line @typescript-eslint/no-explicit-any
   const res = await app.inject({ method: 'POST', url, payload: body as object });
   const parsed = JSON.parse(res.body);
@@ -172,7 +178,9 @@ describe('alert memory and inferred acceptance', () => {
   };
 
   it('does not show again at order-sign a finding overridden at order-select for the same draft, unless the dose changed', async () => {
-    const { draft, active } = interaction('s1', 20);
+    // A major interaction outside the ONC high-priority list: high-priority and contraindicated cards are never
+    // hidden by memory (test/security/alert-memory.test.ts).
+    const { draft, active } = majorInteraction('s1', 10);
     const select = await post(app, '/cds-services/medication-safety', patient(orderRequest({ hook: 'order-select', drafts: [draft], active }), 'memory-patient'));
     const selected = select.body.cards[0].uuid as string;
     await post(app, '/cds-services/medication-safety/feedback', { feedback: [{ card: selected, outcome: 'overridden', outcomeTimestamp: '2026-11-21T12:05:00Z' }] });
@@ -182,11 +190,12 @@ describe('alert memory and inferred acceptance', () => {
     expect(sign.body.cards).toEqual([]);
     await eventually(async () => (await rows('SELECT 1 FROM cds_suppression WHERE overridden_card_uuid = $1', [selected])).length === 1);
     const [suppression] = await rows('SELECT finding_key, patient_hash, hook FROM cds_suppression WHERE overridden_card_uuid = $1', [selected]);
-    expect(suppression).toEqual({ finding_key: `onc-hp-25-simvastatin-lovastatin-macrolides|${[ing('clarithromycin'), ing('simvastatin')].sort().join('|')}`, patient_hash: hash('memory-patient'), hook: 'order-sign' });
+    expect(suppression).toEqual({ finding_key: `pd-antidepressants-rasagiline|${[ing('citalopram'), ing('rasagiline')].sort().join('|')}`, patient_hash: hash('memory-patient'), hook: 'order-sign' });
 
-    const doseUp = interaction('s1', 40);
+    const doseUp = majorInteraction('s1', 20);
     const changed = await post(app, '/cds-services/medication-safety', patient(orderRequest({ drafts: [doseUp.draft], active }), 'memory-patient'));
-    expect(changed.body.cards.map((c: { indicator: string }) => c.indicator)).toEqual(['critical']);
+    expect(select.body.cards.map((c: { indicator: string }) => c.indicator)).toEqual(['warning']);
+    expect(changed.body.cards.map((c: { indicator: string }) => c.indicator)).toEqual(['warning']);
   });
 
   it('remembers an overridden allergy card the same way: not shown again at order-sign for the same draft', async () => {
