@@ -2,11 +2,12 @@
  * buildApp(config, deps) → a ready-to-listen Fastify instance. Everything the app depends on can be
  * passed in (tests pass a clock, a fetch, a knowledge store); defaults load the bundled knowledge base.
  */
-import Fastify, { type FastifyInstance, type FastifyError } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyError, type FastifyRequest } from 'fastify';
 import cors from '@fastify/cors';
 import { isLoopbackUrl, type Config } from './config.js';
 import { HttpError, errorBody, errors } from './errors.js';
-import { unauthenticatedDevelopment, type ClientAuthenticator } from './auth/client-auth.js';
+import { unauthenticatedDevelopment, type ClientAuthenticator, type ClientIdentity } from './auth/client-auth.js';
+import { FailureThrottle } from './auth/failure-throttle.js';
 import { JwtClientAuthenticator } from './auth/jwt-authenticator.js';
 import { createRedis } from './infra/redis.js';
 import { FhirClient } from './fhir/fhir-client.js';
@@ -19,10 +20,10 @@ import { Recorder } from './feedback/recorder.js';
 import { CardRecords } from './feedback/card-records.js';
 import { createIdHasher, resolveIdHashSecret } from './feedback/id-hash.js';
 import { registerFeedbackRoutes } from './http/feedback.js';
-import { registerAuditReadRoute, registerAuditRoutes } from './http/audit.js';
+import { registerAuditRoutes } from './http/audit.js';
 import { registerAdminRoutes } from './http/admin.js';
 import { PolicyStore } from './cards/policy-store.js';
-import { ROLES, UserAuthenticator } from './auth/user-auth.js';
+import { UserAuthenticator } from './auth/user-auth.js';
 import type { Policy } from './cards/policy-schema.js';
 import { createMetrics } from './metrics/metrics.js';
 import { registerJsonParser } from './http/json-body.js';
@@ -30,11 +31,19 @@ import { registerDiscovery } from './http/discovery.js';
 import { registerServiceRoutes } from './http/services.js';
 import { registerHealthRoutes } from './http/health.js';
 import { registerProtection, type ProtectionDeps } from './http/protection.js';
+import { registerRouteAccess, type RegisteredRoute } from './http/route-access.js';
 import { logRedactPaths } from './infra/log-redaction.js';
 import { RuleRegistry } from './rules/registry.js';
 import { vocabularyFor } from './rules/load-rules.js';
 import { LedgerRuleMemory } from './rules/rule-memory.js';
 import { registerRuleRoutes } from './http/rules.js';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Every route with the access it declared, in registration order (the security tests walk them). */
+    readonly registeredRoutes: readonly RegisteredRoute[];
+  }
+}
 
 export interface AppDeps {
   /** The database for records (and knowledge, unless `knowledge` is given); default: from the configuration. */
@@ -70,6 +79,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
     logger: {
       level: config.logLevel,
       redact: { paths: logRedactPaths, censor: '[redacted]' },
+      serializers: { req: requestForLog },
       ...(deps.logStream ? { stream: deps.logStream } : {}),
     },
     bodyLimit: config.bodyLimitBytes,
@@ -86,23 +96,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
     },
   });
 
-  registerJsonParser(app, config.jsonMaxDepth);
-
-  // The knowledge store and the database: given (tests), or opened from the configuration.
-  const log = (message: string, detail?: Record<string, unknown>) => app.log.info(detail ?? {}, message);
-  let knowledge: KnowledgeStore;
-  let db: Database | undefined = deps.database;
   const closers: (() => Promise<void>)[] = [];
-  if (deps.knowledge) {
-    knowledge = deps.knowledge;
-    if (db) await migrate(db, path.join(config.knowledgeDir, 'migrations'));
-  } else {
-    const opened = await openKnowledge(config, sources, log, now);
-    knowledge = opened.store;
-    db = opened.db;
-    closers.push(() => opened.close());
-  }
-
   // CDS client authentication: JWTs of trusted issuers, or (none configured) the loopback development mode.
   let authenticator = deps.authenticator ?? unauthenticatedDevelopment;
   if (!deps.authenticator && config.trustedIssuers.length > 0) {
@@ -116,6 +110,41 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
       redisPrefix: config.redisKeyPrefix,
       log: (reason, detail) => app.log.warn(detail, reason),
     });
+  }
+  // People (endpoints for informaticists, pharmacists, administrators): set up once the database is open.
+  let users: UserAuthenticator | undefined;
+  const throttle = new FailureThrottle(config.authFailuresPerMinute, deps.protection?.clock ?? (() => performance.now()));
+  // Rate limit and load shedding run on client routes right after authentication (they key on the issuer).
+  const protection = registerProtection(app, { config, metrics }, deps.protection);
+  // Before any route exists: every route added from here on is authenticated as its declared access says.
+  const routes = registerRouteAccess(app, {
+    client: async (req, reply) => {
+      (req as { client?: ClientIdentity }).client = await throttle.guard(req, reply, () => authenticator.authenticate(req));
+    },
+    afterClient: protection.onRequest,
+    people: (roles) => async (req, reply) => {
+      await throttle.guard(req, reply, async () => {
+        if (!users) throw errors.unauthorized();
+        await users.require(req, roles);
+      });
+    },
+  });
+  app.decorate('registeredRoutes', routes);
+
+  registerJsonParser(app, config.jsonMaxDepth);
+
+  // The knowledge store and the database: given (tests), or opened from the configuration.
+  const log = (message: string, detail?: Record<string, unknown>) => app.log.info(detail ?? {}, message);
+  let knowledge: KnowledgeStore;
+  let db: Database | undefined = deps.database;
+  if (deps.knowledge) {
+    knowledge = deps.knowledge;
+    if (db) await migrate(db, path.join(config.knowledgeDir, 'migrations'));
+  } else {
+    const opened = await openKnowledge(config, sources, log, now);
+    knowledge = opened.store;
+    db = opened.db;
+    closers.push(() => opened.close());
   }
 
   // Policies: the files, with the site's changes from the database on top.
@@ -167,14 +196,6 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
     maxAge: 600,
   });
 
-  // The CDS client authentication hook point: CDS Hooks calls only, never preflight or health checks.
-  app.addHook('onRequest', async (req) => {
-    if (req.method === 'OPTIONS' || !req.url.startsWith('/cds-services')) return;
-    (req as { client?: unknown }).client = await authenticator.authenticate(req);
-  });
-  // Rate limit and load shedding: after authentication (it keys on the issuer), before the body is read.
-  registerProtection(app, { config, metrics }, deps.protection);
-
   app.setErrorHandler((err: FastifyError | HttpError, req, reply) => {
     if (err instanceof HttpError) {
       return reply.code(err.statusCode).send(err.body ?? errorBody(err));
@@ -212,20 +233,21 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   if (records && db) {
     registerFeedbackRoutes(app, records, metrics, now);
     // Endpoints for people: user tokens, API keys, or loopback development mode.
-    const users = new UserAuthenticator({
+    users = new UserAuthenticator({
       issuer: config.userIssuer,
       audience: config.userAudience,
       jwks: config.userJwks,
       rolesClaim: config.userRolesClaim,
+      trustLoopback: config.trustLoopbackUsers,
       now,
       db,
       log: (reason, detail) => app.log.warn(detail, reason),
     });
-    registerAuditRoutes(app, db, config.publicBaseUrl, users.require(['informaticist', 'admin']));
-    registerAuditReadRoute(app, db, config.publicBaseUrl, users.require(['informaticist', 'admin']));
-    registerAdminRoutes(app, { read: users.require([...ROLES]), change: users.require(['informaticist', 'admin']) }, knowledge, db, records, policyStore);
-    registerRuleRoutes(app, ruleRegistry, db, { read: users.require([...ROLES]), report: users.require(['informaticist', 'admin']) }, now);
-    app.log.info(users.description);
+    registerAuditRoutes(app, db, config.publicBaseUrl);
+    registerAdminRoutes(app, knowledge, db, records, policyStore);
+    registerRuleRoutes(app, ruleRegistry, db, now);
+    if (config.trustLoopbackUsers) app.log.warn(users.description);
+    else app.log.info(users.description);
   }
   registerHealthRoutes(app, knowledge, metrics, [...policies.keys()], (): Record<string, ComponentHealth> => {
     const spool = recorder;
@@ -235,6 +257,14 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   app.log.info({ knowledgeVersion: knowledge.snapshot().version.id }, 'knowledge base loaded');
   app.log.warn(authenticator.description);
   return app;
+}
+
+/**
+ * What a request log line says about the request: the method and the route pattern that matched, never the URL
+ * (its query can carry credentials, its path patient or order ids), the host or the caller's address.
+ */
+function requestForLog(req: FastifyRequest): { method: string; route: string } {
+  return { method: req.method, route: req.routeOptions?.url ?? '(no route)' };
 }
 
 /** Fastify's own 4xx errors, reworded into the service's catalogue. */

@@ -39,6 +39,8 @@ const EnvSchema = z.object({
   CDS_USER_AUDIENCE: z.string().min(1).optional(),
   CDS_USER_JWKS: z.string().optional(),
   CDS_USER_ROLES_CLAIM: z.string().min(1).default('roles'),
+  CDS_TRUST_LOOPBACK_USERS: z.enum(['true', 'false']).default('false'),
+  CDS_AUTH_FAILURES_PER_MINUTE: limitOrOff(60),
   CDS_ID_HASH_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
   CDS_RECORD_FLUSH_MS: positiveInt(200),
   CDS_PUBLIC_BASE_URL: z.string().url().optional(),
@@ -79,6 +81,10 @@ export interface Config {
   readonly userJwks: { keys: Record<string, unknown>[] } | undefined;
   /** Dot path of the claim holding the roles (viewer, pharmacist, informaticist, admin). */
   readonly userRolesClaim: string;
+  /** Development switch: a loopback caller without credentials is an administrator (never with CDS clients authenticated). */
+  readonly trustLoopbackUsers: boolean;
+  /** Failed authentication attempts per minute allowed per source address before 429; 0 = no limit. */
+  readonly authFailuresPerMinute: number;
   /** Keys the hashes of patient, user and order ids; undefined → generated once into dataDir. */
   readonly idHashSecret: string | undefined;
   /** How often recorded cards, feedback and audit events go from the local spool to the database. */
@@ -142,6 +148,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       throw new ConfigError(`CDS_USER_JWKS: must be a JWKS ({"keys": [...]}) as JSON or @file (${(err as Error).message.slice(0, 200)})`);
     }
   }
+  const trustLoopbackUsers = e.CDS_TRUST_LOOPBACK_USERS === 'true';
+  if (trustLoopbackUsers && (trustedIssuers.length > 0 || !isLoopbackHost(e.HOST))) {
+    // Behind a same-host TLS proxy or sidecar every remote caller arrives from loopback.
+    throw new ConfigError('CDS_TRUST_LOOPBACK_USERS: loopback callers can be trusted only in development (no CDS_TRUSTED_ISSUERS and a loopback HOST)');
+  }
   return Object.freeze({
     host: e.HOST,
     port: e.PORT,
@@ -159,6 +170,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     userAudience: e.CDS_USER_AUDIENCE,
     userJwks,
     userRolesClaim: e.CDS_USER_ROLES_CLAIM,
+    trustLoopbackUsers,
+    authFailuresPerMinute: e.CDS_AUTH_FAILURES_PER_MINUTE,
     idHashSecret: e.CDS_ID_HASH_SECRET,
     recordFlushMs: e.CDS_RECORD_FLUSH_MS,
     publicBaseUrl: (e.CDS_PUBLIC_BASE_URL ?? `http://${e.HOST.includes(':') ? `[${e.HOST}]` : e.HOST}:${e.PORT}`).replace(/\/+$/, ''),
@@ -174,6 +187,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     shedMaxInFlight: e.CDS_SHED_MAX_IN_FLIGHT,
     logLevel: e.LOG_LEVEL,
   });
+}
+
+/** True when HOST is a loopback address (127.0.0.0/8, ::1, localhost). */
+export function isLoopbackHost(host: string): boolean {
+  return isLoopbackUrl(`http://${host.includes(':') ? `[${host}]` : host}/`);
 }
 
 /** True for http(s) URLs whose host is 127.0.0.0/8, ::1 or localhost. */

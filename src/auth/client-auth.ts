@@ -14,6 +14,16 @@ export interface ClientIdentity {
   readonly fhirServers?: readonly string[];
 }
 
+/**
+ * Who received a card and may speak for it: the issuer, and the tenant within it where the EHR names one. Alert
+ * memory, feedback and inferred outcomes are kept and read under this key, so one client can never suppress
+ * another's card.
+ */
+export function clientKey(identity: ClientIdentity | undefined): string {
+  if (!identity) return 'unauthenticated';
+  return identity.tenant ? `${identity.issuer}#tenant=${identity.tenant}` : identity.issuer;
+}
+
 export interface ClientAuthenticator {
   /** Resolves the caller, or throws HttpError 401. */
   authenticate(request: FastifyRequest): Promise<ClientIdentity>;

@@ -1,13 +1,14 @@
 /**
  * Authentication of people (informaticists, pharmacists, administrators) on the endpoints made for them:
  * OIDC access tokens from CDS_USER_ISSUER (audience CDS_USER_AUDIENCE, roles from a configurable claim), or API
- * keys for automation (`cds keys create`, kept only as hashes). With neither configured, only requests from a
- * loopback address are served (development), as for CDS clients. Failures are a bare 401 (403 when the role is
- * not enough); the log says why.
+ * keys for automation (`cds keys create`, kept only as hashes). A loopback caller without credentials is an
+ * administrator only under the explicit development switch CDS_TRUST_LOOPBACK_USERS (refused by the configuration
+ * once CDS clients are authenticated or the address is not loopback): a same-host TLS proxy or sidecar makes every
+ * remote caller look local. Failures are a bare 401 (403 when the role is not enough); the log says why.
  */
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { createLocalJWKSet, createRemoteJWKSet, jwtVerify, type JWTVerifyGetKey } from 'jose';
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyRequest } from 'fastify';
 import { HttpError, errors } from '../errors.js';
 import type { Queryable } from '../infra/database.js';
 
@@ -27,6 +28,8 @@ export interface UserAuthOptions {
   readonly jwks: { keys: Record<string, unknown>[] } | undefined;
   /** Dot path of the roles claim, e.g. "roles" or "realm_access.roles". */
   readonly rolesClaim: string;
+  /** Development only: a loopback caller without credentials holds every role. */
+  readonly trustLoopback: boolean;
   readonly now: () => Date;
   readonly db: Queryable | undefined;
   readonly log: (reason: string, detail: Record<string, unknown>) => void;
@@ -54,19 +57,18 @@ export class UserAuthenticator {
   }
 
   get description(): string {
-    return this.options.issuer ? `people authenticated by tokens of ${this.options.issuer} or API keys` : 'people authenticated by API keys; without one, loopback requests only';
+    const who = this.options.issuer ? `people authenticated by tokens of ${this.options.issuer} or API keys` : 'people authenticated by API keys';
+    return this.options.trustLoopback ? `${who}; CDS_TRUST_LOOPBACK_USERS: every loopback caller without credentials is an administrator (development only)` : who;
   }
 
-  /** A fastify preHandler admitting only the given roles. */
-  require(roles: readonly Role[]) {
-    return async (request: FastifyRequest, _reply: FastifyReply): Promise<void> => {
-      const user = await this.authenticate(request);
-      if (!user.roles.some((r) => roles.includes(r))) {
-        this.options.log('role not sufficient', { subject: user.subject, path: request.url.split('?')[0], needs: roles.join('|') });
-        throw new HttpError(403, 'CDS_ERR_UNAUTHORIZED', 'forbidden');
-      }
-      (request as { user?: UserIdentity }).user = user;
-    };
+  /** Authenticates the caller and admits only the given roles (sets request.user); runs before the body is read. */
+  async require(request: FastifyRequest, roles: readonly Role[]): Promise<void> {
+    const user = await this.authenticate(request);
+    if (!user.roles.some((r) => roles.includes(r))) {
+      this.options.log('role not sufficient', { subject: user.subject, route: request.routeOptions.url, needs: roles.join('|') });
+      throw new HttpError(403, 'CDS_ERR_UNAUTHORIZED', 'forbidden');
+    }
+    (request as { user?: UserIdentity }).user = user;
   }
 
   async authenticate(request: FastifyRequest): Promise<UserIdentity> {
@@ -75,13 +77,13 @@ export class UserAuthenticator {
     try {
       if (token?.startsWith(API_KEY_PREFIX)) return await this.apiKey(token);
       if (token && this.options.issuer) return await this.oidc(token);
-      if (!token && !this.options.issuer && isLoopback(request.socket.remoteAddress)) {
+      if (!token && this.options.trustLoopback && isLoopback(request.socket.remoteAddress)) {
         return { subject: 'loopback-development', roles: [...ROLES] };
       }
       throw new Error(token ? 'a token was given but no user issuer is configured' : 'no credentials');
     } catch (err) {
       if (err instanceof HttpError) throw err;
-      this.options.log('user credentials rejected', { reason: (err as Error).message, path: request.url.split('?')[0] });
+      this.options.log('user credentials rejected', { reason: (err as Error).message, route: request.routeOptions.url });
       throw errors.unauthorized();
     }
   }

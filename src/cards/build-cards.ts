@@ -9,7 +9,7 @@ import type { ClinicalContext, Medication } from '../fhir/clinical-context.js';
 import type { KnowledgeSnapshot } from '../knowledge/knowledge-store.js';
 import type { Citation, Interaction } from '../knowledge/source-schema.js';
 import { RXNORM_SYSTEMS, asArray, codingsOf, isObject, str } from '../fhir/resources.js';
-import { citationUrl, overrideReasonCodings, citationText, TOPIC_DRUG_INTERACTION, fitSummary, type Action, type Card, type Suggestion } from './card.js';
+import { citationUrl, overrideReasonCodings, citationText, TOPIC_DRUG_INTERACTION, fitSummary, MAX_NAMED, type Action, type Card, type Suggestion } from './card.js';
 import { decideIndicator, indicatorRank, isInterruptive, type PolicyDecision } from './policy.js';
 import type { Indicator, Policy } from './policy-schema.js';
 import type { SafeAlternatives } from '../checks/ddi/safe-alternatives.js';
@@ -54,6 +54,8 @@ export interface CardMeta {
   readonly draftRefs: readonly string[];
   /** A digest of the (first) draft's dosage, so a changed order is told from the same one. */
   readonly draftFingerprint: string | null;
+  /** A contraindicated or ONC high-priority finding: an earlier override never hides it. */
+  readonly alwaysShown?: boolean;
 }
 
 export interface BuiltCards {
@@ -148,6 +150,7 @@ function groupMeta(group: readonly Decided[]): CardMeta {
     severity: top.interaction.severity,
     draftRefs: drafts.flatMap((m) => (m.reference ? [m.reference] : [])),
     draftFingerprint: drafts[0] ? createHash('sha256').update(JSON.stringify(drafts[0].resource.dosageInstruction ?? null)).digest('hex').slice(0, 16) : null,
+    alwaysShown: group.some((d) => d.finding.interaction.severity === 'contraindicated' || d.finding.interaction.oncList === 'high-priority'),
   };
 }
 
@@ -475,6 +478,9 @@ const FOLDED_OVERRIDE_REASONS: readonly [string, string][] = [
   ['not-applicable', 'Alerts do not apply to this patient'],
 ];
 
+/** Above this many unidentified drafts they share one card. */
+const MAX_DRAFT_CARDS = 5;
+
 function unscreenableCards(findings: readonly UnscreenableFinding[], mode: 'order' | 'profile'): Card[] {
   const why = (m: Medication) =>
     m.resolution === 'unknown-code'
@@ -482,19 +488,24 @@ function unscreenableCards(findings: readonly UnscreenableFinding[], mode: 'orde
       : m.resolution === 'text-only'
         ? 'it has no RxNorm code'
         : (m.resolutionNote ?? 'its medication could not be identified');
-  const card = (summary: string, meds: readonly Medication[]): Card => ({
-    uuid: randomUUID(),
-    summary: fitSummary(summary),
-    detail: [
-      'These medications were **not** checked for interactions, allergies, duplicate therapy or dose:',
-      '',
-      ...meds.map((m) => `- ${describeMedication(m)}: ${why(m)}.`),
-      '',
-      'Check them by hand or with a pharmacist.',
-    ].join('\n'),
-    indicator: 'info',
-    source: { label: SERVICE_LABEL },
-  });
+  const card = (summary: string, meds: readonly Medication[]): Card => {
+    // The same drug sent many times is one line; past MAX_NAMED lines the rest are counted, not listed.
+    const lines = [...new Set(meds.map((m) => `- ${describeMedication(m)}: ${why(m)}.`))];
+    return {
+      uuid: randomUUID(),
+      summary: fitSummary(summary),
+      detail: [
+        'These medications were **not** checked for interactions, allergies, duplicate therapy or dose:',
+        '',
+        ...lines.slice(0, MAX_NAMED),
+        ...(lines.length > MAX_NAMED ? [`- and ${lines.length - MAX_NAMED} more`] : []),
+        '',
+        'Check them by hand or with a pharmacist.',
+      ].join('\n'),
+      indicator: 'info',
+      source: { label: SERVICE_LABEL },
+    };
+  };
   const drafts = findings.filter((f) => f.medication.role === 'draft').map((f) => f.medication);
   const others = findings.filter((f) => f.medication.role !== 'draft').map((f) => f.medication);
   if (mode === 'profile') {
@@ -502,7 +513,8 @@ function unscreenableCards(findings: readonly UnscreenableFinding[], mode: 'orde
     return all.length === 0 ? [] : [card(`${all.length === 1 ? all[0]!.display : `${all.length} medications`} could not be screened`, all)];
   }
   return [
-    ...drafts.map((m) => card(`${m.display} could not be screened`, [m])),
+    // A card per draft while the drafts are few; beyond that one card names them (the first MAX_NAMED) and counts.
+    ...(drafts.length <= MAX_DRAFT_CARDS ? drafts.map((m) => card(`${m.display} could not be screened`, [m])) : [card(`${drafts.length} draft orders could not be screened`, drafts)]),
     ...(others.length > 0
       ? [card(`${others.length === 1 ? others[0]!.display : `${others.length} current medications`} could not be screened against the new order`, others)]
       : []),
@@ -523,7 +535,7 @@ function incompleteCard(findings: readonly IncompleteFinding[]): Card {
     detail: [
       'Part of the medication safety screening could not be done, so a problem may have been missed:',
       '',
-      ...findings.map((f) => `- **${f.what}**: ${f.reason}.`),
+      ...[...new Set(findings.map((f) => `- **${f.what}**: ${f.reason}.`))],
       '',
       'Review these by hand, or try again.',
     ].join('\n'),

@@ -79,3 +79,11 @@ export function overrideReasonCodings(publicBaseUrl: string, reasons: readonly (
 export function displayUnit(unit: string): string {
   return unit.replace(/\{([^}]*)\}/g, '$1').replace(/_/g, ' ');
 }
+
+/** How many items a card names before it counts the rest. */
+export const MAX_NAMED = 20;
+
+/** "a, b, c" — or, past MAX_NAMED, the first MAX_NAMED and "and N more". */
+export function namedWithCount(items: readonly string[]): string {
+  return items.length <= MAX_NAMED ? items.join(', ') : `${items.slice(0, MAX_NAMED).join(', ')} and ${items.length - MAX_NAMED} more`;
+}

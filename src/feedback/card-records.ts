@@ -42,11 +42,11 @@ export class CardRecords {
 
   /** The override memory the screening consults at order-sign. */
   readonly recall: OverrideRecall = {
-    overridden: async (patientId, cards) => {
+    overridden: async (client, patientId, cards) => {
       const draftHash = new Map<string, string>();
       for (const c of cards) for (const ref of c.draftRefs) draftHash.set(ref, this.hash(ref));
       const remembered = await withTimeout(
-        rememberedOverrides(this.db, this.now(), this.hash(patientId), [...new Set(cards.map((c) => c.findingKey))], [...new Set(draftHash.values())]),
+        rememberedOverrides(this.db, this.now(), client, this.hash(patientId), [...new Set(cards.map((c) => c.findingKey))], [...new Set(draftHash.values())]),
         this.lookupTimeoutMs,
         'override memory',
       );
@@ -131,7 +131,7 @@ export class CardRecords {
         detail: { status: call.status, ...(r ? { knowledgeVersion: r.knowledgeVersion, policy: r.policy, suppressed: r.suppressed.length } : {}) },
       }),
     });
-    if (r?.hook === 'order-sign' && r.patientId) this.inBackground(this.inferAcceptance(r.patientId, r.draftRefs));
+    if (r?.hook === 'order-sign' && r.patientId) this.inBackground(this.inferAcceptance(call.client, r.patientId, r.draftRefs));
   }
 
   /**
@@ -177,7 +177,8 @@ export class CardRecords {
     // Which cards we know is for counting only: the answer does not depend on it.
     try {
       const uuids = [...new Set(items.map((i) => i.card))];
-      const rows = await withTimeout(this.db.query<{ n: number }>('SELECT count(*)::int AS n FROM cds_card WHERE card_uuid = ANY ($1::uuid[])', [uuids]), this.lookupTimeoutMs, 'known-card count');
+      // A card served to another client is not one this client can speak for: it counts as unknown.
+      const rows = await withTimeout(this.db.query<{ n: number }>('SELECT count(*)::int AS n FROM cds_card WHERE card_uuid = ANY ($1::uuid[]) AND client = $2', [uuids, client]), this.lookupTimeoutMs, 'known-card count');
       const known = rows.rows[0]!.n;
       return { known, unknown: uuids.length - known, unverified: 0 };
     } catch {
@@ -191,10 +192,10 @@ export class CardRecords {
   }
 
   /** Order-select cards whose drafts were not signed: the prescriber changed course, taken as acceptance. */
-  private async inferAcceptance(patientId: string, signedDraftRefs: readonly string[]): Promise<void> {
+  private async inferAcceptance(client: string, patientId: string, signedDraftRefs: readonly string[]): Promise<void> {
     try {
       await this.recorder.flush();
-      const abandoned = await withTimeout(cardsForAbandonedDrafts(this.db, this.now(), this.hash(patientId), signedDraftRefs.map(this.hash)), this.lookupTimeoutMs * 10, 'abandoned-draft lookup');
+      const abandoned = await withTimeout(cardsForAbandonedDrafts(this.db, this.now(), client, this.hash(patientId), signedDraftRefs.map(this.hash)), this.lookupTimeoutMs * 10, 'abandoned-draft lookup');
       const at = this.now().toISOString();
       for (const card of abandoned) {
         this.recorder.record({

@@ -8,7 +8,7 @@ export const FeedbackItem = z
     // Cards of this service always carry a uuid: anything else cannot name one of them.
     card: z.uuid({ message: 'card must be the uuid of a card' }),
     outcome: z.enum(['accepted', 'overridden']),
-    acceptedSuggestions: z.array(z.looseObject({ id: z.string().min(1).max(200) })).max(100).optional(),
+    acceptedSuggestions: z.array(z.unknown()).max(100, { message: 'at most 100 accepted suggestions are accepted per item' }).pipe(z.array(z.looseObject({ id: z.string().min(1).max(200) }))).optional(),
     overrideReason: z.union([Coding, z.looseObject({ reason: Coding.optional(), userComment: z.string().max(4000).optional() })]).optional(),
     outcomeTimestamp: z.iso
       .datetime({ offset: true })
@@ -20,4 +20,13 @@ export const FeedbackItem = z
   .refine((f) => f.outcome === 'overridden' || f.overrideReason === undefined, { message: 'overrideReason is only for outcome "overridden"', path: ['overrideReason'] });
 export type FeedbackItem = z.infer<typeof FeedbackItem>;
 
-export const FeedbackRequest = z.object({ feedback: z.array(FeedbackItem).min(1).max(1000) });
+/** Items per feedback call: the length is checked before any item is validated. */
+export const MAX_FEEDBACK_ITEMS = 1000;
+
+export const FeedbackRequest = z.object({
+  feedback: z
+    .array(z.unknown())
+    .min(1)
+    .max(MAX_FEEDBACK_ITEMS, { message: `at most ${MAX_FEEDBACK_ITEMS} feedback items are accepted in one request` })
+    .pipe(z.array(FeedbackItem)),
+});

@@ -18,34 +18,37 @@ export interface RememberedOverride {
  */
 const WINDOW = "interval '1 day'";
 
-/** Overrides of order-select cards for this patient in the day before `now`, for these findings and drafts. */
-export async function rememberedOverrides(db: Queryable, now: Date, patientHash: string, findingKeys: readonly string[], draftHashes: readonly string[]): Promise<RememberedOverride[]> {
+/**
+ * Overrides of order-select cards this client received for this patient in the day before `now`, for these
+ * findings and drafts, overridden by this client: another client's cards and feedback never count.
+ */
+export async function rememberedOverrides(db: Queryable, now: Date, client: string, patientHash: string, findingKeys: readonly string[], draftHashes: readonly string[]): Promise<RememberedOverride[]> {
   if (findingKeys.length === 0 || draftHashes.length === 0) return [];
   const rows = await db.query<{ card_uuid: string; finding_key: string; draft_hash: string; draft_fingerprint: string | null }>(
     `SELECT c.card_uuid, c.finding_key, d.draft_hash, c.draft_fingerprint
      FROM cds_card c CROSS JOIN LATERAL unnest(c.draft_hashes) AS d(draft_hash)
-     WHERE c.patient_hash = $1 AND c.hook = 'order-select' AND c.served_at > $4::timestamptz - ${WINDOW} AND c.served_at <= $4::timestamptz
+     WHERE c.patient_hash = $1 AND c.client = $5 AND c.hook = 'order-select' AND c.served_at > $4::timestamptz - ${WINDOW} AND c.served_at <= $4::timestamptz
        AND c.finding_key = ANY ($2) AND d.draft_hash = ANY ($3)
-       AND EXISTS (SELECT 1 FROM cds_feedback f WHERE f.card_uuid = c.card_uuid AND f.outcome = 'overridden' AND NOT f.inferred)
+       AND EXISTS (SELECT 1 FROM cds_feedback f WHERE f.card_uuid = c.card_uuid AND f.client = c.client AND f.outcome = 'overridden' AND NOT f.inferred)
      ORDER BY c.served_at DESC`,
-    [patientHash, findingKeys, draftHashes, now.toISOString()],
+    [patientHash, findingKeys, draftHashes, now.toISOString(), client],
   );
   return rows.rows.map((r) => ({ cardUuid: r.card_uuid, findingKey: r.finding_key, draftHash: r.draft_hash, draftFingerprint: r.draft_fingerprint }));
 }
 
 /**
- * Order-select cards of the day before `now` for this patient, about drafts that are not among the drafts now being
+ * Order-select cards this client received in the day before `now` for this patient, about drafts that are not among the drafts now being
  * signed, with no feedback yet: the prescriber changed course, which is taken as acceptance.
  */
-export async function cardsForAbandonedDrafts(db: Queryable, now: Date, patientHash: string, signedDraftHashes: readonly string[]): Promise<{ cardUuid: string; client: string }[]> {
+export async function cardsForAbandonedDrafts(db: Queryable, now: Date, client: string, patientHash: string, signedDraftHashes: readonly string[]): Promise<{ cardUuid: string; client: string }[]> {
   const rows = await db.query<{ card_uuid: string; client: string }>(
     `SELECT c.card_uuid, c.client FROM cds_card c
-     WHERE c.patient_hash = $1 AND c.hook = 'order-select' AND c.served_at > $3::timestamptz - ${WINDOW} AND c.served_at <= $3::timestamptz
+     WHERE c.patient_hash = $1 AND c.client = $4 AND c.hook = 'order-select' AND c.served_at > $3::timestamptz - ${WINDOW} AND c.served_at <= $3::timestamptz
        AND c.finding_key IS NOT NULL AND cardinality(c.draft_hashes) > 0
        AND NOT (c.draft_hashes && $2::text[])
        AND NOT EXISTS (SELECT 1 FROM cds_feedback f WHERE f.card_uuid = c.card_uuid)
      ORDER BY c.served_at`,
-    [patientHash, signedDraftHashes, now.toISOString()],
+    [patientHash, signedDraftHashes, now.toISOString(), client],
   );
   return rows.rows.map((r) => ({ cardUuid: r.card_uuid, client: r.client }));
 }

@@ -7,11 +7,31 @@ import { z } from 'zod';
 
 const resourceLike = z.looseObject({ resourceType: z.string().min(1) });
 
+/**
+ * Array sizes accepted, checked before any element is looked at (zod checks an array's length first): one request
+ * with a million selections once held the event loop for seconds. Far above any real order session or profile.
+ */
+export const LIMITS = { draftOrders: 5000, selections: 5000, prefetchEntries: 10_000 } as const;
+
+const capped = (limit: number, what: string) => ({ message: `at most ${limit} ${what} are accepted in one request` });
+
+/** The resources of a Bundle (its entries) or of an array; undefined for anything else. */
+const resourceCount = (value: unknown): number | undefined =>
+  Array.isArray(value) ? value.length : value !== null && typeof value === 'object' && Array.isArray((value as { entry?: unknown }).entry) ? (value as { entry: unknown[] }).entry.length : undefined;
+
+/** A Bundle or array of at most `limit` resources: counted before the union looks at a single one. */
+const atMost = (limit: number, what: string) =>
+  z.unknown().superRefine((value, ctx) => {
+    if ((resourceCount(value) ?? 0) > limit) ctx.addIssue({ code: 'custom', ...capped(limit, what), abort: true });
+  });
+
 /** draftOrders / medications: a Bundle (type optional, as real clients omit it) or, leniently, an array. */
-const resourceCollection = z.union([
-  z.looseObject({ resourceType: z.literal('Bundle'), entry: z.array(z.unknown()).optional() }),
-  z.array(resourceLike),
-]);
+const resourceCollection = atMost(LIMITS.draftOrders, 'draft orders').pipe(
+  z.union([z.looseObject({ resourceType: z.literal('Bundle'), entry: z.array(z.unknown()).optional() }), z.array(resourceLike)]),
+);
+
+/** A prefetch value that is a Bundle or an array holds at most LIMITS.prefetchEntries resources. */
+const prefetchValue = atMost(LIMITS.prefetchEntries, 'resources of one prefetch key');
 
 const fhirAuthorization = z.looseObject({
   access_token: z.string().min(1),
@@ -29,7 +49,7 @@ export const CdsRequest = z
     fhirServer: z.url({ protocol: /^https?$/ }).optional(),
     fhirAuthorization: fhirAuthorization.optional(),
     context: z.looseObject({}),
-    prefetch: z.record(z.string(), z.unknown()).optional(),
+    prefetch: z.record(z.string(), prefetchValue).optional(),
     extension: z.looseObject({}).optional(),
   })
   .refine((r) => !r.fhirAuthorization || r.fhirServer, {
@@ -46,7 +66,7 @@ export const contextSchemas = {
   'patient-view': z.looseObject({ ...baseContext }),
   'order-select': z.looseObject({
     ...baseContext,
-    selections: z.array(id).min(1),
+    selections: z.array(z.unknown()).min(1).max(LIMITS.selections, capped(LIMITS.selections, 'selections')).pipe(z.array(id)),
     draftOrders: resourceCollection,
   }),
   'order-sign': z.looseObject({ ...baseContext, draftOrders: resourceCollection }),

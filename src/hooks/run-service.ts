@@ -3,7 +3,7 @@
  * the deadline, apply the policy. Plain TypeScript (no fastify), so it is tested without a server.
  */
 import type { Config } from '../config.js';
-import type { ClientIdentity } from '../auth/client-auth.js';
+import { clientKey, type ClientIdentity } from '../auth/client-auth.js';
 import { applyAlertBudget, buildCards, type BuiltCards, type CardMeta } from '../cards/build-cards.js';
 import type { CdsResponse } from '../cards/card.js';
 import type { Policy } from '../cards/policy-schema.js';
@@ -20,6 +20,7 @@ import type { FhirClient, FhirServerAccess } from '../fhir/fhir-client.js';
 import { DATA_KEY_NAMES, prefetchTemplates, resolveData, type DataKey } from '../fhir/prefetch.js';
 import { referenceTo, resourcesOf, type Json } from '../fhir/resources.js';
 import { normalise, normaliseRef } from '../fhir/normalise.js';
+import { namedWithCount } from '../cards/card.js';
 import { Deadline } from '../infra/deadline.js';
 import type { KnowledgeStore } from '../knowledge/knowledge-store.js';
 import { CdsRequest, contextSchemas, describeIssues, type HookName } from './request-schema.js';
@@ -42,7 +43,8 @@ export interface ServiceDeps {
 
 /** Finds, for cards about to be shown at order-sign, an earlier override of the same finding for the same draft. */
 export interface OverrideRecall {
-  overridden(patientId: string, cards: readonly { uuid: string; findingKey: string; draftRefs: readonly string[]; draftFingerprint: string | null }[]): Promise<ReadonlyMap<string, string>>;
+  /** `client` is clientKey() of the caller: only its own cards and overrides are remembered. */
+  overridden(client: string, patientId: string, cards: readonly { uuid: string; findingKey: string; draftRefs: readonly string[]; draftFingerprint: string | null }[]): Promise<ReadonlyMap<string, string>>;
 }
 
 export interface ServiceResult {
@@ -157,10 +159,12 @@ export async function runService(service: ServiceDefinition, body: unknown, deps
   // Selections that name no order sent in draftOrders cannot be screened: say so rather than answer nothing.
   if (hook === 'order-select') {
     const sent = new Set(resourcesOf(draftSource).map(referenceTo).filter((r): r is string => r !== undefined).map(normaliseRef));
-    for (const selection of context.selections as string[]) {
-      if (!sent.has(normaliseRef(selection))) {
-        findings.push({ kind: 'incomplete', what: `the selected order ${selection.slice(0, 100)}`, reason: 'it is not among the draft orders sent with the request' });
-      }
+    const missing = [...new Set((context.selections as string[]).map(normaliseRef))].filter((s) => !sent.has(s));
+    // One finding however many there are: the first few named, the rest counted (a card is read, not scrolled).
+    if (missing.length === 1) {
+      findings.push({ kind: 'incomplete', what: `the selected order ${missing[0]!.slice(0, 100)}`, reason: 'it is not among the draft orders sent with the request' });
+    } else if (missing.length > 1) {
+      findings.push({ kind: 'incomplete', what: `${missing.length} selected orders`, reason: `they are not among the draft orders sent with the request: ${namedWithCount(missing.map((s) => s.slice(0, 100)))}` });
     }
   }
 
@@ -183,7 +187,7 @@ export async function runService(service: ServiceDefinition, body: unknown, deps
   const built =
     behaviour.mode === 'order' ? applyAlertBudget(withRules, { budget: policy.alertBudget, publicBaseUrl: deps.config.publicBaseUrl, context: clinical, labels: withRules.labels }) : withRules;
   const patientId = typeof context.patientId === 'string' ? context.patientId : undefined;
-  const suppressed = hook === 'order-sign' && patientId && deps.recall ? await recallOverrides(built, patientId, deps.recall, deps) : [];
+  const suppressed = hook === 'order-sign' && patientId && deps.recall ? await recallOverrides(built, clientKey(client), patientId, deps.recall, deps) : [];
   const hidden = new Set(suppressed.map((s) => s.uuid));
   return {
     hook,
@@ -205,14 +209,15 @@ export async function runService(service: ServiceDefinition, body: unknown, deps
  * A card whose finding was overridden at order-select for the same draft (and the same dosage) is not shown
  * again at order-sign. Reading the memory must never cost a card: if it fails, every card is shown.
  */
-async function recallOverrides(built: BuiltCards, patientId: string, recall: OverrideRecall, deps: ServiceDeps): Promise<ServiceResult['suppressed']> {
+async function recallOverrides(built: BuiltCards, client: string, patientId: string, recall: OverrideRecall, deps: ServiceDeps): Promise<ServiceResult['suppressed']> {
   const candidates = built.cards.flatMap((card) => {
     const m = built.meta.get(card.uuid);
-    return m?.findingKey && m.draftRefs.length > 0 ? [{ uuid: card.uuid, findingKey: m.findingKey, draftRefs: m.draftRefs, draftFingerprint: m.draftFingerprint }] : [];
+    // A contraindicated or ONC high-priority finding is shown at every order-sign, whatever was overridden before.
+    return m?.findingKey && m.draftRefs.length > 0 && !m.alwaysShown && m.severity !== 'contraindicated' ? [{ uuid: card.uuid, findingKey: m.findingKey, draftRefs: m.draftRefs, draftFingerprint: m.draftFingerprint }] : [];
   });
   if (candidates.length === 0) return [];
   try {
-    const overridden = await recall.overridden(patientId, candidates);
+    const overridden = await recall.overridden(client, patientId, candidates);
     return candidates.flatMap((c) => {
       const earlier = overridden.get(c.uuid);
       return earlier ? [{ uuid: c.uuid, meta: built.meta.get(c.uuid)!, overriddenCardUuid: earlier }] : [];

@@ -3,9 +3,13 @@
  * `_count` paging (a `next` link carries an opaque cursor) and filters `date` (ge/gt/le/lt, repeatable),
  * `client` and `action`. Patients appear only as keyed hashes.
  */
-import type { FastifyInstance, preHandlerHookHandler } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { errors } from '../errors.js';
 import type { Database } from '../infra/database.js';
+import { people } from './route-access.js';
+import { isValidInstant } from './query-values.js';
+
+const AUDITORS = people(['informaticist', 'admin']);
 
 const ACTIONS = ['service-call', 'feedback', 'knowledge-import', 'knowledge-activate', 'policy-change'] as const;
 const FHIR_ACTION: Record<string, string> = { 'service-call': 'E', feedback: 'C', 'knowledge-import': 'C', 'knowledge-activate': 'U', 'policy-change': 'U' };
@@ -25,8 +29,9 @@ interface AuditRow {
   detail: Record<string, unknown>;
 }
 
-export function registerAuditRoutes(app: FastifyInstance, db: Database, publicBaseUrl: string, guard: preHandlerHookHandler): void {
-  app.get('/audit', { preHandler: guard }, async (req, reply) => {
+/** GET /audit (the searchset) and GET /audit/{id} (one AuditEvent, the `fullUrl` of each Bundle entry). */
+export function registerAuditRoutes(app: FastifyInstance, db: Database, publicBaseUrl: string): void {
+  app.get('/audit', { config: { access: AUDITORS } }, async (req, reply) => {
     const q = req.query as Record<string, string | string[] | undefined>;
     const one = (name: string) => {
       const v = q[name];
@@ -43,7 +48,7 @@ export function registerAuditRoutes(app: FastifyInstance, db: Database, publicBa
     };
     for (const d of [q.date ?? []].flat()) {
       const m = /^(ge|gt|le|lt|eq)?(\d{4}-\d{2}-\d{2}(?:T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:\d{2}))?)$/.exec(d);
-      if (!m || Number.isNaN(Date.parse(m[2]!))) throw errors.badRequest(`date "${d.slice(0, 40)}" is not [ge|gt|le|lt|eq]YYYY-MM-DD[Thh:mm[:ss]Z]`);
+      if (!m || !isValidInstant(m[2]!)) throw errors.badRequest(`date "${d.slice(0, 40)}" is not [ge|gt|le|lt|eq]YYYY-MM-DD[Thh:mm[:ss]Z]`);
       const op = { ge: '>=', gt: '>', le: '<=', lt: '<', eq: '=' }[(m[1] ?? 'eq') as 'ge'];
       if (m[2]!.length === 10 && (op === '=' || op === '<=' || op === '>')) {
         // A whole day: eq means within it, le/gt compare with its end.
@@ -54,7 +59,10 @@ export function registerAuditRoutes(app: FastifyInstance, db: Database, publicBa
       } else add(`recorded_at ${op} ?::timestamptz`, m[2]);
     }
     const client = one('client');
-    if (client !== undefined) add('client = ?', client);
+    if (client !== undefined) {
+      if (client.length > 500) throw errors.badRequest('client is longer than 500 characters');
+      add('client = ?', client);
+    }
     const action = one('action');
     if (action !== undefined) {
       if (!(ACTIONS as readonly string[]).includes(action)) throw errors.badRequest(`action must be one of ${ACTIONS.join(', ')}`);
@@ -88,11 +96,8 @@ export function registerAuditRoutes(app: FastifyInstance, db: Database, publicBa
       entry: page.map((r) => ({ fullUrl: `${publicBaseUrl}/audit/${r.id}`, resource: auditEvent(r, publicBaseUrl), search: { mode: 'match' } })),
     });
   });
-}
 
-/** GET /audit/{id}: one AuditEvent (the `fullUrl` of each Bundle entry). */
-export function registerAuditReadRoute(app: FastifyInstance, db: Database, publicBaseUrl: string, guard: preHandlerHookHandler): void {
-  app.get<{ Params: { id: string } }>('/audit/:id', { preHandler: guard }, async (req, reply) => {
+  app.get<{ Params: { id: string } }>('/audit/:id', { config: { access: AUDITORS } }, async (req, reply) => {
     if (!/^[0-9a-f-]{36}$/.test(req.params.id)) throw errors.notFound(`AuditEvent ${req.params.id.slice(0, 40)}`);
     const rows = await db.query<AuditRow>('SELECT * FROM cds_audit_event WHERE id = $1::uuid', [req.params.id]);
     if (!rows.rows[0]) throw errors.notFound(`AuditEvent ${req.params.id}`);
@@ -133,7 +138,7 @@ function encodeCursor(at: string, id: string): string {
 function decodeCursor(cursor: string): { at: string; id: string } | undefined {
   try {
     const [at, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as [unknown, unknown];
-    if (typeof at !== 'string' || typeof id !== 'string' || Number.isNaN(Date.parse(at)) || !/^[0-9a-f-]{36}$/.test(id)) return undefined;
+    if (typeof at !== 'string' || typeof id !== 'string' || !isValidInstant(at) || !/^[0-9a-f-]{36}$/.test(id)) return undefined;
     return { at, id };
   } catch {
     return undefined;

@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { prefetchTemplates, type DataKey } from '../fhir/prefetch.js';
 import type { KnowledgeStore } from '../knowledge/knowledge-store.js';
 import { HOOKS, SERVICES } from '../hooks/services.js';
+import { CDS_CLIENT } from './route-access.js';
 
 export function discoveryDocument(knowledge: KnowledgeStore): { services: Record<string, unknown>[] } {
   const templates = prefetchTemplates(knowledge.snapshot().observationKinds());
@@ -20,5 +21,5 @@ export function discoveryDocument(knowledge: KnowledgeStore): { services: Record
 }
 
 export function registerDiscovery(app: FastifyInstance, knowledge: KnowledgeStore): void {
-  app.get('/cds-services', async () => discoveryDocument(knowledge));
+  app.get('/cds-services', { config: { access: CDS_CLIENT } }, async () => discoveryDocument(knowledge));
 }

@@ -6,15 +6,17 @@ import { FeedbackRequest } from '../feedback/feedback-schema.js';
 import { describeIssues } from '../hooks/request-schema.js';
 import { SERVICES } from '../hooks/services.js';
 import type { Metrics } from '../metrics/metrics.js';
+import { CDS_CLIENT } from './route-access.js';
+import { clientKey, type ClientIdentity } from '../auth/client-auth.js';
 
 const serviceIds = new Set(SERVICES.map((s) => s.id));
 
 export function registerFeedbackRoutes(app: FastifyInstance, records: CardRecords, metrics: Metrics, now: () => Date): void {
-  app.post<{ Params: { id: string } }>('/cds-services/:id/feedback', async (req) => {
+  app.post<{ Params: { id: string } }>('/cds-services/:id/feedback', { config: { access: CDS_CLIENT } }, async (req) => {
     if (!serviceIds.has(req.params.id)) throw errors.unknownService(req.params.id);
     const parsed = FeedbackRequest.safeParse(req.body);
     if (!parsed.success) throw errors.badRequest(describeIssues(parsed.error));
-    const client = (req as { client?: { issuer: string } }).client?.issuer ?? 'unauthenticated';
+    const client = clientKey((req as { client?: ClientIdentity }).client);
     const counts = await records.recordFeedback(req.params.id, client, parsed.data.feedback, now());
     for (const item of parsed.data.feedback) metrics.feedback.inc({ service: req.params.id, outcome: item.outcome });
     if (counts.unknown > 0) metrics.feedbackUnknownCards.inc({ service: req.params.id }, counts.unknown);

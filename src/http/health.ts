@@ -2,6 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { ComponentHealth, KnowledgeStore } from '../knowledge/knowledge-store.js';
 import type { Metrics } from '../metrics/metrics.js';
+import { PUBLIC } from './route-access.js';
 
 export function registerHealthRoutes(
   app: FastifyInstance,
@@ -11,9 +12,9 @@ export function registerHealthRoutes(
   /** More components to report (the record spool), each reading its own state. */
   more: () => Record<string, ComponentHealth> = () => ({}),
 ): void {
-  app.get('/health/live', async () => ({ status: 'up' }));
+  app.get('/health/live', { config: { access: PUBLIC } }, async () => ({ status: 'up' }));
 
-  app.get('/health/ready', async (_req, reply) => {
+  app.get('/health/ready', { config: { access: PUBLIC } }, async (_req, reply) => {
     const components = { ...(await knowledge.health()), ...more() };
     // Ready while the knowledge can be read; a cache tier or even the database may be down behind a warm cache.
     const ready = components.knowledge?.status !== 'down';
@@ -28,7 +29,7 @@ export function registerHealthRoutes(
     return reply.code(ready ? 200 : 503).send({ status, components, ...(knowledgeVersion ? { knowledgeVersion } : {}), policies });
   });
 
-  app.get('/metrics', async (_req, reply) => {
+  app.get('/metrics', { config: { access: PUBLIC } }, async (_req, reply) => {
     return reply.header('content-type', metrics.registry.contentType).send(await metrics.registry.metrics());
   });
 }

@@ -13,7 +13,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest, onRequestHookHandler } from 'fastify';
 import type { ClientIdentity } from '../auth/client-auth.js';
 import type { Config } from '../config.js';
 import { SERVICES } from '../hooks/services.js';
@@ -51,6 +51,12 @@ export class TokenBucket {
       return 0;
     }
     return Math.ceil((1 - this.tokens) / this.refillPerMs);
+  }
+
+  /** Milliseconds until a token is available (0: now), taking none. */
+  waitMs(now: number): number {
+    this.refill(now);
+    return this.tokens >= 1 ? 0 : Math.ceil((1 - this.tokens) / this.refillPerMs);
   }
 
   /** True when the bucket has refilled completely (it can be forgotten without changing any answer). */
@@ -94,6 +100,11 @@ export class RateLimiter {
       this.buckets.set(key, bucket);
     }
     return bucket.take(now);
+  }
+
+  /** Milliseconds until this key may call again (0: now), using up nothing. */
+  waitMs(key: string): number {
+    return this.buckets.get(key)?.waitMs(this.clock()) ?? 0;
   }
 
   get size(): number {
@@ -208,11 +219,13 @@ const serviceIds: ReadonlySet<string> = new Set(SERVICES.map((s) => s.id));
 export interface Protection {
   /** Service calls admitted and not yet answered. */
   inFlight(): number;
+  /** The hook, run on CDS client routes right after client authentication (see route-access.ts). */
+  readonly onRequest: onRequestHookHandler;
 }
 
 /**
- * Adds the protection hook to the root instance. Register it after the client-authentication hook: hooks run
- * in registration order, and the rate limit keys on the issuer that hook sets.
+ * Builds the protection hook. The caller runs it after client authentication on the client routes: the rate
+ * limit keys on the issuer that authentication sets.
  */
 export function registerProtection(app: FastifyInstance, opts: ProtectionOptions, deps: ProtectionDeps = {}): Protection {
   const { config, metrics } = opts;
@@ -253,7 +266,7 @@ export function registerProtection(app: FastifyInstance, opts: ProtectionOptions
     reply.code(200).header('content-type', JSON_TYPE).send(shedResponseText(reason));
   };
 
-  app.addHook('onRequest', (req, reply, done) => {
+  const onRequest: onRequestHookHandler = (req, reply, done) => {
     if (req.method !== 'POST') return done();
     const route = req.routeOptions.url;
     if (route !== SERVICE_ROUTE && route !== FEEDBACK_ROUTE) return done();
@@ -281,7 +294,7 @@ export function registerProtection(app: FastifyInstance, opts: ProtectionOptions
       metrics.inFlight.dec();
     });
     done();
-  });
+  };
 
-  return { inFlight: () => inFlight };
+  return { inFlight: () => inFlight, onRequest };
 }

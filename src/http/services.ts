@@ -13,7 +13,8 @@ import { SERVICES } from '../hooks/services.js';
 import type { Metrics } from '../metrics/metrics.js';
 import type { CardRecords } from '../feedback/card-records.js';
 import type { ServiceResult } from '../hooks/run-service.js';
-import type { ClientIdentity } from '../auth/client-auth.js';
+import { clientKey, type ClientIdentity } from '../auth/client-auth.js';
+import { CDS_CLIENT } from './route-access.js';
 
 const byId = new Map(SERVICES.map((s) => [s.id, s]));
 
@@ -29,7 +30,7 @@ export function screeningNotPerformedCard(reason: string): Card {
 }
 
 export function registerServiceRoutes(app: FastifyInstance, deps: ServiceDeps, metrics: Metrics, records?: CardRecords): void {
-  app.post<{ Params: { id: string } }>('/cds-services/:id', async (req, reply) => {
+  app.post<{ Params: { id: string } }>('/cds-services/:id', { config: { access: CDS_CLIENT } }, async (req, reply) => {
     const started = performance.now();
     const service = byId.get(req.params.id);
     const hookLabel = () => {
@@ -84,7 +85,7 @@ export function registerServiceRoutes(app: FastifyInstance, deps: ServiceDeps, m
         records.recordServiceCall({
           service: service.id,
           hook: result?.hook ?? (typeof body.hook === 'string' ? body.hook.slice(0, 100) : null),
-          client: (req as { client?: { issuer: string } }).client?.issuer ?? 'unauthenticated',
+          client: clientKey((req as { client?: ClientIdentity }).client),
           servedAt: deps.now(),
           durationMs,
           status,

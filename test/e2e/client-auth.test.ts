@@ -1,6 +1,10 @@
 /** CDS client authentication through the app: every defect of a client JWT is a 401 without detail. */
 import { SignJWT, exportJWK, generateKeyPair, type JWK } from 'jose';
 import { createHmac, randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { openDatabase, type Database } from '../../src/infra/database.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NOW, createTestApp, type TestApp } from '../support/app.js';
 import { startFhirServer, searchset, type TestFhirServer } from '../support/fhir-server.js';
@@ -16,6 +20,9 @@ let fhir: TestFhirServer;
 let privateKey: KeyLike;
 let publicJwk: JWK;
 let otherKey: KeyLike;
+// Feedback is served only with a record store: an embedded database, so the feedback route exists to be refused.
+let db: Database;
+let dataDir: string;
 
 async function token(claims: Record<string, unknown> = {}, header: Record<string, unknown> = {}, key: KeyLike = privateKey, path = '/cds-services/medication-safety'): Promise<string> {
   const iat = Math.floor(NOW.getTime() / 1000);
@@ -31,11 +38,18 @@ beforeAll(async () => {
   otherKey = (await generateKeyPair('ES384')).privateKey;
   fhir = await startFhirServer(() => ({ body: searchset([]) }));
   const issuers = [{ iss: ISS, jwks: { keys: [publicJwk] }, fhir_servers: ['https://fhir.ehr.example.org/r4'] }];
-  t = await createTestApp({ env: { CDS_TRUSTED_ISSUERS: JSON.stringify(issuers), CDS_PUBLIC_BASE_URL: BASE }, deps: { sources: miniKb() } });
+  dataDir = mkdtempSync(path.join(tmpdir(), 'cds-client-auth-'));
+  db = await openDatabase({ url: undefined, dataDir });
+  t = await createTestApp({
+    env: { CDS_TRUSTED_ISSUERS: JSON.stringify(issuers), CDS_PUBLIC_BASE_URL: BASE, DATA_DIR: dataDir, CDS_ID_HASH_SECRET: 'client-auth-test-secret-0123456789' },
+    deps: { sources: miniKb(), database: db },
+  });
 });
 afterAll(async () => {
   await t.close();
+  await db.close();
   await fhir.close();
+  rmSync(dataDir, { recursive: true, force: true });
 });
 
 const body = () => orderRequest({ drafts: [mr({ id: 'd1', rxcui: C.simvastatin })], active: [mr({ id: 'a1', rxcui: C.clarithromycin, status: 'active' })] });

@@ -121,14 +121,35 @@ describe('API keys', () => {
 });
 
 describe('development mode (no user issuer)', () => {
-  it('serves people endpoints to loopback callers only', async () => {
-    const dev = await buildApp(testConfig({ DATABASE_URL: database.url, DATA_DIR: mkdtempSync(path.join(tmpdir(), 'cds-dev-')) }), { sources: bundledSources(), now: () => NOW });
+  const devApp = (env: Record<string, string> = {}) =>
+    buildApp(testConfig({ DATABASE_URL: database.url, DATA_DIR: mkdtempSync(path.join(tmpdir(), 'cds-dev-')), ...env }), { sources: bundledSources(), now: () => NOW });
+
+  it('serves people endpoints to loopback callers only under the explicit switch', async () => {
+    const dev = await devApp({ CDS_TRUST_LOOPBACK_USERS: 'true' });
     try {
       expect((await dev.inject({ method: 'GET', url: '/audit' })).statusCode).toBe(200);
       expect((await dev.inject({ method: 'GET', url: '/audit', remoteAddress: '10.1.2.3' })).statusCode).toBe(401);
     } finally {
       await dev.close();
     }
+  });
+
+  it('treats a loopback caller without credentials as nobody when the switch is off (a same-host proxy is loopback too)', async () => {
+    const app = await devApp();
+    try {
+      expect((await app.inject({ method: 'GET', url: '/audit' })).statusCode).toBe(401);
+      const put = await app.inject({ method: 'PUT', url: '/admin/policies/prescriber/interactions/onc-hp-25-simvastatin-lovastatin-macrolides', payload: { indicator: 'suppress', note: 'through a same-host TLS proxy' } });
+      expect(put.statusCode).toBe(401);
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('refuses the switch once CDS clients are authenticated or the address is not loopback', () => {
+    const issuers = JSON.stringify([{ iss: 'https://ehr.example.org', jwks_url: 'https://ehr.example.org/jwks' }]);
+    const refused = 'CDS_TRUST_LOOPBACK_USERS: loopback callers can be trusted only in development (no CDS_TRUSTED_ISSUERS and a loopback HOST)';
+    expect(() => testConfig({ CDS_TRUST_LOOPBACK_USERS: 'true', CDS_TRUSTED_ISSUERS: issuers })).toThrow(refused);
+    expect(() => testConfig({ CDS_TRUST_LOOPBACK_USERS: 'true', HOST: '0.0.0.0' })).toThrow(refused);
   });
 });
 

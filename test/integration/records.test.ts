@@ -42,12 +42,19 @@ afterAll(async () => {
 });
 
 function env(extra: Record<string, string> = {}): Record<string, string> {
-  return { DATABASE_URL: database.url, DATA_DIR: mkdtempSync(path.join(tmpdir(), 'cds-records-')), CDS_ID_HASH_SECRET: SECRET, CDS_RECORD_FLUSH_MS: '50', ...extra };
+  // The audit trail is read as a loopback developer would, through the explicit development switch.
+  return { DATABASE_URL: database.url, DATA_DIR: mkdtempSync(path.join(tmpdir(), 'cds-records-')), CDS_ID_HASH_SECRET: SECRET, CDS_RECORD_FLUSH_MS: '50', CDS_TRUST_LOOPBACK_USERS: 'true', ...extra };
 }
 
 const interaction = (draftId = 'd1', dose?: number) => {
   const draft = { ...mr({ id: draftId, rxcui: scd('simvastatin 40 MG Oral Tablet') }), ...(dose ? { dosageInstruction: [{ timing: { repeat: { frequency: 1, period: 1, periodUnit: 'd' } }, doseAndRate: [{ doseQuantity: { value: dose, unit: 'mg' } }] }] } : {}) };
   return { draft, active: [mr({ id: 'a1', rxcui: scd('clarithromycin 500 MG Oral Tablet'), status: 'active' })] };
+};
+
+/** Citalopram ordered with rasagiline active: a major interaction that is not on the ONC high-priority list. */
+const majorInteraction = (draftId: string, dose?: number) => {
+  const draft = { ...mr({ id: draftId, rxcui: scd('citalopram 20 MG Oral Tablet') }), ...(dose ? { dosageInstruction: [{ timing: { repeat: { frequency: 1, period: 1, periodUnit: 'd' } }, doseAndRate: [{ doseQuantity: { value: dose, unit: 'mg' } }] }] } : {}) };
+  return { draft, active: [mr({ id: 'a1', rxcui: scd('rasagiline 1 MG Oral Tablet'), status: 'active' })] };
 };
 
 async function post(app: FastifyInstance, url: string, body: unknown): Promise<{ status: number; body: any }> { // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -174,7 +181,9 @@ describe('alert memory and inferred acceptance', () => {
   };
 
   it('does not show again at order-sign a finding overridden at order-select for the same draft, unless the dose changed', async () => {
-    const { draft, active } = interaction('s1', 20);
+    // A major interaction outside the ONC high-priority list: high-priority and contraindicated cards are never
+    // hidden by memory (test/security/alert-memory.test.ts).
+    const { draft, active } = majorInteraction('s1', 10);
     const select = await post(app, '/cds-services/medication-safety', patient(orderRequest({ hook: 'order-select', drafts: [draft], active }), 'memory-patient'));
     const selected = select.body.cards[0].uuid as string;
     await post(app, '/cds-services/medication-safety/feedback', { feedback: [{ card: selected, outcome: 'overridden', outcomeTimestamp: '2026-11-21T12:05:00Z' }] });
@@ -186,11 +195,12 @@ describe('alert memory and inferred acceptance', () => {
     await app.recordsSettled();
     expect(await rows('SELECT 1 FROM cds_suppression WHERE overridden_card_uuid = $1', [selected])).toHaveLength(1);
     const [suppression] = await rows('SELECT finding_key, patient_hash, hook FROM cds_suppression WHERE overridden_card_uuid = $1', [selected]);
-    expect(suppression).toEqual({ finding_key: `onc-hp-25-simvastatin-lovastatin-macrolides|${[ing('clarithromycin'), ing('simvastatin')].sort().join('|')}`, patient_hash: hash('memory-patient'), hook: 'order-sign' });
+    expect(suppression).toEqual({ finding_key: `pd-antidepressants-rasagiline|${[ing('citalopram'), ing('rasagiline')].sort().join('|')}`, patient_hash: hash('memory-patient'), hook: 'order-sign' });
 
-    const doseUp = interaction('s1', 40);
+    const doseUp = majorInteraction('s1', 20);
     const changed = await post(app, '/cds-services/medication-safety', patient(orderRequest({ drafts: [doseUp.draft], active }), 'memory-patient'));
-    expect(changed.body.cards.map((c: { indicator: string }) => c.indicator)).toEqual(['critical']);
+    expect(select.body.cards.map((c: { indicator: string }) => c.indicator)).toEqual(['warning']);
+    expect(changed.body.cards.map((c: { indicator: string }) => c.indicator)).toEqual(['warning']);
   });
 
   it('remembers an overridden allergy card the same way: not shown again at order-sign for the same draft', async () => {

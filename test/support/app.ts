@@ -32,7 +32,8 @@ export const NO_RULES_DIR = fileURLToPath(new URL('../fixtures/rules/none', impo
 export const FROZEN_RULE_CLOCK = (): number => 0;
 
 export function testConfig(env: Record<string, string> = {}): Config {
-  // The rate limit and event-loop shedding depend on real time: off unless a test sets them (test/e2e/protection.test.ts).
+  // The rate limit, event-loop shedding and the failed-authentication throttle depend on real time: off unless a
+  // test sets them (test/e2e/protection.test.ts, test/security/).
   // The request budget and the knowledge lookup limit are wall-clock deadlines: on a loaded 2-core machine a request
   // can take longer than the production budget, which would turn an exact expected card into "screening incomplete".
   // Tests of those deadlines set their own values; everywhere else they only bound a hang.
@@ -40,6 +41,7 @@ export function testConfig(env: Record<string, string> = {}): Config {
     LOG_LEVEL: 'silent',
     CDS_RATE_LIMIT_PER_MINUTE: '0',
     CDS_SHED_EVENT_LOOP_LAG_MS: '0',
+    CDS_AUTH_FAILURES_PER_MINUTE: '0',
     CDS_TIME_BUDGET_MS: '60000',
     KB_LOOKUP_TIMEOUT_MS: '30000',
     RULES_DIR: NO_RULES_DIR,

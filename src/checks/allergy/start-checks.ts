@@ -46,7 +46,7 @@ export async function runAllergyAndDuplicateChecks(input: AllergyDuplicateInput)
       },
       deadline,
     ),
-    runCheck(DUPLICATE_CHECK, () => checkDuplicates(plan, kb), deadline),
+    runCheck(DUPLICATE_CHECK, () => checkDuplicates(plan, kb, deadline), deadline),
   ]);
   if (allergy.failure === 'error') input.reportError(ALLERGY_CHECK, allergy.error);
   if (duplicate.failure === 'error') input.reportError(DUPLICATE_CHECK, duplicate.error);

@@ -6,6 +6,7 @@ import { formText, type ClinicalContext, type Medication } from '../../fhir/clin
 import { daysBetween } from '../../fhir/resources.js';
 import { washoutDaysFor, type InteractionRule, type KnowledgeSnapshot } from '../../knowledge/knowledge-store.js';
 import type { InteractionFinding } from '../finding.js';
+import { candidatePairs } from '../candidate-pairs.js';
 import type { Deadline } from '../../infra/deadline.js';
 
 /** Which medications a hook screens: each subject against the others and, optionally, against each other. */
@@ -53,21 +54,22 @@ export async function checkInteractions(
   const rulesFor = (m: Medication) => new Set(m.ingredients.flatMap((i) => rulesByIngredient.get(i.rxcui) ?? []));
 
   const findings: InteractionFinding[] = [];
-  const pairs: [Medication, Medication][] = [];
-  subjects.forEach((s, i) => {
-    if (plan.subjectsAgainstEachOther) for (const t of subjects.slice(i + 1)) pairs.push([s, t]);
-    for (const o of others) pairs.push([s, o]);
-  });
-  const ruleSets = new Map<Medication, Set<InteractionRule>>();
-  const rulesOf = (m: Medication) => ruleSets.get(m) ?? ruleSets.set(m, rulesFor(m)).get(m)!;
+  const all = [...subjects, ...others];
+  const ruleSets = all.map(rulesFor);
+  // Only two medications touched by one rule can interact: pairs come from the rules, not from every combination.
+  const candidates = candidatePairs(all.length, subjects.length, plan.subjectsAgainstEachOther, (p) => ruleSets[p]!, deadline);
+  if (candidates.outOfTime) return { findings, unscreenedPairs: candidates.pairs.length };
+  const pairs = candidates.pairs;
   // Synchronous work cannot be interrupted from outside, so the loop itself watches the budget.
-  for (const [index, [subject, other]] of pairs.entries()) {
+  for (const [index, [a, b]] of pairs.entries()) {
     if (deadline && index % PAIRS_PER_DEADLINE_CHECK === 0 && index > 0 && deadline.expired()) {
       return { findings, unscreenedPairs: pairs.length - index };
     }
+    const subject = all[a]!;
+    const other = all[b]!;
     if (subject.role === 'recent' && other.role === 'recent') continue;
-    const otherRules = rulesOf(other);
-    for (const rule of rulesOf(subject)) {
+    const otherRules = ruleSets[b]!;
+    for (const rule of ruleSets[a]!) {
       if (!otherRules.has(rule)) continue;
       const found = matchPair(rule, subject, other, context.now);
       if (found) findings.push(found);

@@ -10,6 +10,9 @@ import type { Medication } from '../../fhir/clinical-context.js';
 import type { DuplicateMembership, KnowledgeSnapshot, ResolvedDrug } from '../../knowledge/knowledge-store.js';
 import type { PairPlan } from '../ddi/check-interactions.js';
 import type { DuplicateFinding } from './duplicate-finding.js';
+import type { Finding } from '../finding.js';
+import type { Deadline } from '../../infra/deadline.js';
+import { candidatePairs, deadlineProbe } from '../candidate-pairs.js';
 import { linkedOrders } from './linked-orders.js';
 
 /** RxNorm names and dose forms of extended-release and transdermal products ("12 HR … Extended Release Oral Tablet"). */
@@ -19,34 +22,44 @@ export function isExtendedRelease(drug: Pick<ResolvedDrug, 'name' | 'doseForm'> 
   return drug !== undefined && EXTENDED_RELEASE.test(`${drug.doseForm ?? ''} ${drug.name}`);
 }
 
-export async function checkDuplicates(plan: PairPlan, kb: KnowledgeSnapshot): Promise<DuplicateFinding[]> {
+/** Duplicate pairs reported at most; beyond it the check says how many more it found instead of listing them. */
+export const MAX_DUPLICATE_FINDINGS = 200;
+
+export async function checkDuplicates(plan: PairPlan, kb: KnowledgeSnapshot, deadline?: Deadline): Promise<Finding[]> {
   const taking = (m: Medication) => m.resolution === 'resolved' && m.ingredients.length > 0 && m.role !== 'recent';
   const subjects = plan.subjects.filter(taking);
   const others = plan.others.filter(taking);
   if (subjects.length === 0) return [];
-  const pairs: [Medication, Medication][] = [];
-  // Two records of one therapy (an order and its replacement, a statement and the order it was recorded from) are
-  // not a duplicate.
-  const pair = (a: Medication, b: Medication) => {
-    if (!linkedOrders(a, b)) pairs.push([a, b]);
-  };
-  subjects.forEach((s, i) => {
-    if (plan.subjectsAgainstEachOther) for (const t of subjects.slice(i + 1)) pair(s, t);
-    for (const o of others) pair(s, o);
-  });
-  if (pairs.length === 0) return [];
-
-  const meds = [...new Set(pairs.flat())];
-  const codes = [...new Set(meds.flatMap((m) => m.ingredients.map((i) => i.rxcui)))];
+  const all = [...subjects, ...others];
+  const codes = [...new Set(all.flatMap((m) => m.ingredients.map((i) => i.rxcui)))];
   const [memberships, sameIngredient] = await Promise.all([kb.duplicateClassesOf(codes), kb.sameIngredientDuplicate()]);
-  const extended = new Map(meds.map((m) => [m, (m.drugs ?? []).some((d) => isExtendedRelease(d))]));
+  const extended = new Map(all.map((m) => [m, (m.drugs ?? []).some((d) => isExtendedRelease(d))]));
 
-  const findings: DuplicateFinding[] = [];
-  for (const [subject, other] of pairs) {
-    const same = subject.ingredients.find((si) => other.ingredients.some((oi) => oi.rxcui === si.rxcui));
-    if (same && sameIngredient) {
-      findings.push({ kind: 'duplicate', subject, other, rule: sameIngredient, subjectIngredient: same, otherIngredient: same });
+  // Only two medications sharing an ingredient or a duplicate class can be duplicates.
+  const keysOf = (p: number) => all[p]!.ingredients.flatMap((i) => [`i:${i.rxcui}`, ...(memberships.get(i.rxcui) ?? []).map((ms) => `c:${ms.rule.id}`)]);
+  const candidates = candidatePairs(all.length, subjects.length, plan.subjectsAgainstEachOther, keysOf, deadline);
+  const expired = deadlineProbe(deadline);
+  let outOfTime = candidates.outOfTime;
+
+  const findings: Finding[] = [];
+  let found = 0;
+  const report = (f: DuplicateFinding) => {
+    if (++found <= MAX_DUPLICATE_FINDINGS) findings.push(f);
+  };
+  let examined = 0;
+  for (const [a, b] of candidates.pairs) {
+    if (outOfTime || expired()) {
+      outOfTime = true;
+      break;
     }
+    examined++;
+    const subject = all[a]!;
+    const other = all[b]!;
+    // Two records of one therapy (an order and its replacement, a statement and the order it was recorded from)
+    // are not a duplicate.
+    if (linkedOrders(subject, other)) continue;
+    const same = subject.ingredients.find((si) => other.ingredients.some((oi) => oi.rxcui === si.rxcui));
+    if (same && sameIngredient) report({ kind: 'duplicate', subject, other, rule: sameIngredient, subjectIngredient: same, otherIngredient: same });
     const seen = new Set<string>();
     for (const si of subject.ingredients) {
       for (const oi of other.ingredients) {
@@ -56,15 +69,20 @@ export async function checkDuplicates(plan: PairPlan, kb: KnowledgeSnapshot): Pr
           const mo = (memberships.get(oi.rxcui) ?? []).find((m) => m.rule.id === ms.rule.id);
           if (!mo || !counts(ms, extended.get(subject)!) || !counts(mo, extended.get(other)!) || !paired(ms, mo)) continue;
           seen.add(ms.rule.id);
-          findings.push({ kind: 'duplicate', subject, other, rule: ms.rule, subjectIngredient: si, otherIngredient: oi });
+          report({ kind: 'duplicate', subject, other, rule: ms.rule, subjectIngredient: si, otherIngredient: oi });
         }
       }
     }
   }
+  if (found > MAX_DUPLICATE_FINDINGS) {
+    findings.push({ kind: 'incomplete', what: 'duplicate therapy check', reason: `it found ${found} duplicate pairs; the first ${MAX_DUPLICATE_FINDINGS} are shown and the rest are not listed` });
+  }
+  if (outOfTime) {
+    findings.push({ kind: 'incomplete', what: 'duplicate therapy check', reason: `the time budget ran out with ${candidates.pairs.length - examined || 'some'} medication pairs not yet screened` });
+  }
   return findings;
 }
 
-/** Whether this product of a member counts for the class (long-acting classes count only long-acting products). */
 function counts(m: DuplicateMembership, extendedRelease: boolean): boolean {
   return m.rule.releaseForm === 'any' || m.anyForm || extendedRelease;
 }

@@ -1,0 +1,61 @@
+/**
+ * The medication pairs worth examining, found through what they share (an interaction rule, an ingredient, a
+ * duplicate class) instead of by trying every pair: 5,000 orders against 5,000 active medications would be tens of
+ * millions of pairs, built and walked on the event loop. The work is synchronous, so it watches the deadline itself.
+ */
+import type { Deadline } from '../infra/deadline.js';
+
+/** Steps between two looks at the deadline. */
+const DEADLINE_STRIDE = 4096;
+
+export interface CandidatePairs {
+  /** [subject position, other position] in the order every pair was once tried: each subject against the later subjects, then the others. */
+  readonly pairs: readonly (readonly [number, number])[];
+  /** True when the deadline passed before every pair was collected. */
+  readonly outOfTime: boolean;
+}
+
+/**
+ * Positions below `subjectCount` are subjects, the rest others. `keysOf(p)` says what position p could share with
+ * another; two positions sharing a key are a candidate. Subjects are paired with each other only when asked.
+ */
+export function candidatePairs(count: number, subjectCount: number, subjectsAgainstEachOther: boolean, keysOf: (p: number) => Iterable<unknown>, deadline?: Deadline): CandidatePairs {
+  const byKey = new Map<unknown, number[]>();
+  for (let p = 0; p < count; p++) {
+    for (const key of new Set(keysOf(p))) {
+      const list = byKey.get(key);
+      if (list) list.push(p);
+      else byKey.set(key, [p]);
+    }
+  }
+  const codes = new Set<number>();
+  let steps = 0;
+  let outOfTime = false;
+  collect: for (const positions of byKey.values()) {
+    for (let x = 0; x < positions.length; x++) {
+      const a = positions[x]!;
+      if (a >= subjectCount) break;
+      for (let y = x + 1; y < positions.length; y++) {
+        const b = positions[y]!;
+        if (b < subjectCount && !subjectsAgainstEachOther) continue;
+        codes.add(a * count + b);
+        if (++steps % DEADLINE_STRIDE === 0 && deadline?.expired()) {
+          outOfTime = true;
+          break collect;
+        }
+      }
+    }
+  }
+  const pairs = [...codes].sort((x, y) => x - y).map((code) => [Math.floor(code / count), code % count] as const);
+  return { pairs, outOfTime };
+}
+
+/** A deadline probe for the loop that walks the pairs: true once the deadline passed, looked at every DEADLINE_STRIDE calls. */
+export function deadlineProbe(deadline?: Deadline): () => boolean {
+  let steps = 0;
+  let passed = false;
+  return () => {
+    if (!passed && ++steps % DEADLINE_STRIDE === 0 && deadline?.expired()) passed = true;
+    return passed;
+  };
+}
