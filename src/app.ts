@@ -183,7 +183,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
     return payload;
   });
 
-  registerDiscovery(app, knowledge);
+  registerDiscovery(app, knowledge, config.enabledServices);
   registerServiceRoutes(
     app,
     {
@@ -200,7 +200,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
     records,
   );
   if (records && db) {
-    registerFeedbackRoutes(app, records, metrics, now);
+    registerFeedbackRoutes(app, records, metrics, now, config.enabledServices);
     // Endpoints for people: user tokens, API keys, or loopback development mode.
     const users = new UserAuthenticator({
       issuer: config.userIssuer,

@@ -18,6 +18,9 @@ const commaList = z
   .string()
   .transform((s) => s.split(',').map((v) => v.trim()).filter((v) => v.length > 0));
 
+/** Services discovery lists only when CDS_SERVICES names them (see src/hooks/services.ts). */
+export const OPTIONAL_SERVICES = ['pharmacist-profile-review'] as const;
+
 const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 /** A whole number ≥ 0 where 0 switches the feature off. */
 const limitOrOff = (fallback: number) => z.coerce.number().int().min(0).default(fallback);
@@ -47,6 +50,7 @@ const EnvSchema = z.object({
   CDS_BODY_LIMIT_BYTES: positiveInt(8 * 1024 * 1024),
   CDS_JSON_MAX_DEPTH: positiveInt(64),
   CDS_CORS_ORIGINS: commaList.optional(),
+  CDS_SERVICES: commaList.pipe(z.array(z.enum(OPTIONAL_SERVICES, { message: `each entry must be one of ${OPTIONAL_SERVICES.join(', ')}` }))).optional(),
   CDS_POLICY: z.enum(['prescriber', 'pharmacist']).default('prescriber'),
   CDS_MAX_LAB_AGE_DAYS: positiveInt(90),
   CDS_RATE_LIMIT_PER_MINUTE: limitOrOff(600),
@@ -92,6 +96,8 @@ export interface Config {
   /** Browser origins allowed by CORS. Empty = loopback origins only. */
   readonly corsOrigins: readonly string[];
   readonly defaultPolicy: 'prescriber' | 'pharmacist';
+  /** Optional services listed in discovery besides the default ones (e.g. the pharmacist review for a pharmacy system). */
+  readonly enabledServices: readonly string[];
   readonly maxLabAgeDays: number;
   /** Service (and, separately, feedback) calls per minute allowed per client issuer; 0 = no limit. */
   readonly rateLimitPerMinute: number;
@@ -168,6 +174,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     jsonMaxDepth: e.CDS_JSON_MAX_DEPTH,
     corsOrigins: Object.freeze([...(e.CDS_CORS_ORIGINS ?? [])]),
     defaultPolicy: e.CDS_POLICY,
+    enabledServices: Object.freeze([...(e.CDS_SERVICES ?? [])]),
     maxLabAgeDays: e.CDS_MAX_LAB_AGE_DAYS,
     rateLimitPerMinute: e.CDS_RATE_LIMIT_PER_MINUTE,
     shedEventLoopLagMs: e.CDS_SHED_EVENT_LOOP_LAG_MS,

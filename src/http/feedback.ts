@@ -4,12 +4,11 @@ import { errors } from '../errors.js';
 import type { CardRecords } from '../feedback/card-records.js';
 import { FeedbackRequest } from '../feedback/feedback-schema.js';
 import { describeIssues } from '../hooks/request-schema.js';
-import { SERVICES } from '../hooks/services.js';
+import { answeredServices } from '../hooks/services.js';
 import type { Metrics } from '../metrics/metrics.js';
 
-const serviceIds = new Set(SERVICES.map((s) => s.id));
-
-export function registerFeedbackRoutes(app: FastifyInstance, records: CardRecords, metrics: Metrics, now: () => Date): void {
+export function registerFeedbackRoutes(app: FastifyInstance, records: CardRecords, metrics: Metrics, now: () => Date, enabledServices: readonly string[]): void {
+  const serviceIds = new Set(answeredServices(enabledServices).keys());
   app.post<{ Params: { id: string } }>('/cds-services/:id/feedback', async (req) => {
     if (!serviceIds.has(req.params.id)) throw errors.unknownService(req.params.id);
     const parsed = FeedbackRequest.safeParse(req.body);

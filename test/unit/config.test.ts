@@ -38,6 +38,12 @@ describe('configuration', () => {
     );
     expect(() => loadConfig({ CDS_FHIR_SERVER_ALLOWLIST: 'https://' })).toThrow('CDS_FHIR_SERVER_ALLOWLIST: https:// must be an https URL with a host');
   });
+
+  it('CDS_SERVICES enables the optional services by id and refuses any other name', () => {
+    expect(loadConfig({}).enabledServices).toEqual([]);
+    expect(loadConfig({ CDS_SERVICES: ' pharmacist-profile-review ' }).enabledServices).toEqual(['pharmacist-profile-review']);
+    expect(() => loadConfig({ CDS_SERVICES: 'pharmacist-review' })).toThrow('invalid configuration: CDS_SERVICES.0: each entry must be one of pharmacist-profile-review');
+  });
 });
 
 describe('loopback and allow-list', () => {
