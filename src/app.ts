@@ -200,7 +200,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
     records,
   );
   if (records && db) {
-    registerFeedbackRoutes(app, records, metrics, now, config.enabledServices);
+    registerFeedbackRoutes(app, records, metrics, now, config);
     // Endpoints for people: user tokens, API keys, or loopback development mode.
     const users = new UserAuthenticator({
       issuer: config.userIssuer,

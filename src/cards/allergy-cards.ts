@@ -20,7 +20,7 @@ import { DEFAULT_ALLERGY_INDICATORS, type Indicator, type IndicatorOrSuppress } 
 const SERVICE_LABEL = 'Medication safety screening';
 export const TOPIC_ALLERGY: Coding = { system: ACT_CODE_SYSTEM, code: 'ALGY', display: 'Allergy Alert' };
 
-const OVERRIDE_REASONS: readonly [string, string][] = [
+export const OVERRIDE_REASONS: readonly [string, string][] = [
   ['tolerated-previously', 'Patient has taken this drug (or one of its group) since, without a reaction'],
   ['not-an-allergy', 'The recorded reaction was not an allergy (side effect or intolerance)'],
   ['benefit-outweighs-risk', 'Benefit outweighs risk; will monitor or give under observation'],

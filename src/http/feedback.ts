@@ -1,5 +1,6 @@
 /** POST /cds-services/{id}/feedback (CDS Hooks 2.0): what clinicians did with the cards. */
 import type { FastifyInstance } from 'fastify';
+import type { Config } from '../config.js';
 import { errors } from '../errors.js';
 import type { CardRecords } from '../feedback/card-records.js';
 import { FeedbackRequest } from '../feedback/feedback-schema.js';
@@ -7,14 +8,14 @@ import { describeIssues } from '../hooks/request-schema.js';
 import { answeredServices } from '../hooks/services.js';
 import type { Metrics } from '../metrics/metrics.js';
 
-export function registerFeedbackRoutes(app: FastifyInstance, records: CardRecords, metrics: Metrics, now: () => Date, enabledServices: readonly string[]): void {
-  const serviceIds = new Set(answeredServices(enabledServices).keys());
+export function registerFeedbackRoutes(app: FastifyInstance, records: CardRecords, metrics: Metrics, now: () => Date, config: Pick<Config, 'enabledServices' | 'publicBaseUrl'>): void {
+  const serviceIds = new Set(answeredServices(config.enabledServices).keys());
   app.post<{ Params: { id: string } }>('/cds-services/:id/feedback', async (req) => {
     if (!serviceIds.has(req.params.id)) throw errors.unknownService(req.params.id);
     const parsed = FeedbackRequest.safeParse(req.body);
     if (!parsed.success) throw errors.badRequest(describeIssues(parsed.error));
     const client = (req as { client?: { issuer: string } }).client?.issuer ?? 'unauthenticated';
-    const counts = await records.recordFeedback(req.params.id, client, parsed.data.feedback, now());
+    const counts = await records.recordFeedback(req.params.id, client, parsed.data.feedback, now(), config.publicBaseUrl);
     for (const item of parsed.data.feedback) metrics.feedback.inc({ service: req.params.id, outcome: item.outcome });
     if (counts.unknown > 0) metrics.feedbackUnknownCards.inc({ service: req.params.id }, counts.unknown);
     req.log.info({ service: req.params.id, items: parsed.data.feedback.length, unknownCards: counts.unknown }, 'feedback received');
