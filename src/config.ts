@@ -121,15 +121,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   }
   const e = parsed.data;
   for (const prefix of e.CDS_FHIR_SERVER_ALLOWLIST ?? []) {
-    let host = '';
-    try {
-      host = new URL(prefix).hostname;
-    } catch {
-      // reported below
-    }
-    if (!host || (!/^https:\/\//.test(prefix) && !isLoopbackUrl(prefix))) {
-      throw new ConfigError(`CDS_FHIR_SERVER_ALLOWLIST: ${prefix} must be an https URL with a host (or a loopback URL)`);
-    }
+    const problem = fhirServerPrefixProblem(prefix);
+    if (problem) throw new ConfigError(`CDS_FHIR_SERVER_ALLOWLIST: ${prefix} ${problem}`);
+  }
+  for (const origin of e.CDS_CORS_ORIGINS ?? []) {
+    const problem = originProblem(origin);
+    if (problem) throw new ConfigError(`CDS_CORS_ORIGINS: ${origin} ${problem}`);
   }
   let trustedIssuers: TrustedIssuer[] = [];
   if (e.CDS_TRUSTED_ISSUERS) {
@@ -181,6 +178,36 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     shedMaxInFlight: e.CDS_SHED_MAX_IN_FLIGHT,
     logLevel: e.LOG_LEVEL,
   });
+}
+
+/** Why an allow-list entry would never match what its author meant (undefined: it is usable). */
+function fhirServerPrefixProblem(prefix: string): string | undefined {
+  let u: URL;
+  try {
+    u = new URL(prefix);
+  } catch {
+    return 'must be an https URL with a host (or a loopback URL)';
+  }
+  if (!u.hostname || (u.protocol !== 'https:' && !isLoopbackUrl(prefix))) return 'must be an https URL with a host (or a loopback URL)';
+  // Entries are matched by origin and path: anything else in them would be silently ignored.
+  if (u.hostname.includes('*')) return 'must name one host: wildcards are not supported, list each server';
+  if (u.username || u.password) return 'must not contain a user name or password';
+  if (u.search || u.hash || /[?#]/.test(prefix)) return 'must not contain a query or fragment: entries are URL prefixes (origin and path)';
+  return undefined;
+}
+
+/** Browsers send an Origin header as scheme://host[:port], and CORS compares it exactly. */
+function originProblem(origin: string): string | undefined {
+  let u: URL | undefined;
+  try {
+    u = new URL(origin);
+  } catch {
+    // reported below
+  }
+  if (!u || (u.protocol !== 'https:' && u.protocol !== 'http:') || u.hostname.includes('*') || u.origin !== origin) {
+    return 'must be an origin as browsers send it: scheme://host[:port], with no path, trailing slash or wildcard (e.g. https://sandbox.cds-hooks.org)';
+  }
+  return undefined;
 }
 
 /** True for http(s) URLs whose host is 127.0.0.0/8, ::1 or localhost. */
