@@ -60,7 +60,7 @@ const emptyRequest = {
 };
 
 async function cpuPerCall(body: unknown, iterations: number): Promise<{ microseconds: number; cards: number }> {
-  const service = SERVICES.find((s) => s.id === 'medication-safety')!;
+  const service = SERVICES.find((s) => s.id === 'medication-safety-sign')!;
   const deps = {
     config,
     knowledge: new MemoryKnowledgeStore(sources),
@@ -103,9 +103,9 @@ async function main(): Promise<void> {
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : 0;
   const live = await http(`http://127.0.0.1:${port}/health/live`, 'GET');
-  const screen = await http(`http://127.0.0.1:${port}/cds-services/medication-safety`, 'POST', request25);
+  const screen = await http(`http://127.0.0.1:${port}/cds-services/medication-safety-sign`, 'POST', request25);
   // The HTTP numbers only mean something if the last answer is the full screening, not a shortcut.
-  const check = await fetch(`http://127.0.0.1:${port}/cds-services/medication-safety`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(request25) });
+  const check = await fetch(`http://127.0.0.1:${port}/cds-services/medication-safety-sign`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(request25) });
   const cardsOverHttp = ((await check.json()) as { cards: unknown[] }).cards.length;
   await app.close();
   if (cardsOverHttp !== screening.cards) throw new Error(`over HTTP the request drew ${cardsOverHttp} cards, not ${screening.cards}: rate limiting or shedding answered instead`);

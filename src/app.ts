@@ -214,7 +214,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
     return payload;
   });
 
-  registerDiscovery(app, knowledge);
+  registerDiscovery(app, knowledge, config.enabledServices);
   registerServiceRoutes(
     app,
     {
@@ -231,7 +231,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
     records,
   );
   if (records && db) {
-    registerFeedbackRoutes(app, records, metrics, now);
+    registerFeedbackRoutes(app, records, metrics, now, config);
     // Endpoints for people: user tokens, API keys, or loopback development mode.
     users = new UserAuthenticator({
       issuer: config.userIssuer,

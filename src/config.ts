@@ -18,6 +18,9 @@ const commaList = z
   .string()
   .transform((s) => s.split(',').map((v) => v.trim()).filter((v) => v.length > 0));
 
+/** Services discovery lists only when CDS_SERVICES names them (see src/hooks/services.ts). */
+export const OPTIONAL_SERVICES = ['pharmacist-profile-review'] as const;
+
 const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 /** A whole number ≥ 0 where 0 switches the feature off. */
 const limitOrOff = (fallback: number) => z.coerce.number().int().min(0).default(fallback);
@@ -49,6 +52,7 @@ const EnvSchema = z.object({
   CDS_BODY_LIMIT_BYTES: positiveInt(8 * 1024 * 1024),
   CDS_JSON_MAX_DEPTH: positiveInt(64),
   CDS_CORS_ORIGINS: commaList.optional(),
+  CDS_SERVICES: commaList.pipe(z.array(z.enum(OPTIONAL_SERVICES, { message: `each entry must be one of ${OPTIONAL_SERVICES.join(', ')}` }))).optional(),
   CDS_POLICY: z.enum(['prescriber', 'pharmacist']).default('prescriber'),
   CDS_MAX_LAB_AGE_DAYS: positiveInt(90),
   CDS_RATE_LIMIT_PER_MINUTE: limitOrOff(600),
@@ -98,6 +102,8 @@ export interface Config {
   /** Browser origins allowed by CORS. Empty = loopback origins only. */
   readonly corsOrigins: readonly string[];
   readonly defaultPolicy: 'prescriber' | 'pharmacist';
+  /** Optional services listed in discovery besides the default ones (e.g. the pharmacist review for a pharmacy system). */
+  readonly enabledServices: readonly string[];
   readonly maxLabAgeDays: number;
   /** Service (and, separately, feedback) calls per minute allowed per client issuer; 0 = no limit. */
   readonly rateLimitPerMinute: number;
@@ -121,15 +127,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   }
   const e = parsed.data;
   for (const prefix of e.CDS_FHIR_SERVER_ALLOWLIST ?? []) {
-    let host = '';
-    try {
-      host = new URL(prefix).hostname;
-    } catch {
-      // reported below
-    }
-    if (!host || (!/^https:\/\//.test(prefix) && !isLoopbackUrl(prefix))) {
-      throw new ConfigError(`CDS_FHIR_SERVER_ALLOWLIST: ${prefix} must be an https URL with a host (or a loopback URL)`);
-    }
+    const problem = fhirServerPrefixProblem(prefix);
+    if (problem) throw new ConfigError(`CDS_FHIR_SERVER_ALLOWLIST: ${prefix} ${problem}`);
+  }
+  for (const origin of e.CDS_CORS_ORIGINS ?? []) {
+    const problem = originProblem(origin);
+    if (problem) throw new ConfigError(`CDS_CORS_ORIGINS: ${origin} ${problem}`);
   }
   let trustedIssuers: TrustedIssuer[] = [];
   if (e.CDS_TRUSTED_ISSUERS) {
@@ -181,6 +184,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     jsonMaxDepth: e.CDS_JSON_MAX_DEPTH,
     corsOrigins: Object.freeze([...(e.CDS_CORS_ORIGINS ?? [])]),
     defaultPolicy: e.CDS_POLICY,
+    enabledServices: Object.freeze([...(e.CDS_SERVICES ?? [])]),
     maxLabAgeDays: e.CDS_MAX_LAB_AGE_DAYS,
     rateLimitPerMinute: e.CDS_RATE_LIMIT_PER_MINUTE,
     shedEventLoopLagMs: e.CDS_SHED_EVENT_LOOP_LAG_MS,
@@ -192,6 +196,36 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
 /** True when HOST is a loopback address (127.0.0.0/8, ::1, localhost). */
 export function isLoopbackHost(host: string): boolean {
   return isLoopbackUrl(`http://${host.includes(':') ? `[${host}]` : host}/`);
+}
+
+/** Why an allow-list entry would never match what its author meant (undefined: it is usable). */
+function fhirServerPrefixProblem(prefix: string): string | undefined {
+  let u: URL;
+  try {
+    u = new URL(prefix);
+  } catch {
+    return 'must be an https URL with a host (or a loopback URL)';
+  }
+  if (!u.hostname || (u.protocol !== 'https:' && !isLoopbackUrl(prefix))) return 'must be an https URL with a host (or a loopback URL)';
+  // Entries are matched by origin and path: anything else in them would be silently ignored.
+  if (u.hostname.includes('*')) return 'must name one host: wildcards are not supported, list each server';
+  if (u.username || u.password) return 'must not contain a user name or password';
+  if (u.search || u.hash || /[?#]/.test(prefix)) return 'must not contain a query or fragment: entries are URL prefixes (origin and path)';
+  return undefined;
+}
+
+/** Browsers send an Origin header as scheme://host[:port], and CORS compares it exactly. */
+function originProblem(origin: string): string | undefined {
+  let u: URL | undefined;
+  try {
+    u = new URL(origin);
+  } catch {
+    // reported below
+  }
+  if (!u || (u.protocol !== 'https:' && u.protocol !== 'http:') || u.hostname.includes('*') || u.origin !== origin) {
+    return 'must be an origin as browsers send it: scheme://host[:port], with no path, trailing slash or wildcard (e.g. https://sandbox.cds-hooks.org)';
+  }
+  return undefined;
 }
 
 /** True for http(s) URLs whose host is 127.0.0.0/8, ::1 or localhost. */

@@ -10,6 +10,7 @@ import { randomUUID } from 'node:crypto';
 import type { AllergiesNotSentFinding, AllergyFinding, AllergyNotCheckedFinding } from '../checks/allergy/allergy-finding.js';
 import type { Medication } from '../fhir/clinical-context.js';
 import { allergyDates, type AllergyRecord } from '../fhir/allergies.js';
+import { codeInWords } from '../fhir/resources.js';
 import type { Citation } from '../knowledge/source-schema.js';
 import type { CardContext, CardMeta } from './build-cards.js';
 import { citationUrl, overrideReasonCodings, citationText, ACT_CODE_SYSTEM, fitSummary, type Card, type Coding, type Suggestion } from './card.js';
@@ -19,7 +20,7 @@ import { DEFAULT_ALLERGY_INDICATORS, type Indicator, type IndicatorOrSuppress } 
 const SERVICE_LABEL = 'Medication safety screening';
 export const TOPIC_ALLERGY: Coding = { system: ACT_CODE_SYSTEM, code: 'ALGY', display: 'Allergy Alert' };
 
-const OVERRIDE_REASONS: readonly [string, string][] = [
+export const OVERRIDE_REASONS: readonly [string, string][] = [
   ['tolerated-previously', 'Patient has taken this drug (or one of its group) since, without a reaction'],
   ['not-an-allergy', 'The recorded reaction was not an allergy (side effect or intolerance)'],
   ['benefit-outweighs-risk', 'Benefit outweighs risk; will monitor or give under observation'],
@@ -239,7 +240,7 @@ function whyNotChecked(f: AllergyNotCheckedFinding): string {
     return `recorded as ${/^[aeiou]/.test(category) ? 'an' : 'a'} ${category} allergy, not a medicine: medicines are not screened for it (the knowledge base has no excipient data)`;
   }
   if (a.rxnormFrom === 'code') return `RxNorm ${a.rxnormCodes.join(', ')} is not in the knowledge base`;
-  const coded = a.otherCodes.map((c) => `${c.system ?? 'code'} ${c.code}`);
+  const coded = a.otherCodes.map(codeInWords);
   return coded.length > 0 ? `coded only outside RxNorm (${coded.join(', ')}), which the service cannot match to drugs` : 'it has no code, only text';
 }
 

@@ -310,7 +310,7 @@ function sourceFor(c: Citation): Card['source'] {
   return { label: `${SERVICE_LABEL}: ${c.source}`, ...(url ? { url } : {}), topic: TOPIC_DRUG_INTERACTION };
 }
 
-const OVERRIDE_REASONS: readonly [string, string][] = [
+export const OVERRIDE_REASONS: readonly [string, string][] = [
   ['benefit-outweighs-risk', 'Benefit outweighs risk; will monitor'],
   ['tolerated-previously', 'Patient has tolerated this combination before'],
   ['dose-adjusted', 'Dose or timing already adjusted for this interaction'],
@@ -472,7 +472,7 @@ export function applyAlertBudget<T extends BuiltCards>(built: T, input: AlertBud
   return { ...built, cards, meta };
 }
 
-const FOLDED_OVERRIDE_REASONS: readonly [string, string][] = [
+export const FOLDED_OVERRIDE_REASONS: readonly [string, string][] = [
   ['reviewed', 'Reviewed the folded alerts; will proceed'],
   ['benefit-outweighs-risk', 'Benefit outweighs risk; will monitor'],
   ['not-applicable', 'Alerts do not apply to this patient'],

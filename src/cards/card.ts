@@ -69,9 +69,14 @@ export function citationUrl(c: Citation): string | undefined {
   return c.url;
 }
 
+/** The code system of this service's override reasons. */
+export function overrideReasonSystem(publicBaseUrl: string): string {
+  return `${publicBaseUrl}/CodeSystem/override-reason`;
+}
+
 /** Override reasons (code, display) as codings of this service's override-reason code system. */
 export function overrideReasonCodings(publicBaseUrl: string, reasons: readonly (readonly [string, string])[]): Coding[] {
-  const system = `${publicBaseUrl}/CodeSystem/override-reason`;
+  const system = overrideReasonSystem(publicBaseUrl);
   return reasons.map(([code, display]) => ({ system, code, display }));
 }
 

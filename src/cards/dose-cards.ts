@@ -37,7 +37,7 @@ const HEADLINE: Readonly<Record<DoseTopic, string>> = {
   DOSECOND: 'kidney function',
 };
 
-const OVERRIDE_REASONS: readonly [string, string][] = [
+export const OVERRIDE_REASONS: readonly [string, string][] = [
   ['dose-intended', 'Dose is intended (indication or protocol needs it)'],
   ['tolerated-previously', 'Patient has tolerated this dose before'],
   ['patient-data-wrong', 'Patient data (age, weight, kidney function) is wrong or outdated'],

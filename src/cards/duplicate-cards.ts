@@ -16,7 +16,7 @@ import { DEFAULT_DUPLICATE_INDICATORS, type Indicator, type IndicatorOrSuppress 
 const SERVICE_LABEL = 'Medication safety screening';
 export const TOPIC_DUPLICATE_THERAPY: Coding = { system: ACT_CODE_SYSTEM, code: 'DUPTHPY', display: 'Duplicate Therapy Alert' };
 
-const OVERRIDE_REASONS: readonly [string, string][] = [
+export const OVERRIDE_REASONS: readonly [string, string][] = [
   ['both-intended', 'Both are intended (e.g. scheduled plus as-needed, or a documented combination)'],
   ['switching', 'One replaces the other; the old order is being stopped'],
   ['benefit-outweighs-risk', 'Benefit outweighs risk; will monitor'],

@@ -34,7 +34,7 @@ export interface RuleCards {
   readonly shadow: readonly ShadowCard[];
 }
 
-const OVERRIDE_REASONS: readonly [string, string][] = [
+export const OVERRIDE_REASONS: readonly [string, string][] = [
   ['benefit-outweighs-risk', 'Benefit outweighs risk; will monitor'],
   ['already-addressed', 'Already addressed (test ordered, monitoring or plan in place)'],
   ['data-out-of-date', 'The patient data behind this alert is out of date or wrong'],

@@ -29,23 +29,28 @@ import { rulesCommand } from './rules-commands.js';
 import { RuleRegistry } from '../rules/registry.js';
 import { vocabularyFor } from '../rules/load-rules.js';
 
-const USAGE = `usage:
-  cds serve
-  cds screen --service ID --request FILE
-  cds kb validate [DIR]
-  cds kb catalogue [DIR] [--check]
-  cds kb import --format csv|rxnorm-rrf|ddinter|json FILE [--activate] [--note TEXT]
-  cds kb versions
-  cds kb activate VERSION
-  cds kb stats [VERSION]
-  cds kb diff VERSION_A VERSION_B
-  cds keys create --name NAME --role viewer|pharmacist|informaticist|admin
-  cds keys list
-  cds keys revoke ID
-  cds rules lint [DIR]
-  cds rules test [ID] [--dir DIR]
-  cds rules explain ID --request FILE [--now ISO-DATETIME]
-  cds rules shadow-report [--since YYYY-MM-DD] [--until YYYY-MM-DD] [--rule ID] [--json]`;
+/** Every command with what it does: `cds --help` prints this, so the tool explains itself. */
+const COMMANDS: readonly (readonly [string, string])[] = [
+  ['cds serve', 'start the service (the same as npm start); configured by environment variables, see the README'],
+  ['cds screen --service ID --request FILE', 'run one CDS Hooks request file through a service and print the cards'],
+  ['cds kb validate [DIR]', 'check the knowledge-base source files (schema, references, codes, citations); file:line per problem'],
+  ['cds kb catalogue [DIR] [--check]', 'write CATALOGUE.md for review; --check fails when the committed one is out of date'],
+  ['cds kb import --format csv|rxnorm-rrf|ddinter|json FILE [--activate] [--note TEXT]', 'load a file (or RxNorm RRF directory) into the database as a new knowledge version'],
+  ['cds kb versions', 'list the knowledge versions in the database, the active one marked'],
+  ['cds kb activate VERSION', 'make a knowledge version the one every replica serves'],
+  ['cds kb stats [VERSION]', 'counts of a knowledge version (default: the active one)'],
+  ['cds kb diff VERSION_A VERSION_B', 'what changed between two knowledge versions'],
+  ['cds keys create --name NAME --role viewer|pharmacist|informaticist|admin', 'create an API key for the endpoints for people; printed once, send it as Authorization: Bearer cdsk_...'],
+  ['cds keys list', 'list API keys: names, roles, dates (never the keys)'],
+  ['cds keys revoke ID', 'revoke an API key'],
+  ['cds rules lint [DIR]', 'check guideline rule files: schema, FHIRPath, names and codes, hooks, templates'],
+  ['cds rules test [ID] [--dir DIR]', "run every rule's own test cases (or one rule's); exit 1 on a failure"],
+  ['cds rules explain ID --request FILE [--now ISO-DATETIME]', 'show which conditions of a rule held for a CDS Hooks request, with the values'],
+  ['cds rules shadow-report [--since YYYY-MM-DD] [--until YYYY-MM-DD] [--rule ID] [--json]', 'what shadow rules would have shown (reads the database)'],
+  ['cds help', 'print this list of commands'],
+];
+
+const USAGE = ['usage:', ...COMMANDS.map(([usage, what]) => `  ${usage}\n      ${what}`)].join('\n');
 
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;

@@ -13,6 +13,8 @@ import { adminAudit, type AuditRecord, type CardRecord, type FeedbackRecord } fr
 import type { CardMeta } from '../cards/build-cards.js';
 import type { Recorder } from './recorder.js';
 import type { FeedbackItem } from './feedback-schema.js';
+import { overrideReasonSystem } from '../cards/card.js';
+import { overrideReasonDisplay } from '../cards/override-reasons.js';
 
 export interface ServiceCall {
   readonly service: string;
@@ -148,32 +150,49 @@ export class CardRecords {
     void task.finally(() => this.background.delete(task));
   }
 
-  /** Feedback items as received (repeats become one row each); returns how many name a card we served. */
-  async recordFeedback(service: string, client: string, items: readonly FeedbackItem[], receivedAt: Date): Promise<{ known: number; unknown: number; unverified: number }> {
+  /**
+   * Feedback items as received (repeats become one row each), each with its own audit event saying what the
+   * clinician did: the outcome, the override reason's code and display (the client's, else this service's own for
+   * its codes), and the suggestions accepted; never the free-text comment. Returns how many name a card we served.
+   */
+  async recordFeedback(service: string, client: string, items: readonly FeedbackItem[], receivedAt: Date, publicBaseUrl: string): Promise<{ known: number; unknown: number; unverified: number }> {
     const at = receivedAt.toISOString();
     for (const item of items) {
       const reason = item.overrideReason;
-      const coding = (reason ? ('code' in reason ? reason : reason.reason) : undefined) as { code: string; system: string } | undefined;
+      const coding = (reason ? ('code' in reason ? reason : reason.reason) : undefined) as { code: string; system: string; display?: string } | undefined;
+      const acceptedSuggestions = (item.acceptedSuggestions ?? []).map((s) => s.id);
       const row: FeedbackRecord = {
-        feedbackKey: digest([item.card, item.outcome, new Date(item.outcomeTimestamp).toISOString(), client, ...(item.acceptedSuggestions ?? []).map((s) => s.id).sort()]),
+        feedbackKey: digest([item.card, item.outcome, new Date(item.outcomeTimestamp).toISOString(), client, ...[...acceptedSuggestions].sort()]),
         cardUuid: item.card,
         receivedAt: at,
         client,
         outcome: item.outcome,
         inferred: false,
         outcomeAt: new Date(item.outcomeTimestamp).toISOString(),
-        acceptedSuggestions: (item.acceptedSuggestions ?? []).map((s) => s.id),
+        acceptedSuggestions,
         overrideSystem: coding?.system ?? null,
         overrideCode: coding?.code ?? null,
         overrideComment: reason && 'userComment' in reason && typeof reason.userComment === 'string' ? reason.userComment : null,
       };
       this.recorder.record({ type: 'feedback', row });
+      const display = coding?.display ?? (coding?.system === overrideReasonSystem(publicBaseUrl) ? overrideReasonDisplay(coding.code) : undefined);
+      this.recorder.record({
+        type: 'audit',
+        row: audit('feedback', at, {
+          client,
+          service,
+          outcome: 'success',
+          cardCount: 1,
+          detail: {
+            card: item.card,
+            outcome: item.outcome,
+            ...(coding ? { reasonCode: coding.code, reasonSystem: coding.system, ...(display ? { reasonDisplay: display } : {}) } : {}),
+            ...(acceptedSuggestions.length > 0 ? { acceptedSuggestions } : {}),
+          },
+        }),
+      });
     }
     this.recorder.record({ type: 'client', row: { client, seenAt: at, feedbackAt: at } });
-    this.recorder.record({
-      type: 'audit',
-      row: audit('feedback', at, { client, service, outcome: 'success', cardCount: items.length, detail: { items: items.length } }),
-    });
     // Which cards we know is for counting only: the answer does not depend on it.
     try {
       const uuids = [...new Set(items.map((i) => i.card))];

@@ -4,7 +4,7 @@
  * criticality, the reactions recorded and whether any was severe, and "no known allergy" statements. Pure and
  * lenient: takes `unknown`, never throws. Nothing here is logged (allergy text is clinical data).
  */
-import { RXNORM_SYSTEMS, asArray, codingsOf, conceptText, isObject, referenceTo, str, type Coding, type Json } from './resources.js';
+import { RXNORM_SYSTEMS, asArray, codeInWords, codingsOf, conceptText, isObject, referenceTo, str, type Coding, type Json } from './resources.js';
 
 export const SNOMED_SYSTEM = 'http://snomed.info/sct';
 
@@ -126,7 +126,7 @@ function readAllergy(r: Json, index: number): AllergyRecord {
   const named = written !== undefined && written !== '';
   const substance = named
     ? written
-    : ((ownRx[0] ? `RxNorm ${ownRx[0]}` : undefined) ?? (otherCodes[0] ? `${otherCodes[0].system ?? 'code'} ${otherCodes[0].code}` : undefined) ?? 'an unnamed substance');
+    : ((ownRx[0] ? `RxNorm ${ownRx[0]}` : undefined) ?? (otherCodes[0] ? codeInWords(otherCodes[0]) : undefined) ?? 'an unnamed substance');
   const reactions = reactionsRaw.map(readReaction);
   const severe = reactionsRaw.map(severeManifestation).find((s) => s !== undefined);
   const status = statuses(r);

@@ -19,7 +19,10 @@ export interface Medication {
   readonly role: MedicationRole;
   /** "MedicationRequest/123" when the resource has an id. */
   readonly reference?: string;
+  /** How a card names it: the order's own name, else the knowledge base's name of its code, else the code in words. */
   readonly display: string;
+  /** The order carried no name of its own (display came from the knowledge base or the code). */
+  readonly unnamed?: boolean;
   readonly rxnormCodes: readonly string[];
   readonly ingredients: readonly IngredientRef[];
   /**

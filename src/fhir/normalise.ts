@@ -13,6 +13,7 @@ import {
   RXNORM_SYSTEMS,
   asArray,
   codingsOf,
+  codeInWords,
   conceptText,
   datePart,
   daysBetween,
@@ -134,7 +135,9 @@ export async function normalise(input: NormaliseInput, kb: KnowledgeSnapshot): P
       key: ref ? `${item.role}:${ref}` : `${item.role}#${item.index}`,
       role: item.role,
       ...(ref ? { reference: ref } : {}),
-      display: concept.display ?? drugs[0]?.name ?? 'unnamed medication',
+      // The order's own name; else the knowledge base's; else its code in words. Never a code system URL.
+      display: concept.display ?? drugs[0]?.name ?? (concept.rxnormCodes[0] ? `RxNorm ${concept.rxnormCodes[0]}` : 'unnamed medication'),
+      ...(concept.display === undefined ? { unnamed: true } : {}),
       rxnormCodes: concept.rxnormCodes,
       ingredients: [...ingredients.values()],
       drugs,
@@ -201,16 +204,12 @@ function rxnormCodesOf(concept: unknown): string[] {
 
 function conceptFrom(concept: unknown, fallbackDisplay?: string): Concept {
   const codes = rxnormCodesOf(concept);
-  const display = conceptText(concept) ?? fallbackDisplay ?? otherCodeText(concept);
-  if (codes.length > 0) return { rxnormCodes: codes, ...(display ? { display } : {}), resolution: 'resolved' };
+  const named = conceptText(concept) ?? fallbackDisplay;
+  // An RxNorm code without a name is named later from the knowledge base (normalise), not from its code.
+  if (codes.length > 0) return { rxnormCodes: codes, ...(named ? { display: named } : {}), resolution: 'resolved' };
   // A medication is named but not in RxNorm (text only, NDC, a local code): it cannot be screened.
-  return { rxnormCodes: [], display: display ?? 'medication with no name or RxNorm code', resolution: 'text-only' };
-}
-
-/** "http://hl7.org/fhir/sid/ndc 0069-2587" for a concept coded only outside RxNorm. */
-function otherCodeText(concept: unknown): string | undefined {
-  const c = codingsOf(concept).find((x) => x.code);
-  return c ? `${c.system ?? 'code'} ${c.code}` : undefined;
+  const other = codingsOf(concept).find((x) => x.code);
+  return { rxnormCodes: [], display: named ?? (other ? codeInWords(other) : 'medication with no name or RxNorm code'), resolution: 'text-only' };
 }
 
 /** A Medication resource's codes: its code, or failing that its ingredients' codes. */

@@ -68,6 +68,24 @@ export function codingsOf(concept: unknown): Coding[] {
     .map((c) => ({ system: str(c.system), code: typeof c.code === 'number' ? String(c.code) : str(c.code), display: str(c.display) }));
 }
 
+/** Code systems a clinician knows by name; any other system is "a local code" (its URL means nothing to a person). */
+const CODE_SYSTEM_NAMES: Readonly<Record<string, string>> = {
+  ...Object.fromEntries([...RXNORM_SYSTEMS].map((s) => [s, 'RxNorm'])),
+  'http://hl7.org/fhir/sid/ndc': 'NDC',
+  'urn:oid:2.16.840.1.113883.6.69': 'NDC',
+  'http://snomed.info/sct': 'SNOMED CT',
+  'urn:oid:2.16.840.1.113883.6.96': 'SNOMED CT',
+  'http://fdasis.nlm.nih.gov': 'UNII',
+  'urn:oid:2.16.840.1.113883.4.9': 'UNII',
+  'http://www.whocc.no/atc': 'ATC',
+};
+
+/** A code as a person reads it: "NDC 0069-2587", "RxNorm 198211", "local code X-17"; never a system URL. */
+export function codeInWords(c: Coding): string {
+  const name = c.system !== undefined ? CODE_SYSTEM_NAMES[c.system] : undefined;
+  return `${name ?? 'local code'} ${c.code ?? '(no code)'}`;
+}
+
 export function conceptText(concept: unknown): string | undefined {
   if (!isObject(concept)) return undefined;
   return str(concept.text) ?? codingsOf(concept).find((c) => c.display)?.display;

@@ -1,23 +1,23 @@
 /** POST /cds-services/{id}/feedback (CDS Hooks 2.0): what clinicians did with the cards. */
 import type { FastifyInstance } from 'fastify';
+import type { Config } from '../config.js';
 import { errors } from '../errors.js';
 import type { CardRecords } from '../feedback/card-records.js';
 import { FeedbackRequest } from '../feedback/feedback-schema.js';
 import { describeIssues } from '../hooks/request-schema.js';
-import { SERVICES } from '../hooks/services.js';
+import { answeredServices } from '../hooks/services.js';
 import type { Metrics } from '../metrics/metrics.js';
 import { CDS_CLIENT } from './route-access.js';
 import { clientKey, type ClientIdentity } from '../auth/client-auth.js';
 
-const serviceIds = new Set(SERVICES.map((s) => s.id));
-
-export function registerFeedbackRoutes(app: FastifyInstance, records: CardRecords, metrics: Metrics, now: () => Date): void {
+export function registerFeedbackRoutes(app: FastifyInstance, records: CardRecords, metrics: Metrics, now: () => Date, config: Pick<Config, 'enabledServices' | 'publicBaseUrl'>): void {
+  const serviceIds = new Set(answeredServices(config.enabledServices).keys());
   app.post<{ Params: { id: string } }>('/cds-services/:id/feedback', { config: { access: CDS_CLIENT } }, async (req) => {
     if (!serviceIds.has(req.params.id)) throw errors.unknownService(req.params.id);
     const parsed = FeedbackRequest.safeParse(req.body);
     if (!parsed.success) throw errors.badRequest(describeIssues(parsed.error));
     const client = clientKey((req as { client?: ClientIdentity }).client);
-    const counts = await records.recordFeedback(req.params.id, client, parsed.data.feedback, now());
+    const counts = await records.recordFeedback(req.params.id, client, parsed.data.feedback, now(), config.publicBaseUrl);
     for (const item of parsed.data.feedback) metrics.feedback.inc({ service: req.params.id, outcome: item.outcome });
     if (counts.unknown > 0) metrics.feedbackUnknownCards.inc({ service: req.params.id }, counts.unknown);
     req.log.info({ service: req.params.id, items: parsed.data.feedback.length, unknownCards: counts.unknown }, 'feedback received');

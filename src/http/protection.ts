@@ -16,7 +16,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { FastifyInstance, FastifyReply, FastifyRequest, onRequestHookHandler } from 'fastify';
 import type { ClientIdentity } from '../auth/client-auth.js';
 import type { Config } from '../config.js';
-import { SERVICES } from '../hooks/services.js';
+import { answeredServices } from '../hooks/services.js';
 import type { Metrics } from '../metrics/metrics.js';
 import { screeningNotPerformedCard } from './services.js';
 
@@ -208,12 +208,10 @@ export interface ProtectionDeps {
 }
 
 export interface ProtectionOptions {
-  readonly config: Pick<Config, 'rateLimitPerMinute' | 'shedEventLoopLagMs' | 'shedMaxInFlight'>;
+  readonly config: Pick<Config, 'rateLimitPerMinute' | 'shedEventLoopLagMs' | 'shedMaxInFlight' | 'enabledServices'>;
   readonly metrics: Metrics;
 }
 
-/** Calls to any other service id go on to their 404. */
-const serviceIds: ReadonlySet<string> = new Set(SERVICES.map((s) => s.id));
 
 /** What the plugin exposes (to tests and diagnostics). */
 export interface Protection {
@@ -229,6 +227,8 @@ export interface Protection {
  */
 export function registerProtection(app: FastifyInstance, opts: ProtectionOptions, deps: ProtectionDeps = {}): Protection {
   const { config, metrics } = opts;
+  // Calls to any other service id (one not enabled here included) go on to their 404.
+  const serviceIds: ReadonlySet<string> = new Set(answeredServices(config.enabledServices).keys());
   const clock = deps.clock ?? (() => performance.now());
   const serviceLimiter = config.rateLimitPerMinute > 0 ? new RateLimiter(config.rateLimitPerMinute, clock) : undefined;
   // Feedback has its own buckets: a client retrying feedback never uses up the budget of its screening calls.

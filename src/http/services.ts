@@ -9,14 +9,12 @@ import type { Card, CdsResponse } from '../cards/card.js';
 import { HttpError, errors } from '../errors.js';
 import { KnowledgeUnavailableError } from '../knowledge/database-store.js';
 import { runService, type ServiceDeps } from '../hooks/run-service.js';
-import { SERVICES } from '../hooks/services.js';
+import { answeredServices } from '../hooks/services.js';
 import type { Metrics } from '../metrics/metrics.js';
 import type { CardRecords } from '../feedback/card-records.js';
 import type { ServiceResult } from '../hooks/run-service.js';
 import { clientKey, type ClientIdentity } from '../auth/client-auth.js';
 import { CDS_CLIENT } from './route-access.js';
-
-const byId = new Map(SERVICES.map((s) => [s.id, s]));
 
 /** The card sent when screening could not run at all. */
 export function screeningNotPerformedCard(reason: string): Card {
@@ -30,6 +28,7 @@ export function screeningNotPerformedCard(reason: string): Card {
 }
 
 export function registerServiceRoutes(app: FastifyInstance, deps: ServiceDeps, metrics: Metrics, records?: CardRecords): void {
+  const byId = answeredServices(deps.config.enabledServices);
   app.post<{ Params: { id: string } }>('/cds-services/:id', { config: { access: CDS_CLIENT } }, async (req, reply) => {
     const started = performance.now();
     const service = byId.get(req.params.id);

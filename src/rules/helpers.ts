@@ -78,11 +78,11 @@ function valueSet(name: string): ResolvedValueSet {
 }
 
 /**
- * How a rule names an order: as the order names it, or — when the order carries only a bare code, which the
- * normaliser shows as "<system> <code>" — by its ingredients as the knowledge base names them.
+ * How a rule names an order: as the order names it, or — when the order carries only a code — by its
+ * ingredients as the knowledge base names them.
  */
 export function medicationLabel(m: Medication): string {
-  if (/^\S+:\S* \S+$/.test(m.display) && m.ingredients.length > 0) return m.ingredients.map((i) => i.name).join(' / ');
+  if (m.unnamed && m.ingredients.length > 0) return m.ingredients.map((i) => i.name).join(' / ');
   return m.display;
 }
 

@@ -14,8 +14,8 @@ const DAY = 86_400_000;
 
 /** The service that answers each hook. */
 export const SERVICE_FOR_HOOK: Readonly<Record<RuleHook, string>> = {
-  'order-sign': 'medication-safety',
-  'order-select': 'medication-safety',
+  'order-sign': 'medication-safety-sign',
+  'order-select': 'medication-safety-select',
   'medication-prescribe': 'medication-safety-prescribe',
   'patient-view': 'medication-profile-review',
 };

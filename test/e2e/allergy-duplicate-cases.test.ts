@@ -85,7 +85,8 @@ const topical = (body: Json, code: string): [string, string][] => body.cards.fil
 
 let t: TestApp;
 beforeAll(async () => {
-  t = await createTestApp();
+  // The pharmacist review is offered only where CDS_SERVICES enables it (a pharmacy system).
+  t = await createTestApp({ env: { CDS_SERVICES: 'pharmacist-profile-review' } });
 });
 afterAll(() => t.close());
 

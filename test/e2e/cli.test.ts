@@ -28,6 +28,21 @@ async function cds(args: string[], env: Record<string, string> = {}): Promise<{ 
 }
 
 describe('cds command', () => {
+  it('--help lists every command with what it does', async () => {
+    const r = await cds(['--help']);
+    expect(r.code).toBe(0);
+    const lines = r.stdout.trimEnd().split('\n');
+    expect(lines[0]).toBe('usage:');
+    const commands = lines.filter((l) => l.startsWith('  cds '));
+    expect(commands.map((l) => l.trim().split(' ').slice(0, 3).filter((w) => /^[a-z][a-z-]*$/.test(w)).join(' '))).toEqual([
+      'cds serve', 'cds screen', 'cds kb validate', 'cds kb catalogue', 'cds kb import', 'cds kb versions', 'cds kb activate', 'cds kb stats', 'cds kb diff',
+      'cds keys create', 'cds keys list', 'cds keys revoke', 'cds rules lint', 'cds rules test', 'cds rules explain', 'cds rules shadow-report', 'cds help',
+    ]);
+    // Each command line is followed by its description.
+    for (const c of commands) expect(lines[lines.indexOf(c) + 1]).toMatch(/^ {6}[a-z].{10,}/);
+    expect(r.stdout).toContain('  cds keys create --name NAME --role viewer|pharmacist|informaticist|admin\n      create an API key for the endpoints for people; printed once, send it as Authorization: Bearer cdsk_...\n');
+  });
+
   it('kb validate passes on the bundled knowledge base', async () => {
     const r = await cds(['kb', 'validate']);
     expect(r.code).toBe(0);

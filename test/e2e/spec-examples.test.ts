@@ -294,11 +294,10 @@ describe('discovery (GET /cds-services)', () => {
     const body = res.json();
     expect(discoveryViolations(body, { ownOutput: true })).toEqual([]);
     expect(body.services.map((s: Json) => [s.hook, s.id])).toEqual([
-      ['order-select', 'medication-safety'],
-      ['order-sign', 'medication-safety'],
+      ['order-select', 'medication-safety-select'],
+      ['order-sign', 'medication-safety-sign'],
       ['medication-prescribe', 'medication-safety-prescribe'],
       ['patient-view', 'medication-profile-review'],
-      ['patient-view', 'pharmacist-profile-review'],
     ]);
     const loinc = bundledSources()
       .observations.flatMap((k) => k.loinc)
@@ -318,7 +317,11 @@ describe('discovery (GET /cds-services)', () => {
       expect(service.prefetch).toEqual(templates);
       expect(typeof service.title === 'string' && service.title.length > 0).toBe(true);
     }
-    expect(body.services[0].title).toBe('Medication safety screening');
-    expect(body.services[4].title).toBe('Pharmacist medication profile review');
+    expect(body.services.map((s: Json) => s.title)).toEqual([
+      'Medication safety screening (order selected)',
+      'Medication safety screening (order signed)',
+      'Medication safety screening (medication-prescribe)',
+      'Medication profile review',
+    ]);
   });
 });

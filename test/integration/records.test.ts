@@ -166,6 +166,37 @@ describe('card ledger and feedback', () => {
     expect((await app.inject({ method: 'GET', url: '/audit?action=delete-everything' })).statusCode).toBe(400);
     expect((await app.inject({ method: 'GET', url: '/audit?date=yesterday' })).statusCode).toBe(400);
   });
+
+  it('each feedback item has an audit event with its outcome, reason code and display, and no comment', async () => {
+    const { draft, active } = interaction('fb1');
+    const served = await post(app, '/cds-services/medication-safety-sign', orderRequest({ drafts: [draft], active }));
+    const card = served.body.cards[0];
+    const offered = card.overrideReasons.find((r: { code: string }) => r.code === 'other-drug-stopping');
+    expect(offered).toEqual({ system: 'http://127.0.0.1:8080/CodeSystem/override-reason', code: 'other-drug-stopping', display: 'The other medication is being stopped' });
+    const feedback = [
+      // As the CDS Hooks Sandbox sends it: the offered coding echoed with its display, and a comment.
+      { card: card.uuid, outcome: 'overridden', overrideReason: { reason: offered, userComment: 'stopping clarithromycin today' }, outcomeTimestamp: '2026-11-21T12:03:00Z' },
+      // The specification's shape: the code without its display (this service's own code: its display is looked up).
+      { card: card.uuid, outcome: 'overridden', overrideReason: { reason: { code: 'dose-adjusted', system: 'http://127.0.0.1:8080/CodeSystem/override-reason' } }, outcomeTimestamp: '2026-11-21T12:04:00Z' },
+      { card: card.uuid, outcome: 'accepted', acceptedSuggestions: [{ id: card.suggestions[0].uuid }], outcomeTimestamp: '2026-11-21T12:05:00Z' },
+    ];
+    expect((await post(app, '/cds-services/medication-safety-sign/feedback', { feedback })).status).toBe(200);
+    const query = "SELECT service, card_count, outcome, detail FROM cds_audit_event WHERE action = 'feedback' AND detail->>'card' = $1 ORDER BY detail->>'reasonCode' NULLS LAST";
+    await eventually(async () => (await rows(query, [card.uuid])).length === 3);
+    const reasonSystem = 'http://127.0.0.1:8080/CodeSystem/override-reason';
+    expect(await rows(query, [card.uuid])).toEqual([
+      { service: 'medication-safety-sign', card_count: 1, outcome: 'success', detail: { card: card.uuid, outcome: 'overridden', reasonCode: 'dose-adjusted', reasonSystem, reasonDisplay: 'Dose or timing already adjusted for this interaction' } },
+      { service: 'medication-safety-sign', card_count: 1, outcome: 'success', detail: { card: card.uuid, outcome: 'overridden', reasonCode: 'other-drug-stopping', reasonSystem, reasonDisplay: 'The other medication is being stopped' } },
+      { service: 'medication-safety-sign', card_count: 1, outcome: 'success', detail: { card: card.uuid, outcome: 'accepted', acceptedSuggestions: [card.suggestions[0].uuid] } },
+    ]);
+    // Read back as a FHIR AuditEvent, the way a person reaches it without a database client.
+    const events = JSON.parse((await app.inject({ method: 'GET', url: '/audit?action=feedback&_count=500' })).body);
+    const details = events.entry.map((e: { resource: { entity: { detail: { type: string; valueString: string }[] }[] } }) => Object.fromEntries(e.resource.entity.at(-1)!.detail.map((d) => [d.type, d.valueString])));
+    expect(details.filter((d: Record<string, string>) => d.card === card.uuid && d.reasonCode === 'other-drug-stopping')).toEqual([
+      { service: 'medication-safety-sign', cardCount: '1', card: card.uuid, outcome: 'overridden', reasonCode: 'other-drug-stopping', reasonSystem, reasonDisplay: 'The other medication is being stopped' },
+    ]);
+    expect(JSON.stringify(events)).not.toContain('stopping clarithromycin today');
+  });
 });
 
 describe('alert memory and inferred acceptance', () => {

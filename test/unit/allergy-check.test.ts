@@ -278,7 +278,7 @@ describe('cards', () => {
     ]);
     expect(brief(cards)).toEqual([['info', '2 allergies could not be checked against the orders: Drug X; Penicillins (local code)']]);
     expect(cards[0]!.detail).toContain('- Drug X (recorded allergy to Drug X; recorded 2019-04-02): RxNorm 99999999 is not in the knowledge base.');
-    expect(cards[0]!.detail).toContain('coded only outside RxNorm (http://hospital.example/allergens PCN), which the service cannot match to drugs');
+    expect(cards[0]!.detail).toContain('coded only outside RxNorm (local code PCN), which the service cannot match to drugs');
   });
 
   it('food and environment allergies are not checked against medicines: the pharmacist policy names them, the prescriber policy does not', async () => {

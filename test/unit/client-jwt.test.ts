@@ -4,6 +4,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { JwtClientAuthenticator } from '../../src/auth/jwt-authenticator.js';
 import { parseTrustedIssuers } from '../../src/auth/trusted-issuers.js';
+import { loadConfig } from '../../src/config.js';
 
 const fixtures = path.resolve(import.meta.dirname, '../fixtures');
 const json = (p: string) => JSON.parse(readFileSync(path.join(fixtures, p), 'utf8'));
@@ -52,6 +53,26 @@ describe('CDS Hooks Sandbox (its public JWKS as a development issuer)', () => {
       expect((await auth.verify(c.authorizationBearer, c.jwtPayload.aud)).issuer).toBe('https://sandbox.cds-hooks.org');
     });
   }
+});
+
+describe('README "Try it with the CDS Hooks Sandbox"', () => {
+  const readme = readFileSync(path.resolve(import.meta.dirname, '../../README.md'), 'utf8');
+  const section = readme.slice(readme.indexOf('## Try it with the CDS Hooks Sandbox'), readme.indexOf('## Protection'));
+  const setting = (name: string) => /export ([A-Z_]+)='?([^'`\n]+)'?/g.exec(section.slice(section.indexOf(`export ${name}=`)))?.[2];
+
+  it("trusts exactly the Sandbox's published key by iss and kid, with no jku to follow, and its tokens verify", async () => {
+    const issuers = parseTrustedIssuers(setting('CDS_TRUSTED_ISSUERS')!);
+    expect(issuers.map((i) => [i.iss, i.jku])).toEqual([['https://sandbox.cds-hooks.org', []]]);
+    expect(JSON.parse(setting('CDS_TRUSTED_ISSUERS')!)[0].jwks).toEqual(json('clients/cds-hooks-sandbox_public-jwks.json'));
+    const c = json('clients/sandbox-captured/order-select-with-medication.json');
+    const auth = authenticator(JSON.parse(setting('CDS_TRUSTED_ISSUERS')!), new Date((c.jwtPayload.iat + 10) * 1000));
+    expect((await auth.verify(c.authorizationBearer, c.jwtPayload.aud)).issuer).toBe('https://sandbox.cds-hooks.org');
+  });
+
+  it('its CORS origin is one the configuration accepts', () => {
+    expect(setting('CDS_CORS_ORIGINS')).toBe('https://sandbox.cds-hooks.org');
+    expect(loadConfig({ CDS_CORS_ORIGINS: setting('CDS_CORS_ORIGINS')! }).corsOrigins).toEqual(['https://sandbox.cds-hooks.org']);
+  });
 });
 
 describe('CDS_TRUSTED_ISSUERS', () => {

@@ -194,7 +194,7 @@ describe('drug interaction screening (order-sign)', () => {
   it('names a medication coded only outside RxNorm instead of skipping it', async () => {
     const draft = { ...mr({ id: 'd1' }), medicationCodeableConcept: { coding: [{ system: 'urn:example:formulary', code: 'F-123' }] } };
     const { response } = await run(orderRequest({ drafts: [draft], active: [mr({ id: 'a1', rxcui: C.clarithromycin, status: 'active' })] }));
-    expect(response.cards.map((c) => [c.indicator, c.summary])).toEqual([['info', 'urn:example:formulary F-123 could not be screened']]);
+    expect(response.cards.map((c) => [c.indicator, c.summary])).toEqual([['info', 'local code F-123 could not be screened']]);
   });
 
   it('a drug without washout stops interacting once stopped', async () => {

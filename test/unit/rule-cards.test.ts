@@ -40,8 +40,8 @@ describe('rule card values', () => {
   });
 
   it('names an order that carries only a bare code by its ingredients', () => {
-    expect(medicationLabel(med('http://www.nlm.nih.gov/research/umls/rxnorm 5640', [{ rxcui: '5640', name: 'ibuprofen' }]))).toBe('ibuprofen');
-    expect(medicationLabel(med('http://www.nlm.nih.gov/research/umls/rxnorm 1', [{ rxcui: '1', name: 'a' }, { rxcui: '2', name: 'b' }]))).toBe('a / b');
+    expect(medicationLabel({ ...med('Ibuprofen 400 MG Oral Tablet', [{ rxcui: '5640', name: 'ibuprofen' }]), unnamed: true })).toBe('ibuprofen');
+    expect(medicationLabel({ ...med('RxNorm 1', [{ rxcui: '1', name: 'a' }, { rxcui: '2', name: 'b' }]), unnamed: true })).toBe('a / b');
     expect(medicationLabel(med('Advil 200 mg', [{ rxcui: '5640', name: 'ibuprofen' }]))).toBe('Advil 200 mg');
   });
 });

@@ -1,0 +1,22 @@
+/**
+ * The override reasons every kind of card offers, as one lookup for feedback that names a reason by code alone
+ * (a client may echo the code without its display). A code offered with different words on different kinds of
+ * card ("tolerated-previously") has no single display: only the client's own display can say which was chosen.
+ */
+import { OVERRIDE_REASONS as ALLERGY } from './allergy-cards.js';
+import { FOLDED_OVERRIDE_REASONS as FOLDED, OVERRIDE_REASONS as INTERACTION } from './build-cards.js';
+import { OVERRIDE_REASONS as DOSE } from './dose-cards.js';
+import { OVERRIDE_REASONS as DUPLICATE } from './duplicate-cards.js';
+import { OVERRIDE_REASONS as RULE } from './rule-cards.js';
+
+const displays = new Map<string, Set<string>>();
+for (const [code, display] of [...INTERACTION, ...FOLDED, ...ALLERGY, ...DUPLICATE, ...DOSE, ...RULE]) {
+  displays.set(code, (displays.get(code) ?? new Set()).add(display));
+}
+
+/** The display of one of this service's override reason codes, when every card that offers it uses the same words. */
+export function overrideReasonDisplay(code: string): string | undefined {
+  const found = displays.get(code);
+  return found?.size === 1 ? [...found][0] : undefined;
+}
+
