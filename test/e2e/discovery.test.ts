@@ -124,3 +124,17 @@ describe('discovery with CDS_SERVICES=pharmacist-profile-review (a pharmacy syst
     expect(r.status).toBe(200);
   });
 });
+
+describe('a service not enabled here, with rate limiting on', () => {
+  it('is a 404 on every call, never a rate-limit card (protection covers only the services answered)', async () => {
+    // Burst of 10 on a frozen clock: an 11th call to a rate-limited service would get the warning card.
+    const t = await createTestApp({ env: { CDS_RATE_LIMIT_PER_MINUTE: '60' }, deps: { protection: { clock: () => 0 } } });
+    try {
+      const statuses: number[] = [];
+      for (let i = 0; i < 12; i++) statuses.push((await t.call('pharmacist-profile-review', interactingProfile())).status);
+      expect(statuses).toEqual(Array(12).fill(404));
+    } finally {
+      await t.close();
+    }
+  });
+});
