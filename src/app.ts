@@ -133,7 +133,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   let records: CardRecords | undefined;
   let recorder: Recorder | undefined;
   if (db) {
-    recorder = new Recorder({ db, spoolDir: path.resolve(config.dataDir, 'spool'), flushIntervalMs: config.recordFlushMs, log });
+    recorder = await Recorder.open({ db, spoolDir: path.resolve(config.dataDir, 'spool'), flushIntervalMs: config.recordFlushMs, log });
     recorder.start();
     const hashId = createIdHasher(await resolveIdHashSecret(config.idHashSecret, db));
     records = new CardRecords(recorder, db, hashId, config.kbLookupTimeoutMs, now, log);

@@ -19,7 +19,6 @@ export interface RecorderOptions {
 }
 
 export class Recorder {
-  private readonly spool: Spool<RecordEntry>;
   private timer: NodeJS.Timeout | undefined;
   private flushing: Promise<void> | undefined;
   private lastError: string | undefined;
@@ -27,9 +26,15 @@ export class Recorder {
   private lost = 0;
   private deadLettered = 0;
 
-  constructor(private readonly options: RecorderOptions) {
-    this.spool = new Spool<RecordEntry>(options.spoolDir);
+  /** Opens the spool (refused while another process holds it). */
+  static async open(options: RecorderOptions): Promise<Recorder> {
+    return new Recorder(options, await Spool.open<RecordEntry>(options.spoolDir));
   }
+
+  private constructor(
+    private readonly options: RecorderOptions,
+    private readonly spool: Spool<RecordEntry>,
+  ) {}
 
   /** Replays whatever an earlier run left in the spool, then flushes periodically. */
   start(): void {
@@ -107,7 +112,7 @@ export class Recorder {
       await new Promise((r) => setTimeout(r, 100));
       await this.flush();
     }
-    this.spool.close();
+    await this.spool.close();
   }
 
   /** Records not yet in the database (sealed segments count as their files). */
