@@ -83,7 +83,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   registerJsonParser(app, config.jsonMaxDepth);
 
   // The knowledge store and the database: given (tests), or opened from the configuration.
-  const log = (message: string, detail?: Record<string, unknown>) => app.log.info(detail ?? {}, message);
+  const log = (message: string, detail?: Record<string, unknown>, level: 'info' | 'warn' = 'info') => app.log[level](detail ?? {}, message);
   let knowledge: KnowledgeStore;
   let db: Database | undefined = deps.database;
   const closers: (() => Promise<void>)[] = [];

@@ -80,7 +80,10 @@ export class DatabaseKnowledgeStore implements KnowledgeStore {
         if (ch !== channel) return;
         this.refresh().catch((err: unknown) => this.options.log?.('could not switch knowledge version', { err: String(err) }));
       });
-      await this.options.subscriber.subscribe(channel).catch((err: unknown) => this.options.log?.('could not subscribe to knowledge activations', { err: String(err) }));
+      // A subscription waits for the connection: awaited only when Redis is there (ioredis subscribes again
+      // after every reconnect, and the poll below catches what was missed meanwhile).
+      const subscribed = this.options.subscriber.subscribe(channel).catch((err: unknown) => this.options.log?.('could not subscribe to knowledge activations', { err: String(err) }));
+      if (this.options.subscriber.status === 'ready') await subscribed;
     }
     if (this.options.pollIntervalMs) {
       this.poller = setInterval(() => {

@@ -5,7 +5,7 @@
 import path from 'node:path';
 import type { Config } from '../config.js';
 import { migrate, openDatabase, type Database } from '../infra/database.js';
-import { createRedis, createSubscriber } from '../infra/redis.js';
+import { createRedis, createSubscriber, whenReady } from '../infra/redis.js';
 import { DatabaseKnowledgeStore } from './database-store.js';
 import type { KnowledgeSources } from './load-sources.js';
 import { ensureBundledVersion } from './versions.js';
@@ -17,7 +17,10 @@ export interface OpenedKnowledge {
   close(): Promise<void>;
 }
 
-export type KnowledgeLog = (message: string, detail?: Record<string, unknown>) => void;
+export type KnowledgeLog = (message: string, detail?: Record<string, unknown>, level?: 'info' | 'warn') => void;
+
+/** How long a start waits for Redis before serving with the in-process cache alone. */
+const REDIS_START_WAIT_MS = 2000;
 
 /** Opens the database and runs the migrations (also used by `cds kb` commands). */
 export async function openKnowledgeDatabase(config: Config): Promise<Database> {
@@ -36,6 +39,13 @@ export async function openKnowledge(config: Config, sources: KnowledgeSources, l
   const redisOptions = config.redisUrl ? { url: config.redisUrl } : undefined;
   const redis = redisOptions ? createRedis(redisOptions) : undefined;
   const subscriber = redisOptions ? createSubscriber(redisOptions) : undefined;
+  if (redis && subscriber) {
+    const [cache, notices] = await Promise.all([whenReady(redis, REDIS_START_WAIT_MS), whenReady(subscriber, REDIS_START_WAIT_MS)]);
+    if (!cache || !notices) {
+      log('Redis is unreachable: serving with the in-process cache alone, and reconnecting in the background', { waitedMs: REDIS_START_WAIT_MS }, 'warn');
+      redis.once('ready', () => log('Redis reachable again: the shared cache is in use'));
+    }
+  }
   const store = new DatabaseKnowledgeStore({
     db,
     ...(redis ? { redis } : {}),
