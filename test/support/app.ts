@@ -12,6 +12,7 @@ import { FhirClient } from '../../src/fhir/fhir-client.js';
 import { runService, type ServiceResult } from '../../src/hooks/run-service.js';
 import { SERVICES } from '../../src/hooks/services.js';
 import { assertConformantResponse } from './cds-conformance.js';
+import { testDataDir } from './data-dir.js';
 
 /** The clock every test runs at, so washout and lab ages are exact. */
 export const NOW = new Date('2026-11-21T12:00:00Z');
@@ -27,7 +28,8 @@ export const NO_RULES_DIR = fileURLToPath(new URL('../fixtures/rules/none', impo
 
 export function testConfig(env: Record<string, string> = {}): Config {
   // The rate limit and event-loop shedding depend on real time: off unless a test sets them (test/e2e/protection.test.ts).
-  return loadConfig({ LOG_LEVEL: 'silent', CDS_RATE_LIMIT_PER_MINUTE: '0', CDS_SHED_EVENT_LOOP_LAG_MS: '0', RULES_DIR: NO_RULES_DIR, ...env });
+  // DATA_DIR: this test process's own directory, never the default ./.data a running service may hold.
+  return loadConfig({ LOG_LEVEL: 'silent', CDS_RATE_LIMIT_PER_MINUTE: '0', CDS_SHED_EVENT_LOOP_LAG_MS: '0', RULES_DIR: NO_RULES_DIR, DATA_DIR: testDataDir(), ...env });
 }
 
 export interface CdsReply {
