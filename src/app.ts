@@ -114,7 +114,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
 
   // Policies: the files, with the site's changes from the database on top.
   const policyStore = new PolicyStore(policies, db);
-  await policyStore.start();
+  if (!(await policyStore.start())) log("the site's policy changes could not be read: the policy files apply until the database answers", {}, 'warn');
   closers.push(async () => policyStore.stop());
 
   // Guideline rules from RULES_DIR, reloaded when their files change (a broken edit keeps the previous version).
@@ -133,9 +133,9 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   let records: CardRecords | undefined;
   let recorder: Recorder | undefined;
   if (db) {
+    const hashId = createIdHasher(await resolveIdHashSecret(config.idHashSecret, db, path.resolve(config.dataDir, 'id-hash-secret')));
     recorder = await Recorder.open({ db, spoolDir: path.resolve(config.dataDir, 'spool'), flushIntervalMs: config.recordFlushMs, log });
     recorder.start();
-    const hashId = createIdHasher(await resolveIdHashSecret(config.idHashSecret, db));
     records = new CardRecords(recorder, db, hashId, config.kbLookupTimeoutMs, now, log);
     ruleMemory = new LedgerRuleMemory(db, hashId, config.kbLookupTimeoutMs);
     // Written before the database closes: a clean stop loses no record.

@@ -48,6 +48,8 @@ export interface DatabaseStoreOptions {
   /** How often to re-read the active version from the database, in case a notification was missed. */
   readonly pollIntervalMs?: number;
   readonly log?: (message: string, detail?: Record<string, unknown>) => void;
+  /** What to screen with until a version has been read from the database (the bundled files, in process). */
+  readonly fallback?: KnowledgeStore;
 }
 
 /** Cached values are JSON; `null` records "looked up, not there" so unknown codes do not hit the database again. */
@@ -99,8 +101,9 @@ export class DatabaseKnowledgeStore implements KnowledgeStore {
   }
 
   snapshot(): KnowledgeSnapshot {
-    if (!this.current) throw new KnowledgeUnavailableError('no knowledge version is active');
-    return this.current;
+    if (this.current) return this.current;
+    if (this.options.fallback) return this.options.fallback.snapshot();
+    throw new KnowledgeUnavailableError('no knowledge version is active');
   }
 
   /** Activates a version for every replica: the database row, then a notification. */
@@ -117,8 +120,11 @@ export class DatabaseKnowledgeStore implements KnowledgeStore {
 
   async health(): Promise<Record<string, ComponentHealth>> {
     const [database, cache] = await Promise.all([this.databaseHealth(), this.redisHealth()]);
+    const fallback = this.options.fallback?.snapshot().version.id;
     const knowledge: ComponentHealth = !this.current
-      ? { status: 'down', detail: 'no knowledge version is active' }
+      ? fallback
+        ? { status: 'degraded', detail: `version ${fallback} from the bundled files: no version has been read from the database since start` }
+        : { status: 'down', detail: 'no knowledge version is active' }
       : database.status === 'down'
         ? { status: 'degraded', detail: `version ${this.current.version.id}; database down, answering from cache (${this.lru.size} entries in process)` }
         : { status: 'up', detail: `version ${this.current.version.id}` };

@@ -97,3 +97,78 @@ describe('start while Redis is unreachable', () => {
     }
   });
 });
+
+describe('start while PostgreSQL is unreachable', () => {
+  it('screens with the bundled knowledge, spools its records, and migrates and switches to the database when it returns', async () => {
+    const fresh = await createTestDatabase(); // never migrated: the first start happens during the outage
+    const pgProxy = await startTcpProxy(hostPortOf(fresh.url).host, hostPortOf(fresh.url).port);
+    pgProxy.cut();
+    const log = logLines();
+    const app = await buildApp(
+      testConfig({ DATABASE_URL: fresh.urlVia(pgProxy.port), DATA_DIR: tempDir(), CDS_ID_HASH_SECRET: 'outage-test-secret-0123456789abcdef', CDS_RECORD_FLUSH_MS: '50', LOG_LEVEL: 'info' }),
+      { sources, now: () => NOW, logStream: log.stream },
+    );
+    const sql = new (await import('pg')).default.Client({ connectionString: fresh.url });
+    try {
+      expect(log.lines().filter((l) => l.level === 40 && !l.msg.startsWith('NO CDS client authentication')).map((l) => l.msg)).toEqual([
+        'PostgreSQL is unreachable: screening with the bundled knowledge from the files, records kept in the spool; migrating and switching to the database when it returns',
+        "the site's policy changes could not be read: the policy files apply until the database answers",
+      ]);
+      const during = await screen(app);
+      expect([during.status, during.indicators]).toEqual([200, ['critical']]);
+      expect(during.detail).toContain(`Knowledge version: ${BUNDLED}`);
+      const res = await app.inject({ method: 'POST', url: '/cds-services/medication-safety', payload: interactionRequest() });
+      const spooledCard = JSON.parse(res.body).cards[0].uuid as string;
+
+      const down = await ready(app);
+      expect(down.code).toBe(200);
+      expect(down.body.status).toBe('degraded');
+      expect(down.body.components.knowledge).toEqual({ status: 'degraded', detail: `version ${BUNDLED} from the bundled files: no version has been read from the database since start` });
+      expect(down.body.components.database.status).toBe('down');
+      expect(down.body.components.records.status).toBe('degraded');
+      expect(down.body.knowledgeVersion.id).toBe(BUNDLED);
+
+      pgProxy.restore();
+      await eventually(async () => (await ready(app)).body.status === 'up', 20_000);
+      expect((await ready(app)).body.components.knowledge).toEqual({ status: 'up', detail: `version ${BUNDLED}` });
+      await sql.connect();
+      expect((await sql.query('SELECT version_id FROM kb_active_version')).rows).toEqual([{ version_id: BUNDLED }]);
+      await eventually(async () => (await sql.query('SELECT 1 FROM cds_card WHERE card_uuid = $1', [spooledCard])).rows.length === 1, 10_000);
+      expect(log.lines().some((l) => l.msg === "PostgreSQL reachable: migrations applied and the database's active knowledge version in use")).toBe(true);
+    } finally {
+      pgProxy.restore();
+      await app.close();
+      await pgProxy.close();
+      await sql.end().catch(() => undefined);
+      await fresh.drop();
+    }
+  }, 60_000);
+});
+
+describe('the id-hash secret across a restart during an outage', () => {
+  it('is kept in DATA_DIR (owner-only) when read from the database, and used from there while the database is unreachable', async () => {
+    const { readFileSync, statSync } = await import('node:fs');
+    const dataDir = tempDir();
+    const first = await buildApp(testConfig({ DATABASE_URL: database.url, DATA_DIR: dataDir }), { sources, now: () => NOW });
+    await first.close();
+    const sql = new (await import('pg')).default.Client({ connectionString: database.url });
+    await sql.connect();
+    const stored = (await sql.query("SELECT value FROM cds_secret WHERE name = 'id-hash'")).rows[0].value as string;
+    await sql.end();
+    const file = path.join(dataDir, 'id-hash-secret');
+    expect([readFileSync(file, 'utf8'), statSync(file).mode & 0o777]).toEqual([`${stored}\n`, 0o600]);
+
+    const pgProxy = await startTcpProxy(hostPortOf(database.url).host, hostPortOf(database.url).port);
+    pgProxy.cut();
+    try {
+      const again = await buildApp(testConfig({ DATABASE_URL: database.urlVia(pgProxy.port), DATA_DIR: dataDir }), { sources, now: () => NOW });
+      expect((await screen(again)).indicators).toEqual(['critical']);
+      await again.close();
+      await expect(buildApp(testConfig({ DATABASE_URL: database.urlVia(pgProxy.port), DATA_DIR: tempDir() }), { sources, now: () => NOW })).rejects.toThrow(
+        'and this DATA_DIR holds no copy yet: set CDS_ID_HASH_SECRET, or start once while the database is reachable',
+      );
+    } finally {
+      await pgProxy.close();
+    }
+  }, 60_000);
+});
