@@ -10,6 +10,7 @@
  *                                               review; --check exits 1 when the committed file is out of date
  *   cds kb import|versions|activate|stats|diff  knowledge versions in the database (see kb-commands.ts)
  *   cds rules lint|test|explain|shadow-report   guideline rules (see rules-commands.ts and rules/README.md)
+ *   cds records replay                          write again the records the database refused (records-commands.ts)
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -26,6 +27,7 @@ import { SERVICES } from '../hooks/services.js';
 import { FhirClient } from '../fhir/fhir-client.js';
 import { HttpError } from '../errors.js';
 import { rulesCommand } from './rules-commands.js';
+import { recordsCommand } from './records-commands.js';
 import { RuleRegistry } from '../rules/registry.js';
 import { vocabularyFor } from '../rules/load-rules.js';
 
@@ -45,7 +47,8 @@ const USAGE = `usage:
   cds rules lint [DIR]
   cds rules test [ID] [--dir DIR]
   cds rules explain ID --request FILE [--now ISO-DATETIME]
-  cds rules shadow-report [--since YYYY-MM-DD] [--until YYYY-MM-DD] [--rule ID] [--json]`;
+  cds rules shadow-report [--since YYYY-MM-DD] [--until YYYY-MM-DD] [--rule ID] [--json]
+  cds records replay`;
 
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -59,6 +62,8 @@ export async function main(argv: string[]): Promise<number> {
       return kb(rest);
     case 'rules':
       return rulesCommand(rest[0], rest.slice(1), loadConfig(), (l) => console.log(l), (l) => console.error(l));
+    case 'records':
+      return recordsCommand(rest[0], loadConfig(), (l) => console.log(l), (l) => console.error(l));
     case 'keys':
       return keysCommand(rest[0], rest.slice(1), loadConfig(), (l) => console.log(l), (l) => console.error(l));
     case undefined:
