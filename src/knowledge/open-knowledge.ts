@@ -78,6 +78,7 @@ export async function openKnowledge(config: Config, sources: KnowledgeSources, l
     log,
     // Screens while the database has not been reachable since start.
     fallback: new MemoryKnowledgeStore(sources, 'bundled', now()),
+    lastActiveFile: path.resolve(config.dataDir, 'knowledge-version'),
   });
 
   /** Migrations, the bundled version (activated on a fresh database), then the database's active version. */

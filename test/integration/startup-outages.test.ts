@@ -2,7 +2,7 @@
  * Starting while a dependency is down (through a TCP proxy that refuses connections): the service starts,
  * screens, says what is missing in the log and on /health/ready, and uses the dependency once it returns.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -75,7 +75,7 @@ describe('start while Redis is unreachable', () => {
     redisProxy.cut();
     const log = logLines();
     const app = await buildApp(
-      testConfig({ DATABASE_URL: database.url, REDIS_URL: redis.urlVia(redisProxy.port), REDIS_KEY_PREFIX: redis.prefix, DATA_DIR: tempDir(), LOG_LEVEL: 'info' }),
+      testConfig({ DATABASE_URL: database.url, REDIS_URL: redis.urlVia(redisProxy.port), REDIS_KEY_PREFIX: redis.prefix, DATA_DIR: tempDir(), LOG_LEVEL: 'info', KB_LOOKUP_TIMEOUT_MS: '1000' }),
       { sources, now: () => NOW, logStream: log.stream },
     );
     try {
@@ -87,8 +87,12 @@ describe('start while Redis is unreachable', () => {
       expect([down.code, down.body.status, down.body.components.cache.status, down.body.components.knowledge.status]).toEqual([200, 'degraded', 'down', 'up']);
 
       redisProxy.restore();
-      await eventually(async () => (await ready(app)).body.components.cache.status === 'up', 15_000);
-      expect((await ready(app)).body).toMatchObject({ status: 'up', knowledgeVersion: { id: BUNDLED } });
+      let body: { status?: string } = {};
+      await eventually(async () => {
+        body = (await ready(app)).body;
+        return body.status === 'up';
+      }, 15_000);
+      expect(body).toMatchObject({ components: { cache: { status: 'up', detail: 'shared cache' } }, knowledgeVersion: { id: BUNDLED } });
       expect(log.lines().some((l) => l.msg === 'Redis reachable again: the shared cache is in use')).toBe(true);
     } finally {
       redisProxy.restore();
@@ -105,7 +109,7 @@ describe('start while PostgreSQL is unreachable', () => {
     pgProxy.cut();
     const log = logLines();
     const app = await buildApp(
-      testConfig({ DATABASE_URL: fresh.urlVia(pgProxy.port), DATA_DIR: tempDir(), CDS_ID_HASH_SECRET: 'outage-test-secret-0123456789abcdef', CDS_RECORD_FLUSH_MS: '50', LOG_LEVEL: 'info' }),
+      testConfig({ DATABASE_URL: fresh.urlVia(pgProxy.port), DATA_DIR: tempDir(), CDS_ID_HASH_SECRET: 'outage-test-secret-0123456789abcdef', CDS_RECORD_FLUSH_MS: '50', LOG_LEVEL: 'info', KB_LOOKUP_TIMEOUT_MS: '1000' }),
       { sources, now: () => NOW, logStream: log.stream },
     );
     const sql = new (await import('pg')).default.Client({ connectionString: fresh.url });
@@ -145,8 +149,8 @@ describe('start while PostgreSQL is unreachable', () => {
   }, 60_000);
 });
 
-describe('the id-hash secret across a restart during an outage', () => {
-  it('is kept in DATA_DIR (owner-only) when read from the database, and used from there while the database is unreachable', async () => {
+describe('a restart during an outage', () => {
+  it('keeps the id-hash secret (owner-only) and the active version id in DATA_DIR, and uses them while the database is unreachable', async () => {
     const { readFileSync, statSync } = await import('node:fs');
     const dataDir = tempDir();
     const first = await buildApp(testConfig({ DATABASE_URL: database.url, DATA_DIR: dataDir }), { sources, now: () => NOW });
@@ -157,12 +161,19 @@ describe('the id-hash secret across a restart during an outage', () => {
     await sql.end();
     const file = path.join(dataDir, 'id-hash-secret');
     expect([readFileSync(file, 'utf8'), statSync(file).mode & 0o777]).toEqual([`${stored}\n`, 0o600]);
+    expect(readFileSync(path.join(dataDir, 'knowledge-version'), 'utf8')).toBe(`${BUNDLED}\n`);
+    // As if the site had activated its own import since: a start during the outage says it is not served.
+    writeFileSync(path.join(dataDir, 'knowledge-version'), 'site-import-7\n');
 
     const pgProxy = await startTcpProxy(hostPortOf(database.url).host, hostPortOf(database.url).port);
     pgProxy.cut();
     try {
       const again = await buildApp(testConfig({ DATABASE_URL: database.urlVia(pgProxy.port), DATA_DIR: dataDir }), { sources, now: () => NOW });
       expect((await screen(again)).indicators).toEqual(['critical']);
+      expect((await ready(again)).body.components.knowledge).toEqual({
+        status: 'degraded',
+        detail: `version ${BUNDLED} from the bundled files: no version has been read from the database since start; the site's active version site-import-7 is not served until then`,
+      });
       await again.close();
       await expect(buildApp(testConfig({ DATABASE_URL: database.urlVia(pgProxy.port), DATA_DIR: tempDir() }), { sources, now: () => NOW })).rejects.toThrow(
         'and this DATA_DIR holds no copy yet: set CDS_ID_HASH_SECRET, or start once while the database is reachable',
