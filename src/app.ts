@@ -134,7 +134,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   registerJsonParser(app, config.jsonMaxDepth);
 
   // The knowledge store and the database: given (tests), or opened from the configuration.
-  const log = (message: string, detail?: Record<string, unknown>) => app.log.info(detail ?? {}, message);
+  const log = (message: string, detail?: Record<string, unknown>, level: 'info' | 'warn' = 'info') => app.log[level](detail ?? {}, message);
   let knowledge: KnowledgeStore;
   let db: Database | undefined = deps.database;
   if (deps.knowledge) {
@@ -149,7 +149,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
 
   // Policies: the files, with the site's changes from the database on top.
   const policyStore = new PolicyStore(policies, db);
-  await policyStore.start();
+  if (!(await policyStore.start())) log("the site's policy changes could not be read: the policy files apply until the database answers", {}, 'warn');
   closers.push(async () => policyStore.stop());
 
   // Guideline rules from RULES_DIR, reloaded when their files change (a broken edit keeps the previous version).
@@ -168,9 +168,9 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   let records: CardRecords | undefined;
   let recorder: Recorder | undefined;
   if (db) {
-    recorder = new Recorder({ db, spoolDir: path.resolve(config.dataDir, 'spool'), flushIntervalMs: config.recordFlushMs, log });
+    const hashId = createIdHasher(await resolveIdHashSecret(config.idHashSecret, db, path.resolve(config.dataDir, 'id-hash-secret')));
+    recorder = await Recorder.open({ db, spoolDir: path.resolve(config.dataDir, 'spool'), flushIntervalMs: config.recordFlushMs, log });
     recorder.start();
-    const hashId = createIdHasher(await resolveIdHashSecret(config.idHashSecret, db));
     records = new CardRecords(recorder, db, hashId, config.kbLookupTimeoutMs, now, log);
     ruleMemory = new LedgerRuleMemory(db, hashId, config.kbLookupTimeoutMs);
     // Written before the database closes: a clean stop loses no record.

@@ -31,12 +31,20 @@ export class PolicyStore {
     return this.current;
   }
 
-  async start(refreshMs = 5000): Promise<void> {
-    await this.refresh();
+  /**
+   * Reads the site's changes and re-reads them every `refreshMs`. Returns false when the first read failed (the
+   * database is unreachable): the files' policies apply until a later read succeeds.
+   */
+  async start(refreshMs = 5000): Promise<boolean> {
+    const read = await this.refresh().then(
+      () => true,
+      () => false,
+    );
     if (this.db) {
       this.timer = setInterval(() => void this.refresh().catch(() => undefined), refreshMs);
       this.timer.unref();
     }
+    return read;
   }
 
   stop(): void {

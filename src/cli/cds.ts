@@ -10,6 +10,7 @@
  *                                               review; --check exits 1 when the committed file is out of date
  *   cds kb import|versions|activate|stats|diff  knowledge versions in the database (see kb-commands.ts)
  *   cds rules lint|test|explain|shadow-report   guideline rules (see rules-commands.ts and rules/README.md)
+ *   cds records replay                          write again the records the database refused (records-commands.ts)
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -26,6 +27,7 @@ import { SERVICES } from '../hooks/services.js';
 import { FhirClient } from '../fhir/fhir-client.js';
 import { HttpError } from '../errors.js';
 import { rulesCommand } from './rules-commands.js';
+import { recordsCommand } from './records-commands.js';
 import { RuleRegistry } from '../rules/registry.js';
 import { vocabularyFor } from '../rules/load-rules.js';
 
@@ -47,6 +49,7 @@ const COMMANDS: readonly (readonly [string, string])[] = [
   ['cds rules test [ID] [--dir DIR]', "run every rule's own test cases (or one rule's); exit 1 on a failure"],
   ['cds rules explain ID --request FILE [--now ISO-DATETIME]', 'show which conditions of a rule held for a CDS Hooks request, with the values'],
   ['cds rules shadow-report [--since YYYY-MM-DD] [--until YYYY-MM-DD] [--rule ID] [--json]', 'what shadow rules would have shown (reads the database)'],
+  ['cds records replay', 'write again the records the database refused (the spool\'s dead-letter file); refused while a service holds the spool'],
   ['cds help', 'print this list of commands'],
 ];
 
@@ -64,6 +67,8 @@ export async function main(argv: string[]): Promise<number> {
       return kb(rest);
     case 'rules':
       return rulesCommand(rest[0], rest.slice(1), loadConfig(), (l) => console.log(l), (l) => console.error(l));
+    case 'records':
+      return recordsCommand(rest[0], loadConfig(), (l) => console.log(l), (l) => console.error(l));
     case 'keys':
       return keysCommand(rest[0], rest.slice(1), loadConfig(), (l) => console.log(l), (l) => console.error(l));
     case undefined:

@@ -4,7 +4,7 @@
  * when it returns; on shutdown the spool is drained for a bounded time, and what cannot be written then stays
  * on disk for the next start.
  */
-import { appendFileSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Database } from '../infra/database.js';
 import { writeRecords, type RecordEntry } from './records.js';
@@ -19,16 +19,24 @@ export interface RecorderOptions {
 }
 
 export class Recorder {
-  private readonly spool: Spool<RecordEntry>;
   private timer: NodeJS.Timeout | undefined;
   private flushing: Promise<void> | undefined;
   private lastError: string | undefined;
   private written = 0;
   private lost = 0;
-  private deadLettered = 0;
+  /** Records in the dead-letter file, including those an earlier run set aside (until `cds records replay`). */
+  private deadLettered: number;
 
-  constructor(private readonly options: RecorderOptions) {
-    this.spool = new Spool<RecordEntry>(options.spoolDir);
+  /** Opens the spool (refused while another process holds it). */
+  static async open(options: RecorderOptions): Promise<Recorder> {
+    return new Recorder(options, await Spool.open<RecordEntry>(options.spoolDir));
+  }
+
+  private constructor(
+    private readonly options: RecorderOptions,
+    private readonly spool: Spool<RecordEntry>,
+  ) {
+    this.deadLettered = readDeadLetters(options.spoolDir).length;
   }
 
   /** Replays whatever an earlier run left in the spool, then flushes periodically. */
@@ -91,7 +99,7 @@ export class Recorder {
         } catch (one) {
           if (!isDataError(one)) throw one;
           this.deadLettered++;
-          appendFileSync(path.join(this.options.spoolDir, 'dead-letter.ndjson'), `${JSON.stringify({ reason: (one as Error).message, entry })}\n`, { mode: 0o600 });
+          appendFileSync(path.join(this.options.spoolDir, DEAD_LETTER_FILE), `${JSON.stringify({ reason: (one as Error).message, entry } satisfies DeadLetter)}\n`, { mode: 0o600 });
           this.options.log?.('a record the database refuses was set aside in dead-letter.ndjson', { reason: (one as Error).message, type: entry.type });
         }
       }
@@ -118,7 +126,7 @@ export class Recorder {
       await new Promise((r) => setTimeout(r, 100));
       await this.flush();
     }
-    this.spool.close();
+    await this.spool.close();
   }
 
   /** Records not yet in the database (sealed segments count as their files). */
@@ -135,8 +143,32 @@ export class Recorder {
   }
 }
 
+/** Records the database refused, with its reason, in the spool directory. */
+export const DEAD_LETTER_FILE = 'dead-letter.ndjson';
+
+export interface DeadLetter {
+  readonly reason: string;
+  readonly entry: RecordEntry;
+}
+
+/** The set-aside records of a spool directory (none when there is no file); a torn line is skipped. */
+export function readDeadLetters(spoolDir: string): DeadLetter[] {
+  const file = path.join(spoolDir, DEAD_LETTER_FILE);
+  if (!existsSync(file)) return [];
+  return readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((line) => line.trim() !== '')
+    .flatMap((line) => {
+      try {
+        return [JSON.parse(line) as DeadLetter];
+      } catch {
+        return [];
+      }
+    });
+}
+
 /** PostgreSQL data exceptions (22xxx) and integrity violations (23xxx): the row, not the connection, is the problem. */
-function isDataError(err: unknown): boolean {
+export function isDataError(err: unknown): boolean {
   const code = (err as { code?: unknown }).code;
   return typeof code === 'string' && /^2[23]/.test(code);
 }

@@ -5,32 +5,9 @@
  * Segments are sealed and drained to the database in order; a segment is deleted only after it was written,
  * and every record has a natural key, so a replay after a failure writes each row exactly once.
  */
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, readdirSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, openSync, readFileSync, readdirSync, unlinkSync, writeSync } from 'node:fs';
 import path from 'node:path';
-
-const LOCK = 'spool.lock';
-
-/**
- * One process per spool directory: another one would drain (and delete) the segment this one is writing.
- * A lock left by a process that no longer runs is taken over.
- */
-function takeLock(dir: string): void {
-  const file = path.join(dir, LOCK);
-  try {
-    writeFileSync(file, String(process.pid), { flag: 'wx' });
-    return;
-  } catch {
-    const holder = Number(readFileSync(file, 'utf8').trim());
-    let alive: boolean;
-    try {
-      alive = Number.isInteger(holder) && holder > 0 && holder !== process.pid && process.kill(holder, 0);
-    } catch {
-      alive = false; // no such process: the lock is stale
-    }
-    if (alive) throw new Error(`the spool directory ${dir} is in use by process ${holder}: each process needs its own DATA_DIR`);
-    writeFileSync(file, String(process.pid));
-  }
-}
+import { lockDirectory, type DirLock } from '../infra/dir-lock.js';
 
 export class Spool<T> {
   private fd: number | undefined;
@@ -40,12 +17,19 @@ export class Spool<T> {
   private sequence = 0;
   private readonly fsyncTimer: NodeJS.Timeout;
 
-  constructor(
+  /**
+   * Opens a spool directory for this process alone: another process would drain (and delete) the segment this
+   * one is writing. The lock goes with the process, however it ends (see dir-lock.ts).
+   */
+  static async open<T>(dir: string, fsyncIntervalMs = 100): Promise<Spool<T>> {
+    return new Spool<T>(dir, await lockDirectory(dir, 'the record spool'), fsyncIntervalMs);
+  }
+
+  private constructor(
     readonly dir: string,
-    fsyncIntervalMs = 100,
+    private readonly lock: DirLock,
+    fsyncIntervalMs: number,
   ) {
-    mkdirSync(dir, { recursive: true });
-    takeLock(dir);
     this.fsyncTimer = setInterval(() => this.sync(), fsyncIntervalMs);
     this.fsyncTimer.unref();
   }
@@ -114,14 +98,10 @@ export class Spool<T> {
     return written;
   }
 
-  close(): void {
+  async close(): Promise<void> {
     clearInterval(this.fsyncTimer);
     this.seal();
-    try {
-      unlinkSync(path.join(this.dir, LOCK));
-    } catch {
-      // gone already
-    }
+    await this.lock.release();
   }
 
   private sync(): void {

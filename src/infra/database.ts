@@ -2,10 +2,14 @@
  * One SQL interface over PostgreSQL (pg, when DATABASE_URL is set) and embedded PGlite (under DATA_DIR
  * otherwise): the same dialect and the same migrations run on both.
  */
-import { mkdirSync, readFileSync, readdirSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
 import { PGlite } from '@electric-sql/pglite';
+import { DirectoryLockedError, lockDirectory, type DirLock } from './dir-lock.js';
+
+/** The embedded database cannot be used: in use by another process, or damaged. The message says what to do. */
+export class EmbeddedDatabaseError extends Error {}
 
 export interface Queryable {
   query<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<{ rows: T[] }>;
@@ -31,9 +35,21 @@ export interface DatabaseOptions {
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
   if (options.url) return openPostgres(options.url, options.connectTimeoutMs ?? 2000);
   const dir = path.resolve(options.dataDir, 'pglite');
-  mkdirSync(dir, { recursive: true });
-  const db = new PGlite(dir);
-  await db.waitReady;
+  const lock = await lockEmbedded(dir);
+  let db: PGlite;
+  try {
+    db = new PGlite(dir);
+    await db.waitReady;
+  } catch (err) {
+    await lock.release();
+    throw new EmbeddedDatabaseError(
+      `the embedded database ${dir} could not be opened (${(err as Error).message.split('\n')[0]}): its files are damaged, ` +
+        'most often by two processes having opened it at once or by a full disk. To recover: stop the service, move that ' +
+        `directory aside (mv ${dir} ${dir}.damaged) and start again; the bundled knowledge is loaded afresh and the records ` +
+        `waiting in ${path.resolve(options.dataDir, 'spool')} are kept and written. Restore a backup of the directory instead ` +
+        'to keep earlier records, imported knowledge versions and policy changes (README, "Operations").',
+    );
+  }
   return {
     kind: 'pglite',
     query: async <T>(sql: string, params?: unknown[]) => ({ rows: (await db.query<T>(sql, params)).rows }),
@@ -41,8 +57,28 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     exec: async (sql) => {
       await db.exec(sql);
     },
-    close: () => db.close(),
+    close: async () => {
+      await db.close();
+      await lock.release();
+    },
   };
+}
+
+/**
+ * One process at a time: PGlite has no lock of its own, and a second process opening the files (a CLI command
+ * while the service runs) damages them for good.
+ */
+async function lockEmbedded(dir: string): Promise<DirLock> {
+  try {
+    return await lockDirectory(dir, 'the embedded database');
+  } catch (err) {
+    if (!(err instanceof DirectoryLockedError)) throw err;
+    throw new EmbeddedDatabaseError(
+      `${err.message}: only one process may open it (a second one would damage it). Stop that process first, or, while ` +
+        'the service runs, use its API instead (GET /admin/knowledge/versions; README, "Operations")',
+      { cause: err },
+    );
+  }
 }
 
 function openPostgres(url: string, connectTimeoutMs: number): Database {

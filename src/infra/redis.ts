@@ -38,3 +38,21 @@ export function createSubscriber(options: RedisOptions): Redis {
   client.on('error', () => undefined);
   return client;
 }
+
+/**
+ * Resolves true once the client is connected, or false when it is not within `ms`: a start never waits longer
+ * than that for Redis (the client goes on reconnecting in the background; commands fail fast meanwhile).
+ */
+export function whenReady(client: Redis, ms: number): Promise<boolean> {
+  if (client.status === 'ready') return Promise.resolve(true);
+  return new Promise((resolve) => {
+    const done = (ready: boolean) => {
+      clearTimeout(timer);
+      client.off('ready', onReady);
+      resolve(ready);
+    };
+    const onReady = () => done(true);
+    const timer = setTimeout(() => done(false), ms);
+    client.on('ready', onReady);
+  });
+}

@@ -7,6 +7,8 @@
  * Degradation: Redis failing or slow → PostgreSQL; PostgreSQL failing with a warm cache → cached answers;
  * a lookup that neither tier can answer → KnowledgeUnavailableError (the request answers with a card).
  */
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import type { Redis } from 'ioredis';
 import type { Database } from '../infra/database.js';
 import type {
@@ -48,6 +50,13 @@ export interface DatabaseStoreOptions {
   /** How often to re-read the active version from the database, in case a notification was missed. */
   readonly pollIntervalMs?: number;
   readonly log?: (message: string, detail?: Record<string, unknown>) => void;
+  /** What to screen with until a version has been read from the database (the bundled files, in process). */
+  readonly fallback?: KnowledgeStore;
+  /**
+   * Where the id of the version last read from the database is kept (DATA_DIR), so that a start screening with
+   * the fallback says which of the site's versions it is not serving.
+   */
+  readonly lastActiveFile?: string;
 }
 
 /** Cached values are JSON; `null` records "looked up, not there" so unknown codes do not hit the database again. */
@@ -80,7 +89,10 @@ export class DatabaseKnowledgeStore implements KnowledgeStore {
         if (ch !== channel) return;
         this.refresh().catch((err: unknown) => this.options.log?.('could not switch knowledge version', { err: String(err) }));
       });
-      await this.options.subscriber.subscribe(channel).catch((err: unknown) => this.options.log?.('could not subscribe to knowledge activations', { err: String(err) }));
+      // A subscription waits for the connection: awaited only when Redis is there (ioredis subscribes again
+      // after every reconnect, and the poll below catches what was missed meanwhile).
+      const subscribed = this.options.subscriber.subscribe(channel).catch((err: unknown) => this.options.log?.('could not subscribe to knowledge activations', { err: String(err) }));
+      if (this.options.subscriber.status === 'ready') await subscribed;
     }
     if (this.options.pollIntervalMs) {
       this.poller = setInterval(() => {
@@ -96,8 +108,9 @@ export class DatabaseKnowledgeStore implements KnowledgeStore {
   }
 
   snapshot(): KnowledgeSnapshot {
-    if (!this.current) throw new KnowledgeUnavailableError('no knowledge version is active');
-    return this.current;
+    if (this.current) return this.current;
+    if (this.options.fallback) return this.options.fallback.snapshot();
+    throw new KnowledgeUnavailableError('no knowledge version is active');
   }
 
   /** Activates a version for every replica: the database row, then a notification. */
@@ -114,8 +127,13 @@ export class DatabaseKnowledgeStore implements KnowledgeStore {
 
   async health(): Promise<Record<string, ComponentHealth>> {
     const [database, cache] = await Promise.all([this.databaseHealth(), this.redisHealth()]);
+    const fallback = this.options.fallback?.snapshot().version.id;
+    const lastActive = this.lastActive();
+    const notServed = lastActive && lastActive !== fallback ? `; the site's active version ${lastActive} is not served until then` : '';
     const knowledge: ComponentHealth = !this.current
-      ? { status: 'down', detail: 'no knowledge version is active' }
+      ? fallback
+        ? { status: 'degraded', detail: `version ${fallback} from the bundled files: no version has been read from the database since start${notServed}` }
+        : { status: 'down', detail: 'no knowledge version is active' }
       : database.status === 'down'
         ? { status: 'degraded', detail: `version ${this.current.version.id}; database down, answering from cache (${this.lru.size} entries in process)` }
         : { status: 'up', detail: `version ${this.current.version.id}` };
@@ -143,6 +161,21 @@ export class DatabaseKnowledgeStore implements KnowledgeStore {
     }
   }
 
+  private rememberActive(file: string, id: string): void {
+    try {
+      mkdirSync(path.dirname(file), { recursive: true });
+      writeFileSync(file, `${id}\n`);
+    } catch (err) {
+      // Only the health report after a start during an outage would miss it: never a reason to fail a switch.
+      this.options.log?.('could not note the active knowledge version in DATA_DIR', { reason: (err as Error).message });
+    }
+  }
+
+  private lastActive(): string | undefined {
+    const file = this.options.lastActiveFile;
+    return file && existsSync(file) ? readFileSync(file, 'utf8').trim() : undefined;
+  }
+
   private channel(): string {
     return activationChannel(this.options.redisPrefix);
   }
@@ -162,6 +195,7 @@ export class DatabaseKnowledgeStore implements KnowledgeStore {
     if (generation !== this.generation) return;
     this.current = new DatabaseSnapshot(version, kinds.rows.map((r) => r.record), this);
     this.options.log?.('knowledge version active', { version: id });
+    if (this.options.lastActiveFile && this.lastActive() !== id) this.rememberActive(this.options.lastActiveFile, id);
   }
 
   /**

@@ -306,7 +306,7 @@ describe('durability', () => {
     const { openDatabase } = await import('../../src/infra/database.js');
     const db = await openDatabase({ url: database.url, dataDir: '/nonexistent' });
     const spoolDir = mkdtempSync(path.join(tmpdir(), 'cds-poison-'));
-    const recorder = new Recorder({ db, spoolDir, flushIntervalMs: 60_000 });
+    const recorder = await Recorder.open({ db, spoolDir, flushIntervalMs: 60_000 });
     const audit = (id: string, outcome: string) => ({
       type: 'audit' as const,
       row: { id, recordedAt: '2026-11-21T12:00:00Z', action: 'feedback' as const, client: 'poison-test', patientHash: null, service: null, hook: null, cardCount: null, durationMs: null, outcome: outcome as 'success', detail: {} },

@@ -12,6 +12,7 @@ import { FhirClient } from '../../src/fhir/fhir-client.js';
 import { runService, type ServiceResult } from '../../src/hooks/run-service.js';
 import { SERVICES } from '../../src/hooks/services.js';
 import { assertConformantResponse } from './cds-conformance.js';
+import { testDataDir } from './data-dir.js';
 
 /** The clock every test runs at, so washout and lab ages are exact. */
 export const NOW = new Date('2026-11-21T12:00:00Z');
@@ -45,6 +46,8 @@ export function testConfig(env: Record<string, string> = {}): Config {
     CDS_TIME_BUDGET_MS: '60000',
     KB_LOOKUP_TIMEOUT_MS: '30000',
     RULES_DIR: NO_RULES_DIR,
+    // This test process's own directory, never the default ./.data a running service may hold.
+    DATA_DIR: testDataDir(),
     ...env,
   });
 }

@@ -1,4 +1,4 @@
-import { appendFileSync, mkdtempSync, readdirSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -8,7 +8,7 @@ const dir = () => mkdtempSync(path.join(tmpdir(), 'spool-'));
 
 describe('Spool', () => {
   it('drains sealed segments oldest first, in append order, and deletes them once written', async () => {
-    const spool = new Spool<{ n: number }>(dir());
+    const spool = await Spool.open<{ n: number }>(dir());
     spool.append({ n: 1 });
     spool.append({ n: 2 });
     spool.seal();
@@ -18,27 +18,27 @@ describe('Spool', () => {
     expect(await spool.drain(async (entries) => void seen.push(...entries.map((e) => e.n)), 1)).toBe(3);
     expect(seen).toEqual([1, 2, 3]);
     expect(spool.sealedSegments()).toEqual([]);
-    spool.close();
+    await spool.close();
   });
 
   it('keeps a segment whose write failed, and replays it (from a new process) later', async () => {
     const where = dir();
-    const first = new Spool<{ n: number }>(where);
+    const first = await Spool.open<{ n: number }>(where);
     first.append({ n: 1 });
     first.seal();
     await expect(first.drain(async () => Promise.reject(new Error('database down')))).rejects.toThrow('database down');
     expect(readdirSync(where).filter((f) => f.endsWith('.jsonl'))).toHaveLength(1);
-    first.close();
-    const second = new Spool<{ n: number }>(where);
+    await first.close();
+    const second = await Spool.open<{ n: number }>(where);
     const seen: number[] = [];
     await second.drain(async (entries) => void seen.push(...entries.map((e) => e.n)));
     expect(seen).toEqual([1]);
-    second.close();
+    await second.close();
   });
 
   it('does not drain the segment being written, and skips only a torn last line', async () => {
     const where = dir();
-    const spool = new Spool<{ n: number }>(where);
+    const spool = await Spool.open<{ n: number }>(where);
     spool.append({ n: 1 });
     expect(spool.sealedSegments()).toEqual([]);
     spool.seal();
@@ -46,23 +46,30 @@ describe('Spool', () => {
     const seen: number[] = [];
     await spool.drain(async (entries) => void seen.push(...entries.map((e) => e.n)));
     expect(seen).toEqual([1]);
-    spool.close();
+    await spool.close();
   });
 });
 
 describe('Spool safety', () => {
-  it('refuses a directory another running process holds, and takes over a stale lock', async () => {
+  it('refuses a directory another spool holds until it is closed, whatever path reaches it', async () => {
     const where = dir();
-    const { writeFileSync } = await import('node:fs');
+    const held = await Spool.open(where);
+    symlinkSync(where, `${where}-link`);
+    await expect(Spool.open(`${where}-link`)).rejects.toThrow(`the record spool ${where}-link is in use by process ${process.pid}`);
+    await held.close();
+    const taken = await Spool.open(`${where}-link`);
+    await taken.close();
+  });
+
+  it('is not blocked by a lock file of an earlier version naming a live process (a reused PID)', async () => {
+    const where = dir();
     writeFileSync(path.join(where, 'spool.lock'), String(process.ppid));
-    expect(() => new Spool(where)).toThrow(`is in use by process ${process.ppid}`);
-    writeFileSync(path.join(where, 'spool.lock'), '999999999');
-    const taken = new Spool(where);
-    taken.close();
+    const spool = await Spool.open(where);
+    await spool.close();
   });
 
   it('skips a corrupt line in the middle of a segment, reporting it, and keeps the records after it', async () => {
-    const spool = new Spool<{ n: number }>(dir());
+    const spool = await Spool.open<{ n: number }>(dir());
     spool.append({ n: 1 });
     spool.seal();
     const file = spool.sealedSegments()[0]!;
@@ -71,6 +78,6 @@ describe('Spool safety', () => {
     const corrupt: number[] = [];
     await spool.drain(async (entries) => void seen.push(...entries.map((e) => e.n)), 500, (_f, line) => corrupt.push(line));
     expect([seen, corrupt]).toEqual([[1, 3], [2]]);
-    spool.close();
+    await spool.close();
   });
 });
