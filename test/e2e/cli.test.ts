@@ -4,22 +4,17 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { NO_RULES_DIR, bundledSources } from '../support/app.js';
+import { TEST_SETTINGS, bundledSources } from '../support/app.js';
 import { assertConformantResponse } from '../support/cds-conformance.js';
 import { medicationRequest as mr, orderRequest } from '../support/requests.js';
 
 const run = promisify(execFile);
 const root = path.resolve(import.meta.dirname, '../..');
 
-/**
- * Runs the CLI as a user would, with the test harness's settings: no guideline rules (their cards belong to the
- * rules' own tests) and a request budget that bounds a hang rather than measuring speed, so a loaded machine
- * cannot turn the expected card into "screening incomplete".
- */
+/** Runs the CLI as a user would, with the test harness's settings (test/support/app.ts). */
 async function cds(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
-  const settings = { LOG_LEVEL: 'silent', RULES_DIR: NO_RULES_DIR, CDS_TIME_BUDGET_MS: '60000', KB_LOOKUP_TIMEOUT_MS: '30000' };
   try {
-    const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', 'src/cli/cds.ts', ...args], { cwd: root, env: { ...process.env, ...settings, ...env } });
+    const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', 'src/cli/cds.ts', ...args], { cwd: root, env: { ...process.env, ...TEST_SETTINGS, ...env } });
     return { code: 0, stdout, stderr };
   } catch (err) {
     const e = err as { code: number; stdout: string; stderr: string };
@@ -36,7 +31,7 @@ describe('cds command', () => {
     const commands = lines.filter((l) => l.startsWith('  cds '));
     expect(commands.map((l) => l.trim().split(' ').slice(0, 3).filter((w) => /^[a-z][a-z-]*$/.test(w)).join(' '))).toEqual([
       'cds serve', 'cds screen', 'cds kb validate', 'cds kb catalogue', 'cds kb import', 'cds kb versions', 'cds kb activate', 'cds kb stats', 'cds kb diff',
-      'cds keys create', 'cds keys list', 'cds keys revoke', 'cds rules lint', 'cds rules test', 'cds rules explain', 'cds rules shadow-report', 'cds help',
+      'cds keys create', 'cds keys list', 'cds keys revoke', 'cds rules lint', 'cds rules test', 'cds rules explain', 'cds rules shadow-report', 'cds records replay', 'cds help',
     ]);
     // Each command line is followed by its description.
     for (const c of commands) expect(lines[lines.indexOf(c) + 1]).toMatch(/^ {6}[a-z].{10,}/);

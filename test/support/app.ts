@@ -32,24 +32,28 @@ export const NO_RULES_DIR = fileURLToPath(new URL('../fixtures/rules/none', impo
  */
 export const FROZEN_RULE_CLOCK = (): number => 0;
 
+/**
+ * The settings every test runs the service with, in process or as a child process (CLI, server):
+ * - The rate limit, event-loop shedding and the failed-authentication throttle depend on real time: off unless a
+ *   test sets them (test/e2e/protection.test.ts, test/security/).
+ * - The request budget and the knowledge lookup limit are wall-clock deadlines: on a loaded 2-core machine a request
+ *   can take longer than the production budget, which would turn an exact expected card into "screening incomplete".
+ *   Tests of those deadlines set their own values; everywhere else they only bound a hang.
+ * - No guideline rules unless a test points RULES_DIR at some.
+ */
+export const TEST_SETTINGS: Readonly<Record<string, string>> = {
+  LOG_LEVEL: 'silent',
+  CDS_RATE_LIMIT_PER_MINUTE: '0',
+  CDS_SHED_EVENT_LOOP_LAG_MS: '0',
+  CDS_AUTH_FAILURES_PER_MINUTE: '0',
+  CDS_TIME_BUDGET_MS: '60000',
+  KB_LOOKUP_TIMEOUT_MS: '30000',
+  RULES_DIR: NO_RULES_DIR,
+};
+
 export function testConfig(env: Record<string, string> = {}): Config {
-  // The rate limit, event-loop shedding and the failed-authentication throttle depend on real time: off unless a
-  // test sets them (test/e2e/protection.test.ts, test/security/).
-  // The request budget and the knowledge lookup limit are wall-clock deadlines: on a loaded 2-core machine a request
-  // can take longer than the production budget, which would turn an exact expected card into "screening incomplete".
-  // Tests of those deadlines set their own values; everywhere else they only bound a hang.
-  return loadConfig({
-    LOG_LEVEL: 'silent',
-    CDS_RATE_LIMIT_PER_MINUTE: '0',
-    CDS_SHED_EVENT_LOOP_LAG_MS: '0',
-    CDS_AUTH_FAILURES_PER_MINUTE: '0',
-    CDS_TIME_BUDGET_MS: '60000',
-    KB_LOOKUP_TIMEOUT_MS: '30000',
-    RULES_DIR: NO_RULES_DIR,
-    // This test process's own directory, never the default ./.data a running service may hold.
-    DATA_DIR: testDataDir(),
-    ...env,
-  });
+  // DATA_DIR: this test process's own directory, never the default ./.data a running service may hold.
+  return loadConfig({ ...TEST_SETTINGS, DATA_DIR: testDataDir(), ...env });
 }
 
 export interface CdsReply {

@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { eventually } from './services.js';
-import { NO_RULES_DIR } from './app.js';
+import { TEST_SETTINGS } from './app.js';
 
 const root = path.resolve(import.meta.dirname, '../..');
 
@@ -42,7 +42,7 @@ export async function freePort(): Promise<number> {
  */
 export async function spawnServer(env: Record<string, string>, opts: { zombie?: boolean; waitLive?: boolean } = {}): Promise<ServerProcess> {
   const port = await freePort();
-  const childEnv = { ...process.env, RULES_DIR: NO_RULES_DIR, LOG_LEVEL: 'warn', ...env, PORT: String(port) };
+  const childEnv = { ...process.env, ...TEST_SETTINGS, LOG_LEVEL: 'warn', ...env, PORT: String(port) };
   const node = `${JSON.stringify(process.execPath)} --import tsx src/server.ts`;
   const child: ChildProcess = opts.zombie
     ? spawn('sh', ['-c', `${node} 2>&1 & echo "pid:$!"; exec sleep 600`], { cwd: root, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] })
