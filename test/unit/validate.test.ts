@@ -46,14 +46,14 @@ describe('validateKnowledgeDir on the bundled knowledge base', () => {
     ]);
     expect(report.counts).toMatchObject({
       files: 17,
-      ingredients: 1813,
-      products: 6304,
+      ingredients: 2594,
+      products: 17962,
       classes: 73,
       interactions: 333,
       observations: 5,
       policies: 2,
       doseRules: 158,
-      codesChecked: 6304 + 1813,
+      codesChecked: 17962 + 2594,
       loincCodes: 7,
       problems: 0,
     });
