@@ -141,9 +141,10 @@ export const REFERENCE_FILES = {
   syntheaFhir: { file: 'synthea_fhir_medication_codes.csv', sep: ',' },
   labels: { file: 'fda_label_records.csv', sep: ',' },
   sandbox: { file: 'sandbox_prescribables.csv', sep: ',' },
+  loincSources: { file: 'loinc_sources.csv', sep: ',' },
 } as const;
 /** Reference tables a reference directory may lack (older copies): read as empty. */
-const OPTIONAL_TABLES: readonly ReferenceTable[] = ['syntheaFhir', 'labels', 'sandbox'];
+const OPTIONAL_TABLES: readonly ReferenceTable[] = ['syntheaFhir', 'labels', 'sandbox', 'loincSources'];
 export type ReferenceTable = keyof typeof REFERENCE_FILES;
 
 /** RFC-4180 delimited text (quotes, doubled quotes, separators and line breaks inside quotes). */
@@ -221,7 +222,7 @@ export interface ReferenceData {
   readonly syntheaFhir: ReadonlyMap<string, readonly string[]>;
   /** FDA label records seen for products (token FDA-LABEL). */
   readonly labels: readonly LabelRecord[];
-  /** LOINC code → display, for the LOINC codes the reference holds. */
+  /** LOINC code → display: the Synthea module codes, and codes two distinct sources of loinc_sources.csv name. */
   readonly loinc: ReadonlyMap<string, string>;
   /** CDS Hooks Sandbox list (2018): name and component names of each prescribable or dose-form group recorded. */
   readonly sandbox: ReadonlyMap<string, { readonly name: string; readonly components: readonly string[] }>;
@@ -236,6 +237,22 @@ function multiMap(rows: readonly Record<string, string>[], key: string, value: (
     else m.set(k, [value(r)]);
   }
   return m;
+}
+
+/**
+ * The LOINC codes a knowledge base may use: those of Synthea's modules, and those that two distinct sources (an HL7
+ * package, public repositories at a commit) of loinc_sources.csv give.
+ */
+function loincReference(synthea: readonly Record<string, string>[], sources: readonly Record<string, string>[]): Map<string, string> {
+  const out = new Map(synthea.map((r) => [r.loinc ?? '', r['synthea_display(s)'] ?? '']));
+  const seen = new Map<string, { display: string; sources: Set<string> }>();
+  for (const r of sources) {
+    const entry = seen.get(r.loinc ?? '') ?? { display: r.display ?? '', sources: new Set<string>() };
+    entry.sources.add(r.source ?? '');
+    seen.set(r.loinc ?? '', entry);
+  }
+  for (const [code, e] of seen) if (e.sources.size >= 2 && !out.has(code)) out.set(code, e.display);
+  return out;
 }
 
 /** Reads the reference data; throws (naming the file) when a file is missing or unreadable. */
@@ -267,7 +284,7 @@ export function loadReference(referenceDir: string): ReferenceData {
       substances: (r.substance_names ?? '').split(';').filter((x) => x !== ''),
       rxcuis: (r.rxcuis ?? '').split(';').filter((x) => x !== ''),
     })),
-    loinc: new Map(t('loinc').map((r) => [r.loinc ?? '', r['synthea_display(s)'] ?? ''])),
+    loinc: loincReference(t('loinc'), t('loincSources')),
     sandbox: new Map(t('sandbox').map((r) => [r.rxcui ?? '', { name: r.name ?? '', components: (r.components ?? '').split(' | ').filter((c) => c !== '') }])),
   };
 }
@@ -539,7 +556,7 @@ export function verifyCodes(kb: CodeSubjects, ref: ReferenceData): CodeProblem[]
       const [base = '', check] = code.split('-');
       const expected = loincCheckDigit(base);
       const digit = Number(check) === expected ? '' : ` (and its check digit should be ${expected})`;
-      out.push({ file: 'observations.json', path: ['observations', k, 'loinc', j], message: `LOINC ${code} is not in the LOINC reference rows${digit}` });
+      out.push({ file: 'observations.json', path: ['observations', k, 'loinc', j], message: `LOINC ${code} is not in the LOINC reference rows (Synthea's, or two sources of loinc_sources.csv)${digit}` });
     });
   });
   return out;

@@ -197,7 +197,7 @@ describe('ingredient codes', () => {
       'RxNorm 2025 names RxCUI 57258 "tizanidine", not "tizanidin"; NDFRT2014, FDA-UNII2014, COMMON do not confirm "tizanidin" either',
       'RxNorm 2025 names SCD 313412 "tizanidine 2 MG Oral Tablet", not "tizanidine 2 MG Oral Capsule"',
       'SANDBOX2018: the Sandbox list names 313412 "tizanidine 2 MG Oral Tablet", not "tizanidine 2 MG Oral Capsule"',
-      'LOINC 2823-4 is not in the LOINC reference rows (and its check digit should be 3)',
+      'LOINC 2823-4 is not in the LOINC reference rows (Synthea\'s, or two sources of loinc_sources.csv) (and its check digit should be 3)',
     ]);
   });
 

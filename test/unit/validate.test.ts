@@ -54,7 +54,7 @@ describe('validateKnowledgeDir on the bundled knowledge base', () => {
       policies: 2,
       doseRules: 158,
       codesChecked: 17962 + 2594,
-      loincCodes: 7,
+      loincCodes: 16,
       problems: 0,
     });
   });
