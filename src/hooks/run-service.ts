@@ -125,6 +125,7 @@ export async function runService(service: ServiceDefinition, body: unknown, deps
   }
   for (const m of behaviour.screened(clinical)) {
     if (m.resolution !== 'resolved' && m.resolution !== 'no-medication') findings.push({ kind: 'unscreenable', medication: m });
+    else if (m.displayMismatch) findings.push({ kind: 'display-mismatch', medication: m });
   }
   const plan = behaviour.plan(clinical);
   const doseCheck = runCheck('dose range check', () => checkDoses(clinical, plan.subjects, kb), deadline);

@@ -38,6 +38,19 @@ export interface ResolvedDrug {
   readonly doseForm?: string;
   /** Products: the strength of each ingredient, when the knowledge base records it (dose checks read it). */
   readonly strengths?: readonly ProductStrength[];
+  /** The sources that confirm the code (knowledge-base/README.md "Verification tokens"); absent for imported releases. */
+  readonly verifiedIn?: readonly string[];
+}
+
+/**
+ * Whether the knowledge base is sure what a code is: a code of an imported release (no tokens: the site's own
+ * licensed or full RxNorm data), a code of the current RxNorm extract, or one two independent sources confirm
+ * (Synthea's lists and its generated records count as one source).
+ */
+export function isConfirmedCode(drug: ResolvedDrug): boolean {
+  const tokens = drug.verifiedIn;
+  if (tokens === undefined || tokens.includes('RXN2025')) return true;
+  return new Set(tokens.map((t) => (t.startsWith('SYNTHEA') ? 'SYNTHEA' : t))).size >= 2;
 }
 
 /** An interaction compiled for matching: each side expanded to the ingredient codes it covers. */
