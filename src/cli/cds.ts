@@ -8,6 +8,8 @@
  *                                               citations; prints file:line for each problem, exit 1 if there is one
  *   cds kb catalogue [DIR] [--check]           write DIR/CATALOGUE.md (interactions, severities, citations, counts) for
  *                                               review; --check exits 1 when the committed file is out of date
+ *   cds kb coverage [--bundled] FILE...         which medication and lab codes of Bundles, NDJSON or code lists the
+ *                                               knowledge base resolves (the active version; --bundled: the source files)
  *   cds kb import|versions|activate|stats|diff  knowledge versions in the database (see kb-commands.ts)
  *   cds rules lint|test|explain|shadow-report   guideline rules (see rules-commands.ts and rules/README.md)
  */
@@ -21,6 +23,8 @@ import { keysCommand } from './keys-commands.js';
 import { validateKnowledgeDir, PROBLEM_RULES, type ValidationReport } from '../knowledge/validate.js';
 import { renderCatalogue } from '../knowledge/catalogue.js';
 import { MemoryKnowledgeStore } from '../knowledge/memory-store.js';
+import { coverageOf, emptyTally, formatCoverage, tallyText } from '../knowledge/coverage.js';
+import { openKnowledge } from '../knowledge/open-knowledge.js';
 import { runService } from '../hooks/run-service.js';
 import { SERVICES } from '../hooks/services.js';
 import { FhirClient } from '../fhir/fhir-client.js';
@@ -34,6 +38,7 @@ const USAGE = `usage:
   cds screen --service ID --request FILE
   cds kb validate [DIR]
   cds kb catalogue [DIR] [--check]
+  cds kb coverage [--bundled] FILE...
   cds kb import --format csv|rxnorm-rrf|ddinter|json FILE [--activate] [--note TEXT]
   cds kb versions
   cds kb activate VERSION
@@ -122,11 +127,47 @@ async function kb(args: string[]): Promise<number> {
   const config = loadConfig();
   if (sub === 'validate') return kbValidate(rest[0] ?? config.knowledgeDir);
   if (sub === 'catalogue') return kbCatalogue(rest.filter((a) => a !== '--check')[0] ?? config.knowledgeDir, rest.includes('--check'));
+  if (sub === 'coverage') return kbCoverage(rest, config);
   if (sub && ['import', 'versions', 'activate', 'stats', 'diff'].includes(sub)) {
     return kbDatabaseCommand(sub, rest, config, (line) => console.log(line), (line) => console.error(line));
   }
   console.error(USAGE);
   return 2;
+}
+
+/**
+ * `cds kb coverage [--bundled] FILE...`: counts the medication and lab codes of the files that resolve and lists those
+ * that do not, with their displays. Against the active knowledge version of the database (what the service screens
+ * with, a loaded RxNorm release included), or with --bundled the knowledge-base source files alone.
+ */
+async function kbCoverage(args: string[], config: ReturnType<typeof loadConfig>): Promise<number> {
+  const bundled = args.includes('--bundled');
+  const files = args.filter((a) => a !== '--bundled');
+  if (files.length === 0) {
+    console.error('usage: cds kb coverage [--bundled] FILE...');
+    return 2;
+  }
+  const tally = emptyTally();
+  for (const file of files) {
+    try {
+      tallyText(readFileSync(file, 'utf8'), tally);
+    } catch (err) {
+      console.error(`error: ${file}: ${(err as Error).message}`);
+      return 1;
+    }
+  }
+  const sources = loadKnowledgeSources(config.knowledgeDir);
+  if (bundled) {
+    formatCoverage(await coverageOf(tally, new MemoryKnowledgeStore(sources).snapshot())).forEach((l) => console.log(l));
+    return 0;
+  }
+  const opened = await openKnowledge(config, sources, () => {}, () => new Date());
+  try {
+    formatCoverage(await coverageOf(tally, opened.store.snapshot())).forEach((l) => console.log(l));
+    return 0;
+  } finally {
+    await opened.close();
+  }
 }
 
 /** `cds kb catalogue [DIR] [--check]`: (re)writes DIR/CATALOGUE.md, or with --check exits 1 if it is out of date. */

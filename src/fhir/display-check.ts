@@ -35,7 +35,30 @@ export function displayMismatch(display: string | undefined, drugs: readonly Res
   if (drugs.some((d) => compact(d.name) === compact(display))) return undefined;
   const named = namedSubstances(display);
   if (!named) return undefined;
-  const codeNames = ingredients.map((i) => compact(i.name));
-  const namesOne = named.some((s) => codeNames.some((n) => compact(s).startsWith(n) || n.startsWith(compact(s))));
+  const namesOne = named.some((s) => ingredients.some((i) => names(s, i.name)));
   return namesOne ? undefined : { displayNames: named, codeNames: ingredients.map((i) => i.name) };
+}
+
+const words = (s: string) => s.toLowerCase().split(/[^a-z0-9]+/).filter((w) => w !== '');
+
+/**
+ * A substance as a display writes it names an ingredient when every word of the ingredient's name is one of its words,
+ * in any order and with salt words around it ("Hydrocodone Bitartrate" → hydrocodone, "Regular Insulin, Human" →
+ * insulin, regular, human), allowing a typing slip of one or two letters in a long word ("Simvistatin").
+ */
+function names(substance: string, ingredient: string): boolean {
+  const have = words(substance);
+  if (compact(substance).startsWith(compact(ingredient))) return true;
+  return words(ingredient).every((w) => have.some((h) => h === w || (w.length >= 6 && h.length >= 6 && editDistance(h, w) <= 2)));
+}
+
+/** Levenshtein distance (short words only: drug names). */
+function editDistance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j++) row.push(Math.min(prev[j]! + 1, row[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1)));
+    prev = row;
+  }
+  return prev[b.length]!;
 }

@@ -51,6 +51,8 @@ export interface ServiceResult {
   readonly knowledgeVersion: string;
   readonly policy: string;
   readonly incomplete: boolean;
+  /** Why each medication that could not be screened was not (its resolution), one entry per medication. */
+  readonly unscreenable: readonly string[];
   /** What each card shown is about (by uuid), for the card ledger. */
   readonly meta: ReadonlyMap<string, CardMeta>;
   /** Cards not shown because their finding was overridden earlier for the same draft: uuid → the overridden card. */
@@ -192,6 +194,7 @@ export async function runService(service: ServiceDefinition, body: unknown, deps
     knowledgeVersion: kb.version.id,
     policy: policy.id,
     incomplete: findings.some((f) => f.kind === 'incomplete'),
+    unscreenable: findings.flatMap((f) => (f.kind === 'unscreenable' ? [f.medication.resolution] : [])),
     meta: built.meta,
     suppressed,
     hookInstance: request.hookInstance,
