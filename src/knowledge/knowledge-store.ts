@@ -43,13 +43,13 @@ export interface ResolvedDrug {
 }
 
 /**
- * Whether the knowledge base is sure what a code is: a code of an imported release (no tokens: the site's own
- * licensed or full RxNorm data), a code of the current RxNorm extract, or one two independent sources confirm
- * (Synthea's lists and its generated records count as one source).
+ * Whether the knowledge base is sure what a code is: a code of RxNorm itself (the current extract, RXN2025, or a full
+ * release a site imported, RXNORM-RRF), a record without tokens (a site's licensed import), or one two independent
+ * sources confirm (Synthea's lists and its generated records count as one source).
  */
 export function isConfirmedCode(drug: ResolvedDrug): boolean {
   const tokens = drug.verifiedIn;
-  if (tokens === undefined || tokens.includes('RXN2025')) return true;
+  if (tokens === undefined || tokens.includes('RXN2025') || tokens.includes('RXNORM-RRF')) return true;
   return new Set(tokens.map((t) => (t.startsWith('SYNTHEA') ? 'SYNTHEA' : t))).size >= 2;
 }
 

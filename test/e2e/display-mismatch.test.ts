@@ -8,6 +8,7 @@ import { bundledSources, screen } from '../support/app.js';
 import { kbScd } from '../support/kb-lookup.js';
 import { medicationRequest, orderRequest } from '../support/requests.js';
 import { displayMismatch, namedSubstances } from '../../src/fhir/display-check.js';
+import { isConfirmedCode } from '../../src/knowledge/knowledge-store.js';
 
 const product = (rxcui: string) => bundledSources().products.find((p) => p.rxcui === rxcui)!;
 
@@ -43,6 +44,12 @@ describe('an order display that names another drug than its code', () => {
       "the order's name says Captopril, but RxNorm code 1364445 is apixaban by a single source of the knowledge base, so it was screened as neither",
     );
     expect(result.response.cards.some((c) => c.source.topic?.code === 'DRG')).toBe(false);
+  });
+
+  it('the knowledge base is sure of a code of RxNorm itself, an imported release, or two independent sources', () => {
+    const drug = (verifiedIn?: string[]) => ({ code: '1', name: 'x', tty: 'SCD' as const, ingredients: [], ...(verifiedIn ? { verifiedIn } : {}) });
+    expect([drug(['RXN2025']), drug(['RXNORM-RRF']), drug(), drug(['SANDBOX2018', 'NDFRT2014-VA'])].map(isConfirmedCode)).toEqual([true, true, true, true]);
+    expect([drug(['SANDBOX2018']), drug(['SYNTHEA', 'SYNTHEA-FHIR'])].map(isConfirmedCode)).toEqual([false, false]);
   });
 
   it('salts, brands, renamed ingredients and the knowledge base own name are no disagreement', () => {
