@@ -22,6 +22,22 @@ async function cds(args: string[], env: Record<string, string> = {}): Promise<{ 
 }
 
 describe('cds command', () => {
+  it('kb coverage --bundled lists the codes of a file that do not resolve, with their displays', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'coverage-'));
+    const file = path.join(dir, 'codes.txt');
+    writeFileSync(file, '1364445\tapixaban 5 MG Oral Tablet\n999999991\tan unknown drug\n98979-8\n');
+    const r = await cds(['kb', 'coverage', '--bundled', file]);
+    expect(r.code).toBe(0);
+    expect(r.stdout.split('\n').slice(0, 5)).toEqual([
+      'medications: 2 distinct RxNorm codes in 2 orders; 1 resolve (50.0% of codes, 50.0% of orders)',
+      '  not resolved (could not be screened), most frequent first:',
+      '    999999991  ×1  an unknown drug',
+      'labs: 1 distinct LOINC codes; 1 read by the checks',
+      '    98979-8  ×1  read as egfr',
+    ]);
+    expect((await cds(['kb', 'coverage'])).code).toBe(2);
+  });
+
   it('kb validate passes on the bundled knowledge base', async () => {
     const r = await cds(['kb', 'validate']);
     expect(r.code).toBe(0);

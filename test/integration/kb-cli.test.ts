@@ -46,7 +46,9 @@ afterAll(async () => {
   await redis.cleanup();
 });
 
-describe('cds kb on PostgreSQL', () => {
+// Each command is a process that loads the bundled knowledge, and each import copies the whole parent version (~18,000
+// products): more than the default 20 s per test on a busy 2-core machine. Time is not what these tests measure.
+describe('cds kb on PostgreSQL', { timeout: 60_000 }, () => {
   let imported = '';
 
   it('imports a neutral CSV as a new, inactive version on top of the bundled one', async () => {
