@@ -86,6 +86,22 @@ describe('the CDS Hooks Sandbox RxNorm list (2018)', () => {
     }
   });
 
+  it('a pack is screened by the ingredients of its tablets: Levora 0.15/30 (BPCK) with rifampin, an enzyme inducer', async () => {
+    const levora = kb.products.find((p) => p.rxcui === '748879')!;
+    expect(levora.tty).toBe('BPCK');
+    expect(ingredientsOf('748879')).toEqual(['ethinyl estradiol', 'levonorgestrel']);
+    const rifampin = kb.products.find((p) => p.name === 'rifampin 300 MG Oral Capsule')!;
+    const result = await screen(
+      'medication-safety',
+      orderRequest({
+        drafts: [medicationRequest({ id: 'rif', rxcui: rifampin.rxcui, display: rifampin.name })],
+        active: [medicationRequest({ id: 'pack', rxcui: '748879', display: 'Levora 0.15/30 28 Day Pack', status: 'active' })],
+      }),
+    );
+    const ddi = result.response.cards.filter((c) => c.source.topic?.code === 'DRG');
+    expect(ddi.map((c) => c.summary).join(' | ')).toMatch(/contracept|levonorgestrel|ethinyl estradiol/i);
+  });
+
   it('a brand order is screened: Ibu 600 mg with warfarin gives the bleeding interaction, Eliquis with ketoconazole its own', async () => {
     const ibu = codeNamed('Ibuprofen 600 MG Oral Tablet [Ibu]');
     const warfarin = kb.products.find((p) => p.name === 'warfarin sodium 5 MG Oral Tablet')!;
