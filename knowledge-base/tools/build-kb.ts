@@ -334,6 +334,10 @@ function resolveSandboxSubstance(key: string): Verified | undefined {
   for (const r of src.ndfrt) if (!r.name.endsWith('[VA Product]') && ndfrtIngredientName(r.name) === key) codes.add(r.rxcui);
   for (const r of src.unii) if (r.name.toLowerCase() === key) codes.add(r.rxcui);
   const current = [...codes].map((c) => src.rxnByCui.get(c)).filter((r) => r?.tty === 'IN');
+  // …or a code already verified by two 2014 sources under the name the substance extends ("ST. JOHN'S WORT EXTRACT" →
+  // 258326, which NDF-RT and UNII confirm as "st. john's wort"; St John's wort is not in the 2025 prescribable extract)
+  const registered = codes.size === 1 ? ingredients.get([...codes][0]!) : undefined;
+  if (current.length === 0 && registered?.tty === 'IN' && key.startsWith(`${registered.name.toLowerCase()} `)) return registered;
   if (codes.size !== 1 || current.length !== 1) return undefined;
   const renamed = current[0]!;
   const confirmedTwice = confirmations(src, renamed.rxcui, key).filter((e) => e.source !== 'RXN2025').length >= 2;

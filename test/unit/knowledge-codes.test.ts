@@ -137,9 +137,9 @@ describe('knowledge base files', () => {
     expect(ingredientsFile.ingredients).toHaveLength(2594);
     const ingTty = (t: string) => ingredientsFile.ingredients.filter((i) => i.tty === t).length;
     expect([ingTty('IN'), ingTty('PIN'), ingTty('MIN')]).toEqual([1593, 399, 602]);
-    expect(productsFile.products).toHaveLength(17962);
+    expect(productsFile.products).toHaveLength(17974);
     const byTty = (t: string) => productsFile.products.filter((p) => p.tty === t).length;
-    expect([byTty('SCD'), byTty('SBD'), byTty('SCDC'), byTty('BPCK'), byTty('GPCK'), byTty('SCDG'), byTty('SBDG')]).toEqual([10535, 3699, 3, 6, 0, 1729, 1990]);
+    expect([byTty('SCD'), byTty('SBD'), byTty('SCDC'), byTty('BPCK'), byTty('GPCK'), byTty('SCDG'), byTty('SBDG')]).toEqual([10546, 3699, 3, 6, 0, 1729, 1991]);
     expect(observationsFile.observations.map((o) => o.id)).toEqual(['body-weight', 'serum-creatinine', 'egfr', 'potassium', 'inr']);
   });
 

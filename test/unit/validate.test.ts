@@ -47,13 +47,13 @@ describe('validateKnowledgeDir on the bundled knowledge base', () => {
     expect(report.counts).toMatchObject({
       files: 17,
       ingredients: 2594,
-      products: 17962,
+      products: 17974,
       classes: 73,
       interactions: 333,
       observations: 5,
       policies: 2,
       doseRules: 158,
-      codesChecked: 17962 + 2594,
+      codesChecked: 17974 + 2594,
       loincCodes: 16,
       problems: 0,
     });
