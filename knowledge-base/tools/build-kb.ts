@@ -20,6 +20,10 @@ import { join, dirname, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
   loadSources,
+  loadSandbox,
+  confirmations,
+  ndfrtIngredientName,
+  sandboxSubstances,
   verifyIngredientByName,
   verifyCode,
   type Sources,
@@ -34,7 +38,7 @@ import {
   FDA_LABEL_RECORDS,
   type LabelRecord,
 } from './kb-sources.js';
-import { namesBrand, correctSyntheaSpelling } from '../../src/knowledge/validate.js';
+import { namesBrand, correctSyntheaSpelling, vaNamesIngredients } from '../../src/knowledge/validate.js';
 import { NAME_FIXES, GLOBAL_DROPS, type SideSpec } from './member-spec.js';
 import { ENTRIES, CLASSES } from './all-specs.js';
 import { COMMON_INGREDIENTS } from './spec/therapeutic-classes.js';
@@ -293,6 +297,69 @@ for (const row of src.scd) analyseScd(row);
 globalPinBase = new Map<string, string>();
 for (const [p, rec] of pinRecs) if (rec.base.size === 1) globalPinBase.set(p, [...rec.base][0]!);
 pinRecs.clear();
+
+// ---- (e, ingredients) the CDS Hooks Sandbox list: the ingredients its prescribables name are registered, so (a) maps
+// every extract SCD of them and (e, products) below can map the Sandbox's own codes, brands and letter-A drugs included.
+const sandbox = loadSandbox(join(sharedDir, 'kb-sources'));
+/** Sandbox substance name (lower case) → the verified IN it names; undefined when it does not verify. */
+const sandboxSubstance = new Map<string, Verified | undefined>();
+/** Names the 2018 list gives an ingredient that RxNorm 2025 names otherwise (names only; the code is then looked up). */
+const SANDBOX_NAME_FIXES: Record<string, string> = { 'alendronic acid': 'alendronate' };
+const compact = (n: string) => n.toLowerCase().replace(/[^a-z0-9]/g, '');
+const extractByCompactName = new Map<string, string[]>();
+for (const r of src.rxnIngredients) extractByCompactName.set(compact(r.name), [...(extractByCompactName.get(compact(r.name)) ?? []), r.name]);
+/**
+ * A Sandbox substance → its verified IN: as any product substance (resolveSubstanceOrThrow), else a 2018 spelling of a
+ * current extract name that differs only in spaces and punctuation ("Vitamin B 12" → "vitamin B12"), else a renamed
+ * ingredient of SANDBOX_NAME_FIXES. Names the 2014 sources hold under another code do not resolve.
+ */
+function resolveSandboxSubstance(key: string): Verified | undefined {
+  const attempt = (n: string) => {
+    try {
+      return resolveSubstanceOrThrow(n);
+    } catch {
+      return undefined;
+    }
+  };
+  const fixed = SANDBOX_NAME_FIXES[key];
+  if (fixed) return attempt(fixed);
+  const direct = attempt(key);
+  if (direct) return direct;
+  const same = extractByCompactName.get(compact(key)) ?? [];
+  if (same.length === 1) return attempt(same[0]!.toLowerCase());
+  // A 2014 source names exactly this substance with a code that RxNorm 2025 holds as an IN under its current name
+  // ("coenzyme Q10" → 21406 "ubidecarenone" by NDF-RT and UNII; "St. John's wort extract" → 258326 by UNII, which 2025
+  // calls "st. john's wort"): the code is confirmed by two sources, one of them current, so the 2025 IN is recorded.
+  const codes = new Set<string>();
+  for (const r of src.ndfrt) if (!r.name.endsWith('[VA Product]') && ndfrtIngredientName(r.name) === key) codes.add(r.rxcui);
+  for (const r of src.unii) if (r.name.toLowerCase() === key) codes.add(r.rxcui);
+  const current = [...codes].map((c) => src.rxnByCui.get(c)).filter((r) => r?.tty === 'IN');
+  // …or a code already verified by two 2014 sources under the name the substance extends ("ST. JOHN'S WORT EXTRACT" →
+  // 258326, which NDF-RT and UNII confirm as "st. john's wort"; St John's wort is not in the 2025 prescribable extract)
+  const registered = codes.size === 1 ? ingredients.get([...codes][0]!) : undefined;
+  if (current.length === 0 && registered?.tty === 'IN' && key.startsWith(`${registered.name.toLowerCase()} `)) return registered;
+  if (codes.size !== 1 || current.length !== 1) return undefined;
+  const renamed = current[0]!;
+  const confirmedTwice = confirmations(src, renamed.rxcui, key).filter((e) => e.source !== 'RXN2025').length >= 2;
+  return confirmedTwice || key.includes(renamed.name.toLowerCase()) ? attempt(renamed.name.toLowerCase()) : undefined;
+}
+if (sandbox) {
+  for (const comps of sandbox.prescribables.values()) {
+    for (const c of comps) {
+      for (const s of sandboxSubstances(sandbox.names.get(c) ?? '')) {
+        const key = s.toLowerCase();
+        if (sandboxSubstance.has(key)) continue;
+        const v = resolveSandboxSubstance(key);
+        sandboxSubstance.set(key, v && v.tty === 'IN' ? v : undefined);
+      }
+    }
+  }
+  for (const v of sandboxSubstance.values()) {
+    if (!v) continue;
+    register(v);
+    registeredSet.add(v.rxcui);
+  }
+}
 let scdScanned = 0;
 for (const row of src.scd) {
   scdScanned++;
@@ -656,6 +723,103 @@ for (const c of [...registeredSet].sort((x, y) => Number(x) - Number(y))) {
   }
 }
 
+// ---- (e, products) every prescribable of the CDS Hooks Sandbox list, brands included, and its dose-form groups.
+// A code's ingredients are the verified INs its components (SCDC/SBDC: "apixaban 5 MG [Eliquis]") name: a name-derived
+// mapping (token SANDBOX2018). A branded drug whose name without the brand is a current SCD also carries RXN2025-NAME
+// when that SCD has the same ingredients; an unbranded code whose name is a *different* current SCD is a contradiction.
+const sandboxRows = new Map<string, string>();
+const sandboxReport: string[] = [];
+const sandboxLeftOut: { rxcui: string; name: string; reason: string }[] = [];
+const sandboxCount = { confirmed: 0, added: 0, groups: 0, disagree: 0 };
+function sandboxIngredients(comps: readonly string[]): string[] | { problem: string } {
+  const ins = new Set<string>();
+  for (const c of comps) {
+    for (const s of sandboxSubstances(sandbox!.names.get(c) ?? '')) {
+      const v = sandboxSubstance.get(s.toLowerCase());
+      if (!v) return { problem: `component substance "${s}" is not a verified ingredient` };
+      ins.add(v.rxcui);
+    }
+  }
+  return [...ins].sort((x, y) => Number(x) - Number(y));
+}
+const sameSet = (x: readonly string[], y: readonly string[]) => x.length === y.length && x.every((c) => y.includes(c));
+const sandboxRow = (code: string, name: string, comps: readonly string[]) =>
+  sandboxRows.set(code, [code, name, [...new Set(comps.map((c) => sandbox!.names.get(c) ?? ''))].join(' | ')].map(csvCell).join(','));
+if (sandbox) {
+  // clinical drugs first, so that a brand can reach the ingredients of the clinical drug its name is a brand of
+  const isBrand = (code: string) => /\[[^\]]+\]$/.test(sandbox.names.get(code) ?? '');
+  const order = [...sandbox.prescribables].sort((a, b) => Number(isBrand(a[0])) - Number(isBrand(b[0])) || Number(a[0]) - Number(b[0]));
+  const listedScd = new Map([...sandbox.prescribables.keys()].filter((c) => !isBrand(c)).map((c) => [sandbox.names.get(c)!.toLowerCase(), c]));
+  for (const [code, comps] of order) {
+    const name = sandbox.names.get(code)!;
+    const own = sandboxIngredients(comps);
+    // a brand whose name without the brand is a clinical drug of the list already mapped: the same ingredients
+    const generic = isBrand(code) ? listedScd.get(name.replace(/\s*\[[^\]]+\]$/, '').toLowerCase()) : undefined;
+    const genericIns = generic !== undefined ? products.get(generic)?.ingredients : undefined;
+    const derived = genericIns ?? own;
+    const existing = products.get(code);
+    if (existing) {
+      if (!Array.isArray(derived)) sandboxReport.push(`${code} "${name}": mapped by another source; ${derived.problem}`);
+      else if (sameSet(existing.ingredients, derived) && existing.name.toLowerCase() === name.toLowerCase()) {
+        if (!existing.verifiedIn.includes('SANDBOX2018')) existing.verifiedIn.push('SANDBOX2018');
+        sandboxRow(code, existing.name, comps);
+        sandboxCount.confirmed++;
+      } else {
+        sandboxCount.disagree++;
+        sandboxReport.push(`${code}: recorded as "${existing.name}", the Sandbox names it "${name}" (${sameSet(existing.ingredients, derived) ? 'same' : 'other'} ingredients): not confirmed`);
+      }
+      continue;
+    }
+    if (ingredients.has(code)) continue;
+    if (!Array.isArray(derived)) {
+      sandboxLeftOut.push({ rxcui: code, name, reason: `Sandbox: ${derived.problem}` });
+      continue;
+    }
+    if (src.scdByCui.has(code)) {
+      sandboxLeftOut.push({ rxcui: code, name, reason: 'Sandbox: an SCD of the 2025 extract that (a) left out (see above)' });
+      continue;
+    }
+    const branded = /\[[^\]]+\]$/.test(name);
+    const current = scdByLowerName.get(name.replace(/\s*\[[^\]]+\]$/, '').toLowerCase());
+    const tokens = ['SANDBOX2018'];
+    // NDF-RT VA names of a combination that name exactly these ingredients are a second source (833036: hydrocodone / acetaminophen)
+    const va = (vaByCode.get(code) ?? []).filter((r) => isVaProduct(r.name));
+    if (derived.length > 1 && va.length > 0 && va.every((r) => vaNamesIngredients(r.name, derived.map((c) => ingredients.get(c)!.name)))) {
+      tokens.push('NDFRT2014-VA');
+      va.forEach((r) => productLines.ndfrt.add(r.line));
+    }
+    if (current) {
+      const currentIns = products.get(current.rxcui)?.ingredients;
+      if (!branded || !currentIns || !sameSet(currentIns, derived)) {
+        sandboxLeftOut.push({ rxcui: code, name, reason: `Sandbox: its name is that of current SCD ${current.rxcui}${branded ? ' with other ingredients' : ', a different code'}` });
+        continue;
+      }
+      tokens.push('RXN2025-NAME');
+      scdNameLines.add(current.line);
+    }
+    products.set(code, { rxcui: code, name, tty: branded ? 'SBD' : 'SCD', ingredients: derived, verifiedIn: tokens, evidence: [] });
+    sandboxRow(code, name, comps);
+    sandboxCount.added++;
+  }
+  // dose-form groups ("Eliquis Pill"): mapped when every component set they cover names the same ingredients
+  for (const [code, sets] of [...sandbox.groups].sort((a, b) => Number(a[0]) - Number(b[0]))) {
+    const name = sandbox.names.get(code) ?? '';
+    if (products.has(code) || ingredients.has(code) || name === '') continue;
+    const each = sets.map(sandboxIngredients);
+    const first = each[0];
+    if (!Array.isArray(first) || each.some((x) => !Array.isArray(x) || !sameSet(x, first))) {
+      sandboxLeftOut.push({ rxcui: code, name, reason: 'Sandbox group: its component sets do not all name the same verified ingredients' });
+      continue;
+    }
+    // "apixaban Pill" names its ingredients (SCDG); "Eliquis Pill" names a brand (SBDG)
+    const generic = name.replace(/ Pill$/, '').toLowerCase().split(' / ').sort().join(' / ') === first.map((c) => ingredients.get(c)!.name.toLowerCase()).sort().join(' / ');
+    products.set(code, { rxcui: code, name, tty: generic ? 'SCDG' : 'SBDG', ingredients: first, verifiedIn: ['SANDBOX2018'], evidence: [] });
+    sandboxRow(code, name, sets.flat());
+    sandboxCount.groups++;
+  }
+}
+leftOut.push(...sandboxLeftOut);
+
 // ---- PINs seen in included SCD rows
 const pinIngredients: IngRec[] = [];
 const pinProblems: string[] = [];
@@ -759,6 +923,11 @@ const pendingWrites: { path: string; text: string }[] = [];
 function writeJson(path: string, data: unknown) {
   if (WRITE) pendingWrites.push({ path, text: JSON.stringify(data, null, 2) + '\n' });
 }
+/** A long list one entry per line (products.json: ~18,000 entries stay reviewable line by line and load quickly). */
+function writeJsonLines(path: string, header: Record<string, unknown>, key: string, entries: readonly unknown[]) {
+  const head = JSON.stringify(header, null, 2).replace(/\n}$/, '');
+  if (WRITE) pendingWrites.push({ path, text: `${head},\n  "${key}": [\n${entries.map((e) => `    ${JSON.stringify(e)}`).join(',\n')}\n  ]\n}\n` });
+}
 const RX_SOURCE = {
   source: 'NLM RxNorm Current Prescribable Content (~2025-10), ingredients and SCDs B–Z (derived extract)',
   url: 'https://www.nlm.nih.gov/research/umls/rxnorm/docs/prescribe.html',
@@ -773,16 +942,19 @@ writeJson(join(KB, 'ingredients.json'), {
   ],
   ingredients: ingList,
 });
-writeJson(join(KB, 'products.json'), {
+writeJsonLines(join(KB, 'products.json'), {
   description:
-    'Clinical drug → active ingredient (RxNorm IN) map: every SCD of the RxNorm 2025 prescribable extract that contains an interaction or class member, plus the RxNorm-coded medications of the CDS Hooks fixtures and member-containing Synthea codes. Generated by knowledge-base/tools/build-kb.ts.',
+    'Clinical drug → active ingredient (RxNorm IN) map: every SCD of the RxNorm 2025 prescribable extract that contains a registered ingredient, every prescribable and dose-form group of the CDS Hooks Sandbox list whose ingredients verify (brands and letter-A drugs included), plus the RxNorm-coded medications of the CDS Hooks fixtures and Synthea codes. One product per line. Generated by knowledge-base/tools/build-kb.ts.',
   sources: [
     RX_SOURCE,
     { source: 'Synthea module and cost code lists (grongierisc/synthea fork @ 014496742c32b52042e73025a536177640f7cb54, Apache-2.0)', url: 'https://github.com/synthetichealth/synthea' },
     { source: 'NDF-RT ↔ RxNorm mapping 2014, VA product rows (dbmi-pitt/public-PDDI-analysis)', url: 'https://github.com/dbmi-pitt/public-PDDI-analysis' },
+    {
+      source: 'CDS Hooks Sandbox RxNorm list (cds-hooks/sandbox src/assets/medication-list.js @ ddcf7c77778f22676a327e8230e3de59eb6e0265, 2018, Apache-2.0)',
+      url: 'https://github.com/cds-hooks/sandbox/blob/ddcf7c77778f22676a327e8230e3de59eb6e0265/src/assets/medication-list.js',
+    },
   ],
-  products: prodList,
-});
+}, 'products', prodList);
 const classesPath = join(KB, 'classes.json');
 const classesFile = JSON.parse(readFileSync(classesPath, 'utf8'));
 classesFile.classes = CLASSES.map((c) => ({ id: c.id, name: c.name, members: classMembers.get(c.id)!, citations: c.citations }));
@@ -833,6 +1005,7 @@ keep(
   'set_id,brand_name,generic_name,substance_names,rxcuis,url',
   [...labelsUsed].map((r) => [r.setId, r.brand, r.generic, r.substances.join(';'), r.rxcuis.join(';'), r.url].map(csvCell).join(',')).sort(),
 );
+keep('sandbox_prescribables.csv', 'rxcui,name,components', [...sandboxRows.values()]);
 keep('costs_medications_2019.csv', src.syntheaCosts.lines[0]!, productLines.syntheaCosts);
 // LOINC rows: the codes observations.json uses
 const obs = JSON.parse(readFileSync(join(KB, 'observations.json'), 'utf8'));
@@ -849,6 +1022,8 @@ const byTty = (xs: { tty: string }[]) => xs.reduce<Record<string, number>>((m, x
 console.log(`interactions specs: ${ENTRIES.length}; classes: ${CLASSES.length}`);
 console.log(`ingredients: ${ingList.length}`, byTty(ingList), `member ingredients: ${memberSet.size}`);
 console.log(`products: ${prodList.length}`, byTty(prodList), `(SCD rows scanned: ${scdScanned})`);
+console.log(`Sandbox list: ${sandbox ? sandbox.prescribables.size : 0} prescribables: ${sandboxCount.confirmed} confirmed, ${sandboxCount.added} added, ${sandboxCount.disagree} disagree; ${sandboxCount.groups} groups; ${sandboxLeftOut.length} left out`);
+for (const r of sandboxReport) console.log('  Sandbox ' + r);
 console.log(`SCDs/codes left out: ${leftOut.length}`);
 for (const l of leftOut) console.log(`  left out ${l.rxcui} ${l.name}: ${l.reason}`);
 console.log(`ONC member exclusions: ${exclusions.length}`);

@@ -8,7 +8,7 @@
  *  - Ingredients absent from that extract (every "A…" ingredient, and retired / non-US ones) need at least two of
  *    NDFRT2014, FDA-UNII2014 and COMMON naming the same RxCUI with the same name (case-insensitive).
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseDelimited as parseReference } from '../../src/knowledge/validate.js';
 
@@ -409,3 +409,41 @@ export const FDA_LABEL_RECORDS: LabelRecord[] = [
     rxcuis: ['904396', '904419'],
   },
 ];
+
+// ====================================================================================== CDS Hooks Sandbox list (2018)
+
+/** The CDS Hooks Sandbox's RxNorm list (kb-sources/rxnorm-sandbox-2018): names, prescribables' and groups' components. */
+export interface SandboxList {
+  /** Every code's name (SCDC, SBDC, SCD, SBD, dose-form group) as the Sandbox writes it. */
+  names: Map<string, string>;
+  /** Prescribable SCD/SBD → its component codes (SCDC/SBDC), in the list's order. */
+  prescribables: Map<string, string[]>;
+  /** Dose-form group ("Eliquis Pill") → the component sets it covers. */
+  groups: Map<string, string[][]>;
+}
+
+export const SANDBOX_DIR = 'rxnorm-sandbox-2018';
+
+/** Reads the Sandbox list; undefined when the folder is absent (older copies of the reference data). */
+export function loadSandbox(kbSourcesDir: string): SandboxList | undefined {
+  const dir = join(kbSourcesDir, SANDBOX_DIR);
+  if (!existsSync(dir)) return undefined;
+  const names = new Map(readTable(join(dir, 'rxcui_names.csv')).rows.map((r) => [r.rxcui!, r.name!]));
+  const prescribables = new Map(readTable(join(dir, 'component_sets_to_prescribables.csv')).rows.map((r) => [r.prescribable_rxcui!, r.scdc_rxcuis!.split(';')]));
+  const groups = new Map<string, string[][]>();
+  for (const r of readTable(join(dir, 'dose_form_groups_to_component_sets.csv')).rows) {
+    groups.set(r.group_rxcui!, [...(groups.get(r.group_rxcui!) ?? []), r.scdc_rxcuis!.split(';')]);
+  }
+  return { names, prescribables, groups };
+}
+
+/**
+ * The substances a Sandbox component names: "Acetaminophen 325 MG / Guaifenesin 200 MG [Mucinex]" →
+ * ["Acetaminophen", "Guaifenesin"] (a branded component may combine several).
+ */
+export function sandboxSubstances(componentName: string): string[] {
+  return componentName
+    .replace(/\s*\[[^\]]+\]$/, '')
+    .split(' / ')
+    .map((c) => componentSubstance(c, false)); // component names have no leading qualifiers ("CHROMIUM PICOLINATE 0.2 MG")
+}

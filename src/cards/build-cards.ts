@@ -4,7 +4,8 @@
  * alert budget over every finding card of an order hook (applyAlertBudget, once the guideline rules' cards are in). Every card names its drugs, its evidence and the patient data it used.
  */
 import { createHash, randomUUID } from 'node:crypto';
-import type { Finding, IncompleteFinding, InteractionFinding, UnscreenableFinding } from '../checks/finding.js';
+import type { DisplayMismatchFinding, Finding, IncompleteFinding, InteractionFinding, UnscreenableFinding } from '../checks/finding.js';
+import { displayMismatchCard } from './display-mismatch-card.js';
 import type { ClinicalContext, Medication } from '../fhir/clinical-context.js';
 import type { KnowledgeSnapshot } from '../knowledge/knowledge-store.js';
 import type { Citation, Interaction } from '../knowledge/source-schema.js';
@@ -43,7 +44,7 @@ interface Decided {
 
 /** What a card is about, for the card ledger (kept beside the card, never sent to the EHR). */
 export interface CardMeta {
-  readonly findingKind: 'interaction' | 'unscreenable' | 'incomplete' | 'folded' | 'dose' | 'guideline' | 'allergy' | 'allergy-not-checked' | 'duplicate';
+  readonly findingKind: 'interaction' | 'unscreenable' | 'display-mismatch' | 'incomplete' | 'folded' | 'dose' | 'guideline' | 'allergy' | 'allergy-not-checked' | 'duplicate';
   readonly findingIds: readonly string[];
   /** Interaction ids and drug pair: what an override of this card is remembered by. */
   readonly findingKey: string | null;
@@ -113,7 +114,7 @@ export function buildCards(findings: readonly Finding[], cc: CardContext): Built
 
   const unscreenable = findings.filter((f): f is UnscreenableFinding => f.kind === 'unscreenable');
   const incomplete = findings.filter((f): f is IncompleteFinding => f.kind === 'incomplete');
-  const other = (kind: 'unscreenable' | 'incomplete') => (card: Card) => {
+  const other = (kind: 'unscreenable' | 'incomplete' | 'display-mismatch') => (card: Card) => {
     meta.set(card.uuid, { findingKind: kind, findingIds: [], findingKey: null, drugs: [], severity: null, draftRefs: [], draftFingerprint: null });
     return card;
   };
@@ -132,6 +133,7 @@ export function buildCards(findings: readonly Finding[], cc: CardContext): Built
     ...dose.map((d) => d.card),
     ...allergy.map((a) => a.card),
     ...unscreenableCards(unscreenable, cc.mode).map(other('unscreenable')),
+    ...findings.filter((f): f is DisplayMismatchFinding => f.kind === 'display-mismatch').map((f) => other('display-mismatch')(displayMismatchCard(f.medication))),
   ].sort((a, b) => indicatorRank(b.indicator) - indicatorRank(a.indicator));
   return { cards, meta, labels };
 }

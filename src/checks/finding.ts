@@ -27,6 +27,12 @@ export interface UnscreenableFinding {
   readonly medication: Medication;
 }
 
+/** The order's display names another drug than its RxNorm code, which the knowledge base is sure of: screened as coded. */
+export interface DisplayMismatchFinding {
+  readonly kind: 'display-mismatch';
+  readonly medication: Medication;
+}
+
 /** Part of the screening could not be done: data missing, a check failed or ran out of time. */
 export interface IncompleteFinding {
   readonly kind: 'incomplete';
@@ -38,6 +44,7 @@ export interface IncompleteFinding {
 export type Finding =
   | InteractionFinding
   | UnscreenableFinding
+  | DisplayMismatchFinding
   | IncompleteFinding
   | DoseFinding
   | AllergyFinding

@@ -8,6 +8,8 @@
  *                                               citations; prints file:line for each problem, exit 1 if there is one
  *   cds kb catalogue [DIR] [--check]           write DIR/CATALOGUE.md (interactions, severities, citations, counts) for
  *                                               review; --check exits 1 when the committed file is out of date
+ *   cds kb coverage [--bundled] FILE...         which medication and lab codes of Bundles, NDJSON or code lists the
+ *                                               knowledge base resolves (the active version; --bundled: the source files)
  *   cds kb import|versions|activate|stats|diff  knowledge versions in the database (see kb-commands.ts)
  *   cds rules lint|test|explain|shadow-report   guideline rules (see rules-commands.ts and rules/README.md)
  *   cds records replay                          write again the records the database refused (records-commands.ts)
@@ -22,6 +24,8 @@ import { keysCommand } from './keys-commands.js';
 import { validateKnowledgeDir, PROBLEM_RULES, type ValidationReport } from '../knowledge/validate.js';
 import { renderCatalogue } from '../knowledge/catalogue.js';
 import { MemoryKnowledgeStore } from '../knowledge/memory-store.js';
+import { coverageOf, emptyTally, formatCoverage, tallyText } from '../knowledge/coverage.js';
+import { openKnowledge } from '../knowledge/open-knowledge.js';
 import { runService } from '../hooks/run-service.js';
 import { SERVICES } from '../hooks/services.js';
 import { FhirClient } from '../fhir/fhir-client.js';
@@ -37,6 +41,7 @@ const COMMANDS: readonly (readonly [string, string])[] = [
   ['cds screen --service ID --request FILE', 'run one CDS Hooks request file through a service and print the cards'],
   ['cds kb validate [DIR]', 'check the knowledge-base source files (schema, references, codes, citations); file:line per problem'],
   ['cds kb catalogue [DIR] [--check]', 'write CATALOGUE.md for review; --check fails when the committed one is out of date'],
+  ['cds kb coverage [--bundled] FILE...', 'how many medication and lab codes in Bundles, NDJSON or code lists resolve, and which do not (with their displays)'],
   ['cds kb import --format csv|rxnorm-rrf|ddinter|json FILE [--activate] [--note TEXT]', 'load a file (or RxNorm RRF directory) into the database as a new knowledge version'],
   ['cds kb versions', 'list the knowledge versions in the database, the active one marked'],
   ['cds kb activate VERSION', 'make a knowledge version the one every replica serves'],
@@ -132,11 +137,47 @@ async function kb(args: string[]): Promise<number> {
   const config = loadConfig();
   if (sub === 'validate') return kbValidate(rest[0] ?? config.knowledgeDir);
   if (sub === 'catalogue') return kbCatalogue(rest.filter((a) => a !== '--check')[0] ?? config.knowledgeDir, rest.includes('--check'));
+  if (sub === 'coverage') return kbCoverage(rest, config);
   if (sub && ['import', 'versions', 'activate', 'stats', 'diff'].includes(sub)) {
     return kbDatabaseCommand(sub, rest, config, (line) => console.log(line), (line) => console.error(line));
   }
   console.error(USAGE);
   return 2;
+}
+
+/**
+ * `cds kb coverage [--bundled] FILE...`: counts the medication and lab codes of the files that resolve and lists those
+ * that do not, with their displays. Against the active knowledge version of the database (what the service screens
+ * with, a loaded RxNorm release included), or with --bundled the knowledge-base source files alone.
+ */
+async function kbCoverage(args: string[], config: ReturnType<typeof loadConfig>): Promise<number> {
+  const bundled = args.includes('--bundled');
+  const files = args.filter((a) => a !== '--bundled');
+  if (files.length === 0) {
+    console.error('usage: cds kb coverage [--bundled] FILE...');
+    return 2;
+  }
+  const tally = emptyTally();
+  for (const file of files) {
+    try {
+      tallyText(readFileSync(file, 'utf8'), tally);
+    } catch (err) {
+      console.error(`error: ${file}: ${(err as Error).message}`);
+      return 1;
+    }
+  }
+  const sources = loadKnowledgeSources(config.knowledgeDir);
+  if (bundled) {
+    formatCoverage(await coverageOf(tally, new MemoryKnowledgeStore(sources).snapshot())).forEach((l) => console.log(l));
+    return 0;
+  }
+  const opened = await openKnowledge(config, sources, () => {}, () => new Date());
+  try {
+    formatCoverage(await coverageOf(tally, opened.store.snapshot())).forEach((l) => console.log(l));
+    return 0;
+  } finally {
+    await opened.close();
+  }
 }
 
 /** `cds kb catalogue [DIR] [--check]`: (re)writes DIR/CATALOGUE.md, or with --check exits 1 if it is out of date. */

@@ -12,7 +12,7 @@ export interface CardRecord {
   readonly hook: string;
   readonly hookInstance: string;
   readonly client: string;
-  readonly findingKind: 'interaction' | 'unscreenable' | 'incomplete' | 'folded' | 'not-performed' | 'dose' | 'guideline' | 'allergy' | 'allergy-not-checked' | 'duplicate';
+  readonly findingKind: 'interaction' | 'unscreenable' | 'display-mismatch' | 'incomplete' | 'folded' | 'not-performed' | 'dose' | 'guideline' | 'allergy' | 'allergy-not-checked' | 'duplicate';
   readonly findingIds: readonly string[];
   readonly findingKey: string | null;
   readonly drugs: readonly string[];

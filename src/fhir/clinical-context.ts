@@ -9,9 +9,18 @@ export type MedicationRole = 'draft' | 'active' | 'recent';
  * How far a medication could be identified:
  * resolved (ingredients known), unknown-code (RxNorm code not in the knowledge base), text-only (named or coded,
  * but not in RxNorm), unresolved-reference (medicationReference could not be read), no-medication (no
- * medication[x] at all: nothing chosen yet).
+ * medication[x] at all: nothing chosen yet), display-mismatch (the display names another drug than a code the knowledge
+ * base has only one source for: screened as neither).
  */
-export type MedicationResolution = 'resolved' | 'unknown-code' | 'text-only' | 'unresolved-reference' | 'no-medication';
+export type MedicationResolution = 'resolved' | 'unknown-code' | 'text-only' | 'unresolved-reference' | 'no-medication' | 'display-mismatch';
+
+/** The order's display names another drug than its RxNorm code (Synthea shows 833036 as captopril; the code is hydrocodone / acetaminophen). */
+export interface DisplayMismatch {
+  /** The substances the display names, as it writes them. */
+  readonly displayNames: readonly string[];
+  /** The code's ingredients in the knowledge base. */
+  readonly codeNames: readonly string[];
+}
 
 export interface Medication {
   /** Unique within the request, e.g. "draft:MedicationRequest/123" or "active#4". */
@@ -33,6 +42,11 @@ export interface Medication {
   readonly resolution: MedicationResolution;
   /** Why a reference could not be resolved, for the card. */
   readonly resolutionNote?: string;
+  /**
+   * Set when the display names another drug than the code. With resolution `resolved` the knowledge base is sure of the
+   * code and it is screened as coded; with `display-mismatch` it is not, and the medication is not screened at all.
+   */
+  readonly displayMismatch?: DisplayMismatch;
   readonly authoredOn?: string;
   /** For stopped medications: the last date it is known to have been taken, and where that date came from. */
   readonly lastTakenOn?: string;

@@ -3,7 +3,8 @@
  * RxNorm ingredients (through the knowledge base), observations become the latest fresh value per kind.
  */
 import type { Deadline } from '../infra/deadline.js';
-import { MAX_WASHOUT_DAYS, type KnowledgeSnapshot, type IngredientRef } from '../knowledge/knowledge-store.js';
+import { MAX_WASHOUT_DAYS, isConfirmedCode, type KnowledgeSnapshot, type IngredientRef } from '../knowledge/knowledge-store.js';
+import { displayMismatch } from './display-check.js';
 import type { ClinicalContext, LabValue, Medication, MedicationResolution, MedicationRole } from './clinical-context.js';
 import { FhirFetchError, type FhirClient, type FhirServerAccess } from './fhir-client.js';
 import type { DataGap, ResolvedData } from './prefetch.js';
@@ -126,10 +127,22 @@ export async function normalise(input: NormaliseInput, kb: KnowledgeSnapshot): P
       if (!stopped || daysBetween(stopped.date, input.now) > MAX_WASHOUT_DAYS) return;
     }
     const ref = referenceTo(item.resource);
-    const drugs = concept.rxnormCodes.flatMap((c) => {
+    let drugs = concept.rxnormCodes.flatMap((c) => {
       const drug = resolved.get(c);
       return drug ? [drug] : [];
     });
+    let screenedIngredients = [...ingredients.values()];
+    let note = concept.note;
+    // A display naming another drug: screened as coded only when the knowledge base is sure of the code, never silently.
+    const mismatch = resolution === 'resolved' ? displayMismatch(concept.display, drugs, screenedIngredients) : undefined;
+    if (mismatch && !drugs.every(isConfirmedCode)) {
+      resolution = 'display-mismatch';
+      note =
+        `the order's name says ${mismatch.displayNames.join(' / ')}, but RxNorm code ${concept.rxnormCodes.join(', ')} is ` +
+        `${mismatch.codeNames.join(' / ')} by a single source of the knowledge base, so it was screened as neither`;
+      screenedIngredients = [];
+      drugs = [];
+    }
     const status = str(item.resource.status);
     meds.push({
       key: ref ? `${item.role}:${ref}` : `${item.role}#${item.index}`,
@@ -139,10 +152,11 @@ export async function normalise(input: NormaliseInput, kb: KnowledgeSnapshot): P
       display: concept.display ?? drugs[0]?.name ?? (concept.rxnormCodes[0] ? `RxNorm ${concept.rxnormCodes[0]}` : 'unnamed medication'),
       ...(concept.display === undefined ? { unnamed: true } : {}),
       rxnormCodes: concept.rxnormCodes,
-      ingredients: [...ingredients.values()],
+      ingredients: screenedIngredients,
       drugs,
       resolution,
-      ...(concept.note ? { resolutionNote: concept.note } : {}),
+      ...(note ? { resolutionNote: note } : {}),
+      ...(mismatch ? { displayMismatch: mismatch } : {}),
       ...(authoredOn(item.resource) ? { authoredOn: authoredOn(item.resource) } : {}),
       ...(stopped ? { lastTakenOn: stopped.date, stopDateSource: stopped.source } : {}),
       ...(item.role === 'active' && status && UNCERTAIN_STATUSES.has(status) ? { statusUncertain: true } : {}),

@@ -53,6 +53,8 @@ export interface ServiceResult {
   readonly knowledgeVersion: string;
   readonly policy: string;
   readonly incomplete: boolean;
+  /** Why each medication that could not be screened was not (its resolution), one entry per medication. */
+  readonly unscreenable: readonly string[];
   /** What each card shown is about (by uuid), for the card ledger. */
   readonly meta: ReadonlyMap<string, CardMeta>;
   /** Cards not shown because their finding was overridden earlier for the same draft: uuid → the overridden card. */
@@ -127,6 +129,7 @@ export async function runService(service: ServiceDefinition, body: unknown, deps
   }
   for (const m of behaviour.screened(clinical)) {
     if (m.resolution !== 'resolved' && m.resolution !== 'no-medication') findings.push({ kind: 'unscreenable', medication: m });
+    else if (m.displayMismatch) findings.push({ kind: 'display-mismatch', medication: m });
   }
   const plan = behaviour.plan(clinical);
   const doseCheck = runCheck('dose range check', () => checkDoses(clinical, plan.subjects, kb), deadline);
@@ -195,6 +198,7 @@ export async function runService(service: ServiceDefinition, body: unknown, deps
     knowledgeVersion: kb.version.id,
     policy: policy.id,
     incomplete: findings.some((f) => f.kind === 'incomplete'),
+    unscreenable: findings.flatMap((f) => (f.kind === 'unscreenable' ? [f.medication.resolution] : [])),
     meta: built.meta,
     suppressed,
     hookInstance: request.hookInstance,

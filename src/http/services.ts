@@ -45,6 +45,7 @@ export function registerServiceRoutes(app: FastifyInstance, deps: ServiceDeps, m
         result = await runService(service, req.body, deps, (req as { client?: ClientIdentity }).client);
         response = result.response;
         if (result.incomplete) metrics.incomplete.inc({ service: service.id });
+        for (const reason of result.unscreenable) metrics.unscreenable.inc({ reason });
         req.log.info(
           { service: service.id, hook: result.hook, cards: response.cards.length, knowledgeVersion: result.knowledgeVersion, policy: result.policy },
           'cds service call',

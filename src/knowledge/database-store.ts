@@ -297,6 +297,7 @@ interface DrugRow {
   ingredient_refs: IngredientRef[] | null;
   dose_form: string | null;
   strengths: ProductStrength[] | null;
+  verified_in: string[] | null;
 }
 
 /**
@@ -336,7 +337,8 @@ class DatabaseSnapshot implements KnowledgeSnapshot {
     const v = this.version.id;
     const found = await this.store.lookup(v, 'drug', codes, async (missing) => {
       const rows = await this.store.db.query<DrugRow>(
-        `SELECT rxcui, name, tty, ingredient_refs, record->>'doseForm' AS dose_form, record->'strengths' AS strengths
+        `SELECT rxcui, name, tty, ingredient_refs, record->>'doseForm' AS dose_form, record->'strengths' AS strengths,
+                record->'verifiedIn' AS verified_in
          FROM kb_drug WHERE version_id = $1 AND rxcui = ANY ($2)`,
         [v, missing],
       );
@@ -350,6 +352,7 @@ class DatabaseSnapshot implements KnowledgeSnapshot {
             ingredients: r.ingredient_refs ?? [],
             ...(r.dose_form ? { doseForm: r.dose_form } : {}),
             ...(Array.isArray(r.strengths) && r.strengths.length > 0 ? { strengths: r.strengths } : {}),
+            ...(Array.isArray(r.verified_in) ? { verifiedIn: r.verified_in } : {}),
           } satisfies ResolvedDrug,
         ]),
       );

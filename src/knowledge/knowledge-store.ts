@@ -38,6 +38,19 @@ export interface ResolvedDrug {
   readonly doseForm?: string;
   /** Products: the strength of each ingredient, when the knowledge base records it (dose checks read it). */
   readonly strengths?: readonly ProductStrength[];
+  /** The sources that confirm the code (knowledge-base/README.md "Verification tokens"); absent for imported releases. */
+  readonly verifiedIn?: readonly string[];
+}
+
+/**
+ * Whether the knowledge base is sure what a code is: a code of RxNorm itself (the current extract, RXN2025, or a full
+ * release a site imported, RXNORM-RRF), a record without tokens (a site's licensed import), or one two independent
+ * sources confirm (Synthea's lists and its generated records count as one source).
+ */
+export function isConfirmedCode(drug: ResolvedDrug): boolean {
+  const tokens = drug.verifiedIn;
+  if (tokens === undefined || tokens.includes('RXN2025') || tokens.includes('RXNORM-RRF')) return true;
+  return new Set(tokens.map((t) => (t.startsWith('SYNTHEA') ? 'SYNTHEA' : t))).size >= 2;
 }
 
 /** An interaction compiled for matching: each side expanded to the ingredient codes it covers. */

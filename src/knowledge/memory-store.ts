@@ -64,10 +64,10 @@ class MemorySnapshot implements KnowledgeSnapshot {
     const ref = (rxcui: string): IngredientRef => ({ rxcui, name: this.names.get(rxcui) ?? rxcui });
     for (const i of sources.ingredients) {
       const ingredients = i.tty === 'IN' ? [ref(i.rxcui)] : i.baseIngredients.map(ref);
-      this.drugs.set(i.rxcui, { code: i.rxcui, name: i.name, tty: i.tty, ingredients });
+      this.drugs.set(i.rxcui, { code: i.rxcui, name: i.name, tty: i.tty, ingredients, verifiedIn: i.verifiedIn });
     }
     for (const p of sources.products) {
-      this.drugs.set(p.rxcui, { code: p.rxcui, name: p.name, tty: p.tty, ingredients: p.ingredients.map(ref), ...productDoseFields(p) });
+      this.drugs.set(p.rxcui, { code: p.rxcui, name: p.name, tty: p.tty, ingredients: p.ingredients.map(ref), ...productDoseFields(p), verifiedIn: p.verifiedIn });
     }
     for (const rule of sources.doseRules ?? []) this.doseRules.set(rule.rxcui, [...(this.doseRules.get(rule.rxcui) ?? []), rule]);
     this.allergyDuplicates = new AllergyDuplicateIndex(sources);

@@ -140,9 +140,11 @@ export const REFERENCE_FILES = {
   oncLow: { file: 'onc_low_priority_noninterruptive_members.csv', sep: ',' },
   syntheaFhir: { file: 'synthea_fhir_medication_codes.csv', sep: ',' },
   labels: { file: 'fda_label_records.csv', sep: ',' },
+  sandbox: { file: 'sandbox_prescribables.csv', sep: ',' },
+  loincSources: { file: 'loinc_sources.csv', sep: ',' },
 } as const;
 /** Reference tables a reference directory may lack (older copies): read as empty. */
-const OPTIONAL_TABLES: readonly ReferenceTable[] = ['syntheaFhir', 'labels'];
+const OPTIONAL_TABLES: readonly ReferenceTable[] = ['syntheaFhir', 'labels', 'sandbox', 'loincSources'];
 export type ReferenceTable = keyof typeof REFERENCE_FILES;
 
 /** RFC-4180 delimited text (quotes, doubled quotes, separators and line breaks inside quotes). */
@@ -220,8 +222,10 @@ export interface ReferenceData {
   readonly syntheaFhir: ReadonlyMap<string, readonly string[]>;
   /** FDA label records seen for products (token FDA-LABEL). */
   readonly labels: readonly LabelRecord[];
-  /** LOINC code → display, for the LOINC codes the reference holds. */
+  /** LOINC code → display: the Synthea module codes, and codes two distinct sources of loinc_sources.csv name. */
   readonly loinc: ReadonlyMap<string, string>;
+  /** CDS Hooks Sandbox list (2018): name and component names of each prescribable or dose-form group recorded. */
+  readonly sandbox: ReadonlyMap<string, { readonly name: string; readonly components: readonly string[] }>;
 }
 
 function multiMap(rows: readonly Record<string, string>[], key: string, value: (r: Record<string, string>) => string): Map<string, string[]> {
@@ -233,6 +237,22 @@ function multiMap(rows: readonly Record<string, string>[], key: string, value: (
     else m.set(k, [value(r)]);
   }
   return m;
+}
+
+/**
+ * The LOINC codes a knowledge base may use: those of Synthea's modules, and those that two distinct sources (an HL7
+ * package, public repositories at a commit) of loinc_sources.csv give.
+ */
+function loincReference(synthea: readonly Record<string, string>[], sources: readonly Record<string, string>[]): Map<string, string> {
+  const out = new Map(synthea.map((r) => [r.loinc ?? '', r['synthea_display(s)'] ?? '']));
+  const seen = new Map<string, { display: string; sources: Set<string> }>();
+  for (const r of sources) {
+    const entry = seen.get(r.loinc ?? '') ?? { display: r.display ?? '', sources: new Set<string>() };
+    entry.sources.add(r.source ?? '');
+    seen.set(r.loinc ?? '', entry);
+  }
+  for (const [code, e] of seen) if (e.sources.size >= 2 && !out.has(code)) out.set(code, e.display);
+  return out;
 }
 
 /** Reads the reference data; throws (naming the file) when a file is missing or unreadable. */
@@ -264,14 +284,15 @@ export function loadReference(referenceDir: string): ReferenceData {
       substances: (r.substance_names ?? '').split(';').filter((x) => x !== ''),
       rxcuis: (r.rxcuis ?? '').split(';').filter((x) => x !== ''),
     })),
-    loinc: new Map(t('loinc').map((r) => [r.loinc ?? '', r['synthea_display(s)'] ?? ''])),
+    loinc: loincReference(t('loinc'), t('loincSources')),
+    sandbox: new Map(t('sandbox').map((r) => [r.rxcui ?? '', { name: r.name ?? '', components: (r.components ?? '').split(' | ').filter((c) => c !== '') }])),
   };
 }
 
 // ====================================================================================== code verification
 
 export const INGREDIENT_TOKENS = ['RXN2025', 'NDFRT2014', 'FDA-UNII2014', 'COMMON'] as const;
-export const PRODUCT_TOKENS = ['RXN2025', 'SYNTHEA', 'NDFRT2014-VA', 'SYNTHEA-FHIR', 'FDA-LABEL', 'RXN2025-NAME'] as const;
+export const PRODUCT_TOKENS = ['RXN2025', 'SYNTHEA', 'NDFRT2014-VA', 'SYNTHEA-FHIR', 'FDA-LABEL', 'RXN2025-NAME', 'SANDBOX2018'] as const;
 const SECONDARY_TOKENS = ['NDFRT2014', 'FDA-UNII2014', 'COMMON'] as const;
 
 const lower = (s: string) => s.toLowerCase();
@@ -348,6 +369,21 @@ function substancesAre(substances: readonly string[], names: readonly (string | 
   return ins.length === names.length && substances.length > 0 && substances.every((s) => of(s) !== undefined) && ins.every((n) => substances.some((s) => of(s) === n));
 }
 
+/**
+ * A VA product name of a combination names exactly these ingredients, one strength each, each starting a "/" component:
+ * "ACETAMINOPHEN 750MG/HYDROCODONE BITARTRATE 7.5MG TAB" names acetaminophen and hydrocodone.
+ */
+export function vaNamesIngredients(drugname: string, ingredientNames: readonly string[]): boolean {
+  const n = drugname.replace(/\s*\[VA Pr?o?d?u?c?t?\]?$/, '').trim().toUpperCase();
+  const strengths = n.match(/\d[\d.,]*\s?(MG|MCG|GM|G|UNT|UNITS?|MEQ|MMOL|%)(?![A-Z])/g) ?? [];
+  const components = n.split('/');
+  return (
+    ingredientNames.length > 1 &&
+    strengths.length === ingredientNames.length &&
+    ingredientNames.every((i) => components.some((c) => c.trim().startsWith(`${i.toUpperCase()} `)))
+  );
+}
+
 /** The LOINC mod-10 check digit of the part before the hyphen. */
 export function loincCheckDigit(base: string): number {
   let sum = 0;
@@ -370,6 +406,16 @@ export function verifyCodes(kb: CodeSubjects, ref: ReferenceData): CodeProblem[]
   const ing = (path: (string | number)[], message: string) => out.push({ file: 'ingredients.json', path, message });
   const prod = (path: (string | number)[], message: string) => out.push({ file: 'products.json', path, message });
 
+  const productByCui = new Map<string, Product>();
+  for (const p of kb.products) if (p && !productByCui.has(p.rxcui)) productByCui.set(p.rxcui, p);
+  const sameIngredients = (x: Product | undefined, y: Product) => x !== undefined && x.verifiedIn.includes('RXN2025') && x.ingredients.length === y.ingredients.length && x.ingredients.every((c) => y.ingredients.includes(c));
+  // SCD and SCDC names of the reference rows (lower case), for RXN2025-NAME
+  const scdNames = new Map<string, string[]>();
+  const scdcNames = new Set<string>();
+  for (const [cui, r] of ref.scd) {
+    scdNames.set(lower(r.name), [...(scdNames.get(lower(r.name)) ?? []), cui]);
+    for (const c of r.scdcNames) scdcNames.add(lower(c));
+  }
   // codes that share an SCD row, for PIN → IN ties
   const coListed = new Map<string, Set<string>>();
   for (const row of ref.scd.values()) {
@@ -440,13 +486,15 @@ export function verifyCodes(kb: CodeSubjects, ref: ReferenceData): CodeProblem[]
     const row = ref.scd.get(p.rxcui);
     const nameOk = !row || row.name === p.name;
     if (!nameOk) prod(at('name'), `RxNorm 2025 names SCD ${p.rxcui} "${row.name}", not "${p.name}"`);
-    const known = !!row || ref.synthea.has(p.rxcui) || ref.ndfrt.has(p.rxcui) || ref.syntheaFhir.has(p.rxcui) || ref.labels.some((r) => r.rxcuis.includes(p.rxcui));
+    const known = !!row || ref.sandbox.has(p.rxcui) || ref.synthea.has(p.rxcui) || ref.ndfrt.has(p.rxcui) || ref.syntheaFhir.has(p.rxcui) || ref.labels.some((r) => r.rxcuis.includes(p.rxcui));
     if (!known) {
-      prod(at('rxcui'), `RxCUI ${p.rxcui} ("${p.name}") is in none of the reference sources (RxNorm 2025 SCDs, Synthea code lists and records, NDF-RT 2014 VA products, FDA label records)`);
+      prod(at('rxcui'), `RxCUI ${p.rxcui} ("${p.name}") is in none of the reference sources (RxNorm 2025 SCDs, the CDS Hooks Sandbox list, Synthea code lists and records, NDF-RT 2014 VA products, FDA label records)`);
       return;
     }
     const names = p.ingredients.map((c) => byCui.get(c)?.name);
-    const labels = ref.labels.filter((r) => (r.rxcuis.includes(p.rxcui) || namesBrand(p.name, r.brand)) && substancesAre(r.substances, names));
+    // label records matter only to the tokens that read them (a regex per record and product is not free for 18,000 products)
+    const readsLabels = p.verifiedIn.some((t) => t === 'FDA-LABEL' || t.startsWith('SYNTHEA'));
+    const labels = readsLabels ? ref.labels.filter((r) => (r.rxcuis.includes(p.rxcui) || namesBrand(p.name, r.brand)) && substancesAre(r.substances, names)) : [];
     /** A Synthea display names each ingredient, or the brand of an FDA label record whose substances are the ingredients. */
     const syntheaNames = (display: string) =>
       names.every((n) => n === undefined || lower(display).includes(lower(n))) || labels.some((r) => namesBrand(display, r.brand));
@@ -473,16 +521,28 @@ export function verifyCodes(kb: CodeSubjects, ref: ReferenceData): CodeProblem[]
         if (labels.length === 0) {
           prod(at('verifiedIn', t), `FDA-LABEL: no FDA label record lists ${p.rxcui} or the brand in "${p.name}" with exactly the substances ${names.join(' + ')}`);
         }
+      } else if (token === 'SANDBOX2018') {
+        const listed = ref.sandbox.get(p.rxcui);
+        const substances = listed ? new Set(listed.components.flatMap((c) => c.replace(/\s*\[[^\]]+\]$/, '').split(' / ')).map((c) => lower(c.replace(/\s+\d[\d.]*\s+\S+$/, '')))) : new Set<string>();
+        if (!listed) prod(at('verifiedIn', t), `SANDBOX2018: ${p.rxcui} is not a prescribable or dose-form group of the CDS Hooks Sandbox list`);
+        else if (listed.name !== p.name) prod(at('name'), `SANDBOX2018: the Sandbox list names ${p.rxcui} "${listed.name}", not "${p.name}"`);
+        else if (p.ingredients.length > substances.size) prod(at('ingredients'), `SANDBOX2018: ${p.ingredients.length} ingredients for the ${substances.size} substance(s) the Sandbox components name (${[...substances].join(', ')})`);
       } else if (token === 'RXN2025-NAME') {
         const plain = lower(p.name.replace(/\s*\[[^\]]+\]$/, ''));
         const branded = plain !== lower(p.name);
-        const match = [...ref.scd].find(([cui, r]) => (lower(r.name) === plain && (branded || cui === p.rxcui)) || r.scdcNames.some((c) => lower(c) === plain));
+        const hit = scdNames.get(plain);
+        const match = hit && (branded || hit.includes(p.rxcui)) ? hit : scdcNames.has(plain) ? [] : undefined;
         if (!match) prod(at('verifiedIn', t), `RXN2025-NAME: "${p.name}" (without a brand) is neither an SCD nor an SCDC name of the RxNorm 2025 reference rows`);
-        else if (names.some((n) => n !== undefined && !plain.includes(lower(n)))) prod(at('ingredients'), `RXN2025-NAME: "${plain}" does not name ${names.join(' + ')}`);
+        else if (match.some((cui) => sameIngredients(productByCui.get(cui), p))) {
+          // a brand of a recorded current SCD with the same ingredients (the SCD's own row verified them, PIN → IN included)
+        } else if (names.some((n) => n !== undefined && !plain.includes(lower(n)))) prod(at('ingredients'), `RXN2025-NAME: "${plain}" does not name ${names.join(' + ')}`);
       } else {
         const va = ref.ndfrt.get(p.rxcui) ?? [];
         if (va.length === 0) prod(at('verifiedIn', t), `NDFRT2014-VA: no NDF-RT 2014 VA product is mapped to ${p.rxcui}`);
-        else if (p.ingredients.length !== 1) prod(at('ingredients'), `NDFRT2014-VA verifies single-ingredient products only, this one lists ${p.ingredients.length}`);
+        else if (p.ingredients.length !== 1) {
+          const bad = va.find((d) => !vaNamesIngredients(d, names.map((n) => n ?? '')));
+          if (bad !== undefined) prod(at('ingredients'), `NDFRT2014-VA: the VA product "${bad}" mapped to ${p.rxcui} does not name exactly ${names.join(' + ')}, one strength each`);
+        }
         else if (names[0] !== undefined) {
           const bad = va.find((d) => !d.toUpperCase().startsWith(`${names[0]!.toUpperCase()} `));
           if (bad !== undefined) prod(at('ingredients', 0), `NDFRT2014-VA: the VA product "${bad}" mapped to ${p.rxcui} does not start with "${names[0]}"`);
@@ -498,7 +558,7 @@ export function verifyCodes(kb: CodeSubjects, ref: ReferenceData): CodeProblem[]
       const [base = '', check] = code.split('-');
       const expected = loincCheckDigit(base);
       const digit = Number(check) === expected ? '' : ` (and its check digit should be ${expected})`;
-      out.push({ file: 'observations.json', path: ['observations', k, 'loinc', j], message: `LOINC ${code} is not in the LOINC reference rows${digit}` });
+      out.push({ file: 'observations.json', path: ['observations', k, 'loinc', j], message: `LOINC ${code} is not in the LOINC reference rows (Synthea's, or two sources of loinc_sources.csv)${digit}` });
     });
   });
   return out;

@@ -7,6 +7,8 @@ export interface Metrics {
   readonly cards: Counter<'service' | 'topic' | 'indicator'>;
   readonly errors: Counter<'kind'>;
   readonly incomplete: Counter<'service'>;
+  /** Medications that could not be screened at all, by reason (the resolution: unknown-code, text-only, …). */
+  readonly unscreenable: Counter<'reason'>;
   readonly feedback: Counter<'service' | 'outcome'>;
   readonly feedbackUnknownCards: Counter<'service'>;
   /** Calls answered without screening (service: a warning card; feedback: 429), by reason. */
@@ -43,6 +45,12 @@ export function createMetrics(): Metrics {
       name: 'cds_screening_incomplete_total',
       help: 'Service calls whose screening was incomplete (data unavailable, a check failed or ran out of time)',
       labelNames: ['service'],
+      registers: [registry],
+    }),
+    unscreenable: new Counter({
+      name: 'cds_unscreenable_medications_total',
+      help: 'Medications named on a "could not be screened" card, by reason: unknown-code (RxNorm code not in the knowledge base), text-only (no RxNorm code), unresolved-reference (Medication not readable), display-mismatch (display names another drug than a code the knowledge base is unsure of)',
+      labelNames: ['reason'],
       registers: [registry],
     }),
     feedback: new Counter({

@@ -30,12 +30,28 @@ describe('cds command', () => {
     expect(lines[0]).toBe('usage:');
     const commands = lines.filter((l) => l.startsWith('  cds '));
     expect(commands.map((l) => l.trim().split(' ').slice(0, 3).filter((w) => /^[a-z][a-z-]*$/.test(w)).join(' '))).toEqual([
-      'cds serve', 'cds screen', 'cds kb validate', 'cds kb catalogue', 'cds kb import', 'cds kb versions', 'cds kb activate', 'cds kb stats', 'cds kb diff',
+      'cds serve', 'cds screen', 'cds kb validate', 'cds kb catalogue', 'cds kb coverage', 'cds kb import', 'cds kb versions', 'cds kb activate', 'cds kb stats', 'cds kb diff',
       'cds keys create', 'cds keys list', 'cds keys revoke', 'cds rules lint', 'cds rules test', 'cds rules explain', 'cds rules shadow-report', 'cds records replay', 'cds help',
     ]);
     // Each command line is followed by its description.
     for (const c of commands) expect(lines[lines.indexOf(c) + 1]).toMatch(/^ {6}[a-z].{10,}/);
     expect(r.stdout).toContain('  cds keys create --name NAME --role viewer|pharmacist|informaticist|admin\n      create an API key for the endpoints for people; printed once, send it as Authorization: Bearer cdsk_...\n');
+  });
+
+  it('kb coverage --bundled lists the codes of a file that do not resolve, with their displays', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'coverage-'));
+    const file = path.join(dir, 'codes.txt');
+    writeFileSync(file, '1364445\tapixaban 5 MG Oral Tablet\n999999991\tan unknown drug\n98979-8\n');
+    const r = await cds(['kb', 'coverage', '--bundled', file]);
+    expect(r.code).toBe(0);
+    expect(r.stdout.split('\n').slice(0, 5)).toEqual([
+      'medications: 2 distinct RxNorm codes in 2 orders; 1 resolve (50.0% of codes, 50.0% of orders)',
+      '  not resolved (could not be screened), most frequent first:',
+      '    999999991  ×1  an unknown drug',
+      'labs: 1 distinct LOINC codes; 1 read by the checks',
+      '    98979-8  ×1  read as egfr',
+    ]);
+    expect((await cds(['kb', 'coverage'])).code).toBe(2);
   });
 
   it('kb validate passes on the bundled knowledge base', async () => {

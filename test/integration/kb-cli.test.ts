@@ -46,6 +46,8 @@ afterAll(async () => {
   await redis.cleanup();
 });
 
+// Each command is a process that loads the bundled knowledge, and each import copies the whole parent version (~18,000
+// products): more than the default 20 s per test on a busy 2-core machine. Time is not what these tests measure.
 describe('cds kb on PostgreSQL', () => {
   let imported = '';
 

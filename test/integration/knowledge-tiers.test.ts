@@ -195,6 +195,8 @@ describe('the tiered store', () => {
       // the product's dose form and strengths, read from kb_drug.record, for the dose checks
       doseForm: 'Oral Tablet',
       strengths: [{ ingredient: code('simvastatin'), substance: 'simvastatin', value: 40, unit: 'mg' }],
+      // and the sources that confirm the code, for an order whose display names another drug
+      verifiedIn: ['RXN2025', 'SANDBOX2018'],
     });
     expect(resolved.has('999999998')).toBe(false);
     await eventually(async () => (await redisInfo.keys()).length === 2);

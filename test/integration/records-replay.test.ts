@@ -53,7 +53,7 @@ async function replay(dataDir: string): Promise<{ code: number; stdout: string; 
 }
 
 describe('cds records replay', () => {
-  it('writes what the database now accepts, keeps what it still refuses (and torn lines), and writes nothing twice', { timeout: 120_000 }, async () => {
+  it('writes what the database now accepts, keeps what it still refuses (and torn lines), and writes nothing twice', async () => {
     const dataDir = mkdtempSync(path.join(tmpdir(), 'cds-replay-'));
     dirs.push(dataDir);
     const spoolDir = path.join(dataDir, 'spool');

@@ -77,6 +77,8 @@ describe('bundled allergy groups and duplicate-therapy classes', () => {
   });
 });
 
+// Each case validates a whole copy of the knowledge base (~18,000 products, every code checked): more than the default
+// 20 s on a busy 2-core machine. Time is not what these tests measure.
 describe('broken copies', () => {
   it('validate names an undefined class, group and side-chain class at its file and line; the loader refuses them', () => {
     const dir = copyWith('allergy-groups.json', (j) => {

@@ -44,10 +44,8 @@ describe('the bundled dose rules', () => {
   it("name, for every rule, the ingredient of at least one product in products.json (so orders reach them)", () => {
     const kb = bundledSources();
     const productIngredients = new Set(kb.products.flatMap((p) => p.ingredients));
-    // apixaban: products.json holds no apixaban product yet; the rule waits for one.
-    const exceptions = new Map([['apixaban', 'no apixaban product in products.json']]);
     const unreached = [...new Set(rules.filter((r) => !productIngredients.has(r.rxcui)).map((r) => r.ingredient))].sort();
-    expect(unreached).toEqual([...exceptions.keys()].sort());
+    expect(unreached).toEqual([]);
     // lithium products are lithium carbonate (an IN of its own, not "lithium"): the lithium rule names it
     const capsule = kb.products.find((p) => p.name === 'lithium carbonate 300 MG Oral Capsule')!;
     expect(rules.filter((r) => capsule.ingredients.includes(r.rxcui)).map((r) => r.id)).toEqual(['lithium-oral']);

@@ -62,14 +62,11 @@ const LEFT_OUT: Record<string, string> = {
   '221167': 'salt code (tazobactam sodium) absent from the 2025 extract',
   '108515': 'the Synthea display is the name of another current SCD (198379), so it does not say what 108515 is',
   '1664463': 'the Synthea display is the name of another current SCD (1664461), so it does not say what 1664463 is',
-  '833036': 'Synthea says captopril 25 MG (the name of SCD 317173), NDF-RT VA says hydrocodone / acetaminophen',
-  '213293': 'HL7 display only (Xeloda)',
   '285018': 'HL7 display only (Lantus)',
   '315266': 'HL7 display only (acetaminophen 500 MG component)',
   '358793': 'HL7 display only (mometasone)',
   '746763': 'Proventil HFA: NDF-RT VA only (HL7 display is not a source)',
   '757594': 'Jolivette pack: Synthea names only the brand and no FDA label for Jolivette was seen',
-  '856907': 'HL7 display only (Vicodin)',
   '901813': 'HL7 display only (diphenhydramine 25 mg component)',
   '1114879': 'HL7 display "Dopamine" only',
   '1160593': 'not a medicine: cashew nut allergenic extract (an allergen code of the HL7 AllergyIntolerance example)',
@@ -81,7 +78,7 @@ describe('RxNorm codes of the Synthea and HL7 fixtures', () => {
     const unresolved = [...codes.keys()].filter((c) => resolve(c) === undefined).sort((a, b) => Number(a) - Number(b));
     expect(unresolved).toEqual(Object.keys(LEFT_OUT).sort((a, b) => Number(a) - Number(b)));
     expect(codes.size).toBe(126); // 125 medication codes and the cashew-nut allergen of the HL7 allergy example
-    expect(codes.size - unresolved.length).toBe(109);
+    expect(codes.size - unresolved.length).toBe(112);
     for (const c of codes.keys()) {
       const names = resolve(c);
       if (names) for (const n of names) expect(ingredients.find((i) => i.name === n)?.tty, `${c} → ${n}`).toBe('IN');
@@ -123,16 +120,21 @@ describe('RxNorm codes of the Synthea and HL7 fixtures', () => {
       '835900': ['cyclosporine'],
       '2001499': ['vitamin B12'],
       '904419': ['alendronate'], // "Alendronic acid 10 MG Oral Tablet": NDF-RT VA and an openFDA NDC record
+      // codes the CDS Hooks Sandbox list names: a brand through its components, and 833036, which Synthea displays as
+      // captopril but the Sandbox list and NDF-RT VA both call acetaminophen 750 MG / hydrocodone bitartrate 7.5 MG
+      '213293': ['capecitabine'], // "capecitabine 500 MG Oral Tablet [Xeloda]"
+      '856907': ['acetaminophen', 'hydrocodone'], // Vicodin
+      '833036': ['acetaminophen', 'hydrocodone'],
     };
     for (const [code, names] of Object.entries(expected)) expect(resolve(code), code).toEqual(names);
-    expect(Object.keys(expected)).toHaveLength(30);
+    expect(Object.keys(expected)).toHaveLength(33);
     expect(productByCui.get('748962')?.tty).toBe('BPCK');
     expect(productByCui.get('1367439')?.verifiedIn).toEqual(['FDA-LABEL', 'SYNTHEA', 'SYNTHEA-FHIR']);
     // a corrected misspelling is the product's name; the code's evidence still cites the display as Synthea wrote it
     expect(productByCui.get('316672')).toMatchObject({ name: 'Simvastatin 10 MG', tty: 'SCDC', verifiedIn: ['RXN2025-NAME', 'SYNTHEA-FHIR'] });
     // one-source products are plain clinical drugs, with the strength and dose form their name gives
     expect(productByCui.get('835900')).toMatchObject({ tty: 'SCD', doseForm: 'Oral Capsule', verifiedIn: ['SYNTHEA-FHIR'] });
-    expect(productByCui.get('904419')).toMatchObject({ tty: 'SCD', verifiedIn: ['FDA-LABEL', 'NDFRT2014-VA'] });
+    expect(productByCui.get('904419')).toMatchObject({ tty: 'SCD', verifiedIn: ['FDA-LABEL', 'NDFRT2014-VA', 'SANDBOX2018'] });
   });
 });
 

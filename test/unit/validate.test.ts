@@ -46,15 +46,15 @@ describe('validateKnowledgeDir on the bundled knowledge base', () => {
     ]);
     expect(report.counts).toMatchObject({
       files: 17,
-      ingredients: 1813,
-      products: 6304,
+      ingredients: 2594,
+      products: 17974,
       classes: 73,
       interactions: 333,
       observations: 5,
       policies: 2,
       doseRules: 158,
-      codesChecked: 6304 + 1813,
-      loincCodes: 7,
+      codesChecked: 17974 + 2594,
+      loincCodes: 16,
       problems: 0,
     });
   });
