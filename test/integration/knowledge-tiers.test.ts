@@ -234,13 +234,19 @@ describe('the tiered store', () => {
     await eventually(() => two.snapshot().version.id === before.version.id);
   });
 
-  it('keeps answering through PostgreSQL when Redis is cut, and uses Redis again when it returns', async () => {
+  /** A started store whose Redis connection runs through a TCP proxy, once it is using Redis. */
+  async function storeBehindRedisProxy() {
     const { host, port } = hostPortOf(redisInfo.url);
     const proxy = await startTcpProxy(host, port);
     opened.push({ close: () => proxy.close() });
     const s = store({ redisUrl: redisInfo.urlVia(proxy.port) });
     await s.start();
     await eventually(async () => (await s.health()).cache?.status === 'up');
+    return { proxy, s };
+  }
+
+  it('keeps answering through PostgreSQL when Redis is cut, and uses Redis again when it returns', async () => {
+    const { proxy, s } = await storeBehindRedisProxy();
     proxy.cut();
     const resolved = await s.snapshot().resolveDrugs([code('tizanidine')]);
     expect(resolved.get(code('tizanidine'))?.name).toBe('tizanidine');
@@ -250,12 +256,7 @@ describe('the tiered store', () => {
   });
 
   it('answers through PostgreSQL while Redis holds the connection open and never replies', async () => {
-    const { host, port } = hostPortOf(redisInfo.url);
-    const proxy = await startTcpProxy(host, port);
-    opened.push({ close: () => proxy.close() });
-    const s = store({ redisUrl: redisInfo.urlVia(proxy.port) });
-    await s.start();
-    await eventually(async () => (await s.health()).cache?.status === 'up');
+    const { proxy, s } = await storeBehindRedisProxy();
     proxy.hold();
     // Redis answers nothing until the lookup has finished: had the lookup waited on Redis (no command time
     // limit), it could never resolve and the test would fail on its timeout.
