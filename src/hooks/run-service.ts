@@ -69,8 +69,12 @@ export interface ServiceResult {
 /** Data keys whose absence leaves the interaction check incomplete. */
 const DDI_KEYS: ReadonlySet<DataKey> = new Set(['medications', 'recentMedications']);
 
-export async function runService(service: ServiceDefinition, body: unknown, deps: ServiceDeps, client?: ClientIdentity): Promise<ServiceResult> {
-  const deadline = new Deadline(deps.config.timeBudgetMs);
+/**
+ * `elapsedMs`: time the request already took before it got here (reading and parsing its body): the budget is the
+ * EHR's wait from the request's arrival, so validation and normalisation run under what is left of it.
+ */
+export async function runService(service: ServiceDefinition, body: unknown, deps: ServiceDeps, client?: ClientIdentity, elapsedMs = 0): Promise<ServiceResult> {
+  const deadline = new Deadline(Math.max(0, deps.config.timeBudgetMs - elapsedMs));
   const parsed = CdsRequest.safeParse(body);
   if (!parsed.success) throw errors.badRequest(describeIssues(parsed.error));
   const request = parsed.data;

@@ -6,7 +6,11 @@
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, type TestApp } from '../support/app.js';
+import { NOW, createTestApp, testConfig, type TestApp } from '../support/app.js';
+import { runService } from '../../src/hooks/run-service.js';
+import { SERVICES } from '../../src/hooks/services.js';
+import { FhirClient } from '../../src/fhir/fhir-client.js';
+import { MemoryKnowledgeStore } from '../../src/knowledge/memory-store.js';
 import { CODES as C, miniKb } from '../support/mini-kb.js';
 import { bundle, medicationRequest as mr, orderRequest } from '../support/requests.js';
 
@@ -84,5 +88,29 @@ describe('what could not be screened, however much of it', () => {
     expect(incomplete.summary).toBe('Medication screening incomplete: 25 selected orders could not be checked');
     const named = Array.from({ length: 20 }, (_, i) => `MedicationRequest/missing-${i}`).join(', ');
     expect(incomplete.detail).toContain(`- **25 selected orders**: they are not among the draft orders sent with the request: ${named} and 5 more.`);
+  });
+});
+
+describe('the request budget counts from the request\u2019s arrival', () => {
+  it('leaves nothing for the checks when reading the body already used the budget, and says so on a card', async () => {
+    const config = testConfig();
+    const sources = miniKb();
+    const result = await runService(
+      SERVICES.find((x) => x.id === 'medication-safety')!,
+      orderRequest({ drafts: [mr({ id: 'd1', rxcui: C.simvastatin })], active: [mr({ id: 'a1', rxcui: C.clarithromycin, status: 'active' })] }),
+      {
+        config,
+        knowledge: new MemoryKnowledgeStore(sources, 'test', NOW),
+        policies: new Map(sources.policies.map((p) => [p.id, p])),
+        fhirClient: new FhirClient(config.fhirServerAllowlist),
+        now: () => NOW,
+        reportError: () => undefined,
+      },
+      undefined,
+      config.timeBudgetMs,
+    );
+    expect(result.response.cards.map((c) => [c.indicator, c.summary])).toEqual([
+      ['warning', 'Medication screening incomplete: drug interaction check, dose range check, drug\u2013allergy check, duplicate therapy check could not be checked'],
+    ]);
   });
 });
