@@ -137,7 +137,18 @@ export async function runService(service: ServiceDefinition, body: unknown, deps
     if (m.resolution !== 'resolved' && m.resolution !== 'no-medication') findings.push({ kind: 'unscreenable', medication: m });
   }
   const plan = behaviour.plan(clinical);
-  const doseCheck = runCheck('dose range check', () => checkDoses(clinical, plan.subjects, kb), deadline);
+  const doseCheck = runCheck(
+    'dose range check',
+    async () => {
+      const result = await checkDoses(clinical, plan.subjects, kb, deadline);
+      const out: Finding[] = result.findings;
+      if (result.unchecked > 0) {
+        out.push({ kind: 'incomplete', what: 'dose range check', reason: `the time budget ran out with ${result.unchecked} medications not yet checked` });
+      }
+      return out;
+    },
+    deadline,
+  );
   const allergyAndDuplicate = runAllergyAndDuplicateChecks({ plan, clinical, data, kb, deadline, reportError: deps.reportError });
   const guidelineRules = startGuidelineRules(deps.rules, {
     hook, behaviour, clinical, data, prefetch: request.prefetch as Json | undefined, context, fhir, kb, deadline,
