@@ -13,7 +13,7 @@ export interface CandidatePairs {
    * [subject position, other position] in the order every pair was once tried: each subject against the later
    * subjects, then the others. Empty when the deadline passed first (nothing is screened then).
    */
-  readonly pairs: readonly (readonly [number, number])[];
+  readonly pairs: PairList;
   /** How many distinct pairs were collected, all of them or those found before the deadline passed. */
   readonly collected: number;
   /** True when the deadline passed before every pair was collected. */
@@ -53,11 +53,31 @@ export function candidatePairs(count: number, subjectCount: number, subjectsAgai
     }
   }
   // Out of time, nothing will be screened: the pairs are counted, not sorted.
-  if (outOfTime) return { pairs: [], collected: codes.size, outOfTime };
+  if (outOfTime) return { pairs: new PairList(new Float64Array(0), count), collected: codes.size, outOfTime };
   // A typed array sorts numbers natively, without a comparator call per comparison (hundreds of thousands of pairs).
-  const sorted = Float64Array.from(codes).sort();
-  const pairs = Array.from(sorted, (code) => [Math.floor(code / count), code % count] as const);
+  const pairs = new PairList(Float64Array.from(codes).sort(), count);
   return { pairs, collected: pairs.length, outOfTime };
+}
+
+/** Sorted pair codes, decoded one at a time: hundreds of thousands of [a, b] arrays are not built up front. */
+export class PairList {
+  constructor(
+    private readonly codes: Float64Array,
+    private readonly count: number,
+  ) {}
+
+  get length(): number {
+    return this.codes.length;
+  }
+
+  *[Symbol.iterator](): IterableIterator<readonly [number, number]> {
+    for (const code of this.codes) yield [Math.floor(code / this.count), code % this.count];
+  }
+
+  *entries(): IterableIterator<[number, readonly [number, number]]> {
+    let index = 0;
+    for (const pair of this) yield [index++, pair];
+  }
 }
 
 /** A deadline probe for the loop that walks the pairs: true once the deadline passed, looked at every DEADLINE_STRIDE calls. */
