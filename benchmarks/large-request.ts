@@ -8,7 +8,7 @@
  * Rows: order-select with 5,000 draft orders (the cap) — half of them codes the knowledge base does not know, so
  * the "could not be screened" card is built at full size — and 5,000 selections; order-sign with 5,000 drafts and
  * 5,000 active medications; and order-select with 1,000,000 selections (refused with 400 before any element is
- * validated).
+ * validated). Each row gives the p50 and p99 (nearest rank) of its runs and how many answered within the budget.
  */
 import { buildApp } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
@@ -68,17 +68,19 @@ async function measure(name: string, body: Record<string, unknown>, runs: number
     cards = status === 200 ? (JSON.parse(res.body) as { cards: unknown[] }).cards.length : 0;
   }
   times.sort((a, b) => a - b);
-  const p50 = times[Math.floor(times.length / 2)]!;
-  return `| ${name} | ${(payload.length / 1e6).toFixed(2)} MB | ${status} | ${cards} | ${(bytes / 1e3).toFixed(1)} kB | ${p50.toFixed(1)} | ${times.at(-1)!.toFixed(1)} |`;
+  // Nearest-rank percentiles: with 20 runs the 99th is the slowest run.
+  const percentile = (p: number) => times[Math.min(times.length - 1, Math.ceil((p / 100) * times.length) - 1)]!;
+  const within = times.filter((t) => t <= config.timeBudgetMs).length;
+  return `| ${name} | ${(payload.length / 1e6).toFixed(2)} MB | ${status} | ${cards} | ${(bytes / 1e3).toFixed(1)} kB | ${percentile(50).toFixed(1)} | ${percentile(99).toFixed(1)} | ${within}/${runs} |`;
 }
 
 const rows = [
   await measure('baseline: order-sign, 5 drafts + 20 active', request('order-sign', 5, 20), 20),
-  await measure('order-select, 5,000 drafts, 5,000 selections', request('order-select', 5000, 0), 5),
-  await measure('order-sign, 5,000 drafts + 5,000 active', request('order-sign', 5000, 5000), 5),
+  await measure('order-select, 5,000 drafts, 5,000 selections', request('order-select', 5000, 0), 20),
+  await measure('order-sign, 5,000 drafts + 5,000 active', request('order-sign', 5000, 5000), 20),
   await measure('order-select, 1,000,000 selections (refused)', request('order-select', 1, 0, 1_000_000), 3),
 ];
 console.log(`time budget CDS_TIME_BUDGET_MS = ${config.timeBudgetMs} ms\n`);
-console.log('| request | body | status | cards | answer | p50 ms | max ms |\n|---|---|---|---|---|---|---|');
+console.log(`| request | body | status | cards | answer | p50 ms | p99 ms | within ${config.timeBudgetMs} ms |\n|---|---|---|---|---|---|---|---|`);
 console.log(rows.join('\n'));
 await app.close();

@@ -96,7 +96,23 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
     },
   });
 
+  registerJsonParser(app, config.jsonMaxDepth);
+
+  // The knowledge store and the database: given (tests), or opened from the configuration.
+  const log = (message: string, detail?: Record<string, unknown>, level: 'info' | 'warn' = 'info') => app.log[level](detail ?? {}, message);
+  let knowledge: KnowledgeStore;
+  let db: Database | undefined = deps.database;
   const closers: (() => Promise<void>)[] = [];
+  if (deps.knowledge) {
+    knowledge = deps.knowledge;
+    if (db) await migrate(db, path.join(config.knowledgeDir, 'migrations'));
+  } else {
+    const opened = await openKnowledge(config, sources, log, now);
+    knowledge = opened.store;
+    db = opened.db;
+    closers.push(() => opened.close());
+  }
+
   // CDS client authentication: JWTs of trusted issuers, or (none configured) the loopback development mode.
   let authenticator = deps.authenticator ?? unauthenticatedDevelopment;
   if (!deps.authenticator && config.trustedIssuers.length > 0) {
@@ -130,22 +146,6 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
     },
   });
   app.decorate('registeredRoutes', routes);
-
-  registerJsonParser(app, config.jsonMaxDepth);
-
-  // The knowledge store and the database: given (tests), or opened from the configuration.
-  const log = (message: string, detail?: Record<string, unknown>, level: 'info' | 'warn' = 'info') => app.log[level](detail ?? {}, message);
-  let knowledge: KnowledgeStore;
-  let db: Database | undefined = deps.database;
-  if (deps.knowledge) {
-    knowledge = deps.knowledge;
-    if (db) await migrate(db, path.join(config.knowledgeDir, 'migrations'));
-  } else {
-    const opened = await openKnowledge(config, sources, log, now);
-    knowledge = opened.store;
-    db = opened.db;
-    closers.push(() => opened.close());
-  }
 
   // Policies: the files, with the site's changes from the database on top.
   const policyStore = new PolicyStore(policies, db);

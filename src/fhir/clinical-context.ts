@@ -5,6 +5,13 @@ import type { Json } from './resources.js';
 
 export type MedicationRole = 'draft' | 'active' | 'recent';
 
+/** How a card names medications of each role: [one, several]. */
+export const ROLE_NAMES: Readonly<Record<MedicationRole, readonly [string, string]>> = {
+  draft: ['draft order', 'draft orders'],
+  active: ['current medication', 'current medications'],
+  recent: ['recently stopped medication', 'recently stopped medications'],
+};
+
 /**
  * How far a medication could be identified:
  * resolved (ingredients known), unknown-code (RxNorm code not in the knowledge base), text-only (named or coded,
@@ -106,6 +113,11 @@ export interface ClinicalContext {
   readonly selections: readonly string[] | undefined;
   readonly active: readonly Medication[];
   readonly recent: readonly Medication[];
+  /**
+   * Orders the request's time budget ran out before normalisation reached (by reference, or by role and position):
+   * never screened, and named on the "screening incomplete" card. Absent when every order was normalised.
+   */
+  readonly notNormalised?: readonly { readonly role: MedicationRole; readonly label: string }[];
   /** Latest fresh value per observation kind (weight, potassium, ...). */
   readonly labs: ReadonlyMap<string, LabValue>;
   readonly gaps: readonly DataGap[];

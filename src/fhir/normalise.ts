@@ -5,7 +5,7 @@
 import type { Deadline } from '../infra/deadline.js';
 import { MAX_WASHOUT_DAYS, isConfirmedCode, type KnowledgeSnapshot, type IngredientRef } from '../knowledge/knowledge-store.js';
 import { displayMismatch } from './display-check.js';
-import type { ClinicalContext, LabValue, Medication, MedicationResolution, MedicationRole } from './clinical-context.js';
+import { ROLE_NAMES, type ClinicalContext, type LabValue, type Medication, type MedicationResolution, type MedicationRole } from './clinical-context.js';
 import { FhirFetchError, type FhirClient, type FhirServerAccess } from './fhir-client.js';
 import type { DataGap, ResolvedData } from './prefetch.js';
 import { patientFacts } from '../checks/dose/patient-facts.js';
@@ -48,21 +48,33 @@ interface Draftish {
   role: MedicationRole;
   resource: Json;
   index: number;
+  /** "Type/id" of the order, when it has an id. */
+  reference: string | undefined;
   /** For an active order that a draft replaces: the draft's index among the drafts. */
   replacedByDraft?: number;
 }
+
+/**
+ * Medications identified between two looks at the deadline. The first chunk is always done (a few milliseconds), so
+ * an ordinary request is identified whole however little budget is left; past it, normalisation stops when the
+ * request's deadline passes and names what it did not reach (ClinicalContext.notNormalised).
+ */
+export const NORMALISE_CHUNK = 256;
 
 export async function normalise(input: NormaliseInput, kb: KnowledgeSnapshot): Promise<ClinicalContext> {
   const gaps: DataGap[] = [...input.data.gaps];
   const medicationRequests = (input.data.values.medications ?? []).filter(isMedicationOrder);
   const recentRequests = (input.data.values.recentMedications ?? []).filter(isMedicationOrder);
+  const { deadline } = input;
+  const outOfTime = (i: number) => i >= NORMALISE_CHUNK && i % NORMALISE_CHUNK === 0 && deadline.expired();
 
   const draftResources = input.drafts.filter(isMedicationOrder);
   // Orders a draft replaces (same id, or named as priorPrescription) → index of the replacing draft.
+  // referenceTo already gives the "Type/id" form normaliseRef would, so only free-text references are normalised.
   const replacedBy = new Map<string, number>();
   draftResources.forEach((d, index) => {
     const ref = referenceTo(d);
-    if (ref) replacedBy.set(normaliseRef(ref), index);
+    if (ref) replacedBy.set(ref, index);
     for (const prior of asArray(d.priorPrescription)) {
       const r = isObject(prior) ? str(prior.reference) : undefined;
       if (r) replacedBy.set(normaliseRef(r), index);
@@ -70,11 +82,11 @@ export async function normalise(input: NormaliseInput, kb: KnowledgeSnapshot): P
   });
 
   // Servers may ignore the status filter: sort orders by their own status, and each order only once.
+  // Drafts come first, so when time runs out it is the patient's other medications that are left, not the new orders.
   const seen = new Set<string>();
-  const items: Draftish[] = draftResources.map((resource, index) => ({ role: 'draft', resource, index }));
+  const items: Draftish[] = draftResources.map((resource, index) => ({ role: 'draft', resource, index, reference: referenceTo(resource) }));
   [...medicationRequests, ...recentRequests].forEach((resource, index) => {
-    const ref = referenceTo(resource);
-    const key = ref ? normaliseRef(ref) : undefined;
+    const key = referenceTo(resource);
     if (key) {
       if (seen.has(key)) return;
       seen.add(key);
@@ -83,50 +95,74 @@ export async function normalise(input: NormaliseInput, kb: KnowledgeSnapshot): P
     const replacing = key !== undefined ? replacedBy.get(key) : undefined;
     if (replacing !== undefined && (!status || !ENDED_STATUSES.has(status))) {
       // The draft takes this order's place: the old drug stops today, so it is screened as just stopped.
-      items.push({ role: 'recent', resource, index, replacedByDraft: replacing });
-    } else if (status && ENDED_STATUSES.has(status)) items.push({ role: 'recent', resource, index });
-    else if (!status || ACTIVE_STATUSES.has(status)) items.push({ role: 'active', resource, index });
+      items.push({ role: 'recent', resource, index, reference: key, replacedByDraft: replacing });
+    } else if (status && ENDED_STATUSES.has(status)) items.push({ role: 'recent', resource, index, reference: key });
+    else if (!status || ACTIVE_STATUSES.has(status)) items.push({ role: 'active', resource, index, reference: key });
   });
 
   // Medication resources available without a fetch: drafts' bundle, prefetch searchsets, contained.
   const knownMedications = new Map<string, Json>();
-  for (const r of [...input.drafts, ...(input.data.values.medications ?? []), ...(input.data.values.recentMedications ?? [])]) {
-    if (r.resourceType === 'Medication') {
+  for (const list of [input.drafts, input.data.values.medications ?? [], input.data.values.recentMedications ?? []]) {
+    for (const r of list) {
+      if (r.resourceType !== 'Medication') continue;
       const ref = referenceTo(r);
       if (ref) knownMedications.set(ref, r);
     }
   }
 
-  const concepts = await Promise.all(items.map((item) => medicationConcept(item.resource, knownMedications, input)));
-  const allCodes = [...new Set(concepts.flatMap((c) => c.rxnormCodes))];
-  const resolved = await kb.resolveDrugs(allCodes);
-  const ingredientsOf = (concept: Concept) => {
+  // Concepts from what was sent, synchronously and in chunks; only references to Medication resources that were not
+  // sent wait on the FHIR server, all at once and under the deadline.
+  const concepts: Concept[] = [];
+  const reads: Promise<void>[] = [];
+  let reached = items.length;
+  for (let i = 0; i < items.length; i++) {
+    if (outOfTime(i)) {
+      reached = i;
+      break;
+    }
+    const found = conceptSent(items[i]!.resource, knownMedications);
+    if ('read' in found) {
+      concepts.push(unresolved(found.display, 'the medication resource was not read'));
+      reads.push(readConcept(found, input).then((c) => void (concepts[i] = c)));
+    } else concepts.push(found);
+  }
+  await Promise.all(reads);
+
+  // One knowledge lookup for every code, then each medication's ingredients once.
+  const resolved = await kb.resolveDrugs([...new Set(concepts.flatMap((c) => c.rxnormCodes))]);
+  const ingredientsOf = concepts.map((concept) => {
     const ingredients = new Map<string, IngredientRef>();
     for (const code of concept.rxnormCodes) {
       for (const ing of resolved.get(code)?.ingredients ?? []) ingredients.set(ing.rxcui, ing);
     }
     return ingredients;
-  };
+  });
   const today = input.now.toISOString().slice(0, 10);
 
-  const meds: Medication[] = [];
-  items.forEach((item, i) => {
+  const byRole: Record<MedicationRole, Medication[]> = { draft: [], active: [], recent: [] };
+  for (let i = 0; i < concepts.length; i++) {
+    if (outOfTime(i)) {
+      reached = i;
+      break;
+    }
+    const item = items[i]!;
     const concept = concepts[i]!;
-    const ingredients = ingredientsOf(concept);
+    const ingredients = ingredientsOf[i]!;
     let resolution: MedicationResolution = concept.resolution;
     if (resolution === 'resolved' && ingredients.size === 0) resolution = 'unknown-code';
     let stopped: StopDate | undefined;
     if (item.replacedByDraft !== undefined) {
-      // Changing the dose or form of the same drug is one continuing therapy, not a stop.
-      const draftIngredients = ingredientsOf(concepts[item.replacedByDraft]!);
+      // Changing the dose or form of the same drug is one continuing therapy, not a stop. Drafts come first in
+      // `items`, so the replacing draft's concept is at its draft index.
+      const draftIngredients = ingredientsOf[item.replacedByDraft]!;
       const same = draftIngredients.size === ingredients.size && [...ingredients.keys()].every((c) => draftIngredients.has(c));
-      if (same || resolution !== 'resolved') return;
+      if (same || resolution !== 'resolved') continue;
       stopped = { date: today, source: 'replaced' };
     } else if (item.role === 'recent') {
       stopped = stopDate(item.resource, input.now);
-      if (!stopped || daysBetween(stopped.date, input.now) > MAX_WASHOUT_DAYS) return;
+      if (!stopped || daysBetween(stopped.date, input.now) > MAX_WASHOUT_DAYS) continue;
     }
-    const ref = referenceTo(item.resource);
+    const ref = item.reference;
     let drugs = concept.rxnormCodes.flatMap((c) => {
       const drug = resolved.get(c);
       return drug ? [drug] : [];
@@ -144,7 +180,9 @@ export async function normalise(input: NormaliseInput, kb: KnowledgeSnapshot): P
       drugs = [];
     }
     const status = str(item.resource.status);
-    meds.push({
+    const written = authoredOn(item.resource);
+    const prior = priorPrescription(item.resource);
+    byRole[item.role].push({
       key: ref ? `${item.role}:${ref}` : `${item.role}#${item.index}`,
       role: item.role,
       ...(ref ? { reference: ref } : {}),
@@ -157,21 +195,23 @@ export async function normalise(input: NormaliseInput, kb: KnowledgeSnapshot): P
       resolution,
       ...(note ? { resolutionNote: note } : {}),
       ...(mismatch ? { displayMismatch: mismatch } : {}),
-      ...(authoredOn(item.resource) ? { authoredOn: authoredOn(item.resource) } : {}),
+      ...(written ? { authoredOn: written } : {}),
       ...(stopped ? { lastTakenOn: stopped.date, stopDateSource: stopped.source } : {}),
       ...(item.role === 'active' && status && UNCERTAIN_STATUSES.has(status) ? { statusUncertain: true } : {}),
-      ...(priorPrescription(item.resource) ? { priorPrescription: priorPrescription(item.resource) } : {}),
+      ...(prior ? { priorPrescription: prior } : {}),
       resource: item.resource,
     });
-  });
+  }
+  const notNormalised = items.slice(reached).map((item) => ({ role: item.role, label: item.reference ?? `${ROLE_NAMES[item.role][0]} ${item.index + 1} of the request` }));
 
   return {
     patientId: input.patientId,
     now: input.now,
-    drafts: meds.filter((m) => m.role === 'draft'),
+    drafts: byRole.draft,
     selections: input.selections,
-    active: meds.filter((m) => m.role === 'active'),
-    recent: meds.filter((m) => m.role === 'recent'),
+    active: byRole.active,
+    recent: byRole.recent,
+    ...(notNormalised.length > 0 ? { notNormalised } : {}),
     labs: latestLabs(input.data.values.observations ?? [], kb, input.now, input.maxLabAgeDays),
     gaps,
     patient: patientFacts({
@@ -237,7 +277,13 @@ function conceptOfMedication(med: Json, fallbackDisplay?: string): Concept {
   return own;
 }
 
-async function medicationConcept(resource: Json, known: Map<string, Json>, input: NormaliseInput): Promise<Concept> {
+interface PendingRead {
+  readonly read: string;
+  readonly display: string | undefined;
+}
+
+/** The order's medication from what the request carries, or the reference still to read from the FHIR server. */
+function conceptSent(resource: Json, known: Map<string, Json>): Concept | PendingRead {
   if (resource.medicationCodeableConcept !== undefined && resource.medicationCodeableConcept !== null) {
     return conceptFrom(resource.medicationCodeableConcept);
   }
@@ -254,9 +300,13 @@ async function medicationConcept(resource: Json, known: Map<string, Json>, input
   }
   const local = known.get(normaliseRef(target));
   if (local) return conceptOfMedication(local, display);
+  return { read: normaliseRef(target), display };
+}
+
+async function readConcept({ read: target, display }: PendingRead, input: NormaliseInput): Promise<Concept> {
   if (!input.fhir) return unresolved(display, 'the medication resource was not sent and there is no FHIR server to read it from');
   try {
-    const read = await input.client.read(input.fhir, normaliseRef(target), input.deadline);
+    const read = await input.client.read(input.fhir, target, input.deadline);
     if (read.resourceType !== 'Medication') return unresolved(display, `the FHIR server returned a ${String(read.resourceType ?? 'non-FHIR body')} instead of the Medication`);
     return conceptOfMedication(read, display);
   } catch (err) {

@@ -16,6 +16,7 @@ import { runCheck } from '../checks/run-check.js';
 import { startGuidelineRules, withGuidelineCards, type GuidelineRuleDeps } from '../checks/guideline/guideline-step.js';
 import type { ShadowCard } from '../cards/rule-cards.js';
 import { errors } from '../errors.js';
+import { ROLE_NAMES, type ClinicalContext } from '../fhir/clinical-context.js';
 import type { FhirClient, FhirServerAccess } from '../fhir/fhir-client.js';
 import { DATA_KEY_NAMES, prefetchTemplates, resolveData, type DataKey } from '../fhir/prefetch.js';
 import { referenceTo, resourcesOf, type Json } from '../fhir/resources.js';
@@ -33,6 +34,8 @@ export interface ServiceDeps {
   readonly policies: { get(id: string): Policy | undefined };
   readonly fhirClient: FhirClient;
   readonly now: () => Date;
+  /** The deadline's clock in milliseconds (absent: performance.now; tests inject one to make time run out). */
+  readonly deadlineClock?: () => number;
   /** Where a check's internal error goes (the app passes its logger). */
   readonly reportError: (what: string, error: unknown) => void;
   /** Remembered overrides (absent: nothing is remembered, every card is shown). */
@@ -71,8 +74,20 @@ export interface ServiceResult {
 /** Data keys whose absence leaves the interaction check incomplete. */
 const DDI_KEYS: ReadonlySet<DataKey> = new Set(['medications', 'recentMedications']);
 
-export async function runService(service: ServiceDefinition, body: unknown, deps: ServiceDeps, client?: ClientIdentity): Promise<ServiceResult> {
-  const deadline = new Deadline(deps.config.timeBudgetMs);
+/**
+ * The share of the budget kept back from the work for what follows it and cannot be interrupted: building the cards,
+ * naming what was not screened, serialising and sending the answer, and the synchronous step in flight when the
+ * deadline passes. For the largest accepted requests that is 30-60 ms on a loaded 2-core machine
+ * (benchmarks/large-request.ts); a fifth is 50 ms of the default 250 ms and scales with a site's own budget.
+ */
+const ANSWER_RESERVE = 0.2;
+
+/**
+ * `elapsedMs`: time the request already took before it got here (reading and parsing its body): the budget is the
+ * EHR's wait from the request's arrival, so validation and normalisation run under what is left of it.
+ */
+export async function runService(service: ServiceDefinition, body: unknown, deps: ServiceDeps, client?: ClientIdentity, elapsedMs = 0): Promise<ServiceResult> {
+  const deadline = new Deadline(Math.max(0, deps.config.timeBudgetMs * (1 - ANSWER_RESERVE) - elapsedMs), deps.deadlineClock);
   const parsed = CdsRequest.safeParse(body);
   if (!parsed.success) throw errors.badRequest(describeIssues(parsed.error));
   const request = parsed.data;
@@ -127,12 +142,24 @@ export async function runService(service: ServiceDefinition, body: unknown, deps
       findings.push({ kind: 'incomplete', what: `interactions with ${DATA_KEY_NAMES[gap.key]}`, reason: gap.reason, dataKey: gap.key });
     }
   }
+  if (clinical.notNormalised) findings.push(notNormalisedFinding(clinical.notNormalised));
   for (const m of behaviour.screened(clinical)) {
     if (m.resolution !== 'resolved' && m.resolution !== 'no-medication') findings.push({ kind: 'unscreenable', medication: m });
     else if (m.displayMismatch) findings.push({ kind: 'display-mismatch', medication: m });
   }
   const plan = behaviour.plan(clinical);
-  const doseCheck = runCheck('dose range check', () => checkDoses(clinical, plan.subjects, kb), deadline);
+  const doseCheck = runCheck(
+    'dose range check',
+    async () => {
+      const result = await checkDoses(clinical, plan.subjects, kb, deadline);
+      const out: Finding[] = result.findings;
+      if (result.unchecked > 0) {
+        out.push({ kind: 'incomplete', what: 'dose range check', reason: `the time budget ran out with ${result.unchecked} medications not yet checked` });
+      }
+      return out;
+    },
+    deadline,
+  );
   const allergyAndDuplicate = runAllergyAndDuplicateChecks({ plan, clinical, data, kb, deadline, reportError: deps.reportError });
   const guidelineRules = startGuidelineRules(deps.rules, {
     hook, behaviour, clinical, data, prefetch: request.prefetch as Json | undefined, context, fhir, kb, deadline,
@@ -206,6 +233,19 @@ export async function runService(service: ServiceDefinition, body: unknown, deps
     userId: typeof context.userId === 'string' ? context.userId : undefined,
     draftRefs: clinical.drafts.flatMap((d) => (d.reference ? [d.reference] : [])),
     shadow: built.shadow,
+  };
+}
+
+/** Orders normalisation did not reach in time: one finding, counted by role, the first few named. */
+function notNormalisedFinding(missed: NonNullable<ClinicalContext['notNormalised']>): Finding {
+  const counts = (['draft', 'active', 'recent'] as const).flatMap((role) => {
+    const n = missed.filter((m) => m.role === role).length;
+    return n === 0 ? [] : [`${n} ${ROLE_NAMES[role][n === 1 ? 0 : 1]}`];
+  });
+  return {
+    kind: 'incomplete',
+    what: counts.join(' and '),
+    reason: `the time budget for this request ran out before they could be identified, so they were not screened: ${namedWithCount(missed.map((m) => m.label))}`,
   };
 }
 

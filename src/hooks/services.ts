@@ -56,7 +56,9 @@ export const HOOKS: Readonly<Record<HookName, HookBehaviour>> = {
     // Only the orders just selected are screened, against everything else; an order with no drug yet is skipped.
     plan: (c) => {
       const selected = selectedDrafts(c);
-      return { subjects: selected, others: [...c.drafts.filter((d) => !selected.includes(d)), ...c.active, ...c.recent], subjectsAgainstEachOther: true };
+      // A set, not Array.includes: 5,000 selected drafts against 5,000 drafts is 25 million comparisons otherwise.
+      const isSelected = new Set(selected);
+      return { subjects: selected, others: [...c.drafts.filter((d) => !isSelected.has(d)), ...c.active, ...c.recent], subjectsAgainstEachOther: true };
     },
     screened: (c) => namedWhenUnscreenable(selectedDrafts(c), [...c.active, ...c.recent]),
   },

@@ -42,7 +42,8 @@ export function registerServiceRoutes(app: FastifyInstance, deps: ServiceDeps, m
     try {
       if (!service) throw errors.unknownService(req.params.id);
       try {
-        result = await runService(service, req.body, deps, (req as { client?: ClientIdentity }).client);
+        // reply.elapsedTime counts from the request's arrival: body reading and parsing are inside the budget.
+        result = await runService(service, req.body, deps, (req as { client?: ClientIdentity }).client, reply.elapsedTime);
         response = result.response;
         if (result.incomplete) metrics.incomplete.inc({ service: service.id });
         for (const reason of result.unscreenable) metrics.unscreenable.inc({ reason });

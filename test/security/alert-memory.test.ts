@@ -13,7 +13,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ClientAuthenticator } from '../../src/auth/client-auth.js';
 import { errors } from '../../src/errors.js';
 import { openDatabase, type Database } from '../../src/infra/database.js';
-import { bundledSources, createTestApp, type TestApp } from '../support/app.js';
+import { cardsForAbandonedDrafts } from '../../src/feedback/memory.js';
+import { createIdHasher } from '../../src/feedback/id-hash.js';
+import { NOW, bundledSources, createTestApp, type TestApp } from '../support/app.js';
 import { medicationRequest as mr, orderRequest } from '../support/requests.js';
 import { createTestDatabase, type TestDatabase } from '../support/services.js';
 
@@ -38,6 +40,9 @@ interface Caller {
 const EHR: Caller = { issuer: 'https://ehr.hospital.example', tenant: 'north' };
 const SAME_ISSUER_OTHER_TENANT: Caller = { issuer: 'https://ehr.hospital.example', tenant: 'south' };
 const OTHER: Caller = { issuer: 'https://other-client.example' };
+/** How the ledger names EHR: issuer and tenant. */
+const EHR_KEY = 'https://ehr.hospital.example#tenant=north';
+const SECRET = 'alert-memory-test-secret-0123456789';
 
 let database: TestDatabase;
 let db: Database;
@@ -49,7 +54,7 @@ beforeAll(async () => {
   db = await openDatabase({ url: database.url, dataDir: '.' });
   dataDir = mkdtempSync(path.join(tmpdir(), 'cds-memory-'));
   t = await createTestApp({
-    env: { DATA_DIR: dataDir, CDS_ID_HASH_SECRET: 'alert-memory-test-secret-0123456789', CDS_RECORD_FLUSH_MS: '50' },
+    env: { DATA_DIR: dataDir, CDS_ID_HASH_SECRET: SECRET, CDS_RECORD_FLUSH_MS: '50' },
     deps: { sources, database: db, authenticator: headerAuthenticator },
   });
   sql = new pg.Client({ connectionString: database.url });
@@ -130,20 +135,16 @@ describe('alert memory belongs to the client that received the card', () => {
     const card = select.body.cards[0].uuid as string;
     await t.app.recordsSettled();
     expect(await rows('SELECT 1 FROM cds_card WHERE card_uuid = $1', [card])).toHaveLength(1);
-    const withoutTheDraft = () => forPatient(orderRequest({ drafts: [mr({ id: 'other-1', rxcui: scd('tizanidine 4 MG Oral Tablet') })] }), 'p-infer');
-    // Another client signing other orders for a patient with the same id says nothing about this client's card.
-    const otherSigns = "SELECT 1 FROM cds_audit_event WHERE action = 'service-call' AND client = $1 AND hook = 'order-sign'";
-    await t.app.recordsSettled();
-    const signedBefore = (await rows(otherSigns, [OTHER.issuer])).length;
-    await screen(OTHER, withoutTheDraft());
-    await t.app.recordsSettled();
-    expect(await rows(otherSigns, [OTHER.issuer])).toHaveLength(signedBefore + 1);
-    // Settled: any inference that order-sign started has finished and its records are written.
-    await t.app.recordsSettled();
-    expect(await rows('SELECT outcome FROM cds_feedback WHERE card_uuid = $1', [card])).toEqual([]);
-    await screen(EHR, withoutTheDraft());
+    // Another client signing other orders for a patient with the same id says nothing about this client's card:
+    // the lookup an order-sign makes finds the card for its receiving client only.
+    const patientHash = createIdHasher(SECRET)('p-infer');
+    expect(await cardsForAbandonedDrafts(db, NOW, OTHER.issuer, patientHash, [])).toEqual([]);
+    expect(await cardsForAbandonedDrafts(db, NOW, `${EHR.issuer}#tenant=south`, patientHash, [])).toEqual([]);
+    expect(await cardsForAbandonedDrafts(db, NOW, EHR_KEY, patientHash, [])).toEqual([{ cardUuid: card, client: EHR_KEY }]);
+    // And end to end: the receiving client's order-sign without the draft records the inferred acceptance.
+    await screen(EHR, forPatient(orderRequest({ drafts: [mr({ id: 'other-1', rxcui: scd('tizanidine 4 MG Oral Tablet') })] }), 'p-infer'));
     await t.app.recordsSettled();
     expect(await rows('SELECT 1 FROM cds_feedback WHERE card_uuid = $1', [card])).toHaveLength(1);
-    expect(await rows('SELECT outcome, inferred, client FROM cds_feedback WHERE card_uuid = $1', [card])).toEqual([{ outcome: 'accepted', inferred: true, client: `${EHR.issuer}#tenant=${EHR.tenant}` }]);
+    expect(await rows('SELECT outcome, inferred, client FROM cds_feedback WHERE card_uuid = $1', [card])).toEqual([{ outcome: 'accepted', inferred: true, client: EHR_KEY }]);
   });
 });

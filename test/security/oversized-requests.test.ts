@@ -6,7 +6,14 @@
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, type TestApp } from '../support/app.js';
+import { NOW, createTestApp, testConfig, type TestApp } from '../support/app.js';
+import { runService } from '../../src/hooks/run-service.js';
+import { SERVICES } from '../../src/hooks/services.js';
+import { FhirClient } from '../../src/fhir/fhir-client.js';
+import { MemoryKnowledgeStore } from '../../src/knowledge/memory-store.js';
+import type { KnowledgeSnapshot, KnowledgeStore } from '../../src/knowledge/knowledge-store.js';
+import { normalise, NORMALISE_CHUNK } from '../../src/fhir/normalise.js';
+import { Deadline } from '../../src/infra/deadline.js';
 import { CODES as C, miniKb } from '../support/mini-kb.js';
 import { bundle, medicationRequest as mr, orderRequest } from '../support/requests.js';
 
@@ -84,5 +91,105 @@ describe('what could not be screened, however much of it', () => {
     expect(incomplete.summary).toBe('Medication screening incomplete: 25 selected orders could not be checked');
     const named = Array.from({ length: 20 }, (_, i) => `MedicationRequest/missing-${i}`).join(', ');
     expect(incomplete.detail).toContain(`- **25 selected orders**: they are not among the draft orders sent with the request: ${named} and 5 more.`);
+  });
+});
+
+describe('the request budget counts from the request\u2019s arrival', () => {
+  it('leaves nothing for the checks when reading the body already used the budget, and says so on a card', async () => {
+    const config = testConfig();
+    const sources = miniKb();
+    const result = await runService(
+      SERVICES.find((x) => x.id === 'medication-safety')!,
+      orderRequest({ drafts: [mr({ id: 'd1', rxcui: C.simvastatin })], active: [mr({ id: 'a1', rxcui: C.clarithromycin, status: 'active' })] }),
+      {
+        config,
+        knowledge: new MemoryKnowledgeStore(sources, 'test', NOW),
+        policies: new Map(sources.policies.map((p) => [p.id, p])),
+        fhirClient: new FhirClient(config.fhirServerAllowlist),
+        now: () => NOW,
+        reportError: () => undefined,
+      },
+      undefined,
+      config.timeBudgetMs,
+    );
+    expect(result.response.cards.map((c) => [c.indicator, c.summary])).toEqual([
+      ['warning', 'Medication screening incomplete: drug interaction check, dose range check, drug\u2013allergy check, duplicate therapy check could not be checked'],
+    ]);
+  });
+});
+
+describe('normalisation under the request deadline', () => {
+  // 200 new orders and 400 current medications; the knowledge lookup "takes" longer than the whole budget, so the
+  // deadline passes between identifying the codes and building the medications, after the first chunk.
+  const drafts = Array.from({ length: 200 }, (_, i) => mr({ id: `d${i}`, rxcui: i % 2 === 0 ? C.simvastatin : C.clarithromycin }));
+  const active = Array.from({ length: 400 }, (_, i) => mr({ id: `a${i}`, rxcui: C.fluoxetine, status: 'active' }));
+  const slowKnowledge = (clock: { now: number }, lookupMs: number): KnowledgeStore => {
+    const store = new MemoryKnowledgeStore(miniKb(), 'test', NOW);
+    return {
+      health: () => store.health(),
+      snapshot: () => {
+        const snap = store.snapshot();
+        return new Proxy(snap, {
+          get: (target, name: keyof KnowledgeSnapshot) =>
+            name === 'resolveDrugs'
+              ? async (codes: readonly string[]) => {
+                  clock.now += lookupMs;
+                  return target.resolveDrugs(codes);
+                }
+              : typeof target[name] === 'function'
+                ? (target[name] as (...args: unknown[]) => unknown).bind(target)
+                : target[name],
+        });
+      },
+    };
+  };
+
+  it('identifies the new orders first and names, by reference, the medications it did not reach', async () => {
+    const clock = { now: 0 };
+    const config = testConfig();
+    const context = await normalise(
+      {
+        patientId: 'p',
+        drafts,
+        data: { values: { medications: active }, gaps: [], fetched: [] },
+        now: NOW,
+        maxLabAgeDays: 90,
+        fhir: undefined,
+        client: new FhirClient(config.fhirServerAllowlist),
+        deadline: new Deadline(250, () => clock.now),
+      },
+      slowKnowledge(clock, 251).snapshot(),
+    );
+    // The first chunk is always normalised: every draft, then the first current medications.
+    const reached = NORMALISE_CHUNK - drafts.length;
+    expect(context.drafts.map((m) => m.reference)).toEqual(drafts.map((d) => `MedicationRequest/${String(d.id)}`));
+    expect(context.active.map((m) => m.reference)).toEqual(Array.from({ length: reached }, (_, i) => `MedicationRequest/a${i}`));
+    expect(context.notNormalised).toEqual(Array.from({ length: active.length - reached }, (_, i) => ({ role: 'active', label: `MedicationRequest/a${i + reached}` })));
+  });
+
+  it('answers with one "screening incomplete" card that counts and names the medications it did not reach', async () => {
+    const clock = { now: 0 };
+    const config = testConfig();
+    const sources = miniKb();
+    const result = await runService(
+      SERVICES.find((x) => x.id === 'medication-safety')!,
+      orderRequest({ drafts, active }),
+      {
+        config,
+        knowledge: slowKnowledge(clock, config.timeBudgetMs + 1),
+        policies: new Map(sources.policies.map((p) => [p.id, p])),
+        fhirClient: new FhirClient(config.fhirServerAllowlist),
+        now: () => NOW,
+        deadlineClock: () => clock.now,
+        reportError: () => undefined,
+      },
+    );
+    expect(result.incomplete).toBe(true);
+    expect(result.response.cards.map((c) => [c.indicator, c.summary])).toEqual([['warning', 'Medication screening incomplete: 5 checks could not be done (details below)']]);
+    const named = Array.from({ length: 20 }, (_, i) => `MedicationRequest/a${i + 56}`).join(', ');
+    expect(result.response.cards[0]?.detail?.split('\n').filter((l) => l.startsWith('- '))).toEqual([
+      `- **344 current medications**: the time budget for this request ran out before they could be identified, so they were not screened: ${named} and 324 more.`,
+      ...['drug interaction check', 'dose range check', 'drug\u2013allergy check', 'duplicate therapy check'].map((c) => `- **${c}**: the time budget for this request ran out before it could run.`),
+    ]);
   });
 });

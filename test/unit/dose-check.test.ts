@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { checkDoses } from '../../src/checks/dose/check-doses.js';
+import { Deadline } from '../../src/infra/deadline.js';
 import type { DoseFinding, DoseProblemFinding } from '../../src/checks/dose/dose-finding.js';
 import { patientFacts } from '../../src/checks/dose/patient-facts.js';
 import { cockcroftGault, crclOf, kidneyFunctionGap } from '../../src/checks/dose/renal.js';
@@ -95,7 +96,7 @@ const child = (kg: number | undefined) =>
 
 async function check(meds: Medication[], patient: PatientFacts): Promise<DoseFinding[]> {
   const ctx: ClinicalContext = { patientId: 'p', now: NOW, drafts: meds, selections: undefined, active: [], recent: [], labs: new Map(), gaps: [], patient };
-  return checkDoses(ctx, meds, kb);
+  return (await checkDoses(ctx, meds, kb)).findings;
 }
 const problems = (fs: DoseFinding[]) => fs.filter((f): f is DoseProblemFinding => f.check === 'problem');
 const summary = (fs: DoseFinding[]) => fs.map((f) => (f.check === 'problem' ? `${f.topic}:${f.violations.map((v) => `${v.measure} ${v.ordered} vs ${v.limit}`).join(',')}` : `not-checked:${f.what}`));
@@ -439,5 +440,18 @@ describe('corrected orders only when unambiguous', () => {
     expect(f[0]!.correctedDose).toBeUndefined();
     const stu3 = { timing: every(4), doseQuantity: q(2, '{tablet}') };
     expect(problems(await check([orderWith('apap500', [stu3])], adult))[0]!.correctedDose).toBeUndefined();
+  });
+});
+
+describe('the request deadline', () => {
+  it('stops between orders when time runs out, keeps what it found and counts what it did not check', async () => {
+    // Three orders above their limits; the clock passes the deadline once the second order has been read.
+    const meds = (['apap500', 'amox500', 'metformin500'] as const).map((p) => ({ ...order(p, { value: 5000, unit: 'mg' }, daily(1)), key: `draft:${p}` }));
+    let reads = 0;
+    const deadline = new Deadline(10, () => (reads++ >= 3 ? 100 : 0));
+    const ctx: ClinicalContext = { patientId: 'p', now: NOW, drafts: meds, selections: undefined, active: [], recent: [], labs: new Map(), gaps: [], patient: adult };
+    const result = await checkDoses(ctx, meds, kb, deadline);
+    expect(summary(result.findings)).toEqual(['DOSEH:perDose 5000 vs 1000,perDay 5000 vs 4000', 'DOSEH:perDose 5000 vs 1000,perDay 5000 vs 3000']);
+    expect(result.unchecked).toBe(1);
   });
 });

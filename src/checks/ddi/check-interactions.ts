@@ -58,7 +58,7 @@ export async function checkInteractions(
   const ruleSets = all.map(rulesFor);
   // Only two medications touched by one rule can interact: pairs come from the rules, not from every combination.
   const candidates = candidatePairs(all.length, subjects.length, plan.subjectsAgainstEachOther, (p) => ruleSets[p]!, deadline);
-  if (candidates.outOfTime) return { findings, unscreenedPairs: candidates.pairs.length };
+  if (candidates.outOfTime) return { findings, unscreenedPairs: candidates.collected };
   const pairs = candidates.pairs;
   // Synchronous work cannot be interrupted from outside, so the loop itself watches the budget.
   for (const [index, [a, b]] of pairs.entries()) {

@@ -6,6 +6,7 @@
  * findings, including the checks it could not do and why (no weight, stale creatinine, an unreadable dosage).
  */
 import type { ClinicalContext, Medication, PatientFacts } from '../../fhir/clinical-context.js';
+import type { Deadline } from '../../infra/deadline.js';
 import type { IngredientRef, KnowledgeSnapshot, ProductStrength } from '../../knowledge/knowledge-store.js';
 import type { DoseRoute, DoseRule, RenalBand } from '../../knowledge/source-schema.js';
 import { asArray, codingsOf, isObject, num, type Json } from '../../fhir/resources.js';
@@ -35,16 +36,25 @@ export const above = (value: number, max: number): boolean => value > clean(max 
 /** Below a minimum by more than the tolerance. */
 export const below = (value: number, min: number): boolean => value < clean(min * (1 - LIMIT_TOLERANCE));
 
-export async function checkDoses(context: ClinicalContext, subjects: readonly Medication[], kb: KnowledgeSnapshot): Promise<DoseFinding[]> {
+export interface DoseResult {
+  readonly findings: DoseFinding[];
+  /** Medications left unchecked because the request's time budget ran out (0 when complete). */
+  readonly unchecked: number;
+}
+
+export async function checkDoses(context: ClinicalContext, subjects: readonly Medication[], kb: KnowledgeSnapshot, deadline?: Deadline): Promise<DoseResult> {
   const meds = subjects.filter((m) => m.resolution === 'resolved' && m.ingredients.length > 0);
-  if (meds.length === 0) return [];
+  if (meds.length === 0) return { findings: [], unchecked: 0 };
   const rulesByIngredient = await kb.doseRulesFor([...new Set(meds.flatMap((m) => m.ingredients.map((i) => i.rxcui)))]);
-  if (rulesByIngredient.size === 0) return [];
+  if (rulesByIngredient.size === 0) return { findings: [], unchecked: 0 };
   const withRules = meds.filter((m) => m.ingredients.some((i) => rulesByIngredient.has(i.rxcui)));
   const facts = context.patient ?? EMPTY_FACTS;
   const youngest = youngestAge(facts, context.now);
   const findings: DoseFinding[] = [];
-  for (const med of withRules) {
+  for (const [index, med] of withRules.entries()) {
+    // Synchronous work cannot be interrupted from outside (5,000 orders take longer than the budget), so the loop
+    // itself watches the deadline; a clock read is nothing beside reading one order's dosage.
+    if (deadline?.expired()) return { findings: dedupeNotChecked(findings), unchecked: withRules.length - index };
     const drug = med.drugs?.[0];
     const product = {
       name: drug?.name ?? med.display,
@@ -58,7 +68,7 @@ export async function checkDoses(context: ClinicalContext, subjects: readonly Me
       if (rules) findings.push(...checkIngredient(med, ingredient, rules, instructions, product, facts, youngest));
     }
   }
-  return dedupeNotChecked(findings);
+  return { findings: dedupeNotChecked(findings), unchecked: 0 };
 }
 
 /**

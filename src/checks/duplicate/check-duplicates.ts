@@ -78,7 +78,7 @@ export async function checkDuplicates(plan: PairPlan, kb: KnowledgeSnapshot, dea
     findings.push({ kind: 'incomplete', what: 'duplicate therapy check', reason: `it found ${found} duplicate pairs; the first ${MAX_DUPLICATE_FINDINGS} are shown and the rest are not listed` });
   }
   if (outOfTime) {
-    findings.push({ kind: 'incomplete', what: 'duplicate therapy check', reason: `the time budget ran out with ${candidates.pairs.length - examined || 'some'} medication pairs not yet screened` });
+    findings.push({ kind: 'incomplete', what: 'duplicate therapy check', reason: `the time budget ran out with ${(candidates.outOfTime ? candidates.collected : candidates.pairs.length - examined) || 'some'} medication pairs not yet screened` });
   }
   return findings;
 }
