@@ -13,11 +13,10 @@ import { allergyDates, type AllergyRecord } from '../fhir/allergies.js';
 import { codeInWords } from '../fhir/resources.js';
 import type { Citation } from '../knowledge/source-schema.js';
 import type { CardContext, CardMeta } from './build-cards.js';
-import { citationUrl, overrideReasonCodings, citationText, ACT_CODE_SYSTEM, fitSummary, type Card, type Coding, type Suggestion } from './card.js';
+import { citationUrl, overrideReasonCodings, citationText, ACT_CODE_SYSTEM, fitSummary, type Card, type Coding, type Suggestion, SERVICE_LABEL } from './card.js';
 import { indicatorRank, isInterruptive } from './policy.js';
 import { DEFAULT_ALLERGY_INDICATORS, type Indicator, type IndicatorOrSuppress } from './policy-schema.js';
 
-const SERVICE_LABEL = 'Medication safety screening';
 export const TOPIC_ALLERGY: Coding = { system: ACT_CODE_SYSTEM, code: 'ALGY', display: 'Allergy Alert' };
 
 export const OVERRIDE_REASONS: readonly [string, string][] = [

@@ -10,7 +10,7 @@ import type { ClinicalContext, Medication } from '../fhir/clinical-context.js';
 import type { KnowledgeSnapshot } from '../knowledge/knowledge-store.js';
 import type { Citation, Interaction } from '../knowledge/source-schema.js';
 import { RXNORM_SYSTEMS, asArray, codingsOf, isObject, str } from '../fhir/resources.js';
-import { citationUrl, overrideReasonCodings, citationText, TOPIC_DRUG_INTERACTION, fitSummary, MAX_NAMED, type Action, type Card, type Suggestion } from './card.js';
+import { citationUrl, overrideReasonCodings, citationText, TOPIC_DRUG_INTERACTION, fitSummary, MAX_NAMED, type Action, type Card, type Suggestion, SERVICE_LABEL } from './card.js';
 import { decideIndicator, indicatorRank, isInterruptive, type PolicyDecision } from './policy.js';
 import type { Indicator, Policy } from './policy-schema.js';
 import type { SafeAlternatives } from '../checks/ddi/safe-alternatives.js';
@@ -33,7 +33,6 @@ export interface CardContext {
   readonly alternatives: SafeAlternatives;
 }
 
-const SERVICE_LABEL = 'Medication safety screening';
 const RXNORM = [...RXNORM_SYSTEMS][0]!;
 const SEVERITY_RANK: Readonly<Record<Interaction['severity'], number>> = { contraindicated: 4, major: 3, moderate: 2, minor: 1 };
 

@@ -43,6 +43,9 @@ export interface CdsResponse {
 }
 
 export const ACT_CODE_SYSTEM = 'http://terminology.hl7.org/CodeSystem/v3-ActCode';
+/** The name every card's source starts with (cards citing a source add it after a colon). */
+export const SERVICE_LABEL = 'Medication safety screening';
+
 export const TOPIC_DRUG_INTERACTION: Coding = { system: ACT_CODE_SYSTEM, code: 'DRG', display: 'Drug Interaction Alert' };
 
 /** CDS Hooks: summary SHOULD be under 140 characters. Longer text is cut at a word with an ellipsis. */

@@ -5,9 +5,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Medication } from '../fhir/clinical-context.js';
-import { fitSummary, type Card } from './card.js';
+import { fitSummary, type Card, SERVICE_LABEL } from './card.js';
 
-const SERVICE_LABEL = 'Medication safety screening';
 
 export function displayMismatchCard(m: Medication): Card {
   const mismatch = m.displayMismatch!;

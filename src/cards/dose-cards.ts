@@ -12,11 +12,10 @@ import { orderedDoseEntry } from '../checks/dose/check-doses.js';
 import { asArray, isObject } from '../fhir/resources.js';
 import type { DoseRule } from '../knowledge/source-schema.js';
 import type { CardContext, CardMeta } from './build-cards.js';
-import { displayUnit, overrideReasonCodings, citationUrl, citationText, ACT_CODE_SYSTEM, fitSummary, type Action, type Card, type Coding, type Suggestion } from './card.js';
+import { displayUnit, overrideReasonCodings, citationUrl, citationText, ACT_CODE_SYSTEM, fitSummary, type Action, type Card, type Coding, type Suggestion, SERVICE_LABEL } from './card.js';
 import { isInterruptive } from './policy.js';
 import { DEFAULT_DOSE_INDICATORS, type Indicator } from './policy-schema.js';
 
-const SERVICE_LABEL = 'Medication safety screening';
 
 /** v3-ActCode displays, as the HL7 terminology (ActCode, DOSE hierarchy) gives them. */
 export const DOSE_TOPICS: Readonly<Record<DoseTopic, Coding>> = {

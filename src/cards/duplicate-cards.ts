@@ -9,11 +9,10 @@ import type { DuplicateFinding } from '../checks/duplicate/duplicate-finding.js'
 import type { Medication } from '../fhir/clinical-context.js';
 import type { Citation } from '../knowledge/source-schema.js';
 import type { CardContext, CardMeta } from './build-cards.js';
-import { citationUrl, overrideReasonCodings, citationText, ACT_CODE_SYSTEM, fitSummary, type Card, type Coding, type Suggestion } from './card.js';
+import { citationUrl, overrideReasonCodings, citationText, ACT_CODE_SYSTEM, fitSummary, type Card, type Coding, type Suggestion, SERVICE_LABEL } from './card.js';
 import { higherIndicator, indicatorRank, isInterruptive } from './policy.js';
 import { DEFAULT_DUPLICATE_INDICATORS, type Indicator, type IndicatorOrSuppress } from './policy-schema.js';
 
-const SERVICE_LABEL = 'Medication safety screening';
 export const TOPIC_DUPLICATE_THERAPY: Coding = { system: ACT_CODE_SYSTEM, code: 'DUPTHPY', display: 'Duplicate Therapy Alert' };
 
 export const OVERRIDE_REASONS: readonly [string, string][] = [

@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
-import type { Card, CdsResponse } from '../cards/card.js';
+import { SERVICE_LABEL, type Card, type CdsResponse } from '../cards/card.js';
 import { HttpError, errors } from '../errors.js';
 import { KnowledgeUnavailableError } from '../knowledge/database-store.js';
 import { runService, type ServiceDeps } from '../hooks/run-service.js';
@@ -23,7 +23,7 @@ export function screeningNotPerformedCard(reason: string): Card {
     summary: 'Medication safety screening not performed',
     detail: `Interactions were **not** checked for this order: ${reason}. Review the medications by hand or ask a pharmacist.`,
     indicator: 'warning',
-    source: { label: 'Medication safety screening' },
+    source: { label: SERVICE_LABEL },
   };
 }
 
