@@ -40,6 +40,8 @@ export class JwtClientAuthenticator implements ClientAuthenticator {
   private readonly remote = new Map<string, JWTVerifyGetKey>();
   /** jtis this replica accepted (until their expiry, epoch seconds): every one while Redis was unreachable. */
   private readonly seenJti = new Map<string, number>();
+  /** The second of the last sweep of expired jtis: one sweep a second, not a scan of every jti on every call. */
+  private sweptAtS = 0;
   /** jtis accepted while Redis was unreachable and not yet written to it. */
   private readonly pending = new Map<string, { readonly until: number; readonly iss: string }>();
   private flushing: Promise<void> | undefined;
@@ -138,8 +140,12 @@ export class JwtClientAuthenticator implements ClientAuthenticator {
     const nowS = Math.floor(this.options.now().getTime() / 1000);
     const ttl = Math.max(1, exp - nowS + CLOCK_SKEW_S);
     const key = `${this.options.redisPrefix}jti:${iss}:${jti}`;
-    for (const [k, until] of this.seenJti) if (until < nowS) this.seenJti.delete(k);
-    if (this.seenJti.has(key)) throw new Rejected(`jti ${jti.slice(0, 100)} was already used`);
+    if (nowS !== this.sweptAtS) {
+      this.sweptAtS = nowS;
+      for (const [k, until] of this.seenJti) if (until < nowS) this.seenJti.delete(k);
+    }
+    const seenUntil = this.seenJti.get(key);
+    if (seenUntil !== undefined && seenUntil >= nowS) throw new Rejected(`jti ${jti.slice(0, 100)} was already used`);
     const redis = this.options.redis;
     if (redis && redis.status === 'ready') {
       try {
