@@ -19,6 +19,11 @@ export default tseslint.config(
   },
   {
     files: ['test/**'],
-    rules: { 'no-restricted-syntax': ['error', { selector: "MemberExpression[property.name='only']", message: 'no .only in tests' }] },
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        { selector: "MemberExpression[property.name='only']", message: 'no .only in tests' },
+      ],
+    },
   },
 );

@@ -45,7 +45,15 @@ import { IMPORTERS } from '../src/knowledge/importers/index.js';
 import type { KnowledgeSnapshot } from '../src/knowledge/knowledge-store.js';
 import type { LruCache } from '../src/knowledge/lru-cache.js';
 import { loadKnowledgeSources } from '../src/knowledge/load-sources.js';
-import { activateVersion, checksumOf, ensureBundledVersion, ingredientNames, listVersions, writeVersion, type VersionRow } from '../src/knowledge/versions.js';
+import {
+  activateVersion,
+  checksumOf,
+  ensureBundledVersion,
+  ingredientNames,
+  listVersions,
+  writeVersion,
+  type VersionRow,
+} from '../src/knowledge/versions.js';
 import { DEFAULTS, prng, type CompendiumSummary } from './generate-compendium.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -108,7 +116,11 @@ async function cleanup(): Promise<void> {
         await admin.end().catch(() => undefined);
       }
     }
-    if (db) await Promise.race([db.close().catch(() => undefined), new Promise((resolve) => setTimeout(resolve, 2000).unref())]);
+    if (db)
+      await Promise.race([
+        db.close().catch(() => undefined),
+        new Promise((resolve) => setTimeout(resolve, 2000).unref()),
+      ]);
     rmSync(tmp, { recursive: true, force: true });
   })();
   return cleaning;
@@ -209,7 +221,12 @@ interface SlowStatement {
   readonly ms: number;
 }
 
-function importDatabase(inner: Database, probes: CheckProbe[], slow: SlowStatement[], clock: { probeMs: number }): Database {
+function importDatabase(
+  inner: Database,
+  probes: CheckProbe[],
+  slow: SlowStatement[],
+  clock: { probeMs: number },
+): Database {
   return {
     ...inner,
     transaction: (fn) =>
@@ -228,13 +245,17 @@ function importDatabase(inner: Database, probes: CheckProbe[], slow: SlowStateme
               return result;
             }
             const probeStart = performance.now();
-            const check = /FROM kb_interaction_member/.test(sql) ? 'interaction members are IN codes' : 'drug ingredients are IN codes';
+            const check = /FROM kb_interaction_member/.test(sql)
+              ? 'interaction members are IN codes'
+              : 'drug ingredients are IN codes';
             let plan: string[] = [];
             let asShippedMs: number | undefined;
             await tx.query('SAVEPOINT bench_probe');
             try {
               await tx.query('SET LOCAL enable_nestloop = on');
-              plan = (await tx.query<{ 'QUERY PLAN': string }>(`EXPLAIN ${sql}`, params)).rows.map((r) => r['QUERY PLAN']);
+              plan = (await tx.query<{ 'QUERY PLAN': string }>(`EXPLAIN ${sql}`, params)).rows.map(
+                (r) => r['QUERY PLAN'],
+              );
               await tx.query(`SET LOCAL statement_timeout = ${Math.round(PROBE_MS)}`);
               const start = performance.now();
               await tx.query(sql, params);
@@ -245,7 +266,9 @@ function importDatabase(inner: Database, probes: CheckProbe[], slow: SlowStateme
               await tx.query('ROLLBACK TO SAVEPOINT bench_probe');
             }
             clock.probeMs += performance.now() - probeStart;
-            progress(`  ${version}: check "${check}" as shipped: ${asShippedMs === undefined ? `cancelled after ${PROBE_MS / 1000} s` : `${asShippedMs.toFixed(0)} ms`}`);
+            progress(
+              `  ${version}: check "${check}" as shipped: ${asShippedMs === undefined ? `cancelled after ${PROBE_MS / 1000} s` : `${asShippedMs.toFixed(0)} ms`}`,
+            );
             const start = performance.now();
             const result = await tx.query<T>(sql, params);
             probes.push({ version, check, plan, asShippedMs, workaroundMs: performance.now() - start });
@@ -283,15 +306,25 @@ async function timedImport(
       progress(`  ${what}: ${fmt(n)} records written`);
       nextLog = (Math.floor(n / 100_000) + 1) * 100_000;
     }
-    if (n >= expected) progress(`  ${what}: all ${fmt(n)} records written; finishing the version (members, checks, counts)`);
+    if (n >= expected)
+      progress(`  ${what}: all ${fmt(n)} records written; finishing the version (members, checks, counts)`);
   });
   const end = performance.now() - clock.probeMs; // the as-shipped probes all run after the last batch
   const peakRss = rss.stop();
-  progress(`${what}: ${version.id} in ${((end - start) / 1000).toFixed(1)} s (+ ${(clock.probeMs / 1000).toFixed(1)} s of as-shipped probes), peak RSS ${mb(peakRss)} MB, counts ${JSON.stringify(version.counts)}`);
-  return { row: { what, records: expected, seconds: (end - start) / 1000, finishSeconds: (end - lastBatch) / 1000, peakRss }, version };
+  progress(
+    `${what}: ${version.id} in ${((end - start) / 1000).toFixed(1)} s (+ ${(clock.probeMs / 1000).toFixed(1)} s of as-shipped probes), peak RSS ${mb(peakRss)} MB, counts ${JSON.stringify(version.counts)}`,
+  );
+  return {
+    row: { what, records: expected, seconds: (end - start) / 1000, finishSeconds: (end - lastBatch) / 1000, peakRss },
+    version,
+  };
 }
 
-function importContext(names: Map<string, string>, skipped: { line: number; reason: string }[], what: string): ImportContext {
+function importContext(
+  names: Map<string, string>,
+  skipped: { line: number; reason: string }[],
+  what: string,
+): ImportContext {
   let nextLog = 100_000;
   return {
     ingredientByName: (name) => names.get(name.trim().toLowerCase()),
@@ -343,7 +376,8 @@ interface LookupRow {
   readonly medianProfile: number;
 }
 
-const percentile = (sorted: readonly number[], q: number) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))]!;
+const percentile = (sorted: readonly number[], q: number) =>
+  sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))]!;
 
 async function measureLookups(
   base: Database,
@@ -384,7 +418,12 @@ async function measureLookups(
   const lru = (store as unknown as { lru: LruCache<unknown> }).lru;
   const order = samples.map((ms, i) => [ms, i] as const).sort((x, y) => x[0] - y[0]);
   const n = profiles.length;
-  progress(`lookups ${label} / ${tier}: p50 ${percentile(samples.slice().sort((x, y) => x - y), 0.5).toFixed(2)} ms`);
+  progress(
+    `lookups ${label} / ${tier}: p50 ${percentile(
+      samples.slice().sort((x, y) => x - y),
+      0.5,
+    ).toFixed(2)} ms`,
+  );
   return {
     version: label,
     tier,
@@ -407,7 +446,10 @@ async function explainProfile(base: Database, versionId: string, codes: readonly
     const rows = await base.query<{ 'QUERY PLAN': string }>(`EXPLAIN (ANALYZE, BUFFERS) ${sql}`, params);
     out.push(`-- ${title}`, ...rows.rows.map((r) => r['QUERY PLAN']));
   };
-  const drugs = await base.query<{ ingredients: string[] }>('SELECT ingredients FROM kb_drug WHERE version_id = $1 AND rxcui = ANY ($2)', [versionId, codes]);
+  const drugs = await base.query<{ ingredients: string[] }>(
+    'SELECT ingredients FROM kb_drug WHERE version_id = $1 AND rxcui = ANY ($2)',
+    [versionId, codes],
+  );
   const ingredients = [...new Set(drugs.rows.flatMap((r) => r.ingredients))].sort();
   const lo: string[] = [];
   const hi: string[] = [];
@@ -417,8 +459,16 @@ async function explainProfile(base: Database, versionId: string, codes: readonly
       hi.push(ingredients[j]!);
     }
   }
-  await explain(`resolveDrugs: ${codes.length} codes`, 'SELECT rxcui, name, tty, ingredient_refs FROM kb_drug WHERE version_id = $1 AND rxcui = ANY ($2)', [versionId, codes]);
-  await explain(`interactionsAmong: ${ingredients.length} ingredients → ${lo.length} pairs probed`, PAIR_LOOKUP_SQL, [versionId, lo, hi]);
+  await explain(
+    `resolveDrugs: ${codes.length} codes`,
+    'SELECT rxcui, name, tty, ingredient_refs FROM kb_drug WHERE version_id = $1 AND rxcui = ANY ($2)',
+    [versionId, codes],
+  );
+  await explain(`interactionsAmong: ${ingredients.length} ingredients → ${lo.length} pairs probed`, PAIR_LOOKUP_SQL, [
+    versionId,
+    lo,
+    hi,
+  ]);
   return out;
 }
 
@@ -426,7 +476,18 @@ async function explainProfile(base: Database, versionId: string, codes: readonly
 
 async function generate(): Promise<CompendiumSummary> {
   const generator = path.join(here, 'generate-compendium.ts');
-  const cliArgs = ['--import', 'tsx', generator, tmp, '--pairs', String(PAIRS), '--ingredients', String(INGREDIENTS), '--seed', String(SEED)];
+  const cliArgs = [
+    '--import',
+    'tsx',
+    generator,
+    tmp,
+    '--pairs',
+    String(PAIRS),
+    '--ingredients',
+    String(INGREDIENTS),
+    '--seed',
+    String(SEED),
+  ];
   return new Promise((resolve, reject) => {
     child = spawn(process.execPath, cliArgs, { stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
@@ -472,7 +533,12 @@ async function main(): Promise<void> {
 
   const sources = loadKnowledgeSources(config.knowledgeDir);
   const baselineRss = process.memoryUsage().rss;
-  const bundledRecords = sources.ingredients.length + sources.products.length + sources.classes.length + sources.interactions.length + sources.observations.length;
+  const bundledRecords =
+    sources.ingredients.length +
+    sources.products.length +
+    sources.classes.length +
+    sources.interactions.length +
+    sources.observations.length;
 
   // --- Imports ---
   const probes: CheckProbe[] = [];
@@ -481,8 +547,13 @@ async function main(): Promise<void> {
   const importDb = importDatabase(db, probes, slow, clock);
   // Autovacuum is off on the benchmark server; a production server would have analyzed the tables since the last
   // import by the time the next one starts. Done here outside the timed imports.
-  const analyzeAll = () => db!.exec('ANALYZE kb_drug; ANALYZE kb_interaction; ANALYZE kb_interaction_member; ANALYZE kb_class');
-  progress(AS_SHIPPED ? 'importing as shipped (no workaround): this may not finish' : `importing (nested loops off in import transactions; as-shipped checks probed for up to ${PROBE_MS / 1000} s each)`);
+  const analyzeAll = () =>
+    db!.exec('ANALYZE kb_drug; ANALYZE kb_interaction; ANALYZE kb_interaction_member; ANALYZE kb_class');
+  progress(
+    AS_SHIPPED
+      ? 'importing as shipped (no workaround): this may not finish'
+      : `importing (nested loops off in import transactions; as-shipped checks probed for up to ${PROBE_MS / 1000} s each)`,
+  );
   let bundledId = '';
   const bundled = await timedImport('bundled knowledge-base/', bundledRecords, clock, async () => {
     const r = await ensureBundledVersion(importDb, sources);
@@ -505,7 +576,8 @@ async function main(): Promise<void> {
       onProgress,
     }),
   );
-  if (rrfSkipped.length > 0) throw new Error(`the RRF import skipped ${rrfSkipped.length} rows, e.g. ${JSON.stringify(rrfSkipped.slice(0, 3))}`);
+  if (rrfSkipped.length > 0)
+    throw new Error(`the RRF import skipped ${rrfSkipped.length} rows, e.g. ${JSON.stringify(rrfSkipped.slice(0, 3))}`);
 
   await analyzeAll();
   const csvSkipped: { line: number; reason: string }[] = [];
@@ -530,10 +602,18 @@ async function main(): Promise<void> {
     `SELECT c.relname AS name, pg_size_pretty(pg_total_relation_size(c.oid)) AS size FROM pg_class c
      WHERE c.relname IN ('kb_drug', 'kb_interaction', 'kb_interaction_member', 'kb_interaction_pair') ORDER BY 1`,
   );
-  progress(`ANALYZE in ${analyzeSeconds.toFixed(1)} s; sizes (3 versions): ${sizes.rows.map((r) => `${r.name} ${r.size}`).join(', ')}`);
+  progress(
+    `ANALYZE in ${analyzeSeconds.toFixed(1)} s; sizes (3 versions): ${sizes.rows.map((r) => `${r.name} ${r.size}`).join(', ')}`,
+  );
 
   // --- Lookups ---
-  const scdOf = async (id: string) => (await db!.query<{ rxcui: string }>("SELECT rxcui FROM kb_drug WHERE version_id = $1 AND tty = 'SCD' ORDER BY rxcui", [id])).rows.map((r) => r.rxcui);
+  const scdOf = async (id: string) =>
+    (
+      await db!.query<{ rxcui: string }>(
+        "SELECT rxcui FROM kb_drug WHERE version_id = $1 AND tty = 'SCD' ORDER BY rxcui",
+        [id],
+      )
+    ).rows.map((r) => r.rxcui);
   const versions = [
     { id: bundledId, label: 'bundled', scd: await scdOf(bundledId) },
     { id: bigId, label: `synthetic ${fmt(PAIRS / 1000)}k pairs`, scd: await scdOf(bigId) },
@@ -552,12 +632,18 @@ async function main(): Promise<void> {
   const plans: string[] = [];
   for (const v of versions) {
     const median = rows.find((r) => r.version === v.label && r.tier === 'database only')!.medianProfile;
-    plans.push(`## ${v.label} (${v.id}), median database-only profile`, ...(await explainProfile(db, v.id, profilesOf.get(v.id)![median]!)), '');
+    plans.push(
+      `## ${v.label} (${v.id}), median database-only profile`,
+      ...(await explainProfile(db, v.id, profilesOf.get(v.id)![median]!)),
+      '',
+    );
   }
 
   // --- Report ---
   const date = new Date().toISOString().slice(0, 10);
-  console.log(`## Synthetic compendium (${date}, ${os.cpus().length} cores, Node ${process.version}, PostgreSQL at ${url.host})\n`);
+  console.log(
+    `## Synthetic compendium (${date}, ${os.cpus().length} cores, Node ${process.version}, PostgreSQL at ${url.host})\n`,
+  );
   console.log(
     `Generated ${fmt(compendium.pairs)} pairs over ${fmt(compendium.ingredients)} ingredients in ${genSeconds.toFixed(1)} s ` +
       `(RRF: ${fmt(compendium.rrfLines)} lines; pairs per ingredient: max ${compendium.degree.max}, p99 ${compendium.degree.p99}, ` +
@@ -567,7 +653,9 @@ async function main(): Promise<void> {
   console.log('|---|---|---|---|---|---|');
   console.log(`| baseline: process before importing (knowledge-base/ loaded) | | | | | ${mb(baselineRss)} |`);
   for (const r of [bundled.row, rrf.row, csv.row]) {
-    console.log(`| ${r.what} | ${fmt(r.records)} | ${r.seconds.toFixed(1)} | ${fmt(Math.round(r.records / r.seconds))} | ${r.finishSeconds.toFixed(1)} | ${mb(r.peakRss)} |`);
+    console.log(
+      `| ${r.what} | ${fmt(r.records)} | ${r.seconds.toFixed(1)} | ${fmt(Math.round(r.records / r.seconds))} | ${r.finishSeconds.toFixed(1)} | ${mb(r.peakRss)} |`,
+    );
   }
   console.log(
     `\n${AS_SHIPPED ? 'As shipped (no workaround).' : 'Import transactions ran with `SET LOCAL enable_nestloop = off` (see below); times exclude the as-shipped probes.'} ` +
@@ -580,16 +668,29 @@ async function main(): Promise<void> {
     for (const st of slow) console.log(`| ${st.version} | \`${st.sql}…\` | ${(st.ms / 1000).toFixed(1)} |`);
   }
   if (probes.length > 0) {
-    console.log(`\nfinishVersion's cross-reference checks, as shipped (cancelled after ${PROBE_MS / 1000} s) vs nested loops off:\n`);
+    console.log(
+      `\nfinishVersion's cross-reference checks, as shipped (cancelled after ${PROBE_MS / 1000} s) vs nested loops off:\n`,
+    );
     console.log('| version | check | as shipped: plan | as shipped ms | nested loops off ms |');
     console.log('|---|---|---|---|---|');
     for (const p of probes) {
-      const join = p.plan.find((l) => /Join|Nested Loop/.test(l))?.trim().replace(/\s+\(cost=.*$/, '').replace(/^->\s*/, '') ?? '?';
-      console.log(`| ${p.version} | ${p.check} | ${join} | ${p.asShippedMs === undefined ? `> ${fmt(PROBE_MS)} (cancelled)` : p.asShippedMs.toFixed(0)} | ${p.workaroundMs.toFixed(0)} |`);
+      const join =
+        p.plan
+          .find((l) => /Join|Nested Loop/.test(l))
+          ?.trim()
+          .replace(/\s+\(cost=.*$/, '')
+          .replace(/^->\s*/, '') ?? '?';
+      console.log(
+        `| ${p.version} | ${p.check} | ${join} | ${p.asShippedMs === undefined ? `> ${fmt(PROBE_MS)} (cancelled)` : p.asShippedMs.toFixed(0)} | ${p.workaroundMs.toFixed(0)} |`,
+      );
     }
   }
-  console.log(`\nANALYZE afterwards: ${analyzeSeconds.toFixed(1)} s. Table sizes (all three versions): ${sizes.rows.map((r) => `${r.name} ${r.size}`).join(', ')}.\n`);
-  console.log(`Profile lookups: ${PROFILES} profiles of ${PROFILE_SIZE} SCD codes per row, sequential; ms per profile.\n`);
+  console.log(
+    `\nANALYZE afterwards: ${analyzeSeconds.toFixed(1)} s. Table sizes (all three versions): ${sizes.rows.map((r) => `${r.name} ${r.size}`).join(', ')}.\n`,
+  );
+  console.log(
+    `Profile lookups: ${PROFILES} profiles of ${PROFILE_SIZE} SCD codes per row, sequential; ms per profile.\n`,
+  );
   console.log(
     '| version | tier | p50 ms | p99 ms | p50 ÷ bundled p50 | mean ms | SQL ms/lookup (mean) | queries/lookup | rows fetched/lookup | ' +
       'interactions found/lookup | slowest query ms | lookups with a query > 150 ms | in-process cache after |',
@@ -598,7 +699,10 @@ async function main(): Promise<void> {
   for (const r of rows) {
     const sorted = r.samples.slice().sort((x, y) => x - y);
     const baseline = rows.find((b) => b.tier === r.tier && b.version === 'bundled')!;
-    const baseP50 = percentile(baseline.samples.slice().sort((x, y) => x - y), 0.5);
+    const baseP50 = percentile(
+      baseline.samples.slice().sort((x, y) => x - y),
+      0.5,
+    );
     const p50 = percentile(sorted, 0.5);
     console.log(
       `| ${r.version} | ${r.tier} | ${p50.toFixed(2)} | ${percentile(sorted, 0.99).toFixed(2)} | ${(p50 / baseP50).toFixed(2)}× | ` +
@@ -608,7 +712,11 @@ async function main(): Promise<void> {
     );
   }
   const slowProbe = probes.find((p) => p.asShippedMs === undefined && p.check.startsWith('interaction'));
-  if (slowProbe) plans.push(`## as-shipped plan of the members check (${slowProbe.version}, EXPLAIN only: it did not finish in ${PROBE_MS / 1000} s)`, ...slowProbe.plan);
+  if (slowProbe)
+    plans.push(
+      `## as-shipped plan of the members check (${slowProbe.version}, EXPLAIN only: it did not finish in ${PROBE_MS / 1000} s)`,
+      ...slowProbe.plan,
+    );
   console.log('\n```');
   for (const line of plans) console.log(line);
   console.log('```');

@@ -96,8 +96,18 @@ const MECHANISMS = [
   'Synthetic: additive bleeding risk.',
   'Synthetic: serotonergic effects add up.',
 ];
-const EFFECTS = ['Synthetic: toxicity may increase.', 'Synthetic: effect may decrease.', 'Synthetic: arrhythmia risk.', 'Synthetic: sedation and falls.'];
-const MANAGEMENTS = ['Synthetic: monitor the patient.', 'Synthetic: adjust the dose.', 'Synthetic: avoid the combination.', 'Synthetic: separate the doses.'];
+const EFFECTS = [
+  'Synthetic: toxicity may increase.',
+  'Synthetic: effect may decrease.',
+  'Synthetic: arrhythmia risk.',
+  'Synthetic: sedation and falls.',
+];
+const MANAGEMENTS = [
+  'Synthetic: monitor the patient.',
+  'Synthetic: adjust the dose.',
+  'Synthetic: avoid the combination.',
+  'Synthetic: separate the doses.',
+];
 const STRENGTHS = ['5 MG', '10 MG', '20 MG', '25 MG', '50 MG', '100 MG', '250 MG', '500 MG'];
 const FORMS = ['Oral Tablet', 'Oral Capsule', 'Oral Solution', 'Injectable Solution'];
 
@@ -152,7 +162,12 @@ class Output {
  * Calls `emit(u, v)` with u < v (indices in weight order), then `afterEach` once all pairs of u were emitted (so a
  * writer can drain what u produced). The same seed gives the same pairs.
  */
-async function chungLu(weights: Float64Array, seed: number, emit: (u: number, v: number) => void, afterEach?: () => Promise<void>): Promise<void> {
+async function chungLu(
+  weights: Float64Array,
+  seed: number,
+  emit: (u: number, v: number) => void,
+  afterEach?: () => Promise<void>,
+): Promise<void> {
   const n = weights.length;
   let total = 0;
   for (const w of weights) total += w;
@@ -178,11 +193,18 @@ function pad(i: number, width: number): string {
   return String(i).padStart(width, '0');
 }
 
-export async function generateCompendium(outDir: string, options: CompendiumOptions, log: (message: string) => void = () => undefined): Promise<CompendiumSummary> {
+export async function generateCompendium(
+  outDir: string,
+  options: CompendiumOptions,
+  log: (message: string) => void = () => undefined,
+): Promise<CompendiumSummary> {
   const { pairs, ingredients: n, seed } = options;
-  if (!Number.isInteger(n) || n < 10 || n > MAX_INGREDIENTS) throw new Error(`--ingredients must be a whole number in 10..${MAX_INGREDIENTS}`);
+  if (!Number.isInteger(n) || n < 10 || n > MAX_INGREDIENTS)
+    throw new Error(`--ingredients must be a whole number in 10..${MAX_INGREDIENTS}`);
   if (!Number.isInteger(pairs) || pairs < 1 || pairs > (n * (n - 1)) / 4) {
-    throw new Error(`--pairs must be a whole number in 1..${(n * (n - 1)) / 4} (at most half of all ${(n * (n - 1)) / 2} pairs of ${n} ingredients)`);
+    throw new Error(
+      `--pairs must be a whole number in 1..${(n * (n - 1)) / 4} (at most half of all ${(n * (n - 1)) / 2} pairs of ${n} ingredients)`,
+    );
   }
   const width = Math.max(5, String(n - 1).length);
   const name = (i: number) => `synthetic ingredient ${pad(i, width)}`;
@@ -192,8 +214,10 @@ export async function generateCompendium(outDir: string, options: CompendiumOpti
   // 1. RxNorm RRF: IN, SCDC and SCD per ingredient, and the relations SCD → SCDC → IN in both directions.
   const conso = new Output(path.join(rrfDir, 'RXNCONSO.RRF'));
   const rel = new Output(path.join(rrfDir, 'RXNREL.RRF'));
-  const consoRow = (cui: number, aui: number, tty: string, str: string) => `${cui}|ENG||||||${aui}|${aui}|${cui}||RXNORM|${tty}|${cui}|${str}||N||`;
-  const relRow = (cui1: number, rel: string, cui2: number, rela: string, rui: number) => `${cui1}||CUI|${rel}|${cui2}||CUI|${rela}|R${rui}||RXNORM|RXNORM|||N||`;
+  const consoRow = (cui: number, aui: number, tty: string, str: string) =>
+    `${cui}|ENG||||||${aui}|${aui}|${cui}||RXNORM|${tty}|${cui}|${str}||N||`;
+  const relRow = (cui1: number, rel: string, cui2: number, rela: string, rui: number) =>
+    `${cui1}||CUI|${rel}|${cui2}||CUI|${rela}|R${rui}||RXNORM|RXNORM|||N||`;
   const drugRandom = prng(seed ^ 0x5eed);
   for (let i = 0; i < n; i++) {
     const strength = STRENGTHS[Math.floor(drugRandom() * STRENGTHS.length)]!;
@@ -210,7 +234,9 @@ export async function generateCompendium(outDir: string, options: CompendiumOpti
   }
   await conso.close();
   await rel.close();
-  log(`wrote ${(conso.lines + rel.lines).toLocaleString('en-US')} RRF lines for ${n.toLocaleString('en-US')} ingredients`);
+  log(
+    `wrote ${(conso.lines + rel.lines).toLocaleString('en-US')} RRF lines for ${n.toLocaleString('en-US')} ingredients`,
+  );
 
   // 2. Degree targets by a random rank: ingredient byRank[r] has the r-th largest weight.
   const shuffle = prng(seed ^ 0xc0de);
@@ -233,7 +259,10 @@ export async function generateCompendium(outDir: string, options: CompendiumOpti
     drawn = 0;
     await chungLu(weights, seed, () => drawn++);
     if (drawn >= pairs) break;
-    if (attempt >= 8) throw new Error(`could not draw ${pairs} distinct pairs over ${n} ingredients (got ${drawn}); ask for fewer pairs`);
+    if (attempt >= 8)
+      throw new Error(
+        `could not draw ${pairs} distinct pairs over ${n} ingredients (got ${drawn}); ask for fewer pairs`,
+      );
     scale *= (pairs / drawn) * 1.02;
   }
   log(`pass 1: the model draws ${drawn.toLocaleString('en-US')} pairs; keeping ${pairs.toLocaleString('en-US')}`);

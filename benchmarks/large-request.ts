@@ -16,7 +16,13 @@ import { loadKnowledgeSources } from '../src/knowledge/load-sources.js';
 import { MemoryKnowledgeStore } from '../src/knowledge/memory-store.js';
 
 const RXNORM = 'http://www.nlm.nih.gov/research/umls/rxnorm';
-const config = loadConfig({ LOG_LEVEL: 'silent', CDS_RATE_LIMIT_PER_MINUTE: '0', CDS_SHED_EVENT_LOOP_LAG_MS: '0', CDS_SHED_MAX_IN_FLIGHT: '0', CDS_AUTH_FAILURES_PER_MINUTE: '0' });
+const config = loadConfig({
+  LOG_LEVEL: 'silent',
+  CDS_RATE_LIMIT_PER_MINUTE: '0',
+  CDS_SHED_EVENT_LOOP_LAG_MS: '0',
+  CDS_SHED_MAX_IN_FLIGHT: '0',
+  CDS_AUTH_FAILURES_PER_MINUTE: '0',
+});
 const sources = loadKnowledgeSources(config.knowledgeDir);
 const products = sources.products.filter((p) => p.tty === 'SCD');
 
@@ -28,20 +34,39 @@ const mr = (id: string, rxcui: string, status: string) => ({
   subject: { reference: 'Patient/bench' },
   medicationCodeableConcept: { coding: [{ system: RXNORM, code: rxcui }] },
 });
-const bundle = (resources: unknown[]) => ({ resourceType: 'Bundle', type: 'collection', entry: resources.map((resource) => ({ resource })) });
-function request(hook: 'order-select' | 'order-sign', drafts: number, active: number, selections?: number): Record<string, unknown> {
-  const orders = Array.from({ length: drafts }, (_, i) => mr(`d${i}`, i % 2 === 0 ? products[i % products.length]!.rxcui : `99${900000 + i}`, 'draft'));
+const bundle = (resources: unknown[]) => ({
+  resourceType: 'Bundle',
+  type: 'collection',
+  entry: resources.map((resource) => ({ resource })),
+});
+function request(
+  hook: 'order-select' | 'order-sign',
+  drafts: number,
+  active: number,
+  selections?: number,
+): Record<string, unknown> {
+  const orders = Array.from({ length: drafts }, (_, i) =>
+    mr(`d${i}`, i % 2 === 0 ? products[i % products.length]!.rxcui : `99${900000 + i}`, 'draft'),
+  );
   return {
     hook,
     hookInstance: `bench-${hook}-${drafts}`,
     context: {
       userId: 'Practitioner/bench',
       patientId: 'bench',
-      ...(hook === 'order-select' ? { selections: Array.from({ length: selections ?? drafts }, (_, i) => (selections ? `${i % 10}` : `MedicationRequest/d${i}`)) } : {}),
+      ...(hook === 'order-select'
+        ? {
+            selections: Array.from({ length: selections ?? drafts }, (_, i) =>
+              selections ? `${i % 10}` : `MedicationRequest/d${i}`,
+            ),
+          }
+        : {}),
       draftOrders: bundle(orders),
     },
     prefetch: {
-      medications: bundle(Array.from({ length: active }, (_, i) => mr(`a${i}`, products[(i * 7) % products.length]!.rxcui, 'active'))),
+      medications: bundle(
+        Array.from({ length: active }, (_, i) => mr(`a${i}`, products[(i * 7) % products.length]!.rxcui, 'active')),
+      ),
       recentMedications: null,
       observations: null,
       patient: null,
@@ -61,7 +86,12 @@ async function measure(name: string, body: Record<string, unknown>, runs: number
   let bytes = 0;
   for (let i = 0; i < runs; i++) {
     const started = performance.now();
-    const res = await app.inject({ method: 'POST', url: '/cds-services/medication-safety', headers: { 'content-type': 'application/json' }, payload });
+    const res = await app.inject({
+      method: 'POST',
+      url: '/cds-services/medication-safety',
+      headers: { 'content-type': 'application/json' },
+      payload,
+    });
     times.push(performance.now() - started);
     status = res.statusCode;
     bytes = res.body.length;
@@ -81,6 +111,8 @@ const rows = [
   await measure('order-select, 1,000,000 selections (refused)', request('order-select', 1, 0, 1_000_000), 3),
 ];
 console.log(`time budget CDS_TIME_BUDGET_MS = ${config.timeBudgetMs} ms\n`);
-console.log(`| request | body | status | cards | answer | p50 ms | p99 ms | within ${config.timeBudgetMs} ms |\n|---|---|---|---|---|---|---|---|`);
+console.log(
+  `| request | body | status | cards | answer | p50 ms | p99 ms | within ${config.timeBudgetMs} ms |\n|---|---|---|---|---|---|---|---|`,
+);
 console.log(rows.join('\n'));
 await app.close();

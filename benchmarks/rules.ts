@@ -35,11 +35,18 @@ const compileStart = performance.now();
 const rules = lintRulesDir(RULES, vocabulary).rules;
 const compileMs = performance.now() - compileStart;
 
-const fixed = (list: readonly CompiledRule[]): GuidelineRules => ({ runnable: () => list, disabledReason: () => undefined, recordFailure: () => false });
+const fixed = (list: readonly CompiledRule[]): GuidelineRules => ({
+  runnable: () => list,
+  disabledReason: () => undefined,
+  recordFailure: () => false,
+});
 const service = SERVICES.find((s) => s.id === 'medication-safety')!;
 const NOW = new Date('2026-11-21T12:00:00Z');
 
-function deps(list: readonly CompiledRule[] | undefined, onEvaluated?: (rule: CompiledRule, ms: number) => void): ServiceDeps {
+function deps(
+  list: readonly CompiledRule[] | undefined,
+  onEvaluated?: (rule: CompiledRule, ms: number) => void,
+): ServiceDeps {
   return {
     config,
     knowledge: new MemoryKnowledgeStore(sources),
@@ -47,7 +54,16 @@ function deps(list: readonly CompiledRule[] | undefined, onEvaluated?: (rule: Co
     fhirClient: new FhirClient([]),
     now: () => NOW,
     reportError: (what, err) => console.error(what, err),
-    ...(list ? { rules: { rules: fixed(list), ...(onEvaluated ? { onEvaluated: (rule: CompiledRule, e: { spentMs: number }) => onEvaluated(rule, e.spentMs) } : {}) } } : {}),
+    ...(list
+      ? {
+          rules: {
+            rules: fixed(list),
+            ...(onEvaluated
+              ? { onEvaluated: (rule: CompiledRule, e: { spentMs: number }) => onEvaluated(rule, e.spentMs) }
+              : {}),
+          },
+        }
+      : {}),
   };
 }
 
@@ -67,9 +83,22 @@ const firing = caseRequest(
   }),
   vocabulary,
 ).body;
-const quiet = caseRequest(shape, TestCase.parse({ name: 'quiet', patient: { age: 40, sex: 'male' }, drafts: [{ ingredient: 'amoxicillin' }], expect: [] }), vocabulary).body;
+const quiet = caseRequest(
+  shape,
+  TestCase.parse({
+    name: 'quiet',
+    patient: { age: 40, sex: 'male' },
+    drafts: [{ ingredient: 'amoxicillin' }],
+    expect: [],
+  }),
+  vocabulary,
+).body;
 
-async function cpuPerCall(body: unknown, d: ServiceDeps, iterations: number): Promise<{ microseconds: number; cards: number }> {
+async function cpuPerCall(
+  body: unknown,
+  d: ServiceDeps,
+  iterations: number,
+): Promise<{ microseconds: number; cards: number }> {
   let cards = 0;
   for (let i = 0; i < 1000; i++) cards = (await runService(service, body, d)).response.cards.length; // warm-up
   const start = process.cpuUsage();
@@ -86,10 +115,12 @@ const percentile = (values: number[], p: number) => {
 async function main(): Promise<void> {
   // 2 first: the cold evaluations must be the first ones in this process.
   const times = new Map<string, number[]>();
-  const record = (rule: CompiledRule, ms: number) => times.set(rule.source.id, [...(times.get(rule.source.id) ?? []), ms]);
+  const record = (rule: CompiledRule, ms: number) =>
+    times.set(rule.source.id, [...(times.get(rule.source.id) ?? []), ms]);
   for (const rule of rules) {
     const hook = rule.source.hooks[0]!;
-    const body = hook === 'patient-view' ? caseRequest(rule.source, rule.source.tests[0]!, vocabulary).body : { ...firing, hook };
+    const body =
+      hook === 'patient-view' ? caseRequest(rule.source, rule.source.tests[0]!, vocabulary).body : { ...firing, hook };
     const d = deps([rule], record);
     const svc = SERVICES.find((s) => s.hooks.includes(hook as never))!;
     for (let i = 0; i < 2001; i++) await runService(svc, body, d);
@@ -104,9 +135,13 @@ async function main(): Promise<void> {
   console.log('## CPU per service call (runService, no HTTP)\n');
   console.log('| request | rules loaded | cards | CPU µs per call |');
   console.log('|---|---|---|---|');
-  console.log(`| baseline: warfarin + ibuprofen + lisinopril, 72 y, labs | none | ${none.cards} | ${none.microseconds.toFixed(1)} |`);
+  console.log(
+    `| baseline: warfarin + ibuprofen + lisinopril, 72 y, labs | none | ${none.cards} | ${none.microseconds.toFixed(1)} |`,
+  );
   console.log(`| the same | ${rules.length} | ${all.cards} | ${all.microseconds.toFixed(1)} |`);
-  console.log(`| baseline: amoxicillin, 40 y | none | ${unconcernedBase.cards} | ${unconcernedBase.microseconds.toFixed(1)} |`);
+  console.log(
+    `| baseline: amoxicillin, 40 y | none | ${unconcernedBase.cards} | ${unconcernedBase.microseconds.toFixed(1)} |`,
+  );
   console.log(`| the same | ${rules.length} | ${unconcerned.cards} | ${unconcerned.microseconds.toFixed(1)} |`);
 
   console.log('\n## One evaluation of each rule (ms spent in its facts; the default time slice is 25 ms)\n');
@@ -114,14 +149,18 @@ async function main(): Promise<void> {
   console.log('|---|---|---|---|');
   for (const [id, list] of times) {
     const warm = list.slice(1);
-    console.log(`| ${id} | ${list[0]!.toFixed(3)} | ${percentile(warm, 50).toFixed(3)} | ${percentile(warm, 99).toFixed(3)} |`);
+    console.log(
+      `| ${id} | ${list[0]!.toFixed(3)} | ${percentile(warm, 50).toFixed(3)} | ${percentile(warm, 99).toFixed(3)} |`,
+    );
   }
 
   console.log('\n## Loading (once at start; rules again only when a file changes)\n');
   console.log('| step | ms |');
   console.log('|---|---|');
   console.log(`| baseline: load and validate the knowledge-base source files | ${kbLoadMs.toFixed(0)} |`);
-  console.log(`| lint and compile the ${rules.length} rule files (every FHIRPath expression) | ${compileMs.toFixed(0)} |`);
+  console.log(
+    `| lint and compile the ${rules.length} rule files (every FHIRPath expression) | ${compileMs.toFixed(0)} |`,
+  );
 }
 
 main().catch((err) => {

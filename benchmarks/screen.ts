@@ -47,8 +47,18 @@ function profile(size: number): Record<string, unknown> {
   return {
     hook: 'order-sign',
     hookInstance: 'bench',
-    context: { userId: 'Practitioner/1', patientId: 'p1', draftOrders: { resourceType: 'Bundle', entry: drafts.map((resource) => ({ resource })) } },
-    prefetch: { medications: { resourceType: 'Bundle', entry: active.map((resource) => ({ resource })) }, recentMedications: null, observations: null, patient: null, allergies: null },
+    context: {
+      userId: 'Practitioner/1',
+      patientId: 'p1',
+      draftOrders: { resourceType: 'Bundle', entry: drafts.map((resource) => ({ resource })) },
+    },
+    prefetch: {
+      medications: { resourceType: 'Bundle', entry: active.map((resource) => ({ resource })) },
+      recentMedications: null,
+      observations: null,
+      patient: null,
+      allergies: null,
+    },
   };
 }
 
@@ -96,7 +106,9 @@ async function main(): Promise<void> {
   console.log('|---|---|---|');
   console.log(`| baseline: empty order-sign | ${baseline.cards} | ${baseline.microseconds.toFixed(1)} |`);
   console.log(`| 25 medications (5 drafts, 20 active) | ${screening.cards} | ${screening.microseconds.toFixed(1)} |`);
-  console.log(`| difference (the screening itself) | | ${(screening.microseconds - baseline.microseconds).toFixed(1)} |`);
+  console.log(
+    `| difference (the screening itself) | | ${(screening.microseconds - baseline.microseconds).toFixed(1)} |`,
+  );
 
   const app = await buildApp(config, { sources, knowledge: new MemoryKnowledgeStore(sources) });
   await app.listen({ host: '127.0.0.1', port: 0 });
@@ -105,14 +117,24 @@ async function main(): Promise<void> {
   const live = await http(`http://127.0.0.1:${port}/health/live`, 'GET');
   const screen = await http(`http://127.0.0.1:${port}/cds-services/medication-safety-sign`, 'POST', request25);
   // The HTTP numbers only mean something if the last answer is the full screening, not a shortcut.
-  const check = await fetch(`http://127.0.0.1:${port}/cds-services/medication-safety-sign`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(request25) });
+  const check = await fetch(`http://127.0.0.1:${port}/cds-services/medication-safety-sign`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(request25),
+  });
   const cardsOverHttp = ((await check.json()) as { cards: unknown[] }).cards.length;
   await app.close();
-  if (cardsOverHttp !== screening.cards) throw new Error(`over HTTP the request drew ${cardsOverHttp} cards, not ${screening.cards}: rate limiting or shedding answered instead`);
+  if (cardsOverHttp !== screening.cards)
+    throw new Error(
+      `over HTTP the request drew ${cardsOverHttp} cards, not ${screening.cards}: rate limiting or shedding answered instead`,
+    );
   console.log('\n## HTTP (autocannon, 10 connections, 5 s each, same process and run)\n');
   console.log('| endpoint | requests/s | p50 ms | p99 ms | non-2xx |');
   console.log('|---|---|---|---|---|');
-  for (const [name, r] of [['baseline: GET /health/live', live], ['POST order-sign, 25 medications', screen]] as const) {
+  for (const [name, r] of [
+    ['baseline: GET /health/live', live],
+    ['POST order-sign, 25 medications', screen],
+  ] as const) {
     console.log(`| ${name} | ${r.requests.average.toFixed(0)} | ${r.latency.p50} | ${r.latency.p99} | ${r.non2xx} |`);
   }
 }

@@ -70,7 +70,8 @@ declare module 'fastify' {
 export async function buildApp(config: Config, deps: AppDeps = {}): Promise<FastifyInstance> {
   const sources = deps.sources ?? loadKnowledgeSources(config.knowledgeDir);
   const policies = new Map<string, Policy>(sources.policies.map((p) => [p.id, p]));
-  if (!policies.has(config.defaultPolicy)) throw new Error(`CDS_POLICY ${config.defaultPolicy} is not defined in the knowledge base`);
+  if (!policies.has(config.defaultPolicy))
+    throw new Error(`CDS_POLICY ${config.defaultPolicy} is not defined in the knowledge base`);
   const metrics = createMetrics();
   // The one clock: request handling, the records and every time window compared in SQL read it.
   const now = deps.now ?? (() => new Date());
@@ -92,14 +93,17 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
       const tooLong = error.code === 'FST_ERR_MAX_PARAM_LENGTH' || /param/i.test(error.code ?? '');
       const err = tooLong ? errors.notFound('that path') : errors.badRequest('the request path is not valid');
       metrics.errors.inc({ kind: `http_${err.statusCode}` });
-      void (reply as unknown as { code(n: number): { send(b: unknown): unknown } }).code(err.statusCode).send(errorBody(err));
+      void (reply as unknown as { code(n: number): { send(b: unknown): unknown } })
+        .code(err.statusCode)
+        .send(errorBody(err));
     },
   });
 
   registerJsonParser(app, config.jsonMaxDepth);
 
   // The knowledge store and the database: given (tests), or opened from the configuration.
-  const log = (message: string, detail?: Record<string, unknown>, level: 'info' | 'warn' = 'info') => app.log[level](detail ?? {}, message);
+  const log = (message: string, detail?: Record<string, unknown>, level: 'info' | 'warn' = 'info') =>
+    app.log[level](detail ?? {}, message);
   let knowledge: KnowledgeStore;
   let db: Database | undefined = deps.database;
   const closers: (() => Promise<void>)[] = [];
@@ -129,13 +133,18 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   }
   // People (endpoints for informaticists, pharmacists, administrators): set up once the database is open.
   let users: UserAuthenticator | undefined;
-  const throttle = new FailureThrottle(config.authFailuresPerMinute, deps.protection?.clock ?? (() => performance.now()));
+  const throttle = new FailureThrottle(
+    config.authFailuresPerMinute,
+    deps.protection?.clock ?? (() => performance.now()),
+  );
   // Rate limit and load shedding run on client routes right after authentication (they key on the issuer).
   const protection = registerProtection(app, { config, metrics }, deps.protection);
   // Before any route exists: every route added from here on is authenticated as its declared access says.
   const routes = registerRouteAccess(app, {
     client: async (req, reply) => {
-      (req as { client?: ClientIdentity }).client = await throttle.guard(req, reply, () => authenticator.authenticate(req));
+      (req as { client?: ClientIdentity }).client = await throttle.guard(req, reply, () =>
+        authenticator.authenticate(req),
+      );
     },
     afterClient: protection.onRequest,
     people: (roles) => async (req, reply) => {
@@ -149,7 +158,8 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
 
   // Policies: the files, with the site's changes from the database on top.
   const policyStore = new PolicyStore(policies, db);
-  if (!(await policyStore.start())) log("the site's policy changes could not be read: the policy files apply until the database answers", {}, 'warn');
+  if (!(await policyStore.start()))
+    log("the site's policy changes could not be read: the policy files apply until the database answers", {}, 'warn');
   closers.push(async () => policyStore.stop());
 
   // Guideline rules from RULES_DIR, reloaded when their files change (a broken edit keeps the previous version).
@@ -168,8 +178,15 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   let records: CardRecords | undefined;
   let recorder: Recorder | undefined;
   if (db) {
-    const hashId = createIdHasher(await resolveIdHashSecret(config.idHashSecret, db, path.resolve(config.dataDir, 'id-hash-secret')));
-    recorder = await Recorder.open({ db, spoolDir: path.resolve(config.dataDir, 'spool'), flushIntervalMs: config.recordFlushMs, log });
+    const hashId = createIdHasher(
+      await resolveIdHashSecret(config.idHashSecret, db, path.resolve(config.dataDir, 'id-hash-secret')),
+    );
+    recorder = await Recorder.open({
+      db,
+      spoolDir: path.resolve(config.dataDir, 'spool'),
+      flushIntervalMs: config.recordFlushMs,
+      log,
+    });
     recorder.start();
     records = new CardRecords(recorder, db, hashId, config.kbLookupTimeoutMs, now, log);
     ruleMemory = new LedgerRuleMemory(db, hashId, config.kbLookupTimeoutMs);
@@ -183,7 +200,9 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   // Resolves when everything recorded so far has reached the database: for readers of the records (and tests)
   // that must not poll.
   const recordsRef = records;
-  app.decorate('recordsSettled', async () => (recordsRef ? recordsRef.settled() : { backlog: 0, lastError: undefined }));
+  app.decorate('recordsSettled', async () =>
+    recordsRef ? recordsRef.settled() : { backlog: 0, lastError: undefined },
+  );
 
   await app.register(cors, {
     origin: (origin, cb) => {
@@ -225,7 +244,11 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
       now,
       reportError: (what, error) => app.log.error({ err: error }, `${what} failed`),
       ...(records ? { recall: records.recall } : {}),
-      rules: { rules: ruleRegistry, ...(ruleMemory ? { memory: ruleMemory } : {}), ...(deps.rules?.clock ? { clock: deps.rules.clock } : {}) },
+      rules: {
+        rules: ruleRegistry,
+        ...(ruleMemory ? { memory: ruleMemory } : {}),
+        ...(deps.rules?.clock ? { clock: deps.rules.clock } : {}),
+      },
     },
     metrics,
     records,
@@ -290,5 +313,7 @@ function mapFastifyError(err: FastifyError, config: Config, contentType: string)
 function recordsHealth(recorder: Recorder): ComponentHealth {
   const s = recorder.status();
   const detail = `${s.backlog} waiting, ${s.deadLettered} set aside, ${s.lost} not spooled`;
-  return s.lastError || s.deadLettered > 0 || s.lost > 0 ? { status: 'degraded', detail: `${detail}${s.lastError ? `; ${s.lastError}` : ''}` } : { status: 'up', detail };
+  return s.lastError || s.deadLettered > 0 || s.lost > 0
+    ? { status: 'degraded', detail: `${detail}${s.lastError ? `; ${s.lastError}` : ''}` }
+    : { status: 'up', detail };
 }

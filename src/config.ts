@@ -14,9 +14,12 @@ export const projectRoot = (() => {
   return here.includes(`${path.sep}dist${path.sep}`) ? path.resolve(here, '../..') : path.resolve(here, '..');
 })();
 
-const commaList = z
-  .string()
-  .transform((s) => s.split(',').map((v) => v.trim()).filter((v) => v.length > 0));
+const commaList = z.string().transform((s) =>
+  s
+    .split(',')
+    .map((v) => v.trim())
+    .filter((v) => v.length > 0),
+);
 
 /** Services discovery lists only when CDS_SERVICES names them (see src/hooks/services.ts). */
 export const OPTIONAL_SERVICES = ['pharmacist-profile-review'] as const;
@@ -31,8 +34,14 @@ const EnvSchema = z.object({
   DATA_DIR: z.string().min(1).default('./.data'),
   KNOWLEDGE_DIR: z.string().min(1).default(path.join(projectRoot, 'knowledge-base')),
   RULES_DIR: z.string().min(1).default(path.join(projectRoot, 'rules')),
-  DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL').optional(),
-  REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL').optional(),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL')
+    .optional(),
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL')
+    .optional(),
   REDIS_KEY_PREFIX: z.string().min(1).default('cds:'),
   KB_CACHE_MAX_ENTRIES: positiveInt(1_000_000),
   KB_CACHE_MAX_BYTES: positiveInt(64 * 1024 * 1024),
@@ -52,7 +61,9 @@ const EnvSchema = z.object({
   CDS_BODY_LIMIT_BYTES: positiveInt(8 * 1024 * 1024),
   CDS_JSON_MAX_DEPTH: positiveInt(64),
   CDS_CORS_ORIGINS: commaList.optional(),
-  CDS_SERVICES: commaList.pipe(z.array(z.enum(OPTIONAL_SERVICES, { message: `each entry must be one of ${OPTIONAL_SERVICES.join(', ')}` }))).optional(),
+  CDS_SERVICES: commaList
+    .pipe(z.array(z.enum(OPTIONAL_SERVICES, { message: `each entry must be one of ${OPTIONAL_SERVICES.join(', ')}` })))
+    .optional(),
   CDS_POLICY: z.enum(['prescriber', 'pharmacist']).default('prescriber'),
   CDS_MAX_LAB_AGE_DAYS: positiveInt(90),
   CDS_RATE_LIMIT_PER_MINUTE: limitOrOff(600),
@@ -148,13 +159,17 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       const text = e.CDS_USER_JWKS.startsWith('@') ? readFileSync(e.CDS_USER_JWKS.slice(1), 'utf8') : e.CDS_USER_JWKS;
       userJwks = z.object({ keys: z.array(z.record(z.string(), z.unknown())).min(1) }).parse(JSON.parse(text));
     } catch (err) {
-      throw new ConfigError(`CDS_USER_JWKS: must be a JWKS ({"keys": [...]}) as JSON or @file (${(err as Error).message.slice(0, 200)})`);
+      throw new ConfigError(
+        `CDS_USER_JWKS: must be a JWKS ({"keys": [...]}) as JSON or @file (${(err as Error).message.slice(0, 200)})`,
+      );
     }
   }
   const trustLoopbackUsers = e.CDS_TRUST_LOOPBACK_USERS === 'true';
   if (trustLoopbackUsers && (trustedIssuers.length > 0 || !isLoopbackHost(e.HOST))) {
     // Behind a same-host TLS proxy or sidecar every remote caller arrives from loopback.
-    throw new ConfigError('CDS_TRUST_LOOPBACK_USERS: loopback callers can be trusted only in development (no CDS_TRUSTED_ISSUERS and a loopback HOST)');
+    throw new ConfigError(
+      'CDS_TRUST_LOOPBACK_USERS: loopback callers can be trusted only in development (no CDS_TRUSTED_ISSUERS and a loopback HOST)',
+    );
   }
   return Object.freeze({
     host: e.HOST,
@@ -177,7 +192,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     authFailuresPerMinute: e.CDS_AUTH_FAILURES_PER_MINUTE,
     idHashSecret: e.CDS_ID_HASH_SECRET,
     recordFlushMs: e.CDS_RECORD_FLUSH_MS,
-    publicBaseUrl: (e.CDS_PUBLIC_BASE_URL ?? `http://${e.HOST.includes(':') ? `[${e.HOST}]` : e.HOST}:${e.PORT}`).replace(/\/+$/, ''),
+    publicBaseUrl: (
+      e.CDS_PUBLIC_BASE_URL ?? `http://${e.HOST.includes(':') ? `[${e.HOST}]` : e.HOST}:${e.PORT}`
+    ).replace(/\/+$/, ''),
     fhirServerAllowlist: Object.freeze([...(e.CDS_FHIR_SERVER_ALLOWLIST ?? [])]),
     timeBudgetMs: e.CDS_TIME_BUDGET_MS,
     bodyLimitBytes: e.CDS_BODY_LIMIT_BYTES,
@@ -206,11 +223,13 @@ function fhirServerPrefixProblem(prefix: string): string | undefined {
   } catch {
     return 'must be an https URL with a host (or a loopback URL)';
   }
-  if (!u.hostname || (u.protocol !== 'https:' && !isLoopbackUrl(prefix))) return 'must be an https URL with a host (or a loopback URL)';
+  if (!u.hostname || (u.protocol !== 'https:' && !isLoopbackUrl(prefix)))
+    return 'must be an https URL with a host (or a loopback URL)';
   // Entries are matched by origin and path: anything else in them would be silently ignored.
   if (u.hostname.includes('*')) return 'must name one host: wildcards are not supported, list each server';
   if (u.username || u.password) return 'must not contain a user name or password';
-  if (u.search || u.hash || /[?#]/.test(prefix)) return 'must not contain a query or fragment: entries are URL prefixes (origin and path)';
+  if (u.search || u.hash || /[?#]/.test(prefix))
+    return 'must not contain a query or fragment: entries are URL prefixes (origin and path)';
   return undefined;
 }
 

@@ -30,11 +30,16 @@ export class HttpError extends Error {
 
 export const errors = {
   badRequest: (message: string) => new HttpError(400, 'CDS_ERR_BAD_REQUEST', message),
-  invalidJson: (detail: string) => new HttpError(400, 'CDS_ERR_INVALID_JSON', `request body is not valid JSON: ${detail}`),
+  invalidJson: (detail: string) =>
+    new HttpError(400, 'CDS_ERR_INVALID_JSON', `request body is not valid JSON: ${detail}`),
   jsonTooDeep: (limit: number) =>
     new HttpError(400, 'CDS_ERR_JSON_TOO_DEEP', `request body is nested deeper than ${limit} levels`),
   unsupportedMediaType: (type: string) =>
-    new HttpError(415, 'CDS_ERR_UNSUPPORTED_MEDIA_TYPE', `content type ${type} is not supported; send application/json`),
+    new HttpError(
+      415,
+      'CDS_ERR_UNSUPPORTED_MEDIA_TYPE',
+      `content type ${type} is not supported; send application/json`,
+    ),
   bodyTooLarge: (limit: number) =>
     new HttpError(413, 'CDS_ERR_BODY_TOO_LARGE', `request body is larger than the limit of ${limit} bytes`),
   unknownService: (id: string) => new HttpError(404, 'CDS_ERR_UNKNOWN_SERVICE', `no CDS service with id "${id}"`),

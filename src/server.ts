@@ -17,9 +17,14 @@ async function main(): Promise<void> {
     }
     throw err;
   }
-  if (config.trustedIssuers.length === 0 && !isLoopbackUrl(`http://${config.host.includes(':') ? `[${config.host}]` : config.host}/`)) {
+  if (
+    config.trustedIssuers.length === 0 &&
+    !isLoopbackUrl(`http://${config.host.includes(':') ? `[${config.host}]` : config.host}/`)
+  ) {
     // Until CDS client authentication is configured, an open port beyond loopback would serve anyone.
-    console.error(`refusing to listen on ${config.host}: without CDS client authentication the service only serves a loopback address`);
+    console.error(
+      `refusing to listen on ${config.host}: without CDS client authentication the service only serves a loopback address`,
+    );
     process.exit(2);
   }
   const app = await buildApp(config);

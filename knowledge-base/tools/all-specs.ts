@@ -18,7 +18,10 @@ const modules: SpecModule[] = [therapeuticClasses, pharmacodynamic, pharmacokine
 export const ENTRIES: EntrySpec[] = [...ONC_ENTRIES, ...modules.flatMap((m) => m.entries ?? [])];
 export const CLASSES: ClassSpec[] = [...ONC_CLASSES, ...modules.flatMap((m) => m.classes ?? [])];
 
-for (const [what, ids] of [['entry', ENTRIES.map((e) => e.id)], ['class', CLASSES.map((c) => c.id)]] as const) {
+for (const [what, ids] of [
+  ['entry', ENTRIES.map((e) => e.id)],
+  ['class', CLASSES.map((c) => c.id)],
+] as const) {
   const seen = new Set<string>();
   for (const id of ids) {
     if (seen.has(id)) throw new Error(`${what} id ${id} is specified twice`);

@@ -97,7 +97,10 @@ function resolveSide(entryId: string, spec: SideSpec): Side {
   if (spec.onc) {
     const { list, no, side, only } = spec.onc;
     const rows = oncRows(list, no, side);
-    if (only) for (const n of only) if (!rows.some((r) => r.normalized_name === n)) throw new Error(`${entryId}: ${n} not on ONC ${list} #${no} ${side}`);
+    if (only)
+      for (const n of only)
+        if (!rows.some((r) => r.normalized_name === n))
+          throw new Error(`${entryId}: ${n} not on ONC ${list} #${no} ${side}`);
     const seen = new Set<string>();
     for (const r of rows) {
       const n = r.normalized_name!;
@@ -115,7 +118,8 @@ function resolveSide(entryId: string, spec: SideSpec): Side {
         throw new Error(`${entryId}: ${n} is ${r.rxcui_ingredient} in the ONC sheet but verifies as ${v.rxcui}`);
       out.add(v.rxcui);
     }
-    for (const d of spec.drop ?? []) if (!rows.some((r) => r.normalized_name === d.name)) throw new Error(`${entryId}: drop ${d.name} not on the row`);
+    for (const d of spec.drop ?? [])
+      if (!rows.some((r) => r.normalized_name === d.name)) throw new Error(`${entryId}: drop ${d.name} not on the row`);
   }
   for (const n of spec.names ?? []) {
     const v = resolveIn(n, entryId);
@@ -138,7 +142,10 @@ for (const c of CLASSES) {
     if (!v) throw new Error(`class ${c.id}: ${n} does not verify`);
     return v.rxcui;
   });
-  classMembers.set(c.id, [...new Set(codes)].sort((x, y) => Number(x) - Number(y)));
+  classMembers.set(
+    c.id,
+    [...new Set(codes)].sort((x, y) => Number(x) - Number(y)),
+  );
 }
 /** frequently prescribed ingredients in no class (spec/therapeutic-classes.ts): registered so their products map */
 const commonSet = new Set<string>();
@@ -176,20 +183,73 @@ interface ProductRec {
   evidence: string[]; // fixture lines keyed by file
 }
 const products = new Map<string, ProductRec>();
-const productLines = { scd: new Set<string>(), syntheaRx: new Set<string>(), syntheaCosts: new Set<string>(), ndfrt: new Set<string>() };
+const productLines = {
+  scd: new Set<string>(),
+  syntheaRx: new Set<string>(),
+  syntheaCosts: new Set<string>(),
+  ndfrt: new Set<string>(),
+};
 const leftOut: { rxcui: string; name: string; reason: string }[] = [];
 const pinRecs = new Map<string, { pin: string; base: Set<string> }>();
 let globalPinBase = new Map<string, string>();
 
 const SALT_WORDS = new Set([
-  'hydrochloride', 'sulfate', 'besylate', 'maleate', 'sodium', 'potassium', 'calcium', 'mesylate', 'tartrate',
-  'succinate', 'acetate', 'citrate', 'fumarate', 'phosphate', 'hydrobromide', 'bromide', 'magnesium', 'trihydrate',
-  'monohydrate', 'dihydrate', 'bitartrate', 'hyclate', 'dipropionate', 'propionate', 'tromethamine', 'mandelate',
-  'aspartate', 'saccharate', 'medoxomil', 'disodium', 'nitrate', 'pamoate', 'lactate', 'gluconate', 'napsylate',
-  'tosylate', 'decanoate', 'valerate', 'furoate', 'xinafoate', 'hcl',
+  'hydrochloride',
+  'sulfate',
+  'besylate',
+  'maleate',
+  'sodium',
+  'potassium',
+  'calcium',
+  'mesylate',
+  'tartrate',
+  'succinate',
+  'acetate',
+  'citrate',
+  'fumarate',
+  'phosphate',
+  'hydrobromide',
+  'bromide',
+  'magnesium',
+  'trihydrate',
+  'monohydrate',
+  'dihydrate',
+  'bitartrate',
+  'hyclate',
+  'dipropionate',
+  'propionate',
+  'tromethamine',
+  'mandelate',
+  'aspartate',
+  'saccharate',
+  'medoxomil',
+  'disodium',
+  'nitrate',
+  'pamoate',
+  'lactate',
+  'gluconate',
+  'napsylate',
+  'tosylate',
+  'decanoate',
+  'valerate',
+  'furoate',
+  'xinafoate',
+  'hcl',
 ]);
 /** bases that are elements: "aluminum sulfate" is its own ingredient, not a salt of "aluminum" */
-const ELEMENTS = new Set(['aluminum', 'magnesium', 'calcium', 'sodium', 'potassium', 'zinc', 'iron', 'copper', 'silver', 'lithium', 'ammonium']);
+const ELEMENTS = new Set([
+  'aluminum',
+  'magnesium',
+  'calcium',
+  'sodium',
+  'potassium',
+  'zinc',
+  'iron',
+  'copper',
+  'silver',
+  'lithium',
+  'ammonium',
+]);
 export const saltResolutions = new Map<string, string>();
 /**
  * An "A…" substance missing from the extract's ingredient columns. A salt name (base + salt word(s)) resolves to
@@ -221,7 +281,8 @@ function analyseScd(row: ScdRow): { ins: string[]; missing: Verified[]; problem?
   row.ingredientRxcuis.forEach((c, i) => {
     const tty = row.ingredientTtys[i];
     const rx = src.rxnByCui.get(c);
-    if (!rx || rx.tty !== tty) throw new Error(`SCD ${row.rxcui}: ingredient ${c} ${tty} not in the ingredient extract`);
+    if (!rx || rx.tty !== tty)
+      throw new Error(`SCD ${row.rxcui}: ingredient ${c} ${tty} not in the ingredient extract`);
     if (tty === 'IN') ins.add(c);
     else if (tty === 'PIN') pins.push(c);
     else throw new Error(`SCD ${row.rxcui}: unexpected ${tty}`);
@@ -256,13 +317,20 @@ function analyseScd(row: ScdRow): { ins: string[]; missing: Verified[]; problem?
       return;
     }
     // trailing lower-case words of the text: drops capitalised qualifiers such as "Sensor 60 ACTUAT"
-    const lowerTail = raw.split(' ').reverse().reduce<{ w: string[]; stop: boolean }>((acc, w, j, arr) => {
-      const orig = rawText.split(' ').reverse()[j] ?? '';
-      if (!acc.stop && !/^(\d|[A-Z])/.test(orig)) acc.w.unshift(w);
-      else acc.stop = true;
-      void arr;
-      return acc;
-    }, { w: [], stop: false }).w.join(' ');
+    const lowerTail = raw
+      .split(' ')
+      .reverse()
+      .reduce<{ w: string[]; stop: boolean }>(
+        (acc, w, j, arr) => {
+          const orig = rawText.split(' ').reverse()[j] ?? '';
+          if (!acc.stop && !/^(\d|[A-Z])/.test(orig)) acc.w.unshift(w);
+          else acc.stop = true;
+          void arr;
+          return acc;
+        },
+        { w: [], stop: false },
+      )
+      .w.join(' ');
     const v = resolveMissing(sub) ?? (lowerTail && lowerTail !== sub ? resolveMissing(lowerTail) : undefined);
     if (v && !ins.has(v.rxcui)) missing.push(v);
     else if (v) covered.add(v.rxcui);
@@ -281,7 +349,8 @@ function analyseScd(row: ScdRow): { ins: string[]; missing: Verified[]; problem?
   if (!problem && unmatchedPins.length === 1 && leftover.length === 1) {
     pinBase.set(unmatchedPins[0]!, leftover[0]!);
     covered.add(leftover[0]!);
-  } else if (!problem && unmatchedPins.length) problem = `salt component(s) ${unmatchedPins.join(',')} cannot be tied to one listed IN`;
+  } else if (!problem && unmatchedPins.length)
+    problem = `salt component(s) ${unmatchedPins.join(',')} cannot be tied to one listed IN`;
   if (!problem && [...ins].some((c) => !covered.has(c))) problem = `listed ingredient(s) not named in the SCD name`;
   for (const [p, b] of pinBase) {
     const rec = pinRecs.get(p) ?? { pin: p, base: new Set<string>() };
@@ -307,7 +376,8 @@ const sandboxSubstance = new Map<string, Verified | undefined>();
 const SANDBOX_NAME_FIXES: Record<string, string> = { 'alendronic acid': 'alendronate' };
 const compact = (n: string) => n.toLowerCase().replace(/[^a-z0-9]/g, '');
 const extractByCompactName = new Map<string, string[]>();
-for (const r of src.rxnIngredients) extractByCompactName.set(compact(r.name), [...(extractByCompactName.get(compact(r.name)) ?? []), r.name]);
+for (const r of src.rxnIngredients)
+  extractByCompactName.set(compact(r.name), [...(extractByCompactName.get(compact(r.name)) ?? []), r.name]);
 /**
  * A Sandbox substance → its verified IN: as any product substance (resolveSubstanceOrThrow), else a 2018 spelling of a
  * current extract name that differs only in spaces and punctuation ("Vitamin B 12" → "vitamin B12"), else a renamed
@@ -331,13 +401,15 @@ function resolveSandboxSubstance(key: string): Verified | undefined {
   // ("coenzyme Q10" → 21406 "ubidecarenone" by NDF-RT and UNII; "St. John's wort extract" → 258326 by UNII, which 2025
   // calls "st. john's wort"): the code is confirmed by two sources, one of them current, so the 2025 IN is recorded.
   const codes = new Set<string>();
-  for (const r of src.ndfrt) if (!r.name.endsWith('[VA Product]') && ndfrtIngredientName(r.name) === key) codes.add(r.rxcui);
+  for (const r of src.ndfrt)
+    if (!r.name.endsWith('[VA Product]') && ndfrtIngredientName(r.name) === key) codes.add(r.rxcui);
   for (const r of src.unii) if (r.name.toLowerCase() === key) codes.add(r.rxcui);
   const current = [...codes].map((c) => src.rxnByCui.get(c)).filter((r) => r?.tty === 'IN');
   // …or a code already verified by two 2014 sources under the name the substance extends ("ST. JOHN'S WORT EXTRACT" →
   // 258326, which NDF-RT and UNII confirm as "st. john's wort"; St John's wort is not in the 2025 prescribable extract)
   const registered = codes.size === 1 ? ingredients.get([...codes][0]!) : undefined;
-  if (current.length === 0 && registered?.tty === 'IN' && key.startsWith(`${registered.name.toLowerCase()} `)) return registered;
+  if (current.length === 0 && registered?.tty === 'IN' && key.startsWith(`${registered.name.toLowerCase()} `))
+    return registered;
   if (codes.size !== 1 || current.length !== 1) return undefined;
   const renamed = current[0]!;
   const confirmedTwice = confirmations(src, renamed.rxcui, key).filter((e) => e.source !== 'RXN2025').length >= 2;
@@ -369,7 +441,16 @@ for (const row of src.scd) {
   // a component we could not resolve might itself be registered (e.g. a salt name of one): check by name prefix
   const nameHitsMember = [...registeredSet].some((c) => {
     const n = ingredients.get(c)?.name.toLowerCase();
-    return n ? row.name.toLowerCase().split(' / ').some((comp, i) => componentSubstance(comp, i === 0).toLowerCase().startsWith(n)) : false;
+    return n
+      ? row.name
+          .toLowerCase()
+          .split(' / ')
+          .some((comp, i) =>
+            componentSubstance(comp, i === 0)
+              .toLowerCase()
+              .startsWith(n),
+          )
+      : false;
   });
   if (!hasMember && !nameHitsMember) continue;
   if (problem) {
@@ -408,12 +489,17 @@ function collectRx(o: unknown, file: string) {
   if (Array.isArray(o)) o.forEach((x) => collectRx(x, file));
   else if (o && typeof o === 'object') {
     const r = o as Record<string, unknown>;
-    if (typeof r.system === 'string' && /rxnorm/i.test(r.system) && (typeof r.code === 'string' || typeof r.code === 'number')) {
+    if (
+      typeof r.system === 'string' &&
+      /rxnorm/i.test(r.system) &&
+      (typeof r.code === 'string' || typeof r.code === 'number')
+    ) {
       const code = String(r.code);
       const f = fixtureMeds.get(code) ?? { displays: [], synthea: [], files: new Set<string>() };
       const display = typeof r.display === 'string' ? r.display : '';
       if (display && !f.displays.includes(display)) f.displays.push(display);
-      if (display && file.startsWith('fhir-samples/synthea/') && !f.synthea.some((x) => x.display === display)) f.synthea.push({ display, file });
+      if (display && file.startsWith('fhir-samples/synthea/') && !f.synthea.some((x) => x.display === display))
+        f.synthea.push({ display, file });
       f.files.add(file);
       fixtureMeds.set(code, f);
     }
@@ -425,7 +511,10 @@ for (const root of fixtureRoots)
   for (const path of walkFiles(root)) {
     const rel = relative(sharedDir, path);
     const text = readFileSync(path, 'utf8');
-    if (path.endsWith('.ndjson')) for (const line of text.split('\n')) { if (line.trim()) collectRx(JSON.parse(line), rel); }
+    if (path.endsWith('.ndjson'))
+      for (const line of text.split('\n')) {
+        if (line.trim()) collectRx(JSON.parse(line), rel);
+      }
     else collectRx(JSON.parse(text), rel);
   }
 
@@ -436,7 +525,9 @@ const FRENCH: [RegExp, string][] = [
   [/ Solution injectable$/, ' Injectable Solution'],
 ];
 const englishName = (d: string) => {
-  const clean = correctSyntheaSpelling(d).replace(/ -- .*$| - (OTC|otc).*$/, '').trim();
+  const clean = correctSyntheaSpelling(d)
+    .replace(/ -- .*$| - (OTC|otc).*$/, '')
+    .trim();
   const brand = clean.match(/\s*\[[^\]]+\]$/)?.[0] ?? '';
   return FRENCH.reduce((s, [re, en]) => s.replace(re, en), clean.slice(0, clean.length - brand.length)) + brand;
 };
@@ -446,11 +537,18 @@ function fromDisplay(code: string, display: string): { tty: string; ingredients:
   const name = englishName(display);
   const brand = /\[[^\]]+\]$/.test(name);
   const body = name.replace(/\s*\[[^\]]+\]$/, '');
-  const tty = brand ? (/\d\s(MG|MCG|UNT|MEQ)(\/\w+)?$/.test(body) ? 'SBDC' : 'SBD') : /\d\s(MG|MCG|UNT|MEQ)(\/\w+)?$/.test(body) ? 'SCDC' : 'SCD';
+  const tty = brand
+    ? /\d\s(MG|MCG|UNT|MEQ)(\/\w+)?$/.test(body)
+      ? 'SBDC'
+      : 'SBD'
+    : /\d\s(MG|MCG|UNT|MEQ)(\/\w+)?$/.test(body)
+      ? 'SCDC'
+      : 'SCD';
   const comps = body.split(' / ');
   const ins: string[] = [];
   for (const [i, comp] of comps.entries()) {
-    if (!/\s\d[\d.]*\s(MG|MCG|UNT|MEQ)\b/.test(comp)) return { problem: `component "${comp}" of ${code} has no strength` };
+    if (!/\s\d[\d.]*\s(MG|MCG|UNT|MEQ)\b/.test(comp))
+      return { problem: `component "${comp}" of ${code} has no strength` };
     const sub = componentSubstance(comp, i === 0).toLowerCase();
     const v = resolveSubstance(sub);
     if (!v) return { problem: `component "${sub}" of ${code} does not resolve` };
@@ -489,9 +587,14 @@ function resolveSubstanceOrThrow(substance: string): Verified | undefined {
 /** Synthea module / cost list displays by code (token SYNTHEA). */
 const syntheaCodes = new Map<string, { display: string; line: string; file: 'syntheaRx' | 'syntheaCosts' }>();
 for (const [i, r] of src.syntheaRx.rows.entries())
-  syntheaCodes.set(r.rxcui!, { display: (r['synthea_display(s)'] ?? '').split(' | ')[0]!, line: src.syntheaRx.lines[i + 1]!, file: 'syntheaRx' });
+  syntheaCodes.set(r.rxcui!, {
+    display: (r['synthea_display(s)'] ?? '').split(' | ')[0]!,
+    line: src.syntheaRx.lines[i + 1]!,
+    file: 'syntheaRx',
+  });
 for (const [i, r] of src.syntheaCosts.rows.entries())
-  if (!syntheaCodes.has(r.CODE!)) syntheaCodes.set(r.CODE!, { display: r.COMMENTS!, line: src.syntheaCosts.lines[i + 1]!, file: 'syntheaCosts' });
+  if (!syntheaCodes.has(r.CODE!))
+    syntheaCodes.set(r.CODE!, { display: r.COMMENTS!, line: src.syntheaCosts.lines[i + 1]!, file: 'syntheaCosts' });
 
 /** The verified INs of a label record's substances (undefined if one does not resolve). */
 function labelIngredients(rec: LabelRecord): string[] | undefined {
@@ -514,18 +617,22 @@ function ttyOf(display: string, ingredientNames: string[]): string {
   // no bracketed brand and no ingredient named: a brand ("Lasix 40mg", "Mirena 52 MG Intrauterine System"), unless the
   // display is a whole clinical drug name under another name of the ingredient ("Alendronic acid 10 MG Oral Tablet")
   const namesNoIngredient = !ingredientNames.some((n) => d.toLowerCase().includes(n.toLowerCase()));
-  const otherName = parseClinicalDrugName(d)?.doseForm !== undefined && !FDA_LABEL_RECORDS.some((r) => namesBrand(d, r.brand));
+  const otherName =
+    parseClinicalDrugName(d)?.doseForm !== undefined && !FDA_LABEL_RECORDS.some((r) => namesBrand(d, r.brand));
   const branded = /\[[^\]]+\]$/.test(d) || (namesNoIngredient && !otherName);
   const hasForm =
     parseClinicalDrugName(d)?.doseForm !== undefined ||
-    /\b(Tablet|Capsule|Solution|Suspension|Injection|Inhaler|Syringe|Cream|Ointment|Spray|Patch|System|Implant|Ring|Gel|Lotion|Powder|Drops?|Elixir|Syrup)\b/i.test(d);
+    /\b(Tablet|Capsule|Solution|Suspension|Injection|Inhaler|Syringe|Cream|Ointment|Spray|Patch|System|Implant|Ring|Gel|Lotion|Powder|Drops?|Elixir|Syrup)\b/i.test(
+      d,
+    );
   if (branded) return hasForm || !/\d\s(MG|MCG|UNT|MEQ)/.test(d) ? 'SBD' : 'SBDC';
   return hasForm ? 'SCD' : 'SCDC';
 }
 
 const scdByLowerName = new Map(src.scd.map((r) => [r.name.toLowerCase(), r]));
 const scdcRows = new Map<string, ScdRow[]>();
-for (const r of src.scd) for (const c of r.scdcNames) scdcRows.set(c.toLowerCase(), [...(scdcRows.get(c.toLowerCase()) ?? []), r]);
+for (const r of src.scd)
+  for (const c of r.scdcNames) scdcRows.set(c.toLowerCase(), [...(scdcRows.get(c.toLowerCase()) ?? []), r]);
 const scdNameLines = new Set<string>();
 const fixtureReport: string[] = [];
 const fixtureLeftOut: { rxcui: string; name: string; reason: string }[] = [];
@@ -550,7 +657,9 @@ for (const [code, fx] of [...fixtureMeds].sort((a, b) => Number(a[0]) - Number(b
       for (const v of parts) register(v!);
       ingredients.set(code, { ...verifyCode(src, code, rx.name)!, baseIngredients: parts.map((v) => v!.rxcui) });
     } else {
-      const prefix = src.rxnIngredients.filter((r) => r.tty === 'IN' && rx.name.toLowerCase().startsWith(r.name.toLowerCase() + ' '));
+      const prefix = src.rxnIngredients.filter(
+        (r) => r.tty === 'IN' && rx.name.toLowerCase().startsWith(r.name.toLowerCase() + ' '),
+      );
       const base = globalPinBase.get(code) ?? (prefix.length === 1 ? prefix[0]!.rxcui : undefined);
       if (!base) {
         fixtureLeftOut.push({ rxcui: code, name: rx.name, reason: 'fixture PIN: no unique base IN' });
@@ -570,21 +679,35 @@ for (const [code, fx] of [...fixtureMeds].sort((a, b) => Number(a[0]) - Number(b
       continue;
     }
     for (const m of missing) register(m);
-    products.set(code, { rxcui: code, name: row.name, tty: 'SCD', ingredients: [...ins, ...missing.map((m) => m.rxcui)].sort((x, y) => Number(x) - Number(y)), verifiedIn: ['RXN2025'], evidence: [] });
+    products.set(code, {
+      rxcui: code,
+      name: row.name,
+      tty: 'SCD',
+      ingredients: [...ins, ...missing.map((m) => m.rxcui)].sort((x, y) => Number(x) - Number(y)),
+      verifiedIn: ['RXN2025'],
+      evidence: [],
+    });
     productLines.scd.add(row.line);
     fixtureReport.push(`${code} SCD of the extract`);
     continue;
   }
   // otherwise: at least two independent sources must give the same ingredient set
   const claims: { token: string; ingredients: string[]; how: string }[] = [];
-  const recs = FDA_LABEL_RECORDS.filter((r) => r.rxcuis.includes(code) || [...fx.displays, syntheaCodes.get(code)?.display ?? ''].some((d) => d && namesBrand(d, r.brand)));
+  const recs = FDA_LABEL_RECORDS.filter(
+    (r) =>
+      r.rxcuis.includes(code) ||
+      [...fx.displays, syntheaCodes.get(code)?.display ?? ''].some((d) => d && namesBrand(d, r.brand)),
+  );
   const labelSets = recs.map((r) => ({ r, ins: labelIngredients(r) })).filter((x) => x.ins !== undefined);
-  for (const { r, ins } of labelSets) claims.push({ token: 'FDA-LABEL', ingredients: ins!, how: `label ${r.brand} ${r.setId || r.url}` });
+  for (const { r, ins } of labelSets)
+    claims.push({ token: 'FDA-LABEL', ingredients: ins!, how: `label ${r.brand} ${r.setId || r.url}` });
   // a Synthea display names the ingredients, or the brand of a label record (which then gives them)
   const syntheaClaim = (token: string, d: string) => {
     const parsed = fromDisplay(code, d);
     if (!('problem' in parsed)) claims.push({ token, ingredients: parsed.ingredients, how: `display "${d}"` });
-    else for (const { r, ins } of labelSets) if (namesBrand(d, r.brand)) claims.push({ token, ingredients: ins!, how: `display "${d}" names ${r.brand}` });
+    else
+      for (const { r, ins } of labelSets)
+        if (namesBrand(d, r.brand)) claims.push({ token, ingredients: ins!, how: `display "${d}" names ${r.brand}` });
   };
   const list = syntheaCodes.get(code);
   if (list) syntheaClaim('SYNTHEA', list.display);
@@ -592,14 +715,27 @@ for (const [code, fx] of [...fixtureMeds].sort((a, b) => Number(a[0]) - Number(b
   const va = src.ndfrt.filter((r) => r.rxcui === code && isVaProduct(r.name));
   if (va.length) {
     const first = vaName(va[0]!.name).toLowerCase();
-    for (const d of [...fx.synthea.map((x) => x.display), ...(syntheaCodes.has(code) ? [syntheaCodes.get(code)!.display] : [])]) fromDisplay(code, d); // registers the substances it names
-    const cands = [...ingredients.values(), ...resolvedSubstances.values(), ...src.rxnIngredients.map((r) => ({ name: r.name, rxcui: r.rxcui, tty: r.tty }))]
+    for (const d of [
+      ...fx.synthea.map((x) => x.display),
+      ...(syntheaCodes.has(code) ? [syntheaCodes.get(code)!.display] : []),
+    ])
+      fromDisplay(code, d); // registers the substances it names
+    const cands = [
+      ...ingredients.values(),
+      ...resolvedSubstances.values(),
+      ...src.rxnIngredients.map((r) => ({ name: r.name, rxcui: r.rxcui, tty: r.tty })),
+    ]
       .filter((i) => i.tty === 'IN' && first.startsWith(i.name.toLowerCase() + ' '))
       .sort((x, y) => y.name.length - x.name.length);
     const ing = cands[0];
     if (ing && va.every((r) => vaSingleIngredient(r.name, ing.name))) {
       const v = verifyIngredientByName(src, ing.name);
-      if (v) claims.push({ token: 'NDFRT2014-VA', ingredients: [v.rxcui], how: `${va.length} VA product name(s) "${vaName(va[0]!.name)}"` });
+      if (v)
+        claims.push({
+          token: 'NDFRT2014-VA',
+          ingredients: [v.rxcui],
+          how: `${va.length} VA product name(s) "${vaName(va[0]!.name)}"`,
+        });
     }
   }
   const nameConflicts: string[] = [];
@@ -617,25 +753,45 @@ for (const [code, fx] of [...fixtureMeds].sort((a, b) => Number(a[0]) - Number(b
     if (scdRow) {
       const a = analyseScd(scdRow);
       if (!a.problem) {
-        claims.push({ token: 'RXN2025-NAME', ingredients: [...a.ins, ...a.missing.map((m) => m.rxcui)].sort((x, y) => Number(x) - Number(y)), how: `"${d}" is SCD ${scdRow.rxcui} of the 2025 extract` });
+        claims.push({
+          token: 'RXN2025-NAME',
+          ingredients: [...a.ins, ...a.missing.map((m) => m.rxcui)].sort((x, y) => Number(x) - Number(y)),
+          how: `"${d}" is SCD ${scdRow.rxcui} of the 2025 extract`,
+        });
         scdNameLines.add(scdRow.line);
       }
       continue;
     }
     const rows = scdcRows.get(plain) ?? [];
     const v = rows.length ? resolveSubstance(componentSubstance(plainText, true)) : undefined;
-    const row = rows.find((r) => v && (r.ingredientRxcuis.includes(v.rxcui) || r.ingredientRxcuis.some((c) => globalPinBase.get(c) === v.rxcui)));
+    const row = rows.find(
+      (r) =>
+        v && (r.ingredientRxcuis.includes(v.rxcui) || r.ingredientRxcuis.some((c) => globalPinBase.get(c) === v.rxcui)),
+    );
     if (v && row) {
-      claims.push({ token: 'RXN2025-NAME', ingredients: [v.rxcui], how: `"${d}" is an SCDC of SCD ${row.rxcui} of the 2025 extract` });
+      claims.push({
+        token: 'RXN2025-NAME',
+        ingredients: [v.rxcui],
+        how: `"${d}" is an SCDC of SCD ${row.rxcui} of the 2025 extract`,
+      });
       scdNameLines.add(row.line);
     }
   }
   const sets = new Map<string, string[]>();
   for (const c of claims) sets.set(c.ingredients.join(','), c.ingredients);
   // NDF-RT VA rows mapped to this code that name none of the claimed ingredients contradict the claims
-  const claimedNames = [...new Set(claims.flatMap((c) => c.ingredients))].map((c) => (ingredients.get(c) ?? resolvedSubstances.get(c) ?? src.rxnByCui.get(c))?.name.toUpperCase() ?? '?');
+  const claimedNames = [...new Set(claims.flatMap((c) => c.ingredients))].map(
+    (c) => (ingredients.get(c) ?? resolvedSubstances.get(c) ?? src.rxnByCui.get(c))?.name.toUpperCase() ?? '?',
+  );
   // (a VA name that is the brand of a label record behind the claims, "LEVORA TAB,28", agrees with them)
-  const vaAgainst = va.filter((r) => !claimedNames.some((n) => vaName(r.name).toUpperCase().startsWith(n + ' ')) && !labelSets.some(({ r: l }) => namesBrand(vaName(r.name), l.brand)));
+  const vaAgainst = va.filter(
+    (r) =>
+      !claimedNames.some((n) =>
+        vaName(r.name)
+          .toUpperCase()
+          .startsWith(n + ' '),
+      ) && !labelSets.some(({ r: l }) => namesBrand(vaName(r.name), l.brand)),
+  );
   if (claims.length && vaAgainst.length) nameConflicts.push(`NDF-RT VA names it "${vaName(vaAgainst[0]!.name)}"`);
   if (nameConflicts.length) {
     fixtureLeftOut.push({ rxcui: code, name: display, reason: `sources disagree: ${nameConflicts.join('; ')}` });
@@ -643,7 +799,11 @@ for (const [code, fx] of [...fixtureMeds].sort((a, b) => Number(a[0]) - Number(b
   }
   const family = (t: string) => (t.startsWith('SYNTHEA') ? 'SYNTHEA' : t);
   if (sets.size > 1) {
-    fixtureLeftOut.push({ rxcui: code, name: display, reason: `sources disagree: ${claims.map((c) => `${c.token} ${c.how} → ${c.ingredients.map((i) => ingredients.get(i)?.name ?? src.rxnByCui.get(i)?.name ?? i).join('+')}`).join('; ')}` });
+    fixtureLeftOut.push({
+      rxcui: code,
+      name: display,
+      reason: `sources disagree: ${claims.map((c) => `${c.token} ${c.how} → ${c.ingredients.map((i) => ingredients.get(i)?.name ?? src.rxnByCui.get(i)?.name ?? i).join('+')}`).join('; ')}`,
+    });
     continue;
   }
   const families = new Set(claims.map((c) => family(c.token)));
@@ -653,26 +813,43 @@ for (const [code, fx] of [...fixtureMeds].sort((a, b) => Number(a[0]) - Number(b
   const only = [...sets.values()][0];
   const plainScd =
     only !== undefined &&
-    ttyOf(display, only.map((c) => ingredients.get(c)?.name ?? resolvedSubstances.get(c)?.name ?? '')) === 'SCD' &&
+    ttyOf(
+      display,
+      only.map((c) => ingredients.get(c)?.name ?? resolvedSubstances.get(c)?.name ?? ''),
+    ) === 'SCD' &&
     (only.every((c) => !src.rxnByCui.has(c)) || parseClinicalDrugName(englishName(display))?.doseForm !== undefined);
   if (families.size < (plainScd ? 1 : 2)) {
-    const why = claims.length ? `only one source (${claims.map((c) => `${c.token}: ${c.how}`).join('; ')})` : 'no source names its ingredients';
+    const why = claims.length
+      ? `only one source (${claims.map((c) => `${c.token}: ${c.how}`).join('; ')})`
+      : 'no source names its ingredients';
     fixtureLeftOut.push({ rxcui: code, name: display, reason: `not in the RxNorm 2025 extract; ${why}` });
     continue;
   }
   const ins = [...sets.values()][0]!;
   for (const c of ins) {
     const r = src.rxnByCui.get(c);
-    const v = r ? verifyIngredientByName(src, r.name)! : ingredients.get(c) ?? resolvedSubstances.get(c);
+    const v = r ? verifyIngredientByName(src, r.name)! : (ingredients.get(c) ?? resolvedSubstances.get(c));
     if (!v) throw new Error(`${code}: ingredient ${c} not registered`);
     register(v);
   }
   const tokens = [...new Set(claims.map((c) => c.token))].sort();
   const name = englishName(fx.synthea[0]?.display ?? (list ? list.display : display));
-  products.set(code, { rxcui: code, name, tty: ttyOf(name, ins.map((c) => ingredients.get(c)!.name)), ingredients: ins, verifiedIn: tokens, evidence: [] });
+  products.set(code, {
+    rxcui: code,
+    name,
+    tty: ttyOf(
+      name,
+      ins.map((c) => ingredients.get(c)!.name),
+    ),
+    ingredients: ins,
+    verifiedIn: tokens,
+    evidence: [],
+  });
   if (tokens.includes('NDFRT2014-VA')) va.forEach((r) => productLines.ndfrt.add(r.line));
   if (tokens.includes('SYNTHEA')) productLines[list!.file].add(list!.line);
-  if (tokens.includes('SYNTHEA-FHIR')) for (const s of fx.synthea) syntheaFhirLines.set(`${code}|${s.display}`, [code, s.display, s.file].map(csvCell).join(','));
+  if (tokens.includes('SYNTHEA-FHIR'))
+    for (const s of fx.synthea)
+      syntheaFhirLines.set(`${code}|${s.display}`, [code, s.display, s.file].map(csvCell).join(','));
   for (const { r } of labelSets) if (tokens.includes('FDA-LABEL')) labelsUsed.add(r);
   fixtureReport.push(`${code} ${tokens.join('+')}: ${claims.map((c) => c.how).join('; ')}`);
 }
@@ -690,15 +867,35 @@ for (const [code, s] of syntheaCodes) {
   if (!parsed.ingredients.some((c) => registeredSet.has(c))) continue;
   const anyBZ = parsed.ingredients.some((c) => src.rxnByCui.has(c));
   if (parsed.tty === 'SCD' && anyBZ) {
-    syntheaReport.push(`skip ${code} "${s.display}": an SCD with a B–Z ingredient absent from the 2025 extract (retired or not prescribable)`);
-    leftOut.push({ rxcui: code, name: s.display, reason: 'Synthea code: SCD with a B–Z ingredient absent from the RxNorm 2025 prescribable extract' });
+    syntheaReport.push(
+      `skip ${code} "${s.display}": an SCD with a B–Z ingredient absent from the 2025 extract (retired or not prescribable)`,
+    );
+    leftOut.push({
+      rxcui: code,
+      name: s.display,
+      reason: 'Synthea code: SCD with a B–Z ingredient absent from the RxNorm 2025 prescribable extract',
+    });
     continue;
   }
   for (const c of parsed.ingredients) {
     const rx = src.rxnByCui.get(c);
-    register(rx ? verifyIngredientByName(src, rx.name)! : [...ingredients.values()].find((i) => i.rxcui === c) ?? (() => { throw new Error(c); })());
+    register(
+      rx
+        ? verifyIngredientByName(src, rx.name)!
+        : ([...ingredients.values()].find((i) => i.rxcui === c) ??
+            (() => {
+              throw new Error(c);
+            })()),
+    );
   }
-  products.set(code, { rxcui: code, name: englishName(s.display), tty: parsed.tty, ingredients: parsed.ingredients, verifiedIn: ['SYNTHEA'], evidence: [] });
+  products.set(code, {
+    rxcui: code,
+    name: englishName(s.display),
+    tty: parsed.tty,
+    ingredients: parsed.ingredients,
+    verifiedIn: ['SYNTHEA'],
+    evidence: [],
+  });
   productLines[s.file].add(s.line);
   syntheaReport.push(`add ${code} ${parsed.tty} "${englishName(s.display)}"`);
 }
@@ -711,10 +908,24 @@ for (const c of [...registeredSet].sort((x, y) => Number(x) - Number(y))) {
   if (src.rxnByCui.has(c)) continue;
   const ing = ingredients.get(c)!;
   for (const [code, rows] of vaByCode) {
-    if (!vaName(rows[0]!.name).toUpperCase().startsWith(ing.name.toUpperCase() + ' ')) continue;
-    if (products.has(code) || ingredients.has(code) || src.rxnByCui.has(code) || src.scdByCui.has(code) || leftOut.some((l) => l.rxcui === code)) continue;
+    if (
+      !vaName(rows[0]!.name)
+        .toUpperCase()
+        .startsWith(ing.name.toUpperCase() + ' ')
+    )
+      continue;
+    if (
+      products.has(code) ||
+      ingredients.has(code) ||
+      src.rxnByCui.has(code) ||
+      src.scdByCui.has(code) ||
+      leftOut.some((l) => l.rxcui === code)
+    )
+      continue;
     if (!rows.every((r) => vaSingleIngredient(r.name, ing.name))) {
-      vaReport.push(`skip ${code} "${vaName(rows[0]!.name)}": not every VA name is a single-ingredient ${ing.name} product`);
+      vaReport.push(
+        `skip ${code} "${vaName(rows[0]!.name)}": not every VA name is a single-ingredient ${ing.name} product`,
+      );
       continue;
     }
     const name = rows.map((r) => vaName(r.name)).sort()[0]!;
@@ -744,12 +955,19 @@ function sandboxIngredients(comps: readonly string[]): string[] | { problem: str
 }
 const sameSet = (x: readonly string[], y: readonly string[]) => x.length === y.length && x.every((c) => y.includes(c));
 const sandboxRow = (code: string, name: string, comps: readonly string[]) =>
-  sandboxRows.set(code, [code, name, [...new Set(comps.map((c) => sandbox!.names.get(c) ?? ''))].join(' | ')].map(csvCell).join(','));
+  sandboxRows.set(
+    code,
+    [code, name, [...new Set(comps.map((c) => sandbox!.names.get(c) ?? ''))].join(' | ')].map(csvCell).join(','),
+  );
 if (sandbox) {
   // clinical drugs first, so that a brand can reach the ingredients of the clinical drug its name is a brand of
   const isBrand = (code: string) => /\[[^\]]+\]$/.test(sandbox.names.get(code) ?? '');
-  const order = [...sandbox.prescribables].sort((a, b) => Number(isBrand(a[0])) - Number(isBrand(b[0])) || Number(a[0]) - Number(b[0]));
-  const listedScd = new Map([...sandbox.prescribables.keys()].filter((c) => !isBrand(c)).map((c) => [sandbox.names.get(c)!.toLowerCase(), c]));
+  const order = [...sandbox.prescribables].sort(
+    (a, b) => Number(isBrand(a[0])) - Number(isBrand(b[0])) || Number(a[0]) - Number(b[0]),
+  );
+  const listedScd = new Map(
+    [...sandbox.prescribables.keys()].filter((c) => !isBrand(c)).map((c) => [sandbox.names.get(c)!.toLowerCase(), c]),
+  );
   for (const [code, comps] of order) {
     const name = sandbox.names.get(code)!;
     const own = sandboxIngredients(comps);
@@ -759,14 +977,17 @@ if (sandbox) {
     const derived = genericIns ?? own;
     const existing = products.get(code);
     if (existing) {
-      if (!Array.isArray(derived)) sandboxReport.push(`${code} "${name}": mapped by another source; ${derived.problem}`);
+      if (!Array.isArray(derived))
+        sandboxReport.push(`${code} "${name}": mapped by another source; ${derived.problem}`);
       else if (sameSet(existing.ingredients, derived) && existing.name.toLowerCase() === name.toLowerCase()) {
         if (!existing.verifiedIn.includes('SANDBOX2018')) existing.verifiedIn.push('SANDBOX2018');
         sandboxRow(code, existing.name, comps);
         sandboxCount.confirmed++;
       } else {
         sandboxCount.disagree++;
-        sandboxReport.push(`${code}: recorded as "${existing.name}", the Sandbox names it "${name}" (${sameSet(existing.ingredients, derived) ? 'same' : 'other'} ingredients): not confirmed`);
+        sandboxReport.push(
+          `${code}: recorded as "${existing.name}", the Sandbox names it "${name}" (${sameSet(existing.ingredients, derived) ? 'same' : 'other'} ingredients): not confirmed`,
+        );
       }
       continue;
     }
@@ -776,7 +997,11 @@ if (sandbox) {
       continue;
     }
     if (src.scdByCui.has(code)) {
-      sandboxLeftOut.push({ rxcui: code, name, reason: 'Sandbox: an SCD of the 2025 extract that (a) left out (see above)' });
+      sandboxLeftOut.push({
+        rxcui: code,
+        name,
+        reason: 'Sandbox: an SCD of the 2025 extract that (a) left out (see above)',
+      });
       continue;
     }
     const branded = /\[[^\]]+\]$/.test(name);
@@ -784,20 +1009,40 @@ if (sandbox) {
     const tokens = ['SANDBOX2018'];
     // NDF-RT VA names of a combination that name exactly these ingredients are a second source (833036: hydrocodone / acetaminophen)
     const va = (vaByCode.get(code) ?? []).filter((r) => isVaProduct(r.name));
-    if (derived.length > 1 && va.length > 0 && va.every((r) => vaNamesIngredients(r.name, derived.map((c) => ingredients.get(c)!.name)))) {
+    if (
+      derived.length > 1 &&
+      va.length > 0 &&
+      va.every((r) =>
+        vaNamesIngredients(
+          r.name,
+          derived.map((c) => ingredients.get(c)!.name),
+        ),
+      )
+    ) {
       tokens.push('NDFRT2014-VA');
       va.forEach((r) => productLines.ndfrt.add(r.line));
     }
     if (current) {
       const currentIns = products.get(current.rxcui)?.ingredients;
       if (!branded || !currentIns || !sameSet(currentIns, derived)) {
-        sandboxLeftOut.push({ rxcui: code, name, reason: `Sandbox: its name is that of current SCD ${current.rxcui}${branded ? ' with other ingredients' : ', a different code'}` });
+        sandboxLeftOut.push({
+          rxcui: code,
+          name,
+          reason: `Sandbox: its name is that of current SCD ${current.rxcui}${branded ? ' with other ingredients' : ', a different code'}`,
+        });
         continue;
       }
       tokens.push('RXN2025-NAME');
       scdNameLines.add(current.line);
     }
-    products.set(code, { rxcui: code, name, tty: branded ? 'SBD' : 'SCD', ingredients: derived, verifiedIn: tokens, evidence: [] });
+    products.set(code, {
+      rxcui: code,
+      name,
+      tty: branded ? 'SBD' : 'SCD',
+      ingredients: derived,
+      verifiedIn: tokens,
+      evidence: [],
+    });
     sandboxRow(code, name, comps);
     sandboxCount.added++;
   }
@@ -808,12 +1053,33 @@ if (sandbox) {
     const each = sets.map(sandboxIngredients);
     const first = each[0];
     if (!Array.isArray(first) || each.some((x) => !Array.isArray(x) || !sameSet(x, first))) {
-      sandboxLeftOut.push({ rxcui: code, name, reason: 'Sandbox group: its component sets do not all name the same verified ingredients' });
+      sandboxLeftOut.push({
+        rxcui: code,
+        name,
+        reason: 'Sandbox group: its component sets do not all name the same verified ingredients',
+      });
       continue;
     }
     // "apixaban Pill" names its ingredients (SCDG); "Eliquis Pill" names a brand (SBDG)
-    const generic = name.replace(/ Pill$/, '').toLowerCase().split(' / ').sort().join(' / ') === first.map((c) => ingredients.get(c)!.name.toLowerCase()).sort().join(' / ');
-    products.set(code, { rxcui: code, name, tty: generic ? 'SCDG' : 'SBDG', ingredients: first, verifiedIn: ['SANDBOX2018'], evidence: [] });
+    const generic =
+      name
+        .replace(/ Pill$/, '')
+        .toLowerCase()
+        .split(' / ')
+        .sort()
+        .join(' / ') ===
+      first
+        .map((c) => ingredients.get(c)!.name.toLowerCase())
+        .sort()
+        .join(' / ');
+    products.set(code, {
+      rxcui: code,
+      name,
+      tty: generic ? 'SCDG' : 'SBDG',
+      ingredients: first,
+      verifiedIn: ['SANDBOX2018'],
+      evidence: [],
+    });
     sandboxRow(code, name, sets.flat());
     sandboxCount.groups++;
   }
@@ -887,7 +1153,16 @@ const ingList = sortNum([...ingredients.values()]).map((i) => ({
  * substance names (the IN itself, "IN + salt", or a PIN of the SCD row whose base is the IN). Written only when
  * every strength ties to exactly one ingredient (otherwise nothing is written for the product).
  */
-function strengthsOf(p: ProductRec): { doseForm?: string; strengths?: { ingredient: string; substance: string; value: number; unit: string; per?: { value: number; unit: string } }[] } {
+function strengthsOf(p: ProductRec): {
+  doseForm?: string;
+  strengths?: {
+    ingredient: string;
+    substance: string;
+    value: number;
+    unit: string;
+    per?: { value: number; unit: string };
+  }[];
+} {
   if (p.verifiedIn.every((t) => t === 'NDFRT2014-VA')) return {}; // VA product names are not RxNorm names
   const parsed = parseClinicalDrugName(p.name);
   if (!parsed) return {};
@@ -899,12 +1174,25 @@ function strengthsOf(p: ProductRec): { doseForm?: string; strengths?: { ingredie
       const n = ingredients.get(c)!.name.toLowerCase();
       return sub === n || sub.startsWith(n + ' ');
     });
-    const byPin = (row?.ingredientRxcuis ?? []).filter((c) => src.rxnByCui.get(c)?.name.toLowerCase() === sub).map((c) => ingredients.get(c)?.baseIngredients[0]).filter((c): c is string => c !== undefined && p.ingredients.includes(c));
+    const byPin = (row?.ingredientRxcuis ?? [])
+      .filter((c) => src.rxnByCui.get(c)?.name.toLowerCase() === sub)
+      .map((c) => ingredients.get(c)?.baseIngredients[0])
+      .filter((c): c is string => c !== undefined && p.ingredients.includes(c));
     const hits = [...new Set([...byName, ...byPin])];
     // the longest matching IN name wins ("insulin isophane" within "insulin isophane, human"); a tie is ambiguous
     const best = hits.sort((x, y) => ingredients.get(y)!.name.length - ingredients.get(x)!.name.length);
-    if (best.length === 0 || (best.length > 1 && ingredients.get(best[0]!)!.name.length === ingredients.get(best[1]!)!.name.length)) return {};
-    strengths.push({ ingredient: best[0]!, substance: st.substance, value: st.value, unit: st.unit, ...(st.per ? { per: st.per } : {}) });
+    if (
+      best.length === 0 ||
+      (best.length > 1 && ingredients.get(best[0]!)!.name.length === ingredients.get(best[1]!)!.name.length)
+    )
+      return {};
+    strengths.push({
+      ingredient: best[0]!,
+      substance: st.substance,
+      value: st.value,
+      unit: st.unit,
+      ...(st.per ? { per: st.per } : {}),
+    });
   }
   if (new Set(strengths.map((x) => x.ingredient)).size !== p.ingredients.length) return {}; // every ingredient has a strength
   return { ...(parsed.doseForm ? { doseForm: parsed.doseForm } : {}), strengths };
@@ -926,7 +1214,11 @@ function writeJson(path: string, data: unknown) {
 /** A long list one entry per line (products.json: ~18,000 entries stay reviewable line by line and load quickly). */
 function writeJsonLines(path: string, header: Record<string, unknown>, key: string, entries: readonly unknown[]) {
   const head = JSON.stringify(header, null, 2).replace(/\n}$/, '');
-  if (WRITE) pendingWrites.push({ path, text: `${head},\n  "${key}": [\n${entries.map((e) => `    ${JSON.stringify(e)}`).join(',\n')}\n  ]\n}\n` });
+  if (WRITE)
+    pendingWrites.push({
+      path,
+      text: `${head},\n  "${key}": [\n${entries.map((e) => `    ${JSON.stringify(e)}`).join(',\n')}\n  ]\n}\n`,
+    });
 }
 const RX_SOURCE = {
   source: 'NLM RxNorm Current Prescribable Content (~2025-10), ingredients and SCDs B–Z (derived extract)',
@@ -937,32 +1229,60 @@ writeJson(join(KB, 'ingredients.json'), {
     'RxNorm ingredients (IN; PIN and MIN with their base INs) referenced by the interactions, classes, alternatives and products. Generated by knowledge-base/tools/build-kb.ts; verification tokens are defined in knowledge-base/README.md.',
   sources: [
     RX_SOURCE,
-    { source: 'NDF-RT ↔ RxNorm mapping 2014 (dbmi-pitt/public-PDDI-analysis, PDDI-Datasets/Ndf-rt/NDFRT_RxNorm_mapping.csv)', url: 'https://github.com/dbmi-pitt/public-PDDI-analysis' },
-    { source: 'FDA UNII ↔ RxNorm mapping 2014 (dbmi-pitt/public-PDDI-analysis, FDA_RXNORM_DRUGBANK_CHEBI_COMBINED_MAPPING_04042014_TRIADS.tsv)', url: 'https://github.com/dbmi-pitt/public-PDDI-analysis' },
+    {
+      source:
+        'NDF-RT ↔ RxNorm mapping 2014 (dbmi-pitt/public-PDDI-analysis, PDDI-Datasets/Ndf-rt/NDFRT_RxNorm_mapping.csv)',
+      url: 'https://github.com/dbmi-pitt/public-PDDI-analysis',
+    },
+    {
+      source:
+        'FDA UNII ↔ RxNorm mapping 2014 (dbmi-pitt/public-PDDI-analysis, FDA_RXNORM_DRUGBANK_CHEBI_COMBINED_MAPPING_04042014_TRIADS.tsv)',
+      url: 'https://github.com/dbmi-pitt/public-PDDI-analysis',
+    },
   ],
   ingredients: ingList,
 });
-writeJsonLines(join(KB, 'products.json'), {
-  description:
-    'Clinical drug → active ingredient (RxNorm IN) map: every SCD of the RxNorm 2025 prescribable extract that contains a registered ingredient, every prescribable and dose-form group of the CDS Hooks Sandbox list whose ingredients verify (brands and letter-A drugs included), plus the RxNorm-coded medications of the CDS Hooks fixtures and Synthea codes. One product per line. Generated by knowledge-base/tools/build-kb.ts.',
-  sources: [
-    RX_SOURCE,
-    { source: 'Synthea module and cost code lists (grongierisc/synthea fork @ 014496742c32b52042e73025a536177640f7cb54, Apache-2.0)', url: 'https://github.com/synthetichealth/synthea' },
-    { source: 'NDF-RT ↔ RxNorm mapping 2014, VA product rows (dbmi-pitt/public-PDDI-analysis)', url: 'https://github.com/dbmi-pitt/public-PDDI-analysis' },
-    {
-      source: 'CDS Hooks Sandbox RxNorm list (cds-hooks/sandbox src/assets/medication-list.js @ ddcf7c77778f22676a327e8230e3de59eb6e0265, 2018, Apache-2.0)',
-      url: 'https://github.com/cds-hooks/sandbox/blob/ddcf7c77778f22676a327e8230e3de59eb6e0265/src/assets/medication-list.js',
-    },
-  ],
-}, 'products', prodList);
+writeJsonLines(
+  join(KB, 'products.json'),
+  {
+    description:
+      'Clinical drug → active ingredient (RxNorm IN) map: every SCD of the RxNorm 2025 prescribable extract that contains a registered ingredient, every prescribable and dose-form group of the CDS Hooks Sandbox list whose ingredients verify (brands and letter-A drugs included), plus the RxNorm-coded medications of the CDS Hooks fixtures and Synthea codes. One product per line. Generated by knowledge-base/tools/build-kb.ts.',
+    sources: [
+      RX_SOURCE,
+      {
+        source:
+          'Synthea module and cost code lists (grongierisc/synthea fork @ 014496742c32b52042e73025a536177640f7cb54, Apache-2.0)',
+        url: 'https://github.com/synthetichealth/synthea',
+      },
+      {
+        source: 'NDF-RT ↔ RxNorm mapping 2014, VA product rows (dbmi-pitt/public-PDDI-analysis)',
+        url: 'https://github.com/dbmi-pitt/public-PDDI-analysis',
+      },
+      {
+        source:
+          'CDS Hooks Sandbox RxNorm list (cds-hooks/sandbox src/assets/medication-list.js @ ddcf7c77778f22676a327e8230e3de59eb6e0265, 2018, Apache-2.0)',
+        url: 'https://github.com/cds-hooks/sandbox/blob/ddcf7c77778f22676a327e8230e3de59eb6e0265/src/assets/medication-list.js',
+      },
+    ],
+  },
+  'products',
+  prodList,
+);
 const classesPath = join(KB, 'classes.json');
 const classesFile = JSON.parse(readFileSync(classesPath, 'utf8'));
-classesFile.classes = CLASSES.map((c) => ({ id: c.id, name: c.name, members: classMembers.get(c.id)!, citations: c.citations }));
+classesFile.classes = CLASSES.map((c) => ({
+  id: c.id,
+  name: c.name,
+  members: classMembers.get(c.id)!,
+  citations: c.citations,
+}));
 writeJson(classesPath, classesFile);
 const interactionIds = new Set<string>();
 // --only=<file.json>: read and rewrite just that interaction file (people editing other files are not overwritten)
 const only = args.find((a) => a.startsWith('--only='))?.slice('--only='.length);
-for (const f of readdirSync(join(KB, 'interactions')).filter((n) => n.endsWith('.json') && (!only || n === only)).sort()) {
+for (const f of readdirSync(join(KB, 'interactions'))
+  .filter((n) => n.endsWith('.json') && (!only || n === only))
+  .sort()) {
   const path = join(KB, 'interactions', f);
   const file = JSON.parse(readFileSync(path, 'utf8'));
   for (const it of file.interactions) {
@@ -977,11 +1297,14 @@ for (const f of readdirSync(join(KB, 'interactions')).filter((n) => n.endsWith('
     it.alternatives = alternatives.get(it.id) ?? [];
     for (const sd of ['a', 'b'] as const)
       for (const c of Object.keys(it[sd].washoutByIngredient ?? {}))
-        if (!it[sd].ingredients.includes(c)) throw new Error(`${it.id}.${sd}: washout code ${c} is not a member of the side`);
+        if (!it[sd].ingredients.includes(c))
+          throw new Error(`${it.id}.${sd}: washout code ${c} is not a member of the side`);
   }
   writeJson(path, file);
 }
-if (!only) for (const e of ENTRIES) if (!interactionIds.has(e.id)) note(`WARNING: member spec ${e.id} has no interaction in the JSON files`);
+if (!only)
+  for (const e of ENTRIES)
+    if (!interactionIds.has(e.id)) note(`WARNING: member spec ${e.id} has no interaction in the JSON files`);
 
 // ---------------------------------------------------------------- reduced reference data (knowledge-base/reference/)
 const usedCodes = new Set([...ingredients.keys()]);
@@ -990,12 +1313,29 @@ const keep = (file: string, header: string, lines: Iterable<string>) => {
   const uniq = [...new Set(lines)];
   fixtureOut[file] = [header, ...uniq];
 };
-keep('rxnorm_ingredients_B-Z.csv', 'rxcui,name,tty,unii', src.rxnIngredients.filter((r) => usedCodes.has(r.rxcui)).map((r) => r.line));
-keep('rxnorm_scd_B-Z.csv', 'scd_rxcui,scd_name,ingredient_rxcuis,ingredient_ttys,scdc_names', src.scd.filter((r) => products.has(r.rxcui) || scdNameLines.has(r.line)).map((r) => r.line));
-const ingEvidence = (source: string) => [...ingredients.values()].flatMap((i) => i.evidence.filter((e) => e.source === source).map((e) => e.line));
+keep(
+  'rxnorm_ingredients_B-Z.csv',
+  'rxcui,name,tty,unii',
+  src.rxnIngredients.filter((r) => usedCodes.has(r.rxcui)).map((r) => r.line),
+);
+keep(
+  'rxnorm_scd_B-Z.csv',
+  'scd_rxcui,scd_name,ingredient_rxcuis,ingredient_ttys,scdc_names',
+  src.scd.filter((r) => products.has(r.rxcui) || scdNameLines.has(r.line)).map((r) => r.line),
+);
+const ingEvidence = (source: string) =>
+  [...ingredients.values()].flatMap((i) => i.evidence.filter((e) => e.source === source).map((e) => e.line));
 keep('NDFRT_RxNorm_mapping.csv', 'rxcui;nui;drugname', [...ingEvidence('NDFRT2014'), ...productLines.ndfrt]);
-keep('FDA_RXNORM_DRUGBANK_CHEBI_COMBINED_MAPPING_04042014_TRIADS.tsv', 'FDA_PreferredTerm\tFDA_UNII\tRxNorm_CUI\tDrugBank_Name\tDrugBank_CUI\tChEBI_CUI', ingEvidence('FDA-UNII2014'));
-keep('common_drug_ingredient_rxcuis.csv', 'drug,rxnorm_in_name_if_different,rxcui_ingredient,verified_in,other_codes_seen', ingEvidence('COMMON'));
+keep(
+  'FDA_RXNORM_DRUGBANK_CHEBI_COMBINED_MAPPING_04042014_TRIADS.tsv',
+  'FDA_PreferredTerm\tFDA_UNII\tRxNorm_CUI\tDrugBank_Name\tDrugBank_CUI\tChEBI_CUI',
+  ingEvidence('FDA-UNII2014'),
+);
+keep(
+  'common_drug_ingredient_rxcuis.csv',
+  'drug,rxnorm_in_name_if_different,rxcui_ingredient,verified_in,other_codes_seen',
+  ingEvidence('COMMON'),
+);
 keep('onc_high_priority_members.csv', src.oncHigh.lines[0]!, src.oncHigh.lines.slice(1));
 keep('onc_low_priority_noninterruptive_members.csv', src.oncLow.lines[0]!, src.oncLow.lines.slice(1));
 keep('synthea_module_rxnorm_codes.csv', src.syntheaRx.lines[0]!, productLines.syntheaRx);
@@ -1003,14 +1343,20 @@ keep('synthea_fhir_medication_codes.csv', 'rxcui,display,file', [...syntheaFhirL
 keep(
   'fda_label_records.csv',
   'set_id,brand_name,generic_name,substance_names,rxcuis,url',
-  [...labelsUsed].map((r) => [r.setId, r.brand, r.generic, r.substances.join(';'), r.rxcuis.join(';'), r.url].map(csvCell).join(',')).sort(),
+  [...labelsUsed]
+    .map((r) => [r.setId, r.brand, r.generic, r.substances.join(';'), r.rxcuis.join(';'), r.url].map(csvCell).join(','))
+    .sort(),
 );
 keep('sandbox_prescribables.csv', 'rxcui,name,components', [...sandboxRows.values()]);
 keep('costs_medications_2019.csv', src.syntheaCosts.lines[0]!, productLines.syntheaCosts);
 // LOINC rows: the codes observations.json uses
 const obs = JSON.parse(readFileSync(join(KB, 'observations.json'), 'utf8'));
 const loincs = new Set<string>(obs.observations.flatMap((o: { loinc: string[] }) => o.loinc));
-keep('synthea_module_loinc_codes.csv', src.syntheaLoinc.lines[0]!, src.syntheaLoinc.rows.flatMap((r, i) => (loincs.has(r.loinc!) ? [src.syntheaLoinc.lines[i + 1]!] : [])));
+keep(
+  'synthea_module_loinc_codes.csv',
+  src.syntheaLoinc.lines[0]!,
+  src.syntheaLoinc.rows.flatMap((r, i) => (loincs.has(r.loinc!) ? [src.syntheaLoinc.lines[i + 1]!] : [])),
+);
 if (WRITE) {
   mkdirSync(REFERENCE, { recursive: true });
   for (const [f, lines] of Object.entries(fixtureOut)) writeFileSync(join(REFERENCE, f), lines.join('\n') + '\n');
@@ -1018,11 +1364,14 @@ if (WRITE) {
 }
 
 // ---------------------------------------------------------------- report
-const byTty = (xs: { tty: string }[]) => xs.reduce<Record<string, number>>((m, x) => ((m[x.tty] = (m[x.tty] ?? 0) + 1), m), {});
+const byTty = (xs: { tty: string }[]) =>
+  xs.reduce<Record<string, number>>((m, x) => ((m[x.tty] = (m[x.tty] ?? 0) + 1), m), {});
 console.log(`interactions specs: ${ENTRIES.length}; classes: ${CLASSES.length}`);
 console.log(`ingredients: ${ingList.length}`, byTty(ingList), `member ingredients: ${memberSet.size}`);
 console.log(`products: ${prodList.length}`, byTty(prodList), `(SCD rows scanned: ${scdScanned})`);
-console.log(`Sandbox list: ${sandbox ? sandbox.prescribables.size : 0} prescribables: ${sandboxCount.confirmed} confirmed, ${sandboxCount.added} added, ${sandboxCount.disagree} disagree; ${sandboxCount.groups} groups; ${sandboxLeftOut.length} left out`);
+console.log(
+  `Sandbox list: ${sandbox ? sandbox.prescribables.size : 0} prescribables: ${sandboxCount.confirmed} confirmed, ${sandboxCount.added} added, ${sandboxCount.disagree} disagree; ${sandboxCount.groups} groups; ${sandboxLeftOut.length} left out`,
+);
 for (const r of sandboxReport) console.log('  Sandbox ' + r);
 console.log(`SCDs/codes left out: ${leftOut.length}`);
 for (const l of leftOut) console.log(`  left out ${l.rxcui} ${l.name}: ${l.reason}`);
@@ -1033,13 +1382,19 @@ for (const r of fixtureReport) console.log('  ' + r);
 console.log('synthea:');
 for (const r of syntheaReport) console.log('  ' + r);
 for (const r of vaReport) console.log('  VA ' + r);
-console.log(`VA-only products: ${prodList.filter((p) => p.verifiedIn.join() === 'NDFRT2014-VA').length}; with strengths: ${prodList.filter((p) => 'strengths' in p).length}`);
+console.log(
+  `VA-only products: ${prodList.filter((p) => p.verifiedIn.join() === 'NDFRT2014-VA').length}; with strengths: ${prodList.filter((p) => 'strengths' in p).length}`,
+);
 for (const p of pinProblems) console.log('  PIN ' + p);
 console.log(`MIN recorded: ${minCount}`);
 for (const p of minProblems) console.log('  MIN ' + p);
 for (const l of log) console.log(l);
 console.log('salt names resolved to their IN: ' + [...saltResolutions].map(([a, b]) => `${a} → ${b}`).join('; '));
-console.log(Object.entries(fixtureOut).map(([f, l]) => `${f}: ${l.length - 1} rows`).join('\n'));
+console.log(
+  Object.entries(fixtureOut)
+    .map(([f, l]) => `${f}: ${l.length - 1} rows`)
+    .join('\n'),
+);
 console.log(WRITE ? 'written' : 'dry run (use --write)');
 if (args.includes('--debug-missing')) {
   for (const p of products.values()) {
@@ -1050,4 +1405,13 @@ if (args.includes('--debug-missing')) {
 }
 if (args.includes('--debug-fixtures'))
   for (const p of prodList.filter((x) => fixtureMeds.has(x.rxcui) && !x.verifiedIn.includes('RXN2025')))
-    console.log('FIX', p.rxcui, p.tty, p.verifiedIn.join('+'), p.name, '=>', p.ingredients.map((c) => ingredients.get(c)?.name).join(','), JSON.stringify((p as { strengths?: unknown }).strengths ?? null));
+    console.log(
+      'FIX',
+      p.rxcui,
+      p.tty,
+      p.verifiedIn.join('+'),
+      p.name,
+      '=>',
+      p.ingredients.map((c) => ingredients.get(c)?.name).join(','),
+      JSON.stringify((p as { strengths?: unknown }).strengths ?? null),
+    );

@@ -225,14 +225,17 @@ export function componentSubstance(comp: string, first: boolean): string {
   return before;
 }
 /** Leading qualifiers of a first component: "0.25 ML", "24 HR", "NDA020800 0.3 ML", "Sensor 3 ML", "1 MG Dose 1.5 ML". */
-export const QUALIFIER = /^(\d[\d./,-]*|[A-Z][A-Z0-9-]*,?|\d+-[A-Za-z]+|Release|Rating|Dose|Doses|Sensor|Shortage|Import|Unapproved)$/;
+export const QUALIFIER =
+  /^(\d[\d./,-]*|[A-Z][A-Z0-9-]*,?|\d+-[A-Za-z]+|Release|Rating|Dose|Doses|Sensor|Shortage|Import|Unapproved)$/;
 /** A component split into its leading qualifiers (first component only) and the text before its strength. */
 export function splitComponent(comp: string, first: boolean): { qualifiers: string; before: string } {
   const words = comp.split(' ');
   let k = 0;
   if (first) while (k < words.length - 1 && QUALIFIER.test(words[k]!)) k++;
   const rest = words.slice(k).join(' ');
-  const m = (' ' + rest).match(/\s\d[\d.]*\s(?:MG|MCG|UNT|MEQ|ML|%|MMOL|G|NG|BAU|PNU|AU|IR|CELLS|ORGANISMS|UNITS?|LF|SQ-HDM|MCI|MBQ)\b/);
+  const m = (' ' + rest).match(
+    /\s\d[\d.]*\s(?:MG|MCG|UNT|MEQ|ML|%|MMOL|G|NG|BAU|PNU|AU|IR|CELLS|ORGANISMS|UNITS?|LF|SQ-HDM|MCI|MBQ)\b/,
+  );
   const before = (m ? (' ' + rest).slice(0, m.index) : rest).trim();
   return { qualifiers: words.slice(0, k).join(' '), before };
 }
@@ -246,7 +249,17 @@ export interface ParsedStrength {
 }
 
 /** RxNorm strength units → UCUM. Units missing here (BAU, PNU, AU, CELLS, …) make a name unparsed. */
-const UCUM_UNIT: Record<string, string> = { MG: 'mg', MCG: 'ug', G: 'g', MEQ: 'meq', UNT: '[iU]', ML: 'mL', MMOL: 'mmol', NG: 'ng', '%': '%' };
+const UCUM_UNIT: Record<string, string> = {
+  MG: 'mg',
+  MCG: 'ug',
+  G: 'g',
+  MEQ: 'meq',
+  UNT: '[iU]',
+  ML: 'mL',
+  MMOL: 'mmol',
+  NG: 'ng',
+  '%': '%',
+};
 /** Denominators RxNorm writes after "/" (always per one unit). */
 const UCUM_PER: Record<string, string> = { ML: 'mL', MG: 'mg', G: 'g', L: 'L', HR: 'h', ACTUAT: '{actuat}' };
 
@@ -269,7 +282,10 @@ export function parseClinicalDrugName(name: string): { doseForm?: string; streng
     if (i === 0) while (k < words.length - 1 && QUALIFIER.test(words[k]!)) k++;
     let j = -1;
     for (let w = k + 1; w < words.length - 1; w++) {
-      if (/^\d+(\.\d+)?$/.test(words[w]!) && /^(MG|MCG|G|MEQ|UNT|ML|MMOL|NG|%|BAU|PNU|AU|IR|CELLS|ORGANISMS|UNITS?|LF|MCI|MBQ)(\/|$)/.test(words[w + 1]!)) {
+      if (
+        /^\d+(\.\d+)?$/.test(words[w]!) &&
+        /^(MG|MCG|G|MEQ|UNT|ML|MMOL|NG|%|BAU|PNU|AU|IR|CELLS|ORGANISMS|UNITS?|LF|MCI|MBQ)(\/|$)/.test(words[w + 1]!)
+      ) {
         j = w;
         break;
       }
@@ -299,7 +315,8 @@ export function parseClinicalDrugName(name: string): { doseForm?: string; streng
 
 /** The VA product name without its " [VA Product]" suffix (some rows are truncated inside the suffix). */
 export const vaName = (drugname: string) => drugname.replace(/\s*\[VA Pr?o?d?u?c?t?\]?$/, '').trim();
-export const isVaProduct = (drugname: string) => / \[VA Pr?o?d?u?c?t?\]?$/.test(drugname) && !drugname.endsWith('[Chemical/Ingredient]');
+export const isVaProduct = (drugname: string) =>
+  / \[VA Pr?o?d?u?c?t?\]?$/.test(drugname) && !drugname.endsWith('[Chemical/Ingredient]');
 
 /**
  * A VA product name of a single ingredient named `ingredient`: the name starts with the ingredient (upper case)
@@ -311,7 +328,10 @@ export function vaSingleIngredient(drugname: string, ingredient: string): boolea
   if (!n.startsWith(ingredient.toUpperCase() + ' ')) return false;
   const strengths = n.match(/\d[\d.,]*\s?(MG|MCG|GM|G|UNT|UNITS?|MEQ|MMOL|%)(?![A-Z])/g) ?? [];
   if (strengths.length !== 1) return false;
-  const withoutDenominators = n.replace(/\/[\d.]*\s?(ML|GM|G|L|SPRAY|ACTUAT|HR|24HR|DAY|VIL|VIAL|CAP|TAB|DOSE|INHL|MG|SQCM|PKT|AMP|SYR)(?![A-Z])/g, '');
+  const withoutDenominators = n.replace(
+    /\/[\d.]*\s?(ML|GM|G|L|SPRAY|ACTUAT|HR|24HR|DAY|VIL|VIAL|CAP|TAB|DOSE|INHL|MG|SQCM|PKT|AMP|SYR)(?![A-Z])/g,
+    '',
+  );
   return !withoutDenominators.includes('/');
 }
 
@@ -338,13 +358,55 @@ const label = (setId: string) => `https://api.fda.gov/drug/label.json?search=set
 const dailyMed = (setId: string) => `https://dailymed.nlm.nih.gov/dailymed/drugInfo.cfm?setid=${setId}`;
 export const FDA_LABEL_RECORDS: LabelRecord[] = [
   // openFDA drug label records (spl_product_data_elements name the brand and the active substances)
-  { setId: 'dcbd6aa2-b3fa-479a-a676-56ea742962fc', url: label('dcbd6aa2-b3fa-479a-a676-56ea742962fc'), brand: 'Mirena', generic: 'Levonorgestrel', substances: ['LEVONORGESTREL'], rxcuis: [] },
-  { setId: '2e07c155-21e1-4781-9633-ce8bddd47080', url: label('2e07c155-21e1-4781-9633-ce8bddd47080'), brand: 'Kyleena', generic: 'Levonorgestrel', substances: ['LEVONORGESTREL'], rxcuis: [] },
-  { setId: '59985565-af09-21ba-0336-3f6db7711bd1', url: label('59985565-af09-21ba-0336-3f6db7711bd1'), brand: 'Camila', generic: 'Norethindrone', substances: ['NORETHINDRONE'], rxcuis: [] },
-  { setId: '2c9b4d8f-0770-482d-a9e6-9c616a440b1a', url: label('2c9b4d8f-0770-482d-a9e6-9c616a440b1a'), brand: 'Lasix', generic: 'furosemide', substances: ['FUROSEMIDE'], rxcuis: [] },
+  {
+    setId: 'dcbd6aa2-b3fa-479a-a676-56ea742962fc',
+    url: label('dcbd6aa2-b3fa-479a-a676-56ea742962fc'),
+    brand: 'Mirena',
+    generic: 'Levonorgestrel',
+    substances: ['LEVONORGESTREL'],
+    rxcuis: [],
+  },
+  {
+    setId: '2e07c155-21e1-4781-9633-ce8bddd47080',
+    url: label('2e07c155-21e1-4781-9633-ce8bddd47080'),
+    brand: 'Kyleena',
+    generic: 'Levonorgestrel',
+    substances: ['LEVONORGESTREL'],
+    rxcuis: [],
+  },
+  {
+    setId: '59985565-af09-21ba-0336-3f6db7711bd1',
+    url: label('59985565-af09-21ba-0336-3f6db7711bd1'),
+    brand: 'Camila',
+    generic: 'Norethindrone',
+    substances: ['NORETHINDRONE'],
+    rxcuis: [],
+  },
+  {
+    setId: '2c9b4d8f-0770-482d-a9e6-9c616a440b1a',
+    url: label('2c9b4d8f-0770-482d-a9e6-9c616a440b1a'),
+    brand: 'Lasix',
+    generic: 'furosemide',
+    substances: ['FUROSEMIDE'],
+    rxcuis: [],
+  },
   // DailyMed label pages ("Label: <BRAND>- <generic> <form>"; the description names the active ingredients)
-  { setId: '684602ed-06c6-4633-b587-135c616f091e', url: dailyMed('684602ed-06c6-4633-b587-135c616f091e'), brand: 'Levora', generic: 'levonorgestrel and ethinyl estradiol', substances: ['LEVONORGESTREL', 'ETHINYL ESTRADIOL'], rxcuis: [] },
-  { setId: '32e6366a-8bb4-4b67-b4a3-e372c7696fa7', url: 'https://dailymed.nlm.nih.gov/dailymed/lookup.cfm?setid=32e6366a-8bb4-4b67-b4a3-e372c7696fa7', brand: 'Errin', generic: 'norethindrone', substances: ['NORETHINDRONE'], rxcuis: [] },
+  {
+    setId: '684602ed-06c6-4633-b587-135c616f091e',
+    url: dailyMed('684602ed-06c6-4633-b587-135c616f091e'),
+    brand: 'Levora',
+    generic: 'levonorgestrel and ethinyl estradiol',
+    substances: ['LEVONORGESTREL', 'ETHINYL ESTRADIOL'],
+    rxcuis: [],
+  },
+  {
+    setId: '32e6366a-8bb4-4b67-b4a3-e372c7696fa7',
+    url: 'https://dailymed.nlm.nih.gov/dailymed/lookup.cfm?setid=32e6366a-8bb4-4b67-b4a3-e372c7696fa7',
+    brand: 'Errin',
+    generic: 'norethindrone',
+    substances: ['NORETHINDRONE'],
+    rxcuis: [],
+  },
   {
     setId: '3fbcd7d8-cc53-4dbb-8edc-451acadc472c',
     url: 'https://dailymed.nlm.nih.gov/dailymed/fda/fdaDrugXsl.cfm?setid=3fbcd7d8-cc53-4dbb-8edc-451acadc472c&type=display',
@@ -362,8 +424,22 @@ export const FDA_LABEL_RECORDS: LabelRecord[] = [
     substances: ['NORGESTIMATE', 'ETHINYL ESTRADIOL'],
     rxcuis: [],
   },
-  { setId: '8d0621b0-353e-4c4d-86de-0d6f263bff4b', url: 'https://dailymed.nlm.nih.gov/dailymed/lookup.cfm?setid=8d0621b0-353e-4c4d-86de-0d6f263bff4b', brand: 'Klonopin', generic: 'clonazepam', substances: ['CLONAZEPAM'], rxcuis: [] },
-  { setId: '01f424ab-adf2-413e-be8f-b2d0a83a55a3', url: 'http://dailymed.nlm.nih.gov/dailymed/drugInfo.cfm?setid=01f424ab-adf2-413e-be8f-b2d0a83a55a3', brand: 'Tylenol Regular Strength', generic: 'acetaminophen', substances: ['ACETAMINOPHEN'], rxcuis: [] },
+  {
+    setId: '8d0621b0-353e-4c4d-86de-0d6f263bff4b',
+    url: 'https://dailymed.nlm.nih.gov/dailymed/lookup.cfm?setid=8d0621b0-353e-4c4d-86de-0d6f263bff4b',
+    brand: 'Klonopin',
+    generic: 'clonazepam',
+    substances: ['CLONAZEPAM'],
+    rxcuis: [],
+  },
+  {
+    setId: '01f424ab-adf2-413e-be8f-b2d0a83a55a3',
+    url: 'http://dailymed.nlm.nih.gov/dailymed/drugInfo.cfm?setid=01f424ab-adf2-413e-be8f-b2d0a83a55a3',
+    brand: 'Tylenol Regular Strength',
+    generic: 'acetaminophen',
+    substances: ['ACETAMINOPHEN'],
+    rxcuis: [],
+  },
   {
     // the FDA-approved label of NDA 21-840 (seen as a document copy, no set id): 84 levonorgestrel / ethinyl estradiol
     // tablets and 7 ethinyl estradiol tablets
@@ -429,7 +505,12 @@ export function loadSandbox(kbSourcesDir: string): SandboxList | undefined {
   const dir = join(kbSourcesDir, SANDBOX_DIR);
   if (!existsSync(dir)) return undefined;
   const names = new Map(readTable(join(dir, 'rxcui_names.csv')).rows.map((r) => [r.rxcui!, r.name!]));
-  const prescribables = new Map(readTable(join(dir, 'component_sets_to_prescribables.csv')).rows.map((r) => [r.prescribable_rxcui!, r.scdc_rxcuis!.split(';')]));
+  const prescribables = new Map(
+    readTable(join(dir, 'component_sets_to_prescribables.csv')).rows.map((r) => [
+      r.prescribable_rxcui!,
+      r.scdc_rxcuis!.split(';'),
+    ]),
+  );
   const groups = new Map<string, string[][]>();
   for (const r of readTable(join(dir, 'dose_form_groups_to_component_sets.csv')).rows) {
     groups.set(r.group_rxcui!, [...(groups.get(r.group_rxcui!) ?? []), r.scdc_rxcuis!.split(';')]);

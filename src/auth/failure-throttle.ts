@@ -24,7 +24,11 @@ export class FailureThrottle {
     const waitMs = limiter.waitMs(source);
     if (waitMs > 0) {
       void reply.header('retry-after', String(Math.max(1, Math.ceil(waitMs / 1000))));
-      throw new HttpError(429, 'CDS_ERR_RATE_LIMITED', 'too many failed authentication attempts from this address; retry after the Retry-After delay');
+      throw new HttpError(
+        429,
+        'CDS_ERR_RATE_LIMITED',
+        'too many failed authentication attempts from this address; retry after the Retry-After delay',
+      );
     }
     try {
       return await authenticate();

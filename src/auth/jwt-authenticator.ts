@@ -3,7 +3,14 @@
  * unless configured otherwise; `none` and HMAC never), `aud` the exact URL called, `exp`/`iat` within a small
  * clock skew, `jti` used once. Any failure is a 401 with no detail for the caller and the precise reason in the log.
  */
-import { createLocalJWKSet, createRemoteJWKSet, decodeJwt, decodeProtectedHeader, jwtVerify, type JWTVerifyGetKey } from 'jose';
+import {
+  createLocalJWKSet,
+  createRemoteJWKSet,
+  decodeJwt,
+  decodeProtectedHeader,
+  jwtVerify,
+  type JWTVerifyGetKey,
+} from 'jose';
 import type { FastifyRequest } from 'fastify';
 import type { Redis } from 'ioredis';
 import { errors } from '../errors.js';
@@ -52,7 +59,13 @@ export class JwtClientAuthenticator implements ClientAuthenticator {
     this.byIss = new Map(
       options.issuers.map((issuer) => [
         issuer.iss,
-        { issuer, keys: [...(issuer.jwks ? [createLocalJWKSet(issuer.jwks as never)] : []), ...(issuer.jwks_url ? [this.remoteSet(issuer.jwks_url)] : [])] },
+        {
+          issuer,
+          keys: [
+            ...(issuer.jwks ? [createLocalJWKSet(issuer.jwks as never)] : []),
+            ...(issuer.jwks_url ? [this.remoteSet(issuer.jwks_url)] : []),
+          ],
+        },
       ]),
     );
     this.description = `CDS clients authenticated by JWT; trusted issuers: ${options.issuers.map((i) => i.iss).join(', ')}`;
@@ -66,7 +79,10 @@ export class JwtClientAuthenticator implements ClientAuthenticator {
       if (!token) throw new Rejected('no bearer token');
       return await this.verify(token, `${this.options.publicBaseUrl}${path}`);
     } catch (err) {
-      this.options.log('CDS client token rejected', { reason: err instanceof Rejected ? err.message : `${(err as Error).name}: ${(err as Error).message}`, route: request.routeOptions.url });
+      this.options.log('CDS client token rejected', {
+        reason: err instanceof Rejected ? err.message : `${(err as Error).name}: ${(err as Error).message}`,
+        route: request.routeOptions.url,
+      });
       throw errors.unauthorized();
     }
   }
@@ -85,15 +101,23 @@ export class JwtClientAuthenticator implements ClientAuthenticator {
     const trusted = iss ? this.byIss.get(iss) : undefined;
     if (!iss || !trusted) throw new Rejected(`issuer ${JSON.stringify(iss ?? null).slice(0, 200)} is not trusted`);
     const alg = typeof header.alg === 'string' ? header.alg : '';
-    if (!(trusted.issuer.algs as string[]).includes(alg)) throw new Rejected(`alg ${alg.slice(0, 20)} is not accepted for ${iss}`);
+    if (!(trusted.issuer.algs as string[]).includes(alg))
+      throw new Rejected(`alg ${alg.slice(0, 20)} is not accepted for ${iss}`);
     if (typeof header.kid !== 'string' || header.kid.length === 0) throw new Rejected('no kid in the header');
     // CDS Hooks 2.0: the header's typ is JWT. Another typ (an ID token, a logout token, a DPoP proof signed by the
     // same issuer's key) is a different kind of token and must not pass as a client assertion.
-    if (typeof header.typ !== 'string' || header.typ.toUpperCase() !== 'JWT') throw new Rejected(`typ ${JSON.stringify(header.typ ?? null).slice(0, 40)} is not JWT`);
+    if (typeof header.typ !== 'string' || header.typ.toUpperCase() !== 'JWT')
+      throw new Rejected(`typ ${JSON.stringify(header.typ ?? null).slice(0, 40)} is not JWT`);
     // The replay check keys on jti: a number, an object or an empty string would make that key meaningless.
-    if (typeof claims.jti !== 'string' || claims.jti.length === 0 || claims.jti.length > MAX_JTI_LENGTH) throw new Rejected(`jti must be a non-empty string of at most ${MAX_JTI_LENGTH} characters`);
+    if (typeof claims.jti !== 'string' || claims.jti.length === 0 || claims.jti.length > MAX_JTI_LENGTH)
+      throw new Rejected(`jti must be a non-empty string of at most ${MAX_JTI_LENGTH} characters`);
     // A jku is followed only when allow-listed for the issuer; otherwise the configured keys decide.
-    const keys = [...(typeof header.jku === 'string' && trusted.issuer.jku.includes(header.jku) ? [this.remoteSet(header.jku)] : []), ...trusted.keys];
+    const keys = [
+      ...(typeof header.jku === 'string' && trusted.issuer.jku.includes(header.jku)
+        ? [this.remoteSet(header.jku)]
+        : []),
+      ...trusted.keys,
+    ];
     if (keys.length === 0) throw new Rejected(`no keys configured for ${iss}`);
     let verified: Awaited<ReturnType<typeof jwtVerify>> | undefined;
     let lastError: unknown;
@@ -124,7 +148,11 @@ export class JwtClientAuthenticator implements ClientAuthenticator {
     let set = this.remote.get(url);
     if (!set) {
       // jose caches the key set and refetches it when a token names a kid it does not have.
-      set = createRemoteJWKSet(new URL(url), { timeoutDuration: 2000, cooldownDuration: 30_000, cacheMaxAge: 10 * 60_000 });
+      set = createRemoteJWKSet(new URL(url), {
+        timeoutDuration: 2000,
+        cooldownDuration: 30_000,
+        cacheMaxAge: 10 * 60_000,
+      });
       this.remote.set(url, set);
     }
     return set;
@@ -160,7 +188,10 @@ export class JwtClientAuthenticator implements ClientAuthenticator {
     }
     if (redis) {
       const age = nowS - iat;
-      if (age > OUTAGE_MAX_TOKEN_AGE_S) throw new Rejected(`token issued ${age} s ago; while Redis is unreachable at most ${OUTAGE_MAX_TOKEN_AGE_S} s is accepted`);
+      if (age > OUTAGE_MAX_TOKEN_AGE_S)
+        throw new Rejected(
+          `token issued ${age} s ago; while Redis is unreachable at most ${OUTAGE_MAX_TOKEN_AGE_S} s is accepted`,
+        );
       this.pending.set(key, { until: nowS + ttl, iss });
     }
     this.seenJti.set(key, nowS + ttl);
@@ -177,7 +208,10 @@ export class JwtClientAuthenticator implements ClientAuthenticator {
           if (ttl > 0) {
             const set = await redis.set(key, '1', 'EX', ttl, 'NX');
             // Another replica wrote it first: the token was presented to both during the outage.
-            if (set !== 'OK') this.options.log('a token accepted during the Redis outage had also been accepted by another replica', { issuer: iss });
+            if (set !== 'OK')
+              this.options.log('a token accepted during the Redis outage had also been accepted by another replica', {
+                issuer: iss,
+              });
           }
           this.pending.delete(key);
         }

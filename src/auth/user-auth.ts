@@ -45,7 +45,12 @@ export function hashApiKey(key: string): string {
 export async function createApiKey(db: Queryable, name: string, role: Role): Promise<{ id: string; key: string }> {
   const key = `${API_KEY_PREFIX}${randomBytes(24).toString('base64url')}`;
   const id = randomUUID();
-  await db.query('INSERT INTO cds_api_key (id, name, role, key_hash, created_at) VALUES ($1, $2, $3, $4, now())', [id, name, role, hashApiKey(key)]);
+  await db.query('INSERT INTO cds_api_key (id, name, role, key_hash, created_at) VALUES ($1, $2, $3, $4, now())', [
+    id,
+    name,
+    role,
+    hashApiKey(key),
+  ]);
   return { id, key };
 }
 
@@ -57,15 +62,23 @@ export class UserAuthenticator {
   }
 
   get description(): string {
-    const who = this.options.issuer ? `people authenticated by tokens of ${this.options.issuer} or API keys` : 'people authenticated by API keys';
-    return this.options.trustLoopback ? `${who}; CDS_TRUST_LOOPBACK_USERS: every loopback caller without credentials is an administrator (development only)` : who;
+    const who = this.options.issuer
+      ? `people authenticated by tokens of ${this.options.issuer} or API keys`
+      : 'people authenticated by API keys';
+    return this.options.trustLoopback
+      ? `${who}; CDS_TRUST_LOOPBACK_USERS: every loopback caller without credentials is an administrator (development only)`
+      : who;
   }
 
   /** Authenticates the caller and admits only the given roles (sets request.user); runs before the body is read. */
   async require(request: FastifyRequest, roles: readonly Role[]): Promise<void> {
     const user = await this.authenticate(request);
     if (!user.roles.some((r) => roles.includes(r))) {
-      this.options.log('role not sufficient', { subject: user.subject, route: request.routeOptions.url, needs: roles.join('|') });
+      this.options.log('role not sufficient', {
+        subject: user.subject,
+        route: request.routeOptions.url,
+        needs: roles.join('|'),
+      });
       throw new HttpError(403, 'CDS_ERR_UNAUTHORIZED', 'forbidden');
     }
     (request as { user?: UserIdentity }).user = user;
@@ -83,14 +96,20 @@ export class UserAuthenticator {
       throw new Error(token ? 'a token was given but no user issuer is configured' : 'no credentials');
     } catch (err) {
       if (err instanceof HttpError) throw err;
-      this.options.log('user credentials rejected', { reason: (err as Error).message, route: request.routeOptions.url });
+      this.options.log('user credentials rejected', {
+        reason: (err as Error).message,
+        route: request.routeOptions.url,
+      });
       throw errors.unauthorized();
     }
   }
 
   private async apiKey(key: string): Promise<UserIdentity> {
     if (!this.options.db) throw new Error('API keys need the database');
-    const rows = await this.options.db.query<{ name: string; role: Role }>('SELECT name, role FROM cds_api_key WHERE key_hash = $1 AND revoked_at IS NULL', [hashApiKey(key)]);
+    const rows = await this.options.db.query<{ name: string; role: Role }>(
+      'SELECT name, role FROM cds_api_key WHERE key_hash = $1 AND revoked_at IS NULL',
+      [hashApiKey(key)],
+    );
     const found = rows.rows[0];
     if (!found) throw new Error('unknown or revoked API key');
     return { subject: `api-key:${found.name}`, roles: [found.role] };
@@ -105,15 +124,21 @@ export class UserAuthenticator {
       currentDate: this.options.now(),
       requiredClaims: ['sub', 'exp'],
     });
-    const claim = this.options.rolesClaim.split('.').reduce<unknown>((v, k) => (v && typeof v === 'object' ? (v as Record<string, unknown>)[k] : undefined), payload);
-    const roles = (Array.isArray(claim) ? claim : typeof claim === 'string' ? claim.split(/[\s,]+/) : []).filter((r): r is Role => (ROLES as readonly unknown[]).includes(r));
+    const claim = this.options.rolesClaim
+      .split('.')
+      .reduce<unknown>((v, k) => (v && typeof v === 'object' ? (v as Record<string, unknown>)[k] : undefined), payload);
+    const roles = (Array.isArray(claim) ? claim : typeof claim === 'string' ? claim.split(/[\s,]+/) : []).filter(
+      (r): r is Role => (ROLES as readonly unknown[]).includes(r),
+    );
     return { subject: String(payload.sub), roles };
   }
 
   /** The issuer's keys: configured, or found through its OpenID configuration (once). */
   private async userKeys(): Promise<JWTVerifyGetKey> {
     if (this.keys) return this.keys;
-    const res = await fetch(`${this.options.issuer!.replace(/\/+$/, '')}/.well-known/openid-configuration`, { signal: AbortSignal.timeout(3000) });
+    const res = await fetch(`${this.options.issuer!.replace(/\/+$/, '')}/.well-known/openid-configuration`, {
+      signal: AbortSignal.timeout(3000),
+    });
     if (!res.ok) throw new Error(`OpenID configuration of ${this.options.issuer} answered HTTP ${res.status}`);
     const { jwks_uri: jwksUri } = (await res.json()) as { jwks_uri?: string };
     if (!jwksUri || !/^https:\/\//.test(jwksUri)) throw new Error('the OpenID configuration has no https jwks_uri');

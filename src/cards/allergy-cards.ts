@@ -7,13 +7,27 @@
  * checked share one info card, never dropped.
  */
 import { randomUUID } from 'node:crypto';
-import type { AllergiesNotSentFinding, AllergyFinding, AllergyNotCheckedFinding } from '../checks/allergy/allergy-finding.js';
+import type {
+  AllergiesNotSentFinding,
+  AllergyFinding,
+  AllergyNotCheckedFinding,
+} from '../checks/allergy/allergy-finding.js';
 import type { Medication } from '../fhir/clinical-context.js';
 import { allergyDates, type AllergyRecord } from '../fhir/allergies.js';
 import { codeInWords } from '../fhir/resources.js';
 import type { Citation } from '../knowledge/source-schema.js';
 import type { CardContext, CardMeta } from './build-cards.js';
-import { citationUrl, overrideReasonCodings, citationText, ACT_CODE_SYSTEM, fitSummary, type Card, type Coding, type Suggestion, SERVICE_LABEL } from './card.js';
+import {
+  citationUrl,
+  overrideReasonCodings,
+  citationText,
+  ACT_CODE_SYSTEM,
+  fitSummary,
+  type Card,
+  type Coding,
+  type Suggestion,
+  SERVICE_LABEL,
+} from './card.js';
 import { indicatorRank, isInterruptive } from './policy.js';
 import { DEFAULT_ALLERGY_INDICATORS, type Indicator, type IndicatorOrSuppress } from './policy-schema.js';
 
@@ -47,7 +61,9 @@ export function allergyIndicator(f: AllergyFinding, cc: Pick<CardContext, 'polic
   const indicator = indicators[f.level];
   if (indicator === 'suppress') return indicator;
   // A high-criticality record is never shown lower, whatever its type.
-  return f.softened && f.allergy.criticality !== 'high' && indicators.intoleranceOneLower ? LOWER[indicator] : indicator;
+  return f.softened && f.allergy.criticality !== 'high' && indicators.intoleranceOneLower
+    ? LOWER[indicator]
+    : indicator;
 }
 
 export function allergyCards(
@@ -74,21 +90,42 @@ export function allergyCards(
     return indicator === 'suppress' ? [] : [{ finding: f, indicator }];
   });
   if (shown.length > 0) {
-    const top = shown.reduce<Indicator>((acc, s) => (indicatorRank(s.indicator) > indicatorRank(acc) ? s.indicator : acc), 'info');
-    out.push(notCheckedCard(shown.map((s) => s.finding), top, cc));
+    const top = shown.reduce<Indicator>(
+      (acc, s) => (indicatorRank(s.indicator) > indicatorRank(acc) ? s.indicator : acc),
+      'info',
+    );
+    out.push(
+      notCheckedCard(
+        shown.map((s) => s.finding),
+        top,
+        cc,
+      ),
+    );
   }
   if (notSent && indicators.notChecked !== 'suppress') out.push(notSentCard(indicators.notChecked, cc));
   return out;
 }
 
 function drugIdentity(m: Medication): string {
-  return m.ingredients.map((i) => i.rxcui).sort().join('+');
+  return m.ingredients
+    .map((i) => i.rxcui)
+    .sort()
+    .join('+');
 }
 
 function byImportance(x: Decided, y: Decided): number {
-  return indicatorRank(y.indicator) - indicatorRank(x.indicator) || LEVEL_ORDER.indexOf(x.finding.level) - LEVEL_ORDER.indexOf(y.finding.level);
+  return (
+    indicatorRank(y.indicator) - indicatorRank(x.indicator) ||
+    LEVEL_ORDER.indexOf(x.finding.level) - LEVEL_ORDER.indexOf(y.finding.level)
+  );
 }
-const LEVEL_ORDER: readonly AllergyFinding['level'][] = ['ingredientHighRisk', 'ingredient', 'group', 'crossSensitivityRaised', 'crossSensitivity'];
+const LEVEL_ORDER: readonly AllergyFinding['level'][] = [
+  'ingredientHighRisk',
+  'ingredient',
+  'group',
+  'crossSensitivityRaised',
+  'crossSensitivity',
+];
 
 const cap = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
 
@@ -99,7 +136,10 @@ function allergenOf(a: AllergyRecord, resolvedName?: string): string {
 
 function recordedAs(a: AllergyRecord, resolvedName?: string): string {
   const what = a.type === 'intolerance' ? 'intolerance' : 'allergy';
-  const unconfirmed = a.verificationStatus === 'unconfirmed' || a.verificationStatus === 'presumed' ? ` (${a.verificationStatus === 'presumed' ? 'presumed, ' : ''}unconfirmed)` : '';
+  const unconfirmed =
+    a.verificationStatus === 'unconfirmed' || a.verificationStatus === 'presumed'
+      ? ` (${a.verificationStatus === 'presumed' ? 'presumed, ' : ''}unconfirmed)`
+      : '';
   return `recorded ${what}${unconfirmed} to ${allergenOf(a, resolvedName)}`;
 }
 
@@ -107,7 +147,9 @@ function recordedAs(a: AllergyRecord, resolvedName?: string): string {
 function summaryOf(d: Decided, more: number): string {
   const f = d.finding;
   const drug = cap(f.ingredient.name);
-  const reaction = f.allergy.severeReaction ? `; ${f.allergy.severeReaction.replace(/ \((disorder|finding)\)$/, '')}` : '';
+  const reaction = f.allergy.severeReaction
+    ? `; ${f.allergy.severeReaction.replace(/ \((disorder|finding)\)$/, '')}`
+    : '';
   const tail = `${recordedAs(f.allergy, f.allergenName)}${reaction}${more > 0 ? ` (+${more} more)` : ''}`;
   switch (f.match.kind) {
     case 'ingredient':
@@ -137,9 +179,15 @@ function drugCard(group: readonly Decided[], cc: CardContext): AllergyCard {
     summary: summaryOf(top, distinct.length - 1),
     detail,
     indicator: top.indicator,
-    source: { label: `${SERVICE_LABEL}: ${citation ? citation.source : "the patient's allergy record"}`, ...(citation && citationUrl(citation) ? { url: citationUrl(citation)! } : {}), topic: TOPIC_ALLERGY },
+    source: {
+      label: `${SERVICE_LABEL}: ${citation ? citation.source : "the patient's allergy record"}`,
+      ...(citation && citationUrl(citation) ? { url: citationUrl(citation)! } : {}),
+      topic: TOPIC_ALLERGY,
+    },
     ...(suggestions.length > 0 ? { suggestions, selectionBehavior: 'at-most-one' as const } : {}),
-    ...(isInterruptive(top.indicator) ? { overrideReasons: overrideReasonCodings(cc.publicBaseUrl, OVERRIDE_REASONS) } : {}),
+    ...(isInterruptive(top.indicator)
+      ? { overrideReasons: overrideReasonCodings(cc.publicBaseUrl, OVERRIDE_REASONS) }
+      : {}),
   };
   const drafts = medications.filter((m) => m.role === 'draft');
   const allergens = [...new Set(group.map((d) => d.finding.allergen.rxcui))].sort();
@@ -170,24 +218,46 @@ function citationsOf(f: AllergyFinding): readonly Citation[] {
 function findingDetail(d: Decided): string[] {
   const f = d.finding;
   const a = f.allergy;
-  const allergen = f.allergenName.toLowerCase() === f.allergen.name.toLowerCase() ? f.allergen.name : `${f.allergen.name}, in ${f.allergenName}`;
+  const allergen =
+    f.allergenName.toLowerCase() === f.allergen.name.toLowerCase()
+      ? f.allergen.name
+      : `${f.allergen.name}, in ${f.allergenName}`;
   const lines: string[] = [];
   if (f.match.kind === 'ingredient') {
-    lines.push(`**Same ingredient:** the order contains ${f.ingredient.name}, which the patient's ${a.type === 'intolerance' ? 'intolerance' : 'allergy'} record names (${allergen}).`);
+    lines.push(
+      `**Same ingredient:** the order contains ${f.ingredient.name}, which the patient's ${a.type === 'intolerance' ? 'intolerance' : 'allergy'} record names (${allergen}).`,
+    );
   } else if (f.match.kind === 'group') {
-    lines.push(`**Same allergy group:** ${f.ingredient.name} and ${allergen} are both ${f.match.group.name}; an allergy to one is a risk with the others.`);
+    lines.push(
+      `**Same allergy group:** ${f.ingredient.name} and ${allergen} are both ${f.match.group.name}; an allergy to one is a risk with the others.`,
+    );
   } else {
     const x = f.match.crossSensitivity;
     const side = f.match.sharedSideChain;
-    lines.push(`**Cross-sensitivity:** ${f.ingredient.name} (${f.match.toGroup.name}) with an allergy to ${allergen} (${f.match.fromGroup.name}).`);
-    const risk = side && x.sharedSideChainRisk ? x.sharedSideChainRisk : f.match.exempted && x.notRaisedRisk ? x.notRaisedRisk : x.risk;
+    lines.push(
+      `**Cross-sensitivity:** ${f.ingredient.name} (${f.match.toGroup.name}) with an allergy to ${allergen} (${f.match.fromGroup.name}).`,
+    );
+    const risk =
+      side && x.sharedSideChainRisk
+        ? x.sharedSideChainRisk
+        : f.match.exempted && x.notRaisedRisk
+          ? x.notRaisedRisk
+          : x.risk;
     lines.push('', `**Risk:** ${risk}`);
-    if (side) lines.push('', `**Shared side chain:** both are ${side.name.charAt(0).toLowerCase()}${side.name.slice(1)}.`);
+    if (side)
+      lines.push('', `**Shared side chain:** both are ${side.name.charAt(0).toLowerCase()}${side.name.slice(1)}.`);
     lines.push('', `**Management:** ${x.management}`);
   }
-  lines.push('', `**Recorded:** ${recordedAs(a, f.allergenName).replace(/^recorded /, '')}; ${statusText(a)}; ${allergyDates(a)}.`);
+  lines.push(
+    '',
+    `**Recorded:** ${recordedAs(a, f.allergenName).replace(/^recorded /, '')}; ${statusText(a)}; ${allergyDates(a)}.`,
+  );
   lines.push('', `**Reaction:** ${reactionText(a)}`);
-  if (d.lowered) lines.push('', '_Recorded as an intolerance, with no severe reaction: shown one level lower than an allergy would be._');
+  if (d.lowered)
+    lines.push(
+      '',
+      '_Recorded as an intolerance, with no severe reaction: shown one level lower than an allergy would be._',
+    );
   const citations = citationsOf(f);
   if (citations.length > 0) lines.push('', `**Source:** ${citations.map(citationText).join('; ')}`);
   const review = f.match.kind === 'group' || f.match.kind === 'cross-sensitivity';
@@ -223,12 +293,16 @@ function describeMedication(m: Medication): string {
 
 function cancelSuggestions(medications: readonly Medication[]): Suggestion[] {
   return medications
-    .filter((m) => m.role === 'draft' && m.reference !== undefined && /^[A-Za-z]+\/[A-Za-z0-9\-.]{1,256}$/.test(m.reference))
+    .filter(
+      (m) => m.role === 'draft' && m.reference !== undefined && /^[A-Za-z]+\/[A-Za-z0-9\-.]{1,256}$/.test(m.reference),
+    )
     .slice(0, 1)
     .map((m) => ({
       label: fitSummary(`Cancel the ${m.display} order`),
       uuid: randomUUID(),
-      actions: [{ type: 'delete' as const, description: `Remove the new ${m.display} order`, resourceId: m.reference! }],
+      actions: [
+        { type: 'delete' as const, description: `Remove the new ${m.display} order`, resourceId: m.reference! },
+      ],
     }));
 }
 
@@ -240,28 +314,49 @@ function whyNotChecked(f: AllergyNotCheckedFinding): string {
   }
   if (a.rxnormFrom === 'code') return `RxNorm ${a.rxnormCodes.join(', ')} is not in the knowledge base`;
   const coded = a.otherCodes.map(codeInWords);
-  return coded.length > 0 ? `coded only outside RxNorm (${coded.join(', ')}), which the service cannot match to drugs` : 'it has no code, only text';
+  return coded.length > 0
+    ? `coded only outside RxNorm (${coded.join(', ')}), which the service cannot match to drugs`
+    : 'it has no code, only text';
 }
 
-function notCheckedCard(findings: readonly AllergyNotCheckedFinding[], indicator: Indicator, cc: CardContext): AllergyCard {
+function notCheckedCard(
+  findings: readonly AllergyNotCheckedFinding[],
+  indicator: Indicator,
+  cc: CardContext,
+): AllergyCard {
   const names = findings.map((f) => f.allergy.substance);
   const against = cc.mode === 'profile' ? 'current medications' : 'the orders';
   const summary =
-    findings.length === 1 ? `Allergy to ${names[0]} could not be checked against ${against}` : `${findings.length} allergies could not be checked against ${against}: ${names.join('; ')}`;
+    findings.length === 1
+      ? `Allergy to ${names[0]} could not be checked against ${against}`
+      : `${findings.length} allergies could not be checked against ${against}: ${names.join('; ')}`;
   const card: Card = {
     uuid: randomUUID(),
     summary: fitSummary(summary),
     detail: [
       'These recorded allergies were **not** checked against the medications:',
       '',
-      ...findings.map((f) => `- ${f.allergy.substance} (${recordedAs(f.allergy)}; ${allergyDates(f.allergy)}): ${whyNotChecked(f)}.`),
+      ...findings.map(
+        (f) => `- ${f.allergy.substance} (${recordedAs(f.allergy)}; ${allergyDates(f.allergy)}): ${whyNotChecked(f)}.`,
+      ),
       '',
       'Check them by hand or with a pharmacist.',
     ].join('\n'),
     indicator,
     source: { label: SERVICE_LABEL, topic: TOPIC_ALLERGY },
   };
-  return { card, meta: { findingKind: 'allergy-not-checked', findingIds: [], findingKey: null, drugs: [], severity: null, draftRefs: [], draftFingerprint: null } };
+  return {
+    card,
+    meta: {
+      findingKind: 'allergy-not-checked',
+      findingIds: [],
+      findingKey: null,
+      drugs: [],
+      severity: null,
+      draftRefs: [],
+      draftFingerprint: null,
+    },
+  };
 }
 
 function notSentCard(indicator: Indicator, cc: CardContext): AllergyCard {
@@ -276,5 +371,16 @@ function notSentCard(indicator: Indicator, cc: CardContext): AllergyCard {
     indicator,
     source: { label: SERVICE_LABEL, topic: TOPIC_ALLERGY },
   };
-  return { card, meta: { findingKind: 'allergy-not-checked', findingIds: [], findingKey: null, drugs: [], severity: null, draftRefs: [], draftFingerprint: null } };
+  return {
+    card,
+    meta: {
+      findingKind: 'allergy-not-checked',
+      findingIds: [],
+      findingKey: null,
+      drugs: [],
+      severity: null,
+      draftRefs: [],
+      draftFingerprint: null,
+    },
+  };
 }

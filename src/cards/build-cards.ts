@@ -4,19 +4,40 @@
  * alert budget over every finding card of an order hook (applyAlertBudget, once the guideline rules' cards are in). Every card names its drugs, its evidence and the patient data it used.
  */
 import { createHash, randomUUID } from 'node:crypto';
-import type { DisplayMismatchFinding, Finding, IncompleteFinding, InteractionFinding, UnscreenableFinding } from '../checks/finding.js';
+import type {
+  DisplayMismatchFinding,
+  Finding,
+  IncompleteFinding,
+  InteractionFinding,
+  UnscreenableFinding,
+} from '../checks/finding.js';
 import { displayMismatchCard } from './display-mismatch-card.js';
 import type { ClinicalContext, Medication } from '../fhir/clinical-context.js';
 import type { KnowledgeSnapshot } from '../knowledge/knowledge-store.js';
 import type { Citation, Interaction } from '../knowledge/source-schema.js';
 import { RXNORM_SYSTEMS, asArray, codingsOf, isObject, str } from '../fhir/resources.js';
-import { citationUrl, overrideReasonCodings, citationText, TOPIC_DRUG_INTERACTION, fitSummary, MAX_NAMED, type Action, type Card, type Suggestion, SERVICE_LABEL } from './card.js';
+import {
+  citationUrl,
+  overrideReasonCodings,
+  citationText,
+  TOPIC_DRUG_INTERACTION,
+  fitSummary,
+  MAX_NAMED,
+  type Action,
+  type Card,
+  type Suggestion,
+  SERVICE_LABEL,
+} from './card.js';
 import { decideIndicator, indicatorRank, isInterruptive, type PolicyDecision } from './policy.js';
 import type { Indicator, Policy } from './policy-schema.js';
 import type { SafeAlternatives } from '../checks/ddi/safe-alternatives.js';
 import type { DoseFinding, DoseSeverity } from '../checks/dose/dose-finding.js';
 import { doseCards } from './dose-cards.js';
-import type { AllergiesNotSentFinding, AllergyFinding, AllergyNotCheckedFinding } from '../checks/allergy/allergy-finding.js';
+import type {
+  AllergiesNotSentFinding,
+  AllergyFinding,
+  AllergyNotCheckedFinding,
+} from '../checks/allergy/allergy-finding.js';
 import type { DuplicateFinding } from '../checks/duplicate/duplicate-finding.js';
 import { allergyCards } from './allergy-cards.js';
 import { duplicateProfileCard, mergeDuplicateCards, mergeDuplicatesIntoProfileCard } from './duplicate-cards.js';
@@ -34,7 +55,12 @@ export interface CardContext {
 }
 
 const RXNORM = [...RXNORM_SYSTEMS][0]!;
-const SEVERITY_RANK: Readonly<Record<Interaction['severity'], number>> = { contraindicated: 4, major: 3, moderate: 2, minor: 1 };
+const SEVERITY_RANK: Readonly<Record<Interaction['severity'], number>> = {
+  contraindicated: 4,
+  major: 3,
+  moderate: 2,
+  minor: 1,
+};
 
 interface Decided {
   readonly finding: InteractionFinding;
@@ -43,13 +69,24 @@ interface Decided {
 
 /** What a card is about, for the card ledger (kept beside the card, never sent to the EHR). */
 export interface CardMeta {
-  readonly findingKind: 'interaction' | 'unscreenable' | 'display-mismatch' | 'incomplete' | 'folded' | 'dose' | 'guideline' | 'allergy' | 'allergy-not-checked' | 'duplicate';
+  readonly findingKind:
+    | 'interaction'
+    | 'unscreenable'
+    | 'display-mismatch'
+    | 'incomplete'
+    | 'folded'
+    | 'dose'
+    | 'guideline'
+    | 'allergy'
+    | 'allergy-not-checked'
+    | 'duplicate';
   readonly findingIds: readonly string[];
   /** Interaction ids and drug pair: what an override of this card is remembered by. */
   readonly findingKey: string | null;
   /** RxNorm ingredient codes involved. */
   readonly drugs: readonly string[];
-  readonly severity: Interaction['severity'] | DoseSeverity | AllergyFinding['level'] | 'same-ingredient' | 'same-class' | null;
+  readonly severity:
+    Interaction['severity'] | DoseSeverity | AllergyFinding['level'] | 'same-ingredient' | 'same-class' | null;
   /** References of the draft orders the card is about. */
   readonly draftRefs: readonly string[];
   /** A digest of the (first) draft's dosage, so a changed order is told from the same one. */
@@ -108,16 +145,33 @@ export function buildCards(findings: readonly Finding[], cc: CardContext): Built
     });
     // One card per drug pair: a duplicate therapy joins the pair's interaction card, or gets a card of its own.
     // The alert budget is applied once every card of the request is known (applyAlertBudget, in run-service.ts).
-    interactionCards = mergeDuplicateCards(pairCards, findings.filter((f): f is DuplicateFinding => f.kind === 'duplicate'), cc, meta, labels);
+    interactionCards = mergeDuplicateCards(
+      pairCards,
+      findings.filter((f): f is DuplicateFinding => f.kind === 'duplicate'),
+      cc,
+      meta,
+      labels,
+    );
   }
 
   const unscreenable = findings.filter((f): f is UnscreenableFinding => f.kind === 'unscreenable');
   const incomplete = findings.filter((f): f is IncompleteFinding => f.kind === 'incomplete');
   const other = (kind: 'unscreenable' | 'incomplete' | 'display-mismatch') => (card: Card) => {
-    meta.set(card.uuid, { findingKind: kind, findingIds: [], findingKey: null, drugs: [], severity: null, draftRefs: [], draftFingerprint: null });
+    meta.set(card.uuid, {
+      findingKind: kind,
+      findingIds: [],
+      findingKey: null,
+      drugs: [],
+      severity: null,
+      draftRefs: [],
+      draftFingerprint: null,
+    });
     return card;
   };
-  const dose = doseCards(findings.filter((f): f is DoseFinding => f.kind === 'dose'), cc);
+  const dose = doseCards(
+    findings.filter((f): f is DoseFinding => f.kind === 'dose'),
+    cc,
+  );
   for (const d of dose) meta.set(d.card.uuid, d.meta);
   const allergy = allergyCards(
     findings.filter((f): f is AllergyFinding => f.kind === 'allergy'),
@@ -132,7 +186,9 @@ export function buildCards(findings: readonly Finding[], cc: CardContext): Built
     ...dose.map((d) => d.card),
     ...allergy.map((a) => a.card),
     ...unscreenableCards(unscreenable, cc.mode).map(other('unscreenable')),
-    ...findings.filter((f): f is DisplayMismatchFinding => f.kind === 'display-mismatch').map((f) => other('display-mismatch')(displayMismatchCard(f.medication))),
+    ...findings
+      .filter((f): f is DisplayMismatchFinding => f.kind === 'display-mismatch')
+      .map((f) => other('display-mismatch')(displayMismatchCard(f.medication))),
   ].sort((a, b) => indicatorRank(b.indicator) - indicatorRank(a.indicator));
   return { cards, meta, labels };
 }
@@ -140,7 +196,9 @@ export function buildCards(findings: readonly Finding[], cc: CardContext): Built
 /** The ledger's view of one card's findings. */
 function groupMeta(group: readonly Decided[]): CardMeta {
   const ids = [...new Set(group.map((d) => d.finding.interaction.id))].sort();
-  const drugs = [...new Set(group.flatMap((d) => [d.finding.subjectIngredient.rxcui, d.finding.otherIngredient.rxcui]))].sort();
+  const drugs = [
+    ...new Set(group.flatMap((d) => [d.finding.subjectIngredient.rxcui, d.finding.otherIngredient.rxcui])),
+  ].sort();
   const drafts = medicationsOf(group).filter((m) => m.role === 'draft');
   const top = group[0]!.finding;
   return {
@@ -150,8 +208,15 @@ function groupMeta(group: readonly Decided[]): CardMeta {
     drugs,
     severity: top.interaction.severity,
     draftRefs: drafts.flatMap((m) => (m.reference ? [m.reference] : [])),
-    draftFingerprint: drafts[0] ? createHash('sha256').update(JSON.stringify(drafts[0].resource.dosageInstruction ?? null)).digest('hex').slice(0, 16) : null,
-    alwaysShown: group.some((d) => d.finding.interaction.severity === 'contraindicated' || d.finding.interaction.oncList === 'high-priority'),
+    draftFingerprint: drafts[0]
+      ? createHash('sha256')
+          .update(JSON.stringify(drafts[0].resource.dosageInstruction ?? null))
+          .digest('hex')
+          .slice(0, 16)
+      : null,
+    alwaysShown: group.some(
+      (d) => d.finding.interaction.severity === 'contraindicated' || d.finding.interaction.oncList === 'high-priority',
+    ),
   };
 }
 
@@ -168,7 +233,10 @@ function byImportance(x: Decided, y: Decided): number {
  * drug (a duplicate, or an order and its statement) share one card, and a combination product stays one drug.
  */
 function drugIdentity(m: Medication): string {
-  return m.ingredients.map((i) => i.rxcui).sort().join('+');
+  return m.ingredients
+    .map((i) => i.rxcui)
+    .sort()
+    .join('+');
 }
 
 function pairKey(f: InteractionFinding): string {
@@ -223,7 +291,9 @@ function pairCard(group: readonly Decided[], cc: CardContext): Card {
     indicator: top.decision.indicator,
     source: sourceFor(f.interaction.citations[0]!),
     ...(suggestions.length > 0 ? { suggestions, selectionBehavior: 'at-most-one' as const } : {}),
-    ...(isInterruptive(top.decision.indicator) ? { overrideReasons: overrideReasonCodings(cc.publicBaseUrl, OVERRIDE_REASONS) } : {}),
+    ...(isInterruptive(top.decision.indicator)
+      ? { overrideReasons: overrideReasonCodings(cc.publicBaseUrl, OVERRIDE_REASONS) }
+      : {}),
   };
 }
 
@@ -240,15 +310,26 @@ function profileCard(decided: readonly Decided[], cc: CardContext): Card {
   });
   const topGroup = groups.find((g) => g.includes(top))!;
   const detail =
-    [`The patient's current medications include ${count}:`, '', ...lines, '', 'Details for the most severe:', '', findingDetail(top), '', patientDataUsed(topGroup)].join('\n') +
-    footer(cc);
+    [
+      `The patient's current medications include ${count}:`,
+      '',
+      ...lines,
+      '',
+      'Details for the most severe:',
+      '',
+      findingDetail(top),
+      '',
+      patientDataUsed(topGroup),
+    ].join('\n') + footer(cc);
   return {
     uuid: randomUUID(),
     summary,
     detail,
     indicator: top.decision.indicator,
     source: sourceFor(top.finding.interaction.citations[0]!),
-    ...(isInterruptive(top.decision.indicator) ? { overrideReasons: overrideReasonCodings(cc.publicBaseUrl, OVERRIDE_REASONS) } : {}),
+    ...(isInterruptive(top.decision.indicator)
+      ? { overrideReasons: overrideReasonCodings(cc.publicBaseUrl, OVERRIDE_REASONS) }
+      : {}),
   };
 }
 
@@ -258,7 +339,8 @@ function describeMedication(m: Medication): string {
 
 function roleText(m: Medication): string {
   if (m.role === 'draft') return 'new order';
-  if (m.role === 'active') return `active${m.statusUncertain ? ', status recorded as unknown' : ''}${m.authoredOn ? `, ordered ${m.authoredOn}` : ''}`;
+  if (m.role === 'active')
+    return `active${m.statusUncertain ? ', status recorded as unknown' : ''}${m.authoredOn ? `, ordered ${m.authoredOn}` : ''}`;
   const d = m.lastTakenOn;
   switch (m.stopDateSource) {
     case 'replaced':
@@ -277,7 +359,12 @@ function roleText(m: Medication): string {
 function findingDetail(d: Decided): string {
   const f = d.finding;
   const i = f.interaction;
-  const list = i.oncList === 'high-priority' ? ' — on the ONC high-priority list (always interruptive)' : i.oncList === 'low-priority' ? ' — on the ONC low-priority list (non-interruptive)' : '';
+  const list =
+    i.oncList === 'high-priority'
+      ? ' — on the ONC high-priority list (always interruptive)'
+      : i.oncList === 'low-priority'
+        ? ' — on the ONC low-priority list (non-interruptive)'
+        : '';
   const lines = [
     `**${cap(i.severity)} interaction${list}:** ${f.subjectIngredient.name} with ${f.otherIngredient.name} (${i[f.subjectSide].label} with ${i[f.subjectSide === 'a' ? 'b' : 'a'].label}).`,
     '',
@@ -291,12 +378,21 @@ function findingDetail(d: Decided): string {
   ];
   if (f.washout) {
     const w = f.washout;
-    const when = w.medication.stopDateSource === 'replaced' ? 'is being stopped for the new order' : `was stopped ${w.daysSinceStopped} day(s) ago`;
-    lines.push('', `**Washout:** ${w.medication.display} ${when}; it keeps acting for about ${w.washoutDays} days after the last dose.`);
+    const when =
+      w.medication.stopDateSource === 'replaced'
+        ? 'is being stopped for the new order'
+        : `was stopped ${w.daysSinceStopped} day(s) ago`;
+    lines.push(
+      '',
+      `**Washout:** ${w.medication.display} ${when}; it keeps acting for about ${w.washoutDays} days after the last dose.`,
+    );
   }
   if (d.decision.raisedBy) {
     const lab = d.decision.raisedBy.lab;
-    lines.push('', `**Raised by patient data:** ${lab.kind} ${lab.value} ${lab.unit} on ${lab.date}. ${d.decision.raisedBy.note} **Source:** ${d.decision.raisedBy.citations.map(citationText).join('; ')}`);
+    lines.push(
+      '',
+      `**Raised by patient data:** ${lab.kind} ${lab.value} ${lab.unit} on ${lab.date}. ${d.decision.raisedBy.note} **Source:** ${d.decision.raisedBy.citations.map(citationText).join('; ')}`,
+    );
   }
   if (i.review.status === 'unreviewed') lines.push('', '_This entry has not yet been reviewed by a clinician._');
   return lines.join('\n');
@@ -324,7 +420,8 @@ function suggestionsFor(group: readonly Decided[], cc: CardContext): Suggestion[
   const f = group[0]!.finding;
   const draft = f.subject;
   // A delete needs an id the EHR can take back as "Type/id"; ids with other characters get no suggestion.
-  if (draft.role !== 'draft' || !draft.reference || !/^[A-Za-z]+\/[A-Za-z0-9\-.]{1,256}$/.test(draft.reference)) return [];
+  if (draft.role !== 'draft' || !draft.reference || !/^[A-Za-z]+\/[A-Za-z0-9\-.]{1,256}$/.test(draft.reference))
+    return [];
   const name = f.subjectIngredient.name;
   const out: Suggestion[] = [
     {
@@ -342,7 +439,11 @@ function suggestionsFor(group: readonly Decided[], cc: CardContext): Suggestion[
       offered.add(alt.rxcui);
       const actions: Action[] = [
         { type: 'delete', description: `Remove the new ${name} order`, resourceId: draft.reference },
-        { type: 'create', description: `Order ${altName} instead (${alt.note})`, resource: replacementOrder(draft, alt.rxcui, altName, cc.context.patientId) },
+        {
+          type: 'create',
+          description: `Order ${altName} instead (${alt.note})`,
+          resource: replacementOrder(draft, alt.rxcui, altName, cc.context.patientId),
+        },
       ];
       out.push({ label: fitSummary(`Switch ${name} to ${altName}`), uuid: randomUUID(), actions });
     }
@@ -355,19 +456,29 @@ function suggestionsFor(group: readonly Decided[], cc: CardContext): Suggestion[
  * patient, encounter, requester, category, priority), and only well-formed values of it: dose, timing and
  * quantity belonged to the other drug and the prescriber must choose them.
  */
-function replacementOrder(draft: Medication, rxcui: string, name: string, patientId: string | undefined): Record<string, unknown> {
+function replacementOrder(
+  draft: Medication,
+  rxcui: string,
+  name: string,
+  patientId: string | undefined,
+): Record<string, unknown> {
   const r = draft.resource;
   const reference = (x: unknown) => (isObject(x) && str(x.reference) ? { reference: str(x.reference) } : undefined);
   const category = asArray(r.category)
     .filter(isObject)
-    .map((c) => ({ coding: codingsOf(c).filter((x) => x.system && x.code).map((x) => ({ system: x.system, code: x.code, ...(x.display ? { display: x.display } : {}) })) }))
+    .map((c) => ({
+      coding: codingsOf(c)
+        .filter((x) => x.system && x.code)
+        .map((x) => ({ system: x.system, code: x.code, ...(x.display ? { display: x.display } : {}) })),
+    }))
     .filter((c) => c.coding.length > 0);
   const fields: Record<string, unknown> = {
     // Only MedicationRequest drafts get alternatives (safe-alternatives.ts), so the copy is one too.
     resourceType: 'MedicationRequest',
     status: 'draft',
     intent: str(r.intent) ?? 'order',
-    subject: reference(r.subject) ?? reference(r.patient) ?? (patientId ? { reference: `Patient/${patientId}` } : undefined),
+    subject:
+      reference(r.subject) ?? reference(r.patient) ?? (patientId ? { reference: `Patient/${patientId}` } : undefined),
     encounter: reference(r.encounter),
     requester: reference(r.requester),
     category: category.length > 0 ? category : undefined,
@@ -383,7 +494,13 @@ const MAX_FINDING_CARDS = 50;
 const FOLDED_LISTED = 20;
 
 /** Cards the alert budget covers: findings of the order checks (not the "could not be checked" cards, never folded). */
-const BUDGETED: ReadonlySet<CardMeta['findingKind']> = new Set(['interaction', 'duplicate', 'allergy', 'dose', 'guideline']);
+const BUDGETED: ReadonlySet<CardMeta['findingKind']> = new Set([
+  'interaction',
+  'duplicate',
+  'allergy',
+  'dose',
+  'guideline',
+]);
 const KIND_WORD: Partial<Record<CardMeta['findingKind'], string>> = {
   interaction: 'interaction',
   duplicate: 'duplicate therapy',
@@ -420,7 +537,10 @@ export function applyAlertBudget<T extends BuiltCards>(built: T, input: AlertBud
   // Most important first; a stable sort keeps the checks' own order among equals.
   const ranked = budgeted
     .map((card, i) => ({ card, i }))
-    .sort((a, b) => indicatorRank(b.card.indicator) - indicatorRank(a.card.indicator) || first(b.card) - first(a.card) || a.i - b.i)
+    .sort(
+      (a, b) =>
+        indicatorRank(b.card.indicator) - indicatorRank(a.card.indicator) || first(b.card) - first(a.card) || a.i - b.i,
+    )
     .map((x) => x.card);
   const interruptive = ranked.filter((c) => isInterruptive(c.indicator));
   const overBudget = new Set(input.budget === undefined ? [] : interruptive.slice(input.budget));
@@ -430,7 +550,8 @@ export function applyAlertBudget<T extends BuiltCards>(built: T, input: AlertBud
   if (folded.length === 0) return built;
 
   const names = new Map<string, string>();
-  for (const m of [...input.context.drafts, ...input.context.active, ...input.context.recent]) for (const i of m.ingredients) names.set(i.rxcui, i.name);
+  for (const m of [...input.context.drafts, ...input.context.active, ...input.context.recent])
+    for (const i of m.ingredients) names.set(i.rxcui, i.name);
   const labelOf = (c: Card): string => {
     const m = meta.get(c.uuid)!;
     const given = input.labels?.get(c.uuid);
@@ -439,12 +560,17 @@ export function applyAlertBudget<T extends BuiltCards>(built: T, input: AlertBud
     const what = drugs.length > 0 ? drugs.join(' + ') : c.summary.split(':')[0]!;
     return `${cap(what)} (${KIND_WORD[m.findingKind] ?? m.findingKind})`;
   };
-  const indicator = folded.reduce<Indicator>((top, c) => (indicatorRank(c.indicator) > indicatorRank(top) ? c.indicator : top), 'info');
+  const indicator = folded.reduce<Indicator>(
+    (top, c) => (indicatorRank(c.indicator) > indicatorRank(top) ? c.indicator : top),
+    'info',
+  );
   const listed = folded.slice(0, FOLDED_LISTED);
   const rest = folded.length - listed.length;
   const summaryCard: Card = {
     uuid: randomUUID(),
-    summary: fitSummary(`${folded.length} more alert${folded.length === 1 ? '' : 's'}: ${listed.map(labelOf).join('; ')}`),
+    summary: fitSummary(
+      `${folded.length} more alert${folded.length === 1 ? '' : 's'}: ${listed.map(labelOf).join('; ')}`,
+    ),
     detail: [
       'More alerts were found than are shown separately; the most important are shown above. These were folded:',
       '',
@@ -455,7 +581,9 @@ export function applyAlertBudget<T extends BuiltCards>(built: T, input: AlertBud
     ].join('\n'),
     indicator,
     source: { label: SERVICE_LABEL },
-    ...(isInterruptive(indicator) ? { overrideReasons: overrideReasonCodings(input.publicBaseUrl, FOLDED_OVERRIDE_REASONS) } : {}),
+    ...(isInterruptive(indicator)
+      ? { overrideReasons: overrideReasonCodings(input.publicBaseUrl, FOLDED_OVERRIDE_REASONS) }
+      : {}),
   };
   const foldedMeta = folded.map((c) => meta.get(c.uuid)!);
   meta.set(summaryCard.uuid, {
@@ -469,7 +597,9 @@ export function applyAlertBudget<T extends BuiltCards>(built: T, input: AlertBud
   });
   for (const c of folded) meta.delete(c.uuid);
   const foldedSet = new Set(folded);
-  const cards = [...built.cards.filter((c) => !foldedSet.has(c)), summaryCard].sort((a, b) => indicatorRank(b.indicator) - indicatorRank(a.indicator));
+  const cards = [...built.cards.filter((c) => !foldedSet.has(c)), summaryCard].sort(
+    (a, b) => indicatorRank(b.indicator) - indicatorRank(a.indicator),
+  );
   return { ...built, cards, meta };
 }
 
@@ -511,20 +641,31 @@ function unscreenableCards(findings: readonly UnscreenableFinding[], mode: 'orde
   const others = findings.filter((f) => f.medication.role !== 'draft').map((f) => f.medication);
   if (mode === 'profile') {
     const all = [...drafts, ...others];
-    return all.length === 0 ? [] : [card(`${all.length === 1 ? all[0]!.display : `${all.length} medications`} could not be screened`, all)];
+    return all.length === 0
+      ? []
+      : [card(`${all.length === 1 ? all[0]!.display : `${all.length} medications`} could not be screened`, all)];
   }
   return [
     // A card per draft while the drafts are few; beyond that one card names them (the first MAX_NAMED) and counts.
-    ...(drafts.length <= MAX_DRAFT_CARDS ? drafts.map((m) => card(`${m.display} could not be screened`, [m])) : [card(`${drafts.length} draft orders could not be screened`, drafts)]),
+    ...(drafts.length <= MAX_DRAFT_CARDS
+      ? drafts.map((m) => card(`${m.display} could not be screened`, [m]))
+      : [card(`${drafts.length} draft orders could not be screened`, drafts)]),
     ...(others.length > 0
-      ? [card(`${others.length === 1 ? others[0]!.display : `${others.length} current medications`} could not be screened against the new order`, others)]
+      ? [
+          card(
+            `${others.length === 1 ? others[0]!.display : `${others.length} current medications`} could not be screened against the new order`,
+            others,
+          ),
+        ]
       : []),
   ];
 }
 
 function incompleteSummary(whats: readonly string[]): string {
   const full = `Medication screening incomplete: ${whats.join(', ')} could not be checked`;
-  return full.length < 140 ? full : fitSummary(`Medication screening incomplete: ${whats.length} checks could not be done (details below)`);
+  return full.length < 140
+    ? full
+    : fitSummary(`Medication screening incomplete: ${whats.length} checks could not be done (details below)`);
 }
 
 function incompleteCard(findings: readonly IncompleteFinding[]): Card {

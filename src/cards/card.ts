@@ -46,7 +46,11 @@ export const ACT_CODE_SYSTEM = 'http://terminology.hl7.org/CodeSystem/v3-ActCode
 /** The name every card's source starts with (cards citing a source add it after a colon). */
 export const SERVICE_LABEL = 'Medication safety screening';
 
-export const TOPIC_DRUG_INTERACTION: Coding = { system: ACT_CODE_SYSTEM, code: 'DRG', display: 'Drug Interaction Alert' };
+export const TOPIC_DRUG_INTERACTION: Coding = {
+  system: ACT_CODE_SYSTEM,
+  code: 'DRG',
+  display: 'Drug Interaction Alert',
+};
 
 /** CDS Hooks: summary SHOULD be under 140 characters. Longer text is cut at a word with an ellipsis. */
 export const SUMMARY_MAX = 139;
@@ -78,7 +82,10 @@ export function overrideReasonSystem(publicBaseUrl: string): string {
 }
 
 /** Override reasons (code, display) as codings of this service's override-reason code system. */
-export function overrideReasonCodings(publicBaseUrl: string, reasons: readonly (readonly [string, string])[]): Coding[] {
+export function overrideReasonCodings(
+  publicBaseUrl: string,
+  reasons: readonly (readonly [string, string])[],
+): Coding[] {
   const system = overrideReasonSystem(publicBaseUrl);
   return reasons.map(([code, display]) => ({ system, code, display }));
 }
@@ -93,5 +100,7 @@ export const MAX_NAMED = 20;
 
 /** "a, b, c" — or, past MAX_NAMED, the first MAX_NAMED and "and N more". */
 export function namedWithCount(items: readonly string[]): string {
-  return items.length <= MAX_NAMED ? items.join(', ') : `${items.slice(0, MAX_NAMED).join(', ')} and ${items.length - MAX_NAMED} more`;
+  return items.length <= MAX_NAMED
+    ? items.join(', ')
+    : `${items.slice(0, MAX_NAMED).join(', ')} and ${items.length - MAX_NAMED} more`;
 }

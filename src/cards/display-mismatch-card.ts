@@ -7,7 +7,6 @@ import { randomUUID } from 'node:crypto';
 import type { Medication } from '../fhir/clinical-context.js';
 import { fitSummary, type Card, SERVICE_LABEL } from './card.js';
 
-
 export function displayMismatchCard(m: Medication): Card {
   const mismatch = m.displayMismatch!;
   const named = mismatch.displayNames.join(' / ');

@@ -12,10 +12,21 @@ import { orderedDoseEntry } from '../checks/dose/check-doses.js';
 import { asArray, isObject } from '../fhir/resources.js';
 import type { DoseRule } from '../knowledge/source-schema.js';
 import type { CardContext, CardMeta } from './build-cards.js';
-import { displayUnit, overrideReasonCodings, citationUrl, citationText, ACT_CODE_SYSTEM, fitSummary, type Action, type Card, type Coding, type Suggestion, SERVICE_LABEL } from './card.js';
+import {
+  displayUnit,
+  overrideReasonCodings,
+  citationUrl,
+  citationText,
+  ACT_CODE_SYSTEM,
+  fitSummary,
+  type Action,
+  type Card,
+  type Coding,
+  type Suggestion,
+  SERVICE_LABEL,
+} from './card.js';
 import { isInterruptive } from './policy.js';
 import { DEFAULT_DOSE_INDICATORS, type Indicator } from './policy-schema.js';
-
 
 /** v3-ActCode displays, as the HL7 terminology (ActCode, DOSE hierarchy) gives them. */
 export const DOSE_TOPICS: Readonly<Record<DoseTopic, Coding>> = {
@@ -78,7 +89,8 @@ function summaryOf(f: DoseProblemFinding): string {
   const v = f.violations[0]!;
   switch (f.topic) {
     case 'DOSECOND':
-      if (v.measure === 'contraindicatedForAge') return `${name} is contraindicated at the patient's age (${ageWords(v.ordered)}${v.limit > 0 ? `, under ${ageWords(v.limit)}` : ''})`;
+      if (v.measure === 'contraindicatedForAge')
+        return `${name} is contraindicated at the patient's age (${ageWords(v.ordered)}${v.limit > 0 ? `, under ${ageWords(v.limit)}` : ''})`;
       return v.measure === 'contraindicated'
         ? `${name} is contraindicated at the patient's kidney function (${v.unit === 'mL/min' ? 'CrCl' : 'eGFR'} ${fmt(v.ordered)}, limit ${fmt(v.limit)})`
         : `${name}: ${fmt(v.ordered)} ${v.unit} ${v.measure === 'perDose' ? 'per dose' : 'a day'} is above the renal limit of ${fmt(v.limit)} ${v.unit}`;
@@ -93,10 +105,13 @@ function summaryOf(f: DoseProblemFinding): string {
   }
 }
 
-const ageWords = (years: number) => (years < 2 ? `${Math.floor(years * 12 + 1e-9)} months` : `${Math.floor(years + 1e-9)} years`);
+const ageWords = (years: number) =>
+  years < 2 ? `${Math.floor(years * 12 + 1e-9)} months` : `${Math.floor(years + 1e-9)} years`;
 
 function headline(f: DoseProblemFinding): string {
-  return f.topic === 'DOSECOND' && f.violations.some((v) => v.measure === 'contraindicatedForAge') ? 'contraindicated at this age' : HEADLINE[f.topic];
+  return f.topic === 'DOSECOND' && f.violations.some((v) => v.measure === 'contraindicatedForAge')
+    ? 'contraindicated at this age'
+    : HEADLINE[f.topic];
 }
 
 function per(measure: string): string {
@@ -111,13 +126,16 @@ function problemCard(f: DoseProblemFinding, indicator: Indicator, cc: CardContex
     lines.push('', `**Ordered (${f.dose.route}):** ${f.dose.lines.map(displayUnit).join('; ')}.`);
     const parts = [`${fmt(f.dose.perDoseHigh)} ${f.dose.unit} per dose`];
     if (f.dose.perDayHigh !== undefined) parts.push(`${fmt(f.dose.perDayHigh)} ${f.dose.unit} a day at most`);
-    if (f.dose.perWeekHigh !== undefined && f.topic === 'DOSEIVL') parts.push(`${fmt(f.dose.perWeekHigh)} ${f.dose.unit} a week`);
+    if (f.dose.perWeekHigh !== undefined && f.topic === 'DOSEIVL')
+      parts.push(`${fmt(f.dose.perWeekHigh)} ${f.dose.unit} a week`);
     lines.push(`**Computed:** ${parts.join(', ')} of ${f.ingredient.name}.`);
   }
   lines.push('', `**Patient data used:** ${f.patientData.join('; ')}.`);
   for (const n of f.notes) lines.push('', n);
-  for (const r of rules) lines.push('', `**Rule ${r.id}:** ${r.note} **Source:** ${r.citations.map(citationText).join('; ')}`);
-  if (rules.some((r) => r.review.status === 'unreviewed')) lines.push('', '_This dose rule has not yet been reviewed by a clinician._');
+  for (const r of rules)
+    lines.push('', `**Rule ${r.id}:** ${r.note} **Source:** ${r.citations.map(citationText).join('; ')}`);
+  if (rules.some((r) => r.review.status === 'unreviewed'))
+    lines.push('', '_This dose rule has not yet been reviewed by a clinician._');
   lines.push('', `_Policy: ${cc.policy.id}. Knowledge version: ${cc.kb.version.id}._`);
   const suggestions = suggestionsFor(f);
   const first = rules[0]!.citations[0]!;
@@ -129,7 +147,9 @@ function problemCard(f: DoseProblemFinding, indicator: Indicator, cc: CardContex
     indicator,
     source: { label: `${SERVICE_LABEL}: ${first.source}`, ...(url ? { url } : {}), topic: DOSE_TOPICS[f.topic] },
     ...(suggestions.length > 0 ? { suggestions, selectionBehavior: 'at-most-one' as const } : {}),
-    ...(isInterruptive(indicator) ? { overrideReasons: overrideReasonCodings(cc.publicBaseUrl, OVERRIDE_REASONS) } : {}),
+    ...(isInterruptive(indicator)
+      ? { overrideReasons: overrideReasonCodings(cc.publicBaseUrl, OVERRIDE_REASONS) }
+      : {}),
   };
 }
 
@@ -140,7 +160,9 @@ function distinctRules(f: DoseProblemFinding): DoseRule[] {
 }
 
 function problemMeta(f: DoseProblemFinding): CardMeta {
-  const ids = distinctRules(f).map((r) => r.id).sort();
+  const ids = distinctRules(f)
+    .map((r) => r.id)
+    .sort();
   const m = f.medication;
   return {
     findingKind: 'dose',
@@ -149,7 +171,13 @@ function problemMeta(f: DoseProblemFinding): CardMeta {
     drugs: [f.ingredient.rxcui],
     severity: f.severity,
     draftRefs: m.role === 'draft' && m.reference ? [m.reference] : [],
-    draftFingerprint: m.role === 'draft' ? createHash('sha256').update(JSON.stringify(m.resource.dosageInstruction ?? null)).digest('hex').slice(0, 16) : null,
+    draftFingerprint:
+      m.role === 'draft'
+        ? createHash('sha256')
+            .update(JSON.stringify(m.resource.dosageInstruction ?? null))
+            .digest('hex')
+            .slice(0, 16)
+        : null,
   };
 }
 
@@ -157,7 +185,10 @@ function notCheckedCard(group: readonly DoseNotCheckedFinding[], indicator: Indi
   const meds = [...new Map(group.map((f) => [f.medication.key, f.medication])).values()];
   const subject = meds.length === 1 ? meds[0]!.display : `${meds.length} medications`;
   const whats = [...new Set(group.map((f) => f.what))];
-  const summary = cc.mode === 'profile' || meds.length > 1 ? `Dose checks not done for ${subject}` : `Dose check not done for ${subject}: ${whats.join(', ')}`;
+  const summary =
+    cc.mode === 'profile' || meds.length > 1
+      ? `Dose checks not done for ${subject}`
+      : `Dose check not done for ${subject}: ${whats.join(', ')}`;
   const card: Card = {
     uuid: randomUUID(),
     summary: fitSummary(summary),
@@ -194,7 +225,12 @@ function describeMedication(m: Medication): string {
 /** A copy of a JSON value with null object members and null array entries left out (they are not valid FHIR). */
 function withoutNulls<T>(value: T): T {
   if (Array.isArray(value)) return value.filter((v) => v !== null).map(withoutNulls) as T;
-  if (isObject(value)) return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== null).map(([k, v]) => [k, withoutNulls(v)])) as T;
+  if (isObject(value))
+    return Object.fromEntries(
+      Object.entries(value)
+        .filter(([, v]) => v !== null)
+        .map(([k, v]) => [k, withoutNulls(v)]),
+    ) as T;
   return value;
 }
 
@@ -207,7 +243,13 @@ function suggestionsFor(f: DoseProblemFinding): Suggestion[] {
   if (m.role !== 'draft' || !m.reference || !/^[A-Za-z]+\/[A-Za-z0-9\-.]{1,256}$/.test(m.reference)) return [];
   const name = f.ingredient.name;
   if (f.severity === 'contraindicated' && f.topic === 'DOSECOND') {
-    return [{ label: `Cancel the ${name} order`, uuid: randomUUID(), actions: [{ type: 'delete', description: `Remove the new ${name} order`, resourceId: m.reference }] }];
+    return [
+      {
+        label: `Cancel the ${name} order`,
+        uuid: randomUUID(),
+        actions: [{ type: 'delete', description: `Remove the new ${name} order`, resourceId: m.reference }],
+      },
+    ];
   }
   const resource = withoutNulls(m.resource);
   const instruction = asArray(resource.dosageInstruction)[0];
@@ -215,7 +257,10 @@ function suggestionsFor(f: DoseProblemFinding): Suggestion[] {
   // The printed instructions would contradict the changed dose or schedule: they are left out.
   const { text: _text, patientInstruction: _pi, ...kept } = instruction;
   if (f.correctedSchedule === 'weekly') {
-    const updated = { ...resource, dosageInstruction: [{ ...kept, timing: { repeat: { frequency: 1, period: 1, periodUnit: 'wk' } } }] };
+    const updated = {
+      ...resource,
+      dosageInstruction: [{ ...kept, timing: { repeat: { frequency: 1, period: 1, periodUnit: 'wk' } } }],
+    };
     const action: Action = { type: 'update', description: `Give ${name} once weekly (same dose)`, resource: updated };
     return [{ label: `Change ${name} to once weekly`, uuid: randomUUID(), isRecommended: true, actions: [action] }];
   }
@@ -226,8 +271,18 @@ function suggestionsFor(f: DoseProblemFinding): Suggestion[] {
     const doseAndRate = [{ ...entry, doseQuantity: { ...entry.doseQuantity, value } }];
     const updated = { ...resource, dosageInstruction: [{ ...kept, doseAndRate }] };
     const unitText = unit.replace(/[{}]/g, '') || 'unit';
-    const action: Action = { type: 'update', description: `Change the ${name} dose to ${fmt(value)} ${unitText} per administration`, resource: updated };
-    return [{ label: fitSummary(`Reduce the ${name} dose to ${fmt(value)} ${unitText} per administration`), uuid: randomUUID(), actions: [action] }];
+    const action: Action = {
+      type: 'update',
+      description: `Change the ${name} dose to ${fmt(value)} ${unitText} per administration`,
+      resource: updated,
+    };
+    return [
+      {
+        label: fitSummary(`Reduce the ${name} dose to ${fmt(value)} ${unitText} per administration`),
+        uuid: randomUUID(),
+        actions: [action],
+      },
+    ];
   }
   return [];
 }

@@ -9,11 +9,25 @@ import type { DuplicateFinding } from '../checks/duplicate/duplicate-finding.js'
 import type { Medication } from '../fhir/clinical-context.js';
 import type { Citation } from '../knowledge/source-schema.js';
 import type { CardContext, CardMeta } from './build-cards.js';
-import { citationUrl, overrideReasonCodings, citationText, ACT_CODE_SYSTEM, fitSummary, type Card, type Coding, type Suggestion, SERVICE_LABEL } from './card.js';
+import {
+  citationUrl,
+  overrideReasonCodings,
+  citationText,
+  ACT_CODE_SYSTEM,
+  fitSummary,
+  type Card,
+  type Coding,
+  type Suggestion,
+  SERVICE_LABEL,
+} from './card.js';
 import { higherIndicator, indicatorRank, isInterruptive } from './policy.js';
 import { DEFAULT_DUPLICATE_INDICATORS, type Indicator, type IndicatorOrSuppress } from './policy-schema.js';
 
-export const TOPIC_DUPLICATE_THERAPY: Coding = { system: ACT_CODE_SYSTEM, code: 'DUPTHPY', display: 'Duplicate Therapy Alert' };
+export const TOPIC_DUPLICATE_THERAPY: Coding = {
+  system: ACT_CODE_SYSTEM,
+  code: 'DUPTHPY',
+  display: 'Duplicate Therapy Alert',
+};
 
 export const OVERRIDE_REASONS: readonly [string, string][] = [
   ['both-intended', 'Both are intended (e.g. scheduled plus as-needed, or a documented combination)'],
@@ -41,7 +55,11 @@ export function duplicateIndicator(f: DuplicateFinding, cc: Pick<CardContext, 'p
 
 /** A drug is its set of ingredients; a pair is the two drugs, in either order. */
 export function drugPairKey(a: Medication, b: Medication): string {
-  const id = (m: Medication) => m.ingredients.map((i) => i.rxcui).sort().join('+');
+  const id = (m: Medication) =>
+    m.ingredients
+      .map((i) => i.rxcui)
+      .sort()
+      .join('+');
   return [id(a), id(b)].sort().join('|');
 }
 
@@ -51,7 +69,10 @@ function decide(findings: readonly DuplicateFinding[], cc: CardContext): Decided
     const indicator = duplicateIndicator(finding, cc);
     if (indicator !== 'suppress') out.push({ finding, indicator });
   }
-  return out.sort((x, y) => indicatorRank(y.indicator) - indicatorRank(x.indicator) || x.finding.rule.id.localeCompare(y.finding.rule.id));
+  return out.sort(
+    (x, y) =>
+      indicatorRank(y.indicator) - indicatorRank(x.indicator) || x.finding.rule.id.localeCompare(y.finding.rule.id),
+  );
 }
 
 /**
@@ -94,29 +115,46 @@ function mergeInto(card: Card, group: readonly Decided[], cc: CardContext, meta:
   const top = group[0]!;
   const indicator = higherIndicator(card.indicator, top.indicator);
   const duplicateFirst = indicatorRank(top.indicator) > indicatorRank(card.indicator);
-  const summary = duplicateFirst ? fitSummary(`${summaryOf(top)} (+ interaction)`) : fitSummary(`${card.summary} (+ ${top.finding.rule.name})`);
-  const section = ['', '---', '', ...distinct(group).flatMap((d, i) => [...(i > 0 ? [''] : []), ...findingDetail(d)])].join('\n');
+  const summary = duplicateFirst
+    ? fitSummary(`${summaryOf(top)} (+ interaction)`)
+    : fitSummary(`${card.summary} (+ ${top.finding.rule.name})`);
+  const section = [
+    '',
+    '---',
+    '',
+    ...distinct(group).flatMap((d, i) => [...(i > 0 ? [''] : []), ...findingDetail(d)]),
+  ].join('\n');
   const merged: Card = {
     ...card,
     summary,
     detail: `${card.detail ?? ''}\n${section}`,
     indicator,
     ...(duplicateFirst ? { source: sourceOf(top.finding.rule.citations[0]!) } : {}),
-    ...(isInterruptive(indicator) && !card.overrideReasons ? { overrideReasons: overrideReasonCodings(cc.publicBaseUrl, OVERRIDE_REASONS) } : {}),
+    ...(isInterruptive(indicator) && !card.overrideReasons
+      ? { overrideReasons: overrideReasonCodings(cc.publicBaseUrl, OVERRIDE_REASONS) }
+      : {}),
   };
   const m = meta.get(card.uuid);
   if (m) {
     meta.set(card.uuid, {
       ...m,
       findingIds: [...new Set([...m.findingIds, ...group.map((d) => `duplicate:${d.finding.rule.id}`)])].sort(),
-      drugs: [...new Set([...m.drugs, ...group.flatMap((d) => [d.finding.subjectIngredient.rxcui, d.finding.otherIngredient.rxcui])])].sort(),
+      drugs: [
+        ...new Set([
+          ...m.drugs,
+          ...group.flatMap((d) => [d.finding.subjectIngredient.rxcui, d.finding.otherIngredient.rxcui]),
+        ]),
+      ].sort(),
     });
   }
   return merged;
 }
 
 /** Profile review: every duplicate pair among the current medications on one summary card. */
-export function duplicateProfileCard(findings: readonly DuplicateFinding[], cc: CardContext): { card: Card; meta: CardMeta } | undefined {
+export function duplicateProfileCard(
+  findings: readonly DuplicateFinding[],
+  cc: CardContext,
+): { card: Card; meta: CardMeta } | undefined {
   const decided = decide(findings, cc);
   if (decided.length === 0) return undefined;
   const groups = new Map<string, Decided[]>();
@@ -124,16 +162,32 @@ export function duplicateProfileCard(findings: readonly DuplicateFinding[], cc: 
     const key = drugPairKey(d.finding.subject, d.finding.other);
     groups.set(key, [...(groups.get(key) ?? []), d]);
   }
-  const lines = [...groups.values()].map((g) => `- **${pairName(g[0]!.finding)}** — ${g.map((d) => d.finding.rule.name).join('; ')} (${g[0]!.indicator}): ${g[0]!.finding.rule.management}`);
+  const lines = [...groups.values()].map(
+    (g) =>
+      `- **${pairName(g[0]!.finding)}** — ${g.map((d) => d.finding.rule.name).join('; ')} (${g[0]!.indicator}): ${g[0]!.finding.rule.management}`,
+  );
   const top = decided[0]!;
   const count = `${groups.size} duplicate ${groups.size === 1 ? 'therapy' : 'therapies'}`;
   const card: Card = {
     uuid: randomUUID(),
-    summary: fitSummary(`${count} in current medications: ${[...groups.values()].map((g) => pairName(g[0]!.finding)).join('; ')}`),
-    detail: [`The patient's current medications include ${count}:`, '', ...lines, '', 'Details for the first:', '', ...findingDetail(top), footer(cc)].join('\n'),
+    summary: fitSummary(
+      `${count} in current medications: ${[...groups.values()].map((g) => pairName(g[0]!.finding)).join('; ')}`,
+    ),
+    detail: [
+      `The patient's current medications include ${count}:`,
+      '',
+      ...lines,
+      '',
+      'Details for the first:',
+      '',
+      ...findingDetail(top),
+      footer(cc),
+    ].join('\n'),
     indicator: top.indicator,
     source: sourceOf(top.finding.rule.citations[0]!),
-    ...(isInterruptive(top.indicator) ? { overrideReasons: overrideReasonCodings(cc.publicBaseUrl, OVERRIDE_REASONS) } : {}),
+    ...(isInterruptive(top.indicator)
+      ? { overrideReasons: overrideReasonCodings(cc.publicBaseUrl, OVERRIDE_REASONS) }
+      : {}),
   };
   return { card, meta: { ...duplicateMeta(decided), findingKey: null, draftRefs: [] } };
 }
@@ -169,16 +223,23 @@ export function mergeDuplicatesIntoProfileCard(
     '',
     `The current medications also include ${count}:`,
     '',
-    ...[...groups.values()].map((g) => `- **${pairName(g[0]!.finding)}** — ${g.map((d) => d.finding.rule.name).join('; ')} (${g[0]!.indicator}): ${g[0]!.finding.rule.management}`),
+    ...[...groups.values()].map(
+      (g) =>
+        `- **${pairName(g[0]!.finding)}** — ${g.map((d) => d.finding.rule.name).join('; ')} (${g[0]!.indicator}): ${g[0]!.finding.rule.management}`,
+    ),
     '',
     ...findingDetail(top),
   ].join('\n');
   const merged: Card = {
     ...card,
-    summary: fitSummary(`${interactionCount} and ${count} in current medications: ${[...interactionPairs, ...names].join('; ')}`),
+    summary: fitSummary(
+      `${interactionCount} and ${count} in current medications: ${[...interactionPairs, ...names].join('; ')}`,
+    ),
     detail: `${card.detail ?? ''}\n${section}`,
     indicator,
-    ...(isInterruptive(indicator) && !card.overrideReasons ? { overrideReasons: overrideReasonCodings(cc.publicBaseUrl, OVERRIDE_REASONS) } : {}),
+    ...(isInterruptive(indicator) && !card.overrideReasons
+      ? { overrideReasons: overrideReasonCodings(cc.publicBaseUrl, OVERRIDE_REASONS) }
+      : {}),
   };
   const dup = duplicateMeta(decided);
   return {
@@ -198,7 +259,9 @@ function distinct(group: readonly Decided[]): Decided[] {
 const cap = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
 
 function pairName(f: DuplicateFinding): string {
-  return f.subjectIngredient.rxcui === f.otherIngredient.rxcui ? `${cap(f.subjectIngredient.name)} twice` : `${cap(f.subjectIngredient.name)} + ${f.otherIngredient.name}`;
+  return f.subjectIngredient.rxcui === f.otherIngredient.rxcui
+    ? `${cap(f.subjectIngredient.name)} twice`
+    : `${cap(f.subjectIngredient.name)} + ${f.otherIngredient.name}`;
 }
 
 function summaryOf(d: Decided): string {
@@ -216,11 +279,18 @@ function duplicateCard(group: readonly Decided[], cc: CardContext): Card {
   return {
     uuid: randomUUID(),
     summary: fitSummary(`${summaryOf(top)}${more}`),
-    detail: [...distinct(group).flatMap((d, i) => [...(i > 0 ? ['', '---', ''] : []), ...findingDetail(d)]), '', `**Patient data used:** ${meds.map(describeMedication).join('; ')}.`, footer(cc)].join('\n'),
+    detail: [
+      ...distinct(group).flatMap((d, i) => [...(i > 0 ? ['', '---', ''] : []), ...findingDetail(d)]),
+      '',
+      `**Patient data used:** ${meds.map(describeMedication).join('; ')}.`,
+      footer(cc),
+    ].join('\n'),
     indicator: top.indicator,
     source: sourceOf(top.finding.rule.citations[0]!),
     ...(suggestions.length > 0 ? { suggestions, selectionBehavior: 'at-most-one' as const } : {}),
-    ...(isInterruptive(top.indicator) ? { overrideReasons: overrideReasonCodings(cc.publicBaseUrl, OVERRIDE_REASONS) } : {}),
+    ...(isInterruptive(top.indicator)
+      ? { overrideReasons: overrideReasonCodings(cc.publicBaseUrl, OVERRIDE_REASONS) }
+      : {}),
   };
 }
 
@@ -230,7 +300,15 @@ function findingDetail(d: Decided): string[] {
     f.rule.id === 'same-ingredient'
       ? `**Duplicate therapy — ${f.rule.name}:** ${f.subject.display} and ${f.other.display} both contain ${f.subjectIngredient.name}.`
       : `**Duplicate therapy — ${f.rule.name}:** ${f.subjectIngredient.name} (${f.subject.display}) with ${f.otherIngredient.name} (${f.other.display}).`;
-  const lines = [what, '', `**Why it matters:** ${f.rule.rationale}`, '', `**Management:** ${f.rule.management}`, '', `**Source:** ${f.rule.citations.map(citationText).join('; ')}`];
+  const lines = [
+    what,
+    '',
+    `**Why it matters:** ${f.rule.rationale}`,
+    '',
+    `**Management:** ${f.rule.management}`,
+    '',
+    `**Source:** ${f.rule.citations.map(citationText).join('; ')}`,
+  ];
   if (f.rule.review.status === 'unreviewed') lines.push('', '_This entry has not yet been reviewed by a clinician._');
   return lines;
 }
@@ -249,7 +327,9 @@ function duplicateMeta(group: readonly Decided[]): CardMeta {
     findingKind: 'duplicate',
     findingIds: ids,
     findingKey: `${ids.join('+')}|${drugPairKey(top.subject, top.other)}`,
-    drugs: [...new Set(group.flatMap((d) => [d.finding.subjectIngredient.rxcui, d.finding.otherIngredient.rxcui]))].sort(),
+    drugs: [
+      ...new Set(group.flatMap((d) => [d.finding.subjectIngredient.rxcui, d.finding.otherIngredient.rxcui])),
+    ].sort(),
     severity: top.rule.id === 'same-ingredient' ? 'same-ingredient' : 'same-class',
     draftRefs: drafts.flatMap((m) => (m.reference ? [m.reference] : [])),
     draftFingerprint: null,
@@ -257,7 +337,12 @@ function duplicateMeta(group: readonly Decided[]): CardMeta {
 }
 
 function describeMedication(m: Medication): string {
-  const role = m.role === 'draft' ? 'new order' : m.role === 'active' ? `active${m.authoredOn ? `, ordered ${m.authoredOn}` : ''}` : 'recently stopped';
+  const role =
+    m.role === 'draft'
+      ? 'new order'
+      : m.role === 'active'
+        ? `active${m.authoredOn ? `, ordered ${m.authoredOn}` : ''}`
+        : 'recently stopped';
   return `${m.display} (${role}${m.reference ? `, ${m.reference}` : ''})`;
 }
 
@@ -280,4 +365,3 @@ function sourceOf(c: Citation): Card['source'] {
   const url = citationUrl(c);
   return { label: `${SERVICE_LABEL}: ${c.source}`, ...(url ? { url } : {}), topic: TOPIC_DUPLICATE_THERAPY };
 }
-

@@ -19,4 +19,3 @@ export function overrideReasonDisplay(code: string): string | undefined {
   const found = displays.get(code);
   return found?.size === 1 ? [...found][0] : undefined;
 }
-

@@ -46,7 +46,12 @@ export const PolicyFile = z
      * not be done (missing weight, stale creatinine, a dosage that cannot be read). Absent: DEFAULT_DOSE_INDICATORS.
      */
     doseIndicators: z
-      .object({ contraindicated: IndicatorOrSuppress, high: IndicatorOrSuppress, low: IndicatorOrSuppress, notChecked: IndicatorOrSuppress })
+      .object({
+        contraindicated: IndicatorOrSuppress,
+        high: IndicatorOrSuppress,
+        low: IndicatorOrSuppress,
+        notChecked: IndicatorOrSuppress,
+      })
       .strict()
       .optional(),
     /**
@@ -77,7 +82,11 @@ export const PolicyFile = z
      * low-priority pair, kept non-interruptive). Absent: DEFAULT_DUPLICATE_INDICATORS.
      */
     duplicateIndicators: z
-      .object({ sameIngredient: IndicatorOrSuppress, sameClass: IndicatorOrSuppress, byClass: z.record(z.string(), IndicatorOrSuppress).default({}) })
+      .object({
+        sameIngredient: IndicatorOrSuppress,
+        sameClass: IndicatorOrSuppress,
+        byClass: z.record(z.string(), IndicatorOrSuppress).default({}),
+      })
       .strict()
       .optional(),
     /** Patient data that makes a pair more dangerous raises its indicator (e.g. potassium above 5.5). */
@@ -102,7 +111,12 @@ export const PolicyFile = z
 export type Policy = z.infer<typeof PolicyFile>;
 
 /** Dose indicators of a policy that does not set them. */
-export const DEFAULT_DOSE_INDICATORS: NonNullable<Policy['doseIndicators']> = { contraindicated: 'critical', high: 'warning', low: 'info', notChecked: 'info' };
+export const DEFAULT_DOSE_INDICATORS: NonNullable<Policy['doseIndicators']> = {
+  contraindicated: 'critical',
+  high: 'warning',
+  low: 'info',
+  notChecked: 'info',
+};
 
 /** Allergy indicators of a policy that does not set them. */
 export const DEFAULT_ALLERGY_INDICATORS: NonNullable<Policy['allergyIndicators']> = {
@@ -117,4 +131,8 @@ export const DEFAULT_ALLERGY_INDICATORS: NonNullable<Policy['allergyIndicators']
 };
 
 /** Duplicate-therapy indicators of a policy that does not set them. */
-export const DEFAULT_DUPLICATE_INDICATORS: NonNullable<Policy['duplicateIndicators']> = { sameIngredient: 'warning', sameClass: 'warning', byClass: {} };
+export const DEFAULT_DUPLICATE_INDICATORS: NonNullable<Policy['duplicateIndicators']> = {
+  sameIngredient: 'warning',
+  sameClass: 'warning',
+  byClass: {},
+};

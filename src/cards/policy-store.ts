@@ -53,7 +53,9 @@ export class PolicyStore {
 
   async refresh(): Promise<void> {
     if (!this.db) return;
-    const rows = await this.db.query<OverrideRow>('SELECT * FROM cds_policy_override ORDER BY policy_id, interaction_id');
+    const rows = await this.db.query<OverrideRow>(
+      'SELECT * FROM cds_policy_override ORDER BY policy_id, interaction_id',
+    );
     const next = new Map<string, Policy>();
     for (const [id, policy] of this.base) {
       const site = rows.rows.filter((r) => r.policy_id === id);
@@ -62,7 +64,13 @@ export class PolicyStore {
         ...policy,
         interactionOverrides: [
           ...policy.interactionOverrides.filter((o) => !siteIds.has(o.interaction)),
-          ...site.map((r) => ({ interaction: r.interaction_id, indicator: r.indicator, note: r.note, changedBy: r.changed_by, changedOn: new Date(r.changed_at).toISOString().slice(0, 10) })),
+          ...site.map((r) => ({
+            interaction: r.interaction_id,
+            indicator: r.indicator,
+            note: r.note,
+            changedBy: r.changed_by,
+            changedOn: new Date(r.changed_at).toISOString().slice(0, 10),
+          })),
         ],
       });
     }
@@ -70,7 +78,12 @@ export class PolicyStore {
   }
 
   /** Sets (or, with indicator undefined, removes) the site's indicator for an interaction in a policy. */
-  async change(policyId: string, interactionId: string, change: { indicator: IndicatorOrSuppress; note: string } | undefined, who: string): Promise<void> {
+  async change(
+    policyId: string,
+    interactionId: string,
+    change: { indicator: IndicatorOrSuppress; note: string } | undefined,
+    who: string,
+  ): Promise<void> {
     if (!this.db) throw new Error('policy changes need the database');
     if (change) {
       await this.db.query(
@@ -79,7 +92,10 @@ export class PolicyStore {
         [policyId, interactionId, change.indicator, change.note, who],
       );
     } else {
-      await this.db.query('DELETE FROM cds_policy_override WHERE policy_id = $1 AND interaction_id = $2', [policyId, interactionId]);
+      await this.db.query('DELETE FROM cds_policy_override WHERE policy_id = $1 AND interaction_id = $2', [
+        policyId,
+        interactionId,
+      ]);
     }
     await this.refresh();
   }

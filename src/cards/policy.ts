@@ -38,7 +38,8 @@ export function decideIndicator(finding: InteractionFinding, policy: Policy, con
   for (const raise of policy.contextRaises.filter((r) => r.interaction === interaction.id)) {
     const lab = context.labs.get(raise.observation);
     if (!lab) continue;
-    const meets = (raise.above !== undefined && lab.value > raise.above) || (raise.below !== undefined && lab.value < raise.below);
+    const meets =
+      (raise.above !== undefined && lab.value > raise.above) || (raise.below !== undefined && lab.value < raise.below);
     if (meets && RANK[raise.indicator] > RANK[indicator]) {
       indicator = raise.indicator;
       raisedBy = { lab, note: raise.note, citations: raise.citations };

@@ -10,7 +10,18 @@ import { medicationLabel } from '../rules/helpers.js';
 import { RULE_TOPICS } from '../rules/rule-schema.js';
 import type { CardMeta } from './build-cards.js';
 import { conceptText } from '../fhir/resources.js';
-import { displayUnit, citationUrl, overrideReasonCodings, citationText, ACT_CODE_SYSTEM, fitSummary, type Action, type Card, type Coding, type Suggestion } from './card.js';
+import {
+  displayUnit,
+  citationUrl,
+  overrideReasonCodings,
+  citationText,
+  ACT_CODE_SYSTEM,
+  fitSummary,
+  type Action,
+  type Card,
+  type Coding,
+  type Suggestion,
+} from './card.js';
 import { isInterruptive } from './policy.js';
 
 /** A card a shadow rule would have shown. */
@@ -49,7 +60,16 @@ export function guidelineCards(fired: readonly FiredRule[], publicBaseUrl: strin
     const card = ruleCard(f, publicBaseUrl);
     const m = ruleMeta(f);
     if (f.rule.source.status === 'shadow') {
-      shadow.push({ uuid: card.uuid, ruleId: f.rule.source.id, ruleVersion: f.rule.source.version, indicator: card.indicator, summary: card.summary, drugs: m.drugs, draftRefs: m.draftRefs, card });
+      shadow.push({
+        uuid: card.uuid,
+        ruleId: f.rule.source.id,
+        ruleVersion: f.rule.source.version,
+        indicator: card.indicator,
+        summary: card.summary,
+        drugs: m.drugs,
+        draftRefs: m.draftRefs,
+        card,
+      });
     } else {
       cards.push(card);
       meta.set(card.uuid, m);
@@ -74,9 +94,19 @@ function ruleCard(f: FiredRule, publicBaseUrl: string): Card {
   const suggestions = (r.card.suggestions ?? []).flatMap((s): Suggestion[] => {
     const drafts = asList(f.facts[s.cancelOrdersIn])
       .map((x) => names.get(x))
-      .filter((m): m is Medication => m !== undefined && m.role === 'draft' && m.reference !== undefined && /^[A-Za-z]+\/[A-Za-z0-9\-.]{1,256}$/.test(m.reference));
+      .filter(
+        (m): m is Medication =>
+          m !== undefined &&
+          m.role === 'draft' &&
+          m.reference !== undefined &&
+          /^[A-Za-z]+\/[A-Za-z0-9\-.]{1,256}$/.test(m.reference),
+      );
     if (drafts.length === 0) return [];
-    const actions: Action[] = drafts.map((m) => ({ type: 'delete', description: `Remove the new ${medicationLabel(m)} order`, resourceId: m.reference! }));
+    const actions: Action[] = drafts.map((m) => ({
+      type: 'delete',
+      description: `Remove the new ${medicationLabel(m)} order`,
+      resourceId: m.reference!,
+    }));
     return [{ label: fitSummary(fill(s.label, false)), uuid: randomUUID(), actions }];
   });
   const first = r.citations[0]!;
@@ -89,15 +119,23 @@ function ruleCard(f: FiredRule, publicBaseUrl: string): Card {
     indicator: r.card.indicator,
     source: { label: `Guideline rule: ${r.title}`.slice(0, 200), ...(url ? { url } : {}), topic },
     ...(suggestions.length > 0 ? { suggestions, selectionBehavior: 'at-most-one' as const } : {}),
-    ...(isInterruptive(r.card.indicator) ? { overrideReasons: overrideReasonCodings(publicBaseUrl, OVERRIDE_REASONS) } : {}),
-    ...(r.card.links?.length ? { links: r.card.links.map((l) => ({ label: l.label, url: l.url, type: 'absolute' as const })) } : {}),
+    ...(isInterruptive(r.card.indicator)
+      ? { overrideReasons: overrideReasonCodings(publicBaseUrl, OVERRIDE_REASONS) }
+      : {}),
+    ...(r.card.links?.length
+      ? { links: r.card.links.map((l) => ({ label: l.label, url: l.url, type: 'absolute' as const })) }
+      : {}),
   };
 }
 
 /** The ledger's view of a rule card: the rule (and version) as finding, the orders it is about. */
 function ruleMeta(f: FiredRule): CardMeta {
   const drafts = f.medications.filter((m) => m.role === 'draft');
-  const identity = (m: Medication) => m.ingredients.map((i) => i.rxcui).sort().join('+');
+  const identity = (m: Medication) =>
+    m.ingredients
+      .map((i) => i.rxcui)
+      .sort()
+      .join('+');
   return {
     findingKind: 'guideline',
     findingIds: [f.rule.source.id, f.rule.key],
@@ -105,7 +143,12 @@ function ruleMeta(f: FiredRule): CardMeta {
     drugs: [...new Set(f.medications.flatMap((m) => m.ingredients.map((i) => i.rxcui)))].sort(),
     severity: null,
     draftRefs: drafts.flatMap((m) => (m.reference ? [m.reference] : [])),
-    draftFingerprint: drafts[0] ? createHash('sha256').update(JSON.stringify(drafts[0].resource.dosageInstruction ?? null)).digest('hex').slice(0, 16) : null,
+    draftFingerprint: drafts[0]
+      ? createHash('sha256')
+          .update(JSON.stringify(drafts[0].resource.dosageInstruction ?? null))
+          .digest('hex')
+          .slice(0, 16)
+      : null,
   };
 }
 
@@ -115,18 +158,28 @@ const LIST_MAX = 10;
 const asList = (v: unknown): unknown[] => (Array.isArray(v) ? v : v === null || v === undefined ? [] : [v]);
 
 /** Fills {{fact}}, {{fact.path}} and {{rule.title|version|id}}; values in markdown are escaped. */
-export function render(template: string, f: FiredRule, names: ReadonlyMap<unknown, Medication>, markdown: boolean): string {
-  return template.replace(/\{\{\s*([A-Za-z][A-Za-z0-9]*(?:\.[A-Za-z][A-Za-z0-9]*)*)\s*\}\}/g, (_m, placeholder: string) => {
-    const [root, ...rest] = placeholder.split('.');
-    let value: unknown;
-    if (root === 'rule') value = rest[0] === 'title' ? f.rule.source.title : rest[0] === 'version' ? f.rule.source.version : f.rule.source.id;
-    else {
-      value = f.facts[root!];
-      for (const key of rest) value = pick(value, key);
-    }
-    const text = formatValue(value, names);
-    return markdown ? text.replace(/([\\`*_[\]<>])/g, '\\$1') : text;
-  });
+export function render(
+  template: string,
+  f: FiredRule,
+  names: ReadonlyMap<unknown, Medication>,
+  markdown: boolean,
+): string {
+  return template.replace(
+    /\{\{\s*([A-Za-z][A-Za-z0-9]*(?:\.[A-Za-z][A-Za-z0-9]*)*)\s*\}\}/g,
+    (_m, placeholder: string) => {
+      const [root, ...rest] = placeholder.split('.');
+      let value: unknown;
+      if (root === 'rule')
+        value =
+          rest[0] === 'title' ? f.rule.source.title : rest[0] === 'version' ? f.rule.source.version : f.rule.source.id;
+      else {
+        value = f.facts[root!];
+        for (const key of rest) value = pick(value, key);
+      }
+      const text = formatValue(value, names);
+      return markdown ? text.replace(/([\\`*_[\]<>])/g, '\\$1') : text;
+    },
+  );
 }
 
 function pick(value: unknown, key: string): unknown {
@@ -139,7 +192,9 @@ export function formatValue(value: unknown, names: ReadonlyMap<unknown, Medicati
   if (Array.isArray(value)) {
     // A long list (all of a patient's observations, say) is cut: the card names the first few and counts the rest.
     const items = [...new Set(value.map((v) => formatValue(v, names)))];
-    return items.length > LIST_MAX ? `${items.slice(0, LIST_MAX).join(', ')} and ${items.length - LIST_MAX} more` : items.join(', ');
+    return items.length > LIST_MAX
+      ? `${items.slice(0, LIST_MAX).join(', ')} and ${items.length - LIST_MAX} more`
+      : items.join(', ');
   }
   if (typeof value === 'number') return String(Math.round(value * 100) / 100);
   if (typeof value === 'boolean') return value ? 'yes' : 'no';
@@ -157,5 +212,3 @@ export function formatValue(value: unknown, names: ReadonlyMap<unknown, Medicati
   }
   return 'a value';
 }
-
-

@@ -24,7 +24,13 @@ export interface CandidatePairs {
  * Positions below `subjectCount` are subjects, the rest others. `keysOf(p)` says what position p could share with
  * another; two positions sharing a key are a candidate. Subjects are paired with each other only when asked.
  */
-export function candidatePairs(count: number, subjectCount: number, subjectsAgainstEachOther: boolean, keysOf: (p: number) => Iterable<unknown>, deadline?: Deadline): CandidatePairs {
+export function candidatePairs(
+  count: number,
+  subjectCount: number,
+  subjectsAgainstEachOther: boolean,
+  keysOf: (p: number) => Iterable<unknown>,
+  deadline?: Deadline,
+): CandidatePairs {
   const byKey = new Map<unknown, number[]>();
   for (let p = 0; p < count; p++) {
     for (const key of new Set(keysOf(p))) {

@@ -18,7 +18,11 @@ export interface InteractionFinding {
   readonly otherIngredient: IngredientRef;
   readonly subjectSide: 'a' | 'b';
   /** Set when one of the pair was stopped but is still within its washout. */
-  readonly washout?: { readonly medication: Medication; readonly daysSinceStopped: number; readonly washoutDays: number };
+  readonly washout?: {
+    readonly medication: Medication;
+    readonly daysSinceStopped: number;
+    readonly washoutDays: number;
+  };
 }
 
 /** A medication that could not be screened at all (unknown code, text only, unreadable reference). */

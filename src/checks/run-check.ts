@@ -11,21 +11,38 @@ export interface CheckOutcome {
   readonly error?: unknown;
 }
 
-export async function runCheck(what: string, run: () => Promise<readonly Finding[]>, deadline: Deadline): Promise<CheckOutcome> {
+export async function runCheck(
+  what: string,
+  run: () => Promise<readonly Finding[]>,
+  deadline: Deadline,
+): Promise<CheckOutcome> {
   if (deadline.expired()) {
-    return { findings: [{ kind: 'incomplete', what, reason: 'the time budget for this request ran out before it could run' }], failure: 'timeout' };
+    return {
+      findings: [{ kind: 'incomplete', what, reason: 'the time budget for this request ran out before it could run' }],
+      failure: 'timeout',
+    };
   }
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<CheckOutcome>((resolve) => {
     timer = setTimeout(
-      () => resolve({ findings: [{ kind: 'incomplete', what, reason: 'it did not finish within the time budget for this request' }], failure: 'timeout' }),
+      () =>
+        resolve({
+          findings: [{ kind: 'incomplete', what, reason: 'it did not finish within the time budget for this request' }],
+          failure: 'timeout',
+        }),
       deadline.remainingMs(),
     );
   });
   try {
     return await Promise.race([run().then((findings) => ({ findings })), timeout]);
   } catch (error) {
-    return { findings: [{ kind: 'incomplete', what, reason: 'it failed with an internal error (logged for the administrators)' }], failure: 'error', error };
+    return {
+      findings: [
+        { kind: 'incomplete', what, reason: 'it failed with an internal error (logged for the administrators)' },
+      ],
+      failure: 'error',
+      error,
+    };
   } finally {
     clearTimeout(timer);
   }

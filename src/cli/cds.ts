@@ -39,22 +39,46 @@ import { vocabularyFor } from '../rules/load-rules.js';
 const COMMANDS: readonly (readonly [string, string])[] = [
   ['cds serve', 'start the service (the same as npm start); configured by environment variables, see the README'],
   ['cds screen --service ID --request FILE', 'run one CDS Hooks request file through a service and print the cards'],
-  ['cds kb validate [DIR]', 'check the knowledge-base source files (schema, references, codes, citations); file:line per problem'],
-  ['cds kb catalogue [DIR] [--check]', 'write CATALOGUE.md for review; --check fails when the committed one is out of date'],
-  ['cds kb coverage [--bundled] FILE...', 'how many medication and lab codes in Bundles, NDJSON or code lists resolve, and which do not (with their displays)'],
-  ['cds kb import --format csv|rxnorm-rrf|ddinter|json FILE [--activate] [--note TEXT]', 'load a file (or RxNorm RRF directory) into the database as a new knowledge version'],
+  [
+    'cds kb validate [DIR]',
+    'check the knowledge-base source files (schema, references, codes, citations); file:line per problem',
+  ],
+  [
+    'cds kb catalogue [DIR] [--check]',
+    'write CATALOGUE.md for review; --check fails when the committed one is out of date',
+  ],
+  [
+    'cds kb coverage [--bundled] FILE...',
+    'how many medication and lab codes in Bundles, NDJSON or code lists resolve, and which do not (with their displays)',
+  ],
+  [
+    'cds kb import --format csv|rxnorm-rrf|ddinter|json FILE [--activate] [--note TEXT]',
+    'load a file (or RxNorm RRF directory) into the database as a new knowledge version',
+  ],
   ['cds kb versions', 'list the knowledge versions in the database, the active one marked'],
   ['cds kb activate VERSION', 'make a knowledge version the one every replica serves'],
   ['cds kb stats [VERSION]', 'counts of a knowledge version (default: the active one)'],
   ['cds kb diff VERSION_A VERSION_B', 'what changed between two knowledge versions'],
-  ['cds keys create --name NAME --role viewer|pharmacist|informaticist|admin', 'create an API key for the endpoints for people; printed once, send it as Authorization: Bearer cdsk_...'],
+  [
+    'cds keys create --name NAME --role viewer|pharmacist|informaticist|admin',
+    'create an API key for the endpoints for people; printed once, send it as Authorization: Bearer cdsk_...',
+  ],
   ['cds keys list', 'list API keys: names, roles, dates (never the keys)'],
   ['cds keys revoke ID', 'revoke an API key'],
   ['cds rules lint [DIR]', 'check guideline rule files: schema, FHIRPath, names and codes, hooks, templates'],
   ['cds rules test [ID] [--dir DIR]', "run every rule's own test cases (or one rule's); exit 1 on a failure"],
-  ['cds rules explain ID --request FILE [--now ISO-DATETIME]', 'show which conditions of a rule held for a CDS Hooks request, with the values'],
-  ['cds rules shadow-report [--since YYYY-MM-DD] [--until YYYY-MM-DD] [--rule ID] [--json]', 'what shadow rules would have shown (reads the database)'],
-  ['cds records replay', 'write again the records the database refused (the spool\'s dead-letter file); refused while a service holds the spool'],
+  [
+    'cds rules explain ID --request FILE [--now ISO-DATETIME]',
+    'show which conditions of a rule held for a CDS Hooks request, with the values',
+  ],
+  [
+    'cds rules shadow-report [--since YYYY-MM-DD] [--until YYYY-MM-DD] [--rule ID] [--json]',
+    'what shadow rules would have shown (reads the database)',
+  ],
+  [
+    'cds records replay',
+    "write again the records the database refused (the spool's dead-letter file); refused while a service holds the spool",
+  ],
   ['cds help', 'print this list of commands'],
 ];
 
@@ -71,11 +95,28 @@ export async function main(argv: string[]): Promise<number> {
     case 'kb':
       return kb(rest);
     case 'rules':
-      return rulesCommand(rest[0], rest.slice(1), loadConfig(), (l) => console.log(l), (l) => console.error(l));
+      return rulesCommand(
+        rest[0],
+        rest.slice(1),
+        loadConfig(),
+        (l) => console.log(l),
+        (l) => console.error(l),
+      );
     case 'records':
-      return recordsCommand(rest[0], loadConfig(), (l) => console.log(l), (l) => console.error(l));
+      return recordsCommand(
+        rest[0],
+        loadConfig(),
+        (l) => console.log(l),
+        (l) => console.error(l),
+      );
     case 'keys':
-      return keysCommand(rest[0], rest.slice(1), loadConfig(), (l) => console.log(l), (l) => console.error(l));
+      return keysCommand(
+        rest[0],
+        rest.slice(1),
+        loadConfig(),
+        (l) => console.log(l),
+        (l) => console.error(l),
+      );
     case undefined:
     case 'help':
     case '--help':
@@ -136,10 +177,17 @@ async function kb(args: string[]): Promise<number> {
   const [sub, ...rest] = args;
   const config = loadConfig();
   if (sub === 'validate') return kbValidate(rest[0] ?? config.knowledgeDir);
-  if (sub === 'catalogue') return kbCatalogue(rest.filter((a) => a !== '--check')[0] ?? config.knowledgeDir, rest.includes('--check'));
+  if (sub === 'catalogue')
+    return kbCatalogue(rest.filter((a) => a !== '--check')[0] ?? config.knowledgeDir, rest.includes('--check'));
   if (sub === 'coverage') return kbCoverage(rest, config);
   if (sub && ['import', 'versions', 'activate', 'stats', 'diff'].includes(sub)) {
-    return kbDatabaseCommand(sub, rest, config, (line) => console.log(line), (line) => console.error(line));
+    return kbDatabaseCommand(
+      sub,
+      rest,
+      config,
+      (line) => console.log(line),
+      (line) => console.error(line),
+    );
   }
   console.error(USAGE);
   return 2;
@@ -168,10 +216,17 @@ async function kbCoverage(args: string[], config: ReturnType<typeof loadConfig>)
   }
   const sources = loadKnowledgeSources(config.knowledgeDir);
   if (bundled) {
-    formatCoverage(await coverageOf(tally, new MemoryKnowledgeStore(sources).snapshot())).forEach((l) => console.log(l));
+    formatCoverage(await coverageOf(tally, new MemoryKnowledgeStore(sources).snapshot())).forEach((l) =>
+      console.log(l),
+    );
     return 0;
   }
-  const opened = await openKnowledge(config, sources, () => {}, () => new Date());
+  const opened = await openKnowledge(
+    config,
+    sources,
+    () => {},
+    () => new Date(),
+  );
   try {
     formatCoverage(await coverageOf(tally, opened.store.snapshot())).forEach((l) => console.log(l));
     return 0;
@@ -210,7 +265,10 @@ function kbValidate(target: string): number {
   const c = report.counts;
   const place = (x: { file: string; line: number; path: string }) =>
     `${shownPath(report, x.file)}${x.line > 0 ? `:${x.line}` : ''}:${x.path ? ` ${x.path}:` : ''}`;
-  const grouped = (items: readonly { file: string; line: number; path: string; message: string }[], tag: (i: number) => string) => {
+  const grouped = (
+    items: readonly { file: string; line: number; path: string; message: string }[],
+    tag: (i: number) => string,
+  ) => {
     const lines: string[] = [];
     items.forEach((item, i) => {
       if (i === 0 || items[i - 1]!.file !== item.file) {
@@ -225,7 +283,10 @@ function kbValidate(target: string): number {
     `${plural(c.ingredients, 'ingredient')}, ${plural(c.products, 'product')}, ${plural(c.classes, 'class', 'classes')}, ` +
     `${plural(c.interactions, 'interaction')}, ${plural(c.observations, 'observation kind')}, ${plural(c.policies, 'policy', 'policies')}; ` +
     `${c.codesChecked} RxCUIs and ${plural(c.loincCodes, 'LOINC code')} checked against ${shownPath(report, report.referenceDir)}`;
-  const notes = report.notes.length > 0 ? `${plural(report.notes.length, 'note')} for review:\n${grouped(report.notes, () => '')}` : '';
+  const notes =
+    report.notes.length > 0
+      ? `${plural(report.notes.length, 'note')} for review:\n${grouped(report.notes, () => '')}`
+      : '';
 
   if (report.problems.length === 0) {
     // the loader is what the service runs: a report without problems must mean it loads
@@ -233,7 +294,9 @@ function kbValidate(target: string): number {
       loadKnowledgeSources(target);
     } catch (err) {
       if (!(err instanceof KnowledgeSourceError)) throw err;
-      console.error(`${err.message}\nknowledge base at ${target} is invalid: the loader rejects it (problems the validator does not know yet)`);
+      console.error(
+        `${err.message}\nknowledge base at ${target} is invalid: the loader rejects it (problems the validator does not know yet)`,
+      );
       return 1;
     }
     console.log(`knowledge base at ${target} is valid (${c.files} files, checksum ${report.checksum.slice(0, 12)})`);
@@ -241,11 +304,15 @@ function kbValidate(target: string): number {
     if (notes) console.log(notes);
     return 0;
   }
-  const byRule = PROBLEM_RULES.filter((r) => c.problemsByRule[r] > 0).map((r) => `${r} ${c.problemsByRule[r]}`).join(', ');
+  const byRule = PROBLEM_RULES.filter((r) => c.problemsByRule[r] > 0)
+    .map((r) => `${r} ${c.problemsByRule[r]}`)
+    .join(', ');
   const files = new Set(report.problems.map((p) => p.file)).size;
   console.error(grouped(report.problems, (i) => ` [${report.problems[i]!.rule}]`));
   if (notes) console.error(`\n${notes}`);
-  console.error(`\nknowledge base at ${target} is invalid: ${plural(c.problems, 'problem')} in ${plural(files, 'file')} (${byRule}); checked ${c.files} files: ${contents}`);
+  console.error(
+    `\nknowledge base at ${target} is invalid: ${plural(c.problems, 'problem')} in ${plural(files, 'file')} (${byRule}); checked ${c.files} files: ${contents}`,
+  );
   return 1;
 }
 

@@ -39,11 +39,18 @@ type Out = (line: string) => void;
 /** The `json` format: a directory of knowledge-base source files (the bundled format), validated as a whole. */
 const jsonImporter: Importer = {
   format: 'json',
-  description: 'a directory in the knowledge-base/ source format (ingredients.json, products.json, classes.json, interactions/*.json, observations.json)',
+  description:
+    'a directory in the knowledge-base/ source format (ingredients.json, products.json, classes.json, interactions/*.json, observations.json)',
   read: (dir) => sourceRecords(loadKnowledgeSources(dir)),
 };
 
-export async function kbDatabaseCommand(sub: string, args: string[], config: Config, out: Out, err: Out): Promise<number> {
+export async function kbDatabaseCommand(
+  sub: string,
+  args: string[],
+  config: Config,
+  out: Out,
+  err: Out,
+): Promise<number> {
   let db: Database | undefined;
   try {
     db = await openKnowledgeDatabase(config);
@@ -57,7 +64,11 @@ export async function kbDatabaseCommand(sub: string, args: string[], config: Con
         return await importCommand(db, args, config, out, err);
       case 'versions':
         for (const v of await listVersions(db)) {
-          out(`${v.active ? '*' : ' '} ${v.id}  ${v.source}  ${v.createdAt}  ${Object.entries(v.counts).map(([k, n]) => `${k}=${n}`).join(' ')}${v.note ? `  (${v.note})` : ''}`);
+          out(
+            `${v.active ? '*' : ' '} ${v.id}  ${v.source}  ${v.createdAt}  ${Object.entries(v.counts)
+              .map(([k, n]) => `${k}=${n}`)
+              .join(' ')}${v.note ? `  (${v.note})` : ''}`,
+          );
         }
         return 0;
       case 'activate': {
@@ -80,9 +91,14 @@ export async function kbDatabaseCommand(sub: string, args: string[], config: Con
         if (!a || !b) throw new UsageError('cds kb diff VERSION_A VERSION_B');
         const d = await diffVersions(db, a, b);
         out(`from ${d.from} to ${d.to}`);
-        for (const [name, t] of [['interactions', d.interactions], ['drugs', d.drugs], ['classes', d.classes]] as const) {
+        for (const [name, t] of [
+          ['interactions', d.interactions],
+          ['drugs', d.drugs],
+          ['classes', d.classes],
+        ] as const) {
           out(`${name}: +${t.added} -${t.removed} ~${t.changed}`);
-          for (const [kind, ids] of Object.entries(t.examples)) if (ids.length > 0) out(`  ${kind}: ${ids.join(', ')}${ids.length === 20 ? ', …' : ''}`);
+          for (const [kind, ids] of Object.entries(t.examples))
+            if (ids.length > 0) out(`  ${kind}: ${ids.join(', ')}${ids.length === 20 ? ', …' : ''}`);
         }
         return 0;
       }
@@ -131,7 +147,10 @@ async function importCommand(db: Database, args: string[], config: Config, out: 
     skip: (line, reason) => skipped.push({ line, reason }),
   };
   const checksum = await checksumOfPath(file, parent);
-  const id = `import-${importer.format}-${new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}-${checksum.slice(0, 8)}`;
+  const id = `import-${importer.format}-${new Date()
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z')}-${checksum.slice(0, 8)}`;
   err(`importing ${file} (${importer.format}) on top of ${parent} as ${id}`);
   const started = Date.now();
   const version = await writeVersion(db, importer.read(file, context), {
@@ -144,8 +163,17 @@ async function importCommand(db: Database, args: string[], config: Config, out: 
       if (n % 50_000 === 0) err(`  wrote ${n.toLocaleString('en-US')} records`);
     },
   });
-  out(`created ${version.id} in ${((Date.now() - started) / 1000).toFixed(1)} s: ${Object.entries(version.counts).map(([k, n]) => `${k}=${n}`).join(' ')}`);
-  await auditAdmin(db, 'knowledge-import', { version: version.id, format: importer.format, file: path.basename(file), skipped: skipped.length });
+  out(
+    `created ${version.id} in ${((Date.now() - started) / 1000).toFixed(1)} s: ${Object.entries(version.counts)
+      .map(([k, n]) => `${k}=${n}`)
+      .join(' ')}`,
+  );
+  await auditAdmin(db, 'knowledge-import', {
+    version: version.id,
+    format: importer.format,
+    file: path.basename(file),
+    skipped: skipped.length,
+  });
   if (skipped.length > 0) {
     out(`skipped ${skipped.length} row(s):`);
     for (const s of skipped.slice(0, 20)) out(`  line ${s.line}: ${s.reason}`);
@@ -161,7 +189,11 @@ async function importCommand(db: Database, args: string[], config: Config, out: 
 }
 
 /** Administrative actions go into the audit trail like service calls (who: the operating-system user). */
-async function auditAdmin(db: Database, action: 'knowledge-import' | 'knowledge-activate', detail: Record<string, unknown>): Promise<void> {
+async function auditAdmin(
+  db: Database,
+  action: 'knowledge-import' | 'knowledge-activate',
+  detail: Record<string, unknown>,
+): Promise<void> {
   await writeRecords(db, [adminAudit(action, `cli:${userInfo().username}`, detail, new Date())]);
 }
 
@@ -180,7 +212,9 @@ async function announce(config: Config, versionId: string, err: Out): Promise<vo
     });
     await redis.publish(activationChannel(config.redisKeyPrefix), versionId);
   } catch (e) {
-    err(`warning: replicas were not notified through Redis (${(e as Error).message}); they pick the version up within 30 s`);
+    err(
+      `warning: replicas were not notified through Redis (${(e as Error).message}); they pick the version up within 30 s`,
+    );
   } finally {
     redis.disconnect();
   }
@@ -190,7 +224,10 @@ async function announce(config: Config, versionId: string, err: Out): Promise<vo
 async function checksumOfPath(target: string, parent: string): Promise<string> {
   const hash = createHash('sha256').update(parent).update('\0');
   const files = statSync(target).isDirectory()
-    ? readdirSync(target).sort().map((f) => path.join(target, f)).filter((f) => statSync(f).isFile())
+    ? readdirSync(target)
+        .sort()
+        .map((f) => path.join(target, f))
+        .filter((f) => statSync(f).isFile())
     : [target];
   for (const f of files) {
     hash.update(path.basename(f)).update('\0');

@@ -11,7 +11,13 @@ import { openKnowledgeDatabase } from '../knowledge/open-knowledge.js';
 
 type Out = (line: string) => void;
 
-export async function keysCommand(sub: string | undefined, args: string[], config: Config, out: Out, err: Out): Promise<number> {
+export async function keysCommand(
+  sub: string | undefined,
+  args: string[],
+  config: Config,
+  out: Out,
+  err: Out,
+): Promise<number> {
   const db = await openKnowledgeDatabase(config);
   try {
     if (sub === 'create') {
@@ -26,12 +32,24 @@ export async function keysCommand(sub: string | undefined, args: string[], confi
       return 0;
     }
     if (sub === 'list') {
-      const rows = await db.query<{ id: string; name: string; role: string; created_at: Date; revoked_at: Date | null }>('SELECT id, name, role, created_at, revoked_at FROM cds_api_key ORDER BY created_at');
-      for (const r of rows.rows) out(`${r.id}  ${r.name}  ${r.role}  created ${new Date(r.created_at).toISOString()}${r.revoked_at ? `  revoked ${new Date(r.revoked_at).toISOString()}` : ''}`);
+      const rows = await db.query<{
+        id: string;
+        name: string;
+        role: string;
+        created_at: Date;
+        revoked_at: Date | null;
+      }>('SELECT id, name, role, created_at, revoked_at FROM cds_api_key ORDER BY created_at');
+      for (const r of rows.rows)
+        out(
+          `${r.id}  ${r.name}  ${r.role}  created ${new Date(r.created_at).toISOString()}${r.revoked_at ? `  revoked ${new Date(r.revoked_at).toISOString()}` : ''}`,
+        );
       return 0;
     }
     if (sub === 'revoke' && args[0]) {
-      const result = await db.query<{ id: string }>('UPDATE cds_api_key SET revoked_at = now() WHERE id::text = $1 AND revoked_at IS NULL RETURNING id', [args[0]]);
+      const result = await db.query<{ id: string }>(
+        'UPDATE cds_api_key SET revoked_at = now() WHERE id::text = $1 AND revoked_at IS NULL RETURNING id',
+        [args[0]],
+      );
       if (result.rows.length === 0) {
         err(`no active key ${args[0]}`);
         return 1;

@@ -31,7 +31,11 @@ export async function recordsCommand(sub: string | undefined, config: Config, ou
   }
   try {
     const file = path.join(spoolDir, DEAD_LETTER_FILE);
-    const lines = existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter((l) => l.trim() !== '') : [];
+    const lines = existsSync(file)
+      ? readFileSync(file, 'utf8')
+          .split('\n')
+          .filter((l) => l.trim() !== '')
+      : [];
     if (lines.length === 0) {
       out('no records are set aside');
       return 0;

@@ -27,7 +27,13 @@ const USAGE = `usage:
   cds rules explain ID --request FILE [--now ISO-DATETIME] [--dir DIR]
   cds rules shadow-report [--since YYYY-MM-DD] [--until YYYY-MM-DD] [--rule ID] [--json]`;
 
-export async function rulesCommand(sub: string | undefined, args: string[], config: Config, out: Out, err: Out): Promise<number> {
+export async function rulesCommand(
+  sub: string | undefined,
+  args: string[],
+  config: Config,
+  out: Out,
+  err: Out,
+): Promise<number> {
   switch (sub) {
     case 'lint':
       return lint(args[0] ?? config.rulesDir, config, out, err);
@@ -55,7 +61,9 @@ function printProblems(problems: readonly RuleProblem[], err: Out): void {
       err(`${shown(p.file)}`);
       last = p.file;
     }
-    err(`  ${shown(p.file)}${p.line > 0 ? `:${p.line}` : ''}: ${p.path ? `${p.path}: ` : ''}${p.message} [${p.severity}]`);
+    err(
+      `  ${shown(p.file)}${p.line > 0 ? `:${p.line}` : ''}: ${p.path ? `${p.path}: ` : ''}${p.message} [${p.severity}]`,
+    );
   }
 }
 
@@ -66,7 +74,9 @@ function lint(dir: string, config: Config, out: Out, err: Out): number {
   const count = (s: string) => result.rules.filter((r) => r.source.status === s).length;
   const summary = `${result.files.length} rule file(s) in ${shown(dir)}: ${count('active')} active, ${count('shadow')} shadow, ${count('retired')} retired`;
   if (errors.length > 0) {
-    err(`${summary}; ${errors.length} problem(s) in ${new Set(errors.map((e) => e.file)).size} file(s): rules with problems are not loaded`);
+    err(
+      `${summary}; ${errors.length} problem(s) in ${new Set(errors.map((e) => e.file)).size} file(s): rules with problems are not loaded`,
+    );
     return 1;
   }
   out(`${summary}; all pass lint${result.problems.length > 0 ? ` (${result.problems.length} warning(s))` : ''}`);
@@ -90,7 +100,9 @@ async function test(args: string[], config: Config, out: Out, err: Out): Promise
   const linted = lintRulesDir(dir, env.vocabulary);
   const id = positionals[0];
   const wanted = id ? linted.rules.filter((r) => r.source.id === id) : linted.rules;
-  const lintErrors = linted.problems.filter((p) => p.severity === 'error' && (!id || path.basename(p.file) === `${id}.json`));
+  const lintErrors = linted.problems.filter(
+    (p) => p.severity === 'error' && (!id || path.basename(p.file) === `${id}.json`),
+  );
   if (lintErrors.length > 0) printProblems(lintErrors, err);
   if (id && wanted.length === 0 && lintErrors.length === 0) {
     err(`no rule "${id}" in ${shown(dir)}`);
@@ -115,7 +127,11 @@ async function test(args: string[], config: Config, out: Out, err: Out): Promise
 }
 
 async function explain(args: string[], config: Config, out: Out, err: Out): Promise<number> {
-  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { request: { type: 'string' }, now: { type: 'string' }, dir: { type: 'string' } } });
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { request: { type: 'string' }, now: { type: 'string' }, dir: { type: 'string' } },
+  });
   const id = positionals[0];
   if (!id || !values.request) {
     err(USAGE);
@@ -138,14 +154,17 @@ async function explain(args: string[], config: Config, out: Out, err: Out): Prom
     return 2;
   }
   const e = await explainRule(rule, body, now, env);
-  out(`rule ${e.rule} ${e.version} (${e.status}) on ${e.hook}: ${!e.served ? 'does not run' : e.fired ? 'FIRES' : 'does not fire'}`);
+  out(
+    `rule ${e.rule} ${e.version} (${e.status}) on ${e.hook}: ${!e.served ? 'does not run' : e.fired ? 'FIRES' : 'does not fire'}`,
+  );
   for (const p of e.problems) out(`  ! ${p}`);
   if (!e.served) return 0;
   out('conditions:');
   for (const line of conditionLines(e.conditions, '  ')) out(line);
   out('facts:');
   for (const [name, value] of Object.entries(e.facts)) out(`  ${name} = ${formatValue(value)}`);
-  for (const c of e.cards) out(`card${e.status === 'shadow' ? ' (shadow: recorded, not shown)' : ''}: [${c.indicator}] ${c.summary}`);
+  for (const c of e.cards)
+    out(`card${e.status === 'shadow' ? ' (shadow: recorded, not shown)' : ''}: [${c.indicator}] ${c.summary}`);
   return 0;
 }
 
@@ -155,17 +174,24 @@ function conditionLines(node: unknown, indent: string): string[] {
   const n = node as Record<string, unknown>;
   const mark = held(n) === true ? '✓' : held(n) === false ? '✗' : '·';
   for (const key of ['all', 'any'] as const) {
-    if (Array.isArray(n[key])) return [`${indent}${mark} ${key} of:`, ...(n[key] as unknown[]).flatMap((c) => conditionLines(c, `${indent}    `))];
+    if (Array.isArray(n[key]))
+      return [
+        `${indent}${mark} ${key} of:`,
+        ...(n[key] as unknown[]).flatMap((c) => conditionLines(c, `${indent}    `)),
+      ];
   }
   if (n.not !== undefined) return [`${indent}${mark} not:`, ...conditionLines(n.not, `${indent}    `)];
   const found = 'factResult' in n ? formatValue(n.factResult) : 'not evaluated';
-  return [`${indent}${mark} ${String(n.fact)} ${String(n.operator)} ${JSON.stringify(n.value)}   (${String(n.fact)} = ${found})`];
+  return [
+    `${indent}${mark} ${String(n.fact)} ${String(n.operator)} ${JSON.stringify(n.value)}   (${String(n.fact)} = ${found})`,
+  ];
 }
 
 /** Whether a condition (or group) held; groups without a result are worked out from their members. */
 function held(n: Record<string, unknown>): boolean | undefined {
   if (typeof n.result === 'boolean') return n.result;
-  const members = (key: string) => (Array.isArray(n[key]) ? (n[key] as Record<string, unknown>[]).map(held) : undefined);
+  const members = (key: string) =>
+    Array.isArray(n[key]) ? (n[key] as Record<string, unknown>[]).map(held) : undefined;
   const all = members('all');
   if (all) return all.includes(false) ? false : all.every((x) => x === true) ? true : undefined;
   const any = members('any');
@@ -178,7 +204,15 @@ function held(n: Record<string, unknown>): boolean | undefined {
 }
 
 async function report(args: string[], config: Config, out: Out, err: Out): Promise<number> {
-  const { values } = parseArgs({ args, options: { since: { type: 'string' }, until: { type: 'string' }, rule: { type: 'string' }, json: { type: 'boolean' } } });
+  const { values } = parseArgs({
+    args,
+    options: {
+      since: { type: 'string' },
+      until: { type: 'string' },
+      rule: { type: 'string' },
+      json: { type: 'boolean' },
+    },
+  });
   const day = /^\d{4}-\d{2}-\d{2}$/;
   if ((values.since && !day.test(values.since)) || (values.until && !day.test(values.until))) {
     err('--since and --until take a date, YYYY-MM-DD');
@@ -195,4 +229,3 @@ async function report(args: string[], config: Config, out: Out, err: Out): Promi
     await db.close();
   }
 }
-

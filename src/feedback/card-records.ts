@@ -25,7 +25,11 @@ export interface ServiceCall {
   readonly status: number;
   readonly result?: ServiceResult;
   /** Cards sent when the screening itself failed (the "not performed" card), with what the request said. */
-  readonly fallback?: { readonly cards: readonly { uuid: string; indicator: string }[]; readonly hookInstance: string; readonly patientId: string | undefined };
+  readonly fallback?: {
+    readonly cards: readonly { uuid: string; indicator: string }[];
+    readonly hookInstance: string;
+    readonly patientId: string | undefined;
+  };
 }
 
 export class CardRecords {
@@ -48,7 +52,14 @@ export class CardRecords {
       const draftHash = new Map<string, string>();
       for (const c of cards) for (const ref of c.draftRefs) draftHash.set(ref, this.hash(ref));
       const remembered = await withTimeout(
-        rememberedOverrides(this.db, this.now(), client, this.hash(patientId), [...new Set(cards.map((c) => c.findingKey))], [...new Set(draftHash.values())]),
+        rememberedOverrides(
+          this.db,
+          this.now(),
+          client,
+          this.hash(patientId),
+          [...new Set(cards.map((c) => c.findingKey))],
+          [...new Set(draftHash.values())],
+        ),
         this.lookupTimeoutMs,
         'override memory',
       );
@@ -56,7 +67,9 @@ export class CardRecords {
       for (const c of cards) {
         const hashes = new Set(c.draftRefs.map((r) => draftHash.get(r)!));
         // The same finding for the same draft with the same dosage: a changed dose is shown again.
-        const match = remembered.find((r) => r.findingKey === c.findingKey && hashes.has(r.draftHash) && r.draftFingerprint === c.draftFingerprint);
+        const match = remembered.find(
+          (r) => r.findingKey === c.findingKey && hashes.has(r.draftHash) && r.draftFingerprint === c.draftFingerprint,
+        );
         if (match) out.set(c.uuid, match.cardUuid);
       }
       return out;
@@ -90,7 +103,8 @@ export class CardRecords {
       draftHashes: (m?.draftRefs ?? []).map(this.hash),
       draftFingerprint: m?.draftFingerprint ?? null,
     });
-    for (const card of r?.response.cards ?? []) this.recorder.record({ type: 'card', row: row(card, r!.meta.get(card.uuid)) });
+    for (const card of r?.response.cards ?? [])
+      this.recorder.record({ type: 'card', row: row(card, r!.meta.get(card.uuid)) });
     for (const card of call.fallback?.cards ?? []) this.recorder.record({ type: 'card', row: row(card, undefined) });
     // Shadow guideline rules: what they would have shown, recorded beside the ledger and never sent.
     for (const sc of r?.shadow ?? []) {
@@ -116,7 +130,15 @@ export class CardRecords {
     for (const s of r?.suppressed ?? []) {
       this.recorder.record({
         type: 'suppression',
-        row: { cardUuid: s.uuid, suppressedAt: at, overriddenCardUuid: s.overriddenCardUuid, findingKey: s.meta.findingKey ?? '', patientHash, service: call.service, hook: r!.hook },
+        row: {
+          cardUuid: s.uuid,
+          suppressedAt: at,
+          overriddenCardUuid: s.overriddenCardUuid,
+          findingKey: s.meta.findingKey ?? '',
+          patientHash,
+          service: call.service,
+          hook: r!.hook,
+        },
       });
     }
     const cardCount = r ? r.response.cards.length : (call.fallback?.cards.length ?? 0);
@@ -130,10 +152,14 @@ export class CardRecords {
         cardCount,
         durationMs: Math.round(call.durationMs * 1000) / 1000,
         outcome: call.status >= 400 ? 'client-error' : !r ? 'failed' : r.incomplete ? 'incomplete' : 'success',
-        detail: { status: call.status, ...(r ? { knowledgeVersion: r.knowledgeVersion, policy: r.policy, suppressed: r.suppressed.length } : {}) },
+        detail: {
+          status: call.status,
+          ...(r ? { knowledgeVersion: r.knowledgeVersion, policy: r.policy, suppressed: r.suppressed.length } : {}),
+        },
       }),
     });
-    if (r?.hook === 'order-sign' && r.patientId) this.inBackground(this.inferAcceptance(call.client, r.patientId, r.draftRefs));
+    if (r?.hook === 'order-sign' && r.patientId)
+      this.inBackground(this.inferAcceptance(call.client, r.patientId, r.draftRefs));
   }
 
   /**
@@ -155,14 +181,27 @@ export class CardRecords {
    * clinician did: the outcome, the override reason's code and display (the client's, else this service's own for
    * its codes), and the suggestions accepted; never the free-text comment. Returns how many name a card we served.
    */
-  async recordFeedback(service: string, client: string, items: readonly FeedbackItem[], receivedAt: Date, publicBaseUrl: string): Promise<{ known: number; unknown: number; unverified: number }> {
+  async recordFeedback(
+    service: string,
+    client: string,
+    items: readonly FeedbackItem[],
+    receivedAt: Date,
+    publicBaseUrl: string,
+  ): Promise<{ known: number; unknown: number; unverified: number }> {
     const at = receivedAt.toISOString();
     for (const item of items) {
       const reason = item.overrideReason;
-      const coding = (reason ? ('code' in reason ? reason : reason.reason) : undefined) as { code: string; system: string; display?: string } | undefined;
+      const coding = (reason ? ('code' in reason ? reason : reason.reason) : undefined) as
+        { code: string; system: string; display?: string } | undefined;
       const acceptedSuggestions = (item.acceptedSuggestions ?? []).map((s) => s.id);
       const row: FeedbackRecord = {
-        feedbackKey: digest([item.card, item.outcome, new Date(item.outcomeTimestamp).toISOString(), client, ...[...acceptedSuggestions].sort()]),
+        feedbackKey: digest([
+          item.card,
+          item.outcome,
+          new Date(item.outcomeTimestamp).toISOString(),
+          client,
+          ...[...acceptedSuggestions].sort(),
+        ]),
         cardUuid: item.card,
         receivedAt: at,
         client,
@@ -172,10 +211,13 @@ export class CardRecords {
         acceptedSuggestions,
         overrideSystem: coding?.system ?? null,
         overrideCode: coding?.code ?? null,
-        overrideComment: reason && 'userComment' in reason && typeof reason.userComment === 'string' ? reason.userComment : null,
+        overrideComment:
+          reason && 'userComment' in reason && typeof reason.userComment === 'string' ? reason.userComment : null,
       };
       this.recorder.record({ type: 'feedback', row });
-      const display = coding?.display ?? (coding?.system === overrideReasonSystem(publicBaseUrl) ? overrideReasonDisplay(coding.code) : undefined);
+      const display =
+        coding?.display ??
+        (coding?.system === overrideReasonSystem(publicBaseUrl) ? overrideReasonDisplay(coding.code) : undefined);
       this.recorder.record({
         type: 'audit',
         row: audit('feedback', at, {
@@ -186,7 +228,9 @@ export class CardRecords {
           detail: {
             card: item.card,
             outcome: item.outcome,
-            ...(coding ? { reasonCode: coding.code, reasonSystem: coding.system, ...(display ? { reasonDisplay: display } : {}) } : {}),
+            ...(coding
+              ? { reasonCode: coding.code, reasonSystem: coding.system, ...(display ? { reasonDisplay: display } : {}) }
+              : {}),
             ...(acceptedSuggestions.length > 0 ? { acceptedSuggestions } : {}),
           },
         }),
@@ -197,7 +241,14 @@ export class CardRecords {
     try {
       const uuids = [...new Set(items.map((i) => i.card))];
       // A card served to another client is not one this client can speak for: it counts as unknown.
-      const rows = await withTimeout(this.db.query<{ n: number }>('SELECT count(*)::int AS n FROM cds_card WHERE card_uuid = ANY ($1::uuid[]) AND client = $2', [uuids, client]), this.lookupTimeoutMs, 'known-card count');
+      const rows = await withTimeout(
+        this.db.query<{ n: number }>(
+          'SELECT count(*)::int AS n FROM cds_card WHERE card_uuid = ANY ($1::uuid[]) AND client = $2',
+          [uuids, client],
+        ),
+        this.lookupTimeoutMs,
+        'known-card count',
+      );
       const known = rows.rows[0]!.n;
       return { known, unknown: uuids.length - known, unverified: 0 };
     } catch {
@@ -206,7 +257,11 @@ export class CardRecords {
   }
 
   /** Records an administrative action (a knowledge import or activation, a policy change) in the audit trail. */
-  recordAdmin(action: 'knowledge-import' | 'knowledge-activate' | 'policy-change', who: string, detail: Record<string, unknown>): void {
+  recordAdmin(
+    action: 'knowledge-import' | 'knowledge-activate' | 'policy-change',
+    who: string,
+    detail: Record<string, unknown>,
+  ): void {
     this.recorder.record(adminAudit(action, who, detail, this.now()));
   }
 
@@ -214,7 +269,11 @@ export class CardRecords {
   private async inferAcceptance(client: string, patientId: string, signedDraftRefs: readonly string[]): Promise<void> {
     try {
       await this.recorder.flush();
-      const abandoned = await withTimeout(cardsForAbandonedDrafts(this.db, this.now(), client, this.hash(patientId), signedDraftRefs.map(this.hash)), this.lookupTimeoutMs * 10, 'abandoned-draft lookup');
+      const abandoned = await withTimeout(
+        cardsForAbandonedDrafts(this.db, this.now(), client, this.hash(patientId), signedDraftRefs.map(this.hash)),
+        this.lookupTimeoutMs * 10,
+        'abandoned-draft lookup',
+      );
       const at = this.now().toISOString();
       for (const card of abandoned) {
         this.recorder.record({
@@ -240,7 +299,11 @@ export class CardRecords {
   }
 }
 
-function audit(action: AuditRecord['action'], at: string, fields: Partial<AuditRecord> & Pick<AuditRecord, 'outcome'>): AuditRecord {
+function audit(
+  action: AuditRecord['action'],
+  at: string,
+  fields: Partial<AuditRecord> & Pick<AuditRecord, 'outcome'>,
+): AuditRecord {
   return {
     id: randomUUID(),
     recordedAt: at,

@@ -8,16 +8,23 @@ export const FeedbackItem = z
     // Cards of this service always carry a uuid: anything else cannot name one of them.
     card: z.uuid({ message: 'card must be the uuid of a card' }),
     outcome: z.enum(['accepted', 'overridden']),
-    acceptedSuggestions: z.array(z.unknown()).max(100, { message: 'at most 100 accepted suggestions are accepted per item' }).pipe(z.array(z.looseObject({ id: z.string().min(1).max(200) }))).optional(),
-    overrideReason: z.union([Coding, z.looseObject({ reason: Coding.optional(), userComment: z.string().max(4000).optional() })]).optional(),
-    outcomeTimestamp: z.iso
-      .datetime({ offset: true })
-      .refine((t) => {
-        const year = new Date(t).getUTCFullYear();
-        return year >= 2000 && year <= 2200;
-      }, 'outcomeTimestamp must be a date between the years 2000 and 2200'),
+    acceptedSuggestions: z
+      .array(z.unknown())
+      .max(100, { message: 'at most 100 accepted suggestions are accepted per item' })
+      .pipe(z.array(z.looseObject({ id: z.string().min(1).max(200) })))
+      .optional(),
+    overrideReason: z
+      .union([Coding, z.looseObject({ reason: Coding.optional(), userComment: z.string().max(4000).optional() })])
+      .optional(),
+    outcomeTimestamp: z.iso.datetime({ offset: true }).refine((t) => {
+      const year = new Date(t).getUTCFullYear();
+      return year >= 2000 && year <= 2200;
+    }, 'outcomeTimestamp must be a date between the years 2000 and 2200'),
   })
-  .refine((f) => f.outcome === 'overridden' || f.overrideReason === undefined, { message: 'overrideReason is only for outcome "overridden"', path: ['overrideReason'] });
+  .refine((f) => f.outcome === 'overridden' || f.overrideReason === undefined, {
+    message: 'overrideReason is only for outcome "overridden"',
+    path: ['overrideReason'],
+  });
 export type FeedbackItem = z.infer<typeof FeedbackItem>;
 
 /** Items per feedback call: the length is checked before any item is validated. */

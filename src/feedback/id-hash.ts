@@ -19,11 +19,17 @@ export function createIdHasher(secret: string): IdHasher {
  * secret is also kept in `cacheFile` (DATA_DIR, owner-only), so a restart while the database is unreachable hashes
  * with the same key and its records still join.
  */
-export async function resolveIdHashSecret(configured: string | undefined, db: Queryable, cacheFile: string): Promise<string> {
+export async function resolveIdHashSecret(
+  configured: string | undefined,
+  db: Queryable,
+  cacheFile: string,
+): Promise<string> {
   if (configured) return configured;
   let secret: string | undefined;
   try {
-    await db.query("INSERT INTO cds_secret (name, value) VALUES ('id-hash', $1) ON CONFLICT (name) DO NOTHING", [randomBytes(32).toString('hex')]);
+    await db.query("INSERT INTO cds_secret (name, value) VALUES ('id-hash', $1) ON CONFLICT (name) DO NOTHING", [
+      randomBytes(32).toString('hex'),
+    ]);
     secret = (await db.query<{ value: string }>("SELECT value FROM cds_secret WHERE name = 'id-hash'")).rows[0]?.value;
   } catch (err) {
     if (!existsSync(cacheFile)) {

@@ -22,9 +22,21 @@ const WINDOW = "interval '1 day'";
  * Overrides of order-select cards this client received for this patient in the day before `now`, for these
  * findings and drafts, overridden by this client: another client's cards and feedback never count.
  */
-export async function rememberedOverrides(db: Queryable, now: Date, client: string, patientHash: string, findingKeys: readonly string[], draftHashes: readonly string[]): Promise<RememberedOverride[]> {
+export async function rememberedOverrides(
+  db: Queryable,
+  now: Date,
+  client: string,
+  patientHash: string,
+  findingKeys: readonly string[],
+  draftHashes: readonly string[],
+): Promise<RememberedOverride[]> {
   if (findingKeys.length === 0 || draftHashes.length === 0) return [];
-  const rows = await db.query<{ card_uuid: string; finding_key: string; draft_hash: string; draft_fingerprint: string | null }>(
+  const rows = await db.query<{
+    card_uuid: string;
+    finding_key: string;
+    draft_hash: string;
+    draft_fingerprint: string | null;
+  }>(
     `SELECT c.card_uuid, c.finding_key, d.draft_hash, c.draft_fingerprint
      FROM cds_card c CROSS JOIN LATERAL unnest(c.draft_hashes) AS d(draft_hash)
      WHERE c.patient_hash = $1 AND c.client = $5 AND c.hook = 'order-select' AND c.served_at > $4::timestamptz - ${WINDOW} AND c.served_at <= $4::timestamptz
@@ -33,14 +45,25 @@ export async function rememberedOverrides(db: Queryable, now: Date, client: stri
      ORDER BY c.served_at DESC`,
     [patientHash, findingKeys, draftHashes, now.toISOString(), client],
   );
-  return rows.rows.map((r) => ({ cardUuid: r.card_uuid, findingKey: r.finding_key, draftHash: r.draft_hash, draftFingerprint: r.draft_fingerprint }));
+  return rows.rows.map((r) => ({
+    cardUuid: r.card_uuid,
+    findingKey: r.finding_key,
+    draftHash: r.draft_hash,
+    draftFingerprint: r.draft_fingerprint,
+  }));
 }
 
 /**
  * Order-select cards this client received in the day before `now` for this patient, about drafts that are not among the drafts now being
  * signed, with no feedback yet: the prescriber changed course, which is taken as acceptance.
  */
-export async function cardsForAbandonedDrafts(db: Queryable, now: Date, client: string, patientHash: string, signedDraftHashes: readonly string[]): Promise<{ cardUuid: string; client: string }[]> {
+export async function cardsForAbandonedDrafts(
+  db: Queryable,
+  now: Date,
+  client: string,
+  patientHash: string,
+  signedDraftHashes: readonly string[],
+): Promise<{ cardUuid: string; client: string }[]> {
   const rows = await db.query<{ card_uuid: string; client: string }>(
     `SELECT c.card_uuid, c.client FROM cds_card c
      WHERE c.patient_hash = $1 AND c.client = $4 AND c.hook = 'order-select' AND c.served_at > $3::timestamptz - ${WINDOW} AND c.served_at <= $3::timestamptz

@@ -52,7 +52,10 @@ export class Recorder {
       this.spool.append(entry);
     } catch (err) {
       this.lost++;
-      this.options.log?.('a record could not be written to the local spool', { reason: (err as Error).message, type: entry.type });
+      this.options.log?.('a record could not be written to the local spool', {
+        reason: (err as Error).message,
+        type: entry.type,
+      });
     }
   }
 
@@ -75,7 +78,8 @@ export class Recorder {
         this.lastError = undefined;
       } catch (err) {
         const message = (err as Error).message;
-        if (message !== this.lastError) this.options.log?.('records kept in the local spool until the database is back', { reason: message });
+        if (message !== this.lastError)
+          this.options.log?.('records kept in the local spool until the database is back', { reason: message });
         this.lastError = message;
       } finally {
         this.flushing = undefined;
@@ -99,8 +103,15 @@ export class Recorder {
         } catch (one) {
           if (!isDataError(one)) throw one;
           this.deadLettered++;
-          appendFileSync(path.join(this.options.spoolDir, DEAD_LETTER_FILE), `${JSON.stringify({ reason: (one as Error).message, entry } satisfies DeadLetter)}\n`, { mode: 0o600 });
-          this.options.log?.('a record the database refuses was set aside in dead-letter.ndjson', { reason: (one as Error).message, type: entry.type });
+          appendFileSync(
+            path.join(this.options.spoolDir, DEAD_LETTER_FILE),
+            `${JSON.stringify({ reason: (one as Error).message, entry } satisfies DeadLetter)}\n`,
+            { mode: 0o600 },
+          );
+          this.options.log?.('a record the database refuses was set aside in dead-letter.ndjson', {
+            reason: (one as Error).message,
+            type: entry.type,
+          });
         }
       }
     }
@@ -139,7 +150,13 @@ export class Recorder {
   }
 
   status(): { written: number; backlog: number; lost: number; deadLettered: number; lastError: string | undefined } {
-    return { written: this.written, backlog: this.backlog(), lost: this.lost, deadLettered: this.deadLettered, lastError: this.lastError };
+    return {
+      written: this.written,
+      backlog: this.backlog(),
+      lost: this.lost,
+      deadLettered: this.deadLettered,
+      lastError: this.lastError,
+    };
   }
 }
 

@@ -12,7 +12,18 @@ export interface CardRecord {
   readonly hook: string;
   readonly hookInstance: string;
   readonly client: string;
-  readonly findingKind: 'interaction' | 'unscreenable' | 'display-mismatch' | 'incomplete' | 'folded' | 'not-performed' | 'dose' | 'guideline' | 'allergy' | 'allergy-not-checked' | 'duplicate';
+  readonly findingKind:
+    | 'interaction'
+    | 'unscreenable'
+    | 'display-mismatch'
+    | 'incomplete'
+    | 'folded'
+    | 'not-performed'
+    | 'dose'
+    | 'guideline'
+    | 'allergy'
+    | 'allergy-not-checked'
+    | 'duplicate';
   readonly findingIds: readonly string[];
   readonly findingKey: string | null;
   readonly drugs: readonly string[];
@@ -96,7 +107,12 @@ export type RecordEntry =
   | { readonly type: 'audit'; readonly row: AuditRecord };
 
 /** The audit record of an administrative action (a knowledge import or activation, a policy change) by `who`, at `at`. */
-export function adminAudit(action: 'knowledge-import' | 'knowledge-activate' | 'policy-change', who: string, detail: Record<string, unknown>, at: Date): RecordEntry {
+export function adminAudit(
+  action: 'knowledge-import' | 'knowledge-activate' | 'policy-change',
+  who: string,
+  detail: Record<string, unknown>,
+  at: Date,
+): RecordEntry {
   return {
     type: 'audit',
     row: {
@@ -121,24 +137,74 @@ export async function writeRecords(db: Database, entries: readonly RecordEntry[]
     entries.filter((e) => e.type === type).map((e) => e.row) as Extract<RecordEntry, { type: K }>['row'][];
   await db.transaction(async (tx) => {
     await insert(tx, 'cds_card', of('card'), 'card_uuid', {
-      card_uuid: 'uuid', served_at: 'timestamptz', service: 'text', hook: 'text', hook_instance: 'text', client: 'text', finding_kind: 'text',
-      finding_ids: 'text[]', finding_key: 'text', drugs: 'text[]', severity: 'text', indicator: 'text', policy: 'text', knowledge_version: 'text',
-      patient_hash: 'text', user_hash: 'text', draft_hashes: 'text[]', draft_fingerprint: 'text',
+      card_uuid: 'uuid',
+      served_at: 'timestamptz',
+      service: 'text',
+      hook: 'text',
+      hook_instance: 'text',
+      client: 'text',
+      finding_kind: 'text',
+      finding_ids: 'text[]',
+      finding_key: 'text',
+      drugs: 'text[]',
+      severity: 'text',
+      indicator: 'text',
+      policy: 'text',
+      knowledge_version: 'text',
+      patient_hash: 'text',
+      user_hash: 'text',
+      draft_hashes: 'text[]',
+      draft_fingerprint: 'text',
     });
     await insert(tx, 'cds_feedback', of('feedback'), 'feedback_key', {
-      feedback_key: 'text', card_uuid: 'uuid', received_at: 'timestamptz', client: 'text', outcome: 'text', inferred: 'boolean', outcome_at: 'timestamptz',
-      accepted_suggestions: 'text[]', override_system: 'text', override_code: 'text', override_comment: 'text',
+      feedback_key: 'text',
+      card_uuid: 'uuid',
+      received_at: 'timestamptz',
+      client: 'text',
+      outcome: 'text',
+      inferred: 'boolean',
+      outcome_at: 'timestamptz',
+      accepted_suggestions: 'text[]',
+      override_system: 'text',
+      override_code: 'text',
+      override_comment: 'text',
     });
     await insert(tx, 'cds_suppression', of('suppression'), 'card_uuid', {
-      card_uuid: 'uuid', suppressed_at: 'timestamptz', overridden_card_uuid: 'uuid', finding_key: 'text', patient_hash: 'text', service: 'text', hook: 'text',
+      card_uuid: 'uuid',
+      suppressed_at: 'timestamptz',
+      overridden_card_uuid: 'uuid',
+      finding_key: 'text',
+      patient_hash: 'text',
+      service: 'text',
+      hook: 'text',
     });
     await insert(tx, 'cds_rule_shadow', of('shadow'), 'card_uuid', {
-      card_uuid: 'uuid', recorded_at: 'timestamptz', rule_id: 'text', rule_version: 'text', service: 'text', hook: 'text', hook_instance: 'text',
-      client: 'text', indicator: 'text', drugs: 'text[]', knowledge_version: 'text', patient_hash: 'text', draft_hashes: 'text[]',
+      card_uuid: 'uuid',
+      recorded_at: 'timestamptz',
+      rule_id: 'text',
+      rule_version: 'text',
+      service: 'text',
+      hook: 'text',
+      hook_instance: 'text',
+      client: 'text',
+      indicator: 'text',
+      drugs: 'text[]',
+      knowledge_version: 'text',
+      patient_hash: 'text',
+      draft_hashes: 'text[]',
     });
     await insert(tx, 'cds_audit_event', of('audit'), 'id', {
-      id: 'uuid', recorded_at: 'timestamptz', action: 'text', client: 'text', patient_hash: 'text', service: 'text', hook: 'text', card_count: 'integer',
-      duration_ms: 'numeric', outcome: 'text', detail: 'jsonb',
+      id: 'uuid',
+      recorded_at: 'timestamptz',
+      action: 'text',
+      client: 'text',
+      patient_hash: 'text',
+      service: 'text',
+      hook: 'text',
+      card_count: 'integer',
+      duration_ms: 'numeric',
+      outcome: 'text',
+      detail: 'jsonb',
     });
     const clients = of('client');
     if (clients.length > 0) {
@@ -156,13 +222,23 @@ export async function writeRecords(db: Database, entries: readonly RecordEntry[]
 const camel = (column: string) => column.replace(/_([a-z])/g, (_m, c: string) => c.toUpperCase());
 
 /** INSERT … SELECT FROM jsonb_to_recordset: one parameter per batch, the same SQL on PostgreSQL and PGlite. */
-async function insert(tx: Queryable, table: string, rows: readonly object[], key: string, columns: Record<string, string>): Promise<void> {
+async function insert(
+  tx: Queryable,
+  table: string,
+  rows: readonly object[],
+  key: string,
+  columns: Record<string, string>,
+): Promise<void> {
   if (rows.length === 0) return;
   const names = Object.keys(columns);
-  const asJson = rows.map((row) => Object.fromEntries(names.map((n) => [n, (row as Record<string, unknown>)[camel(n)] ?? null])));
+  const asJson = rows.map((row) =>
+    Object.fromEntries(names.map((n) => [n, (row as Record<string, unknown>)[camel(n)] ?? null])),
+  );
   // Arrays travel as JSON arrays and are unpacked; everything else converts from the record's own type.
   const recordType = names.map((n) => `${n} ${columns[n]!.endsWith('[]') ? 'jsonb' : columns[n]}`).join(', ');
-  const select = names.map((n) => (columns[n]!.endsWith('[]') ? `ARRAY(SELECT jsonb_array_elements_text(x.${n}))` : `x.${n}`)).join(', ');
+  const select = names
+    .map((n) => (columns[n]!.endsWith('[]') ? `ARRAY(SELECT jsonb_array_elements_text(x.${n}))` : `x.${n}`))
+    .join(', ');
   await tx.query(
     `INSERT INTO ${table} (${names.join(', ')}) SELECT ${select} FROM jsonb_to_recordset($1::jsonb) AS x(${recordType}) ON CONFLICT (${key}) DO NOTHING`,
     [toJson(asJson)],
@@ -171,5 +247,11 @@ async function insert(tx: Queryable, table: string, rows: readonly object[], key
 
 /** JSON for PostgreSQL: NUL characters and lone surrogates (which PostgreSQL text cannot hold) are replaced. */
 function toJson(value: unknown): string {
-  return JSON.stringify(value, (_k, v: unknown) => (typeof v === 'string' ? v.replaceAll(String.fromCharCode(0), '\uFFFD').replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '\uFFFD') : v));
+  return JSON.stringify(value, (_k, v: unknown) =>
+    typeof v === 'string'
+      ? v
+          .replaceAll(String.fromCharCode(0), '\uFFFD')
+          .replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '\uFFFD')
+      : v,
+  );
 }

@@ -44,7 +44,7 @@ export class Spool<T> {
     const line = Buffer.from(`${JSON.stringify(entry)}\n`);
     try {
       // writeSync may write part of a buffer: keep going until the whole line is down.
-      for (let done = 0; done < line.length; ) done += writeSync(this.fd!, line, done);
+      for (let done = 0; done < line.length;) done += writeSync(this.fd!, line, done);
     } catch (err) {
       // A failed write may leave a torn line: end this segment there, so the next record starts a clean one.
       this.abandonSegment();
@@ -87,7 +87,11 @@ export class Spool<T> {
    * Writes every sealed segment through `write`, oldest first, deleting each once written. Stops at the first
    * failure (the segment stays for the next attempt). Returns the number of records written.
    */
-  async drain(write: (entries: T[]) => Promise<void>, batchSize = 500, onCorrupt: (file: string, line: number) => void = () => undefined): Promise<number> {
+  async drain(
+    write: (entries: T[]) => Promise<void>,
+    batchSize = 500,
+    onCorrupt: (file: string, line: number) => void = () => undefined,
+  ): Promise<number> {
     let written = 0;
     for (const segment of this.sealedSegments()) {
       const entries = readSegment<T>(segment, onCorrupt);

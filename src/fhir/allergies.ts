@@ -4,7 +4,18 @@
  * criticality, the reactions recorded and whether any was severe, and "no known allergy" statements. Pure and
  * lenient: takes `unknown`, never throws. Nothing here is logged (allergy text is clinical data).
  */
-import { RXNORM_SYSTEMS, asArray, codeInWords, codingsOf, conceptText, isObject, referenceTo, str, type Coding, type Json } from './resources.js';
+import {
+  RXNORM_SYSTEMS,
+  asArray,
+  codeInWords,
+  codingsOf,
+  conceptText,
+  isObject,
+  referenceTo,
+  str,
+  type Coding,
+  type Json,
+} from './resources.js';
 
 export const SNOMED_SYSTEM = 'http://snomed.info/sct';
 
@@ -20,7 +31,10 @@ export const NO_KNOWN_ALLERGY_CODES: Readonly<Record<string, NegationKind>> = {
 /** "No known … allergy" as written in a code's text or display ("NKDA", "No known food allergy (situation)"). */
 const NO_KNOWN_TEXT: readonly [RegExp, NegationKind][] = [
   [/^\s*(nkda|nkma|no known (drug|medication|medicine) allerg(y|ies))\b/i, 'no-known-drug-allergy'],
-  [/^\s*(nkfa|nkla|no known (food|latex|environmental|insect|animal|other) allerg(y|ies))\b/i, 'no-known-other-allergy'],
+  [
+    /^\s*(nkfa|nkla|no known (food|latex|environmental|insect|animal|other) allerg(y|ies))\b/i,
+    'no-known-other-allergy',
+  ],
   [/^\s*(nka|no known allerg(y|ies))\b/i, 'no-known-allergy'],
 ];
 
@@ -31,10 +45,12 @@ const NO_KNOWN_TEXT: readonly [RegExp, NegationKind][] = [
  */
 export const SEVERE_MANIFESTATION_CODES: ReadonlySet<string> = new Set(['39579001', '402387002']);
 /** The long names, in any case; the abbreviations only in capitals and as words ("ten days", "dressing" are not). */
-const SEVERE_NAMES = /anaphyla|angio-?edema|stevens[- ]johnson|toxic epidermal necrolysis|drug reaction with eosinophilia/gi;
+const SEVERE_NAMES =
+  /anaphyla|angio-?edema|stevens[- ]johnson|toxic epidermal necrolysis|drug reaction with eosinophilia/gi;
 const SEVERE_ABBREVIATIONS = /\b(SJS|TEN|DRESS)\b/g;
 /** A negation just before the words: "no anaphylaxis", "without angioedema", "denies SJS", "not anaphylactic". */
-const NEGATED_BEFORE = /\b(no|not|non|never|without|denies|denied|negative for|ruled out|rule out|r\/o)\b[\s\w,/-]{0,25}$/i;
+const NEGATED_BEFORE =
+  /\b(no|not|non|never|without|denies|denied|negative for|ruled out|rule out|r\/o)\b[\s\w,/-]{0,25}$/i;
 
 /** Whether text names a severe reaction that is not negated. */
 export function namesSevereReaction(text: string): boolean {
@@ -117,16 +133,29 @@ function readAllergy(r: Json, index: number): AllergyRecord {
   const reference = referenceTo(r);
   const concept = r.code ?? r.substance; // DSTU2 names the allergen `substance`
   const codings = codingsOf(concept);
-  const rxnorm = (cs: readonly Coding[]) => cs.filter((c) => c.system !== undefined && RXNORM_SYSTEMS.has(c.system) && c.code !== undefined && /^[0-9]{1,9}$/.test(c.code)).map((c) => c.code!);
+  const rxnorm = (cs: readonly Coding[]) =>
+    cs
+      .filter(
+        (c) =>
+          c.system !== undefined && RXNORM_SYSTEMS.has(c.system) && c.code !== undefined && /^[0-9]{1,9}$/.test(c.code),
+      )
+      .map((c) => c.code!);
   const reactionsRaw = asArray(r.reaction).filter(isObject);
   const ownRx = rxnorm(codings);
-  const rxnormCodes = ownRx.length > 0 ? ownRx : [...new Set(reactionsRaw.flatMap((x) => rxnorm(codingsOf(x.substance))))];
-  const otherCodes = codings.filter((c) => c.code !== undefined && !(c.system !== undefined && RXNORM_SYSTEMS.has(c.system)));
-  const written = conceptText(concept)?.replace(/^\s*(allergy|allergic|hypersensitivity|intolerance|intolerant)( reaction)? to\s+/i, '').trim();
+  const rxnormCodes =
+    ownRx.length > 0 ? ownRx : [...new Set(reactionsRaw.flatMap((x) => rxnorm(codingsOf(x.substance))))];
+  const otherCodes = codings.filter(
+    (c) => c.code !== undefined && !(c.system !== undefined && RXNORM_SYSTEMS.has(c.system)),
+  );
+  const written = conceptText(concept)
+    ?.replace(/^\s*(allergy|allergic|hypersensitivity|intolerance|intolerant)( reaction)? to\s+/i, '')
+    .trim();
   const named = written !== undefined && written !== '';
   const substance = named
     ? written
-    : ((ownRx[0] ? `RxNorm ${ownRx[0]}` : undefined) ?? (otherCodes[0] ? codeInWords(otherCodes[0]) : undefined) ?? 'an unnamed substance');
+    : ((ownRx[0] ? `RxNorm ${ownRx[0]}` : undefined) ??
+      (otherCodes[0] ? codeInWords(otherCodes[0]) : undefined) ??
+      'an unnamed substance');
   const reactions = reactionsRaw.map(readReaction);
   const severe = reactionsRaw.map(severeManifestation).find((s) => s !== undefined);
   const status = statuses(r);
@@ -139,7 +168,10 @@ function readAllergy(r: Json, index: number): AllergyRecord {
       : status.clinical === 'inactive' || status.clinical === 'resolved'
         ? status.clinical
         : undefined;
-  const onset = partialDate(r.onsetDateTime) ?? (isObject(r.onsetPeriod) ? partialDate(r.onsetPeriod.start) : undefined) ?? partialDate(r.onset);
+  const onset =
+    partialDate(r.onsetDateTime) ??
+    (isObject(r.onsetPeriod) ? partialDate(r.onsetPeriod.start) : undefined) ??
+    partialDate(r.onset);
   const recordedDate = partialDate(r.recordedDate) ?? partialDate(r.assertedDate); // STU3 also has assertedDate
   return {
     key: reference ?? `allergy#${index}`,
@@ -168,7 +200,8 @@ function readReaction(x: Json): AllergyReaction {
   const manifestations = asArray(x.manifestation)
     .map((m) => conceptText(m))
     .filter((t): t is string => t !== undefined);
-  const severity = x.severity === 'mild' || x.severity === 'moderate' || x.severity === 'severe' ? x.severity : undefined;
+  const severity =
+    x.severity === 'mild' || x.severity === 'moderate' || x.severity === 'severe' ? x.severity : undefined;
   const onset = partialDate(x.onset);
   return { manifestations, ...(severity ? { severity } : {}), ...(onset ? { onset } : {}) };
 }
@@ -177,13 +210,19 @@ function readReaction(x: Json): AllergyReaction {
 function severeManifestation(x: Json): string | undefined {
   for (const m of asArray(x.manifestation)) {
     const codings = codingsOf(m);
-    const coded = codings.find((c) => c.system === SNOMED_SYSTEM && c.code !== undefined && SEVERE_MANIFESTATION_CODES.has(c.code));
+    const coded = codings.find(
+      (c) => c.system === SNOMED_SYSTEM && c.code !== undefined && SEVERE_MANIFESTATION_CODES.has(c.code),
+    );
     if (coded) return conceptText(m) ?? coded.display ?? `SNOMED CT ${coded.code}`;
-    const words = [conceptText(m), ...codings.map((c) => c.display)].find((t) => t !== undefined && namesSevereReaction(t));
+    const words = [conceptText(m), ...codings.map((c) => c.display)].find(
+      (t) => t !== undefined && namesSevereReaction(t),
+    );
     if (words) return words;
   }
   if (x.severity === 'severe') {
-    const first = asArray(x.manifestation).map((m) => conceptText(m)).find((t) => t !== undefined);
+    const first = asArray(x.manifestation)
+      .map((m) => conceptText(m))
+      .find((t) => t !== undefined);
     return first ? `${first} (recorded as severe)` : 'a reaction recorded as severe';
   }
   return undefined;
@@ -206,23 +245,30 @@ function criticalityOf(x: unknown): AllergyRecord['criticality'] {
 }
 
 /** R4 CodeableConcepts, STU3 codes, or DSTU2's single `status`. */
-function statuses(r: Json): { clinical?: AllergyRecord['clinicalStatus']; verification?: AllergyRecord['verificationStatus'] } {
+function statuses(r: Json): {
+  clinical?: AllergyRecord['clinicalStatus'];
+  verification?: AllergyRecord['verificationStatus'];
+} {
   const code = (x: unknown): string | undefined => (typeof x === 'string' ? x : codingsOf(x).find((c) => c.code)?.code);
   const clinicalRaw = code(r.clinicalStatus);
   const verificationRaw = code(r.verificationStatus);
   const dstu2 = typeof r.status === 'string' ? r.status : undefined;
   const clinical = (['active', 'inactive', 'resolved'] as const).find((s) => s === clinicalRaw || s === dstu2);
-  const verification = (['confirmed', 'unconfirmed', 'presumed', 'refuted', 'entered-in-error'] as const).find((s) => s === verificationRaw || s === dstu2);
+  const verification = (['confirmed', 'unconfirmed', 'presumed', 'refuted', 'entered-in-error'] as const).find(
+    (s) => s === verificationRaw || s === dstu2,
+  );
   return { ...(clinical ? { clinical } : {}), ...(verification ? { verification } : {}) };
 }
 
 function negationOf(codings: readonly Coding[], text: string | undefined): NegationKind | undefined {
   for (const c of codings) {
-    if (c.system === SNOMED_SYSTEM && c.code !== undefined && NO_KNOWN_ALLERGY_CODES[c.code]) return NO_KNOWN_ALLERGY_CODES[c.code];
+    if (c.system === SNOMED_SYSTEM && c.code !== undefined && NO_KNOWN_ALLERGY_CODES[c.code])
+      return NO_KNOWN_ALLERGY_CODES[c.code];
   }
   // An RxNorm-coded allergen is an allergen, whatever its text says. Otherwise (no code, a local code, a SNOMED CT
   // situation code other than the three above) the text or a display may state "no known allergy".
-  if (codings.some((c) => c.code !== undefined && c.system !== undefined && RXNORM_SYSTEMS.has(c.system))) return undefined;
+  if (codings.some((c) => c.code !== undefined && c.system !== undefined && RXNORM_SYSTEMS.has(c.system)))
+    return undefined;
   for (const words of [text, ...codings.map((c) => c.display)]) {
     if (words === undefined) continue;
     for (const [re, kind] of NO_KNOWN_TEXT) if (re.test(words)) return kind;

@@ -19,7 +19,8 @@ export const ROLE_NAMES: Readonly<Record<MedicationRole, readonly [string, strin
  * medication[x] at all: nothing chosen yet), display-mismatch (the display names another drug than a code the knowledge
  * base has only one source for: screened as neither).
  */
-export type MedicationResolution = 'resolved' | 'unknown-code' | 'text-only' | 'unresolved-reference' | 'no-medication' | 'display-mismatch';
+export type MedicationResolution =
+  'resolved' | 'unknown-code' | 'text-only' | 'unresolved-reference' | 'no-medication' | 'display-mismatch';
 
 /** The order's display names another drug than its RxNorm code (Synthea shows 833036 as captopril; the code is hydrocodone / acetaminophen). */
 export interface DisplayMismatch {

@@ -18,7 +18,10 @@ export function namedSubstances(display: string): string[] | undefined {
   if (body.length === 0 || body.length > 500) return undefined;
   const out: string[] = [];
   for (const component of body.split(' / ')) {
-    const m = /^(?:\d[\d.]*\s+(?:HR|DAY|ML)\s+)?([A-Za-z].*?)\s+\d[\d.]*\s+(?:MG|MCG|UNT|MEQ|ML|MMOL|G|%)(?:\/|\s|$)/.exec(component);
+    const m =
+      /^(?:\d[\d.]*\s+(?:HR|DAY|ML)\s+)?([A-Za-z].*?)\s+\d[\d.]*\s+(?:MG|MCG|UNT|MEQ|ML|MMOL|G|%)(?:\/|\s|$)/.exec(
+        component,
+      );
     if (!m) return undefined;
     out.push(m[1]!.trim());
   }
@@ -30,7 +33,11 @@ export function namedSubstances(display: string): string[] | undefined {
  * knowledge base's own name for the code, and names none of the code's ingredients (an ingredient name starting the
  * substance allows salts: "Hydrocodone Bitartrate" names hydrocodone).
  */
-export function displayMismatch(display: string | undefined, drugs: readonly ResolvedDrug[], ingredients: readonly IngredientRef[]): DisplayMismatch | undefined {
+export function displayMismatch(
+  display: string | undefined,
+  drugs: readonly ResolvedDrug[],
+  ingredients: readonly IngredientRef[],
+): DisplayMismatch | undefined {
   if (display === undefined || drugs.length === 0 || ingredients.length === 0) return undefined;
   if (drugs.some((d) => compact(d.name) === compact(display))) return undefined;
   const named = namedSubstances(display);
@@ -39,7 +46,11 @@ export function displayMismatch(display: string | undefined, drugs: readonly Res
   return namesOne ? undefined : { displayNames: named, codeNames: ingredients.map((i) => i.name) };
 }
 
-const words = (s: string) => s.toLowerCase().split(/[^a-z0-9]+/).filter((w) => w !== '');
+const words = (s: string) =>
+  s
+    .toLowerCase()
+    .split(/[^a-z0-9]+/)
+    .filter((w) => w !== '');
 
 /**
  * A substance as a display writes it names an ingredient when every word of the ingredient's name is one of its words,
@@ -49,7 +60,9 @@ const words = (s: string) => s.toLowerCase().split(/[^a-z0-9]+/).filter((w) => w
 function names(substance: string, ingredient: string): boolean {
   const have = words(substance);
   if (compact(substance).startsWith(compact(ingredient))) return true;
-  return words(ingredient).every((w) => have.some((h) => h === w || (w.length >= 6 && h.length >= 6 && editDistance(h, w) <= 2)));
+  return words(ingredient).every((w) =>
+    have.some((h) => h === w || (w.length >= 6 && h.length >= 6 && editDistance(h, w) <= 2)),
+  );
 }
 
 /** Levenshtein distance (short words only: drug names). */
@@ -57,7 +70,8 @@ function editDistance(a: string, b: string): number {
   let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
   for (let i = 1; i <= a.length; i++) {
     const row = [i];
-    for (let j = 1; j <= b.length; j++) row.push(Math.min(prev[j]! + 1, row[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1)));
+    for (let j = 1; j <= b.length; j++)
+      row.push(Math.min(prev[j]! + 1, row[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1)));
     prev = row;
   }
   return prev[b.length]!;

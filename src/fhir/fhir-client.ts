@@ -7,7 +7,8 @@ import { isLoopbackUrl } from '../config.js';
 import type { Deadline } from '../infra/deadline.js';
 import { asArray, isObject, nextLink, resourcesOf, str, type Json } from './resources.js';
 
-export type FhirFailureReason = 'not-allowlisted' | 'timeout' | 'network' | 'http-status' | 'invalid-response' | 'too-many-pages';
+export type FhirFailureReason =
+  'not-allowlisted' | 'timeout' | 'network' | 'http-status' | 'invalid-response' | 'too-many-pages';
 
 export class FhirFetchError extends Error {
   constructor(
@@ -79,7 +80,11 @@ export function outcomeError(outcome: Json): string | undefined {
     .filter(isObject)
     .find((i) => i.severity === 'error' || i.severity === 'fatal');
   if (!issue) return undefined;
-  const text = str(issue.diagnostics) ?? (isObject(issue.details) ? str(issue.details.text) : undefined) ?? str(issue.code) ?? 'an error';
+  const text =
+    str(issue.diagnostics) ??
+    (isObject(issue.details) ? str(issue.details.text) : undefined) ??
+    str(issue.code) ??
+    'an error';
   return text.slice(0, 200);
 }
 
@@ -125,7 +130,10 @@ export class FhirClient {
     const base = access.baseUrl.replace(/\/+$/, '');
     const url = /^https?:\/\//.test(reference) ? reference : `${base}/${reference}`;
     if (originOf(url) === undefined || originOf(url) !== originOf(base)) {
-      throw new FhirFetchError('not-allowlisted', `reference ${reference.slice(0, 200)} is not on the EHR's FHIR server`);
+      throw new FhirFetchError(
+        'not-allowlisted',
+        `reference ${reference.slice(0, 200)} is not on the EHR's FHIR server`,
+      );
     }
     const body = await this.get(access, url, deadline);
     if (!isObject(body)) throw new FhirFetchError('invalid-response', 'response is not a FHIR resource');
@@ -143,11 +151,18 @@ export class FhirClient {
     return this.collectPages(access, nextLink(bundle), base, deadline, emptyResult());
   }
 
-  private async collectPages(access: FhirServerAccess, next: string | undefined, origin: URL, deadline: Deadline, result: SearchResult): Promise<SearchResult> {
+  private async collectPages(
+    access: FhirServerAccess,
+    next: string | undefined,
+    origin: URL,
+    deadline: Deadline,
+    result: SearchResult,
+  ): Promise<SearchResult> {
     try {
       let url = this.followable(next, origin);
       for (let page = 1; url; page++) {
-        if (page >= MAX_PAGES) throw new FhirFetchError('too-many-pages', `there are more than ${MAX_PAGES} result pages`);
+        if (page >= MAX_PAGES)
+          throw new FhirFetchError('too-many-pages', `there are more than ${MAX_PAGES} result pages`);
         const body = await this.get(access, url, deadline);
         addPage(result, body);
         url = this.followable(nextLink(body), origin);
@@ -175,7 +190,10 @@ export class FhirClient {
 
   private async get(access: FhirServerAccess, url: string, deadline: Deadline): Promise<unknown> {
     if (!isAllowedFhirServer(url, [...this.allowlist, ...(access.allowlist ?? [])])) {
-      throw new FhirFetchError('not-allowlisted', `FHIR server ${originOf(url) ?? 'with an invalid address'} is not on the allow-list`);
+      throw new FhirFetchError(
+        'not-allowlisted',
+        `FHIR server ${originOf(url) ?? 'with an invalid address'} is not on the allow-list`,
+      );
     }
     if (deadline.remainingMs() <= RESPONSE_RESERVE_MS) {
       throw new FhirFetchError('timeout', 'no time left in the request budget');

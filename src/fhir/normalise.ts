@@ -3,9 +3,21 @@
  * RxNorm ingredients (through the knowledge base), observations become the latest fresh value per kind.
  */
 import type { Deadline } from '../infra/deadline.js';
-import { MAX_WASHOUT_DAYS, isConfirmedCode, type KnowledgeSnapshot, type IngredientRef } from '../knowledge/knowledge-store.js';
+import {
+  MAX_WASHOUT_DAYS,
+  isConfirmedCode,
+  type KnowledgeSnapshot,
+  type IngredientRef,
+} from '../knowledge/knowledge-store.js';
 import { displayMismatch } from './display-check.js';
-import { ROLE_NAMES, type ClinicalContext, type LabValue, type Medication, type MedicationResolution, type MedicationRole } from './clinical-context.js';
+import {
+  ROLE_NAMES,
+  type ClinicalContext,
+  type LabValue,
+  type Medication,
+  type MedicationResolution,
+  type MedicationRole,
+} from './clinical-context.js';
 import { FhirFetchError, type FhirClient, type FhirServerAccess } from './fhir-client.js';
 import type { DataGap, ResolvedData } from './prefetch.js';
 import { patientFacts } from '../checks/dose/patient-facts.js';
@@ -24,7 +36,6 @@ import {
   str,
   type Json,
 } from './resources.js';
-
 
 const MEDICATION_ORDER_TYPES = new Set(['MedicationRequest', 'MedicationOrder', 'MedicationStatement']);
 const ACTIVE_STATUSES = new Set(['active', 'on-hold', 'unknown', 'intended']);
@@ -84,7 +95,12 @@ export async function normalise(input: NormaliseInput, kb: KnowledgeSnapshot): P
   // Servers may ignore the status filter: sort orders by their own status, and each order only once.
   // Drafts come first, so when time runs out it is the patient's other medications that are left, not the new orders.
   const seen = new Set<string>();
-  const items: Draftish[] = draftResources.map((resource, index) => ({ role: 'draft', resource, index, reference: referenceTo(resource) }));
+  const items: Draftish[] = draftResources.map((resource, index) => ({
+    role: 'draft',
+    resource,
+    index,
+    reference: referenceTo(resource),
+  }));
   [...medicationRequests, ...recentRequests].forEach((resource, index) => {
     const key = referenceTo(resource);
     if (key) {
@@ -155,7 +171,8 @@ export async function normalise(input: NormaliseInput, kb: KnowledgeSnapshot): P
       // Changing the dose or form of the same drug is one continuing therapy, not a stop. Drafts come first in
       // `items`, so the replacing draft's concept is at its draft index.
       const draftIngredients = ingredientsOf[item.replacedByDraft]!;
-      const same = draftIngredients.size === ingredients.size && [...ingredients.keys()].every((c) => draftIngredients.has(c));
+      const same =
+        draftIngredients.size === ingredients.size && [...ingredients.keys()].every((c) => draftIngredients.has(c));
       if (same || resolution !== 'resolved') continue;
       stopped = { date: today, source: 'replaced' };
     } else if (item.role === 'recent') {
@@ -170,7 +187,8 @@ export async function normalise(input: NormaliseInput, kb: KnowledgeSnapshot): P
     let screenedIngredients = [...ingredients.values()];
     let note = concept.note;
     // A display naming another drug: screened as coded only when the knowledge base is sure of the code, never silently.
-    const mismatch = resolution === 'resolved' ? displayMismatch(concept.display, drugs, screenedIngredients) : undefined;
+    const mismatch =
+      resolution === 'resolved' ? displayMismatch(concept.display, drugs, screenedIngredients) : undefined;
     if (mismatch && !drugs.every(isConfirmedCode)) {
       resolution = 'display-mismatch';
       note =
@@ -187,7 +205,10 @@ export async function normalise(input: NormaliseInput, kb: KnowledgeSnapshot): P
       role: item.role,
       ...(ref ? { reference: ref } : {}),
       // The order's own name; else the knowledge base's; else its code in words. Never a code system URL.
-      display: concept.display ?? drugs[0]?.name ?? (concept.rxnormCodes[0] ? `RxNorm ${concept.rxnormCodes[0]}` : 'unnamed medication'),
+      display:
+        concept.display ??
+        drugs[0]?.name ??
+        (concept.rxnormCodes[0] ? `RxNorm ${concept.rxnormCodes[0]}` : 'unnamed medication'),
       ...(concept.display === undefined ? { unnamed: true } : {}),
       rxnormCodes: concept.rxnormCodes,
       ingredients: screenedIngredients,
@@ -202,7 +223,10 @@ export async function normalise(input: NormaliseInput, kb: KnowledgeSnapshot): P
       resource: item.resource,
     });
   }
-  const notNormalised = items.slice(reached).map((item) => ({ role: item.role, label: item.reference ?? `${ROLE_NAMES[item.role][0]} ${item.index + 1} of the request` }));
+  const notNormalised = items.slice(reached).map((item) => ({
+    role: item.role,
+    label: item.reference ?? `${ROLE_NAMES[item.role][0]} ${item.index + 1} of the request`,
+  }));
 
   return {
     patientId: input.patientId,
@@ -252,7 +276,10 @@ interface Concept {
 
 function rxnormCodesOf(concept: unknown): string[] {
   return codingsOf(concept)
-    .filter((c) => c.system !== undefined && RXNORM_SYSTEMS.has(c.system) && c.code !== undefined && /^[0-9]{1,9}$/.test(c.code))
+    .filter(
+      (c) =>
+        c.system !== undefined && RXNORM_SYSTEMS.has(c.system) && c.code !== undefined && /^[0-9]{1,9}$/.test(c.code),
+    )
     .map((c) => c.code as string);
 }
 
@@ -263,7 +290,11 @@ function conceptFrom(concept: unknown, fallbackDisplay?: string): Concept {
   if (codes.length > 0) return { rxnormCodes: codes, ...(named ? { display: named } : {}), resolution: 'resolved' };
   // A medication is named but not in RxNorm (text only, NDC, a local code): it cannot be screened.
   const other = codingsOf(concept).find((x) => x.code);
-  return { rxnormCodes: [], display: named ?? (other ? codeInWords(other) : 'medication with no name or RxNorm code'), resolution: 'text-only' };
+  return {
+    rxnormCodes: [],
+    display: named ?? (other ? codeInWords(other) : 'medication with no name or RxNorm code'),
+    resolution: 'text-only',
+  };
 }
 
 /** A Medication resource's codes: its code, or failing that its ingredients' codes. */
@@ -294,7 +325,9 @@ function conceptSent(resource: Json, known: Map<string, Json>): Concept | Pendin
   const display = str(ref.display);
   if (!target) return conceptFrom(undefined, display);
   if (target.startsWith('#')) {
-    const contained = asArray(resource.contained).filter(isObject).find((c) => `#${str(c.id)}` === target);
+    const contained = asArray(resource.contained)
+      .filter(isObject)
+      .find((c) => `#${str(c.id)}` === target);
     if (contained) return conceptOfMedication(contained, display);
     return unresolved(display, `contained medication ${target} is missing`);
   }
@@ -304,13 +337,19 @@ function conceptSent(resource: Json, known: Map<string, Json>): Concept | Pendin
 }
 
 async function readConcept({ read: target, display }: PendingRead, input: NormaliseInput): Promise<Concept> {
-  if (!input.fhir) return unresolved(display, 'the medication resource was not sent and there is no FHIR server to read it from');
+  if (!input.fhir)
+    return unresolved(display, 'the medication resource was not sent and there is no FHIR server to read it from');
   try {
     const read = await input.client.read(input.fhir, target, input.deadline);
-    if (read.resourceType !== 'Medication') return unresolved(display, `the FHIR server returned a ${String(read.resourceType ?? 'non-FHIR body')} instead of the Medication`);
+    if (read.resourceType !== 'Medication')
+      return unresolved(
+        display,
+        `the FHIR server returned a ${String(read.resourceType ?? 'non-FHIR body')} instead of the Medication`,
+      );
     return conceptOfMedication(read, display);
   } catch (err) {
-    if (err instanceof FhirFetchError) return unresolved(display, `the medication resource could not be read: ${err.message}`);
+    if (err instanceof FhirFetchError)
+      return unresolved(display, `the medication resource could not be read: ${err.message}`);
     throw err;
   }
 }
@@ -356,7 +395,10 @@ function stopDate(r: Json, now: Date): StopDate | undefined {
   if (updated) return { date: capped(updated), source: 'last-updated' };
   const written = authoredOn(r);
   if (!written) return undefined;
-  const supply = isObject(r.dispenseRequest) && isObject(r.dispenseRequest.expectedSupplyDuration) ? r.dispenseRequest.expectedSupplyDuration : undefined;
+  const supply =
+    isObject(r.dispenseRequest) && isObject(r.dispenseRequest.expectedSupplyDuration)
+      ? r.dispenseRequest.expectedSupplyDuration
+      : undefined;
   const supplyDays = supply ? durationDays(supply) : undefined;
   if (supplyDays !== undefined) {
     const end = new Date(Date.parse(`${written}T00:00:00Z`) + supplyDays * 86_400_000).toISOString().slice(0, 10);
@@ -369,12 +411,28 @@ function durationDays(q: Json): number | undefined {
   const value = num(q.value);
   const unit = str(q.code) ?? str(q.unit);
   if (value === undefined || !unit) return undefined;
-  const perDay: Record<string, number> = { d: 1, day: 1, days: 1, wk: 7, week: 7, weeks: 7, mo: 30, month: 30, months: 30, h: 1 / 24 };
+  const perDay: Record<string, number> = {
+    d: 1,
+    day: 1,
+    days: 1,
+    wk: 7,
+    week: 7,
+    weeks: 7,
+    mo: 30,
+    month: 30,
+    months: 30,
+    h: 1 / 24,
+  };
   const factor = perDay[unit.toLowerCase()];
   return factor === undefined ? undefined : Math.ceil(value * factor);
 }
 
-function latestLabs(observations: readonly Json[], kb: KnowledgeSnapshot, now: Date, maxAgeDays: number): Map<string, LabValue> {
+function latestLabs(
+  observations: readonly Json[],
+  kb: KnowledgeSnapshot,
+  now: Date,
+  maxAgeDays: number,
+): Map<string, LabValue> {
   const kindByLoinc = new Map<string, { id: string; unit: string; units: Set<string> }>();
   for (const k of kb.observationKinds()) {
     const units = new Set([k.unit, ...k.equivalentUnits].map((u) => u.toLowerCase()));
@@ -383,13 +441,18 @@ function latestLabs(observations: readonly Json[], kb: KnowledgeSnapshot, now: D
   const latest = new Map<string, LabValue>();
   for (const obs of observations) {
     if (obs.resourceType !== 'Observation' || ['entered-in-error', 'cancelled'].includes(String(obs.status))) continue;
-    const code = codingsOf(obs.code).find((c) => c.system && LOINC_SYSTEMS.has(c.system) && c.code && kindByLoinc.has(c.code));
+    const code = codingsOf(obs.code).find(
+      (c) => c.system && LOINC_SYSTEMS.has(c.system) && c.code && kindByLoinc.has(c.code),
+    );
     if (!code?.code) continue;
     const kind = kindByLoinc.get(code.code)!;
     const q = isObject(obs.valueQuantity) ? obs.valueQuantity : undefined;
     const value = q ? num(q.value) : undefined;
     const unit = q ? (str(q.code) ?? str(q.unit)) : undefined;
-    const date = datePart(obs.effectiveDateTime) ?? (isObject(obs.effectivePeriod) ? datePart(obs.effectivePeriod.start) : undefined) ?? datePart(obs.issued);
+    const date =
+      datePart(obs.effectiveDateTime) ??
+      (isObject(obs.effectivePeriod) ? datePart(obs.effectivePeriod.start) : undefined) ??
+      datePart(obs.issued);
     // Only values in the unit the rules compare in; unit conversion belongs to the dose checks.
     if (value === undefined || !unit || !kind.units.has(unit.toLowerCase()) || !date) continue;
     const ageDays = daysBetween(date, now);

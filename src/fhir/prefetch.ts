@@ -7,7 +7,13 @@
 import { errors } from '../errors.js';
 import type { Deadline } from '../infra/deadline.js';
 import type { ObservationKind } from '../knowledge/source-schema.js';
-import { FhirFetchError, outcomeError, type FhirClient, type FhirServerAccess, type SearchResult } from './fhir-client.js';
+import {
+  FhirFetchError,
+  outcomeError,
+  type FhirClient,
+  type FhirServerAccess,
+  type SearchResult,
+} from './fhir-client.js';
 import { asArray, isObject, isOperationOutcome, nextLink, resourcesOf, str, type Json } from './resources.js';
 
 export type DataKey = 'patient' | 'medications' | 'recentMedications' | 'allergies' | 'observations' | 'conditions';
@@ -111,7 +117,8 @@ export async function resolveData(
   /** Keeps the data and records each way in which it is incomplete. */
   const take = (key: DataKey, result: SearchResult, earlier: Json[] = []) => {
     values[key] = [...earlier, ...result.resources];
-    for (const error of result.outcomes) gaps.push({ key, reason: `the FHIR server reported an error in the results (${error})` });
+    for (const error of result.outcomes)
+      gaps.push({ key, reason: `the FHIR server reported an error in the results (${error})` });
     if (result.problem) gaps.push({ key, reason: `only part of the data could be read: ${result.problem}` });
   };
   await Promise.all(

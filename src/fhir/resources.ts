@@ -9,7 +9,11 @@ export const RXNORM_SYSTEMS: ReadonlySet<string> = new Set([
   'https://www.nlm.nih.gov/research/umls/rxnorm',
   'urn:oid:2.16.840.1.113883.6.88',
 ]);
-export const LOINC_SYSTEMS: ReadonlySet<string> = new Set(['http://loinc.org', 'https://loinc.org', 'urn:oid:2.16.840.1.113883.6.1']);
+export const LOINC_SYSTEMS: ReadonlySet<string> = new Set([
+  'http://loinc.org',
+  'https://loinc.org',
+  'urn:oid:2.16.840.1.113883.6.1',
+]);
 
 export function isObject(x: unknown): x is Json {
   return typeof x === 'object' && x !== null && !Array.isArray(x);
@@ -45,7 +49,9 @@ export function resourcesOf(x: unknown): Json[] {
       .filter(isObject)
       .filter((r) => str(r.resourceType) !== undefined);
   }
-  return asArray(x).filter(isObject).filter((r) => str(r.resourceType) !== undefined);
+  return asArray(x)
+    .filter(isObject)
+    .filter((r) => str(r.resourceType) !== undefined);
 }
 
 /** The `next` link of a search Bundle, if any. */
@@ -65,7 +71,11 @@ export function codingsOf(concept: unknown): Coding[] {
   if (!isObject(concept)) return [];
   return asArray(concept.coding)
     .filter(isObject)
-    .map((c) => ({ system: str(c.system), code: typeof c.code === 'number' ? String(c.code) : str(c.code), display: str(c.display) }));
+    .map((c) => ({
+      system: str(c.system),
+      code: typeof c.code === 'number' ? String(c.code) : str(c.code),
+      display: str(c.display),
+    }));
 }
 
 /** Code systems a clinician knows by name; any other system is "a local code" (its URL means nothing to a person). */

@@ -17,7 +17,11 @@ const capped = (limit: number, what: string) => ({ message: `at most ${limit} ${
 
 /** The resources of a Bundle (its entries) or of an array; undefined for anything else. */
 const resourceCount = (value: unknown): number | undefined =>
-  Array.isArray(value) ? value.length : value !== null && typeof value === 'object' && Array.isArray((value as { entry?: unknown }).entry) ? (value as { entry: unknown[] }).entry.length : undefined;
+  Array.isArray(value)
+    ? value.length
+    : value !== null && typeof value === 'object' && Array.isArray((value as { entry?: unknown }).entry)
+      ? (value as { entry: unknown[] }).entry.length
+      : undefined;
 
 /** A Bundle or array of at most `limit` resources: counted before the union looks at a single one. */
 const atMost = (limit: number, what: string) =>
@@ -27,7 +31,10 @@ const atMost = (limit: number, what: string) =>
 
 /** draftOrders / medications: a Bundle (type optional, as real clients omit it) or, leniently, an array. */
 const resourceCollection = atMost(LIMITS.draftOrders, 'draft orders').pipe(
-  z.union([z.looseObject({ resourceType: z.literal('Bundle'), entry: z.array(z.unknown()).optional() }), z.array(resourceLike)]),
+  z.union([
+    z.looseObject({ resourceType: z.literal('Bundle'), entry: z.array(z.unknown()).optional() }),
+    z.array(resourceLike),
+  ]),
 );
 
 /** A prefetch value that is a Bundle or an array holds at most LIMITS.prefetchEntries resources. */
@@ -66,7 +73,11 @@ export const contextSchemas = {
   'patient-view': z.looseObject({ ...baseContext }),
   'order-select': z.looseObject({
     ...baseContext,
-    selections: z.array(z.unknown()).min(1).max(LIMITS.selections, capped(LIMITS.selections, 'selections')).pipe(z.array(id)),
+    selections: z
+      .array(z.unknown())
+      .min(1)
+      .max(LIMITS.selections, capped(LIMITS.selections, 'selections'))
+      .pipe(z.array(id)),
     draftOrders: resourceCollection,
   }),
   'order-sign': z.looseObject({ ...baseContext, draftOrders: resourceCollection }),

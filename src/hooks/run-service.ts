@@ -47,7 +47,16 @@ export interface ServiceDeps {
 /** Finds, for cards about to be shown at order-sign, an earlier override of the same finding for the same draft. */
 export interface OverrideRecall {
   /** `client` is clientKey() of the caller: only its own cards and overrides are remembered. */
-  overridden(client: string, patientId: string, cards: readonly { uuid: string; findingKey: string; draftRefs: readonly string[]; draftFingerprint: string | null }[]): Promise<ReadonlyMap<string, string>>;
+  overridden(
+    client: string,
+    patientId: string,
+    cards: readonly {
+      uuid: string;
+      findingKey: string;
+      draftRefs: readonly string[];
+      draftFingerprint: string | null;
+    }[],
+  ): Promise<ReadonlyMap<string, string>>;
 }
 
 export interface ServiceResult {
@@ -61,7 +70,11 @@ export interface ServiceResult {
   /** What each card shown is about (by uuid), for the card ledger. */
   readonly meta: ReadonlyMap<string, CardMeta>;
   /** Cards not shown because their finding was overridden earlier for the same draft: uuid → the overridden card. */
-  readonly suppressed: readonly { readonly uuid: string; readonly meta: CardMeta; readonly overriddenCardUuid: string }[];
+  readonly suppressed: readonly {
+    readonly uuid: string;
+    readonly meta: CardMeta;
+    readonly overriddenCardUuid: string;
+  }[];
   readonly hookInstance: string;
   readonly patientId: string | undefined;
   readonly userId: string | undefined;
@@ -86,8 +99,17 @@ const ANSWER_RESERVE = 0.2;
  * `elapsedMs`: time the request already took before it got here (reading and parsing its body): the budget is the
  * EHR's wait from the request's arrival, so validation and normalisation run under what is left of it.
  */
-export async function runService(service: ServiceDefinition, body: unknown, deps: ServiceDeps, client?: ClientIdentity, elapsedMs = 0): Promise<ServiceResult> {
-  const deadline = new Deadline(Math.max(0, deps.config.timeBudgetMs * (1 - ANSWER_RESERVE) - elapsedMs), deps.deadlineClock);
+export async function runService(
+  service: ServiceDefinition,
+  body: unknown,
+  deps: ServiceDeps,
+  client?: ClientIdentity,
+  elapsedMs = 0,
+): Promise<ServiceResult> {
+  const deadline = new Deadline(
+    Math.max(0, deps.config.timeBudgetMs * (1 - ANSWER_RESERVE) - elapsedMs),
+    deps.deadlineClock,
+  );
   const parsed = CdsRequest.safeParse(body);
   if (!parsed.success) throw errors.badRequest(describeIssues(parsed.error));
   const request = parsed.data;
@@ -139,12 +161,18 @@ export async function runService(service: ServiceDefinition, body: unknown, deps
   const findings: Finding[] = [];
   for (const gap of clinical.gaps) {
     if (DDI_KEYS.has(gap.key)) {
-      findings.push({ kind: 'incomplete', what: `interactions with ${DATA_KEY_NAMES[gap.key]}`, reason: gap.reason, dataKey: gap.key });
+      findings.push({
+        kind: 'incomplete',
+        what: `interactions with ${DATA_KEY_NAMES[gap.key]}`,
+        reason: gap.reason,
+        dataKey: gap.key,
+      });
     }
   }
   if (clinical.notNormalised) findings.push(notNormalisedFinding(clinical.notNormalised));
   for (const m of behaviour.screened(clinical)) {
-    if (m.resolution !== 'resolved' && m.resolution !== 'no-medication') findings.push({ kind: 'unscreenable', medication: m });
+    if (m.resolution !== 'resolved' && m.resolution !== 'no-medication')
+      findings.push({ kind: 'unscreenable', medication: m });
     else if (m.displayMismatch) findings.push({ kind: 'display-mismatch', medication: m });
   }
   const plan = behaviour.plan(clinical);
@@ -154,16 +182,38 @@ export async function runService(service: ServiceDefinition, body: unknown, deps
       const result = await checkDoses(clinical, plan.subjects, kb, deadline);
       const out: Finding[] = result.findings;
       if (result.unchecked > 0) {
-        out.push({ kind: 'incomplete', what: 'dose range check', reason: `the time budget ran out with ${result.unchecked} medications not yet checked` });
+        out.push({
+          kind: 'incomplete',
+          what: 'dose range check',
+          reason: `the time budget ran out with ${result.unchecked} medications not yet checked`,
+        });
       }
       return out;
     },
     deadline,
   );
-  const allergyAndDuplicate = runAllergyAndDuplicateChecks({ plan, clinical, data, kb, deadline, reportError: deps.reportError });
+  const allergyAndDuplicate = runAllergyAndDuplicateChecks({
+    plan,
+    clinical,
+    data,
+    kb,
+    deadline,
+    reportError: deps.reportError,
+  });
   const guidelineRules = startGuidelineRules(deps.rules, {
-    hook, behaviour, clinical, data, prefetch: request.prefetch as Json | undefined, context, fhir, kb, deadline,
-    fhirClient: deps.fhirClient, maxLabAgeDays: deps.config.maxLabAgeDays, keys: behaviour.keys, reportError: deps.reportError,
+    hook,
+    behaviour,
+    clinical,
+    data,
+    prefetch: request.prefetch as Json | undefined,
+    context,
+    fhir,
+    kb,
+    deadline,
+    fhirClient: deps.fhirClient,
+    maxLabAgeDays: deps.config.maxLabAgeDays,
+    keys: behaviour.keys,
+    reportError: deps.reportError,
   });
   const ddi = await runCheck(
     'drug interaction check',
@@ -171,7 +221,11 @@ export async function runService(service: ServiceDefinition, body: unknown, deps
       const result = await checkInteractions(clinical, plan, kb, deadline);
       const out: Finding[] = result.findings;
       if (result.unscreenedPairs > 0) {
-        out.push({ kind: 'incomplete', what: 'drug interaction check', reason: `the time budget ran out with ${result.unscreenedPairs} medication pairs not yet screened` });
+        out.push({
+          kind: 'incomplete',
+          what: 'drug interaction check',
+          reason: `the time budget ran out with ${result.unscreenedPairs} medication pairs not yet screened`,
+        });
       }
       return out;
     },
@@ -188,36 +242,79 @@ export async function runService(service: ServiceDefinition, body: unknown, deps
 
   // Selections that name no order sent in draftOrders cannot be screened: say so rather than answer nothing.
   if (hook === 'order-select') {
-    const sent = new Set(resourcesOf(draftSource).map(referenceTo).filter((r): r is string => r !== undefined).map(normaliseRef));
+    const sent = new Set(
+      resourcesOf(draftSource)
+        .map(referenceTo)
+        .filter((r): r is string => r !== undefined)
+        .map(normaliseRef),
+    );
     const missing = [...new Set((context.selections as string[]).map(normaliseRef))].filter((s) => !sent.has(s));
     // One finding however many there are: the first few named, the rest counted (a card is read, not scrolled).
     if (missing.length === 1) {
-      findings.push({ kind: 'incomplete', what: `the selected order ${missing[0]!.slice(0, 100)}`, reason: 'it is not among the draft orders sent with the request' });
+      findings.push({
+        kind: 'incomplete',
+        what: `the selected order ${missing[0]!.slice(0, 100)}`,
+        reason: 'it is not among the draft orders sent with the request',
+      });
     } else if (missing.length > 1) {
-      findings.push({ kind: 'incomplete', what: `${missing.length} selected orders`, reason: `they are not among the draft orders sent with the request: ${namedWithCount(missing.map((s) => s.slice(0, 100)))}` });
+      findings.push({
+        kind: 'incomplete',
+        what: `${missing.length} selected orders`,
+        reason: `they are not among the draft orders sent with the request: ${namedWithCount(missing.map((s) => s.slice(0, 100)))}`,
+      });
     }
   }
 
   // Missing lab data matters when a policy would have raised one of these findings on it.
   const labGap = clinical.gaps.find((g) => g.key === 'observations');
-  const raisable = findings.filter((f) => f.kind === 'interaction' && policy.contextRaises.some((r) => r.interaction === f.interaction.id));
+  const raisable = findings.filter(
+    (f) => f.kind === 'interaction' && policy.contextRaises.some((r) => r.interaction === f.interaction.id),
+  );
   if (labGap && raisable.length > 0) {
-    const kinds = [...new Set(policy.contextRaises.filter((r) => raisable.some((f) => f.kind === 'interaction' && f.interaction.id === r.interaction)).map((r) => r.observation))];
-    findings.push({ kind: 'incomplete', what: `escalation by recent ${kinds.join(', ')} results`, reason: labGap.reason, dataKey: 'observations' });
+    const kinds = [
+      ...new Set(
+        policy.contextRaises
+          .filter((r) => raisable.some((f) => f.kind === 'interaction' && f.interaction.id === r.interaction))
+          .map((r) => r.observation),
+      ),
+    ];
+    findings.push({
+      kind: 'incomplete',
+      what: `escalation by recent ${kinds.join(', ')} results`,
+      reason: labGap.reason,
+      dataKey: 'observations',
+    });
   }
 
   const interactions = findings.filter((f): f is InteractionFinding => f.kind === 'interaction');
   const alternatives = behaviour.mode === 'order' ? await safeAlternatives(interactions, clinical, kb) : new Map();
   const withRules = withGuidelineCards(
-    buildCards(findings, { policy, context: clinical, kb, publicBaseUrl: deps.config.publicBaseUrl, mode: behaviour.mode, alternatives }),
+    buildCards(findings, {
+      policy,
+      context: clinical,
+      kb,
+      publicBaseUrl: deps.config.publicBaseUrl,
+      mode: behaviour.mode,
+      alternatives,
+    }),
     guideline,
     deps.config.publicBaseUrl,
   );
   // The alert budget covers every finding card of an order hook, guideline rules' included.
   const built =
-    behaviour.mode === 'order' ? applyAlertBudget(withRules, { budget: policy.alertBudget, publicBaseUrl: deps.config.publicBaseUrl, context: clinical, labels: withRules.labels }) : withRules;
+    behaviour.mode === 'order'
+      ? applyAlertBudget(withRules, {
+          budget: policy.alertBudget,
+          publicBaseUrl: deps.config.publicBaseUrl,
+          context: clinical,
+          labels: withRules.labels,
+        })
+      : withRules;
   const patientId = typeof context.patientId === 'string' ? context.patientId : undefined;
-  const suppressed = hook === 'order-sign' && patientId && deps.recall ? await recallOverrides(built, clientKey(client), patientId, deps.recall, deps) : [];
+  const suppressed =
+    hook === 'order-sign' && patientId && deps.recall
+      ? await recallOverrides(built, clientKey(client), patientId, deps.recall, deps)
+      : [];
   const hidden = new Set(suppressed.map((s) => s.uuid));
   return {
     hook,
@@ -253,11 +350,19 @@ function notNormalisedFinding(missed: NonNullable<ClinicalContext['notNormalised
  * A card whose finding was overridden at order-select for the same draft (and the same dosage) is not shown
  * again at order-sign. Reading the memory must never cost a card: if it fails, every card is shown.
  */
-async function recallOverrides(built: BuiltCards, client: string, patientId: string, recall: OverrideRecall, deps: ServiceDeps): Promise<ServiceResult['suppressed']> {
+async function recallOverrides(
+  built: BuiltCards,
+  client: string,
+  patientId: string,
+  recall: OverrideRecall,
+  deps: ServiceDeps,
+): Promise<ServiceResult['suppressed']> {
   const candidates = built.cards.flatMap((card) => {
     const m = built.meta.get(card.uuid);
     // A contraindicated or ONC high-priority finding is shown at every order-sign, whatever was overridden before.
-    return m?.findingKey && m.draftRefs.length > 0 && !m.alwaysShown && m.severity !== 'contraindicated' ? [{ uuid: card.uuid, findingKey: m.findingKey, draftRefs: m.draftRefs, draftFingerprint: m.draftFingerprint }] : [];
+    return m?.findingKey && m.draftRefs.length > 0 && !m.alwaysShown && m.severity !== 'contraindicated'
+      ? [{ uuid: card.uuid, findingKey: m.findingKey, draftRefs: m.draftRefs, draftFingerprint: m.draftFingerprint }]
+      : [];
   });
   if (candidates.length === 0) return [];
   try {

@@ -58,7 +58,11 @@ export const HOOKS: Readonly<Record<HookName, HookBehaviour>> = {
       const selected = selectedDrafts(c);
       // A set, not Array.includes: 5,000 selected drafts against 5,000 drafts is 25 million comparisons otherwise.
       const isSelected = new Set(selected);
-      return { subjects: selected, others: [...c.drafts.filter((d) => !isSelected.has(d)), ...c.active, ...c.recent], subjectsAgainstEachOther: true };
+      return {
+        subjects: selected,
+        others: [...c.drafts.filter((d) => !isSelected.has(d)), ...c.active, ...c.recent],
+        subjectsAgainstEachOther: true,
+      };
     },
     screened: (c) => namedWhenUnscreenable(selectedDrafts(c), [...c.active, ...c.recent]),
   },
@@ -104,7 +108,7 @@ export interface ServiceDefinition {
 }
 
 const ORDER_SCREENING =
-  'the medications being ordered against each other and the patient\'s active and recently stopped medications for drug–drug interactions (ONC high-priority pairs always alert), against the patient\'s allergies, for dose range and for duplicate therapy.';
+  "the medications being ordered against each other and the patient's active and recently stopped medications for drug–drug interactions (ONC high-priority pairs always alert), against the patient's allergies, for dose range and for duplicate therapy.";
 
 export const SERVICES: readonly ServiceDefinition[] = [
   {
@@ -126,8 +130,7 @@ export const SERVICES: readonly ServiceDefinition[] = [
   {
     id: 'medication-safety-prescribe',
     title: 'Medication safety screening (medication-prescribe)',
-    description:
-      'The same screening for EHRs still calling the deprecated CDS Hooks 1.0 medication-prescribe hook.',
+    description: 'The same screening for EHRs still calling the deprecated CDS Hooks 1.0 medication-prescribe hook.',
     hooks: ['medication-prescribe'],
     policy: 'default',
     offer: 'listed',
@@ -136,7 +139,7 @@ export const SERVICES: readonly ServiceDefinition[] = [
     id: 'medication-profile-review',
     title: 'Medication profile review',
     description:
-      'When a chart opens, summarises interacting combinations among the patient\'s current medications in one card, and names current medications that meet a recorded allergy or duplicate one another.',
+      "When a chart opens, summarises interacting combinations among the patient's current medications in one card, and names current medications that meet a recorded allergy or duplicate one another.",
     hooks: ['patient-view'],
     policy: 'default',
     offer: 'listed',
@@ -162,7 +165,8 @@ export const SERVICES: readonly ServiceDefinition[] = [
 ];
 
 for (const s of SERVICES) {
-  if (s.offer !== 'deprecated' && s.hooks.length !== 1) throw new Error(`service ${s.id} can be listed in discovery, so it must serve exactly one hook`);
+  if (s.offer !== 'deprecated' && s.hooks.length !== 1)
+    throw new Error(`service ${s.id} can be listed in discovery, so it must serve exactly one hook`);
   if ((s.offer === 'when-enabled') !== (OPTIONAL_SERVICES as readonly string[]).includes(s.id)) {
     throw new Error(`service ${s.id}: CDS_SERVICES may enable exactly the services offered "when-enabled"`);
   }

@@ -12,7 +12,13 @@ import { isValidInstant } from './query-values.js';
 const AUDITORS = people(['informaticist', 'admin']);
 
 const ACTIONS = ['service-call', 'feedback', 'knowledge-import', 'knowledge-activate', 'policy-change'] as const;
-const FHIR_ACTION: Record<string, string> = { 'service-call': 'E', feedback: 'C', 'knowledge-import': 'C', 'knowledge-activate': 'U', 'policy-change': 'U' };
+const FHIR_ACTION: Record<string, string> = {
+  'service-call': 'E',
+  feedback: 'C',
+  'knowledge-import': 'C',
+  'knowledge-activate': 'U',
+  'policy-change': 'U',
+};
 const FHIR_OUTCOME: Record<string, string> = { success: '0', incomplete: '4', 'client-error': '4', failed: '8' };
 
 interface AuditRow {
@@ -39,7 +45,8 @@ export function registerAuditRoutes(app: FastifyInstance, db: Database, publicBa
       return v;
     };
     const count = one('_count') === undefined ? 50 : Number(one('_count'));
-    if (!Number.isInteger(count) || count < 1 || count > 500) throw errors.badRequest('_count must be a whole number from 1 to 500');
+    if (!Number.isInteger(count) || count < 1 || count > 500)
+      throw errors.badRequest('_count must be a whole number from 1 to 500');
     const where: string[] = [];
     const params: unknown[] = [];
     const add = (sql: string, value: unknown) => {
@@ -47,8 +54,10 @@ export function registerAuditRoutes(app: FastifyInstance, db: Database, publicBa
       where.push(sql.replace('?', `$${params.length}`));
     };
     for (const d of [q.date ?? []].flat()) {
-      const m = /^(ge|gt|le|lt|eq)?(\d{4}-\d{2}-\d{2}(?:T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:\d{2}))?)$/.exec(d);
-      if (!m || !isValidInstant(m[2]!)) throw errors.badRequest(`date "${d.slice(0, 40)}" is not [ge|gt|le|lt|eq]YYYY-MM-DD[Thh:mm[:ss]Z]`);
+      const m =
+        /^(ge|gt|le|lt|eq)?(\d{4}-\d{2}-\d{2}(?:T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:\d{2}))?)$/.exec(d);
+      if (!m || !isValidInstant(m[2]!))
+        throw errors.badRequest(`date "${d.slice(0, 40)}" is not [ge|gt|le|lt|eq]YYYY-MM-DD[Thh:mm[:ss]Z]`);
       const op = { ge: '>=', gt: '>', le: '<=', lt: '<', eq: '=' }[(m[1] ?? 'eq') as 'ge'];
       if (m[2]!.length === 10 && (op === '=' || op === '<=' || op === '>')) {
         // A whole day: eq means within it, le/gt compare with its end.
@@ -65,7 +74,8 @@ export function registerAuditRoutes(app: FastifyInstance, db: Database, publicBa
     }
     const action = one('action');
     if (action !== undefined) {
-      if (!(ACTIONS as readonly string[]).includes(action)) throw errors.badRequest(`action must be one of ${ACTIONS.join(', ')}`);
+      if (!(ACTIONS as readonly string[]).includes(action))
+        throw errors.badRequest(`action must be one of ${ACTIONS.join(', ')}`);
       add('action = ?', action);
     }
     const cursor = one('_cursor');
@@ -93,7 +103,11 @@ export function registerAuditRoutes(app: FastifyInstance, db: Database, publicBa
       resourceType: 'Bundle',
       type: 'searchset',
       link: links,
-      entry: page.map((r) => ({ fullUrl: `${publicBaseUrl}/audit/${r.id}`, resource: auditEvent(r, publicBaseUrl), search: { mode: 'match' } })),
+      entry: page.map((r) => ({
+        fullUrl: `${publicBaseUrl}/audit/${r.id}`,
+        resource: auditEvent(r, publicBaseUrl),
+        search: { mode: 'match' },
+      })),
     });
   });
 
@@ -101,7 +115,9 @@ export function registerAuditRoutes(app: FastifyInstance, db: Database, publicBa
     if (!/^[0-9a-f-]{36}$/.test(req.params.id)) throw errors.notFound(`AuditEvent ${req.params.id.slice(0, 40)}`);
     const rows = await db.query<AuditRow>('SELECT * FROM cds_audit_event WHERE id = $1::uuid', [req.params.id]);
     if (!rows.rows[0]) throw errors.notFound(`AuditEvent ${req.params.id}`);
-    return reply.header('content-type', 'application/fhir+json; charset=utf-8').send(auditEvent(rows.rows[0], publicBaseUrl));
+    return reply
+      .header('content-type', 'application/fhir+json; charset=utf-8')
+      .send(auditEvent(rows.rows[0], publicBaseUrl));
   });
 }
 
@@ -111,12 +127,19 @@ function auditEvent(r: AuditRow, base: string): Record<string, unknown> {
     ...(r.hook ? [{ type: 'hook', valueString: r.hook }] : []),
     ...(r.card_count !== null ? [{ type: 'cardCount', valueString: String(r.card_count) }] : []),
     ...(r.duration_ms !== null ? [{ type: 'durationMs', valueString: String(Number(r.duration_ms)) }] : []),
-    ...Object.entries(r.detail).map(([k, v]) => ({ type: k, valueString: typeof v === 'string' ? v : JSON.stringify(v) })),
+    ...Object.entries(r.detail).map(([k, v]) => ({
+      type: k,
+      valueString: typeof v === 'string' ? v : JSON.stringify(v),
+    })),
   ];
   return {
     resourceType: 'AuditEvent',
     id: r.id,
-    type: { system: 'http://terminology.hl7.org/CodeSystem/audit-event-type', code: 'rest', display: 'RESTful Operation' },
+    type: {
+      system: 'http://terminology.hl7.org/CodeSystem/audit-event-type',
+      code: 'rest',
+      display: 'RESTful Operation',
+    },
     subtype: [{ system: `${base}/CodeSystem/audit-action`, code: r.action }],
     action: FHIR_ACTION[r.action] ?? 'E',
     recorded: new Date(r.recorded_at).toISOString(),
@@ -125,7 +148,14 @@ function auditEvent(r: AuditRow, base: string): Record<string, unknown> {
     agent: [{ who: { identifier: { system: `${base}/client`, value: r.client ?? 'unknown' } }, requestor: true }],
     source: { observer: { display: 'CDS Hooks medication safety service' } },
     entity: [
-      ...(r.patient_hash ? [{ what: { identifier: { system: `${base}/patient-hash`, value: r.patient_hash } }, type: { system: 'http://terminology.hl7.org/CodeSystem/audit-entity-type', code: '1', display: 'Person' } }] : []),
+      ...(r.patient_hash
+        ? [
+            {
+              what: { identifier: { system: `${base}/patient-hash`, value: r.patient_hash } },
+              type: { system: 'http://terminology.hl7.org/CodeSystem/audit-entity-type', code: '1', display: 'Person' },
+            },
+          ]
+        : []),
       ...(details.length > 0 ? [{ what: { display: r.action }, detail: details }] : []),
     ],
   };
@@ -138,7 +168,8 @@ function encodeCursor(at: string, id: string): string {
 function decodeCursor(cursor: string): { at: string; id: string } | undefined {
   try {
     const [at, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as [unknown, unknown];
-    if (typeof at !== 'string' || typeof id !== 'string' || !isValidInstant(at) || !/^[0-9a-f-]{36}$/.test(id)) return undefined;
+    if (typeof at !== 'string' || typeof id !== 'string' || !isValidInstant(at) || !/^[0-9a-f-]{36}$/.test(id))
+      return undefined;
     return { at, id };
   } catch {
     return undefined;

@@ -6,7 +6,10 @@ import { HOOKS, offeredServices } from '../hooks/services.js';
 import { CDS_CLIENT } from './route-access.js';
 
 /** One entry per service offered, each with its own id and its one hook (clients key services by URL). */
-export function discoveryDocument(knowledge: KnowledgeStore, enabledServices: readonly string[]): { services: Record<string, unknown>[] } {
+export function discoveryDocument(
+  knowledge: KnowledgeStore,
+  enabledServices: readonly string[],
+): { services: Record<string, unknown>[] } {
   const templates = prefetchTemplates(knowledge.snapshot().observationKinds());
   return {
     services: offeredServices(enabledServices).map((service) => {
@@ -22,6 +25,12 @@ export function discoveryDocument(knowledge: KnowledgeStore, enabledServices: re
   };
 }
 
-export function registerDiscovery(app: FastifyInstance, knowledge: KnowledgeStore, enabledServices: readonly string[]): void {
-  app.get('/cds-services', { config: { access: CDS_CLIENT } }, async () => discoveryDocument(knowledge, enabledServices));
+export function registerDiscovery(
+  app: FastifyInstance,
+  knowledge: KnowledgeStore,
+  enabledServices: readonly string[],
+): void {
+  app.get('/cds-services', { config: { access: CDS_CLIENT } }, async () =>
+    discoveryDocument(knowledge, enabledServices),
+  );
 }

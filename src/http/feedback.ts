@@ -10,17 +10,36 @@ import type { Metrics } from '../metrics/metrics.js';
 import { CDS_CLIENT } from './route-access.js';
 import { clientKey, type ClientIdentity } from '../auth/client-auth.js';
 
-export function registerFeedbackRoutes(app: FastifyInstance, records: CardRecords, metrics: Metrics, now: () => Date, config: Pick<Config, 'enabledServices' | 'publicBaseUrl'>): void {
+export function registerFeedbackRoutes(
+  app: FastifyInstance,
+  records: CardRecords,
+  metrics: Metrics,
+  now: () => Date,
+  config: Pick<Config, 'enabledServices' | 'publicBaseUrl'>,
+): void {
   const serviceIds = new Set(answeredServices(config.enabledServices).keys());
-  app.post<{ Params: { id: string } }>('/cds-services/:id/feedback', { config: { access: CDS_CLIENT } }, async (req) => {
-    if (!serviceIds.has(req.params.id)) throw errors.unknownService(req.params.id);
-    const parsed = FeedbackRequest.safeParse(req.body);
-    if (!parsed.success) throw errors.badRequest(describeIssues(parsed.error));
-    const client = clientKey((req as { client?: ClientIdentity }).client);
-    const counts = await records.recordFeedback(req.params.id, client, parsed.data.feedback, now(), config.publicBaseUrl);
-    for (const item of parsed.data.feedback) metrics.feedback.inc({ service: req.params.id, outcome: item.outcome });
-    if (counts.unknown > 0) metrics.feedbackUnknownCards.inc({ service: req.params.id }, counts.unknown);
-    req.log.info({ service: req.params.id, items: parsed.data.feedback.length, unknownCards: counts.unknown }, 'feedback received');
-    return { received: parsed.data.feedback.length, unknownCards: counts.unknown };
-  });
+  app.post<{ Params: { id: string } }>(
+    '/cds-services/:id/feedback',
+    { config: { access: CDS_CLIENT } },
+    async (req) => {
+      if (!serviceIds.has(req.params.id)) throw errors.unknownService(req.params.id);
+      const parsed = FeedbackRequest.safeParse(req.body);
+      if (!parsed.success) throw errors.badRequest(describeIssues(parsed.error));
+      const client = clientKey((req as { client?: ClientIdentity }).client);
+      const counts = await records.recordFeedback(
+        req.params.id,
+        client,
+        parsed.data.feedback,
+        now(),
+        config.publicBaseUrl,
+      );
+      for (const item of parsed.data.feedback) metrics.feedback.inc({ service: req.params.id, outcome: item.outcome });
+      if (counts.unknown > 0) metrics.feedbackUnknownCards.inc({ service: req.params.id }, counts.unknown);
+      req.log.info(
+        { service: req.params.id, items: parsed.data.feedback.length, unknownCards: counts.unknown },
+        'feedback received',
+      );
+      return { received: parsed.data.feedback.length, unknownCards: counts.unknown };
+    },
+  );
 }

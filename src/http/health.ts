@@ -26,7 +26,9 @@ export function registerHealthRoutes(
     } catch {
       knowledgeVersion = undefined;
     }
-    return reply.code(ready ? 200 : 503).send({ status, components, ...(knowledgeVersion ? { knowledgeVersion } : {}), policies });
+    return reply
+      .code(ready ? 200 : 503)
+      .send({ status, components, ...(knowledgeVersion ? { knowledgeVersion } : {}), policies });
   });
 
   app.get('/metrics', { config: { access: PUBLIC } }, async (_req, reply) => {

@@ -30,20 +30,20 @@ const ESCAPED_NUL = /(?<!\\)(?:\\\\)*\\u0000/i;
 export function registerJsonParser(app: FastifyInstance, maxDepth: number): void {
   // Only JSON is accepted: fastify's own parsers (text/plain too) are replaced, so anything else is a 415.
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser(
-    ['application/json', 'application/fhir+json'],
-    { parseAs: 'string' },
-    (_req, body, done) => {
-      const text = body as string;
-      if (text.trim() === '') return done(errors.badRequest('request body is empty; send a JSON object'), undefined);
-      if (jsonDepth(text) > maxDepth) return done(errors.jsonTooDeep(maxDepth), undefined);
-      // No field of any request takes a NUL, and PostgreSQL text and jsonb refuse it: a 400 here, not a 500 later.
-      if (ESCAPED_NUL.test(text)) return done(errors.badRequest('request body contains a NUL character (\\u0000), which no field accepts'), undefined);
-      try {
-        done(null, JSON.parse(text));
-      } catch (err) {
-        done(errors.invalidJson((err as Error).message), undefined);
-      }
-    },
-  );
+  app.addContentTypeParser(['application/json', 'application/fhir+json'], { parseAs: 'string' }, (_req, body, done) => {
+    const text = body as string;
+    if (text.trim() === '') return done(errors.badRequest('request body is empty; send a JSON object'), undefined);
+    if (jsonDepth(text) > maxDepth) return done(errors.jsonTooDeep(maxDepth), undefined);
+    // No field of any request takes a NUL, and PostgreSQL text and jsonb refuse it: a 400 here, not a 500 later.
+    if (ESCAPED_NUL.test(text))
+      return done(
+        errors.badRequest('request body contains a NUL character (\\u0000), which no field accepts'),
+        undefined,
+      );
+    try {
+      done(null, JSON.parse(text));
+    } catch (err) {
+      done(errors.invalidJson((err as Error).message), undefined);
+    }
+  });
 }

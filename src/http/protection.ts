@@ -188,7 +188,8 @@ export function shedResponseText(reason: ShedReason): string {
 
 const FEEDBACK_RATE_LIMITED = JSON.stringify({
   error: 'CDS_ERR_RATE_LIMITED',
-  message: 'this client sent more feedback calls than CDS_RATE_LIMIT_PER_MINUTE allows; retry after the Retry-After delay',
+  message:
+    'this client sent more feedback calls than CDS_RATE_LIMIT_PER_MINUTE allows; retry after the Retry-After delay',
 });
 
 const JSON_TYPE = 'application/json; charset=utf-8';
@@ -212,7 +213,6 @@ export interface ProtectionOptions {
   readonly metrics: Metrics;
 }
 
-
 /** What the plugin exposes (to tests and diagnostics). */
 export interface Protection {
   /** Service calls admitted and not yet answered. */
@@ -225,7 +225,11 @@ export interface Protection {
  * Builds the protection hook. The caller runs it after client authentication on the client routes: the rate
  * limit keys on the issuer that authentication sets.
  */
-export function registerProtection(app: FastifyInstance, opts: ProtectionOptions, deps: ProtectionDeps = {}): Protection {
+export function registerProtection(
+  app: FastifyInstance,
+  opts: ProtectionOptions,
+  deps: ProtectionDeps = {},
+): Protection {
   const { config, metrics } = opts;
   // Calls to any other service id (one not enabled here included) go on to their 404.
   const serviceIds: ReadonlySet<string> = new Set(answeredServices(config.enabledServices).keys());
@@ -246,7 +250,10 @@ export function registerProtection(app: FastifyInstance, opts: ProtectionOptions
   // Both series exist from the start, so a dashboard shows 0 rather than nothing.
   metrics.shed.inc({ reason: 'rate_limit' }, 0);
   metrics.shed.inc({ reason: 'overload' }, 0);
-  const lastLog: Record<ShedReason, { at: number; count: number }> = { rate_limit: { at: -Infinity, count: 0 }, overload: { at: -Infinity, count: 0 } };
+  const lastLog: Record<ShedReason, { at: number; count: number }> = {
+    rate_limit: { at: -Infinity, count: 0 },
+    overload: { at: -Infinity, count: 0 },
+  };
 
   const noteShed = (req: FastifyRequest, reason: ShedReason, issuer: string, what: 'service' | 'feedback') => {
     metrics.shed.inc({ reason });
@@ -254,13 +261,29 @@ export function registerProtection(app: FastifyInstance, opts: ProtectionOptions
     entry.count++;
     const now = clock();
     if (now - entry.at >= LOG_INTERVAL_MS) {
-      req.log.warn({ reason, issuer, call: what, shedSinceLastLog: entry.count, inFlight, eventLoopLagMs: probe ? Math.round(probe.eventLoopLagMs()) : undefined }, 'calls shed');
+      req.log.warn(
+        {
+          reason,
+          issuer,
+          call: what,
+          shedSinceLastLog: entry.count,
+          inFlight,
+          eventLoopLagMs: probe ? Math.round(probe.eventLoopLagMs()) : undefined,
+        },
+        'calls shed',
+      );
       entry.at = now;
       entry.count = 0;
     }
   };
 
-  const shedServiceCall = (req: FastifyRequest, reply: FastifyReply, reason: ShedReason, issuer: string, service: string) => {
+  const shedServiceCall = (
+    req: FastifyRequest,
+    reply: FastifyReply,
+    reason: ShedReason,
+    issuer: string,
+    service: string,
+  ) => {
     noteShed(req, reason, issuer, 'service');
     metrics.cards.inc({ service, topic: 'none', indicator: 'warning' });
     reply.code(200).header('content-type', JSON_TYPE).send(shedResponseText(reason));
@@ -278,7 +301,11 @@ export function registerProtection(app: FastifyInstance, opts: ProtectionOptions
       const waitMs = feedbackLimiter ? feedbackLimiter.take(issuer) : 0;
       if (waitMs === 0) return done();
       noteShed(req, 'rate_limit', issuer, 'feedback');
-      reply.code(429).header('retry-after', String(Math.max(1, Math.ceil(waitMs / 1000)))).header('content-type', JSON_TYPE).send(FEEDBACK_RATE_LIMITED);
+      reply
+        .code(429)
+        .header('retry-after', String(Math.max(1, Math.ceil(waitMs / 1000))))
+        .header('content-type', JSON_TYPE)
+        .send(FEEDBACK_RATE_LIMITED);
       return;
     }
 

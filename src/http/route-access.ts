@@ -9,7 +9,14 @@
  * `*`), NUL characters in the target, and credentials in the query string (they end up in proxies' and
  * browsers' logs and histories).
  */
-import type { FastifyInstance, FastifyReply, FastifyRequest, HTTPMethods, onRequestHookHandler, RouteOptions } from 'fastify';
+import type {
+  FastifyInstance,
+  FastifyReply,
+  FastifyRequest,
+  HTTPMethods,
+  onRequestHookHandler,
+  RouteOptions,
+} from 'fastify';
 import { HttpError, errors } from '../errors.js';
 import type { Role } from '../auth/user-auth.js';
 
@@ -63,8 +70,14 @@ export function registerRouteAccess(app: FastifyInstance, guards: AccessGuards):
     const declared = route.config?.access;
     // CORS preflight (the @fastify/cors catch-all OPTIONS route) carries no credentials by design.
     const access: RouteAccess | undefined = declared ?? (methods.every((m) => m === 'OPTIONS') ? PUBLIC : undefined);
-    if (!access) throw new Error(`route ${methods.join(',')} ${route.url} declares no access (config.access): every route must say who may call it`);
-    const own = route.onRequest === undefined ? [] : ([] as onRequestHookHandler[]).concat(route.onRequest as onRequestHookHandler | onRequestHookHandler[]);
+    if (!access)
+      throw new Error(
+        `route ${methods.join(',')} ${route.url} declares no access (config.access): every route must say who may call it`,
+      );
+    const own =
+      route.onRequest === undefined
+        ? []
+        : ([] as onRequestHookHandler[]).concat(route.onRequest as onRequestHookHandler | onRequestHookHandler[]);
     const guard =
       access.kind === 'cds-client'
         ? [guards.client, ...(guards.afterClient ? [guards.afterClient] : [])]
@@ -79,7 +92,10 @@ export function registerRouteAccess(app: FastifyInstance, guards: AccessGuards):
     const target = req.raw.url ?? '';
     // Absolute-form (`POST http://x/cds-services/...`) is for proxies; a server answering it would let the
     // target's text differ from the path that was routed. Asterisk-form is only for a server-wide OPTIONS.
-    if (!target.startsWith('/')) throw errors.badRequest('the request target must be a path starting with "/" (absolute-form and asterisk-form are not accepted)');
+    if (!target.startsWith('/'))
+      throw errors.badRequest(
+        'the request target must be a path starting with "/" (absolute-form and asterisk-form are not accepted)',
+      );
     // No identifier, filter or cursor of this service contains a NUL, and PostgreSQL refuses it in text.
     if (/%00/.test(target)) throw errors.badRequest('the request target contains a NUL character (%00)');
     const q = target.indexOf('?');
@@ -97,7 +113,11 @@ function refuseCredentialsInQuery(query: string): void {
   }
   for (const [name, value] of params) {
     if (CREDENTIAL_PARAMS.has(name.toLowerCase()) || CREDENTIAL_VALUE.test(value)) {
-      throw new HttpError(400, 'CDS_ERR_BAD_REQUEST', 'credentials are not accepted in the query string; send them in the Authorization header');
+      throw new HttpError(
+        400,
+        'CDS_ERR_BAD_REQUEST',
+        'credentials are not accepted in the query string; send them in the Authorization header',
+      );
     }
   }
 }

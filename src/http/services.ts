@@ -27,7 +27,12 @@ export function screeningNotPerformedCard(reason: string): Card {
   };
 }
 
-export function registerServiceRoutes(app: FastifyInstance, deps: ServiceDeps, metrics: Metrics, records?: CardRecords): void {
+export function registerServiceRoutes(
+  app: FastifyInstance,
+  deps: ServiceDeps,
+  metrics: Metrics,
+  records?: CardRecords,
+): void {
   const byId = answeredServices(deps.config.enabledServices);
   app.post<{ Params: { id: string } }>('/cds-services/:id', { config: { access: CDS_CLIENT } }, async (req, reply) => {
     const started = performance.now();
@@ -43,18 +48,33 @@ export function registerServiceRoutes(app: FastifyInstance, deps: ServiceDeps, m
       if (!service) throw errors.unknownService(req.params.id);
       try {
         // reply.elapsedTime counts from the request's arrival: body reading and parsing are inside the budget.
-        result = await runService(service, req.body, deps, (req as { client?: ClientIdentity }).client, reply.elapsedTime);
+        result = await runService(
+          service,
+          req.body,
+          deps,
+          (req as { client?: ClientIdentity }).client,
+          reply.elapsedTime,
+        );
         response = result.response;
         if (result.incomplete) metrics.incomplete.inc({ service: service.id });
         for (const reason of result.unscreenable) metrics.unscreenable.inc({ reason });
         req.log.info(
-          { service: service.id, hook: result.hook, cards: response.cards.length, knowledgeVersion: result.knowledgeVersion, policy: result.policy },
+          {
+            service: service.id,
+            hook: result.hook,
+            cards: response.cards.length,
+            knowledgeVersion: result.knowledgeVersion,
+            policy: result.policy,
+          },
           'cds service call',
         );
       } catch (err) {
         if (err instanceof HttpError) throw err;
         if (err instanceof KnowledgeUnavailableError) {
-          req.log.error({ reason: err.message, service: service.id }, 'knowledge unavailable; answering with a warning card');
+          req.log.error(
+            { reason: err.message, service: service.id },
+            'knowledge unavailable; answering with a warning card',
+          );
           metrics.errors.inc({ kind: 'knowledge_unavailable' });
           response = { cards: [screeningNotPerformedCard('the drug knowledge base could not be reached')] };
         } else {
@@ -72,7 +92,10 @@ export function registerServiceRoutes(app: FastifyInstance, deps: ServiceDeps, m
       throw err;
     } finally {
       const durationMs = performance.now() - started;
-      metrics.requestDuration.observe({ service: service ? service.id : 'unknown', hook: hookLabel(), status: String(status) }, durationMs / 1000);
+      metrics.requestDuration.observe(
+        { service: service ? service.id : 'unknown', hook: hookLabel(), status: String(status) },
+        durationMs / 1000,
+      );
       if (records && service) {
         try {
           recordCall();
@@ -82,7 +105,11 @@ export function registerServiceRoutes(app: FastifyInstance, deps: ServiceDeps, m
       }
       function recordCall(): void {
         if (!records || !service) return;
-        const body = (typeof req.body === 'object' && req.body !== null ? req.body : {}) as { hook?: unknown; hookInstance?: unknown; context?: { patientId?: unknown } };
+        const body = (typeof req.body === 'object' && req.body !== null ? req.body : {}) as {
+          hook?: unknown;
+          hookInstance?: unknown;
+          context?: { patientId?: unknown };
+        };
         records.recordServiceCall({
           service: service.id,
           hook: result?.hook ?? (typeof body.hook === 'string' ? body.hook.slice(0, 100) : null),

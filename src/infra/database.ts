@@ -53,7 +53,10 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
   return {
     kind: 'pglite',
     query: async <T>(sql: string, params?: unknown[]) => ({ rows: (await db.query<T>(sql, params)).rows }),
-    transaction: (fn) => db.transaction((tx) => fn({ query: async <T>(sql: string, params?: unknown[]) => ({ rows: (await tx.query<T>(sql, params)).rows }) })),
+    transaction: (fn) =>
+      db.transaction((tx) =>
+        fn({ query: async <T>(sql: string, params?: unknown[]) => ({ rows: (await tx.query<T>(sql, params)).rows }) }),
+      ),
     exec: async (sql) => {
       await db.exec(sql);
     },
@@ -82,7 +85,12 @@ async function lockEmbedded(dir: string): Promise<DirLock> {
 }
 
 function openPostgres(url: string, connectTimeoutMs: number): Database {
-  const pool = new pg.Pool({ connectionString: url, connectionTimeoutMillis: connectTimeoutMs, max: 10, idleTimeoutMillis: 30_000 });
+  const pool = new pg.Pool({
+    connectionString: url,
+    connectionTimeoutMillis: connectTimeoutMs,
+    max: 10,
+    idleTimeoutMillis: 30_000,
+  });
   // An idle client losing its connection (server restart, network cut) must not crash the process.
   pool.on('error', () => undefined);
   const query = async <T>(client: pg.Pool | pg.PoolClient, sql: string, params?: unknown[]) => {
@@ -125,10 +133,14 @@ const MIGRATION_LOCK = 7_243_711;
  * (replicas starting together on a fresh database take turns; the bookkeeping table is created under the lock).
  */
 export async function migrate(db: Database, dir: string): Promise<string[]> {
-  const files = readdirSync(dir).filter((f) => f.endsWith('.sql')).sort();
+  const files = readdirSync(dir)
+    .filter((f) => f.endsWith('.sql'))
+    .sort();
   return db.transaction(async (tx) => {
     await tx.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
-    await tx.query('CREATE TABLE IF NOT EXISTS kb_schema_migrations (id text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())');
+    await tx.query(
+      'CREATE TABLE IF NOT EXISTS kb_schema_migrations (id text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())',
+    );
     const seen = new Set((await tx.query<{ id: string }>('SELECT id FROM kb_schema_migrations')).rows.map((r) => r.id));
     const applied: string[] = [];
     for (const file of files.filter((f) => !seen.has(f))) {

@@ -37,7 +37,9 @@ export async function lockDirectory(dir: string, what = 'the directory'): Promis
   mkdirSync(dir, { recursive: true });
   const { dev, ino } = statSync(dir);
   const abstract = process.platform === 'linux';
-  const address = abstract ? `\0cds-dir-lock:${createHash('sha256').update(`${dev}:${ino}`).digest('hex').slice(0, 32)}` : path.join(dir, '.lock.sock');
+  const address = abstract
+    ? `\0cds-dir-lock:${createHash('sha256').update(`${dev}:${ino}`).digest('hex').slice(0, 32)}`
+    : path.join(dir, '.lock.sock');
   const server = net.createServer((socket) => socket.end(`${process.pid}\n`));
   const listen = () =>
     new Promise<void>((resolve, reject) => {
@@ -68,7 +70,9 @@ function askHolder(address: string): Promise<{ alive: boolean; pid: number | und
     const socket = net.connect({ path: address });
     socket.setTimeout(1000, () => socket.destroy());
     socket.on('data', (d: Buffer) => (text += d.toString()));
-    socket.on('error', (err: NodeJS.ErrnoException) => resolve({ alive: err.code !== 'ECONNREFUSED' && err.code !== 'ENOENT', pid: undefined }));
+    socket.on('error', (err: NodeJS.ErrnoException) =>
+      resolve({ alive: err.code !== 'ECONNREFUSED' && err.code !== 'ENOENT', pid: undefined }),
+    );
     socket.on('close', () => {
       const pid = Number(text.trim());
       resolve({ alive: true, pid: Number.isInteger(pid) && pid > 0 ? pid : undefined });

@@ -16,9 +16,18 @@ function present<T>(found: ReadonlyMap<string, Cached>): Map<string, T> {
   return out;
 }
 
-export async function allergyGroupsOf(store: DatabaseKnowledgeStore, version: string, ingredients: readonly string[]): Promise<ReadonlyMap<string, readonly AllergyGroupRef[]>> {
+export async function allergyGroupsOf(
+  store: DatabaseKnowledgeStore,
+  version: string,
+  ingredients: readonly string[],
+): Promise<ReadonlyMap<string, readonly AllergyGroupRef[]>> {
   const found = await store.lookup(version, 'allergy-group', ingredients, async (missing) => {
-    const rows = await store.db.query<{ member: string; id: string; name: string; citations: AllergyGroupRef['citations'] }>(
+    const rows = await store.db.query<{
+      member: string;
+      id: string;
+      name: string;
+      citations: AllergyGroupRef['citations'];
+    }>(
       `SELECT DISTINCT m.member, g.id, g.record->>'name' AS name, g.record->'citations' AS citations
        FROM kb_allergy_group g
        CROSS JOIN LATERAL jsonb_array_elements_text(g.record->'classes') AS c(id)
@@ -29,13 +38,18 @@ export async function allergyGroupsOf(store: DatabaseKnowledgeStore, version: st
       [version, missing],
     );
     const map = new Map<string, AllergyGroupRef[]>();
-    for (const r of rows.rows) map.set(r.member, [...(map.get(r.member) ?? []), { id: r.id, name: r.name, citations: r.citations }]);
+    for (const r of rows.rows)
+      map.set(r.member, [...(map.get(r.member) ?? []), { id: r.id, name: r.name, citations: r.citations }]);
     return map;
   });
   return present<readonly AllergyGroupRef[]>(found);
 }
 
-export async function crossSensitivitiesFrom(store: DatabaseKnowledgeStore, version: string, groupIds: readonly string[]): Promise<ReadonlyMap<string, readonly CrossSensitivity[]>> {
+export async function crossSensitivitiesFrom(
+  store: DatabaseKnowledgeStore,
+  version: string,
+  groupIds: readonly string[],
+): Promise<ReadonlyMap<string, readonly CrossSensitivity[]>> {
   const found = await store.lookup(version, 'cross-sensitivity', groupIds, async (missing) => {
     const rows = await store.db.query<{ from_group: string; record: CrossSensitivity }>(
       'SELECT from_group, record FROM kb_cross_sensitivity WHERE version_id = $1 AND from_group = ANY ($2) ORDER BY id',
@@ -48,9 +62,19 @@ export async function crossSensitivitiesFrom(store: DatabaseKnowledgeStore, vers
   return present<readonly CrossSensitivity[]>(found);
 }
 
-export async function duplicateClassesOf(store: DatabaseKnowledgeStore, version: string, ingredients: readonly string[]): Promise<ReadonlyMap<string, readonly DuplicateMembership[]>> {
+export async function duplicateClassesOf(
+  store: DatabaseKnowledgeStore,
+  version: string,
+  ingredients: readonly string[],
+): Promise<ReadonlyMap<string, readonly DuplicateMembership[]>> {
   const found = await store.lookup(version, 'duplicate-class', ingredients, async (missing) => {
-    const rows = await store.db.query<{ member: string; id: string; record: DuplicateTherapyClass; class_id: string; kind: 'via' | 'any' }>(
+    const rows = await store.db.query<{
+      member: string;
+      id: string;
+      record: DuplicateTherapyClass;
+      class_id: string;
+      kind: 'via' | 'any';
+    }>(
       `SELECT DISTINCT m.member, d.id, d.record, c.id AS class_id, c.kind
        FROM kb_duplicate_therapy d
        CROSS JOIN LATERAL (
@@ -64,7 +88,10 @@ export async function duplicateClassesOf(store: DatabaseKnowledgeStore, version:
        ORDER BY d.id, c.id`,
       [version, missing],
     );
-    const byMember = new Map<string, Map<string, { rule: DuplicateTherapyClass; viaClasses: string[]; anyForm: boolean }>>();
+    const byMember = new Map<
+      string,
+      Map<string, { rule: DuplicateTherapyClass; viaClasses: string[]; anyForm: boolean }>
+    >();
     for (const r of rows.rows) {
       const rules = byMember.get(r.member) ?? new Map();
       byMember.set(r.member, rules);
@@ -78,9 +105,15 @@ export async function duplicateClassesOf(store: DatabaseKnowledgeStore, version:
   return present<readonly DuplicateMembership[]>(found);
 }
 
-export async function sameIngredientDuplicate(store: DatabaseKnowledgeStore, version: string): Promise<SameIngredientDuplicate | undefined> {
+export async function sameIngredientDuplicate(
+  store: DatabaseKnowledgeStore,
+  version: string,
+): Promise<SameIngredientDuplicate | undefined> {
   const found = await store.lookup(version, 'duplicate-rule', ['same-ingredient'], async (missing) => {
-    const rows = await store.db.query<{ id: string; record: SameIngredientDuplicate }>('SELECT id, record FROM kb_duplicate_therapy WHERE version_id = $1 AND id = ANY ($2)', [version, missing]);
+    const rows = await store.db.query<{ id: string; record: SameIngredientDuplicate }>(
+      'SELECT id, record FROM kb_duplicate_therapy WHERE version_id = $1 AND id = ANY ($2)',
+      [version, missing],
+    );
     return new Map(rows.rows.map((r) => [r.id, r.record]));
   });
   return present<SameIngredientDuplicate>(found).get('same-ingredient');

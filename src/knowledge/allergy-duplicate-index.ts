@@ -23,10 +23,15 @@ export class AllergyDuplicateIndex {
     for (const x of sources.crossSensitivities ?? []) push(this.crossByGroup, x.from, x);
     for (const rule of sources.duplicateTherapy?.classes ?? []) {
       const via = new Map<string, string[]>();
-      for (const c of rule.classes) for (const code of members.get(c) ?? []) via.set(code, [...(via.get(code) ?? []), c]);
+      for (const c of rule.classes)
+        for (const code of members.get(c) ?? []) via.set(code, [...(via.get(code) ?? []), c]);
       const anyForm = new Set(rule.anyFormClasses.flatMap((c) => members.get(c) ?? []));
       for (const code of new Set([...via.keys(), ...anyForm])) {
-        push(this.duplicatesByIngredient, code, { rule, viaClasses: [...(via.get(code) ?? [])].sort(), anyForm: anyForm.has(code) });
+        push(this.duplicatesByIngredient, code, {
+          rule,
+          viaClasses: [...(via.get(code) ?? [])].sort(),
+          anyForm: anyForm.has(code),
+        });
       }
     }
     this.sameIngredient = sources.duplicateTherapy?.sameIngredient;

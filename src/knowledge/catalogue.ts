@@ -20,7 +20,11 @@ export function renderCatalogue(dir: string): string {
   const classes = new Map(kb.classes.map((c) => [c.id, c]));
   const files = jsonFilesIn(path.join(dir, 'interactions')).map((f) => {
     const parsed = JSON.parse(readFileSync(f, 'utf8')) as { description: string; interactions: Interaction[] };
-    return { file: `interactions/${path.basename(f)}`, description: parsed.description, ids: parsed.interactions.map((i) => i.id) };
+    return {
+      file: `interactions/${path.basename(f)}`,
+      description: parsed.description,
+      ids: parsed.interactions.map((i) => i.id),
+    };
   });
   const byId = new Map(kb.interactions.map((i) => [i.id, i]));
   const count = <T>(xs: readonly T[], pred: (x: T) => boolean) => xs.filter(pred).length;
@@ -37,24 +41,36 @@ export function renderCatalogue(dir: string): string {
 
   out.push('## Counts', '');
   const ttys = (xs: readonly { tty: string }[]) =>
-    [...new Set(xs.map((x) => x.tty))].sort().map((t) => `${count(xs, (x) => x.tty === t)} ${t}`).join(', ');
+    [...new Set(xs.map((x) => x.tty))]
+      .sort()
+      .map((t) => `${count(xs, (x) => x.tty === t)} ${t}`)
+      .join(', ');
   out.push(`- Ingredients: ${kb.ingredients.length} (${ttys(kb.ingredients)})`);
   out.push(`- Products: ${kb.products.length} (${ttys(kb.products)})`);
   out.push(`- Classes: ${kb.classes.length}`);
   out.push(`- Interactions: ${kb.interactions.length}`);
-  out.push(`- Reviewed by a clinician: ${count(kb.interactions, (i) => i.review.status === 'reviewed')} of ${kb.interactions.length}`, '');
+  out.push(
+    `- Reviewed by a clinician: ${count(kb.interactions, (i) => i.review.status === 'reviewed')} of ${kb.interactions.length}`,
+    '',
+  );
 
   out.push('### Interactions by severity and file', '');
   out.push(`| file | ${SEVERITIES.join(' | ')} | total |`, `|---|${SEVERITIES.map(() => '---:').join('|')}|---:|`);
   for (const f of files) {
     const its = f.ids.map((id) => byId.get(id)!);
-    out.push(`| ${f.file} | ${SEVERITIES.map((s) => count(its, (i) => i.severity === s)).join(' | ')} | ${its.length} |`);
+    out.push(
+      `| ${f.file} | ${SEVERITIES.map((s) => count(its, (i) => i.severity === s)).join(' | ')} | ${its.length} |`,
+    );
   }
-  out.push(`| **all** | ${SEVERITIES.map((s) => count(kb.interactions, (i) => i.severity === s)).join(' | ')} | ${kb.interactions.length} |`, '');
+  out.push(
+    `| **all** | ${SEVERITIES.map((s) => count(kb.interactions, (i) => i.severity === s)).join(' | ')} | ${kb.interactions.length} |`,
+    '',
+  );
 
   out.push('### Interactions by evidence level', '');
   out.push('| evidence | interactions |', '|---|---:|');
-  for (const e of ['established', 'probable', 'suspected', 'theoretical'] as const) out.push(`| ${e} | ${count(kb.interactions, (i) => i.evidence === e)} |`);
+  for (const e of ['established', 'probable', 'suspected', 'theoretical'] as const)
+    out.push(`| ${e} | ${count(kb.interactions, (i) => i.evidence === e)} |`);
   out.push('');
 
   out.push('### Classes', '');
@@ -73,7 +89,12 @@ export function renderCatalogue(dir: string): string {
     for (const id of s.classes) parts.push(`class \`${id}\` (${classes.get(id)?.members.length ?? 0})`);
     if (s.ingredients.length > 0) parts.push(s.ingredients.map((c) => names.get(c) ?? c).join(', '));
     const washout = s.washoutDays ? `; washout ${s.washoutDays} d` : '';
-    const forms = s.forms === 'systemic' ? '; systemic forms only (not ophthalmic, otic, topical, shampoo or intrauterine)' : s.forms === 'oral' ? '; oral forms only' : '';
+    const forms =
+      s.forms === 'systemic'
+        ? '; systemic forms only (not ophthalmic, otic, topical, shampoo or intrauterine)'
+        : s.forms === 'oral'
+          ? '; oral forms only'
+          : '';
     return `**${s.label}**: ${parts.join('; ')}${washout}${forms}`;
   };
   const citationText = (c: Citation) => {
@@ -88,16 +109,23 @@ export function renderCatalogue(dir: string): string {
 
   for (const f of files) {
     out.push(`## ${f.file} (${f.ids.length})`, '', cell(f.description), '');
-    const its = f.ids.map((id) => byId.get(id)!).sort((x, y) => SEVERITIES.indexOf(x.severity) - SEVERITIES.indexOf(y.severity) || x.id.localeCompare(y.id));
+    const its = f.ids
+      .map((id) => byId.get(id)!)
+      .sort((x, y) => SEVERITIES.indexOf(x.severity) - SEVERITIES.indexOf(y.severity) || x.id.localeCompare(y.id));
     for (const i of its) {
       out.push(`### \`${i.id}\` — ${i.title}`, '');
-      out.push(`- Severity: **${i.severity}**${i.oncList ? ` (ONC ${i.oncList})` : ''}; evidence: ${i.evidence}; review: ${i.review.status}${i.review.reviewer ? ` by ${i.review.reviewer} on ${i.review.date}` : ''}`);
+      out.push(
+        `- Severity: **${i.severity}**${i.oncList ? ` (ONC ${i.oncList})` : ''}; evidence: ${i.evidence}; review: ${i.review.status}${i.review.reviewer ? ` by ${i.review.reviewer} on ${i.review.date}` : ''}`,
+      );
       out.push(`- A: ${cell(sideText(i.a))}`);
       out.push(`- B: ${cell(sideText(i.b))}`);
       out.push(`- Mechanism: ${cell(i.mechanism)}`);
       out.push(`- Effect: ${cell(i.effect)}`);
       out.push(`- Management: ${cell(i.management)}`);
-      if (i.alternatives.length > 0) out.push(`- Alternatives: ${i.alternatives.map((a) => `${names.get(a.rxcui) ?? a.rxcui} for side ${a.replaces.toUpperCase()} (${cell(a.note)})`).join('; ')}`);
+      if (i.alternatives.length > 0)
+        out.push(
+          `- Alternatives: ${i.alternatives.map((a) => `${names.get(a.rxcui) ?? a.rxcui} for side ${a.replaces.toUpperCase()} (${cell(a.note)})`).join('; ')}`,
+        );
       out.push(`- Citations: ${i.citations.map((c) => cell(citationText(c))).join('; ')}`, '');
     }
   }

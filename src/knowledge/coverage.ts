@@ -5,7 +5,15 @@
  * LOINC, digits only RxNorm).
  */
 import { displayMismatch } from '../fhir/display-check.js';
-import { LOINC_SYSTEMS, RXNORM_SYSTEMS, asArray, codingsOf, conceptText, isObject, type Json } from '../fhir/resources.js';
+import {
+  LOINC_SYSTEMS,
+  RXNORM_SYSTEMS,
+  asArray,
+  codingsOf,
+  conceptText,
+  isObject,
+  type Json,
+} from '../fhir/resources.js';
 import type { KnowledgeSnapshot } from './knowledge-store.js';
 
 /** One distinct code seen in the input, with how often and under which displays. */
@@ -27,18 +35,36 @@ export interface CoverageReport {
     readonly resolved: number;
     readonly resolvedOccurrences: number;
     /** Codes the knowledge base does not resolve, most frequent first. */
-    readonly unresolved: readonly { readonly code: string; readonly count: number; readonly displays: readonly string[] }[];
+    readonly unresolved: readonly {
+      readonly code: string;
+      readonly count: number;
+      readonly displays: readonly string[];
+    }[];
     /** Resolved codes whose display names another drug (the order is screened as coded, or not at all: see the card). */
-    readonly displayMismatches: readonly { readonly code: string; readonly display: string; readonly codeNames: readonly string[] }[];
+    readonly displayMismatches: readonly {
+      readonly code: string;
+      readonly display: string;
+      readonly codeNames: readonly string[];
+    }[];
   };
   readonly labs: {
     readonly codes: number;
     readonly read: readonly { readonly code: string; readonly kind: string; readonly count: number }[];
-    readonly notRead: readonly { readonly code: string; readonly count: number; readonly displays: readonly string[] }[];
+    readonly notRead: readonly {
+      readonly code: string;
+      readonly count: number;
+      readonly displays: readonly string[];
+    }[];
   };
 }
 
-const MEDICATION_TYPES = new Set(['MedicationRequest', 'MedicationOrder', 'MedicationStatement', 'MedicationDispense', 'MedicationAdministration']);
+const MEDICATION_TYPES = new Set([
+  'MedicationRequest',
+  'MedicationOrder',
+  'MedicationStatement',
+  'MedicationDispense',
+  'MedicationAdministration',
+]);
 /** At most this many distinct codes of each kind are kept (a hostile or mistaken input cannot exhaust memory). */
 const MAX_CODES = 100_000;
 
@@ -68,7 +94,8 @@ export function tallyResource(r: Json, tally: CodeTally): void {
   if (concept !== undefined) {
     const text = conceptText(concept);
     for (const c of codingsOf(concept)) {
-      if (c.system && RXNORM_SYSTEMS.has(c.system) && c.code && /^[0-9]{1,9}$/.test(c.code)) see(tally.medications, c.code, c.display ?? text);
+      if (c.system && RXNORM_SYSTEMS.has(c.system) && c.code && /^[0-9]{1,9}$/.test(c.code))
+        see(tally.medications, c.code, c.display ?? text);
     }
   }
   if (type === 'Observation') {
@@ -107,7 +134,8 @@ export function tallyText(text: string, tally: CodeTally): void {
 export async function coverageOf(tally: CodeTally, kb: KnowledgeSnapshot): Promise<CoverageReport> {
   const meds = [...tally.medications.values()];
   const resolved = await kb.resolveDrugs(meds.map((m) => m.code));
-  const byCount = <T extends { count: number; code: string }>(a: T, b: T) => b.count - a.count || a.code.localeCompare(b.code);
+  const byCount = <T extends { count: number; code: string }>(a: T, b: T) =>
+    b.count - a.count || a.code.localeCompare(b.code);
   const unresolved = meds.filter((m) => (resolved.get(m.code)?.ingredients.length ?? 0) === 0).sort(byCount);
   const displayMismatches = meds.flatMap((m) => {
     const drug = resolved.get(m.code);
@@ -131,8 +159,12 @@ export async function coverageOf(tally: CodeTally, kb: KnowledgeSnapshot): Promi
     },
     labs: {
       codes: labs.length,
-      read: labs.filter((l) => kindOf.has(l.code)).map((l) => ({ code: l.code, kind: kindOf.get(l.code)!, count: l.count })),
-      notRead: labs.filter((l) => !kindOf.has(l.code)).map((l) => ({ code: l.code, count: l.count, displays: [...l.displays] })),
+      read: labs
+        .filter((l) => kindOf.has(l.code))
+        .map((l) => ({ code: l.code, kind: kindOf.get(l.code)!, count: l.count })),
+      notRead: labs
+        .filter((l) => !kindOf.has(l.code))
+        .map((l) => ({ code: l.code, count: l.count, displays: [...l.displays] })),
     },
   };
 }

@@ -87,11 +87,17 @@ export class DatabaseKnowledgeStore implements KnowledgeStore {
       // A message only says "look again": which version is active is read from the database.
       this.options.subscriber.on('message', (ch: string) => {
         if (ch !== channel) return;
-        this.refresh().catch((err: unknown) => this.options.log?.('could not switch knowledge version', { err: String(err) }));
+        this.refresh().catch((err: unknown) =>
+          this.options.log?.('could not switch knowledge version', { err: String(err) }),
+        );
       });
       // A subscription waits for the connection: awaited only when Redis is there (ioredis subscribes again
       // after every reconnect, and the poll below catches what was missed meanwhile).
-      const subscribed = this.options.subscriber.subscribe(channel).catch((err: unknown) => this.options.log?.('could not subscribe to knowledge activations', { err: String(err) }));
+      const subscribed = this.options.subscriber
+        .subscribe(channel)
+        .catch((err: unknown) =>
+          this.options.log?.('could not subscribe to knowledge activations', { err: String(err) }),
+        );
       if (this.options.subscriber.status === 'ready') await subscribed;
     }
     if (this.options.pollIntervalMs) {
@@ -129,13 +135,20 @@ export class DatabaseKnowledgeStore implements KnowledgeStore {
     const [database, cache] = await Promise.all([this.databaseHealth(), this.redisHealth()]);
     const fallback = this.options.fallback?.snapshot().version.id;
     const lastActive = this.lastActive();
-    const notServed = lastActive && lastActive !== fallback ? `; the site's active version ${lastActive} is not served until then` : '';
+    const notServed =
+      lastActive && lastActive !== fallback ? `; the site's active version ${lastActive} is not served until then` : '';
     const knowledge: ComponentHealth = !this.current
       ? fallback
-        ? { status: 'degraded', detail: `version ${fallback} from the bundled files: no version has been read from the database since start${notServed}` }
+        ? {
+            status: 'degraded',
+            detail: `version ${fallback} from the bundled files: no version has been read from the database since start${notServed}`,
+          }
         : { status: 'down', detail: 'no knowledge version is active' }
       : database.status === 'down'
-        ? { status: 'degraded', detail: `version ${this.current.version.id}; database down, answering from cache (${this.lru.size} entries in process)` }
+        ? {
+            status: 'degraded',
+            detail: `version ${this.current.version.id}; database down, answering from cache (${this.lru.size} entries in process)`,
+          }
         : { status: 'up', detail: `version ${this.current.version.id}` };
     return { knowledge, database, cache };
   }
@@ -190,10 +203,23 @@ export class DatabaseKnowledgeStore implements KnowledgeStore {
     if (!id || id === this.current?.version.id || generation !== this.generation) return;
     const [row] = await listVersions(this.options.db, id);
     if (!row) throw new KnowledgeUnavailableError(`knowledge version ${id} does not exist`);
-    const kinds = await this.options.db.query<{ record: ObservationKind }>('SELECT record FROM kb_observation_kind WHERE version_id = $1 ORDER BY id', [id]);
-    const version: KnowledgeVersion = { id: row.id, source: row.source, loadedAt: row.createdAt, checksum: row.checksum, counts: row.counts };
+    const kinds = await this.options.db.query<{ record: ObservationKind }>(
+      'SELECT record FROM kb_observation_kind WHERE version_id = $1 ORDER BY id',
+      [id],
+    );
+    const version: KnowledgeVersion = {
+      id: row.id,
+      source: row.source,
+      loadedAt: row.createdAt,
+      checksum: row.checksum,
+      counts: row.counts,
+    };
     if (generation !== this.generation) return;
-    this.current = new DatabaseSnapshot(version, kinds.rows.map((r) => r.record), this);
+    this.current = new DatabaseSnapshot(
+      version,
+      kinds.rows.map((r) => r.record),
+      this,
+    );
     this.options.log?.('knowledge version active', { version: id });
     if (this.options.lastActiveFile && this.lastActive() !== id) this.rememberActive(this.options.lastActiveFile, id);
   }
@@ -202,7 +228,12 @@ export class DatabaseKnowledgeStore implements KnowledgeStore {
    * Values for keys of one namespace in one version, tier by tier: LRU, then Redis, then the database
    * (through `load`, which returns a value or null for each key it was given).
    */
-  async lookup(version: string, namespace: string, keys: readonly string[], load: (missing: string[]) => Promise<Map<string, Cached>>): Promise<Map<string, Cached>> {
+  async lookup(
+    version: string,
+    namespace: string,
+    keys: readonly string[],
+    load: (missing: string[]) => Promise<Map<string, Cached>>,
+  ): Promise<Map<string, Cached>> {
     const out = new Map<string, Cached>();
     const key = (k: string) => `${this.options.redisPrefix}kb:${version}:${namespace}:${k}`;
     let missing: string[] = [];
@@ -248,7 +279,8 @@ export class DatabaseKnowledgeStore implements KnowledgeStore {
       if (pending) shared.push([k, pending]);
       else toLoad.push(k);
     }
-    const batch = toLoad.length > 0 ? withTimeout(load(toLoad), this.options.lookupTimeoutMs, 'knowledge lookup') : undefined;
+    const batch =
+      toLoad.length > 0 ? withTimeout(load(toLoad), this.options.lookupTimeoutMs, 'knowledge lookup') : undefined;
     if (batch) {
       for (const k of toLoad) {
         const value = batch.then((m) => m.get(k) ?? null);
@@ -393,7 +425,8 @@ class DatabaseSnapshot implements KnowledgeSnapshot {
     const v = this.version.id;
     const codes = [...new Set(ingredients)].sort();
     const pairKeys: string[] = [];
-    for (let i = 0; i < codes.length; i++) for (let j = i + 1; j < codes.length; j++) pairKeys.push(`${codes[i]}|${codes[j]}`);
+    for (let i = 0; i < codes.length; i++)
+      for (let j = i + 1; j < codes.length; j++) pairKeys.push(`${codes[i]}|${codes[j]}`);
     if (pairKeys.length === 0) return [];
     const fetched = new Map<string, Interaction>();
     const pairs = await this.store.lookup(v, 'pair', pairKeys, async (missing) => {
@@ -426,10 +459,18 @@ class DatabaseSnapshot implements KnowledgeSnapshot {
     if (sides.size === 0) return [];
     this.store.remember(v, 'interaction', fetched);
     const ids = [...sides.keys()].sort();
-    const bodies = await this.store.lookup(v, 'interaction', ids.filter((id) => !fetched.has(id)), async (missing) => {
-      const rows = await this.store.db.query<{ id: string; record: Interaction }>('SELECT id, record FROM kb_interaction WHERE version_id = $1 AND id = ANY ($2)', [v, missing]);
-      return new Map(rows.rows.map((r) => [r.id, r.record]));
-    });
+    const bodies = await this.store.lookup(
+      v,
+      'interaction',
+      ids.filter((id) => !fetched.has(id)),
+      async (missing) => {
+        const rows = await this.store.db.query<{ id: string; record: Interaction }>(
+          'SELECT id, record FROM kb_interaction WHERE version_id = $1 AND id = ANY ($2)',
+          [v, missing],
+        );
+        return new Map(rows.rows.map((r) => [r.id, r.record]));
+      },
+    );
     // Each side holds the present ingredients it covers: that is all the pairing needs.
     return ids.flatMap((id) => {
       const interaction = fetched.get(id) ?? (bodies.get(id) as Interaction | null | undefined);

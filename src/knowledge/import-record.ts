@@ -4,7 +4,12 @@
  * A store writes the stream into a new knowledge version in one transaction.
  */
 import type { DoseRule, DrugClass, Ingredient, Interaction, ObservationKind, Product } from './source-schema.js';
-import type { AllergyGroup, CrossSensitivity, DuplicateTherapyClass, SameIngredientDuplicate } from './source-schema.js';
+import type {
+  AllergyGroup,
+  CrossSensitivity,
+  DuplicateTherapyClass,
+  SameIngredientDuplicate,
+} from './source-schema.js';
 
 export type ImportRecord =
   | { readonly kind: 'ingredient'; readonly line: number; readonly value: Ingredient }
@@ -15,7 +20,11 @@ export type ImportRecord =
   | { readonly kind: 'dose-rule'; readonly line: number; readonly value: DoseRule }
   | { readonly kind: 'allergy-group'; readonly line: number; readonly value: AllergyGroup }
   | { readonly kind: 'cross-sensitivity'; readonly line: number; readonly value: CrossSensitivity }
-  | { readonly kind: 'duplicate-therapy'; readonly line: number; readonly value: DuplicateTherapyClass | SameIngredientDuplicate };
+  | {
+      readonly kind: 'duplicate-therapy';
+      readonly line: number;
+      readonly value: DuplicateTherapyClass | SameIngredientDuplicate;
+    };
 
 /** A row that cannot be imported: the import stops and nothing is written. */
 export class ImportError extends Error {

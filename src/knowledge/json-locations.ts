@@ -156,7 +156,9 @@ export function scanJson(text: string): JsonScan {
         }
         default:
           if (esc === undefined) fail('unterminated string (no closing ")', open);
-          fail(`invalid escape \\${esc === undefined ? '' : String.fromCodePoint(text.codePointAt(pos + 1)!)} in a string`);
+          fail(
+            `invalid escape \\${esc === undefined ? '' : String.fromCodePoint(text.codePointAt(pos + 1)!)} in a string`,
+          );
       }
       chunkStart = pos;
     }
@@ -210,7 +212,8 @@ export function scanJson(text: string): JsonScan {
     const seen = new Map<string, Mark>();
     for (;;) {
       skipWhitespace();
-      if (text[pos] !== '"') expected(seen.size === 0 ? "a property name in double quotes or '}'" : 'a property name in double quotes');
+      if (text[pos] !== '"')
+        expected(seen.size === 0 ? "a property name in double quotes or '}'" : 'a property name in double quotes');
       const name = readString();
       skipWhitespace();
       if (text[pos] !== ':') expected("':' after a property name");
@@ -223,7 +226,12 @@ export function scanJson(text: string): JsonScan {
       }
       readValue(childKey, depth + 1);
       const at = starts.get(childKey)!;
-      if (earlier) duplicateKeys.push({ path: pathOf(childKey), location: toLocation(text, at), first: toLocation(text, earlier) });
+      if (earlier)
+        duplicateKeys.push({
+          path: pathOf(childKey),
+          location: toLocation(text, at),
+          first: toLocation(text, earlier),
+        });
       seen.set(name, at);
       skipWhitespace();
       if (text[pos] === ',') {

@@ -3,7 +3,16 @@
  * (in-process, Redis, PostgreSQL) can sit behind it; a request takes one snapshot and sees one knowledge
  * version from start to end.
  */
-import type { Citation, CrossSensitivity, DoseRule, DuplicateTherapyClass, Interaction, ObservationKind, ProductTty, SameIngredientDuplicate } from './source-schema.js';
+import type {
+  Citation,
+  CrossSensitivity,
+  DoseRule,
+  DuplicateTherapyClass,
+  Interaction,
+  ObservationKind,
+  ProductTty,
+  SameIngredientDuplicate,
+} from './source-schema.js';
 
 export interface IngredientRef {
   readonly rxcui: string;

@@ -45,7 +45,10 @@ export interface KnowledgeSources {
   readonly allergyGroups?: readonly AllergyGroup[];
   readonly crossSensitivities?: readonly CrossSensitivity[];
   /** Duplicate-therapy rules (duplicate-therapy.json; absent file = none). */
-  readonly duplicateTherapy?: { readonly sameIngredient: SameIngredientDuplicate; readonly classes: readonly DuplicateTherapyClass[] };
+  readonly duplicateTherapy?: {
+    readonly sameIngredient: SameIngredientDuplicate;
+    readonly classes: readonly DuplicateTherapyClass[];
+  };
   /** sha256 over every file read, in a stable order. */
   readonly checksum: string;
   readonly files: readonly string[];
@@ -116,18 +119,29 @@ export function loadKnowledgeSources(dir: string): KnowledgeSources {
   });
 
   // Optional files: a knowledge base without them simply has no allergy groups or duplicate-therapy classes.
-  const allergyFile = existsSync(path.join(dir, ALLERGY_GROUPS_FILE)) ? read(path.join(dir, ALLERGY_GROUPS_FILE), AllergyGroupsFile) : undefined;
-  const duplicateFile = existsSync(path.join(dir, DUPLICATE_THERAPY_FILE)) ? read(path.join(dir, DUPLICATE_THERAPY_FILE), DuplicateTherapyFile) : undefined;
+  const allergyFile = existsSync(path.join(dir, ALLERGY_GROUPS_FILE))
+    ? read(path.join(dir, ALLERGY_GROUPS_FILE), AllergyGroupsFile)
+    : undefined;
+  const duplicateFile = existsSync(path.join(dir, DUPLICATE_THERAPY_FILE))
+    ? read(path.join(dir, DUPLICATE_THERAPY_FILE), DuplicateTherapyFile)
+    : undefined;
   const allergyGroups = allergyFile?.groups ?? [];
   const crossSensitivities = allergyFile?.crossSensitivities ?? [];
-  const duplicateTherapy = duplicateFile ? { sameIngredient: duplicateFile.sameIngredient, classes: duplicateFile.classes } : undefined;
+  const duplicateTherapy = duplicateFile
+    ? { sameIngredient: duplicateFile.sameIngredient, classes: duplicateFile.classes }
+    : undefined;
 
   problems.push(...crossReferenceProblems({ ingredients, products, classes, interactions, policies }));
-  problems.push(...allergyAndDuplicateProblems(classes, allergyGroups, crossSensitivities, duplicateTherapy?.classes ?? []));
+  problems.push(
+    ...allergyAndDuplicateProblems(classes, allergyGroups, crossSensitivities, duplicateTherapy?.classes ?? []),
+  );
   const duplicateIds = new Set((duplicateTherapy?.classes ?? []).map((d) => d.id));
   for (const p of policies) {
     for (const id of Object.keys(p.duplicateIndicators?.byClass ?? {})) {
-      if (!duplicateIds.has(id)) problems.push(`policy ${p.id}: duplicateIndicators.byClass names ${id}, not a class of ${DUPLICATE_THERAPY_FILE}`);
+      if (!duplicateIds.has(id))
+        problems.push(
+          `policy ${p.id}: duplicateIndicators.byClass names ${id}, not a class of ${DUPLICATE_THERAPY_FILE}`,
+        );
     }
   }
   for (const d of duplicates(doseRules, (r) => r.id)) problems.push(`dose-rules: id ${d} used twice`);
@@ -152,7 +166,12 @@ export function loadKnowledgeSources(dir: string): KnowledgeSources {
  * Dose rules name their ingredient by its exact name in ingredients.json (an IN); the loader gives each rule that
  * ingredient's code. A name that is not there is a problem at the file and line of the name.
  */
-function doseRulesOf(file: string, rules: readonly DoseRuleSource[], ingredients: readonly Ingredient[], problems: string[]): DoseRule[] {
+function doseRulesOf(
+  file: string,
+  rules: readonly DoseRuleSource[],
+  ingredients: readonly Ingredient[],
+  problems: string[],
+): DoseRule[] {
   const byName = new Map(ingredients.filter((i) => i.tty === 'IN').map((i) => [i.name, i.rxcui]));
   let locate: ((p: readonly PropertyKey[]) => number) | undefined;
   const lineOf = (p: readonly PropertyKey[]): number => {
@@ -170,7 +189,9 @@ function doseRulesOf(file: string, rules: readonly DoseRuleSource[], ingredients
   return rules.flatMap((rule, k) => {
     const rxcui = byName.get(rule.ingredient);
     if (rxcui === undefined) {
-      problems.push(`${file}:${lineOf(['rules', k, 'ingredient'])}: rules[${k}].ingredient: "${rule.ingredient}" is not the name of an IN in ingredients.json`);
+      problems.push(
+        `${file}:${lineOf(['rules', k, 'ingredient'])}: rules[${k}].ingredient: "${rule.ingredient}" is not the name of an IN in ingredients.json`,
+      );
       return [];
     }
     return [{ ...rule, rxcui }];
@@ -202,7 +223,8 @@ function crossReferenceProblems(kb: {
   const classIds = new Set(kb.classes.map((c) => c.id));
   const interactionIds = new Set(kb.interactions.map((i) => i.id));
 
-  for (const d of duplicates(kb.ingredients, (i) => i.rxcui)) problems.push(`ingredients.json: rxcui ${d} listed twice`);
+  for (const d of duplicates(kb.ingredients, (i) => i.rxcui))
+    problems.push(`ingredients.json: rxcui ${d} listed twice`);
   for (const d of duplicates(kb.products, (p) => p.rxcui)) problems.push(`products.json: rxcui ${d} listed twice`);
   for (const d of duplicates(kb.classes, (c) => c.id)) problems.push(`classes.json: class ${d} defined twice`);
   for (const d of duplicates(kb.interactions, (i) => i.id)) problems.push(`interactions: id ${d} used twice`);
@@ -213,12 +235,14 @@ function crossReferenceProblems(kb: {
 
   for (const i of kb.ingredients) {
     for (const base of i.baseIngredients) {
-      if (!inCodes.has(base)) problems.push(`ingredients.json: ${i.rxcui} (${i.name}) names base ${base}, not an IN here`);
+      if (!inCodes.has(base))
+        problems.push(`ingredients.json: ${i.rxcui} (${i.name}) names base ${base}, not an IN here`);
     }
   }
   for (const p of kb.products) {
     for (const code of p.ingredients) {
-      if (!inCodes.has(code)) problems.push(`products.json: ${p.rxcui} (${p.name}) names ingredient ${code}, not an IN here`);
+      if (!inCodes.has(code))
+        problems.push(`products.json: ${p.rxcui} (${p.name}) names ingredient ${code}, not an IN here`);
     }
   }
   for (const c of kb.classes) {
@@ -239,23 +263,32 @@ function crossReferenceProblems(kb: {
         if (!inCodes.has(code)) problems.push(`interaction ${i.id}: side ${side} washout for ${code}, not an IN here`);
       }
       for (const days of [s.washoutDays ?? 0, ...Object.values(s.washoutByIngredient ?? {})]) {
-        if (days > MAX_WASHOUT_DAYS) problems.push(`interaction ${i.id}: side ${side} washout of ${days} days is longer than the ${MAX_WASHOUT_DAYS}-day window stopped orders are screened for`);
+        if (days > MAX_WASHOUT_DAYS)
+          problems.push(
+            `interaction ${i.id}: side ${side} washout of ${days} days is longer than the ${MAX_WASHOUT_DAYS}-day window stopped orders are screened for`,
+          );
       }
     }
     for (const alt of i.alternatives) {
       if (!inCodes.has(alt.rxcui)) problems.push(`interaction ${i.id}: alternative ${alt.rxcui} is not an IN here`);
       // An alternative on the side it replaces would meet the same interaction.
       const side = i[alt.replaces];
-      const members = new Set([...side.ingredients, ...side.classes.flatMap((c) => kb.classes.find((k) => k.id === c)?.members ?? [])]);
-      if (members.has(alt.rxcui)) problems.push(`interaction ${i.id}: alternative ${alt.rxcui} is itself on side ${alt.replaces}`);
+      const members = new Set([
+        ...side.ingredients,
+        ...side.classes.flatMap((c) => kb.classes.find((k) => k.id === c)?.members ?? []),
+      ]);
+      if (members.has(alt.rxcui))
+        problems.push(`interaction ${i.id}: alternative ${alt.rxcui} is itself on side ${alt.replaces}`);
     }
   }
   for (const p of kb.policies) {
     for (const rule of p.interactionOverrides) {
-      if (!interactionIds.has(rule.interaction)) problems.push(`policy ${p.id}: override names unknown interaction ${rule.interaction}`);
+      if (!interactionIds.has(rule.interaction))
+        problems.push(`policy ${p.id}: override names unknown interaction ${rule.interaction}`);
     }
     for (const rule of p.contextRaises) {
-      if (!interactionIds.has(rule.interaction)) problems.push(`policy ${p.id}: raise names unknown interaction ${rule.interaction}`);
+      if (!interactionIds.has(rule.interaction))
+        problems.push(`policy ${p.id}: raise names unknown interaction ${rule.interaction}`);
     }
   }
   return problems;
@@ -276,15 +309,28 @@ export function allergyAndDuplicateProblems(
   const classIds = new Set(classes.map((c) => c.id));
   const groupIds = new Set(groups.map((g) => g.id));
   for (const d of duplicates(groups, (g) => g.id)) problems.push(`${ALLERGY_GROUPS_FILE}: group ${d} defined twice`);
-  for (const d of duplicates(crossSensitivities, (c) => c.id)) problems.push(`${ALLERGY_GROUPS_FILE}: cross-sensitivity ${d} defined twice`);
-  for (const d of duplicates(duplicateClasses, (c) => c.id)) problems.push(`${DUPLICATE_THERAPY_FILE}: class ${d} defined twice`);
-  for (const g of groups) for (const c of g.classes) if (!classIds.has(c)) problems.push(`${ALLERGY_GROUPS_FILE}: group ${g.id} names class ${c}, not defined in classes.json`);
+  for (const d of duplicates(crossSensitivities, (c) => c.id))
+    problems.push(`${ALLERGY_GROUPS_FILE}: cross-sensitivity ${d} defined twice`);
+  for (const d of duplicates(duplicateClasses, (c) => c.id))
+    problems.push(`${DUPLICATE_THERAPY_FILE}: class ${d} defined twice`);
+  for (const g of groups)
+    for (const c of g.classes)
+      if (!classIds.has(c))
+        problems.push(`${ALLERGY_GROUPS_FILE}: group ${g.id} names class ${c}, not defined in classes.json`);
   for (const x of crossSensitivities) {
-    for (const end of [x.from, x.to]) if (!groupIds.has(end)) problems.push(`${ALLERGY_GROUPS_FILE}: cross-sensitivity ${x.id} names group ${end}, not defined`);
-    for (const c of [...x.sharedSideChainClasses, ...(x.notRaisedForClasses ?? [])]) if (!classIds.has(c)) problems.push(`${ALLERGY_GROUPS_FILE}: cross-sensitivity ${x.id} names class ${c}, not defined in classes.json`);
+    for (const end of [x.from, x.to])
+      if (!groupIds.has(end))
+        problems.push(`${ALLERGY_GROUPS_FILE}: cross-sensitivity ${x.id} names group ${end}, not defined`);
+    for (const c of [...x.sharedSideChainClasses, ...(x.notRaisedForClasses ?? [])])
+      if (!classIds.has(c))
+        problems.push(
+          `${ALLERGY_GROUPS_FILE}: cross-sensitivity ${x.id} names class ${c}, not defined in classes.json`,
+        );
   }
   for (const d of duplicateClasses) {
-    for (const c of [...d.classes, ...d.anyFormClasses]) if (!classIds.has(c)) problems.push(`${DUPLICATE_THERAPY_FILE}: ${d.id} names class ${c}, not defined in classes.json`);
+    for (const c of [...d.classes, ...d.anyFormClasses])
+      if (!classIds.has(c))
+        problems.push(`${DUPLICATE_THERAPY_FILE}: ${d.id} names class ${c}, not defined in classes.json`);
   }
   return problems;
 }

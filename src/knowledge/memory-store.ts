@@ -43,7 +43,9 @@ export class MemoryKnowledgeStore implements KnowledgeStore {
   }
 
   async health(): Promise<Record<string, ComponentHealth>> {
-    return { knowledge: { status: 'up', detail: `in-process, ${this.current.version.counts.interactions} interactions` } };
+    return {
+      knowledge: { status: 'up', detail: `in-process, ${this.current.version.counts.interactions} interactions` },
+    };
   }
 }
 
@@ -67,9 +69,17 @@ class MemorySnapshot implements KnowledgeSnapshot {
       this.drugs.set(i.rxcui, { code: i.rxcui, name: i.name, tty: i.tty, ingredients, verifiedIn: i.verifiedIn });
     }
     for (const p of sources.products) {
-      this.drugs.set(p.rxcui, { code: p.rxcui, name: p.name, tty: p.tty, ingredients: p.ingredients.map(ref), ...productDoseFields(p), verifiedIn: p.verifiedIn });
+      this.drugs.set(p.rxcui, {
+        code: p.rxcui,
+        name: p.name,
+        tty: p.tty,
+        ingredients: p.ingredients.map(ref),
+        ...productDoseFields(p),
+        verifiedIn: p.verifiedIn,
+      });
     }
-    for (const rule of sources.doseRules ?? []) this.doseRules.set(rule.rxcui, [...(this.doseRules.get(rule.rxcui) ?? []), rule]);
+    for (const rule of sources.doseRules ?? [])
+      this.doseRules.set(rule.rxcui, [...(this.doseRules.get(rule.rxcui) ?? []), rule]);
     this.allergyDuplicates = new AllergyDuplicateIndex(sources);
     const classMembers = new Map(sources.classes.map((c) => [c.id, c.members]));
     for (const interaction of sources.interactions) {
@@ -86,7 +96,8 @@ class MemorySnapshot implements KnowledgeSnapshot {
     }
     this.observations = sources.observations;
     for (const c of sources.classes) {
-      for (const m of c.members) this.classesByIngredient.set(m, [...(this.classesByIngredient.get(m) ?? []), { id: c.id, name: c.name }]);
+      for (const m of c.members)
+        this.classesByIngredient.set(m, [...(this.classesByIngredient.get(m) ?? []), { id: c.id, name: c.name }]);
     }
   }
 
@@ -132,7 +143,9 @@ class MemorySnapshot implements KnowledgeSnapshot {
     return this.allergyDuplicates.crossSensitivitiesFrom(groupIds);
   }
 
-  async duplicateClassesOf(ingredients: readonly string[]): Promise<ReadonlyMap<string, readonly DuplicateMembership[]>> {
+  async duplicateClassesOf(
+    ingredients: readonly string[],
+  ): Promise<ReadonlyMap<string, readonly DuplicateMembership[]>> {
     return this.allergyDuplicates.duplicateClassesOf(ingredients);
   }
 
@@ -153,10 +166,17 @@ class MemorySnapshot implements KnowledgeSnapshot {
 /** A product's dose form and strengths, when its record has them (optional Product fields). */
 export function productDoseFields(p: Product): { doseForm?: string; strengths?: readonly ProductStrength[] } {
   const r = p as Product & { doseForm?: string; strengths?: readonly ProductStrength[] };
-  return { ...(r.doseForm ? { doseForm: r.doseForm } : {}), ...(r.strengths?.length ? { strengths: r.strengths } : {}) };
+  return {
+    ...(r.doseForm ? { doseForm: r.doseForm } : {}),
+    ...(r.strengths?.length ? { strengths: r.strengths } : {}),
+  };
 }
 
-function expandSide(interaction: Interaction, side: 'a' | 'b', classMembers: Map<string, readonly string[]>): Set<string> {
+function expandSide(
+  interaction: Interaction,
+  side: 'a' | 'b',
+  classMembers: Map<string, readonly string[]>,
+): Set<string> {
   const s = interaction[side];
   return new Set([...s.ingredients, ...s.classes.flatMap((c) => classMembers.get(c) ?? [])]);
 }

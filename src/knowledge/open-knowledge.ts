@@ -54,15 +54,27 @@ export function isUnreachable(err: unknown): boolean {
   return /^E[A-Z]+$/.test(code) || code.startsWith('08') || code.startsWith('57P');
 }
 
-export async function openKnowledge(config: Config, sources: KnowledgeSources, log: KnowledgeLog, now: () => Date): Promise<OpenedKnowledge> {
+export async function openKnowledge(
+  config: Config,
+  sources: KnowledgeSources,
+  log: KnowledgeLog,
+  now: () => Date,
+): Promise<OpenedKnowledge> {
   const db = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir, connectTimeoutMs: 1000 });
   const redisOptions = config.redisUrl ? { url: config.redisUrl } : undefined;
   const redis = redisOptions ? createRedis(redisOptions) : undefined;
   const subscriber = redisOptions ? createSubscriber(redisOptions) : undefined;
   if (redis && subscriber) {
-    const [cache, notices] = await Promise.all([whenReady(redis, REDIS_START_WAIT_MS), whenReady(subscriber, REDIS_START_WAIT_MS)]);
+    const [cache, notices] = await Promise.all([
+      whenReady(redis, REDIS_START_WAIT_MS),
+      whenReady(subscriber, REDIS_START_WAIT_MS),
+    ]);
     if (!cache || !notices) {
-      log('Redis is unreachable: serving with the in-process cache alone, and reconnecting in the background', { waitedMs: REDIS_START_WAIT_MS }, 'warn');
+      log(
+        'Redis is unreachable: serving with the in-process cache alone, and reconnecting in the background',
+        { waitedMs: REDIS_START_WAIT_MS },
+        'warn',
+      );
       redis.once('ready', () => log('Redis reachable again: the shared cache is in use'));
     }
   }
@@ -87,7 +99,9 @@ export async function openKnowledge(config: Config, sources: KnowledgeSources, l
     const bundled = await ensureBundledVersion(db, sources);
     log('bundled knowledge checked', bundled);
     if (bundled.activated) {
-      await writeRecords(db, [adminAudit('knowledge-activate', 'startup:bundled', { version: bundled.id, loaded: bundled.loaded }, now())]);
+      await writeRecords(db, [
+        adminAudit('knowledge-activate', 'startup:bundled', { version: bundled.id, loaded: bundled.loaded }, now()),
+      ]);
     }
     await store.start();
     // Replicas already running learn of a version this start activated.
@@ -105,14 +119,26 @@ export async function openKnowledge(config: Config, sources: KnowledgeSources, l
       subscriber?.disconnect();
       throw err;
     }
-    log('PostgreSQL is unreachable: screening with the bundled knowledge from the files, records kept in the spool; migrating and switching to the database when it returns', { reason: (err as Error).message }, 'warn');
+    log(
+      'PostgreSQL is unreachable: screening with the bundled knowledge from the files, records kept in the spool; migrating and switching to the database when it returns',
+      { reason: (err as Error).message },
+      'warn',
+    );
     const again = (delay: number) => {
       retry = setTimeout(() => {
         if (closed) return;
         prepare().then(
-          () => log('PostgreSQL reachable: migrations applied and the database\'s active knowledge version in use', { version: store.snapshot().version.id }),
+          () =>
+            log("PostgreSQL reachable: migrations applied and the database's active knowledge version in use", {
+              version: store.snapshot().version.id,
+            }),
           (e: unknown) => {
-            if (!isUnreachable(e)) log('the database returned but could not be prepared; trying again', { reason: (e as Error).message }, 'warn');
+            if (!isUnreachable(e))
+              log(
+                'the database returned but could not be prepared; trying again',
+                { reason: (e as Error).message },
+                'warn',
+              );
             if (!closed) again(Math.min(delay * 2, RETRY_MAX_MS));
           },
         );

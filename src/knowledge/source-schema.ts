@@ -12,8 +12,14 @@ export const Citation = z
   .object({
     source: z.string().min(3), // human-readable reference, e.g. "Phansalkar S et al. JAMIA 2012;19(5):735-43"
     doi: z.string().optional(),
-    pmid: z.string().regex(/^[0-9]+$/).optional(),
-    pmcid: z.string().regex(/^PMC[0-9]+$/).optional(),
+    pmid: z
+      .string()
+      .regex(/^[0-9]+$/)
+      .optional(),
+    pmcid: z
+      .string()
+      .regex(/^PMC[0-9]+$/)
+      .optional(),
     setId: z.string().optional(), // DailyMed SPL set id of an FDA label
     section: z.string().optional(), // e.g. "Table 2, candidate #25" or "7 DRUG INTERACTIONS"
     url: z.string().url().optional(),
@@ -28,7 +34,10 @@ export const Review = z
   .object({
     status: z.enum(['unreviewed', 'reviewed']),
     reviewer: z.string().optional(),
-    date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).optional(),
+    date: z
+      .string()
+      .regex(/^\d{4}-\d{2}-\d{2}$/)
+      .optional(),
   })
   .strict()
   .refine((r) => r.status === 'unreviewed' || (r.reviewer && r.date), {
@@ -67,7 +76,10 @@ export const ProductStrength = z
     substance: z.string().min(2),
     value: z.number().positive(),
     unit: z.string().min(1),
-    per: z.object({ value: z.number().positive(), unit: z.string().min(1) }).strict().optional(),
+    per: z
+      .object({ value: z.number().positive(), unit: z.string().min(1) })
+      .strict()
+      .optional(),
   })
   .strict();
 export type ProductStrength = z.infer<typeof ProductStrength>;
@@ -183,7 +195,21 @@ export const ObservationsFile = z.object({ ...fileHeader, observations: z.array(
 // ------------------------------------------------------------------------------------------------ dose rules
 
 /** Route groups a dose rule applies to (FHIR routes are mapped onto these by src/checks/dose/route.ts). */
-export const DoseRoute = z.enum(['oral', 'iv', 'im', 'sc', 'rectal', 'transdermal', 'inhaled', 'nasal', 'topical', 'ophthalmic', 'otic', 'vaginal', 'sublingual']);
+export const DoseRoute = z.enum([
+  'oral',
+  'iv',
+  'im',
+  'sc',
+  'rectal',
+  'transdermal',
+  'inhaled',
+  'nasal',
+  'topical',
+  'ophthalmic',
+  'otic',
+  'vaginal',
+  'sublingual',
+]);
 export type DoseRoute = z.infer<typeof DoseRoute>;
 
 /** The unit a rule's numbers are in (UCUM): mass in mg or ug, milliequivalents, millimoles, international units. */
@@ -205,9 +231,16 @@ export const RenalBand = z
     note: z.string().min(10),
   })
   .strict()
-  .refine((b) => b.action === 'contraindicated' || b.perDoseMax !== undefined || b.perDayMax !== undefined || b.perKgDayMax !== undefined, {
-    message: 'a limiting renal band gives perDoseMax, perDayMax or perKgDayMax',
-  });
+  .refine(
+    (b) =>
+      b.action === 'contraindicated' ||
+      b.perDoseMax !== undefined ||
+      b.perDayMax !== undefined ||
+      b.perKgDayMax !== undefined,
+    {
+      message: 'a limiting renal band gives perDoseMax, perDayMax or perKgDayMax',
+    },
+  );
 export type RenalBand = z.infer<typeof RenalBand>;
 
 /**
@@ -221,7 +254,10 @@ export const DoseRuleSource = z
     ingredient: z.string().min(2),
     routes: z.array(DoseRoute).min(1),
     /** Age band in years: from minYears (inclusive) to belowYears (exclusive); absent = every age. */
-    ages: z.object({ minYears: z.number().min(0).optional(), belowYears: positive.optional() }).strict().optional(),
+    ages: z
+      .object({ minYears: z.number().min(0).optional(), belowYears: positive.optional() })
+      .strict()
+      .optional(),
     unit: DoseUnit,
     perDose: z.object({ max: positive.optional(), low: positive.optional() }).strict().optional(),
     perDay: z.object({ max: positive.optional(), low: positive.optional() }).strict().optional(),
@@ -231,7 +267,12 @@ export const DoseRuleSource = z
      * this weight (at or above it the absolute limits alone apply).
      */
     perKg: z
-      .object({ perDoseMax: positive.optional(), perDayMax: positive.optional(), perDayLow: positive.optional(), belowKg: positive.optional() })
+      .object({
+        perDoseMax: positive.optional(),
+        perDayMax: positive.optional(),
+        perDayLow: positive.optional(),
+        belowKg: positive.optional(),
+      })
       .strict()
       .optional(),
     /**
@@ -243,7 +284,11 @@ export const DoseRuleSource = z
     contraindicated: z.boolean().optional(),
     /** Schedules that kill: at most this many dosing days a week (1 = once weekly), or administrations a week. */
     interval: z
-      .object({ maxDaysPerWeek: positive.optional(), maxAdministrationsPerWeek: positive.optional(), note: z.string().min(10) })
+      .object({
+        maxDaysPerWeek: positive.optional(),
+        maxAdministrationsPerWeek: positive.optional(),
+        note: z.string().min(10),
+      })
       .strict()
       .optional(),
     renal: z.array(RenalBand).default([]),
@@ -349,7 +394,9 @@ export const DuplicateTherapyClass = z
     anyFormClasses: z.array(z.string()).default([]),
   })
   .strict()
-  .refine((d) => d.pairing === 'within' || d.classes.length >= 2, { message: 'an `across` entry names at least two classes' });
+  .refine((d) => d.pairing === 'within' || d.classes.length >= 2, {
+    message: 'an `across` entry names at least two classes',
+  });
 export type DuplicateTherapyClass = z.infer<typeof DuplicateTherapyClass>;
 
 /** The same ingredient in two products (no classes needed). */

@@ -61,7 +61,15 @@ import {
 // ====================================================================================== report types
 
 export type ProblemRule = 'json' | 'schema' | 'reference' | 'code' | 'duplicate' | 'contradiction' | 'citation';
-export const PROBLEM_RULES: readonly ProblemRule[] = ['json', 'schema', 'citation', 'reference', 'duplicate', 'code', 'contradiction'];
+export const PROBLEM_RULES: readonly ProblemRule[] = [
+  'json',
+  'schema',
+  'citation',
+  'reference',
+  'duplicate',
+  'code',
+  'contradiction',
+];
 
 export interface ValidationProblem {
   /** Relative to the knowledge-base directory, with "/" separators (absolute for a file outside it). */
@@ -228,7 +236,11 @@ export interface ReferenceData {
   readonly sandbox: ReadonlyMap<string, { readonly name: string; readonly components: readonly string[] }>;
 }
 
-function multiMap(rows: readonly Record<string, string>[], key: string, value: (r: Record<string, string>) => string): Map<string, string[]> {
+function multiMap(
+  rows: readonly Record<string, string>[],
+  key: string,
+  value: (r: Record<string, string>) => string,
+): Map<string, string[]> {
   const m = new Map<string, string[]>();
   for (const r of rows) {
     const k = r[key] ?? '';
@@ -243,7 +255,10 @@ function multiMap(rows: readonly Record<string, string>[], key: string, value: (
  * The LOINC codes a knowledge base may use: those of Synthea's modules, and those that two distinct sources (an HL7
  * package, public repositories at a commit) of loinc_sources.csv give.
  */
-function loincReference(synthea: readonly Record<string, string>[], sources: readonly Record<string, string>[]): Map<string, string> {
+function loincReference(
+  synthea: readonly Record<string, string>[],
+  sources: readonly Record<string, string>[],
+): Map<string, string> {
   const out = new Map(synthea.map((r) => [r.loinc ?? '', r['synthea_display(s)'] ?? '']));
   const seen = new Map<string, { display: string; sources: Set<string> }>();
   for (const r of sources) {
@@ -261,7 +276,8 @@ export function loadReference(referenceDir: string): ReferenceData {
   const synthea = new Map<string, string>();
   // Synthea's displays are read with its misspellings corrected; the files keep them as Synthea wrote them
   for (const r of t('syntheaCosts')) if (r.CODE) synthea.set(r.CODE, correctSyntheaSpelling(r.COMMENTS ?? ''));
-  for (const r of t('syntheaRxnorm')) if (r.rxcui) synthea.set(r.rxcui, correctSyntheaSpelling(r['synthea_display(s)'] ?? ''));
+  for (const r of t('syntheaRxnorm'))
+    if (r.rxcui) synthea.set(r.rxcui, correctSyntheaSpelling(r['synthea_display(s)'] ?? ''));
   return {
     dir: referenceDir,
     rxnorm: new Map(t('rxnormIngredients').map((r) => [r.rxcui ?? '', { name: r.name ?? '', tty: r.tty ?? '' }])),
@@ -270,7 +286,10 @@ export function loadReference(referenceDir: string): ReferenceData {
         const cuis = r.ingredient_rxcuis ? r.ingredient_rxcuis.split(';') : [];
         const ttys = r.ingredient_ttys ? r.ingredient_ttys.split(';') : [];
         const scdcNames = r.scdc_names ? r.scdc_names.split(' | ') : [];
-        return [r.scd_rxcui ?? '', { name: r.scd_name ?? '', ingredients: cuis.map((rxcui, k) => ({ rxcui, tty: ttys[k] ?? '' })), scdcNames }];
+        return [
+          r.scd_rxcui ?? '',
+          { name: r.scd_name ?? '', ingredients: cuis.map((rxcui, k) => ({ rxcui, tty: ttys[k] ?? '' })), scdcNames },
+        ];
       }),
     ),
     ndfrt: multiMap(t('ndfrt'), 'rxcui', (r) => r.drugname ?? ''),
@@ -285,14 +304,27 @@ export function loadReference(referenceDir: string): ReferenceData {
       rxcuis: (r.rxcuis ?? '').split(';').filter((x) => x !== ''),
     })),
     loinc: loincReference(t('loinc'), t('loincSources')),
-    sandbox: new Map(t('sandbox').map((r) => [r.rxcui ?? '', { name: r.name ?? '', components: (r.components ?? '').split(' | ').filter((c) => c !== '') }])),
+    sandbox: new Map(
+      t('sandbox').map((r) => [
+        r.rxcui ?? '',
+        { name: r.name ?? '', components: (r.components ?? '').split(' | ').filter((c) => c !== '') },
+      ]),
+    ),
   };
 }
 
 // ====================================================================================== code verification
 
 export const INGREDIENT_TOKENS = ['RXN2025', 'NDFRT2014', 'FDA-UNII2014', 'COMMON'] as const;
-export const PRODUCT_TOKENS = ['RXN2025', 'SYNTHEA', 'NDFRT2014-VA', 'SYNTHEA-FHIR', 'FDA-LABEL', 'RXN2025-NAME', 'SANDBOX2018'] as const;
+export const PRODUCT_TOKENS = [
+  'RXN2025',
+  'SYNTHEA',
+  'NDFRT2014-VA',
+  'SYNTHEA-FHIR',
+  'FDA-LABEL',
+  'RXN2025-NAME',
+  'SANDBOX2018',
+] as const;
 const SECONDARY_TOKENS = ['NDFRT2014', 'FDA-UNII2014', 'COMMON'] as const;
 
 const lower = (s: string) => s.toLowerCase();
@@ -303,7 +335,12 @@ export function confirmations(ref: ReferenceData, rxcui: string, name: string): 
   const n = lower(name);
   const ok = new Set<string>();
   if (ref.rxnorm.get(rxcui)?.name === name) ok.add('RXN2025');
-  if ((ref.ndfrt.get(rxcui) ?? []).some((d) => !d.endsWith('[VA Product]') && lower(d.replace(NDFRT_INGREDIENT, '')) === n)) ok.add('NDFRT2014');
+  if (
+    (ref.ndfrt.get(rxcui) ?? []).some(
+      (d) => !d.endsWith('[VA Product]') && lower(d.replace(NDFRT_INGREDIENT, '')) === n,
+    )
+  )
+    ok.add('NDFRT2014');
   if ((ref.unii.get(rxcui) ?? []).some((d) => lower(d) === n)) ok.add('FDA-UNII2014');
   if ((ref.common.get(rxcui) ?? []).some((d) => lower(d) === n)) ok.add('COMMON');
   return ok;
@@ -336,7 +373,8 @@ export interface CodeSubjects {
 }
 
 /** Salt and ester words that may follow an ingredient name in an SCD name ("amphetamine sulfate 5 MG"). */
-const SALT = /^(hydrochloride|sulfate|besylate|maleate|sodium|potassium|calcium|mesylate|tartrate|succinate|acetate|citrate|fumarate|phosphate|hydrobromide|bromide|magnesium|bitartrate|aspartate|saccharate|medoxomil|hcl)$/;
+const SALT =
+  /^(hydrochloride|sulfate|besylate|maleate|sodium|potassium|calcium|mesylate|tartrate|succinate|acetate|citrate|fumarate|phosphate|hydrobromide|bromide|magnesium|bitartrate|aspartate|saccharate|medoxomil|hcl)$/;
 
 /**
  * A product name or display names a label's brand: the brand as a whole word ("Camila 28 Day Pack" names Camila), or
@@ -360,13 +398,19 @@ const SYNTHEA_SPELLING: readonly [RegExp, string][] = [
   [/\bSimvistatin\b/g, 'Simvastatin'],
   [/\bhydrocholoride\b/g, 'hydrochloride'],
 ];
-export const correctSyntheaSpelling = (display: string) => SYNTHEA_SPELLING.reduce((d, [re, fix]) => d.replace(re, fix), display);
+export const correctSyntheaSpelling = (display: string) =>
+  SYNTHEA_SPELLING.reduce((d, [re, fix]) => d.replace(re, fix), display);
 
 /** Label substances ("ESTRADIOL VALERATE") are exactly the named ingredients (an IN, or the IN followed by a salt word). */
 function substancesAre(substances: readonly string[], names: readonly (string | undefined)[]): boolean {
   const ins = names.filter((n): n is string => n !== undefined).map(lower);
   const of = (s: string) => ins.find((n) => lower(s) === n || lower(s).startsWith(`${n} `));
-  return ins.length === names.length && substances.length > 0 && substances.every((s) => of(s) !== undefined) && ins.every((n) => substances.some((s) => of(s) === n));
+  return (
+    ins.length === names.length &&
+    substances.length > 0 &&
+    substances.every((s) => of(s) !== undefined) &&
+    ins.every((n) => substances.some((s) => of(s) === n))
+  );
 }
 
 /**
@@ -374,7 +418,10 @@ function substancesAre(substances: readonly string[], names: readonly (string | 
  * "ACETAMINOPHEN 750MG/HYDROCODONE BITARTRATE 7.5MG TAB" names acetaminophen and hydrocodone.
  */
 export function vaNamesIngredients(drugname: string, ingredientNames: readonly string[]): boolean {
-  const n = drugname.replace(/\s*\[VA Pr?o?d?u?c?t?\]?$/, '').trim().toUpperCase();
+  const n = drugname
+    .replace(/\s*\[VA Pr?o?d?u?c?t?\]?$/, '')
+    .trim()
+    .toUpperCase();
   const strengths = n.match(/\d[\d.,]*\s?(MG|MCG|GM|G|UNT|UNITS?|MEQ|MMOL|%)(?![A-Z])/g) ?? [];
   const components = n.split('/');
   return (
@@ -408,7 +455,11 @@ export function verifyCodes(kb: CodeSubjects, ref: ReferenceData): CodeProblem[]
 
   const productByCui = new Map<string, Product>();
   for (const p of kb.products) if (p && !productByCui.has(p.rxcui)) productByCui.set(p.rxcui, p);
-  const sameIngredients = (x: Product | undefined, y: Product) => x !== undefined && x.verifiedIn.includes('RXN2025') && x.ingredients.length === y.ingredients.length && x.ingredients.every((c) => y.ingredients.includes(c));
+  const sameIngredients = (x: Product | undefined, y: Product) =>
+    x !== undefined &&
+    x.verifiedIn.includes('RXN2025') &&
+    x.ingredients.length === y.ingredients.length &&
+    x.ingredients.every((c) => y.ingredients.includes(c));
   // SCD and SCDC names of the reference rows (lower case), for RXN2025-NAME
   const scdNames = new Map<string, string[]>();
   const scdcNames = new Set<string>();
@@ -432,17 +483,26 @@ export function verifyCodes(kb: CodeSubjects, ref: ReferenceData): CodeProblem[]
     const ok = confirmations(ref, i.rxcui, i.name);
     const rx = ref.rxnorm.get(i.rxcui);
     if (!rx && referenceName(ref, i.rxcui) === undefined) {
-      ing(at('rxcui'), `RxCUI ${i.rxcui} ("${i.name}") is in none of the reference sources (RxNorm 2025 extract, NDF-RT 2014, FDA UNII 2014, common drugs)`);
+      ing(
+        at('rxcui'),
+        `RxCUI ${i.rxcui} ("${i.name}") is in none of the reference sources (RxNorm 2025 extract, NDF-RT 2014, FDA UNII 2014, common drugs)`,
+      );
       return;
     }
-    const unconfirmed = i.verifiedIn.flatMap((token, t) => ((SECONDARY_TOKENS as readonly string[]).includes(token) && !ok.has(token) ? [{ token, t }] : []));
+    const unconfirmed = i.verifiedIn.flatMap((token, t) =>
+      (SECONDARY_TOKENS as readonly string[]).includes(token) && !ok.has(token) ? [{ token, t }] : [],
+    );
     const nameDiffers = rx !== undefined && rx.name !== i.name;
     if (rx) {
       if (nameDiffers) {
         // one problem for a wrong name, however many claimed sources it also fails
-        const also = unconfirmed.length > 0 ? `; ${unconfirmed.map((u) => u.token).join(', ')} do${unconfirmed.length === 1 ? 'es' : ''} not confirm "${i.name}" either` : '';
+        const also =
+          unconfirmed.length > 0
+            ? `; ${unconfirmed.map((u) => u.token).join(', ')} do${unconfirmed.length === 1 ? 'es' : ''} not confirm "${i.name}" either`
+            : '';
         ing(at('name'), `RxNorm 2025 names RxCUI ${i.rxcui} "${rx.name}", not "${i.name}"${also}`);
-      } else if (rx.tty !== i.tty) ing(at('tty'), `RxNorm 2025 has RxCUI ${i.rxcui} (${i.name}) as ${rx.tty}, not ${i.tty}`);
+      } else if (rx.tty !== i.tty)
+        ing(at('tty'), `RxNorm 2025 has RxCUI ${i.rxcui} (${i.name}) as ${rx.tty}, not ${i.tty}`);
     } else {
       const agreeing = SECONDARY_TOKENS.filter((t) => ok.has(t));
       if (agreeing.length < 2) {
@@ -451,32 +511,43 @@ export function verifyCodes(kb: CodeSubjects, ref: ReferenceData): CodeProblem[]
           `RxCUI ${i.rxcui} ("${i.name}") is not in the RxNorm 2025 extract and is confirmed by ${agreeing.length === 0 ? 'none' : `only ${agreeing.join(', ')}`} of NDFRT2014, FDA-UNII2014 and COMMON (two needed)`,
         );
       }
-      if (i.tty !== 'IN') ing(at('tty'), `an ingredient absent from the RxNorm 2025 extract is recorded as an IN, not ${i.tty}`);
+      if (i.tty !== 'IN')
+        ing(at('tty'), `an ingredient absent from the RxNorm 2025 extract is recorded as an IN, not ${i.tty}`);
     }
     i.verifiedIn.forEach((token, t) => {
       if (!(INGREDIENT_TOKENS as readonly string[]).includes(token)) {
-        ing(at('verifiedIn', t), `"${token}" is not an ingredient verification token (${INGREDIENT_TOKENS.join(', ')})`);
+        ing(
+          at('verifiedIn', t),
+          `"${token}" is not an ingredient verification token (${INGREDIENT_TOKENS.join(', ')})`,
+        );
       } else if (token === 'RXN2025') {
         if (!rx) ing(at('verifiedIn', t), `RXN2025: RxCUI ${i.rxcui} is not in the RxNorm 2025 extract`);
       }
     });
-    if (!nameDiffers) for (const { token, t } of unconfirmed) ing(at('verifiedIn', t), `${token} does not confirm RxCUI ${i.rxcui} as "${i.name}"`);
+    if (!nameDiffers)
+      for (const { token, t } of unconfirmed)
+        ing(at('verifiedIn', t), `${token} does not confirm RxCUI ${i.rxcui} as "${i.name}"`);
 
     // PIN and MIN bases
     const bases = i.baseIngredients.map((c) => byCui.get(c));
     if (i.tty === 'PIN') {
-      if (i.baseIngredients.length !== 1) ing(at('baseIngredients'), `a PIN has exactly one base IN, not ${i.baseIngredients.length}`);
+      if (i.baseIngredients.length !== 1)
+        ing(at('baseIngredients'), `a PIN has exactly one base IN, not ${i.baseIngredients.length}`);
       const base = bases[0];
       if (base?.tty === 'IN') {
         const named = lower(i.name).startsWith(`${lower(base.name)} `);
         const tied = coListed.get(i.rxcui)?.has(base.rxcui) ?? false;
         if (!named && !tied) {
-          ing(at('baseIngredients', 0), `base ${base.rxcui} (${base.name}) is neither named in "${i.name}" nor listed with it in an SCD row of the RxNorm 2025 extract`);
+          ing(
+            at('baseIngredients', 0),
+            `base ${base.rxcui} (${base.name}) is neither named in "${i.name}" nor listed with it in an SCD row of the RxNorm 2025 extract`,
+          );
         }
       }
     } else if (i.tty === 'MIN' && bases.every((b) => b?.tty === 'IN')) {
       const spelled = bases.map((b) => b!.name).join(' / ');
-      if (spelled !== i.name) ing(at('baseIngredients'), `the bases spell "${spelled}", not "${i.name}" (a MIN lists its INs in name order)`);
+      if (spelled !== i.name)
+        ing(at('baseIngredients'), `the bases spell "${spelled}", not "${i.name}" (a MIN lists its INs in name order)`);
     }
   });
 
@@ -486,18 +557,32 @@ export function verifyCodes(kb: CodeSubjects, ref: ReferenceData): CodeProblem[]
     const row = ref.scd.get(p.rxcui);
     const nameOk = !row || row.name === p.name;
     if (!nameOk) prod(at('name'), `RxNorm 2025 names SCD ${p.rxcui} "${row.name}", not "${p.name}"`);
-    const known = !!row || ref.sandbox.has(p.rxcui) || ref.synthea.has(p.rxcui) || ref.ndfrt.has(p.rxcui) || ref.syntheaFhir.has(p.rxcui) || ref.labels.some((r) => r.rxcuis.includes(p.rxcui));
+    const known =
+      !!row ||
+      ref.sandbox.has(p.rxcui) ||
+      ref.synthea.has(p.rxcui) ||
+      ref.ndfrt.has(p.rxcui) ||
+      ref.syntheaFhir.has(p.rxcui) ||
+      ref.labels.some((r) => r.rxcuis.includes(p.rxcui));
     if (!known) {
-      prod(at('rxcui'), `RxCUI ${p.rxcui} ("${p.name}") is in none of the reference sources (RxNorm 2025 SCDs, the CDS Hooks Sandbox list, Synthea code lists and records, NDF-RT 2014 VA products, FDA label records)`);
+      prod(
+        at('rxcui'),
+        `RxCUI ${p.rxcui} ("${p.name}") is in none of the reference sources (RxNorm 2025 SCDs, the CDS Hooks Sandbox list, Synthea code lists and records, NDF-RT 2014 VA products, FDA label records)`,
+      );
       return;
     }
     const names = p.ingredients.map((c) => byCui.get(c)?.name);
     // label records matter only to the tokens that read them (a regex per record and product is not free for 18,000 products)
     const readsLabels = p.verifiedIn.some((t) => t === 'FDA-LABEL' || t.startsWith('SYNTHEA'));
-    const labels = readsLabels ? ref.labels.filter((r) => (r.rxcuis.includes(p.rxcui) || namesBrand(p.name, r.brand)) && substancesAre(r.substances, names)) : [];
+    const labels = readsLabels
+      ? ref.labels.filter(
+          (r) => (r.rxcuis.includes(p.rxcui) || namesBrand(p.name, r.brand)) && substancesAre(r.substances, names),
+        )
+      : [];
     /** A Synthea display names each ingredient, or the brand of an FDA label record whose substances are the ingredients. */
     const syntheaNames = (display: string) =>
-      names.every((n) => n === undefined || lower(display).includes(lower(n))) || labels.some((r) => namesBrand(display, r.brand));
+      names.every((n) => n === undefined || lower(display).includes(lower(n))) ||
+      labels.some((r) => namesBrand(display, r.brand));
     p.verifiedIn.forEach((token, t) => {
       if (!(PRODUCT_TOKENS as readonly string[]).includes(token)) {
         prod(at('verifiedIn', t), `"${token}" is not a product verification token (${PRODUCT_TOKENS.join(', ')})`);
@@ -506,46 +591,91 @@ export function verifyCodes(kb: CodeSubjects, ref: ReferenceData): CodeProblem[]
         else if (nameOk) verifyScdProduct(p, row, byCui, ref, (rest, message) => prod(at(...rest), message));
       } else if (token === 'SYNTHEA') {
         const display = ref.synthea.get(p.rxcui);
-        if (display === undefined || display === '') prod(at('verifiedIn', t), `SYNTHEA: ${p.rxcui} is in neither Synthea code list`);
+        if (display === undefined || display === '')
+          prod(at('verifiedIn', t), `SYNTHEA: ${p.rxcui} is in neither Synthea code list`);
         else if (!syntheaNames(display)) {
           names.forEach((n, j) => {
-            if (n !== undefined && !lower(display).includes(lower(n))) prod(at('ingredients', j), `SYNTHEA: the Synthea display "${display}" does not name ${n}`);
+            if (n !== undefined && !lower(display).includes(lower(n)))
+              prod(at('ingredients', j), `SYNTHEA: the Synthea display "${display}" does not name ${n}`);
           });
         }
-        if (row) prod(at('verifiedIn', t), `SYNTHEA: ${p.rxcui} is in the RxNorm 2025 extract; verify it there (RXN2025)`);
+        if (row)
+          prod(at('verifiedIn', t), `SYNTHEA: ${p.rxcui} is in the RxNorm 2025 extract; verify it there (RXN2025)`);
       } else if (token === 'SYNTHEA-FHIR') {
         const displays = ref.syntheaFhir.get(p.rxcui) ?? [];
-        if (displays.length === 0) prod(at('verifiedIn', t), `SYNTHEA-FHIR: ${p.rxcui} is in no Synthea FHIR record of the reference`);
-        else if (!displays.some(syntheaNames)) prod(at('ingredients'), `SYNTHEA-FHIR: no Synthea display of ${p.rxcui} ("${displays[0]}") names ${names.join(' + ')} or the brand of an FDA label record for them`);
+        if (displays.length === 0)
+          prod(at('verifiedIn', t), `SYNTHEA-FHIR: ${p.rxcui} is in no Synthea FHIR record of the reference`);
+        else if (!displays.some(syntheaNames))
+          prod(
+            at('ingredients'),
+            `SYNTHEA-FHIR: no Synthea display of ${p.rxcui} ("${displays[0]}") names ${names.join(' + ')} or the brand of an FDA label record for them`,
+          );
       } else if (token === 'FDA-LABEL') {
         if (labels.length === 0) {
-          prod(at('verifiedIn', t), `FDA-LABEL: no FDA label record lists ${p.rxcui} or the brand in "${p.name}" with exactly the substances ${names.join(' + ')}`);
+          prod(
+            at('verifiedIn', t),
+            `FDA-LABEL: no FDA label record lists ${p.rxcui} or the brand in "${p.name}" with exactly the substances ${names.join(' + ')}`,
+          );
         }
       } else if (token === 'SANDBOX2018') {
         const listed = ref.sandbox.get(p.rxcui);
-        const substances = listed ? new Set(listed.components.flatMap((c) => c.replace(/\s*\[[^\]]+\]$/, '').split(' / ')).map((c) => lower(c.replace(/\s+\d[\d.]*\s+\S+$/, '')))) : new Set<string>();
-        if (!listed) prod(at('verifiedIn', t), `SANDBOX2018: ${p.rxcui} is not a prescribable or dose-form group of the CDS Hooks Sandbox list`);
-        else if (listed.name !== p.name) prod(at('name'), `SANDBOX2018: the Sandbox list names ${p.rxcui} "${listed.name}", not "${p.name}"`);
-        else if (p.ingredients.length > substances.size) prod(at('ingredients'), `SANDBOX2018: ${p.ingredients.length} ingredients for the ${substances.size} substance(s) the Sandbox components name (${[...substances].join(', ')})`);
+        const substances = listed
+          ? new Set(
+              listed.components
+                .flatMap((c) => c.replace(/\s*\[[^\]]+\]$/, '').split(' / '))
+                .map((c) => lower(c.replace(/\s+\d[\d.]*\s+\S+$/, ''))),
+            )
+          : new Set<string>();
+        if (!listed)
+          prod(
+            at('verifiedIn', t),
+            `SANDBOX2018: ${p.rxcui} is not a prescribable or dose-form group of the CDS Hooks Sandbox list`,
+          );
+        else if (listed.name !== p.name)
+          prod(at('name'), `SANDBOX2018: the Sandbox list names ${p.rxcui} "${listed.name}", not "${p.name}"`);
+        else if (p.ingredients.length > substances.size)
+          prod(
+            at('ingredients'),
+            `SANDBOX2018: ${p.ingredients.length} ingredients for the ${substances.size} substance(s) the Sandbox components name (${[...substances].join(', ')})`,
+          );
       } else if (token === 'RXN2025-NAME') {
         const plain = lower(p.name.replace(/\s*\[[^\]]+\]$/, ''));
         const branded = plain !== lower(p.name);
         const hit = scdNames.get(plain);
         const match = hit && (branded || hit.includes(p.rxcui)) ? hit : scdcNames.has(plain) ? [] : undefined;
-        if (!match) prod(at('verifiedIn', t), `RXN2025-NAME: "${p.name}" (without a brand) is neither an SCD nor an SCDC name of the RxNorm 2025 reference rows`);
+        if (!match)
+          prod(
+            at('verifiedIn', t),
+            `RXN2025-NAME: "${p.name}" (without a brand) is neither an SCD nor an SCDC name of the RxNorm 2025 reference rows`,
+          );
         else if (match.some((cui) => sameIngredients(productByCui.get(cui), p))) {
           // a brand of a recorded current SCD with the same ingredients (the SCD's own row verified them, PIN → IN included)
-        } else if (names.some((n) => n !== undefined && !plain.includes(lower(n)))) prod(at('ingredients'), `RXN2025-NAME: "${plain}" does not name ${names.join(' + ')}`);
+        } else if (names.some((n) => n !== undefined && !plain.includes(lower(n))))
+          prod(at('ingredients'), `RXN2025-NAME: "${plain}" does not name ${names.join(' + ')}`);
       } else {
         const va = ref.ndfrt.get(p.rxcui) ?? [];
-        if (va.length === 0) prod(at('verifiedIn', t), `NDFRT2014-VA: no NDF-RT 2014 VA product is mapped to ${p.rxcui}`);
+        if (va.length === 0)
+          prod(at('verifiedIn', t), `NDFRT2014-VA: no NDF-RT 2014 VA product is mapped to ${p.rxcui}`);
         else if (p.ingredients.length !== 1) {
-          const bad = va.find((d) => !vaNamesIngredients(d, names.map((n) => n ?? '')));
-          if (bad !== undefined) prod(at('ingredients'), `NDFRT2014-VA: the VA product "${bad}" mapped to ${p.rxcui} does not name exactly ${names.join(' + ')}, one strength each`);
-        }
-        else if (names[0] !== undefined) {
+          const bad = va.find(
+            (d) =>
+              !vaNamesIngredients(
+                d,
+                names.map((n) => n ?? ''),
+              ),
+          );
+          if (bad !== undefined)
+            prod(
+              at('ingredients'),
+              `NDFRT2014-VA: the VA product "${bad}" mapped to ${p.rxcui} does not name exactly ${names.join(' + ')}, one strength each`,
+            );
+        } else if (names[0] !== undefined) {
           const bad = va.find((d) => !d.toUpperCase().startsWith(`${names[0]!.toUpperCase()} `));
-          if (bad !== undefined) prod(at('ingredients', 0), `NDFRT2014-VA: the VA product "${bad}" mapped to ${p.rxcui} does not start with "${names[0]}"`);
+          if (bad !== undefined)
+            prod(
+              at('ingredients', 0),
+              `NDFRT2014-VA: the VA product "${bad}" mapped to ${p.rxcui} does not start with "${names[0]}"`,
+            );
         }
       }
     });
@@ -558,7 +688,11 @@ export function verifyCodes(kb: CodeSubjects, ref: ReferenceData): CodeProblem[]
       const [base = '', check] = code.split('-');
       const expected = loincCheckDigit(base);
       const digit = Number(check) === expected ? '' : ` (and its check digit should be ${expected})`;
-      out.push({ file: 'observations.json', path: ['observations', k, 'loinc', j], message: `LOINC ${code} is not in the LOINC reference rows (Synthea's, or two sources of loinc_sources.csv)${digit}` });
+      out.push({
+        file: 'observations.json',
+        path: ['observations', k, 'loinc', j],
+        message: `LOINC ${code} is not in the LOINC reference rows (Synthea's, or two sources of loinc_sources.csv)${digit}`,
+      });
     });
   });
   return out;
@@ -575,13 +709,20 @@ function verifyScdProduct(
   if (p.tty !== 'SCD') problem(['tty'], `RxNorm 2025 has ${p.rxcui} as an SCD, not ${p.tty}`);
   const rowIns = row.ingredients.filter((r) => r.tty === 'IN').map((r) => r.rxcui);
   for (const c of rowIns) {
-    if (!p.ingredients.includes(c)) problem(['ingredients'], `the RxNorm 2025 SCD row lists IN ${c}${byCui.get(c) ? ` (${byCui.get(c)!.name})` : ''}, missing here`);
+    if (!p.ingredients.includes(c))
+      problem(
+        ['ingredients'],
+        `the RxNorm 2025 SCD row lists IN ${c}${byCui.get(c) ? ` (${byCui.get(c)!.name})` : ''}, missing here`,
+      );
   }
   for (const r of row.ingredients.filter((x) => x.tty === 'PIN')) {
     const pin = byCui.get(r.rxcui);
     const base = pin?.baseIngredients[0];
     if (pin && base !== undefined && !p.ingredients.includes(base)) {
-      problem(['ingredients'], `the RxNorm 2025 SCD row lists PIN ${pin.rxcui} (${pin.name}), whose IN ${base} is missing here`);
+      problem(
+        ['ingredients'],
+        `the RxNorm 2025 SCD row lists PIN ${pin.rxcui} (${pin.name}), whose IN ${base} is missing here`,
+      );
     }
   }
   // beyond the row, only "A…" ingredients (absent from the B–Z extract), each named in a component of the SCD name
@@ -599,11 +740,17 @@ function verifyScdProduct(
     });
     const aIngredient = name.startsWith('a') && !ref.rxnorm.has(c); // the B–Z extract cannot list it
     if (!aIngredient || !named) {
-      problem(['ingredients', j], `${c} (${ingredient.name}) is not on the RxNorm 2025 SCD row and is not an "A…" ingredient named in "${row.name}"`);
+      problem(
+        ['ingredients', j],
+        `${c} (${ingredient.name}) is not on the RxNorm 2025 SCD row and is not an "A…" ingredient named in "${row.name}"`,
+      );
     }
   });
   if (p.ingredients.length > components.length) {
-    problem(['ingredients'], `${p.ingredients.length} ingredients for ${components.length} component(s) of "${row.name}"`);
+    problem(
+      ['ingredients'],
+      `${p.ingredients.length} ingredients for ${components.length} component(s) of "${row.name}"`,
+    );
   }
 }
 
@@ -691,7 +838,14 @@ export function validateKnowledgeDir(dir: string, options: ValidateOptions = {})
     const src: Source = { rel: relOf(abs), order: sources.length, issuePaths: [] };
     sources.push(src);
     if (!existsSync(abs)) {
-      problems.push({ file: src.rel, line: 0, column: 0, path: '', message: 'missing: the loader requires this file', rule: 'json' });
+      problems.push({
+        file: src.rel,
+        line: 0,
+        column: 0,
+        path: '',
+        message: 'missing: the loader requires this file',
+        rule: 'json',
+      });
       return { src, data: undefined };
     }
     const bytes = readFileSync(abs);
@@ -701,12 +855,24 @@ export function validateKnowledgeDir(dir: string, options: ValidateOptions = {})
       src.scan = scanJson(text);
     } catch (err) {
       if (!(err instanceof JsonSyntaxError)) throw err;
-      problems.push({ file: src.rel, line: err.location.line, column: err.location.column, path: '', message: `invalid JSON: ${err.reason}`, rule: 'json' });
+      problems.push({
+        file: src.rel,
+        line: err.location.line,
+        column: err.location.column,
+        path: '',
+        message: `invalid JSON: ${err.reason}`,
+        rule: 'json',
+      });
       return { src, data: undefined };
     }
     src.json = JSON.parse(text);
     for (const d of src.scan.duplicateKeys) {
-      report(src, d.path, 'json', `key "${d.path.at(-1)}" repeats one at line ${d.first.line}; JSON.parse keeps only this later value`);
+      report(
+        src,
+        d.path,
+        'json',
+        `key "${d.path.at(-1)}" repeats one at line ${d.first.line}; JSON.parse keeps only this later value`,
+      );
     }
     const parsed = schema.safeParse(src.json);
     if (parsed.success) return { src, data: parsed.data };
@@ -716,13 +882,20 @@ export function validateKnowledgeDir(dir: string, options: ValidateOptions = {})
         issue.code === 'unrecognized_keys'
           ? issue.keys.map((key) => ({ p: [...base, key], message: `unrecognized key "${key}"` }))
           : issue.code === 'invalid_key'
-            ? [{ p: base, message: `invalid key "${String(base.at(-1))}": ${issue.issues.map((i) => i.message).join('; ')}` }]
+            ? [
+                {
+                  p: base,
+                  message: `invalid key "${String(base.at(-1))}": ${issue.issues.map((i) => i.message).join('; ')}`,
+                },
+              ]
             : [{ p: base, message: missingKey(src.json, base, issue) ?? issue.message }];
       for (const { p, message } of paths) {
         const found = valueAt(src.json, p);
         const shown = JSON.stringify(found);
         const suffix =
-          issue.code !== 'unrecognized_keys' && issue.code !== 'invalid_key' && (found === null || ['string', 'number', 'boolean'].includes(typeof found))
+          issue.code !== 'unrecognized_keys' &&
+          issue.code !== 'invalid_key' &&
+          (found === null || ['string', 'number', 'boolean'].includes(typeof found))
             ? ` (found ${shown.length > 60 ? `${shown.slice(0, 57)}…` : shown})`
             : '';
         src.issuePaths.push(formatPath(p));
@@ -738,7 +911,12 @@ export function validateKnowledgeDir(dir: string, options: ValidateOptions = {})
     key: string,
     schema: S,
     idKey: string,
-  ): { entries: Entry<z.output<S>>[]; aligned: (z.output<S> | undefined)[]; failedIds: Set<string>; available: boolean } => {
+  ): {
+    entries: Entry<z.output<S>>[];
+    aligned: (z.output<S> | undefined)[];
+    failedIds: Set<string>;
+    available: boolean;
+  } => {
     const failedIds = new Set<string>();
     const raw = isRecord(file.src.json) ? file.src.json[key] : undefined;
     if (!Array.isArray(raw)) return { entries: [], aligned: [], failedIds, available: false };
@@ -751,7 +929,9 @@ export function validateKnowledgeDir(dir: string, options: ValidateOptions = {})
           if (typeof id === 'string') failedIds.add(id);
           return undefined;
         });
-    const entries = aligned.flatMap((value, k) => (value === undefined ? [] : [{ value, src: file.src, at: [key, k] as Path }]));
+    const entries = aligned.flatMap((value, k) =>
+      value === undefined ? [] : [{ value, src: file.src, at: [key, k] as Path }],
+    );
     return { entries, aligned, failedIds, available: true };
   };
 
@@ -763,8 +943,12 @@ export function validateKnowledgeDir(dir: string, options: ValidateOptions = {})
   const policyFiles = jsonFilesIn(path.join(dir, 'policies')).map((f) => read(f, PolicyFile));
   const doseRuleFiles = jsonFilesIn(path.join(dir, 'dose-rules')).map((f) => read(f, DoseRulesFile));
   // Optional files (the loader reads them when present, in this order, after the dose rules).
-  const allergyGroupsFile = existsSync(path.join(dir, ALLERGY_GROUPS_FILE)) ? read(path.join(dir, ALLERGY_GROUPS_FILE), AllergyGroupsFile) : undefined;
-  const duplicateTherapyFile = existsSync(path.join(dir, DUPLICATE_THERAPY_FILE)) ? read(path.join(dir, DUPLICATE_THERAPY_FILE), DuplicateTherapyFile) : undefined;
+  const allergyGroupsFile = existsSync(path.join(dir, ALLERGY_GROUPS_FILE))
+    ? read(path.join(dir, ALLERGY_GROUPS_FILE), AllergyGroupsFile)
+    : undefined;
+  const duplicateTherapyFile = existsSync(path.join(dir, DUPLICATE_THERAPY_FILE))
+    ? read(path.join(dir, DUPLICATE_THERAPY_FILE), DuplicateTherapyFile)
+    : undefined;
 
   const ingredients = entriesOf(ingredientsFile, 'ingredients', Ingredient, 'rxcui');
   const products = entriesOf(productsFile, 'products', Product, 'rxcui');
@@ -778,33 +962,102 @@ export function validateKnowledgeDir(dir: string, options: ValidateOptions = {})
   };
   const doseRules = doseRuleFiles.flatMap((f) => entriesOf(f, 'rules', DoseRuleSource, 'id').entries);
   const allergyGroups = allergyGroupsFile ? entriesOf(allergyGroupsFile, 'groups', AllergyGroup, 'id').entries : [];
-  const crossSensitivities = allergyGroupsFile ? entriesOf(allergyGroupsFile, 'crossSensitivities', CrossSensitivity, 'id').entries : [];
-  const duplicateClasses = duplicateTherapyFile ? entriesOf(duplicateTherapyFile, 'classes', DuplicateTherapyClass, 'id').entries : [];
-  const policies: Entry<Policy>[] = policyFiles.flatMap((f) => (f.data ? [{ value: f.data, src: f.src, at: [] as Path }] : []));
+  const crossSensitivities = allergyGroupsFile
+    ? entriesOf(allergyGroupsFile, 'crossSensitivities', CrossSensitivity, 'id').entries
+    : [];
+  const duplicateClasses = duplicateTherapyFile
+    ? entriesOf(duplicateTherapyFile, 'classes', DuplicateTherapyClass, 'id').entries
+    : [];
+  const policies: Entry<Policy>[] = policyFiles.flatMap((f) =>
+    f.data ? [{ value: f.data, src: f.src, at: [] as Path }] : [],
+  );
 
   // ------------------------------------------------------------------------------- duplicates of ids and codes
-  const firstSeen = <T>(items: readonly Entry<T>[], key: (t: T) => string, field: Segment | undefined, what: (t: T) => string) => {
+  const firstSeen = <T>(
+    items: readonly Entry<T>[],
+    key: (t: T) => string,
+    field: Segment | undefined,
+    what: (t: T) => string,
+  ) => {
     const seen = new Map<string, Entry<T>>();
     for (const e of items) {
       const k = key(e.value);
       const earlier = seen.get(k);
       const p = field === undefined ? e.at : [...e.at, field];
-      if (earlier) report(e.src, p, 'duplicate', `${what(e.value)} is listed twice (first at ${where(earlier.src, field === undefined ? earlier.at : [...earlier.at, field])})`);
+      if (earlier)
+        report(
+          e.src,
+          p,
+          'duplicate',
+          `${what(e.value)} is listed twice (first at ${where(earlier.src, field === undefined ? earlier.at : [...earlier.at, field])})`,
+        );
       else seen.set(k, e);
     }
   };
-  firstSeen(ingredients.entries, (i) => i.rxcui, 'rxcui', (i) => `RxCUI ${i.rxcui} (${i.name})`);
-  firstSeen(products.entries, (p) => p.rxcui, 'rxcui', (p) => `RxCUI ${p.rxcui} (${p.name})`);
-  firstSeen(classes.entries, (c) => c.id, 'id', (c) => `class ${c.id}`);
-  firstSeen(interactions.entries, (i) => i.id, 'id', (i) => `interaction id ${i.id}`);
-  firstSeen(observations.entries, (o) => o.id, 'id', (o) => `observation ${o.id}`);
-  firstSeen(policies, (p) => p.id, 'id', (p) => `policy id ${p.id}`);
-  firstSeen(doseRules, (r) => r.id, 'id', (r) => `dose rule id ${r.id}`);
-  firstSeen(allergyGroups, (g) => g.id, 'id', (g) => `allergy group ${g.id}`);
-  firstSeen(crossSensitivities, (x) => x.id, 'id', (x) => `cross-sensitivity ${x.id}`);
-  firstSeen(duplicateClasses, (d) => d.id, 'id', (d) => `duplicate-therapy class ${d.id}`);
   firstSeen(
-    observations.entries.flatMap((o) => o.value.loinc.map((code, j) => ({ value: code, src: o.src, at: [...o.at, 'loinc', j] }))),
+    ingredients.entries,
+    (i) => i.rxcui,
+    'rxcui',
+    (i) => `RxCUI ${i.rxcui} (${i.name})`,
+  );
+  firstSeen(
+    products.entries,
+    (p) => p.rxcui,
+    'rxcui',
+    (p) => `RxCUI ${p.rxcui} (${p.name})`,
+  );
+  firstSeen(
+    classes.entries,
+    (c) => c.id,
+    'id',
+    (c) => `class ${c.id}`,
+  );
+  firstSeen(
+    interactions.entries,
+    (i) => i.id,
+    'id',
+    (i) => `interaction id ${i.id}`,
+  );
+  firstSeen(
+    observations.entries,
+    (o) => o.id,
+    'id',
+    (o) => `observation ${o.id}`,
+  );
+  firstSeen(
+    policies,
+    (p) => p.id,
+    'id',
+    (p) => `policy id ${p.id}`,
+  );
+  firstSeen(
+    doseRules,
+    (r) => r.id,
+    'id',
+    (r) => `dose rule id ${r.id}`,
+  );
+  firstSeen(
+    allergyGroups,
+    (g) => g.id,
+    'id',
+    (g) => `allergy group ${g.id}`,
+  );
+  firstSeen(
+    crossSensitivities,
+    (x) => x.id,
+    'id',
+    (x) => `cross-sensitivity ${x.id}`,
+  );
+  firstSeen(
+    duplicateClasses,
+    (d) => d.id,
+    'id',
+    (d) => `duplicate-therapy class ${d.id}`,
+  );
+  firstSeen(
+    observations.entries.flatMap((o) =>
+      o.value.loinc.map((code, j) => ({ value: code, src: o.src, at: [...o.at, 'loinc', j] })),
+    ),
     (c) => c,
     undefined,
     (c) => `LOINC ${c}`,
@@ -833,7 +1086,11 @@ export function validateKnowledgeDir(dir: string, options: ValidateOptions = {})
       return `${code} (${i.name}) is a ${i.tty}, not an IN; name its IN${i.baseIngredients.length > 1 ? 's' : ''} ${bases}`;
     }
     const known = reference ? referenceName(reference, code) : undefined;
-    const hint = reference ? (known ? `; the reference data has it as ${known}` : '; no reference source knows this RxCUI') : '';
+    const hint = reference
+      ? known
+        ? `; the reference data has it as ${known}`
+        : '; no reference source knows this RxCUI'
+      : '';
     return `${code} is not an ingredient of ingredients.json${hint}`;
   };
   const needIn = (src: Source, p: Path, code: string, what: string) => {
@@ -843,12 +1100,19 @@ export function validateKnowledgeDir(dir: string, options: ValidateOptions = {})
   const dupesIn = (src: Source, base: Path, codes: readonly string[], what: string) => {
     codes.forEach((c, j) => {
       const first = codes.indexOf(c);
-      if (first !== j) report(src, [...base, j], 'duplicate', `${what} ${c} is listed twice (first at ${formatPath([...base, first])})`);
+      if (first !== j)
+        report(
+          src,
+          [...base, j],
+          'duplicate',
+          `${what} ${c} is listed twice (first at ${formatPath([...base, first])})`,
+        );
     });
   };
 
   for (const e of products.entries) {
-    if (byCui.has(e.value.rxcui)) report(e.src, [...e.at, 'rxcui'], 'duplicate', `${e.value.rxcui} is also an ingredient code in ingredients.json`);
+    if (byCui.has(e.value.rxcui))
+      report(e.src, [...e.at, 'rxcui'], 'duplicate', `${e.value.rxcui} is also an ingredient code in ingredients.json`);
   }
   for (const e of ingredients.entries) {
     e.value.baseIngredients.forEach((c, j) => needIn(e.src, [...e.at, 'baseIngredients', j], c, 'base ingredient'));
@@ -873,24 +1137,43 @@ export function validateKnowledgeDir(dir: string, options: ValidateOptions = {})
       side.ingredients.forEach((c, j) => needIn(e.src, [...at, 'ingredients', j], c, `side ${s} ingredient`));
       dupesIn(e.src, [...at, 'ingredients'], side.ingredients, `side ${s} ingredient`);
       side.classes.forEach((c, j) => {
-        if (!classKnown(c)) report(e.src, [...at, 'classes', j], 'reference', `class "${c}" is not defined in classes.json`);
+        if (!classKnown(c))
+          report(e.src, [...at, 'classes', j], 'reference', `class "${c}" is not defined in classes.json`);
       });
       const members = membersOf(side);
       if (side.washoutDays !== undefined && side.washoutDays > MAX_WASHOUT_DAYS) {
-        report(e.src, [...at, 'washoutDays'], 'reference', `a washout of ${side.washoutDays} days is longer than the ${MAX_WASHOUT_DAYS}-day window stopped orders are screened for`);
+        report(
+          e.src,
+          [...at, 'washoutDays'],
+          'reference',
+          `a washout of ${side.washoutDays} days is longer than the ${MAX_WASHOUT_DAYS}-day window stopped orders are screened for`,
+        );
       }
       for (const [code, days] of Object.entries(side.washoutByIngredient ?? {})) {
         const p = [...at, 'washoutByIngredient', code];
         needIn(e.src, p, code, `side ${s} washout`);
-        if (!members.has(code) && byCui.get(code)?.tty === 'IN') report(e.src, p, 'reference', `washout for ${code} (${byCui.get(code)!.name}), which is not a member of side ${s}`);
-        if (days > MAX_WASHOUT_DAYS) report(e.src, p, 'reference', `a washout of ${days} days is longer than the ${MAX_WASHOUT_DAYS}-day window stopped orders are screened for`);
+        if (!members.has(code) && byCui.get(code)?.tty === 'IN')
+          report(
+            e.src,
+            p,
+            'reference',
+            `washout for ${code} (${byCui.get(code)!.name}), which is not a member of side ${s}`,
+          );
+        if (days > MAX_WASHOUT_DAYS)
+          report(
+            e.src,
+            p,
+            'reference',
+            `a washout of ${days} days is longer than the ${MAX_WASHOUT_DAYS}-day window stopped orders are screened for`,
+          );
       }
     }
     i.alternatives.forEach((alt, j) => {
       const p = [...e.at, 'alternatives', j, 'rxcui'];
       needIn(e.src, p, alt.rxcui, 'alternative');
       // an alternative on the side it replaces would meet the same interaction
-      if (membersOf(i[alt.replaces]).has(alt.rxcui)) report(e.src, p, 'reference', `alternative ${alt.rxcui} is itself on side ${alt.replaces}, which it replaces`);
+      if (membersOf(i[alt.replaces]).has(alt.rxcui))
+        report(e.src, p, 'reference', `alternative ${alt.rxcui} is itself on side ${alt.replaces}, which it replaces`);
     });
   }
   const interactionKnown = (id: string) =>
@@ -899,11 +1182,29 @@ export function validateKnowledgeDir(dir: string, options: ValidateOptions = {})
     !observations.available || observations.entries.some((e) => e.value.id === id) || observations.failedIds.has(id);
   for (const e of policies) {
     e.value.interactionOverrides.forEach((rule, j) => {
-      if (!interactionKnown(rule.interaction)) report(e.src, ['interactionOverrides', j, 'interaction'], 'reference', `override names unknown interaction "${rule.interaction}"`);
+      if (!interactionKnown(rule.interaction))
+        report(
+          e.src,
+          ['interactionOverrides', j, 'interaction'],
+          'reference',
+          `override names unknown interaction "${rule.interaction}"`,
+        );
     });
     e.value.contextRaises.forEach((rule, j) => {
-      if (!interactionKnown(rule.interaction)) report(e.src, ['contextRaises', j, 'interaction'], 'reference', `raise names unknown interaction "${rule.interaction}"`);
-      if (!observationKnown(rule.observation)) report(e.src, ['contextRaises', j, 'observation'], 'reference', `raise reads observation "${rule.observation}", which observations.json does not define`);
+      if (!interactionKnown(rule.interaction))
+        report(
+          e.src,
+          ['contextRaises', j, 'interaction'],
+          'reference',
+          `raise names unknown interaction "${rule.interaction}"`,
+        );
+      if (!observationKnown(rule.observation))
+        report(
+          e.src,
+          ['contextRaises', j, 'observation'],
+          'reference',
+          `raise reads observation "${rule.observation}", which observations.json does not define`,
+        );
     });
   }
 
@@ -913,8 +1214,15 @@ export function validateKnowledgeDir(dir: string, options: ValidateOptions = {})
     for (const e of doseRules) {
       if (inNames.has(e.value.ingredient)) continue;
       const other = ingredients.entries.find((x) => x.value.name.toLowerCase() === e.value.ingredient.toLowerCase());
-      const hint = other ? ` (ingredients.json has "${other.value.name}", a ${other.value.tty}${other.value.tty === 'IN' ? ': names must match exactly' : ''})` : '';
-      report(e.src, [...e.at, 'ingredient'], 'reference', `"${e.value.ingredient}" is not the name of an IN in ingredients.json${hint}`);
+      const hint = other
+        ? ` (ingredients.json has "${other.value.name}", a ${other.value.tty}${other.value.tty === 'IN' ? ': names must match exactly' : ''})`
+        : '';
+      report(
+        e.src,
+        [...e.at, 'ingredient'],
+        'reference',
+        `"${e.value.ingredient}" is not the name of an IN in ingredients.json${hint}`,
+      );
     }
   }
 
@@ -926,7 +1234,8 @@ export function validateKnowledgeDir(dir: string, options: ValidateOptions = {})
   for (const e of allergyGroups) e.value.classes.forEach((c, j) => needClass(e, ['classes', j], c));
   for (const e of crossSensitivities) {
     for (const end of ['from', 'to'] as const) {
-      if (!groupIds.has(e.value[end])) report(e.src, [...e.at, end], 'reference', `allergy group "${e.value[end]}" is not defined in groups`);
+      if (!groupIds.has(e.value[end]))
+        report(e.src, [...e.at, end], 'reference', `allergy group "${e.value[end]}" is not defined in groups`);
     }
     e.value.sharedSideChainClasses.forEach((c, j) => needClass(e, ['sharedSideChainClasses', j], c));
     (e.value.notRaisedForClasses ?? []).forEach((c, j) => needClass(e, ['notRaisedForClasses', j], c));
@@ -938,20 +1247,37 @@ export function validateKnowledgeDir(dir: string, options: ValidateOptions = {})
   const duplicateIds = new Set(duplicateClasses.map((e) => e.value.id));
   for (const e of policies) {
     for (const id of Object.keys(e.value.duplicateIndicators?.byClass ?? {})) {
-      if (duplicateTherapyFile && !duplicateIds.has(id)) report(e.src, ['duplicateIndicators', 'byClass', id], 'reference', `duplicate-therapy class "${id}" is not defined in ${DUPLICATE_THERAPY_FILE}`);
+      if (duplicateTherapyFile && !duplicateIds.has(id))
+        report(
+          e.src,
+          ['duplicateIndicators', 'byClass', id],
+          'reference',
+          `duplicate-therapy class "${id}" is not defined in ${DUPLICATE_THERAPY_FILE}`,
+        );
     }
   }
 
   // ------------------------------------------------------------------------------- codes against the reference
   let codesChecked = 0;
   if (!reference) {
-    problems.push({ file: relOf(referenceDir), line: 0, column: 0, path: '', message: `reference data unreadable, codes not checked: ${referenceError ?? ''}`, rule: 'code' });
+    problems.push({
+      file: relOf(referenceDir),
+      line: 0,
+      column: 0,
+      path: '',
+      message: `reference data unreadable, codes not checked: ${referenceError ?? ''}`,
+      rule: 'code',
+    });
   } else {
     const codeProblems = verifyCodes(
       { ingredients: ingredients.aligned, products: products.aligned, observations: observations.aligned },
       reference,
     );
-    const srcFor = { 'ingredients.json': ingredientsFile, 'products.json': productsFile, 'observations.json': observationsFile };
+    const srcFor = {
+      'ingredients.json': ingredientsFile,
+      'products.json': productsFile,
+      'observations.json': observationsFile,
+    };
     for (const c of codeProblems) report(srcFor[c.file].src, c.path, 'code', c.message);
     codesChecked = ingredients.entries.length + products.entries.length;
   }
@@ -959,15 +1285,19 @@ export function validateKnowledgeDir(dir: string, options: ValidateOptions = {})
   // ------------------------------------------------------------------------------- citations and clinical text
   const checkCitation = (src: Source, p: Path, c: unknown) => {
     if (!isRecord(c) || src.issuePaths.some((q) => q.startsWith(formatPath(p)))) return;
-    if (typeof c.doi === 'string' && !DOI.test(c.doi)) report(src, [...p, 'doi'], 'citation', `"${c.doi}" is not a DOI (10.NNNN/…)`);
-    if (typeof c.setId === 'string' && !UUID.test(c.setId)) report(src, [...p, 'setId'], 'citation', `"${c.setId}" is not a DailyMed set id (a UUID)`);
-    if (typeof c.url === 'string' && !/^https?:\/\/[^/\s]+/i.test(c.url)) report(src, [...p, 'url'], 'citation', `"${c.url}" is not an http(s) URL a reader can open`);
+    if (typeof c.doi === 'string' && !DOI.test(c.doi))
+      report(src, [...p, 'doi'], 'citation', `"${c.doi}" is not a DOI (10.NNNN/…)`);
+    if (typeof c.setId === 'string' && !UUID.test(c.setId))
+      report(src, [...p, 'setId'], 'citation', `"${c.setId}" is not a DailyMed set id (a UUID)`);
+    if (typeof c.url === 'string' && !/^https?:\/\/[^/\s]+/i.test(c.url))
+      report(src, [...p, 'url'], 'citation', `"${c.url}" is not an http(s) URL a reader can open`);
   };
   const walkCitations = (src: Source, node: unknown, p: Segment[]) => {
     if (Array.isArray(node)) node.forEach((v, k) => walkCitations(src, v, [...p, k]));
     else if (isRecord(node)) {
       for (const [k, v] of Object.entries(node)) {
-        if ((k === 'citations' || k === 'sources') && Array.isArray(v)) v.forEach((c, j) => checkCitation(src, [...p, k, j], c));
+        if ((k === 'citations' || k === 'sources') && Array.isArray(v))
+          v.forEach((c, j) => checkCitation(src, [...p, k, j], c));
         else walkCitations(src, v, [...p, k]);
       }
     }
@@ -975,26 +1305,40 @@ export function validateKnowledgeDir(dir: string, options: ValidateOptions = {})
   for (const src of sources) if (src.json !== undefined) walkCitations(src, src.json, []);
   for (const e of interactions.entries) {
     for (const field of ['mechanism', 'effect', 'management'] as const) {
-      if (e.value[field].trim().length < 10) report(e.src, [...e.at, field], 'citation', `${field} is blank: say it in at least 10 characters`);
+      if (e.value[field].trim().length < 10)
+        report(e.src, [...e.at, field], 'citation', `${field} is blank: say it in at least 10 characters`);
     }
   }
 
   // ------------------------------------------------------------------------------- duplicate and contradictory pairs
-  pairChecks(interactions.entries, classById, byCui, report, (src, p, message) => notes.push({ file: src.rel, ...locate(src, p), path: formatPath(p), message }), where);
+  pairChecks(
+    interactions.entries,
+    classById,
+    byCui,
+    report,
+    (src, p, message) => notes.push({ file: src.rel, ...locate(src, p), path: formatPath(p), message }),
+    where,
+  );
 
   // ------------------------------------------------------------------------------- report
   const order = new Map(sources.map((s) => [s.rel, s.order]));
-  const byPlace = (x: { file: string; line: number; column: number }, y: { file: string; line: number; column: number }) =>
-    (order.get(x.file) ?? -1) - (order.get(y.file) ?? -1) || x.line - y.line || x.column - y.column;
+  const byPlace = (
+    x: { file: string; line: number; column: number },
+    y: { file: string; line: number; column: number },
+  ) => (order.get(x.file) ?? -1) - (order.get(y.file) ?? -1) || x.line - y.line || x.column - y.column;
   problems.sort(byPlace);
   notes.sort(byPlace);
-  const problemsByRule = Object.fromEntries(PROBLEM_RULES.map((r) => [r, problems.filter((p) => p.rule === r).length])) as Record<ProblemRule, number>;
+  const problemsByRule = Object.fromEntries(
+    PROBLEM_RULES.map((r) => [r, problems.filter((p) => p.rule === r).length]),
+  ) as Record<ProblemRule, number>;
   const rxcuis = new Set<string>([
     ...ingredients.entries.flatMap((e) => [e.value.rxcui, ...e.value.baseIngredients]),
     ...products.entries.flatMap((e) => [e.value.rxcui, ...e.value.ingredients]),
     ...classes.entries.flatMap((e) => e.value.members),
     ...interactions.entries.flatMap((e) =>
-      (['a', 'b'] as const).flatMap((s) => [...e.value[s].ingredients, ...Object.keys(e.value[s].washoutByIngredient ?? {})]).concat(e.value.alternatives.map((a) => a.rxcui)),
+      (['a', 'b'] as const)
+        .flatMap((s) => [...e.value[s].ingredients, ...Object.keys(e.value[s].washoutByIngredient ?? {})])
+        .concat(e.value.alternatives.map((a) => a.rxcui)),
     ),
   ]);
   return {
@@ -1028,14 +1372,17 @@ function missingKey(json: unknown, p: Path, issue: z.core.$ZodIssue): string | u
   const key = p.at(-1);
   if (issue.code !== 'invalid_type' || typeof key !== 'string') return undefined;
   const parent = valueAt(json, p.slice(0, -1));
-  return isRecord(parent) && !Object.hasOwn(parent, key) ? `"${key}" is missing (${issue.expected} required)` : undefined;
+  return isRecord(parent) && !Object.hasOwn(parent, key)
+    ? `"${key}" is missing (${issue.expected} required)`
+    : undefined;
 }
 
 /** Provenance and required clinical text are the `citation` rule; everything else a zod issue says is `schema`. */
 function ruleForIssue(p: Path): ProblemRule {
   if (p.some((seg) => seg === 'citations' || seg === 'sources')) return 'citation';
   const last = p.at(-1);
-  if (p[0] === 'interactions' && p.length === 3 && (last === 'mechanism' || last === 'effect' || last === 'management')) return 'citation';
+  if (p[0] === 'interactions' && p.length === 3 && (last === 'mechanism' || last === 'effect' || last === 'management'))
+    return 'citation';
   return 'schema';
 }
 
@@ -1057,7 +1404,8 @@ function pairChecks(
   note: (src: Source, p: Path, message: string) => void,
   where: (src: Source, p: Path) => string,
 ): void {
-  const members = (side: Interaction['a']) => new Set([...side.ingredients, ...side.classes.flatMap((c) => classById.get(c)?.members ?? [])]);
+  const members = (side: Interaction['a']) =>
+    new Set([...side.ingredients, ...side.classes.flatMap((c) => classById.get(c)?.members ?? [])]);
   const sides = new Map(entries.map((e) => [e, { a: members(e.value.a), b: members(e.value.b) }]));
   const hits = new Map<string, PairHit[]>();
   for (const e of entries) {
@@ -1081,7 +1429,10 @@ function pairChecks(
   }
 
   // group the shared pairs by (earlier entry, later entry, kind)
-  const groups = new Map<string, { first: Entry<Interaction>; second: Entry<Interaction>; kind: Kind; pairs: [string, string][] }>();
+  const groups = new Map<
+    string,
+    { first: Entry<Interaction>; second: Entry<Interaction>; kind: Kind; pairs: [string, string][] }
+  >();
   const index = new Map(entries.map((e, k) => [e, k]));
   const rowOf = (id: string) => ONC_ROW.exec(id)?.[1] ?? id;
   for (const [key, list] of hits) {
@@ -1108,7 +1459,10 @@ function pairChecks(
   const nameOf = (c: string) => byCui.get(c)?.name ?? c;
   for (const { first, second, kind, pairs } of groups.values()) {
     pairs.sort(([a1, b1], [a2, b2]) => nameOf(a1).localeCompare(nameOf(a2)) || nameOf(b1).localeCompare(nameOf(b2)));
-    const shown = pairs.slice(0, 3).map(([a, b]) => `${nameOf(a)} + ${nameOf(b)}`).join(', ');
+    const shown = pairs
+      .slice(0, 3)
+      .map(([a, b]) => `${nameOf(a)} + ${nameOf(b)}`)
+      .join(', ');
     const examples = pairs.length > 3 ? `${shown} and ${pairs.length - 3} more` : shown;
     const count = `${pairs.length} pair${pairs.length === 1 ? '' : 's'}`;
     // point at the member of the later entry on the side that differs from the earlier entry
@@ -1122,7 +1476,12 @@ function pairChecks(
     const s = second.value.severity;
     const f = first.value.severity;
     if (kind === 'duplicate') {
-      report(second.src, p, 'duplicate', `duplicates ${other}: ${count} with the same sides and the same severity (${s}): ${examples}`);
+      report(
+        second.src,
+        p,
+        'duplicate',
+        `duplicates ${other}: ${count} with the same sides and the same severity (${s}): ${examples}`,
+      );
     } else if (kind === 'contradiction') {
       report(
         second.src,
@@ -1141,7 +1500,12 @@ function pairChecks(
 }
 
 /** Where a member of an entry's side is written: its ingredients entry, or the class that brings it in. */
-function memberPath(e: Entry<Interaction>, side: 'a' | 'b', code: string, classById: ReadonlyMap<string, DrugClass>): Path {
+function memberPath(
+  e: Entry<Interaction>,
+  side: 'a' | 'b',
+  code: string,
+  classById: ReadonlyMap<string, DrugClass>,
+): Path {
   const s = e.value[side];
   const j = s.ingredients.indexOf(code);
   if (j >= 0) return [...e.at, side, 'ingredients', j];

@@ -35,7 +35,11 @@ export class VersionIntegrityError extends Error {}
 
 const BATCH = 2000;
 
-export async function writeVersion(db: Database, records: AsyncIterable<ImportRecord>, options: WriteVersionOptions): Promise<VersionRow> {
+export async function writeVersion(
+  db: Database,
+  records: AsyncIterable<ImportRecord>,
+  options: WriteVersionOptions,
+): Promise<VersionRow> {
   return db.transaction(async (tx) => {
     const exists = await tx.query('SELECT 1 FROM kb_version WHERE id = $1', [options.id]);
     if (exists.rows.length > 0) throw new VersionIntegrityError(`version ${options.id} already exists`);
@@ -53,7 +57,10 @@ export async function writeVersion(db: Database, records: AsyncIterable<ImportRe
     let written = 0;
     for await (const record of records) {
       // Ingredients and products share one code space (kb_drug), so they share one duplicate check.
-      const key = record.kind === 'ingredient' || record.kind === 'product' ? `drug ${record.value.rxcui}` : `${record.kind} ${record.value.id}`;
+      const key =
+        record.kind === 'ingredient' || record.kind === 'product'
+          ? `drug ${record.value.rxcui}`
+          : `${record.kind} ${record.value.id}`;
       const previous = firstLine.get(key);
       if (previous) throw new ImportError('import', record.line, `${key} already given on line ${previous.line}`);
       firstLine.set(key, { line: record.line });
@@ -83,7 +90,10 @@ async function copyVersion(tx: Queryable, from: string, to: string): Promise<voi
   );
   for (const t of RECORD_TABLES) {
     const cols = t.column ? `id, ${t.column}, record` : 'id, record';
-    await tx.query(`INSERT INTO ${t.table} (version_id, ${cols}) SELECT $2, ${cols} FROM ${t.table} WHERE version_id = $1`, [from, to]);
+    await tx.query(
+      `INSERT INTO ${t.table} (version_id, ${cols}) SELECT $2, ${cols} FROM ${t.table} WHERE version_id = $1`,
+      [from, to],
+    );
   }
 }
 
@@ -102,7 +112,12 @@ const RECORD_TABLES: readonly {
   { kind: 'interaction', table: 'kb_interaction', column: 'severity', value: (r) => (r as Interaction).severity },
   { kind: 'dose-rule', table: 'kb_dose_rule', column: 'rxcui', value: (r) => (r as DoseRule).rxcui },
   { kind: 'allergy-group', table: 'kb_allergy_group' },
-  { kind: 'cross-sensitivity', table: 'kb_cross_sensitivity', column: 'from_group', value: (r) => (r as CrossSensitivity).from },
+  {
+    kind: 'cross-sensitivity',
+    table: 'kb_cross_sensitivity',
+    column: 'from_group',
+    value: (r) => (r as CrossSensitivity).from,
+  },
   { kind: 'duplicate-therapy', table: 'kb_duplicate_therapy' },
 ];
 
@@ -119,7 +134,16 @@ async function writeBatch(tx: Queryable, versionId: string, batch: readonly Impo
   const drugs = batch.flatMap((r): DrugRow[] => {
     if (r.kind === 'ingredient') {
       const v = r.value;
-      return [{ rxcui: v.rxcui, name: v.name, tty: v.tty, kind: 'ingredient', ingredients: v.tty === 'IN' ? [v.rxcui] : v.baseIngredients, record: v }];
+      return [
+        {
+          rxcui: v.rxcui,
+          name: v.name,
+          tty: v.tty,
+          kind: 'ingredient',
+          ingredients: v.tty === 'IN' ? [v.rxcui] : v.baseIngredients,
+          record: v,
+        },
+      ];
     }
     if (r.kind === 'product') {
       const v = r.value;
@@ -139,7 +163,9 @@ async function writeBatch(tx: Queryable, versionId: string, batch: readonly Impo
   }
   for (const t of RECORD_TABLES) {
     const rows = batch.flatMap((r) =>
-      r.kind === t.kind ? [{ id: (r.value as { id: string }).id, ...(t.value ? { extra: t.value(r.value) } : {}), record: r.value }] : [],
+      r.kind === t.kind
+        ? [{ id: (r.value as { id: string }).id, ...(t.value ? { extra: t.value(r.value) } : {}), record: r.value }]
+        : [],
     );
     if (rows.length === 0) continue;
     const extra = t.column ? `, ${t.column}` : '';
@@ -163,7 +189,9 @@ async function finishVersion(tx: Queryable, versionId: string): Promise<void> {
     [versionId],
   );
   if (missingClasses.rows.length > 0) {
-    throw new VersionIntegrityError(`interactions name classes that are not defined: ${missingClasses.rows.map((r) => `${r.id} → ${r.class_id}`).join(', ')}`);
+    throw new VersionIntegrityError(
+      `interactions name classes that are not defined: ${missingClasses.rows.map((r) => `${r.id} → ${r.class_id}`).join(', ')}`,
+    );
   }
   await tx.query('DELETE FROM kb_interaction_member WHERE version_id = $1', [versionId]);
   await tx.query(
@@ -204,7 +232,9 @@ async function finishVersion(tx: Queryable, versionId: string): Promise<void> {
     [versionId],
   );
   if (unknownMembers.rows.length > 0) {
-    throw new VersionIntegrityError(`interactions name codes that are not RxNorm ingredients (IN) of this version: ${unknownMembers.rows.map((r) => `${r.interaction_id} → ${r.rxcui}`).join(', ')}`);
+    throw new VersionIntegrityError(
+      `interactions name codes that are not RxNorm ingredients (IN) of this version: ${unknownMembers.rows.map((r) => `${r.interaction_id} → ${r.rxcui}`).join(', ')}`,
+    );
   }
   const unknownIngredients = await tx.query<{ rxcui: string; code: string }>(
     `SELECT d.rxcui, x.code FROM kb_drug d CROSS JOIN LATERAL unnest(d.ingredients) AS x(code)
@@ -214,7 +244,9 @@ async function finishVersion(tx: Queryable, versionId: string): Promise<void> {
     [versionId],
   );
   if (unknownIngredients.rows.length > 0) {
-    throw new VersionIntegrityError(`drugs resolve to codes that are not RxNorm ingredients (IN) of this version: ${unknownIngredients.rows.map((r) => `${r.rxcui} → ${r.code}`).join(', ')}`);
+    throw new VersionIntegrityError(
+      `drugs resolve to codes that are not RxNorm ingredients (IN) of this version: ${unknownIngredients.rows.map((r) => `${r.rxcui} → ${r.code}`).join(', ')}`,
+    );
   }
   const unknownDoseIngredients = await tx.query<{ id: string; rxcui: string }>(
     `SELECT r.id, r.rxcui FROM kb_dose_rule r
@@ -224,7 +256,9 @@ async function finishVersion(tx: Queryable, versionId: string): Promise<void> {
     [versionId],
   );
   if (unknownDoseIngredients.rows.length > 0) {
-    throw new VersionIntegrityError(`dose rules name codes that are not RxNorm ingredients (IN) of this version: ${unknownDoseIngredients.rows.map((r) => `${r.id} → ${r.rxcui}`).join(', ')}`);
+    throw new VersionIntegrityError(
+      `dose rules name codes that are not RxNorm ingredients (IN) of this version: ${unknownDoseIngredients.rows.map((r) => `${r.id} → ${r.rxcui}`).join(', ')}`,
+    );
   }
   await tx.query(
     `UPDATE kb_drug d SET ingredient_refs = (
@@ -247,7 +281,16 @@ async function finishVersion(tx: Queryable, versionId: string): Promise<void> {
 }
 
 export async function listVersions(db: Queryable, id?: string): Promise<VersionRow[]> {
-  const result = await db.query<{ id: string; source: string; created_at: Date | string; parent_id: string | null; checksum: string; counts: Record<string, number>; note: string | null; active: boolean }>(
+  const result = await db.query<{
+    id: string;
+    source: string;
+    created_at: Date | string;
+    parent_id: string | null;
+    checksum: string;
+    counts: Record<string, number>;
+    note: string | null;
+    active: boolean;
+  }>(
     `SELECT v.id, v.source, v.created_at, v.parent_id, v.checksum, v.counts, v.note, (a.version_id IS NOT NULL) AS active
      FROM kb_version v LEFT JOIN kb_active_version a ON a.version_id = v.id
      ${id ? 'WHERE v.id = $1' : ''} ORDER BY v.created_at, v.id`,
@@ -302,16 +345,29 @@ export async function* sourceRecords(sources: KnowledgeSources): AsyncIterable<I
  * (a release with new content). An older release restarting finds its version already stored and activates
  * nothing, and a site's own active import always stays. Idempotent: a second start changes nothing.
  */
-export async function ensureBundledVersion(db: Database, sources: KnowledgeSources, options: { activate: boolean } = { activate: true }): Promise<{ id: string; loaded: boolean; activated: boolean }> {
+export async function ensureBundledVersion(
+  db: Database,
+  sources: KnowledgeSources,
+  options: { activate: boolean } = { activate: true },
+): Promise<{ id: string; loaded: boolean; activated: boolean }> {
   const id = `bundled-${sources.checksum.slice(0, 12)}`;
   let loaded = false;
   if ((await listVersions(db, id)).length === 0) {
     try {
-      await writeVersion(db, sourceRecords(sources), { id, source: 'bundled', checksum: sources.checksum, note: `knowledge-base/ (${sources.files.length} files)` });
+      await writeVersion(db, sourceRecords(sources), {
+        id,
+        source: 'bundled',
+        checksum: sources.checksum,
+        note: `knowledge-base/ (${sources.files.length} files)`,
+      });
       loaded = true;
     } catch (err) {
       // Another replica loaded the same version at the same moment (unique violation): that is fine.
-      if ((err as { code?: string }).code !== '23505' && !(err instanceof VersionIntegrityError && /already exists/.test(err.message))) throw err;
+      if (
+        (err as { code?: string }).code !== '23505' &&
+        !(err instanceof VersionIntegrityError && /already exists/.test(err.message))
+      )
+        throw err;
     }
   }
   const active = await activeVersionId(db);
@@ -343,9 +399,15 @@ export async function versionStats(db: Queryable, id: string): Promise<VersionSt
   };
   return {
     version,
-    interactionsBySeverity: await group('SELECT severity AS k, count(*)::int AS n FROM kb_interaction WHERE version_id = $1 GROUP BY 1 ORDER BY 1'),
-    interactionsByList: await group("SELECT coalesce(record->>'oncList', 'other') AS k, count(*)::int AS n FROM kb_interaction WHERE version_id = $1 GROUP BY 1 ORDER BY 1"),
-    drugsByTty: await group('SELECT tty AS k, count(*)::int AS n FROM kb_drug WHERE version_id = $1 GROUP BY 1 ORDER BY 1'),
+    interactionsBySeverity: await group(
+      'SELECT severity AS k, count(*)::int AS n FROM kb_interaction WHERE version_id = $1 GROUP BY 1 ORDER BY 1',
+    ),
+    interactionsByList: await group(
+      "SELECT coalesce(record->>'oncList', 'other') AS k, count(*)::int AS n FROM kb_interaction WHERE version_id = $1 GROUP BY 1 ORDER BY 1",
+    ),
+    drugsByTty: await group(
+      'SELECT tty AS k, count(*)::int AS n FROM kb_drug WHERE version_id = $1 GROUP BY 1 ORDER BY 1',
+    ),
   };
 }
 
@@ -367,7 +429,8 @@ export interface VersionDiff {
 
 /** What changed from version `from` to version `to`: added, removed and changed records by id. */
 export async function diffVersions(db: Queryable, from: string, to: string): Promise<VersionDiff> {
-  for (const id of [from, to]) if ((await listVersions(db, id)).length === 0) throw new VersionIntegrityError(`no knowledge version ${id}`);
+  for (const id of [from, to])
+    if ((await listVersions(db, id)).length === 0) throw new VersionIntegrityError(`no knowledge version ${id}`);
   const diff = async (table: string, key: string): Promise<TableDiff> => {
     const rows = await db.query<{ change: 'added' | 'removed' | 'changed'; id: string }>(
       `SELECT CASE WHEN a.${key} IS NULL THEN 'added' WHEN b.${key} IS NULL THEN 'removed' ELSE 'changed' END AS change,
@@ -387,11 +450,20 @@ export async function diffVersions(db: Queryable, from: string, to: string): Pro
       examples: { added: added.slice(0, 20), removed: removed.slice(0, 20), changed: changed.slice(0, 20) },
     };
   };
-  return { from, to, interactions: await diff('kb_interaction', 'id'), drugs: await diff('kb_drug', 'rxcui'), classes: await diff('kb_class', 'id') };
+  return {
+    from,
+    to,
+    interactions: await diff('kb_interaction', 'id'),
+    drugs: await diff('kb_drug', 'rxcui'),
+    classes: await diff('kb_class', 'id'),
+  };
 }
 
 /** Ingredient name (lower case) → IN code, for importers that name drugs (DDInter). */
 export async function ingredientNames(db: Queryable, versionId: string): Promise<Map<string, string>> {
-  const rows = await db.query<{ name: string; rxcui: string }>("SELECT lower(name) AS name, rxcui FROM kb_drug WHERE version_id = $1 AND tty = 'IN'", [versionId]);
+  const rows = await db.query<{ name: string; rxcui: string }>(
+    "SELECT lower(name) AS name, rxcui FROM kb_drug WHERE version_id = $1 AND tty = 'IN'",
+    [versionId],
+  );
   return new Map(rows.rows.map((r) => [r.name, r.rxcui]));
 }

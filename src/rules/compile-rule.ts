@@ -9,7 +9,14 @@ import path from 'node:path';
 import fhirpath from 'fhirpath';
 import r4 from 'fhirpath/fhir-context/r4';
 import { JsonSyntaxError, scanJson, type JsonScan } from '../knowledge/json-locations.js';
-import { HELPERS, RULE_VARIABLES, USER_INVOCATION_TABLE, type ResolvedDoseFactors, type ResolvedValueSet, type RuleScope } from './helpers.js';
+import {
+  HELPERS,
+  RULE_VARIABLES,
+  USER_INVOCATION_TABLE,
+  type ResolvedDoseFactors,
+  type ResolvedValueSet,
+  type RuleScope,
+} from './helpers.js';
 import { DEFAULT_TIME_SLICE_MS, RuleFile, type Condition, type TestCase } from './rule-schema.js';
 import { LOINC_SYSTEM, type RuleVocabulary } from './vocabulary.js';
 
@@ -59,7 +66,10 @@ const BANNED_FUNCTIONS: Readonly<Record<string, string>> = {
 };
 
 export const formatRulePath = (p: readonly PropertyKey[]): string =>
-  p.reduce<string>((acc, seg) => (typeof seg === 'number' ? `${acc}[${seg}]` : acc ? `${acc}.${String(seg)}` : String(seg)), '');
+  p.reduce<string>(
+    (acc, seg) => (typeof seg === 'number' ? `${acc}[${seg}]` : acc ? `${acc}.${String(seg)}` : String(seg)),
+    '',
+  );
 
 export function compileRule(file: string, text: string, vocabulary: RuleVocabulary): CompileResult {
   const problems: RuleProblem[] = [];
@@ -68,14 +78,25 @@ export function compileRule(file: string, text: string, vocabulary: RuleVocabula
     scan = scanJson(text);
   } catch (err) {
     if (err instanceof JsonSyntaxError) {
-      return { problems: [{ file, line: err.location.line, path: '', message: `not valid JSON: ${err.reason}`, severity: 'error' }] };
+      return {
+        problems: [
+          { file, line: err.location.line, path: '', message: `not valid JSON: ${err.reason}`, severity: 'error' },
+        ],
+      };
     }
     throw err;
   }
   const lineOf = (p: readonly PropertyKey[]) => scan!.locate(p).line;
   const problem = (p: readonly PropertyKey[], message: string, severity: 'error' | 'warning' = 'error') =>
     problems.push({ file, line: lineOf(p), path: formatRulePath(p), message, severity });
-  for (const d of scan.duplicateKeys) problems.push({ file, line: d.location.line, path: formatRulePath(d.path), message: 'key appears twice (JSON keeps only the last)', severity: 'error' });
+  for (const d of scan.duplicateKeys)
+    problems.push({
+      file,
+      line: d.location.line,
+      path: formatRulePath(d.path),
+      message: 'key appears twice (JSON keeps only the last)',
+      severity: 'error',
+    });
 
   const parsed = RuleFile.safeParse(JSON.parse(text));
   if (!parsed.success) {
@@ -84,7 +105,8 @@ export function compileRule(file: string, text: string, vocabulary: RuleVocabula
   }
   const rule = parsed.data;
   const base = path.basename(file);
-  if (base !== `${rule.id}.json`) problem(['id'], `the file of rule "${rule.id}" must be named ${rule.id}.json (it is ${base})`);
+  if (base !== `${rule.id}.json`)
+    problem(['id'], `the file of rule "${rule.id}" must be named ${rule.id}.json (it is ${base})`);
 
   // Names: value sets, dose factors.
   const valueSets = new Map<string, ResolvedValueSet>();
@@ -93,19 +115,35 @@ export function compileRule(file: string, text: string, vocabulary: RuleVocabula
     set.ingredients?.forEach((n, k) => {
       const code = vocabulary.ingredientByName.get(n.toLowerCase());
       if (code) ingredients.add(code);
-      else problem(['valueSets', name, 'ingredients', k], `"${n}" is not the name of an ingredient (IN) in knowledge-base/ingredients.json`);
+      else
+        problem(
+          ['valueSets', name, 'ingredients', k],
+          `"${n}" is not the name of an ingredient (IN) in knowledge-base/ingredients.json`,
+        );
     });
     set.classes?.forEach((c, k) => {
-      if (!vocabulary.classes.has(c)) problem(['valueSets', name, 'classes', k], `"${c}" is not a class id in knowledge-base/classes.json`);
+      if (!vocabulary.classes.has(c))
+        problem(['valueSets', name, 'classes', k], `"${c}" is not a class id in knowledge-base/classes.json`);
     });
     set.codes?.forEach((c, k) => {
-      const known = c.system === LOINC_SYSTEM ? vocabulary.loinc.has(c.code) : vocabulary.codes.has(`${c.system}|${c.code}`);
+      const known =
+        c.system === LOINC_SYSTEM ? vocabulary.loinc.has(c.code) : vocabulary.codes.has(`${c.system}|${c.code}`);
       if (!known) {
-        const where = c.system === LOINC_SYSTEM ? 'the LOINC reference rows (knowledge-base/reference/, rules/reference/loinc_codes.csv)' : 'rules/reference/condition_codes.csv';
-        problem(['valueSets', name, 'codes', k, 'code'], `${c.system}|${c.code} is not in ${where}; add the row from a cited source first`);
+        const where =
+          c.system === LOINC_SYSTEM
+            ? 'the LOINC reference rows (knowledge-base/reference/, rules/reference/loinc_codes.csv)'
+            : 'rules/reference/condition_codes.csv';
+        problem(
+          ['valueSets', name, 'codes', k, 'code'],
+          `${c.system}|${c.code} is not in ${where}; add the row from a cited source first`,
+        );
       }
     });
-    valueSets.set(name, { ingredients, classes: new Set(set.classes ?? []), codes: new Set((set.codes ?? []).map((c) => `${c.system}|${c.code}`)) });
+    valueSets.set(name, {
+      ingredients,
+      classes: new Set(set.classes ?? []),
+      codes: new Set((set.codes ?? []).map((c) => `${c.system}|${c.code}`)),
+    });
   }
   const doseFactors = new Map<string, ResolvedDoseFactors>();
   for (const [name, table] of Object.entries(rule.doseFactors)) {
@@ -113,7 +151,11 @@ export function compileRule(file: string, text: string, vocabulary: RuleVocabula
     for (const [ingredient, factor] of Object.entries(table.factors)) {
       const code = vocabulary.ingredientByName.get(ingredient.toLowerCase());
       if (code) factors.set(code, factor);
-      else problem(['doseFactors', name, 'factors', ingredient], `"${ingredient}" is not the name of an ingredient (IN) in knowledge-base/ingredients.json`);
+      else
+        problem(
+          ['doseFactors', name, 'factors', ingredient],
+          `"${ingredient}" is not the name of an ingredient (IN) in knowledge-base/ingredients.json`,
+        );
     }
     doseFactors.set(name, { doseForms: table.doseForms, factors });
   }
@@ -132,7 +174,14 @@ export function compileRule(file: string, text: string, vocabulary: RuleVocabula
     }
     const use = analyse(ast);
     for (const v of use.variables) {
-      if (!(v in RULE_VARIABLES)) problem(at, `%${v} is not a rule variable (${Object.keys(RULE_VARIABLES).filter((x) => x !== 'ucum').map((x) => `%${x}`).join(', ')})`);
+      if (!(v in RULE_VARIABLES))
+        problem(
+          at,
+          `%${v} is not a rule variable (${Object.keys(RULE_VARIABLES)
+            .filter((x) => x !== 'ucum')
+            .map((x) => `%${x}`)
+            .join(', ')})`,
+        );
       const need = RULE_VARIABLES[v];
       if (need) needs.add(need);
     }
@@ -149,7 +198,10 @@ export function compileRule(file: string, text: string, vocabulary: RuleVocabula
         continue;
       }
       if (helper.arity[call.params.length] === undefined) {
-        problem(at, `${call.name}() takes ${Object.keys(helper.arity).join(' or ')} argument(s), not ${call.params.length}`);
+        problem(
+          at,
+          `${call.name}() takes ${Object.keys(helper.arity).join(' or ')} argument(s), not ${call.params.length}`,
+        );
         continue;
       }
       if (helper.reads) needs.add(helper.reads);
@@ -184,31 +236,43 @@ export function compileRule(file: string, text: string, vocabulary: RuleVocabula
   const templates: [PropertyKey[], string][] = [
     [['card', 'summary'], rule.card.summary],
     [['card', 'detail'], rule.card.detail],
-    ...(rule.card.suggestions ?? []).map((s, k): [PropertyKey[], string] => [['card', 'suggestions', k, 'label'], s.label]),
+    ...(rule.card.suggestions ?? []).map((s, k): [PropertyKey[], string] => [
+      ['card', 'suggestions', k, 'label'],
+      s.label,
+    ]),
   ];
   for (const [p, template] of templates) {
     for (const placeholder of placeholders(template)) {
       const root = placeholder.split('.')[0]!;
       used.add(root);
       if (root !== 'rule' && !(root in rule.facts)) problem(p, `{{${placeholder}}} names no declared fact`);
-      if (root === 'rule' && !['rule.title', 'rule.version', 'rule.id'].includes(placeholder)) problem(p, `{{${placeholder}}}: only rule.title, rule.version and rule.id are available`);
+      if (root === 'rule' && !['rule.title', 'rule.version', 'rule.id'].includes(placeholder))
+        problem(p, `{{${placeholder}}}: only rule.title, rule.version and rule.id are available`);
     }
   }
   (rule.card.suggestions ?? []).forEach((s, k) => {
     used.add(s.cancelOrdersIn);
-    if (!(s.cancelOrdersIn in rule.facts)) problem(['card', 'suggestions', k, 'cancelOrdersIn'], `fact "${s.cancelOrdersIn}" is not declared in facts`);
+    if (!(s.cancelOrdersIn in rule.facts))
+      problem(['card', 'suggestions', k, 'cancelOrdersIn'], `fact "${s.cancelOrdersIn}" is not declared in facts`);
   });
   for (const name of Object.keys(rule.facts)) {
-    if (!used.has(name)) problem(['facts', name], `fact "${name}" is used by no condition, template or suggestion`, 'warning');
+    if (!used.has(name))
+      problem(['facts', name], `fact "${name}" is used by no condition, template or suggestion`, 'warning');
   }
   if (rule.frequency && rule.hooks.some((h) => h !== 'patient-view')) {
-    problem(['frequency'], 'a frequency limit is meant for patient-view reminders; order hooks should alert on every order', 'warning');
+    problem(
+      ['frequency'],
+      'a frequency limit is meant for patient-view reminders; order hooks should alert on every order',
+      'warning',
+    );
   }
 
   // Test cases.
   if (rule.status !== 'retired') {
-    if (!rule.tests.some((t) => t.expect.length > 0)) problem(['tests'], 'needs at least one case where the rule fires');
-    if (!rule.tests.some((t) => t.expect.length === 0)) problem(['tests'], 'needs at least one case where the rule must not fire');
+    if (!rule.tests.some((t) => t.expect.length > 0))
+      problem(['tests'], 'needs at least one case where the rule fires');
+    if (!rule.tests.some((t) => t.expect.length === 0))
+      problem(['tests'], 'needs at least one case where the rule must not fire');
   }
   rule.tests.forEach((t, k) => checkTestCase(t, ['tests', k], rule, vocabulary, problem));
 
@@ -233,15 +297,27 @@ export function placeholders(template: string): string[] {
   return [...template.matchAll(/\{\{\s*([A-Za-z][A-Za-z0-9]*(?:\.[A-Za-z][A-Za-z0-9]*)*)\s*\}\}/g)].map((m) => m[1]!);
 }
 
-function checkName(kind: NonNullable<(typeof HELPERS)[string]['names']>, value: string, rule: RuleFile, vocabulary: RuleVocabulary): string | undefined {
+function checkName(
+  kind: NonNullable<(typeof HELPERS)[string]['names']>,
+  value: string,
+  rule: RuleFile,
+  vocabulary: RuleVocabulary,
+): string | undefined {
   switch (kind) {
     case 'ingredient':
-      return vocabulary.ingredientByName.has(value.toLowerCase()) ? undefined : 'not the name of an ingredient (IN) in knowledge-base/ingredients.json';
+      return vocabulary.ingredientByName.has(value.toLowerCase())
+        ? undefined
+        : 'not the name of an ingredient (IN) in knowledge-base/ingredients.json';
     case 'class':
       return vocabulary.classes.has(value) ? undefined : 'not a class id in knowledge-base/classes.json';
     case 'observation':
-      if (/^[0-9]{1,7}-[0-9]$/.test(value)) return vocabulary.loinc.has(value) ? undefined : 'this LOINC code is not in the reference rows (knowledge-base/reference/, rules/reference/loinc_codes.csv)';
-      return vocabulary.observationKinds.has(value) ? undefined : `not an observation kind (${[...vocabulary.observationKinds.keys()].join(', ')}) or a LOINC code`;
+      if (/^[0-9]{1,7}-[0-9]$/.test(value))
+        return vocabulary.loinc.has(value)
+          ? undefined
+          : 'this LOINC code is not in the reference rows (knowledge-base/reference/, rules/reference/loinc_codes.csv)';
+      return vocabulary.observationKinds.has(value)
+        ? undefined
+        : `not an observation kind (${[...vocabulary.observationKinds.keys()].join(', ')}) or a LOINC code`;
     case 'doseFactors':
       return value in rule.doseFactors ? undefined : 'no such table in doseFactors';
     case 'valueSet':
@@ -249,7 +325,8 @@ function checkName(kind: NonNullable<(typeof HELPERS)[string]['names']>, value: 
     case 'codeValueSet': {
       const set = rule.valueSets[value];
       if (!set) return 'no such value set in valueSets';
-      if (kind === 'medicationValueSet' && !set.ingredients?.length && !set.classes?.length) return 'this value set lists no ingredients or classes';
+      if (kind === 'medicationValueSet' && !set.ingredients?.length && !set.classes?.length)
+        return 'this value set lists no ingredients or classes';
       if (kind === 'codeValueSet' && !set.codes?.length) return 'this value set lists no codes';
       return undefined;
     }
@@ -267,23 +344,37 @@ function checkTestCase(
   for (const list of ['drafts', 'active', 'recent'] as const) {
     t[list].forEach((m, k) => {
       if ('resourceType' in m) return;
-      if (m.ingredient && !vocabulary.ingredientByName.has(m.ingredient.toLowerCase())) problem([...at, list, k, 'ingredient'], `"${m.ingredient}" is not an ingredient (IN) in knowledge-base/ingredients.json`);
-      if (m.product && !vocabulary.productByName.has(m.product.toLowerCase())) problem([...at, list, k, 'product'], `"${m.product}" is not a product in knowledge-base/products.json`);
+      if (m.ingredient && !vocabulary.ingredientByName.has(m.ingredient.toLowerCase()))
+        problem(
+          [...at, list, k, 'ingredient'],
+          `"${m.ingredient}" is not an ingredient (IN) in knowledge-base/ingredients.json`,
+        );
+      if (m.product && !vocabulary.productByName.has(m.product.toLowerCase()))
+        problem([...at, list, k, 'product'], `"${m.product}" is not a product in knowledge-base/products.json`);
     });
   }
   t.observations.forEach((o, k) => {
     if ('resourceType' in o) return;
-    if (o.kind && !vocabulary.observationKinds.has(o.kind)) problem([...at, 'observations', k, 'kind'], `"${o.kind}" is not an observation kind in knowledge-base/observations.json`);
-    if (o.loinc && !vocabulary.loinc.has(o.loinc)) problem([...at, 'observations', k, 'loinc'], `${o.loinc} is not in the LOINC reference rows`);
-    if (o.loinc && !o.unit) problem([...at, 'observations', k, 'unit'], 'an observation given by LOINC code needs its unit');
+    if (o.kind && !vocabulary.observationKinds.has(o.kind))
+      problem(
+        [...at, 'observations', k, 'kind'],
+        `"${o.kind}" is not an observation kind in knowledge-base/observations.json`,
+      );
+    if (o.loinc && !vocabulary.loinc.has(o.loinc))
+      problem([...at, 'observations', k, 'loinc'], `${o.loinc} is not in the LOINC reference rows`);
+    if (o.loinc && !o.unit)
+      problem([...at, 'observations', k, 'unit'], 'an observation given by LOINC code needs its unit');
   });
   t.conditions.forEach((c, k) => {
     if ('resourceType' in c) return;
-    if (!rule.valueSets[c.valueSet]?.codes?.length) problem([...at, 'conditions', k, 'valueSet'], `no value set "${c.valueSet}" with codes in this rule`);
+    if (!rule.valueSets[c.valueSet]?.codes?.length)
+      problem([...at, 'conditions', k, 'valueSet'], `no value set "${c.valueSet}" with codes in this rule`);
   });
-  if (t.shownDaysAgo !== undefined && !rule.frequency) problem([...at, 'shownDaysAgo'], 'only rules with a frequency remember when their card was shown');
+  if (t.shownDaysAgo !== undefined && !rule.frequency)
+    problem([...at, 'shownDaysAgo'], 'only rules with a frequency remember when their card was shown');
   t.expect.forEach((e, k) => {
-    if ([...e.summary].length >= 140) problem([...at, 'expect', k, 'summary'], 'a card summary is under 140 characters');
+    if ([...e.summary].length >= 140)
+      problem([...at, 'expect', k, 'summary'], 'a card summary is under 140 characters');
   });
 }
 
@@ -315,7 +406,11 @@ function analyse(ast: AstNode): { variables: Set<string>; calls: Call[] } {
     }
     if (node.type === 'Functn') {
       const [ident, paramList] = node.children ?? [];
-      if (ident?.text) calls.push({ name: ident.text, params: (paramList?.children ?? []).map((p) => ({ literal: stringLiteral(p) })) });
+      if (ident?.text)
+        calls.push({
+          name: ident.text,
+          params: (paramList?.children ?? []).map((p) => ({ literal: stringLiteral(p) })),
+        });
     }
     for (const child of node.children ?? []) visit(child);
   };
@@ -356,7 +451,9 @@ function probeFunction(name: string, params: number): string | undefined {
     if (/wrong arity/.test(warned)) outcome = `${name}() does not take ${params} argument(s)`;
   } catch (err) {
     const message = firstLine(err);
-    outcome = /Not implemented/.test(message) ? `${name}() is not a FHIRPath function or a rule helper (${Object.keys(HELPERS).join(', ')})` : undefined;
+    outcome = /Not implemented/.test(message)
+      ? `${name}() is not a FHIRPath function or a rule helper (${Object.keys(HELPERS).join(', ')})`
+      : undefined;
   } finally {
     console.warn = warn;
   }

@@ -5,7 +5,17 @@
  * synchronous, so the data of the evaluation under way sits in one module variable, set around each call.
  */
 import { formText, type LabValue, type Medication } from '../fhir/clinical-context.js';
-import { LOINC_SYSTEMS, asArray, codingsOf, datePart, daysBetween, isObject, num, str, type Json } from '../fhir/resources.js';
+import {
+  LOINC_SYSTEMS,
+  asArray,
+  codingsOf,
+  datePart,
+  daysBetween,
+  isObject,
+  num,
+  str,
+  type Json,
+} from '../fhir/resources.js';
 import { replacedOrders } from '../checks/duplicate/linked-orders.js';
 
 /** A rule-local list with its names resolved: ingredient RxCUIs, class ids, "system|code" keys. */
@@ -33,7 +43,8 @@ export interface RequestFacts {
   readonly observations: readonly Json[];
   readonly labs: ReadonlyMap<string, LabValue>;
   /** The latest fresh eGFR (from the dose checks' normalisation when present, else the eGFR lab). */
-  readonly egfr: { readonly value: number; readonly unit: string; readonly date: string; readonly ageDays: number } | undefined;
+  readonly egfr:
+    { readonly value: number; readonly unit: string; readonly date: string; readonly ageDays: number } | undefined;
   /** The classes (ids) of an ingredient. */
   readonly classesOf: (rxcui: string) => ReadonlySet<string>;
   /** The Medication behind an order resource (by identity). */
@@ -86,11 +97,15 @@ export function medicationLabel(m: Medication): string {
   return m.display;
 }
 
-const hasIngredient = (m: Medication | undefined, rxcui: string) => m?.ingredients.some((i) => i.rxcui === rxcui) ?? false;
-const inClass = (m: Medication | undefined, classId: string) => m?.ingredients.some((i) => scope().request.classesOf(i.rxcui).has(classId)) ?? false;
+const hasIngredient = (m: Medication | undefined, rxcui: string) =>
+  m?.ingredients.some((i) => i.rxcui === rxcui) ?? false;
+const inClass = (m: Medication | undefined, classId: string) =>
+  m?.ingredients.some((i) => scope().request.classesOf(i.rxcui).has(classId)) ?? false;
 const inSet = (m: Medication | undefined, set: ResolvedValueSet) =>
   m !== undefined &&
-  m.ingredients.some((i) => set.ingredients.has(i.rxcui) || [...scope().request.classesOf(i.rxcui)].some((c) => set.classes.has(c)));
+  m.ingredients.some(
+    (i) => set.ingredients.has(i.rxcui) || [...scope().request.classesOf(i.rxcui)].some((c) => set.classes.has(c)),
+  );
 
 const medicationsOf = (inputs: unknown[]) => inputs.map((x) => scope().request.medicationOf(x));
 const anyOf = (inputs: unknown[], test: (m: Medication | undefined) => boolean) => [medicationsOf(inputs).some(test)];
@@ -108,11 +123,15 @@ function latestObservation(key: string): Json[] {
     if (!codingsOf(obs.code).some((c) => c.system && LOINC_SYSTEMS.has(c.system) && c.code === key)) continue;
     const q = isObject(obs.valueQuantity) ? obs.valueQuantity : undefined;
     const value = q ? num(q.value) : undefined;
-    const date = datePart(obs.effectiveDateTime) ?? (isObject(obs.effectivePeriod) ? datePart(obs.effectivePeriod.start) : undefined) ?? datePart(obs.issued);
+    const date =
+      datePart(obs.effectiveDateTime) ??
+      (isObject(obs.effectivePeriod) ? datePart(obs.effectivePeriod.start) : undefined) ??
+      datePart(obs.issued);
     if (value === undefined || !date) continue;
     const ageDays = daysBetween(date, request.now);
     if (ageDays > request.maxLabAgeDays || ageDays < -1) continue;
-    if (!best || String(best.date) < date) best = { code: key, value, unit: (q && (str(q.unit) ?? str(q.code))) ?? '', date, ageDays };
+    if (!best || String(best.date) < date)
+      best = { code: key, value, unit: (q && (str(q.unit) ?? str(q.code))) ?? '', date, ageDays };
   }
   return best ? [best] : [];
 }
@@ -135,21 +154,55 @@ const NOT_TRUE = new Set(['refuted', 'entered-in-error']);
 
 /** A Condition that is current: clinically active (or unstated), not refuted, not abated. */
 function isCurrentCondition(c: Json): boolean {
-  const clinical = codingsOf(c.clinicalStatus).map((x) => x.code).find((x) => x !== undefined) ?? str(c.clinicalStatus);
-  const verification = codingsOf(c.verificationStatus).map((x) => x.code).find((x) => x !== undefined) ?? str(c.verificationStatus);
+  const clinical =
+    codingsOf(c.clinicalStatus)
+      .map((x) => x.code)
+      .find((x) => x !== undefined) ?? str(c.clinicalStatus);
+  const verification =
+    codingsOf(c.verificationStatus)
+      .map((x) => x.code)
+      .find((x) => x !== undefined) ?? str(c.verificationStatus);
   const abated = Object.keys(c).some((k) => k.startsWith('abatement'));
-  return (clinical === undefined || ACTIVE_CONDITION.has(clinical)) && !(verification && NOT_TRUE.has(verification)) && !abated;
+  return (
+    (clinical === undefined || ACTIVE_CONDITION.has(clinical)) &&
+    !(verification && NOT_TRUE.has(verification)) &&
+    !abated
+  );
 }
 
 function codedIn(x: unknown, set: ResolvedValueSet): boolean {
   if (!isObject(x)) return false;
-  const codings = typeof x.code === 'string' || typeof x.system === 'string' ? [{ system: str(x.system), code: str(x.code) }] : codingsOf(isObject(x.code) ? x.code : x);
+  const codings =
+    typeof x.code === 'string' || typeof x.system === 'string'
+      ? [{ system: str(x.system), code: str(x.code) }]
+      : codingsOf(isObject(x.code) ? x.code : x);
   return codings.some((c) => c.system !== undefined && c.code !== undefined && set.codes.has(`${c.system}|${c.code}`));
 }
 
-const PER_DAY: Readonly<Record<string, number>> = { s: 86_400, min: 1440, h: 24, d: 1, wk: 1 / 7, mo: 1 / 30, a: 1 / 365 };
-const TIMING_CODES: Readonly<Record<string, number>> = { QD: 1, QOD: 0.5, AM: 1, PM: 1, BID: 2, TID: 3, QID: 4, Q4H: 6, Q6H: 4, Q8H: 3, Q12H: 2 };
-const COUNT_UNITS = /^(\{?(tab|tabs|tablet|tablets|cap|caps|capsule|capsules|pill|pills|patch|each|unit|units|dose|doses)\}?|1)$/i;
+const PER_DAY: Readonly<Record<string, number>> = {
+  s: 86_400,
+  min: 1440,
+  h: 24,
+  d: 1,
+  wk: 1 / 7,
+  mo: 1 / 30,
+  a: 1 / 365,
+};
+const TIMING_CODES: Readonly<Record<string, number>> = {
+  QD: 1,
+  QOD: 0.5,
+  AM: 1,
+  PM: 1,
+  BID: 2,
+  TID: 3,
+  QID: 4,
+  Q4H: 6,
+  Q6H: 4,
+  Q8H: 3,
+  Q12H: 2,
+};
+const COUNT_UNITS =
+  /^(\{?(tab|tabs|tablet|tablets|cap|caps|capsule|capsules|pill|pills|patch|each|unit|units|dose|doses)\}?|1)$/i;
 
 /** Administrations per day of a dosage instruction, or undefined. */
 function timesPerDay(dosage: Json): number | undefined {
@@ -160,16 +213,24 @@ function timesPerDay(dosage: Json): number | undefined {
     const frequency = num(repeat.frequencyMax) ?? num(repeat.frequency) ?? 1;
     const period = num(repeat.period);
     const unit = str(repeat.periodUnit);
-    if (period !== undefined && period > 0 && unit && PER_DAY[unit] !== undefined) return (frequency / period) * PER_DAY[unit];
+    if (period !== undefined && period > 0 && unit && PER_DAY[unit] !== undefined)
+      return (frequency / period) * PER_DAY[unit];
   }
-  const code = codingsOf(timing.code).map((c) => c.code).find((c) => c !== undefined && TIMING_CODES[c] !== undefined);
+  const code = codingsOf(timing.code)
+    .map((c) => c.code)
+    .find((c) => c !== undefined && TIMING_CODES[c] !== undefined);
   return code ? TIMING_CODES[code] : undefined;
 }
 
 /** mg per day of one ingredient in an order, or undefined when the order does not say enough to compute it. */
 function dailyMg(m: Medication, rxcui: string, doseForms: readonly string[]): number | undefined {
   const drug = m.drugs?.find((d) => d.strengths !== undefined);
-  if (!drug?.strengths || !drug.doseForm || !doseForms.some((f) => drug.doseForm!.toLowerCase().includes(f.toLowerCase()))) return undefined;
+  if (
+    !drug?.strengths ||
+    !drug.doseForm ||
+    !doseForms.some((f) => drug.doseForm!.toLowerCase().includes(f.toLowerCase()))
+  )
+    return undefined;
   const strengths = drug.strengths.filter((s) => s.ingredient === rxcui && s.unit.toLowerCase() === 'mg');
   if (strengths.length === 0) return undefined;
   const mgPerUnit = strengths.reduce((sum, s) => sum + s.value, 0);
@@ -177,7 +238,12 @@ function dailyMg(m: Medication, rxcui: string, doseForms: readonly string[]): nu
   const dosage = asArray(m.resource.dosageInstruction).find(isObject);
   if (!dosage) return undefined;
   const doseAndRate = asArray(dosage.doseAndRate).find(isObject);
-  const q = doseAndRate && isObject(doseAndRate.doseQuantity) ? doseAndRate.doseQuantity : isObject(dosage.doseQuantity) ? dosage.doseQuantity : undefined;
+  const q =
+    doseAndRate && isObject(doseAndRate.doseQuantity)
+      ? doseAndRate.doseQuantity
+      : isObject(dosage.doseQuantity)
+        ? dosage.doseQuantity
+        : undefined;
   const value = q ? num(q.value) : undefined;
   const unit = q ? (str(q.code) ?? str(q.unit) ?? '') : '';
   const times = timesPerDay(dosage);
@@ -216,7 +282,6 @@ function tallyDoses(tableName: string): DoseTally {
 
 const text = (x: unknown): string => (typeof x === 'string' ? x : String(x));
 
-
 /**
  * Whether a condition's words say the word, not negated: "Normal pregnancy" and "Pregnant" do; "Not pregnant",
  * "No pregnancy", "Pregnancy test negative", "History of pregnancy" and "Termination of pregnancy" do not.
@@ -226,7 +291,9 @@ export function namesUnnegated(words: string, word: string): boolean {
   const w = word.toLowerCase();
   if (!lower.includes(w)) return false;
   const escaped = w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  const before = new RegExp(`\\b(not|no|non|never|denies|denied|without|negative for|ruled out|rule out|r/o|history of|hx of|termination of|terminated|post)\\b[\\s-]*(\\w+[\\s-]+){0,2}${escaped}`);
+  const before = new RegExp(
+    `\\b(not|no|non|never|denies|denied|without|negative for|ruled out|rule out|r/o|history of|hx of|termination of|terminated|post)\\b[\\s-]*(\\w+[\\s-]+){0,2}${escaped}`,
+  );
   const after = new RegExp(`${escaped}\\w*[\\s-]+(\\w+[\\s-]+){0,2}(negative|ruled out|excluded|terminated|ended)\\b`);
   return !before.test(lower) && !after.test(lower);
 }
@@ -235,7 +302,8 @@ interface Helper {
   readonly fn: (inputs: unknown[], ...args: unknown[]) => unknown[];
   readonly arity: Arity;
   /** Which argument is a name checked by the linter, and of what. */
-  readonly names?: 'ingredient' | 'class' | 'valueSet' | 'medicationValueSet' | 'codeValueSet' | 'observation' | 'doseFactors';
+  readonly names?:
+    'ingredient' | 'class' | 'valueSet' | 'medicationValueSet' | 'codeValueSet' | 'observation' | 'doseFactors';
   /** The request data the helper reads (beyond the medications, which every request has). */
   readonly reads?: 'patient' | 'conditions' | 'observations';
   readonly doc: string;
@@ -340,16 +408,22 @@ export const HELPERS: Readonly<Record<string, Helper>> = {
         (c) =>
           c.resourceType === 'Condition' &&
           isCurrentCondition(c) &&
-          [isObject(c.code) ? str(c.code.text) : undefined, ...codingsOf(c.code).map((x) => x.display)].some((t) => t !== undefined && namesUnnegated(t, text(word))),
+          [isObject(c.code) ? str(c.code.text) : undefined, ...codingsOf(c.code).map((x) => x.display)].some(
+            (t) => t !== undefined && namesUnnegated(t, text(word)),
+          ),
       ),
     ],
     arity: { 1: ['String'] },
     reads: 'conditions',
-    doc: "true if the patient has a current Condition whose text or a display contains the word, not negated ('pregnan' matches \"Normal pregnancy\", not \"Not pregnant\")",
+    doc: 'true if the patient has a current Condition whose text or a display contains the word, not negated (\'pregnan\' matches "Normal pregnancy", not "Not pregnant")',
   },
   hasDoseForm: {
     fn: (inputs, forms) => {
-      const wanted = text(forms).toLowerCase().split('|').map((f) => f.trim()).filter((f) => f !== '');
+      const wanted = text(forms)
+        .toLowerCase()
+        .split('|')
+        .map((f) => f.trim())
+        .filter((f) => f !== '');
       return anyOf(inputs, (m) => {
         const form = (m ? formText(m) : '').toLowerCase();
         return wanted.some((f) => form.includes(f));
@@ -361,7 +435,11 @@ export const HELPERS: Readonly<Record<string, Helper>> = {
   hasCondition: {
     fn: (_i, set) => {
       const s = valueSet(text(set));
-      return [scope().request.conditions.some((c) => c.resourceType === 'Condition' && isCurrentCondition(c) && codedIn(c, s))];
+      return [
+        scope().request.conditions.some(
+          (c) => c.resourceType === 'Condition' && isCurrentCondition(c) && codedIn(c, s),
+        ),
+      ];
     },
     arity: { 1: ['String'] },
     names: 'codeValueSet',
@@ -392,10 +470,14 @@ export const HELPERS: Readonly<Record<string, Helper>> = {
 };
 
 /** The FHIRPath user invocation table (built once). */
-export const USER_INVOCATION_TABLE = Object.fromEntries(Object.entries(HELPERS).map(([n, h]) => [n, { fn: h.fn, arity: h.arity }]));
+export const USER_INVOCATION_TABLE = Object.fromEntries(
+  Object.entries(HELPERS).map(([n, h]) => [n, { fn: h.fn, arity: h.arity }]),
+);
 
 /** The variables every rule expression can read (%name), and the request data each needs. */
-export const RULE_VARIABLES: Readonly<Record<string, 'patient' | 'conditions' | 'observations' | 'allergies' | undefined>> = {
+export const RULE_VARIABLES: Readonly<
+  Record<string, 'patient' | 'conditions' | 'observations' | 'allergies' | undefined>
+> = {
   patient: 'patient',
   drafts: undefined,
   activeMedications: undefined,

@@ -22,7 +22,9 @@ export interface RulesDirResult {
 export function ruleFiles(dir: string): string[] {
   if (!existsSync(dir)) return [];
   return readdirSync(dir, { withFileTypes: true })
-    .filter((e) => e.name.endsWith('.json') && (e.isFile() || (e.isSymbolicLink() && resolvesToFile(path.join(dir, e.name)))))
+    .filter(
+      (e) => e.name.endsWith('.json') && (e.isFile() || (e.isSymbolicLink() && resolvesToFile(path.join(dir, e.name)))),
+    )
     .map((e) => path.join(dir, e.name))
     .sort();
 }
@@ -46,7 +48,13 @@ export function lintRulesDir(dir: string, vocabulary: RuleVocabulary): RulesDirR
     if (!result.rule) continue;
     const other = byId.get(result.rule.source.id);
     if (other) {
-      problems.push({ file, line: 0, path: 'id', message: `rule id "${result.rule.source.id}" is already used by ${path.basename(other)}`, severity: 'error' });
+      problems.push({
+        file,
+        line: 0,
+        path: 'id',
+        message: `rule id "${result.rule.source.id}" is already used by ${path.basename(other)}`,
+        severity: 'error',
+      });
       continue;
     }
     byId.set(result.rule.source.id, file);

@@ -49,7 +49,12 @@ export interface RuleStatus {
   readonly checksum: string;
   readonly loadedAt: string;
   /** Switched off after repeated failures: why (the last failure), since when, and when it runs again. */
-  readonly disabled?: { readonly reason: string; readonly at: string; readonly until: string; readonly failures: number };
+  readonly disabled?: {
+    readonly reason: string;
+    readonly at: string;
+    readonly until: string;
+    readonly failures: number;
+  };
   /** The last edit of this rule's file that was refused (the version shown keeps running). */
   readonly rejectedEdit?: { readonly at: string; readonly problems: readonly string[] };
 }
@@ -77,7 +82,10 @@ export class RuleRegistry implements GuidelineRules {
   private vocabulary: RuleVocabulary;
   private byFile = new Map<string, Loaded>();
   private snapshot: readonly CompiledRule[] = [];
-  private readonly disabled = new Map<string, { reason: string; at: string; until: string; untilMs: number; failures: number }>();
+  private readonly disabled = new Map<
+    string,
+    { reason: string; at: string; until: string; untilMs: number; failures: number }
+  >();
   /** Recent failure times (ms) of rules that run, by rule checksum. */
   private readonly failures = new Map<string, number[]>();
   private readonly limits: ContainmentLimits;
@@ -102,9 +110,15 @@ export class RuleRegistry implements GuidelineRules {
     if (existsSync(dir)) {
       try {
         this.watcher = watch(dir, { persistent: false }, () => this.scheduleRescan());
-        this.watcher.on('error', (err) => this.options.log('warn', 'rules directory watch failed; relying on the periodic rescan', { reason: err.message }));
+        this.watcher.on('error', (err) =>
+          this.options.log('warn', 'rules directory watch failed; relying on the periodic rescan', {
+            reason: err.message,
+          }),
+        );
       } catch (err) {
-        this.options.log('warn', 'rules directory cannot be watched; relying on the periodic rescan', { reason: (err as Error).message });
+        this.options.log('warn', 'rules directory cannot be watched; relying on the periodic rescan', {
+          reason: (err as Error).message,
+        });
       }
     }
     const poll = this.options.pollMs ?? 5000;
@@ -135,7 +149,11 @@ export class RuleRegistry implements GuidelineRules {
     // The cool-down is over: the rule runs again, with a clean failure count.
     this.disabled.delete(rule.checksum);
     this.failures.delete(rule.checksum);
-    this.options.log('warn', 'guideline rule switched back on after its cool-down', { rule: rule.source.id, version: rule.source.version, offSince: off.at });
+    this.options.log('warn', 'guideline rule switched back on after its cool-down', {
+      rule: rule.source.id,
+      version: rule.source.version,
+      offSince: off.at,
+    });
     return undefined;
   }
 
@@ -144,14 +162,26 @@ export class RuleRegistry implements GuidelineRules {
     const nowMs = this.now().getTime();
     const recent = [...(this.failures.get(rule.checksum) ?? []).filter((t) => t > nowMs - this.limits.windowMs), nowMs];
     this.failures.set(rule.checksum, recent);
-    const detail = { rule: rule.source.id, version: rule.source.version, reason, failures: recent.length, windowMinutes: this.limits.windowMs / 60_000 };
+    const detail = {
+      rule: rule.source.id,
+      version: rule.source.version,
+      reason,
+      failures: recent.length,
+      windowMinutes: this.limits.windowMs / 60_000,
+    };
     if (recent.length < this.limits.failures) {
       this.options.log('warn', 'guideline rule failed', detail);
       return false;
     }
     this.failures.delete(rule.checksum);
     const until = new Date(nowMs + this.limits.coolDownMs);
-    this.disabled.set(rule.checksum, { reason, at: new Date(nowMs).toISOString(), until: until.toISOString(), untilMs: until.getTime(), failures: recent.length });
+    this.disabled.set(rule.checksum, {
+      reason,
+      at: new Date(nowMs).toISOString(),
+      until: until.toISOString(),
+      untilMs: until.getTime(),
+      failures: recent.length,
+    });
     this.options.log('error', 'guideline rule switched off', { ...detail, until: until.toISOString() });
     return true;
   }
@@ -185,7 +215,9 @@ export class RuleRegistry implements GuidelineRules {
 
   /** Files whose edits were refused and that hold no running rule (a new file that never compiled). */
   rejectedFiles(): { file: string; at: string; problems: readonly string[] }[] {
-    return [...this.rejected.entries()].filter(([file]) => !this.byFile.has(file)).map(([file, r]) => ({ file: path.basename(file), at: r.at, problems: r.problems }));
+    return [...this.rejected.entries()]
+      .filter(([file]) => !this.byFile.has(file))
+      .map(([file, r]) => ({ file: path.basename(file), at: r.at, problems: r.problems }));
   }
 
   /** The rules as a /health/ready component (absent when RULES_DIR holds no rule files). */
@@ -213,7 +245,9 @@ export class RuleRegistry implements GuidelineRules {
     try {
       this.rescanUnsafe(initial);
     } catch (err) {
-      this.options.log('error', 'rules directory rescan failed; the loaded rules keep running', { reason: (err as Error).message });
+      this.options.log('error', 'rules directory rescan failed; the loaded rules keep running', {
+        reason: (err as Error).message,
+      });
     }
   }
 
@@ -233,7 +267,11 @@ export class RuleRegistry implements GuidelineRules {
       this.byFile.delete(file);
       this.rejected.delete(file);
       changed = true;
-      this.options.log('info', 'guideline rule removed (its file was deleted)', { rule: rule.source.id, version: rule.source.version, file: path.basename(file) });
+      this.options.log('info', 'guideline rule removed (its file was deleted)', {
+        rule: rule.source.id,
+        version: rule.source.version,
+        file: path.basename(file),
+      });
     }
     for (const file of files) {
       let text: string;
@@ -247,7 +285,11 @@ export class RuleRegistry implements GuidelineRules {
       if (loaded?.rule.checksum === checksum && this.rejected.has(file)) {
         // The refused edit was undone: the file holds what runs again, so there is no refused edit to report.
         this.rejected.delete(file);
-        this.options.log('info', 'guideline rule file restored to the running version', { rule: loaded.rule.source.id, version: loaded.rule.source.version, file: path.basename(file) });
+        this.options.log('info', 'guideline rule file restored to the running version', {
+          rule: loaded.rule.source.id,
+          version: loaded.rule.source.version,
+          file: path.basename(file),
+        });
         if (!forceAll) continue;
       }
       if (!forceAll && (loaded?.rule.checksum === checksum || this.rejected.get(file)?.checksum === checksum)) continue;
@@ -261,11 +303,15 @@ export class RuleRegistry implements GuidelineRules {
       if (!result.rule || refusal) {
         const problems = refusal ? [refusal] : result.problems.filter((p) => p.severity === 'error').map(describe);
         this.rejected.set(file, { at: this.now().toISOString(), problems, checksum });
-        this.options.log(loaded ? 'warn' : 'error', loaded ? 'guideline rule edit rejected; the previous version keeps running' : 'guideline rule file rejected', {
-          file: path.basename(file),
-          ...(loaded ? { running: loaded.rule.key } : {}),
-          problems: problems.slice(0, 10),
-        });
+        this.options.log(
+          loaded ? 'warn' : 'error',
+          loaded ? 'guideline rule edit rejected; the previous version keeps running' : 'guideline rule file rejected',
+          {
+            file: path.basename(file),
+            ...(loaded ? { running: loaded.rule.key } : {}),
+            problems: problems.slice(0, 10),
+          },
+        );
         continue;
       }
       this.byFile.set(file, { rule: result.rule, loadedAt: this.now().toISOString() });
@@ -287,11 +333,22 @@ export class RuleRegistry implements GuidelineRules {
   }
 
   /** Why a compiled rule may not replace what runs: a duplicate id, or changed content under the same version. */
-  private refusal(file: string, rule: CompiledRule, previous: CompiledRule | undefined, initial: boolean): string | undefined {
+  private refusal(
+    file: string,
+    rule: CompiledRule,
+    previous: CompiledRule | undefined,
+    initial: boolean,
+  ): string | undefined {
     for (const [other, { rule: r }] of this.byFile) {
-      if (other !== file && r.source.id === rule.source.id) return `rule id "${rule.source.id}" is already loaded from ${path.basename(other)}`;
+      if (other !== file && r.source.id === rule.source.id)
+        return `rule id "${rule.source.id}" is already loaded from ${path.basename(other)}`;
     }
-    if (!initial && previous && previous.source.id === rule.source.id && previous.source.version === rule.source.version) {
+    if (
+      !initial &&
+      previous &&
+      previous.source.id === rule.source.id &&
+      previous.source.version === rule.source.version
+    ) {
       return `version ${rule.source.version} of "${rule.source.id}" is already running with different content: give the edit a new version`;
     }
     return undefined;
@@ -301,7 +358,10 @@ export class RuleRegistry implements GuidelineRules {
     const dir = path.join(this.options.dir, 'reference');
     if (!existsSync(dir)) return '';
     const hash = createHash('sha256');
-    for (const name of readdirSync(dir).filter((f) => f.endsWith('.csv')).sort()) hash.update(name).update(readFileSync(path.join(dir, name)));
+    for (const name of readdirSync(dir)
+      .filter((f) => f.endsWith('.csv'))
+      .sort())
+      hash.update(name).update(readFileSync(path.join(dir, name)));
     return hash.digest('hex');
   }
 }

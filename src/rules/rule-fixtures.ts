@@ -37,7 +37,9 @@ export function caseRequest(rule: RuleFile, t: TestCase, vocabulary: RuleVocabul
     if ('resourceType' in m) return m as Json;
     const id = m.id ?? `${list === 'drafts' ? 'draft' : list}-${k + 1}`;
     const name = (m.ingredient ?? m.product)!;
-    const code = m.ingredient ? vocabulary.ingredientByName.get(name.toLowerCase()) : vocabulary.productByName.get(name.toLowerCase());
+    const code = m.ingredient
+      ? vocabulary.ingredientByName.get(name.toLowerCase())
+      : vocabulary.productByName.get(name.toLowerCase());
     if (!code) throw new Error(`test case "${t.name}": "${name}" is not in the knowledge base`);
     const dosage: Json = {};
     if (m.timesPerDay !== undefined || list === 'recent') {
@@ -86,7 +88,9 @@ export function caseRequest(rule: RuleFile, t: TestCase, vocabulary: RuleVocabul
     return {
       resourceType: 'Condition',
       id: `condition-${k + 1}`,
-      clinicalStatus: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/condition-clinical', code: c.clinicalStatus }] },
+      clinicalStatus: {
+        coding: [{ system: 'http://terminology.hl7.org/CodeSystem/condition-clinical', code: c.clinicalStatus }],
+      },
       code: { coding: [{ system: coded.system, code: coded.code, display: coded.display }], text: coded.display },
       subject: { reference: `Patient/${RULE_TEST_PATIENT}` },
       ...(c.onsetDaysAgo !== undefined ? { onsetDateTime: date(c.onsetDaysAgo) } : {}),
@@ -97,7 +101,10 @@ export function caseRequest(rule: RuleFile, t: TestCase, vocabulary: RuleVocabul
   if (t.patient && 'resourceType' in t.patient) patient = t.patient as Json;
   else if (t.patient) {
     // Born the day before the anniversary: exactly `age` years old on the case's clock.
-    const birth = t.patient.age === undefined ? undefined : new Date(Date.UTC(now.getUTCFullYear() - t.patient.age, now.getUTCMonth(), now.getUTCDate()) - DAY);
+    const birth =
+      t.patient.age === undefined
+        ? undefined
+        : new Date(Date.UTC(now.getUTCFullYear() - t.patient.age, now.getUTCMonth(), now.getUTCDate()) - DAY);
     patient = {
       resourceType: 'Patient',
       id: RULE_TEST_PATIENT,
@@ -107,7 +114,11 @@ export function caseRequest(rule: RuleFile, t: TestCase, vocabulary: RuleVocabul
   }
 
   const drafts = t.drafts.map((m, k) => medication('drafts', m, k));
-  const searchset = (resources: Json[]) => ({ resourceType: 'Bundle', type: 'searchset', entry: resources.map((resource) => ({ resource })) });
+  const searchset = (resources: Json[]) => ({
+    resourceType: 'Bundle',
+    type: 'searchset',
+    entry: resources.map((resource) => ({ resource })),
+  });
   const draftBundle = { resourceType: 'Bundle', type: 'collection', entry: drafts.map((resource) => ({ resource })) };
   const context: Json = { userId: 'Practitioner/rule-test', patientId: RULE_TEST_PATIENT };
   if (hook === 'order-sign' || hook === 'order-select') context.draftOrders = draftBundle;

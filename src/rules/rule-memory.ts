@@ -17,7 +17,12 @@ export class LedgerRuleMemory implements RuleMemory {
     private readonly timeoutMs: number,
   ) {}
 
-  async shownSince(patientId: string, ruleIds: readonly string[], since: Date, source: 'live' | 'shadow'): Promise<ReadonlySet<string>> {
+  async shownSince(
+    patientId: string,
+    ruleIds: readonly string[],
+    since: Date,
+    source: 'live' | 'shadow',
+  ): Promise<ReadonlySet<string>> {
     if (ruleIds.length === 0) return new Set();
     const query =
       source === 'live'

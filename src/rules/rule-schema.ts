@@ -29,8 +29,13 @@ export const RULE_TOPICS = {
 } as const;
 export type RuleTopic = keyof typeof RULE_TOPICS;
 
-const name = z.string().regex(/^[A-Za-z][A-Za-z0-9]*$/, 'letters and digits, starting with a letter (used in FHIRPath and templates)');
-const ruleId = z.string().regex(/^[a-z][a-z0-9]*(-[a-z0-9]+)*$/, 'lower-case words joined by hyphens, e.g. "warfarin-inr-overdue"').max(80);
+const name = z
+  .string()
+  .regex(/^[A-Za-z][A-Za-z0-9]*$/, 'letters and digits, starting with a letter (used in FHIRPath and templates)');
+const ruleId = z
+  .string()
+  .regex(/^[a-z][a-z0-9]*(-[a-z0-9]+)*$/, 'lower-case words joined by hyphens, e.g. "warfarin-inr-overdue"')
+  .max(80);
 
 const CodeRef = z
   .object({
@@ -84,7 +89,8 @@ export interface FactCondition {
   readonly operator: (typeof OPERATORS)[number];
   readonly value: unknown;
 }
-export type Condition = FactCondition | { readonly all: Condition[] } | { readonly any: Condition[] } | { readonly not: Condition };
+export type Condition =
+  FactCondition | { readonly all: Condition[] } | { readonly any: Condition[] } | { readonly not: Condition };
 
 /** json-rules-engine conditions, limited to what rule files need: all / any / not and fact comparisons with literals. */
 export const ConditionSchema: z.ZodType<Condition> = z.lazy(() =>
@@ -96,7 +102,13 @@ export const ConditionSchema: z.ZodType<Condition> = z.lazy(() =>
       .object({
         fact: name,
         operator: z.enum(OPERATORS),
-        value: z.union([z.string(), z.number(), z.boolean(), z.null(), z.array(z.union([z.string(), z.number(), z.boolean()]))]),
+        value: z.union([
+          z.string(),
+          z.number(),
+          z.boolean(),
+          z.null(),
+          z.array(z.union([z.string(), z.number(), z.boolean()])),
+        ]),
       })
       .strict(),
   ]),
@@ -130,7 +142,10 @@ export const CardTemplate = z
         z
           .object({
             label: z.string().min(3),
-            url: z.string().url().regex(/^https:\/\//, 'links must be https'),
+            url: z
+              .string()
+              .url()
+              .regex(/^https:\/\//, 'links must be https'),
           })
           .strict(),
       )
@@ -145,7 +160,10 @@ export type CardTemplate = z.infer<typeof CardTemplate>;
 const MedicationFixture = z.union([
   z
     .object({
-      id: z.string().regex(/^[A-Za-z0-9\-.]{1,64}$/).optional(),
+      id: z
+        .string()
+        .regex(/^[A-Za-z0-9\-.]{1,64}$/)
+        .optional(),
       ingredient: z.string().min(2).optional(),
       product: z.string().min(2).optional(),
       /** Dose per administration: a number of units of the product (tablets), or with a unit ("mg"). */
@@ -156,10 +174,15 @@ const MedicationFixture = z.union([
       /** Recent (stopped) orders: how many days ago they ended. */
       endedDaysAgo: z.number().int().min(0).optional(),
       /** The id of the order this one replaces (becomes `priorPrescription`). */
-      replaces: z.string().regex(/^[A-Za-z0-9\-.]{1,64}$/).optional(),
+      replaces: z
+        .string()
+        .regex(/^[A-Za-z0-9\-.]{1,64}$/)
+        .optional(),
     })
     .strict()
-    .refine((m) => (m.ingredient ? 1 : 0) + (m.product ? 1 : 0) === 1, { message: 'name exactly one of ingredient or product' }),
+    .refine((m) => (m.ingredient ? 1 : 0) + (m.product ? 1 : 0) === 1, {
+      message: 'name exactly one of ingredient or product',
+    }),
   z.object({ resourceType: z.string() }).passthrough(),
 ]);
 
@@ -167,7 +190,10 @@ const ObservationFixture = z.union([
   z
     .object({
       kind: z.string().optional(),
-      loinc: z.string().regex(/^[0-9]{1,7}-[0-9]$/).optional(),
+      loinc: z
+        .string()
+        .regex(/^[0-9]{1,7}-[0-9]$/)
+        .optional(),
       value: z.number(),
       unit: z.string().optional(),
       daysAgo: z.number().int().min(0),
@@ -182,7 +208,9 @@ const ConditionFixture = z.union([
     .object({
       /** The first code of this rule-local value set. */
       valueSet: name,
-      clinicalStatus: z.enum(['active', 'recurrence', 'relapse', 'inactive', 'remission', 'resolved']).default('active'),
+      clinicalStatus: z
+        .enum(['active', 'recurrence', 'relapse', 'inactive', 'remission', 'resolved'])
+        .default('active'),
       onsetDaysAgo: z.number().int().min(0).optional(),
     })
     .strict(),
@@ -252,7 +280,10 @@ export const RuleFile = z
     conditions: TopCondition,
     card: CardTemplate,
     /** Show the card at most once per this many days for the same patient (patient-view reminders). */
-    frequency: z.object({ oncePerDays: z.number().int().min(1).max(3650) }).strict().optional(),
+    frequency: z
+      .object({ oncePerDays: z.number().int().min(1).max(3650) })
+      .strict()
+      .optional(),
     /** How long one evaluation may take before the rule is switched off (default 25 ms). */
     timeSliceMs: z.number().positive().max(200).optional(),
     tests: z.array(TestCase).min(1),

@@ -60,7 +60,14 @@ interface RuleRun {
 }
 
 /** One request through the service with only `rule` loaded (time slices off: they are a run-time guard). */
-async function runWithRule(rule: CompiledRule, serviceId: string, body: unknown, now: Date, env: RuleTestEnvironment, memory?: { shownDaysAgo: number }): Promise<RuleRun> {
+async function runWithRule(
+  rule: CompiledRule,
+  serviceId: string,
+  body: unknown,
+  now: Date,
+  env: RuleTestEnvironment,
+  memory?: { shownDaysAgo: number },
+): Promise<RuleRun> {
   const service = SERVICES.find((s) => s.id === serviceId)!;
   const rules = new SingleRule(rule);
   const failures: string[] = [];
@@ -80,17 +87,31 @@ async function runWithRule(rule: CompiledRule, serviceId: string, body: unknown,
         onEvaluated: (_r, e) => evaluations.push(e),
         memory: {
           shownSince: async (_p, ids, since) =>
-            memory && now.getTime() - memory.shownDaysAgo * 86_400_000 >= since.getTime() ? new Set(ids) : new Set<string>(),
+            memory && now.getTime() - memory.shownDaysAgo * 86_400_000 >= since.getTime()
+              ? new Set(ids)
+              : new Set<string>(),
         },
       },
     });
   } catch (err) {
-    failures.push(err instanceof HttpError ? `the request was refused: ${err.statusCode} ${err.message}` : `the service failed: ${(err as Error).message}`);
+    failures.push(
+      err instanceof HttpError
+        ? `the request was refused: ${err.statusCode} ${err.message}`
+        : `the service failed: ${(err as Error).message}`,
+    );
   }
   failures.push(...rules.failures.map((r) => `the rule ${r}`));
   const title = `guideline rule "${rule.source.title}"`;
   for (const card of result?.response.cards ?? []) {
-    if (card.detail?.includes(title)) failures.push(`the rule could not be checked: ${card.detail.split('\n').find((l) => l.includes(title))?.replace(/^- /, '') ?? card.summary}`);
+    if (card.detail?.includes(title))
+      failures.push(
+        `the rule could not be checked: ${
+          card.detail
+            .split('\n')
+            .find((l) => l.includes(title))
+            ?.replace(/^- /, '') ?? card.summary
+        }`,
+      );
   }
   const cards =
     rule.source.status === 'shadow'
@@ -107,7 +128,14 @@ export async function runRuleCase(rule: CompiledRule, t: TestCase, env: RuleTest
   } catch (err) {
     return { ...base, passed: false, problems: [(err as Error).message] };
   }
-  const run = await runWithRule(rule, request.serviceId, request.body, request.now, env, t.shownDaysAgo !== undefined ? { shownDaysAgo: t.shownDaysAgo } : undefined);
+  const run = await runWithRule(
+    rule,
+    request.serviceId,
+    request.body,
+    request.now,
+    env,
+    t.shownDaysAgo !== undefined ? { shownDaysAgo: t.shownDaysAgo } : undefined,
+  );
   const problems = [...run.failures, ...compareCards(t.expect, run.cards)];
   return { ...base, passed: problems.length === 0, problems };
 }
@@ -122,19 +150,24 @@ export async function runRuleTests(rules: readonly CompiledRule[], env: RuleTest
 export function compareCards(expected: readonly ExpectedCard[], actual: readonly Card[]): string[] {
   const out: string[] = [];
   if (expected.length !== actual.length) {
-    out.push(`expected ${expected.length === 0 ? 'no card' : `${expected.length} card(s)`}, got ${actual.length === 0 ? 'none' : `${actual.length}`}`);
+    out.push(
+      `expected ${expected.length === 0 ? 'no card' : `${expected.length} card(s)`}, got ${actual.length === 0 ? 'none' : `${actual.length}`}`,
+    );
     for (const e of expected) out.push(`  expected: [${e.indicator ?? 'any'}] "${e.summary}"`);
     for (const a of actual) out.push(`  actual:   [${a.indicator}] "${a.summary}"`);
     return out;
   }
   expected.forEach((e, i) => {
     const a = actual[i]!;
-    if (a.summary !== e.summary) out.push('summary differs:', `  expected: "${e.summary}"`, `  actual:   "${a.summary}"`);
+    if (a.summary !== e.summary)
+      out.push('summary differs:', `  expected: "${e.summary}"`, `  actual:   "${a.summary}"`);
     if (e.indicator && a.indicator !== e.indicator) out.push(`indicator: expected ${e.indicator}, got ${a.indicator}`);
-    for (const text of e.detailIncludes ?? []) if (!(a.detail ?? '').includes(text)) out.push(`detail does not include "${text}"`);
+    for (const text of e.detailIncludes ?? [])
+      if (!(a.detail ?? '').includes(text)) out.push(`detail does not include "${text}"`);
     if (e.suggestions) {
       const labels = (a.suggestions ?? []).map((s) => s.label);
-      if (JSON.stringify(labels) !== JSON.stringify(e.suggestions)) out.push(`suggestions: expected ${JSON.stringify(e.suggestions)}, got ${JSON.stringify(labels)}`);
+      if (JSON.stringify(labels) !== JSON.stringify(e.suggestions))
+        out.push(`suggestions: expected ${JSON.stringify(e.suggestions)}, got ${JSON.stringify(labels)}`);
     }
   });
   return out;
@@ -155,11 +188,40 @@ export interface Explanation {
 }
 
 /** Runs one CDS Hooks request with only `rule` loaded and says what each condition found. */
-export async function explainRule(rule: CompiledRule, body: unknown, now: Date, env: RuleTestEnvironment): Promise<Explanation> {
-  const hook = (typeof body === 'object' && body !== null ? (body as { hook?: unknown }).hook : undefined) as RuleHook | undefined;
-  const base = { rule: rule.source.id, version: rule.source.version, status: rule.source.status, hook: String(hook ?? 'unknown') };
-  if (!hook || !(hook in SERVICE_FOR_HOOK)) return { ...base, served: false, fired: false, conditions: undefined, facts: {}, cards: [], problems: ['the request names no hook this service answers'] };
-  if (!rule.source.hooks.includes(hook)) return { ...base, served: false, fired: false, conditions: undefined, facts: {}, cards: [], problems: [`the rule does not run on ${hook} (it runs on ${rule.source.hooks.join(', ')})`] };
+export async function explainRule(
+  rule: CompiledRule,
+  body: unknown,
+  now: Date,
+  env: RuleTestEnvironment,
+): Promise<Explanation> {
+  const hook = (typeof body === 'object' && body !== null ? (body as { hook?: unknown }).hook : undefined) as
+    RuleHook | undefined;
+  const base = {
+    rule: rule.source.id,
+    version: rule.source.version,
+    status: rule.source.status,
+    hook: String(hook ?? 'unknown'),
+  };
+  if (!hook || !(hook in SERVICE_FOR_HOOK))
+    return {
+      ...base,
+      served: false,
+      fired: false,
+      conditions: undefined,
+      facts: {},
+      cards: [],
+      problems: ['the request names no hook this service answers'],
+    };
+  if (!rule.source.hooks.includes(hook))
+    return {
+      ...base,
+      served: false,
+      fired: false,
+      conditions: undefined,
+      facts: {},
+      cards: [],
+      problems: [`the rule does not run on ${hook} (it runs on ${rule.source.hooks.join(', ')})`],
+    };
   const run = await runWithRule(rule, SERVICE_FOR_HOOK[hook], body, now, env);
   const evaluation = run.evaluations[0];
   return {

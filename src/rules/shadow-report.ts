@@ -26,10 +26,21 @@ export interface ShadowReport {
   readonly rows: readonly ShadowReportRow[];
 }
 
-export async function shadowReport(db: Queryable, options: { since: Date; until: Date; rule?: string }): Promise<ShadowReport> {
+export async function shadowReport(
+  db: Queryable,
+  options: { since: Date; until: Date; rule?: string },
+): Promise<ShadowReport> {
   const params = [options.since.toISOString(), options.until.toISOString(), options.rule ?? null];
   const where = 'recorded_at >= $1 AND recorded_at < $2 AND ($3::text IS NULL OR rule_id = $3)';
-  const totals = await db.query<{ rule_id: string; rule_version: string; cards: number; patients: number; interruptive: number; first_at: Date | string; last_at: Date | string }>(
+  const totals = await db.query<{
+    rule_id: string;
+    rule_version: string;
+    cards: number;
+    patients: number;
+    interruptive: number;
+    first_at: Date | string;
+    last_at: Date | string;
+  }>(
     `SELECT rule_id, rule_version, count(*)::int AS cards, count(DISTINCT patient_hash)::int AS patients,
             (count(*) FILTER (WHERE indicator IN ('warning', 'critical')))::int AS interruptive,
             min(recorded_at) AS first_at, max(recorded_at) AS last_at
@@ -83,7 +94,12 @@ export function formatShadowReport(report: ShadowReport): string {
     String(r.perDay),
     String(r.patients),
     String(r.interruptive),
-    r.hooks.map((h) => `${h.hook} ${h.cards}${h.calls > 0 ? ` (${(Math.round((h.cards / h.calls) * 1000) / 10).toFixed(1)}% of ${h.calls})` : ''}`).join(', '),
+    r.hooks
+      .map(
+        (h) =>
+          `${h.hook} ${h.cards}${h.calls > 0 ? ` (${(Math.round((h.cards / h.calls) * 1000) / 10).toFixed(1)}% of ${h.calls})` : ''}`,
+      )
+      .join(', '),
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (cells: string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!))).join('  ');

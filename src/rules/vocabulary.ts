@@ -51,7 +51,10 @@ export function buildVocabulary(sources: KnowledgeSources, knowledgeDir: string,
   const observationKinds = new Map(sources.observations.map((k) => [k.id, k]));
   const productByName = new Map(sources.products.map((p) => [p.name.toLowerCase(), p.rxcui]));
   const loinc = new Map<string, string>();
-  for (const file of [path.join(knowledgeDir, 'reference', 'synthea_module_loinc_codes.csv'), path.join(rulesDir, RULES_REFERENCE.loinc)]) {
+  for (const file of [
+    path.join(knowledgeDir, 'reference', 'synthea_module_loinc_codes.csv'),
+    path.join(rulesDir, RULES_REFERENCE.loinc),
+  ]) {
     for (const r of csvRecords(file)) if (r.loinc) loinc.set(r.loinc, r['synthea_display(s)'] ?? r.display ?? '');
   }
   const codes = new Map<string, string>();

@@ -17,7 +17,12 @@ interface RawReply {
 }
 
 /** POSTs a raw body with a content type; a 200 answer is checked for conformance. */
-async function postRaw(t: TestApp, payload: string, contentType = 'application/json', url = SERVICE_URL): Promise<RawReply> {
+async function postRaw(
+  t: TestApp,
+  payload: string,
+  contentType = 'application/json',
+  url = SERVICE_URL,
+): Promise<RawReply> {
   const res = await t.app.inject({ method: 'POST', url, headers: { 'content-type': contentType }, payload });
   const body = res.body.length > 0 ? (JSON.parse(res.body) as Record<string, unknown>) : undefined;
   if (res.statusCode === 200) assertConformantResponse(body, { ownOutput: true });
@@ -25,7 +30,9 @@ async function postRaw(t: TestApp, payload: string, contentType = 'application/j
 }
 
 function validOrderSign(): Record<string, unknown> {
-  return orderRequest({ drafts: [mr({ id: 'd1', rxcui: kbScd('simvastatin').rxcui, display: kbScd('simvastatin').name })] });
+  return orderRequest({
+    drafts: [mr({ id: 'd1', rxcui: kbScd('simvastatin').rxcui, display: kbScd('simvastatin').name })],
+  });
 }
 
 /** The message JSON.parse gives for this text on the running Node version. */
@@ -61,7 +68,10 @@ describe('malformed bodies', () => {
   ])('rejects malformed JSON %j with 400 CDS_ERR_INVALID_JSON and the parser message', async (text) => {
     const r = await postRaw(t, text);
     expect(r.status).toBe(400);
-    expect(r.body).toEqual({ error: 'CDS_ERR_INVALID_JSON', message: `request body is not valid JSON: ${parseError(text)}` });
+    expect(r.body).toEqual({
+      error: 'CDS_ERR_INVALID_JSON',
+      message: `request body is not valid JSON: ${parseError(text)}`,
+    });
   });
 
   it('rejects an empty or blank JSON body with 400', async () => {
@@ -75,7 +85,10 @@ describe('malformed bodies', () => {
   it('rejects a POST with no body and no content type with 400', async () => {
     const res = await t.app.inject({ method: 'POST', url: SERVICE_URL });
     expect(res.statusCode).toBe(400);
-    expect(res.json()).toEqual({ error: 'CDS_ERR_BAD_REQUEST', message: '(body): Invalid input: expected object, received undefined' });
+    expect(res.json()).toEqual({
+      error: 'CDS_ERR_BAD_REQUEST',
+      message: '(body): Invalid input: expected object, received undefined',
+    });
   });
 
   it.each([
@@ -87,7 +100,10 @@ describe('malformed bodies', () => {
   ])('rejects the JSON value %s where an object belongs', async (text, type) => {
     const r = await postRaw(t, text);
     expect(r.status).toBe(400);
-    expect(r.body).toEqual({ error: 'CDS_ERR_BAD_REQUEST', message: `(body): Invalid input: expected object, received ${type}` });
+    expect(r.body).toEqual({
+      error: 'CDS_ERR_BAD_REQUEST',
+      message: `(body): Invalid input: expected object, received ${type}`,
+    });
   });
 });
 
@@ -98,15 +114,37 @@ describe('wrong field types', () => {
   });
   afterAll(() => t.close());
 
-  const auth = { access_token: 'opaque-token', token_type: 'Bearer', expires_in: 300, scope: 'user/MedicationRequest.read', subject: 'cds-service' };
+  const auth = {
+    access_token: 'opaque-token',
+    token_type: 'Bearer',
+    expires_in: 300,
+    scope: 'user/MedicationRequest.read',
+    subject: 'cds-service',
+  };
   const cases: [string, (r: Record<string, unknown>) => void, string][] = [
     ['hook is a number', (r) => (r.hook = 42), 'hook: Invalid input: expected string, received number'],
-    ['hookInstance is missing', (r) => delete r.hookInstance, 'hookInstance: Invalid input: expected string, received undefined'],
-    ['hookInstance is empty', (r) => (r.hookInstance = ''), 'hookInstance: Too small: expected string to have >=1 characters'],
-    ['context is a string', (r) => (r.context = 'patient 1'), 'context: Invalid input: expected object, received string'],
+    [
+      'hookInstance is missing',
+      (r) => delete r.hookInstance,
+      'hookInstance: Invalid input: expected string, received undefined',
+    ],
+    [
+      'hookInstance is empty',
+      (r) => (r.hookInstance = ''),
+      'hookInstance: Too small: expected string to have >=1 characters',
+    ],
+    [
+      'context is a string',
+      (r) => (r.context = 'patient 1'),
+      'context: Invalid input: expected object, received string',
+    ],
     ['context is missing', (r) => delete r.context, 'context: Invalid input: expected object, received undefined'],
     ['prefetch is an array', (r) => (r.prefetch = []), 'prefetch: Invalid input: expected record, received array'],
-    ['fhirAuthorization without fhirServer', (r) => (r.fhirAuthorization = auth), 'fhirServer: fhirAuthorization requires fhirServer'],
+    [
+      'fhirAuthorization without fhirServer',
+      (r) => (r.fhirAuthorization = auth),
+      'fhirServer: fhirAuthorization requires fhirServer',
+    ],
     [
       'fhirAuthorization with token_type MAC',
       (r) => {
@@ -116,9 +154,21 @@ describe('wrong field types', () => {
       'fhirAuthorization.token_type: token_type must be "Bearer"',
     ],
     ['fhirServer is not a URL', (r) => (r.fhirServer = 'ehr.example.org'), 'fhirServer: Invalid URL'],
-    ['context.patientId is a number', (r) => ((r.context as Record<string, unknown>).patientId = 7), 'context.patientId: Invalid input: expected string, received number'],
-    ['context.draftOrders is a string', (r) => ((r.context as Record<string, unknown>).draftOrders = 'MedicationRequest/d1'), 'context.draftOrders: Invalid input'],
-    ['context.draftOrders is missing', (r) => delete (r.context as Record<string, unknown>).draftOrders, 'context.draftOrders: Invalid input'],
+    [
+      'context.patientId is a number',
+      (r) => ((r.context as Record<string, unknown>).patientId = 7),
+      'context.patientId: Invalid input: expected string, received number',
+    ],
+    [
+      'context.draftOrders is a string',
+      (r) => ((r.context as Record<string, unknown>).draftOrders = 'MedicationRequest/d1'),
+      'context.draftOrders: Invalid input',
+    ],
+    [
+      'context.draftOrders is missing',
+      (r) => delete (r.context as Record<string, unknown>).draftOrders,
+      'context.draftOrders: Invalid input',
+    ],
   ];
   it.each(cases)('order-sign with %s → 400 with the exact message', async (_name, mutate, message) => {
     const body = validOrderSign();
@@ -129,10 +179,17 @@ describe('wrong field types', () => {
   });
 
   it('order-select with empty selections → 400', async () => {
-    const body = orderRequest({ hook: 'order-select', drafts: [mr({ id: 'd1', rxcui: kbScd('simvastatin').rxcui })], selections: [] });
+    const body = orderRequest({
+      hook: 'order-select',
+      drafts: [mr({ id: 'd1', rxcui: kbScd('simvastatin').rxcui })],
+      selections: [],
+    });
     const r = await t.call('medication-safety', body);
     expect(r.status).toBe(400);
-    expect(r.body).toEqual({ error: 'CDS_ERR_BAD_REQUEST', message: 'context.selections: Too small: expected array to have >=1 items' });
+    expect(r.body).toEqual({
+      error: 'CDS_ERR_BAD_REQUEST',
+      message: 'context.selections: Too small: expected array to have >=1 items',
+    });
   });
 
   it('reports several problems in one message', async () => {
@@ -169,9 +226,11 @@ describe('size limit (CDS_BODY_LIMIT_BYTES=2048)', () => {
     expect(atLimit.status).toBe(200);
     const over = await postRaw(t, paddedTo(2049));
     expect(over.status).toBe(413);
-    expect(over.body).toEqual({ error: 'CDS_ERR_BODY_TOO_LARGE', message: 'request body is larger than the limit of 2048 bytes' });
+    expect(over.body).toEqual({
+      error: 'CDS_ERR_BODY_TOO_LARGE',
+      message: 'request body is larger than the limit of 2048 bytes',
+    });
   });
-
 });
 
 describe('nesting limit (CDS_JSON_MAX_DEPTH, default 64)', () => {
@@ -187,7 +246,10 @@ describe('nesting limit (CDS_JSON_MAX_DEPTH, default 64)', () => {
     expect(r.body).toEqual({ error: 'CDS_ERR_JSON_TOO_DEEP', message: 'request body is nested deeper than 64 levels' });
     // Unbalanced (not even valid JSON): the depth limit still answers first, without parsing.
     const open = await postRaw(t, '{"a":'.repeat(1_000));
-    expect(open.body).toEqual({ error: 'CDS_ERR_JSON_TOO_DEEP', message: 'request body is nested deeper than 64 levels' });
+    expect(open.body).toEqual({
+      error: 'CDS_ERR_JSON_TOO_DEEP',
+      message: 'request body is nested deeper than 64 levels',
+    });
   });
 
   it('allows nesting inside prefetch up to 64 levels in all, and rejects 65', async () => {
@@ -200,7 +262,10 @@ describe('nesting limit (CDS_JSON_MAX_DEPTH, default 64)', () => {
     (deep.prefetch as Record<string, unknown>).observations = nested(63);
     const over = await postRaw(t, JSON.stringify(deep));
     expect(over.status).toBe(400);
-    expect(over.body).toEqual({ error: 'CDS_ERR_JSON_TOO_DEEP', message: 'request body is nested deeper than 64 levels' });
+    expect(over.body).toEqual({
+      error: 'CDS_ERR_JSON_TOO_DEEP',
+      message: 'request body is nested deeper than 64 levels',
+    });
   });
 
   it('does not count brackets inside strings (including escaped quotes) as nesting', async () => {
@@ -229,7 +294,8 @@ describe('routing, hooks and content types', () => {
     expect(pv.status).toBe(400);
     expect(pv.body).toEqual({
       error: 'CDS_ERR_HOOK_NOT_SERVED',
-      message: 'service "medication-safety" does not serve hook "patient-view" (it serves "order-select", "order-sign")',
+      message:
+        'service "medication-safety" does not serve hook "patient-view" (it serves "order-select", "order-sign")',
     });
     const unknown = validOrderSign();
     unknown.hook = 'order-dispatch';
@@ -237,7 +303,8 @@ describe('routing, hooks and content types', () => {
     expect(od.status).toBe(400);
     expect(od.body).toEqual({
       error: 'CDS_ERR_HOOK_NOT_SERVED',
-      message: 'service "medication-safety" does not serve hook "order-dispatch" (it serves "order-select", "order-sign")',
+      message:
+        'service "medication-safety" does not serve hook "order-dispatch" (it serves "order-select", "order-sign")',
     });
     const os = await t.call('medication-profile-review', validOrderSign());
     expect(os.status).toBe(400);
@@ -256,14 +323,20 @@ describe('routing, hooks and content types', () => {
   it('rejects text/plain with 415', async () => {
     const r = await postRaw(t, JSON.stringify(validOrderSign()), 'text/plain');
     expect(r.status).toBe(415);
-    expect(r.body).toEqual({ error: 'CDS_ERR_UNSUPPORTED_MEDIA_TYPE', message: 'content type text/plain is not supported; send application/json' });
+    expect(r.body).toEqual({
+      error: 'CDS_ERR_UNSUPPORTED_MEDIA_TYPE',
+      message: 'content type text/plain is not supported; send application/json',
+    });
   });
 
   it('rejects other content types with 415 naming the type', async () => {
     for (const type of ['application/xml', 'application/x-www-form-urlencoded']) {
       const r = await postRaw(t, JSON.stringify(validOrderSign()), type);
       expect(r.status).toBe(415);
-      expect(r.body).toEqual({ error: 'CDS_ERR_UNSUPPORTED_MEDIA_TYPE', message: `content type ${type} is not supported; send application/json` });
+      expect(r.body).toEqual({
+        error: 'CDS_ERR_UNSUPPORTED_MEDIA_TYPE',
+        message: `content type ${type} is not supported; send application/json`,
+      });
     }
   });
 
@@ -290,12 +363,17 @@ describe('invalid FHIR inside a draft order never makes the answer non-conforman
   afterAll(() => t.close());
 
   /** An interacting order whose draft has been edited by `edit`; the raw answer, not yet conformance-checked. */
-  async function screenEditedDraft(edit: (draft: Record<string, unknown>) => void): Promise<{ status: number; body: Record<string, unknown> }> {
+  async function screenEditedDraft(
+    edit: (draft: Record<string, unknown>) => void,
+  ): Promise<{ status: number; body: Record<string, unknown> }> {
     const simva = kbScd('simvastatin');
     const clari = kbScd('clarithromycin');
     const draft = mr({ id: 'd1', rxcui: simva.rxcui, display: simva.name });
     edit(draft);
-    const body = orderRequest({ drafts: [draft], active: [mr({ id: 'a1', rxcui: clari.rxcui, display: clari.name, status: 'active' })] });
+    const body = orderRequest({
+      drafts: [draft],
+      active: [mr({ id: 'a1', rxcui: clari.rxcui, display: clari.name, status: 'active' })],
+    });
     const res = await t.app.inject({ method: 'POST', url: SERVICE_URL, payload: body });
     return { status: res.statusCode, body: res.json() };
   }
@@ -350,13 +428,31 @@ function paths(value: unknown, prefix: Path = []): Path[] {
   return out;
 }
 
-function parentOf(root: unknown, path: Path): { parent: Record<string | number, unknown> | unknown[]; key: string | number } {
+function parentOf(
+  root: unknown,
+  path: Path,
+): { parent: Record<string | number, unknown> | unknown[]; key: string | number } {
   let node = root as Record<string | number, unknown>;
   for (const k of path.slice(0, -1)) node = node[k] as Record<string | number, unknown>;
   return { parent: node, key: path[path.length - 1]! };
 }
 
-const REPLACEMENTS: unknown[] = [42, -1.5, 0, 'x', '', true, false, [], {}, [1, 'two'], { resourceType: 'Bundle' }, { resourceType: 'OperationOutcome' }, 'MedicationRequest/d1', '9'.repeat(12)];
+const REPLACEMENTS: unknown[] = [
+  42,
+  -1.5,
+  0,
+  'x',
+  '',
+  true,
+  false,
+  [],
+  {},
+  [1, 'two'],
+  { resourceType: 'Bundle' },
+  { resourceType: 'OperationOutcome' },
+  'MedicationRequest/d1',
+  '9'.repeat(12),
+];
 
 interface Mutation {
   readonly description: string;
@@ -364,7 +460,7 @@ interface Mutation {
 }
 
 function mutate(base: Record<string, unknown>, rand: () => number): Mutation {
-  const pick = <T,>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;
   const text = JSON.stringify(base);
   const kind = pick(['delete', 'retype', 'null', 'truncate', 'delete', 'retype'] as const);
   if (kind === 'truncate') {
@@ -388,7 +484,11 @@ describe('fuzzed requests', () => {
   let t: TestApp;
   let fhir: TestFhirServer;
   beforeAll(async () => {
-    fhir = await startFhirServer((path) => (path.startsWith('Patient/') ? { body: { resourceType: 'Patient', id: 'pat-1', birthDate: '1950-01-01' } } : { body: searchset([]) }));
+    fhir = await startFhirServer((path) =>
+      path.startsWith('Patient/')
+        ? { body: { resourceType: 'Patient', id: 'pat-1', birthDate: '1950-01-01' } }
+        : { body: searchset([]) },
+    );
     t = await createTestApp();
   });
   afterAll(async () => {
@@ -399,22 +499,44 @@ describe('fuzzed requests', () => {
   it('never answers 5xx to 400 mutations of valid requests, and every 200 is conformant', async () => {
     const simva = kbScd('simvastatin');
     const clari = kbScd('clarithromycin');
-    const drafts = [mr({ id: 'd1', rxcui: simva.rxcui, display: simva.name }), mr({ id: 'd2', display: 'house tonic' })];
-    const active = [mr({ id: 'a1', rxcui: clari.rxcui, display: clari.name, status: 'active', authoredOn: '2026-11-01' })];
+    const drafts = [
+      mr({ id: 'd1', rxcui: simva.rxcui, display: simva.name }),
+      mr({ id: 'd2', display: 'house tonic' }),
+    ];
+    const active = [
+      mr({ id: 'a1', rxcui: clari.rxcui, display: clari.name, status: 'active', authoredOn: '2026-11-01' }),
+    ];
     const recent = [mr({ id: 'r1', rxcui: clari.rxcui, status: 'stopped', endedOn: '2026-11-18' })];
     const withServer = orderRequest({ drafts, active });
     withServer.fhirServer = fhir.baseUrl;
-    withServer.fhirAuthorization = { access_token: 'tok', token_type: 'Bearer', expires_in: 300, scope: 'user/*.read', subject: 'ehr' };
+    withServer.fhirAuthorization = {
+      access_token: 'tok',
+      token_type: 'Bearer',
+      expires_in: 300,
+      scope: 'user/*.read',
+      subject: 'ehr',
+    };
     delete (withServer.prefetch as Record<string, unknown>).recentMedications;
     const bases: [string, Record<string, unknown>][] = [
       ['medication-safety', orderRequest({ drafts, active, recent })],
-      ['medication-safety', orderRequest({ hook: 'order-select', drafts, active, selections: ['MedicationRequest/d1'] })],
+      [
+        'medication-safety',
+        orderRequest({ hook: 'order-select', drafts, active, selections: ['MedicationRequest/d1'] }),
+      ],
       ['medication-safety', withServer],
       [
         'medication-safety-prescribe',
-        { hook: 'medication-prescribe', hookInstance: 'mp-1', context: { patientId: 'pat-1', medications: bundle(drafts) }, prefetch: { medications: bundle(active), recentMedications: null } },
+        {
+          hook: 'medication-prescribe',
+          hookInstance: 'mp-1',
+          context: { patientId: 'pat-1', medications: bundle(drafts) },
+          prefetch: { medications: bundle(active), recentMedications: null },
+        },
       ],
-      ['medication-profile-review', patientViewRequest([...active, mr({ id: 'a2', rxcui: simva.rxcui, status: 'active' })], recent)],
+      [
+        'medication-profile-review',
+        patientViewRequest([...active, mr({ id: 'a2', rxcui: simva.rxcui, status: 'active' })], recent),
+      ],
     ];
     // Each base request is valid and answered 200 before it is mutated.
     for (const [service, body] of bases) expect((await t.call(service, body)).status).toBe(200);
@@ -426,7 +548,12 @@ describe('fuzzed requests', () => {
     for (let i = 0; i < 400; i++) {
       const [service, base] = bases[i % bases.length]!;
       const m = mutate(base, rand);
-      const res = await t.app.inject({ method: 'POST', url: `/cds-services/${service}`, headers: { 'content-type': 'application/json' }, payload: m.payload });
+      const res = await t.app.inject({
+        method: 'POST',
+        url: `/cds-services/${service}`,
+        headers: { 'content-type': 'application/json' },
+        payload: m.payload,
+      });
       seen.set(res.statusCode, (seen.get(res.statusCode) ?? 0) + 1);
       const where = `mutation #${i} (${service}: ${m.description}) answered ${res.statusCode}`;
       if (!allowed.has(res.statusCode)) {
@@ -442,7 +569,11 @@ describe('fuzzed requests', () => {
         }
       } else if (res.statusCode === 412) {
         if (body.resourceType !== 'OperationOutcome') failures.push(`${where}: 412 without an OperationOutcome`);
-      } else if (!/^CDS_ERR_(BAD_REQUEST|INVALID_JSON|JSON_TOO_DEEP|HOOK_NOT_SERVED)$/.test(String(body.error)) || typeof body.message !== 'string' || body.message.length === 0) {
+      } else if (
+        !/^CDS_ERR_(BAD_REQUEST|INVALID_JSON|JSON_TOO_DEEP|HOOK_NOT_SERVED)$/.test(String(body.error)) ||
+        typeof body.message !== 'string' ||
+        body.message.length === 0
+      ) {
         failures.push(`${where}: unexpected error body ${res.body.slice(0, 200)}`);
       }
     }

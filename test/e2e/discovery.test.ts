@@ -14,8 +14,20 @@ const simvastatin = kbScd('simvastatin');
 const clarithromycin = kbScd('clarithromycin');
 const interactingProfile = () =>
   patientViewRequest([
-    medicationRequest({ id: 'a1', rxcui: simvastatin.rxcui, display: simvastatin.name, status: 'active', authoredOn: '2026-10-01' }),
-    medicationRequest({ id: 'a2', rxcui: clarithromycin.rxcui, display: clarithromycin.name, status: 'active', authoredOn: '2026-11-01' }),
+    medicationRequest({
+      id: 'a1',
+      rxcui: simvastatin.rxcui,
+      display: simvastatin.name,
+      status: 'active',
+      authoredOn: '2026-10-01',
+    }),
+    medicationRequest({
+      id: 'a2',
+      rxcui: clarithromycin.rxcui,
+      display: clarithromycin.name,
+      status: 'active',
+      authoredOn: '2026-11-01',
+    }),
   ]);
 const drafts = () => [medicationRequest({ id: 'd1', rxcui: simvastatin.rxcui, display: simvastatin.name })];
 const requestFor = (hook: string): Json => {
@@ -24,7 +36,11 @@ const requestFor = (hook: string): Json => {
       return interactingProfile();
     case 'medication-prescribe': {
       const r: Json = orderRequest({ drafts: drafts() });
-      return { ...r, hook, context: { patientId: r.context.patientId, userId: r.context.userId, medications: r.context.draftOrders } };
+      return {
+        ...r,
+        hook,
+        context: { patientId: r.context.patientId, userId: r.context.userId, medications: r.context.draftOrders },
+      };
     }
     default:
       return orderRequest({ hook: hook as 'order-sign' | 'order-select', drafts: drafts() });
@@ -85,15 +101,22 @@ describe('discovery with the default configuration', () => {
   it('the deprecated id medication-safety is not listed but still answers order-select and order-sign as before', async () => {
     expect((await discovery(t)).some((s) => s.id === 'medication-safety')).toBe(false);
     for (const hook of ['order-select', 'order-sign'] as const) {
-      const [old, current] = [await t.call('medication-safety', requestFor(hook)), await t.call(`medication-safety-${hook === 'order-select' ? 'select' : 'sign'}`, requestFor(hook))];
+      const [old, current] = [
+        await t.call('medication-safety', requestFor(hook)),
+        await t.call(`medication-safety-${hook === 'order-select' ? 'select' : 'sign'}`, requestFor(hook)),
+      ];
       expect(old.status).toBe(200);
-      expect(old.body.cards.map((c: Json) => [c.indicator, c.summary])).toEqual(current.body.cards.map((c: Json) => [c.indicator, c.summary]));
+      expect(old.body.cards.map((c: Json) => [c.indicator, c.summary])).toEqual(
+        current.body.cards.map((c: Json) => [c.indicator, c.summary]),
+      );
     }
   });
 
   it('a patient with interacting active medications gets exactly one summary card when the chart opens', async () => {
     const cards = await cardsForHook(t, 'patient-view', interactingProfile());
-    expect(cards.map((c) => [c.indicator, c.summary])).toEqual([['critical', '1 interacting combination in current medications: Simvastatin + clarithromycin']]);
+    expect(cards.map((c) => [c.indicator, c.summary])).toEqual([
+      ['critical', '1 interacting combination in current medications: Simvastatin + clarithromycin'],
+    ]);
   });
 
   it('the pharmacist review is not offered and not answered unless CDS_SERVICES enables it', async () => {
@@ -128,10 +151,14 @@ describe('discovery with CDS_SERVICES=pharmacist-profile-review (a pharmacy syst
 describe('a service not enabled here, with rate limiting on', () => {
   it('is a 404 on every call, never a rate-limit card (protection covers only the services answered)', async () => {
     // Burst of 10 on a frozen clock: an 11th call to a rate-limited service would get the warning card.
-    const t = await createTestApp({ env: { CDS_RATE_LIMIT_PER_MINUTE: '60' }, deps: { protection: { clock: () => 0 } } });
+    const t = await createTestApp({
+      env: { CDS_RATE_LIMIT_PER_MINUTE: '60' },
+      deps: { protection: { clock: () => 0 } },
+    });
     try {
       const statuses: number[] = [];
-      for (let i = 0; i < 12; i++) statuses.push((await t.call('pharmacist-profile-review', interactingProfile())).status);
+      for (let i = 0; i < 12; i++)
+        statuses.push((await t.call('pharmacist-profile-review', interactingProfile())).status);
       expect(statuses).toEqual(Array(12).fill(404));
     } finally {
       await t.close();

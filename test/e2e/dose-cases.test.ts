@@ -53,7 +53,11 @@ function draft(s: DraftSpec): Record<string, unknown> {
   };
 }
 
-function request(drafts: Record<string, unknown>[], pat: Record<string, unknown> | null, observations: Record<string, unknown>[] = []): Record<string, unknown> {
+function request(
+  drafts: Record<string, unknown>[],
+  pat: Record<string, unknown> | null,
+  observations: Record<string, unknown>[] = [],
+): Record<string, unknown> {
   const r = orderRequest({ drafts, observations }) as { prefetch: Record<string, unknown> };
   r.prefetch.patient = pat;
   return r;
@@ -61,7 +65,8 @@ function request(drafts: Record<string, unknown>[], pat: Record<string, unknown>
 
 const daily = (n: number) => ({ repeat: { frequency: n, period: 1, periodUnit: 'd' } });
 const every = (hours: number) => ({ repeat: { frequency: 1, period: hours, periodUnit: 'h' } });
-const doseCards = (cards: { source: { topic?: { code: string } }; summary: string }[]) => cards.filter((c) => c.source.topic?.code?.startsWith('DOSE') || c.summary.startsWith('Dose check'));
+const doseCards = (cards: { source: { topic?: { code: string } }; summary: string }[]) =>
+  cards.filter((c) => c.source.topic?.code?.startsWith('DOSE') || c.summary.startsWith('Dose check'));
 
 describe('dose range checking end to end', () => {
   it('an adult overdose: acetaminophen 2 × 500 mg tablets every 4 hours is 6000 mg a day (DOSEH, warning, 1 tablet offered)', async () => {
@@ -70,15 +75,24 @@ describe('dose range checking end to end', () => {
       const apap = bundledSources().products.find((p) => p.name === 'Acetaminophen 500 MG Oral Tablet')!;
       const res = await app.call(
         'medication-safety',
-        request([draft({ id: 'apap', scd: apap, dose: { value: 2, unit: '{tablet}' }, timing: every(4) })], patient('1970-03-02', 'female')),
+        request(
+          [draft({ id: 'apap', scd: apap, dose: { value: 2, unit: '{tablet}' }, timing: every(4) })],
+          patient('1970-03-02', 'female'),
+        ),
       );
       expect(res.status).toBe(200);
       const cards = doseCards(res.body.cards);
       expect(cards).toHaveLength(1);
-      const card = res.body.cards.find((c: { source: { topic?: { code: string } } }) => c.source.topic?.code === 'DOSEH');
+      const card = res.body.cards.find(
+        (c: { source: { topic?: { code: string } } }) => c.source.topic?.code === 'DOSEH',
+      );
       expect(card.summary).toBe('Acetaminophen: 6000 mg a day exceeds the maximum of 4000 mg');
       expect(card.indicator).toBe('warning');
-      expect(card.source.topic).toEqual({ system: 'http://terminology.hl7.org/CodeSystem/v3-ActCode', code: 'DOSEH', display: 'High Dose Alert' });
+      expect(card.source.topic).toEqual({
+        system: 'http://terminology.hl7.org/CodeSystem/v3-ActCode',
+        code: 'DOSEH',
+        display: 'High Dose Alert',
+      });
       expect(card.detail).toContain('6000 mg a day is above the maximum of 4000 mg a day for ages 12 years and over');
       expect(card.detail).toContain('age 56 years (born 1970-03-02)');
       expect(card.detail).toContain('_This dose rule has not yet been reviewed by a clinician._');
@@ -86,7 +100,12 @@ describe('dose range checking end to end', () => {
       const action = card.suggestions[0].actions[0];
       expect(action.type).toBe('update');
       expect(action.resource.id).toBe('apap');
-      expect(action.resource.dosageInstruction[0].doseAndRate[0].doseQuantity).toEqual({ value: 1, unit: '{tablet}', system: UCUM, code: '{tablet}' });
+      expect(action.resource.dosageInstruction[0].doseAndRate[0].doseQuantity).toEqual({
+        value: 1,
+        unit: '{tablet}',
+        system: UCUM,
+        code: '{tablet}',
+      });
       expect(action.resource.dosageInstruction[0].timing).toEqual(every(4));
       expect(card.overrideReasons.map((r: { code: string }) => r.code)).toContain('dose-intended');
     } finally {
@@ -100,9 +119,14 @@ describe('dose range checking end to end', () => {
       const ibuprofen800 = bundledSources().products.find((p) => p.name === 'ibuprofen 800 MG Oral Tablet')!;
       const res = await app.call(
         'medication-safety',
-        request([draft({ id: 'ibu', scd: ibuprofen800, dose: { value: 2, unit: '{tablet}' }, timing: daily(4) })], patient('1950-01-01', 'female')),
+        request(
+          [draft({ id: 'ibu', scd: ibuprofen800, dose: { value: 2, unit: '{tablet}' }, timing: daily(4) })],
+          patient('1950-01-01', 'female'),
+        ),
       );
-      const card = res.body.cards.find((c: { source: { topic?: { code: string } } }) => c.source.topic?.code === 'DOSEH');
+      const card = res.body.cards.find(
+        (c: { source: { topic?: { code: string } } }) => c.source.topic?.code === 'DOSEH',
+      );
       expect(card.summary).toBe('Ibuprofen: 1600 mg per dose exceeds the maximum of 800 mg');
       expect(card.detail).toContain('**Ordered (oral):** 2 tablet (800 mg per tablet) 4 times every day.');
       expect(card.detail).toContain('**Computed:** 1600 mg per dose, 6400 mg a day at most of ibuprofen.');
@@ -115,9 +139,11 @@ describe('dose range checking end to end', () => {
     const amox = kbScd('amoxicillin');
     const result = await screen(
       'medication-safety',
-      request([draft({ id: 'amox', scd: amox, dose: { value: 1000, unit: 'mg' }, timing: daily(3) })], patient('2022-05-01', 'male'), [
-        observation('w1', '29463-7', 16, 'kg', '2026-11-10'),
-      ]),
+      request(
+        [draft({ id: 'amox', scd: amox, dose: { value: 1000, unit: 'mg' }, timing: daily(3) })],
+        patient('2022-05-01', 'male'),
+        [observation('w1', '29463-7', 16, 'kg', '2026-11-10')],
+      ),
     );
     const cards = result.response.cards;
     const card = cards.find((c) => c.source.topic?.code === 'DOSEHINDW')!;
@@ -134,23 +160,34 @@ describe('dose range checking end to end', () => {
     const metformin = kbScd('metformin');
     const result = await screen(
       'medication-safety',
-      request([draft({ id: 'met', scd: metformin, dose: { value: 500, unit: 'mg' }, timing: daily(2) })], patient('1950-01-15', 'male'), [
-        observation('e1', '33914-3', 25, 'mL/min/{1.73_m2}', '2026-11-01'),
-      ]),
+      request(
+        [draft({ id: 'met', scd: metformin, dose: { value: 500, unit: 'mg' }, timing: daily(2) })],
+        patient('1950-01-15', 'male'),
+        [observation('e1', '33914-3', 25, 'mL/min/{1.73_m2}', '2026-11-01')],
+      ),
     );
     const card = result.response.cards.find((c) => c.source.topic?.code === 'DOSECOND')!;
     expect(card.indicator).toBe('critical');
     expect(card.summary).toBe("Metformin is contraindicated at the patient's kidney function (eGFR 25, limit 30)");
-    expect(card.source.topic).toEqual({ system: 'http://terminology.hl7.org/CodeSystem/v3-ActCode', code: 'DOSECOND', display: 'dosage-condition alert' });
+    expect(card.source.topic).toEqual({
+      system: 'http://terminology.hl7.org/CodeSystem/v3-ActCode',
+      code: 'DOSECOND',
+      display: 'dosage-condition alert',
+    });
     expect(card.detail).toContain('eGFR 25 mL/min/1.73 m2 on 2026-11-01');
-    expect(card.suggestions![0]!.actions).toEqual([{ type: 'delete', description: 'Remove the new metformin order', resourceId: 'MedicationRequest/met' }]);
+    expect(card.suggestions![0]!.actions).toEqual([
+      { type: 'delete', description: 'Remove the new metformin order', resourceId: 'MedicationRequest/met' },
+    ]);
   });
 
   it('a weekly drug given daily: oral methotrexate 7.5 mg every day is a dose-interval error (DOSEIVL, critical)', async () => {
     const mtx = kbScd('methotrexate');
     const result = await screen(
       'medication-safety',
-      request([draft({ id: 'mtx', scd: mtx, dose: { value: 7.5, unit: 'mg' }, timing: daily(1) })], patient('1965-07-04', 'female')),
+      request(
+        [draft({ id: 'mtx', scd: mtx, dose: { value: 7.5, unit: 'mg' }, timing: daily(1) })],
+        patient('1965-07-04', 'female'),
+      ),
     );
     const card = result.response.cards.find((c) => c.source.topic?.code === 'DOSEIVL')!;
     expect(card.indicator).toBe('critical');
@@ -158,28 +195,48 @@ describe('dose range checking end to end', () => {
     expect(card.source.topic!.display).toBe('Dose-Interval Alert');
     const action = card.suggestions![0]!.actions[0]!;
     expect(action.type).toBe('update');
-    expect(action.type === 'update' && (action.resource.dosageInstruction as { timing: unknown }[])[0]!.timing).toEqual({ repeat: { frequency: 1, period: 1, periodUnit: 'wk' } });
+    expect(action.type === 'update' && (action.resource.dosageInstruction as { timing: unknown }[])[0]!.timing).toEqual(
+      { repeat: { frequency: 1, period: 1, periodUnit: 'wk' } },
+    );
     // 7.5 mg once weekly is the usual dose: no card
     const weekly = await screen(
       'medication-safety',
-      request([draft({ id: 'mtx', scd: mtx, dose: { value: 7.5, unit: 'mg' }, timing: { repeat: { frequency: 1, period: 1, periodUnit: 'wk' } } })], patient('1965-07-04', 'female')),
+      request(
+        [
+          draft({
+            id: 'mtx',
+            scd: mtx,
+            dose: { value: 7.5, unit: 'mg' },
+            timing: { repeat: { frequency: 1, period: 1, periodUnit: 'wk' } },
+          }),
+        ],
+        patient('1965-07-04', 'female'),
+      ),
     );
     expect(doseCards(weekly.response.cards as never)).toEqual([]);
   });
 
-  it('a missing weight: a child\'s amoxicillin order gets an info card naming the weight-based check not done', async () => {
+  it("a missing weight: a child's amoxicillin order gets an info card naming the weight-based check not done", async () => {
     const amox = kbScd('amoxicillin');
     const result = await screen(
       'medication-safety',
-      request([draft({ id: 'amox', scd: amox, dose: { value: 250, unit: 'mg' }, timing: daily(3) })], patient('2022-05-01', 'male'), [
-        observation('w-old', '29463-7', 14, 'kg', '2026-01-10'),
-      ]),
+      request(
+        [draft({ id: 'amox', scd: amox, dose: { value: 250, unit: 'mg' }, timing: daily(3) })],
+        patient('2022-05-01', 'male'),
+        [observation('w-old', '29463-7', 14, 'kg', '2026-01-10')],
+      ),
     );
-    const cards = doseCards(result.response.cards as never) as unknown as { summary: string; indicator: string; detail: string }[];
+    const cards = doseCards(result.response.cards as never) as unknown as {
+      summary: string;
+      indicator: string;
+      detail: string;
+    }[];
     expect(cards).toHaveLength(1);
     expect(cards[0]!.indicator).toBe('info');
     expect(cards[0]!.summary).toBe(`Dose check not done for ${amox.name}: weight-based dose limits for amoxicillin`);
-    expect(cards[0]!.detail).toContain('no current body weight is known (the latest weight, 2026-01-10, is older than 90 days)');
+    expect(cards[0]!.detail).toContain(
+      'no current body weight is known (the latest weight, 2026-01-10, is older than 90 days)',
+    );
   });
 
   it('a clean 20-order adult profile of tablets and capsules raises no dose card; with no weight, mg/kg-only drugs raise no warning', async () => {
@@ -210,10 +267,18 @@ describe('dose range checking end to end', () => {
       ['ciprofloxacin 500 MG Oral Tablet', 1, '{tablet}', daily(2)],
       ['sulfamethoxazole 800 MG / trimethoprim 160 MG Oral Tablet', 1, '{tablet}', daily(2)],
     ];
-    const drafts = tablets.map(([name, value, unit, timing], i) => draft({ id: `d${i}`, scd: product(name), dose: { value, unit }, timing }));
+    const drafts = tablets.map(([name, value, unit, timing], i) =>
+      draft({ id: `d${i}`, scd: product(name), dose: { value, unit }, timing }),
+    );
     expect(drafts).toHaveLength(20);
-    const labs = [observation('c', '2160-0', 1.0, 'mg/dL', '2026-11-15'), observation('e', '33914-3', 85, 'mL/min/{1.73_m2}', '2026-11-15')];
-    const result = await screen('medication-safety', request(drafts, patient('1972-09-09', 'male'), [observation('w', '29463-7', 80, 'kg', '2026-11-15'), ...labs]));
+    const labs = [
+      observation('c', '2160-0', 1.0, 'mg/dL', '2026-11-15'),
+      observation('e', '33914-3', 85, 'mL/min/{1.73_m2}', '2026-11-15'),
+    ];
+    const result = await screen(
+      'medication-safety',
+      request(drafts, patient('1972-09-09', 'male'), [observation('w', '29463-7', 80, 'kg', '2026-11-15'), ...labs]),
+    );
     expect(doseCards(result.response.cards as never)).toEqual([]);
     expect(result.meta.size).toBe(result.response.cards.length);
     expect([...result.meta.values()].filter((m) => m.findingKind === 'dose')).toEqual([]);
@@ -221,9 +286,27 @@ describe('dose range checking end to end', () => {
 
     // The same adult with no weight, also on rifampin 600 mg (10 mg/kg a day, at most 600 mg): no warning or
     // critical dose card; the weight-based limits not checked are named on one info card.
-    const noWeight = [...drafts, draft({ id: 'rif', scd: product('rifampin 300 MG Oral Capsule'), dose: { value: 2, unit: '{capsule}' }, timing: daily(1) })];
+    const noWeight = [
+      ...drafts,
+      draft({
+        id: 'rif',
+        scd: product('rifampin 300 MG Oral Capsule'),
+        dose: { value: 2, unit: '{capsule}' },
+        timing: daily(1),
+      }),
+    ];
     const bare = await screen('medication-safety', request(noWeight, patient('1972-09-09', 'male'), labs));
-    const cards = doseCards(bare.response.cards as never) as unknown as { summary: string; indicator: string; detail: string }[];
-    expect(cards.map((c) => [c.indicator, c.summary])).toEqual([['info', 'Dose check not done for sulfamethoxazole 800 MG / trimethoprim 160 MG Oral Tablet: weight-based dose limits for trimethoprim'], ['info', 'Dose check not done for rifampin 300 MG Oral Capsule: weight-based dose limits for rifampin']]);
+    const cards = doseCards(bare.response.cards as never) as unknown as {
+      summary: string;
+      indicator: string;
+      detail: string;
+    }[];
+    expect(cards.map((c) => [c.indicator, c.summary])).toEqual([
+      [
+        'info',
+        'Dose check not done for sulfamethoxazole 800 MG / trimethoprim 160 MG Oral Tablet: weight-based dose limits for trimethoprim',
+      ],
+      ['info', 'Dose check not done for rifampin 300 MG Oral Capsule: weight-based dose limits for rifampin'],
+    ]);
   });
 });

@@ -16,7 +16,14 @@ import { RXNORM, bundle, medicationRequest as mr, orderRequest, patientViewReque
 type KeyLike = Awaited<ReturnType<typeof generateKeyPair>>['privateKey'];
 
 const ALLOWED = new Set([200, 400, 401, 404, 412, 413, 415]);
-const SERVICES = ['medication-safety-select', 'medication-safety-sign', 'medication-safety', 'medication-safety-prescribe', 'medication-profile-review', 'pharmacist-profile-review'];
+const SERVICES = [
+  'medication-safety-select',
+  'medication-safety-sign',
+  'medication-safety',
+  'medication-safety-prescribe',
+  'medication-profile-review',
+  'pharmacist-profile-review',
+];
 /**
  * Per property: enough runs to reach the odd corners, few enough for the file to stay well under 30 s. A longer
  * hunt on a workstation: FUZZ_RUNS=3000 FUZZ_SEED_OFFSET=1000 npx vitest run --config test/vitest.config.ts test/e2e/fuzz.test.ts
@@ -33,8 +40,14 @@ interface Outcome {
 
 /** POSTs one body and judges the answer: a status outside ALLOWED or a non-conformant 200 is a problem. */
 async function judge(t: TestApp, url: string, payload: string, headers: Record<string, string> = {}): Promise<Outcome> {
-  const res = await t.app.inject({ method: 'POST', url, headers: { 'content-type': 'application/json', ...headers }, payload });
-  if (!ALLOWED.has(res.statusCode)) return { status: res.statusCode, problem: `status ${res.statusCode}: ${res.body.slice(0, 300)}` };
+  const res = await t.app.inject({
+    method: 'POST',
+    url,
+    headers: { 'content-type': 'application/json', ...headers },
+    payload,
+  });
+  if (!ALLOWED.has(res.statusCode))
+    return { status: res.statusCode, problem: `status ${res.statusCode}: ${res.body.slice(0, 300)}` };
   if (res.statusCode !== 200) {
     // Every error is the service's own: {error: CDS_ERR_…, message}, or an OperationOutcome for 412.
     let error: { error?: unknown; message?: unknown; resourceType?: unknown } | undefined;
@@ -43,8 +56,19 @@ async function judge(t: TestApp, url: string, payload: string, headers: Record<s
     } catch {
       error = undefined;
     }
-    const own = res.statusCode === 412 ? error?.resourceType === 'OperationOutcome' : typeof error?.error === 'string' && error.error.startsWith('CDS_ERR_') && typeof error.message === 'string' && error.message.length > 0;
-    return own ? { status: res.statusCode } : { status: res.statusCode, problem: `${res.statusCode} with a body not from the service's catalogue: ${res.body.slice(0, 300)}` };
+    const own =
+      res.statusCode === 412
+        ? error?.resourceType === 'OperationOutcome'
+        : typeof error?.error === 'string' &&
+          error.error.startsWith('CDS_ERR_') &&
+          typeof error.message === 'string' &&
+          error.message.length > 0;
+    return own
+      ? { status: res.statusCode }
+      : {
+          status: res.statusCode,
+          problem: `${res.statusCode} with a body not from the service's catalogue: ${res.body.slice(0, 300)}`,
+        };
   }
   let body: unknown;
   try {
@@ -53,11 +77,17 @@ async function judge(t: TestApp, url: string, payload: string, headers: Record<s
     return { status: 200, problem: `200 with a body that is not JSON: ${res.body.slice(0, 300)}` };
   }
   const violations = responseViolations(body, { ownOutput: true });
-  return violations.length > 0 ? { status: 200, problem: `non-conformant 200: ${violations.slice(0, 5).join('; ')}` } : { status: 200 };
+  return violations.length > 0
+    ? { status: 200, problem: `non-conformant 200: ${violations.slice(0, 5).join('; ')}` }
+    : { status: 200 };
 }
 
 /** Runs a property and records the statuses seen, so each test can show it exercised more than one path. */
-async function check<T>(arb: fc.Arbitrary<T>, run: (value: T) => Promise<Outcome>, seed: number): Promise<Map<number, number>> {
+async function check<T>(
+  arb: fc.Arbitrary<T>,
+  run: (value: T) => Promise<Outcome>,
+  seed: number,
+): Promise<Map<number, number>> {
   const seen = new Map<number, number>();
   await fc.assert(
     fc.asyncProperty(arb, async (value) => {
@@ -65,7 +95,12 @@ async function check<T>(arb: fc.Arbitrary<T>, run: (value: T) => Promise<Outcome
       seen.set(outcome.status, (seen.get(outcome.status) ?? 0) + 1);
       expect(outcome.problem).toBeUndefined();
     }),
-    { seed: seed + Number(process.env.FUZZ_SEED_OFFSET ?? 0), numRuns: RUNS, timeout: RUN_TIMEOUT_MS, endOnFailure: true },
+    {
+      seed: seed + Number(process.env.FUZZ_SEED_OFFSET ?? 0),
+      numRuns: RUNS,
+      timeout: RUN_TIMEOUT_MS,
+      endOnFailure: true,
+    },
   );
   return seen;
 }
@@ -79,8 +114,12 @@ const clari = () => kbScd('clarithromycin');
 /** Ingredients on either side of the knowledge base's interactions, and single-ingredient products of them. */
 function interactingCodes(): string[] {
   const kb = bundledSources();
-  const ingredients = new Set(kb.interactions.flatMap((i) => [...(i.a.ingredients ?? []).slice(0, 2), ...(i.b.ingredients ?? []).slice(0, 2)]));
-  const products = kb.products.filter((p) => p.ingredients.length === 1 && ingredients.has(p.ingredients[0]!)).map((p) => p.rxcui);
+  const ingredients = new Set(
+    kb.interactions.flatMap((i) => [...(i.a.ingredients ?? []).slice(0, 2), ...(i.b.ingredients ?? []).slice(0, 2)]),
+  );
+  const products = kb.products
+    .filter((p) => p.ingredients.length === 1 && ingredients.has(p.ingredients[0]!))
+    .map((p) => p.rxcui);
   return [...ingredients, ...products.filter((_, i) => i % 3 === 0), simva().rxcui, clari().rxcui];
 }
 
@@ -88,7 +127,14 @@ function interactingCodes(): string[] {
 const rxcui = (): fc.Arbitrary<unknown> =>
   fc.oneof(
     { weight: 5, arbitrary: fc.constantFrom(...interactingCodes()) },
-    { weight: 1, arbitrary: fc.constantFrom(...bundledSources().products.slice(0, 40).map((p) => p.rxcui)) },
+    {
+      weight: 1,
+      arbitrary: fc.constantFrom(
+        ...bundledSources()
+          .products.slice(0, 40)
+          .map((p) => p.rxcui),
+      ),
+    },
     { weight: 1, arbitrary: fc.string({ maxLength: 12 }) },
     { weight: 1, arbitrary: fc.oneof(fc.integer(), fc.constant(null), fc.constant(''), fc.constant([])) },
   );
@@ -96,7 +142,9 @@ const loincCodes = () => bundledSources().observations.flatMap((k) => k.loinc);
 
 /** Dates around the test clock, in FHIR's shapes and not. */
 const dateish = fc.oneof(
-  fc.integer({ min: -400, max: 30 }).map((days) => new Date(NOW.getTime() + days * 86_400_000).toISOString().slice(0, 10)),
+  fc
+    .integer({ min: -400, max: 30 })
+    .map((days) => new Date(NOW.getTime() + days * 86_400_000).toISOString().slice(0, 10)),
   fc.integer({ min: -400, max: 30 }).map((days) => new Date(NOW.getTime() + days * 86_400_000).toISOString()),
   fc.constantFrom('2026', '2026-11', '2026-13-45', 'yesterday', '', '2026-11-21T25:61:00Z'),
   fc.integer(),
@@ -119,27 +167,60 @@ const codeableConcept = fc.oneof(
   { weight: 4, arbitrary: partial({ coding: fc.oneof(fc.array(coding, { maxLength: 3 }), coding), text: someString }) },
   { weight: 1, arbitrary: anyJson },
 );
-const quantity = partial({ value: fc.oneof(fc.double({ noNaN: false }), fc.integer(), someString), unit: fc.constantFrom('mg', 'g', 'mcg', '{pill}', 'kg', 'mL/min/1.73m2', 'mmol/L', ''), system: someString, code: someString });
+const quantity = partial({
+  value: fc.oneof(fc.double({ noNaN: false }), fc.integer(), someString),
+  unit: fc.constantFrom('mg', 'g', 'mcg', '{pill}', 'kg', 'mL/min/1.73m2', 'mmol/L', ''),
+  system: someString,
+  code: someString,
+});
 const dosage = partial({
   text: someString,
-  timing: partial({ repeat: partial({ frequency: fc.oneof(fc.integer(), someString), period: fc.oneof(fc.double(), fc.integer()), periodUnit: fc.constantFrom('d', 'h', 'wk', 'x'), boundsPeriod: partial({ start: dateish, end: dateish }) }) }),
-  doseAndRate: fc.oneof(fc.array(partial({ doseQuantity: quantity, doseRange: partial({ low: quantity, high: quantity }) }), { maxLength: 2 }), partial({ doseQuantity: quantity })),
+  timing: partial({
+    repeat: partial({
+      frequency: fc.oneof(fc.integer(), someString),
+      period: fc.oneof(fc.double(), fc.integer()),
+      periodUnit: fc.constantFrom('d', 'h', 'wk', 'x'),
+      boundsPeriod: partial({ start: dateish, end: dateish }),
+    }),
+  }),
+  doseAndRate: fc.oneof(
+    fc.array(partial({ doseQuantity: quantity, doseRange: partial({ low: quantity, high: quantity }) }), {
+      maxLength: 2,
+    }),
+    partial({ doseQuantity: quantity }),
+  ),
   route: codeableConcept,
 });
-const reference = partial({ reference: fc.oneof(fc.constantFrom('#med1', 'Medication/m1', 'Patient/pat-1', 'MedicationRequest/a1', '#', ''), someString), display: someString });
+const reference = partial({
+  reference: fc.oneof(
+    fc.constantFrom('#med1', 'Medication/m1', 'Patient/pat-1', 'MedicationRequest/a1', '#', ''),
+    someString,
+  ),
+  display: someString,
+});
 
 const medicationArb = partial({
   resourceType: fc.constant('Medication'),
   id: fc.constantFrom('med1', 'm1', ''),
   code: codeableConcept,
-  ingredient: fc.array(partial({ itemCodeableConcept: codeableConcept, itemReference: reference, strength: anyJson }), { maxLength: 3 }),
+  ingredient: fc.array(partial({ itemCodeableConcept: codeableConcept, itemReference: reference, strength: anyJson }), {
+    maxLength: 3,
+  }),
 });
 
 const observationArb = partial({
   resourceType: fc.constant('Observation'),
   id: someString,
   status: fc.constantFrom('final', 'amended', 'preliminary', 'entered-in-error'),
-  code: partial({ coding: fc.array(partial({ system: fc.constantFrom('http://loinc.org', 'urn:oid:2.16.840.1.113883.6.1'), code: fc.oneof(fc.constantFrom(...loincCodes()), someString) }), { maxLength: 2 }) }),
+  code: partial({
+    coding: fc.array(
+      partial({
+        system: fc.constantFrom('http://loinc.org', 'urn:oid:2.16.840.1.113883.6.1'),
+        code: fc.oneof(fc.constantFrom(...loincCodes()), someString),
+      }),
+      { maxLength: 2 },
+    ),
+  }),
   valueQuantity: quantity,
   effectiveDateTime: dateish,
   issued: dateish,
@@ -153,12 +234,22 @@ const { resource } = fc.letrec<{ resource: Record<string, unknown>; bundleOf: Re
     { weight: 2, arbitrary: medicationArb },
     { weight: 2, arbitrary: observationArb },
     { weight: 1, arbitrary: tie('bundleOf') },
-    { weight: 1, arbitrary: partial({ resourceType: fc.oneof(fc.constantFrom('OperationOutcome', 'Patient', 'AllergyIntolerance'), someString), id: someString, issue: anyJson }) },
+    {
+      weight: 1,
+      arbitrary: partial({
+        resourceType: fc.oneof(fc.constantFrom('OperationOutcome', 'Patient', 'AllergyIntolerance'), someString),
+        id: someString,
+        issue: anyJson,
+      }),
+    },
   ),
   bundleOf: partial({
     resourceType: fc.constant('Bundle'),
     type: fc.constantFrom('collection', 'searchset', 'transaction', 'nonsense'),
-    entry: fc.oneof(fc.array(partial({ resource: tie('resource'), fullUrl: someString, search: anyJson }), { maxLength: 4 }), tie('resource')),
+    entry: fc.oneof(
+      fc.array(partial({ resource: tie('resource'), fullUrl: someString, search: anyJson }), { maxLength: 4 }),
+      tie('resource'),
+    ),
     link: fc.array(partial({ relation: fc.constantFrom('next', 'self'), url: someString }), { maxLength: 2 }),
   }),
 }));
@@ -168,7 +259,19 @@ function medicationRequestArb(inner: fc.Arbitrary<Record<string, unknown>>): fc.
     .tuple(
       partial({
         id: fc.oneof(fc.constantFrom('d1', 'd2', 'a1', 'r1', 'MedicationRequest/d1', 'x'.repeat(300)), someString),
-        status: fc.oneof(fc.constantFrom('draft', 'active', 'stopped', 'completed', 'unknown', 'on-hold', 'cancelled', 'entered-in-error'), someString),
+        status: fc.oneof(
+          fc.constantFrom(
+            'draft',
+            'active',
+            'stopped',
+            'completed',
+            'unknown',
+            'on-hold',
+            'cancelled',
+            'entered-in-error',
+          ),
+          someString,
+        ),
         intent: fc.constantFrom('order', 'plan', 'proposal'),
         medicationCodeableConcept: codeableConcept,
         medicationReference: reference,
@@ -178,11 +281,21 @@ function medicationRequestArb(inner: fc.Arbitrary<Record<string, unknown>>): fc.
         dateWritten: dateish,
         meta: partial({ lastUpdated: dateish }),
         dosageInstruction: fc.oneof(fc.array(dosage, { maxLength: 2 }), dosage),
-        dispenseRequest: partial({ expectedSupplyDuration: quantity, validityPeriod: partial({ start: dateish, end: dateish }), quantity }),
+        dispenseRequest: partial({
+          expectedSupplyDuration: quantity,
+          validityPeriod: partial({ start: dateish, end: dateish }),
+          quantity,
+        }),
         priorPrescription: reference,
         category: fc.oneof(fc.array(codeableConcept, { maxLength: 2 }), codeableConcept),
       }),
-      fc.constantFrom('MedicationRequest', 'MedicationRequest', 'MedicationRequest', 'MedicationOrder', 'medicationrequest'),
+      fc.constantFrom(
+        'MedicationRequest',
+        'MedicationRequest',
+        'MedicationRequest',
+        'MedicationOrder',
+        'medicationrequest',
+      ),
       fc.dictionary(someString, anyJson, { maxKeys: 2 }),
     )
     .map(([fields, resourceType, extra]) => ({ ...extra, resourceType, ...fields }));
@@ -193,7 +306,10 @@ const prefetchValue = fc.oneof(
   { weight: 5, arbitrary: fc.array(resource, { maxLength: 4 }).map((rs) => bundle(rs, 'searchset')) },
   { weight: 1, arbitrary: resource },
   { weight: 1, arbitrary: fc.constant(null) },
-  { weight: 1, arbitrary: fc.constant({ resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'exception' }] }) },
+  {
+    weight: 1,
+    arbitrary: fc.constant({ resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'exception' }] }),
+  },
   { weight: 1, arbitrary: anyJson },
 );
 
@@ -205,7 +321,8 @@ type Path = (string | number)[];
 function pathsOf(value: unknown, prefix: Path = []): Path[] {
   const out: Path[] = [];
   if (Array.isArray(value)) value.forEach((v, i) => out.push([...prefix, i], ...pathsOf(v, [...prefix, i])));
-  else if (typeof value === 'object' && value !== null) for (const [k, v] of Object.entries(value)) out.push([...prefix, k], ...pathsOf(v, [...prefix, k]));
+  else if (typeof value === 'object' && value !== null)
+    for (const [k, v] of Object.entries(value)) out.push([...prefix, k], ...pathsOf(v, [...prefix, k]));
   return out;
 }
 
@@ -224,17 +341,71 @@ type Mutation =
   | { kind: 'hugeString'; at: number; length: number }
   | { kind: 'deepNesting'; at: number; depth: number; asArray: boolean };
 
-const KEYS = ['resourceType', 'entry', 'resource', 'coding', 'code', 'system', 'medicationReference', 'contained', 'status', 'hook', 'context', 'prefetch', 'draftOrders', 'patientId', 'selections', 'fhirServer', 'fhirAuthorization', 'extension', '__proto__', 'constructor', 'toString'];
-const wrongType = fc.oneof(anyJson, fc.constantFrom(0, -1, 1e308, -0, true, false, null, '', [], {}, [null], { resourceType: 'Bundle' }, 'MedicationRequest/d1'), resource);
+const KEYS = [
+  'resourceType',
+  'entry',
+  'resource',
+  'coding',
+  'code',
+  'system',
+  'medicationReference',
+  'contained',
+  'status',
+  'hook',
+  'context',
+  'prefetch',
+  'draftOrders',
+  'patientId',
+  'selections',
+  'fhirServer',
+  'fhirAuthorization',
+  'extension',
+  '__proto__',
+  'constructor',
+  'toString',
+];
+const wrongType = fc.oneof(
+  anyJson,
+  fc.constantFrom(
+    0,
+    -1,
+    1e308,
+    -0,
+    true,
+    false,
+    null,
+    '',
+    [],
+    {},
+    [null],
+    { resourceType: 'Bundle' },
+    'MedicationRequest/d1',
+  ),
+  resource,
+);
 
 const mutation: fc.Arbitrary<Mutation> = fc.oneof(
   fc.record({ kind: fc.constant('drop' as const), at: fc.nat() }),
   fc.record({ kind: fc.constant('replace' as const), at: fc.nat(), value: wrongType }),
-  fc.record({ kind: fc.constant('insert' as const), at: fc.nat(), key: fc.oneof(fc.constantFrom(...KEYS), someString), value: wrongType }),
+  fc.record({
+    kind: fc.constant('insert' as const),
+    at: fc.nat(),
+    key: fc.oneof(fc.constantFrom(...KEYS), someString),
+    value: wrongType,
+  }),
   fc.record({ kind: fc.constant('wrapInArray' as const), at: fc.nat() }),
   fc.record({ kind: fc.constant('arrayToObject' as const), at: fc.nat() }),
-  fc.record({ kind: fc.constant('hugeString' as const), at: fc.nat(), length: fc.integer({ min: 1_000, max: 300_000 }) }),
-  fc.record({ kind: fc.constant('deepNesting' as const), at: fc.nat(), depth: fc.integer({ min: 1, max: 60 }), asArray: fc.boolean() }),
+  fc.record({
+    kind: fc.constant('hugeString' as const),
+    at: fc.nat(),
+    length: fc.integer({ min: 1_000, max: 300_000 }),
+  }),
+  fc.record({
+    kind: fc.constant('deepNesting' as const),
+    at: fc.nat(),
+    depth: fc.integer({ min: 1, max: 60 }),
+    asArray: fc.boolean(),
+  }),
 );
 
 /** Applies mutations to a copy (JSON in, JSON out: `__proto__` is inserted as an own key, as JSON.parse makes it). */
@@ -257,7 +428,13 @@ function applyMutations(base: unknown, mutations: readonly Mutation[]): string {
         parent[key] = m.value;
         break;
       case 'insert':
-        if (typeof current === 'object' && current !== null && !Array.isArray(current)) Object.defineProperty(current, m.key, { value: m.value, enumerable: true, writable: true, configurable: true });
+        if (typeof current === 'object' && current !== null && !Array.isArray(current))
+          Object.defineProperty(current, m.key, {
+            value: m.value,
+            enumerable: true,
+            writable: true,
+            configurable: true,
+          });
         else if (Array.isArray(current)) current.push(m.value);
         else parent[key] = { [m.key]: m.value };
         break;
@@ -265,7 +442,9 @@ function applyMutations(base: unknown, mutations: readonly Mutation[]): string {
         parent[key] = [current];
         break;
       case 'arrayToObject':
-        parent[key] = Array.isArray(current) ? Object.fromEntries(current.map((v, i) => [String(i), v])) : { value: current };
+        parent[key] = Array.isArray(current)
+          ? Object.fromEntries(current.map((v, i) => [String(i), v]))
+          : { value: current };
         break;
       case 'hugeString':
         parent[key] = 'x'.repeat(m.length);
@@ -279,18 +458,34 @@ function applyMutations(base: unknown, mutations: readonly Mutation[]): string {
 }
 
 function baseRequests(): [string, Record<string, unknown>][] {
-  const drafts = [mr({ id: 'd1', rxcui: simva().rxcui, display: simva().name }), mr({ id: 'd2', display: 'house tonic' })];
-  const active = [mr({ id: 'a1', rxcui: clari().rxcui, display: clari().name, status: 'active', authoredOn: '2026-11-01' })];
+  const drafts = [
+    mr({ id: 'd1', rxcui: simva().rxcui, display: simva().name }),
+    mr({ id: 'd2', display: 'house tonic' }),
+  ];
+  const active = [
+    mr({ id: 'a1', rxcui: clari().rxcui, display: clari().name, status: 'active', authoredOn: '2026-11-01' }),
+  ];
   const recent = [mr({ id: 'r1', rxcui: clari().rxcui, status: 'stopped', endedOn: '2026-11-18' })];
   return [
     ['medication-safety', orderRequest({ drafts, active, recent })],
     ['medication-safety', orderRequest({ hook: 'order-select', drafts, active, selections: ['MedicationRequest/d1'] })],
     [
       'medication-safety-prescribe',
-      { hook: 'medication-prescribe', hookInstance: randomUUID(), context: { patientId: 'pat-1', medications: bundle(drafts) }, prefetch: { medications: bundle(active), recentMedications: null } },
+      {
+        hook: 'medication-prescribe',
+        hookInstance: randomUUID(),
+        context: { patientId: 'pat-1', medications: bundle(drafts) },
+        prefetch: { medications: bundle(active), recentMedications: null },
+      },
     ],
-    ['medication-profile-review', patientViewRequest([...active, mr({ id: 'a2', rxcui: simva().rxcui, status: 'active' })], recent)],
-    ['pharmacist-profile-review', patientViewRequest([...active, mr({ id: 'a2', rxcui: simva().rxcui, status: 'active' })], recent)],
+    [
+      'medication-profile-review',
+      patientViewRequest([...active, mr({ id: 'a2', rxcui: simva().rxcui, status: 'active' })], recent),
+    ],
+    [
+      'pharmacist-profile-review',
+      patientViewRequest([...active, mr({ id: 'a2', rxcui: simva().rxcui, status: 'active' })], recent),
+    ],
   ];
 }
 
@@ -310,10 +505,36 @@ describe('fuzzing the CDS service endpoints', () => {
       { weight: 2, arbitrary: fc.json({ maxDepth: 4 }) },
       { weight: 1, arbitrary: fc.string({ maxLength: 200 }) },
       { weight: 1, arbitrary: fc.string({ unit: 'binary', maxLength: 100 }) },
-      { weight: 2, arbitrary: partial({ hook: fc.constantFrom('order-sign', 'order-select', 'patient-view', 'medication-prescribe'), hookInstance: anyJson, context: anyJson, prefetch: anyJson, fhirServer: anyJson, fhirAuthorization: anyJson }).map((v) => JSON.stringify(v)) },
+      {
+        weight: 2,
+        arbitrary: partial({
+          hook: fc.constantFrom('order-sign', 'order-select', 'patient-view', 'medication-prescribe'),
+          hookInstance: anyJson,
+          context: anyJson,
+          prefetch: anyJson,
+          fhirServer: anyJson,
+          fhirAuthorization: anyJson,
+        }).map((v) => JSON.stringify(v)),
+      },
     );
-    const url = fc.oneof({ weight: 6, arbitrary: fc.constantFrom(...SERVICES) }, { weight: 1, arbitrary: fc.constantFrom('unknown', 'medication-safety/feedback', '%00', 'medication%2Dsafety', 'a'.repeat(500)) });
-    const seen = await check(fc.tuple(url, body), ([id, payload]) => judge(t, `/cds-services/${id}`, payload), 20261121);
+    const url = fc.oneof(
+      { weight: 6, arbitrary: fc.constantFrom(...SERVICES) },
+      {
+        weight: 1,
+        arbitrary: fc.constantFrom(
+          'unknown',
+          'medication-safety/feedback',
+          '%00',
+          'medication%2Dsafety',
+          'a'.repeat(500),
+        ),
+      },
+    );
+    const seen = await check(
+      fc.tuple(url, body),
+      ([id, payload]) => judge(t, `/cds-services/${id}`, payload),
+      20261121,
+    );
     expect(seen.get(400) ?? 0).toBeGreaterThan(100);
     expect([...seen.keys()].every((s) => s < 500)).toBe(true);
   });
@@ -326,7 +547,8 @@ describe('fuzzing the CDS service endpoints', () => {
 
   it('mutations of valid requests (drop, replace, insert keys at any depth; wrong types; huge strings; deep nesting) never get a 5xx, and every 200 is conformant', async () => {
     const bases = baseRequests();
-    for (const [service, body] of bases) expect((await judge(t, `/cds-services/${service}`, JSON.stringify(body))).status).toBe(200);
+    for (const [service, body] of bases)
+      expect((await judge(t, `/cds-services/${service}`, JSON.stringify(body))).status).toBe(200);
     const seen = await check(
       fc.tuple(fc.nat({ max: bases.length - 1 }), fc.array(mutation, { minLength: 1, maxLength: 3 })),
       ([which, mutations]) => {
@@ -342,20 +564,41 @@ describe('fuzzing the CDS service endpoints', () => {
   it('arbitrary FHIR-ish resources in draftOrders and prefetch never get a 5xx, and every 200 is conformant', async () => {
     const request = fc.record({
       hook: fc.constantFrom('order-sign', 'order-select', 'patient-view'),
-      drafts: fc.oneof({ weight: 4, arbitrary: fc.array(resource, { minLength: 1, maxLength: 4 }) }, { weight: 1, arbitrary: fc.array(resource, { maxLength: 0 }) }),
+      drafts: fc.oneof(
+        { weight: 4, arbitrary: fc.array(resource, { minLength: 1, maxLength: 4 }) },
+        { weight: 1, arbitrary: fc.array(resource, { maxLength: 0 }) },
+      ),
       draftsAs: fc.constantFrom('bundle', 'bundle', 'bundle-no-type', 'resource', 'array'),
-      selections: fc.array(fc.oneof(fc.constantFrom('MedicationRequest/d1', 'MedicationRequest/d2', 'MedicationRequest/a1'), someString), { minLength: 1, maxLength: 3 }),
-      prefetch: partial({ medications: prefetchValue, recentMedications: prefetchValue, observations: prefetchValue, patient: fc.oneof(fc.constant(null), resource), allergies: fc.oneof(fc.constant(null), prefetchValue) }),
+      selections: fc.array(
+        fc.oneof(fc.constantFrom('MedicationRequest/d1', 'MedicationRequest/d2', 'MedicationRequest/a1'), someString),
+        { minLength: 1, maxLength: 3 },
+      ),
+      prefetch: partial({
+        medications: prefetchValue,
+        recentMedications: prefetchValue,
+        observations: prefetchValue,
+        patient: fc.oneof(fc.constant(null), resource),
+        allergies: fc.oneof(fc.constant(null), prefetchValue),
+      }),
     });
     const seen = await check(
       request,
       (r) => {
-        const draftOrders = r.draftsAs === 'resource' ? r.drafts[0] ?? {} : r.draftsAs === 'array' ? r.drafts : bundle(r.drafts, r.draftsAs === 'bundle' ? 'collection' : undefined);
+        const draftOrders =
+          r.draftsAs === 'resource'
+            ? (r.drafts[0] ?? {})
+            : r.draftsAs === 'array'
+              ? r.drafts
+              : bundle(r.drafts, r.draftsAs === 'bundle' ? 'collection' : undefined);
         const context: Record<string, unknown> = { userId: 'Practitioner/example', patientId: 'pat-1' };
         if (r.hook !== 'patient-view') context.draftOrders = draftOrders;
         if (r.hook === 'order-select') context.selections = r.selections;
         const service = r.hook === 'patient-view' ? 'medication-profile-review' : 'medication-safety';
-        return judge(t, `/cds-services/${service}`, JSON.stringify({ hook: r.hook, hookInstance: randomUUID(), context, prefetch: r.prefetch }));
+        return judge(
+          t,
+          `/cds-services/${service}`,
+          JSON.stringify({ hook: r.hook, hookInstance: randomUUID(), context, prefetch: r.prefetch }),
+        );
       },
       20261123,
     );
@@ -382,7 +625,12 @@ describe('fuzzing the client JWT (CDS_TRUSTED_ISSUERS with an ES384 key)', () =>
     const publicJwk: JWK = { ...(await exportJWK(pair.publicKey)), kid: 'key-1', alg: 'ES384', use: 'sig' };
     const issuers = [{ iss: ISS, jwks: { keys: [publicJwk] } }];
     t = await createTestApp({ env: { CDS_TRUSTED_ISSUERS: JSON.stringify(issuers), CDS_PUBLIC_BASE_URL: BASE } });
-    payload = JSON.stringify(orderRequest({ drafts: [mr({ id: 'd1', rxcui: simva().rxcui })], active: [mr({ id: 'a1', rxcui: clari().rxcui, status: 'active' })] }));
+    payload = JSON.stringify(
+      orderRequest({
+        drafts: [mr({ id: 'd1', rxcui: simva().rxcui })],
+        active: [mr({ id: 'a1', rxcui: clari().rxcui, status: 'active' })],
+      }),
+    );
   });
   afterAll(() => t.close());
 
@@ -393,11 +641,27 @@ describe('fuzzing the client JWT (CDS_TRUSTED_ISSUERS with an ES384 key)', () =>
   const claims = fc.record(
     {
       iss: fc.oneof({ weight: 4, arbitrary: fc.constant(ISS) }, { weight: 1, arbitrary: anyJson }),
-      aud: fc.oneof({ weight: 4, arbitrary: fc.constant(AUD) }, { weight: 1, arbitrary: fc.constant([AUD, 'https://other']) }, { weight: 1, arbitrary: anyJson }),
-      iat: fc.oneof({ weight: 4, arbitrary: fc.integer({ min: iat - 600, max: iat + 600 }) }, { weight: 1, arbitrary: anyJson }, { weight: 1, arbitrary: fc.double({ noNaN: true, noDefaultInfinity: true }) }),
-      exp: fc.oneof({ weight: 4, arbitrary: fc.integer({ min: iat - 600, max: iat + 3600 }) }, { weight: 1, arbitrary: anyJson }, { weight: 1, arbitrary: fc.constant(Number.MAX_SAFE_INTEGER) }),
+      aud: fc.oneof(
+        { weight: 4, arbitrary: fc.constant(AUD) },
+        { weight: 1, arbitrary: fc.constant([AUD, 'https://other']) },
+        { weight: 1, arbitrary: anyJson },
+      ),
+      iat: fc.oneof(
+        { weight: 4, arbitrary: fc.integer({ min: iat - 600, max: iat + 600 }) },
+        { weight: 1, arbitrary: anyJson },
+        { weight: 1, arbitrary: fc.double({ noNaN: true, noDefaultInfinity: true }) },
+      ),
+      exp: fc.oneof(
+        { weight: 4, arbitrary: fc.integer({ min: iat - 600, max: iat + 3600 }) },
+        { weight: 1, arbitrary: anyJson },
+        { weight: 1, arbitrary: fc.constant(Number.MAX_SAFE_INTEGER) },
+      ),
       nbf: fc.oneof(fc.integer({ min: iat - 600, max: iat + 600 }), anyJson),
-      jti: fc.oneof({ weight: 4, arbitrary: fc.uuid() }, { weight: 1, arbitrary: anyJson }, { weight: 1, arbitrary: fc.string({ maxLength: 3000 }) }),
+      jti: fc.oneof(
+        { weight: 4, arbitrary: fc.uuid() },
+        { weight: 1, arbitrary: anyJson },
+        { weight: 1, arbitrary: fc.string({ maxLength: 3000 }) },
+      ),
       tenant: anyJson,
     },
     { requiredKeys: ['iss', 'aud', 'iat', 'exp'] },
@@ -416,16 +680,51 @@ describe('fuzzing the client JWT (CDS_TRUSTED_ISSUERS with an ES384 key)', () =>
   type TokenCase =
     | { kind: 'valid' }
     | { kind: 'signed'; claims: Record<string, unknown>; header: Record<string, unknown>; otherKey: boolean }
-    | { kind: 'mutated'; claims: Record<string, unknown>; edit: 'flip' | 'truncate' | 'dropSegment' | 'swapPayload' | 'extraSegment'; at: number; replacement: string; payload: unknown }
-    | { kind: 'forged'; alg: unknown; header: Record<string, unknown>; claims: Record<string, unknown>; signature: string }
+    | {
+        kind: 'mutated';
+        claims: Record<string, unknown>;
+        edit: 'flip' | 'truncate' | 'dropSegment' | 'swapPayload' | 'extraSegment';
+        at: number;
+        replacement: string;
+        payload: unknown;
+      }
+    | {
+        kind: 'forged';
+        alg: unknown;
+        header: Record<string, unknown>;
+        claims: Record<string, unknown>;
+        signature: string;
+      }
     | { kind: 'random'; text: string };
 
   const tokenCase: fc.Arbitrary<TokenCase> = fc.oneof(
     fc.constant({ kind: 'valid' as const }),
     fc.record({ kind: fc.constant('signed' as const), claims, header, otherKey: fc.boolean() }),
-    fc.record({ kind: fc.constant('mutated' as const), claims, edit: fc.constantFrom('flip', 'truncate', 'dropSegment', 'swapPayload', 'extraSegment'), at: fc.nat(), replacement: fc.string({ minLength: 1, maxLength: 3 }), payload: anyJson }),
-    fc.record({ kind: fc.constant('forged' as const), alg: fc.oneof(fc.constantFrom('none', 'None', 'HS256', 'HS384', 'RS384', 'ES384', 'PS384', 'EdDSA', ''), anyJson), header, claims, signature: fc.oneof(fc.constant(''), fc.base64String({ maxLength: 200 }).map((s) => s.replace(/=+$/, '').replace(/\+/g, '-').replace(/\//g, '_'))) }),
-    fc.record({ kind: fc.constant('random' as const), text: fc.oneof(fc.string({ maxLength: 300 }), fc.array(fc.base64String({ maxLength: 80 }), { minLength: 1, maxLength: 5 }).map((s) => s.join('.'))) }),
+    fc.record({
+      kind: fc.constant('mutated' as const),
+      claims,
+      edit: fc.constantFrom('flip', 'truncate', 'dropSegment', 'swapPayload', 'extraSegment'),
+      at: fc.nat(),
+      replacement: fc.string({ minLength: 1, maxLength: 3 }),
+      payload: anyJson,
+    }),
+    fc.record({
+      kind: fc.constant('forged' as const),
+      alg: fc.oneof(fc.constantFrom('none', 'None', 'HS256', 'HS384', 'RS384', 'ES384', 'PS384', 'EdDSA', ''), anyJson),
+      header,
+      claims,
+      signature: fc.oneof(
+        fc.constant(''),
+        fc.base64String({ maxLength: 200 }).map((s) => s.replace(/=+$/, '').replace(/\+/g, '-').replace(/\//g, '_')),
+      ),
+    }),
+    fc.record({
+      kind: fc.constant('random' as const),
+      text: fc.oneof(
+        fc.string({ maxLength: 300 }),
+        fc.array(fc.base64String({ maxLength: 80 }), { minLength: 1, maxLength: 5 }).map((s) => s.join('.')),
+      ),
+    }),
   );
 
   async function sign(c: Record<string, unknown>, h: Record<string, unknown>, key: KeyLike): Promise<string> {

@@ -12,25 +12,34 @@ import { coverageOf, emptyTally, formatCoverage, tallyText } from '../../src/kno
 const fixture = (name: string) => readFileSync(new URL(`../fixtures/synthea/${name}`, import.meta.url), 'utf8');
 const kb = () => new MemoryKnowledgeStore(bundledSources()).snapshot();
 
-describe('knowledge-base coverage of a site\'s codes', () => {
+describe("knowledge-base coverage of a site's codes", () => {
   it('Synthea MedicationRequests (NDJSON): 95 of 98 codes resolve; the rest and the mismatched display are listed', async () => {
     const tally = emptyTally();
     tallyText(fixture('bundles.MedicationRequest.ndjson'), tally);
     tallyText(fixture('10-patients.MedicationRequest.ndjson'), tally);
     const report = await coverageOf(tally, kb());
-    expect([report.medications.codes, report.medications.occurrences, report.medications.resolved]).toEqual([98, 2087, 95]);
+    expect([report.medications.codes, report.medications.occurrences, report.medications.resolved]).toEqual([
+      98, 2087, 95,
+    ]);
     expect(report.medications.unresolved.map((u) => [u.code, u.count, u.displays])).toEqual([
       ['108515', 18, ['1 ML tacrolimus 5 MG/ML Injection']],
       ['1664463', 5, ['24 HR tacrolimus 1 MG Extended Release Oral Tablet']],
       ['757594', 2, ['Jolivette 28 Day Pack']],
     ]);
-    expect(report.medications.displayMismatches).toEqual([{ code: '833036', display: 'Captopril 25 MG Oral Tablet', codeNames: ['acetaminophen', 'hydrocodone'] }]);
-    expect(formatCoverage(report)[0]).toBe('medications: 98 distinct RxNorm codes in 2087 orders; 95 resolve (96.9% of codes, 98.8% of orders)');
+    expect(report.medications.displayMismatches).toEqual([
+      { code: '833036', display: 'Captopril 25 MG Oral Tablet', codeNames: ['acetaminophen', 'hydrocodone'] },
+    ]);
+    expect(formatCoverage(report)[0]).toBe(
+      'medications: 98 distinct RxNorm codes in 2087 orders; 95 resolve (96.9% of codes, 98.8% of orders)',
+    );
   });
 
   it('a list of codes: RxNorm codes and LOINC codes, with displays after a tab or comma', async () => {
     const tally = emptyTally();
-    tallyText('# one code a line\n1364445\tapixaban 5 MG Oral Tablet\n999999991,an unknown drug\n98979-8\n2345-7,Glucose\n98979-8\n', tally);
+    tallyText(
+      '# one code a line\n1364445\tapixaban 5 MG Oral Tablet\n999999991,an unknown drug\n98979-8\n2345-7,Glucose\n98979-8\n',
+      tally,
+    );
     const report = await coverageOf(tally, kb());
     expect(report.medications.resolved).toBe(1);
     expect(report.medications.unresolved).toEqual([{ code: '999999991', count: 1, displays: ['an unknown drug'] }]);
@@ -40,8 +49,17 @@ describe('knowledge-base coverage of a site\'s codes', () => {
 
   it('a Bundle of Observations: the eGFR read, other labs listed', async () => {
     const tally = emptyTally();
-    const obs = (code: string, display: string) => ({ resourceType: 'Observation', code: { coding: [{ system: 'http://loinc.org', code, display }] } });
-    tallyText(JSON.stringify({ resourceType: 'Bundle', entry: [{ resource: obs('62238-1', 'eGFR CKD-EPI') }, { resource: obs('8867-4', 'Heart rate') }] }), tally);
+    const obs = (code: string, display: string) => ({
+      resourceType: 'Observation',
+      code: { coding: [{ system: 'http://loinc.org', code, display }] },
+    });
+    tallyText(
+      JSON.stringify({
+        resourceType: 'Bundle',
+        entry: [{ resource: obs('62238-1', 'eGFR CKD-EPI') }, { resource: obs('8867-4', 'Heart rate') }],
+      }),
+      tally,
+    );
     const report = await coverageOf(tally, kb());
     expect(report.labs.read).toEqual([{ code: '62238-1', kind: 'egfr', count: 1 }]);
     expect(report.labs.notRead.map((l) => l.code)).toEqual(['8867-4']);
@@ -62,7 +80,11 @@ describe('knowledge-base coverage of a site\'s codes', () => {
       );
       expect(res.status).toBe(200);
       const text = (await t.app.inject({ method: 'GET', url: '/metrics' })).body;
-      const sample = (reason: string) => text.split('\n').find((l) => l.startsWith(`cds_unscreenable_medications_total{reason="${reason}"} `))?.split(' ')[1];
+      const sample = (reason: string) =>
+        text
+          .split('\n')
+          .find((l) => l.startsWith(`cds_unscreenable_medications_total{reason="${reason}"} `))
+          ?.split(' ')[1];
       expect([sample('unknown-code'), sample('display-mismatch'), sample('text-only')]).toEqual(['1', '1', '1']);
     } finally {
       await t.close();

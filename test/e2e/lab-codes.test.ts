@@ -22,7 +22,10 @@ function observation(id: string, loinc: string, value: number, unit: string): Re
 }
 
 /** An oral order of one tablet twice a day, for a man born in 1946 (80 at the test clock). */
-function renalRequest(drug: { rxcui: string; name: string }, observations: Record<string, unknown>[]): Record<string, unknown> {
+function renalRequest(
+  drug: { rxcui: string; name: string },
+  observations: Record<string, unknown>[],
+): Record<string, unknown> {
   const draft = {
     resourceType: 'MedicationRequest',
     id: 'd1',
@@ -30,7 +33,12 @@ function renalRequest(drug: { rxcui: string; name: string }, observations: Recor
     intent: 'order',
     subject: { reference: `Patient/${PATIENT_ID}` },
     medicationCodeableConcept: { coding: [{ system: RXNORM, code: drug.rxcui, display: drug.name }] },
-    dosageInstruction: [{ timing: { repeat: { frequency: 2, period: 1, periodUnit: 'd' } }, doseAndRate: [{ doseQuantity: { value: 1, unit: 'tablet', system: UCUM, code: '{tablet}' } }] }],
+    dosageInstruction: [
+      {
+        timing: { repeat: { frequency: 2, period: 1, periodUnit: 'd' } },
+        doseAndRate: [{ doseQuantity: { value: 1, unit: 'tablet', system: UCUM, code: '{tablet}' } }],
+      },
+    ],
   };
   const r = orderRequest({ drafts: [draft], observations }) as { prefetch: Record<string, unknown> };
   r.prefetch.patient = { resourceType: 'Patient', id: PATIENT_ID, birthDate: '1946-01-15', gender: 'male' };
@@ -41,7 +49,17 @@ describe('lab LOINC codes real EHRs send reach the renal dose check', () => {
   const egfrCodes = bundledSources().observations.find((o) => o.id === 'egfr')!.loinc;
 
   it('observations.json names the eGFR codes of MDRD, CKD-EPI 2009 and 2021 and the cystatin-based formula', () => {
-    expect(egfrCodes).toEqual(['33914-3', '48642-3', '48643-1', '50044-7', '62238-1', '88293-6', '88294-4', '98979-8', '50210-4']);
+    expect(egfrCodes).toEqual([
+      '33914-3',
+      '48642-3',
+      '48643-1',
+      '50044-7',
+      '62238-1',
+      '88293-6',
+      '88294-4',
+      '98979-8',
+      '50210-4',
+    ]);
   });
 
   it.each([
@@ -52,7 +70,10 @@ describe('lab LOINC codes real EHRs send reach the renal dose check', () => {
     ['50210-4', 'cystatin C-based'],
   ])('an eGFR of 25 coded %s (%s) with metformin gives the renal contraindication card', async (loinc) => {
     const metformin = kbScd('metformin');
-    const result = await screen('medication-safety', renalRequest(metformin, [observation('e1', loinc, 25, 'mL/min/{1.73_m2}')]));
+    const result = await screen(
+      'medication-safety',
+      renalRequest(metformin, [observation('e1', loinc, 25, 'mL/min/{1.73_m2}')]),
+    );
     const card = result.response.cards.find((c) => c.source.topic?.code === 'DOSECOND');
     expect(card?.summary).toBe("Metformin is contraindicated at the patient's kidney function (eGFR 25, limit 30)");
     expect(card?.indicator).toBe('critical');
@@ -63,10 +84,15 @@ describe('lab LOINC codes real EHRs send reach the renal dose check', () => {
     // 176.8 µmol/L = 2.0 mg/dL; (140 - 80) × 70 / (72 × 2.0) = 29.2 mL/min, under the label's 60
     const result = await screen(
       'medication-safety',
-      renalRequest(nitrofurantoin, [observation('c1', '14682-9', 176.8, 'umol/L'), observation('w1', '29463-7', 70, 'kg')]),
+      renalRequest(nitrofurantoin, [
+        observation('c1', '14682-9', 176.8, 'umol/L'),
+        observation('w1', '29463-7', 70, 'kg'),
+      ]),
     );
     const card = result.response.cards.find((c) => c.source.topic?.code === 'DOSECOND');
-    expect(card?.summary).toMatch(/^Nitrofurantoin is contraindicated at the patient's kidney function \(CrCl 29(\.2)?, limit 60\)$/);
+    expect(card?.summary).toMatch(
+      /^Nitrofurantoin is contraindicated at the patient's kidney function \(CrCl 29(\.2)?, limit 60\)$/,
+    );
     expect(card?.detail).toContain('176.8 umol/L');
   });
 });

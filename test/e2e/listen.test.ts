@@ -20,7 +20,11 @@ interface Running {
 
 async function start(env: Record<string, string> = {}): Promise<Running> {
   const sources = bundledSources();
-  const app = await buildApp(testConfig(env), { sources, knowledge: new MemoryKnowledgeStore(sources, 'bundled', NOW), now: () => NOW });
+  const app = await buildApp(testConfig(env), {
+    sources,
+    knowledge: new MemoryKnowledgeStore(sources, 'bundled', NOW),
+    now: () => NOW,
+  });
   await app.listen({ host: '127.0.0.1', port: 0 });
   const { port } = app.server.address() as AddressInfo;
   return { app, base: `http://127.0.0.1:${port}` };
@@ -38,7 +42,9 @@ function raw(method: string, url: string, headers: Record<string, string>, body?
     const req = httpRequest(url, { method, headers }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }));
+      res.on('end', () =>
+        resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }),
+      );
     });
     req.on('error', reject);
     req.end(body);
@@ -54,10 +60,19 @@ function interactionRequest(): Record<string, unknown> {
   });
 }
 
-const SIMVA_CLARI = 'Simvastatin + clarithromycin: contraindicated interaction — Simvastatin or lovastatin with clarithromycin, erythromycin or telithromycin';
+const SIMVA_CLARI =
+  'Simvastatin + clarithromycin: contraindicated interaction — Simvastatin or lovastatin with clarithromycin, erythromycin or telithromycin';
 
-async function postJson(base: string, path: string, body: unknown): Promise<{ status: number; json: Record<string, unknown> }> {
-  const res = await fetch(`${base}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+async function postJson(
+  base: string,
+  path: string,
+  body: unknown,
+): Promise<{ status: number; json: Record<string, unknown> }> {
+  const res = await fetch(`${base}${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
   return { status: res.status, json: (await res.json()) as Record<string, unknown> };
 }
 
@@ -80,7 +95,9 @@ describe('a real listen on 127.0.0.1', () => {
     const body = (await res.json()) as Record<string, Record<string, unknown>>;
     const sources = bundledSources();
     expect(body.status).toBe('up');
-    expect(body.components).toEqual({ knowledge: { status: 'up', detail: `in-process, ${sources.interactions.length} interactions` } });
+    expect(body.components).toEqual({
+      knowledge: { status: 'up', detail: `in-process, ${sources.interactions.length} interactions` },
+    });
     const version = body.knowledgeVersion!;
     expect(String(version.id).startsWith('bundled-')).toBe(true);
     expect(version.id).toBe(`bundled-${sources.checksum.slice(0, 12)}`);
@@ -152,7 +169,10 @@ describe('CORS with CDS_CORS_ORIGINS set', () => {
     expect(allowed.status).toBe(204);
     expect(allowed.headers['access-control-allow-origin']).toBe('https://ehr.example.org');
     for (const origin of ['https://evil.example', 'http://127.0.0.1:3000', 'https://ehr.example.org.evil.example']) {
-      const denied = await raw('OPTIONS', `${server.base}/cds-services/medication-safety`, { origin, 'access-control-request-method': 'POST' });
+      const denied = await raw('OPTIONS', `${server.base}/cds-services/medication-safety`, {
+        origin,
+        'access-control-request-method': 'POST',
+      });
       expect(denied.headers['access-control-allow-origin'], origin).toBeUndefined();
     }
   });
@@ -171,8 +191,12 @@ describe('metrics after a call', () => {
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toBe('text/plain; version=0.0.4; charset=utf-8');
     const lines = (await res.text()).split('\n');
-    expect(lines).toContain('cds_service_request_duration_seconds_count{service="medication-safety",hook="order-sign",status="200"} 1');
-    expect(lines.filter((l) => l.startsWith('cds_cards_total{'))).toEqual(['cds_cards_total{service="medication-safety",topic="DRG",indicator="critical"} 1']);
+    expect(lines).toContain(
+      'cds_service_request_duration_seconds_count{service="medication-safety",hook="order-sign",status="200"} 1',
+    );
+    expect(lines.filter((l) => l.startsWith('cds_cards_total{'))).toEqual([
+      'cds_cards_total{service="medication-safety",topic="DRG",indicator="critical"} 1',
+    ]);
     expect(lines.filter((l) => l.startsWith('cds_service_request_duration_seconds_count{'))).toHaveLength(1);
   });
 });

@@ -19,7 +19,11 @@ let lines: string[] = [];
 let t: TestApp;
 let fhir: TestFhirServer;
 beforeAll(async () => {
-  fhir = await startFhirServer((path) => (path === 'MedicationRequest' ? { body: searchset([mr({ id: 'a1', rxcui: C.clarithromycin, status: 'active' })]) } : { body: searchset([]) }));
+  fhir = await startFhirServer((path) =>
+    path === 'MedicationRequest'
+      ? { body: searchset([mr({ id: 'a1', rxcui: C.clarithromycin, status: 'active' })]) }
+      : { body: searchset([]) },
+  );
   const logStream = new Writable({
     write(chunk, _enc, done) {
       lines.push(String(chunk));
@@ -34,16 +38,34 @@ afterAll(async () => {
 });
 
 function request(withServer: boolean): Record<string, unknown> {
-  const draft = { ...mr({ id: 'd1', rxcui: C.simvastatin, display: 'simvastatin' }), subject: { reference: `Patient/${SECRETS.patientId}` }, note: [{ text: SECRETS.note }] };
+  const draft = {
+    ...mr({ id: 'd1', rxcui: C.simvastatin, display: 'simvastatin' }),
+    subject: { reference: `Patient/${SECRETS.patientId}` },
+    note: [{ text: SECRETS.note }],
+  };
   return {
     hook: 'order-sign',
     hookInstance: 'log-test',
     ...(withServer
-      ? { fhirServer: fhir.baseUrl, fhirAuthorization: { access_token: SECRETS.token, token_type: 'Bearer', expires_in: 300, scope: 'patient/*.read', subject: 'cds' } }
+      ? {
+          fhirServer: fhir.baseUrl,
+          fhirAuthorization: {
+            access_token: SECRETS.token,
+            token_type: 'Bearer',
+            expires_in: 300,
+            scope: 'patient/*.read',
+            subject: 'cds',
+          },
+        }
       : {}),
     context: { userId: 'Practitioner/1', patientId: SECRETS.patientId, draftOrders: bundle([draft]) },
     prefetch: {
-      patient: { resourceType: 'Patient', id: SECRETS.patientId, name: [{ given: [SECRETS.name], family: SECRETS.family }], birthDate: SECRETS.birthDate },
+      patient: {
+        resourceType: 'Patient',
+        id: SECRETS.patientId,
+        name: [{ given: [SECRETS.name], family: SECRETS.family }],
+        birthDate: SECRETS.birthDate,
+      },
       recentMedications: null,
     },
   };
@@ -62,7 +84,8 @@ describe('logs', () => {
     const log = lines.join('');
     expect(log).toContain('"msg":"cds service call"');
     expect(log).toContain('"service":"medication-safety"');
-    for (const [what, secret] of Object.entries(SECRETS)) expect(log.includes(secret), `${what} leaked into the logs`).toBe(false);
+    for (const [what, secret] of Object.entries(SECRETS))
+      expect(log.includes(secret), `${what} leaked into the logs`).toBe(false);
     // The FHIR server did receive the token: it was used, just never logged.
     expect(fhir.requests.some((r) => r.authorization === `Bearer ${SECRETS.token}`)).toBe(true);
   });

@@ -23,23 +23,36 @@ afterEach(() => {
 });
 
 const simvastatinDraft = () => mr({ id: 'd1', rxcui: C.simvastatin40Tab, display: 'simvastatin 40 MG Oral Tablet' });
-const clarithromycinActive = () => mr({ id: 'a1', rxcui: C.clarithromycin500Tab, display: 'clarithromycin 500 MG Oral Tablet', status: 'active' });
+const clarithromycinActive = () =>
+  mr({ id: 'a1', rxcui: C.clarithromycin500Tab, display: 'clarithromycin 500 MG Oral Tablet', status: 'active' });
 
 /** An order-sign request with only the given prefetch keys, and optionally a FHIR server and token. */
-function request(prefetch: Record<string, unknown> | undefined, withServer: boolean | string = true): Record<string, unknown> {
+function request(
+  prefetch: Record<string, unknown> | undefined,
+  withServer: boolean | string = true,
+): Record<string, unknown> {
   const body = orderRequest({ drafts: [simvastatinDraft()] });
   if (prefetch === undefined) delete body.prefetch;
   else body.prefetch = prefetch;
   if (withServer) {
     body.fhirServer = typeof withServer === 'string' ? withServer : fhir.baseUrl;
-    body.fhirAuthorization = { access_token: TOKEN, token_type: 'Bearer', expires_in: 300, scope: 'user/MedicationRequest.read', subject: 'cds-service' };
+    body.fhirAuthorization = {
+      access_token: TOKEN,
+      token_type: 'Bearer',
+      expires_in: 300,
+      scope: 'user/MedicationRequest.read',
+      subject: 'cds-service',
+    };
   }
   return body;
 }
 
 describe('prefetch', () => {
   it('uses prefetched data when present and contacts no server', async () => {
-    const res = await t.call('medication-safety', request({ medications: searchset([clarithromycinActive()]), recentMedications: null, allergies: null }));
+    const res = await t.call(
+      'medication-safety',
+      request({ medications: searchset([clarithromycinActive()]), recentMedications: null, allergies: null }),
+    );
     expect(res.status).toBe(200);
     expect(res.body.cards.map((c: { summary: string }) => c.summary)).toEqual([
       'Simvastatin + clarithromycin: contraindicated interaction — test-statin-macrolide title',
@@ -50,25 +63,42 @@ describe('prefetch', () => {
   });
 
   it('treats null as "no such data": no fetch, no card', async () => {
-    const res = await t.call('medication-safety', request({ medications: null, recentMedications: null, patient: null, allergies: null, observations: null }));
+    const res = await t.call(
+      'medication-safety',
+      request({ medications: null, recentMedications: null, patient: null, allergies: null, observations: null }),
+    );
     expect(res.body).toEqual({ cards: [] });
     expect(fhir.requests).toEqual([]);
   });
 
   it('names an OperationOutcome from the EHR on a warning card when it cannot fetch itself', async () => {
-    const outcome = { resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'timeout', diagnostics: 'pharmacy system offline' }] };
-    const res = await t.call('medication-safety', request({ medications: outcome, recentMedications: null, allergies: null }, false));
+    const outcome = {
+      resourceType: 'OperationOutcome',
+      issue: [{ severity: 'error', code: 'timeout', diagnostics: 'pharmacy system offline' }],
+    };
+    const res = await t.call(
+      'medication-safety',
+      request({ medications: outcome, recentMedications: null, allergies: null }, false),
+    );
     expect(res.status).toBe(200);
     expect(res.body.cards).toHaveLength(1);
     expect(res.body.cards[0].indicator).toBe('warning');
-    expect(res.body.cards[0].summary).toBe('Medication screening incomplete: interactions with active medications could not be checked');
-    expect(res.body.cards[0].detail).toContain('- **interactions with active medications**: the EHR could not provide them (pharmacy system offline).');
+    expect(res.body.cards[0].summary).toBe(
+      'Medication screening incomplete: interactions with active medications could not be checked',
+    );
+    expect(res.body.cards[0].detail).toContain(
+      '- **interactions with active medications**: the EHR could not provide them (pharmacy system offline).',
+    );
   });
 
   it('fetches what the EHR failed to prefetch when it gave a FHIR server', async () => {
-    handler = (path) => (path === 'MedicationRequest' ? { body: searchset([clarithromycinActive()]) } : { body: searchset([]) });
+    handler = (path) =>
+      path === 'MedicationRequest' ? { body: searchset([clarithromycinActive()]) } : { body: searchset([]) };
     const outcome = { resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'exception' }] };
-    const res = await t.call('medication-safety', request({ medications: outcome, recentMedications: null, patient: null, allergies: null, observations: null }));
+    const res = await t.call(
+      'medication-safety',
+      request({ medications: outcome, recentMedications: null, patient: null, allergies: null, observations: null }),
+    );
     expect(res.body.cards.map((c: { indicator: string }) => c.indicator)).toEqual(['critical']);
     expect(fhir.requests.map((r) => r.url)).toEqual(['/fhir/MedicationRequest?patient=pat-1&status=active']);
   });
@@ -78,7 +108,12 @@ describe('prefetch', () => {
       if (path === 'MedicationRequest' && url.searchParams.get('status') === 'active') {
         return url.searchParams.get('page') === '2'
           ? { body: searchset([clarithromycinActive()]) }
-          : { body: searchset([mr({ id: 'a0', rxcui: C.sertraline, status: 'active' })], `${fhir.baseUrl}/MedicationRequest?patient=pat-1&status=active&page=2`) };
+          : {
+              body: searchset(
+                [mr({ id: 'a0', rxcui: C.sertraline, status: 'active' })],
+                `${fhir.baseUrl}/MedicationRequest?patient=pat-1&status=active&page=2`,
+              ),
+            };
       }
       if (path === 'Patient/pat-1') return { body: { resourceType: 'Patient', id: 'pat-1' } };
       return { body: searchset([]) };
@@ -125,24 +160,33 @@ describe('prefetch', () => {
   it('answers 200 with what it could check and a card naming what it could not when the server fails', async () => {
     handler = () => ({ status: 500, body: { resourceType: 'OperationOutcome', issue: [] } });
     const body = request(undefined);
-    (body.context as { draftOrders: { entry: unknown[] } }).draftOrders.entry.push({ resource: mr({ id: 'd2', rxcui: C.clarithromycin, display: 'clarithromycin' }) });
+    (body.context as { draftOrders: { entry: unknown[] } }).draftOrders.entry.push({
+      resource: mr({ id: 'd2', rxcui: C.clarithromycin, display: 'clarithromycin' }),
+    });
     const res = await t.call('medication-safety', body);
     expect(res.status).toBe(200);
     expect(res.body.cards.map((c: { indicator: string; summary: string }) => [c.indicator, c.summary])).toEqual([
       ['critical', 'Simvastatin + clarithromycin: contraindicated interaction — test-statin-macrolide title'],
       ['warning', 'Medication screening incomplete: 3 checks could not be done (details below)'],
     ]);
-    expect(res.body.cards[1].detail).toContain('- **interactions with active medications**: the FHIR server answered HTTP 500.');
+    expect(res.body.cards[1].detail).toContain(
+      '- **interactions with active medications**: the FHIR server answered HTTP 500.',
+    );
   });
 
   it('gives up on a slow server at the deadline and says so', async () => {
     const slow = await createTestApp({ env: { CDS_TIME_BUDGET_MS: '150' }, deps: { sources: miniKb() } });
     try {
       handler = () => ({ delayMs: 3000, body: searchset([]) });
-      const res = await slow.call('medication-safety', request({ recentMedications: null, patient: null, allergies: null, observations: null }));
+      const res = await slow.call(
+        'medication-safety',
+        request({ recentMedications: null, patient: null, allergies: null, observations: null }),
+      );
       expect(res.status).toBe(200);
       expect(res.body.cards).toHaveLength(1);
-      expect(res.body.cards[0].detail).toContain('- **interactions with active medications**: the FHIR server did not answer within the time budget.');
+      expect(res.body.cards[0].detail).toContain(
+        '- **interactions with active medications**: the FHIR server did not answer within the time budget.',
+      );
     } finally {
       await slow.close();
     }
@@ -159,9 +203,16 @@ describe('prefetch', () => {
 
   it('allows a server named in CDS_FHIR_SERVER_ALLOWLIST and refuses a next link to another origin', async () => {
     handler = (path) =>
-      path === 'MedicationRequest' ? { body: searchset([], 'https://elsewhere.example.org/fhir/MedicationRequest?page=2') } : { body: searchset([]) };
-    const res = await t.call('medication-safety', request({ recentMedications: null, patient: null, allergies: null, observations: null }));
-    expect(res.body.cards[0].detail).toContain('- **interactions with active medications**: only part of the data could be read: next link leads to another server (https://elsewhere.example.org).');
+      path === 'MedicationRequest'
+        ? { body: searchset([], 'https://elsewhere.example.org/fhir/MedicationRequest?page=2') }
+        : { body: searchset([]) };
+    const res = await t.call(
+      'medication-safety',
+      request({ recentMedications: null, patient: null, allergies: null, observations: null }),
+    );
+    expect(res.body.cards[0].detail).toContain(
+      '- **interactions with active medications**: only part of the data could be read: next link leads to another server (https://elsewhere.example.org).',
+    );
     expect(fhir.requests).toHaveLength(1);
   });
 
@@ -170,27 +221,60 @@ describe('prefetch', () => {
     handler = (path) => {
       if (path !== 'MedicationRequest') return { body: searchset([]) };
       page++;
-      return { body: searchset(page === 1 ? [clarithromycinActive()] : [], `${fhir.baseUrl}/MedicationRequest?page=${page + 1}`) };
+      return {
+        body: searchset(
+          page === 1 ? [clarithromycinActive()] : [],
+          `${fhir.baseUrl}/MedicationRequest?page=${page + 1}`,
+        ),
+      };
     };
-    const res = await t.call('medication-safety', request({ recentMedications: null, patient: null, allergies: null, observations: null }));
+    const res = await t.call(
+      'medication-safety',
+      request({ recentMedications: null, patient: null, allergies: null, observations: null }),
+    );
     expect(res.body.cards.map((c: { indicator: string }) => c.indicator)).toEqual(['critical', 'warning']);
-    expect(res.body.cards[1].detail).toContain('- **interactions with active medications**: only part of the data could be read: there are more than 20 result pages.');
+    expect(res.body.cards[1].detail).toContain(
+      '- **interactions with active medications**: only part of the data could be read: there are more than 20 result pages.',
+    );
     expect(fhir.requests).toHaveLength(20);
   });
 
   it('turns an error OperationOutcome inside a prefetched Bundle into a warning, keeping the data', async () => {
-    const truncated = { resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'too-costly', diagnostics: 'results truncated at 50' }] };
-    const advisory = { resourceType: 'OperationOutcome', issue: [{ severity: 'information', code: 'informational', diagnostics: 'fine' }] };
-    const res = await t.call('medication-safety', request({ medications: searchset([clarithromycinActive(), truncated, advisory]), recentMedications: null, allergies: null }, false));
+    const truncated = {
+      resourceType: 'OperationOutcome',
+      issue: [{ severity: 'error', code: 'too-costly', diagnostics: 'results truncated at 50' }],
+    };
+    const advisory = {
+      resourceType: 'OperationOutcome',
+      issue: [{ severity: 'information', code: 'informational', diagnostics: 'fine' }],
+    };
+    const res = await t.call(
+      'medication-safety',
+      request(
+        {
+          medications: searchset([clarithromycinActive(), truncated, advisory]),
+          recentMedications: null,
+          allergies: null,
+        },
+        false,
+      ),
+    );
     expect(res.body.cards.map((c: { indicator: string }) => c.indicator)).toEqual(['critical', 'warning']);
-    expect(res.body.cards[1].detail).toContain('- **interactions with active medications**: the FHIR server reported an error in the results (results truncated at 50).');
+    expect(res.body.cards[1].detail).toContain(
+      '- **interactions with active medications**: the FHIR server reported an error in the results (results truncated at 50).',
+    );
   });
 
   it('does not send the token to a loopback server once an allow-list is configured', async () => {
-    const strict = await createTestApp({ env: { CDS_FHIR_SERVER_ALLOWLIST: 'https://fhir.hospital.example/r4' }, deps: { sources: miniKb() } });
+    const strict = await createTestApp({
+      env: { CDS_FHIR_SERVER_ALLOWLIST: 'https://fhir.hospital.example/r4' },
+      deps: { sources: miniKb() },
+    });
     try {
       const res = await strict.call('medication-safety', request(undefined));
-      expect(res.body.cards[0].detail).toContain(`FHIR server ${new URL(fhir.baseUrl).origin} is not on the allow-list`);
+      expect(res.body.cards[0].detail).toContain(
+        `FHIR server ${new URL(fhir.baseUrl).origin} is not on the allow-list`,
+      );
       expect(fhir.requests).toEqual([]);
     } finally {
       await strict.close();
@@ -198,7 +282,21 @@ describe('prefetch', () => {
   });
 
   it('names a medicationReference with a malformed absolute URL instead of failing the screening', async () => {
-    const body = request({ medications: searchset([clarithromycinActive(), { resourceType: 'MedicationRequest', id: 'a2', status: 'active', medicationReference: { reference: 'https://ehr example/fhir/Medication/m_1', display: 'odd reference' } }]), recentMedications: null, patient: null, allergies: null, observations: null });
+    const body = request({
+      medications: searchset([
+        clarithromycinActive(),
+        {
+          resourceType: 'MedicationRequest',
+          id: 'a2',
+          status: 'active',
+          medicationReference: { reference: 'https://ehr example/fhir/Medication/m_1', display: 'odd reference' },
+        },
+      ]),
+      recentMedications: null,
+      patient: null,
+      allergies: null,
+      observations: null,
+    });
     const res = await t.call('medication-safety', body);
     expect(res.body.cards.map((c: { indicator: string; summary: string }) => [c.indicator, c.summary])).toEqual([
       ['critical', 'Simvastatin + clarithromycin: contraindicated interaction — test-statin-macrolide title'],
@@ -206,15 +304,36 @@ describe('prefetch', () => {
     ]);
   });
 
-  it('reads a draft\'s medicationReference from the FHIR server', async () => {
+  it("reads a draft's medicationReference from the FHIR server", async () => {
     handler = (path) =>
       path === 'Medication/m9'
-        ? { body: { resourceType: 'Medication', id: 'm9', code: { coding: [{ system: 'http://www.nlm.nih.gov/research/umls/rxnorm', code: C.simvastatin40Tab }] } } }
+        ? {
+            body: {
+              resourceType: 'Medication',
+              id: 'm9',
+              code: { coding: [{ system: 'http://www.nlm.nih.gov/research/umls/rxnorm', code: C.simvastatin40Tab }] },
+            },
+          }
         : { body: searchset([]) };
-    const body = request({ medications: searchset([clarithromycinActive()]), recentMedications: null, patient: null, allergies: null, observations: null });
+    const body = request({
+      medications: searchset([clarithromycinActive()]),
+      recentMedications: null,
+      patient: null,
+      allergies: null,
+      observations: null,
+    });
     (body.context as { draftOrders: unknown }).draftOrders = {
       resourceType: 'Bundle',
-      entry: [{ resource: { resourceType: 'MedicationRequest', id: 'd1', status: 'draft', medicationReference: { reference: 'Medication/m9' } } }],
+      entry: [
+        {
+          resource: {
+            resourceType: 'MedicationRequest',
+            id: 'd1',
+            status: 'draft',
+            medicationReference: { reference: 'Medication/m9' },
+          },
+        },
+      ],
     };
     const res = await t.call('medication-safety', body);
     expect(res.body.cards.map((c: { indicator: string }) => c.indicator)).toEqual(['critical']);

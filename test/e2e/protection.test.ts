@@ -40,7 +40,13 @@ interface Reply {
 }
 
 /** POSTs as `issuer`; a 200 from a service (not feedback) is checked for conformance. */
-async function post(t: TestApp, url: string, issuer: string | undefined, payload: unknown, raw?: string): Promise<Reply> {
+async function post(
+  t: TestApp,
+  url: string,
+  issuer: string | undefined,
+  payload: unknown,
+  raw?: string,
+): Promise<Reply> {
   const res = await t.app.inject({
     method: 'POST',
     url,
@@ -73,10 +79,14 @@ function shedCard(reason: keyof typeof SHED_REASONS, uuid: string) {
 const interacting = () =>
   orderRequest({
     drafts: [mr({ id: 'd1', rxcui: kbScd('simvastatin').rxcui, display: kbScd('simvastatin').name })],
-    active: [mr({ id: 'a1', rxcui: kbScd('clarithromycin').rxcui, display: kbScd('clarithromycin').name, status: 'active' })],
+    active: [
+      mr({ id: 'a1', rxcui: kbScd('clarithromycin').rxcui, display: kbScd('clarithromycin').name, status: 'active' }),
+    ],
   });
 
-const feedback = () => ({ feedback: [{ card: randomUUID(), outcome: 'accepted', outcomeTimestamp: NOW.toISOString() }] });
+const feedback = () => ({
+  feedback: [{ card: randomUUID(), outcome: 'accepted', outcomeTimestamp: NOW.toISOString() }],
+});
 
 describe('rate limit per client issuer (CDS_RATE_LIMIT_PER_MINUTE=60: burst 10, then one a second)', () => {
   let t: TestApp;
@@ -87,7 +97,11 @@ describe('rate limit per client issuer (CDS_RATE_LIMIT_PER_MINUTE=60: burst 10, 
     dataDir = mkdtempSync(path.join(tmpdir(), 'cds-protection-'));
     db = await openDatabase({ url: undefined, dataDir });
     t = await createTestApp({
-      env: { CDS_RATE_LIMIT_PER_MINUTE: '60', DATA_DIR: dataDir, CDS_ID_HASH_SECRET: 'protection-test-secret-0123456789' },
+      env: {
+        CDS_RATE_LIMIT_PER_MINUTE: '60',
+        DATA_DIR: dataDir,
+        CDS_ID_HASH_SECRET: 'protection-test-secret-0123456789',
+      },
       deps: { authenticator: headerAuthenticator, database: db, protection: { clock: () => clock } },
     });
   });
@@ -123,7 +137,9 @@ describe('rate limit per client issuer (CDS_RATE_LIMIT_PER_MINUTE=60: burst 10, 
 
     // A second later client A has one token again.
     clock = 1000;
-    expect((await post(t, SERVICE_URL, 'https://ehr-a.example', interacting())).body.cards[0].indicator).toBe('critical');
+    expect((await post(t, SERVICE_URL, 'https://ehr-a.example', interacting())).body.cards[0].indicator).toBe(
+      'critical',
+    );
     const next = await post(t, SERVICE_URL, 'https://ehr-a.example', interacting());
     expect(next.body).toEqual({ cards: [shedCard('rate_limit', next.body.cards[0].uuid)] });
     expect(await metric(t, 'cds_shed_total{reason="rate_limit"}')).toBe(3);
@@ -136,7 +152,11 @@ describe('rate limit per client issuer (CDS_RATE_LIMIT_PER_MINUTE=60: burst 10, 
     const unknown = await post(t, '/cds-services/medication-safty', 'https://ehr-a.example', interacting());
     expect(unknown).toMatchObject({ status: 404, body: { error: 'CDS_ERR_UNKNOWN_SERVICE' } });
     for (let i = 0; i < 15; i++) {
-      const discovery = await t.app.inject({ method: 'GET', url: '/cds-services', headers: { 'x-test-issuer': 'https://ehr-a.example' } });
+      const discovery = await t.app.inject({
+        method: 'GET',
+        url: '/cds-services',
+        headers: { 'x-test-issuer': 'https://ehr-a.example' },
+      });
       expect(discovery.statusCode).toBe(200);
     }
     expect((await t.app.inject({ method: 'GET', url: '/health/live' })).statusCode).toBe(200);
@@ -155,7 +175,8 @@ describe('rate limit per client issuer (CDS_RATE_LIMIT_PER_MINUTE=60: burst 10, 
     expect(limited.headers['retry-after']).toBe('1');
     expect(limited.body).toEqual({
       error: 'CDS_ERR_RATE_LIMITED',
-      message: 'this client sent more feedback calls than CDS_RATE_LIMIT_PER_MINUTE allows; retry after the Retry-After delay',
+      message:
+        'this client sent more feedback calls than CDS_RATE_LIMIT_PER_MINUTE allows; retry after the Retry-After delay',
     });
     expect(await metric(t, 'cds_shed_total{reason="rate_limit"}')).toBe(4);
     expect(await metric(t, 'cds_errors_total{kind="http_429"}')).toBe(1);
@@ -170,13 +191,18 @@ describe('rate limit per client issuer (CDS_RATE_LIMIT_PER_MINUTE=60: burst 10, 
 describe('rate limit off (CDS_RATE_LIMIT_PER_MINUTE=0)', () => {
   let t: TestApp;
   beforeAll(async () => {
-    t = await createTestApp({ env: { CDS_RATE_LIMIT_PER_MINUTE: '0' }, deps: { authenticator: headerAuthenticator, protection: { clock: () => 0 } } });
+    t = await createTestApp({
+      env: { CDS_RATE_LIMIT_PER_MINUTE: '0' },
+      deps: { authenticator: headerAuthenticator, protection: { clock: () => 0 } },
+    });
   });
   afterAll(() => t.close());
 
   it('screens 30 immediate calls from one client', async () => {
     for (let i = 0; i < 30; i++) {
-      expect((await post(t, SERVICE_URL, 'https://ehr-a.example', interacting())).body.cards[0].indicator).toBe('critical');
+      expect((await post(t, SERVICE_URL, 'https://ehr-a.example', interacting())).body.cards[0].indicator).toBe(
+        'critical',
+      );
     }
     expect(await metric(t, 'cds_shed_total{reason="rate_limit"}')).toBe(0);
   });
@@ -186,13 +212,18 @@ describe('load shedding on event-loop lag (CDS_SHED_EVENT_LOOP_LAG_MS=200)', () 
   let t: TestApp;
   const probe: LoadProbe & { lagMs: number } = { lagMs: 0, eventLoopLagMs: () => probe.lagMs };
   beforeAll(async () => {
-    t = await createTestApp({ env: { CDS_SHED_EVENT_LOOP_LAG_MS: '200' }, deps: { authenticator: headerAuthenticator, protection: { loadProbe: probe } } });
+    t = await createTestApp({
+      env: { CDS_SHED_EVENT_LOOP_LAG_MS: '200' },
+      deps: { authenticator: headerAuthenticator, protection: { loadProbe: probe } },
+    });
   });
   afterAll(() => t.close());
 
   it('screens at 200 ms, sheds above it with the overload card, and screens again when the lag falls', async () => {
     probe.lagMs = 200;
-    expect((await post(t, SERVICE_URL, 'https://ehr-a.example', interacting())).body.cards[0].indicator).toBe('critical');
+    expect((await post(t, SERVICE_URL, 'https://ehr-a.example', interacting())).body.cards[0].indicator).toBe(
+      'critical',
+    );
     probe.lagMs = 201;
     const shed = await post(t, SERVICE_URL, 'https://ehr-a.example', interacting());
     expect(shed.status).toBe(200);
@@ -207,13 +238,27 @@ describe('load shedding on event-loop lag (CDS_SHED_EVENT_LOOP_LAG_MS=200)', () 
     const live = await t.app.inject({ method: 'GET', url: '/health/live' });
     expect({ status: live.statusCode, body: live.json() }).toEqual({ status: 200, body: { status: 'up' } });
     expect((await t.app.inject({ method: 'GET', url: '/health/ready' })).statusCode).toBe(200);
-    expect((await t.app.inject({ method: 'GET', url: '/cds-services', headers: { 'x-test-issuer': 'https://ehr-a.example' } })).statusCode).toBe(200);
-    const preflight = await t.app.inject({ method: 'OPTIONS', url: SERVICE_URL, headers: { origin: 'http://127.0.0.1:3000', 'access-control-request-method': 'POST' } });
+    expect(
+      (
+        await t.app.inject({
+          method: 'GET',
+          url: '/cds-services',
+          headers: { 'x-test-issuer': 'https://ehr-a.example' },
+        })
+      ).statusCode,
+    ).toBe(200);
+    const preflight = await t.app.inject({
+      method: 'OPTIONS',
+      url: SERVICE_URL,
+      headers: { origin: 'http://127.0.0.1:3000', 'access-control-request-method': 'POST' },
+    });
     expect(preflight.statusCode).toBe(204);
     expect((await post(t, SERVICE_URL, undefined, interacting())).status).toBe(401);
 
     probe.lagMs = 3;
-    expect((await post(t, SERVICE_URL, 'https://ehr-a.example', interacting())).body.cards[0].indicator).toBe('critical');
+    expect((await post(t, SERVICE_URL, 'https://ehr-a.example', interacting())).body.cards[0].indicator).toBe(
+      'critical',
+    );
     expect(await metric(t, 'cds_shed_total{reason="overload"}')).toBe(2);
   });
 
@@ -223,7 +268,12 @@ describe('load shedding on event-loop lag (CDS_SHED_EVENT_LOOP_LAG_MS=200)', () 
       probe.lagMs = 500;
       const big = interacting();
       (big as { extension?: unknown }).extension = { 'org.example.padding': 'x'.repeat(1_000_000) };
-      const send = () => fetch(`${address}${SERVICE_URL}`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-test-issuer': 'https://ehr-a.example' }, body: JSON.stringify(big) });
+      const send = () =>
+        fetch(`${address}${SERVICE_URL}`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'x-test-issuer': 'https://ehr-a.example' },
+          body: JSON.stringify(big),
+        });
       for (let i = 0; i < 3; i++) {
         const res = await send();
         expect(res.status).toBe(200);
@@ -248,7 +298,16 @@ describe('load shedding on calls in flight (CDS_SHED_MAX_IN_FLIGHT=2)', () => {
   const heldFetch: typeof fetch = async (_input, init) => {
     const token = new Headers(init?.headers).get('authorization') ?? '';
     return new Promise<Response>((resolve) => {
-      held.push({ token, release: () => resolve(new Response(JSON.stringify(searchset([])), { status: 200, headers: { 'content-type': 'application/fhir+json' } })) });
+      held.push({
+        token,
+        release: () =>
+          resolve(
+            new Response(JSON.stringify(searchset([])), {
+              status: 200,
+              headers: { 'content-type': 'application/fhir+json' },
+            }),
+          ),
+      });
     });
   };
   beforeAll(async () => {
@@ -267,7 +326,17 @@ describe('load shedding on calls in flight (CDS_SHED_MAX_IN_FLIGHT=2)', () => {
   function fetching(token: string): Record<string, unknown> {
     const body = interacting();
     delete body.prefetch;
-    return { ...body, fhirServer: 'http://127.0.0.1:9/fhir', fhirAuthorization: { access_token: token, token_type: 'Bearer', expires_in: 300, scope: 'user/*.read', subject: 'cds' } };
+    return {
+      ...body,
+      fhirServer: 'http://127.0.0.1:9/fhir',
+      fhirAuthorization: {
+        access_token: token,
+        token_type: 'Bearer',
+        expires_in: 300,
+        scope: 'user/*.read',
+        subject: 'cds',
+      },
+    };
   }
 
   /** Lets the event loop turn until the condition holds (no clock involved). */
@@ -290,10 +359,16 @@ describe('load shedding on calls in flight (CDS_SHED_MAX_IN_FLIGHT=2)', () => {
     for (const h of held) h.release();
     const answers = await Promise.all([first, second]);
     expect(answers.map((a) => a.status)).toEqual([200, 200]);
-    expect(answers.map((a) => a.body.cards.map((c: { summary: string }) => c.summary).includes('Medication safety screening not performed'))).toEqual([false, false]);
+    expect(
+      answers.map((a) =>
+        a.body.cards.map((c: { summary: string }) => c.summary).includes('Medication safety screening not performed'),
+      ),
+    ).toEqual([false, false]);
     // The count drops when each response closes.
     await until(async () => (await metric(t, 'cds_service_calls_in_flight')) === 0);
-    expect((await post(t, SERVICE_URL, 'https://ehr-c.example', interacting())).body.cards[0].indicator).toBe('critical');
+    expect((await post(t, SERVICE_URL, 'https://ehr-c.example', interacting())).body.cards[0].indicator).toBe(
+      'critical',
+    );
     expect(await metric(t, 'cds_shed_total{reason="overload"}')).toBe(1);
   });
 });

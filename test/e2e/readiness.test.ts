@@ -28,14 +28,20 @@ async function readiness(states: Record<string, ComponentHealth>): Promise<[numb
 
 describe('/health/ready', () => {
   it('is 200 "up" when every component is up', async () => {
-    expect(await readiness({ knowledge: { status: 'up' }, database: { status: 'up' }, cache: { status: 'up' } })).toEqual([200, 'up']);
+    expect(
+      await readiness({ knowledge: { status: 'up' }, database: { status: 'up' }, cache: { status: 'up' } }),
+    ).toEqual([200, 'up']);
   });
 
   it('stays 200, "degraded", while the database and the cache are down but knowledge can be read', async () => {
-    expect(await readiness({ knowledge: { status: 'degraded' }, database: { status: 'down' }, cache: { status: 'down' } })).toEqual([200, 'degraded']);
+    expect(
+      await readiness({ knowledge: { status: 'degraded' }, database: { status: 'down' }, cache: { status: 'down' } }),
+    ).toEqual([200, 'degraded']);
   });
 
   it('is 503 "down" when no knowledge version can be served', async () => {
-    expect(await readiness({ knowledge: { status: 'down' }, database: { status: 'up' }, cache: { status: 'up' } })).toEqual([503, 'down']);
+    expect(
+      await readiness({ knowledge: { status: 'down' }, database: { status: 'up' }, cache: { status: 'up' } }),
+    ).toEqual([503, 'down']);
   });
 });

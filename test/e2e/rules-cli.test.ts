@@ -16,7 +16,10 @@ const ing = (name: string) => bundledSources().ingredients.find((i) => i.tty ===
 
 async function cds(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', 'src/cli/cds.ts', ...args], { cwd: root, env: { ...process.env, ...TEST_SETTINGS, RULES_DIR: path.join(root, 'rules') } });
+    const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', 'src/cli/cds.ts', ...args], {
+      cwd: root,
+      env: { ...process.env, ...TEST_SETTINGS, RULES_DIR: path.join(root, 'rules') },
+    });
     return { code: 0, stdout, stderr };
   } catch (err) {
     const e = err as { code: number; stdout: string; stderr: string };
@@ -41,8 +44,17 @@ describe('cds rules', () => {
   it('lint names the file, line and problem, and exits 1', async () => {
     const dir = copyOf(['nsaid-egfr-below-30', 'warfarin-inr-overdue']);
     const file = path.join(dir, 'nsaid-egfr-below-30.json');
-    writeFileSync(file, readFileSync(file, 'utf8').replace("\"orderingNsaid\": \"%drafts.where(isClass('nsaids')", "\"orderingNsaid\": \"%drafts.where(isClass('nsaid')"));
-    const line = readFileSync(file, 'utf8').split('\n').findIndex((l) => l.includes("\"orderingNsaid\": \"%drafts.where(isClass('nsaid')")) + 1;
+    writeFileSync(
+      file,
+      readFileSync(file, 'utf8').replace(
+        '"orderingNsaid": "%drafts.where(isClass(\'nsaids\')',
+        '"orderingNsaid": "%drafts.where(isClass(\'nsaid\')',
+      ),
+    );
+    const line =
+      readFileSync(file, 'utf8')
+        .split('\n')
+        .findIndex((l) => l.includes('"orderingNsaid": "%drafts.where(isClass(\'nsaid\')')) + 1;
     const r = await cds(['rules', 'lint', dir]);
     expect(r.code).toBe(1);
     expect(r.stdout).toBe('');
@@ -58,7 +70,11 @@ describe('cds rules', () => {
     const r = await cds(['rules', 'test']);
     expect(r.code).toBe(0);
     const lines = r.stdout.trimEnd().split('\n');
-    expect(lines.every((l, i) => (i === lines.length - 1 ? /^12 rule\(s\), \d+ case\(s\): \d+ passed, 0 failed$/.test(l) : l.startsWith('  ✓ ')))).toBe(true);
+    expect(
+      lines.every((l, i) =>
+        i === lines.length - 1 ? /^12 rule\(s\), \d+ case\(s\): \d+ passed, 0 failed$/.test(l) : l.startsWith('  ✓ '),
+      ),
+    ).toBe(true);
     expect(lines).toContain('  ✓ warfarin-inr-overdue 1.0.0 › warfarin ordered, last INR 45 days ago: fires');
   });
 
@@ -93,21 +109,55 @@ describe('cds rules', () => {
   it('explain says which conditions held for a request, with the values', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'rules-explain-'));
     const request = path.join(dir, 'request.json');
-    const mr = (id: string, rxcui: string) => ({ resourceType: 'MedicationRequest', id, status: 'draft', intent: 'order', medicationCodeableConcept: { coding: [{ system: 'http://www.nlm.nih.gov/research/umls/rxnorm', code: rxcui }], text: id } });
+    const mr = (id: string, rxcui: string) => ({
+      resourceType: 'MedicationRequest',
+      id,
+      status: 'draft',
+      intent: 'order',
+      medicationCodeableConcept: {
+        coding: [{ system: 'http://www.nlm.nih.gov/research/umls/rxnorm', code: rxcui }],
+        text: id,
+      },
+    });
     writeFileSync(
       request,
       JSON.stringify({
         hook: 'order-sign',
         hookInstance: 'explain-1',
-        context: { userId: 'Practitioner/x', patientId: 'p1', draftOrders: { resourceType: 'Bundle', entry: [{ resource: mr('lisinopril', ing('lisinopril')) }] } },
+        context: {
+          userId: 'Practitioner/x',
+          patientId: 'p1',
+          draftOrders: { resourceType: 'Bundle', entry: [{ resource: mr('lisinopril', ing('lisinopril')) }] },
+        },
         prefetch: {
           medications: null,
           recentMedications: null,
-          observations: { resourceType: 'Bundle', entry: [{ resource: { resourceType: 'Observation', status: 'final', code: { coding: [{ system: 'http://loinc.org', code: '2823-3' }] }, effectiveDateTime: '2026-11-20', valueQuantity: { value: 5.2, unit: 'mmol/L' } } }] },
+          observations: {
+            resourceType: 'Bundle',
+            entry: [
+              {
+                resource: {
+                  resourceType: 'Observation',
+                  status: 'final',
+                  code: { coding: [{ system: 'http://loinc.org', code: '2823-3' }] },
+                  effectiveDateTime: '2026-11-20',
+                  valueQuantity: { value: 5.2, unit: 'mmol/L' },
+                },
+              },
+            ],
+          },
         },
       }),
     );
-    const r = await cds(['rules', 'explain', 'raas-potassium-above-5-5', '--request', request, '--now', '2026-11-21T12:00:00Z']);
+    const r = await cds([
+      'rules',
+      'explain',
+      'raas-potassium-above-5-5',
+      '--request',
+      request,
+      '--now',
+      '2026-11-21T12:00:00Z',
+    ]);
     expect(r.code).toBe(0);
     expect(r.stdout.split('\n')).toEqual([
       'rule raas-potassium-above-5-5 1.0.0 (active) on order-sign: does not fire',
@@ -121,6 +171,8 @@ describe('cds rules', () => {
       '',
     ]);
     const other = await cds(['rules', 'explain', 'statin-gap-diabetes', '--request', request]);
-    expect(other.stdout).toBe('rule statin-gap-diabetes 1.0.0 (active) on order-sign: does not run\n  ! the rule does not run on order-sign (it runs on patient-view)\n');
+    expect(other.stdout).toBe(
+      'rule statin-gap-diabetes 1.0.0 (active) on order-sign: does not run\n  ! the rule does not run on order-sign (it runs on patient-view)\n',
+    );
   });
 });

@@ -23,7 +23,8 @@ const logs: Record<string, unknown>[] = [];
 
 beforeAll(async () => {
   dir = mkdtempSync(path.join(tmpdir(), 'rules-reload-'));
-  for (const id of ['warfarin-inr-overdue', 'nsaid-egfr-below-30']) copyFileSync(path.join(RULES, `${id}.json`), path.join(dir, `${id}.json`));
+  for (const id of ['warfarin-inr-overdue', 'nsaid-egfr-below-30'])
+    copyFileSync(path.join(RULES, `${id}.json`), path.join(dir, `${id}.json`));
   const logStream = new PassThrough();
   let partial = '';
   logStream.on('data', (chunk: Buffer) => {
@@ -31,20 +32,34 @@ beforeAll(async () => {
     partial = lines.pop() ?? '';
     for (const line of lines) if (line.trim()) logs.push(JSON.parse(line) as Record<string, unknown>);
   });
-  t = await createTestApp({ env: { RULES_DIR: dir, LOG_LEVEL: 'info' }, deps: { rules: { pollMs: 50, debounceMs: 20 }, logStream } });
+  t = await createTestApp({
+    env: { RULES_DIR: dir, LOG_LEVEL: 'info' },
+    deps: { rules: { pollMs: 50, debounceMs: 20 }, logStream },
+  });
 });
 afterAll(async () => t.close());
 
 /** The summaries of guideline-rule cards for a warfarin + ibuprofen order with eGFR 20 and no INR. */
-async function ruleSummaries(drafts = [mr({ id: 'w1', rxcui: ing('warfarin') }), mr({ id: 'n1', rxcui: ing('ibuprofen') })]): Promise<string[]> {
-  const egfr = { resourceType: 'Observation', status: 'final', code: { coding: [{ system: 'http://loinc.org', code: '33914-3' }] }, effectiveDateTime: '2026-11-19', valueQuantity: { value: 20, unit: 'mL/min/{1.73_m2}' } };
+async function ruleSummaries(
+  drafts = [mr({ id: 'w1', rxcui: ing('warfarin') }), mr({ id: 'n1', rxcui: ing('ibuprofen') })],
+): Promise<string[]> {
+  const egfr = {
+    resourceType: 'Observation',
+    status: 'final',
+    code: { coding: [{ system: 'http://loinc.org', code: '33914-3' }] },
+    effectiveDateTime: '2026-11-19',
+    valueQuantity: { value: 20, unit: 'mL/min/{1.73_m2}' },
+  };
   const res = await t.call('medication-safety', orderRequest({ drafts, observations: [egfr] }));
   expect(res.status).toBe(200);
-  return (res.body.cards as { summary: string; source: { label: string } }[]).filter((c) => c.source.label.startsWith('Guideline rule')).map((c) => c.summary);
+  return (res.body.cards as { summary: string; source: { label: string } }[])
+    .filter((c) => c.source.label.startsWith('Guideline rule'))
+    .map((c) => c.summary);
 }
 
 const file = (id: string) => path.join(dir, `${id}.json`);
-const edit = (id: string, change: (r: Record<string, any>) => void) => { // eslint-disable-line @typescript-eslint/no-explicit-any
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+const edit = (id: string, change: (r: Record<string, any>) => void) => {
   const r = JSON.parse(readFileSync(file(id), 'utf8'));
   change(r);
   writeFileSync(file(id), JSON.stringify(r, null, 2));
@@ -66,7 +81,15 @@ describe('hot reload of rules', () => {
       r.card.summary = 'Warfarin ordered: check an INR first (none in 30 days; latest seen: {{latestInr}})';
     });
     await eventually(async () => (await ruleSummaries()).includes(V2));
-    expect(logged('guideline rule reloaded')).toEqual([expect.objectContaining({ level: 30, rule: 'warfarin-inr-overdue', version: '1.1.0', previous: '1.0.0', status: 'active' })]);
+    expect(logged('guideline rule reloaded')).toEqual([
+      expect.objectContaining({
+        level: 30,
+        rule: 'warfarin-inr-overdue',
+        version: '1.1.0',
+        previous: '1.0.0',
+        status: 'active',
+      }),
+    ]);
   });
 
   it('a file that is not valid JSON is rejected with its reason and the previous version keeps serving', async () => {
@@ -90,7 +113,9 @@ describe('hot reload of rules', () => {
     });
     await eventually(() => logged('guideline rule edit rejected; the previous version keeps running').length === 2);
     expect(logged('guideline rule edit rejected; the previous version keeps running')[1]!.problems).toEqual([
-      expect.stringMatching(/^line \d+: facts\.orderingWarfarin: ordersClass\('vitamin-k-antagonist'\): not a class id in knowledge-base\/classes\.json$/),
+      expect.stringMatching(
+        /^line \d+: facts\.orderingWarfarin: ordersClass\('vitamin-k-antagonist'\): not a class id in knowledge-base\/classes\.json$/,
+      ),
     ]);
     expect((await ruleSummaries()).sort()).toEqual([V2, NSAID].sort());
 
@@ -104,18 +129,32 @@ describe('hot reload of rules', () => {
       'version 1.1.0 of "warfarin-inr-overdue" is already running with different content: give the edit a new version',
     ]);
     const res = await t.call('medication-safety', orderRequest({ drafts: [mr({ id: 'w1', rxcui: ing('warfarin') })] }));
-    expect((res.body.cards as { summary: string; indicator: string }[]).filter((c) => c.summary === V2).map((c) => c.indicator)).toEqual(['warning']);
+    expect(
+      (res.body.cards as { summary: string; indicator: string }[])
+        .filter((c) => c.summary === V2)
+        .map((c) => c.indicator),
+    ).toEqual(['warning']);
   });
 
   it('a deleted file takes its rule away; a new file adds one', async () => {
     unlinkSync(file('nsaid-egfr-below-30'));
     await eventually(async () => !(await ruleSummaries()).includes(NSAID));
-    expect(logged('guideline rule removed (its file was deleted)')).toEqual([expect.objectContaining({ rule: 'nsaid-egfr-below-30', version: '1.1.0' })]);
+    expect(logged('guideline rule removed (its file was deleted)')).toEqual([
+      expect.objectContaining({ rule: 'nsaid-egfr-below-30', version: '1.1.0' }),
+    ]);
 
     // The QT rule ships in shadow mode; a site switching it on is a new file with status active.
-    writeFileSync(file('qt-drug-qtc-not-checkable'), readFileSync(path.join(RULES, 'qt-drug-qtc-not-checkable.json'), 'utf8').replace('"status": "shadow"', '"status": "active"'));
+    writeFileSync(
+      file('qt-drug-qtc-not-checkable'),
+      readFileSync(path.join(RULES, 'qt-drug-qtc-not-checkable.json'), 'utf8').replace(
+        '"status": "shadow"',
+        '"status": "active"',
+      ),
+    );
     await eventually(async () => (await ruleSummaries([mr({ id: 'c1', rxcui: ing('citalopram') })])).length === 1);
-    expect(await ruleSummaries([mr({ id: 'c1', rxcui: ing('citalopram') })])).toEqual(['QTc not checked for citalopram: this service has no QTc code to look up']);
+    expect(await ruleSummaries([mr({ id: 'c1', rxcui: ing('citalopram') })])).toEqual([
+      'QTc not checked for citalopram: this service has no QTc code to look up',
+    ]);
   });
 
   it('the logs name files, rules and reasons, never patient data', () => {

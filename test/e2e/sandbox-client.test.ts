@@ -68,10 +68,16 @@ class SandboxLikeClient {
   private async jwt(url: string): Promise<string> {
     const iat = Math.floor(NOW.getTime() / 1000);
     // The Sandbox's claims: iss, aud (the URL called), exp, iat, jti — no sub.
-    return new SignJWT({ iss: this.iss, aud: url, exp: iat + 300, iat, jti: randomUUID() }).setProtectedHeader({ ...this.header, alg: this.header.alg ?? 'ES384' }).sign(this.key);
+    return new SignJWT({ iss: this.iss, aud: url, exp: iat + 300, iat, jti: randomUUID() })
+      .setProtectedHeader({ ...this.header, alg: this.header.alg ?? 'ES384' })
+      .sign(this.key);
   }
 
-  private async request(method: 'GET' | 'POST', url: string, payload?: unknown): Promise<{ status: number; body: Json; headers: Record<string, unknown> }> {
+  private async request(
+    method: 'GET' | 'POST',
+    url: string,
+    payload?: unknown,
+  ): Promise<{ status: number; body: Json; headers: Record<string, unknown> }> {
     const res = await this.t.app.inject({
       method,
       url: url.slice(BASE.length),
@@ -87,7 +93,13 @@ class SandboxLikeClient {
     expect(res.status).toBe(200);
     expect(res.headers['access-control-allow-origin']).toBe(SANDBOX_ORIGIN);
     this.services = new Map();
-    for (const s of res.body.services as Json[]) this.services.set(`${BASE}/cds-services/${s.id}`, { id: s.id, hook: s.hook, url: `${BASE}/cds-services/${s.id}`, prefetch: s.prefetch ?? {} });
+    for (const s of res.body.services as Json[])
+      this.services.set(`${BASE}/cds-services/${s.id}`, {
+        id: s.id,
+        hook: s.hook,
+        url: `${BASE}/cds-services/${s.id}`,
+        prefetch: s.prefetch ?? {},
+      });
     return [...this.services.values()];
   }
 
@@ -106,7 +118,14 @@ class SandboxLikeClient {
   async fire(hook: string, template: Json, context: Json): Promise<Shown[]> {
     const shown: Shown[] = [];
     for (const service of [...this.services.values()].filter((s) => s.hook === hook)) {
-      const body = { ...template, hook, hookInstance: randomUUID(), fhirServer: this.fhir.baseUrl, context, ...(this.prefetches ? { prefetch: await this.prefetch(service, context) } : {}) };
+      const body = {
+        ...template,
+        hook,
+        hookInstance: randomUUID(),
+        fhirServer: this.fhir.baseUrl,
+        context,
+        ...(this.prefetches ? { prefetch: await this.prefetch(service, context) } : {}),
+      };
       const res = await this.request('POST', service.url, body);
       expect([service.id, res.status]).toEqual([service.id, 200]);
       expect(res.headers['access-control-allow-origin']).toBe(SANDBOX_ORIGIN);
@@ -118,7 +137,9 @@ class SandboxLikeClient {
   }
 
   async feedback(serviceId: string, item: Json): Promise<Json> {
-    const res = await this.request('POST', `${BASE}/cds-services/${serviceId}/feedback`, { feedback: [{ outcomeTimestamp: NOW.toISOString(), ...item }] });
+    const res = await this.request('POST', `${BASE}/cds-services/${serviceId}/feedback`, {
+      feedback: [{ outcomeTimestamp: NOW.toISOString(), ...item }],
+    });
     this.feedbackStatus.push(res.status);
     return res.body;
   }
@@ -164,7 +185,8 @@ const ACTIVE: Json[] = [
 
 function patientRecord(p: string, url: URL): { status?: number; body: unknown } {
   if (p === 'MedicationRequest') return { body: searchset(url.searchParams.get('status') === 'active' ? ACTIVE : []) };
-  if (p === `Patient/${PATIENT}` || p === 'Patient/example') return { body: { ...captured('patient-view').body.prefetch.patient, id: p.split('/')[1] } };
+  if (p === `Patient/${PATIENT}` || p === 'Patient/example')
+    return { body: { ...captured('patient-view').body.prefetch.patient, id: p.split('/')[1] } };
   if (p === 'AllergyIntolerance') return { body: captured('patient-view').body.prefetch.allergies };
   if (p === 'Observation' || p === 'Condition') return { body: searchset([]) };
   return { status: 404, body: { resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'not-found' }] } };
@@ -188,7 +210,12 @@ describe('a client that behaves as the CDS Hooks Sandbox', () => {
     }) as typeof fetch;
     const sandboxKey = await generateKeyPair('ES384', { extractable: true });
     const crdKey = await generateKeyPair('RS384', { extractable: true });
-    const publicJwk = async (k: KeyLike, kid: string, alg: string): Promise<JWK> => ({ ...(await exportJWK(k)), kid, alg, use: 'sig' });
+    const publicJwk = async (k: KeyLike, kid: string, alg: string): Promise<JWK> => ({
+      ...(await exportJWK(k)),
+      kid,
+      alg,
+      use: 'sig',
+    });
     // Trusted by iss and kid, with the key given; no jku list, so no jku is followed.
     const issuers = [
       { iss: SANDBOX_ISS, jwks: { keys: [await publicJwk(sandboxKey.publicKey, SANDBOX_HEADER.kid, 'ES384')] } },
@@ -211,7 +238,8 @@ describe('a client that behaves as the CDS Hooks Sandbox', () => {
     sandbox = new SandboxLikeClient(t, sandboxKey.privateKey, { ...SANDBOX_HEADER }, SANDBOX_ISS, fhir, true);
     crd = new SandboxLikeClient(t, crdKey.privateKey, { alg: 'RS384', typ: 'JWT', kid: 'crd-1' }, CRD_ISS, fhir, false);
   }, 60_000); // an embedded database and an RSA key: slow on a busy machine
-  const inLedger = (uuid: string) => eventually(async () => (await db.query('SELECT 1 FROM cds_card WHERE card_uuid = $1', [uuid])).rows.length === 1);
+  const inLedger = (uuid: string) =>
+    eventually(async () => (await db.query('SELECT 1 FROM cds_card WHERE card_uuid = $1', [uuid])).rows.length === 1);
   afterAll(async () => {
     globalThis.fetch = realFetch;
     await t?.close();
@@ -224,7 +252,11 @@ describe('a client that behaves as the CDS Hooks Sandbox', () => {
     const res = await t.app.inject({
       method: 'OPTIONS',
       url: '/cds-services/medication-safety-select',
-      headers: { origin: SANDBOX_ORIGIN, 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization,content-type' },
+      headers: {
+        origin: SANDBOX_ORIGIN,
+        'access-control-request-method': 'POST',
+        'access-control-request-headers': 'authorization,content-type',
+      },
     });
     expect(res.statusCode).toBe(204);
     expect(res.headers['access-control-allow-origin']).toBe(SANDBOX_ORIGIN);
@@ -246,7 +278,13 @@ describe('a client that behaves as the CDS Hooks Sandbox', () => {
     const shown = await sandbox.fire('patient-view', pv, pv.context);
     // Fluticasone is the captured patient's inhaler; the knowledge base lists every corticosteroid in the ONC
     // low-priority anticoagulant pair, so it is named here (whether inhaled forms belong is a clinical review question).
-    expect(brief(shown)).toEqual([['medication-profile-review', 'critical', '2 interacting combinations in current medications: Simvastatin + clarithromycin; Fluticasone + warfarin']]);
+    expect(brief(shown)).toEqual([
+      [
+        'medication-profile-review',
+        'critical',
+        '2 interacting combinations in current medications: Simvastatin + clarithromycin; Fluticasone + warfarin',
+      ],
+    ]);
   });
 
   it('Rx View: order-select on each change, a suggestion applied, feedback, then Sign', async () => {
@@ -256,23 +294,58 @@ describe('a client that behaves as the CDS Hooks Sandbox', () => {
     // 2. Ibuprofen chosen ({pill} dose, category object, Bundle without type): the one card about warfarin.
     const withDrug = captured('order-select-with-medication').body;
     const selected = await sandbox.fire('order-select', withDrug, withDrug.context);
-    expect(brief(selected)).toEqual([['medication-safety-select', 'warning', 'Ibuprofen + warfarin: major interaction — Warfarin with NSAIDs']]);
+    expect(brief(selected)).toEqual([
+      ['medication-safety-select', 'warning', 'Ibuprofen + warfarin: major interaction — Warfarin with NSAIDs'],
+    ]);
     const card = selected[0]!.card;
-    expect(card.suggestions.map((s: Json) => [s.label, s.actions.map((a: Json) => [a.type, a.resourceId])])).toEqual([['Cancel the ibuprofen order', [['delete', 'MedicationRequest/request-123']]]]);
+    expect(card.suggestions.map((s: Json) => [s.label, s.actions.map((a: Json) => [a.type, a.resourceId])])).toEqual([
+      ['Cancel the ibuprofen order', [['delete', 'MedicationRequest/request-123']]],
+    ]);
     // 3. The clinician takes it: the Sandbox applies the action (the draft goes) and the service hears of it.
     const emptied = applyActions(withDrug.context.draftOrders, card.suggestions[0]);
     expect(emptied.entry).toEqual([]);
     await inLedger(card.uuid); // the Sandbox's click comes seconds after the card, long after the ledger write
-    expect(await sandbox.feedback('medication-safety-select', { card: card.uuid, outcome: 'accepted', acceptedSuggestions: [{ id: card.suggestions[0].uuid }] })).toEqual({ received: 1, unknownCards: 0 });
+    expect(
+      await sandbox.feedback('medication-safety-select', {
+        card: card.uuid,
+        outcome: 'accepted',
+        acceptedSuggestions: [{ id: card.suggestions[0].uuid }],
+      }),
+    ).toEqual({ received: 1, unknownCards: 0 });
     // 4. Another drug is chosen for a new draft: order-select again, then Sign.
     const acetaminophen = bundledSources().products.find((p) => p.name === 'Acetaminophen 500 MG Oral Tablet')!;
-    const draft = { ...withDrug.context.draftOrders.entry[0].resource, id: 'request-124', medicationCodeableConcept: { text: acetaminophen.name, coding: [{ display: acetaminophen.name, system: RXNORM, code: acetaminophen.rxcui }] } };
+    const draft = {
+      ...withDrug.context.draftOrders.entry[0].resource,
+      id: 'request-124',
+      medicationCodeableConcept: {
+        text: acetaminophen.name,
+        coding: [{ display: acetaminophen.name, system: RXNORM, code: acetaminophen.rxcui }],
+      },
+    };
     const drafts = { ...emptied, entry: [{ resource: draft }] };
-    const reselected = await sandbox.fire('order-select', withDrug, { ...withDrug.context, draftOrders: drafts, selections: ['MedicationRequest/request-124'] });
-    const infoCard = ['medication-safety-select', 'info', 'Acetaminophen + warfarin: moderate interaction — Anticoagulants with acetaminophen'];
+    const reselected = await sandbox.fire('order-select', withDrug, {
+      ...withDrug.context,
+      draftOrders: drafts,
+      selections: ['MedicationRequest/request-124'],
+    });
+    const infoCard = [
+      'medication-safety-select',
+      'info',
+      'Acetaminophen + warfarin: moderate interaction — Anticoagulants with acetaminophen',
+    ];
     expect(brief(reselected)).toEqual([infoCard]);
-    const signed = await sandbox.fire('order-sign', withDrug, { patientId: withDrug.context.patientId, userId: withDrug.context.userId, draftOrders: drafts });
-    expect(brief(signed)).toEqual([['medication-safety-sign', 'info', 'Acetaminophen + warfarin: moderate interaction — Anticoagulants with acetaminophen']]);
+    const signed = await sandbox.fire('order-sign', withDrug, {
+      patientId: withDrug.context.patientId,
+      userId: withDrug.context.userId,
+      draftOrders: drafts,
+    });
+    expect(brief(signed)).toEqual([
+      [
+        'medication-safety-sign',
+        'info',
+        'Acetaminophen + warfarin: moderate interaction — Anticoagulants with acetaminophen',
+      ],
+    ]);
   });
 
   it('an alert overridden at order-select is not shown again at Sign; the override is in the audit trail', async () => {
@@ -281,39 +354,96 @@ describe('a client that behaves as the CDS Hooks Sandbox', () => {
     const card = selected[0]!.card;
     const reason = card.overrideReasons[0];
     await inLedger(card.uuid);
-    expect(await sandbox.feedback('medication-safety-select', { card: card.uuid, outcome: 'overridden', overrideReason: { reason, userComment: 'short course, INR checked' } })).toEqual({ received: 1, unknownCards: 0 });
-    expect(brief(selected)).toEqual([['medication-safety-select', 'warning', 'Ibuprofen + warfarin: major interaction — Warfarin with NSAIDs']]);
+    expect(
+      await sandbox.feedback('medication-safety-select', {
+        card: card.uuid,
+        outcome: 'overridden',
+        overrideReason: { reason, userComment: 'short course, INR checked' },
+      }),
+    ).toEqual({ received: 1, unknownCards: 0 });
+    expect(brief(selected)).toEqual([
+      ['medication-safety-select', 'warning', 'Ibuprofen + warfarin: major interaction — Warfarin with NSAIDs'],
+    ]);
     // Sign comes seconds after the override click, long after the feedback is written.
-    await eventually(async () => (await db.query("SELECT 1 FROM cds_feedback WHERE card_uuid = $1 AND outcome = 'overridden'", [card.uuid])).rows.length === 1);
-    const signed = await sandbox.fire('order-sign', withDrug, { patientId: withDrug.context.patientId, userId: withDrug.context.userId, draftOrders: withDrug.context.draftOrders });
+    await eventually(
+      async () =>
+        (await db.query("SELECT 1 FROM cds_feedback WHERE card_uuid = $1 AND outcome = 'overridden'", [card.uuid])).rows
+          .length === 1,
+    );
+    const signed = await sandbox.fire('order-sign', withDrug, {
+      patientId: withDrug.context.patientId,
+      userId: withDrug.context.userId,
+      draftOrders: withDrug.context.draftOrders,
+    });
     expect(brief(signed)).toEqual([]);
     const query = "SELECT detail FROM cds_audit_event WHERE action = 'feedback' AND detail->>'card' = $1";
     await eventually(async () => (await db.query(query, [card.uuid])).rows.length === 1);
-    expect((await db.query(query, [card.uuid])).rows).toEqual([{ detail: { card: card.uuid, outcome: 'overridden', reasonCode: reason.code, reasonSystem: reason.system, reasonDisplay: reason.display } }]);
+    expect((await db.query(query, [card.uuid])).rows).toEqual([
+      {
+        detail: {
+          card: card.uuid,
+          outcome: 'overridden',
+          reasonCode: reason.code,
+          reasonSystem: reason.system,
+          reasonDisplay: reason.display,
+        },
+      },
+    ]);
   });
 
   it('DSTU2 and STU3 shapes of the same order give the same card', async () => {
     const withDrug = captured('order-select-with-medication').body;
     const r4 = withDrug.context.draftOrders.entry[0].resource;
-    const stu3 = { ...r4, dosageInstruction: [{ timing: r4.dosageInstruction[0].timing, doseQuantity: r4.dosageInstruction[0].doseAndRate[0].doseQuantity }], category: r4.category };
+    const stu3 = {
+      ...r4,
+      dosageInstruction: [
+        { timing: r4.dosageInstruction[0].timing, doseQuantity: r4.dosageInstruction[0].doseAndRate[0].doseQuantity },
+      ],
+      category: r4.category,
+    };
     const { authoredOn, intent, subject, ...rest } = r4;
     void intent;
-    const dstu2 = { ...rest, resourceType: 'MedicationOrder', patient: subject, dateWritten: authoredOn, dosageInstruction: stu3.dosageInstruction };
-    for (const [variant, resource] of [['STU3', stu3], ['DSTU2', dstu2]] as const) {
-      const context = { ...withDrug.context, selections: [`${resource.resourceType}/${resource.id}`], draftOrders: { resourceType: 'Bundle', entry: [{ resource }] } };
-      expect([variant, brief(await sandbox.fire('order-select', withDrug, context))]).toEqual([variant, [['medication-safety-select', 'warning', 'Ibuprofen + warfarin: major interaction — Warfarin with NSAIDs']]]);
+    const dstu2 = {
+      ...rest,
+      resourceType: 'MedicationOrder',
+      patient: subject,
+      dateWritten: authoredOn,
+      dosageInstruction: stu3.dosageInstruction,
+    };
+    for (const [variant, resource] of [
+      ['STU3', stu3],
+      ['DSTU2', dstu2],
+    ] as const) {
+      const context = {
+        ...withDrug.context,
+        selections: [`${resource.resourceType}/${resource.id}`],
+        draftOrders: { resourceType: 'Bundle', entry: [{ resource }] },
+      };
+      expect([variant, brief(await sandbox.fire('order-select', withDrug, context))]).toEqual([
+        variant,
+        [['medication-safety-select', 'warning', 'Ibuprofen + warfarin: major interaction — Warfarin with NSAIDs']],
+      ]);
     }
   });
 
   it('the Da Vinci CRD test kit requests: order-select and order-sign', async () => {
     await crd.discover();
-    for (const [hook, file] of [['order-select', 'crd-test-kit_order_select_hook_request.json'], ['order-sign', 'crd-test-kit_order_sign_hook_request.json']] as const) {
+    for (const [hook, file] of [
+      ['order-select', 'crd-test-kit_order_select_hook_request.json'],
+      ['order-sign', 'crd-test-kit_order_sign_hook_request.json'],
+    ] as const) {
       const body = fixture(file);
       const before = fhir.requests.length;
       // Amoxicillin/clavulanate (and a NutritionOrder) meets nothing in this patient's record.
       expect([hook, brief(await crd.fire(hook, body, body.context))]).toEqual([hook, []]);
       const fetchedByService = fhir.requests.slice(before);
-      expect(fetchedByService.map((r) => r.url.split('?')[0]).sort()).toEqual(['/fhir/AllergyIntolerance', '/fhir/MedicationRequest', '/fhir/MedicationRequest', '/fhir/Observation', '/fhir/Patient/example']);
+      expect(fetchedByService.map((r) => r.url.split('?')[0]).sort()).toEqual([
+        '/fhir/AllergyIntolerance',
+        '/fhir/MedicationRequest',
+        '/fhir/MedicationRequest',
+        '/fhir/Observation',
+        '/fhir/Patient/example',
+      ]);
       expect(fetchedByService.every((r) => r.authorization === 'Bearer SAMPLE_TOKEN')).toBe(true);
     }
   });

@@ -66,26 +66,45 @@ describe('CDS Hooks 2.0.1 request examples', () => {
   afterAll(() => t.close());
 
   it('static-greeter patient-view: 200 with a warning card, without contacting the non-allow-listed FHIR server', async () => {
-    const r = await t.call('medication-profile-review', fixture('spec-2.0/request/request-patient-view-static-greeter.json'));
+    const r = await t.call(
+      'medication-profile-review',
+      fixture('spec-2.0/request/request-patient-view-static-greeter.json'),
+    );
     expect(r.status).toBe(200);
     expect(summaries(r.body)).toEqual([
-      ['warning', 'Medication screening incomplete: interactions with active medications, interactions with recently stopped medications could not be checked'],
+      [
+        'warning',
+        'Medication screening incomplete: interactions with active medications, interactions with recently stopped medications could not be checked',
+      ],
     ]);
     const card = r.body.cards[0];
-    expect(card.detail).toContain('- **interactions with active medications**: FHIR server http://hooks.smarthealthit.org:9080 is not on the allow-list.');
-    expect(card.detail).toContain('- **interactions with recently stopped medications**: FHIR server http://hooks.smarthealthit.org:9080 is not on the allow-list.');
+    expect(card.detail).toContain(
+      '- **interactions with active medications**: FHIR server http://hooks.smarthealthit.org:9080 is not on the allow-list.',
+    );
+    expect(card.detail).toContain(
+      '- **interactions with recently stopped medications**: FHIR server http://hooks.smarthealthit.org:9080 is not on the allow-list.',
+    );
     expect(card.source).toEqual({ label: 'Medication safety screening' });
     expect(spy.urls).toEqual([]);
   });
 
   it('the with-extension example lacks context.patientId → 400 naming it', async () => {
-    const r = await t.call('medication-profile-review', fixture('spec-2.0/request/request-patient-view-with-extension.json'));
+    const r = await t.call(
+      'medication-profile-review',
+      fixture('spec-2.0/request/request-patient-view-with-extension.json'),
+    );
     expect(r.status).toBe(400);
-    expect(r.body).toEqual({ error: 'CDS_ERR_BAD_REQUEST', message: 'context.patientId: Invalid input: expected string, received undefined' });
+    expect(r.body).toEqual({
+      error: 'CDS_ERR_BAD_REQUEST',
+      message: 'context.patientId: Invalid input: expected string, received undefined',
+    });
   });
 
   it('the legacy opioid example (order-sign with context.medications) → 400 naming context.draftOrders', async () => {
-    const r = await t.call('medication-safety', fixture('cds-hooks-org-docs/nonconformant/opioid-request-legacy-shape.NONCONFORMANT.json'));
+    const r = await t.call(
+      'medication-safety',
+      fixture('cds-hooks-org-docs/nonconformant/opioid-request-legacy-shape.NONCONFORMANT.json'),
+    );
     expect(r.status).toBe(400);
     expect(r.body).toEqual({ error: 'CDS_ERR_BAD_REQUEST', message: 'context.draftOrders: Invalid input' });
     expect(spy.urls).toEqual([]);
@@ -98,16 +117,32 @@ describe('CDS Hooks 2.0.1 request examples', () => {
  * the branded azithromycin suspension (SBD 211307) is not, so it is named as not screened.
  */
 const HOOK_FIXTURES: Record<string, { hook: string; service: string; cards: [string, string][] }> = {
-  'hooks/medication-prescribe/context-dstu2.json': { hook: 'medication-prescribe', service: 'medication-safety-prescribe', cards: [['info', `${AZITHRO} could not be screened`]] },
-  'hooks/medication-prescribe/context-stu3.json': { hook: 'medication-prescribe', service: 'medication-safety-prescribe', cards: [['info', `${AZITHRO} could not be screened`]] },
+  'hooks/medication-prescribe/context-dstu2.json': {
+    hook: 'medication-prescribe',
+    service: 'medication-safety-prescribe',
+    cards: [['info', `${AZITHRO} could not be screened`]],
+  },
+  'hooks/medication-prescribe/context-stu3.json': {
+    hook: 'medication-prescribe',
+    service: 'medication-safety-prescribe',
+    cards: [['info', `${AZITHRO} could not be screened`]],
+  },
   'hooks/order-select/context-dstu2.json': { hook: 'order-select', service: 'medication-safety', cards: [] },
   'hooks/order-select/context-r4.json': { hook: 'order-select', service: 'medication-safety', cards: [] },
   'hooks/order-select/context-stu3.json': { hook: 'order-select', service: 'medication-safety', cards: [] },
   'hooks/order-sign/context-dstu2.json': { hook: 'order-sign', service: 'medication-safety', cards: [] },
   'hooks/order-sign/context-r4.json': { hook: 'order-sign', service: 'medication-safety', cards: [] },
   'hooks/order-sign/context-stu3.json': { hook: 'order-sign', service: 'medication-safety', cards: [] },
-  'hooks/patient-view/context-practitioner-with-encounter.json': { hook: 'patient-view', service: 'medication-profile-review', cards: [] },
-  'hooks/patient-view/context-practitionerrole.json': { hook: 'patient-view', service: 'medication-profile-review', cards: [] },
+  'hooks/patient-view/context-practitioner-with-encounter.json': {
+    hook: 'patient-view',
+    service: 'medication-profile-review',
+    cards: [],
+  },
+  'hooks/patient-view/context-practitionerrole.json': {
+    hook: 'patient-view',
+    service: 'medication-profile-review',
+    cards: [],
+  },
 };
 
 describe('hook library context examples, wrapped into whole requests', () => {
@@ -118,7 +153,9 @@ describe('hook library context examples, wrapped into whole requests', () => {
   afterAll(() => t.close());
 
   it('covers every order-select, order-sign, medication-prescribe and patient-view example', () => {
-    const files = ['order-select', 'order-sign', 'medication-prescribe', 'patient-view'].flatMap((h) => fixturesIn(`hooks/${h}`));
+    const files = ['order-select', 'order-sign', 'medication-prescribe', 'patient-view'].flatMap((h) =>
+      fixturesIn(`hooks/${h}`),
+    );
     expect(files.sort()).toEqual(Object.keys(HOOK_FIXTURES).sort());
     // The premise of the expectations above.
     expect([kbKnows('617993'), kbKnows('211307')]).toEqual([true, false]);
@@ -135,7 +172,10 @@ describe('hook library context examples, wrapped into whole requests', () => {
   }
 
   it('names the RxNorm code that is not in the knowledge base and the order it came from', async () => {
-    const r = await t.call('medication-safety-prescribe', wrap('medication-prescribe', fixture('hooks/medication-prescribe/context-stu3.json').context, 'empty'));
+    const r = await t.call(
+      'medication-safety-prescribe',
+      wrap('medication-prescribe', fixture('hooks/medication-prescribe/context-stu3.json').context, 'empty'),
+    );
     expect(r.body.cards).toHaveLength(1);
     expect(r.body.cards[0].detail).toBe(
       [
@@ -165,7 +205,9 @@ describe('CDS Hooks 3.0 ballot examples', () => {
   afterAll(() => t.close());
 
   it('Epic-style ids with medicationReference and no FHIR server → one info card per drug that could not be screened', async () => {
-    const context = fixture('spec-3.0-ballot/fragments/context-order-sign-medicationReference-epic-style-ids.json').context;
+    const context = fixture(
+      'spec-3.0-ballot/fragments/context-order-sign-medicationReference-epic-style-ids.json',
+    ).context;
     const r = await t.call('medication-safety', wrap('order-sign', context, 'empty'));
     expect(r.status).toBe(200);
     expect(summaries(r.body)).toEqual([
@@ -212,7 +254,9 @@ describe('CDS Hooks 3.0 ballot examples', () => {
       // medications are screened (and named when they cannot be) against an identified order.
       const simvastatin = kbScd('simvastatin');
       request.context.draftOrders.entry[0].resource.medicationCodeableConcept = {
-        coding: [{ system: 'http://www.nlm.nih.gov/research/umls/rxnorm', code: simvastatin.rxcui, display: simvastatin.name }],
+        coding: [
+          { system: 'http://www.nlm.nih.gov/research/umls/rxnorm', code: simvastatin.rxcui, display: simvastatin.name },
+        ],
         text: DRAFT,
       };
       return request;
@@ -220,15 +264,25 @@ describe('CDS Hooks 3.0 ballot examples', () => {
 
     it('follows the next link on the EHR FHIR server and screens both pages', async () => {
       const fhir = await startFhirServer((p, url) =>
-        p === 'MedicationRequest' && url.searchParams.get('_page') === '2' ? { body: searchset([PAGE_2]) } : { status: 404, body: { resourceType: 'OperationOutcome' } },
+        p === 'MedicationRequest' && url.searchParams.get('_page') === '2'
+          ? { body: searchset([PAGE_2]) }
+          : { status: 404, body: { resourceType: 'OperationOutcome' } },
       );
       try {
         const r = await t.call('medication-safety', paginated(fhir.baseUrl));
-        expect(fhir.requests).toEqual([{ url: '/fhir/MedicationRequest?patient=1288992&_count=1&_page=2', authorization: undefined }]);
+        expect(fhir.requests).toEqual([
+          { url: '/fhir/MedicationRequest?patient=1288992&_count=1&_page=2', authorization: undefined },
+        ]);
         expect(r.status).toBe(200);
-        expect(summaries(r.body)).toEqual([['info', '2 current medications could not be screened against the new order']]);
-        expect(r.body.cards[0].detail).toContain(`- ${PAGE_1} (active, MedicationRequest/rx\u2011page\u20111\u201101): it has no RxNorm code.`);
-        expect(r.body.cards[0].detail).toContain('- Lisinopril 10 mg tablet (active, MedicationRequest/rx-page-2-01): it has no RxNorm code.');
+        expect(summaries(r.body)).toEqual([
+          ['info', '2 current medications could not be screened against the new order'],
+        ]);
+        expect(r.body.cards[0].detail).toContain(
+          `- ${PAGE_1} (active, MedicationRequest/rx\u2011page\u20111\u201101): it has no RxNorm code.`,
+        );
+        expect(r.body.cards[0].detail).toContain(
+          '- Lisinopril 10 mg tablet (active, MedicationRequest/rx-page-2-01): it has no RxNorm code.',
+        );
       } finally {
         await fhir.close();
       }
@@ -251,7 +305,9 @@ describe('CDS Hooks 3.0 ballot examples', () => {
       request.fhirServer = EHR;
       const r = await t.call('medication-safety', request);
       expect(r.status).toBe(200);
-      expect(r.body.cards[0].detail).toContain('- **interactions with active medications**: only part of the data could be read: FHIR server https://ehr.example.org is not on the allow-list.');
+      expect(r.body.cards[0].detail).toContain(
+        '- **interactions with active medications**: only part of the data could be read: FHIR server https://ehr.example.org is not on the allow-list.',
+      );
       expect(summaries(r.body)).toEqual([
         ['warning', 'Medication screening incomplete: interactions with active medications could not be checked'],
         ['info', `${PAGE_1} could not be screened against the new order`],
@@ -264,16 +320,27 @@ describe('CDS Hooks 3.0 ballot examples', () => {
       const fhir = await startFhirServer(() => ({ status: 500, body: { resourceType: 'OperationOutcome' } }));
       try {
         const request = paginated(fhir.baseUrl);
-        request.context.draftOrders.entry[0].resource.medicationCodeableConcept = { coding: [{ system: RXNORM, code: simva.rxcui, display: simva.name }], text: simva.name };
-        request.prefetch.medications.entry[0].resource.medicationCodeableConcept = { coding: [{ system: RXNORM, code: clari.rxcui, display: clari.name }], text: clari.name };
+        request.context.draftOrders.entry[0].resource.medicationCodeableConcept = {
+          coding: [{ system: RXNORM, code: simva.rxcui, display: simva.name }],
+          text: simva.name,
+        };
+        request.prefetch.medications.entry[0].resource.medicationCodeableConcept = {
+          coding: [{ system: RXNORM, code: clari.rxcui, display: clari.name }],
+          text: clari.name,
+        };
         const r = await t.call('medication-safety', request);
         expect(fhir.requests.map((q) => q.url)).toEqual(['/fhir/MedicationRequest?patient=1288992&_count=1&_page=2']);
         expect(r.status).toBe(200);
         expect(summaries(r.body)).toEqual([
-          ['critical', 'Simvastatin + clarithromycin: contraindicated interaction — Simvastatin or lovastatin with clarithromycin, erythromycin or telithromycin'],
+          [
+            'critical',
+            'Simvastatin + clarithromycin: contraindicated interaction — Simvastatin or lovastatin with clarithromycin, erythromycin or telithromycin',
+          ],
           ['warning', 'Medication screening incomplete: interactions with active medications could not be checked'],
         ]);
-        expect(r.body.cards[1].detail).toContain('- **interactions with active medications**: only part of the data could be read: the FHIR server answered HTTP 500.');
+        expect(r.body.cards[1].detail).toContain(
+          '- **interactions with active medications**: only part of the data could be read: the FHIR server answered HTTP 500.',
+        );
       } finally {
         await fhir.close();
       }
@@ -313,7 +380,14 @@ describe('discovery (GET /cds-services)', () => {
       conditions: 'Condition?patient={{context.patientId}}&clinical-status=active,recurrence,relapse',
     };
     for (const service of body.services) {
-      expect(Object.keys(service.prefetch).sort()).toEqual(['allergies', 'conditions', 'medications', 'observations', 'patient', 'recentMedications']);
+      expect(Object.keys(service.prefetch).sort()).toEqual([
+        'allergies',
+        'conditions',
+        'medications',
+        'observations',
+        'patient',
+        'recentMedications',
+      ]);
       expect(service.prefetch).toEqual(templates);
       expect(typeof service.title === 'string' && service.title.length > 0).toBe(true);
     }

@@ -19,7 +19,20 @@ import { createTestDatabase, testRedis, type TestDatabase, type TestRedis } from
 const sources = bundledSources();
 const MIGRATIONS = path.resolve(import.meta.dirname, '../../knowledge-base/migrations');
 const code = (name: string) => sources.ingredients.find((i) => i.tty === 'IN' && i.name === name)!.rxcui;
-const CODES = ['amoxicillin', 'cephalexin', 'penicillin V', 'aspirin', 'ibuprofen', 'codeine', 'simvastatin', 'lisinopril', 'losartan', 'methadone', 'oxycodone', 'metformin'].map(code);
+const CODES = [
+  'amoxicillin',
+  'cephalexin',
+  'penicillin V',
+  'aspirin',
+  'ibuprofen',
+  'codeine',
+  'simvastatin',
+  'lisinopril',
+  'losartan',
+  'methadone',
+  'oxycodone',
+  'metformin',
+].map(code);
 
 let database: TestDatabase;
 let redisInfo: TestRedis;
@@ -36,10 +49,13 @@ beforeAll(async () => {
   await migrate(db, MIGRATIONS);
   await ensureBundledVersion(db, sources);
   // The same database, counting the queries lookups send (to show a second lookup is served from cache).
-  counting = { ...db, query: (async (sql: string, params?: unknown[]) => {
-    queries++;
-    return db.query(sql, params);
-  }) as Database['query'] } as Database;
+  counting = {
+    ...db,
+    query: (async (sql: string, params?: unknown[]) => {
+      queries++;
+      return db.query(sql, params);
+    }) as Database['query'],
+  } as Database;
 });
 afterAll(async () => {
   for (const s of stores) await s.stop();
@@ -56,7 +72,14 @@ async function storeOn(dbx: Database, withRedis = false): Promise<DatabaseKnowle
     // Lookups skip Redis until it is connected: wait, so what the first lookup reads is also written there.
     if (redis.status !== 'ready') await new Promise((resolve) => redis.once('ready', resolve));
   }
-  const s = new DatabaseKnowledgeStore({ db: dbx, ...(redis ? { redis } : {}), redisPrefix: redisInfo.prefix, cacheMaxEntries: 10_000, cacheMaxBytes: 16 * 1024 * 1024, lookupTimeoutMs: 30_000 });
+  const s = new DatabaseKnowledgeStore({
+    db: dbx,
+    ...(redis ? { redis } : {}),
+    redisPrefix: redisInfo.prefix,
+    cacheMaxEntries: 10_000,
+    cacheMaxBytes: 16 * 1024 * 1024,
+    lookupTimeoutMs: 30_000,
+  });
   await s.start();
   stores.push(s);
   return s;
@@ -70,7 +93,16 @@ async function everything(kb: KnowledgeSnapshot) {
   return {
     groups: sorted(new Map([...groups].map(([k, v]) => [k, [...v].sort((a, b) => a.id.localeCompare(b.id))]))),
     cross: sorted(await kb.crossSensitivitiesFrom(groupIds)),
-    duplicates: sorted(new Map([...dup].map(([k, v]) => [k, [...v].map((m) => ({ ...m, viaClasses: [...m.viaClasses].sort() })).sort((a, b) => a.rule.id.localeCompare(b.rule.id))]))),
+    duplicates: sorted(
+      new Map(
+        [...dup].map(([k, v]) => [
+          k,
+          [...v]
+            .map((m) => ({ ...m, viaClasses: [...m.viaClasses].sort() }))
+            .sort((a, b) => a.rule.id.localeCompare(b.rule.id)),
+        ]),
+      ),
+    ),
     same: await kb.sameIngredientDuplicate(),
   };
 }
@@ -84,9 +116,17 @@ describe('database store: allergy groups and duplicate therapy', () => {
     expect(fromDb.groups.get(code('amoxicillin'))!.map((g) => g.id)).toEqual(['penicillins']);
     expect(fromDb.groups.get(code('codeine'))!.map((g) => g.id)).toEqual(['opioids-phenanthrene']);
     expect(fromDb.groups.has(code('metformin'))).toBe(false);
-    expect(fromDb.cross.get('penicillins')!.map((x) => x.id)).toEqual(['penicillins-to-carbapenems', 'penicillins-to-cephalosporins']);
-    expect(fromDb.duplicates.get(code('methadone'))!.map((m) => [m.rule.id, m.viaClasses, m.anyForm])).toEqual([['opioids-long-acting', ['opioids'], true]]);
-    expect(fromDb.duplicates.get(code('lisinopril'))!.map((m) => [m.rule.id, m.viaClasses])).toEqual([['ace-inhibitor-arb', ['ace-inhibitors']], ['ace-inhibitors', ['ace-inhibitors']]]);
+    expect(fromDb.cross.get('penicillins')!.map((x) => x.id)).toEqual([
+      'penicillins-to-carbapenems',
+      'penicillins-to-cephalosporins',
+    ]);
+    expect(fromDb.duplicates.get(code('methadone'))!.map((m) => [m.rule.id, m.viaClasses, m.anyForm])).toEqual([
+      ['opioids-long-acting', ['opioids'], true],
+    ]);
+    expect(fromDb.duplicates.get(code('lisinopril'))!.map((m) => [m.rule.id, m.viaClasses])).toEqual([
+      ['ace-inhibitor-arb', ['ace-inhibitors']],
+      ['ace-inhibitors', ['ace-inhibitors']],
+    ]);
     expect(fromDb.same?.id).toBe('same-ingredient');
   });
 
@@ -108,7 +148,12 @@ describe('database store: allergy groups and duplicate therapy', () => {
     const s = await storeOn(db);
     const parent = s.snapshot().version.id;
     async function* none(): AsyncIterable<ImportRecord> {}
-    await writeVersion(db, none(), { id: 'allergy-child', source: 'test', checksum: 'allergy-child', parentId: parent });
+    await writeVersion(db, none(), {
+      id: 'allergy-child',
+      source: 'test',
+      checksum: 'allergy-child',
+      parentId: parent,
+    });
     const counts = await db.query<{ t: string; n: number }>(
       `SELECT 'groups' AS t, count(*)::int AS n FROM kb_allergy_group WHERE version_id = $1
        UNION ALL SELECT 'cross', count(*)::int FROM kb_cross_sensitivity WHERE version_id = $1
@@ -126,13 +171,24 @@ describe('database store: allergy groups and duplicate therapy', () => {
 describe('database store: dose rules', () => {
   it('answers the dose rules the in-process store answers, from PostgreSQL and then from its cache', async () => {
     const s = await storeOn(counting);
-    const sorted = (m: ReadonlyMap<string, readonly { id: string }[]>) => [...m].map(([k, v]) => [k, [...v].map((r) => r.id).sort()]).sort(([a], [b]) => String(a).localeCompare(String(b)));
+    const sorted = (m: ReadonlyMap<string, readonly { id: string }[]>) =>
+      [...m]
+        .map(([k, v]) => [k, [...v].map((r) => r.id).sort()])
+        .sort(([a], [b]) => String(a).localeCompare(String(b)));
     const fromDb = await s.snapshot().doseRulesFor(CODES);
     const fromMemory = await new MemoryKnowledgeStore(sources, 'bundled', NOW).snapshot().doseRulesFor(CODES);
     expect(sorted(fromDb)).toEqual(sorted(fromMemory));
     // Exact content for two ingredients, so two empty answers could not agree.
-    expect(fromDb.get(code('metformin'))!.map((r) => r.id).sort()).toEqual(
-      sources.doseRules!.filter((r) => r.ingredient === 'metformin').map((r) => r.id).sort(),
+    expect(
+      fromDb
+        .get(code('metformin'))!
+        .map((r) => r.id)
+        .sort(),
+    ).toEqual(
+      sources
+        .doseRules!.filter((r) => r.ingredient === 'metformin')
+        .map((r) => r.id)
+        .sort(),
     );
     expect(fromDb.get(code('metformin'))!.length).toBeGreaterThan(0);
     expect(fromDb.has(code('losartan'))).toBe(sources.doseRules!.some((r) => r.ingredient === 'losartan'));

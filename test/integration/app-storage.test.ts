@@ -22,7 +22,10 @@ const interactionRequest = () =>
     active: [mr({ id: 'a1', rxcui: scd('clarithromycin 500 MG Oral Tablet'), status: 'active' })],
   });
 
-async function call(app: FastifyInstance, body: unknown): Promise<{ status: number; body: { cards: { indicator: string; summary: string; detail?: string }[] } }> {
+async function call(
+  app: FastifyInstance,
+  body: unknown,
+): Promise<{ status: number; body: { cards: { indicator: string; summary: string; detail?: string }[] } }> {
   const res = await app.inject({ method: 'POST', url: '/cds-services/medication-safety', payload: body as object });
   const parsed = JSON.parse(res.body);
   if (res.statusCode === 200) assertConformantResponse(parsed, { ownOutput: true });
@@ -73,7 +76,11 @@ describe('PostgreSQL and Redis', () => {
     const pgProxy = await startTcpProxy(hostPortOf(database.url).host, hostPortOf(database.url).port);
     const redisProxy = await startTcpProxy(hostPortOf(redis.url).host, hostPortOf(redis.url).port);
     const app = await buildApp(
-      testConfig({ DATABASE_URL: database.urlVia(pgProxy.port), REDIS_URL: redis.urlVia(redisProxy.port), REDIS_KEY_PREFIX: redis.prefix }),
+      testConfig({
+        DATABASE_URL: database.urlVia(pgProxy.port),
+        REDIS_URL: redis.urlVia(redisProxy.port),
+        REDIS_KEY_PREFIX: redis.prefix,
+      }),
       { sources, now: () => NOW },
     );
     try {
@@ -86,10 +93,17 @@ describe('PostgreSQL and Redis', () => {
       const cold = orderRequest({ drafts: [mr({ id: 'd1', rxcui: scd('tizanidine 4 MG Oral Tablet') })], active: [] });
       const r = await call(app, cold);
       expect(r.status).toBe(200);
-      expect(r.body.cards.map((c) => [c.indicator, c.summary])).toEqual([['warning', 'Medication safety screening not performed']]);
+      expect(r.body.cards.map((c) => [c.indicator, c.summary])).toEqual([
+        ['warning', 'Medication safety screening not performed'],
+      ]);
       expect(r.body.cards[0]!.detail).toContain('the drug knowledge base could not be reached');
       const ready = JSON.parse((await app.inject({ method: 'GET', url: '/health/ready' })).body);
-      expect([ready.status, ready.components.database.status, ready.components.cache.status, ready.components.knowledge.status]).toEqual(['degraded', 'down', 'down', 'degraded']);
+      expect([
+        ready.status,
+        ready.components.database.status,
+        ready.components.cache.status,
+        ready.components.knowledge.status,
+      ]).toEqual(['degraded', 'down', 'down', 'degraded']);
     } finally {
       pgProxy.restore();
       redisProxy.restore();

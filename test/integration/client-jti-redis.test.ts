@@ -28,10 +28,18 @@ describe('jti replay across replicas', () => {
     apps.push(one, two);
     const iat = Math.floor(NOW.getTime() / 1000);
     const sign = (jti: string) =>
-      new SignJWT({ iss: 'https://ehr.example.org', aud: 'https://cds.example.org/cds-services', iat, exp: iat + 300, jti })
+      new SignJWT({
+        iss: 'https://ehr.example.org',
+        aud: 'https://cds.example.org/cds-services',
+        iat,
+        exp: iat + 300,
+        jti,
+      })
         .setProtectedHeader({ alg: 'ES384', typ: 'JWT', kid: 'k1' })
         .sign(pair.privateKey);
-    const discover = async (app: TestApp, token: string) => (await app.app.inject({ method: 'GET', url: '/cds-services', headers: { authorization: `Bearer ${token}` } })).statusCode;
+    const discover = async (app: TestApp, token: string) =>
+      (await app.app.inject({ method: 'GET', url: '/cds-services', headers: { authorization: `Bearer ${token}` } }))
+        .statusCode;
     // Until a replica's Redis connection is up it falls back to its own memory: warm both up with throwaway tokens.
     for (const app of [one, two]) {
       // No count or time limit of its own (a busy machine connects late): the test's timeout is the bound.

@@ -25,9 +25,18 @@ let redis: TestRedis;
 let db: Database;
 
 async function cds(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const env = { ...process.env, LOG_LEVEL: 'silent', DATABASE_URL: database.url, REDIS_URL: redis.url, REDIS_KEY_PREFIX: redis.prefix };
+  const env = {
+    ...process.env,
+    LOG_LEVEL: 'silent',
+    DATABASE_URL: database.url,
+    REDIS_URL: redis.url,
+    REDIS_KEY_PREFIX: redis.prefix,
+  };
   try {
-    const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', 'src/cli/cds.ts', 'kb', ...args], { cwd: root, env });
+    const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', 'src/cli/cds.ts', 'kb', ...args], {
+      cwd: root,
+      env,
+    });
     return { code: 0, stdout, stderr };
   } catch (err) {
     const e = err as { code: number; stdout: string; stderr: string };
@@ -68,7 +77,9 @@ describe('cds kb on PostgreSQL', () => {
   it('aborts a bad file with its line number and changes nothing', async () => {
     const r = await cds('import', '--format', 'csv', fixture('neutral-bad-severity.csv'));
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(new RegExp(`error: ${fixture('neutral-bad-severity.csv').replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}:3: `));
+    expect(r.stderr).toMatch(
+      new RegExp(`error: ${fixture('neutral-bad-severity.csv').replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}:3: `),
+    );
     expect(r.stderr).toContain('nothing was changed');
     expect((await listVersions(db)).map((v) => v.id)).toEqual([BUNDLED, imported]);
   });
@@ -78,7 +89,9 @@ describe('cds kb on PostgreSQL', () => {
     expect(diff.code).toBe(0);
     expect(diff.stdout).toContain(`from ${BUNDLED} to ${imported}`);
     expect(diff.stdout).toMatch(/^interactions: \+4 -0 ~0$/m);
-    expect(diff.stdout).toContain('  added: synth-phenelzine-fluoxetine, synth-qt-class-macrolides, synth-simvastatin-clarithromycin, synth-tizanidine-ciprofloxacin');
+    expect(diff.stdout).toContain(
+      '  added: synth-phenelzine-fluoxetine, synth-qt-class-macrolides, synth-simvastatin-clarithromycin, synth-tizanidine-ciprofloxacin',
+    );
     expect(diff.stdout).toMatch(/^drugs: \+0 -0 ~0$/m);
     const stats = JSON.parse((await cds('stats', imported)).stdout);
     expect(stats.version.counts.interactions).toBe(bundledSources().interactions.length + 4);
@@ -87,7 +100,15 @@ describe('cds kb on PostgreSQL', () => {
   it('activates a version, and a running replica switches to it through Redis', async () => {
     const client = createRedis({ url: redis.url });
     const subscriber = createSubscriber({ url: redis.url });
-    const replica = new DatabaseKnowledgeStore({ db, redis: client, subscriber, redisPrefix: redis.prefix, cacheMaxEntries: 1000, cacheMaxBytes: 1 << 20, lookupTimeoutMs: 30_000 });
+    const replica = new DatabaseKnowledgeStore({
+      db,
+      redis: client,
+      subscriber,
+      redisPrefix: redis.prefix,
+      cacheMaxEntries: 1000,
+      cacheMaxBytes: 1 << 20,
+      lookupTimeoutMs: 30_000,
+    });
     try {
       await replica.start();
       expect(replica.snapshot().version.id).toBe(BUNDLED);
@@ -95,7 +116,9 @@ describe('cds kb on PostgreSQL', () => {
       const r = await cds('activate', imported);
       expect([r.code, r.stdout.trim()]).toEqual([0, `activated ${imported}`]);
       await eventually(() => replica.snapshot().version.id === imported);
-      const audit = await db.query<{ action: string; detail: { version: string } }>("SELECT action, detail FROM cds_audit_event WHERE action LIKE 'knowledge-%' ORDER BY recorded_at");
+      const audit = await db.query<{ action: string; detail: { version: string } }>(
+        "SELECT action, detail FROM cds_audit_event WHERE action LIKE 'knowledge-%' ORDER BY recorded_at",
+      );
       expect(audit.rows.map((r) => [r.action, r.detail.version])).toEqual([
         ['knowledge-import', imported],
         ['knowledge-activate', imported],
@@ -122,7 +145,10 @@ describe('cds kb on PostgreSQL', () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'ddinter-'));
     const consistent = path.join(dir, 'ddinter.csv');
     // The fixture without its last row, which contradicts line 3.
-    writeFileSync(consistent, readFileSync(fixture('ddinter.csv'), 'utf8').trim().split('\n').slice(0, -1).join('\n') + '\n');
+    writeFileSync(
+      consistent,
+      readFileSync(fixture('ddinter.csv'), 'utf8').trim().split('\n').slice(0, -1).join('\n') + '\n',
+    );
     const r = await cds('import', '--format', 'ddinter', consistent);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('line 5: ');

@@ -12,7 +12,14 @@ import { ImportError, type ImportRecord } from '../../src/knowledge/import-recor
 import type { Interaction } from '../../src/knowledge/source-schema.js';
 import { activeVersionId, ensureBundledVersion, listVersions, writeVersion } from '../../src/knowledge/versions.js';
 import { bundledSources } from '../support/app.js';
-import { createTestDatabase, eventually, hostPortOf, testRedis, type TestDatabase, type TestRedis } from '../support/services.js';
+import {
+  createTestDatabase,
+  eventually,
+  hostPortOf,
+  testRedis,
+  type TestDatabase,
+  type TestRedis,
+} from '../support/services.js';
 import { startTcpProxy } from '../support/tcp-proxy.js';
 import path from 'node:path';
 
@@ -60,9 +67,12 @@ afterAll(async () => {
   await redisInfo.cleanup();
 });
 
-function store(options: { dbVia?: Database; redisUrl?: string; withSubscriber?: boolean } = {}): DatabaseKnowledgeStore {
+function store(
+  options: { dbVia?: Database; redisUrl?: string; withSubscriber?: boolean } = {},
+): DatabaseKnowledgeStore {
   const redis = options.redisUrl ? createRedis({ url: options.redisUrl }) : undefined;
-  const subscriber = options.redisUrl && options.withSubscriber ? createSubscriber({ url: options.redisUrl }) : undefined;
+  const subscriber =
+    options.redisUrl && options.withSubscriber ? createSubscriber({ url: options.redisUrl }) : undefined;
   const s = new DatabaseKnowledgeStore({
     db: options.dbVia ?? db,
     ...(redis ? { redis } : {}),
@@ -85,9 +95,20 @@ function store(options: { dbVia?: Database; redisUrl?: string; withSubscriber?: 
 
 describe('migrations and the bundled version', () => {
   it('apply once; a second run applies nothing', async () => {
-    expect(await migrate(db, MIGRATIONS)).toEqual(['001_knowledge_versions.sql', '002_records.sql', '003_people_and_secrets.sql', '004_policy_overrides.sql', '005_interaction_pairs.sql', '006_dose_rules.sql', '007_allergy_duplicate.sql', '008_rule_shadow.sql']);
+    expect(await migrate(db, MIGRATIONS)).toEqual([
+      '001_knowledge_versions.sql',
+      '002_records.sql',
+      '003_people_and_secrets.sql',
+      '004_policy_overrides.sql',
+      '005_interaction_pairs.sql',
+      '006_dose_rules.sql',
+      '007_allergy_duplicate.sql',
+      '008_rule_shadow.sql',
+    ]);
     expect(await migrate(db, MIGRATIONS)).toEqual([]);
-    const tables = await db.query<{ table_name: string }>("SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY 1");
+    const tables = await db.query<{ table_name: string }>(
+      "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY 1",
+    );
     expect(tables.rows.map((r) => r.table_name)).toEqual([
       'cds_api_key',
       'cds_audit_event',
@@ -153,9 +174,14 @@ describe('imports', () => {
       yield { kind: 'interaction', line: 2, value: testInteraction('it-bad-1') };
       throw new ImportError('bad.csv', 3, 'severity: must be one of contraindicated, major, moderate, minor');
     }
-    await expect(writeVersion(db, failing(), { id: 'import-bad', source: 'import:test', checksum: 'c2', parentId: (await activeVersionId(db))! })).rejects.toThrow(
-      'bad.csv:3: severity: must be one of contraindicated, major, moderate, minor',
-    );
+    await expect(
+      writeVersion(db, failing(), {
+        id: 'import-bad',
+        source: 'import:test',
+        checksum: 'c2',
+        parentId: (await activeVersionId(db))!,
+      }),
+    ).rejects.toThrow('bad.csv:3: severity: must be one of contraindicated, major, moderate, minor');
     expect(await listVersions(db, 'import-bad')).toEqual([]);
     const after = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM kb_interaction');
     expect(after.rows[0]!.n).toBe(before.rows[0]!.n);
@@ -163,7 +189,14 @@ describe('imports', () => {
 
   it('reject an interaction naming a code that is not an ingredient of the version, and keep nothing', async () => {
     const bad = { ...testInteraction('it-bad-2'), b: { label: 'x', ingredients: ['999999999'], classes: [] } };
-    await expect(writeVersion(db, records({ kind: 'interaction', line: 5, value: bad }), { id: 'import-bad-2', source: 'import:test', checksum: 'c3', parentId: (await activeVersionId(db))! })).rejects.toThrow(
+    await expect(
+      writeVersion(db, records({ kind: 'interaction', line: 5, value: bad }), {
+        id: 'import-bad-2',
+        source: 'import:test',
+        checksum: 'c3',
+        parentId: (await activeVersionId(db))!,
+      }),
+    ).rejects.toThrow(
       'interactions name codes that are not RxNorm ingredients (IN) of this version: it-bad-2 → 999999999',
     );
     expect(await listVersions(db, 'import-bad-2')).toEqual([]);
@@ -171,11 +204,18 @@ describe('imports', () => {
 
   it('reject a repeated id within one import with both line numbers', async () => {
     await expect(
-      writeVersion(db, records({ kind: 'interaction', line: 2, value: testInteraction('dup') }, { kind: 'interaction', line: 9, value: testInteraction('dup') }), {
-        id: 'import-dup',
-        source: 'import:test',
-        checksum: 'c4',
-      }),
+      writeVersion(
+        db,
+        records(
+          { kind: 'interaction', line: 2, value: testInteraction('dup') },
+          { kind: 'interaction', line: 9, value: testInteraction('dup') },
+        ),
+        {
+          id: 'import-dup',
+          source: 'import:test',
+          checksum: 'c4',
+        },
+      ),
     ).rejects.toThrow('import:9: interaction dup already given on line 2');
   });
 });
@@ -200,7 +240,12 @@ describe('the tiered store', () => {
     });
     expect(resolved.has('999999998')).toBe(false);
     await eventually(async () => (await redisInfo.keys()).length === 2);
-    expect(await redisInfo.keys()).toEqual([`${redisInfo.prefix}kb:${version}:drug:${SIMVASTATIN_40}`, `${redisInfo.prefix}kb:${version}:drug:999999998`].sort());
+    expect(await redisInfo.keys()).toEqual(
+      [
+        `${redisInfo.prefix}kb:${version}:drug:${SIMVASTATIN_40}`,
+        `${redisInfo.prefix}kb:${version}:drug:999999998`,
+      ].sort(),
+    );
     const r = new Redis(redisInfo.url);
     expect(await r.get(`${redisInfo.prefix}kb:${version}:drug:999999998`)).toBe('null');
     r.disconnect();
@@ -209,7 +254,9 @@ describe('the tiered store', () => {
   it('finds interactions among ingredients, with each side holding the ingredients present', async () => {
     const s = store();
     await s.start();
-    const rules = await s.snapshot().interactionsAmong([code('simvastatin'), code('clarithromycin'), code('pravastatin')]);
+    const rules = await s
+      .snapshot()
+      .interactionsAmong([code('simvastatin'), code('clarithromycin'), code('pravastatin')]);
     // Clarithromycin alone meets the QT class on both sides, but a drug never pairs with itself: only real pairs.
     expect(rules.map((r) => r.interaction.id).sort()).toEqual(['onc-hp-25-simvastatin-lovastatin-macrolides']);
     const statin = rules.find((r) => r.interaction.id === 'onc-hp-25-simvastatin-lovastatin-macrolides')!;
@@ -271,7 +318,11 @@ describe('the tiered store', () => {
     const { host, port } = hostPortOf(database.url);
     const proxy = await startTcpProxy(host, port);
     opened.push({ close: () => proxy.close() });
-    const viaProxy = await openDatabase({ url: database.urlVia(proxy.port), dataDir: '/nonexistent', connectTimeoutMs: 300 });
+    const viaProxy = await openDatabase({
+      url: database.urlVia(proxy.port),
+      dataDir: '/nonexistent',
+      connectTimeoutMs: 300,
+    });
     opened.push({ close: () => viaProxy.close() });
     const s = store({ dbVia: viaProxy });
     await s.start();
@@ -281,7 +332,9 @@ describe('the tiered store', () => {
     await snapshot.interactionsAmong(warm);
     proxy.cut();
     expect((await snapshot.resolveDrugs(warm)).size).toBe(2);
-    expect((await snapshot.interactionsAmong(warm)).map((r) => r.interaction.id)).toEqual(['onc-hp-28-tizanidine-ciprofloxacin-fluvoxamine']);
+    expect((await snapshot.interactionsAmong(warm)).map((r) => r.interaction.id)).toEqual([
+      'onc-hp-28-tizanidine-ciprofloxacin-fluvoxamine',
+    ]);
     await expect(snapshot.resolveDrugs([code('simvastatin')])).rejects.toBeInstanceOf(KnowledgeUnavailableError);
     const health = await s.health();
     expect(health.database?.status).toBe('down');
@@ -300,6 +353,8 @@ describe('classes', () => {
     expect(fromDb.get(dofetilide)).toContainEqual({ id: qt.id, name: qt.name });
     expect(fromDb.get(code('pravastatin'))?.map((c) => c.id)).toEqual(['statins']);
     const { MemoryKnowledgeStore } = await import('../../src/knowledge/memory-store.js');
-    expect([...(await new MemoryKnowledgeStore(sources).snapshot().classesOf([dofetilide, code('pravastatin')]))]).toEqual([...fromDb]);
+    expect([
+      ...(await new MemoryKnowledgeStore(sources).snapshot().classesOf([dofetilide, code('pravastatin')])),
+    ]).toEqual([...fromDb]);
   });
 });

@@ -36,41 +36,59 @@ afterAll(async () => {
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
 
-async function screen(server: ServerProcess): Promise<{ status: number; cards: { uuid: string; indicator: string }[] }> {
+async function screen(
+  server: ServerProcess,
+): Promise<{ status: number; cards: { uuid: string; indicator: string }[] }> {
   const body = orderRequest({
     drafts: [mr({ id: 'd1', rxcui: scd('simvastatin 40 MG Oral Tablet') })],
     active: [mr({ id: 'a1', rxcui: scd('clarithromycin 500 MG Oral Tablet'), status: 'active' })],
   });
-  const res = await fetch(`${server.url}/cds-services/medication-safety`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const res = await fetch(`${server.url}/cds-services/medication-safety`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
   const json = (await res.json()) as { cards: { uuid: string; indicator: string; summary: string }[] };
   return { status: res.status, cards: json.cards };
 }
 
 describe('restart after kill -9', () => {
-  it('starts again on the same DATA_DIR while the killed process is a zombie, and writes what it had spooled', { timeout: 180_000 }, async () => {
-    const dataDir = tempDir();
-    const { host, port } = hostPortOf(database.url);
-    const proxy = await startTcpProxy(host, port);
-    const env = { DATA_DIR: dataDir, CDS_ID_HASH_SECRET: SECRET, CDS_RECORD_FLUSH_MS: '50', KB_LOOKUP_TIMEOUT_MS: '5000' };
-    const first = await spawnServer({ ...env, DATABASE_URL: database.urlVia(proxy.port) }, { zombie: true });
-    let second: ServerProcess | undefined;
-    try {
-      expect((await screen(first)).cards.map((c) => c.indicator)).toEqual(['critical']); // warms the cache
-      proxy.cut();
-      // The database is away: these cards are answered from the cache and their records wait in the spool.
-      const spooled: string[] = [];
-      for (let i = 0; i < 3; i++) spooled.push(...(await screen(first)).cards.map((c) => c.uuid));
-      first.kill9();
-      await eventually(() => processState(first.pid) === 'zombie');
-      proxy.restore();
+  it(
+    'starts again on the same DATA_DIR while the killed process is a zombie, and writes what it had spooled',
+    { timeout: 180_000 },
+    async () => {
+      const dataDir = tempDir();
+      const { host, port } = hostPortOf(database.url);
+      const proxy = await startTcpProxy(host, port);
+      const env = {
+        DATA_DIR: dataDir,
+        CDS_ID_HASH_SECRET: SECRET,
+        CDS_RECORD_FLUSH_MS: '50',
+        KB_LOOKUP_TIMEOUT_MS: '5000',
+      };
+      const first = await spawnServer({ ...env, DATABASE_URL: database.urlVia(proxy.port) }, { zombie: true });
+      let second: ServerProcess | undefined;
+      try {
+        expect((await screen(first)).cards.map((c) => c.indicator)).toEqual(['critical']); // warms the cache
+        proxy.cut();
+        // The database is away: these cards are answered from the cache and their records wait in the spool.
+        const spooled: string[] = [];
+        for (let i = 0; i < 3; i++) spooled.push(...(await screen(first)).cards.map((c) => c.uuid));
+        first.kill9();
+        await eventually(() => processState(first.pid) === 'zombie');
+        proxy.restore();
 
-      second = await spawnServer({ ...env, DATABASE_URL: database.url });
-      expect((await screen(second)).cards.map((c) => c.indicator)).toEqual(['critical']);
-      await eventually(async () => (await sql.query('SELECT card_uuid FROM cds_card WHERE card_uuid = ANY ($1)', [spooled])).rows.length === 3);
-    } finally {
-      first.cleanup();
-      second?.cleanup();
-      await proxy.close();
-    }
-  });
+        second = await spawnServer({ ...env, DATABASE_URL: database.url });
+        expect((await screen(second)).cards.map((c) => c.indicator)).toEqual(['critical']);
+        await eventually(
+          async () =>
+            (await sql.query('SELECT card_uuid FROM cds_card WHERE card_uuid = ANY ($1)', [spooled])).rows.length === 3,
+        );
+      } finally {
+        first.cleanup();
+        second?.cleanup();
+        await proxy.close();
+      }
+    },
+  );
 });

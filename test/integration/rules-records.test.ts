@@ -33,19 +33,27 @@ let sql: pg.Client;
 let app: FastifyInstance;
 let rulesDir: string;
 let dataDir: string;
-const rows = async <T = Record<string, unknown>>(query: string, params: unknown[] = []) => (await sql.query(query, params)).rows as T[];
+const rows = async <T = Record<string, unknown>>(query: string, params: unknown[] = []) =>
+  (await sql.query(query, params)).rows as T[];
 
 beforeAll(async () => {
   database = await createTestDatabase();
   sql = new pg.Client({ connectionString: database.url });
   await sql.connect();
   rulesDir = mkdtempSync(path.join(tmpdir(), 'rules-records-'));
-  for (const id of ['warfarin-inr-overdue', 'beers-warfarin-initial-therapy', 'statin-gap-diabetes']) copyFileSync(path.join(root, 'rules', `${id}.json`), path.join(rulesDir, `${id}.json`));
+  for (const id of ['warfarin-inr-overdue', 'beers-warfarin-initial-therapy', 'statin-gap-diabetes'])
+    copyFileSync(path.join(root, 'rules', `${id}.json`), path.join(rulesDir, `${id}.json`));
   // The reference code lists travel with the rules (the statin rule's HbA1c code is in rules/reference/).
   cpSync(path.join(root, 'rules', 'reference'), path.join(rulesDir, 'reference'), { recursive: true });
   dataDir = mkdtempSync(path.join(tmpdir(), 'rules-records-data-'));
   app = await buildApp(
-    testConfig({ DATABASE_URL: database.url, DATA_DIR: dataDir, CDS_ID_HASH_SECRET: SECRET, CDS_RECORD_FLUSH_MS: '50', RULES_DIR: rulesDir }),
+    testConfig({
+      DATABASE_URL: database.url,
+      DATA_DIR: dataDir,
+      CDS_ID_HASH_SECRET: SECRET,
+      CDS_RECORD_FLUSH_MS: '50',
+      RULES_DIR: rulesDir,
+    }),
     { sources, now: () => NOW, rules: { clock: FROZEN_RULE_CLOCK } },
   );
 });
@@ -55,7 +63,8 @@ afterAll(async () => {
   await database.drop();
 });
 
-async function post(url: string, body: unknown): Promise<any> { // eslint-disable-line @typescript-eslint/no-explicit-any
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+async function post(url: string, body: unknown): Promise<any> {
   const res = await app.inject({ method: 'POST', url, payload: body as object });
   expect(res.statusCode).toBe(200);
   const parsed = JSON.parse(res.body);
@@ -63,18 +72,36 @@ async function post(url: string, body: unknown): Promise<any> { // eslint-disabl
   return parsed;
 }
 
-const patient = (id: string, age: number) => ({ resourceType: 'Patient', id, gender: 'male', birthDate: `${NOW.getUTCFullYear() - age - 1}-12-31` });
-const inr = (date: string) => ({ resourceType: 'Observation', status: 'final', code: { coding: [{ system: 'http://loinc.org', code: '6301-6' }] }, effectiveDateTime: date, valueQuantity: { value: 1.1, unit: '{INR}' } });
+const patient = (id: string, age: number) => ({
+  resourceType: 'Patient',
+  id,
+  gender: 'male',
+  birthDate: `${NOW.getUTCFullYear() - age - 1}-12-31`,
+});
+const inr = (date: string) => ({
+  resourceType: 'Observation',
+  status: 'final',
+  code: { coding: [{ system: 'http://loinc.org', code: '6301-6' }] },
+  effectiveDateTime: date,
+  valueQuantity: { value: 1.1, unit: '{INR}' },
+});
 
 describe('guideline rules in the records', () => {
   it('an active rule’s card is in the ledger as a guideline finding, with hashed ids and no text', async () => {
     const body = orderRequest({ drafts: [mr({ id: 'w1', rxcui: ing('warfarin') })] });
     const res = await post('/cds-services/medication-safety', body);
-    const card = (res.cards as { uuid: string; summary: string }[]).find((c) => c.summary.startsWith('Warfarin ordered'))!;
+    const card = (res.cards as { uuid: string; summary: string }[]).find((c) =>
+      c.summary.startsWith('Warfarin ordered'),
+    )!;
     expect(card.summary).toBe('Warfarin ordered with no INR in the last 30 days (latest seen: not recorded)');
     await app.recordsSettled();
     expect(await rows('SELECT 1 FROM cds_card WHERE card_uuid = $1', [card.uuid])).toHaveLength(1);
-    expect(await rows('SELECT finding_kind, finding_ids, finding_key, drugs, severity, indicator, patient_hash, draft_hashes, hook FROM cds_card WHERE card_uuid = $1', [card.uuid])).toEqual([
+    expect(
+      await rows(
+        'SELECT finding_kind, finding_ids, finding_key, drugs, severity, indicator, patient_hash, draft_hashes, hook FROM cds_card WHERE card_uuid = $1',
+        [card.uuid],
+      ),
+    ).toEqual([
       {
         finding_kind: 'guideline',
         finding_ids: ['warfarin-inr-overdue', 'warfarin-inr-overdue@1.0.0'],
@@ -90,7 +117,10 @@ describe('guideline rules in the records', () => {
   });
 
   it('a shadow rule’s would-be card is recorded beside the ledger and never sent', async () => {
-    const body = orderRequest({ drafts: [mr({ id: 'w2', rxcui: ing('warfarin') })], observations: [inr('2026-11-20')] }) as { prefetch: Record<string, unknown>; hookInstance: string };
+    const body = orderRequest({
+      drafts: [mr({ id: 'w2', rxcui: ing('warfarin') })],
+      observations: [inr('2026-11-20')],
+    }) as { prefetch: Record<string, unknown>; hookInstance: string };
     body.prefetch.patient = patient(PATIENT_ID, 72);
     const res = await post('/cds-services/medication-safety', body);
     expect((res.cards as { summary: string }[]).filter((c) => /warfarin/i.test(c.summary))).toEqual([]);
@@ -129,11 +159,16 @@ describe('guideline rules in the records', () => {
         patient: patient(patientId, 58),
       },
     });
-    const statin = (res: { cards: { summary: string }[] }) => res.cards.filter((c) => c.summary.startsWith('Diabetes at age'));
+    const statin = (res: { cards: { summary: string }[] }) =>
+      res.cards.filter((c) => c.summary.startsWith('Diabetes at age'));
     const first = await post('/cds-services/medication-profile-review', view('pv-a'));
-    expect(statin(first).map((c) => c.summary)).toEqual(['Diabetes at age 58 and no statin on the medication list: consider a statin']);
+    expect(statin(first).map((c) => c.summary)).toEqual([
+      'Diabetes at age 58 and no statin on the medication list: consider a statin',
+    ]);
     await app.recordsSettled();
-    expect(await rows("SELECT 1 FROM cds_card WHERE finding_kind = 'guideline' AND patient_hash = $1", [hash('pv-a')])).toHaveLength(1);
+    expect(
+      await rows("SELECT 1 FROM cds_card WHERE finding_kind = 'guideline' AND patient_hash = $1", [hash('pv-a')]),
+    ).toHaveLength(1);
     expect(statin(await post('/cds-services/medication-profile-review', view('pv-a')))).toEqual([]);
     expect(statin(await post('/cds-services/medication-profile-review', view('pv-b'))).length).toBe(1);
   });
@@ -159,9 +194,9 @@ describe('guideline rules in the records', () => {
       },
     };
     const res = await post('/cds-services/medication-profile-review', body);
-    expect((res.cards as { summary: string }[]).filter((c) => c.summary.startsWith('Diabetes at age')).map((c) => c.summary)).toEqual([
-      'Diabetes at age 58 and no statin on the medication list: consider a statin',
-    ]);
+    expect(
+      (res.cards as { summary: string }[]).filter((c) => c.summary.startsWith('Diabetes at age')).map((c) => c.summary),
+    ).toEqual(['Diabetes at age 58 and no statin on the medication list: consider a statin']);
     await sql.query("DELETE FROM cds_rule_shadow WHERE hook_instance = 'pv-shadow'");
   });
 
@@ -169,7 +204,13 @@ describe('guideline rules in the records', () => {
     const db = { query: async <T>(q: string, p?: unknown[]) => ({ rows: (await sql.query(q, p)).rows as T[] }) };
     const viewer = await createApiKey(db, 'rules-viewer', 'viewer');
     const informaticist = await createApiKey(db, 'rules-informaticist', 'informaticist');
-    const get = (url: string, key?: string) => app.inject({ method: 'GET', url, remoteAddress: '10.9.8.7', ...(key ? { headers: { authorization: `Bearer ${key}` } } : {}) });
+    const get = (url: string, key?: string) =>
+      app.inject({
+        method: 'GET',
+        url,
+        remoteAddress: '10.9.8.7',
+        ...(key ? { headers: { authorization: `Bearer ${key}` } } : {}),
+      });
 
     expect((await get('/rules')).statusCode).toBe(401);
     const listed = await get('/rules', viewer.key);
@@ -204,11 +245,19 @@ describe('guideline rules in the records', () => {
       ],
     });
     expect((await get('/rules/shadow-report?since=yesterday', informaticist.key)).statusCode).toBe(400);
-    expect((await get('/health/ready')).json().components.rules).toEqual({ status: 'up', detail: '3 rules (2 active, 1 shadow, 0 retired)' });
+    expect((await get('/health/ready')).json().components.rules).toEqual({
+      status: 'up',
+      detail: '3 rules (2 active, 1 shadow, 0 retired)',
+    });
   });
 
   it('cds rules shadow-report prints the same numbers from the database', async () => {
-    const formatted = formatShadowReport(await shadowReport(sql as never, { since: new Date('2026-11-01T00:00:00Z'), until: new Date('2026-11-22T00:00:00Z') }));
+    const formatted = formatShadowReport(
+      await shadowReport(sql as never, {
+        since: new Date('2026-11-01T00:00:00Z'),
+        until: new Date('2026-11-22T00:00:00Z'),
+      }),
+    );
     expect(formatted.split('\n')).toEqual([
       'shadow rules, 2026-11-01 to 2026-11-22 (21 days)',
       'rule                            version  cards  per day  patients  interruptive  by hook (share of calls)',
@@ -216,7 +265,19 @@ describe('guideline rules in the records', () => {
     ]);
     const { stdout } = await promisify(execFile)(
       process.execPath,
-      ['--import', 'tsx', 'src/cli/cds.ts', 'rules', 'shadow-report', '--since', '2026-11-01', '--until', '2026-11-22', '--rule', 'beers-warfarin-initial-therapy'],
+      [
+        '--import',
+        'tsx',
+        'src/cli/cds.ts',
+        'rules',
+        'shadow-report',
+        '--since',
+        '2026-11-01',
+        '--until',
+        '2026-11-22',
+        '--rule',
+        'beers-warfarin-initial-therapy',
+      ],
       { cwd: root, env: { ...process.env, DATABASE_URL: database.url, LOG_LEVEL: 'silent', DATA_DIR: dataDir } },
     );
     expect(stdout.trim().split('\n')).toEqual(formatted.split('\n'));

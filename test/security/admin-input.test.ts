@@ -16,12 +16,19 @@ afterAll(async () => {
 });
 
 async function call(method: 'GET' | 'PUT' | 'POST', url: string, payload?: string) {
-  const res = await s.t.app.inject({ method, url, headers: { authorization: auth, ...(payload !== undefined ? { 'content-type': 'application/json' } : {}) }, ...(payload !== undefined ? { payload } : {}) });
+  const res = await s.t.app.inject({
+    method,
+    url,
+    headers: { authorization: auth, ...(payload !== undefined ? { 'content-type': 'application/json' } : {}) },
+    ...(payload !== undefined ? { payload } : {}),
+  });
   return { status: res.statusCode, body: JSON.parse(res.body) as { error?: string; message?: string } };
 }
-const cursor = (at: string) => Buffer.from(JSON.stringify([at, '00000000-0000-4000-8000-000000000001'])).toString('base64url');
+const cursor = (at: string) =>
+  Buffer.from(JSON.stringify([at, '00000000-0000-4000-8000-000000000001'])).toString('base64url');
 const AUDIT_DATE = (d: string) => `date "${d}" is not [ge|gt|le|lt|eq]YYYY-MM-DD[Thh:mm[:ss]Z]`;
-const SHADOW = 'query parameters: since=YYYY-MM-DD, until=YYYY-MM-DD (real days of the years 0001 to 9999), rule=<rule id>';
+const SHADOW =
+  'query parameters: since=YYYY-MM-DD, until=YYYY-MM-DD (real days of the years 0001 to 9999), rule=<rule id>';
 const NUL_TARGET = 'the request target contains a NUL character (%00)';
 const NUL_BODY = 'request body contains a NUL character (\\u0000), which no field accepts';
 
@@ -34,14 +41,29 @@ describe('bad input on the endpoints for people', () => {
     ['GET', '/audit?date=ge2026-01-01T10:00:00%2B25:00', undefined, AUDIT_DATE('ge2026-01-01T10:00:00+25:00')],
     ['GET', '/audit?client=ward%00seven', undefined, NUL_TARGET],
     ['GET', '/audit?action=feedback%00', undefined, NUL_TARGET],
-    ['GET', `/audit?_cursor=${cursor('2026-01-01T00:00:00Z\u0000')}`, undefined, '_cursor is not one this server issued'],
+    [
+      'GET',
+      `/audit?_cursor=${cursor('2026-01-01T00:00:00Z\u0000')}`,
+      undefined,
+      '_cursor is not one this server issued',
+    ],
     ['GET', `/audit?_cursor=${cursor('0000-01-01T00:00:00Z')}`, undefined, '_cursor is not one this server issued'],
     ['GET', '/audit/%00', undefined, NUL_TARGET],
     ['GET', '/rules/shadow-report?since=0000-01-01', undefined, SHADOW],
     ['GET', '/rules/shadow-report?since=2026-02-29', undefined, SHADOW],
     ['GET', '/rules/shadow-report?until=2026-13-01', undefined, SHADOW],
-    ['PUT', '/admin/policies/prescriber/interactions/onc-hp%00', '{"indicator":"warning","note":"long enough reason"}', NUL_TARGET],
-    ['PUT', '/admin/policies/prescriber/interactions/onc-hp-25-simvastatin-lovastatin-macrolides', '{"indicator":"warning","note":"long enough \\u0000 reason"}', NUL_BODY],
+    [
+      'PUT',
+      '/admin/policies/prescriber/interactions/onc-hp%00',
+      '{"indicator":"warning","note":"long enough reason"}',
+      NUL_TARGET,
+    ],
+    [
+      'PUT',
+      '/admin/policies/prescriber/interactions/onc-hp-25-simvastatin-lovastatin-macrolides',
+      '{"indicator":"warning","note":"long enough \\u0000 reason"}',
+      NUL_BODY,
+    ],
     ['POST', '/admin/knowledge/activate', '{"version":"bundled\\u0000"}', NUL_BODY],
   ] as const)('%s %s → 400 naming the problem', async (method, url, payload, message) => {
     const res = await call(method, url, payload);

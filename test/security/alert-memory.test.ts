@@ -68,7 +68,8 @@ afterAll(async () => {
   rmSync(dataDir, { recursive: true, force: true });
 });
 
-const rows = async (query: string, params: unknown[] = []) => (await sql.query(query, params)).rows as Record<string, unknown>[];
+const rows = async (query: string, params: unknown[] = []) =>
+  (await sql.query(query, params)).rows as Record<string, unknown>[];
 async function post(caller: Caller, url: string, body: unknown) {
   const res = await t.app.inject({
     method: 'POST',
@@ -80,10 +81,19 @@ async function post(caller: Caller, url: string, body: unknown) {
 }
 const screen = (caller: Caller, body: Record<string, unknown>) => post(caller, '/cds-services/medication-safety', body);
 const override = async (caller: Caller, card: string) => {
-  const res = await post(caller, '/cds-services/medication-safety/feedback', { feedback: [{ card, outcome: 'overridden', outcomeTimestamp: '2026-11-21T12:05:00Z' }] });
+  const res = await post(caller, '/cds-services/medication-safety/feedback', {
+    feedback: [{ card, outcome: 'overridden', outcomeTimestamp: '2026-11-21T12:05:00Z' }],
+  });
   expect(res.status).toBe(200);
   await t.app.recordsSettled();
-  expect((await rows('SELECT 1 FROM cds_feedback WHERE card_uuid = $1 AND client = $2', [card, caller.tenant ? `${caller.issuer}#tenant=${caller.tenant}` : caller.issuer])).length).toBeGreaterThanOrEqual(1);
+  expect(
+    (
+      await rows('SELECT 1 FROM cds_feedback WHERE card_uuid = $1 AND client = $2', [
+        card,
+        caller.tenant ? `${caller.issuer}#tenant=${caller.tenant}` : caller.issuer,
+      ])
+    ).length,
+  ).toBeGreaterThanOrEqual(1);
   return res.body as { received: number; unknownCards: number };
 };
 const forPatient = (body: Record<string, unknown>, id: string) => {
@@ -93,7 +103,14 @@ const forPatient = (body: Record<string, unknown>, id: string) => {
 
 /** Citalopram with rasagiline: major, not ONC high-priority, so an override by the right client is remembered. */
 const major = (patient: string, hook: 'order-select' | 'order-sign') =>
-  forPatient(orderRequest({ hook, drafts: [mr({ id: 'cit-1', rxcui: scd('citalopram 20 MG Oral Tablet') })], active: [mr({ id: 'ras-1', rxcui: scd('rasagiline 1 MG Oral Tablet'), status: 'active' })] }), patient);
+  forPatient(
+    orderRequest({
+      hook,
+      drafts: [mr({ id: 'cit-1', rxcui: scd('citalopram 20 MG Oral Tablet') })],
+      active: [mr({ id: 'ras-1', rxcui: scd('rasagiline 1 MG Oral Tablet'), status: 'active' })],
+    }),
+    patient,
+  );
 
 describe('alert memory belongs to the client that received the card', () => {
   it('ignores overrides posted by another issuer or another tenant, and honours the receiving client\u2019s own', async () => {
@@ -112,13 +129,26 @@ describe('alert memory belongs to the client that received the card', () => {
     // The receiving client's own override is remembered for it, and only for it.
     expect(await override(EHR, card)).toEqual({ received: 1, unknownCards: 0 });
     expect((await screen(EHR, major('p-scope', 'order-sign'))).body.cards).toEqual([]);
-    expect((await screen(OTHER, major('p-scope', 'order-sign'))).body.cards.map((c: { indicator: string }) => c.indicator)).toEqual(['warning']);
-    expect((await screen(SAME_ISSUER_OTHER_TENANT, major('p-scope', 'order-sign'))).body.cards.map((c: { indicator: string }) => c.indicator)).toEqual(['warning']);
+    expect(
+      (await screen(OTHER, major('p-scope', 'order-sign'))).body.cards.map((c: { indicator: string }) => c.indicator),
+    ).toEqual(['warning']);
+    expect(
+      (await screen(SAME_ISSUER_OTHER_TENANT, major('p-scope', 'order-sign'))).body.cards.map(
+        (c: { indicator: string }) => c.indicator,
+      ),
+    ).toEqual(['warning']);
   });
 
   it('never hides an ONC high-priority (critical) card, even after the receiving client overrode it', async () => {
     const hp = (hook: 'order-select' | 'order-sign') =>
-      forPatient(orderRequest({ hook, drafts: [mr({ id: 'simva-1', rxcui: scd('simvastatin 40 MG Oral Tablet') })], active: [mr({ id: 'clari-1', rxcui: scd('clarithromycin 500 MG Oral Tablet'), status: 'active' })] }), 'p-hp');
+      forPatient(
+        orderRequest({
+          hook,
+          drafts: [mr({ id: 'simva-1', rxcui: scd('simvastatin 40 MG Oral Tablet') })],
+          active: [mr({ id: 'clari-1', rxcui: scd('clarithromycin 500 MG Oral Tablet'), status: 'active' })],
+        }),
+        'p-hp',
+      );
     const select = await screen(EHR, hp('order-select'));
     expect(select.body.cards.map((c: { indicator: string }) => c.indicator)).toEqual(['critical']);
     const card = select.body.cards[0].uuid as string;
@@ -140,11 +170,21 @@ describe('alert memory belongs to the client that received the card', () => {
     const patientHash = createIdHasher(SECRET)('p-infer');
     expect(await cardsForAbandonedDrafts(db, NOW, OTHER.issuer, patientHash, [])).toEqual([]);
     expect(await cardsForAbandonedDrafts(db, NOW, `${EHR.issuer}#tenant=south`, patientHash, [])).toEqual([]);
-    expect(await cardsForAbandonedDrafts(db, NOW, EHR_KEY, patientHash, [])).toEqual([{ cardUuid: card, client: EHR_KEY }]);
+    expect(await cardsForAbandonedDrafts(db, NOW, EHR_KEY, patientHash, [])).toEqual([
+      { cardUuid: card, client: EHR_KEY },
+    ]);
     // And end to end: the receiving client's order-sign without the draft records the inferred acceptance.
-    await screen(EHR, forPatient(orderRequest({ drafts: [mr({ id: 'other-1', rxcui: scd('tizanidine 4 MG Oral Tablet') })] }), 'p-infer'));
+    await screen(
+      EHR,
+      forPatient(
+        orderRequest({ drafts: [mr({ id: 'other-1', rxcui: scd('tizanidine 4 MG Oral Tablet') })] }),
+        'p-infer',
+      ),
+    );
     await t.app.recordsSettled();
     expect(await rows('SELECT 1 FROM cds_feedback WHERE card_uuid = $1', [card])).toHaveLength(1);
-    expect(await rows('SELECT outcome, inferred, client FROM cds_feedback WHERE card_uuid = $1', [card])).toEqual([{ outcome: 'accepted', inferred: true, client: EHR_KEY }]);
+    expect(await rows('SELECT outcome, inferred, client FROM cds_feedback WHERE card_uuid = $1', [card])).toEqual([
+      { outcome: 'accepted', inferred: true, client: EHR_KEY },
+    ]);
   });
 });

@@ -23,18 +23,32 @@ beforeAll(async () => {
     },
   });
   // 60 failures a minute: a burst of 10, then one a second, on the injected clock.
-  s = await createSecuredApp({ env: { CDS_AUTH_FAILURES_PER_MINUTE: '60', LOG_LEVEL: 'info' }, deps: { logStream, protection: { clock: () => clock } } });
+  s = await createSecuredApp({
+    env: { CDS_AUTH_FAILURES_PER_MINUTE: '60', LOG_LEVEL: 'info' },
+    deps: { logStream, protection: { clock: () => clock } },
+  });
 });
 afterAll(async () => {
   await s.close();
 });
 
-const order = () => orderRequest({ drafts: [mr({ id: 'd1', rxcui: C.simvastatin })], active: [mr({ id: 'a1', rxcui: C.clarithromycin, status: 'active' })] });
-async function call(method: 'GET' | 'POST' | 'PUT', url: string, opts: { authorization?: string; payload?: unknown; raw?: string; remoteAddress?: string } = {}) {
+const order = () =>
+  orderRequest({
+    drafts: [mr({ id: 'd1', rxcui: C.simvastatin })],
+    active: [mr({ id: 'a1', rxcui: C.clarithromycin, status: 'active' })],
+  });
+async function call(
+  method: 'GET' | 'POST' | 'PUT',
+  url: string,
+  opts: { authorization?: string; payload?: unknown; raw?: string; remoteAddress?: string } = {},
+) {
   const res = await s.t.app.inject({
     method,
     url,
-    headers: { ...(opts.authorization ? { authorization: opts.authorization } : {}), ...(opts.raw !== undefined ? { 'content-type': 'application/json' } : {}) },
+    headers: {
+      ...(opts.authorization ? { authorization: opts.authorization } : {}),
+      ...(opts.raw !== undefined ? { 'content-type': 'application/json' } : {}),
+    },
     ...(opts.payload !== undefined ? { payload: opts.payload as object } : {}),
     ...(opts.raw !== undefined ? { payload: opts.raw } : {}),
     remoteAddress: opts.remoteAddress ?? '10.0.0.1',
@@ -51,12 +65,18 @@ describe('CDS client JWT claims', () => {
     ['an object jti', { jti: { a: 1 } }, {}],
   ])('refuses %s with a bare 401', async (_what, claims, header) => {
     clock += 60_000; // a fresh failure budget for each case
-    const res = await call('POST', SERVICE, { authorization: `Bearer ${await s.clientToken(SERVICE, claims, header)}`, payload: order() });
+    const res = await call('POST', SERVICE, {
+      authorization: `Bearer ${await s.clientToken(SERVICE, claims, header)}`,
+      payload: order(),
+    });
     expect([res.status, res.body]).toEqual([401, UNAUTHORIZED]);
   });
 
   it('accepts the same token shape with typ JWT and a string jti', async () => {
-    const res = await call('POST', SERVICE, { authorization: `Bearer ${await s.clientToken(SERVICE)}`, payload: order() });
+    const res = await call('POST', SERVICE, {
+      authorization: `Bearer ${await s.clientToken(SERVICE)}`,
+      payload: order(),
+    });
     expect(res.status).toBe(200);
     expect(res.body.cards.map((c: { indicator: string }) => c.indicator)).toEqual(['critical']);
   });
@@ -66,16 +86,31 @@ describe('people endpoints', () => {
   it('authenticate before reading the body: a malformed or oversized body without credentials is 401, not 400 or 413', async () => {
     clock += 60_000;
     const url = '/admin/policies/prescriber/interactions/onc-hp-25-simvastatin-lovastatin-macrolides';
-    expect(await call('PUT', url, { raw: '{"indicator": "suppress", "note": ' })).toMatchObject({ status: 401, body: UNAUTHORIZED });
-    expect(await call('POST', '/admin/knowledge/activate', { raw: 'x'.repeat(9 * 1024 * 1024) })).toMatchObject({ status: 401, body: UNAUTHORIZED });
+    expect(await call('PUT', url, { raw: '{"indicator": "suppress", "note": ' })).toMatchObject({
+      status: 401,
+      body: UNAUTHORIZED,
+    });
+    expect(await call('POST', '/admin/knowledge/activate', { raw: 'x'.repeat(9 * 1024 * 1024) })).toMatchObject({
+      status: 401,
+      body: UNAUTHORIZED,
+    });
     // With a token the same malformed body is the 400 it deserves.
     const informaticist = `Bearer ${await s.userToken(['informaticist'])}`;
-    expect((await call('PUT', url, { raw: '{"indicator": "suppress", "note": ', authorization: informaticist })).status).toBe(400);
+    expect(
+      (await call('PUT', url, { raw: '{"indicator": "suppress", "note": ', authorization: informaticist })).status,
+    ).toBe(400);
   });
 
   it('refuse loopback callers without credentials once CDS clients are authenticated', async () => {
     expect((await call('GET', '/audit', { remoteAddress: '127.0.0.1' })).status).toBe(401);
-    expect((await call('PUT', '/admin/policies/prescriber/interactions/onc-hp-25-simvastatin-lovastatin-macrolides', { remoteAddress: '127.0.0.1', payload: { indicator: 'suppress', note: 'from a same-host proxy' } })).status).toBe(401);
+    expect(
+      (
+        await call('PUT', '/admin/policies/prescriber/interactions/onc-hp-25-simvastatin-lovastatin-macrolides', {
+          remoteAddress: '127.0.0.1',
+          payload: { indicator: 'suppress', note: 'from a same-host proxy' },
+        })
+      ).status,
+    ).toBe(401);
   });
 });
 
@@ -86,16 +121,55 @@ describe('failed attempts per source address', () => {
     for (let i = 0; i < 10; i++) {
       const guess = i % 2 === 0 ? `Bearer cdsk_${'A'.repeat(32)}${i}` : 'Bearer eyJhbGciOiJFUzM4NCJ9.e30.sig';
       const url = i % 2 === 0 ? '/audit' : SERVICE;
-      expect((await call(i % 2 === 0 ? 'GET' : 'POST', url, { authorization: guess, remoteAddress: attacker, ...(i % 2 ? { payload: order() } : {}) })).status).toBe(401);
+      expect(
+        (
+          await call(i % 2 === 0 ? 'GET' : 'POST', url, {
+            authorization: guess,
+            remoteAddress: attacker,
+            ...(i % 2 ? { payload: order() } : {}),
+          })
+        ).status,
+      ).toBe(401);
     }
-    const throttled = await call('GET', '/audit', { authorization: `Bearer cdsk_${'B'.repeat(32)}`, remoteAddress: attacker });
-    expect([throttled.status, throttled.headers['retry-after'], throttled.body.error]).toEqual([429, '1', 'CDS_ERR_RATE_LIMITED']);
+    const throttled = await call('GET', '/audit', {
+      authorization: `Bearer cdsk_${'B'.repeat(32)}`,
+      remoteAddress: attacker,
+    });
+    expect([throttled.status, throttled.headers['retry-after'], throttled.body.error]).toEqual([
+      429,
+      '1',
+      'CDS_ERR_RATE_LIMITED',
+    ]);
     // Even a valid token waits while this address is throttled: no verification work is done for it.
-    expect((await call('POST', SERVICE, { authorization: `Bearer ${await s.clientToken(SERVICE)}`, remoteAddress: attacker, payload: order() })).status).toBe(429);
+    expect(
+      (
+        await call('POST', SERVICE, {
+          authorization: `Bearer ${await s.clientToken(SERVICE)}`,
+          remoteAddress: attacker,
+          payload: order(),
+        })
+      ).status,
+    ).toBe(429);
     // Another address is unaffected.
-    expect((await call('POST', SERVICE, { authorization: `Bearer ${await s.clientToken(SERVICE)}`, remoteAddress: '10.0.0.2', payload: order() })).status).toBe(200);
+    expect(
+      (
+        await call('POST', SERVICE, {
+          authorization: `Bearer ${await s.clientToken(SERVICE)}`,
+          remoteAddress: '10.0.0.2',
+          payload: order(),
+        })
+      ).status,
+    ).toBe(200);
     clock += 1000;
-    expect((await call('POST', SERVICE, { authorization: `Bearer ${await s.clientToken(SERVICE)}`, remoteAddress: attacker, payload: order() })).status).toBe(200);
+    expect(
+      (
+        await call('POST', SERVICE, {
+          authorization: `Bearer ${await s.clientToken(SERVICE)}`,
+          remoteAddress: attacker,
+          payload: order(),
+        })
+      ).status,
+    ).toBe(200);
   });
 });
 
@@ -103,9 +177,22 @@ describe('credentials in the query string', () => {
   it('are refused with 400 and never logged', async () => {
     lines.length = 0;
     const token = await s.clientToken(SERVICE);
-    for (const url of [`${SERVICE}?access_token=${token}`, `${SERVICE}?x=${token}`, `/audit?api_key=cdsk_${'C'.repeat(32)}`, `/cds-services?id_token=abc`]) {
-      const res = await call(url.startsWith(SERVICE) ? 'POST' : 'GET', url, url.startsWith(SERVICE) ? { payload: order() } : {});
-      expect([url, res.status, res.body.message]).toEqual([url, 400, 'credentials are not accepted in the query string; send them in the Authorization header']);
+    for (const url of [
+      `${SERVICE}?access_token=${token}`,
+      `${SERVICE}?x=${token}`,
+      `/audit?api_key=cdsk_${'C'.repeat(32)}`,
+      `/cds-services?id_token=abc`,
+    ]) {
+      const res = await call(
+        url.startsWith(SERVICE) ? 'POST' : 'GET',
+        url,
+        url.startsWith(SERVICE) ? { payload: order() } : {},
+      );
+      expect([url, res.status, res.body.message]).toEqual([
+        url,
+        400,
+        'credentials are not accepted in the query string; send them in the Authorization header',
+      ]);
     }
     const log = lines.join('');
     expect(log.includes(token.slice(0, 40))).toBe(false);
@@ -119,7 +206,10 @@ describe('request logs', () => {
     const informaticist = `Bearer ${await s.userToken(['informaticist'])}`;
     await call('GET', '/audit?client=ward-7-secret-client&date=ge2026-01-01', { authorization: informaticist });
     await call('GET', '/audit/00000000-0000-4000-8000-00000000beef', { authorization: informaticist });
-    await call('PUT', '/admin/policies/prescriber/interactions/secret-interaction-id', { authorization: informaticist, payload: { indicator: 'warning', note: 'a reason long enough' } });
+    await call('PUT', '/admin/policies/prescriber/interactions/secret-interaction-id', {
+      authorization: informaticist,
+      payload: { indicator: 'warning', note: 'a reason long enough' },
+    });
     await call('GET', '/audit/00000000-0000-4000-8000-00000000cafe');
     const log = lines.join('');
     for (const secret of ['ward-7-secret-client', '00000000beef', '00000000cafe', 'secret-interaction-id', 'date=ge']) {

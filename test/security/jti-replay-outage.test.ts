@@ -23,8 +23,12 @@ let key: Key;
 
 const nowS = Math.floor(NOW.getTime() / 1000);
 const sign = (jti: string, iat = nowS) =>
-  new SignJWT({ iss: ISS, aud: 'https://cds.example.org/cds-services', iat, exp: iat + 300, jti }).setProtectedHeader({ alg: 'ES384', typ: 'JWT', kid: 'k1' }).sign(key);
-const discover = async (app: TestApp, token: string) => (await app.app.inject({ method: 'GET', url: '/cds-services', headers: { authorization: `Bearer ${token}` } })).statusCode;
+  new SignJWT({ iss: ISS, aud: 'https://cds.example.org/cds-services', iat, exp: iat + 300, jti })
+    .setProtectedHeader({ alg: 'ES384', typ: 'JWT', kid: 'k1' })
+    .sign(key);
+const discover = async (app: TestApp, token: string) =>
+  (await app.app.inject({ method: 'GET', url: '/cds-services', headers: { authorization: `Bearer ${token}` } }))
+    .statusCode;
 const stored = async (jti: string) => (await redis.keys()).includes(`${redis.prefix}jti:${ISS}:${jti}`);
 
 beforeAll(async () => {

@@ -28,20 +28,38 @@ const PARAMS: Record<string, string> = {
   policy: 'prescriber',
   interaction: 'onc-hp-25-simvastatin-lovastatin-macrolides',
 };
-const concrete = (url: string) => url.replace(/:(\w+)/g, (_m, name: string) => (url.startsWith('/audit') ? '00000000-0000-4000-8000-000000000001' : (PARAMS[name] ?? 'x')));
+const concrete = (url: string) =>
+  url.replace(/:(\w+)/g, (_m, name: string) =>
+    url.startsWith('/audit') ? '00000000-0000-4000-8000-000000000001' : (PARAMS[name] ?? 'x'),
+  );
 
 /** `%XX` for every other letter of each literal segment: a different text for the same route. */
-const encoded = (p: string) => p.replace(/[a-z]/g, (c, i: number) => (i % 2 === 0 ? `%${c.charCodeAt(0).toString(16)}` : c));
+const encoded = (p: string) =>
+  p.replace(/[a-z]/g, (c, i: number) => (i % 2 === 0 ? `%${c.charCodeAt(0).toString(16)}` : c));
 
 /** Sends the request target verbatim over a real connection. */
-function raw(method: string, target: string, headers: Record<string, string> = {}, body?: string): Promise<{ status: number; body: string }> {
+function raw(
+  method: string,
+  target: string,
+  headers: Record<string, string> = {},
+  body?: string,
+): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
-    const req = http.request({ host: '127.0.0.1', port, method, path: target, headers: { ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...headers } }, (res) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (c: string) => (text += c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
-    });
+    const req = http.request(
+      {
+        host: '127.0.0.1',
+        port,
+        method,
+        path: target,
+        headers: { ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...headers },
+      },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (c: string) => (text += c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
+      },
+    );
     req.on('error', reject);
     req.end(body);
   });
@@ -52,9 +70,17 @@ const UNAUTHORIZED = JSON.stringify({ error: 'CDS_ERR_UNAUTHORIZED', message: 'u
 describe('every registered route', () => {
   it('is collected with its declared access, covering every route family', () => {
     const routes = s.t.app.registeredRoutes.filter((r) => r.method !== 'HEAD');
-    const byAccess = (kind: string) => routes.filter((r) => r.access.kind === kind).map((r) => `${r.method} ${r.url}`).sort();
+    const byAccess = (kind: string) =>
+      routes
+        .filter((r) => r.access.kind === kind)
+        .map((r) => `${r.method} ${r.url}`)
+        .sort();
     expect(byAccess('public')).toEqual(['GET /health/live', 'GET /health/ready', 'GET /metrics', 'OPTIONS *']);
-    expect(byAccess('cds-client')).toEqual(['GET /cds-services', 'POST /cds-services/:id', 'POST /cds-services/:id/feedback']);
+    expect(byAccess('cds-client')).toEqual([
+      'GET /cds-services',
+      'POST /cds-services/:id',
+      'POST /cds-services/:id/feedback',
+    ]);
     expect(byAccess('people')).toEqual([
       'DELETE /admin/policies/:policy/interactions/:interaction',
       'GET /admin/knowledge/versions',
@@ -92,7 +118,10 @@ describe('every registered route', () => {
   it('refuses absolute-form and asterisk-form request targets with 400 before any route is chosen', async () => {
     for (const route of s.t.app.registeredRoutes) {
       if (route.url === '*') continue;
-      const body = route.method === 'GET' || route.method === 'HEAD' || route.method === 'DELETE' || route.method === 'OPTIONS' ? undefined : '{}';
+      const body =
+        route.method === 'GET' || route.method === 'HEAD' || route.method === 'DELETE' || route.method === 'OPTIONS'
+          ? undefined
+          : '{}';
       for (const host of ['http://x', 'https://cds.example.org', 'http://127.0.0.1']) {
         const res = await raw(route.method, `${host}${concrete(route.url)}`, {}, body);
         expect([route.method, route.url, host, res.status]).toEqual([route.method, route.url, host, 400]);
@@ -112,7 +141,9 @@ describe('a route that does not say who may call it', () => {
   it('stops the app from starting', async () => {
     const app = Fastify();
     registerRouteAccess(app, { client: async () => undefined, people: () => async () => undefined });
-    expect(() => app.get('/new-endpoint', async () => ({}))).toThrow('route GET /new-endpoint declares no access (config.access): every route must say who may call it');
+    expect(() => app.get('/new-endpoint', async () => ({}))).toThrow(
+      'route GET /new-endpoint declares no access (config.access): every route must say who may call it',
+    );
     await app.close();
   });
 });

@@ -33,16 +33,56 @@ afterAll(async () => {
   await s.close();
 });
 
-const text = fc.oneof(fc.string({ maxLength: 40 }), fc.string({ unit: 'binary', maxLength: 20 }), fc.constantFrom('', '..', '%', '\u0000', 'a'.repeat(600), 'medication-safety', 'prescriber', '2026-02-30', 'ge0000-01-01'));
+const text = fc.oneof(
+  fc.string({ maxLength: 40 }),
+  fc.string({ unit: 'binary', maxLength: 20 }),
+  fc.constantFrom(
+    '',
+    '..',
+    '%',
+    '\u0000',
+    'a'.repeat(600),
+    'medication-safety',
+    'prescriber',
+    '2026-02-30',
+    'ge0000-01-01',
+  ),
+);
 const segment = text.map((v) => encodeURIComponent(v));
-const query = fc.dictionary(fc.constantFrom('date', '_count', '_cursor', 'client', 'action', 'since', 'until', 'rule', 'x', 'hook'), fc.oneof(text, fc.array(text, { maxLength: 3 })), { maxKeys: 4 });
-const valid = () => orderRequest({ hook: 'order-select', drafts: [mr({ id: 'd1', rxcui: C.simvastatin })], active: [mr({ id: 'a1', rxcui: C.clarithromycin, status: 'active' })] });
+const query = fc.dictionary(
+  fc.constantFrom('date', '_count', '_cursor', 'client', 'action', 'since', 'until', 'rule', 'x', 'hook'),
+  fc.oneof(text, fc.array(text, { maxLength: 3 })),
+  { maxKeys: 4 },
+);
+const valid = () =>
+  orderRequest({
+    hook: 'order-select',
+    drafts: [mr({ id: 'd1', rxcui: C.simvastatin })],
+    active: [mr({ id: 'a1', rxcui: C.clarithromycin, status: 'active' })],
+  });
 const body = fc.oneof(
   fc.jsonValue({ maxDepth: 4 }),
-  fc.record({ indicator: fc.oneof(text, fc.constantFrom('info', 'warning', 'suppress')), note: text, version: text }, { requiredKeys: [] }),
-  fc.record({ feedback: fc.array(fc.record({ card: fc.oneof(fc.uuid(), text), outcome: fc.constantFrom('accepted', 'overridden', 'x'), outcomeTimestamp: fc.oneof(fc.constant(NOW.toISOString()), text) }, { requiredKeys: [] }), { maxLength: 5 }) }),
+  fc.record(
+    { indicator: fc.oneof(text, fc.constantFrom('info', 'warning', 'suppress')), note: text, version: text },
+    { requiredKeys: [] },
+  ),
+  fc.record({
+    feedback: fc.array(
+      fc.record(
+        {
+          card: fc.oneof(fc.uuid(), text),
+          outcome: fc.constantFrom('accepted', 'overridden', 'x'),
+          outcomeTimestamp: fc.oneof(fc.constant(NOW.toISOString()), text),
+        },
+        { requiredKeys: [] },
+      ),
+      { maxLength: 5 },
+    ),
+  }),
   // A valid request with one field replaced by anything.
-  fc.tuple(fc.constantFrom('hook', 'hookInstance', 'context', 'prefetch', 'fhirServer'), fc.jsonValue({ maxDepth: 3 })).map(([k, v]) => ({ ...valid(), [k]: v })),
+  fc
+    .tuple(fc.constantFrom('hook', 'hookInstance', 'context', 'prefetch', 'fhirServer'), fc.jsonValue({ maxDepth: 3 }))
+    .map(([k, v]) => ({ ...valid(), [k]: v })),
 );
 
 function pathOf(route: RegisteredRoute, params: readonly string[]): string {
@@ -50,15 +90,27 @@ function pathOf(route: RegisteredRoute, params: readonly string[]): string {
   return route.url.replace(/:\w+/g, () => params[i++] || 'x');
 }
 
-async function send(route: RegisteredRoute, path: string, q: Record<string, string | string[]>, payload: unknown): Promise<{ status: number; body: string; cpuUs: number }> {
-  const search = new URLSearchParams(Object.entries(q).flatMap(([k, v]) => [v].flat().map((x) => [k, x] as [string, string]))).toString();
+async function send(
+  route: RegisteredRoute,
+  path: string,
+  q: Record<string, string | string[]>,
+  payload: unknown,
+): Promise<{ status: number; body: string; cpuUs: number }> {
+  const search = new URLSearchParams(
+    Object.entries(q).flatMap(([k, v]) => [v].flat().map((x) => [k, x] as [string, string])),
+  ).toString();
   const url = search ? `${path}?${search}` : path;
   const headers: Record<string, string> = {};
   if (route.access.kind === 'cds-client') headers.authorization = `Bearer ${await s.clientToken(path)}`;
   if (route.access.kind === 'people') headers.authorization = `Bearer ${adminToken}`;
   const hasBody = !['GET', 'HEAD', 'DELETE'].includes(route.method);
   const before = process.cpuUsage();
-  const res = await s.t.app.inject({ method: route.method as 'GET', url, headers: { ...headers, ...(hasBody ? { 'content-type': 'application/json' } : {}) }, ...(hasBody ? { payload: JSON.stringify(payload) } : {}) });
+  const res = await s.t.app.inject({
+    method: route.method as 'GET',
+    url,
+    headers: { ...headers, ...(hasBody ? { 'content-type': 'application/json' } : {}) },
+    ...(hasBody ? { payload: JSON.stringify(payload) } : {}),
+  });
   const used = process.cpuUsage(before);
   return { status: res.statusCode, body: res.body, cpuUs: used.user + used.system };
 }
@@ -68,7 +120,9 @@ function ownError(status: number, text: string): boolean {
   if (text === '') return true;
   try {
     const b = JSON.parse(text) as { error?: unknown; message?: unknown; resourceType?: unknown };
-    return status === 412 ? b.resourceType === 'OperationOutcome' : typeof b.error === 'string' && b.error.startsWith('CDS_ERR_') && typeof b.message === 'string';
+    return status === 412
+      ? b.resourceType === 'OperationOutcome'
+      : typeof b.error === 'string' && b.error.startsWith('CDS_ERR_') && typeof b.message === 'string';
   } catch {
     return false;
   }
@@ -87,14 +141,19 @@ describe('fuzz over every registered route', () => {
     for (const route of routes) {
       const paramCount = (route.url.match(/:\w+/g) ?? []).length;
       await fc.assert(
-        fc.asyncProperty(fc.array(segment, { minLength: paramCount, maxLength: paramCount }), query, body, async (params, q, payload) => {
-          const res = await send(route, pathOf(route, params), q, payload);
-          const seen = statuses.get(`${route.method} ${route.url}`) ?? new Set<number>();
-          statuses.set(`${route.method} ${route.url}`, seen.add(res.status));
-          expect(res.status, `${route.method} ${route.url}: ${res.body.slice(0, 300)}`).toBeLessThan(500);
-          if (res.status >= 400) expect(ownError(res.status, res.body), res.body.slice(0, 300)).toBe(true);
-          expect(res.cpuUs, `${route.method} ${route.url} used ${res.cpuUs} µs of CPU`).toBeLessThan(MAX_CPU_US);
-        }),
+        fc.asyncProperty(
+          fc.array(segment, { minLength: paramCount, maxLength: paramCount }),
+          query,
+          body,
+          async (params, q, payload) => {
+            const res = await send(route, pathOf(route, params), q, payload);
+            const seen = statuses.get(`${route.method} ${route.url}`) ?? new Set<number>();
+            statuses.set(`${route.method} ${route.url}`, seen.add(res.status));
+            expect(res.status, `${route.method} ${route.url}: ${res.body.slice(0, 300)}`).toBeLessThan(500);
+            if (res.status >= 400) expect(ownError(res.status, res.body), res.body.slice(0, 300)).toBe(true);
+            expect(res.cpuUs, `${route.method} ${route.url} used ${res.cpuUs} µs of CPU`).toBeLessThan(MAX_CPU_US);
+          },
+        ),
         { numRuns: RUNS, seed: seed++, endOnFailure: true },
       );
     }

@@ -17,7 +17,9 @@ let redirector: Server;
 let redirectorUrl: string;
 beforeAll(async () => {
   t = await createTestApp({ deps: { sources: miniKb() } });
-  trap = await startFhirServer(() => ({ body: searchset([mr({ id: 'a1', rxcui: C.clarithromycin, status: 'active' })]) }));
+  trap = await startFhirServer(() => ({
+    body: searchset([mr({ id: 'a1', rxcui: C.clarithromycin, status: 'active' })]),
+  }));
   // Answers every FHIR search with a redirect to the trap (another port: another origin).
   redirector = createServer((req, res) => {
     res.writeHead(302, { location: `${trap.baseUrl}${(req.url ?? '/').replace(/^\/fhir/, '')}` });
@@ -32,7 +34,13 @@ afterAll(async () => {
   await new Promise<void>((resolve) => redirector.close(() => resolve()));
 });
 
-const fhirAuthorization = { access_token: 'ehr-fhir-token-SECRET', token_type: 'Bearer', expires_in: 300, scope: 'patient/*.read', subject: 'cds' };
+const fhirAuthorization = {
+  access_token: 'ehr-fhir-token-SECRET',
+  token_type: 'Bearer',
+  expires_in: 300,
+  scope: 'patient/*.read',
+  subject: 'cds',
+};
 function withoutMedications(fhirServer: string): Record<string, unknown> {
   const body = orderRequest({ drafts: [mr({ id: 'd1', rxcui: C.simvastatin })] });
   delete (body.prefetch as Record<string, unknown>).medications;
@@ -43,7 +51,9 @@ describe('SSRF through the EHR\u2019s FHIR server', () => {
   it('does not follow a redirect to another host, and says the active medications could not be read', async () => {
     const res = await t.call('medication-safety', withoutMedications(redirectorUrl));
     expect(res.status).toBe(200);
-    expect(res.body.cards.map((c: { indicator: string; summary: string }) => [c.indicator, c.summary])).toEqual([['warning', 'Medication screening incomplete: interactions with active medications could not be checked']]);
+    expect(res.body.cards.map((c: { indicator: string; summary: string }) => [c.indicator, c.summary])).toEqual([
+      ['warning', 'Medication screening incomplete: interactions with active medications could not be checked'],
+    ]);
     expect(trap.requests).toEqual([]);
   });
 

@@ -43,7 +43,14 @@ afterAll(async () => {
 
 const iat = Math.floor(NOW.getTime() / 1000);
 const enc = (o: object) => Buffer.from(JSON.stringify(o)).toString('base64url');
-const claims = (p: string, extra: Record<string, unknown> = {}) => ({ iss: ISS, aud: `${BASE}${p}`, iat, exp: iat + 300, jti: randomUUID(), ...extra });
+const claims = (p: string, extra: Record<string, unknown> = {}) => ({
+  iss: ISS,
+  aud: `${BASE}${p}`,
+  iat,
+  exp: iat + 300,
+  jti: randomUUID(),
+  ...extra,
+});
 
 /** Each attack: a function of the route path called, giving the Authorization header value. */
 const ATTACKS: [string, (p: string) => Promise<string>][] = [
@@ -60,20 +67,37 @@ const ATTACKS: [string, (p: string) => Promise<string>][] = [
   ['an expired token', async (p) => `Bearer ${await s.clientToken(p, { exp: iat - 120 })}`],
   ['an iat in the future', async (p) => `Bearer ${await s.clientToken(p, { iat: iat + 600, exp: iat + 900 })}`],
   ['an iat over an hour old', async (p) => `Bearer ${await s.clientToken(p, { iat: iat - 3700, exp: iat + 300 })}`],
-  ['an unknown kid signed by another key', async (p) => `Bearer ${await new SignJWT(claims(p)).setProtectedHeader({ alg: 'ES384', typ: 'JWT', kid: 'evil' }).sign(attackerKey)}`],
+  [
+    'an unknown kid signed by another key',
+    async (p) =>
+      `Bearer ${await new SignJWT(claims(p)).setProtectedHeader({ alg: 'ES384', typ: 'JWT', kid: 'evil' }).sign(attackerKey)}`,
+  ],
   ['an untrusted iss', async (p) => `Bearer ${await s.clientToken(p, { iss: 'https://evil.example' })}`],
-  ['a jku that is not allow-listed', async (p) => `Bearer ${await new SignJWT(claims(p)).setProtectedHeader({ alg: 'ES384', typ: 'JWT', kid: 'evil', jku: jkuUrl }).sign(attackerKey)}`],
+  [
+    'a jku that is not allow-listed',
+    async (p) =>
+      `Bearer ${await new SignJWT(claims(p)).setProtectedHeader({ alg: 'ES384', typ: 'JWT', kid: 'evil', jku: jkuUrl }).sign(attackerKey)}`,
+  ],
   ['no jti', async (p) => `Bearer ${await s.clientToken(p, { jti: undefined })}`],
   ['typ at+jwt', async (p) => `Bearer ${await s.clientToken(p, {}, { typ: 'at+jwt' })}`],
   ['a Basic credential', async () => `Basic ${Buffer.from('ehr:password').toString('base64')}`],
 ];
 
-const order = () => orderRequest({ drafts: [mr({ id: 'd1', rxcui: C.simvastatin })], active: [mr({ id: 'a1', rxcui: C.clarithromycin, status: 'active' })] });
+const order = () =>
+  orderRequest({
+    drafts: [mr({ id: 'd1', rxcui: C.simvastatin })],
+    active: [mr({ id: 'a1', rxcui: C.clarithromycin, status: 'active' })],
+  });
 const clientRoutes = () =>
   s.t.app.registeredRoutes
     .filter((r) => r.access.kind === 'cds-client' && r.method !== 'HEAD')
     .map((r) => ({ method: r.method as 'GET' | 'POST', path: r.url.replace(':id', 'medication-safety') }));
-const payloadFor = (p: string) => (p.endsWith('/feedback') ? { feedback: [{ card: randomUUID(), outcome: 'accepted', outcomeTimestamp: NOW.toISOString() }] } : p === '/cds-services' ? undefined : order());
+const payloadFor = (p: string) =>
+  p.endsWith('/feedback')
+    ? { feedback: [{ card: randomUUID(), outcome: 'accepted', outcomeTimestamp: NOW.toISOString() }] }
+    : p === '/cds-services'
+      ? undefined
+      : order();
 
 async function call(method: 'GET' | 'POST', url: string, authorization: string) {
   const payload = payloadFor(url.split('?')[0]!);
@@ -83,13 +107,21 @@ async function call(method: 'GET' | 'POST', url: string, authorization: string) 
 
 describe('token attacks on every CDS client route', () => {
   it('covers discovery, the services and feedback', () => {
-    expect(clientRoutes().map((r) => `${r.method} ${r.path}`)).toEqual(['GET /cds-services', 'POST /cds-services/medication-safety', 'POST /cds-services/medication-safety/feedback']);
+    expect(clientRoutes().map((r) => `${r.method} ${r.path}`)).toEqual([
+      'GET /cds-services',
+      'POST /cds-services/medication-safety',
+      'POST /cds-services/medication-safety/feedback',
+    ]);
   });
 
   it.each(ATTACKS)('refuses %s with a bare 401', async (_what, make) => {
     for (const route of clientRoutes()) {
       const res = await call(route.method, route.path, await make(route.path));
-      expect([route.path, res.status, res.body]).toEqual([route.path, 401, JSON.stringify({ error: 'CDS_ERR_UNAUTHORIZED', message: 'unauthorized' })]);
+      expect([route.path, res.status, res.body]).toEqual([
+        route.path,
+        401,
+        JSON.stringify({ error: 'CDS_ERR_UNAUTHORIZED', message: 'unauthorized' }),
+      ]);
     }
     expect(jkuHits).toBe(0);
   });
@@ -105,7 +137,11 @@ describe('token attacks on every CDS client route', () => {
   it('refuses a token in the query string even when it is genuine', async () => {
     for (const route of clientRoutes()) {
       const token = await s.clientToken(route.path);
-      const res = await call(route.method, `${route.path}?access_token=${token}`, `Bearer ${await s.clientToken(route.path)}`);
+      const res = await call(
+        route.method,
+        `${route.path}?access_token=${token}`,
+        `Bearer ${await s.clientToken(route.path)}`,
+      );
       expect([route.path, res.status]).toEqual([route.path, 400]);
     }
   });

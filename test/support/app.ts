@@ -73,8 +73,15 @@ export async function createTestApp(opts: { env?: Record<string, string>; deps?:
   const config = testConfig(opts.env);
   const sources = opts.deps?.sources ?? bundledSources();
   // The in-memory store unless a test asks for another: storage tiers have their own integration tests.
-  const knowledge = opts.deps?.knowledge ?? (opts.deps?.sources ? new MemoryKnowledgeStore(sources, 'test', NOW) : knowledgeStore());
-  const app = await buildApp(config, { now: () => NOW, ...opts.deps, rules: { clock: FROZEN_RULE_CLOCK, ...opts.deps?.rules }, sources, knowledge });
+  const knowledge =
+    opts.deps?.knowledge ?? (opts.deps?.sources ? new MemoryKnowledgeStore(sources, 'test', NOW) : knowledgeStore());
+  const app = await buildApp(config, {
+    now: () => NOW,
+    ...opts.deps,
+    rules: { clock: FROZEN_RULE_CLOCK, ...opts.deps?.rules },
+    sources,
+    knowledge,
+  });
   await app.ready();
   return {
     app,

@@ -47,7 +47,15 @@ const USER_TOKENS = ['userPractitionerId', 'userPractitionerRoleId', 'userPatien
  */
 const RESPONSE_KEYS = ['cards', 'systemActions', 'extension'];
 const CARD_KEYS = [
-  'uuid', 'summary', 'detail', 'indicator', 'source', 'suggestions', 'selectionBehavior', 'overrideReasons', 'links',
+  'uuid',
+  'summary',
+  'detail',
+  'indicator',
+  'source',
+  'suggestions',
+  'selectionBehavior',
+  'overrideReasons',
+  'links',
   'extension',
 ];
 const SOURCE_KEYS = ['label', 'url', 'icon', 'topic', 'extension'];
@@ -247,12 +255,17 @@ function checkAction(action: unknown, path: string, ctx: Ctx): void {
   } else if (type === 'delete') {
     // [R133, R134] delete: resourceId SHOULD be used; the 1.0 `resource: "Type/id"` string is deprecated.
     if (ctx.own) {
-      if (resourceId === undefined) ctx.out.push(`${join(path, 'resourceId')}: required for a delete action in our own output, missing`);
+      if (resourceId === undefined)
+        ctx.out.push(`${join(path, 'resourceId')}: required for a delete action in our own output, missing`);
       if (resource !== undefined && resource !== null) {
-        ctx.out.push(`${join(path, 'resource')}: not allowed on a delete action in our own output (deprecated; use resourceId)`);
+        ctx.out.push(
+          `${join(path, 'resource')}: not allowed on a delete action in our own output (deprecated; use resourceId)`,
+        );
       }
     } else if (resourceId === undefined && resource === undefined) {
-      ctx.out.push(`${join(path, 'resourceId')}: a delete action needs resourceId (or the deprecated resource), missing`);
+      ctx.out.push(
+        `${join(path, 'resourceId')}: a delete action needs resourceId (or the deprecated resource), missing`,
+      );
     } else if (resource !== undefined && resource !== null) {
       if (typeof resource === 'string') checkRelativeRef(resource, join(path, 'resource'), ctx);
       else checkResource(resource, join(path, 'resource'), ctx);
@@ -333,7 +346,10 @@ function checkDiscovery(body: unknown, ctx: Ctx): void {
     requireString(service, 'description', path, ctx); // [R9]
     const id = requireString(service, 'id', path, ctx); // [R10]
     if (ctx.own && id !== undefined && id !== '') {
-      if (!URL_SAFE_ID_RE.test(id)) ctx.out.push(`${join(path, 'id')}: must be a plain URL path segment in our own output (got ${JSON.stringify(id)})`);
+      if (!URL_SAFE_ID_RE.test(id))
+        ctx.out.push(
+          `${join(path, 'id')}: must be a plain URL path segment in our own output (got ${JSON.stringify(id)})`,
+        );
       // The same id may serve several hooks (update stale guidance [R211]); the same (hook, id) twice is ambiguous.
       if (hook !== undefined) {
         const key = `${hook}\u0000${id}`;
@@ -387,7 +403,8 @@ function checkNullAndEmpty(value: unknown, path: string, ctx: Ctx, emptyAllowed:
     return;
   }
   if (typeof value === 'string') {
-    if (ctx.own && value.trim() === '') ctx.out.push(`${at(path)}: empty string is not allowed (omit the property instead)`);
+    if (ctx.own && value.trim() === '')
+      ctx.out.push(`${at(path)}: empty string is not allowed (omit the property instead)`);
     return;
   }
   if (Array.isArray(value)) {
@@ -454,7 +471,9 @@ function at(path: string): string {
 function unknownKeys(obj: JsonObject, path: string, allowed: readonly string[], ctx: Ctx): void {
   for (const key of Object.keys(obj)) {
     if (!allowed.includes(key)) {
-      ctx.out.push(`${join(path, key)}: unknown property (not defined by CDS Hooks 2.0.1; non-standard data belongs in "extension")`);
+      ctx.out.push(
+        `${join(path, key)}: unknown property (not defined by CDS Hooks 2.0.1; non-standard data belongs in "extension")`,
+      );
     }
   }
 }
@@ -484,7 +503,13 @@ function optionalBoolean(obj: JsonObject, key: string, path: string, ctx: Ctx): 
   }
 }
 
-function requireEnum<T extends string>(obj: JsonObject, key: string, values: readonly T[], path: string, ctx: Ctx): T | undefined {
+function requireEnum<T extends string>(
+  obj: JsonObject,
+  key: string,
+  values: readonly T[],
+  path: string,
+  ctx: Ctx,
+): T | undefined {
   if (obj[key] === undefined) {
     ctx.out.push(`${join(path, key)}: required, missing`);
     return undefined;
@@ -492,7 +517,13 @@ function requireEnum<T extends string>(obj: JsonObject, key: string, values: rea
   return optionalEnum(obj, key, values, path, ctx);
 }
 
-function optionalEnum<T extends string>(obj: JsonObject, key: string, values: readonly T[], path: string, ctx: Ctx): T | undefined {
+function optionalEnum<T extends string>(
+  obj: JsonObject,
+  key: string,
+  values: readonly T[],
+  path: string,
+  ctx: Ctx,
+): T | undefined {
   const v = optionalString(obj, key, path, ctx);
   if (v === undefined) return undefined;
   if (!(values as readonly string[]).includes(v)) {
@@ -550,7 +581,8 @@ function checkUuid(obj: JsonObject, path: string, what: 'card' | 'suggestion', c
   }
   const uuid = optionalString(obj, 'uuid', path, ctx);
   if (uuid === undefined || !ctx.own || uuid.trim() === '') return;
-  if (!UUID_RE.test(uuid)) ctx.out.push(`${p}: must be an RFC 4122 UUID in our own output (got ${JSON.stringify(uuid)})`);
+  if (!UUID_RE.test(uuid))
+    ctx.out.push(`${p}: must be an RFC 4122 UUID in our own output (got ${JSON.stringify(uuid)})`);
   const first = ctx.uuids.get(uuid);
   if (first !== undefined) ctx.out.push(`${p}: duplicate uuid ${JSON.stringify(uuid)} (also at ${first})`);
   else ctx.uuids.set(uuid, p);

@@ -40,7 +40,12 @@ function interaction(partial: Partial<Interaction> & Pick<Interaction, 'id' | 'a
   } as Interaction;
 }
 
-const side = (label: string, ingredients: string[], extra: Record<string, unknown> = {}) => ({ label, ingredients, classes: [], ...extra });
+const side = (label: string, ingredients: string[], extra: Record<string, unknown> = {}) => ({
+  label,
+  ingredients,
+  classes: [],
+  ...extra,
+});
 
 export const prescriberPolicy: Policy = {
   id: 'prescriber',
@@ -70,15 +75,45 @@ export function miniKb(): KnowledgeSources {
       { rxcui: c.sertraline, name: 'sertraline', tty: 'IN', baseIngredients: [], verifiedIn: ['RXN2025'] },
       { rxcui: c.phenelzine, name: 'phenelzine', tty: 'IN', baseIngredients: [], verifiedIn: ['RXN2025'] },
       { rxcui: c.oxycodone, name: 'oxycodone', tty: 'IN', baseIngredients: [], verifiedIn: ['RXN2025'] },
-      { rxcui: c.oxycodoneHcl, name: 'oxycodone hydrochloride', tty: 'PIN', baseIngredients: [c.oxycodone], verifiedIn: ['RXN2025'] },
+      {
+        rxcui: c.oxycodoneHcl,
+        name: 'oxycodone hydrochloride',
+        tty: 'PIN',
+        baseIngredients: [c.oxycodone],
+        verifiedIn: ['RXN2025'],
+      },
       { rxcui: c.ciprofloxacin, name: 'ciprofloxacin', tty: 'IN', baseIngredients: [], verifiedIn: ['RXN2025'] },
       { rxcui: c.tizanidine, name: 'tizanidine', tty: 'IN', baseIngredients: [], verifiedIn: ['RXN2025'] },
     ],
     products: [
-      { rxcui: c.simvastatin40Tab, name: 'simvastatin 40 MG Oral Tablet', tty: 'SCD', ingredients: [c.simvastatin], verifiedIn: ['RXN2025'] },
-      { rxcui: c.clarithromycin500Tab, name: 'clarithromycin 500 MG Oral Tablet', tty: 'SCD', ingredients: [c.clarithromycin], verifiedIn: ['RXN2025'] },
-      { rxcui: c.fluoxetine20Cap, name: 'fluoxetine 20 MG Oral Capsule', tty: 'SCD', ingredients: [c.fluoxetine], verifiedIn: ['RXN2025'] },
-      { rxcui: c.phenelzine15Tab, name: 'phenelzine 15 MG Oral Tablet', tty: 'SCD', ingredients: [c.phenelzine], verifiedIn: ['RXN2025'] },
+      {
+        rxcui: c.simvastatin40Tab,
+        name: 'simvastatin 40 MG Oral Tablet',
+        tty: 'SCD',
+        ingredients: [c.simvastatin],
+        verifiedIn: ['RXN2025'],
+      },
+      {
+        rxcui: c.clarithromycin500Tab,
+        name: 'clarithromycin 500 MG Oral Tablet',
+        tty: 'SCD',
+        ingredients: [c.clarithromycin],
+        verifiedIn: ['RXN2025'],
+      },
+      {
+        rxcui: c.fluoxetine20Cap,
+        name: 'fluoxetine 20 MG Oral Capsule',
+        tty: 'SCD',
+        ingredients: [c.fluoxetine],
+        verifiedIn: ['RXN2025'],
+      },
+      {
+        rxcui: c.phenelzine15Tab,
+        name: 'phenelzine 15 MG Oral Tablet',
+        tty: 'SCD',
+        ingredients: [c.phenelzine],
+        verifiedIn: ['RXN2025'],
+      },
     ],
     classes: [{ id: 'test-maoi', name: 'MAO inhibitors', members: [c.phenelzine], citations: cite }],
     interactions: [
@@ -97,12 +132,35 @@ export function miniKb(): KnowledgeSources {
         severity: 'contraindicated',
         oncList: 'high-priority',
       }),
-      interaction({ id: 'test-tizanidine-cipro', a: side('tizanidine', [c.tizanidine]), b: side('ciprofloxacin', [c.ciprofloxacin]), severity: 'major' }),
-      interaction({ id: 'test-oxycodone-clarithromycin', a: side('oxycodone', [c.oxycodone]), b: side('clarithromycin', [c.clarithromycin]), severity: 'moderate' }),
-      interaction({ id: 'test-low-priority', a: side('simvastatin', [c.simvastatin]), b: side('ciprofloxacin', [c.ciprofloxacin]), severity: 'major', oncList: 'low-priority' }),
+      interaction({
+        id: 'test-tizanidine-cipro',
+        a: side('tizanidine', [c.tizanidine]),
+        b: side('ciprofloxacin', [c.ciprofloxacin]),
+        severity: 'major',
+      }),
+      interaction({
+        id: 'test-oxycodone-clarithromycin',
+        a: side('oxycodone', [c.oxycodone]),
+        b: side('clarithromycin', [c.clarithromycin]),
+        severity: 'moderate',
+      }),
+      interaction({
+        id: 'test-low-priority',
+        a: side('simvastatin', [c.simvastatin]),
+        b: side('ciprofloxacin', [c.ciprofloxacin]),
+        severity: 'major',
+        oncList: 'low-priority',
+      }),
     ],
     observations: [
-      { id: 'potassium', name: 'Potassium', loinc: ['2823-3'], unit: 'mmol/L', equivalentUnits: ['mEq/L'], citations: cite },
+      {
+        id: 'potassium',
+        name: 'Potassium',
+        loinc: ['2823-3'],
+        unit: 'mmol/L',
+        equivalentUnits: ['mEq/L'],
+        citations: cite,
+      },
     ],
     policies: [prescriberPolicy, pharmacistPolicy],
     checksum: 'f'.repeat(64),

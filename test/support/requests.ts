@@ -25,7 +25,9 @@ export function medicationRequest(spec: MedSpec): Record<string, unknown> {
     ...(spec.rxcui || spec.display
       ? {
           medicationCodeableConcept: {
-            ...(spec.rxcui ? { coding: [{ system: RXNORM, code: spec.rxcui, ...(spec.display ? { display: spec.display } : {}) }] } : {}),
+            ...(spec.rxcui
+              ? { coding: [{ system: RXNORM, code: spec.rxcui, ...(spec.display ? { display: spec.display } : {}) }] }
+              : {}),
             ...(spec.display ? { text: spec.display } : {}),
           },
         }
@@ -56,7 +58,9 @@ export function orderRequest(spec: OrderRequestSpec): Record<string, unknown> {
     context: {
       userId: 'Practitioner/example',
       patientId: PATIENT_ID,
-      ...(hook === 'order-select' ? { selections: spec.selections ?? spec.drafts.map((d) => `MedicationRequest/${String(d.id)}`) } : {}),
+      ...(hook === 'order-select'
+        ? { selections: spec.selections ?? spec.drafts.map((d) => `MedicationRequest/${String(d.id)}`) }
+        : {}),
       draftOrders: bundle(spec.drafts, 'collection'),
     },
     prefetch: {
@@ -69,11 +73,20 @@ export function orderRequest(spec: OrderRequestSpec): Record<string, unknown> {
   };
 }
 
-export function patientViewRequest(active: Record<string, unknown>[], recent: Record<string, unknown>[] = []): Record<string, unknown> {
+export function patientViewRequest(
+  active: Record<string, unknown>[],
+  recent: Record<string, unknown>[] = [],
+): Record<string, unknown> {
   return {
     hook: 'patient-view',
     hookInstance: randomUUID(),
     context: { userId: 'Practitioner/example', patientId: PATIENT_ID },
-    prefetch: { medications: bundle(active, 'searchset'), recentMedications: bundle(recent, 'searchset'), observations: null, patient: null, allergies: null },
+    prefetch: {
+      medications: bundle(active, 'searchset'),
+      recentMedications: bundle(recent, 'searchset'),
+      observations: null,
+      patient: null,
+      allergies: null,
+    },
   };
 }

@@ -68,7 +68,11 @@ export async function createSecuredApp(opts: SecuredAppOptions = {}): Promise<Se
         .setProtectedHeader({ alg: 'ES384', typ: 'JWT', kid: 'c1', ...header })
         .sign(client.privateKey as Key),
     userToken: (roles, sub = 'user-1') =>
-      new SignJWT({ roles, sub, iat, exp: iat + 600 }).setProtectedHeader({ alg: 'ES256', kid: 'u1' }).setIssuer(USER_ISS).setAudience('cds-admin').sign(user.privateKey as Key),
+      new SignJWT({ roles, sub, iat, exp: iat + 600 })
+        .setProtectedHeader({ alg: 'ES256', kid: 'u1' })
+        .setIssuer(USER_ISS)
+        .setAudience('cds-admin')
+        .sign(user.privateKey as Key),
     async close() {
       await t.close();
       await db.close();

@@ -40,13 +40,24 @@ export async function freePort(): Promise<number> {
  * Starts the service with `env` on a free port. With `zombie`, it runs under a shell that then becomes `sleep`
  * (which never reaps children), so after kill -9 the service stays a zombie: its PID still exists.
  */
-export async function spawnServer(env: Record<string, string>, opts: { zombie?: boolean; waitLive?: boolean } = {}): Promise<ServerProcess> {
+export async function spawnServer(
+  env: Record<string, string>,
+  opts: { zombie?: boolean; waitLive?: boolean } = {},
+): Promise<ServerProcess> {
   const port = await freePort();
   const childEnv = { ...process.env, ...TEST_SETTINGS, LOG_LEVEL: 'warn', ...env, PORT: String(port) };
   const node = `${JSON.stringify(process.execPath)} --import tsx src/server.ts`;
   const child: ChildProcess = opts.zombie
-    ? spawn('sh', ['-c', `${node} 2>&1 & echo "pid:$!"; exec sleep 600`], { cwd: root, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] })
-    : spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], { cwd: root, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+    ? spawn('sh', ['-c', `${node} 2>&1 & echo "pid:$!"; exec sleep 600`], {
+        cwd: root,
+        env: childEnv,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      })
+    : spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
+        cwd: root,
+        env: childEnv,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
   let out = '';
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (out += d.toString()));

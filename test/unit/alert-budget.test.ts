@@ -27,8 +27,12 @@ const med = (ingredient: string, id: string, status: 'draft' | 'active' = 'draft
 const penicillinAllergy = {
   resourceType: 'AllergyIntolerance',
   id: 'pcn',
-  clinicalStatus: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/allergyintolerance-clinical', code: 'active' }] },
-  verificationStatus: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/allergyintolerance-verification', code: 'confirmed' }] },
+  clinicalStatus: {
+    coding: [{ system: 'http://terminology.hl7.org/CodeSystem/allergyintolerance-clinical', code: 'active' }],
+  },
+  verificationStatus: {
+    coding: [{ system: 'http://terminology.hl7.org/CodeSystem/allergyintolerance-verification', code: 'confirmed' }],
+  },
   type: 'allergy',
   category: ['medication'],
   criticality: 'low',
@@ -39,8 +43,21 @@ const penicillinAllergy = {
 /** Five new orders, each a duplicate of an active one (five warnings), and the allergies given. */
 function fivePairs(allergies: unknown[], extraDraft?: Record<string, unknown>) {
   const body = orderRequest({
-    drafts: [med('atorvastatin', 'd1'), med('omeprazole', 'd2'), med('lorazepam', 'd3'), med('valsartan', 'd4'), med('famotidine', 'd5'), ...(extraDraft ? [extraDraft] : [])],
-    active: [med('simvastatin', 'a1', 'active'), med('pantoprazole', 'a2', 'active'), med('diazepam', 'a3', 'active'), med('losartan', 'a4', 'active'), med('cimetidine', 'a5', 'active')],
+    drafts: [
+      med('atorvastatin', 'd1'),
+      med('omeprazole', 'd2'),
+      med('lorazepam', 'd3'),
+      med('valsartan', 'd4'),
+      med('famotidine', 'd5'),
+      ...(extraDraft ? [extraDraft] : []),
+    ],
+    active: [
+      med('simvastatin', 'a1', 'active'),
+      med('pantoprazole', 'a2', 'active'),
+      med('diazepam', 'a3', 'active'),
+      med('losartan', 'a4', 'active'),
+      med('cimetidine', 'a5', 'active'),
+    ],
   }) as { prefetch: Record<string, unknown> };
   body.prefetch.allergies = bundle(allergies, 'searchset');
   return body;
@@ -55,7 +72,10 @@ describe('alert budget (prescriber policy: 3 interruptive cards)', () => {
       ['warning', 'Duplicate therapy: Valsartan + losartan — two ARBs'],
       ['warning', 'Duplicate therapy: Lorazepam + diazepam — two benzodiazepines'],
       ['warning', 'Duplicate therapy: Famotidine + cimetidine — two H2-receptor antagonists'],
-      ['warning', '2 more alerts: Omeprazole + pantoprazole (duplicate therapy); Atorvastatin + simvastatin (duplicate therapy)'],
+      [
+        'warning',
+        '2 more alerts: Omeprazole + pantoprazole (duplicate therapy); Atorvastatin + simvastatin (duplicate therapy)',
+      ],
     ]);
     const folded = response.cards[3]!;
     expect(folded.source).toEqual({ label: 'Medication safety screening' });
@@ -70,14 +90,20 @@ describe('alert budget (prescriber policy: 3 interruptive cards)', () => {
     const kept = withAllergy.response.cards.filter((c) => !c.summary.includes('more alerts'));
     // Kept first (shown in the checks' order): the allergy card, then the first two duplicate cards.
     expect(kept.map((c) => c.source.topic?.code)).toEqual(['DUPTHPY', 'DUPTHPY', 'ALGY']);
-    expect(kept[2]!.summary).toBe('Allergy: Amoxicillin is in the same group (penicillins) as recorded allergy to penicillin V');
+    expect(kept[2]!.summary).toBe(
+      'Allergy: Amoxicillin is in the same group (penicillins) as recorded allergy to penicillin V',
+    );
     expect(withAllergy.response.cards.at(-1)!.summary).toBe(
       // Under 140 characters: cut at a word, the full list is in the detail.
       '3 more alerts: Famotidine + cimetidine (duplicate therapy); Omeprazole + pantoprazole (duplicate therapy); Atorvastatin + simvastatin…',
     );
 
     // High criticality makes the same-ingredient allergy critical: it is kept, and three warnings with it.
-    const critical = { ...penicillinAllergy, criticality: 'high', code: { coding: [{ system: RX, code: kbIngredient('amoxicillin').rxcui, display: 'amoxicillin' }] } };
+    const critical = {
+      ...penicillinAllergy,
+      criticality: 'high',
+      code: { coding: [{ system: RX, code: kbIngredient('amoxicillin').rxcui, display: 'amoxicillin' }] },
+    };
     const withCritical = await screen('medication-safety', fivePairs([critical], med('amoxicillin', 'd6')));
     expect(brief(withCritical.response.cards).map(([i]) => i)).toEqual(['critical', 'warning', 'warning', 'warning']);
     expect(withCritical.response.cards[0]!.summary).toBe('Allergy: Amoxicillin — recorded allergy to amoxicillin');
@@ -96,23 +122,36 @@ describe('alert budget (prescriber policy: 3 interruptive cards)', () => {
     copyFileSync(path.join(RULES, 'warfarin-inr-overdue.json'), path.join(dir, 'warfarin-inr-overdue.json'));
     const sources = bundledSources();
     const config = testConfig();
-    const registry = new RuleRegistry({ dir, vocabulary: () => vocabularyFor(config.knowledgeDir, dir, sources), log: () => undefined, pollMs: 0 });
+    const registry = new RuleRegistry({
+      dir,
+      vocabulary: () => vocabularyFor(config.knowledgeDir, dir, sources),
+      log: () => undefined,
+      pollMs: 0,
+    });
     const body = orderRequest({
       drafts: [med('atorvastatin', 'd1'), med('omeprazole', 'd2'), med('lorazepam', 'd3'), med('warfarin', 'w1')],
-      active: [med('simvastatin', 'a1', 'active'), med('pantoprazole', 'a2', 'active'), med('diazepam', 'a3', 'active')],
+      active: [
+        med('simvastatin', 'a1', 'active'),
+        med('pantoprazole', 'a2', 'active'),
+        med('diazepam', 'a3', 'active'),
+      ],
     }) as { prefetch: Record<string, unknown> };
     body.prefetch.allergies = bundle([], 'searchset');
-    const result = await runService(SERVICES.find((s) => s.id === 'medication-safety')!, body, {
-      config,
-      knowledge: new MemoryKnowledgeStore(sources, 'bundled', NOW),
-      policies: new Map(sources.policies.map((p) => [p.id, p])),
-      fhirClient: new FhirClient([]),
-      now: () => NOW,
-      reportError: (what, err) => {
-        throw new Error(`${what}: ${String(err)}`);
+    const result = await runService(
+      SERVICES.find((s) => s.id === 'medication-safety')!,
+      body,
+      {
+        config,
+        knowledge: new MemoryKnowledgeStore(sources, 'bundled', NOW),
+        policies: new Map(sources.policies.map((p) => [p.id, p])),
+        fhirClient: new FhirClient([]),
+        now: () => NOW,
+        reportError: (what, err) => {
+          throw new Error(`${what}: ${String(err)}`);
+        },
+        rules: { rules: registry, clock: FROZEN_RULE_CLOCK },
       },
-      rules: { rules: registry, clock: FROZEN_RULE_CLOCK },
-    });
+    );
     assertConformantResponse(result.response, { ownOutput: true });
     expect(brief(result.response.cards)).toEqual([
       ['warning', 'Duplicate therapy: Lorazepam + diazepam — two benzodiazepines'],
@@ -121,6 +160,9 @@ describe('alert budget (prescriber policy: 3 interruptive cards)', () => {
       ['warning', '1 more alert: Rule: Warfarin ordered without an INR in the last 30 days'],
     ]);
     const folded = result.response.cards[3]!;
-    expect(result.meta.get(folded.uuid)).toMatchObject({ findingKind: 'folded', findingIds: ['warfarin-inr-overdue', 'warfarin-inr-overdue@1.0.0'] });
+    expect(result.meta.get(folded.uuid)).toMatchObject({
+      findingKind: 'folded',
+      findingIds: ['warfarin-inr-overdue', 'warfarin-inr-overdue@1.0.0'],
+    });
   });
 });

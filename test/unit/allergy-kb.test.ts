@@ -18,7 +18,8 @@ afterAll(() => {
 });
 
 /** A copy of the bundled knowledge base with one file rewritten. */
-function copyWith(file: string, edit: (json: Record<string, any>) => void): string { // eslint-disable-line @typescript-eslint/no-explicit-any -- the file is edited field by field
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the file is edited field by field
+function copyWith(file: string, edit: (json: Record<string, any>) => void): string {
   const dir = mkdtempSync(path.join(tmpdir(), 'kb-allergy-'));
   dirs.push(dir);
   cpSync(KB, dir, { recursive: true });
@@ -27,17 +28,33 @@ function copyWith(file: string, edit: (json: Record<string, any>) => void): stri
   writeFileSync(path.join(dir, file), `${JSON.stringify(json, null, 2)}\n`);
   return dir;
 }
-const lineOf = (dir: string, file: string, text: string) => readFileSync(path.join(dir, file), 'utf8').split('\n').findIndex((l) => l.includes(text)) + 1;
+const lineOf = (dir: string, file: string, text: string) =>
+  readFileSync(path.join(dir, file), 'utf8')
+    .split('\n')
+    .findIndex((l) => l.includes(text)) + 1;
 
 describe('bundled allergy groups and duplicate-therapy classes', () => {
   const kb = bundledSources();
 
   it('loads the groups, cross-sensitivities and duplicate classes the checks use', () => {
     expect(kb.allergyGroups!.map((g) => g.id)).toEqual([
-      'penicillins', 'cephalosporins', 'carbapenems', 'sulfonamide-antibiotics', 'nsaids', 'salicylates', 'ace-inhibitors', 'fluoroquinolones', 'macrolides',
-      'tetracyclines', 'opioids-phenanthrene', 'opioids-phenylpiperidine', 'opioids-diphenylheptane',
+      'penicillins',
+      'cephalosporins',
+      'carbapenems',
+      'sulfonamide-antibiotics',
+      'nsaids',
+      'salicylates',
+      'ace-inhibitors',
+      'fluoroquinolones',
+      'macrolides',
+      'tetracyclines',
+      'opioids-phenanthrene',
+      'opioids-phenylpiperidine',
+      'opioids-diphenylheptane',
     ]);
-    expect(kb.crossSensitivities!.map((x) => [x.from, x.to, x.raiseAfterSevereReaction, x.sharedSideChainClasses])).toEqual([
+    expect(
+      kb.crossSensitivities!.map((x) => [x.from, x.to, x.raiseAfterSevereReaction, x.sharedSideChainClasses]),
+    ).toEqual([
       ['penicillins', 'cephalosporins', true, ['beta-lactam-r1-aminobenzyl']],
       ['penicillins', 'carbapenems', true, []],
       ['cephalosporins', 'penicillins', true, ['beta-lactam-r1-aminobenzyl']],
@@ -67,13 +84,28 @@ describe('bundled allergy groups and duplicate-therapy classes', () => {
   it('the side-chain class holds the aminopenicillins and aminocephalosporins, by verified RxNorm code', () => {
     const names = new Map(kb.ingredients.map((i) => [i.rxcui, i.name]));
     const sideChain = kb.classes.find((c) => c.id === 'beta-lactam-r1-aminobenzyl')!;
-    expect(sideChain.members.map((m) => names.get(m)).sort()).toEqual(['amoxicillin', 'ampicillin', 'cefaclor', 'cefadroxil', 'cephalexin']);
-    expect(kb.classes.find((c) => c.id === 'opioids-long-acting-any-form')!.members.map((m) => names.get(m))).toEqual(['methadone']);
+    expect(sideChain.members.map((m) => names.get(m)).sort()).toEqual([
+      'amoxicillin',
+      'ampicillin',
+      'cefaclor',
+      'cefadroxil',
+      'cephalexin',
+    ]);
+    expect(kb.classes.find((c) => c.id === 'opioids-long-acting-any-form')!.members.map((m) => names.get(m))).toEqual([
+      'methadone',
+    ]);
   });
 
   it('every entry cites its source and is marked unreviewed until a clinician signs it off', () => {
-    const entries = [...kb.allergyGroups!, ...kb.crossSensitivities!, ...kb.duplicateTherapy!.classes, kb.duplicateTherapy!.sameIngredient];
-    expect(entries.filter((e) => e.citations.length === 0 || e.review.status !== 'unreviewed').map((e) => e.id)).toEqual([]);
+    const entries = [
+      ...kb.allergyGroups!,
+      ...kb.crossSensitivities!,
+      ...kb.duplicateTherapy!.classes,
+      kb.duplicateTherapy!.sameIngredient,
+    ];
+    expect(
+      entries.filter((e) => e.citations.length === 0 || e.review.status !== 'unreviewed').map((e) => e.id),
+    ).toEqual([]);
   });
 });
 
@@ -88,9 +120,30 @@ describe('broken copies', () => {
     });
     const problems = validateKnowledgeDir(dir).problems.filter((p) => p.file === 'allergy-groups.json');
     expect(problems).toEqual([
-      { file: 'allergy-groups.json', line: lineOf(dir, 'allergy-groups.json', '"no-such-class"'), column: expect.any(Number), path: 'groups[0].classes[0]', message: 'class "no-such-class" is not defined in classes.json', rule: 'reference' },
-      { file: 'allergy-groups.json', line: lineOf(dir, 'allergy-groups.json', '"no-such-side-chain"'), column: expect.any(Number), path: 'crossSensitivities[0].sharedSideChainClasses[0]', message: 'class "no-such-side-chain" is not defined in classes.json', rule: 'reference' },
-      { file: 'allergy-groups.json', line: lineOf(dir, 'allergy-groups.json', '"no-such-group"'), column: expect.any(Number), path: 'crossSensitivities[1].to', message: 'allergy group "no-such-group" is not defined in groups', rule: 'reference' },
+      {
+        file: 'allergy-groups.json',
+        line: lineOf(dir, 'allergy-groups.json', '"no-such-class"'),
+        column: expect.any(Number),
+        path: 'groups[0].classes[0]',
+        message: 'class "no-such-class" is not defined in classes.json',
+        rule: 'reference',
+      },
+      {
+        file: 'allergy-groups.json',
+        line: lineOf(dir, 'allergy-groups.json', '"no-such-side-chain"'),
+        column: expect.any(Number),
+        path: 'crossSensitivities[0].sharedSideChainClasses[0]',
+        message: 'class "no-such-side-chain" is not defined in classes.json',
+        rule: 'reference',
+      },
+      {
+        file: 'allergy-groups.json',
+        line: lineOf(dir, 'allergy-groups.json', '"no-such-group"'),
+        column: expect.any(Number),
+        path: 'crossSensitivities[1].to',
+        message: 'allergy group "no-such-group" is not defined in groups',
+        rule: 'reference',
+      },
     ]);
     expect(() => loadKnowledgeSources(dir)).toThrow(KnowledgeSourceError);
     try {

@@ -7,7 +7,8 @@ import { describe, expect, it } from 'vitest';
 import { partialDate, readAllergies, type AllergyRecord } from '../../src/fhir/allergies.js';
 
 const HL7 = new URL('../fixtures/hl7/allergy/', import.meta.url);
-const example = (id: string) => JSON.parse(readFileSync(new URL(`AllergyIntolerance-${id}.json`, HL7), 'utf8')) as Record<string, unknown>;
+const example = (id: string) =>
+  JSON.parse(readFileSync(new URL(`AllergyIntolerance-${id}.json`, HL7), 'utf8')) as Record<string, unknown>;
 const readOne = (r: Record<string, unknown>): AllergyRecord => {
   const [record] = readAllergies([r]);
   if (!record) throw new Error('not read');
@@ -77,7 +78,9 @@ describe('HL7 FHIR R4 AllergyIntolerance examples', () => {
   });
 
   it('nka, nkda, nkla: "no known allergy" statements (SNOMED CT situations), never allergies', () => {
-    expect(['nka', 'nkda', 'nkla'].map((id) => [readOne(example(id)).substance, readOne(example(id)).negation])).toEqual([
+    expect(
+      ['nka', 'nkda', 'nkla'].map((id) => [readOne(example(id)).substance, readOne(example(id)).negation]),
+    ).toEqual([
       ['NKA', 'no-known-allergy'],
       ['NKDA', 'no-known-drug-allergy'],
       ['No Known Latex Allergy', 'no-known-other-allergy'],
@@ -86,7 +89,12 @@ describe('HL7 FHIR R4 AllergyIntolerance examples', () => {
 });
 
 describe('statuses, severity and older shapes', () => {
-  const base = { resourceType: 'AllergyIntolerance', code: { coding: [{ system: 'http://www.nlm.nih.gov/research/umls/rxnorm', code: '7984', display: 'Penicillin V' }] } };
+  const base = {
+    resourceType: 'AllergyIntolerance',
+    code: {
+      coding: [{ system: 'http://www.nlm.nih.gov/research/umls/rxnorm', code: '7984', display: 'Penicillin V' }],
+    },
+  };
   const cc = (system: string, code: string) => ({ coding: [{ system, code }] });
   const CLINICAL = 'http://terminology.hl7.org/CodeSystem/allergyintolerance-clinical';
   const VERIFICATION = 'http://terminology.hl7.org/CodeSystem/allergyintolerance-verification';
@@ -100,7 +108,9 @@ describe('statuses, severity and older shapes', () => {
       { ...base, id: 'e', clinicalStatus: cc(CLINICAL, 'active'), verificationStatus: cc(VERIFICATION, 'presumed') },
       { ...base, id: 'f' },
     ]);
-    expect(read.map((r) => [r.key, r.excluded ?? null, r.clinicalStatus ?? null, r.verificationStatus ?? null])).toEqual([
+    expect(
+      read.map((r) => [r.key, r.excluded ?? null, r.clinicalStatus ?? null, r.verificationStatus ?? null]),
+    ).toEqual([
       ['AllergyIntolerance/a', 'refuted', null, 'refuted'],
       ['AllergyIntolerance/b', 'entered-in-error', null, 'entered-in-error'],
       ['AllergyIntolerance/c', 'inactive', 'inactive', null],
@@ -111,24 +121,53 @@ describe('statuses, severity and older shapes', () => {
   });
 
   it('reads STU3 status codes and DSTU2 `status`, `substance` and CRITH/CRITL criticality', () => {
-    const stu3 = readOne({ ...base, id: 's', clinicalStatus: 'active', verificationStatus: 'unconfirmed', criticality: 'unable-to-assess', assertedDate: '2016-02-03T10:00:00Z' });
-    expect([stu3.clinicalStatus, stu3.verificationStatus, stu3.criticality, stu3.recordedDate]).toEqual(['active', 'unconfirmed', 'unable-to-assess', '2016-02-03']);
-    const dstu2 = readOne({ resourceType: 'AllergyIntolerance', id: 'd2', status: 'refuted', criticality: 'CRITH', substance: base.code });
-    expect([dstu2.rxnormCodes, dstu2.verificationStatus, dstu2.excluded, dstu2.criticality]).toEqual([['7984'], 'refuted', 'refuted', 'high']);
+    const stu3 = readOne({
+      ...base,
+      id: 's',
+      clinicalStatus: 'active',
+      verificationStatus: 'unconfirmed',
+      criticality: 'unable-to-assess',
+      assertedDate: '2016-02-03T10:00:00Z',
+    });
+    expect([stu3.clinicalStatus, stu3.verificationStatus, stu3.criticality, stu3.recordedDate]).toEqual([
+      'active',
+      'unconfirmed',
+      'unable-to-assess',
+      '2016-02-03',
+    ]);
+    const dstu2 = readOne({
+      resourceType: 'AllergyIntolerance',
+      id: 'd2',
+      status: 'refuted',
+      criticality: 'CRITH',
+      substance: base.code,
+    });
+    expect([dstu2.rxnormCodes, dstu2.verificationStatus, dstu2.excluded, dstu2.criticality]).toEqual([
+      ['7984'],
+      'refuted',
+      'refuted',
+      'high',
+    ]);
     expect(readOne({ ...base, id: 'l', criticality: 'CRITL' }).criticality).toBe('low');
   });
 
   it('calls a reaction severe for the fixtures\' SNOMED codes, for the words of a severe phenotype, and for severity "severe"', () => {
     const reacting = (reaction: unknown) => readOne({ ...base, id: 'x', reaction: [reaction] }).severeReaction ?? null;
     expect([
-      reacting({ manifestation: [{ coding: [{ system: SNOMED, code: '402387002', display: 'Allergic angioedema (disorder)' }] }], severity: 'mild' }),
+      reacting({
+        manifestation: [{ coding: [{ system: SNOMED, code: '402387002', display: 'Allergic angioedema (disorder)' }] }],
+        severity: 'mild',
+      }),
       reacting({ manifestation: [{ coding: [{ system: SNOMED, code: '39579001' }] }] }),
       reacting({ manifestation: [{ text: 'Stevens-Johnson syndrome' }] }),
       reacting({ manifestation: [{ text: 'toxic epidermal necrolysis' }] }),
       reacting({ manifestation: [{ text: 'DRESS after 3 weeks' }] }),
       reacting({ manifestation: [{ text: 'rash' }], severity: 'severe' }),
       reacting({ severity: 'severe' }),
-      reacting({ manifestation: [{ coding: [{ system: SNOMED, code: '247472004', display: 'Wheal (finding)' }] }], severity: 'moderate' }),
+      reacting({
+        manifestation: [{ coding: [{ system: SNOMED, code: '247472004', display: 'Wheal (finding)' }] }],
+        severity: 'moderate',
+      }),
     ]).toEqual([
       'Allergic angioedema (disorder)',
       'SNOMED CT 39579001',
@@ -142,23 +181,32 @@ describe('statuses, severity and older shapes', () => {
   });
 
   it('understands "no known allergy" written as text only, but never a coded allergen whatever its text says', () => {
-    expect(readOne({ resourceType: 'AllergyIntolerance', id: 't', code: { text: 'No known drug allergies' } }).negation).toBe('no-known-drug-allergy');
-    expect(readOne({ resourceType: 'AllergyIntolerance', id: 'u', code: { text: 'NKA' } }).negation).toBe('no-known-allergy');
+    expect(
+      readOne({ resourceType: 'AllergyIntolerance', id: 't', code: { text: 'No known drug allergies' } }).negation,
+    ).toBe('no-known-drug-allergy');
+    expect(readOne({ resourceType: 'AllergyIntolerance', id: 'u', code: { text: 'NKA' } }).negation).toBe(
+      'no-known-allergy',
+    );
     expect(readOne({ ...base, id: 'v', code: { ...base.code, text: 'NKDA' } }).negation).toBeUndefined();
   });
 
   it('keys records without an id by position, and skips other resource types and repeated ids', () => {
-    const read = readAllergies([{ resourceType: 'Condition', id: 'c' }, { ...base }, { ...base, id: 'p' }, { ...base, id: 'p' }]);
+    const read = readAllergies([
+      { resourceType: 'Condition', id: 'c' },
+      { ...base },
+      { ...base, id: 'p' },
+      { ...base, id: 'p' },
+    ]);
     expect(read.map((r) => r.key)).toEqual(['allergy#1', 'AllergyIntolerance/p']);
   });
 
   it('keeps partial dates at the precision given', () => {
-    expect([partialDate('2004'), partialDate('2012-06'), partialDate('2014-10-09T14:58:00+11:00'), partialDate('yesterday'), partialDate(7)]).toEqual([
-      '2004',
-      '2012-06',
-      '2014-10-09',
-      undefined,
-      undefined,
-    ]);
+    expect([
+      partialDate('2004'),
+      partialDate('2012-06'),
+      partialDate('2014-10-09T14:58:00+11:00'),
+      partialDate('yesterday'),
+      partialDate(7),
+    ]).toEqual(['2004', '2012-06', '2014-10-09', undefined, undefined]);
   });
 });

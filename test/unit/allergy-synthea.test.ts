@@ -12,7 +12,10 @@ import { bundle, medicationRequest, orderRequest } from '../support/requests.js'
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- fixture records are read field by field
 type Json = any;
-const RECORDS: Json[] = readFileSync(new URL('../fixtures/synthea/allergy/1000-patients.AllergyIntolerance.drug.ndjson', import.meta.url), 'utf8')
+const RECORDS: Json[] = readFileSync(
+  new URL('../fixtures/synthea/allergy/1000-patients.AllergyIntolerance.drug.ndjson', import.meta.url),
+  'utf8',
+)
   .split('\n')
   .filter((l) => l.trim() !== '')
   .map((l) => JSON.parse(l));
@@ -66,7 +69,10 @@ describe('Synthea 1000-patient drug allergies', () => {
   });
 
   it('sulfamethoxazole / trimethoprim allergy with an SMX/TMP order: same ingredients, critical after angioedema', async () => {
-    expect(await tally('10831', product('sulfamethoxazole 800 MG / trimethoprim 160 MG Oral Tablet'))).toEqual({ warning: 9, critical: 3 });
+    expect(await tally('10831', product('sulfamethoxazole 800 MG / trimethoprim 160 MG Oral Tablet'))).toEqual({
+      warning: 9,
+      critical: 3,
+    });
   });
 
   it('cefdinir allergy with amoxicillin (dissimilar side chain): information; ibuprofen allergy with naproxen: group warning', async () => {

@@ -5,9 +5,16 @@ import { renderCatalogue } from '../../src/knowledge/catalogue.js';
 import { projectRoot } from '../../src/config.js';
 
 const KB = path.join(projectRoot, 'knowledge-base');
-const interactionFiles = readdirSync(path.join(KB, 'interactions')).filter((f) => f.endsWith('.json')).sort();
+const interactionFiles = readdirSync(path.join(KB, 'interactions'))
+  .filter((f) => f.endsWith('.json'))
+  .sort();
 const interactions = interactionFiles.flatMap(
-  (f) => (JSON.parse(readFileSync(path.join(KB, 'interactions', f), 'utf8')) as { interactions: { id: string; severity: string; citations: unknown[] }[] }).interactions,
+  (f) =>
+    (
+      JSON.parse(readFileSync(path.join(KB, 'interactions', f), 'utf8')) as {
+        interactions: { id: string; severity: string; citations: unknown[] }[];
+      }
+    ).interactions,
 );
 
 describe('the knowledge-base catalogue', () => {
@@ -24,7 +31,9 @@ describe('the knowledge-base catalogue', () => {
 
   it('counts interactions by severity as the files hold them', () => {
     const n = (s: string) => interactions.filter((i) => i.severity === s).length;
-    expect(text).toContain(`| **all** | ${n('contraindicated')} | ${n('major')} | ${n('moderate')} | ${n('minor')} | ${interactions.length} |`);
+    expect(text).toContain(
+      `| **all** | ${n('contraindicated')} | ${n('major')} | ${n('moderate')} | ${n('minor')} | ${interactions.length} |`,
+    );
     expect(n('contraindicated') + n('major') + n('moderate') + n('minor')).toBe(interactions.length);
   });
 

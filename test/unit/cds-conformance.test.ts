@@ -33,7 +33,11 @@ function ownCard(overrides: Json = {}): Json {
       label: 'Open medication-safety knowledge base',
       url: 'https://example.org/kb/interactions/123',
       icon: 'https://example.org/icon-100px.png',
-      topic: { system: 'http://terminology.hl7.org/CodeSystem/v3-ActCode', code: 'DRG', display: 'Drug Interaction Alert' },
+      topic: {
+        system: 'http://terminology.hl7.org/CodeSystem/v3-ActCode',
+        code: 'DRG',
+        display: 'Drug Interaction Alert',
+      },
     },
     selectionBehavior: 'at-most-one',
     suggestions: [
@@ -41,7 +45,9 @@ function ownCard(overrides: Json = {}): Json {
         label: 'Cancel ibuprofen order',
         uuid: '7d1e9b2a-3c4f-4a5b-8c6d-7e8f9a0b1c2d',
         isRecommended: true,
-        actions: [{ type: 'delete', description: 'Remove the draft ibuprofen order', resourceId: 'MedicationRequest/draft-1' }],
+        actions: [
+          { type: 'delete', description: 'Remove the draft ibuprofen order', resourceId: 'MedicationRequest/draft-1' },
+        ],
       },
       {
         label: 'Replace with acetaminophen',
@@ -57,11 +63,20 @@ function ownCard(overrides: Json = {}): Json {
       },
     ],
     overrideReasons: [
-      { system: 'http://example.org/override-reasons', code: 'benefit-outweighs-risk', display: 'Benefit outweighs risk' },
+      {
+        system: 'http://example.org/override-reasons',
+        code: 'benefit-outweighs-risk',
+        display: 'Benefit outweighs risk',
+      },
     ],
     links: [
       { label: 'Interaction monograph', url: 'https://example.org/kb/interactions/123', type: 'absolute' },
-      { label: 'Dose calculator', url: 'https://smart.example.org/launch', type: 'smart', appContext: '{"pair":"123"}' },
+      {
+        label: 'Dose calculator',
+        url: 'https://smart.example.org/launch',
+        type: 'smart',
+        appContext: '{"pair":"123"}',
+      },
     ],
     ...overrides,
   };
@@ -116,7 +131,11 @@ describe('spec examples that conform to CDS Hooks 2.0.1 pass', () => {
   });
 
   it('spec 2.0 prefetch template fragments are valid discovery prefetch', () => {
-    for (const f of ['prefetch-templates-example', 'prefetch-template-user-practitionerrole-search', 'prefetch-template-patientToGreet']) {
+    for (const f of [
+      'prefetch-templates-example',
+      'prefetch-template-user-practitionerrole-search',
+      'prefetch-template-patientToGreet',
+    ]) {
       const { prefetch } = fixture(`spec-2.0/fragments/${f}.json`);
       const body = { services: [{ hook: 'patient-view', title: 'T', description: 'D', id: 'svc', prefetch }] };
       expect(discoveryViolations(body, OWN)).toEqual([]);
@@ -188,7 +207,10 @@ describe('NONCONFORMANT fixtures fail with the expected violation', () => {
   });
 
   it('spec 2.0.1 response-system-actions-only and cds-hooks.org radiology example: action without description', () => {
-    for (const f of ['spec-2.0/response/response-system-actions-only.json', 'cds-hooks-org-docs/radiology-system-actions-response.json']) {
+    for (const f of [
+      'spec-2.0/response/response-system-actions-only.json',
+      'cds-hooks-org-docs/radiology-system-actions-response.json',
+    ]) {
       expect(responseViolations(fixture(f))).toEqual(['systemActions[0].description: required, missing']);
     }
   });
@@ -232,7 +254,11 @@ describe('hand-built cards: every rule', () => {
   });
 
   it('summary, indicator and source are required; types are checked', () => {
-    expect(cardViolations({})).toEqual(['summary: required, missing', 'indicator: required, missing', 'source: required, missing']);
+    expect(cardViolations({})).toEqual([
+      'summary: required, missing',
+      'indicator: required, missing',
+      'source: required, missing',
+    ]);
     expect(cardViolations(minimalCard({ summary: 42, indicator: 'hard-stop', detail: ['x'] }))).toEqual([
       'summary: must be a string (got number)',
       'detail: must be a string (got array)',
@@ -256,7 +282,10 @@ describe('hand-built cards: every rule', () => {
   });
 
   it('suggestions without selectionBehavior; bad selectionBehavior; at-most-one with two recommended', () => {
-    const suggestions = [{ label: 'A', isRecommended: true }, { label: 'B', isRecommended: true }];
+    const suggestions = [
+      { label: 'A', isRecommended: true },
+      { label: 'B', isRecommended: true },
+    ];
     expect(cardViolations(minimalCard({ suggestions }))).toEqual([
       'selectionBehavior: required when suggestions are present, missing',
     ]);
@@ -308,7 +337,9 @@ describe('hand-built cards: every rule', () => {
   });
 
   it('overrideReasons: display is REQUIRED, code and system too', () => {
-    const card = minimalCard({ overrideReasons: [{ system: 'http://example.org/r', code: 'a' }, { display: 'No code' }] });
+    const card = minimalCard({
+      overrideReasons: [{ system: 'http://example.org/r', code: 'a' }, { display: 'No code' }],
+    });
     expect(cardViolations(card)).toEqual([
       'overrideReasons[0].display: required for an override reason, missing',
       'overrideReasons[1].code: required, missing',
@@ -340,7 +371,10 @@ describe('hand-built cards: every rule', () => {
   it('null nested deep is reported with its full path, in both modes', () => {
     const card = ownCard();
     const create = ((card.suggestions as Json[])[1]!['actions'] as Json[])[1]!;
-    create['resource'] = { resourceType: 'MedicationRequest', dosageInstruction: [{ doseAndRate: [{ doseQuantity: { value: null } }] }] };
+    create['resource'] = {
+      resourceType: 'MedicationRequest',
+      dosageInstruction: [{ doseAndRate: [{ doseQuantity: { value: null } }] }],
+    };
     const expected = `cards[0].suggestions[1].actions[1].resource.dosageInstruction[0].doseAndRate[0].doseQuantity.value: ${NULL}`;
     expect(responseViolations({ cards: [card] })).toEqual([expected]);
     expect(responseViolations({ cards: [card] }, OWN)).toEqual([expected]);
@@ -349,7 +383,10 @@ describe('hand-built cards: every rule', () => {
   });
 
   it('FHIR primitive arrays may hold null where the `_name` sibling carries the entry (FHIR JSON rule)', () => {
-    const resource = { resourceType: 'Patient', name: [{ given: ['Ann', null], _given: [null, { extension: [{ url: 'http://x', valueCode: 'IN' }] }] }] };
+    const resource = {
+      resourceType: 'Patient',
+      name: [{ given: ['Ann', null], _given: [null, { extension: [{ url: 'http://x', valueCode: 'IN' }] }] }],
+    };
     const card = minimalCard({
       selectionBehavior: 'any',
       suggestions: [{ label: 'S', actions: [{ type: 'update', description: 'u', resource }] }],
@@ -404,7 +441,13 @@ describe('responses and discovery documents', () => {
     expect(responseViolations([])).toEqual(['$: response must be a JSON object (got array)']);
     expect(responseViolations(null)).toEqual([`$: ${NULL}`]);
     expect(
-      responseViolations({ cards: [], systemActions: [{ type: 'update', description: 'u', resource: { resourceType: 'ServiceRequest', id: '1' } }] }, OWN),
+      responseViolations(
+        {
+          cards: [],
+          systemActions: [{ type: 'update', description: 'u', resource: { resourceType: 'ServiceRequest', id: '1' } }],
+        },
+        OWN,
+      ),
     ).toEqual([]);
   });
 
@@ -419,7 +462,11 @@ describe('responses and discovery documents', () => {
     expect(discoveryViolations({ services: [] }, OWN)).toEqual([]);
     const body = {
       services: [
-        { title: 7, prefetch: { a: 1, b: 'Patient/{{patientId}}', c: 'Patient/{{context.patientId}' }, usageRequirements: ['x'] },
+        {
+          title: 7,
+          prefetch: { a: 1, b: 'Patient/{{patientId}}', c: 'Patient/{{context.patientId}' },
+          usageRequirements: ['x'],
+        },
         { hook: 'order-sign', description: 'D', id: 'svc', prefetch: 'Patient/{{context.patientId}}' },
       ],
     };
@@ -438,7 +485,14 @@ describe('responses and discovery documents', () => {
 
   it('discovery ownOutput: title required, id URL-safe, (hook, id) unique; same id on two hooks is allowed', () => {
     const svc = (hook: string, id: string): Json => ({ hook, title: 'T', description: 'D', id });
-    const body = { services: [svc('order-select', 'med-safety'), svc('order-sign', 'med-safety'), svc('order-sign', 'med-safety'), svc('patient-view', 'med safety')] };
+    const body = {
+      services: [
+        svc('order-select', 'med-safety'),
+        svc('order-sign', 'med-safety'),
+        svc('order-sign', 'med-safety'),
+        svc('patient-view', 'med safety'),
+      ],
+    };
     expect(discoveryViolations(body)).toEqual([]);
     expect(discoveryViolations(body, OWN)).toEqual([
       'services[2]: duplicate hook "order-sign" + id "med-safety" (also at services[1])',

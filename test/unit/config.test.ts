@@ -6,16 +6,16 @@ import { isAllowedFhirServer } from '../../src/fhir/fhir-client.js';
 describe('configuration', () => {
   it('has the documented defaults', () => {
     const c = loadConfig({});
-    expect([c.host, c.port, c.timeBudgetMs, c.bodyLimitBytes, c.jsonMaxDepth, c.defaultPolicy, c.maxLabAgeDays, c.logLevel]).toEqual([
-      '127.0.0.1',
-      8080,
-      250,
-      8388608,
-      64,
-      'prescriber',
-      90,
-      'info',
-    ]);
+    expect([
+      c.host,
+      c.port,
+      c.timeBudgetMs,
+      c.bodyLimitBytes,
+      c.jsonMaxDepth,
+      c.defaultPolicy,
+      c.maxLabAgeDays,
+      c.logLevel,
+    ]).toEqual(['127.0.0.1', 8080, 250, 8388608, 64, 'prescriber', 90, 'info']);
     expect(c.publicBaseUrl).toBe('http://127.0.0.1:8080');
     expect(c.fhirServerAllowlist).toEqual([]);
     expect(c.corsOrigins).toEqual([]);
@@ -23,7 +23,11 @@ describe('configuration', () => {
   });
 
   it('reads lists and trims a trailing slash from the public base URL', () => {
-    const c = loadConfig({ CDS_FHIR_SERVER_ALLOWLIST: 'https://a.example/fhir, https://b.example', CDS_PUBLIC_BASE_URL: 'https://cds.example.org/', PORT: '' });
+    const c = loadConfig({
+      CDS_FHIR_SERVER_ALLOWLIST: 'https://a.example/fhir, https://b.example',
+      CDS_PUBLIC_BASE_URL: 'https://cds.example.org/',
+      PORT: '',
+    });
     expect(c.fhirServerAllowlist).toEqual(['https://a.example/fhir', 'https://b.example']);
     expect(c.publicBaseUrl).toBe('https://cds.example.org');
     expect(c.port).toBe(8080);
@@ -36,33 +40,59 @@ describe('configuration', () => {
     expect(() => loadConfig({ CDS_FHIR_SERVER_ALLOWLIST: 'http://fhir.example.org' })).toThrow(
       'CDS_FHIR_SERVER_ALLOWLIST: http://fhir.example.org must be an https URL with a host (or a loopback URL)',
     );
-    expect(() => loadConfig({ CDS_FHIR_SERVER_ALLOWLIST: 'https://' })).toThrow('CDS_FHIR_SERVER_ALLOWLIST: https:// must be an https URL with a host');
+    expect(() => loadConfig({ CDS_FHIR_SERVER_ALLOWLIST: 'https://' })).toThrow(
+      'CDS_FHIR_SERVER_ALLOWLIST: https:// must be an https URL with a host',
+    );
   });
 
   it('refuses FHIR allow-list entries that could never match as written, naming the variable', () => {
     for (const [entry, why] of [
       ['https://*.example.org/fhir', 'must name one host: wildcards are not supported, list each server'],
-      ['https://fhir.example.org/r4?tenant=a', 'must not contain a query or fragment: entries are URL prefixes (origin and path)'],
-      ['https://fhir.example.org/r4#x', 'must not contain a query or fragment: entries are URL prefixes (origin and path)'],
+      [
+        'https://fhir.example.org/r4?tenant=a',
+        'must not contain a query or fragment: entries are URL prefixes (origin and path)',
+      ],
+      [
+        'https://fhir.example.org/r4#x',
+        'must not contain a query or fragment: entries are URL prefixes (origin and path)',
+      ],
       ['https://user:secret@fhir.example.org/r4', 'must not contain a user name or password'],
       ['fhir.example.org/r4', 'must be an https URL with a host (or a loopback URL)'],
     ]) {
-      expect(() => loadConfig({ CDS_FHIR_SERVER_ALLOWLIST: `https://ok.example.org/fhir, ${entry}` })).toThrow(`CDS_FHIR_SERVER_ALLOWLIST: ${entry} ${why}`);
+      expect(() => loadConfig({ CDS_FHIR_SERVER_ALLOWLIST: `https://ok.example.org/fhir, ${entry}` })).toThrow(
+        `CDS_FHIR_SERVER_ALLOWLIST: ${entry} ${why}`,
+      );
     }
   });
 
   it('refuses CORS origins a browser would never send, naming the variable', () => {
-    const why = 'must be an origin as browsers send it: scheme://host[:port], with no path, trailing slash or wildcard (e.g. https://sandbox.cds-hooks.org)';
-    for (const entry of ['https://sandbox.cds-hooks.org/', 'sandbox.cds-hooks.org', '*', 'https://*.cds-hooks.org', 'https://ehr.example.org/app', 'ftp://ehr.example.org']) {
-      expect(() => loadConfig({ CDS_CORS_ORIGINS: `http://localhost:3000,${entry}` })).toThrow(`CDS_CORS_ORIGINS: ${entry} ${why}`);
+    const why =
+      'must be an origin as browsers send it: scheme://host[:port], with no path, trailing slash or wildcard (e.g. https://sandbox.cds-hooks.org)';
+    for (const entry of [
+      'https://sandbox.cds-hooks.org/',
+      'sandbox.cds-hooks.org',
+      '*',
+      'https://*.cds-hooks.org',
+      'https://ehr.example.org/app',
+      'ftp://ehr.example.org',
+    ]) {
+      expect(() => loadConfig({ CDS_CORS_ORIGINS: `http://localhost:3000,${entry}` })).toThrow(
+        `CDS_CORS_ORIGINS: ${entry} ${why}`,
+      );
     }
-    expect(loadConfig({ CDS_CORS_ORIGINS: 'https://sandbox.cds-hooks.org, http://localhost:8080' }).corsOrigins).toEqual(['https://sandbox.cds-hooks.org', 'http://localhost:8080']);
+    expect(
+      loadConfig({ CDS_CORS_ORIGINS: 'https://sandbox.cds-hooks.org, http://localhost:8080' }).corsOrigins,
+    ).toEqual(['https://sandbox.cds-hooks.org', 'http://localhost:8080']);
   });
 
   it('CDS_SERVICES enables the optional services by id and refuses any other name', () => {
     expect(loadConfig({}).enabledServices).toEqual([]);
-    expect(loadConfig({ CDS_SERVICES: ' pharmacist-profile-review ' }).enabledServices).toEqual(['pharmacist-profile-review']);
-    expect(() => loadConfig({ CDS_SERVICES: 'pharmacist-review' })).toThrow('invalid configuration: CDS_SERVICES.0: each entry must be one of pharmacist-profile-review');
+    expect(loadConfig({ CDS_SERVICES: ' pharmacist-profile-review ' }).enabledServices).toEqual([
+      'pharmacist-profile-review',
+    ]);
+    expect(() => loadConfig({ CDS_SERVICES: 'pharmacist-review' })).toThrow(
+      'invalid configuration: CDS_SERVICES.0: each entry must be one of pharmacist-profile-review',
+    );
   });
 });
 

@@ -2,7 +2,15 @@
 import { describe, expect, it } from 'vitest';
 import { ingredientAmount, strengthsFromName, type AmountContext } from '../../src/checks/dose/amount.js';
 import { readInstructions, readSchedule, routeFromText, type Schedule } from '../../src/checks/dose/dosage.js';
-import { CREATININE_UMOL_PER_MG_DL, convert, creatinineInMgDl, daysIn, isEgfrUnit, toCanonical, weightInKg } from '../../src/checks/dose/ucum.js';
+import {
+  CREATININE_UMOL_PER_MG_DL,
+  convert,
+  creatinineInMgDl,
+  daysIn,
+  isEgfrUnit,
+  toCanonical,
+  weightInKg,
+} from '../../src/checks/dose/ucum.js';
 
 const UCUM = 'http://unitsofmeasure.org';
 const q = (value: number, code: string) => ({ value, unit: code, system: UCUM, code });
@@ -68,7 +76,15 @@ describe('UCUM conversion', () => {
 
 describe('timing', () => {
   it('frequency and period: every 4 hours is 6 a day, 42 a week, every day', () => {
-    expect(sched({ repeat: { frequency: 1, period: 4, periodUnit: 'h' } })).toEqual({ perDayHigh: 6, perDayLow: 6, perWeekHigh: 42, perWeekLow: 42, daysPerWeek: 7, periodDays: 1 / 6, text: 'every 4 hours' });
+    expect(sched({ repeat: { frequency: 1, period: 4, periodUnit: 'h' } })).toEqual({
+      perDayHigh: 6,
+      perDayLow: 6,
+      perWeekHigh: 42,
+      perWeekLow: 42,
+      daysPerWeek: 7,
+      periodDays: 1 / 6,
+      text: 'every 4 hours',
+    });
   });
 
   it('periodMax and frequencyMax: every 4-6 hours is 4 to 6 a day; 1-2 times a day is 1 to 2', () => {
@@ -84,7 +100,9 @@ describe('timing', () => {
 
   it('coded timing: BID, TID, QID, Q4H, Q6H, Q8H, QD, QOD, WK', () => {
     const code = (c: string) => {
-      const s = sched({ code: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-GTSAbbreviation', code: c }] } });
+      const s = sched({
+        code: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-GTSAbbreviation', code: c }] },
+      });
       return [s.perDayHigh, s.perWeekHigh, s.daysPerWeek];
     };
     expect(code('BID')).toEqual([2, 14, 7]);
@@ -97,7 +115,9 @@ describe('timing', () => {
     // every 48 hours: half a dose a day on average
     expect(code('QOD')).toEqual([0.5, 4, 4]);
     expect(code('WK')).toEqual([1, 1, 1]);
-    expect(readSchedule({ code: { coding: [{ code: 'XYZ' }] } })).toBe('the timing code "XYZ" is not one this service reads');
+    expect(readSchedule({ code: { coding: [{ code: 'XYZ' }] } })).toBe(
+      'the timing code "XYZ" is not one this service reads',
+    );
   });
 
   it('DSTU2 periodUnits is read like periodUnit', () => {
@@ -118,7 +138,13 @@ describe('timing', () => {
     const split = sched({ repeat: { frequency: 3, period: 1, periodUnit: 'wk' } });
     expect([split.perDayHigh, split.perWeekHigh, split.daysPerWeek]).toEqual([1, 3, undefined]);
     const qod = sched({ repeat: { frequency: 1, period: 2, periodUnit: 'd' } });
-    expect([qod.perDayHigh, qod.perWeekHigh, qod.daysPerWeek, qod.averaged, qod.text]).toEqual([0.5, 4, 4, true, 'every 2 days']);
+    expect([qod.perDayHigh, qod.perWeekHigh, qod.daysPerWeek, qod.averaged, qod.text]).toEqual([
+      0.5,
+      4,
+      4,
+      true,
+      'every 2 days',
+    ]);
   });
 
   it('intervals over 12 hours that do not divide a day are averages a day: every 18 hours is 4/3, every 16 hours 1.5; every 12 and 24 hours are not', () => {
@@ -145,23 +171,51 @@ describe('timing', () => {
   it('absurd or uninterpretable timing is named, never guessed', () => {
     expect(readSchedule('q4h')).toBe('the timing is not a FHIR Timing ("q4h")');
     expect(readSchedule(null)).toBe('the timing is not a FHIR Timing (null)');
-    expect(readSchedule({ repeat: [{ frequency: 6, period: 1, periodUnit: 'd' }] })).toBe("the timing's repeat is not a FHIR Timing.repeat element (an array)");
-    expect(readSchedule({ repeat: { frequency: '6', period: 1, periodUnit: 'd' } })).toBe('the timing\'s frequency "6" is not a number');
-    expect(readSchedule({ repeat: { frequency: 0, period: 1, periodUnit: 'd' } })).toBe("the timing's frequency 0 is not a positive number");
-    expect(readSchedule({ repeat: { frequency: -4, period: 1, periodUnit: 'd' } })).toBe("the timing's frequency -4 is not a positive number");
-    expect(readSchedule({ repeat: { frequency: 1, period: '1', periodUnit: 'd' } })).toBe('the timing\'s period "1" is not a number');
-    expect(readSchedule({ repeat: { frequency: 1, period: 0, periodUnit: 'h' } })).toBe("the timing's period 0 is not a positive number");
-    expect(readSchedule({ repeat: { frequency: 1, periodMax: -6, period: 4, periodUnit: 'h' } })).toBe("the timing's periodMax -6 is not a positive number");
-    expect(readSchedule({ repeat: { frequency: 1, period: 30, periodUnit: 's' } })).toBe('the timing gives doses less than one minute apart (1 every 30 s)');
-    expect(readSchedule({ repeat: { frequency: 1e308, period: 1, periodUnit: 'd' } })).toMatch(/^the timing gives doses less than one minute apart/);
+    expect(readSchedule({ repeat: [{ frequency: 6, period: 1, periodUnit: 'd' }] })).toBe(
+      "the timing's repeat is not a FHIR Timing.repeat element (an array)",
+    );
+    expect(readSchedule({ repeat: { frequency: '6', period: 1, periodUnit: 'd' } })).toBe(
+      'the timing\'s frequency "6" is not a number',
+    );
+    expect(readSchedule({ repeat: { frequency: 0, period: 1, periodUnit: 'd' } })).toBe(
+      "the timing's frequency 0 is not a positive number",
+    );
+    expect(readSchedule({ repeat: { frequency: -4, period: 1, periodUnit: 'd' } })).toBe(
+      "the timing's frequency -4 is not a positive number",
+    );
+    expect(readSchedule({ repeat: { frequency: 1, period: '1', periodUnit: 'd' } })).toBe(
+      'the timing\'s period "1" is not a number',
+    );
+    expect(readSchedule({ repeat: { frequency: 1, period: 0, periodUnit: 'h' } })).toBe(
+      "the timing's period 0 is not a positive number",
+    );
+    expect(readSchedule({ repeat: { frequency: 1, periodMax: -6, period: 4, periodUnit: 'h' } })).toBe(
+      "the timing's periodMax -6 is not a positive number",
+    );
+    expect(readSchedule({ repeat: { frequency: 1, period: 30, periodUnit: 's' } })).toBe(
+      'the timing gives doses less than one minute apart (1 every 30 s)',
+    );
+    expect(readSchedule({ repeat: { frequency: 1e308, period: 1, periodUnit: 'd' } })).toMatch(
+      /^the timing gives doses less than one minute apart/,
+    );
     // one minute exactly is still read
     expect(sched({ repeat: { frequency: 1, period: 1, periodUnit: 'min' } }).perDayHigh).toBe(1440);
   });
 
   it('a single dose, no timing, and unreadable timing', () => {
-    expect(sched({ repeat: { count: 1 } })).toEqual({ perDayHigh: 1, perDayLow: 1, perWeekHigh: 1, perWeekLow: 1, periodDays: 1, once: true, text: 'once (a single dose)' });
+    expect(sched({ repeat: { count: 1 } })).toEqual({
+      perDayHigh: 1,
+      perDayLow: 1,
+      perWeekHigh: 1,
+      perWeekLow: 1,
+      periodDays: 1,
+      once: true,
+      text: 'once (a single dose)',
+    });
     expect(readSchedule(undefined)).toBeUndefined();
-    expect(readSchedule({ repeat: { frequency: 2, period: 1, periodUnit: 'fortnight' } })).toBe('the timing\'s period unit "fortnight" is not a unit of time');
+    expect(readSchedule({ repeat: { frequency: 2, period: 1, periodUnit: 'fortnight' } })).toBe(
+      'the timing\'s period unit "fortnight" is not a unit of time',
+    );
     expect(readSchedule({ repeat: { frequency: 2 } })).toBe('the timing gives a frequency but no period');
   });
 });
@@ -187,32 +241,77 @@ describe('dosage instructions', () => {
 
   it('STU3 doseQuantity on the Dosage and a lone doseAndRate object are read', () => {
     expect(readInstructions([{ doseQuantity: q(5, 'mg') }])[0]!.dose).toEqual({ low: 5, high: 5, unit: 'mg' });
-    expect(readInstructions({ doseAndRate: { doseQuantity: q(2, 'mL') } })[0]!.dose).toEqual({ low: 2, high: 2, unit: 'mL' });
-    expect(readInstructions([{ doseAndRate: [{ doseQuantity: { value: 1, unit: 'TAB', system: 'http://terminology.hl7.org/CodeSystem/v3-orderableDrugForm', code: 'TAB' } }] }])[0]!.dose).toEqual({ low: 1, high: 1, unit: 'TAB' });
+    expect(readInstructions({ doseAndRate: { doseQuantity: q(2, 'mL') } })[0]!.dose).toEqual({
+      low: 2,
+      high: 2,
+      unit: 'mL',
+    });
+    expect(
+      readInstructions([
+        {
+          doseAndRate: [
+            {
+              doseQuantity: {
+                value: 1,
+                unit: 'TAB',
+                system: 'http://terminology.hl7.org/CodeSystem/v3-orderableDrugForm',
+                code: 'TAB',
+              },
+            },
+          ],
+        },
+      ])[0]!.dose,
+    ).toEqual({ low: 1, high: 1, unit: 'TAB' });
   });
 
   it('names what it cannot read', () => {
-    expect(readInstructions([{ text: 'one tablet daily' }])[0]!.problem).toBe('the dose is given only as text ("one tablet daily")');
-    expect(readInstructions([{ doseAndRate: [{ rateQuantity: q(5, 'mL/h') }] }])[0]!.problem).toBe('it gives an infusion rate and no dose per administration');
-    expect(readInstructions([{ doseAndRate: [{ doseRange: { low: q(1, 'mg'), high: q(2, 'g') } }] }])[0]!.problem).toBe('the dose range mixes units (mg to g)');
+    expect(readInstructions([{ text: 'one tablet daily' }])[0]!.problem).toBe(
+      'the dose is given only as text ("one tablet daily")',
+    );
+    expect(readInstructions([{ doseAndRate: [{ rateQuantity: q(5, 'mL/h') }] }])[0]!.problem).toBe(
+      'it gives an infusion rate and no dose per administration',
+    );
+    expect(readInstructions([{ doseAndRate: [{ doseRange: { low: q(1, 'mg'), high: q(2, 'g') } }] }])[0]!.problem).toBe(
+      'the dose range mixes units (mg to g)',
+    );
   });
 
   it('names doses that are not positive finite numbers, and timings that are not Timing objects', () => {
     const problem = (d: Record<string, unknown>) => readInstructions([d])[0]!.problem;
-    expect(problem({ doseAndRate: [{ doseQuantity: { value: '1000', unit: 'mg' } }] })).toBe('the dose value "1000" is not a number');
-    expect(problem({ doseAndRate: [{ doseQuantity: { value: null, unit: 'mg' } }] })).toBe('the dose value null is not a number');
-    expect(problem({ doseAndRate: [{ doseQuantity: [{ value: 1000, unit: 'mg' }] }] })).toBe('the dose quantity is not a FHIR Quantity');
-    expect(problem({ doseAndRate: [{ doseQuantity: q(-500, 'mg') }] })).toBe('the dose -500 mg is not a positive amount');
+    expect(problem({ doseAndRate: [{ doseQuantity: { value: '1000', unit: 'mg' } }] })).toBe(
+      'the dose value "1000" is not a number',
+    );
+    expect(problem({ doseAndRate: [{ doseQuantity: { value: null, unit: 'mg' } }] })).toBe(
+      'the dose value null is not a number',
+    );
+    expect(problem({ doseAndRate: [{ doseQuantity: [{ value: 1000, unit: 'mg' }] }] })).toBe(
+      'the dose quantity is not a FHIR Quantity',
+    );
+    expect(problem({ doseAndRate: [{ doseQuantity: q(-500, 'mg') }] })).toBe(
+      'the dose -500 mg is not a positive amount',
+    );
     expect(problem({ doseAndRate: [{ doseQuantity: q(0, 'mg') }] })).toBe('the dose 0 mg is not a positive amount');
-    expect(problem({ doseAndRate: [{ doseRange: { low: q(0, 'mg'), high: q(500, 'mg') } }] })).toBe('the dose 0 mg is not a positive amount');
+    expect(problem({ doseAndRate: [{ doseRange: { low: q(0, 'mg'), high: q(500, 'mg') } }] })).toBe(
+      'the dose 0 mg is not a positive amount',
+    );
     expect(problem({ doseQuantity: q(500, 'mg'), timing: 'q4h' })).toBe('the timing is not a FHIR Timing ("q4h")');
-    expect(problem({ doseQuantity: q(500, 'mg'), timing: { repeat: { frequency: '4', period: 1, periodUnit: 'd' } } })).toBe('the timing\'s frequency "4" is not a number');
-    expect(problem({ doseQuantity: q(500, 'mg'), timing: { repeat: { frequency: 1, period: 1, periodUnit: 'd' } } })).toBeUndefined();
+    expect(
+      problem({ doseQuantity: q(500, 'mg'), timing: { repeat: { frequency: '4', period: 1, periodUnit: 'd' } } }),
+    ).toBe('the timing\'s frequency "4" is not a number');
+    expect(
+      problem({ doseQuantity: q(500, 'mg'), timing: { repeat: { frequency: 1, period: 1, periodUnit: 'd' } } }),
+    ).toBeUndefined();
   });
 
   it('routes from SNOMED, v3 codes, words and product names', () => {
-    expect(readInstructions([{ route: { coding: [{ system: 'http://snomed.info/sct', code: '26643006' }] }, doseQuantity: q(1, 'mg') }])[0]!.route!.route).toBe('oral');
-    expect(readInstructions([{ route: { coding: [{ code: 'IV' }] }, doseQuantity: q(1, 'mg') }])[0]!.route!.route).toBe('iv');
+    expect(
+      readInstructions([
+        { route: { coding: [{ system: 'http://snomed.info/sct', code: '26643006' }] }, doseQuantity: q(1, 'mg') },
+      ])[0]!.route!.route,
+    ).toBe('oral');
+    expect(readInstructions([{ route: { coding: [{ code: 'IV' }] }, doseQuantity: q(1, 'mg') }])[0]!.route!.route).toBe(
+      'iv',
+    );
     expect(routeFromText('amoxicillin 250 MG Oral Capsule')!.route).toBe('oral');
     expect(routeFromText('ACETAMINOPHEN 325MG SUPP,RTL')!.route).toBe('rectal');
     expect(routeFromText('ACETAMINOPHEN 500MG CAP')!.route).toBe('oral');
@@ -224,7 +323,12 @@ describe('dosage instructions', () => {
 describe('amount of ingredient in a dose', () => {
   const base: AmountContext = { ingredient: '161', ingredientName: 'acetaminophen', ingredientCount: 1, strengths: [] };
   const tablet500 = { ...base, strengths: [{ ingredient: '161', substance: 'acetaminophen', value: 500, unit: 'mg' }] };
-  const susp = { ...base, strengths: [{ ingredient: '161', substance: 'acetaminophen', value: 160, unit: 'mg', per: { value: 5, unit: 'mL' } }] };
+  const susp = {
+    ...base,
+    strengths: [
+      { ingredient: '161', substance: 'acetaminophen', value: 160, unit: 'mg', per: { value: 5, unit: 'mL' } },
+    ],
+  };
 
   it('mass doses convert directly; tablets, {pill} and unit-less doses through the strength; mL through the concentration', () => {
     expect(ingredientAmount(1, 'g', 'mg', base)).toEqual({ value: 1000 });
@@ -241,15 +345,28 @@ describe('amount of ingredient in a dose', () => {
 
   it('per kilogram doses need the weight', () => {
     expect(ingredientAmount(15, 'mg/kg', 'mg', { ...base, weightKg: 20 })).toEqual({ value: 300 });
-    expect(ingredientAmount(15, 'mg/kg', 'mg', base)).toEqual({ problem: 'the dose is ordered per kilogram (15 mg/kg) and no current body weight is known', needsWeight: true });
-    expect(ingredientAmount(1000, 'mg/m2', 'mg', base)).toEqual({ problem: 'the dose is ordered per body surface area (1000 mg/m2), which this service does not check' });
+    expect(ingredientAmount(15, 'mg/kg', 'mg', base)).toEqual({
+      problem: 'the dose is ordered per kilogram (15 mg/kg) and no current body weight is known',
+      needsWeight: true,
+    });
+    expect(ingredientAmount(1000, 'mg/m2', 'mg', base)).toEqual({
+      problem: 'the dose is ordered per body surface area (1000 mg/m2), which this service does not check',
+    });
   });
 
   it('names the strength it lacks, and a mass dose of a combination product', () => {
-    expect(ingredientAmount(2, '{tablet}', 'mg', base)).toEqual({ problem: "the dose is 2 {tablet} of the product and its strength of acetaminophen per unit is not known" });
-    expect(ingredientAmount(10, 'mL', 'mg', tablet500)).toEqual({ problem: "the dose is a volume (10 mL) and the product's concentration of acetaminophen is not known" });
-    expect(ingredientAmount(500, 'mg', 'mg', { ...base, ingredientCount: 2 })).toEqual({ problem: 'the dose is 500 mg of a product with 2 ingredients, so the amount of acetaminophen is not known' });
-    expect(ingredientAmount(3, 'drop', 'mg', tablet500)).toEqual({ problem: 'the dose unit "drop" is not one this service can convert' });
+    expect(ingredientAmount(2, '{tablet}', 'mg', base)).toEqual({
+      problem: 'the dose is 2 {tablet} of the product and its strength of acetaminophen per unit is not known',
+    });
+    expect(ingredientAmount(10, 'mL', 'mg', tablet500)).toEqual({
+      problem: "the dose is a volume (10 mL) and the product's concentration of acetaminophen is not known",
+    });
+    expect(ingredientAmount(500, 'mg', 'mg', { ...base, ingredientCount: 2 })).toEqual({
+      problem: 'the dose is 500 mg of a product with 2 ingredients, so the amount of acetaminophen is not known',
+    });
+    expect(ingredientAmount(3, 'drop', 'mg', tablet500)).toEqual({
+      problem: 'the dose unit "drop" is not one this service can convert',
+    });
   });
 
   it('reads strengths spelled in RxNorm and VA product names', () => {
@@ -263,9 +380,15 @@ describe('amount of ingredient in a dose', () => {
       { ingredient: '161', substance: 'acetaminophen', value: 325, unit: 'mg' },
       { ingredient: '5489', substance: 'hydrocodone bitartrate', value: 5, unit: 'mg' },
     ]);
-    expect(strengthsFromName('amoxicillin 250 MG/5ML Oral Suspension', ings)).toEqual([{ ingredient: '723', substance: 'amoxicillin', value: 250, unit: 'mg', per: { value: 5, unit: 'mL' } }]);
-    expect(strengthsFromName('AMOXICILLIN 250MG/5ML SUSP,ORAL', ings)).toEqual([{ ingredient: '723', substance: 'amoxicillin', value: 250, unit: 'mg', per: { value: 5, unit: 'mL' } }]);
-    expect(strengthsFromName('metformin hydrochloride 500 MG Oral Tablet', ings)).toEqual([{ ingredient: '6809', substance: 'metformin hydrochloride', value: 500, unit: 'mg' }]);
+    expect(strengthsFromName('amoxicillin 250 MG/5ML Oral Suspension', ings)).toEqual([
+      { ingredient: '723', substance: 'amoxicillin', value: 250, unit: 'mg', per: { value: 5, unit: 'mL' } },
+    ]);
+    expect(strengthsFromName('AMOXICILLIN 250MG/5ML SUSP,ORAL', ings)).toEqual([
+      { ingredient: '723', substance: 'amoxicillin', value: 250, unit: 'mg', per: { value: 5, unit: 'mL' } },
+    ]);
+    expect(strengthsFromName('metformin hydrochloride 500 MG Oral Tablet', ings)).toEqual([
+      { ingredient: '6809', substance: 'metformin hydrochloride', value: 500, unit: 'mg' },
+    ]);
     expect(strengthsFromName('albuterol 0.09 MG/ACTUAT Metered Dose Inhaler', ings)).toEqual([]);
   });
 });

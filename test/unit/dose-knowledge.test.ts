@@ -27,24 +27,47 @@ describe('the bundled dose rules', () => {
   });
 
   it('include the usual pediatric antibiotics and analgesics with mg/kg limits', () => {
-    const pediatric = new Set(rules.filter((r) => r.perKg && r.ages?.belowYears !== undefined && r.ages.belowYears <= 18).map((r) => r.ingredient));
-    for (const name of ['acetaminophen', 'ibuprofen', 'amoxicillin', 'clavulanate', 'azithromycin', 'cephalexin', 'cefdinir', 'cefuroxime', 'clarithromycin', 'doxycycline', 'nitrofurantoin', 'ceftriaxone']) {
+    const pediatric = new Set(
+      rules
+        .filter((r) => r.perKg && r.ages?.belowYears !== undefined && r.ages.belowYears <= 18)
+        .map((r) => r.ingredient),
+    );
+    for (const name of [
+      'acetaminophen',
+      'ibuprofen',
+      'amoxicillin',
+      'clavulanate',
+      'azithromycin',
+      'cephalexin',
+      'cefdinir',
+      'cefuroxime',
+      'clarithromycin',
+      'doxycycline',
+      'nitrofurantoin',
+      'ceftriaxone',
+    ]) {
       expect(pediatric.has(name), name).toBe(true);
     }
   });
 
   it('give metformin its eGFR 30 contraindication and oral methotrexate its once-weekly interval', () => {
     const metformin = rules.filter((r) => r.ingredient === 'metformin');
-    expect(metformin.every((r) => r.renal.some((b) => b.measure === 'egfr' && b.below === 30 && b.action === 'contraindicated'))).toBe(true);
+    expect(
+      metformin.every((r) =>
+        r.renal.some((b) => b.measure === 'egfr' && b.below === 30 && b.action === 'contraindicated'),
+      ),
+    ).toBe(true);
     const mtx = rules.find((r) => r.ingredient === 'methotrexate')!;
     expect([mtx.routes, mtx.interval?.maxDaysPerWeek]).toEqual([['oral'], 1]);
     expect(mtx.rxcui).toBe(kbIngredient('methotrexate').rxcui);
   });
 
-  it("name, for every rule, the ingredient of at least one product in products.json (so orders reach them)", () => {
+  it('name, for every rule, the ingredient of at least one product in products.json (so orders reach them)', () => {
     const kb = bundledSources();
     const productIngredients = new Set(kb.products.flatMap((p) => p.ingredients));
-    const unreached = [...new Set(rules.filter((r) => !productIngredients.has(r.rxcui)).map((r) => r.ingredient))].sort();
+    const unreached = [
+      ...new Set(rules.filter((r) => !productIngredients.has(r.rxcui)).map((r) => r.ingredient)),
+    ].sort();
     expect(unreached).toEqual([]);
     // lithium products are lithium carbonate (an IN of its own, not "lithium"): the lithium rule names it
     const capsule = kb.products.find((p) => p.name === 'lithium carbonate 300 MG Oral Capsule')!;
@@ -52,8 +75,12 @@ describe('the bundled dose rules', () => {
   });
 
   it('give adults a fixed maximum beside mg/kg limits, except where the label has none (enoxaparin, valproate)', () => {
-    const adultRules = rules.filter((r) => !(r.ages?.belowYears !== undefined && r.ages.belowYears <= 18) && !r.contraindicated);
-    const perKgOnly = adultRules.filter((r) => r.perKg && r.perDose?.max === undefined && r.perDay?.max === undefined).map((r) => r.id);
+    const adultRules = rules.filter(
+      (r) => !(r.ages?.belowYears !== undefined && r.ages.belowYears <= 18) && !r.contraindicated,
+    );
+    const perKgOnly = adultRules
+      .filter((r) => r.perKg && r.perDose?.max === undefined && r.perDay?.max === undefined)
+      .map((r) => r.id);
     expect(perKgOnly.sort()).toEqual(['enoxaparin-sc', 'valproate-all']);
     const tmp = rules.find((r) => r.id === 'trimethoprim-all')!;
     expect([tmp.perDose?.max, tmp.perDay?.max, tmp.perKg?.perDayMax]).toEqual([400, 1600, 20]);
@@ -70,7 +97,12 @@ describe('the bundled dose rules', () => {
     const apap = kbIngredient('acetaminophen').rxcui;
     const found = await kb.doseRulesFor([apap, '999999999']);
     expect([...found.keys()]).toEqual([apap]);
-    expect(found.get(apap)!.map((r) => r.id).sort()).toEqual(['acetaminophen-12y', 'acetaminophen-child']);
+    expect(
+      found
+        .get(apap)!
+        .map((r) => r.id)
+        .sort(),
+    ).toEqual(['acetaminophen-12y', 'acetaminophen-child']);
     expect(kb.version.counts.doseRules).toBe(rules.length);
   });
 });
@@ -102,7 +134,9 @@ describe('loading and validating dose-rule files', () => {
     try {
       loadKnowledgeSources(dir);
     } catch (err) {
-      expect((err as KnowledgeSourceError).problems).toContain(`${path.join(dir, 'dose-rules', 'zz-bad.json')}:12: rules[0].ingredient: "Acetaminophen" is not the name of an IN in ingredients.json`);
+      expect((err as KnowledgeSourceError).problems).toContain(
+        `${path.join(dir, 'dose-rules', 'zz-bad.json')}:12: rules[0].ingredient: "Acetaminophen" is not the name of an IN in ingredients.json`,
+      );
     }
   });
 
@@ -114,7 +148,8 @@ describe('loading and validating dose-rule files', () => {
       line: 12,
       column: 21,
       path: 'rules[0].ingredient',
-      message: '"Acetaminophen" is not the name of an IN in ingredients.json (ingredients.json has "acetaminophen", a IN: names must match exactly)',
+      message:
+        '"Acetaminophen" is not the name of an IN in ingredients.json (ingredients.json has "acetaminophen", a IN: names must match exactly)',
       rule: 'reference',
     });
     expect(report.counts.doseRules).toBe((bundledSources().doseRules ?? []).length + 1);

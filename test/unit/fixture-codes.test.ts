@@ -24,7 +24,11 @@ function rxnormCodes(o: unknown, out: Map<string, string>): void {
   if (Array.isArray(o)) for (const x of o) rxnormCodes(x, out);
   else if (o && typeof o === 'object') {
     const r = o as Record<string, unknown>;
-    if (typeof r.system === 'string' && /rxnorm/i.test(r.system) && (typeof r.code === 'string' || typeof r.code === 'number')) {
+    if (
+      typeof r.system === 'string' &&
+      /rxnorm/i.test(r.system) &&
+      (typeof r.code === 'string' || typeof r.code === 'number')
+    ) {
       const code = String(r.code);
       if (!out.has(code)) out.set(code, typeof r.display === 'string' ? r.display : '');
     }
@@ -40,7 +44,10 @@ const filesUnder = (dir: string): string[] =>
 for (const dir of ['synthea', 'hl7'])
   for (const f of filesUnder(join(FIXTURES, dir))) {
     const text = readFileSync(f, 'utf8');
-    if (f.endsWith('.ndjson')) for (const line of text.split('\n')) { if (line.trim() !== '') rxnormCodes(JSON.parse(line), codes); }
+    if (f.endsWith('.ndjson'))
+      for (const line of text.split('\n')) {
+        if (line.trim() !== '') rxnormCodes(JSON.parse(line), codes);
+      }
     else if (f.endsWith('.json')) rxnormCodes(JSON.parse(text), codes);
   }
 
@@ -57,7 +64,8 @@ function resolve(code: string): string[] | undefined {
  * other (knowledge-base/README.md, "Fixture codes left out"). Each is named on a "could not be screened" card.
  */
 const LEFT_OUT: Record<string, string> = {
-  '66955': 'salt code (vancomycin hydrochloride) absent from the 2025 extract: the 2014 sources could only record it as an IN',
+  '66955':
+    'salt code (vancomycin hydrochloride) absent from the 2025 extract: the 2014 sources could only record it as an IN',
   '203134': 'salt code (piperacillin sodium) absent from the 2025 extract',
   '221167': 'salt code (tazobactam sodium) absent from the 2025 extract',
   '108515': 'the Synthea display is the name of another current SCD (198379), so it does not say what 108515 is',
@@ -131,10 +139,21 @@ describe('RxNorm codes of the Synthea and HL7 fixtures', () => {
     expect(productByCui.get('748962')?.tty).toBe('BPCK');
     expect(productByCui.get('1367439')?.verifiedIn).toEqual(['FDA-LABEL', 'SYNTHEA', 'SYNTHEA-FHIR']);
     // a corrected misspelling is the product's name; the code's evidence still cites the display as Synthea wrote it
-    expect(productByCui.get('316672')).toMatchObject({ name: 'Simvastatin 10 MG', tty: 'SCDC', verifiedIn: ['RXN2025-NAME', 'SYNTHEA-FHIR'] });
+    expect(productByCui.get('316672')).toMatchObject({
+      name: 'Simvastatin 10 MG',
+      tty: 'SCDC',
+      verifiedIn: ['RXN2025-NAME', 'SYNTHEA-FHIR'],
+    });
     // one-source products are plain clinical drugs, with the strength and dose form their name gives
-    expect(productByCui.get('835900')).toMatchObject({ tty: 'SCD', doseForm: 'Oral Capsule', verifiedIn: ['SYNTHEA-FHIR'] });
-    expect(productByCui.get('904419')).toMatchObject({ tty: 'SCD', verifiedIn: ['FDA-LABEL', 'NDFRT2014-VA', 'SANDBOX2018'] });
+    expect(productByCui.get('835900')).toMatchObject({
+      tty: 'SCD',
+      doseForm: 'Oral Capsule',
+      verifiedIn: ['SYNTHEA-FHIR'],
+    });
+    expect(productByCui.get('904419')).toMatchObject({
+      tty: 'SCD',
+      verifiedIn: ['FDA-LABEL', 'NDFRT2014-VA', 'SANDBOX2018'],
+    });
   });
 });
 
@@ -152,14 +171,20 @@ describe('RxNorm clinical drug name parser (product strengths and dose forms)', 
       doseForm: 'Metered Dose Inhaler',
       strengths: [{ substance: 'albuterol', value: 0.09, unit: 'mg', per: { value: 1, unit: '{actuat}' } }],
     });
-    expect(parseClinicalDrugName('insulin isophane, human 70 UNT/ML / insulin, regular, human 30 UNT/ML Injectable Suspension [Humulin]')).toEqual({
+    expect(
+      parseClinicalDrugName(
+        'insulin isophane, human 70 UNT/ML / insulin, regular, human 30 UNT/ML Injectable Suspension [Humulin]',
+      ),
+    ).toEqual({
       doseForm: 'Injectable Suspension',
       strengths: [
         { substance: 'insulin isophane, human', value: 70, unit: '[iU]', per: { value: 1, unit: 'mL' } },
         { substance: 'insulin, regular, human', value: 30, unit: '[iU]', per: { value: 1, unit: 'mL' } },
       ],
     });
-    expect(parseClinicalDrugName('168 HR ethinyl estradiol 0.00146 MG/HR / norelgestromin 0.00625 MG/HR Transdermal System')).toEqual({
+    expect(
+      parseClinicalDrugName('168 HR ethinyl estradiol 0.00146 MG/HR / norelgestromin 0.00625 MG/HR Transdermal System'),
+    ).toEqual({
       doseForm: 'Transdermal System',
       strengths: [
         { substance: 'ethinyl estradiol', value: 0.00146, unit: 'mg', per: { value: 1, unit: 'h' } },
@@ -174,13 +199,19 @@ describe('RxNorm clinical drug name parser (product strengths and dose forms)', 
       doseForm: 'Auto-Injector',
       strengths: [{ substance: 'epinephrine', value: 1, unit: 'mg', per: { value: 1, unit: 'mL' } }],
     });
-    expect(parseClinicalDrugName('levothyroxine sodium 0.075 MG Oral Tablet')?.strengths).toEqual([{ substance: 'levothyroxine sodium', value: 0.075, unit: 'mg' }]);
-    expect(parseClinicalDrugName('cholecalciferol 1000 UNT Oral Capsule')?.strengths).toEqual([{ substance: 'cholecalciferol', value: 1000, unit: '[iU]' }]);
+    expect(parseClinicalDrugName('levothyroxine sodium 0.075 MG Oral Tablet')?.strengths).toEqual([
+      { substance: 'levothyroxine sodium', value: 0.075, unit: 'mg' },
+    ]);
+    expect(parseClinicalDrugName('cholecalciferol 1000 UNT Oral Capsule')?.strengths).toEqual([
+      { substance: 'cholecalciferol', value: 1000, unit: '[iU]' },
+    ]);
     expect(parseClinicalDrugName('hydrocortisone 10 MG/ML Topical Cream')?.doseForm).toBe('Topical Cream');
   });
 
   it('gives a component (SCDC) its strength and no dose form', () => {
-    expect(parseClinicalDrugName('verapamil hydrochloride 40 MG')).toEqual({ strengths: [{ substance: 'verapamil hydrochloride', value: 40, unit: 'mg' }] });
+    expect(parseClinicalDrugName('verapamil hydrochloride 40 MG')).toEqual({
+      strengths: [{ substance: 'verapamil hydrochloride', value: 40, unit: 'mg' }],
+    });
   });
 
   it('writes nothing for names that do not parse unambiguously', () => {

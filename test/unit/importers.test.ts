@@ -3,7 +3,12 @@ import { appendFileSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmS
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ImportError, type ImportContext, type Importer, type ImportRecord } from '../../src/knowledge/import-record.js';
+import {
+  ImportError,
+  type ImportContext,
+  type Importer,
+  type ImportRecord,
+} from '../../src/knowledge/import-record.js';
 import { readCsv, readCsvWithHeader, readRrf } from '../../src/knowledge/importers/csv.js';
 import { NEUTRAL_CSV_COLUMNS } from '../../src/knowledge/importers/neutral-csv.js';
 import { IMPORTERS, listFormats } from '../../src/knowledge/importers/index.js';
@@ -14,8 +19,12 @@ const root = fileURLToPath(new URL('../..', import.meta.url));
 const fixtures = path.join(root, 'test/fixtures/import');
 const fixture = (name: string): string => path.join(fixtures, name);
 
-const kbIngredients = IngredientsFile.parse(JSON.parse(readFileSync(path.join(root, 'knowledge-base/ingredients.json'), 'utf8'))).ingredients;
-const kbProducts = ProductsFile.parse(JSON.parse(readFileSync(path.join(root, 'knowledge-base/products.json'), 'utf8'))).products;
+const kbIngredients = IngredientsFile.parse(
+  JSON.parse(readFileSync(path.join(root, 'knowledge-base/ingredients.json'), 'utf8')),
+).ingredients;
+const kbProducts = ProductsFile.parse(
+  JSON.parse(readFileSync(path.join(root, 'knowledge-base/products.json'), 'utf8')),
+).products;
 const inByName = new Map(kbIngredients.filter((i) => i.tty === 'IN').map((i) => [i.name.toLowerCase(), i.rxcui]));
 
 interface Run {
@@ -100,7 +109,10 @@ describe('CSV reader', () => {
 
   it('refuses a stray quote and text after a closing quote, with the line', async () => {
     const stray = await importError(readCsv(tmpFile('a,b\nx"y,2\n"ok",3"\n')));
-    expect([stray.line, stray.reason]).toEqual([2, 'a quote inside unquoted field 1 (quote the whole field and double the quote)']);
+    expect([stray.line, stray.reason]).toEqual([
+      2,
+      'a quote inside unquoted field 1 (quote the whole field and double the quote)',
+    ]);
     const after = await importError(readCsv(tmpFile('a,b\n"ok"x,2\n')));
     expect([after.line, after.reason]).toEqual([2, 'text after the closing quote of field 1']);
   });
@@ -157,7 +169,8 @@ describe('neutral CSV importer (format csv)', () => {
       severity: 'contraindicated',
       mechanism: 'Synthetic text: CYP1A2 inhibition raises tizanidine levels.',
       effect: 'Synthetic text: low blood pressure and drowsiness.',
-      management: 'Synthetic text: avoid the "combination".\nSecond line of the same field, after an embedded line break.',
+      management:
+        'Synthetic text: avoid the "combination".\nSecond line of the same field, after an embedded line break.',
       evidence: 'established',
       oncList: 'high-priority',
       citations: [
@@ -171,9 +184,16 @@ describe('neutral CSV importer (format csv)', () => {
       alternatives: [],
       review: { status: 'reviewed', reviewer: 'Test Reviewer', date: '2025-01-15' },
     });
-    const [first, , third, fourth] = run.records.map((r) => r.value) as Extract<ImportRecord, { kind: 'interaction' }>['value'][];
-    expect(first!.mechanism).toBe("Synthetic text: the precipitant blocks CYP3A4, so the statin's exposure rises, several-fold.");
-    expect(first!.citations).toEqual([{ source: 'Synthetic citation for importer tests', url: 'https://example.org/synthetic/1' }]);
+    const [first, , third, fourth] = run.records.map((r) => r.value) as Extract<
+      ImportRecord,
+      { kind: 'interaction' }
+    >['value'][];
+    expect(first!.mechanism).toBe(
+      "Synthetic text: the precipitant blocks CYP3A4, so the statin's exposure rises, several-fold.",
+    );
+    expect(first!.citations).toEqual([
+      { source: 'Synthetic citation for importer tests', url: 'https://example.org/synthetic/1' },
+    ]);
     expect(first!.review).toEqual({ status: 'unreviewed' });
     expect(first!.oncList).toBeUndefined();
     expect([third!.a.washoutDays, third!.b.washoutDays]).toEqual([14, 35]);
@@ -196,7 +216,9 @@ describe('neutral CSV importer (format csv)', () => {
     expect(run.records.map((r) => r.line)).toEqual([2]);
     expect(run.error?.file).toBe(file);
     expect(run.error?.line).toBe(3);
-    expect(run.error?.reason).toBe('severity: Invalid option: expected one of "contraindicated"|"major"|"moderate"|"minor" (found "severe")');
+    expect(run.error?.reason).toBe(
+      'severity: Invalid option: expected one of "contraindicated"|"major"|"moderate"|"minor" (found "severe")',
+    );
     expect(run.error?.message).toBe(`${file}:3: ${run.error?.reason}`);
   });
 
@@ -205,7 +227,9 @@ describe('neutral CSV importer (format csv)', () => {
     const run = await runImport(csv, file);
     expect(run.records).toEqual([]);
     expect([run.error?.file, run.error?.line]).toEqual([file, 1]);
-    expect(run.error?.reason).toBe(`bad header: missing column: evidence (expected columns: ${NEUTRAL_CSV_COLUMNS.join(',')})`);
+    expect(run.error?.reason).toBe(
+      `bad header: missing column: evidence (expected columns: ${NEUTRAL_CSV_COLUMNS.join(',')})`,
+    );
   });
 
   it('stops on a bad RxCUI, naming the column and list item, at the line after a two-line row', async () => {
@@ -221,14 +245,26 @@ describe('neutral CSV importer (format csv)', () => {
     const header = lines[0]!;
     const row5 = lines[4]!; // the phenelzine row: a_washout_days 14
     const washout = await runImport(csv, tmpFile([header, row5.replace(',8123,,14,', ',8123,,two weeks,')].join('\n')));
-    expect([washout.error?.line, washout.error?.reason]).toEqual([2, 'a_washout_days: expected a whole number of days, found "two weeks"']);
+    expect([washout.error?.line, washout.error?.reason]).toEqual([
+      2,
+      'a_washout_days: expected a whole number of days, found "two weeks"',
+    ]);
 
-    const emptySide = await runImport(csv, tmpFile([header, row5.replace(',SSRI,4493,,35,', ',SSRI,,,35,')].join('\n')));
-    expect([emptySide.error?.line, emptySide.error?.reason]).toEqual([2, 'b_ingredients/b_classes: a side names ingredients or classes']);
+    const emptySide = await runImport(
+      csv,
+      tmpFile([header, row5.replace(',SSRI,4493,,35,', ',SSRI,,,35,')].join('\n')),
+    );
+    expect([emptySide.error?.line, emptySide.error?.reason]).toEqual([
+      2,
+      'b_ingredients/b_classes: a side names ingredients or classes',
+    ]);
 
     const repeated = await runImport(csv, tmpFile([header, row5, lines[5]!, row5].join('\n')));
     expect(repeated.records).toHaveLength(2);
-    expect([repeated.error?.line, repeated.error?.reason]).toEqual([4, 'id "synth-phenelzine-fluoxetine" repeats the id of line 2']);
+    expect([repeated.error?.line, repeated.error?.reason]).toEqual([
+      4,
+      'id "synth-phenelzine-fluoxetine" repeats the id of line 2',
+    ]);
   });
 
   it('streams a 200,000-row file: records arrive while it is still being read, progress every 10,000 lines', async () => {
@@ -265,12 +301,15 @@ describe('neutral CSV importer (format csv)', () => {
 describe('RxNorm RRF importer (format rxnorm-rrf)', () => {
   const rrf = IMPORTERS['rxnorm-rrf']!;
   const dir = fixture('rxnorm-rrf');
-  const byCode = (run: Run): Map<string, ImportRecord> => new Map(run.records.map((r) => [(r.value as { rxcui: string }).rxcui, r]));
+  const byCode = (run: Run): Map<string, ImportRecord> =>
+    new Map(run.records.map((r) => [(r.value as { rxcui: string }).rxcui, r]));
 
   it('emits the SAB=RXNORM ingredients, then the products whose ingredients all resolve to IN codes', async () => {
     const run = await runImport(rrf, dir);
     expect(run.error).toBeUndefined();
-    expect(run.records.map((r) => [r.kind, r.line, (r.value as { rxcui: string }).rxcui, (r.value as { tty: string }).tty])).toEqual([
+    expect(
+      run.records.map((r) => [r.kind, r.line, (r.value as { rxcui: string }).rxcui, (r.value as { tty: string }).tty]),
+    ).toEqual([
       ['ingredient', 1, '6918', 'IN'],
       ['ingredient', 2, '221124', 'PIN'],
       ['ingredient', 3, '203191', 'PIN'],
@@ -302,7 +341,11 @@ describe('RxNorm RRF importer (format rxnorm-rrf)', () => {
     });
     // 203138 has only the "11170 has_form 203138" row, not its form_of inverse
     expect(codes.get('203138')?.value).toMatchObject({ tty: 'PIN', baseIngredients: ['11170'] });
-    expect(codes.get('284640')?.value).toMatchObject({ name: 'lopinavir / ritonavir', tty: 'MIN', baseIngredients: ['85762', '195088'] });
+    expect(codes.get('284640')?.value).toMatchObject({
+      name: 'lopinavir / ritonavir',
+      tty: 'MIN',
+      baseIngredients: ['85762', '195088'],
+    });
     expect(codes.get('6918')?.value).toMatchObject({ tty: 'IN', baseIngredients: [] });
     expect(codes.get('597730')?.value).toEqual({
       rxcui: '597730',
@@ -322,7 +365,10 @@ describe('RxNorm RRF importer (format rxnorm-rrf)', () => {
     const run = await runImport(rrf, dir);
     const unresolved = 'has_ingredient 5487, not an active SAB=RXNORM IN/PIN/MIN';
     expect(run.skipped).toEqual([
-      { line: 20, reason: `SCDC 900000105 "hydrochlorothiazide 25 MG" left out, its ingredients do not all resolve: SCDC 900000105 ${unresolved}` },
+      {
+        line: 20,
+        reason: `SCDC 900000105 "hydrochlorothiazide 25 MG" left out, its ingredients do not all resolve: SCDC 900000105 ${unresolved}`,
+      },
       {
         line: 22,
         reason: `SCD 866479 "hydrochlorothiazide 25 MG / metoprolol tartrate 100 MG Oral Tablet" left out, its ingredients do not all resolve: SCD 866479 → SCDC 900000105 ${unresolved}`,
@@ -333,7 +379,8 @@ describe('RxNorm RRF importer (format rxnorm-rrf)', () => {
       },
     ]);
     const codes = byCode(run);
-    for (const absent of ['5487', '57258', '900000401', '866479', '900000105', '900000203']) expect(codes.has(absent)).toBe(false);
+    for (const absent of ['5487', '57258', '900000401', '866479', '900000105', '900000203'])
+      expect(codes.has(absent)).toBe(false);
   });
 
   it('reads RXNREL as "RXCUI2 <RELA> RXCUI1": with the two columns swapped, nothing above an ingredient resolves', async () => {
@@ -370,7 +417,7 @@ describe('RxNorm RRF importer (format rxnorm-rrf)', () => {
     writeFileSync(path.join(bad, 'RXNCONSO.RRF'), conso.join('\n'));
     const missing = await runImport(rrf, bad);
     expect(missing.error?.file).toBe(path.join(bad, 'RXNREL.RRF'));
-    expect(missing.error?.reason).toBe('missing RXNREL.RRF (an RxNorm release\'s rrf directory)');
+    expect(missing.error?.reason).toBe("missing RXNREL.RRF (an RxNorm release's rrf directory)");
 
     copyFileSync(path.join(dir, 'RXNREL.RRF'), path.join(bad, 'RXNREL.RRF'));
     const run = await runImport(rrf, bad);
@@ -386,11 +433,17 @@ describe('RxNorm RRF importer (format rxnorm-rrf)', () => {
     writeFileSync(path.join(bad, 'RXNCONSO.RRF'), readFileSync(path.join(dir, 'RXNCONSO.RRF')));
     writeFileSync(path.join(bad, 'RXNREL.RRF'), rel.join('\n'));
     const short = await runImport(rrf, bad);
-    expect([short.error?.file, short.error?.line, short.error?.reason]).toEqual([path.join(bad, 'RXNREL.RRF'), 2, 'expected 16 fields, found 14']);
+    expect([short.error?.file, short.error?.line, short.error?.reason]).toEqual([
+      path.join(bad, 'RXNREL.RRF'),
+      2,
+      'expected 16 fields, found 14',
+    ]);
   });
 
   it('fixture rule: every RxCUI below 900000000 is a knowledge-base code with its real name and TTY', () => {
-    const known = new Map<string, { name: string; tty: string }>([...kbIngredients, ...kbProducts].map((c) => [c.rxcui, c]));
+    const known = new Map<string, { name: string; tty: string }>(
+      [...kbIngredients, ...kbProducts].map((c) => [c.rxcui, c]),
+    );
     const conso = readFileSync(path.join(dir, 'RXNCONSO.RRF'), 'utf8').trim().split('\n');
     let checked = 0;
     for (const line of conso) {
@@ -410,7 +463,14 @@ describe('DDInter importer (format ddinter)', () => {
   it('maps names to IN codes, skips unknown names, Unknown levels and repeats, and stops on a contradiction', async () => {
     const file = fixture('ddinter.csv');
     const run = await runImport(ddinter, file);
-    expect(run.records.map((r) => [r.kind, r.line, (r.value as { id: string }).id, (r.value as { severity: string }).severity])).toEqual([
+    expect(
+      run.records.map((r) => [
+        r.kind,
+        r.line,
+        (r.value as { id: string }).id,
+        (r.value as { severity: string }).severity,
+      ]),
+    ).toEqual([
       ['interaction', 2, 'ddinter-ddinter900001-ddinter900002', 'major'],
       ['interaction', 3, 'ddinter-ddinter900003-ddinter900004', 'moderate'],
       ['interaction', 4, 'ddinter-ddinter900005-ddinter900006', 'minor'],
@@ -443,8 +503,14 @@ describe('DDInter importer (format ddinter)', () => {
   });
 
   it('refuses a level outside Major, Moderate, Minor, Unknown and a wrong header', async () => {
-    const level = await runImport(ddinter, tmpFile('DDInterID_A,Drug_A,DDInterID_B,Drug_B,Level\nD1,Warfarin,D2,Fluoxetine,Severe\n'));
-    expect([level.error?.line, level.error?.reason]).toEqual([2, 'Level "Severe" is not one of Major, Moderate, Minor, Unknown']);
+    const level = await runImport(
+      ddinter,
+      tmpFile('DDInterID_A,Drug_A,DDInterID_B,Drug_B,Level\nD1,Warfarin,D2,Fluoxetine,Severe\n'),
+    );
+    expect([level.error?.line, level.error?.reason]).toEqual([
+      2,
+      'Level "Severe" is not one of Major, Moderate, Minor, Unknown',
+    ]);
     const header = await runImport(ddinter, tmpFile('DDInterID_A,Drug_A,DDInterID_B,Drug_B,Severity\n'));
     expect([header.error?.line, header.error?.reason]).toEqual([
       1,

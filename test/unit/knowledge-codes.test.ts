@@ -14,7 +14,14 @@ import {
   InteractionsFile,
   ObservationsFile,
 } from '../../src/knowledge/source-schema.js';
-import { loadReference, readReferenceTable, verifyCodes, namesBrand, correctSyntheaSpelling, type CodeProblem } from '../../src/knowledge/validate.js';
+import {
+  loadReference,
+  readReferenceTable,
+  verifyCodes,
+  namesBrand,
+  correctSyntheaSpelling,
+  type CodeProblem,
+} from '../../src/knowledge/validate.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const KB = join(ROOT, 'knowledge-base');
@@ -33,11 +40,16 @@ const reference = loadReference(REF);
 const oncHigh = readReferenceTable(REF, 'oncHigh');
 const oncLow = readReferenceTable(REF, 'oncLow');
 const codeProblems = verifyCodes(
-  { ingredients: ingredientsFile.ingredients, products: productsFile.products, observations: observationsFile.observations },
+  {
+    ingredients: ingredientsFile.ingredients,
+    products: productsFile.products,
+    observations: observationsFile.observations,
+  },
   reference,
 );
 /** The verifier's findings for one file, as readable lines (path: message). */
-const problemsIn = (file: CodeProblem['file']) => codeProblems.filter((p) => p.file === file).map((p) => `${p.path.join('.')}: ${p.message}`);
+const problemsIn = (file: CodeProblem['file']) =>
+  codeProblems.filter((p) => p.file === file).map((p) => `${p.path.join('.')}: ${p.message}`);
 
 const ingredientByCui = new Map(ingredientsFile.ingredients.map((i) => [i.rxcui, i]));
 const classById = new Map(classesFile.classes.map((c) => [c.id, c]));
@@ -45,22 +57,77 @@ const memberNames = (id: string) => (classById.get(id)?.members ?? []).map((c) =
 
 /** The therapeutic class ids agreed across the team (knowledge-base/tools/spec/therapeutic-classes.ts). */
 const THERAPEUTIC_CLASS_IDS = [
-  'ace-inhibitors', 'angiotensin-receptor-blockers', 'potassium-sparing-diuretics', 'potassium-supplements', 'thiazide-diuretics',
-  'loop-diuretics', 'beta-blockers', 'dihydropyridine-calcium-channel-blockers', 'non-dihydropyridine-calcium-channel-blockers',
-  'statins', 'fibrates', 'vitamin-k-antagonists', 'direct-oral-anticoagulants', 'heparins', 'p2y12-inhibitors', 'salicylates',
-  'nsaids', 'ssris', 'snris', 'tricyclic-antidepressants', 'maois', 'triptans', 'opioids', 'benzodiazepines', 'z-hypnotics',
-  'gabapentinoids', 'skeletal-muscle-relaxants', 'antipsychotics-first-generation', 'antipsychotics-second-generation',
-  'sedating-antihistamines', 'proton-pump-inhibitors', 'h2-receptor-antagonists', 'fluoroquinolones', 'macrolides', 'penicillins',
-  'cephalosporins', 'carbapenems', 'sulfonamide-antibiotics', 'tetracyclines', 'aminoglycosides', 'azole-antifungals',
-  'sulfonylureas', 'insulins', 'dpp4-inhibitors', 'glp1-receptor-agonists', 'sglt2-inhibitors', 'thiazolidinediones',
-  'systemic-corticosteroids', 'bisphosphonates', 'nitrates', 'pde5-inhibitors', 'alpha1-blockers', 'cholinesterase-inhibitors',
-  'antimuscarinics-urinary', 'thyroid-hormones', 'estrogens', 'progestins', 'cns-stimulants', 'xanthine-oxidase-inhibitors',
-  'thiopurines', 'calcineurin-inhibitors', 'mtor-inhibitors', 'antiepileptics-enzyme-inducing', 'opioids-phenanthrene',
-  'opioids-phenylpiperidine', 'opioids-diphenylheptane',
+  'ace-inhibitors',
+  'angiotensin-receptor-blockers',
+  'potassium-sparing-diuretics',
+  'potassium-supplements',
+  'thiazide-diuretics',
+  'loop-diuretics',
+  'beta-blockers',
+  'dihydropyridine-calcium-channel-blockers',
+  'non-dihydropyridine-calcium-channel-blockers',
+  'statins',
+  'fibrates',
+  'vitamin-k-antagonists',
+  'direct-oral-anticoagulants',
+  'heparins',
+  'p2y12-inhibitors',
+  'salicylates',
+  'nsaids',
+  'ssris',
+  'snris',
+  'tricyclic-antidepressants',
+  'maois',
+  'triptans',
+  'opioids',
+  'benzodiazepines',
+  'z-hypnotics',
+  'gabapentinoids',
+  'skeletal-muscle-relaxants',
+  'antipsychotics-first-generation',
+  'antipsychotics-second-generation',
+  'sedating-antihistamines',
+  'proton-pump-inhibitors',
+  'h2-receptor-antagonists',
+  'fluoroquinolones',
+  'macrolides',
+  'penicillins',
+  'cephalosporins',
+  'carbapenems',
+  'sulfonamide-antibiotics',
+  'tetracyclines',
+  'aminoglycosides',
+  'azole-antifungals',
+  'sulfonylureas',
+  'insulins',
+  'dpp4-inhibitors',
+  'glp1-receptor-agonists',
+  'sglt2-inhibitors',
+  'thiazolidinediones',
+  'systemic-corticosteroids',
+  'bisphosphonates',
+  'nitrates',
+  'pde5-inhibitors',
+  'alpha1-blockers',
+  'cholinesterase-inhibitors',
+  'antimuscarinics-urinary',
+  'thyroid-hormones',
+  'estrogens',
+  'progestins',
+  'cns-stimulants',
+  'xanthine-oxidase-inhibitors',
+  'thiopurines',
+  'calcineurin-inhibitors',
+  'mtor-inhibitors',
+  'antiepileptics-enzyme-inducing',
+  'opioids-phenanthrene',
+  'opioids-phenylpiperidine',
+  'opioids-diphenylheptane',
 ];
 
 // ------------------------------------------------------------------ exclusions (documented in knowledge-base/README.md)
-const NON_US_UNVERIFIABLE = 'not confirmed by RxNorm 2025 nor two agreeing 2014 sources / no code (non-US or withdrawn)';
+const NON_US_UNVERIFIABLE =
+  'not confirmed by RxNorm 2025 nor two agreeing 2014 sources / no code (non-US or withdrawn)';
 /** ONC high-priority member rows deliberately not encoded. */
 const HIGH_EXCLUDED: Record<string, string> = {
   '23:object:nsaid': 'spurious "NSAID" among the protease inhibitors of revised #23 (atazanavir in the original table)',
@@ -71,36 +138,70 @@ const HIGH_ADDED: Record<string, string> = {
   '23:object:343047': 'atazanavir: in the paper Table 2 for #23, replaced by "NSAID" in the revised sheet',
   '25:precipitant:114289': 'indinavir: put in the class column of #25 by the spreadsheet',
   '25:precipitant:358262': 'fosamprenavir: protease inhibitor whose label contraindicates simvastatin and lovastatin',
-  '25:precipitant:282446': 'posaconazole: strong CYP3A4-inhibiting azole whose label contraindicates simvastatin and lovastatin',
+  '25:precipitant:282446':
+    'posaconazole: strong CYP3A4-inhibiting azole whose label contraindicates simvastatin and lovastatin',
   '27:precipitant:358262': 'fosamprenavir: its label contraindicates ergot derivatives',
   '27:precipitant:282446': 'posaconazole: its label contraindicates ergot alkaloids',
 };
 /** ONC low-priority member rows deliberately not encoded: pair:side:normalized_name. */
 const LOW_EXCLUDED: Record<string, string> = {};
-for (const n of [1, 5, 15, 23, 33]) LOW_EXCLUDED[`${n}:${n === 1 || n === 23 || n === 33 ? 'object' : 'precipitant'}:imidapril`] = NON_US_UNVERIFIABLE;
+for (const n of [1, 5, 15, 23, 33])
+  LOW_EXCLUDED[`${n}:${n === 1 || n === 23 || n === 33 ? 'object' : 'precipitant'}:imidapril`] = NON_US_UNVERIFIABLE;
 for (const n of [1, 29]) {
   LOW_EXCLUDED[`${n}:precipitant:methacholine`] = 'cholinergic agonist, not a salicylate';
   LOW_EXCLUDED[`${n}:precipitant:niclosamide`] = 'anthelmintic, not a salicylate';
   LOW_EXCLUDED[`${n}:precipitant:aminosalicylate`] = 'p-aminosalicylic acid: no relevant COX inhibition; unverifiable';
   LOW_EXCLUDED[`${n}:precipitant:morpholine salicylate`] = NON_US_UNVERIFIABLE;
 }
-for (const n of [2, 7, 24]) for (const d of ['mevastatin', 'cerivastatin']) LOW_EXCLUDED[`${n}:precipitant:${d}`] = NON_US_UNVERIFIABLE;
-for (const [n, side] of [[3, 'object'], [9, 'object'], [22, 'object'], [28, 'precipitant'], [31, 'object']] as const)
+for (const n of [2, 7, 24])
+  for (const d of ['mevastatin', 'cerivastatin']) LOW_EXCLUDED[`${n}:precipitant:${d}`] = NON_US_UNVERIFIABLE;
+for (const [n, side] of [
+  [3, 'object'],
+  [9, 'object'],
+  [22, 'object'],
+  [28, 'precipitant'],
+  [31, 'object'],
+] as const)
   for (const d of ['bopindolol', 'tertatolol']) LOW_EXCLUDED[`${n}:${side}:${d}`] = NON_US_UNVERIFIABLE;
 for (const n of [4, 16])
-  for (const d of ['iron-dextran complex', 'ferric carboxymaltose', 'sodium ferric gluconate complex', 'iron sucrose complex'])
+  for (const d of [
+    'iron-dextran complex',
+    'ferric carboxymaltose',
+    'sodium ferric gluconate complex',
+    'iron sucrose complex',
+  ])
     LOW_EXCLUDED[`${n}:object:${d}`] = 'parenteral iron: the interaction concerns absorption of oral iron';
-for (const [n, side] of [[6, 'object'], [7, 'object'], [9, 'precipitant'], [16, 'precipitant']] as const)
+for (const [n, side] of [
+  [6, 'object'],
+  [7, 'object'],
+  [9, 'precipitant'],
+  [16, 'precipitant'],
+] as const)
   LOW_EXCLUDED[`${n}:${side}:liotrix`] = NON_US_UNVERIFIABLE;
-for (const [n, side] of [[8, 'precipitant'], [28, 'object'], [33, 'precipitant']] as const)
+for (const [n, side] of [
+  [8, 'precipitant'],
+  [28, 'object'],
+  [33, 'precipitant'],
+] as const)
   for (const d of ['aceclofenac', 'lornoxicam', 'nimesulide']) LOW_EXCLUDED[`${n}:${side}:${d}`] = NON_US_UNVERIFIABLE;
 for (const d of ['clodronate', 'neridronate', 'olpadronate']) LOW_EXCLUDED[`12:object:${d}`] = NON_US_UNVERIFIABLE;
-for (const d of ['glibornuride', 'gliquidone', 'glisoxepide', 'glyclopyramide']) LOW_EXCLUDED[`15:object:${d}`] = NON_US_UNVERIFIABLE;
+for (const d of ['glibornuride', 'gliquidone', 'glisoxepide', 'glyclopyramide'])
+  LOW_EXCLUDED[`15:object:${d}`] = NON_US_UNVERIFIABLE;
 for (const n of [17, 18, 20, 24, 26])
   for (const d of ['dipyridamole', 'anagrelide']) LOW_EXCLUDED[`${n}:object:${d}`] = 'not an anticoagulant';
-for (const d of ['bifonazole', 'fenticonazole', 'isoconazole', 'omoconazole']) LOW_EXCLUDED[`21:precipitant:${d}`] = NON_US_UNVERIFIABLE;
-for (const d of ['brotizolam', 'clotiazepam', 'cloxazolam', 'etizolam', 'loprazolam']) LOW_EXCLUDED[`25:precipitant:${d}`] = NON_US_UNVERIFIABLE;
-for (const d of ['nadifloxacin', 'rufloxacin', 'balofloxacin', 'pazufloxacin', 'tosufloxacin', 'sitafloxacin', 'prulifloxacin'])
+for (const d of ['bifonazole', 'fenticonazole', 'isoconazole', 'omoconazole'])
+  LOW_EXCLUDED[`21:precipitant:${d}`] = NON_US_UNVERIFIABLE;
+for (const d of ['brotizolam', 'clotiazepam', 'cloxazolam', 'etizolam', 'loprazolam'])
+  LOW_EXCLUDED[`25:precipitant:${d}`] = NON_US_UNVERIFIABLE;
+for (const d of [
+  'nadifloxacin',
+  'rufloxacin',
+  'balofloxacin',
+  'pazufloxacin',
+  'tosufloxacin',
+  'sitafloxacin',
+  'prulifloxacin',
+])
   LOW_EXCLUDED[`27:precipitant:${d}`] = NON_US_UNVERIFIABLE;
 LOW_EXCLUDED['30:object:megestrol'] = 'not a contraceptive';
 /** ONC low-priority spreadsheet names whose RxNorm IN has another name or code (normalized_name → IN rxcui). */
@@ -139,13 +240,31 @@ describe('knowledge base files', () => {
     expect([ingTty('IN'), ingTty('PIN'), ingTty('MIN')]).toEqual([1593, 399, 602]);
     expect(productsFile.products).toHaveLength(17974);
     const byTty = (t: string) => productsFile.products.filter((p) => p.tty === t).length;
-    expect([byTty('SCD'), byTty('SBD'), byTty('SCDC'), byTty('BPCK'), byTty('GPCK'), byTty('SCDG'), byTty('SBDG')]).toEqual([10546, 3699, 3, 6, 0, 1729, 1991]);
-    expect(observationsFile.observations.map((o) => o.id)).toEqual(['body-weight', 'serum-creatinine', 'egfr', 'potassium', 'inr']);
+    expect([
+      byTty('SCD'),
+      byTty('SBD'),
+      byTty('SCDC'),
+      byTty('BPCK'),
+      byTty('GPCK'),
+      byTty('SCDG'),
+      byTty('SBDG'),
+    ]).toEqual([10546, 3699, 3, 6, 0, 1729, 1991]);
+    expect(observationsFile.observations.map((o) => o.id)).toEqual([
+      'body-weight',
+      'serum-creatinine',
+      'egfr',
+      'potassium',
+      'inr',
+    ]);
   });
 
   it('has the expected severity mix and ONC list flags', () => {
     const count = (xs: typeof interactions, s: string) => xs.filter((i) => i.severity === s).length;
-    expect([count(highFile.interactions, 'contraindicated'), count(highFile.interactions, 'major'), count(highFile.interactions, 'moderate')]).toEqual([14, 7, 2]);
+    expect([
+      count(highFile.interactions, 'contraindicated'),
+      count(highFile.interactions, 'major'),
+      count(highFile.interactions, 'moderate'),
+    ]).toEqual([14, 7, 2]);
     expect([count(lowFile.interactions, 'moderate'), count(lowFile.interactions, 'minor')]).toEqual([15, 18]);
     expect(highFile.interactions.every((i) => i.oncList === 'high-priority' && /^onc-hp-\d\d-/.test(i.id))).toBe(true);
     expect(lowFile.interactions.every((i) => i.oncList === 'low-priority' && /^onc-lp-\d\d-/.test(i.id))).toBe(true);
@@ -160,9 +279,17 @@ describe('knowledge base files', () => {
       Array.from({ length: 33 }, (_, k) => k + 1),
     );
     for (const i of highFile.interactions)
-      expect(i.citations.some((c) => c.doi === '10.1136/amiajnl-2011-000612' && c.section?.includes(`#${entryNumber(i.id)}`))).toBe(true);
+      expect(
+        i.citations.some(
+          (c) => c.doi === '10.1136/amiajnl-2011-000612' && c.section?.includes(`#${entryNumber(i.id)}`),
+        ),
+      ).toBe(true);
     for (const i of lowFile.interactions)
-      expect(i.citations.some((c) => c.doi === '10.1136/amiajnl-2012-001089' && c.section?.includes(`#${entryNumber(i.id)}`))).toBe(true);
+      expect(
+        i.citations.some(
+          (c) => c.doi === '10.1136/amiajnl-2012-001089' && c.section?.includes(`#${entryNumber(i.id)}`),
+        ),
+      ).toBe(true);
   });
 
   it('has no duplicate ids or codes', () => {
@@ -186,18 +313,26 @@ describe('ingredient codes', () => {
     expect(problemsIn('ingredients.json')).toEqual([]);
     const absent = ingredientsFile.ingredients.filter((i) => !reference.rxnorm.has(i.rxcui));
     expect(absent.every((i) => i.tty === 'IN' && !i.verifiedIn.includes('RXN2025'))).toBe(true);
-    expect(absent.map((i) => i.name)).toEqual(expect.arrayContaining(['amiodarone', 'telithromycin', 'indinavir', 'saquinavir', 'cilazapril']));
+    expect(absent.map((i) => i.name)).toEqual(
+      expect.arrayContaining(['amiodarone', 'telithromycin', 'indinavir', 'saquinavir', 'cilazapril']),
+    );
   });
 
   it('the verifier is not vacuous: a wrong name, product row or LOINC code is reported', () => {
-    const ingredients = ingredientsFile.ingredients.map((i) => (i.name === 'tizanidine' ? { ...i, name: 'tizanidin' } : i));
-    const products = productsFile.products.map((p) => (p.rxcui === '313412' ? { ...p, name: 'tizanidine 2 MG Oral Capsule' } : p));
-    const observations = observationsFile.observations.map((o) => (o.id === 'potassium' ? { ...o, loinc: ['2823-4'] } : o));
+    const ingredients = ingredientsFile.ingredients.map((i) =>
+      i.name === 'tizanidine' ? { ...i, name: 'tizanidin' } : i,
+    );
+    const products = productsFile.products.map((p) =>
+      p.rxcui === '313412' ? { ...p, name: 'tizanidine 2 MG Oral Capsule' } : p,
+    );
+    const observations = observationsFile.observations.map((o) =>
+      o.id === 'potassium' ? { ...o, loinc: ['2823-4'] } : o,
+    );
     expect(verifyCodes({ ingredients, products, observations }, reference).map((p) => p.message)).toEqual([
       'RxNorm 2025 names RxCUI 57258 "tizanidine", not "tizanidin"; NDFRT2014, FDA-UNII2014, COMMON do not confirm "tizanidin" either',
       'RxNorm 2025 names SCD 313412 "tizanidine 2 MG Oral Tablet", not "tizanidine 2 MG Oral Capsule"',
       'SANDBOX2018: the Sandbox list names 313412 "tizanidine 2 MG Oral Tablet", not "tizanidine 2 MG Oral Capsule"',
-      'LOINC 2823-4 is not in the LOINC reference rows (Synthea\'s, or two sources of loinc_sources.csv) (and its check digit should be 3)',
+      "LOINC 2823-4 is not in the LOINC reference rows (Synthea's, or two sources of loinc_sources.csv) (and its check digit should be 3)",
     ]);
   });
 
@@ -205,11 +340,17 @@ describe('ingredient codes', () => {
     const mins = ingredientsFile.ingredients.filter((i) => i.tty === 'MIN');
     expect(mins).toHaveLength(602);
     const lopinavirRitonavir = mins.find((m) => m.name === 'lopinavir / ritonavir');
-    expect(lopinavirRitonavir?.baseIngredients.map((c) => ingredientByCui.get(c)!.name)).toEqual(['lopinavir', 'ritonavir']);
+    expect(lopinavirRitonavir?.baseIngredients.map((c) => ingredientByCui.get(c)!.name)).toEqual([
+      'lopinavir',
+      'ritonavir',
+    ]);
     const pins = ingredientsFile.ingredients.filter((i) => i.tty === 'PIN');
     expect(pins.length).toBe(399);
     // fixture ingredient codes: the MIN of co-trimoxazole and the salts of HL7 examples resolve to their INs
-    expect(ingredientByCui.get('10831')?.baseIngredients.map((c) => ingredientByCui.get(c)!.name)).toEqual(['sulfamethoxazole', 'trimethoprim']);
+    expect(ingredientByCui.get('10831')?.baseIngredients.map((c) => ingredientByCui.get(c)!.name)).toEqual([
+      'sulfamethoxazole',
+      'trimethoprim',
+    ]);
     expect(ingredientByCui.get('82063')?.baseIngredients).toEqual(['7804']); // oxycodone hydrochloride → oxycodone
     expect(ingredientByCui.get('114194')?.baseIngredients).toEqual(['11289']); // warfarin sodium → warfarin
     for (const p of pins) {
@@ -246,10 +387,31 @@ describe('ingredient codes', () => {
     const qt = classesFile.classes[0]!.members.map((c) => ingredientByCui.get(c)!.name).sort();
     expect(qt).toEqual(
       [
-        'amiodarone', 'arsenic trioxide', 'chloroquine', 'citalopram', 'clarithromycin', 'disopyramide', 'dofetilide',
-        'dronedarone', 'droperidol', 'erythromycin', 'haloperidol', 'hydroxychloroquine', 'ibutilide', 'levofloxacin',
-        'methadone', 'moxifloxacin', 'nilotinib', 'ondansetron', 'pimozide', 'procainamide', 'quinidine', 'sotalol',
-        'thioridazine', 'vandetanib', 'ziprasidone',
+        'amiodarone',
+        'arsenic trioxide',
+        'chloroquine',
+        'citalopram',
+        'clarithromycin',
+        'disopyramide',
+        'dofetilide',
+        'dronedarone',
+        'droperidol',
+        'erythromycin',
+        'haloperidol',
+        'hydroxychloroquine',
+        'ibutilide',
+        'levofloxacin',
+        'methadone',
+        'moxifloxacin',
+        'nilotinib',
+        'ondansetron',
+        'pimozide',
+        'procainamide',
+        'quinidine',
+        'sotalol',
+        'thioridazine',
+        'vandetanib',
+        'ziprasidone',
       ].sort(),
     );
     const qtPair = highFile.interactions.find((i) => i.id === 'onc-hp-21-qt-qt')!;
@@ -259,7 +421,14 @@ describe('ingredient codes', () => {
 
   it('washout periods are where the labels put them', () => {
     const get = (id: string) => highFile.interactions.find((i) => i.id === id)!;
-    for (const id of ['onc-hp-03-amphetamines-maoi', 'onc-hp-08-ssri-snri-maoi', 'onc-hp-16-opioids-maoi-contraindicated', 'onc-hp-16-opioids-maoi-avoid', 'onc-hp-20-tca-maoi', 'onc-hp-31-triptans-maoi'])
+    for (const id of [
+      'onc-hp-03-amphetamines-maoi',
+      'onc-hp-08-ssri-snri-maoi',
+      'onc-hp-16-opioids-maoi-contraindicated',
+      'onc-hp-16-opioids-maoi-avoid',
+      'onc-hp-20-tca-maoi',
+      'onc-hp-31-triptans-maoi',
+    ])
       expect(get(id).b.washoutDays, id).toBe(14);
     expect(get('onc-hp-08-ssri-snri-maoi').a.washoutByIngredient?.['4493']).toBe(35); // fluoxetine, 5 weeks
     expect(get('onc-hp-30-tranylcypromine-procarbazine').a.washoutDays).toBe(14);
@@ -290,8 +459,11 @@ describe('ONC member lists', () => {
       if (no === 21) continue;
       for (const s of ['a', 'b'] as const)
         for (const c of i[s].ingredients) {
-          const onList = oncHigh.some((r) => Number(r.paper_candidate_no) === no && sideOf(r.side!) === s && r.rxcui_ingredient === c);
-          if (!onList) expect(HIGH_ADDED[`${no}:${s === 'a' ? 'object' : 'precipitant'}:${c}`], `${i.id} ${s} ${c}`).toBeDefined();
+          const onList = oncHigh.some(
+            (r) => Number(r.paper_candidate_no) === no && sideOf(r.side!) === s && r.rxcui_ingredient === c,
+          );
+          if (!onList)
+            expect(HIGH_ADDED[`${no}:${s === 'a' ? 'object' : 'precipitant'}:${c}`], `${i.id} ${s} ${c}`).toBeDefined();
         }
     }
   });
@@ -301,7 +473,12 @@ describe('ONC member lists', () => {
     expect(sev('onc-hp-25-simvastatin-lovastatin-macrolides')).toBe('contraindicated');
     expect(sev('onc-hp-25-simvastatin-lovastatin-dose-limited')).toBe('major');
     const doseLimited = highFile.interactions.find((i) => i.id === 'onc-hp-25-simvastatin-lovastatin-dose-limited')!;
-    expect(doseLimited.b.ingredients.map((c) => ingredientByCui.get(c)!.name).sort()).toEqual(['amiodarone', 'diltiazem', 'fluconazole', 'verapamil']);
+    expect(doseLimited.b.ingredients.map((c) => ingredientByCui.get(c)!.name).sort()).toEqual([
+      'amiodarone',
+      'diltiazem',
+      'fluconazole',
+      'verapamil',
+    ]);
     const macrolides = highFile.interactions.find((i) => i.id === 'onc-hp-25-simvastatin-lovastatin-macrolides')!;
     expect(macrolides.alternatives.map((a) => `${a.replaces}:${ingredientByCui.get(a.rxcui)!.name}`)).toEqual([
       'b:azithromycin',
@@ -339,7 +516,8 @@ describe('ONC member lists', () => {
               sideOf(r.side!) === s &&
               (LOW_NAME_FIXES[r.normalized_name!] ?? r.rxcui_ingredient) === c,
           );
-          if (!onList) expect(LOW_ADDED.has(`${no}:${s === 'a' ? 'object' : 'precipitant'}:${c}`), `${i.id} ${s} ${c}`).toBe(true);
+          if (!onList)
+            expect(LOW_ADDED.has(`${no}:${s === 'a' ? 'object' : 'precipitant'}:${c}`), `${i.id} ${s} ${c}`).toBe(true);
         }
     }
   });
@@ -356,7 +534,11 @@ describe('products', () => {
   });
 
   it('the A-ingredient completions include the cases that would otherwise hide an interaction', () => {
-    const get = (c: string) => productsFile.products.find((p) => p.rxcui === c)!.ingredients.map((i) => ingredientByCui.get(i)!.name).sort();
+    const get = (c: string) =>
+      productsFile.products
+        .find((p) => p.rxcui === c)!
+        .ingredients.map((i) => ingredientByCui.get(i)!.name)
+        .sort();
     expect(get('1049221')).toEqual(['acetaminophen', 'oxycodone']); // extract lists oxycodone only
     expect(get('617993')).toEqual(['amoxicillin', 'clavulanate']); // CDS Hooks spec example drug
     expect(get('861221')).toEqual(['amphetamine', 'dextroamphetamine']); // mixed amphetamine salts
@@ -364,7 +546,9 @@ describe('products', () => {
 
   it('products known from Synthea, NDF-RT VA products or openFDA records match those sources', () => {
     // the Sandbox list's products have their own test (test/unit/sandbox-coverage.test.ts)
-    const others = productsFile.products.filter((p) => !p.verifiedIn.includes('RXN2025') && !p.verifiedIn.includes('SANDBOX2018'));
+    const others = productsFile.products.filter(
+      (p) => !p.verifiedIn.includes('RXN2025') && !p.verifiedIn.includes('SANDBOX2018'),
+    );
     const tokens: Record<string, number> = {};
     for (const p of others) tokens[p.verifiedIn.join('+')] = (tokens[p.verifiedIn.join('+')] ?? 0) + 1;
     expect(tokens).toEqual({
@@ -381,40 +565,92 @@ describe('products', () => {
       'FDA-LABEL+SYNTHEA+SYNTHEA-FHIR': 8,
     });
     // branded products, packs, components and devices carry two sources (VA, an FDA label or the RxNorm name + Synthea)
-    const tokenFamilies = (p: (typeof others)[number]) => new Set(p.verifiedIn.map((t) => (t.startsWith('SYNTHEA') ? 'SYNTHEA' : t)));
-    for (const p of others.filter((x) => x.tty !== 'SCD')) expect(tokenFamilies(p).size, `${p.rxcui} ${p.name}`).toBeGreaterThanOrEqual(2);
-    expect(others.filter((p) => p.tty !== 'SCD').map((p) => `${p.rxcui}:${p.tty}`).sort()).toEqual(
+    const tokenFamilies = (p: (typeof others)[number]) =>
+      new Set(p.verifiedIn.map((t) => (t.startsWith('SYNTHEA') ? 'SYNTHEA' : t)));
+    for (const p of others.filter((x) => x.tty !== 'SCD'))
+      expect(tokenFamilies(p).size, `${p.rxcui} ${p.name}`).toBeGreaterThanOrEqual(2);
+    expect(
+      others
+        .filter((p) => p.tty !== 'SCD')
+        .map((p) => `${p.rxcui}:${p.tty}`)
+        .sort(),
+    ).toEqual(
       [
-        '106892:SBD', '205923:SBD', '308971:SBD', '315971:SBD', '316049:SCDC', '316672:SCDC', '563026:SBD', '748879:BPCK',
-        '748962:BPCK', '749762:BPCK', '751905:BPCK', '807283:SBD', '831533:BPCK', '897718:SCDC', '978950:BPCK',
-        '1153378:SBD', '1367439:SBD', '1856546:SBD',
+        '106892:SBD',
+        '205923:SBD',
+        '308971:SBD',
+        '315971:SBD',
+        '316049:SCDC',
+        '316672:SCDC',
+        '563026:SBD',
+        '748879:BPCK',
+        '748962:BPCK',
+        '749762:BPCK',
+        '751905:BPCK',
+        '807283:SBD',
+        '831533:BPCK',
+        '897718:SCDC',
+        '978950:BPCK',
+        '1153378:SBD',
+        '1367439:SBD',
+        '1856546:SBD',
       ].sort(),
     );
     // none is in the 2025 extract
     for (const p of others) expect(reference.scd.has(p.rxcui), p.rxcui).toBe(false);
     // every "A…" ingredient the brief names has at least one real product code
-    for (const n of ['amiodarone', 'atorvastatin', 'amlodipine', 'aspirin', 'amoxicillin', 'alprazolam', 'acetaminophen']) {
-      const products = productsFile.products.filter((p) => p.ingredients.length === 1 && ingredientByCui.get(p.ingredients[0]!)?.name === n);
+    for (const n of [
+      'amiodarone',
+      'atorvastatin',
+      'amlodipine',
+      'aspirin',
+      'amoxicillin',
+      'alprazolam',
+      'acetaminophen',
+    ]) {
+      const products = productsFile.products.filter(
+        (p) => p.ingredients.length === 1 && ingredientByCui.get(p.ingredients[0]!)?.name === n,
+      );
       expect(products.length, n).toBeGreaterThan(0);
     }
   });
 
   it('the FDA label rows name a brand, substances and the record they were seen at, with its set id where it was seen', () => {
     expect(reference.labels.map((r) => r.brand).sort()).toEqual([
-      'Alendronate Sodium', 'Camila', 'Errin', 'Klonopin', 'Kyleena', 'Lasix', 'Levora', 'Mirena', 'Natazia', 'NuvaRing',
-      'Seasonique', 'Tegretol', 'TriNessa', 'Tylenol Regular Strength', 'Valium',
+      'Alendronate Sodium',
+      'Camila',
+      'Errin',
+      'Klonopin',
+      'Kyleena',
+      'Lasix',
+      'Levora',
+      'Mirena',
+      'Natazia',
+      'NuvaRing',
+      'Seasonique',
+      'Tegretol',
+      'TriNessa',
+      'Tylenol Regular Strength',
+      'Valium',
     ]);
     for (const r of reference.labels) expect(r.substances.length, r.brand).toBeGreaterThan(0);
     const rows = readReferenceTable(REF, 'labels');
     for (const r of rows) {
       const url = r.url ?? '';
-      expect(url, r.brand_name).toMatch(/^https:\/\/api\.fda\.gov\/drug\/|^https?:\/\/dailymed\.nlm\.nih\.gov\/dailymed\/|^https:\/\/docslib\.org\//);
+      expect(url, r.brand_name).toMatch(
+        /^https:\/\/api\.fda\.gov\/drug\/|^https?:\/\/dailymed\.nlm\.nih\.gov\/dailymed\/|^https:\/\/docslib\.org\//,
+      );
       // a set id is an SPL set id, and a DailyMed page carries the same one in its address
       if (r.set_id !== '') expect(r.set_id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
       if (url.includes('dailymed')) expect(url).toContain(`setid=${r.set_id}`);
     }
     // only two records were seen without a set id: an NDC record that lists the RxCUI, and the NDA 21-840 label text
-    expect(rows.filter((r) => r.set_id === '').map((r) => r.brand_name).sort()).toEqual(['Alendronate Sodium', 'Seasonique']);
+    expect(
+      rows
+        .filter((r) => r.set_id === '')
+        .map((r) => r.brand_name)
+        .sort(),
+    ).toEqual(['Alendronate Sodium', 'Seasonique']);
     expect(reference.labels.find((r) => r.brand === 'NuvaRing')?.rxcuis).toContain('1367439');
     expect(reference.labels.find((r) => r.brand === 'Alendronate Sodium')?.rxcuis).toContain('904419');
   });
@@ -427,7 +663,9 @@ describe('products', () => {
     expect(namesBrand('Tylenol PM Extra Strength', 'Tylenol Regular Strength')).toBe(false);
     expect(namesBrand('anything', '')).toBe(false);
     expect(correctSyntheaSpelling('Simvistatin 10 MG')).toBe('Simvastatin 10 MG');
-    expect(correctSyntheaSpelling('3 ML Amiodarone hydrocholoride 50 MG/ML Prefilled Syringe')).toBe('3 ML Amiodarone hydrochloride 50 MG/ML Prefilled Syringe');
+    expect(correctSyntheaSpelling('3 ML Amiodarone hydrocholoride 50 MG/ML Prefilled Syringe')).toBe(
+      '3 ML Amiodarone hydrochloride 50 MG/ML Prefilled Syringe',
+    );
   });
 
   it('a bracketed brand confirms a label only when the label holds exactly the named ingredients', () => {
@@ -435,8 +673,13 @@ describe('products', () => {
     const diphenhydramine = ingredientsFile.ingredients.find((i) => i.name === 'diphenhydramine')!.rxcui;
     const tylenol = productsFile.products.find((p) => p.rxcui === '209387')!;
     // a Tylenol product that also held diphenhydramine is not confirmed by the Tylenol Regular Strength label
-    const products = [{ ...tylenol, ingredients: [acetaminophen, diphenhydramine].sort((a, b) => Number(a) - Number(b)) }];
-    const messages = verifyCodes({ ingredients: ingredientsFile.ingredients, products, observations: [] }, reference).map((p) => p.message);
+    const products = [
+      { ...tylenol, ingredients: [acetaminophen, diphenhydramine].sort((a, b) => Number(a) - Number(b)) },
+    ];
+    const messages = verifyCodes(
+      { ingredients: ingredientsFile.ingredients, products, observations: [] },
+      reference,
+    ).map((p) => p.message);
     expect(messages).toContain(
       'FDA-LABEL: no FDA label record lists 209387 or the brand in "Acetaminophen 325 MG Oral Tablet [Tylenol]" with exactly the substances acetaminophen + diphenhydramine',
     );
@@ -449,7 +692,10 @@ describe('products', () => {
       { ...at('316049'), name: 'hydrochlorothiazide 30 MG' }, // no such SCDC in the RxNorm reference rows
       { ...at('1856546'), verifiedIn: ['FDA-LABEL', 'SYNTHEA-FHIR', 'RXN2025-NAME'] },
     ];
-    const messages = verifyCodes({ ingredients: ingredientsFile.ingredients, products, observations: [] }, reference).map((p) => p.message);
+    const messages = verifyCodes(
+      { ingredients: ingredientsFile.ingredients, products, observations: [] },
+      reference,
+    ).map((p) => p.message);
     expect(messages).toEqual([
       'FDA-LABEL: no FDA label record lists 748962 or the brand in "Camila 28 Day Pack" with exactly the substances levonorgestrel',
       'SYNTHEA: the Synthea display "Camila 28 Dose quotidienne" does not name levonorgestrel',
@@ -466,7 +712,15 @@ describe('products', () => {
       doseForm: 'Extended Release Oral Tablet',
       strengths: [{ ingredient: '6809', substance: 'metformin hydrochloride', value: 500, unit: 'mg' }],
     });
-    expect(at('1000126').strengths).toEqual([{ ingredient: '6691', substance: 'medroxyprogesterone acetate', value: 150, unit: 'mg', per: { value: 1, unit: 'mL' } }]);
+    expect(at('1000126').strengths).toEqual([
+      {
+        ingredient: '6691',
+        substance: 'medroxyprogesterone acetate',
+        value: 150,
+        unit: 'mg',
+        per: { value: 1, unit: 'mL' },
+      },
+    ]);
     expect(at('617993').strengths?.map((s) => [s.substance, s.value, s.unit, s.per?.unit])).toEqual([
       ['amoxicillin', 120, 'mg', 'mL'],
       ['clavulanate', 8.58, 'mg', 'mL'],
@@ -480,24 +734,68 @@ describe('products', () => {
 
   it('every RxNorm-coded medication of the CDS Hooks fixtures is mapped, except the one no source confirms', () => {
     const mapped = ['617993', '895994', '745679', '477045', '1860480', '752899', '308191', '197805', '1049621'];
-    for (const c of mapped) expect(productsFile.products.some((p) => p.rxcui === c), c).toBe(true);
+    for (const c of mapped)
+      expect(
+        productsFile.products.some((p) => p.rxcui === c),
+        c,
+      ).toBe(true);
     // 857001 is "Acetaminophen 325 MG / Hydrocodone Bitartrate 10 MG Oral Tablet [Norco]" in the CDS Hooks Sandbox list
-    expect(productsFile.products.find((p) => p.rxcui === '857001')).toMatchObject({ tty: 'SBD', verifiedIn: ['SANDBOX2018', 'RXN2025-NAME'] });
+    expect(productsFile.products.find((p) => p.rxcui === '857001')).toMatchObject({
+      tty: 'SBD',
+      verifiedIn: ['SANDBOX2018', 'RXN2025-NAME'],
+    });
     // 211307 (Zithromax suspension, SBD): in no shared source → not mapped
     expect(productsFile.products.some((p) => p.rxcui === '211307')).toBe(false);
   });
 
   it('classes hold the members the class definitions decide on', () => {
-    expect(memberNames('statins')).toEqual(['atorvastatin', 'fluvastatin', 'lovastatin', 'pitavastatin', 'pravastatin', 'rosuvastatin', 'simvastatin']);
+    expect(memberNames('statins')).toEqual([
+      'atorvastatin',
+      'fluvastatin',
+      'lovastatin',
+      'pitavastatin',
+      'pravastatin',
+      'rosuvastatin',
+      'simvastatin',
+    ]);
     expect(memberNames('salicylates')).toEqual(['aspirin', 'magnesium salicylate', 'salsalate']);
     expect(memberNames('nsaids')).not.toContain('aspirin');
-    expect(memberNames('nsaids')).toEqual(expect.arrayContaining(['celecoxib', 'diflunisal', 'ibuprofen', 'meloxicam', 'naproxen']));
-    expect(memberNames('opioids')).toEqual(expect.arrayContaining(['tramadol', 'tapentadol', 'buprenorphine', 'methadone']));
-    expect(memberNames('maois')).toEqual(['isocarboxazid', 'phenelzine', 'rasagiline', 'safinamide', 'selegiline', 'tranylcypromine']);
-    expect(memberNames('antiepileptics-enzyme-inducing')).toEqual(['carbamazepine', 'fosphenytoin', 'phenobarbital', 'phenytoin', 'primidone']);
-    expect(memberNames('potassium-sparing-diuretics')).toEqual(['amiloride', 'eplerenone', 'finerenone', 'spironolactone', 'triamterene']);
+    expect(memberNames('nsaids')).toEqual(
+      expect.arrayContaining(['celecoxib', 'diflunisal', 'ibuprofen', 'meloxicam', 'naproxen']),
+    );
+    expect(memberNames('opioids')).toEqual(
+      expect.arrayContaining(['tramadol', 'tapentadol', 'buprenorphine', 'methadone']),
+    );
+    expect(memberNames('maois')).toEqual([
+      'isocarboxazid',
+      'phenelzine',
+      'rasagiline',
+      'safinamide',
+      'selegiline',
+      'tranylcypromine',
+    ]);
+    expect(memberNames('antiepileptics-enzyme-inducing')).toEqual([
+      'carbamazepine',
+      'fosphenytoin',
+      'phenobarbital',
+      'phenytoin',
+      'primidone',
+    ]);
+    expect(memberNames('potassium-sparing-diuretics')).toEqual([
+      'amiloride',
+      'eplerenone',
+      'finerenone',
+      'spironolactone',
+      'triamterene',
+    ]);
     expect(memberNames('opioids-diphenylheptane')).toEqual(['methadone']);
-    expect(memberNames('opioids-phenylpiperidine')).toEqual(['alfentanil', 'fentanyl', 'meperidine', 'remifentanil', 'sufentanil']);
+    expect(memberNames('opioids-phenylpiperidine')).toEqual([
+      'alfentanil',
+      'fentanyl',
+      'meperidine',
+      'remifentanil',
+      'sufentanil',
+    ]);
     for (const id of THERAPEUTIC_CLASS_IDS) expect(classById.get(id)!.citations.length, id).toBeGreaterThan(0);
   });
 
@@ -520,7 +818,11 @@ describe('products', () => {
     ]);
     for (const [rxcui, row] of reference.scd) {
       const hasMember = row.ingredients.some((c) => members.has(c.rxcui));
-      if (hasMember) expect(productsFile.products.some((p) => p.rxcui === rxcui), rxcui).toBe(true);
+      if (hasMember)
+        expect(
+          productsFile.products.some((p) => p.rxcui === rxcui),
+          rxcui,
+        ).toBe(true);
     }
   });
 });
@@ -528,7 +830,8 @@ describe('products', () => {
 describe('observations', () => {
   it('every LOINC code is in the Synthea LOINC reference rows and units are UCUM', () => {
     expect(problemsIn('observations.json')).toEqual([]);
-    for (const o of observationsFile.observations) for (const c of o.loinc) expect(reference.loinc.has(c), c).toBe(true);
+    for (const o of observationsFile.observations)
+      for (const c of o.loinc) expect(reference.loinc.has(c), c).toBe(true);
     expect(Object.fromEntries(observationsFile.observations.map((o) => [o.id, o.unit]))).toEqual({
       'body-weight': 'kg',
       'serum-creatinine': 'mg/dL',

@@ -8,7 +8,15 @@ import type { Interaction } from '../../src/knowledge/source-schema.js';
 import { miniKb, prescriberPolicy, pharmacistPolicy } from '../support/mini-kb.js';
 
 const base = miniKb().interactions.find((i) => i.id === 'test-tizanidine-cipro')!;
-const med = (key: string): Medication => ({ key, role: 'draft', display: key, rxnormCodes: [], ingredients: [], resolution: 'resolved', resource: {} });
+const med = (key: string): Medication => ({
+  key,
+  role: 'draft',
+  display: key,
+  rxnormCodes: [],
+  ingredients: [],
+  resolution: 'resolved',
+  resource: {},
+});
 
 function finding(overrides: Partial<Interaction>): InteractionFinding {
   return {
@@ -23,10 +31,25 @@ function finding(overrides: Partial<Interaction>): InteractionFinding {
 }
 
 function context(labs: LabValue[] = []): ClinicalContext {
-  return { patientId: 'p', now: new Date('2026-11-21'), drafts: [], selections: undefined, active: [], recent: [], labs: new Map(labs.map((l) => [l.kind, l])), gaps: [] };
+  return {
+    patientId: 'p',
+    now: new Date('2026-11-21'),
+    drafts: [],
+    selections: undefined,
+    active: [],
+    recent: [],
+    labs: new Map(labs.map((l) => [l.kind, l])),
+    gaps: [],
+  };
 }
 
-const potassium = (value: number): LabValue => ({ kind: 'potassium', value, unit: 'mmol/L', date: '2026-11-20', ageDays: 1 });
+const potassium = (value: number): LabValue => ({
+  kind: 'potassium',
+  value,
+  unit: 'mmol/L',
+  date: '2026-11-20',
+  ageDays: 1,
+});
 
 describe('policy', () => {
   it.each([
@@ -42,16 +65,34 @@ describe('policy', () => {
   it('never lets an ONC high-priority pair fall below the floor, even when a site override suppresses it', () => {
     const policy: Policy = {
       ...prescriberPolicy,
-      interactionOverrides: [{ interaction: base.id, indicator: 'suppress', note: 'site wanted it off', changedBy: 'informaticist', changedOn: '2026-11-01' }],
+      interactionOverrides: [
+        {
+          interaction: base.id,
+          indicator: 'suppress',
+          note: 'site wanted it off',
+          changedBy: 'informaticist',
+          changedOn: '2026-11-01',
+        },
+      ],
     };
-    expect(decideIndicator(finding({ severity: 'minor', oncList: 'high-priority' }), policy, context()).indicator).toBe('warning');
+    expect(decideIndicator(finding({ severity: 'minor', oncList: 'high-priority' }), policy, context()).indicator).toBe(
+      'warning',
+    );
     expect(decideIndicator(finding({ severity: 'minor' }), policy, context()).indicator).toBe('suppress');
   });
 
   it('applies a site override to an ordinary pair', () => {
     const policy: Policy = {
       ...prescriberPolicy,
-      interactionOverrides: [{ interaction: base.id, indicator: 'critical', note: 'two events here last year', changedBy: 'pharmacy committee', changedOn: '2026-10-01' }],
+      interactionOverrides: [
+        {
+          interaction: base.id,
+          indicator: 'critical',
+          note: 'two events here last year',
+          changedBy: 'pharmacy committee',
+          changedOn: '2026-10-01',
+        },
+      ],
     };
     expect(decideIndicator(finding({ severity: 'moderate' }), policy, context()).indicator).toBe('critical');
   });
@@ -59,7 +100,16 @@ describe('policy', () => {
   it('caps ONC low-priority pairs at info, and lets patient context raise them above the cap', () => {
     const policy: Policy = {
       ...prescriberPolicy,
-      contextRaises: [{ interaction: base.id, observation: 'potassium', above: 5.5, indicator: 'warning', note: 'hyperkalaemia makes this combination dangerous', citations: [{ source: 'test', url: 'https://example.org/t' }] }],
+      contextRaises: [
+        {
+          interaction: base.id,
+          observation: 'potassium',
+          above: 5.5,
+          indicator: 'warning',
+          note: 'hyperkalaemia makes this combination dangerous',
+          citations: [{ source: 'test', url: 'https://example.org/t' }],
+        },
+      ],
     };
     const lowPriority = finding({ severity: 'major', oncList: 'low-priority' });
     expect(decideIndicator(lowPriority, policy, context()).indicator).toBe('info');
@@ -67,9 +117,22 @@ describe('policy', () => {
     const raised = decideIndicator(lowPriority, policy, context([potassium(5.6)]));
     expect(raised.indicator).toBe('warning');
     expect(raised.raisedBy?.lab.value).toBe(5.6);
-    expect(decideIndicator(lowPriority, { ...prescriberPolicy, oncLowPriorityMaximum: 'suppress' }, context()).indicator).toBe('suppress');
+    expect(
+      decideIndicator(lowPriority, { ...prescriberPolicy, oncLowPriorityMaximum: 'suppress' }, context()).indicator,
+    ).toBe('suppress');
     // An explicit site decision about the pair stands over the default cap.
-    const siteRaised: Policy = { ...prescriberPolicy, interactionOverrides: [{ interaction: base.id, indicator: 'warning', note: 'local adverse events', changedBy: 'committee', changedOn: '2026-11-01' }] };
+    const siteRaised: Policy = {
+      ...prescriberPolicy,
+      interactionOverrides: [
+        {
+          interaction: base.id,
+          indicator: 'warning',
+          note: 'local adverse events',
+          changedBy: 'committee',
+          changedOn: '2026-11-01',
+        },
+      ],
+    };
     expect(decideIndicator(lowPriority, siteRaised, context()).indicator).toBe('warning');
   });
 });

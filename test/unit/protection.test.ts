@@ -1,11 +1,20 @@
 /** The token bucket and per-issuer rate limiter on an injected clock, and the precomputed shed answers. */
 import { describe, expect, it } from 'vitest';
-import { RateLimiter, SHED_REASONS, TokenBucket, eventLoopLagMonitor, rateLimitBurst, shedResponseText } from '../../src/http/protection.js';
+import {
+  RateLimiter,
+  SHED_REASONS,
+  TokenBucket,
+  eventLoopLagMonitor,
+  rateLimitBurst,
+  shedResponseText,
+} from '../../src/http/protection.js';
 import { responseViolations } from '../support/cds-conformance.js';
 
 describe('rateLimitBurst', () => {
   it('is a tenth of the per-minute limit, at least 10', () => {
-    expect([1, 60, 99, 100, 101, 105, 250, 600, 6000].map(rateLimitBurst)).toEqual([10, 10, 10, 10, 10, 10, 25, 60, 600]);
+    expect([1, 60, 99, 100, 101, 105, 250, 600, 6000].map(rateLimitBurst)).toEqual([
+      10, 10, 10, 10, 10, 10, 25, 60, 600,
+    ]);
   });
 });
 
@@ -91,24 +100,27 @@ describe('RateLimiter', () => {
 });
 
 describe('shed answers', () => {
-  it.each(['rate_limit', 'overload'] as const)('%s: one conformant warning card with a fresh uuid each time', (reason) => {
-    const first = JSON.parse(shedResponseText(reason));
-    const second = JSON.parse(shedResponseText(reason));
-    expect(responseViolations(first, { ownOutput: true })).toEqual([]);
-    expect(first).toEqual({
-      cards: [
-        {
-          uuid: first.cards[0].uuid,
-          summary: 'Medication safety screening not performed',
-          detail: `Interactions were **not** checked for this order: ${SHED_REASONS[reason]}. Review the medications by hand or ask a pharmacist.`,
-          indicator: 'warning',
-          source: { label: 'Medication safety screening' },
-        },
-      ],
-    });
-    expect(second.cards[0].uuid).not.toBe(first.cards[0].uuid);
-    expect({ ...second.cards[0], uuid: 'x' }).toEqual({ ...first.cards[0], uuid: 'x' });
-  });
+  it.each(['rate_limit', 'overload'] as const)(
+    '%s: one conformant warning card with a fresh uuid each time',
+    (reason) => {
+      const first = JSON.parse(shedResponseText(reason));
+      const second = JSON.parse(shedResponseText(reason));
+      expect(responseViolations(first, { ownOutput: true })).toEqual([]);
+      expect(first).toEqual({
+        cards: [
+          {
+            uuid: first.cards[0].uuid,
+            summary: 'Medication safety screening not performed',
+            detail: `Interactions were **not** checked for this order: ${SHED_REASONS[reason]}. Review the medications by hand or ask a pharmacist.`,
+            indicator: 'warning',
+            source: { label: 'Medication safety screening' },
+          },
+        ],
+      });
+      expect(second.cards[0].uuid).not.toBe(first.cards[0].uuid);
+      expect({ ...second.cards[0], uuid: 'x' }).toEqual({ ...first.cards[0], uuid: 'x' });
+    },
+  );
 });
 
 describe('eventLoopLagMonitor', () => {

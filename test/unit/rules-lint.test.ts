@@ -66,23 +66,35 @@ describe('rule lint', () => {
     const f = file();
     const result = compileRule(f, '{\n  "id": "test-rule",\n  "version": 1.0.0\n}', vocabulary);
     expect(result.rule).toBeUndefined();
-    expect(result.problems).toEqual([{ file: f, line: 3, path: '', message: expect.stringMatching(/^not valid JSON: /), severity: 'error' }]);
+    expect(result.problems).toEqual([
+      { file: f, line: 3, path: '', message: expect.stringMatching(/^not valid JSON: /), severity: 'error' },
+    ]);
   });
 
   it('refuses an ingredient name that is not in the knowledge base, at the line of the fact', () => {
     const { text, problems } = lint(withFact("ordersIngredient('warfrin')"));
-    expect(problems).toEqual([`${lineOf(text, '"extra"')}: facts.extra: ordersIngredient('warfrin'): not the name of an ingredient (IN) in knowledge-base/ingredients.json [error]`]);
+    expect(problems).toEqual([
+      `${lineOf(text, '"extra"')}: facts.extra: ordersIngredient('warfrin'): not the name of an ingredient (IN) in knowledge-base/ingredients.json [error]`,
+    ]);
   });
 
   it('refuses an unknown class, LOINC code, observation kind, value set and dose table', () => {
-    expect(lint(withFact("takesClass('nsaid')")).problems[0]).toMatch(/facts\.extra: takesClass\('nsaid'\): not a class id in knowledge-base\/classes\.json \[error\]$/);
+    expect(lint(withFact("takesClass('nsaid')")).problems[0]).toMatch(
+      /facts\.extra: takesClass\('nsaid'\): not a class id in knowledge-base\/classes\.json \[error\]$/,
+    );
     // 8867-4 (heart rate) is a real LOINC code, but not in the reference rows the project ships.
     expect(lint(withFact("latestObservation('8867-4').exists()")).problems[0]).toMatch(
       /facts\.extra: latestObservation\('8867-4'\): this LOINC code is not in the reference rows \(knowledge-base\/reference\/, rules\/reference\/loinc_codes\.csv\) \[error\]$/,
     );
-    expect(lint(withFact("latestObservation('qtc').exists()")).problems[0]).toMatch(/latestObservation\('qtc'\): not an observation kind \(body-weight, serum-creatinine, egfr, potassium, inr.*\) or a LOINC code \[error\]$/);
-    expect(lint(withFact("orders('teratogens')")).problems[0]).toMatch(/orders\('teratogens'\): no such value set in valueSets \[error\]$/);
-    expect(lint(withFact("weightedDailyDose('mme') > 50")).problems[0]).toMatch(/weightedDailyDose\('mme'\): no such table in doseFactors \[error\]$/);
+    expect(lint(withFact("latestObservation('qtc').exists()")).problems[0]).toMatch(
+      /latestObservation\('qtc'\): not an observation kind \(body-weight, serum-creatinine, egfr, potassium, inr.*\) or a LOINC code \[error\]$/,
+    );
+    expect(lint(withFact("orders('teratogens')")).problems[0]).toMatch(
+      /orders\('teratogens'\): no such value set in valueSets \[error\]$/,
+    );
+    expect(lint(withFact("weightedDailyDose('mme') > 50")).problems[0]).toMatch(
+      /weightedDailyDose\('mme'\): no such table in doseFactors \[error\]$/,
+    );
   });
 
   it('refuses a value set whose ingredient, class or code is not known', () => {
@@ -107,18 +119,36 @@ describe('rule lint', () => {
   });
 
   it('refuses FHIRPath that does not parse, unknown functions and variables, wrong arities and quoted-name rules', () => {
-    expect(lint(withFact("%drafts.where(isClass('nsaids')")).problems[0]).toMatch(/facts\.extra: FHIRPath does not parse: /);
-    expect(lint(withFact('%drafts.frobnicate()')).problems[0]).toMatch(/facts\.extra: frobnicate\(\) is not a FHIRPath function or a rule helper \(isIngredient, isClass, /);
-    expect(lint(withFact('%meds.exists()')).problems[0]).toMatch(/facts\.extra: %meds is not a rule variable \(%patient, %drafts, %activeMedications, %recentMedications, %allergies, %conditions, %observations, %now, %today\) \[error\]$/);
-    expect(lint(withFact("'abc'.substring()")).problems[0]).toMatch(/facts\.extra: substring\(\) does not take 0 argument\(s\) \[error\]$/);
-    expect(lint(withFact('ageInYears(65)')).problems[0]).toMatch(/facts\.extra: ageInYears\(\) takes 0 argument\(s\), not 1 \[error\]$/);
-    expect(lint(withFact("ordersClass('nsa' + 'ids')")).problems[0]).toMatch(/facts\.extra: ordersClass\(\) needs a quoted name, e.g\. ordersClass\('…'\), so the linter can check it \[error\]$/);
+    expect(lint(withFact("%drafts.where(isClass('nsaids')")).problems[0]).toMatch(
+      /facts\.extra: FHIRPath does not parse: /,
+    );
+    expect(lint(withFact('%drafts.frobnicate()')).problems[0]).toMatch(
+      /facts\.extra: frobnicate\(\) is not a FHIRPath function or a rule helper \(isIngredient, isClass, /,
+    );
+    expect(lint(withFact('%meds.exists()')).problems[0]).toMatch(
+      /facts\.extra: %meds is not a rule variable \(%patient, %drafts, %activeMedications, %recentMedications, %allergies, %conditions, %observations, %now, %today\) \[error\]$/,
+    );
+    expect(lint(withFact("'abc'.substring()")).problems[0]).toMatch(
+      /facts\.extra: substring\(\) does not take 0 argument\(s\) \[error\]$/,
+    );
+    expect(lint(withFact('ageInYears(65)')).problems[0]).toMatch(
+      /facts\.extra: ageInYears\(\) takes 0 argument\(s\), not 1 \[error\]$/,
+    );
+    expect(lint(withFact("ordersClass('nsa' + 'ids')")).problems[0]).toMatch(
+      /facts\.extra: ordersClass\(\) needs a quoted name, e.g\. ordersClass\('…'\), so the linter can check it \[error\]$/,
+    );
   });
 
   it('refuses functions that read the real clock, reach the network or write to the log', () => {
-    expect(lint(withFact('today() > @2026-01-01')).problems[0]).toMatch(/facts\.extra: today\(\) is not allowed in rules: use %today \(the request clock\) or daysAgo\(\) \[error\]$/);
-    expect(lint(withFact("%patient.trace('p').exists()")).problems[0]).toMatch(/trace\(\) is not allowed in rules: trace\(\) would write patient data to the log \[error\]$/);
-    expect(lint(withFact("%patient.managingOrganization.resolve().exists()")).problems[0]).toMatch(/resolve\(\) is not allowed in rules: rules cannot fetch resources/);
+    expect(lint(withFact('today() > @2026-01-01')).problems[0]).toMatch(
+      /facts\.extra: today\(\) is not allowed in rules: use %today \(the request clock\) or daysAgo\(\) \[error\]$/,
+    );
+    expect(lint(withFact("%patient.trace('p').exists()")).problems[0]).toMatch(
+      /trace\(\) is not allowed in rules: trace\(\) would write patient data to the log \[error\]$/,
+    );
+    expect(lint(withFact('%patient.managingOrganization.resolve().exists()')).problems[0]).toMatch(
+      /resolve\(\) is not allowed in rules: rules cannot fetch resources/,
+    );
   });
 
   it('refuses conditions, placeholders and suggestions that name undeclared facts; warns about unused facts', () => {
@@ -142,15 +172,32 @@ describe('rule lint', () => {
     r.hooks = ['order-sign', 'order-dispatch'];
     r.topic = 'PREG';
     const problems = lint(r).problems;
-    expect(problems.some((p) => p.includes('card.summary: the summary template must be under 140 characters'))).toBe(true);
-    expect(problems.some((p) => p.includes('hooks[1]: Invalid option: expected one of "order-select"|"order-sign"|"medication-prescribe"|"patient-view"'))).toBe(true);
+    expect(problems.some((p) => p.includes('card.summary: the summary template must be under 140 characters'))).toBe(
+      true,
+    );
+    expect(
+      problems.some((p) =>
+        p.includes(
+          'hooks[1]: Invalid option: expected one of "order-select"|"order-sign"|"medication-prescribe"|"patient-view"',
+        ),
+      ),
+    ).toBe(true);
     expect(problems.some((p) => /topic: Invalid option: expected one of "DRG"\|"OBSA"/.test(p))).toBe(true);
-    expect(lint(base(), 'other-name').problems).toEqual([`${lineOf(JSON.stringify(base(), null, 2), '"id"')}: id: the file of rule "test-rule" must be named test-rule.json (it is other-name.json) [error]`]);
+    expect(lint(base(), 'other-name').problems).toEqual([
+      `${lineOf(JSON.stringify(base(), null, 2), '"id"')}: id: the file of rule "test-rule" must be named test-rule.json (it is other-name.json) [error]`,
+    ]);
   });
 
   it('needs a case that fires and a case that must not, with fixtures the knowledge base knows', () => {
     const r = base();
-    r.tests = [{ name: 'fires', drafts: [{ ingredient: 'ibuprofen' }, { product: 'ibuprofen 400 MG Oral Pill' }], observations: [{ kind: 'qtc', value: 520, daysAgo: 1 }], expect: [{ summary: 'ibuprofen ordered' }] }];
+    r.tests = [
+      {
+        name: 'fires',
+        drafts: [{ ingredient: 'ibuprofen' }, { product: 'ibuprofen 400 MG Oral Pill' }],
+        observations: [{ kind: 'qtc', value: 520, daysAgo: 1 }],
+        expect: [{ summary: 'ibuprofen ordered' }],
+      },
+    ];
     const { text, problems } = lint(r);
     expect(problems).toEqual([
       `${lineOf(text, '"tests": [')}: tests: needs at least one case where the rule must not fire [error]`,
@@ -170,6 +217,8 @@ describe('rule lint', () => {
     expect(result.rules.map((x) => x.key)).toEqual(['a-copy@1.0.0', 'test-rule@1.0.0']);
     writeFileSync(path.join(dir, 'a-copy.json'), JSON.stringify({ ...r, id: 'test-rule' }, null, 2));
     const dup = lintRulesDir(dir, vocabulary);
-    expect(dup.problems.map((p) => `${path.basename(p.file)}: ${p.message}`)).toContain('a-copy.json: the file of rule "test-rule" must be named test-rule.json (it is a-copy.json)');
+    expect(dup.problems.map((p) => `${path.basename(p.file)}: ${p.message}`)).toContain(
+      'a-copy.json: the file of rule "test-rule" must be named test-rule.json (it is a-copy.json)',
+    );
   });
 });

@@ -30,10 +30,16 @@ function configMapDir(ids: string[]): string {
 describe('rules directory', () => {
   it('reads rule files that are symbolic links to files (ConfigMap mounts), skipping dangling links', () => {
     const dir = configMapDir(['warfarin-inr-overdue', 'nsaid-egfr-below-30']);
-    expect(ruleFiles(dir).map((f) => path.basename(f))).toEqual(['nsaid-egfr-below-30.json', 'warfarin-inr-overdue.json']);
+    expect(ruleFiles(dir).map((f) => path.basename(f))).toEqual([
+      'nsaid-egfr-below-30.json',
+      'warfarin-inr-overdue.json',
+    ]);
     const linted = lintRulesDir(dir, vocabulary);
     expect(linted.problems).toEqual([]);
-    expect(linted.rules.map((r) => `${r.source.id}@${r.source.version}`)).toEqual(['nsaid-egfr-below-30@1.1.0', 'warfarin-inr-overdue@1.0.0']);
+    expect(linted.rules.map((r) => `${r.source.id}@${r.source.version}`)).toEqual([
+      'nsaid-egfr-below-30@1.1.0',
+      'warfarin-inr-overdue@1.0.0',
+    ]);
     const registry = new RuleRegistry({ dir, vocabulary: () => vocabulary, log: () => undefined, pollMs: 0 });
     expect(registry.list().map((r) => [r.id, r.file])).toEqual([
       ['nsaid-egfr-below-30', 'nsaid-egfr-below-30.json'],
@@ -47,7 +53,12 @@ describe('rules directory', () => {
     copyFileSync(path.join(RULES, 'warfarin-inr-overdue.json'), file);
     const running = readFileSync(file, 'utf8');
     const logs: { level: string; message: string; detail: Record<string, unknown> }[] = [];
-    const registry = new RuleRegistry({ dir, vocabulary: () => vocabulary, log: (level, message, detail) => logs.push({ level, message, detail }), pollMs: 0 });
+    const registry = new RuleRegistry({
+      dir,
+      vocabulary: () => vocabulary,
+      log: (level, message, detail) => logs.push({ level, message, detail }),
+      pollMs: 0,
+    });
 
     writeFileSync(`${file}.tmp`, '{ "id": "warfarin-inr-overdue", ');
     renameSync(`${file}.tmp`, file);
@@ -60,7 +71,11 @@ describe('rules directory', () => {
     expect(registry.list()[0]).toMatchObject({ id: 'warfarin-inr-overdue', version: '1.0.0' });
     expect(registry.list()[0]!.rejectedEdit).toBeUndefined();
     expect(logs.filter((l) => l.message === 'guideline rule file restored to the running version')).toEqual([
-      { level: 'info', message: 'guideline rule file restored to the running version', detail: { rule: 'warfarin-inr-overdue', version: '1.0.0', file: 'warfarin-inr-overdue.json' } },
+      {
+        level: 'info',
+        message: 'guideline rule file restored to the running version',
+        detail: { rule: 'warfarin-inr-overdue', version: '1.0.0', file: 'warfarin-inr-overdue.json' },
+      },
     ]);
   });
 });

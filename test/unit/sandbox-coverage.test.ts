@@ -21,7 +21,11 @@ const kb = bundledSources();
 const productByCui = new Map(kb.products.map((p) => [p.rxcui, p]));
 const ingredientName = new Map(kb.ingredients.map((i) => [i.rxcui, i.name]));
 const codeNamed = (name: string) => [...names].find(([, n]) => n === name)![0];
-const ingredientsOf = (code: string) => productByCui.get(code)?.ingredients.map((c) => ingredientName.get(c)).sort();
+const ingredientsOf = (code: string) =>
+  productByCui
+    .get(code)
+    ?.ingredients.map((c) => ingredientName.get(c))
+    .sort();
 
 describe('the CDS Hooks Sandbox RxNorm list (2018)', () => {
   it('resolves 9,576 of its 10,260 prescribables (93.3%); the rest name a substance with no verified ingredient code', () => {
@@ -53,7 +57,11 @@ describe('the CDS Hooks Sandbox RxNorm list (2018)', () => {
   it('a branded drug reaches the same ingredients as its clinical drug, with strength and dose form', () => {
     const ibu = productByCui.get(codeNamed('Ibuprofen 600 MG Oral Tablet [Ibu]'))!;
     const scd = productByCui.get(codeNamed('Ibuprofen 600 MG Oral Tablet'))!;
-    expect(ibu).toMatchObject({ tty: 'SBD', doseForm: 'Oral Tablet', strengths: [{ ingredient: scd.ingredients[0], value: 600, unit: 'mg' }] });
+    expect(ibu).toMatchObject({
+      tty: 'SBD',
+      doseForm: 'Oral Tablet',
+      strengths: [{ ingredient: scd.ingredients[0], value: 600, unit: 'mg' }],
+    });
     expect(ibu.ingredients).toEqual(scd.ingredients);
     // the class: every branded prescribable whose unbranded name is a resolved prescribable of the list resolves alike
     const byName = new Map(prescribables.map((c) => [names.get(c)!.toLowerCase(), c]));
@@ -95,7 +103,9 @@ describe('the CDS Hooks Sandbox RxNorm list (2018)', () => {
       'medication-safety',
       orderRequest({
         drafts: [medicationRequest({ id: 'rif', rxcui: rifampin.rxcui, display: rifampin.name })],
-        active: [medicationRequest({ id: 'pack', rxcui: '748879', display: 'Levora 0.15/30 28 Day Pack', status: 'active' })],
+        active: [
+          medicationRequest({ id: 'pack', rxcui: '748879', display: 'Levora 0.15/30 28 Day Pack', status: 'active' }),
+        ],
       }),
     );
     const ddi = result.response.cards.filter((c) => c.source.topic?.code === 'DRG');
@@ -124,6 +134,11 @@ describe('the CDS Hooks Sandbox RxNorm list (2018)', () => {
         active: [medicationRequest({ id: 'keto', rxcui: keto.rxcui, display: keto.name, status: 'active' })],
       }),
     );
-    expect(second.response.cards.filter((c) => c.source.topic?.code === 'DRG').map((c) => c.summary).join(' | ')).toMatch(/apixaban/i);
+    expect(
+      second.response.cards
+        .filter((c) => c.source.topic?.code === 'DRG')
+        .map((c) => c.summary)
+        .join(' | '),
+    ).toMatch(/apixaban/i);
   });
 });

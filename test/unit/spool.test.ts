@@ -55,7 +55,9 @@ describe('Spool safety', () => {
     const where = dir();
     const held = await Spool.open(where);
     symlinkSync(where, `${where}-link`);
-    await expect(Spool.open(`${where}-link`)).rejects.toThrow(`the record spool ${where}-link is in use by process ${process.pid}`);
+    await expect(Spool.open(`${where}-link`)).rejects.toThrow(
+      `the record spool ${where}-link is in use by process ${process.pid}`,
+    );
     await held.close();
     const taken = await Spool.open(`${where}-link`);
     await taken.close();
@@ -76,7 +78,11 @@ describe('Spool safety', () => {
     appendFileSync(file, 'garbage\n{"n": 3}\n');
     const seen: number[] = [];
     const corrupt: number[] = [];
-    await spool.drain(async (entries) => void seen.push(...entries.map((e) => e.n)), 500, (_f, line) => corrupt.push(line));
+    await spool.drain(
+      async (entries) => void seen.push(...entries.map((e) => e.n)),
+      500,
+      (_f, line) => corrupt.push(line),
+    );
     expect([seen, corrupt]).toEqual([[1, 3], [2]]);
     await spool.close();
   });

@@ -8,7 +8,12 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 import { JsonSyntaxError, jsonLocations, scanJson } from '../../src/knowledge/json-locations.js';
-import { formatPath, loincCheckDigit, validateKnowledgeDir, type ValidationProblem } from '../../src/knowledge/validate.js';
+import {
+  formatPath,
+  loincCheckDigit,
+  validateKnowledgeDir,
+  type ValidationProblem,
+} from '../../src/knowledge/validate.js';
 import { loadKnowledgeSources } from '../../src/knowledge/load-sources.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
@@ -81,9 +86,15 @@ describe('validateKnowledgeDir on the bundled knowledge base', () => {
       // oral midazolam: contraindicated with these four (oral form only), major with every strong inhibitor
       ['interactions/pharmacokinetic.json', 'interactions[160].b.ingredients[3]'],
     ]);
-    expect(report.notes[0]!.message).toMatch(/^1 pair also in onc-hp-21-qt-qt \(.*\), major there and moderate here \(sotalol \+ citalopram\)/);
-    expect(report.notes[1]!.message).toMatch(/^22 pairs also in onc-lp-01-ace-inhibitors-salicylates \(.*\), minor there and moderate here/);
-    expect(report.notes[6]!.message).toMatch(/^2 pairs also in pd-tramadol-ssri-snri \(.*\), major there and moderate here \(tramadol \+ fluoxetine, tramadol \+ paroxetine\)/);
+    expect(report.notes[0]!.message).toMatch(
+      /^1 pair also in onc-hp-21-qt-qt \(.*\), major there and moderate here \(sotalol \+ citalopram\)/,
+    );
+    expect(report.notes[1]!.message).toMatch(
+      /^22 pairs also in onc-lp-01-ace-inhibitors-salicylates \(.*\), minor there and moderate here/,
+    );
+    expect(report.notes[6]!.message).toMatch(
+      /^2 pairs also in pd-tramadol-ssri-snri \(.*\), major there and moderate here \(tramadol \+ fluoxetine, tramadol \+ paroxetine\)/,
+    );
   });
 });
 
@@ -92,13 +103,28 @@ describe('validateKnowledgeDir on broken knowledge bases (test/fixtures/kb-broke
     const report = validateKnowledgeDir(path.join(BROKEN, 'clean'));
     expect(report.problems).toEqual([]);
     expect(report.notes).toEqual([]);
-    expect(report.counts).toMatchObject({ files: 6, ingredients: 11, products: 7, classes: 1, interactions: 2, observations: 1, policies: 1, codesChecked: 18 });
+    expect(report.counts).toMatchObject({
+      files: 6,
+      ingredients: 11,
+      products: 7,
+      classes: 1,
+      interactions: 2,
+      observations: 1,
+      policies: 1,
+      codesChecked: 18,
+    });
     expect(report.referenceDir).toBe(path.join(KB, 'reference'));
   });
 
   it('a JSON syntax error: the line where the parser stops', () => {
     expect(problemsOf('json-syntax')).toEqual([
-      problem({ line: 76, column: 7, path: '', rule: 'json', message: `invalid JSON: expected ',' or '}' after a property value, found '"'` }),
+      problem({
+        line: 76,
+        column: 7,
+        path: '',
+        rule: 'json',
+        message: `invalid JSON: expected ',' or '}' after a property value, found '"'`,
+      }),
     ]);
   });
 
@@ -116,7 +142,13 @@ describe('validateKnowledgeDir on broken knowledge bases (test/fixtures/kb-broke
 
   it('an unknown class', () => {
     expect(problemsOf('unknown-class')).toEqual([
-      problem({ line: 72, column: 11, path: 'interactions[1].b.classes[0]', rule: 'reference', message: 'class "cyp1a2-inhibitors" is not defined in classes.json' }),
+      problem({
+        line: 72,
+        column: 11,
+        path: 'interactions[1].b.classes[0]',
+        rule: 'reference',
+        message: 'class "cyp1a2-inhibitors" is not defined in classes.json',
+      }),
     ]);
   });
 
@@ -128,14 +160,22 @@ describe('validateKnowledgeDir on broken knowledge bases (test/fixtures/kb-broke
         column: 16,
         path: 'ingredients[11].rxcui',
         rule: 'code',
-        message: 'RxCUI 987654321 ("baclofen") is in none of the reference sources (RxNorm 2025 extract, NDF-RT 2014, FDA UNII 2014, common drugs)',
+        message:
+          'RxCUI 987654321 ("baclofen") is in none of the reference sources (RxNorm 2025 extract, NDF-RT 2014, FDA UNII 2014, common drugs)',
       }),
     ]);
   });
 
   it('a code whose name differs from RxNorm', () => {
     expect(problemsOf('name-differs')).toEqual([
-      problem({ file: 'ingredients.json', line: 61, column: 15, path: 'ingredients[4].name', rule: 'code', message: 'RxNorm 2025 names RxCUI 2541 "cimetidine", not "cimetadine"' }),
+      problem({
+        file: 'ingredients.json',
+        line: 61,
+        column: 15,
+        path: 'ingredients[4].name',
+        rule: 'code',
+        message: 'RxNorm 2025 names RxCUI 2541 "cimetidine", not "cimetadine"',
+      }),
     ]);
   });
 
@@ -167,13 +207,25 @@ describe('validateKnowledgeDir on broken knowledge bases (test/fixtures/kb-broke
 
   it('an interaction citation with only a source string', () => {
     expect(problemsOf('citation-source-only')).toEqual([
-      problem({ line: 45, column: 9, path: 'interactions[0].citations[1]', rule: 'citation', message: 'a citation needs a doi, pmid, setId or url' }),
+      problem({
+        line: 45,
+        column: 9,
+        path: 'interactions[0].citations[1]',
+        rule: 'citation',
+        message: 'a citation needs a doi, pmid, setId or url',
+      }),
     ]);
   });
 
   it('an interaction without management text (at the entry, as the property is absent)', () => {
     expect(problemsOf('missing-management')).toEqual([
-      problem({ line: 56, column: 5, path: 'interactions[1].management', rule: 'citation', message: '"management" is missing (string required)' }),
+      problem({
+        line: 56,
+        column: 5,
+        path: 'interactions[1].management',
+        rule: 'citation',
+        message: '"management" is missing (string required)',
+      }),
     ]);
   });
 
@@ -199,7 +251,15 @@ describe('validateKnowledgeDir on broken knowledge bases (test/fixtures/kb-broke
       'interactions/onc-high-priority.json:30: interactions[0].b.classes[0] [reference]',
       'interactions/onc-high-priority.json:77: interactions[1].severity [schema]',
     ]);
-    expect(report.counts.problemsByRule).toEqual({ json: 0, schema: 1, citation: 0, reference: 1, duplicate: 0, code: 1, contradiction: 0 });
+    expect(report.counts.problemsByRule).toEqual({
+      json: 0,
+      schema: 1,
+      citation: 0,
+      reference: 1,
+      duplicate: 0,
+      code: 1,
+      contradiction: 0,
+    });
   });
 
   describe('in a scratch copy of the clean fixture', () => {
@@ -216,7 +276,14 @@ describe('validateKnowledgeDir on broken knowledge bases (test/fixtures/kb-broke
 
     it('a missing required file has no line', () => {
       expect(scratch((dir) => rmSync(path.join(dir, 'observations.json')))).toEqual([
-        { file: 'observations.json', line: 0, column: 0, path: '', rule: 'json', message: 'missing: the loader requires this file' },
+        {
+          file: 'observations.json',
+          line: 0,
+          column: 0,
+          path: '',
+          rule: 'json',
+          message: 'missing: the loader requires this file',
+        },
       ]);
     });
 
@@ -241,7 +308,14 @@ describe('validateKnowledgeDir on broken knowledge bases (test/fixtures/kb-broke
       const text = JSON.stringify(policy, null, 2).replace('"id": "site",', '"id": "site",\n  "id": "site",');
       const problems = scratch((dir) => writeFileSync(path.join(dir, 'policies', 'site.json'), text));
       expect(problems).toEqual([
-        { file: 'policies/site.json', line: 3, column: 9, path: 'id', rule: 'json', message: 'key "id" repeats one at line 2; JSON.parse keeps only this later value' },
+        {
+          file: 'policies/site.json',
+          line: 3,
+          column: 9,
+          path: 'id',
+          rule: 'json',
+          message: 'key "id" repeats one at line 2; JSON.parse keeps only this later value',
+        },
         {
           file: 'policies/site.json',
           line: 16,
@@ -250,7 +324,14 @@ describe('validateKnowledgeDir on broken knowledge bases (test/fixtures/kb-broke
           rule: 'reference',
           message: 'raise reads observation "heart-rate", which observations.json does not define',
         },
-        { file: 'policies/site.json', line: 23, column: 18, path: 'contextRaises[0].citations[0].doi', rule: 'citation', message: '"doi:10.1000/x" is not a DOI (10.NNNN/…)' },
+        {
+          file: 'policies/site.json',
+          line: 23,
+          column: 18,
+          path: 'contextRaises[0].citations[0].doi',
+          rule: 'citation',
+          message: '"doi:10.1000/x" is not a DOI (10.NNNN/…)',
+        },
       ]);
     });
   });
@@ -259,12 +340,18 @@ describe('validateKnowledgeDir on broken knowledge bases (test/fixtures/kb-broke
 describe('helpers', () => {
   it('formatPath writes paths as the report shows them', () => {
     expect(formatPath(['interactions', 4, 'severity'])).toBe('interactions[4].severity');
-    expect(formatPath(['interactions', 0, 'a', 'washoutByIngredient', '4493'])).toBe('interactions[0].a.washoutByIngredient["4493"]');
+    expect(formatPath(['interactions', 0, 'a', 'washoutByIngredient', '4493'])).toBe(
+      'interactions[0].a.washoutByIngredient["4493"]',
+    );
     expect(formatPath([])).toBe('');
   });
 
   it('loincCheckDigit is the LOINC mod-10 check digit', () => {
-    expect(['2160-0', '2823-3', '29463-7', '33914-3', '6301-6', '38483-4'].every((c) => String(loincCheckDigit(c.split('-')[0]!)) === c.split('-')[1])).toBe(true);
+    expect(
+      ['2160-0', '2823-3', '29463-7', '33914-3', '6301-6', '38483-4'].every(
+        (c) => String(loincCheckDigit(c.split('-')[0]!)) === c.split('-')[1],
+      ),
+    ).toBe(true);
     expect(loincCheckDigit('2823')).not.toBe(4);
   });
 });
@@ -319,7 +406,9 @@ describe('jsonLocations', () => {
 
   it('reports repeated keys, keeping the later value as JSON.parse does', () => {
     const scan = scanJson('{\n "a": {"x": 1},\n "a": {"y": 2}\n}');
-    expect(scan.duplicateKeys).toEqual([{ path: ['a'], location: { line: 3, column: 7, offset: 24 }, first: { line: 2, column: 7, offset: 8 } }]);
+    expect(scan.duplicateKeys).toEqual([
+      { path: ['a'], location: { line: 3, column: 7, offset: 24 }, first: { line: 2, column: 7, offset: 8 } },
+    ]);
     expect(scan.has(['a', 'y'])).toBe(true);
     expect(scan.has(['a', 'x'])).toBe(false);
   });
@@ -338,7 +427,9 @@ describe('jsonLocations', () => {
     expect(error('{\n  "a": 1,\n  "b": 2,\n}')).toBe(`4:1 expected a property name in double quotes, found '}'`);
     expect(error('[1, 2,]')).toBe(`1:7 expected a value, found ']'`);
     expect(error('{"a": 1\n "b": 2}')).toBe(`2:2 expected ',' or '}' after a property value, found '"'`);
-    expect(error('{"a": "😀\nb"}')).toBe('1:9 control character U+000A in a string (write it as an escape such as \\n)');
+    expect(error('{"a": "😀\nb"}')).toBe(
+      '1:9 control character U+000A in a string (write it as an escape such as \\n)',
+    );
     expect(error('{"a": "abc')).toBe('1:7 unterminated string (no closing ")');
     expect(error('{"a": "\\x"}')).toBe('1:8 invalid escape \\x in a string');
     expect(error('{"a": "\\u12G4"}')).toBe('1:8 invalid \\u escape in a string (four hex digits needed)');
@@ -352,9 +443,44 @@ describe('jsonLocations', () => {
 
   it('accepts exactly what JSON.parse accepts', () => {
     const samples = [
-      '0', '-0', '1.5e+3', '-1E-2', '1.', '.5', '+1', '1e', '0x10', '00', '"\\u00e9"', '"\\/"', '"\u2028"', '"\t"', '"\u007f"',
-      '"\\ud800"', '[]', '{}', '[[]]', '{"a":{}}', '[1,]', '{"a":1,}', '[,1]', 'nul', 'true ', ' \r\n\t[1]', '[1]\u00a0',
-      "'a'", '{a:1}', '[1 2]', '"a"b', 'NaN', 'Infinity', '-', '"\\', '{"a":1}{}', '{"__proto__": 1}', '[true, false, null]',
+      '0',
+      '-0',
+      '1.5e+3',
+      '-1E-2',
+      '1.',
+      '.5',
+      '+1',
+      '1e',
+      '0x10',
+      '00',
+      '"\\u00e9"',
+      '"\\/"',
+      '"\u2028"',
+      '"\t"',
+      '"\u007f"',
+      '"\\ud800"',
+      '[]',
+      '{}',
+      '[[]]',
+      '{"a":{}}',
+      '[1,]',
+      '{"a":1,}',
+      '[,1]',
+      'nul',
+      'true ',
+      ' \r\n\t[1]',
+      '[1]\u00a0',
+      "'a'",
+      '{a:1}',
+      '[1 2]',
+      '"a"b',
+      'NaN',
+      'Infinity',
+      '-',
+      '"\\',
+      '{"a":1}{}',
+      '{"__proto__": 1}',
+      '[true, false, null]',
     ];
     for (const s of samples) {
       let parses = true;

@@ -22,15 +22,18 @@ const PICARD_2019: CitationSpec = {
     'Picard M et al. Cross-reactivity to cephalosporins and carbapenems in penicillin-allergic patients: two systematic reviews and meta-analyses. J Allergy Clin Immunol Pract 2019;7(8):2722-2738.e5',
   doi: '10.1016/j.jaip.2019.05.038',
   pmid: '31170539',
-  section: 'Results: cross-reactivity by R1 side-chain similarity (aminocephalosporins sharing an identical side chain with a penicillin)',
+  section:
+    'Results: cross-reactivity by R1 side-chain similarity (aminocephalosporins sharing an identical side chain with a penicillin)',
 };
 const ROMANO_2021: CitationSpec = {
-  source: 'Romano A et al. Beta-lactam allergy and cross-reactivity: a clinician\'s guide to selecting an alternative antibiotic. J Asthma Allergy 2021;14:31-46',
+  source:
+    "Romano A et al. Beta-lactam allergy and cross-reactivity: a clinician's guide to selecting an alternative antibiotic. J Asthma Allergy 2021;14:31-46",
   doi: '10.2147/JAA.S242061',
   section: 'Abstract (aminopenicillins and aminocephalosporins)',
 };
 const CDC_OPIOIDS_2022: CitationSpec = {
-  source: 'Dowell D et al. CDC Clinical Practice Guideline for Prescribing Opioids for Pain — United States, 2022. MMWR Recomm Rep 2022;71(No. RR-3)',
+  source:
+    'Dowell D et al. CDC Clinical Practice Guideline for Prescribing Opioids for Pain — United States, 2022. MMWR Recomm Rep 2022;71(No. RR-3)',
   url: 'https://www.cdc.gov/mmwr/volumes/71/rr/pdfs/rr7103a1-H.pdf',
   section: 'Recommendation 3 (immediate-release rather than extended-release/long-acting opioids; methadone)',
 };

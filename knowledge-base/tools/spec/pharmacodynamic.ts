@@ -38,16 +38,63 @@ const ZIPRASIDONE_PIMOZIDE_QT = ['chlorpromazine', 'mefloquine', 'pentamidine', 
 /** MAOIs whose labels or the antidepressants' labels contraindicate the combination (rasagiline and safinamide apart). */
 const PSYCHIATRIC_MAOIS_AND_SELEGILINE = ['isocarboxazid', 'phenelzine', 'selegiline', 'tranylcypromine'];
 const FULL_AGONIST_OPIOIDS = [
-  'alfentanil', 'codeine', 'dihydrocodeine', 'fentanyl', 'hydrocodone', 'hydromorphone', 'levorphanol', 'meperidine',
-  'methadone', 'morphine', 'oxycodone', 'oxymorphone', 'remifentanil', 'sufentanil', 'tapentadol', 'tramadol',
+  'alfentanil',
+  'codeine',
+  'dihydrocodeine',
+  'fentanyl',
+  'hydrocodone',
+  'hydromorphone',
+  'levorphanol',
+  'meperidine',
+  'methadone',
+  'morphine',
+  'oxycodone',
+  'oxymorphone',
+  'remifentanil',
+  'sufentanil',
+  'tapentadol',
+  'tramadol',
 ];
-const NONSELECTIVE_BETA_BLOCKERS = ['carvedilol', 'labetalol', 'nadolol', 'penbutolol', 'pindolol', 'propranolol', 'sotalol', 'timolol'];
-const CARDIOSELECTIVE_BETA_BLOCKERS = ['acebutolol', 'atenolol', 'betaxolol', 'bisoprolol', 'esmolol', 'metoprolol', 'nebivolol'];
+const NONSELECTIVE_BETA_BLOCKERS = [
+  'carvedilol',
+  'labetalol',
+  'nadolol',
+  'penbutolol',
+  'pindolol',
+  'propranolol',
+  'sotalol',
+  'timolol',
+];
+const CARDIOSELECTIVE_BETA_BLOCKERS = [
+  'acebutolol',
+  'atenolol',
+  'betaxolol',
+  'bisoprolol',
+  'esmolol',
+  'metoprolol',
+  'nebivolol',
+];
 const LITHIUM = ['lithium', 'lithium carbonate', 'lithium citrate'];
 /** the `nsaids` class without ketorolac, whose own entry (contraindicated with aspirin) covers that pair */
 const NSAIDS_EXCEPT_KETOROLAC = [
-  'celecoxib', 'diclofenac', 'diflunisal', 'etodolac', 'fenoprofen', 'flurbiprofen', 'ibuprofen', 'indomethacin', 'ketoprofen',
-  'meclofenamate', 'mefenamate', 'meloxicam', 'nabumetone', 'naproxen', 'oxaprozin', 'piroxicam', 'sulindac', 'tolmetin',
+  'celecoxib',
+  'diclofenac',
+  'diflunisal',
+  'etodolac',
+  'fenoprofen',
+  'flurbiprofen',
+  'ibuprofen',
+  'indomethacin',
+  'ketoprofen',
+  'meclofenamate',
+  'mefenamate',
+  'meloxicam',
+  'nabumetone',
+  'naproxen',
+  'oxaprozin',
+  'piroxicam',
+  'sulindac',
+  'tolmetin',
 ];
 const BARBITURATES = ['phenobarbital', 'butalbital', 'primidone'];
 
@@ -57,8 +104,16 @@ export const entries: EntrySpec[] = [
   { id: 'pd-doac-nsaids', a: { classes: ['direct-oral-anticoagulants'] }, b: { classes: ['nsaids'] } },
   { id: 'pd-warfarin-salicylates', a: { classes: ['vitamin-k-antagonists'] }, b: { classes: ['salicylates'] } },
   { id: 'pd-doac-salicylates', a: { classes: ['direct-oral-anticoagulants'] }, b: { classes: ['salicylates'] } },
-  { id: 'pd-warfarin-p2y12-inhibitors', a: { classes: ['vitamin-k-antagonists'] }, b: { classes: ['p2y12-inhibitors'] } },
-  { id: 'pd-doac-p2y12-inhibitors', a: { classes: ['direct-oral-anticoagulants'] }, b: { classes: ['p2y12-inhibitors'] } },
+  {
+    id: 'pd-warfarin-p2y12-inhibitors',
+    a: { classes: ['vitamin-k-antagonists'] },
+    b: { classes: ['p2y12-inhibitors'] },
+  },
+  {
+    id: 'pd-doac-p2y12-inhibitors',
+    a: { classes: ['direct-oral-anticoagulants'] },
+    b: { classes: ['p2y12-inhibitors'] },
+  },
   {
     id: 'pd-oral-anticoagulants-ssri-snri',
     a: { classes: ['vitamin-k-antagonists', 'direct-oral-anticoagulants'] },
@@ -73,10 +128,20 @@ export const entries: EntrySpec[] = [
     id: 'pd-aspirin-nsaids',
     a: { names: ['aspirin'] },
     b: { names: NSAIDS_EXCEPT_KETOROLAC },
-    alternatives: [{ replaces: 'b', name: 'acetaminophen', note: 'does not block platelet COX-1, so it leaves the antiplatelet effect of aspirin intact' }],
+    alternatives: [
+      {
+        replaces: 'b',
+        name: 'acetaminophen',
+        note: 'does not block platelet COX-1, so it leaves the antiplatelet effect of aspirin intact',
+      },
+    ],
   },
   { id: 'pd-nsaids-ssri-snri', a: { classes: ['nsaids', 'salicylates'] }, b: { classes: ['ssris', 'snris'] } },
-  { id: 'pd-nsaids-systemic-corticosteroids', a: { classes: ['nsaids'] }, b: { classes: ['systemic-corticosteroids'] } },
+  {
+    id: 'pd-nsaids-systemic-corticosteroids',
+    a: { classes: ['nsaids'] },
+    b: { classes: ['systemic-corticosteroids'] },
+  },
   { id: 'pd-ketorolac-nsaids-salicylates', a: { names: ['ketorolac'] }, b: { classes: ['nsaids', 'salicylates'] } },
   { id: 'pd-ketorolac-pentoxifylline', a: { names: ['ketorolac'] }, b: { names: ['pentoxifylline'] } },
   { id: 'pd-ticagrelor-aspirin', a: { names: ['ticagrelor'] }, b: { names: ['aspirin'] } },
@@ -87,7 +152,11 @@ export const entries: EntrySpec[] = [
     a: { names: ALL_SSRIS_SNRIS },
     b: { names: ['linezolid'] },
     alternatives: [
-      { replaces: 'b', name: 'daptomycin', note: 'no MAO inhibition; an option for VRE or MRSA bacteraemia and skin infection (not for pneumonia)' },
+      {
+        replaces: 'b',
+        name: 'daptomycin',
+        note: 'no MAO inhibition; an option for VRE or MRSA bacteraemia and skin infection (not for pneumonia)',
+      },
       { replaces: 'b', name: 'vancomycin', note: 'no MAO inhibition; covers MRSA (not VRE)' },
     ],
   },
@@ -95,12 +164,32 @@ export const entries: EntrySpec[] = [
     id: 'pd-tca-mirtazapine-trazodone-buspirone-linezolid',
     a: { classes: ['tricyclic-antidepressants'], names: ['mirtazapine', 'trazodone', 'buspirone'] },
     b: { names: ['linezolid'] },
-    alternatives: [{ replaces: 'b', name: 'daptomycin', note: 'no MAO inhibition; an option for VRE or MRSA bacteraemia and skin infection (not for pneumonia)' }],
+    alternatives: [
+      {
+        replaces: 'b',
+        name: 'daptomycin',
+        note: 'no MAO inhibition; an option for VRE or MRSA bacteraemia and skin infection (not for pneumonia)',
+      },
+    ],
   },
-  { id: 'pd-serotonergic-opioids-linezolid', a: { names: [...SEROTONERGIC_OPIOIDS, 'dextromethorphan'] }, b: { names: ['linezolid'] } },
+  {
+    id: 'pd-serotonergic-opioids-linezolid',
+    a: { names: [...SEROTONERGIC_OPIOIDS, 'dextromethorphan'] },
+    b: { names: ['linezolid'] },
+  },
   {
     id: 'pd-sympathomimetics-linezolid',
-    a: { names: ['pseudoephedrine', 'phenylephrine', 'ephedrine', 'epinephrine', 'norepinephrine', 'dopamine', 'dobutamine'] },
+    a: {
+      names: [
+        'pseudoephedrine',
+        'phenylephrine',
+        'ephedrine',
+        'epinephrine',
+        'norepinephrine',
+        'dopamine',
+        'dobutamine',
+      ],
+    },
     b: { names: ['linezolid'] },
   },
   { id: 'pd-linezolid-maois', a: { names: ['linezolid'] }, b: { classes: ['maois'] } },
@@ -109,14 +198,22 @@ export const entries: EntrySpec[] = [
     a: { names: ALL_SSRIS_SNRIS, classes: ['tricyclic-antidepressants'] },
     b: { names: ['methylene blue'] },
   },
-  { id: 'pd-serotonergic-opioids-methylene-blue', a: { names: SEROTONERGIC_OPIOIDS }, b: { names: ['methylene blue'] } },
+  {
+    id: 'pd-serotonergic-opioids-methylene-blue',
+    a: { names: SEROTONERGIC_OPIOIDS },
+    b: { names: ['methylene blue'] },
+  },
   {
     id: 'pd-other-antidepressants-maois',
     a: { names: ['vilazodone', 'vortioxetine', 'levomilnacipran', 'mirtazapine', 'trazodone'] },
     b: { names: PSYCHIATRIC_MAOIS_AND_SELEGILINE },
   },
   // The safinamide label contraindicates these three; vilazodone and vortioxetine with safinamide are in the major SSRI entry.
-  { id: 'pd-other-antidepressants-safinamide', a: { names: ['levomilnacipran', 'mirtazapine', 'trazodone'] }, b: { names: ['safinamide'] } },
+  {
+    id: 'pd-other-antidepressants-safinamide',
+    a: { names: ['levomilnacipran', 'mirtazapine', 'trazodone'] },
+    b: { names: ['safinamide'] },
+  },
   {
     id: 'pd-snri-tca-safinamide',
     a: { names: OLDER_SNRIS, classes: ['tricyclic-antidepressants'] },
@@ -124,10 +221,26 @@ export const entries: EntrySpec[] = [
   },
   {
     id: 'pd-antidepressants-rasagiline',
-    a: { names: [...CLASSIC_SSRIS, ...OLDER_SNRIS, 'vilazodone', 'vortioxetine', 'levomilnacipran', 'mirtazapine', 'trazodone', 'bupropion'], classes: ['tricyclic-antidepressants'] },
+    a: {
+      names: [
+        ...CLASSIC_SSRIS,
+        ...OLDER_SNRIS,
+        'vilazodone',
+        'vortioxetine',
+        'levomilnacipran',
+        'mirtazapine',
+        'trazodone',
+        'bupropion',
+      ],
+      classes: ['tricyclic-antidepressants'],
+    },
     b: { names: ['rasagiline'] },
   },
-  { id: 'pd-ssris-safinamide', a: { names: [...CLASSIC_SSRIS, 'vilazodone', 'vortioxetine', 'bupropion'] }, b: { names: ['safinamide'] } },
+  {
+    id: 'pd-ssris-safinamide',
+    a: { names: [...CLASSIC_SSRIS, 'vilazodone', 'vortioxetine', 'bupropion'] },
+    b: { names: ['safinamide'] },
+  },
   {
     id: 'pd-opioids-dextromethorphan-mao-b-inhibitors',
     a: { names: ['meperidine', 'methadone', 'tramadol', 'tapentadol', 'dextromethorphan'] },
@@ -136,7 +249,11 @@ export const entries: EntrySpec[] = [
   { id: 'pd-cns-stimulants-safinamide', a: { classes: ['cns-stimulants'] }, b: { names: ['safinamide'] } },
   { id: 'pd-cyclobenzaprine-maois', a: { names: ['cyclobenzaprine'] }, b: { classes: ['maois'] } },
   { id: 'pd-bupropion-maois', a: { names: ['bupropion'] }, b: { names: PSYCHIATRIC_MAOIS_AND_SELEGILINE } },
-  { id: 'pd-bupropion-linezolid-methylene-blue', a: { names: ['bupropion'] }, b: { names: ['linezolid', 'methylene blue'] } },
+  {
+    id: 'pd-bupropion-linezolid-methylene-blue',
+    a: { names: ['bupropion'] },
+    b: { names: ['linezolid', 'methylene blue'] },
+  },
   { id: 'pd-buspirone-maois', a: { names: ['buspirone'] }, b: { classes: ['maois'] } },
   {
     id: 'pd-levodopa-nonselective-maois',
@@ -150,15 +267,31 @@ export const entries: EntrySpec[] = [
     id: 'pd-tramadol-ssri-snri',
     a: { names: ['tramadol'] },
     b: { classes: ['ssris', 'snris'] },
-    alternatives: [{ replaces: 'a', name: 'morphine', note: 'an opioid without serotonin reuptake inhibition or seizure-threshold effect; start low in the elderly' }],
+    alternatives: [
+      {
+        replaces: 'a',
+        name: 'morphine',
+        note: 'an opioid without serotonin reuptake inhibition or seizure-threshold effect; start low in the elderly',
+      },
+    ],
   },
   {
     id: 'pd-tramadol-tca',
     a: { names: ['tramadol'] },
     b: { classes: ['tricyclic-antidepressants'] },
-    alternatives: [{ replaces: 'a', name: 'morphine', note: 'an opioid without serotonin reuptake inhibition or seizure-threshold effect; start low in the elderly' }],
+    alternatives: [
+      {
+        replaces: 'a',
+        name: 'morphine',
+        note: 'an opioid without serotonin reuptake inhibition or seizure-threshold effect; start low in the elderly',
+      },
+    ],
   },
-  { id: 'pd-other-serotonergic-opioids-ssri-snri', a: { names: ['meperidine', 'methadone', 'fentanyl', 'tapentadol'] }, b: { classes: ['ssris', 'snris'] } },
+  {
+    id: 'pd-other-serotonergic-opioids-ssri-snri',
+    a: { names: ['meperidine', 'methadone', 'fentanyl', 'tapentadol'] },
+    b: { classes: ['ssris', 'snris'] },
+  },
   { id: 'pd-lithium-ssri-snri', a: { names: LITHIUM }, b: { classes: ['ssris', 'snris'] } },
   { id: 'pd-triptans-ergots', a: { classes: ['triptans'] }, b: { names: ['ergotamine', 'dihydroergotamine'] } },
   // bupropion is the object: its label carries the seizure-threshold warning (the CYP2D6 effect on tramadol is pk-2d6-codeine-tramadol)
@@ -170,11 +303,23 @@ export const entries: EntrySpec[] = [
     a: { names: ['dronedarone'] },
     b: {
       classes: ['tricyclic-antidepressants'],
-      names: ['chlorpromazine', 'fluphenazine', 'perphenazine', 'trifluoperazine', 'flecainide', 'propafenone', 'azithromycin'],
+      names: [
+        'chlorpromazine',
+        'fluphenazine',
+        'perphenazine',
+        'trifluoperazine',
+        'flecainide',
+        'propafenone',
+        'azithromycin',
+      ],
     },
   },
   { id: 'pd-ziprasidone-qt-prolonging-drugs', a: { names: ['ziprasidone'] }, b: { names: ZIPRASIDONE_PIMOZIDE_QT } },
-  { id: 'pd-pimozide-qt-prolonging-drugs', a: { names: ['pimozide'] }, b: { names: [...ZIPRASIDONE_PIMOZIDE_QT, 'escitalopram'] } },
+  {
+    id: 'pd-pimozide-qt-prolonging-drugs',
+    a: { names: ['pimozide'] },
+    b: { names: [...ZIPRASIDONE_PIMOZIDE_QT, 'escitalopram'] },
+  },
   {
     id: 'pd-class-ia-iii-antiarrhythmics-fluoroquinolones-azithromycin',
     a: { names: CLASS_IA_III },
@@ -199,13 +344,21 @@ export const entries: EntrySpec[] = [
     a: { classes: ['potassium-supplements'] },
     b: { classes: ['ace-inhibitors', 'angiotensin-receptor-blockers'], names: ['aliskiren'] },
   },
-  { id: 'pd-amiloride-triamterene-potassium-supplements', a: { names: ['amiloride', 'triamterene'] }, b: { classes: ['potassium-supplements'] } },
+  {
+    id: 'pd-amiloride-triamterene-potassium-supplements',
+    a: { names: ['amiloride', 'triamterene'] },
+    b: { classes: ['potassium-supplements'] },
+  },
   {
     id: 'pd-mineralocorticoid-antagonists-potassium-supplements',
     a: { names: ['spironolactone', 'eplerenone', 'finerenone'] },
     b: { classes: ['potassium-supplements'] },
   },
-  { id: 'pd-amiloride-triamterene-potassium-sparing', a: { names: ['amiloride', 'triamterene'] }, b: { classes: ['potassium-sparing-diuretics'] } },
+  {
+    id: 'pd-amiloride-triamterene-potassium-sparing',
+    a: { names: ['amiloride', 'triamterene'] },
+    b: { classes: ['potassium-sparing-diuretics'] },
+  },
   {
     id: 'pd-mineralocorticoid-antagonist-duplication',
     a: { names: ['eplerenone', 'finerenone'] },
@@ -215,28 +368,65 @@ export const entries: EntrySpec[] = [
     id: 'pd-raas-blockers-trimethoprim',
     a: { classes: ['ace-inhibitors', 'angiotensin-receptor-blockers'] },
     b: { names: ['trimethoprim'] },
-    alternatives: [{ replaces: 'b', name: 'nitrofurantoin', note: 'for uncomplicated cystitis when eGFR is at least 30 mL/min: no potassium-retaining effect' }],
+    alternatives: [
+      {
+        replaces: 'b',
+        name: 'nitrofurantoin',
+        note: 'for uncomplicated cystitis when eGFR is at least 30 mL/min: no potassium-retaining effect',
+      },
+    ],
   },
   {
     id: 'pd-potassium-sparing-diuretics-trimethoprim',
     a: { classes: ['potassium-sparing-diuretics'] },
     b: { names: ['trimethoprim'] },
-    alternatives: [{ replaces: 'b', name: 'nitrofurantoin', note: 'for uncomplicated cystitis when eGFR is at least 30 mL/min: no potassium-retaining effect' }],
+    alternatives: [
+      {
+        replaces: 'b',
+        name: 'nitrofurantoin',
+        note: 'for uncomplicated cystitis when eGFR is at least 30 mL/min: no potassium-retaining effect',
+      },
+    ],
   },
   {
     id: 'pd-drospirenone-potassium-raising-drugs',
     a: { names: ['drospirenone'] },
-    b: { classes: ['ace-inhibitors', 'angiotensin-receptor-blockers', 'potassium-sparing-diuretics', 'potassium-supplements'] },
-    alternatives: [{ replaces: 'a', name: 'levonorgestrel', note: 'a contraceptive progestin without antimineralocorticoid (potassium-retaining) activity' }],
+    b: {
+      classes: [
+        'ace-inhibitors',
+        'angiotensin-receptor-blockers',
+        'potassium-sparing-diuretics',
+        'potassium-supplements',
+      ],
+    },
+    alternatives: [
+      {
+        replaces: 'a',
+        name: 'levonorgestrel',
+        note: 'a contraceptive progestin without antimineralocorticoid (potassium-retaining) activity',
+      },
+    ],
   },
-  { id: 'pd-aliskiren-ace-inhibitors-arbs', a: { names: ['aliskiren'] }, b: { classes: ['ace-inhibitors', 'angiotensin-receptor-blockers'] } },
+  {
+    id: 'pd-aliskiren-ace-inhibitors-arbs',
+    a: { names: ['aliskiren'] },
+    b: { classes: ['ace-inhibitors', 'angiotensin-receptor-blockers'] },
+  },
   { id: 'pd-sacubitril-ace-inhibitors', a: { names: ['sacubitril'] }, b: { classes: ['ace-inhibitors'] } },
-  { id: 'pd-calcineurin-inhibitors-potassium-sparing', a: { classes: ['calcineurin-inhibitors'] }, b: { classes: ['potassium-sparing-diuretics'] } },
+  {
+    id: 'pd-calcineurin-inhibitors-potassium-sparing',
+    a: { classes: ['calcineurin-inhibitors'] },
+    b: { classes: ['potassium-sparing-diuretics'] },
+  },
 
   // ---------------------------------------------------------------- renal function, nephro- and ototoxicity, renal clearance
   { id: 'pd-arbs-nsaids', a: { classes: ['angiotensin-receptor-blockers'] }, b: { classes: ['nsaids'] } },
   { id: 'pd-loop-diuretics-nsaids', a: { classes: ['loop-diuretics'] }, b: { classes: ['nsaids'] } },
-  { id: 'pd-potassium-sparing-diuretics-nsaids', a: { classes: ['potassium-sparing-diuretics'] }, b: { classes: ['nsaids'] } },
+  {
+    id: 'pd-potassium-sparing-diuretics-nsaids',
+    a: { classes: ['potassium-sparing-diuretics'] },
+    b: { classes: ['nsaids'] },
+  },
   { id: 'pd-calcineurin-inhibitors-nsaids', a: { classes: ['calcineurin-inhibitors'] }, b: { classes: ['nsaids'] } },
   { id: 'pd-aminoglycosides-loop-diuretics', a: { classes: ['aminoglycosides'] }, b: { classes: ['loop-diuretics'] } },
   {
@@ -250,7 +440,11 @@ export const entries: EntrySpec[] = [
     b: { classes: ['aminoglycosides'] },
   },
   { id: 'pd-methotrexate-nsaids', a: { names: ['methotrexate'] }, b: { classes: ['nsaids', 'salicylates'] } },
-  { id: 'pd-methotrexate-trimethoprim-sulfamethoxazole', a: { names: ['methotrexate'] }, b: { names: ['trimethoprim', 'sulfamethoxazole'] } },
+  {
+    id: 'pd-methotrexate-trimethoprim-sulfamethoxazole',
+    a: { names: ['methotrexate'] },
+    b: { names: ['trimethoprim', 'sulfamethoxazole'] },
+  },
   { id: 'pd-methotrexate-acitretin', a: { names: ['methotrexate'] }, b: { names: ['acitretin'] } },
   {
     id: 'pd-lithium-thiazides',
@@ -262,13 +456,21 @@ export const entries: EntrySpec[] = [
     id: 'pd-lithium-raas-blockers',
     a: { names: LITHIUM },
     b: { classes: ['ace-inhibitors', 'angiotensin-receptor-blockers'] },
-    alternatives: [{ replaces: 'b', name: 'amlodipine', note: 'for hypertension without a compelling RAAS indication: does not change lithium clearance' }],
+    alternatives: [
+      {
+        replaces: 'b',
+        name: 'amlodipine',
+        note: 'for hypertension without a compelling RAAS indication: does not change lithium clearance',
+      },
+    ],
   },
   {
     id: 'pd-lithium-nsaids',
     a: { names: LITHIUM },
     b: { classes: ['nsaids'] },
-    alternatives: [{ replaces: 'b', name: 'acetaminophen', note: 'analgesic that does not reduce renal lithium clearance' }],
+    alternatives: [
+      { replaces: 'b', name: 'acetaminophen', note: 'analgesic that does not reduce renal lithium clearance' },
+    ],
   },
   { id: 'pd-lithium-loop-diuretics', a: { names: LITHIUM }, b: { classes: ['loop-diuretics'] } },
 
@@ -276,14 +478,30 @@ export const entries: EntrySpec[] = [
   { id: 'pd-opioids-benzodiazepines', a: { classes: ['opioids'] }, b: { classes: ['benzodiazepines'] } },
   { id: 'pd-opioids-z-hypnotics', a: { classes: ['opioids'] }, b: { classes: ['z-hypnotics'] } },
   { id: 'pd-opioids-gabapentinoids', a: { classes: ['opioids'] }, b: { classes: ['gabapentinoids'] } },
-  { id: 'pd-opioids-skeletal-muscle-relaxants', a: { classes: ['opioids'] }, b: { classes: ['skeletal-muscle-relaxants'] } },
-  { id: 'pd-opioids-sedating-antihistamines', a: { classes: ['opioids'] }, b: { classes: ['sedating-antihistamines'] } },
+  {
+    id: 'pd-opioids-skeletal-muscle-relaxants',
+    a: { classes: ['opioids'] },
+    b: { classes: ['skeletal-muscle-relaxants'] },
+  },
+  {
+    id: 'pd-opioids-sedating-antihistamines',
+    a: { classes: ['opioids'] },
+    b: { classes: ['sedating-antihistamines'] },
+  },
   // barbiturates on side a: the enzyme-induction effect on opioids (opioid on side a) is pk-inducers-opioids
   { id: 'pd-barbiturates-opioids', a: { names: BARBITURATES }, b: { classes: ['opioids'] } },
-  { id: 'pd-oxybate-sedative-hypnotics', a: { names: ['oxybate'] }, b: { classes: ['benzodiazepines', 'z-hypnotics'], names: BARBITURATES } },
+  {
+    id: 'pd-oxybate-sedative-hypnotics',
+    a: { names: ['oxybate'] },
+    b: { classes: ['benzodiazepines', 'z-hypnotics'], names: BARBITURATES },
+  },
   { id: 'pd-oxybate-opioids', a: { names: ['oxybate'] }, b: { classes: ['opioids'] } },
   { id: 'pd-clozapine-benzodiazepines', a: { names: ['clozapine'] }, b: { classes: ['benzodiazepines'] } },
-  { id: 'pd-opioid-agonists-mixed-agonist-antagonists', a: { names: FULL_AGONIST_OPIOIDS }, b: { names: ['butorphanol', 'nalbuphine', 'pentazocine'] } },
+  {
+    id: 'pd-opioid-agonists-mixed-agonist-antagonists',
+    a: { names: FULL_AGONIST_OPIOIDS },
+    b: { names: ['butorphanol', 'nalbuphine', 'pentazocine'] },
+  },
   { id: 'pd-opioids-opioid-antagonists', a: { classes: ['opioids'] }, b: { names: ['naltrexone', 'samidorphan'] } },
 
   // ---------------------------------------------------------------- hypotension: nitrates, PDE5 inhibitors, sGC stimulators
@@ -292,18 +510,38 @@ export const entries: EntrySpec[] = [
   { id: 'pd-riociguat-nitrates', a: { names: ['riociguat'] }, b: { classes: ['nitrates'] } },
   { id: 'pd-vericiguat-pde5-inhibitors', a: { names: ['vericiguat'] }, b: { classes: ['pde5-inhibitors'] } },
   { id: 'pd-vericiguat-riociguat', a: { names: ['vericiguat'] }, b: { names: ['riociguat'] } },
-  { id: 'pd-pde5-inhibitors-alpha1-blockers', a: { classes: ['pde5-inhibitors'] }, b: { classes: ['alpha1-blockers'] } },
+  {
+    id: 'pd-pde5-inhibitors-alpha1-blockers',
+    a: { classes: ['pde5-inhibitors'] },
+    b: { classes: ['alpha1-blockers'] },
+  },
 
   // ---------------------------------------------------------------- glycaemia, tendons
   { id: 'pd-sulfonylureas-fluoroquinolones', a: { classes: ['sulfonylureas'] }, b: { classes: ['fluoroquinolones'] } },
   { id: 'pd-insulins-fluoroquinolones', a: { classes: ['insulins'] }, b: { classes: ['fluoroquinolones'] } },
-  { id: 'pd-insulin-sulfonylureas-nonselective-beta-blockers', a: { classes: ['insulins', 'sulfonylureas'] }, b: { names: NONSELECTIVE_BETA_BLOCKERS } },
-  { id: 'pd-insulin-sulfonylureas-cardioselective-beta-blockers', a: { classes: ['insulins', 'sulfonylureas'] }, b: { names: CARDIOSELECTIVE_BETA_BLOCKERS } },
+  {
+    id: 'pd-insulin-sulfonylureas-nonselective-beta-blockers',
+    a: { classes: ['insulins', 'sulfonylureas'] },
+    b: { names: NONSELECTIVE_BETA_BLOCKERS },
+  },
+  {
+    id: 'pd-insulin-sulfonylureas-cardioselective-beta-blockers',
+    a: { classes: ['insulins', 'sulfonylureas'] },
+    b: { names: CARDIOSELECTIVE_BETA_BLOCKERS },
+  },
   { id: 'pd-thiazolidinediones-insulins', a: { classes: ['thiazolidinediones'] }, b: { classes: ['insulins'] } },
-  { id: 'pd-fluoroquinolones-systemic-corticosteroids', a: { classes: ['fluoroquinolones'] }, b: { classes: ['systemic-corticosteroids'] } },
+  {
+    id: 'pd-fluoroquinolones-systemic-corticosteroids',
+    a: { classes: ['fluoroquinolones'] },
+    b: { classes: ['systemic-corticosteroids'] },
+  },
 
   // ---------------------------------------------------------------- heart rate, conduction, blood pressure
-  { id: 'pd-beta-blockers-non-dhp-calcium-channel-blockers', a: { classes: ['beta-blockers'] }, b: { classes: ['non-dihydropyridine-calcium-channel-blockers'] } },
+  {
+    id: 'pd-beta-blockers-non-dhp-calcium-channel-blockers',
+    a: { classes: ['beta-blockers'] },
+    b: { classes: ['non-dihydropyridine-calcium-channel-blockers'] },
+  },
   { id: 'pd-digoxin-beta-blockers', a: { names: ['digoxin'] }, b: { classes: ['beta-blockers'] } },
   { id: 'pd-amiodarone-sofosbuvir', a: { names: ['amiodarone'] }, b: { names: ['sofosbuvir'] } },
   { id: 'pd-clonidine-beta-blockers', a: { names: ['clonidine'] }, b: { classes: ['beta-blockers'] } },
@@ -311,14 +549,33 @@ export const entries: EntrySpec[] = [
   {
     id: 'pd-s1p-modulators-heart-rate-lowering-drugs',
     a: { names: ['fingolimod', 'siponimod', 'ozanimod', 'ponesimod'] },
-    b: { names: [...NONSELECTIVE_BETA_BLOCKERS.filter((n) => n !== 'sotalol'), ...CARDIOSELECTIVE_BETA_BLOCKERS, 'diltiazem', 'verapamil', 'digoxin', 'ivabradine'] },
+    b: {
+      names: [
+        ...NONSELECTIVE_BETA_BLOCKERS.filter((n) => n !== 'sotalol'),
+        ...CARDIOSELECTIVE_BETA_BLOCKERS,
+        'diltiazem',
+        'verapamil',
+        'digoxin',
+        'ivabradine',
+      ],
+    },
   },
-  { id: 'pd-tizanidine-alpha2-agonists', a: { names: ['tizanidine'] }, b: { names: ['clonidine', 'guanfacine', 'dexmedetomidine', 'methyldopa', 'lofexidine'] } },
+  {
+    id: 'pd-tizanidine-alpha2-agonists',
+    a: { names: ['tizanidine'] },
+    b: { names: ['clonidine', 'guanfacine', 'dexmedetomidine', 'methyldopa', 'lofexidine'] },
+  },
   {
     id: 'pd-apomorphine-5ht3-antagonists',
     a: { names: ['apomorphine'] },
     b: { names: ['ondansetron', 'granisetron', 'dolasetron', 'palonosetron', 'alosetron'] },
-    alternatives: [{ replaces: 'b', name: 'trimethobenzamide', note: 'antiemetic the apomorphine label allows: not a 5-HT3 antagonist' }],
+    alternatives: [
+      {
+        replaces: 'b',
+        name: 'trimethobenzamide',
+        note: 'antiemetic the apomorphine label allows: not a 5-HT3 antagonist',
+      },
+    ],
   },
 
   // ---------------------------------------------------------------- other effect-level interactions
@@ -328,20 +585,44 @@ export const entries: EntrySpec[] = [
     a: { names: ['metoclopramide'] },
     b: {
       classes: ['antipsychotics-first-generation'],
-      names: ['aripiprazole', 'asenapine', 'brexpiprazole', 'cariprazine', 'clozapine', 'iloperidone', 'lumateperone', 'lurasidone', 'olanzapine', 'paliperidone', 'quetiapine', 'risperidone', 'ziprasidone'],
+      names: [
+        'aripiprazole',
+        'asenapine',
+        'brexpiprazole',
+        'cariprazine',
+        'clozapine',
+        'iloperidone',
+        'lumateperone',
+        'lurasidone',
+        'olanzapine',
+        'paliperidone',
+        'quetiapine',
+        'risperidone',
+        'ziprasidone',
+      ],
     },
   },
   {
     id: 'pd-cholinesterase-inhibitors-antimuscarinics',
     a: { names: ['donepezil', 'galantamine', 'rivastigmine'] },
     b: { classes: ['antimuscarinics-urinary'] },
-    alternatives: [{ replaces: 'b', name: 'mirabegron', note: 'beta-3 agonist for overactive bladder with no antimuscarinic effect' }],
+    alternatives: [
+      {
+        replaces: 'b',
+        name: 'mirabegron',
+        note: 'beta-3 agonist for overactive bladder with no antimuscarinic effect',
+      },
+    ],
   },
   { id: 'pd-disulfiram-metronidazole', a: { names: ['disulfiram'] }, b: { names: ['metronidazole'] } },
   { id: 'pd-isotretinoin-tetracyclines', a: { names: ['isotretinoin'] }, b: { classes: ['tetracyclines'] } },
   { id: 'pd-acitretin-tetracyclines', a: { names: ['acitretin'] }, b: { classes: ['tetracyclines'] } },
   // additive neutropenia is symmetric; clozapine on side b because pk-inducers-clozapine holds the induction effect
-  { id: 'pd-myelosuppressive-drugs-clozapine', a: { names: ['carbamazepine', 'deferiprone'] }, b: { names: ['clozapine'] } },
+  {
+    id: 'pd-myelosuppressive-drugs-clozapine',
+    a: { names: ['carbamazepine', 'deferiprone'] },
+    b: { names: ['clozapine'] },
+  },
   {
     id: 'pd-jak-inhibitors-potent-immunosuppressants',
     a: { names: ['tofacitinib', 'baricitinib', 'upadacitinib'] },

@@ -35,7 +35,11 @@ export function activeAllergies(allergies: readonly AllergyRecord[]): AllergyRec
   return allergies.filter((a) => !a.excluded && !a.negation);
 }
 
-export async function checkAllergies(subjects: readonly Medication[], allergies: readonly AllergyRecord[], kb: KnowledgeSnapshot): Promise<AllergyCheckResult> {
+export async function checkAllergies(
+  subjects: readonly Medication[],
+  allergies: readonly AllergyRecord[],
+  kb: KnowledgeSnapshot,
+): Promise<AllergyCheckResult> {
   const active = activeAllergies(allergies);
   if (active.length === 0) return { findings: [], notChecked: [] };
   const resolved = await kb.resolveDrugs([...new Set(active.flatMap((a) => a.rxnormCodes))]);
@@ -52,8 +56,13 @@ export async function checkAllergies(subjects: readonly Medication[], allergies:
     }
     // Nothing in RxNorm that the knowledge base knows. A food or environment allergy is not a medicine allergy,
     // but it is still named: the knowledge base has no excipient data to check it against.
-    const medicineCategory = allergy.categories.length === 0 || allergy.categories.some((c) => c === 'medication' || c === 'biologic');
-    notChecked.push({ kind: 'allergy-not-checked', allergy, reason: allergy.rxnormFrom !== 'code' && !medicineCategory ? 'not-a-medicine' : 'not-identified' });
+    const medicineCategory =
+      allergy.categories.length === 0 || allergy.categories.some((c) => c === 'medication' || c === 'biologic');
+    notChecked.push({
+      kind: 'allergy-not-checked',
+      allergy,
+      reason: allergy.rxnormFrom !== 'code' && !medicineCategory ? 'not-a-medicine' : 'not-identified',
+    });
   }
 
   const candidates = subjects.filter((m) => m.resolution === 'resolved' && m.ingredients.length > 0);
@@ -64,7 +73,10 @@ export async function checkAllergies(subjects: readonly Medication[], allergies:
   const everyCode = [...new Set([...allergenCodes, ...drugCodes])];
   const [groups, classes] = await Promise.all([kb.allergyGroupsOf(everyCode), kb.classesOf(everyCode)]);
   const allergenGroupIds = [...new Set(allergenCodes.flatMap((c) => (groups.get(c) ?? []).map((g) => g.id)))];
-  const cross = allergenGroupIds.length > 0 ? await kb.crossSensitivitiesFrom(allergenGroupIds) : new Map<string, readonly CrossSensitivity[]>();
+  const cross =
+    allergenGroupIds.length > 0
+      ? await kb.crossSensitivitiesFrom(allergenGroupIds)
+      : new Map<string, readonly CrossSensitivity[]>();
   const groupsOf = (code: string) => groups.get(code) ?? [];
   const classIdsOf = (code: string) => new Set((classes.get(code) ?? []).map((c) => c.id));
 
@@ -108,7 +120,9 @@ function matchOf(
       const drugClasses = classIdsOf(ingredient.rxcui);
       const allergenClasses = classIdsOf(allergen.rxcui);
       const sideChainId = x.sharedSideChainClasses.find((c) => drugClasses.has(c) && allergenClasses.has(c));
-      const sideChain = sideChainId ? (classes.get(ingredient.rxcui) ?? []).find((c) => c.id === sideChainId) : undefined;
+      const sideChain = sideChainId
+        ? (classes.get(ingredient.rxcui) ?? []).find((c) => c.id === sideChainId)
+        : undefined;
       // Raised for every drug of the group but those of the exempt classes, on either side (COX-2 selective NSAIDs).
       const exempt = (x.notRaisedForClasses ?? []).some((c) => drugClasses.has(c) || allergenClasses.has(c));
       const match: AllergyMatch = {
@@ -126,13 +140,23 @@ function matchOf(
   return found;
 }
 
-function findingOf(medication: Medication, s: ScreenedAllergy, ingredient: IngredientRef, allergen: IngredientRef, match: AllergyMatch): AllergyFinding {
+function findingOf(
+  medication: Medication,
+  s: ScreenedAllergy,
+  ingredient: IngredientRef,
+  allergen: IngredientRef,
+  match: AllergyMatch,
+): AllergyFinding {
   const a = s.allergy;
   const severe = a.severeReaction !== undefined;
   let level: AllergyFinding['level'];
   if (match.kind === 'ingredient') level = a.criticality === 'high' || severe ? 'ingredientHighRisk' : 'ingredient';
   else if (match.kind === 'group') level = 'group';
-  else level = (match.crossSensitivity.raiseAfterSevereReaction && severe) || match.sharedSideChain || match.alwaysRaised ? 'crossSensitivityRaised' : 'crossSensitivity';
+  else
+    level =
+      (match.crossSensitivity.raiseAfterSevereReaction && severe) || match.sharedSideChain || match.alwaysRaised
+        ? 'crossSensitivityRaised'
+        : 'crossSensitivity';
   return {
     kind: 'allergy',
     medication,
@@ -142,7 +166,7 @@ function findingOf(medication: Medication, s: ScreenedAllergy, ingredient: Ingre
     allergen,
     allergenName: s.allergenName,
     level,
-      // High criticality stays as recorded: only a non-high intolerance without a severe reaction is shown lower.
+    // High criticality stays as recorded: only a non-high intolerance without a severe reaction is shown lower.
     softened: a.type === 'intolerance' && !severe && a.criticality !== 'high',
   };
 }

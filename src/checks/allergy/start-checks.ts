@@ -35,7 +35,12 @@ export async function runAllergyAndDuplicateChecks(input: AllergyDuplicateInput)
       ALLERGY_CHECK,
       async () => {
         if (!screenable) return [];
-        const out: Finding[] = allergyGaps.map((g) => ({ kind: 'incomplete' as const, what: 'allergies', reason: g.reason, dataKey: 'allergies' as const }));
+        const out: Finding[] = allergyGaps.map((g) => ({
+          kind: 'incomplete' as const,
+          what: 'allergies',
+          reason: g.reason,
+          dataKey: 'allergies' as const,
+        }));
         const resources = data.values.allergies;
         if (resources === undefined) {
           if (allergyGaps.length === 0) out.push({ kind: 'allergies-not-sent' });

@@ -57,7 +57,13 @@ export async function checkInteractions(
   const all = [...subjects, ...others];
   const ruleSets = all.map(rulesFor);
   // Only two medications touched by one rule can interact: pairs come from the rules, not from every combination.
-  const candidates = candidatePairs(all.length, subjects.length, plan.subjectsAgainstEachOther, (p) => ruleSets[p]!, deadline);
+  const candidates = candidatePairs(
+    all.length,
+    subjects.length,
+    plan.subjectsAgainstEachOther,
+    (p) => ruleSets[p]!,
+    deadline,
+  );
   if (candidates.outOfTime) return { findings, unscreenedPairs: candidates.collected };
   const pairs = candidates.pairs;
   // Synchronous work cannot be interrupted from outside, so the loop itself watches the budget.
@@ -98,7 +104,12 @@ function formCounts(forms: 'systemic' | 'oral' | undefined, m: Medication): bool
 }
 
 /** The first ingredient pairing of two medications that meets a rule (one finding per rule and pair). */
-function matchPair(rule: InteractionRule, subject: Medication, other: Medication, now: Date): InteractionFinding | undefined {
+function matchPair(
+  rule: InteractionRule,
+  subject: Medication,
+  other: Medication,
+  now: Date,
+): InteractionFinding | undefined {
   for (const si of subject.ingredients) {
     for (const oi of other.ingredients) {
       // The same ingredient twice is duplicate therapy, not an interaction.

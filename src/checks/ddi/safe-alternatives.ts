@@ -20,7 +20,8 @@ export async function safeAlternatives(
   const candidates = new Map<Medication, Set<string>>();
   for (const f of findings) {
     const draft = f.subject;
-    if (draft.role !== 'draft' || draft.ingredients.length !== 1 || draft.resource.resourceType !== 'MedicationRequest') continue;
+    if (draft.role !== 'draft' || draft.ingredients.length !== 1 || draft.resource.resourceType !== 'MedicationRequest')
+      continue;
     for (const alt of f.interaction.alternatives) {
       if (alt.replaces === f.subjectSide) candidates.set(draft, (candidates.get(draft) ?? new Set()).add(alt.rxcui));
     }
@@ -34,8 +35,18 @@ export async function safeAlternatives(
     for (const code of codes) {
       const drug = names.get(code);
       if (!drug) continue;
-      const candidate: Medication = { ...draft, key: `alternative:${code}`, display: drug.name, rxnormCodes: [code], ingredients: drug.ingredients };
-      const clashes = await checkInteractions(context, { subjects: [candidate], others, subjectsAgainstEachOther: false }, kb);
+      const candidate: Medication = {
+        ...draft,
+        key: `alternative:${code}`,
+        display: drug.name,
+        rxnormCodes: [code],
+        ingredients: drug.ingredients,
+      };
+      const clashes = await checkInteractions(
+        context,
+        { subjects: [candidate], others, subjectsAgainstEachOther: false },
+        kb,
+      );
       if (clashes.findings.length === 0) safe.set(code, drug.name);
     }
     out.set(draft.key, safe);

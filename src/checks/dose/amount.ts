@@ -21,25 +21,39 @@ export interface AmountContext {
   readonly weightKg?: number;
 }
 
-const RULE_DIMENSION: Readonly<Record<DoseUnit, Dimension>> = { mg: 'mass', ug: 'mass', meq: 'equivalents', mmol: 'substance', '[iU]': 'units' };
+const RULE_DIMENSION: Readonly<Record<DoseUnit, Dimension>> = {
+  mg: 'mass',
+  ug: 'mass',
+  meq: 'equivalents',
+  mmol: 'substance',
+  '[iU]': 'units',
+};
 
 /** `value` `unit` (as ordered) as an amount of the ingredient in the rule's unit. */
 export function ingredientAmount(value: number, unit: string, ruleUnit: DoseUnit, ctx: AmountContext): Amount {
   // per kilogram: "mg/kg", "ug/kg", "[iU]/kg"
   const perKg = /^(.+)\/kg$/i.exec(unit.trim());
   if (perKg) {
-    if (ctx.weightKg === undefined) return { problem: `the dose is ordered per kilogram (${value} ${unit}) and no current body weight is known`, needsWeight: true };
+    if (ctx.weightKg === undefined)
+      return {
+        problem: `the dose is ordered per kilogram (${value} ${unit}) and no current body weight is known`,
+        needsWeight: true,
+      };
     return ingredientAmount(value * ctx.weightKg, perKg[1]!, ruleUnit, { ...ctx, weightKg: undefined });
   }
   if (/\/(m2|m\^2|\{m2\}|\[m2\])$/i.test(unit.trim()) || /m2$/i.test(unit.trim())) {
-    return { problem: `the dose is ordered per body surface area (${value} ${unit}), which this service does not check` };
+    return {
+      problem: `the dose is ordered per body surface area (${value} ${unit}), which this service does not check`,
+    };
   }
   const def = unitDef(unit);
   if (!def) return { problem: `the dose unit "${unit}" is not one this service can convert` };
   const wanted = RULE_DIMENSION[ruleUnit];
   if (def.dimension === wanted) {
     if (ctx.ingredientCount > 1) {
-      return { problem: `the dose is ${value} ${unit} of a product with ${ctx.ingredientCount} ingredients, so the amount of ${ctx.ingredientName} is not known` };
+      return {
+        problem: `the dose is ${value} ${unit} of a product with ${ctx.ingredientCount} ingredients, so the amount of ${ctx.ingredientName} is not known`,
+      };
     }
     return { value: convert(value, unit, ruleUnit)! };
   }
@@ -55,14 +69,20 @@ export function ingredientAmount(value: number, unit: string, ruleUnit: DoseUnit
     }
     const units = def.dimension === 'volume' ? convert(value, unit, 'mL')! / s.perAmount : value / s.perAmount;
     const amount = convert(units * s.value, s.unit, ruleUnit);
-    if (amount === undefined) return { problem: `the product's strength of ${ctx.ingredientName} is in ${s.unit}, not comparable with ${ruleUnit}` };
+    if (amount === undefined)
+      return {
+        problem: `the product's strength of ${ctx.ingredientName} is in ${s.unit}, not comparable with ${ruleUnit}`,
+      };
     return { value: amount };
   }
   return { problem: `the dose unit "${unit}" measures ${def.dimension}, not the ${wanted} the dose limits are in` };
 }
 
 /** The strength of the ingredient per mL (volume) or per unit of the dose form (count). */
-function strengthOf(ctx: AmountContext, dimension: 'volume' | 'count'): { value: number; unit: string; perAmount: number } | undefined {
+function strengthOf(
+  ctx: AmountContext,
+  dimension: 'volume' | 'count',
+): { value: number; unit: string; perAmount: number } | undefined {
   for (const s of ctx.strengths) {
     if (s.ingredient !== ctx.ingredient) continue;
     if (dimension === 'volume') {
@@ -77,7 +97,15 @@ function strengthOf(ctx: AmountContext, dimension: 'volume' | 'count'): { value:
   return undefined;
 }
 
-const NAME_UNITS: Readonly<Record<string, string>> = { MG: 'mg', MCG: 'ug', G: 'g', MEQ: 'meq', MMOL: 'mmol', UNT: '[iU]', ML: 'mL' };
+const NAME_UNITS: Readonly<Record<string, string>> = {
+  MG: 'mg',
+  MCG: 'ug',
+  G: 'g',
+  MEQ: 'meq',
+  MMOL: 'mmol',
+  UNT: '[iU]',
+  ML: 'mL',
+};
 
 /**
  * Strengths spelled in an RxNorm clinical-drug name: "acetaminophen 325 MG / hydrocodone bitartrate 5 MG Oral
@@ -85,18 +113,33 @@ const NAME_UNITS: Readonly<Record<string, string>> = { MG: 'mg', MCG: 'ug', G: '
  * ingredient whose name it starts with (salts: "metformin hydrochloride 500 MG" → metformin). Per-actuation or
  * per-hour strengths are not per dose and are left out.
  */
-export function strengthsFromName(name: string, ingredients: readonly { rxcui: string; name: string }[]): ProductStrength[] {
+export function strengthsFromName(
+  name: string,
+  ingredients: readonly { rxcui: string; name: string }[],
+): ProductStrength[] {
   const out: ProductStrength[] = [];
   for (const component of name.split(' / ')) {
     // RxNorm "amoxicillin 250 MG/5ML …" and NDF-RT VA "AMOXICILLIN 250MG/5ML SUSP,ORAL" spellings
-    const m = /^(.+?) (\d+(?:\.\d+)?) ?(MG|MCG|G|MEQ|MMOL|UNT|ML)(?:\/(\d+(?:\.\d+)?)?(ML|MG|G))?(?:[\s,]|$)/i.exec(component);
+    const m = /^(.+?) (\d+(?:\.\d+)?) ?(MG|MCG|G|MEQ|MMOL|UNT|ML)(?:\/(\d+(?:\.\d+)?)?(ML|MG|G))?(?:[\s,]|$)/i.exec(
+      component,
+    );
     if (!m) continue;
     const substance = m[1]!.toLowerCase();
-    const ingredient = [...ingredients].sort((a, b) => b.name.length - a.name.length).find((i) => substance === i.name.toLowerCase() || substance.startsWith(`${i.name.toLowerCase()} `));
+    const ingredient = [...ingredients]
+      .sort((a, b) => b.name.length - a.name.length)
+      .find((i) => substance === i.name.toLowerCase() || substance.startsWith(`${i.name.toLowerCase()} `));
     if (!ingredient) continue;
     const perUnit = m[5]?.toUpperCase();
-    const per = perUnit ? { value: m[4] ? Number(m[4]) : 1, unit: NAME_UNITS[perUnit] ?? perUnit.toLowerCase() } : undefined;
-    out.push({ ingredient: ingredient.rxcui, substance, value: Number(m[2]), unit: NAME_UNITS[m[3]!.toUpperCase()]!, ...(per ? { per } : {}) });
+    const per = perUnit
+      ? { value: m[4] ? Number(m[4]) : 1, unit: NAME_UNITS[perUnit] ?? perUnit.toLowerCase() }
+      : undefined;
+    out.push({
+      ingredient: ingredient.rxcui,
+      substance,
+      value: Number(m[2]),
+      unit: NAME_UNITS[m[3]!.toUpperCase()]!,
+      ...(per ? { per } : {}),
+    });
   }
   return out;
 }

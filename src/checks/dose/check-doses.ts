@@ -12,7 +12,15 @@ import type { DoseRoute, DoseRule, RenalBand } from '../../knowledge/source-sche
 import { asArray, codingsOf, isObject, num, type Json } from '../../fhir/resources.js';
 import { ingredientAmount, strengthsFromName, type AmountContext } from './amount.js';
 import { readInstructions, routeFromText, type Instruction } from './dosage.js';
-import type { ComputedDose, DoseFinding, DoseNotCheckedFinding, DoseProblemFinding, DoseSeverity, DoseTopic, DoseViolation } from './dose-finding.js';
+import type {
+  ComputedDose,
+  DoseFinding,
+  DoseNotCheckedFinding,
+  DoseProblemFinding,
+  DoseSeverity,
+  DoseTopic,
+  DoseViolation,
+} from './dose-finding.js';
 import { ageInYears } from './patient-facts.js';
 import { crclOf, egfrOf, kidneyFunctionGap, type KidneyFunction } from './renal.js';
 import { convert, unitDef } from './ucum.js';
@@ -22,7 +30,11 @@ const ASSUMED_ADULT_AGE = 30;
 /** Below this kidney function the rule's dialysis note is shown. */
 const DIALYSIS_NOTE_BELOW = 15;
 
-const EMPTY_FACTS: PatientFacts = { stale: {}, maxLabAgeDays: 90, demographicsGap: 'the patient demographics were not read' };
+const EMPTY_FACTS: PatientFacts = {
+  stale: {},
+  maxLabAgeDays: 90,
+  demographicsGap: 'the patient demographics were not read',
+};
 
 /** Rounds away floating-point noise (0.1 × 3), keeping 6 decimals. */
 export const clean = (n: number): number => Math.round(n * 1e6) / 1e6;
@@ -42,7 +54,12 @@ export interface DoseResult {
   readonly unchecked: number;
 }
 
-export async function checkDoses(context: ClinicalContext, subjects: readonly Medication[], kb: KnowledgeSnapshot, deadline?: Deadline): Promise<DoseResult> {
+export async function checkDoses(
+  context: ClinicalContext,
+  subjects: readonly Medication[],
+  kb: KnowledgeSnapshot,
+  deadline?: Deadline,
+): Promise<DoseResult> {
   const meds = subjects.filter((m) => m.resolution === 'resolved' && m.ingredients.length > 0);
   if (meds.length === 0) return { findings: [], unchecked: 0 };
   const rulesByIngredient = await kb.doseRulesFor([...new Set(meds.flatMap((m) => m.ingredients.map((i) => i.rxcui)))]);
@@ -100,14 +117,23 @@ function checkIngredient(
   youngest: number | undefined,
 ): DoseFinding[] {
   const out: DoseFinding[] = [];
-  const notChecked = (what: string, reason: string): DoseNotCheckedFinding => ({ kind: 'dose', check: 'not-checked', medication: med, ingredient, what, reason });
+  const notChecked = (what: string, reason: string): DoseNotCheckedFinding => ({
+    kind: 'dose',
+    check: 'not-checked',
+    medication: med,
+    ingredient,
+    what,
+    reason,
+  });
   const productRoute = routeFromText(product.doseForm ?? product.name);
   const ruleRoutes = [...new Set(rules.flatMap((r) => r.routes))];
 
   // Which route each instruction is given by; orders without instructions are checked for contraindications only.
   const byRoute = new Map<DoseRoute, Instruction[]>();
   const resolveRoute = (i: Instruction | undefined): DoseRoute | 'ambiguous' | undefined => {
-    const candidates = i?.route?.route ? [i.route.route] : i?.route?.candidates ?? (productRoute?.route ? [productRoute.route] : productRoute?.candidates);
+    const candidates = i?.route?.route
+      ? [i.route.route]
+      : (i?.route?.candidates ?? (productRoute?.route ? [productRoute.route] : productRoute?.candidates));
     const usable = (candidates ?? ruleRoutes).filter((r) => ruleRoutes.includes(r));
     if (usable.length === 0) return undefined; // a route no rule covers (e.g. topical): nothing to check
     const distinct = new Set(usable.map((r) => rulesKey(rules.filter((x) => x.routes.includes(r)))));
@@ -121,7 +147,9 @@ function checkIngredient(
   for (const i of instructions) {
     const route = resolveRoute(i);
     if (route === 'ambiguous') {
-      out.push(notChecked(`the dose of ${ingredient.name}`, 'the route is not given and the dose limits differ by route'));
+      out.push(
+        notChecked(`the dose of ${ingredient.name}`, 'the route is not given and the dose limits differ by route'),
+      );
       continue;
     }
     if (route) byRoute.set(route, [...(byRoute.get(route) ?? []), i]);
@@ -134,7 +162,13 @@ function checkIngredient(
     let applicable = routeRules.filter((r) => inBand(r, age ?? ASSUMED_ADULT_AGE));
     // A partial birth date: used only when no band boundary falls between its earliest and latest possible day.
     if (age !== undefined && youngest !== undefined) {
-      const boundaries = [...new Set(routeRules.flatMap((r) => [r.ages?.minYears, r.ages?.belowYears]).filter((b): b is number => b !== undefined && b > 0))];
+      const boundaries = [
+        ...new Set(
+          routeRules
+            .flatMap((r) => [r.ages?.minYears, r.ages?.belowYears])
+            .filter((b): b is number => b !== undefined && b > 0),
+        ),
+      ];
       const inside = boundaries.filter((b) => atLeast(age, b) && !atLeast(youngest, b)).sort((a, b) => a - b);
       if (inside.length > 0) {
         out.push(
@@ -151,12 +185,28 @@ function checkIngredient(
     // Age unknown: said only when it matters — the dose is above an absolute limit of another age band.
     if (age === undefined) {
       const others = routeRules.filter((r) => !inBand(r, ASSUMED_ADULT_AGE));
-      const dose = found.find((f): f is DoseProblemFinding => f.check === 'problem' && f.dose !== undefined)?.dose ?? doseOf(route, applicable, routeInstructions, product, facts, med, ingredient);
-      const exceeds = dose !== undefined && others.some((r) => r.unit === dose.unit && ((r.perDose?.max !== undefined && above(dose.perDoseHigh, r.perDose.max)) || (r.perDay?.max !== undefined && above(dose.perDayHigh ?? dose.perDoseHigh, r.perDay.max))));
+      const dose =
+        found.find((f): f is DoseProblemFinding => f.check === 'problem' && f.dose !== undefined)?.dose ??
+        doseOf(route, applicable, routeInstructions, product, facts, med, ingredient);
+      const exceeds =
+        dose !== undefined &&
+        others.some(
+          (r) =>
+            r.unit === dose.unit &&
+            ((r.perDose?.max !== undefined && above(dose.perDoseHigh, r.perDose.max)) ||
+              (r.perDay?.max !== undefined && above(dose.perDayHigh ?? dose.perDoseHigh, r.perDay.max))),
+        );
       const contraindicated = others.some((r) => r.contraindicated === true);
       if (exceeds || contraindicated) {
-        const why = exceeds ? 'the dose is above the limit for another age band' : `${ingredient.name} is contraindicated in another age band`;
-        out.push(notChecked(`age-specific dose limits for ${ingredient.name}`, `the patient's age is not known (${facts.demographicsGap ?? 'no birth date'}), so only adult limits were applied, and ${why}`));
+        const why = exceeds
+          ? 'the dose is above the limit for another age band'
+          : `${ingredient.name} is contraindicated in another age band`;
+        out.push(
+          notChecked(
+            `age-specific dose limits for ${ingredient.name}`,
+            `the patient's age is not known (${facts.demographicsGap ?? 'no birth date'}), so only adult limits were applied, and ${why}`,
+          ),
+        );
       }
     }
     out.push(...found);
@@ -165,21 +215,41 @@ function checkIngredient(
 }
 
 /** The order's dose in the rules' unit, when it can be computed (for the age-unknown comparison). */
-function doseOf(route: DoseRoute, rules: readonly DoseRule[], instructions: readonly Instruction[], product: ProductInfo, facts: PatientFacts, med: Medication, ingredient: IngredientRef): ComputedDose | undefined {
+function doseOf(
+  route: DoseRoute,
+  rules: readonly DoseRule[],
+  instructions: readonly Instruction[],
+  product: ProductInfo,
+  facts: PatientFacts,
+  med: Medication,
+  ingredient: IngredientRef,
+): ComputedDose | undefined {
   if (instructions.length === 0 || instructions.some((i) => i.problem !== undefined)) return undefined;
-  const ctx: AmountContext = { ingredient: ingredient.rxcui, ingredientName: ingredient.name, ingredientCount: med.ingredients.length, strengths: product.strengths, ...(facts.weight ? { weightKg: facts.weight.value } : {}) };
+  const ctx: AmountContext = {
+    ingredient: ingredient.rxcui,
+    ingredientName: ingredient.name,
+    ingredientCount: med.ingredients.length,
+    strengths: product.strengths,
+    ...(facts.weight ? { weightKg: facts.weight.value } : {}),
+  };
   const r = computeRegimen(route, rules[0]!.unit, instructions, ctx);
   return 'problem' in r ? undefined : r.dose;
 }
 
 function rulesKey(rules: readonly DoseRule[]): string {
-  return rules.map((r) => r.id).sort().join(',');
+  return rules
+    .map((r) => r.id)
+    .sort()
+    .join(',');
 }
 
 export function inBand(rule: DoseRule, ageYears: number): boolean {
   const a = rule.ages;
   if (!a) return true;
-  return (a.minYears === undefined || atLeast(ageYears, a.minYears)) && (a.belowYears === undefined || !atLeast(ageYears, a.belowYears));
+  return (
+    (a.minYears === undefined || atLeast(ageYears, a.minYears)) &&
+    (a.belowYears === undefined || !atLeast(ageYears, a.belowYears))
+  );
 }
 
 /**
@@ -194,7 +264,9 @@ export function atLeast(ageYears: number, boundaryYears: number): boolean {
 /** Absolute limits of a rule for one age band are "for age" (DOSEHINDA) when the band is a child's or an older adult's. */
 function absoluteTopic(rule: DoseRule): DoseTopic {
   const a = rule.ages;
-  return a && ((a.belowYears !== undefined && a.belowYears <= 18) || (a.minYears !== undefined && a.minYears >= 65)) ? 'DOSEHINDA' : 'DOSEH';
+  return a && ((a.belowYears !== undefined && a.belowYears <= 18) || (a.minYears !== undefined && a.minYears >= 65))
+    ? 'DOSEHINDA'
+    : 'DOSEH';
 }
 
 interface Regimen {
@@ -218,35 +290,67 @@ function evaluate(
   const unit = rules[0]!.unit;
   const sameUnit = rules.filter((r) => r.unit === unit);
   const weightKg = facts.weight?.value;
-  const ctx: AmountContext = { ingredient: ingredient.rxcui, ingredientName: ingredient.name, ingredientCount: med.ingredients.length, strengths: product.strengths, ...(weightKg !== undefined ? { weightKg } : {}) };
+  const ctx: AmountContext = {
+    ingredient: ingredient.rxcui,
+    ingredientName: ingredient.name,
+    ingredientCount: med.ingredients.length,
+    strengths: product.strengths,
+    ...(weightKg !== undefined ? { weightKg } : {}),
+  };
 
   // ------------------------------------------------------------------ the dose as ordered, in the rules' unit
   let regimen: Regimen | undefined;
   if (instructions.length > 0) {
     const unreadable = instructions.find((i) => i.problem !== undefined);
     if (unreadable) {
-      out.push(notChecked(`the dose of ${ingredient.name}`, `the dosage instruction could not be interpreted: ${unreadable.problem!}`));
+      out.push(
+        notChecked(
+          `the dose of ${ingredient.name}`,
+          `the dosage instruction could not be interpreted: ${unreadable.problem!}`,
+        ),
+      );
     } else {
       const computed = computeRegimen(route, unit, instructions, ctx);
       if ('problem' in computed) {
-        out.push(notChecked(`the dose of ${ingredient.name}`, computed.needsWeight ? `${computed.problem}${weightGap(facts)}` : computed.problem));
+        out.push(
+          notChecked(
+            `the dose of ${ingredient.name}`,
+            computed.needsWeight ? `${computed.problem}${weightGap(facts)}` : computed.problem,
+          ),
+        );
       } else regimen = computed;
     }
   }
   // No schedule (and no maximum per period): a dose is checked alone; what needs a schedule is named.
   if (regimen && regimen.dose.perDayHigh === undefined) {
     const needsSchedule = sameUnit.some(
-      (r) => r.perDay?.max !== undefined || r.perWeek !== undefined || r.perKg?.perDayMax !== undefined || r.interval !== undefined || r.renal.some((b) => b.perDayMax !== undefined || b.perKgDayMax !== undefined),
+      (r) =>
+        r.perDay?.max !== undefined ||
+        r.perWeek !== undefined ||
+        r.perKg?.perDayMax !== undefined ||
+        r.interval !== undefined ||
+        r.renal.some((b) => b.perDayMax !== undefined || b.perKgDayMax !== undefined),
     );
-    if (needsSchedule) out.push(notChecked(`daily and interval limits for ${ingredient.name}`, 'no schedule given (the dosage instruction has no timing)'));
+    if (needsSchedule)
+      out.push(
+        notChecked(
+          `daily and interval limits for ${ingredient.name}`,
+          'no schedule given (the dosage instruction has no timing)',
+        ),
+      );
   }
 
   // ------------------------------------------------------------------ patient data the rules use
   const patientData: string[] = [];
   if (facts.ageYears !== undefined) patientData.push(`age ${ageText(facts.ageYears)} (born ${facts.birthDate})`);
   else patientData.push(`age not known (${facts.demographicsGap ?? 'no birth date'}): adult limits applied`);
-  const needsWeight = sameUnit.some((r) => r.perKg || r.singleDose?.perKgMax !== undefined || r.renal.some((b) => b.perKgDayMax !== undefined));
-  if (facts.weight && (needsWeight || regimen?.dose.lines.some((l) => l.includes('/kg')))) patientData.push(`weight ${facts.weight.value} kg on ${facts.weight.date}${facts.weight.original ? ` (${facts.weight.original})` : ''}`);
+  const needsWeight = sameUnit.some(
+    (r) => r.perKg || r.singleDose?.perKgMax !== undefined || r.renal.some((b) => b.perKgDayMax !== undefined),
+  );
+  if (facts.weight && (needsWeight || regimen?.dose.lines.some((l) => l.includes('/kg'))))
+    patientData.push(
+      `weight ${facts.weight.value} kg on ${facts.weight.date}${facts.weight.original ? ` (${facts.weight.original})` : ''}`,
+    );
 
   const violations: (DoseViolation & { topic: DoseTopic; severity: DoseSeverity })[] = [];
   const notes: string[] = [];
@@ -257,11 +361,18 @@ function evaluate(
     const rule = single && source.singleDose ? singleDoseRule(source, source.singleDose) : source;
     const singleText = rule === source ? '' : ' (a single dose)';
     const absTopic = absoluteTopic(rule);
-    const push = (v: Omit<DoseViolation, 'rule'>, topic: DoseTopic, severity: DoseSeverity) => violations.push({ rule: source, ...v, topic, severity });
+    const push = (v: Omit<DoseViolation, 'rule'>, topic: DoseTopic, severity: DoseSeverity) =>
+      violations.push({ rule: source, ...v, topic, severity });
     // Contraindicated in this age band (and route): no dose is needed.
     if (rule.contraindicated && facts.ageYears !== undefined) {
       push(
-        { measure: 'contraindicatedForAge', ordered: clean(facts.ageYears), limit: rule.ages?.belowYears ?? rule.ages?.minYears ?? 0, unit: 'years', text: `${cap(ingredient.name)} is contraindicated${bandText(rule) || ''}: the patient is ${ageText(facts.ageYears)} old. ${rule.note}` },
+        {
+          measure: 'contraindicatedForAge',
+          ordered: clean(facts.ageYears),
+          limit: rule.ages?.belowYears ?? rule.ages?.minYears ?? 0,
+          unit: 'years',
+          text: `${cap(ingredient.name)} is contraindicated${bandText(rule) || ''}: the patient is ${ageText(facts.ageYears)} old. ${rule.note}`,
+        },
         'DOSECOND',
         'contraindicated',
       );
@@ -271,54 +382,173 @@ function evaluate(
       const perDayHigh = d.perDayHigh;
       const avg = d.perDayAveraged ? ' on average' : '';
       if (rule.perDose?.max !== undefined && above(d.perDoseHigh, rule.perDose.max)) {
-        push({ measure: 'perDose', ordered: d.perDoseHigh, limit: rule.perDose.max, unit: u, text: `${fmt(d.perDoseHigh)} ${u} per dose is above the maximum of ${fmt(rule.perDose.max)} ${u} per dose${singleText}${bandText(rule)}` }, absTopic, 'high');
+        push(
+          {
+            measure: 'perDose',
+            ordered: d.perDoseHigh,
+            limit: rule.perDose.max,
+            unit: u,
+            text: `${fmt(d.perDoseHigh)} ${u} per dose is above the maximum of ${fmt(rule.perDose.max)} ${u} per dose${singleText}${bandText(rule)}`,
+          },
+          absTopic,
+          'high',
+        );
       }
       const dayAmount = perDayHigh ?? d.perDoseHigh;
       if (rule.perDay?.max !== undefined && above(dayAmount, rule.perDay.max)) {
-        const what = perDayHigh === undefined ? `a single dose of ${fmt(dayAmount)} ${u}` : `${fmt(dayAmount)} ${u} a day${avg}`;
-        push({ measure: 'perDay', ordered: dayAmount, limit: rule.perDay.max, unit: u, text: `${what} is above the maximum of ${fmt(rule.perDay.max)} ${u} a day${singleText}${bandText(rule)}` }, absTopic, 'high');
+        const what =
+          perDayHigh === undefined ? `a single dose of ${fmt(dayAmount)} ${u}` : `${fmt(dayAmount)} ${u} a day${avg}`;
+        push(
+          {
+            measure: 'perDay',
+            ordered: dayAmount,
+            limit: rule.perDay.max,
+            unit: u,
+            text: `${what} is above the maximum of ${fmt(rule.perDay.max)} ${u} a day${singleText}${bandText(rule)}`,
+          },
+          absTopic,
+          'high',
+        );
       }
       if (rule.perWeek?.max !== undefined && d.perWeekHigh !== undefined && above(d.perWeekHigh, rule.perWeek.max)) {
-        push({ measure: 'perWeek', ordered: d.perWeekHigh, limit: rule.perWeek.max, unit: u, text: `${fmt(d.perWeekHigh)} ${u} a week is above the maximum of ${fmt(rule.perWeek.max)} ${u} a week${bandText(rule)}` }, absTopic, 'high');
+        push(
+          {
+            measure: 'perWeek',
+            ordered: d.perWeekHigh,
+            limit: rule.perWeek.max,
+            unit: u,
+            text: `${fmt(d.perWeekHigh)} ${u} a week is above the maximum of ${fmt(rule.perWeek.max)} ${u} a week${bandText(rule)}`,
+          },
+          absTopic,
+          'high',
+        );
       }
       if (rule.perKg && (rule.perKg.perDoseMax !== undefined || rule.perKg.perDayMax !== undefined)) {
         const belowKg = rule.perKg.belowKg;
         if (weightKg === undefined) {
-          out.push(notChecked(`weight-based dose limits for ${ingredient.name}`, `no current body weight is known${weightGap(facts)}`));
+          out.push(
+            notChecked(
+              `weight-based dose limits for ${ingredient.name}`,
+              `no current body weight is known${weightGap(facts)}`,
+            ),
+          );
         } else if (belowKg === undefined || weightKg < belowKg) {
           const under = belowKg !== undefined ? ` (under ${fmt(belowKg)} kg)` : '';
           const perDoseMax = rule.perKg.perDoseMax;
           if (perDoseMax !== undefined && above(d.perDoseHigh, clean(perDoseMax * weightKg))) {
             const limit = clean(perDoseMax * weightKg);
-            push({ measure: 'perKgDose', ordered: d.perDoseHigh, limit, unit: u, text: `${fmt(d.perDoseHigh)} ${u} per dose (${fmt(d.perDoseHigh / weightKg)} ${u}/kg) is above ${fmt(perDoseMax)} ${u}/kg per dose${singleText} = ${fmt(limit)} ${u} for ${fmt(weightKg)} kg${under}` }, 'DOSEHINDW', 'high');
+            push(
+              {
+                measure: 'perKgDose',
+                ordered: d.perDoseHigh,
+                limit,
+                unit: u,
+                text: `${fmt(d.perDoseHigh)} ${u} per dose (${fmt(d.perDoseHigh / weightKg)} ${u}/kg) is above ${fmt(perDoseMax)} ${u}/kg per dose${singleText} = ${fmt(limit)} ${u} for ${fmt(weightKg)} kg${under}`,
+              },
+              'DOSEHINDW',
+              'high',
+            );
           }
           const perDayMax = rule.perKg.perDayMax;
           if (perDayMax !== undefined && perDayHigh !== undefined && above(perDayHigh, clean(perDayMax * weightKg))) {
             const limit = clean(perDayMax * weightKg);
-            push({ measure: 'perKgDay', ordered: perDayHigh, limit, unit: u, text: `${fmt(perDayHigh)} ${u} a day${avg} (${fmt(perDayHigh / weightKg)} ${u}/kg/day) is above ${fmt(perDayMax)} ${u}/kg a day${singleText} = ${fmt(limit)} ${u} for ${fmt(weightKg)} kg${under}` }, 'DOSEHINDW', 'high');
+            push(
+              {
+                measure: 'perKgDay',
+                ordered: perDayHigh,
+                limit,
+                unit: u,
+                text: `${fmt(perDayHigh)} ${u} a day${avg} (${fmt(perDayHigh / weightKg)} ${u}/kg/day) is above ${fmt(perDayMax)} ${u}/kg a day${singleText} = ${fmt(limit)} ${u} for ${fmt(weightKg)} kg${under}`,
+              },
+              'DOSEHINDW',
+              'high',
+            );
           }
         }
       }
       // Low doses: only for scheduled (not "as needed") orders.
       if (!d.asNeeded && d.perDayLow !== undefined) {
         if (rule.perDay?.low !== undefined && below(d.perDayLow, rule.perDay.low)) {
-          push({ measure: 'perDay', ordered: d.perDayLow, limit: rule.perDay.low, unit: u, text: `${fmt(d.perDayLow)} ${u} a day${avg} is below the usual minimum of ${fmt(rule.perDay.low)} ${u} a day${bandText(rule)}` }, 'DOSEL', 'low');
+          push(
+            {
+              measure: 'perDay',
+              ordered: d.perDayLow,
+              limit: rule.perDay.low,
+              unit: u,
+              text: `${fmt(d.perDayLow)} ${u} a day${avg} is below the usual minimum of ${fmt(rule.perDay.low)} ${u} a day${bandText(rule)}`,
+            },
+            'DOSEL',
+            'low',
+          );
         }
-        if (rule.perKg?.perDayLow !== undefined && weightKg !== undefined && (rule.perKg.belowKg === undefined || weightKg < rule.perKg.belowKg) && below(d.perDayLow, clean(rule.perKg.perDayLow * weightKg))) {
+        if (
+          rule.perKg?.perDayLow !== undefined &&
+          weightKg !== undefined &&
+          (rule.perKg.belowKg === undefined || weightKg < rule.perKg.belowKg) &&
+          below(d.perDayLow, clean(rule.perKg.perDayLow * weightKg))
+        ) {
           const limit = clean(rule.perKg.perDayLow * weightKg);
-          push({ measure: 'perKgDay', ordered: d.perDayLow, limit, unit: u, text: `${fmt(d.perDayLow)} ${u} a day${avg} (${fmt(d.perDayLow / weightKg)} ${u}/kg/day) is below the usual ${fmt(rule.perKg.perDayLow)} ${u}/kg a day = ${fmt(limit)} ${u} for ${fmt(weightKg)} kg` }, 'DOSEL', 'low');
+          push(
+            {
+              measure: 'perKgDay',
+              ordered: d.perDayLow,
+              limit,
+              unit: u,
+              text: `${fmt(d.perDayLow)} ${u} a day${avg} (${fmt(d.perDayLow / weightKg)} ${u}/kg/day) is below the usual ${fmt(rule.perKg.perDayLow)} ${u}/kg a day = ${fmt(limit)} ${u} for ${fmt(weightKg)} kg`,
+            },
+            'DOSEL',
+            'low',
+          );
         }
       }
       if (!d.asNeeded && rule.perDose?.low !== undefined && below(d.perDoseLow, rule.perDose.low)) {
-        push({ measure: 'perDose', ordered: d.perDoseLow, limit: rule.perDose.low, unit: u, text: `${fmt(d.perDoseLow)} ${u} per dose is below the usual minimum of ${fmt(rule.perDose.low)} ${u} per dose${bandText(rule)}` }, 'DOSEL', 'low');
+        push(
+          {
+            measure: 'perDose',
+            ordered: d.perDoseLow,
+            limit: rule.perDose.low,
+            unit: u,
+            text: `${fmt(d.perDoseLow)} ${u} per dose is below the usual minimum of ${fmt(rule.perDose.low)} ${u} per dose${bandText(rule)}`,
+          },
+          'DOSEL',
+          'low',
+        );
       }
       // Intervals that kill: a weekly drug on more days a week.
       if (rule.interval) {
         const iv = rule.interval;
-        if (iv.maxDaysPerWeek !== undefined && regimen.daysPerWeek !== undefined && regimen.daysPerWeek > iv.maxDaysPerWeek) {
-          push({ measure: 'daysPerWeek', ordered: regimen.daysPerWeek, limit: iv.maxDaysPerWeek, unit: 'days a week', text: `the order gives doses on ${fmt(regimen.daysPerWeek)} days a week; at most ${fmt(iv.maxDaysPerWeek)} ${iv.maxDaysPerWeek === 1 ? 'day' : 'days'} a week is safe. ${iv.note}` }, 'DOSEIVL', 'contraindicated');
-        } else if (iv.maxAdministrationsPerWeek !== undefined && regimen.administrationsPerWeek !== undefined && regimen.administrationsPerWeek > iv.maxAdministrationsPerWeek) {
-          push({ measure: 'administrationsPerWeek', ordered: regimen.administrationsPerWeek, limit: iv.maxAdministrationsPerWeek, unit: 'doses a week', text: `the order gives ${fmt(regimen.administrationsPerWeek)} doses a week; at most ${fmt(iv.maxAdministrationsPerWeek)} is safe. ${iv.note}` }, 'DOSEIVL', 'contraindicated');
+        if (
+          iv.maxDaysPerWeek !== undefined &&
+          regimen.daysPerWeek !== undefined &&
+          regimen.daysPerWeek > iv.maxDaysPerWeek
+        ) {
+          push(
+            {
+              measure: 'daysPerWeek',
+              ordered: regimen.daysPerWeek,
+              limit: iv.maxDaysPerWeek,
+              unit: 'days a week',
+              text: `the order gives doses on ${fmt(regimen.daysPerWeek)} days a week; at most ${fmt(iv.maxDaysPerWeek)} ${iv.maxDaysPerWeek === 1 ? 'day' : 'days'} a week is safe. ${iv.note}`,
+            },
+            'DOSEIVL',
+            'contraindicated',
+          );
+        } else if (
+          iv.maxAdministrationsPerWeek !== undefined &&
+          regimen.administrationsPerWeek !== undefined &&
+          regimen.administrationsPerWeek > iv.maxAdministrationsPerWeek
+        ) {
+          push(
+            {
+              measure: 'administrationsPerWeek',
+              ordered: regimen.administrationsPerWeek,
+              limit: iv.maxAdministrationsPerWeek,
+              unit: 'doses a week',
+              text: `the order gives ${fmt(regimen.administrationsPerWeek)} doses a week; at most ${fmt(iv.maxAdministrationsPerWeek)} is safe. ${iv.note}`,
+            },
+            'DOSEIVL',
+            'contraindicated',
+          );
         }
       }
     }
@@ -331,7 +561,12 @@ function evaluate(
         // creatinine that cannot be used — not for every order of a patient with no kidney tests on record.
         const evidence = facts.stale.egfr || facts.stale.creatinine || facts.creatinine;
         if (rule.renal.some((b) => b.action === 'contraindicated') || evidence) {
-          out.push(notChecked(`the renal dose check for ${ingredient.name}`, `kidney function is not known: ${kidneyFunctionGap(facts) || 'no eGFR or creatinine clearance could be determined'}`));
+          out.push(
+            notChecked(
+              `the renal dose check for ${ingredient.name}`,
+              `kidney function is not known: ${kidneyFunctionGap(facts) || 'no eGFR or creatinine clearance could be determined'}`,
+            ),
+          );
         }
         continue;
       }
@@ -343,28 +578,79 @@ function evaluate(
       }
       const { value: kf, band: b, approximate } = band;
       addOnce(patientData, kf.text);
-      if (approximate) notes.push(`The rule is written for ${measureName(b.measure)}; ${measureName(kf.measure)} was used because ${measureName(b.measure)} was not available.`);
+      if (approximate)
+        notes.push(
+          `The rule is written for ${measureName(b.measure)}; ${measureName(kf.measure)} was used because ${measureName(b.measure)} was not available.`,
+        );
       if (kf.value < DIALYSIS_NOTE_BELOW && rule.dialysisNote) notes.push(`**Dialysis:** ${rule.dialysisNote}`);
       const kfText = `${kf.measure === 'egfr' ? 'eGFR' : 'CrCl'} ${fmt(kf.value)} ${kf.measure === 'egfr' ? 'mL/min/1.73 m2' : 'mL/min'}`;
       if (b.action === 'contraindicated') {
-        push({ measure: 'contraindicated', ordered: kf.value, limit: b.below, unit: kf.measure === 'egfr' ? 'mL/min/1.73 m2' : 'mL/min', text: `${cap(ingredient.name)} is contraindicated below ${measureName(b.measure)} ${fmt(b.below)}: the patient's ${kfText}. ${b.note}` }, 'DOSECOND', 'contraindicated');
+        push(
+          {
+            measure: 'contraindicated',
+            ordered: kf.value,
+            limit: b.below,
+            unit: kf.measure === 'egfr' ? 'mL/min/1.73 m2' : 'mL/min',
+            text: `${cap(ingredient.name)} is contraindicated below ${measureName(b.measure)} ${fmt(b.below)}: the patient's ${kfText}. ${b.note}`,
+          },
+          'DOSECOND',
+          'contraindicated',
+        );
       } else if (regimen) {
         const d = regimen.dose;
         const avg = d.perDayAveraged ? ' on average' : '';
         if (b.perDoseMax !== undefined && above(d.perDoseHigh, b.perDoseMax)) {
-          push({ measure: 'perDose', ordered: d.perDoseHigh, limit: b.perDoseMax, unit: u, text: `${fmt(d.perDoseHigh)} ${u} per dose is above ${fmt(b.perDoseMax)} ${u} per dose for ${measureName(b.measure)} below ${fmt(b.below)} (${kfText}). ${b.note}` }, 'DOSECOND', 'high');
+          push(
+            {
+              measure: 'perDose',
+              ordered: d.perDoseHigh,
+              limit: b.perDoseMax,
+              unit: u,
+              text: `${fmt(d.perDoseHigh)} ${u} per dose is above ${fmt(b.perDoseMax)} ${u} per dose for ${measureName(b.measure)} below ${fmt(b.below)} (${kfText}). ${b.note}`,
+            },
+            'DOSECOND',
+            'high',
+          );
         }
         const day = d.perDayHigh ?? d.perDoseHigh;
         if (b.perDayMax !== undefined && above(day, b.perDayMax)) {
-          push({ measure: 'perDay', ordered: day, limit: b.perDayMax, unit: u, text: `${fmt(day)} ${u} a day${avg} is above ${fmt(b.perDayMax)} ${u} a day for ${measureName(b.measure)} below ${fmt(b.below)} (${kfText}). ${b.note}` }, 'DOSECOND', 'high');
+          push(
+            {
+              measure: 'perDay',
+              ordered: day,
+              limit: b.perDayMax,
+              unit: u,
+              text: `${fmt(day)} ${u} a day${avg} is above ${fmt(b.perDayMax)} ${u} a day for ${measureName(b.measure)} below ${fmt(b.below)} (${kfText}). ${b.note}`,
+            },
+            'DOSECOND',
+            'high',
+          );
         }
         if (b.perKgDayMax !== undefined) {
           if (weightKg === undefined) {
-            out.push(notChecked(`the renal dose check for ${ingredient.name}`, `the limit for ${kfText} is per kilogram and no current body weight is known${weightGap(facts)}`));
+            out.push(
+              notChecked(
+                `the renal dose check for ${ingredient.name}`,
+                `the limit for ${kfText} is per kilogram and no current body weight is known${weightGap(facts)}`,
+              ),
+            );
           } else if (above(day, clean(b.perKgDayMax * weightKg))) {
             const limit = clean(b.perKgDayMax * weightKg);
-            addOnce(patientData, `weight ${facts.weight!.value} kg on ${facts.weight!.date}${facts.weight!.original ? ` (${facts.weight!.original})` : ''}`);
-            push({ measure: 'perKgDay', ordered: day, limit, unit: u, text: `${fmt(day)} ${u} a day${avg} (${fmt(day / weightKg)} ${u}/kg/day) is above ${fmt(b.perKgDayMax)} ${u}/kg a day = ${fmt(limit)} ${u} for ${fmt(weightKg)} kg for ${measureName(b.measure)} below ${fmt(b.below)} (${kfText}). ${b.note}` }, 'DOSECOND', 'high');
+            addOnce(
+              patientData,
+              `weight ${facts.weight!.value} kg on ${facts.weight!.date}${facts.weight!.original ? ` (${facts.weight!.original})` : ''}`,
+            );
+            push(
+              {
+                measure: 'perKgDay',
+                ordered: day,
+                limit,
+                unit: u,
+                text: `${fmt(day)} ${u} a day${avg} (${fmt(day / weightKg)} ${u}/kg/day) is above ${fmt(b.perKgDayMax)} ${u}/kg a day = ${fmt(limit)} ${u} for ${fmt(weightKg)} kg for ${measureName(b.measure)} below ${fmt(b.below)} (${kfText}). ${b.note}`,
+              },
+              'DOSECOND',
+              'high',
+            );
           }
         }
       }
@@ -375,7 +661,11 @@ function evaluate(
   const topics = [...new Set(violations.map((v) => v.topic))];
   for (const topic of topics) {
     const vs = violations.filter((v) => v.topic === topic);
-    const severity: DoseSeverity = vs.some((v) => v.severity === 'contraindicated') ? 'contraindicated' : vs.some((v) => v.severity === 'high') ? 'high' : 'low';
+    const severity: DoseSeverity = vs.some((v) => v.severity === 'contraindicated')
+      ? 'contraindicated'
+      : vs.some((v) => v.severity === 'high')
+        ? 'high'
+        : 'low';
     const finding: DoseProblemFinding = {
       kind: 'dose',
       check: 'problem',
@@ -398,7 +688,9 @@ function evaluate(
 function singleDoseRule(rule: DoseRule, s: NonNullable<DoseRule['singleDose']>): DoseRule {
   return {
     ...rule,
-    ...(s.max !== undefined ? { perDose: { ...rule.perDose, max: s.max }, perDay: { ...rule.perDay, max: s.max } } : {}),
+    ...(s.max !== undefined
+      ? { perDose: { ...rule.perDose, max: s.max }, perDay: { ...rule.perDay, max: s.max } }
+      : {}),
     ...(s.perKgMax !== undefined ? { perKg: { ...rule.perKg, perDoseMax: s.perKgMax, perDayMax: s.perKgMax } } : {}),
   };
 }
@@ -421,13 +713,15 @@ function bandText(rule: DoseRule): string {
   const a = rule.ages;
   if (!a) return '';
   const y = (n: number) => (n < 2 ? `${fmt(n * 12)} months` : `${fmt(n)} years`);
-  if (a.minYears !== undefined && a.belowYears !== undefined) return ` for ages ${y(a.minYears)} to under ${y(a.belowYears)}`;
+  if (a.minYears !== undefined && a.belowYears !== undefined)
+    return ` for ages ${y(a.minYears)} to under ${y(a.belowYears)}`;
   if (a.minYears !== undefined) return ` for ages ${y(a.minYears)} and over`;
   return ` for ages under ${y(a.belowYears!)}`;
 }
 
 function weightGap(facts: PatientFacts): string {
-  if (facts.stale.weight) return ` (the latest weight, ${facts.stale.weight.date}, is older than ${facts.maxLabAgeDays} days)`;
+  if (facts.stale.weight)
+    return ` (the latest weight, ${facts.stale.weight.date}, is older than ${facts.maxLabAgeDays} days)`;
   if (facts.observationsGap) return ` (observations could not be obtained: ${facts.observationsGap})`;
   return ' (no body weight observation was sent)';
 }
@@ -436,19 +730,28 @@ function weightGap(facts: PatientFacts): string {
  * The band that applies: of the bands whose threshold the patient is under, the lowest threshold. A band is read
  * with its own measure when known, else with the other (eGFR for CrCl or the reverse), said on the card.
  */
-function applicableBand(bands: readonly RenalBand[], kidney: { egfr?: KidneyFunction; crcl?: KidneyFunction }): { band: RenalBand; value: KidneyFunction; approximate: boolean } | undefined {
+function applicableBand(
+  bands: readonly RenalBand[],
+  kidney: { egfr?: KidneyFunction; crcl?: KidneyFunction },
+): { band: RenalBand; value: KidneyFunction; approximate: boolean } | undefined {
   let best: { band: RenalBand; value: KidneyFunction; approximate: boolean } | undefined;
   for (const band of bands) {
     const own = kidney[band.measure];
     const value = own ?? kidney.egfr ?? kidney.crcl;
     if (!value || !(value.value < band.below)) continue;
-    if (!best || band.below < best.band.below || (band.below === best.band.below && band.action === 'contraindicated')) best = { band, value, approximate: !own };
+    if (!best || band.below < best.band.below || (band.below === best.band.below && band.action === 'contraindicated'))
+      best = { band, value, approximate: !own };
   }
   return best;
 }
 
 /** Reads every instruction of one route into one dose: instructions with the same sequence add up, different ones follow each other. */
-function computeRegimen(route: DoseRoute, unit: DoseRule['unit'], instructions: readonly Instruction[], ctx: AmountContext): Regimen | { problem: string; needsWeight?: boolean } {
+function computeRegimen(
+  route: DoseRoute,
+  unit: DoseRule['unit'],
+  instructions: readonly Instruction[],
+  ctx: AmountContext,
+): Regimen | { problem: string; needsWeight?: boolean } {
   interface Step {
     perDoseHigh: number;
     perDoseLow: number;
@@ -481,7 +784,8 @@ function computeRegimen(route: DoseRoute, unit: DoseRule['unit'], instructions: 
     if (!s && i.maxPerPeriod) {
       // No timing, but a maximum per period: that maximum is the amount a day (and a week) the order allows.
       const capAmount = ingredientAmount(i.maxPerPeriod.value, i.maxPerPeriod.unit, unit, ctx);
-      if ('problem' in capAmount) return { problem: `the order has no timing and its maximum per period cannot be read: ${capAmount.problem}` };
+      if ('problem' in capAmount)
+        return { problem: `the order has no timing and its maximum per period cannot be read: ${capAmount.problem}` };
       step.perDayHigh = clean(capAmount.value * Math.max(1, 1 / i.maxPerPeriod.periodDays));
       step.perWeekHigh = clean((capAmount.value * 7) / Math.min(7, i.maxPerPeriod.periodDays));
     }
@@ -503,12 +807,26 @@ function computeRegimen(route: DoseRoute, unit: DoseRule['unit'], instructions: 
     // Instructions with the same sequence, or with none, are taken together; different sequences follow each other.
     const key = i.sequence !== undefined ? `seq:${i.sequence}` : 'together';
     steps.set(key, [...(steps.get(key) ?? []), step]);
-    const each = dose.unit && !/^(mg|g|ug|mcg|meq|mmol|\[iu\]|u|iu)$/i.test(dose.unit) ? ` (${fmt(perDoseHigh / dose.high)} ${unit} per ${dose.unit || 'unit'})` : '';
-    const amount = dose.low === dose.high ? `${fmt(dose.high)} ${dose.unit}` : `${fmt(dose.low)}–${fmt(dose.high)} ${dose.unit}`;
-    lines.push(`${amount.trim()}${each} ${s ? s.text : 'with no timing given'}${i.asNeeded ? ' as needed' : ''}${i.maxPerPeriod ? `, at most ${fmt(i.maxPerPeriod.value)} ${i.maxPerPeriod.unit} per ${fmt(i.maxPerPeriod.periodDays)} day(s)` : ''}`);
+    const each =
+      dose.unit && !/^(mg|g|ug|mcg|meq|mmol|\[iu\]|u|iu)$/i.test(dose.unit)
+        ? ` (${fmt(perDoseHigh / dose.high)} ${unit} per ${dose.unit || 'unit'})`
+        : '';
+    const amount =
+      dose.low === dose.high ? `${fmt(dose.high)} ${dose.unit}` : `${fmt(dose.low)}–${fmt(dose.high)} ${dose.unit}`;
+    lines.push(
+      `${amount.trim()}${each} ${s ? s.text : 'with no timing given'}${i.asNeeded ? ' as needed' : ''}${i.maxPerPeriod ? `, at most ${fmt(i.maxPerPeriod.value)} ${i.maxPerPeriod.unit} per ${fmt(i.maxPerPeriod.periodDays)} day(s)` : ''}`,
+    );
     const r = dose.high > 0 ? clean(high.value / dose.high) : undefined;
-    ratio = ratio === undefined ? (r !== undefined ? { unit: dose.unit, amount: r } : null) : ratio && r !== undefined && ratio.unit === dose.unit && ratio.amount === r ? ratio : null;
-    perDayAdministrations = perDayAdministrations === undefined && instructions.length === 1 ? (s?.perDayHigh ?? null) : null;
+    ratio =
+      ratio === undefined
+        ? r !== undefined
+          ? { unit: dose.unit, amount: r }
+          : null
+        : ratio && r !== undefined && ratio.unit === dose.unit && ratio.amount === r
+          ? ratio
+          : null;
+    perDayAdministrations =
+      perDayAdministrations === undefined && instructions.length === 1 ? (s?.perDayHigh ?? null) : null;
   }
   // Instructions without a sequence go with every sequenced step; concurrent instructions add up; sequential steps:
   // the largest of each.
@@ -520,11 +838,21 @@ function computeRegimen(route: DoseRoute, unit: DoseRule['unit'], instructions: 
   const combined = [...steps.values()].map((group) => ({
     perDoseHigh: Math.max(...group.map((g) => g.perDoseHigh)),
     perDoseLow: Math.min(...group.map((g) => g.perDoseLow)),
-    perDayHigh: group.every((g) => g.perDayHigh !== undefined) ? clean(group.reduce((t, g) => t + g.perDayHigh!, 0)) : undefined,
-    perDayLow: group.every((g) => g.perDayLow !== undefined) ? clean(group.reduce((t, g) => t + g.perDayLow!, 0)) : undefined,
-    perWeekHigh: group.every((g) => g.perWeekHigh !== undefined) ? clean(group.reduce((t, g) => t + g.perWeekHigh!, 0)) : undefined,
-    administrationsPerWeek: group.every((g) => g.administrationsPerWeek !== undefined) ? group.reduce((t, g) => t + g.administrationsPerWeek!, 0) : undefined,
-    daysPerWeek: group.every((g) => g.daysPerWeek !== undefined) ? Math.max(...group.map((g) => g.daysPerWeek!)) : undefined,
+    perDayHigh: group.every((g) => g.perDayHigh !== undefined)
+      ? clean(group.reduce((t, g) => t + g.perDayHigh!, 0))
+      : undefined,
+    perDayLow: group.every((g) => g.perDayLow !== undefined)
+      ? clean(group.reduce((t, g) => t + g.perDayLow!, 0))
+      : undefined,
+    perWeekHigh: group.every((g) => g.perWeekHigh !== undefined)
+      ? clean(group.reduce((t, g) => t + g.perWeekHigh!, 0))
+      : undefined,
+    administrationsPerWeek: group.every((g) => g.administrationsPerWeek !== undefined)
+      ? group.reduce((t, g) => t + g.administrationsPerWeek!, 0)
+      : undefined,
+    daysPerWeek: group.every((g) => g.daysPerWeek !== undefined)
+      ? Math.max(...group.map((g) => g.daysPerWeek!))
+      : undefined,
   }));
   const maxOf = (k: 'perDayHigh' | 'perWeekHigh' | 'administrationsPerWeek' | 'daysPerWeek') =>
     combined.every((c) => c[k] !== undefined) ? Math.max(...combined.map((c) => c[k]!)) : undefined;
@@ -548,7 +876,11 @@ function computeRegimen(route: DoseRoute, unit: DoseRule['unit'], instructions: 
   }
   const daysPerWeek = maxOf('daysPerWeek');
   const administrationsPerWeek = maxOf('administrationsPerWeek');
-  return { dose, ...(daysPerWeek !== undefined ? { daysPerWeek } : {}), ...(administrationsPerWeek !== undefined ? { administrationsPerWeek } : {}) };
+  return {
+    dose,
+    ...(daysPerWeek !== undefined ? { daysPerWeek } : {}),
+    ...(administrationsPerWeek !== undefined ? { administrationsPerWeek } : {}),
+  };
 }
 
 /**
@@ -575,7 +907,15 @@ function corrections(
   const entry = orderedDoseEntry(raw[0] as Json);
   const d = regimen.dose;
   const ordered = instructions[0]!.dose;
-  if (!entry || !ordered || ordered.low !== ordered.high || d.amountPerOrderedUnit === undefined || d.orderedUnit === undefined || d.amountPerOrderedUnit <= 0) return {};
+  if (
+    !entry ||
+    !ordered ||
+    ordered.low !== ordered.high ||
+    d.amountPerOrderedUnit === undefined ||
+    d.orderedUnit === undefined ||
+    d.amountPerOrderedUnit <= 0
+  )
+    return {};
   const n = d.perDayAdministrations;
   const caps: number[] = [];
   for (const v of all) {
@@ -594,7 +934,9 @@ function corrections(
   if (COUNT_UNIT.test(unit)) value = Math.floor(allowed + 1e-9);
   else if (unitDef(unit)?.dimension === 'mass' && SOLID_FORM.test(product.doseForm ?? product.name)) {
     // a mass of tablets or capsules: a whole number of them
-    const strength = ctx.strengths.find((s) => s.ingredient === ctx.ingredient && (s.per === undefined || unitDef(s.per.unit)?.dimension === 'count'));
+    const strength = ctx.strengths.find(
+      (s) => s.ingredient === ctx.ingredient && (s.per === undefined || unitDef(s.per.unit)?.dimension === 'count'),
+    );
     const each = strength ? convert(strength.value / (strength.per?.value ?? 1), strength.unit, unit) : undefined;
     if (each !== undefined && each > 0) value = clean(Math.floor(allowed / each + 1e-9) * each);
   }
@@ -610,7 +952,8 @@ export function orderedDoseEntry(instruction: Json): Json | undefined {
   if (!Array.isArray(list) || list.length !== 1 || !isObject(list[0])) return undefined;
   const e = list[0];
   if (e.type !== undefined && !codingsOf(e.type).some((c) => c.code === 'ordered')) return undefined;
-  if (!isObject(e.doseQuantity) || num(e.doseQuantity.value) === undefined || e.doseRange !== undefined) return undefined;
+  if (!isObject(e.doseQuantity) || num(e.doseQuantity.value) === undefined || e.doseRange !== undefined)
+    return undefined;
   return e;
 }
 

@@ -114,14 +114,22 @@ function readInstruction(d: Json, index: number): Instruction {
   const sequence = num(d.sequence);
   const asNeeded = d.asNeededBoolean === true || isObject(d.asNeededCodeableConcept) || d.asNeeded === true;
   const route = readRoute(d.route);
-  const base = { index, ...(sequence !== undefined ? { sequence } : {}), ...(text ? { text } : {}), ...(route ? { route } : {}), asNeeded };
+  const base = {
+    index,
+    ...(sequence !== undefined ? { sequence } : {}),
+    ...(text ? { text } : {}),
+    ...(route ? { route } : {}),
+    asNeeded,
+  };
   const maxPerAdministration = quantity(d.maxDosePerAdministration);
   const maxPerPeriod = readMaxPerPeriod(d.maxDosePerPeriod);
   const caps = { ...(maxPerAdministration ? { maxPerAdministration } : {}), ...(maxPerPeriod ? { maxPerPeriod } : {}) };
 
   // R4 doseAndRate (array, or a lone object); STU3 doseQuantity/doseRange; DSTU2 doseQuantity on the Dosage.
   const entries = asArray(d.doseAndRate).filter(isObject);
-  const ordered = entries.find((e) => codingsOf(e.type).some((c) => c.code === 'ordered')) ?? entries.find((e) => e.doseQuantity !== undefined || e.doseRange !== undefined);
+  const ordered =
+    entries.find((e) => codingsOf(e.type).some((c) => c.code === 'ordered')) ??
+    entries.find((e) => e.doseQuantity !== undefined || e.doseRange !== undefined);
   const holder: Json = ordered ?? d;
   let dose: Instruction['dose'];
   const q = quantity(holder.doseQuantity);
@@ -129,19 +137,27 @@ function readInstruction(d: Json, index: number): Instruction {
   else if (isObject(holder.doseRange)) {
     const low = quantity(holder.doseRange.low);
     const high = quantity(holder.doseRange.high);
-    if (low && high && low.unit !== high.unit) return { ...base, ...caps, problem: `the dose range mixes units (${low.unit} to ${high.unit})` };
+    if (low && high && low.unit !== high.unit)
+      return { ...base, ...caps, problem: `the dose range mixes units (${low.unit} to ${high.unit})` };
     const unit = (high ?? low)?.unit ?? '';
     if (low || high) dose = { low: (low ?? high)!.value, high: (high ?? low)!.value, unit };
   }
   if (!dose) {
     const bad = badDoseValue(holder);
     if (bad) return { ...base, ...caps, problem: bad };
-    const rate = entries.some((e) => e.rateQuantity !== undefined || e.rateRatio !== undefined || e.rateRange !== undefined);
+    const rate = entries.some(
+      (e) => e.rateQuantity !== undefined || e.rateRatio !== undefined || e.rateRange !== undefined,
+    );
     if (rate) return { ...base, ...caps, problem: 'it gives an infusion rate and no dose per administration' };
-    return { ...base, ...caps, problem: text ? `the dose is given only as text ("${text.slice(0, 80)}")` : 'it gives no dose' };
+    return {
+      ...base,
+      ...caps,
+      problem: text ? `the dose is given only as text ("${text.slice(0, 80)}")` : 'it gives no dose',
+    };
   }
   if (dose.low > dose.high) dose = { ...dose, low: dose.high, high: dose.low };
-  if (!(dose.low > 0)) return { ...base, ...caps, problem: `the dose ${fmt(dose.low)} ${dose.unit} is not a positive amount` };
+  if (!(dose.low > 0))
+    return { ...base, ...caps, problem: `the dose ${fmt(dose.low)} ${dose.unit} is not a positive amount` };
   const schedule = readSchedule(d.timing);
   if (typeof schedule === 'string') return { ...base, dose, ...caps, problem: schedule };
   return { ...base, dose, ...(schedule ? { schedule } : {}), ...caps };
@@ -150,13 +166,19 @@ function readInstruction(d: Json, index: number): Instruction {
 /** A dose value that is there but is not a finite number (a string "1000", null, an array), named. */
 function badDoseValue(holder: Json): string | undefined {
   const values: unknown[] = [];
-  for (const q of [holder.doseQuantity, isObject(holder.doseRange) ? holder.doseRange.low : undefined, isObject(holder.doseRange) ? holder.doseRange.high : undefined]) {
+  for (const q of [
+    holder.doseQuantity,
+    isObject(holder.doseRange) ? holder.doseRange.low : undefined,
+    isObject(holder.doseRange) ? holder.doseRange.high : undefined,
+  ]) {
     if (q === undefined) continue;
     if (!isObject(q)) return 'the dose quantity is not a FHIR Quantity';
     values.push(q.value);
   }
   const bad = values.find((v) => v !== undefined && num(v) === undefined);
-  return bad !== undefined ? `the dose value ${JSON.stringify(bad)?.slice(0, 40) ?? String(bad)} is not a number` : undefined;
+  return bad !== undefined
+    ? `the dose value ${JSON.stringify(bad)?.slice(0, 40) ?? String(bad)} is not a number`
+    : undefined;
 }
 
 function readMaxPerPeriod(r: unknown): Instruction['maxPerPeriod'] {
@@ -187,7 +209,8 @@ const UNIT_WORDS: Readonly<Record<string, [string, string]>> = {
 export function readSchedule(timing: unknown): Schedule | string | undefined {
   if (timing === undefined) return undefined;
   if (!isObject(timing)) return `the timing is not a FHIR Timing (${describe(timing)})`;
-  if (timing.repeat !== undefined && !isObject(timing.repeat)) return `the timing's repeat is not a FHIR Timing.repeat element (${describe(timing.repeat)})`;
+  if (timing.repeat !== undefined && !isObject(timing.repeat))
+    return `the timing's repeat is not a FHIR Timing.repeat element (${describe(timing.repeat)})`;
   const repeat = isObject(timing.repeat) ? timing.repeat : undefined;
   if (repeat) {
     for (const field of ['frequency', 'frequencyMax', 'period', 'periodMax', 'count', 'countMax'] as const) {
@@ -198,14 +221,28 @@ export function readSchedule(timing: unknown): Schedule | string | undefined {
       if (!(n > 0)) return `the timing's ${field} ${fmt(n)} is not a positive number`;
     }
   }
-  const codeText = codingsOf(timing.code).map((c) => c.code?.toUpperCase()).find((c) => c !== undefined && TIMING_CODES[c] !== undefined);
+  const codeText = codingsOf(timing.code)
+    .map((c) => c.code?.toUpperCase())
+    .find((c) => c !== undefined && TIMING_CODES[c] !== undefined);
   const days = repeat ? asArray(repeat.dayOfWeek).filter((w) => typeof w === 'string').length : 0;
-  if (!repeat || (repeat.period === undefined && repeat.when === undefined && repeat.timeOfDay === undefined && repeat.count === undefined && repeat.frequency === undefined && days === 0)) {
+  if (
+    !repeat ||
+    (repeat.period === undefined &&
+      repeat.when === undefined &&
+      repeat.timeOfDay === undefined &&
+      repeat.count === undefined &&
+      repeat.frequency === undefined &&
+      days === 0)
+  ) {
     if (codeText) {
       const c = TIMING_CODES[codeText]!;
       return build(c.frequency, c.frequency, c.periodHours / 24, c.periodHours / 24, undefined, c.text);
     }
-    if (repeat && (repeat.boundsPeriod !== undefined || repeat.boundsDuration !== undefined || repeat.duration !== undefined)) return undefined;
+    if (
+      repeat &&
+      (repeat.boundsPeriod !== undefined || repeat.boundsDuration !== undefined || repeat.duration !== undefined)
+    )
+      return undefined;
     const other = codingsOf(timing.code)[0]?.code ?? conceptText(timing.code);
     return other ? `the timing code "${other}" is not one this service reads` : undefined;
   }
@@ -221,10 +258,26 @@ export function readSchedule(timing: unknown): Schedule | string | undefined {
     // Days of the week with no period: a dose on each of those days (at each named time, else the frequency a day).
     if (days > 0) {
       const perDay = Math.max(named, frequencyMax);
-      return build(perDay, Math.max(named, frequency), 1, 1, days, `${perDay === 1 ? 'once' : `${fmt(perDay)} times`} a day on ${days} day(s) a week`);
+      return build(
+        perDay,
+        Math.max(named, frequency),
+        1,
+        1,
+        days,
+        `${perDay === 1 ? 'once' : `${fmt(perDay)} times`} a day on ${days} day(s) a week`,
+      );
     }
     if (named > 0) return build(named, named, 1, 1, undefined, `${named === 1 ? 'once' : `${named} times`} a day`);
-    if (num(repeat.count) === 1) return { perDayHigh: 1, perDayLow: 1, perWeekHigh: 1, perWeekLow: 1, periodDays: 1, once: true, text: 'once (a single dose)' };
+    if (num(repeat.count) === 1)
+      return {
+        perDayHigh: 1,
+        perDayLow: 1,
+        perWeekHigh: 1,
+        perWeekLow: 1,
+        periodDays: 1,
+        once: true,
+        text: 'once (a single dose)',
+      };
     if (repeat.frequency !== undefined) return 'the timing gives a frequency but no period';
     return undefined;
   }
@@ -232,7 +285,8 @@ export function readSchedule(timing: unknown): Schedule | string | undefined {
   if (unitDays === undefined) return `the timing's period unit "${periodUnit ?? ''}" is not a unit of time`;
   const periodMax = Math.max(num(repeat.periodMax) ?? period, period);
   const periodDays = period * unitDays;
-  if (periodDays / frequencyMax < MIN_INTERVAL_DAYS) return `the timing gives doses less than one minute apart (${fmt(frequencyMax)} every ${period} ${periodUnit})`;
+  if (periodDays / frequencyMax < MIN_INTERVAL_DAYS)
+    return `the timing gives doses less than one minute apart (${fmt(frequencyMax)} every ${period} ${periodUnit})`;
   // Several named times a day ("when": breakfast, lunch, dinner) within a daily period: one dose at each.
   const freqHigh = periodDays === 1 ? Math.max(frequencyMax, whenCount, timeCount) : frequencyMax;
   const freqLow = periodDays === 1 ? Math.max(frequency, whenCount, timeCount) : frequency;
@@ -245,7 +299,14 @@ export function readSchedule(timing: unknown): Schedule | string | undefined {
       : freqHigh === 1
         ? `every ${every} ${period === 1 && periodMax === 1 ? words[0] : words[1]}`
         : `${count} times every ${every === '1' ? words[0] : `${every} ${words[1]}`}`;
-  return build(freqHigh, freqLow, periodDays, periodMax * unitDays, days || undefined, days ? `${text}, ${days} day(s) a week` : text);
+  return build(
+    freqHigh,
+    freqLow,
+    periodDays,
+    periodMax * unitDays,
+    days || undefined,
+    days ? `${text}, ${days} day(s) a week` : text,
+  );
 }
 
 /** The shortest dosing interval read as one: one minute. */
@@ -260,14 +321,22 @@ function describe(v: unknown): string {
 }
 
 /** An interval longer than 12 hours and shorter than a week that does not divide 24 hours: read as an average a day. */
-const averages = (intervalDays: number, periodDays: number) => periodDays < 7 && intervalDays > 0.5 + 1e-9 && Math.abs(intervalDays - 1) > 1e-9;
+const averages = (intervalDays: number, periodDays: number) =>
+  periodDays < 7 && intervalDays > 0.5 + 1e-9 && Math.abs(intervalDays - 1) > 1e-9;
 
 /**
  * Administrations in any 24 hours: for periods under a day, how many fit (every 7 hours: 4, at 0, 7, 14 and 21 h);
  * for intervals longer than 12 hours that do not divide a day (every 18 or 48 hours), the average a day; for longer
  * periods, at least one on a dosing day.
  */
-function build(freqHigh: number, freqLow: number, periodDays: number, periodMaxDays: number, dayOfWeekCount: number | undefined, text: string): Schedule {
+function build(
+  freqHigh: number,
+  freqLow: number,
+  periodDays: number,
+  periodMaxDays: number,
+  dayOfWeekCount: number | undefined,
+  text: string,
+): Schedule {
   const eps = 1e-9;
   const averageHigh = averages(periodDays / freqHigh, periodDays);
   const averageLow = averages(periodMaxDays / freqLow, periodMaxDays);
@@ -289,9 +358,19 @@ function build(freqHigh: number, freqLow: number, periodDays: number, periodMaxD
     perWeekLow = Math.max(periodMaxDays > 7 ? 0 : 1, Math.floor((freqLow * 7) / periodMaxDays + eps));
     // Daily or more often: every day. Every N days: a dose on ceil(7 / N) days of some weeks. Weekly or rarer with one
     // administration: one day. Several a week: not said (they may fall on one day, e.g. split doses 12 hours apart).
-    daysPerWeek = periodDays <= 1 ? 7 : periodDays < 7 ? Math.ceil(7 / periodDays - eps) : freqHigh <= 1 ? 1 : undefined;
+    daysPerWeek =
+      periodDays <= 1 ? 7 : periodDays < 7 ? Math.ceil(7 / periodDays - eps) : freqHigh <= 1 ? 1 : undefined;
   }
-  return { perDayHigh, perDayLow, perWeekHigh, perWeekLow, ...(daysPerWeek !== undefined ? { daysPerWeek } : {}), periodDays, ...(averageHigh ? { averaged: true } : {}), text };
+  return {
+    perDayHigh,
+    perDayLow,
+    perWeekHigh,
+    perWeekLow,
+    ...(daysPerWeek !== undefined ? { daysPerWeek } : {}),
+    periodDays,
+    ...(averageHigh ? { averaged: true } : {}),
+    text,
+  };
 }
 
 // ---------------------------------------------------------------------------------------------------- routes

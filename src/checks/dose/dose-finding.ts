@@ -16,7 +16,16 @@ export interface DoseViolation {
    * per dose, per day, per week, per kg per dose, per kg per day, days a week, administrations a week, a renal
    * contraindication (ordered: the kidney function), a contraindication of the rule's age band (ordered: the age in years).
    */
-  readonly measure: 'perDose' | 'perDay' | 'perWeek' | 'perKgDose' | 'perKgDay' | 'daysPerWeek' | 'administrationsPerWeek' | 'contraindicated' | 'contraindicatedForAge';
+  readonly measure:
+    | 'perDose'
+    | 'perDay'
+    | 'perWeek'
+    | 'perKgDose'
+    | 'perKgDay'
+    | 'daysPerWeek'
+    | 'administrationsPerWeek'
+    | 'contraindicated'
+    | 'contraindicatedForAge';
   /** What the order gives and the limit, in the rule's unit (or days/administrations). */
   readonly ordered: number;
   readonly limit: number;

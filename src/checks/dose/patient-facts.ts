@@ -5,13 +5,27 @@
  */
 import type { Measurement, PatientFacts } from '../../fhir/clinical-context.js';
 import type { DataGap } from '../../fhir/prefetch.js';
-import { LOINC_SYSTEMS, asArray, codingsOf, datePart, daysBetween, isObject, num, str, type Json } from '../../fhir/resources.js';
+import {
+  LOINC_SYSTEMS,
+  asArray,
+  codingsOf,
+  datePart,
+  daysBetween,
+  isObject,
+  num,
+  str,
+  type Json,
+} from '../../fhir/resources.js';
 import type { ObservationKind } from '../../knowledge/source-schema.js';
 import { creatinineInMgDl, isEgfrUnit, weightInKg } from './ucum.js';
 
 const UCUM = 'http://unitsofmeasure.org';
 type Kind = 'weight' | 'creatinine' | 'egfr';
-const KIND_IDS: Readonly<Record<string, Kind>> = { 'body-weight': 'weight', 'serum-creatinine': 'creatinine', egfr: 'egfr' };
+const KIND_IDS: Readonly<Record<string, Kind>> = {
+  'body-weight': 'weight',
+  'serum-creatinine': 'creatinine',
+  egfr: 'egfr',
+};
 const UNIT: Readonly<Record<Kind, string>> = { weight: 'kg', creatinine: 'mg/dL', egfr: 'mL/min/{1.73_m2}' };
 
 export interface PatientFactsInput {
@@ -33,7 +47,8 @@ export function patientFacts(input: PatientFactsInput): PatientFacts {
   const partial = rawBirth !== undefined && /^\d{4}(-\d{2})?$/.test(rawBirth) ? rawBirth : undefined;
   const birthDate = earliest ? (partial ?? earliest) : undefined;
   const gender = patient ? str(patient.gender) : undefined;
-  const sex = gender === 'male' || gender === 'female' || gender === 'other' || gender === 'unknown' ? gender : undefined;
+  const sex =
+    gender === 'male' || gender === 'female' || gender === 'other' || gender === 'unknown' ? gender : undefined;
   const future = earliest !== undefined && daysBetween(earliest, input.now) < 0;
   const demographicsGap = patientGap
     ? `the patient record could not be obtained: ${patientGap}`
@@ -53,13 +68,20 @@ export function patientFacts(input: PatientFactsInput): PatientFacts {
   const fresh: Partial<Record<Kind, Measurement>> = {};
   const stale: Partial<Record<Kind, Measurement>> = {};
   for (const obs of input.observations ?? []) {
-    if (obs.resourceType !== 'Observation' || ['entered-in-error', 'cancelled', 'preliminary'].includes(String(obs.status))) continue;
+    if (
+      obs.resourceType !== 'Observation' ||
+      ['entered-in-error', 'cancelled', 'preliminary'].includes(String(obs.status))
+    )
+      continue;
     const kind = codingsOf(obs.code)
       .filter((c) => c.system && LOINC_SYSTEMS.has(c.system) && c.code)
       .map((c) => kindByLoinc.get(c.code!))
       .find((k) => k !== undefined);
     if (!kind) continue;
-    const date = datePart(obs.effectiveDateTime) ?? (isObject(obs.effectivePeriod) ? datePart(obs.effectivePeriod.start) : undefined) ?? datePart(obs.issued);
+    const date =
+      datePart(obs.effectiveDateTime) ??
+      (isObject(obs.effectivePeriod) ? datePart(obs.effectivePeriod.start) : undefined) ??
+      datePart(obs.issued);
     if (!date) continue;
     const m = measure(kind, obs, date, input.now);
     if (!m || m.ageDays < -1) continue;
@@ -109,12 +131,24 @@ export function ageInYears(birthDate: string, now: Date): number {
 
 function measure(kind: Kind, obs: Json, date: string, now: Date): Measurement | undefined {
   // eGFR panels carry the value in a component (e.g. the HL7 f205 example) rather than valueQuantity.
-  const quantities = [obs.valueQuantity, ...asArray(obs.component).filter(isObject).map((c) => c.valueQuantity)].filter(isObject);
+  const quantities = [
+    obs.valueQuantity,
+    ...asArray(obs.component)
+      .filter(isObject)
+      .map((c) => c.valueQuantity),
+  ].filter(isObject);
   for (const q of quantities) {
     const value = num(q.value);
     if (value === undefined) continue;
     const unit = str(q.system) === UCUM ? (str(q.code) ?? str(q.unit)) : (str(q.unit) ?? str(q.code));
-    const converted = kind === 'weight' ? weightInKg(value, unit) : kind === 'creatinine' ? creatinineInMgDl(value, unit) : isEgfrUnit(unit) ? value : undefined;
+    const converted =
+      kind === 'weight'
+        ? weightInKg(value, unit)
+        : kind === 'creatinine'
+          ? creatinineInMgDl(value, unit)
+          : isEgfrUnit(unit)
+            ? value
+            : undefined;
     if (converted === undefined) continue;
     const comparator = str(q.comparator);
     const original = `${value} ${unit ?? ''}`.trim();

@@ -14,7 +14,12 @@ export interface KidneyFunction {
   readonly text: string;
 }
 
-export function cockcroftGault(ageYears: number, weightKg: number, creatinineMgDl: number, sex: 'male' | 'female'): number {
+export function cockcroftGault(
+  ageYears: number,
+  weightKg: number,
+  creatinineMgDl: number,
+  sex: 'male' | 'female',
+): number {
   const crcl = ((140 - ageYears) * weightKg) / (72 * creatinineMgDl);
   return sex === 'female' ? crcl * 0.85 : crcl;
 }
@@ -26,12 +31,17 @@ const ADULT_YEARS = 18;
 export function egfrOf(p: PatientFacts): KidneyFunction | undefined {
   if (!p.egfr) return undefined;
   const bound = p.egfr.comparator ? `${p.egfr.comparator}` : '';
-  return { measure: 'egfr', value: p.egfr.value, text: `eGFR ${bound}${p.egfr.value} mL/min/1.73 m2 on ${p.egfr.date}` };
+  return {
+    measure: 'egfr',
+    value: p.egfr.value,
+    text: `eGFR ${bound}${p.egfr.value} mL/min/1.73 m2 on ${p.egfr.date}`,
+  };
 }
 
 /** The Cockcroft–Gault CrCl, when age, sex (male or female), a fresh weight and a fresh creatinine are known. */
 export function crclOf(p: PatientFacts): KidneyFunction | undefined {
-  if (p.ageYears === undefined || !p.weight || !p.creatinine || (p.sex !== 'male' && p.sex !== 'female')) return undefined;
+  if (p.ageYears === undefined || !p.weight || !p.creatinine || (p.sex !== 'male' && p.sex !== 'female'))
+    return undefined;
   // The equation was derived in adults; in children it overestimates clearance (a pediatric eGFR is needed).
   if (p.ageYears < ADULT_YEARS) return undefined;
   // whole years, as the equation is used
@@ -49,14 +59,23 @@ export function crclOf(p: PatientFacts): KidneyFunction | undefined {
 export function kidneyFunctionGap(p: PatientFacts): string {
   const parts: string[] = [];
   if (p.stale.egfr) parts.push(`the latest eGFR (${p.stale.egfr.date}) is older than ${p.maxLabAgeDays} days`);
-  if (p.stale.creatinine) parts.push(`the latest serum creatinine (${p.stale.creatinine.date}) is older than ${p.maxLabAgeDays} days`);
-  if (!p.egfr && !p.creatinine && !p.stale.egfr && !p.stale.creatinine) parts.push('no eGFR or serum creatinine result was available');
+  if (p.stale.creatinine)
+    parts.push(`the latest serum creatinine (${p.stale.creatinine.date}) is older than ${p.maxLabAgeDays} days`);
+  if (!p.egfr && !p.creatinine && !p.stale.egfr && !p.stale.creatinine)
+    parts.push('no eGFR or serum creatinine result was available');
   if (p.creatinine && p.ageYears !== undefined && p.ageYears < ADULT_YEARS && !p.egfr) {
-    parts.push('Cockcroft–Gault is not used under 18 years, and no eGFR (a pediatric estimate such as bedside Schwartz) was reported');
+    parts.push(
+      'Cockcroft–Gault is not used under 18 years, and no eGFR (a pediatric estimate such as bedside Schwartz) was reported',
+    );
   } else if (p.creatinine) {
     if (p.ageYears === undefined) parts.push(`the age is not known (${p.demographicsGap ?? 'no birth date'})`);
     if (p.sex !== 'male' && p.sex !== 'female') parts.push('the sex is not recorded as male or female');
-    if (!p.weight) parts.push(p.stale.weight ? `the latest body weight (${p.stale.weight.date}) is older than ${p.maxLabAgeDays} days` : 'no body weight was available');
+    if (!p.weight)
+      parts.push(
+        p.stale.weight
+          ? `the latest body weight (${p.stale.weight.date}) is older than ${p.maxLabAgeDays} days`
+          : 'no body weight was available',
+      );
   }
   if (p.observationsGap) parts.push(`laboratory results could not be obtained: ${p.observationsGap}`);
   return parts.join('; ');

@@ -32,8 +32,8 @@ const UNITS: Readonly<Record<string, UnitDef>> = {
   mg: { dimension: 'mass', factor: 1 },
   ug: { dimension: 'mass', factor: 1e-3 },
   mcg: { dimension: 'mass', factor: 1e-3 },
-  'µg': { dimension: 'mass', factor: 1e-3 },
-  'μg': { dimension: 'mass', factor: 1e-3 },
+  µg: { dimension: 'mass', factor: 1e-3 },
+  μg: { dimension: 'mass', factor: 1e-3 },
   ng: { dimension: 'mass', factor: 1e-6 },
   // milliequivalents, millimoles
   eq: { dimension: 'equivalents', factor: 1000 },
@@ -47,11 +47,11 @@ const UNITS: Readonly<Record<string, UnitDef>> = {
   iu: { dimension: 'units', factor: 1 },
   u: { dimension: 'units', factor: 1 },
   '[u]': { dimension: 'units', factor: 1 },
-  '[usp\'u]': { dimension: 'units', factor: 1 },
+  "[usp'u]": { dimension: 'units', factor: 1 },
   unit: { dimension: 'units', factor: 1 },
   units: { dimension: 'units', factor: 1 },
   unt: { dimension: 'units', factor: 1 },
-  '[ki\'u]': { dimension: 'units', factor: 1000 },
+  "[ki'u]": { dimension: 'units', factor: 1000 },
   'k[iu]': { dimension: 'units', factor: 1000 },
   // volume → mL
   l: { dimension: 'volume', factor: 1000 },
@@ -98,7 +98,10 @@ export function unitDef(unit: string | undefined): UnitDef | undefined {
 }
 
 /** `value` in `unit` as canonical units of its dimension (e.g. 0.5 g → {mass, 500}); undefined for unknown units. */
-export function toCanonical(value: number, unit: string | undefined): { dimension: Dimension; value: number } | undefined {
+export function toCanonical(
+  value: number,
+  unit: string | undefined,
+): { dimension: Dimension; value: number } | undefined {
   const def = unitDef(unit);
   return def ? { dimension: def.dimension, value: value * def.factor } : undefined;
 }
@@ -121,7 +124,14 @@ export function daysIn(unit: string | undefined): number | undefined {
 
 /** 1 [lb_av] = 0.45359237 kg (international avoirdupois pound); 1 [oz_av] = 1/16 lb. */
 const POUND_KG = 0.45359237;
-const WEIGHT_KG: Readonly<Record<string, number>> = { kg: 1, g: 0.001, '[lb_av]': POUND_KG, lb: POUND_KG, lbs: POUND_KG, '[oz_av]': POUND_KG / 16 };
+const WEIGHT_KG: Readonly<Record<string, number>> = {
+  kg: 1,
+  g: 0.001,
+  '[lb_av]': POUND_KG,
+  lb: POUND_KG,
+  lbs: POUND_KG,
+  '[oz_av]': POUND_KG / 16,
+};
 
 /** A body weight in kilograms, from kg, g, [lb_av] (or printed lb) and [oz_av]. */
 export function weightInKg(value: number, unit: string | undefined): number | undefined {
@@ -147,5 +157,13 @@ export function creatinineInMgDl(value: number, unit: string | undefined): numbe
 export function isEgfrUnit(unit: string | undefined): boolean {
   if (!unit) return false;
   const u = unit.replace(/\s+/g, '').toLowerCase();
-  return ['ml/min/{1.73_m2}', 'ml/min/1.73m2', 'ml/min/1.73_m2', 'ml/min/{1.73m2}', 'ml/min/1.73m^2', 'ml/min/1.73m²', 'ml/min'].includes(u);
+  return [
+    'ml/min/{1.73_m2}',
+    'ml/min/1.73m2',
+    'ml/min/1.73_m2',
+    'ml/min/{1.73m2}',
+    'ml/min/1.73m^2',
+    'ml/min/1.73m²',
+    'ml/min',
+  ].includes(u);
 }

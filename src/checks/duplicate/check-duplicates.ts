@@ -36,7 +36,11 @@ export async function checkDuplicates(plan: PairPlan, kb: KnowledgeSnapshot, dea
   const extended = new Map(all.map((m) => [m, (m.drugs ?? []).some((d) => isExtendedRelease(d))]));
 
   // Only two medications sharing an ingredient or a duplicate class can be duplicates.
-  const keysOf = (p: number) => all[p]!.ingredients.flatMap((i) => [`i:${i.rxcui}`, ...(memberships.get(i.rxcui) ?? []).map((ms) => `c:${ms.rule.id}`)]);
+  const keysOf = (p: number) =>
+    all[p]!.ingredients.flatMap((i) => [
+      `i:${i.rxcui}`,
+      ...(memberships.get(i.rxcui) ?? []).map((ms) => `c:${ms.rule.id}`),
+    ]);
   const candidates = candidatePairs(all.length, subjects.length, plan.subjectsAgainstEachOther, keysOf, deadline);
   const expired = deadlineProbe(deadline);
   let outOfTime = candidates.outOfTime;
@@ -59,7 +63,15 @@ export async function checkDuplicates(plan: PairPlan, kb: KnowledgeSnapshot, dea
     // are not a duplicate.
     if (linkedOrders(subject, other)) continue;
     const same = subject.ingredients.find((si) => other.ingredients.some((oi) => oi.rxcui === si.rxcui));
-    if (same && sameIngredient) report({ kind: 'duplicate', subject, other, rule: sameIngredient, subjectIngredient: same, otherIngredient: same });
+    if (same && sameIngredient)
+      report({
+        kind: 'duplicate',
+        subject,
+        other,
+        rule: sameIngredient,
+        subjectIngredient: same,
+        otherIngredient: same,
+      });
     const seen = new Set<string>();
     for (const si of subject.ingredients) {
       for (const oi of other.ingredients) {
@@ -67,7 +79,8 @@ export async function checkDuplicates(plan: PairPlan, kb: KnowledgeSnapshot, dea
         for (const ms of memberships.get(si.rxcui) ?? []) {
           if (seen.has(ms.rule.id)) continue;
           const mo = (memberships.get(oi.rxcui) ?? []).find((m) => m.rule.id === ms.rule.id);
-          if (!mo || !counts(ms, extended.get(subject)!) || !counts(mo, extended.get(other)!) || !paired(ms, mo)) continue;
+          if (!mo || !counts(ms, extended.get(subject)!) || !counts(mo, extended.get(other)!) || !paired(ms, mo))
+            continue;
           seen.add(ms.rule.id);
           report({ kind: 'duplicate', subject, other, rule: ms.rule, subjectIngredient: si, otherIngredient: oi });
         }
@@ -75,10 +88,18 @@ export async function checkDuplicates(plan: PairPlan, kb: KnowledgeSnapshot, dea
     }
   }
   if (found > MAX_DUPLICATE_FINDINGS) {
-    findings.push({ kind: 'incomplete', what: 'duplicate therapy check', reason: `it found ${found} duplicate pairs; the first ${MAX_DUPLICATE_FINDINGS} are shown and the rest are not listed` });
+    findings.push({
+      kind: 'incomplete',
+      what: 'duplicate therapy check',
+      reason: `it found ${found} duplicate pairs; the first ${MAX_DUPLICATE_FINDINGS} are shown and the rest are not listed`,
+    });
   }
   if (outOfTime) {
-    findings.push({ kind: 'incomplete', what: 'duplicate therapy check', reason: `the time budget ran out with ${(candidates.outOfTime ? candidates.collected : candidates.pairs.length - examined) || 'some'} medication pairs not yet screened` });
+    findings.push({
+      kind: 'incomplete',
+      what: 'duplicate therapy check',
+      reason: `the time budget ran out with ${(candidates.outOfTime ? candidates.collected : candidates.pairs.length - examined) || 'some'} medication pairs not yet screened`,
+    });
   }
   return findings;
 }

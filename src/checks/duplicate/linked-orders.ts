@@ -15,11 +15,14 @@ const priorRefs = (m: Medication): string[] => (m.priorPrescription ? [normalise
 /** The orders a record (a MedicationStatement) was recorded from: basedOn and derivedFrom, normalised. */
 function sourceRefs(m: Medication): string[] {
   const r = m.resource;
-  return [...asArray(r.basedOn), ...asArray(r.derivedFrom)].flatMap((x) => (isObject(x) && str(x.reference) ? [normaliseRef(str(x.reference)!)] : []));
+  return [...asArray(r.basedOn), ...asArray(r.derivedFrom)].flatMap((x) =>
+    isObject(x) && str(x.reference) ? [normaliseRef(str(x.reference)!)] : [],
+  );
 }
 
 const refOf = (m: Medication) => (m.reference ? normaliseRef(m.reference) : undefined);
-const names = (m: Medication, ref: string | undefined) => ref !== undefined && [...priorRefs(m), ...sourceRefs(m)].includes(ref);
+const names = (m: Medication, ref: string | undefined) =>
+  ref !== undefined && [...priorRefs(m), ...sourceRefs(m)].includes(ref);
 
 /** Whether two records are one therapy: the same resource, or one names the other as its prior order or source. */
 export function linkedOrders(a: Medication, b: Medication): boolean {

@@ -31,7 +31,10 @@ export interface GuidelineRuleDeps {
 
 export interface GuidelineStepInput {
   readonly hook: RuleHook;
-  readonly behaviour: { readonly mode: 'order' | 'profile'; plan(c: ClinicalContext): { readonly subjects: readonly Medication[] } };
+  readonly behaviour: {
+    readonly mode: 'order' | 'profile';
+    plan(c: ClinicalContext): { readonly subjects: readonly Medication[] };
+  };
   readonly clinical: ClinicalContext;
   readonly data: ResolvedData;
   readonly prefetch: Json | undefined;
@@ -53,7 +56,10 @@ export interface GuidelineStepOutcome {
 const NOTHING: GuidelineStepOutcome = { findings: [], fired: [] };
 
 /** Starts the guideline rules (resolves when they are done, failed or out of time). */
-export async function startGuidelineRules(deps: GuidelineRuleDeps | undefined, input: GuidelineStepInput): Promise<GuidelineStepOutcome> {
+export async function startGuidelineRules(
+  deps: GuidelineRuleDeps | undefined,
+  input: GuidelineStepInput,
+): Promise<GuidelineStepOutcome> {
   if (!deps || deps.rules.runnable().length === 0) return NOTHING;
   let fired: readonly FiredRule[] = [];
   const outcome = await runCheck(
@@ -84,12 +90,18 @@ export async function startGuidelineRules(deps: GuidelineRuleDeps | undefined, i
 }
 
 /** The cards of the other checks with the active rules' cards added (sorted by indicator); shadow cards aside. */
-export function withGuidelineCards(built: BuiltCards, outcome: GuidelineStepOutcome, publicBaseUrl: string): BuiltCards & { readonly shadow: readonly ShadowCard[] } {
+export function withGuidelineCards(
+  built: BuiltCards,
+  outcome: GuidelineStepOutcome,
+  publicBaseUrl: string,
+): BuiltCards & { readonly shadow: readonly ShadowCard[] } {
   if (outcome.fired.length === 0) return { ...built, shadow: [] };
   const rules = guidelineCards(outcome.fired, publicBaseUrl);
   const meta = new Map(built.meta);
   for (const [uuid, m] of rules.meta) meta.set(uuid, m);
-  const cards = [...built.cards, ...rules.cards].sort((a, b) => indicatorRank(b.indicator) - indicatorRank(a.indicator));
+  const cards = [...built.cards, ...rules.cards].sort(
+    (a, b) => indicatorRank(b.indicator) - indicatorRank(a.indicator),
+  );
   const labels = new Map(built.labels);
   for (const f of outcome.fired) {
     const card = rules.cards.find((c) => rules.meta.get(c.uuid)?.findingIds[0] === f.rule.source.id);

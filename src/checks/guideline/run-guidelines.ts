@@ -11,7 +11,14 @@
 import { Engine, type TopLevelCondition } from 'json-rules-engine';
 import type { ClinicalContext, Medication } from '../../fhir/clinical-context.js';
 import type { FhirClient, FhirServerAccess } from '../../fhir/fhir-client.js';
-import { DATA_KEY_NAMES, prefetchTemplates, resolveData, type DataKey, type KeyNeed, type ResolvedData } from '../../fhir/prefetch.js';
+import {
+  DATA_KEY_NAMES,
+  prefetchTemplates,
+  resolveData,
+  type DataKey,
+  type KeyNeed,
+  type ResolvedData,
+} from '../../fhir/prefetch.js';
 import type { Json } from '../../fhir/resources.js';
 import type { Deadline } from '../../infra/deadline.js';
 import type { KnowledgeSnapshot } from '../../knowledge/knowledge-store.js';
@@ -36,7 +43,12 @@ export interface RuleMemory {
    * Of these rule ids, those with a card for the patient at or after `since`: live cards shown (`live`, for active
    * rules) or would-be cards recorded (`shadow`, for shadow rules) — never one for the other.
    */
-  shownSince(patientId: string, ruleIds: readonly string[], since: Date, source: 'live' | 'shadow'): Promise<ReadonlySet<string>>;
+  shownSince(
+    patientId: string,
+    ruleIds: readonly string[],
+    since: Date,
+    source: 'live' | 'shadow',
+  ): Promise<ReadonlySet<string>>;
 }
 
 export interface GuidelineInput {
@@ -47,7 +59,11 @@ export interface GuidelineInput {
   readonly data: ResolvedData;
   /** The hook's prefetch keys: what was already read, and what the EHR may have prefetched. */
   readonly keys: readonly KeyNeed[];
-  readonly request: { readonly prefetch: Json | undefined; readonly context: Json; readonly fhir: FhirServerAccess | undefined };
+  readonly request: {
+    readonly prefetch: Json | undefined;
+    readonly context: Json;
+    readonly fhir: FhirServerAccess | undefined;
+  };
   readonly kb: KnowledgeSnapshot;
   readonly fhirClient: FhirClient;
   readonly deadline: Deadline;
@@ -87,7 +103,8 @@ class RuleSwitchedOff extends Error {
   }
 }
 
-const switchedOffText = (reason: string) => `it is switched off for a cool-down after repeated failures (the last: it ${reason}); an informaticist should fix its file`;
+const switchedOffText = (reason: string) =>
+  `it is switched off for a cool-down after repeated failures (the last: it ${reason}); an informaticist should fix its file`;
 
 export async function runGuidelines(input: GuidelineInput, deps: GuidelineDeps): Promise<GuidelineOutcome> {
   const rules = deps.rules.runnable().filter((r) => r.source.hooks.includes(input.hook));
@@ -96,7 +113,8 @@ export async function runGuidelines(input: GuidelineInput, deps: GuidelineDeps):
   const incomplete: IncompleteFinding[] = [];
   const notChecked = (rule: CompiledRule, reason: string) => {
     // Shadow rules show nothing, not even what they could not check.
-    if (rule.source.status === 'active') incomplete.push({ kind: 'incomplete', what: `guideline rule "${rule.source.title}"`, reason });
+    if (rule.source.status === 'active')
+      incomplete.push({ kind: 'incomplete', what: `guideline rule "${rule.source.title}"`, reason });
   };
 
   const runnable: CompiledRule[] = [];
@@ -117,7 +135,9 @@ export async function runGuidelines(input: GuidelineInput, deps: GuidelineDeps):
   const byResource = new Map<unknown, Medication>(meds.map((m) => [m.resource, m]));
   const ingredients = [...new Set(meds.flatMap((m) => m.ingredients.map((i) => i.rxcui)))];
   const classes = ingredients.length > 0 ? await input.kb.classesOf(ingredients) : new Map();
-  const classSets = new Map<string, ReadonlySet<string>>([...classes].map(([k, v]) => [k, new Set(v.map((c: { id: string }) => c.id))]));
+  const classSets = new Map<string, ReadonlySet<string>>(
+    [...classes].map(([k, v]) => [k, new Set(v.map((c: { id: string }) => c.id))]),
+  );
 
   const patient = data.values.patient?.find((r) => r.resourceType === 'Patient');
   const facts: RequestFacts = {
@@ -164,9 +184,14 @@ export async function runGuidelines(input: GuidelineInput, deps: GuidelineDeps):
       continue;
     }
     try {
-      const outcome = await evaluateRule(rule, facts, env, { clock, limitMs: rule.timeSliceMs, offReason: () => deps.rules.disabledReason(rule) });
+      const outcome = await evaluateRule(rule, facts, env, {
+        clock,
+        limitMs: rule.timeSliceMs,
+        offReason: () => deps.rules.disabledReason(rule),
+      });
       deps.onEvaluated?.(rule, outcome);
-      if (outcome.fired) fired.push({ rule, facts: outcome.values, medications: medicationsIn(outcome.values, byResource) });
+      if (outcome.fired)
+        fired.push({ rule, facts: outcome.values, medications: medicationsIn(outcome.values, byResource) });
     } catch (error) {
       if (error instanceof RuleSwitchedOff) {
         notChecked(rule, switchedOffText(error.reason));
@@ -177,7 +202,10 @@ export async function runGuidelines(input: GuidelineInput, deps: GuidelineDeps):
           ? `took longer than its ${rule.timeSliceMs} ms time slice (${Math.round(error.spentMs * 10) / 10} ms)`
           : `failed with an error (${redact(error)})`;
       const switchedOff = deps.rules.recordFailure(rule, reason);
-      notChecked(rule, switchedOff ? `it ${reason} and has been switched off for a cool-down after repeated failures` : `it ${reason}`);
+      notChecked(
+        rule,
+        switchedOff ? `it ${reason} and has been switched off for a cool-down after repeated failures` : `it ${reason}`,
+      );
     }
   }
 
@@ -209,7 +237,10 @@ export async function evaluateRule(
   rule: CompiledRule,
   request: RequestFacts,
   env: Record<string, unknown>,
-  slice: { readonly clock: () => number; readonly limitMs: number; readonly offReason?: () => string | undefined } = { clock: () => 0, limitMs: Infinity },
+  slice: { readonly clock: () => number; readonly limitMs: number; readonly offReason?: () => string | undefined } = {
+    clock: () => 0,
+    limitMs: Infinity,
+  },
 ): Promise<RuleEvaluation> {
   const values: Record<string, unknown> = {};
   let spentMs = 0;
@@ -238,7 +269,12 @@ export async function evaluateRule(
   if (fired) for (const name of Object.keys(rule.source.facts)) factValue(name);
   if (spentMs > slice.limitMs) throw new TimeSliceExceeded(spentMs);
   const ruleResult = result.results[0] ?? result.failureResults[0];
-  return { fired, spentMs, values, conditions: ruleResult ? (ruleResult.toJSON(false) as { conditions: unknown }).conditions : undefined };
+  return {
+    fired,
+    spentMs,
+    values,
+    conditions: ruleResult ? (ruleResult.toJSON(false) as { conditions: unknown }).conditions : undefined,
+  };
 }
 
 /** The data keys rules read: the hook's own reading when it read them, else prefetch or the FHIR server. */
@@ -252,7 +288,13 @@ async function ruleData(input: GuidelineInput, needed: ReadonlySet<DataNeed>): P
     else toRead.push({ key, use: 'optional' });
   }
   if (toRead.length === 0) return { values, gaps, fetched: [] };
-  const extra = await resolveData(input.request, toRead, prefetchTemplates(input.kb.observationKinds()), input.fhirClient, input.deadline);
+  const extra = await resolveData(
+    input.request,
+    toRead,
+    prefetchTemplates(input.kb.observationKinds()),
+    input.fhirClient,
+    input.deadline,
+  );
   return { values: { ...values, ...extra.values }, gaps: [...gaps, ...extra.gaps], fetched: extra.fetched };
 }
 
@@ -271,7 +313,12 @@ function medicationsIn(values: Record<string, unknown>, byResource: ReadonlyMap<
 }
 
 /** Rules with a frequency whose card was shown within their period for this patient are left out. */
-async function withoutRecentlyShown(fired: FiredRule[], patientId: string | undefined, now: Date, deps: GuidelineDeps): Promise<FiredRule[]> {
+async function withoutRecentlyShown(
+  fired: FiredRule[],
+  patientId: string | undefined,
+  now: Date,
+  deps: GuidelineDeps,
+): Promise<FiredRule[]> {
   const limited = fired.filter((f) => f.rule.source.frequency);
   if (limited.length === 0 || !patientId || !deps.memory) return fired;
   const shown = new Set<string>();
@@ -292,5 +339,8 @@ async function withoutRecentlyShown(fired: FiredRule[], patientId: string | unde
 /** An error's message without the values in it (they may come from patient data): quoted text and numbers masked. */
 export function redact(error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);
-  return message.split('\n')[0]!.replace(/"[^"]*"|'[^']*'|\[[^\]]*\]|\b\d+(\.\d+)?\b/g, '…').slice(0, 200);
+  return message
+    .split('\n')[0]!
+    .replace(/"[^"]*"|'[^']*'|\[[^\]]*\]|\b\d+(\.\d+)?\b/g, '…')
+    .slice(0, 200);
 }

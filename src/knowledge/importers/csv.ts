@@ -120,7 +120,8 @@ class CsvParser {
 
   /** At the end of the file: a quote must not be left open. */
   finish(): void {
-    if (this.inQuotes) throw new ImportError(this.file, this.start, `a quoted field opened on line ${this.start} is never closed`);
+    if (this.inQuotes)
+      throw new ImportError(this.file, this.start, `a quoted field opened on line ${this.start} is never closed`);
   }
 }
 
@@ -158,8 +159,10 @@ export function checkHeader(file: string, header: readonly string[], expected: r
   const repeated = names.filter((c, i) => names.indexOf(c) !== i);
   const problems: string[] = [];
   if (missing.length) problems.push(`missing column${missing.length > 1 ? 's' : ''}: ${missing.join(', ')}`);
-  if (unknown.length) problems.push(`unknown column${unknown.length > 1 ? 's' : ''}: ${unknown.map((c) => c || '(empty)').join(', ')}`);
-  if (repeated.length) problems.push(`repeated column${repeated.length > 1 ? 's' : ''}: ${[...new Set(repeated)].join(', ')}`);
+  if (unknown.length)
+    problems.push(`unknown column${unknown.length > 1 ? 's' : ''}: ${unknown.map((c) => c || '(empty)').join(', ')}`);
+  if (repeated.length)
+    problems.push(`repeated column${repeated.length > 1 ? 's' : ''}: ${[...new Set(repeated)].join(', ')}`);
   if (problems.length) {
     throw new ImportError(file, 1, `bad header: ${problems.join('; ')} (expected columns: ${expected.join(',')})`);
   }

@@ -18,7 +18,10 @@ const LEVELS: ReadonlyMap<string, Severity | 'unknown'> = new Map([
   ['unknown', 'unknown'],
 ]);
 
-export const DDINTER_CITATION = { source: 'DDInter (imported by this site)', url: 'https://ddinter.scbdd.com/' } as const;
+export const DDINTER_CITATION = {
+  source: 'DDInter (imported by this site)',
+  url: 'https://ddinter.scbdd.com/',
+} as const;
 
 export const DDINTER_TEXT = {
   mechanism:
@@ -46,7 +49,12 @@ async function* read(file: string, context: ImportContext): AsyncGenerator<Impor
     progress(line);
     // Fields come in DDINTER_COLUMNS order whatever the file's column order.
     const [idA, drugA, idB, drugB, levelText] = fields.map((f) => f.trim()) as [string, string, string, string, string];
-    for (const [column, v] of [['DDInterID_A', idA], ['DDInterID_B', idB], ['Drug_A', drugA], ['Drug_B', drugB]] as const) {
+    for (const [column, v] of [
+      ['DDInterID_A', idA],
+      ['DDInterID_B', idB],
+      ['Drug_A', drugA],
+      ['Drug_B', drugB],
+    ] as const) {
       if (v === '') throw new ImportError(file, line, `${column} is empty`);
     }
     const level = LEVELS.get(levelText.toLowerCase());
@@ -75,7 +83,10 @@ async function* read(file: string, context: ImportContext): AsyncGenerator<Impor
     const inB = context.ingredientByName(drugB);
     const unknown = [inA ? undefined : drugA, inB ? undefined : drugB].filter((d): d is string => d !== undefined);
     if (unknown.length) {
-      context.skip(line, `${unknown.map((d) => `"${d}"`).join(' and ')} not in the knowledge base (no RxNorm ingredient by that name)`);
+      context.skip(
+        line,
+        `${unknown.map((d) => `"${d}"`).join(' and ')} not in the knowledge base (no RxNorm ingredient by that name)`,
+      );
       continue;
     }
     if (inA === inB) {

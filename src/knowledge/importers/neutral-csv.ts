@@ -107,7 +107,12 @@ export function rowToInteraction(file: string, line: number, row: Row): unknown 
   return interaction;
 }
 
-const SIDE_KEYS: Record<string, string> = { label: 'label', ingredients: 'ingredients', classes: 'classes', washoutDays: 'washout_days' };
+const SIDE_KEYS: Record<string, string> = {
+  label: 'label',
+  ingredients: 'ingredients',
+  classes: 'classes',
+  washoutDays: 'washout_days',
+};
 const CITATION_KEYS: Record<string, string> = {
   source: 'citation_source',
   doi: 'citation_doi',
@@ -172,7 +177,8 @@ async function* read(file: string, context: ImportContext): AsyncGenerator<Impor
     const parsed = Interaction.safeParse(input);
     if (!parsed.success) throw new ImportError(file, line, describeIssues(parsed.error.issues, input));
     const first = seen.get(parsed.data.id);
-    if (first !== undefined) throw new ImportError(file, line, `id "${parsed.data.id}" repeats the id of line ${first}`);
+    if (first !== undefined)
+      throw new ImportError(file, line, `id "${parsed.data.id}" repeats the id of line ${first}`);
     seen.set(parsed.data.id, line);
     yield { kind: 'interaction', line, value: parsed.data };
   }

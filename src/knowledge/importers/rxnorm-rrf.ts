@@ -67,7 +67,9 @@ const RELATION_LIST: Readonly<Record<string, { kind: Kind; whole: 'rxcui1' | 'rx
   contains: { kind: 'contains', whole: 'rxcui2' },
   contained_in: { kind: 'contains', whole: 'rxcui1' },
 };
-export const RELATIONS: ReadonlyMap<string, { kind: Kind; whole: 'rxcui1' | 'rxcui2' }> = new Map(Object.entries(RELATION_LIST));
+export const RELATIONS: ReadonlyMap<string, { kind: Kind; whole: 'rxcui1' | 'rxcui2' }> = new Map(
+  Object.entries(RELATION_LIST),
+);
 
 /** The RELA names of each edge kind, for messages. */
 const KIND_NAMES: Readonly<Record<Kind, string>> = {
@@ -106,7 +108,8 @@ const PRODUCT_PATH: Readonly<Record<ProductTty, readonly { kind: Kind; to: reado
   BPCK: [{ kind: 'contains', to: ['SCD', 'SBD'] }],
 };
 
-type Resolution = { readonly ok: true; readonly ins: readonly number[] } | { readonly ok: false; readonly reason: string };
+type Resolution =
+  { readonly ok: true; readonly ins: readonly number[] } | { readonly ok: false; readonly reason: string };
 
 const RXCUI = /^[0-9]{1,9}$/;
 
@@ -131,7 +134,10 @@ export function locateRrf(dir: string): { conso: string; rel: string; sat: strin
 
 class Graph {
   readonly concepts = new Map<number, Concept>();
-  readonly edges: Readonly<Record<Kind, Edges>> = Object.fromEntries(KINDS.map((k) => [k, new Map()])) as Record<Kind, Edges>;
+  readonly edges: Readonly<Record<Kind, Edges>> = Object.fromEntries(KINDS.map((k) => [k, new Map()])) as Record<
+    Kind,
+    Edges
+  >;
 
   add(kind: Kind, whole: number, part: number): void {
     const map = this.edges[kind];
@@ -153,12 +159,16 @@ class Graph {
     if (c.tty !== 'PIN' && c.tty !== 'MIN') return { ok: false, reason: `${c.tty} ${code} is not an ingredient` };
     const kind: Kind = c.tty === 'PIN' ? 'base' : 'part';
     const parts = this.edges[kind].get(code) ?? [];
-    if (parts.length === 0) return { ok: false, reason: `${c.tty} ${code} has no ${KIND_NAMES[kind]} relation to an IN` };
+    if (parts.length === 0)
+      return { ok: false, reason: `${c.tty} ${code} has no ${KIND_NAMES[kind]} relation to an IN` };
     const ins: number[] = [];
     for (const p of parts) {
       const pc = this.concepts.get(p);
       if (pc?.tty !== 'IN') {
-        return { ok: false, reason: `${c.tty} ${code} ${KIND_NAMES[kind]} ${pc ? `${pc.tty} ${p}, not an IN` : `${p}, not an active SAB=RXNORM IN`}` };
+        return {
+          ok: false,
+          reason: `${c.tty} ${code} ${KIND_NAMES[kind]} ${pc ? `${pc.tty} ${p}, not an IN` : `${p}, not an active SAB=RXNORM IN`}`,
+        };
       }
       ins.push(p);
     }
@@ -181,7 +191,9 @@ class Graph {
     for (const p of this.edges[step.kind].get(code) ?? []) {
       const pc = this.concepts.get(p);
       if (!pc || !step.to.includes(pc.tty)) {
-        const what = pc ? `${pc.tty} ${p}, expected ${step.to.join('/')}` : `${p}, not an active SAB=RXNORM ${step.to.join('/')}`;
+        const what = pc
+          ? `${pc.tty} ${p}, expected ${step.to.join('/')}`
+          : `${p}, not an active SAB=RXNORM ${step.to.join('/')}`;
         return { ok: false, reason: `${c.tty} ${code} ${KIND_NAMES[step.kind]} ${what}` };
       }
       const r = this.productIngredients(p, depth + 1);
@@ -192,12 +204,19 @@ class Graph {
   }
 }
 
-async function readConso(file: string, graph: Graph, context: ImportContext, progress: (n: number) => void, offset: number): Promise<number> {
+async function readConso(
+  file: string,
+  graph: Graph,
+  context: ImportContext,
+  progress: (n: number) => void,
+  offset: number,
+): Promise<number> {
   let lines = 0;
   for await (const { line, fields } of readRrf(file, CONSO.columns)) {
     lines = line;
     progress(offset + line);
-    if (fields[CONSO.SAB] !== 'RXNORM' || fields[CONSO.LAT] !== 'ENG' || SUPPRESSED.has(fields[CONSO.SUPPRESS]!)) continue;
+    if (fields[CONSO.SAB] !== 'RXNORM' || fields[CONSO.LAT] !== 'ENG' || SUPPRESSED.has(fields[CONSO.SUPPRESS]!))
+      continue;
     const tty = fields[CONSO.TTY] as Tty;
     if (!TTYS.includes(tty)) continue;
     const rxcui = fields[CONSO.RXCUI]!;
@@ -205,7 +224,8 @@ async function readConso(file: string, graph: Graph, context: ImportContext, pro
     const code = Number(rxcui);
     const known = graph.concepts.get(code);
     if (known) {
-      if (known.tty !== tty) context.skip(line, `RXCUI ${rxcui} is ${tty} here but ${known.tty} on line ${known.line}; the first is kept`);
+      if (known.tty !== tty)
+        context.skip(line, `RXCUI ${rxcui} is ${tty} here but ${known.tty} on line ${known.line}; the first is kept`);
       continue;
     }
     graph.concepts.set(code, { tty, name: fields[CONSO.STR]!, line });
@@ -224,7 +244,10 @@ async function readRel(file: string, graph: Graph, progress: (n: number) => void
     const c1 = fields[REL.RXCUI1]!;
     const c2 = fields[REL.RXCUI2]!;
     if (c1 === '' || c2 === '') continue; // an atom-level relation
-    for (const [col, v] of [['RXCUI1', c1], ['RXCUI2', c2]] as const) {
+    for (const [col, v] of [
+      ['RXCUI1', c1],
+      ['RXCUI2', c2],
+    ] as const) {
       if (!RXCUI.test(v)) throw new ImportError(file, line, `${col} "${v}" is not an RxCUI (1-9 digits)`);
     }
     const [whole, part] = rel.whole === 'rxcui2' ? [Number(c2), Number(c1)] : [Number(c1), Number(c2)];
@@ -256,7 +279,12 @@ async function* read(dir: string, context: ImportContext): AsyncGenerator<Import
       verifiedIn: [RXNORM_VERIFIED_TOKEN],
     };
     const parsed = Ingredient.safeParse(value);
-    if (!parsed.success) throw new ImportError(files.conso, c.line, parsed.error.issues.map((i) => `${i.path.join('.') || 'ingredient'}: ${i.message}`).join('; '));
+    if (!parsed.success)
+      throw new ImportError(
+        files.conso,
+        c.line,
+        parsed.error.issues.map((i) => `${i.path.join('.') || 'ingredient'}: ${i.message}`).join('; '),
+      );
     yield { kind: 'ingredient', line: c.line, value: parsed.data };
   }
 
@@ -264,12 +292,26 @@ async function* read(dir: string, context: ImportContext): AsyncGenerator<Import
     if (isIngredientTty(c.tty)) continue;
     const r = graph.productIngredients(code);
     if (!r.ok) {
-      context.skip(c.line, `${graph.describe(code)} "${c.name}" left out, its ingredients do not all resolve: ${r.reason}`);
+      context.skip(
+        c.line,
+        `${graph.describe(code)} "${c.name}" left out, its ingredients do not all resolve: ${r.reason}`,
+      );
       continue;
     }
-    const value = { rxcui: String(code), name: c.name, tty: c.tty, ingredients: r.ins.map(String), verifiedIn: [RXNORM_VERIFIED_TOKEN] };
+    const value = {
+      rxcui: String(code),
+      name: c.name,
+      tty: c.tty,
+      ingredients: r.ins.map(String),
+      verifiedIn: [RXNORM_VERIFIED_TOKEN],
+    };
     const parsed = Product.safeParse(value);
-    if (!parsed.success) throw new ImportError(files.conso, c.line, parsed.error.issues.map((i) => `${i.path.join('.') || 'product'}: ${i.message}`).join('; '));
+    if (!parsed.success)
+      throw new ImportError(
+        files.conso,
+        c.line,
+        parsed.error.issues.map((i) => `${i.path.join('.') || 'product'}: ${i.message}`).join('; '),
+      );
     yield { kind: 'product', line: c.line, value: parsed.data };
   }
 }
