@@ -101,13 +101,34 @@ export interface BuiltCards {
   readonly meta: ReadonlyMap<string, CardMeta>;
   /** What a card is about when its drugs do not say it (a guideline rule's title), by card uuid: for a folded card. */
   readonly labels?: ReadonlyMap<string, string>;
+  /** Interaction findings found but not built into cards of their own (past MAX_PAIR_CARDS): the folded card names them. */
+  readonly notBuilt?: NotBuilt;
 }
+
+/** Drug pairs past MAX_PAIR_CARDS: how many, and what the ledger records of them. */
+export interface NotBuilt {
+  readonly count: number;
+  readonly findingIds: ReadonlySet<string>;
+  readonly drugs: ReadonlySet<string>;
+  readonly draftRefs: ReadonlySet<string>;
+}
+
+/**
+ * Interaction cards built for one order-hook answer: twice what the alert budget can ever show (MAX_FINDING_CARDS).
+ * A request of thousands of interacting orders finds thousands of pairs; building a card for each would cost more
+ * than the whole time budget, only to fold them. Pairs past this many (the least important, as pairs are sorted)
+ * are counted into the folded card, which by then already lists the first of the folded cards by name.
+ */
+const MAX_PAIR_CARDS = 100;
 
 export function buildCards(findings: readonly Finding[], cc: CardContext): BuiltCards {
   const decided: Decided[] = [];
+  // The policy decides by the interaction and the patient's labs, not by which orders meet it: once per interaction.
+  const decisions = new Map<Interaction, PolicyDecision>();
   for (const f of findings) {
     if (f.kind !== 'interaction') continue;
-    const decision = decideIndicator(f, cc.policy, cc.context);
+    let decision = decisions.get(f.interaction);
+    if (!decision) decisions.set(f.interaction, (decision = decideIndicator(f, cc.policy, cc.context)));
     if (decision.indicator !== 'suppress') decided.push({ finding: f, decision: decision as Decided['decision'] });
   }
   decided.sort(byImportance);
@@ -115,6 +136,7 @@ export function buildCards(findings: readonly Finding[], cc: CardContext): Built
   const labels = new Map<string, string>();
 
   let interactionCards: Card[];
+  let notBuilt: NotBuilt | undefined;
   if (cc.mode === 'profile') {
     const duplicateFindings = findings.filter((f): f is DuplicateFinding => f.kind === 'duplicate');
     if (decided.length > 0) {
@@ -137,7 +159,9 @@ export function buildCards(findings: readonly Finding[], cc: CardContext): Built
       if (duplicates) meta.set(duplicates.card.uuid, duplicates.meta);
     }
   } else {
-    const pairCards = groupByPair(decided).map((group) => {
+    const groups = groupByPair(decided);
+    if (groups.length > MAX_PAIR_CARDS) notBuilt = describeNotBuilt(groups.slice(MAX_PAIR_CARDS));
+    const pairCards = groups.slice(0, MAX_PAIR_CARDS).map((group) => {
       const card = pairCard(group, cc);
       meta.set(card.uuid, groupMeta(group));
       labels.set(card.uuid, `${pairName(group[0]!.finding)} (interaction)`);
@@ -190,7 +214,23 @@ export function buildCards(findings: readonly Finding[], cc: CardContext): Built
       .filter((f): f is DisplayMismatchFinding => f.kind === 'display-mismatch')
       .map((f) => other('display-mismatch')(displayMismatchCard(f.medication))),
   ].sort((a, b) => indicatorRank(b.indicator) - indicatorRank(a.indicator));
-  return { cards, meta, labels };
+  return { cards, meta, labels, ...(notBuilt ? { notBuilt } : {}) };
+}
+
+/** One pass over the findings of the pairs not built: no card text, only what the ledger records. */
+function describeNotBuilt(groups: readonly Decided[][]): NotBuilt {
+  const findingIds = new Set<string>();
+  const drugs = new Set<string>();
+  const draftRefs = new Set<string>();
+  for (const group of groups) {
+    for (const { finding } of group) {
+      findingIds.add(finding.interaction.id);
+      drugs.add(finding.subjectIngredient.rxcui).add(finding.otherIngredient.rxcui);
+      for (const m of [finding.subject, finding.other])
+        if (m.role === 'draft' && m.reference) draftRefs.add(m.reference);
+    }
+  }
+  return { count: groups.length, findingIds, drugs, draftRefs };
 }
 
 /** The ledger's view of one card's findings. */
@@ -233,11 +273,18 @@ function byImportance(x: Decided, y: Decided): number {
  * drug (a duplicate, or an order and its statement) share one card, and a combination product stays one drug.
  */
 function drugIdentity(m: Medication): string {
-  return m.ingredients
-    .map((i) => i.rxcui)
-    .sort()
-    .join('+');
+  let identity = identities.get(m);
+  if (identity === undefined) {
+    identity = m.ingredients
+      .map((i) => i.rxcui)
+      .sort()
+      .join('+');
+    identities.set(m, identity);
+  }
+  return identity;
 }
+/** A medication meets many others in a large request: its identity is worked out once. */
+const identities = new WeakMap<Medication, string>();
 
 function pairKey(f: InteractionFinding): string {
   return [drugIdentity(f.subject), drugIdentity(f.other)].sort().join('|');
@@ -259,7 +306,9 @@ function groupByPair(decided: readonly Decided[]): Decided[][] {
   const groups = new Map<string, Decided[]>();
   for (const d of decided) {
     const key = pairKey(d.finding);
-    groups.set(key, [...(groups.get(key) ?? []), d]);
+    const group = groups.get(key);
+    if (group) group.push(d);
+    else groups.set(key, [d]);
   }
   return [...groups.values()];
 }
@@ -547,7 +596,9 @@ export function applyAlertBudget<T extends BuiltCards>(built: T, input: AlertBud
   const kept = ranked.filter((c) => !overBudget.has(c));
   const overCap = new Set(kept.length > MAX_FINDING_CARDS ? kept.slice(MAX_FINDING_CARDS - 1) : []);
   const folded = ranked.filter((c) => overBudget.has(c) || overCap.has(c));
-  if (folded.length === 0) return built;
+  // Pairs not built are the least important interactions, never more important than a folded card (see MAX_PAIR_CARDS).
+  const notBuilt = built.notBuilt;
+  if (folded.length === 0 && !notBuilt) return built;
 
   const names = new Map<string, string>();
   for (const m of [...input.context.drafts, ...input.context.active, ...input.context.recent])
@@ -560,17 +611,16 @@ export function applyAlertBudget<T extends BuiltCards>(built: T, input: AlertBud
     const what = drugs.length > 0 ? drugs.join(' + ') : c.summary.split(':')[0]!;
     return `${cap(what)} (${KIND_WORD[m.findingKind] ?? m.findingKind})`;
   };
+  const total = folded.length + (notBuilt?.count ?? 0);
   const indicator = folded.reduce<Indicator>(
     (top, c) => (indicatorRank(c.indicator) > indicatorRank(top) ? c.indicator : top),
     'info',
   );
   const listed = folded.slice(0, FOLDED_LISTED);
-  const rest = folded.length - listed.length;
+  const rest = total - listed.length;
   const summaryCard: Card = {
     uuid: randomUUID(),
-    summary: fitSummary(
-      `${folded.length} more alert${folded.length === 1 ? '' : 's'}: ${listed.map(labelOf).join('; ')}`,
-    ),
+    summary: fitSummary(`${total} more alert${total === 1 ? '' : 's'}: ${listed.map(labelOf).join('; ')}`),
     detail: [
       'More alerts were found than are shown separately; the most important are shown above. These were folded:',
       '',
@@ -588,11 +638,11 @@ export function applyAlertBudget<T extends BuiltCards>(built: T, input: AlertBud
   const foldedMeta = folded.map((c) => meta.get(c.uuid)!);
   meta.set(summaryCard.uuid, {
     findingKind: 'folded',
-    findingIds: [...new Set(foldedMeta.flatMap((m) => m.findingIds))].sort(),
+    findingIds: [...new Set([...foldedMeta.flatMap((m) => m.findingIds), ...(notBuilt?.findingIds ?? [])])].sort(),
     findingKey: null,
-    drugs: [...new Set(foldedMeta.flatMap((m) => m.drugs))].sort(),
+    drugs: [...new Set([...foldedMeta.flatMap((m) => m.drugs), ...(notBuilt?.drugs ?? [])])].sort(),
     severity: null,
-    draftRefs: [...new Set(foldedMeta.flatMap((m) => m.draftRefs))],
+    draftRefs: [...new Set([...foldedMeta.flatMap((m) => m.draftRefs), ...(notBuilt?.draftRefs ?? [])])],
     draftFingerprint: null,
   });
   for (const c of folded) meta.delete(c.uuid);

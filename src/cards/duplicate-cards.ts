@@ -89,7 +89,9 @@ export function mergeDuplicateCards(
   const groups = new Map<string, Decided[]>();
   for (const d of decide(findings, cc)) {
     const key = drugPairKey(d.finding.subject, d.finding.other);
-    groups.set(key, [...(groups.get(key) ?? []), d]);
+    const group = groups.get(key);
+    if (group) group.push(d);
+    else groups.set(key, [d]);
   }
   const cards: Card[] = [];
   for (const { key, card } of pairCards) {
@@ -160,7 +162,9 @@ export function duplicateProfileCard(
   const groups = new Map<string, Decided[]>();
   for (const d of decided) {
     const key = drugPairKey(d.finding.subject, d.finding.other);
-    groups.set(key, [...(groups.get(key) ?? []), d]);
+    const group = groups.get(key);
+    if (group) group.push(d);
+    else groups.set(key, [d]);
   }
   const lines = [...groups.values()].map(
     (g) =>
@@ -209,7 +213,9 @@ export function mergeDuplicatesIntoProfileCard(
   const groups = new Map<string, Decided[]>();
   for (const d of decided) {
     const key = drugPairKey(d.finding.subject, d.finding.other);
-    groups.set(key, [...(groups.get(key) ?? []), d]);
+    const group = groups.get(key);
+    if (group) group.push(d);
+    else groups.set(key, [d]);
   }
   const names = [...groups.values()].map((g) => pairName(g[0]!.finding));
   const count = `${groups.size} duplicate ${groups.size === 1 ? 'therapy' : 'therapies'}`;

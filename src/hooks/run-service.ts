@@ -7,7 +7,7 @@ import { clientKey, type ClientIdentity } from '../auth/client-auth.js';
 import { applyAlertBudget, buildCards, type BuiltCards, type CardMeta } from '../cards/build-cards.js';
 import type { CdsResponse } from '../cards/card.js';
 import type { Policy } from '../cards/policy-schema.js';
-import { checkInteractions } from '../checks/ddi/check-interactions.js';
+import { checkInteractions, MAX_FINDINGS } from '../checks/ddi/check-interactions.js';
 import { checkDoses } from '../checks/dose/check-doses.js';
 import { runAllergyAndDuplicateChecks } from '../checks/allergy/start-checks.js';
 import { safeAlternatives } from '../checks/ddi/safe-alternatives.js';
@@ -224,7 +224,9 @@ export async function runService(
         out.push({
           kind: 'incomplete',
           what: 'drug interaction check',
-          reason: `the time budget ran out with ${result.unscreenedPairs} medication pairs not yet screened`,
+          reason: result.findingLimitReached
+            ? `it stopped after finding ${MAX_FINDINGS} interacting medication pairs, with ${result.unscreenedPairs} pairs not yet screened`
+            : `the time budget ran out with ${result.unscreenedPairs} medication pairs not yet screened`,
         });
       }
       return out;
@@ -287,7 +289,8 @@ export async function runService(
   }
 
   const interactions = findings.filter((f): f is InteractionFinding => f.kind === 'interaction');
-  const alternatives = behaviour.mode === 'order' ? await safeAlternatives(interactions, clinical, kb) : new Map();
+  const alternatives =
+    behaviour.mode === 'order' ? await safeAlternatives(interactions, clinical, kb, deadline) : new Map();
   const withRules = withGuidelineCards(
     buildCards(findings, {
       policy,

@@ -1,10 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { checkInteractions } from '../../src/checks/ddi/check-interactions.js';
+import { applyAlertBudget, buildCards } from '../../src/cards/build-cards.js';
+import { checkInteractions, MAX_FINDINGS } from '../../src/checks/ddi/check-interactions.js';
+import { safeAlternatives } from '../../src/checks/ddi/safe-alternatives.js';
+import type { InteractionFinding } from '../../src/checks/finding.js';
 import type { ClinicalContext, Medication } from '../../src/fhir/clinical-context.js';
 import { Deadline } from '../../src/infra/deadline.js';
 import { MemoryKnowledgeStore } from '../../src/knowledge/memory-store.js';
 import { screen } from '../support/app.js';
-import { CODES as C, miniKb } from '../support/mini-kb.js';
+import { CODES as C, miniKb, prescriberPolicy } from '../support/mini-kb.js';
 import { bundle, medicationRequest as mr, orderRequest, patientViewRequest } from '../support/requests.js';
 
 const sources = miniKb();
@@ -664,6 +667,134 @@ describe('limits', () => {
     );
     expect(result.findings).toHaveLength(256);
     expect(result.unscreenedPairs).toBe(44);
+  });
+
+  it('stops after MAX_FINDINGS interacting pairs, shows what it found and says how many pairs it left', async () => {
+    // Two simvastatin drafts against 2,501 active clarithromycin orders: 5,002 interacting pairs, one drug pair.
+    const body = orderRequest({
+      drafts: [mr({ id: 'd1', rxcui: C.simvastatin }), mr({ id: 'd2', rxcui: C.simvastatin40Tab })],
+      active: Array.from({ length: 2501 }, (_, i) => mr({ id: `a${i}`, rxcui: C.clarithromycin, status: 'active' })),
+    });
+    const { response } = await run(body);
+    expect(MAX_FINDINGS).toBe(5000);
+    expect(response.cards.map((c) => [c.indicator, c.summary])).toEqual([
+      ['critical', 'Simvastatin + clarithromycin: contraindicated interaction — test-statin-macrolide title'],
+      ['warning', 'Medication screening incomplete: drug interaction check could not be checked'],
+    ]);
+    expect(response.cards[1]!.detail).toContain(
+      '- **drug interaction check**: it stopped after finding 5000 interacting medication pairs, with 2 pairs not yet screened.',
+    );
+  });
+
+  it('builds at most 100 drug-pair cards; the pairs past them are counted in the folded card and kept in its ledger entry', async () => {
+    const kb = new MemoryKnowledgeStore(sources).snapshot();
+    const interaction = sources.interactions.find((i) => i.id === 'test-statin-macrolide')!;
+    const med = (key: string, rxcui: string, role: Medication['role']): Medication => ({
+      key,
+      role,
+      reference: `MedicationRequest/${key}`,
+      display: `drug ${rxcui}`,
+      rxnormCodes: [rxcui],
+      ingredients: [{ rxcui, name: `drug ${rxcui}` }],
+      resolution: 'resolved',
+      resource: {},
+    });
+    // 120 distinct drug pairs (made-up codes: only the card builder sees them), equally important, in this order.
+    const findings: InteractionFinding[] = Array.from({ length: 120 }, (_, i) => {
+      const subject = med(`s${i}`, `${9000 + i}`, 'draft');
+      const other = med(`o${i}`, `${8000 + i}`, 'active');
+      return {
+        kind: 'interaction',
+        interaction,
+        subject,
+        other,
+        subjectIngredient: subject.ingredients[0]!,
+        otherIngredient: other.ingredients[0]!,
+        subjectSide: 'a',
+      };
+    });
+    const context: ClinicalContext = {
+      patientId: 'p',
+      now: new Date('2026-11-21'),
+      drafts: findings.map((f) => f.subject),
+      selections: undefined,
+      active: findings.map((f) => f.other),
+      recent: [],
+      labs: new Map(),
+      gaps: [],
+    };
+    const publicBaseUrl = 'http://127.0.0.1:8080';
+    const built = buildCards(findings, {
+      policy: prescriberPolicy,
+      context,
+      kb,
+      publicBaseUrl,
+      mode: 'order',
+      alternatives: new Map(),
+    });
+    expect(built.cards).toHaveLength(100);
+    expect(built.cards[99]!.summary).toBe(
+      'Drug 9099 + drug 8099: contraindicated interaction — test-statin-macrolide title',
+    );
+    expect(built.notBuilt!.count).toBe(20);
+
+    // Budget 3: the first three pairs are shown, 97 built cards are folded and the 20 never built are counted.
+    const budgeted = applyAlertBudget(built, { budget: 3, publicBaseUrl, context, labels: built.labels });
+    expect(budgeted.cards.map((c) => c.summary.split(':')[0])).toEqual([
+      'Drug 9000 + drug 8000',
+      'Drug 9001 + drug 8001',
+      'Drug 9002 + drug 8002',
+      '117 more alerts',
+    ]);
+    const folded = budgeted.cards[3]!;
+    expect(folded.detail!.split('\n').filter((l) => l.startsWith('- '))).toHaveLength(21);
+    expect(folded.detail).toContain('- **Drug 9022 + drug 8022 (interaction)** (critical): Drug 9022 + drug 8022:');
+    expect(folded.detail).toContain('- …and 97 more');
+    const ledger = budgeted.meta.get(folded.uuid)!;
+    expect(ledger.findingKind).toBe('folded');
+    expect(ledger.findingIds).toEqual(['test-statin-macrolide']);
+    expect(ledger.drugs).toHaveLength(234);
+    expect(ledger.drugs).toContain('9119');
+    expect(ledger.draftRefs).toHaveLength(117);
+    expect(ledger.draftRefs).toContain('MedicationRequest/s119');
+  });
+
+  it('offers no alternative once the deadline has passed: a suggestion is never offered unscreened', async () => {
+    const kb = new MemoryKnowledgeStore(sources).snapshot();
+    const med = (key: string, rxcui: string, name: string, role: Medication['role']): Medication => ({
+      key,
+      role,
+      display: name,
+      rxnormCodes: [rxcui],
+      ingredients: [{ rxcui, name }],
+      resolution: 'resolved',
+      resource: { resourceType: 'MedicationRequest' },
+    });
+    const draft = med('d1', C.simvastatin, 'simvastatin', 'draft');
+    const active = med('a1', C.clarithromycin, 'clarithromycin', 'active');
+    const context: ClinicalContext = {
+      patientId: 'p',
+      now: new Date('2026-11-21'),
+      drafts: [draft],
+      selections: undefined,
+      active: [active],
+      recent: [],
+      labs: new Map(),
+      gaps: [],
+    };
+    const { findings } = await checkInteractions(
+      context,
+      { subjects: [draft], others: [active], subjectsAgainstEachOther: false },
+      kb,
+    );
+    expect(findings).toHaveLength(1);
+    let now = 0;
+    const deadline = new Deadline(10, () => now);
+    expect(await safeAlternatives(findings, context, kb, deadline)).toEqual(
+      new Map([['d1', new Map([[C.sertraline, 'sertraline']])]]),
+    );
+    now = 10;
+    expect(await safeAlternatives(findings, context, kb, deadline)).toEqual(new Map());
   });
 
   it('says so when a selected order is not among the draft orders', async () => {

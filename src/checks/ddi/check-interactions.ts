@@ -18,12 +18,21 @@ export interface PairPlan {
 
 export interface InteractionResult {
   readonly findings: InteractionFinding[];
-  /** Medication pairs left unscreened because the request's time budget ran out (0 when complete). */
+  /** Medication pairs left unscreened because the time budget ran out or MAX_FINDINGS were found (0 when complete). */
   readonly unscreenedPairs: number;
+  /** True when screening stopped because MAX_FINDINGS interacting pairs were found. */
+  readonly findingLimitReached?: boolean;
 }
 
 /** How many pairs are screened between two looks at the clock. */
 const PAIRS_PER_DEADLINE_CHECK = 256;
+
+/**
+ * Screening stops after this many interacting medication pairs and says so. No real profile comes near it (the
+ * largest Synthea profiles meet a few dozen); a request of thousands of orders can meet tens of thousands, and
+ * turning each into a card would take longer than the EHR waits, to show no more than the alert budget allows.
+ */
+export const MAX_FINDINGS = 5000;
 
 export async function checkInteractions(
   context: ClinicalContext,
@@ -79,6 +88,9 @@ export async function checkInteractions(
       if (!otherRules.has(rule)) continue;
       const found = matchPair(rule, subject, other, context.now);
       if (found) findings.push(found);
+    }
+    if (findings.length >= MAX_FINDINGS && index + 1 < pairs.length) {
+      return { findings, unscreenedPairs: pairs.length - index - 1, findingLimitReached: true };
     }
   }
   return { findings, unscreenedPairs: 0 };

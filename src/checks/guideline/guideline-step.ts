@@ -107,5 +107,5 @@ export function withGuidelineCards(
     const card = rules.cards.find((c) => rules.meta.get(c.uuid)?.findingIds[0] === f.rule.source.id);
     if (card) labels.set(card.uuid, `Rule: ${f.rule.source.title}`);
   }
-  return { cards, meta, labels, shadow: rules.shadow };
+  return { cards, meta, labels, ...(built.notBuilt ? { notBuilt: built.notBuilt } : {}), shadow: rules.shadow };
 }
