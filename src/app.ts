@@ -2,10 +2,10 @@
  * buildApp(config, deps) → a ready-to-listen Fastify instance. Everything the app depends on can be
  * passed in (tests pass a clock, a fetch, a knowledge store); defaults load the bundled knowledge base.
  */
-import Fastify, { type FastifyInstance, type FastifyError, type FastifyRequest } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import cors from '@fastify/cors';
 import { isLoopbackUrl, type Config } from './config.js';
-import { HttpError, errorBody, errors } from './errors.js';
+import { errors } from './errors.js';
 import { unauthenticatedDevelopment, type ClientAuthenticator, type ClientIdentity } from './auth/client-auth.js';
 import { FailureThrottle } from './auth/failure-throttle.js';
 import { JwtClientAuthenticator } from './auth/jwt-authenticator.js';
@@ -19,31 +19,25 @@ import { migrate, type Database } from './infra/database.js';
 import { Recorder } from './feedback/recorder.js';
 import { CardRecords } from './feedback/card-records.js';
 import { createIdHasher, resolveIdHashSecret } from './feedback/id-hash.js';
-import { registerFeedbackRoutes } from './http/feedback.js';
-import { registerAuditRoutes } from './http/audit.js';
-import { registerAdminRoutes } from './http/admin.js';
+import { feedbackRoutes } from './http/feedback.js';
+import { auditRoutes } from './http/audit.js';
+import { adminRoutes } from './http/admin.js';
 import { PolicyStore } from './cards/policy-store.js';
 import { UserAuthenticator } from './auth/user-auth.js';
 import type { Policy } from './cards/policy-schema.js';
 import { createMetrics } from './metrics/metrics.js';
 import { registerJsonParser } from './http/json-body.js';
-import { registerDiscovery } from './http/discovery.js';
-import { registerServiceRoutes } from './http/services.js';
-import { registerHealthRoutes } from './http/health.js';
+import { discoveryRoutes } from './http/discovery.js';
+import { serviceRoutes } from './http/services.js';
+import { healthRoutes } from './http/health.js';
 import { registerProtection, type ProtectionDeps } from './http/protection.js';
-import { registerRouteAccess, type RegisteredRoute } from './http/route-access.js';
+import { routeAccess } from './http/route-access.js';
+import { registerErrorReplies, routingError, sendError, validationError } from './http/error-replies.js';
 import { logRedactPaths } from './infra/log-redaction.js';
 import { RuleRegistry } from './rules/registry.js';
 import { vocabularyFor } from './rules/load-rules.js';
 import { LedgerRuleMemory } from './rules/rule-memory.js';
-import { registerRuleRoutes } from './http/rules.js';
-
-declare module 'fastify' {
-  interface FastifyInstance {
-    /** Every route with the access it declared, in registration order (the security tests walk them). */
-    readonly registeredRoutes: readonly RegisteredRoute[];
-  }
-}
+import { ruleRoutes } from './http/rules.js';
 
 export interface AppDeps {
   /** The database for records (and knowledge, unless `knowledge` is given); default: from the configuration. */
@@ -87,16 +81,16 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
     // EHR resource ids can be long (Epic-style ids exceed 200 characters), and so can service URLs.
     routerOptions: { maxParamLength: 500 },
     genReqId: () => crypto.randomUUID(),
-    // Errors fastify raises before routing (a malformed %-escape, an over-long path parameter) get the
-    // service's own error bodies too.
+    // Errors fastify raises before routing and route schemas' refusals are answered from the catalogue too.
     frameworkErrors: (error, _req, reply) => {
-      const tooLong = error.code === 'FST_ERR_MAX_PARAM_LENGTH' || /param/i.test(error.code ?? '');
-      const err = tooLong ? errors.notFound('that path') : errors.badRequest('the request path is not valid');
+      const err = routingError(error);
       metrics.errors.inc({ kind: `http_${err.statusCode}` });
-      void (reply as unknown as { code(n: number): { send(b: unknown): unknown } })
-        .code(err.statusCode)
-        .send(errorBody(err));
+      void sendError(reply, err);
     },
+    schemaErrorFormatter: validationError,
+    // A request is validated as it was sent, never rewritten: no type coercion (`42` is not the string "42") and
+    // no silent removal of properties a schema does not allow (they are refused).
+    ajv: { customOptions: { coerceTypes: false, removeAdditional: false } },
   });
 
   registerJsonParser(app, config.jsonMaxDepth);
@@ -140,7 +134,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   // Rate limit and load shedding run on client routes right after authentication (they key on the issuer).
   const protection = registerProtection(app, { config, metrics }, deps.protection);
   // Before any route exists: every route added from here on is authenticated as its declared access says.
-  const routes = registerRouteAccess(app, {
+  await app.register(routeAccess, {
     client: async (req, reply) => {
       (req as { client?: ClientIdentity }).client = await throttle.guard(req, reply, () =>
         authenticator.authenticate(req),
@@ -154,7 +148,6 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
       });
     },
   });
-  app.decorate('registeredRoutes', routes);
 
   // Policies: the files, with the site's changes from the database on top.
   const policyStore = new PolicyStore(policies, db);
@@ -215,28 +208,11 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
     maxAge: 600,
   });
 
-  app.setErrorHandler((err: FastifyError | HttpError, req, reply) => {
-    if (err instanceof HttpError) {
-      return reply.code(err.statusCode).send(err.body ?? errorBody(err));
-    }
-    const mapped = mapFastifyError(err, config, String(req.headers['content-type'] ?? 'none'));
-    if (mapped) return reply.code(mapped.statusCode).send(errorBody(mapped));
-    req.log.error({ err }, 'unhandled error');
-    metrics.errors.inc({ kind: 'internal' });
-    return reply.code(500).send({ error: 'CDS_ERR_INTERNAL', message: 'internal error' });
-  });
-  app.setNotFoundHandler((req, reply) => {
-    reply.code(404).send(errorBody(errors.notFound(`${req.method} ${req.url.split('?')[0]}`)));
-  });
-  app.addHook('onSend', async (_req, reply, payload) => {
-    if (reply.statusCode >= 400 && reply.statusCode < 500) metrics.errors.inc({ kind: `http_${reply.statusCode}` });
-    return payload;
-  });
+  registerErrorReplies(app, { bodyLimitBytes: config.bodyLimitBytes, metrics });
 
-  registerDiscovery(app, knowledge, config.enabledServices);
-  registerServiceRoutes(
-    app,
-    {
+  await app.register(discoveryRoutes, { knowledge, enabledServices: config.enabledServices });
+  await app.register(serviceRoutes, {
+    deps: {
       config,
       knowledge,
       policies: { get: (id) => policyStore.policies().get(id) },
@@ -251,10 +227,10 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
       },
     },
     metrics,
-    records,
-  );
+    ...(records ? { records } : {}),
+  });
   if (records && db) {
-    registerFeedbackRoutes(app, records, metrics, now, config);
+    await app.register(feedbackRoutes, { records, metrics, now, config });
     // Endpoints for people: user tokens, API keys, or loopback development mode.
     users = new UserAuthenticator({
       issuer: config.userIssuer,
@@ -266,16 +242,21 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
       db,
       log: (reason, detail) => app.log.warn(detail, reason),
     });
-    registerAuditRoutes(app, db, config.publicBaseUrl);
-    registerAdminRoutes(app, knowledge, db, records, policyStore);
-    registerRuleRoutes(app, ruleRegistry, db, now);
+    await app.register(auditRoutes, { db, publicBaseUrl: config.publicBaseUrl });
+    await app.register(adminRoutes, { knowledge, db, records, policies: policyStore });
+    await app.register(ruleRoutes, { registry: ruleRegistry, db, now });
     if (config.trustLoopbackUsers) app.log.warn(users.description);
     else app.log.info(users.description);
   }
-  registerHealthRoutes(app, knowledge, metrics, [...policies.keys()], (): Record<string, ComponentHealth> => {
-    const spool = recorder;
-    const rules = ruleRegistry.health();
-    return { ...(spool ? { records: recordsHealth(spool) } : {}), ...(rules ? { rules } : {}) };
+  await app.register(healthRoutes, {
+    knowledge,
+    metrics,
+    policies: [...policies.keys()],
+    more: (): Record<string, ComponentHealth> => {
+      const spool = recorder;
+      const rules = ruleRegistry.health();
+      return { ...(spool ? { records: recordsHealth(spool) } : {}), ...(rules ? { rules } : {}) };
+    },
   });
   app.log.info({ knowledgeVersion: knowledge.snapshot().version.id }, 'knowledge base loaded');
   app.log.warn(authenticator.description);
@@ -288,25 +269,6 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
  */
 function requestForLog(req: FastifyRequest): { method: string; route: string } {
   return { method: req.method, route: req.routeOptions?.url ?? '(no route)' };
-}
-
-/** Fastify's own 4xx errors, reworded into the service's catalogue. */
-function mapFastifyError(err: FastifyError, config: Config, contentType: string): HttpError | undefined {
-  switch (err.code) {
-    case 'FST_ERR_CTP_BODY_TOO_LARGE':
-      return errors.bodyTooLarge(config.bodyLimitBytes);
-    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-      return errors.unsupportedMediaType(contentType.split(';')[0]!.trim().slice(0, 100));
-    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
-      return errors.badRequest('request body is empty; send a JSON object');
-    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
-      return errors.badRequest('Content-Length does not match the body');
-    default:
-      if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) {
-        return new HttpError(err.statusCode, 'CDS_ERR_BAD_REQUEST', err.message);
-      }
-      return undefined;
-  }
 }
 
 /** The record spool as a health component: degraded while records cannot reach the database or were set aside. */

@@ -6,7 +6,7 @@
  * keep coming from that address.
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { HttpError } from '../errors.js';
+import { HttpError, errors } from '../errors.js';
 import { RateLimiter } from '../http/protection.js';
 
 export class FailureThrottle {
@@ -24,9 +24,7 @@ export class FailureThrottle {
     const waitMs = limiter.waitMs(source);
     if (waitMs > 0) {
       void reply.header('retry-after', String(Math.max(1, Math.ceil(waitMs / 1000))));
-      throw new HttpError(
-        429,
-        'CDS_ERR_RATE_LIMITED',
+      throw errors.rateLimited(
         'too many failed authentication attempts from this address; retry after the Retry-After delay',
       );
     }

@@ -79,7 +79,7 @@ export class UserAuthenticator {
         route: request.routeOptions.url,
         needs: roles.join('|'),
       });
-      throw new HttpError(403, 'CDS_ERR_UNAUTHORIZED', 'forbidden');
+      throw errors.forbidden();
     }
     (request as { user?: UserIdentity }).user = user;
   }

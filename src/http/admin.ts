@@ -2,9 +2,8 @@
  * Administration for people: the knowledge versions and activating one, and the site's changes to a policy
  * (informaticist or admin only for changes; each audited with who did it).
  */
-import type { FastifyInstance } from 'fastify';
-import { z } from 'zod';
-import { HttpError, errors } from '../errors.js';
+import type { FastifyPluginAsync } from 'fastify';
+import { errors } from '../errors.js';
 import type { Database } from '../infra/database.js';
 import type { KnowledgeStore } from '../knowledge/knowledge-store.js';
 import { VersionIntegrityError, listVersions } from '../knowledge/versions.js';
@@ -16,54 +15,84 @@ import type { PolicyStore } from '../cards/policy-store.js';
 const READ = { access: people(ROLES) };
 const CHANGE = { access: people(['informaticist', 'admin']) };
 
-const Activate = z.object({ version: z.string().min(1).max(200) }).strict();
-const PolicyChange = z
-  .object({ indicator: z.enum(['info', 'warning', 'critical', 'suppress']), note: z.string().min(10).max(2000) })
-  .strict();
+interface PolicyChange {
+  indicator: 'info' | 'warning' | 'critical' | 'suppress';
+  note: string;
+}
+interface PairParams {
+  policy: string;
+  interaction: string;
+}
 
-export function registerAdminRoutes(
-  app: FastifyInstance,
-  knowledge: KnowledgeStore,
-  db: Database,
-  records: CardRecords,
-  policies: PolicyStore,
-): void {
+const PairParams = {
+  type: 'object',
+  required: ['policy', 'interaction'],
+  properties: { policy: { type: 'string' }, interaction: { type: 'string' } },
+} as const;
+const PolicyChange = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['indicator', 'note'],
+  properties: {
+    indicator: { type: 'string', enum: ['info', 'warning', 'critical', 'suppress'] },
+    note: { type: 'string', minLength: 10, maxLength: 2000 },
+  },
+} as const;
+const PolicyChanged = {
+  type: 'object',
+  required: ['policy', 'interaction', 'indicator', 'note'],
+  properties: { policy: { type: 'string' }, interaction: { type: 'string' }, ...PolicyChange.properties },
+} as const;
+const Activate = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['version'],
+  properties: { version: { type: 'string', minLength: 1, maxLength: 200 } },
+} as const;
+
+export interface AdminOptions {
+  readonly knowledge: KnowledgeStore;
+  readonly db: Database;
+  readonly records: CardRecords;
+  readonly policies: PolicyStore;
+}
+
+export const adminRoutes: FastifyPluginAsync<AdminOptions> = async (app, { knowledge, db, records, policies }) => {
   app.get('/admin/policies', { config: READ }, async () => ({ policies: [...policies.policies().values()] }));
 
   /**
    * A site's indicator for one interaction in one policy (ONC high-priority pairs still never fall below the
    * policy's floor). The reason is required; who and when are recorded, and the change is audited.
    */
-  app.put<{ Params: { policy: string; interaction: string } }>(
+  app.put<{ Params: PairParams; Body: PolicyChange }>(
     '/admin/policies/:policy/interactions/:interaction',
-    { config: CHANGE },
+    {
+      config: CHANGE,
+      schema: {
+        params: PairParams,
+        body: PolicyChange,
+        response: { 200: PolicyChanged },
+      },
+    },
     async (req) => {
       const { policy, interaction } = req.params;
       if (!policies.policies().has(policy)) throw errors.notFound(`policy ${policy.slice(0, 100)}`);
-      const parsed = PolicyChange.safeParse(req.body);
-      if (!parsed.success)
-        throw errors.badRequest(
-          'send {"indicator": "info|warning|critical|suppress", "note": "why (at least 10 characters)"}',
-        );
+      const change = { indicator: req.body.indicator, note: req.body.note };
       const known = await db.query(
         'SELECT 1 FROM kb_interaction i JOIN kb_active_version a ON a.version_id = i.version_id WHERE i.id = $1',
         [interaction],
       );
       if (known.rows.length === 0) throw errors.notFound(`interaction ${interaction} in the active knowledge version`);
       const user = (req as { user?: UserIdentity }).user;
-      await policies.change(policy, interaction, parsed.data, user?.subject ?? 'unknown');
-      records.recordAdmin('policy-change', `user:${user?.subject ?? 'unknown'}`, {
-        policy,
-        interaction,
-        ...parsed.data,
-      });
-      return { policy, interaction, ...parsed.data };
+      await policies.change(policy, interaction, change, user?.subject ?? 'unknown');
+      records.recordAdmin('policy-change', `user:${user?.subject ?? 'unknown'}`, { policy, interaction, ...change });
+      return { policy, interaction, ...change };
     },
   );
 
-  app.delete<{ Params: { policy: string; interaction: string } }>(
+  app.delete<{ Params: PairParams }>(
     '/admin/policies/:policy/interactions/:interaction',
-    { config: CHANGE },
+    { config: CHANGE, schema: { params: PairParams } },
     async (req, reply) => {
       const { policy, interaction } = req.params;
       if (!policies.policies().has(policy)) throw errors.notFound(`policy ${policy}`);
@@ -80,20 +109,28 @@ export function registerAdminRoutes(
 
   app.get('/admin/knowledge/versions', { config: READ }, async () => ({ versions: await listVersions(db) }));
 
-  app.post('/admin/knowledge/activate', { config: CHANGE }, async (req) => {
-    const parsed = Activate.safeParse(req.body);
-    if (!parsed.success) throw errors.badRequest('send {"version": "<knowledge version id>"}');
-    if (!knowledge.activate)
-      throw new HttpError(409, 'CDS_ERR_BAD_REQUEST', 'this knowledge store cannot switch versions');
-    try {
-      await knowledge.activate(parsed.data.version);
-    } catch (err) {
-      if (err instanceof VersionIntegrityError) throw errors.notFound(`knowledge version ${parsed.data.version}`);
-      throw err;
-    }
-    const user = (req as { user?: UserIdentity }).user;
-    records.recordAdmin('knowledge-activate', `user:${user?.subject ?? 'unknown'}`, { version: parsed.data.version });
-    req.log.info({ version: parsed.data.version, by: user?.subject }, 'knowledge version activated');
-    return { active: parsed.data.version };
-  });
-}
+  app.post<{ Body: { version: string } }>(
+    '/admin/knowledge/activate',
+    {
+      config: CHANGE,
+      schema: {
+        body: Activate,
+        response: { 200: { type: 'object', required: ['active'], properties: { active: { type: 'string' } } } },
+      },
+    },
+    async (req) => {
+      const { version } = req.body;
+      if (!knowledge.activate) throw errors.conflict('this knowledge store cannot switch versions');
+      try {
+        await knowledge.activate(version);
+      } catch (err) {
+        if (err instanceof VersionIntegrityError) throw errors.notFound(`knowledge version ${version}`);
+        throw err;
+      }
+      const user = (req as { user?: UserIdentity }).user;
+      records.recordAdmin('knowledge-activate', `user:${user?.subject ?? 'unknown'}`, { version });
+      req.log.info({ version, by: user?.subject }, 'knowledge version activated');
+      return { active: version };
+    },
+  );
+};

@@ -1,5 +1,5 @@
 /** GET /cds-services: the CDS Hooks discovery document, built from the one services table. */
-import type { FastifyInstance } from 'fastify';
+import type { FastifyPluginAsync } from 'fastify';
 import { prefetchTemplates, type DataKey } from '../fhir/prefetch.js';
 import type { KnowledgeStore } from '../knowledge/knowledge-store.js';
 import { HOOKS, offeredServices } from '../hooks/services.js';
@@ -25,12 +25,17 @@ export function discoveryDocument(
   };
 }
 
-export function registerDiscovery(
-  app: FastifyInstance,
-  knowledge: KnowledgeStore,
-  enabledServices: readonly string[],
-): void {
+export interface DiscoveryOptions {
+  readonly knowledge: KnowledgeStore;
+  readonly enabledServices: readonly string[];
+}
+
+/**
+ * No response schema: fastify's serialiser would drop every property a schema does not name, and the CDS Hooks
+ * discovery document may carry extensions.
+ */
+export const discoveryRoutes: FastifyPluginAsync<DiscoveryOptions> = async (app, { knowledge, enabledServices }) => {
   app.get('/cds-services', { config: { access: CDS_CLIENT } }, async () =>
     discoveryDocument(knowledge, enabledServices),
   );
-}
+};

@@ -16,6 +16,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { FastifyInstance, FastifyReply, FastifyRequest, onRequestHookHandler } from 'fastify';
 import type { ClientIdentity } from '../auth/client-auth.js';
 import type { Config } from '../config.js';
+import { errorBody, errors } from '../errors.js';
 import { answeredServices } from '../hooks/services.js';
 import type { Metrics } from '../metrics/metrics.js';
 import { screeningNotPerformedCard } from './services.js';
@@ -186,11 +187,11 @@ export function shedResponseText(reason: ShedReason): string {
   return answer.before + randomUUID() + answer.after;
 }
 
-const FEEDBACK_RATE_LIMITED = JSON.stringify({
-  error: 'CDS_ERR_RATE_LIMITED',
-  message:
-    'this client sent more feedback calls than CDS_RATE_LIMIT_PER_MINUTE allows; retry after the Retry-After delay',
-});
+/** Built once: an over-limit feedback call costs one write of this text. */
+const FEEDBACK_RATE_LIMITED = errors.rateLimited(
+  'this client sent more feedback calls than CDS_RATE_LIMIT_PER_MINUTE allows; retry after the Retry-After delay',
+);
+const FEEDBACK_RATE_LIMITED_BODY = JSON.stringify(errorBody(FEEDBACK_RATE_LIMITED));
 
 const JSON_TYPE = 'application/json; charset=utf-8';
 const SERVICE_ROUTE = '/cds-services/:id';
@@ -302,10 +303,10 @@ export function registerProtection(
       if (waitMs === 0) return done();
       noteShed(req, 'rate_limit', issuer, 'feedback');
       reply
-        .code(429)
+        .code(FEEDBACK_RATE_LIMITED.statusCode)
         .header('retry-after', String(Math.max(1, Math.ceil(waitMs / 1000))))
         .header('content-type', JSON_TYPE)
-        .send(FEEDBACK_RATE_LIMITED);
+        .send(FEEDBACK_RATE_LIMITED_BODY);
       return;
     }
 

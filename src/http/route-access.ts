@@ -17,7 +17,8 @@ import type {
   onRequestHookHandler,
   RouteOptions,
 } from 'fastify';
-import { HttpError, errors } from '../errors.js';
+import fp from 'fastify-plugin';
+import { errors } from '../errors.js';
 import type { Role } from '../auth/user-auth.js';
 
 /** What a caller needs for a route. */
@@ -59,11 +60,26 @@ const CREDENTIAL_PARAMS = new Set(['access_token', 'id_token', 'api_key', 'apike
 /** A JWT or an API key of this service, wherever it appears in a query string. */
 const CREDENTIAL_VALUE = /eyJ[A-Za-z0-9_-]{4,}\.eyJ[A-Za-z0-9_-]{4,}|cdsk_[A-Za-z0-9_-]{16,}/;
 
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Every route with the access it declared, in registration order (the security tests walk them). */
+    readonly registeredRoutes: readonly RegisteredRoute[];
+  }
+}
+
 /**
- * Adds the hooks. Call it right after creating the app, before any route (including plugins' routes) is added:
- * onRoute hooks only see routes registered after them. Returns the list of routes as they were registered.
+ * Adds the hooks and decorates the app with `registeredRoutes`. Register it right after creating the app, before
+ * any route (including other plugins' routes) is added: onRoute hooks only see routes registered after them.
+ * Wrapped in fastify-plugin because its hooks and decoration belong to the whole app, not to a child context.
  */
-export function registerRouteAccess(app: FastifyInstance, guards: AccessGuards): readonly RegisteredRoute[] {
+export const routeAccess = fp<AccessGuards>(
+  async (app, guards) => {
+    app.decorate('registeredRoutes', addAccessHooks(app, guards));
+  },
+  { name: 'route-access', fastify: '5.x' },
+);
+
+function addAccessHooks(app: FastifyInstance, guards: AccessGuards): readonly RegisteredRoute[] {
   const routes: RegisteredRoute[] = [];
   app.addHook('onRoute', (route: RouteOptions) => {
     const methods = ([] as HTTPMethods[]).concat(route.method);
@@ -113,9 +129,7 @@ function refuseCredentialsInQuery(query: string): void {
   }
   for (const [name, value] of params) {
     if (CREDENTIAL_PARAMS.has(name.toLowerCase()) || CREDENTIAL_VALUE.test(value)) {
-      throw new HttpError(
-        400,
-        'CDS_ERR_BAD_REQUEST',
+      throw errors.badRequest(
         'credentials are not accepted in the query string; send them in the Authorization header',
       );
     }

@@ -4,7 +4,7 @@
  * nothing for an error and the prescriber would see silence.
  */
 import { randomUUID } from 'node:crypto';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyPluginAsync } from 'fastify';
 import { SERVICE_LABEL, type Card, type CdsResponse } from '../cards/card.js';
 import { HttpError, errors } from '../errors.js';
 import { KnowledgeUnavailableError } from '../knowledge/database-store.js';
@@ -27,108 +27,129 @@ export function screeningNotPerformedCard(reason: string): Card {
   };
 }
 
-export function registerServiceRoutes(
-  app: FastifyInstance,
-  deps: ServiceDeps,
-  metrics: Metrics,
-  records?: CardRecords,
-): void {
-  const byId = answeredServices(deps.config.enabledServices);
-  app.post<{ Params: { id: string } }>('/cds-services/:id', { config: { access: CDS_CLIENT } }, async (req, reply) => {
-    const started = performance.now();
-    const service = byId.get(req.params.id);
-    const hookLabel = () => {
-      const h = (req.body as { hook?: unknown } | undefined)?.hook;
-      return typeof h === 'string' && service?.hooks.includes(h as never) ? h : 'other';
-    };
-    let status = 200;
-    let result: ServiceResult | undefined;
-    let response: CdsResponse | undefined;
-    try {
-      if (!service) throw errors.unknownService(req.params.id);
-      try {
-        // reply.elapsedTime counts from the request's arrival: body reading and parsing are inside the budget.
-        result = await runService(
-          service,
-          req.body,
-          deps,
-          (req as { client?: ClientIdentity }).client,
-          reply.elapsedTime,
-        );
-        response = result.response;
-        if (result.incomplete) metrics.incomplete.inc({ service: service.id });
-        for (const reason of result.unscreenable) metrics.unscreenable.inc({ reason });
-        req.log.info(
-          {
-            service: service.id,
-            hook: result.hook,
-            cards: response.cards.length,
-            knowledgeVersion: result.knowledgeVersion,
-            policy: result.policy,
-          },
-          'cds service call',
-        );
-      } catch (err) {
-        if (err instanceof HttpError) throw err;
-        if (err instanceof KnowledgeUnavailableError) {
-          req.log.error(
-            { reason: err.message, service: service.id },
-            'knowledge unavailable; answering with a warning card',
-          );
-          metrics.errors.inc({ kind: 'knowledge_unavailable' });
-          response = { cards: [screeningNotPerformedCard('the drug knowledge base could not be reached')] };
-        } else {
-          req.log.error({ err, service: service.id }, 'screening failed; answering with a warning card');
-          metrics.errors.inc({ kind: 'internal' });
-          response = { cards: [screeningNotPerformedCard('the screening service had an internal error')] };
-        }
-      }
-      for (const card of response.cards) {
-        metrics.cards.inc({ service: service.id, topic: card.source.topic?.code ?? 'none', indicator: card.indicator });
-      }
-      return reply.send(response);
-    } catch (err) {
-      if (err instanceof HttpError) status = err.statusCode;
-      throw err;
-    } finally {
-      const durationMs = performance.now() - started;
-      metrics.requestDuration.observe(
-        { service: service ? service.id : 'unknown', hook: hookLabel(), status: String(status) },
-        durationMs / 1000,
-      );
-      if (records && service) {
-        try {
-          recordCall();
-        } catch (err) {
-          req.log.error({ reason: (err as Error).message }, 'the service call could not be recorded');
-        }
-      }
-      function recordCall(): void {
-        if (!records || !service) return;
-        const body = (typeof req.body === 'object' && req.body !== null ? req.body : {}) as {
-          hook?: unknown;
-          hookInstance?: unknown;
-          context?: { patientId?: unknown };
-        };
-        records.recordServiceCall({
-          service: service.id,
-          hook: result?.hook ?? (typeof body.hook === 'string' ? body.hook.slice(0, 100) : null),
-          client: clientKey((req as { client?: ClientIdentity }).client),
-          servedAt: deps.now(),
-          durationMs,
-          status,
-          ...(result ? { result } : {}),
-          ...(!result && response
-            ? {
-                fallback: {
-                  cards: response.cards,
-                  hookInstance: typeof body.hookInstance === 'string' ? body.hookInstance.slice(0, 256) : 'unknown',
-                  patientId: typeof body.context?.patientId === 'string' ? body.context.patientId : undefined,
-                },
-              }
-            : {}),
-        });
-      }
-    }
-  });
+/** `{id}` of /cds-services/{id}: any text (an id no service has is a 404 naming it). */
+export const ServiceParams = {
+  type: 'object',
+  required: ['id'],
+  properties: { id: { type: 'string' } },
+} as const;
+
+export interface ServiceRouteOptions {
+  readonly deps: ServiceDeps;
+  readonly metrics: Metrics;
+  readonly records?: CardRecords;
 }
+
+/**
+ * No JSON schema for the body: the CDS Hooks request is checked by request-schema.ts (zod), which the command line
+ * shares, caps arrays before reading an element and words every 400. No response schema either: fastify's
+ * serialiser would drop every property a schema does not name, and cards may carry extensions.
+ */
+export const serviceRoutes: FastifyPluginAsync<ServiceRouteOptions> = async (app, { deps, metrics, records }) => {
+  const byId = answeredServices(deps.config.enabledServices);
+  app.post<{ Params: { id: string } }>(
+    '/cds-services/:id',
+    { config: { access: CDS_CLIENT }, schema: { params: ServiceParams } },
+    async (req, reply) => {
+      const started = performance.now();
+      const service = byId.get(req.params.id);
+      const hookLabel = () => {
+        const h = (req.body as { hook?: unknown } | undefined)?.hook;
+        return typeof h === 'string' && service?.hooks.includes(h as never) ? h : 'other';
+      };
+      let status = 200;
+      let result: ServiceResult | undefined;
+      let response: CdsResponse | undefined;
+      try {
+        if (!service) throw errors.unknownService(req.params.id);
+        try {
+          // reply.elapsedTime counts from the request's arrival: body reading and parsing are inside the budget.
+          result = await runService(
+            service,
+            req.body,
+            deps,
+            (req as { client?: ClientIdentity }).client,
+            reply.elapsedTime,
+          );
+          response = result.response;
+          if (result.incomplete) metrics.incomplete.inc({ service: service.id });
+          for (const reason of result.unscreenable) metrics.unscreenable.inc({ reason });
+          req.log.info(
+            {
+              service: service.id,
+              hook: result.hook,
+              cards: response.cards.length,
+              knowledgeVersion: result.knowledgeVersion,
+              policy: result.policy,
+            },
+            'cds service call',
+          );
+        } catch (err) {
+          if (err instanceof HttpError) throw err;
+          if (err instanceof KnowledgeUnavailableError) {
+            req.log.error(
+              { reason: err.message, service: service.id },
+              'knowledge unavailable; answering with a warning card',
+            );
+            metrics.errors.inc({ kind: 'knowledge_unavailable' });
+            response = { cards: [screeningNotPerformedCard('the drug knowledge base could not be reached')] };
+          } else {
+            req.log.error({ err, service: service.id }, 'screening failed; answering with a warning card');
+            metrics.errors.inc({ kind: 'internal' });
+            response = { cards: [screeningNotPerformedCard('the screening service had an internal error')] };
+          }
+        }
+        for (const card of response.cards) {
+          metrics.cards.inc({
+            service: service.id,
+            topic: card.source.topic?.code ?? 'none',
+            indicator: card.indicator,
+          });
+        }
+        return reply.send(response);
+      } catch (err) {
+        if (err instanceof HttpError) status = err.statusCode;
+        throw err;
+      } finally {
+        const durationMs = performance.now() - started;
+        metrics.requestDuration.observe(
+          { service: service ? service.id : 'unknown', hook: hookLabel(), status: String(status) },
+          durationMs / 1000,
+        );
+        if (records && service) {
+          try {
+            recordCall();
+          } catch (err) {
+            req.log.error({ reason: (err as Error).message }, 'the service call could not be recorded');
+          }
+        }
+        function recordCall(): void {
+          if (!records || !service) return;
+          const body = (typeof req.body === 'object' && req.body !== null ? req.body : {}) as {
+            hook?: unknown;
+            hookInstance?: unknown;
+            context?: { patientId?: unknown };
+          };
+          records.recordServiceCall({
+            service: service.id,
+            hook: result?.hook ?? (typeof body.hook === 'string' ? body.hook.slice(0, 100) : null),
+            client: clientKey((req as { client?: ClientIdentity }).client),
+            servedAt: deps.now(),
+            durationMs,
+            status,
+            ...(result ? { result } : {}),
+            ...(!result && response
+              ? {
+                  fallback: {
+                    cards: response.cards,
+                    hookInstance: typeof body.hookInstance === 'string' ? body.hookInstance.slice(0, 256) : 'unknown',
+                    patientId: typeof body.context?.patientId === 'string' ? body.context.patientId : undefined,
+                  },
+                }
+              : {}),
+          });
+        }
+      }
+    },
+  );
+};

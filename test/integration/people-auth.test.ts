@@ -71,7 +71,7 @@ describe('user tokens and roles', () => {
     const viewer = await get('/audit', `Bearer ${await userToken(['viewer'])}`);
     expect([viewer.statusCode, JSON.parse(viewer.body)]).toEqual([
       403,
-      { error: 'CDS_ERR_UNAUTHORIZED', message: 'forbidden' },
+      { error: 'CDS_ERR_FORBIDDEN', message: 'forbidden' },
     ]);
     expect((await get('/audit', `Bearer ${await userToken(['informaticist'])}`)).statusCode).toBe(200);
     expect((await get('/audit/00000000-0000-4000-8000-000000000001')).statusCode).toBe(401);

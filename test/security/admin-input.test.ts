@@ -70,6 +70,45 @@ describe('bad input on the endpoints for people', () => {
     expect([res.status, res.body]).toEqual([400, { error: 'CDS_ERR_BAD_REQUEST', message }]);
   });
 
+  it.each([
+    ['GET', '/audit?_count=1&_count=2', undefined, 'query parameter _count: must be string'],
+    [
+      'GET',
+      '/audit?action=delete',
+      undefined,
+      'query parameter action: must be equal to one of the allowed values (service-call, feedback, knowledge-import, knowledge-activate, policy-change)',
+    ],
+    [
+      'GET',
+      '/rules/shadow-report?since=2026-01-01&from=2026-01-01',
+      undefined,
+      'query parameters: must NOT have additional properties ("from")',
+    ],
+    [
+      'PUT',
+      '/admin/policies/prescriber/interactions/onc-hp-25-simvastatin-lovastatin-macrolides',
+      '{"indicator":"loud","note":"long enough reason"}',
+      'body.indicator: must be equal to one of the allowed values (info, warning, critical, suppress)',
+    ],
+    [
+      'PUT',
+      '/admin/policies/prescriber/interactions/onc-hp-25-simvastatin-lovastatin-macrolides',
+      '{"indicator":"info","note":"short"}',
+      'body.note: must NOT have fewer than 10 characters',
+    ],
+    ['POST', '/admin/knowledge/activate', '{"version":42}', 'body.version: must be string'],
+    [
+      'POST',
+      '/admin/knowledge/activate',
+      '{"version":"bundled","now":true}',
+      'body: must NOT have additional properties ("now")',
+    ],
+    ['POST', '/admin/knowledge/activate', '{}', "body: must have required property 'version'"],
+  ] as const)('%s %s → 400 from the route schema, naming the field', async (method, url, payload, message) => {
+    const res = await call(method, url, payload);
+    expect([res.status, res.body]).toEqual([400, { error: 'CDS_ERR_BAD_REQUEST', message }]);
+  });
+
   it('still answers good dates: the last day of February and a whole-day filter', async () => {
     expect((await call('GET', '/audit?date=eq2026-02-28')).status).toBe(200);
     expect((await call('GET', '/audit?date=ge2024-02-29T23:59:59.5%2B01:00')).status).toBe(200);

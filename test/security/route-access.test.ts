@@ -8,7 +8,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import Fastify from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { registerRouteAccess } from '../../src/http/route-access.js';
+import { routeAccess } from '../../src/http/route-access.js';
 import { createSecuredApp, type SecuredApp } from '../support/secured-app.js';
 
 let s: SecuredApp;
@@ -140,7 +140,7 @@ describe('every registered route', () => {
 describe('a route that does not say who may call it', () => {
   it('stops the app from starting', async () => {
     const app = Fastify();
-    registerRouteAccess(app, { client: async () => undefined, people: () => async () => undefined });
+    await app.register(routeAccess, { client: async () => undefined, people: () => async () => undefined });
     expect(() => app.get('/new-endpoint', async () => ({}))).toThrow(
       'route GET /new-endpoint declares no access (config.access): every route must say who may call it',
     );
