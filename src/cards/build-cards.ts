@@ -22,7 +22,8 @@ import {
   citationText,
   TOPIC_DRUG_INTERACTION,
   fitSummary,
-  MAX_NAMED,
+  bulletsWithCount,
+  PROFILE_LISTED,
   type Action,
   type Card,
   type Suggestion,
@@ -362,7 +363,7 @@ function profileCard(decided: readonly Decided[], cc: CardContext): Card {
     [
       `The patient's current medications include ${count}:`,
       '',
-      ...lines,
+      ...bulletsWithCount(lines, PROFILE_LISTED),
       '',
       'Details for the most severe:',
       '',
@@ -678,8 +679,7 @@ function unscreenableCards(findings: readonly UnscreenableFinding[], mode: 'orde
       detail: [
         'These medications were **not** checked for interactions, allergies, duplicate therapy or dose:',
         '',
-        ...lines.slice(0, MAX_NAMED),
-        ...(lines.length > MAX_NAMED ? [`- and ${lines.length - MAX_NAMED} more`] : []),
+        ...bulletsWithCount(lines),
         '',
         'Check them by hand or with a pharmacist.',
       ].join('\n'),

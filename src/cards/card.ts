@@ -98,6 +98,17 @@ export function displayUnit(unit: string): string {
 /** How many items a card names before it counts the rest. */
 export const MAX_NAMED = 20;
 
+/**
+ * A profile card lists this many combinations, most important first, and counts the rest: a real profile rarely
+ * has more, and a list of thousands (a 10,000-medication request) is hundreds of kilobytes no one reads.
+ */
+export const PROFILE_LISTED = 50;
+
+/** Markdown list lines — or, past `max`, the first `max` and a last line "- and N more". */
+export function bulletsWithCount(lines: readonly string[], max = MAX_NAMED): string[] {
+  return lines.length <= max ? [...lines] : [...lines.slice(0, max), `- and ${lines.length - max} more`];
+}
+
 /** "a, b, c" — or, past MAX_NAMED, the first MAX_NAMED and "and N more". */
 export function namedWithCount(items: readonly string[]): string {
   return items.length <= MAX_NAMED

@@ -10,6 +10,8 @@ import type { Medication } from '../fhir/clinical-context.js';
 import type { Citation } from '../knowledge/source-schema.js';
 import type { CardContext, CardMeta } from './build-cards.js';
 import {
+  bulletsWithCount,
+  PROFILE_LISTED,
   citationUrl,
   overrideReasonCodings,
   citationText,
@@ -180,7 +182,7 @@ export function duplicateProfileCard(
     detail: [
       `The patient's current medications include ${count}:`,
       '',
-      ...lines,
+      ...bulletsWithCount(lines, PROFILE_LISTED),
       '',
       'Details for the first:',
       '',
@@ -229,9 +231,12 @@ export function mergeDuplicatesIntoProfileCard(
     '',
     `The current medications also include ${count}:`,
     '',
-    ...[...groups.values()].map(
-      (g) =>
-        `- **${pairName(g[0]!.finding)}** — ${g.map((d) => d.finding.rule.name).join('; ')} (${g[0]!.indicator}): ${g[0]!.finding.rule.management}`,
+    ...bulletsWithCount(
+      [...groups.values()].map(
+        (g) =>
+          `- **${pairName(g[0]!.finding)}** — ${g.map((d) => d.finding.rule.name).join('; ')} (${g[0]!.indicator}): ${g[0]!.finding.rule.management}`,
+      ),
+      PROFILE_LISTED,
     ),
     '',
     ...findingDetail(top),

@@ -759,6 +759,57 @@ describe('limits', () => {
     expect(ledger.draftRefs).toContain('MedicationRequest/s119');
   });
 
+  it('a profile card lists the 50 most important combinations and counts the rest', async () => {
+    const kb = new MemoryKnowledgeStore(sources).snapshot();
+    const interaction = sources.interactions.find((i) => i.id === 'test-statin-macrolide')!;
+    const med = (key: string, rxcui: string): Medication => ({
+      key,
+      role: 'active',
+      display: `drug ${rxcui}`,
+      rxnormCodes: [rxcui],
+      ingredients: [{ rxcui, name: `drug ${rxcui}` }],
+      resolution: 'resolved',
+      resource: {},
+    });
+    const findings: InteractionFinding[] = Array.from({ length: 120 }, (_, i) => {
+      const subject = med(`s${i}`, `${9000 + i}`);
+      const other = med(`o${i}`, `${8000 + i}`);
+      return {
+        kind: 'interaction',
+        interaction,
+        subject,
+        other,
+        subjectIngredient: subject.ingredients[0]!,
+        otherIngredient: other.ingredients[0]!,
+        subjectSide: 'a',
+      };
+    });
+    const context: ClinicalContext = {
+      patientId: 'p',
+      now: new Date('2026-11-21'),
+      drafts: [],
+      selections: undefined,
+      active: findings.flatMap((f) => [f.subject, f.other]),
+      recent: [],
+      labs: new Map(),
+      gaps: [],
+    };
+    const { cards } = buildCards(findings, {
+      policy: prescriberPolicy,
+      context,
+      kb,
+      publicBaseUrl: 'http://127.0.0.1:8080',
+      mode: 'profile',
+      alternatives: new Map(),
+    });
+    expect(cards).toHaveLength(1);
+    const listed = cards[0]!.detail!.split('\n').filter((l) => l.startsWith('- '));
+    expect(listed).toHaveLength(51);
+    expect(listed[49]).toMatch(/^- \*\*Drug 9049 \+ drug 8049\*\* — contraindicated \(critical\)/);
+    expect(listed[50]).toBe('- and 70 more');
+    expect(cards[0]!.detail).toContain("The patient's current medications include 120 interacting combinations:");
+  });
+
   it('offers no alternative once the deadline has passed: a suggestion is never offered unscreened', async () => {
     const kb = new MemoryKnowledgeStore(sources).snapshot();
     const med = (key: string, rxcui: string, name: string, role: Medication['role']): Medication => ({
