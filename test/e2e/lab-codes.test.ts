@@ -1,8 +1,12 @@
 /**
  * The LOINC codes EHRs send for kidney function reach the renal dose limits: every eGFR code of
  * knowledge-base/observations.json (MDRD, CKD-EPI 2009 and 2021, cystatin-based) and serum creatinine in molar units.
+ * QTc and pregnancy-test codes are asked for in the observations prefetch; the shadow rules that read them
+ * (qt-drug-qtc-not-checkable, teratogen-childbearing-potential) prove with their own cases, run by
+ * test/unit/rule-cases.test.ts, that a QTc of 520 ms or a negative hCG result changes their card.
  */
 import { describe, expect, it } from 'vitest';
+import { prefetchTemplates } from '../../src/fhir/prefetch.js';
 import { bundledSources, screen } from '../support/app.js';
 import { kbScd } from '../support/kb-lookup.js';
 import { PATIENT_ID, RXNORM, orderRequest } from '../support/requests.js';
@@ -94,5 +98,22 @@ describe('lab LOINC codes real EHRs send reach the renal dose check', () => {
       /^Nitrofurantoin is contraindicated at the patient's kidney function \(CrCl 29(\.2)?, limit 60\)$/,
     );
     expect(card?.detail).toContain('176.8 umol/L');
+  });
+});
+
+describe('QTc and pregnancy-test codes are read', () => {
+  const kinds = bundledSources().observations;
+  const loincOf = (id: string) => kinds.find((o) => o.id === id)?.loinc;
+
+  it('observations.json names QTc (8636-3, in ms) and urine and serum hCG presence (2106-3, 80385-8)', () => {
+    expect(loincOf('qtc')).toEqual(['8636-3']);
+    expect(kinds.find((o) => o.id === 'qtc')?.unit).toBe('ms');
+    expect(loincOf('pregnancy-test')).toEqual(['2106-3', '80385-8']);
+  });
+
+  it('the observations prefetch asks the EHR for them, next to weight, creatinine, eGFR, potassium and INR', () => {
+    const query = prefetchTemplates(kinds).observations;
+    for (const code of ['8636-3', '2106-3', '80385-8', '29463-7', '2160-0', '98979-8', '2823-3', '6301-6'])
+      expect(query).toContain(`http://loinc.org|${code}`);
   });
 });

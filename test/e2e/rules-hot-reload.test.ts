@@ -153,7 +153,7 @@ describe('hot reload of rules', () => {
     );
     await eventually(async () => (await ruleSummaries([mr({ id: 'c1', rxcui: ing('citalopram') })])).length === 1);
     expect(await ruleSummaries([mr({ id: 'c1', rxcui: ing('citalopram') })])).toEqual([
-      'QTc not checked for citalopram: this service has no QTc code to look up',
+      'citalopram can prolong the QT interval: no QTc at or below 500 ms on record (latest: not recorded)',
     ]);
   });
 

@@ -35,10 +35,10 @@ describe('shipped guideline rules', () => {
       'beers-warfarin-initial-therapy@1.0.0:shadow',
       'nsaid-egfr-below-30@1.1.0:active',
       'opioid-50-mme-without-naloxone@1.1.0:active',
-      'qt-drug-qtc-not-checkable@1.1.0:shadow',
+      'qt-drug-qtc-not-checkable@1.2.0:shadow',
       'raas-potassium-above-5-5@1.0.0:active',
       'statin-gap-diabetes@1.0.0:active',
-      'teratogen-childbearing-potential@1.1.0:shadow',
+      'teratogen-childbearing-potential@1.2.0:shadow',
       'teratogen-in-pregnancy@1.1.0:active',
       'warfarin-inr-overdue@1.0.0:active',
     ]);

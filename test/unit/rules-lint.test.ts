@@ -86,8 +86,8 @@ describe('rule lint', () => {
     expect(lint(withFact("latestObservation('8867-4').exists()")).problems[0]).toMatch(
       /facts\.extra: latestObservation\('8867-4'\): this LOINC code is not in the reference rows \(knowledge-base\/reference\/, rules\/reference\/loinc_codes\.csv\) \[error\]$/,
     );
-    expect(lint(withFact("latestObservation('qtc').exists()")).problems[0]).toMatch(
-      /latestObservation\('qtc'\): not an observation kind \(body-weight, serum-creatinine, egfr, potassium, inr.*\) or a LOINC code \[error\]$/,
+    expect(lint(withFact("latestObservation('heart-rate').exists()")).problems[0]).toMatch(
+      /latestObservation\('heart-rate'\): not an observation kind \(body-weight, serum-creatinine, egfr, potassium, inr, qtc, pregnancy-test\) or a LOINC code \[error\]$/,
     );
     expect(lint(withFact("orders('teratogens')")).problems[0]).toMatch(
       /orders\('teratogens'\): no such value set in valueSets \[error\]$/,
@@ -194,7 +194,7 @@ describe('rule lint', () => {
       {
         name: 'fires',
         drafts: [{ ingredient: 'ibuprofen' }, { product: 'ibuprofen 400 MG Oral Pill' }],
-        observations: [{ kind: 'qtc', value: 520, daysAgo: 1 }],
+        observations: [{ kind: 'heart-rate', value: 52, daysAgo: 1 }],
         expect: [{ summary: 'ibuprofen ordered' }],
       },
     ];
@@ -202,7 +202,7 @@ describe('rule lint', () => {
     expect(problems).toEqual([
       `${lineOf(text, '"tests": [')}: tests: needs at least one case where the rule must not fire [error]`,
       `${lineOf(text, '"ibuprofen 400 MG Oral Pill"')}: tests[0].drafts[1].product: "ibuprofen 400 MG Oral Pill" is not a product in knowledge-base/products.json [error]`,
-      `${lineOf(text, '"qtc"')}: tests[0].observations[0].kind: "qtc" is not an observation kind in knowledge-base/observations.json [error]`,
+      `${lineOf(text, '"heart-rate"')}: tests[0].observations[0].kind: "heart-rate" is not an observation kind in knowledge-base/observations.json [error]`,
     ]);
   });
 

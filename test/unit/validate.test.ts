@@ -55,11 +55,11 @@ describe('validateKnowledgeDir on the bundled knowledge base', () => {
       products: 17974,
       classes: 73,
       interactions: 333,
-      observations: 5,
+      observations: 7,
       policies: 2,
       doseRules: 158,
       codesChecked: 17974 + 2594,
-      loincCodes: 16,
+      loincCodes: 19,
       problems: 0,
     });
   });
