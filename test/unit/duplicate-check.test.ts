@@ -5,6 +5,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { Card } from '../../src/cards/card.js';
+import { replacedOrders } from '../../src/checks/duplicate/linked-orders.js';
+import type { Medication } from '../../src/fhir/clinical-context.js';
 import { bundledSources, screen } from '../support/app.js';
 import { kbScd, type KbDrug } from '../support/kb-lookup.js';
 import { medicationRequest, orderRequest, patientViewRequest } from '../support/requests.js';
@@ -223,5 +225,55 @@ describe('patient-view', () => {
       ],
     ]);
     expect(meta.get(cards[0]!.uuid)!.findingIds).toEqual(['duplicate:proton-pump-inhibitors', 'duplicate:statins']);
+  });
+});
+
+describe('records of one therapy (replacedOrders, used by the guideline dose totals)', () => {
+  const record = (
+    reference: string,
+    links: { prior?: string; derivedFrom?: string; resourceType?: string } = {},
+  ): Medication => ({
+    key: reference,
+    role: 'active',
+    reference,
+    display: reference,
+    rxnormCodes: [],
+    ingredients: [],
+    resolution: 'resolved',
+    ...(links.prior ? { priorPrescription: links.prior } : {}),
+    resource: {
+      resourceType: links.resourceType ?? 'MedicationRequest',
+      ...(links.derivedFrom ? { derivedFrom: [{ reference: links.derivedFrom }] } : {}),
+    },
+  });
+  const counted = (orders: Medication[]) => {
+    const replaced = replacedOrders(orders);
+    return orders.filter((o) => !replaced.has(o)).map((o) => o.reference);
+  };
+
+  it('counts the newest order of a chain of replacements once, whatever the list order', () => {
+    const c = record('MedicationRequest/c');
+    const b = record('MedicationRequest/b', { prior: 'MedicationRequest/c' });
+    const a = record('MedicationRequest/a', { prior: 'https://ehr.example/fhir/MedicationRequest/b/_history/2' });
+    expect(counted([a, b, c])).toEqual(['MedicationRequest/a']);
+    expect(counted([c, b, a])).toEqual(['MedicationRequest/a']);
+  });
+
+  it('counts a second copy of one resource once, and a statement recorded from a listed order not at all', () => {
+    const order = record('MedicationRequest/o1');
+    const copy = record('MedicationRequest/o1');
+    const statement = record('MedicationStatement/s1', {
+      resourceType: 'MedicationStatement',
+      derivedFrom: 'MedicationRequest/o1',
+    });
+    const newer = record('MedicationRequest/o2', { prior: 'MedicationRequest/o1' });
+    expect(counted([statement, order, copy])).toEqual(['MedicationRequest/o1']);
+    expect(counted([statement, order, newer])).toEqual(['MedicationRequest/o2']);
+  });
+
+  it('keeps both of two orders that each name the other as replaced (over-counting is the safe side)', () => {
+    const a = record('MedicationRequest/a', { prior: 'MedicationRequest/b' });
+    const b = record('MedicationRequest/b', { prior: 'MedicationRequest/a' });
+    expect(counted([a, b])).toEqual(['MedicationRequest/a', 'MedicationRequest/b']);
   });
 });
