@@ -37,7 +37,7 @@ import { vocabularyFor } from '../rules/load-rules.js';
 
 /** Every command with what it does: `cds --help` prints this, so the tool explains itself. */
 const COMMANDS: readonly (readonly [string, string])[] = [
-  ['cds serve', 'start the service (the same as npm start); configured by environment variables, see the README'],
+  ['cds serve', 'start the service (the same as npm start); configured by environment variables, see src/README.md'],
   ['cds screen --service ID --request FILE', 'run one CDS Hooks request file through a service and print the cards'],
   [
     'cds kb validate [DIR]',

@@ -47,7 +47,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
         'most often by two processes having opened it at once or by a full disk. To recover: stop the service, move that ' +
         `directory aside (mv ${dir} ${dir}.damaged) and start again; the bundled knowledge is loaded afresh and the records ` +
         `waiting in ${path.resolve(options.dataDir, 'spool')} are kept and written. Restore a backup of the directory instead ` +
-        'to keep earlier records, imported knowledge versions and policy changes (README, "Operations").',
+        'to keep earlier records, imported knowledge versions and policy changes (src/README.md, "Operations").',
     );
   }
   return {
@@ -78,7 +78,7 @@ async function lockEmbedded(dir: string): Promise<DirLock> {
     if (!(err instanceof DirectoryLockedError)) throw err;
     throw new EmbeddedDatabaseError(
       `${err.message}: only one process may open it (a second one would damage it). Stop that process first, or, while ` +
-        'the service runs, use its API instead (GET /admin/knowledge/versions; README, "Operations")',
+        'the service runs, use its API instead (GET /admin/knowledge/versions; src/README.md, "Operations")',
       { cause: err },
     );
   }

@@ -10,7 +10,7 @@
  * so a refusal can name the process.
  *
  * The abstract namespace belongs to a network namespace: two containers sharing a volume but not a network
- * namespace do not see each other's lock (give each replica its own DATA_DIR, as the README says). Elsewhere
+ * namespace do not see each other's lock (give each replica its own DATA_DIR, as src/README.md says). Elsewhere
  * than Linux the socket is a file in the directory; a leftover file whose socket nobody answers is stale.
  */
 import { createHash } from 'node:crypto';

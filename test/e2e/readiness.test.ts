@@ -1,5 +1,5 @@
 /**
- * What /health/ready answers for each component state (README, "Operations"): a replica that can still screen
+ * What /health/ready answers for each component state (src/README.md, "Operations"): a replica that can still screen
  * stays in the load balancer (200, "degraded" naming what is down); only one with no knowledge to screen with is
  * taken out (503).
  */

@@ -67,9 +67,11 @@ describe('CDS Hooks Sandbox (its public JWKS as a development issuer)', () => {
   }
 });
 
-describe('README "Try it with the CDS Hooks Sandbox"', () => {
-  const readme = readFileSync(path.resolve(import.meta.dirname, '../../README.md'), 'utf8');
-  const section = readme.slice(readme.indexOf('## Try it with the CDS Hooks Sandbox'), readme.indexOf('## Protection'));
+describe('src/hooks/README.md "Try it with the CDS Hooks Sandbox"', () => {
+  const readme = readFileSync(path.resolve(import.meta.dirname, '../../src/hooks/README.md'), 'utf8');
+  const start = readme.indexOf('## Try it with the CDS Hooks Sandbox');
+  const end = readme.indexOf('\n## ', start + 1);
+  const section = readme.slice(start, end === -1 ? undefined : end);
   const setting = (name: string) =>
     /export ([A-Z_]+)='?([^'`\n]+)'?/g.exec(section.slice(section.indexOf(`export ${name}=`)))?.[2];
 
