@@ -120,15 +120,16 @@ class MemorySnapshot implements KnowledgeSnapshot {
   }
 
   async interactionsAmong(ingredients: readonly string[]): Promise<readonly InteractionRule[]> {
-    const present = new Set(ingredients);
-    const out = new Set<InteractionRule>();
-    for (const code of present) {
+    // A rule applies when some present ingredient is on each of its sides: mark the sides each present ingredient
+    // reaches (1 for a, 2 for b), one set lookup per ingredient and rule, never a walk over a class's members.
+    const sides = new Map<InteractionRule, number>();
+    for (const code of new Set(ingredients)) {
       for (const rule of this.rulesByIngredient.get(code) ?? []) {
-        if (out.has(rule)) continue;
-        if ([...rule.sideA].some((c) => present.has(c)) && [...rule.sideB].some((c) => present.has(c))) out.add(rule);
+        const hit = (rule.sideA.has(code) ? 1 : 0) | (rule.sideB.has(code) ? 2 : 0);
+        sides.set(rule, (sides.get(rule) ?? 0) | hit);
       }
     }
-    return [...out];
+    return [...sides].flatMap(([rule, hit]) => (hit === 3 ? [rule] : []));
   }
 
   observationKinds(): readonly ObservationKind[] {
