@@ -415,6 +415,65 @@ function resolveSandboxSubstance(key: string): Verified | undefined {
   const confirmedTwice = confirmations(src, renamed.rxcui, key).filter((e) => e.source !== 'RXN2025').length >= 2;
   return confirmedTwice || key.includes(renamed.name.toLowerCase()) ? attempt(renamed.name.toLowerCase()) : undefined;
 }
+/** Sandbox substance names (lower case) whose ingredient only a name links to (token NAME-DERIVED). */
+const nameDerivedKeys = new Set<string>();
+const nameDerivedByCode = new Map<string, Verified>();
+/** Lower-case names of the INs of the 2025 extract and of those registered before the name-derived pass. */
+let knownInNames: string[] = [];
+/**
+ * The last resort for a Sandbox substance: exactly one code that NDF-RT 2014 or FDA UNII 2014 (one source, not two)
+ * gives this exact name ("garlic preparation" → 265647 by UNII; "amylases" → 743 by NDF-RT). The list's own
+ * component names name the substance, but no second source ties that name to the code, so the link is name-derived
+ * and says so: a code the 2025 extract holds as an IN under its current name is recorded as that IN ("endopeptidases"
+ * → 8031 protease), any other as an IN under the Sandbox's name with its one source and NAME-DERIVED; the products
+ * that reach it carry NAME-DERIVED too. A name two 2014 sources give different codes stays unresolved. A herbal
+ * "… preparation" / "… extract" no source names is taken as the herb the sources name, by the same rule.
+ */
+function nameDerivedSubstance(sandboxKey: string): Verified | undefined {
+  // a salt or part of a known ingredient ("quinidine bisulfate", "dextromethorphan tannate") must reach that
+  // ingredient, whose interactions it shares; by name alone it would be a separate one, silently unscreened
+  if (knownInNames.some((n) => sandboxKey.startsWith(`${n} `))) return undefined;
+  const codesNamed = (name: string) => {
+    const codes = new Set<string>();
+    for (const r of src.ndfrt)
+      if (!r.name.endsWith('[VA Product]') && ndfrtIngredientName(r.name) === name) codes.add(r.rxcui);
+    for (const r of src.unii) if (r.name.toLowerCase() === name) codes.add(r.rxcui);
+    return codes;
+  };
+  // the herb itself when no source names the list's "preparation" or "extract" of it ("Echinacea Preparation" →
+  // NDF-RT's "ECHINACEA", "Milk thistle extract" → "milk thistle")
+  const plant = sandboxKey.replace(/ (preparation|extract)$/, '');
+  const exact = codesNamed(sandboxKey);
+  const key = exact.size === 0 && plant !== sandboxKey ? plant : sandboxKey;
+  const codes = key === sandboxKey ? exact : codesNamed(key);
+  if (codes.size !== 1) return undefined;
+  const code = [...codes][0]!;
+  const current = src.rxnByCui.get(code);
+  const registered = ingredients.get(code);
+  let v: Verified | undefined;
+  if (current) v = current.tty === 'IN' ? verifyIngredientByName(src, current.name) : undefined;
+  else if (registered)
+    v = registered.tty === 'IN' ? registered : undefined; // verified under another spelling
+  else {
+    if (src.rxnByName.has(key)) return undefined; // the 2025 extract has this name under another code
+    const ev = confirmations(src, code, key).filter((e) => e.source === 'NDFRT2014' || e.source === 'FDA-UNII2014');
+    if (ev.length === 0) return undefined;
+    if (ev.length > 1)
+      v = verifyIngredientByName(src, key); // the herb itself is confirmed twice ("milk thistle")
+    // two spellings of one substance that the source both gives this code: one ingredient, under the first name met
+    else
+      v = nameDerivedByCode.get(code) ?? {
+        rxcui: code,
+        name: key,
+        tty: 'IN',
+        verifiedIn: [ev[0]!.source, 'NAME-DERIVED'],
+        evidence: ev,
+      };
+    if (v) nameDerivedByCode.set(code, v);
+  }
+  if (v) nameDerivedKeys.add(sandboxKey);
+  return v;
+}
 if (sandbox) {
   for (const comps of sandbox.prescribables.values()) {
     for (const c of comps) {
@@ -430,6 +489,19 @@ if (sandbox) {
     if (!v) continue;
     register(v);
     registeredSet.add(v.rxcui);
+  }
+  // then the substances only a name links to a code, once every better-confirmed ingredient is known
+  knownInNames = [...src.rxnIngredients, ...ingredients.values()]
+    .filter((i) => i.tty === 'IN')
+    .map((i) => i.name.toLowerCase());
+  for (const [key, known] of sandboxSubstance) {
+    if (known) continue;
+    const v = nameDerivedSubstance(key);
+    if (!v) continue;
+    sandboxSubstance.set(key, v);
+    register(v);
+    // a code known by a name only feeds the Sandbox's own products, not (a) or the NDF-RT VA products of (b)
+    if (!v.verifiedIn.includes('NAME-DERIVED')) registeredSet.add(v.rxcui);
   }
 }
 let scdScanned = 0;
@@ -936,7 +1008,8 @@ for (const c of [...registeredSet].sort((x, y) => Number(x) - Number(y))) {
 
 // ---- (e, products) every prescribable of the CDS Hooks Sandbox list, brands included, and its dose-form groups.
 // A code's ingredients are the verified INs its components (SCDC/SBDC: "apixaban 5 MG [Eliquis]") name: a name-derived
-// mapping (token SANDBOX2018). A branded drug whose name without the brand is a current SCD also carries RXN2025-NAME
+// mapping (token SANDBOX2018; NAME-DERIVED too when one of the substances reaches its code by name alone, see
+// nameDerivedSubstance). A branded drug whose name without the brand is a current SCD also carries RXN2025-NAME
 // when that SCD has the same ingredients; an unbranded code whose name is a *different* current SCD is a contradiction.
 const sandboxRows = new Map<string, string>();
 const sandboxReport: string[] = [];
@@ -953,7 +1026,18 @@ function sandboxIngredients(comps: readonly string[]): string[] | { problem: str
   }
   return [...ins].sort((x, y) => Number(x) - Number(y));
 }
+/** Whether a component set names a substance whose ingredient only a name links to (NAME-DERIVED). */
+const namesByNameOnly = (comps: readonly string[]) =>
+  comps.some((c) => sandboxSubstances(sandbox!.names.get(c) ?? '').some((s) => nameDerivedKeys.has(s.toLowerCase())));
 const sameSet = (x: readonly string[], y: readonly string[]) => x.length === y.length && x.every((c) => y.includes(c));
+/** The ingredients the list's names give an extract SCD hold every IN (and PIN base) of its row, and beyond them only codes the extract lacks. */
+function rowAgrees(row: ScdRow, derived: readonly string[]): boolean {
+  const listed = row.ingredientRxcuis.map((c, i) => (row.ingredientTtys[i] === 'PIN' ? globalPinBase.get(c) : c));
+  if (listed.some((c) => c === undefined || !derived.includes(c))) return false;
+  return (
+    derived.every((c) => listed.includes(c) || !src.rxnByCui.has(c)) && derived.length <= row.name.split(' / ').length
+  );
+}
 const sandboxRow = (code: string, name: string, comps: readonly string[]) =>
   sandboxRows.set(
     code,
@@ -975,6 +1059,8 @@ if (sandbox) {
     const generic = isBrand(code) ? listedScd.get(name.replace(/\s*\[[^\]]+\]$/, '').toLowerCase()) : undefined;
     const genericIns = generic !== undefined ? products.get(generic)?.ingredients : undefined;
     const derived = genericIns ?? own;
+    const byNameOnly =
+      genericIns !== undefined ? products.get(generic!)!.verifiedIn.includes('NAME-DERIVED') : namesByNameOnly(comps);
     const existing = products.get(code);
     if (existing) {
       if (!Array.isArray(derived))
@@ -996,7 +1082,12 @@ if (sandbox) {
       sandboxLeftOut.push({ rxcui: code, name, reason: `Sandbox: ${derived.problem}` });
       continue;
     }
-    if (src.scdByCui.has(code)) {
+    // an SCD of the 2025 extract that (a) left out because an "A…" component did not verify ("amylase 120000 UNT /
+    // lipase 24000 UNT / protease 76000 UNT …", "Amylases … / Endopeptidases … / Lipase …" in the list): mapped by the
+    // list's names when they reach every IN (and PIN base) its 2025 row lists and otherwise only ingredients the B–Z
+    // extract cannot list
+    const row = src.scdByCui.get(code);
+    if (row && !rowAgrees(row, derived)) {
       sandboxLeftOut.push({
         rxcui: code,
         name,
@@ -1005,7 +1096,7 @@ if (sandbox) {
       continue;
     }
     const branded = /\[[^\]]+\]$/.test(name);
-    const current = scdByLowerName.get(name.replace(/\s*\[[^\]]+\]$/, '').toLowerCase());
+    const current = row ? undefined : scdByLowerName.get(name.replace(/\s*\[[^\]]+\]$/, '').toLowerCase());
     const tokens = ['SANDBOX2018'];
     // NDF-RT VA names of a combination that name exactly these ingredients are a second source (833036: hydrocodone / acetaminophen)
     const va = (vaByCode.get(code) ?? []).filter((r) => isVaProduct(r.name));
@@ -1023,8 +1114,8 @@ if (sandbox) {
       va.forEach((r) => productLines.ndfrt.add(r.line));
     }
     if (current) {
-      const currentIns = products.get(current.rxcui)?.ingredients;
-      if (!branded || !currentIns || !sameSet(currentIns, derived)) {
+      const currentProduct = products.get(current.rxcui);
+      if (!branded || !currentProduct || !sameSet(currentProduct.ingredients, derived)) {
         sandboxLeftOut.push({
           rxcui: code,
           name,
@@ -1032,9 +1123,13 @@ if (sandbox) {
         });
         continue;
       }
-      tokens.push('RXN2025-NAME');
-      scdNameLines.add(current.line);
+      // a second source only when that SCD is mapped from its own 2025 row (not itself from the list's names)
+      if (currentProduct.verifiedIn.includes('RXN2025')) {
+        tokens.push('RXN2025-NAME');
+        scdNameLines.add(current.line);
+      }
     }
+    if (byNameOnly) tokens.push('NAME-DERIVED');
     products.set(code, {
       rxcui: code,
       name,
@@ -1077,7 +1172,7 @@ if (sandbox) {
       name,
       tty: generic ? 'SCDG' : 'SBDG',
       ingredients: first,
-      verifiedIn: ['SANDBOX2018'],
+      verifiedIn: sets.some(namesByNameOnly) ? ['SANDBOX2018', 'NAME-DERIVED'] : ['SANDBOX2018'],
       evidence: [],
     });
     sandboxRow(code, name, sets.flat());
@@ -1138,6 +1233,11 @@ for (const pr of products.values())
       if (!rx) throw new Error(`product ${pr.rxcui}: ingredient ${c} unverified`);
       register(verifyIngredientByName(src, rx.name)!);
     }
+
+// a name-derived ingredient no recorded product reaches (its products left out for another substance) is not kept
+const usedIngredients = new Set([...products.values()].flatMap((p) => p.ingredients));
+for (const [c, i] of ingredients)
+  if (i.verifiedIn.includes('NAME-DERIVED') && !usedIngredients.has(c)) ingredients.delete(c);
 
 // ---------------------------------------------------------------- write
 const sortNum = <T extends { rxcui: string }>(xs: T[]) => xs.sort((x, y) => Number(x.rxcui) - Number(y.rxcui));
@@ -1321,7 +1421,9 @@ keep(
 keep(
   'rxnorm_scd_B-Z.csv',
   'scd_rxcui,scd_name,ingredient_rxcuis,ingredient_ttys,scdc_names',
-  src.scd.filter((r) => products.has(r.rxcui) || scdNameLines.has(r.line)).map((r) => r.line),
+  src.scd
+    .filter((r) => products.get(r.rxcui)?.verifiedIn.includes('RXN2025') || scdNameLines.has(r.line))
+    .map((r) => r.line),
 );
 const ingEvidence = (source: string) =>
   [...ingredients.values()].flatMap((i) => i.evidence.filter((e) => e.source === source).map((e) => e.line));

@@ -224,9 +224,12 @@ export function componentSubstance(comp: string, first: boolean): string {
   void qualifiers;
   return before;
 }
-/** Leading qualifiers of a first component: "0.25 ML", "24 HR", "NDA020800 0.3 ML", "Sensor 3 ML", "1 MG Dose 1.5 ML". */
+/**
+ * Leading qualifiers of a first component: "0.25 ML", "24 HR", "NDA020800 0.3 ML", "Sensor 3 ML", "1 MG Dose 1.5 ML",
+ * "3-Bead". A lower-case hyphenated word is a substance, not a qualifier ("5-hydroxytryptophan", "4-aminobenzoate").
+ */
 export const QUALIFIER =
-  /^(\d[\d./,-]*|[A-Z][A-Z0-9-]*,?|\d+-[A-Za-z]+|Release|Rating|Dose|Doses|Sensor|Shortage|Import|Unapproved)$/;
+  /^(\d[\d./,-]*|[A-Z][A-Z0-9-]*,?|\d+-[A-Z][A-Za-z]*|Release|Rating|Dose|Doses|Sensor|Shortage|Import|Unapproved)$/;
 /** A component split into its leading qualifiers (first component only) and the text before its strength. */
 export function splitComponent(comp: string, first: boolean): { qualifiers: string; before: string } {
   const words = comp.split(' ');

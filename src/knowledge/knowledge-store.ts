@@ -54,11 +54,14 @@ export interface ResolvedDrug {
 /**
  * Whether the knowledge base is sure what a code is: a code of RxNorm itself (the current extract, RXN2025, or a full
  * release a site imported, RXNORM-RRF), a record without tokens (a site's licensed import), or one two independent
- * sources confirm (Synthea's lists and its generated records count as one source).
+ * sources confirm (Synthea's lists and its generated records count as one source); never one whose ingredients only a
+ * name links to their code (NAME-DERIVED).
  */
 export function isConfirmedCode(drug: ResolvedDrug): boolean {
   const tokens = drug.verifiedIn;
-  if (tokens === undefined || tokens.includes('RXN2025') || tokens.includes('RXNORM-RRF')) return true;
+  if (tokens === undefined || tokens.includes('RXNORM-RRF')) return true;
+  if (tokens.includes('NAME-DERIVED')) return false; // its ingredients are known by a name only
+  if (tokens.includes('RXN2025')) return true;
   return new Set(tokens.map((t) => (t.startsWith('SYNTHEA') ? 'SYNTHEA' : t))).size >= 2;
 }
 

@@ -315,7 +315,7 @@ export function loadReference(referenceDir: string): ReferenceData {
 
 // ====================================================================================== code verification
 
-export const INGREDIENT_TOKENS = ['RXN2025', 'NDFRT2014', 'FDA-UNII2014', 'COMMON'] as const;
+export const INGREDIENT_TOKENS = ['RXN2025', 'NDFRT2014', 'FDA-UNII2014', 'COMMON', 'NAME-DERIVED'] as const;
 export const PRODUCT_TOKENS = [
   'RXN2025',
   'SYNTHEA',
@@ -324,6 +324,7 @@ export const PRODUCT_TOKENS = [
   'FDA-LABEL',
   'RXN2025-NAME',
   'SANDBOX2018',
+  'NAME-DERIVED',
 ] as const;
 const SECONDARY_TOKENS = ['NDFRT2014', 'FDA-UNII2014', 'COMMON'] as const;
 
@@ -477,6 +478,18 @@ export function verifyCodes(kb: CodeSubjects, ref: ReferenceData): CodeProblem[]
     }
   }
 
+  // the substances the Sandbox components name (lower case, without strength or brand), for NAME-DERIVED
+  const sandboxSubstances = new Set<string>();
+  for (const { components } of ref.sandbox.values())
+    for (const c of components)
+      for (const part of c.replace(/\s*\[[^\]]+\]$/, '').split(' / '))
+        sandboxSubstances.add(lower(part.replace(/\s+\d[\d.]*\s+\S+$/, '')));
+  const sandboxNames = (name: string) =>
+    ['', ' preparation', ' extract'].some((suffix) => sandboxSubstances.has(lower(name) + suffix));
+  const nameDerived = new Set(
+    kb.ingredients.filter((i) => i?.verifiedIn.includes('NAME-DERIVED')).map((i) => i!.rxcui),
+  );
+
   kb.ingredients.forEach((i, k) => {
     if (!i) return;
     const at = (...rest: (string | number)[]) => ['ingredients', k, ...rest];
@@ -505,7 +518,13 @@ export function verifyCodes(kb: CodeSubjects, ref: ReferenceData): CodeProblem[]
         ing(at('tty'), `RxNorm 2025 has RxCUI ${i.rxcui} (${i.name}) as ${rx.tty}, not ${i.tty}`);
     } else {
       const agreeing = SECONDARY_TOKENS.filter((t) => ok.has(t));
-      if (agreeing.length < 2) {
+      const byName = i.verifiedIn.includes('NAME-DERIVED');
+      if (byName && (agreeing.length !== 1 || agreeing[0] === 'COMMON' || !sandboxNames(i.name))) {
+        ing(
+          at('verifiedIn'),
+          `NAME-DERIVED: RxCUI ${i.rxcui} ("${i.name}") needs exactly one of NDFRT2014 and FDA-UNII2014 (it has ${agreeing.join(', ') || 'none'}) and a Sandbox component naming "${i.name}"${sandboxNames(i.name) ? '' : ' (none does)'}`,
+        );
+      } else if (!byName && agreeing.length < 2) {
         ing(
           at('rxcui'),
           `RxCUI ${i.rxcui} ("${i.name}") is not in the RxNorm 2025 extract and is confirmed by ${agreeing.length === 0 ? 'none' : `only ${agreeing.join(', ')}`} of NDFRT2014, FDA-UNII2014 and COMMON (two needed)`,
@@ -522,6 +541,11 @@ export function verifyCodes(kb: CodeSubjects, ref: ReferenceData): CodeProblem[]
         );
       } else if (token === 'RXN2025') {
         if (!rx) ing(at('verifiedIn', t), `RXN2025: RxCUI ${i.rxcui} is not in the RxNorm 2025 extract`);
+      } else if (token === 'NAME-DERIVED' && rx) {
+        ing(
+          at('verifiedIn', t),
+          `NAME-DERIVED: RxCUI ${i.rxcui} is in the RxNorm 2025 extract; it is not name-derived`,
+        );
       }
     });
     if (!nameDiffers)
@@ -572,6 +596,8 @@ export function verifyCodes(kb: CodeSubjects, ref: ReferenceData): CodeProblem[]
       return;
     }
     const names = p.ingredients.map((c) => byCui.get(c)?.name);
+    if (!p.verifiedIn.includes('NAME-DERIVED') && p.ingredients.some((c) => nameDerived.has(c)))
+      prod(at('verifiedIn'), `a product of a NAME-DERIVED ingredient says so: NAME-DERIVED is missing`);
     // label records matter only to the tokens that read them (a regex per record and product is not free for 18,000 products)
     const readsLabels = p.verifiedIn.some((t) => t === 'FDA-LABEL' || t.startsWith('SYNTHEA'));
     const labels = readsLabels
@@ -617,6 +643,12 @@ export function verifyCodes(kb: CodeSubjects, ref: ReferenceData): CodeProblem[]
             `FDA-LABEL: no FDA label record lists ${p.rxcui} or the brand in "${p.name}" with exactly the substances ${names.join(' + ')}`,
           );
         }
+      } else if (token === 'NAME-DERIVED') {
+        if (!p.verifiedIn.includes('SANDBOX2018'))
+          prod(
+            at('verifiedIn', t),
+            `NAME-DERIVED: only the Sandbox list's names derive a product's ingredients (SANDBOX2018)`,
+          );
       } else if (token === 'SANDBOX2018') {
         const listed = ref.sandbox.get(p.rxcui);
         const substances = listed

@@ -51,14 +51,14 @@ describe('validateKnowledgeDir on the bundled knowledge base', () => {
     ]);
     expect(report.counts).toMatchObject({
       files: 17,
-      ingredients: 2594,
-      products: 17974,
+      ingredients: 2765,
+      products: 18855,
       classes: 73,
       interactions: 333,
       observations: 7,
       policies: 2,
       doseRules: 158,
-      codesChecked: 17974 + 2594,
+      codesChecked: 18855 + 2765,
       loincCodes: 19,
       problems: 0,
     });
