@@ -11,6 +11,7 @@ import { MemoryKnowledgeStore } from '../../src/knowledge/memory-store.js';
 import { FhirClient } from '../../src/fhir/fhir-client.js';
 import { runService, type ServiceResult } from '../../src/hooks/run-service.js';
 import { SERVICES } from '../../src/hooks/services.js';
+import type { GuidelineRules } from '../../src/rules/registry.js';
 import { assertConformantResponse } from './cds-conformance.js';
 import { testDataDir } from './data-dir.js';
 
@@ -96,11 +97,14 @@ export async function createTestApp(opts: { env?: Record<string, string>; deps?:
   };
 }
 
-/** Runs a request through a service without HTTP (for table-driven tests), with the same conformance check. */
+/**
+ * Runs a request through a service without HTTP (for table-driven tests), with the same conformance check. No
+ * guideline rules run unless `rules` gives some; a shadow rule's would-be cards are in the result's `shadow`.
+ */
 export async function screen(
   serviceId: string,
   body: unknown,
-  opts: { env?: Record<string, string>; sources?: KnowledgeSources } = {},
+  opts: { env?: Record<string, string>; sources?: KnowledgeSources; rules?: GuidelineRules } = {},
 ): Promise<ServiceResult> {
   const service = SERVICES.find((s) => s.id === serviceId);
   if (!service) throw new Error(`no service ${serviceId}`);
@@ -115,6 +119,7 @@ export async function screen(
     reportError: (what, err) => {
       throw new Error(`${what} failed: ${String(err)}`);
     },
+    ...(opts.rules ? { rules: { rules: opts.rules, clock: FROZEN_RULE_CLOCK } } : {}),
   });
   assertConformantResponse(result.response, { ownOutput: true });
   return result;
