@@ -4,16 +4,14 @@
  */
 import type { Config } from '../config.js';
 import { clientKey, type ClientIdentity } from '../auth/client-auth.js';
-import { applyAlertBudget, buildCards, type BuiltCards, type CardMeta } from '../cards/build-cards.js';
+import { answerCards } from '../cards/answer-cards.js';
+import type { BuiltCards, CardMeta } from '../cards/build-cards.js';
 import type { CdsResponse } from '../cards/card.js';
 import type { Policy } from '../cards/policy-schema.js';
-import { checkInteractions } from '../checks/ddi/check-interactions.js';
-import { checkDoses } from '../checks/dose/check-doses.js';
-import { runAllergyAndDuplicateChecks } from '../checks/allergy/start-checks.js';
 import { safeAlternatives } from '../checks/ddi/safe-alternatives.js';
 import type { Finding, InteractionFinding } from '../checks/finding.js';
-import { runCheck } from '../checks/run-check.js';
-import { startGuidelineRules, withGuidelineCards, type GuidelineRuleDeps } from '../checks/guideline/guideline-step.js';
+import { runChecks } from '../checks/run-check.js';
+import type { GuidelineRuleDeps } from '../checks/check.js';
 import type { ShadowCard } from '../cards/rule-cards.js';
 import { errors } from '../errors.js';
 import { ROLE_NAMES, type ClinicalContext } from '../fhir/clinical-context.js';
@@ -176,69 +174,26 @@ export async function runService(
     else if (m.displayMismatch) findings.push({ kind: 'display-mismatch', medication: m });
   }
   const plan = behaviour.plan(clinical);
-  const doseCheck = runCheck(
-    'dose range check',
-    async () => {
-      const result = await checkDoses(clinical, plan.subjects, kb, deadline);
-      const out: Finding[] = result.findings;
-      if (result.unchecked > 0) {
-        out.push({
-          kind: 'incomplete',
-          what: 'dose range check',
-          reason: `the time budget ran out with ${result.unchecked} medications not yet checked`,
-        });
-      }
-      return out;
-    },
-    deadline,
-  );
-  const allergyAndDuplicate = runAllergyAndDuplicateChecks({
+  for (const f of await runChecks(behaviour.checks, {
+    clinical,
     plan,
-    clinical,
     data,
     kb,
     deadline,
-    reportError: deps.reportError,
-  });
-  const guidelineRules = startGuidelineRules(deps.rules, {
-    hook,
-    behaviour,
-    clinical,
-    data,
-    prefetch: request.prefetch as Json | undefined,
-    context,
-    fhir,
-    kb,
-    deadline,
+    request: {
+      hook,
+      mode: behaviour.mode,
+      keys: behaviour.keys,
+      prefetch: request.prefetch as Json | undefined,
+      context,
+      fhir,
+    },
     fhirClient: deps.fhirClient,
     maxLabAgeDays: deps.config.maxLabAgeDays,
-    keys: behaviour.keys,
+    ...(deps.rules ? { rules: deps.rules } : {}),
     reportError: deps.reportError,
-  });
-  const ddi = await runCheck(
-    'drug interaction check',
-    async () => {
-      const result = await checkInteractions(clinical, plan, kb, deadline);
-      const out: Finding[] = result.findings;
-      if (result.unscreenedPairs > 0) {
-        out.push({
-          kind: 'incomplete',
-          what: 'drug interaction check',
-          reason: `the time budget ran out with ${result.unscreenedPairs} medication pairs not yet screened`,
-        });
-      }
-      return out;
-    },
-    deadline,
-  );
-  if (ddi.failure === 'error') deps.reportError('drug interaction check', ddi.error);
-  for (const f of ddi.findings) findings.push(f);
-  const dose = await doseCheck;
-  if (dose.failure === 'error') deps.reportError('dose range check', dose.error);
-  for (const f of dose.findings) findings.push(f);
-  for (const f of await allergyAndDuplicate) findings.push(f);
-  const guideline = await guidelineRules;
-  for (const f of guideline.findings) findings.push(f);
+  }))
+    findings.push(f);
 
   // Selections that name no order sent in draftOrders cannot be screened: say so rather than answer nothing.
   if (hook === 'order-select') {
@@ -288,28 +243,14 @@ export async function runService(
 
   const interactions = findings.filter((f): f is InteractionFinding => f.kind === 'interaction');
   const alternatives = behaviour.mode === 'order' ? await safeAlternatives(interactions, clinical, kb) : new Map();
-  const withRules = withGuidelineCards(
-    buildCards(findings, {
-      policy,
-      context: clinical,
-      kb,
-      publicBaseUrl: deps.config.publicBaseUrl,
-      mode: behaviour.mode,
-      alternatives,
-    }),
-    guideline,
-    deps.config.publicBaseUrl,
-  );
-  // The alert budget covers every finding card of an order hook, guideline rules' included.
-  const built =
-    behaviour.mode === 'order'
-      ? applyAlertBudget(withRules, {
-          budget: policy.alertBudget,
-          publicBaseUrl: deps.config.publicBaseUrl,
-          context: clinical,
-          labels: withRules.labels,
-        })
-      : withRules;
+  const built = answerCards(findings, {
+    policy,
+    context: clinical,
+    kb,
+    publicBaseUrl: deps.config.publicBaseUrl,
+    mode: behaviour.mode,
+    alternatives,
+  });
   const patientId = typeof context.patientId === 'string' ? context.patientId : undefined;
   const suppressed =
     hook === 'order-sign' && patientId && deps.recall

@@ -6,7 +6,13 @@ import type { Medication } from '../fhir/clinical-context.js';
 import type { ClinicalContext } from '../fhir/clinical-context.js';
 import { normaliseRef } from '../fhir/normalise.js';
 import type { KeyNeed } from '../fhir/prefetch.js';
+import type { Check } from '../checks/check.js';
 import type { PairPlan } from '../checks/ddi/check-interactions.js';
+import { interactionCheck } from '../checks/ddi/interaction-check.js';
+import { doseCheck } from '../checks/dose/dose-check.js';
+import { allergyCheck } from '../checks/allergy/allergy-check.js';
+import { duplicateCheck } from '../checks/duplicate/duplicate-check.js';
+import { guidelineCheck } from '../checks/guideline/guideline-check.js';
 import type { HookName } from './request-schema.js';
 import { OPTIONAL_SERVICES } from '../config.js';
 
@@ -18,7 +24,12 @@ export interface HookBehaviour {
   plan(context: ClinicalContext): PairPlan;
   /** Medications whose failure to resolve must be named on a card. */
   screened(context: ClinicalContext): readonly Medication[];
+  /** The checks run, concurrently; their findings are listed in this order. */
+  readonly checks: readonly Check[];
 }
+
+/** Every check this service has. */
+const ALL_CHECKS: readonly Check[] = [interactionCheck, doseCheck, allergyCheck, duplicateCheck, guidelineCheck];
 
 const ORDER_KEYS: readonly KeyNeed[] = [
   { key: 'medications', use: 'required' },
@@ -45,6 +56,7 @@ const screenDrafts: HookBehaviour = {
   mode: 'order',
   plan: (c) => ({ subjects: c.drafts, others: [...c.active, ...c.recent], subjectsAgainstEachOther: true }),
   screened: (c) => namedWhenUnscreenable(c.drafts, [...c.active, ...c.recent]),
+  checks: ALL_CHECKS,
 };
 
 export const HOOKS: Readonly<Record<HookName, HookBehaviour>> = {
@@ -65,6 +77,7 @@ export const HOOKS: Readonly<Record<HookName, HookBehaviour>> = {
       };
     },
     screened: (c) => namedWhenUnscreenable(selectedDrafts(c), [...c.active, ...c.recent]),
+    checks: ALL_CHECKS,
   },
   'patient-view': {
     keys: [
@@ -78,6 +91,7 @@ export const HOOKS: Readonly<Record<HookName, HookBehaviour>> = {
     mode: 'profile',
     plan: (c) => ({ subjects: c.active, others: c.recent, subjectsAgainstEachOther: true }),
     screened: (c) => c.active,
+    checks: ALL_CHECKS,
   },
 };
 

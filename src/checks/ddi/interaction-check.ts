@@ -1,0 +1,19 @@
+/** The drug–drug interaction check as a hook runs it: every planned pair, and a count of those time cut short. */
+import type { Check } from '../check.js';
+import { checkInteractions } from './check-interactions.js';
+
+export const interactionCheck: Check = {
+  name: 'drug interaction check',
+  async run({ clinical, plan, kb, deadline }) {
+    const result = await checkInteractions(clinical, plan, kb, deadline);
+    if (result.unscreenedPairs === 0) return result.findings;
+    return [
+      ...result.findings,
+      {
+        kind: 'incomplete',
+        what: 'drug interaction check',
+        reason: `the time budget ran out with ${result.unscreenedPairs} medication pairs not yet screened`,
+      },
+    ];
+  },
+};
