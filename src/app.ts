@@ -34,7 +34,7 @@ import { registerProtection, type ProtectionDeps } from './http/protection.js';
 import { registerRouteAccess, type RegisteredRoute } from './http/route-access.js';
 import { logRedactPaths } from './infra/log-redaction.js';
 import { RuleRegistry } from './rules/registry.js';
-import { vocabularyFor } from './rules/load-rules.js';
+import { vocabularyFor } from './hooks/rule-hooks.js';
 import { LedgerRuleMemory } from './rules/rule-memory.js';
 import { registerRuleRoutes } from './http/rules.js';
 

@@ -17,13 +17,14 @@ import { errors } from '../errors.js';
 import { ROLE_NAMES, type ClinicalContext } from '../fhir/clinical-context.js';
 import type { FhirClient, FhirServerAccess } from '../fhir/fhir-client.js';
 import { DATA_KEY_NAMES, prefetchTemplates, resolveData, type DataKey } from '../fhir/prefetch.js';
-import { referenceTo, resourcesOf, type Json } from '../fhir/resources.js';
-import { normalise, normaliseRef } from '../fhir/normalise.js';
+import { resourcesOf, type Json } from '../fhir/resources.js';
+import { normalise } from '../fhir/normalise.js';
 import { namedWithCount } from '../cards/card.js';
 import { Deadline } from '../infra/deadline.js';
 import type { KnowledgeStore } from '../knowledge/knowledge-store.js';
-import { CdsRequest, contextSchemas, describeIssues, type HookName } from './request-schema.js';
-import { HOOKS, type ServiceDefinition } from './services.js';
+import { HOOKS, type HookName } from './registry.js';
+import { CdsRequest, describeIssues } from './request-schema.js';
+import type { ServiceDefinition } from './services.js';
 
 export interface ServiceDeps {
   readonly config: Config;
@@ -42,7 +43,7 @@ export interface ServiceDeps {
   readonly rules?: GuidelineRuleDeps;
 }
 
-/** Finds, for cards about to be shown at order-sign, an earlier override of the same finding for the same draft. */
+/** Finds, for cards about to be shown, an earlier override of the same finding for the same draft. */
 export interface OverrideRecall {
   /** `client` is clientKey() of the caller: only its own cards and overrides are remembered. */
   overridden(
@@ -115,11 +116,11 @@ export async function runService(
     throw errors.hookNotServed(service.id, request.hook, service.hooks);
   }
   const hook = request.hook as HookName;
-  const ctxParsed = contextSchemas[hook].safeParse(request.context);
+  const behaviour = HOOKS[hook];
+  const ctxParsed = behaviour.context.safeParse(request.context);
   if (!ctxParsed.success) throw errors.badRequest(describeIssues(ctxParsed.error, 'context'));
   const context = ctxParsed.data as Json;
 
-  const behaviour = HOOKS[hook];
   const kb = deps.knowledge.snapshot();
   const policyId = service.policy === 'default' ? deps.config.defaultPolicy : service.policy;
   const policy = deps.policies.get(policyId);
@@ -140,12 +141,12 @@ export async function runService(
     deadline,
   );
 
-  const draftSource = hook === 'medication-prescribe' ? context.medications : context.draftOrders;
+  const draftSource = behaviour.drafts(context);
   const clinical = await normalise(
     {
       patientId: typeof context.patientId === 'string' ? context.patientId : undefined,
       drafts: draftSource === undefined ? [] : resourcesOf(draftSource),
-      ...(hook === 'order-select' ? { selections: context.selections as string[] } : {}),
+      ...(behaviour.selections ? { selections: behaviour.selections(context) } : {}),
       data,
       now: deps.now(),
       maxLabAgeDays: deps.config.maxLabAgeDays,
@@ -195,30 +196,7 @@ export async function runService(
   }))
     findings.push(f);
 
-  // Selections that name no order sent in draftOrders cannot be screened: say so rather than answer nothing.
-  if (hook === 'order-select') {
-    const sent = new Set(
-      resourcesOf(draftSource)
-        .map(referenceTo)
-        .filter((r): r is string => r !== undefined)
-        .map(normaliseRef),
-    );
-    const missing = [...new Set((context.selections as string[]).map(normaliseRef))].filter((s) => !sent.has(s));
-    // One finding however many there are: the first few named, the rest counted (a card is read, not scrolled).
-    if (missing.length === 1) {
-      findings.push({
-        kind: 'incomplete',
-        what: `the selected order ${missing[0]!.slice(0, 100)}`,
-        reason: 'it is not among the draft orders sent with the request',
-      });
-    } else if (missing.length > 1) {
-      findings.push({
-        kind: 'incomplete',
-        what: `${missing.length} selected orders`,
-        reason: `they are not among the draft orders sent with the request: ${namedWithCount(missing.map((s) => s.slice(0, 100)))}`,
-      });
-    }
-  }
+  for (const f of behaviour.requestFindings?.(context) ?? []) findings.push(f);
 
   // Missing lab data matters when a policy would have raised one of these findings on it.
   const labGap = clinical.gaps.find((g) => g.key === 'observations');
@@ -253,7 +231,7 @@ export async function runService(
   });
   const patientId = typeof context.patientId === 'string' ? context.patientId : undefined;
   const suppressed =
-    hook === 'order-sign' && patientId && deps.recall
+    behaviour.recallsOverridesFrom && patientId && deps.recall
       ? await recallOverrides(built, clientKey(client), patientId, deps.recall, deps)
       : [];
   const hidden = new Set(suppressed.map((s) => s.uuid));

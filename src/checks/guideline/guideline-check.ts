@@ -2,7 +2,6 @@
  * Guideline rules as a check: every loaded rule for the hook, each fired rule a finding like any other (its card
  * is worded in cards/rule-cards.ts), and each rule that could not be evaluated an "incomplete" finding.
  */
-import type { RuleHook } from '../../rules/rule-schema.js';
 import type { Check } from '../check.js';
 import type { Finding } from '../finding.js';
 import { runGuidelines } from './run-guidelines.js';
@@ -14,7 +13,7 @@ export const guidelineCheck: Check = {
     const { request, clinical, plan } = input;
     const result = await runGuidelines(
       {
-        hook: request.hook as RuleHook,
+        hook: request.hook,
         clinical,
         drafts: request.mode === 'order' ? plan.subjects : [],
         data: input.data,

@@ -25,7 +25,6 @@ import type { KnowledgeSnapshot } from '../../knowledge/knowledge-store.js';
 import type { CompiledRule, DataNeed } from '../../rules/compile-rule.js';
 import { withHelperScope, type RequestFacts } from '../../rules/helpers.js';
 import type { GuidelineRules } from '../../rules/registry.js';
-import type { RuleHook } from '../../rules/rule-schema.js';
 import type { IncompleteFinding } from '../finding.js';
 import type { FiredRule } from './guideline-finding.js';
 
@@ -44,7 +43,7 @@ export interface RuleMemory {
 }
 
 export interface GuidelineInput {
-  readonly hook: RuleHook;
+  readonly hook: string;
   readonly clinical: ClinicalContext;
   /** The drafts being screened (order-select: the selected ones; patient-view: none). */
   readonly drafts: readonly Medication[];
