@@ -5,7 +5,9 @@
  */
 import type { Finding } from '../checks/finding.js';
 import type { FiredRule } from '../checks/guideline/guideline-finding.js';
-import { applyAlertBudget, buildCards, type BuiltCards, type CardContext } from './build-cards.js';
+import { applyAlertBudget } from './alert-budget.js';
+import { buildCards } from './build-cards.js';
+import type { BuiltCards, CardContext } from './card-context.js';
 import { withGuidelineCards, type ShadowCard } from './rule-cards.js';
 
 export function answerCards(

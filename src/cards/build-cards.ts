@@ -1,7 +1,8 @@
 /**
  * Turns findings into CDS Hooks cards: one card per drug pair at its highest indicator (order hooks) or one
- * summary card for the whole profile (patient-view), and the cards that say what could not be screened; and the
- * alert budget over every finding card of an order hook (applyAlertBudget, once the guideline rules' cards are in). Every card names its drugs, its evidence and the patient data it used.
+ * summary card for the whole profile, each other finding kind through its own builder (dose-cards.ts, …), and the
+ * cards that say what could not be screened (coverage-cards.ts). answer-cards.ts adds the guideline rules' cards
+ * and the alert budget. Every card names its drugs, its evidence and the patient data it used.
  */
 import { createHash, randomUUID } from 'node:crypto';
 import type {
@@ -12,8 +13,10 @@ import type {
   UnscreenableFinding,
 } from '../checks/finding.js';
 import { displayMismatchCard } from './display-mismatch-card.js';
-import type { ClinicalContext, Medication } from '../fhir/clinical-context.js';
-import type { KnowledgeSnapshot } from '../knowledge/knowledge-store.js';
+import type { BuiltCards, CardContext, CardMeta } from './card-context.js';
+import { incompleteCard, unscreenableCards } from './coverage-cards.js';
+import { describeMedication } from './medication-text.js';
+import type { Medication } from '../fhir/clinical-context.js';
 import type { Citation, Interaction } from '../knowledge/source-schema.js';
 import { RXNORM_SYSTEMS, asArray, codingsOf, isObject, str } from '../fhir/resources.js';
 import {
@@ -22,16 +25,15 @@ import {
   citationText,
   TOPIC_DRUG_INTERACTION,
   fitSummary,
-  MAX_NAMED,
   type Action,
   type Card,
   type Suggestion,
   SERVICE_LABEL,
+  capitalise,
 } from './card.js';
 import { decideIndicator, indicatorRank, isInterruptive, type PolicyDecision } from './policy.js';
-import type { Indicator, Policy } from './policy-schema.js';
-import type { SafeAlternatives } from '../checks/ddi/safe-alternatives.js';
-import type { DoseFinding, DoseSeverity } from '../checks/dose/dose-finding.js';
+import type { Indicator } from './policy-schema.js';
+import type { DoseFinding } from '../checks/dose/dose-finding.js';
 import { doseCards } from './dose-cards.js';
 import type {
   AllergiesNotSentFinding,
@@ -41,18 +43,6 @@ import type {
 import type { DuplicateFinding } from '../checks/duplicate/duplicate-finding.js';
 import { allergyCards } from './allergy-cards.js';
 import { duplicateProfileCard, mergeDuplicateCards, mergeDuplicatesIntoProfileCard } from './duplicate-cards.js';
-
-export interface CardContext {
-  readonly policy: Policy;
-  readonly context: ClinicalContext;
-  readonly kb: KnowledgeSnapshot;
-  /** Base URL of this service, for the override-reason code system. */
-  readonly publicBaseUrl: string;
-  /** order: one card per pair with suggestions; profile: one summary card for existing combinations. */
-  readonly mode: 'order' | 'profile';
-  /** Alternatives checked against the patient's other medications, per draft (see safe-alternatives.ts). */
-  readonly alternatives: SafeAlternatives;
-}
 
 const RXNORM = [...RXNORM_SYSTEMS][0]!;
 const SEVERITY_RANK: Readonly<Record<Interaction['severity'], number>> = {
@@ -65,42 +55,6 @@ const SEVERITY_RANK: Readonly<Record<Interaction['severity'], number>> = {
 interface Decided {
   readonly finding: InteractionFinding;
   readonly decision: PolicyDecision & { readonly indicator: Indicator };
-}
-
-/** What a card is about, for the card ledger (kept beside the card, never sent to the EHR). */
-export interface CardMeta {
-  readonly findingKind:
-    | 'interaction'
-    | 'unscreenable'
-    | 'display-mismatch'
-    | 'incomplete'
-    | 'folded'
-    | 'dose'
-    | 'guideline'
-    | 'allergy'
-    | 'allergy-not-checked'
-    | 'duplicate';
-  readonly findingIds: readonly string[];
-  /** Interaction ids and drug pair: what an override of this card is remembered by. */
-  readonly findingKey: string | null;
-  /** RxNorm ingredient codes involved. */
-  readonly drugs: readonly string[];
-  readonly severity:
-    Interaction['severity'] | DoseSeverity | AllergyFinding['level'] | 'same-ingredient' | 'same-class' | null;
-  /** References of the draft orders the card is about. */
-  readonly draftRefs: readonly string[];
-  /** A digest of the (first) draft's dosage, so a changed order is told from the same one. */
-  readonly draftFingerprint: string | null;
-  /** A contraindicated or ONC high-priority finding: an earlier override never hides it. */
-  readonly alwaysShown?: boolean;
-}
-
-export interface BuiltCards {
-  readonly cards: Card[];
-  /** By card uuid. */
-  readonly meta: ReadonlyMap<string, CardMeta>;
-  /** What a card is about when its drugs do not say it (a guideline rule's title), by card uuid: for a folded card. */
-  readonly labels?: ReadonlyMap<string, string>;
 }
 
 export function buildCards(findings: readonly Finding[], cc: CardContext): BuiltCards {
@@ -264,8 +218,6 @@ function groupByPair(decided: readonly Decided[]): Decided[][] {
   return [...groups.values()];
 }
 
-const cap = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
-
 /** One finding per interaction in a group (several orders of the same drugs meet the same interaction). */
 function distinctInteractions(group: readonly Decided[]): Decided[] {
   const seen = new Set<string>();
@@ -273,7 +225,7 @@ function distinctInteractions(group: readonly Decided[]): Decided[] {
 }
 
 function pairName(f: InteractionFinding): string {
-  return `${cap(f.subjectIngredient.name)} + ${f.otherIngredient.name}`;
+  return `${capitalise(f.subjectIngredient.name)} + ${f.otherIngredient.name}`;
 }
 
 function pairCard(group: readonly Decided[], cc: CardContext): Card {
@@ -333,29 +285,6 @@ function profileCard(decided: readonly Decided[], cc: CardContext): Card {
   };
 }
 
-function describeMedication(m: Medication): string {
-  return `${m.display} (${roleText(m)}${m.reference ? `, ${m.reference}` : ''})`;
-}
-
-function roleText(m: Medication): string {
-  if (m.role === 'draft') return 'new order';
-  if (m.role === 'active')
-    return `active${m.statusUncertain ? ', status recorded as unknown' : ''}${m.authoredOn ? `, ordered ${m.authoredOn}` : ''}`;
-  const d = m.lastTakenOn;
-  switch (m.stopDateSource) {
-    case 'replaced':
-      return 'being replaced by the new order';
-    case 'end-date':
-      return `stopped, ended ${d}`;
-    case 'last-updated':
-      return `stopped, record last changed ${d}`;
-    case 'supply-estimate':
-      return `stopped, supply ran out about ${d}`;
-    default:
-      return `stopped, no stop date recorded; ordered ${d}`;
-  }
-}
-
 function findingDetail(d: Decided): string {
   const f = d.finding;
   const i = f.interaction;
@@ -366,7 +295,7 @@ function findingDetail(d: Decided): string {
         ? ' — on the ONC low-priority list (non-interruptive)'
         : '';
   const lines = [
-    `**${cap(i.severity)} interaction${list}:** ${f.subjectIngredient.name} with ${f.otherIngredient.name} (${i[f.subjectSide].label} with ${i[f.subjectSide === 'a' ? 'b' : 'a'].label}).`,
+    `**${capitalise(i.severity)} interaction${list}:** ${f.subjectIngredient.name} with ${f.otherIngredient.name} (${i[f.subjectSide].label} with ${i[f.subjectSide === 'a' ? 'b' : 'a'].label}).`,
     '',
     `**Mechanism:** ${i.mechanism}`,
     '',
@@ -486,202 +415,4 @@ function replacementOrder(
     medicationCodeableConcept: { coding: [{ system: RXNORM, code: rxcui, display: name }], text: name },
   };
   return Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined));
-}
-
-/** Whatever the policy, one response carries at most this many finding cards; the rest are folded. */
-const MAX_FINDING_CARDS = 50;
-/** A folded card lists this many of the folded alerts by name, then counts the rest. */
-const FOLDED_LISTED = 20;
-
-/** Cards the alert budget covers: findings of the order checks (not the "could not be checked" cards, never folded). */
-const BUDGETED: ReadonlySet<CardMeta['findingKind']> = new Set([
-  'interaction',
-  'duplicate',
-  'allergy',
-  'dose',
-  'guideline',
-]);
-const KIND_WORD: Partial<Record<CardMeta['findingKind'], string>> = {
-  interaction: 'interaction',
-  duplicate: 'duplicate therapy',
-  allergy: 'allergy',
-  dose: 'dose',
-  guideline: 'guideline rule',
-};
-
-export interface AlertBudgetInput {
-  readonly budget: number | undefined;
-  readonly publicBaseUrl: string;
-  readonly context: ClinicalContext;
-  /** What a card is about when its drugs do not say it (a guideline rule's title), by card uuid. */
-  readonly labels?: ReadonlyMap<string, string>;
-}
-
-/**
- * The alert budget of the order hooks, over every finding card (interaction, duplicate therapy, allergy, dose,
- * guideline rule): at most `budget` interruptive cards, the most important kept — critical before warning, and
- * among equals allergy and contraindicated-interaction cards first — the rest folded into one summary card that
- * names each folded card's drug or rule; and never more than MAX_FINDING_CARDS finding cards in all. Cards that
- * say what could not be checked are never folded. Returns the same cards when nothing is folded.
- */
-export function applyAlertBudget<T extends BuiltCards>(built: T, input: AlertBudgetInput): T {
-  const meta = new Map(built.meta);
-  const budgeted = built.cards.filter((c) => {
-    const m = meta.get(c.uuid);
-    return m !== undefined && BUDGETED.has(m.findingKind) && m.findingKey !== null;
-  });
-  const first = (c: Card) => {
-    const m = meta.get(c.uuid)!;
-    return m.findingKind === 'allergy' || m.severity === 'contraindicated' ? 1 : 0;
-  };
-  // Most important first; a stable sort keeps the checks' own order among equals.
-  const ranked = budgeted
-    .map((card, i) => ({ card, i }))
-    .sort(
-      (a, b) =>
-        indicatorRank(b.card.indicator) - indicatorRank(a.card.indicator) || first(b.card) - first(a.card) || a.i - b.i,
-    )
-    .map((x) => x.card);
-  const interruptive = ranked.filter((c) => isInterruptive(c.indicator));
-  const overBudget = new Set(input.budget === undefined ? [] : interruptive.slice(input.budget));
-  const kept = ranked.filter((c) => !overBudget.has(c));
-  const overCap = new Set(kept.length > MAX_FINDING_CARDS ? kept.slice(MAX_FINDING_CARDS - 1) : []);
-  const folded = ranked.filter((c) => overBudget.has(c) || overCap.has(c));
-  if (folded.length === 0) return built;
-
-  const names = new Map<string, string>();
-  for (const m of [...input.context.drafts, ...input.context.active, ...input.context.recent])
-    for (const i of m.ingredients) names.set(i.rxcui, i.name);
-  const labelOf = (c: Card): string => {
-    const m = meta.get(c.uuid)!;
-    const given = input.labels?.get(c.uuid);
-    if (given) return given;
-    const drugs = [...new Set(m.drugs.flatMap((d) => (names.has(d) ? [names.get(d)!] : [])))];
-    const what = drugs.length > 0 ? drugs.join(' + ') : c.summary.split(':')[0]!;
-    return `${cap(what)} (${KIND_WORD[m.findingKind] ?? m.findingKind})`;
-  };
-  const indicator = folded.reduce<Indicator>(
-    (top, c) => (indicatorRank(c.indicator) > indicatorRank(top) ? c.indicator : top),
-    'info',
-  );
-  const listed = folded.slice(0, FOLDED_LISTED);
-  const rest = folded.length - listed.length;
-  const summaryCard: Card = {
-    uuid: randomUUID(),
-    summary: fitSummary(
-      `${folded.length} more alert${folded.length === 1 ? '' : 's'}: ${listed.map(labelOf).join('; ')}`,
-    ),
-    detail: [
-      'More alerts were found than are shown separately; the most important are shown above. These were folded:',
-      '',
-      ...listed.map((c) => `- **${labelOf(c)}** (${c.indicator}): ${c.summary}`),
-      ...(rest > 0 ? [`- …and ${rest} more`] : []),
-      '',
-      'Review them before signing; the pharmacist view lists each one.',
-    ].join('\n'),
-    indicator,
-    source: { label: SERVICE_LABEL },
-    ...(isInterruptive(indicator)
-      ? { overrideReasons: overrideReasonCodings(input.publicBaseUrl, FOLDED_OVERRIDE_REASONS) }
-      : {}),
-  };
-  const foldedMeta = folded.map((c) => meta.get(c.uuid)!);
-  meta.set(summaryCard.uuid, {
-    findingKind: 'folded',
-    findingIds: [...new Set(foldedMeta.flatMap((m) => m.findingIds))].sort(),
-    findingKey: null,
-    drugs: [...new Set(foldedMeta.flatMap((m) => m.drugs))].sort(),
-    severity: null,
-    draftRefs: [...new Set(foldedMeta.flatMap((m) => m.draftRefs))],
-    draftFingerprint: null,
-  });
-  for (const c of folded) meta.delete(c.uuid);
-  const foldedSet = new Set(folded);
-  const cards = [...built.cards.filter((c) => !foldedSet.has(c)), summaryCard].sort(
-    (a, b) => indicatorRank(b.indicator) - indicatorRank(a.indicator),
-  );
-  return { ...built, cards, meta };
-}
-
-export const FOLDED_OVERRIDE_REASONS: readonly [string, string][] = [
-  ['reviewed', 'Reviewed the folded alerts; will proceed'],
-  ['benefit-outweighs-risk', 'Benefit outweighs risk; will monitor'],
-  ['not-applicable', 'Alerts do not apply to this patient'],
-];
-
-/** Above this many unidentified drafts they share one card. */
-const MAX_DRAFT_CARDS = 5;
-
-function unscreenableCards(findings: readonly UnscreenableFinding[], mode: 'order' | 'profile'): Card[] {
-  const why = (m: Medication) =>
-    m.resolution === 'unknown-code'
-      ? `RxNorm code ${m.rxnormCodes.join(', ')} is not in the knowledge base`
-      : m.resolution === 'text-only'
-        ? 'it has no RxNorm code'
-        : (m.resolutionNote ?? 'its medication could not be identified');
-  const card = (summary: string, meds: readonly Medication[]): Card => {
-    // The same drug sent many times is one line; past MAX_NAMED lines the rest are counted, not listed.
-    const lines = [...new Set(meds.map((m) => `- ${describeMedication(m)}: ${why(m)}.`))];
-    return {
-      uuid: randomUUID(),
-      summary: fitSummary(summary),
-      detail: [
-        'These medications were **not** checked for interactions, allergies, duplicate therapy or dose:',
-        '',
-        ...lines.slice(0, MAX_NAMED),
-        ...(lines.length > MAX_NAMED ? [`- and ${lines.length - MAX_NAMED} more`] : []),
-        '',
-        'Check them by hand or with a pharmacist.',
-      ].join('\n'),
-      indicator: 'info',
-      source: { label: SERVICE_LABEL },
-    };
-  };
-  const drafts = findings.filter((f) => f.medication.role === 'draft').map((f) => f.medication);
-  const others = findings.filter((f) => f.medication.role !== 'draft').map((f) => f.medication);
-  if (mode === 'profile') {
-    const all = [...drafts, ...others];
-    return all.length === 0
-      ? []
-      : [card(`${all.length === 1 ? all[0]!.display : `${all.length} medications`} could not be screened`, all)];
-  }
-  return [
-    // A card per draft while the drafts are few; beyond that one card names them (the first MAX_NAMED) and counts.
-    ...(drafts.length <= MAX_DRAFT_CARDS
-      ? drafts.map((m) => card(`${m.display} could not be screened`, [m]))
-      : [card(`${drafts.length} draft orders could not be screened`, drafts)]),
-    ...(others.length > 0
-      ? [
-          card(
-            `${others.length === 1 ? others[0]!.display : `${others.length} current medications`} could not be screened against the new order`,
-            others,
-          ),
-        ]
-      : []),
-  ];
-}
-
-function incompleteSummary(whats: readonly string[]): string {
-  const full = `Medication screening incomplete: ${whats.join(', ')} could not be checked`;
-  return full.length < 140
-    ? full
-    : fitSummary(`Medication screening incomplete: ${whats.length} checks could not be done (details below)`);
-}
-
-function incompleteCard(findings: readonly IncompleteFinding[]): Card {
-  const whats = [...new Set(findings.map((f) => f.what))];
-  return {
-    uuid: randomUUID(),
-    // Every part is named in the summary when it fits; otherwise the count, never a list cut mid-word.
-    summary: incompleteSummary(whats),
-    detail: [
-      'Part of the medication safety screening could not be done, so a problem may have been missed:',
-      '',
-      ...[...new Set(findings.map((f) => `- **${f.what}**: ${f.reason}.`))],
-      '',
-      'Review these by hand, or try again.',
-    ].join('\n'),
-    indicator: 'warning',
-    source: { label: SERVICE_LABEL },
-  };
 }

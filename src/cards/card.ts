@@ -104,3 +104,6 @@ export function namedWithCount(items: readonly string[]): string {
     ? items.join(', ')
     : `${items.slice(0, MAX_NAMED).join(', ')} and ${items.length - MAX_NAMED} more`;
 }
+
+/** The sentence-case form of a name or phrase ("warfarin" → "Warfarin"). */
+export const capitalise = (s: string): string => s.charAt(0).toUpperCase() + s.slice(1);

@@ -8,7 +8,7 @@ import type { FiredRule } from '../checks/guideline/guideline-finding.js';
 import type { Medication } from '../fhir/clinical-context.js';
 import { medicationLabel } from '../rules/helpers.js';
 import { RULE_TOPICS } from '../rules/rule-schema.js';
-import type { BuiltCards, CardMeta } from './build-cards.js';
+import type { BuiltCards, CardMeta } from './card-context.js';
 import { conceptText } from '../fhir/resources.js';
 import {
   displayUnit,

@@ -11,7 +11,7 @@ import type { OverrideRecall, ServiceResult } from '../hooks/run-service.js';
 import type { IdHasher } from './id-hash.js';
 import { cardsForAbandonedDrafts, rememberedOverrides } from './memory.js';
 import { adminAudit, type AuditRecord, type CardRecord, type FeedbackRecord } from './records.js';
-import type { CardMeta } from '../cards/build-cards.js';
+import type { CardMeta } from '../cards/card-context.js';
 import type { Recorder } from './recorder.js';
 import type { FeedbackItem } from './feedback-schema.js';
 import { overrideReasonSystem } from '../cards/card.js';

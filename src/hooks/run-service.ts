@@ -5,7 +5,7 @@
 import type { Config } from '../config.js';
 import { clientKey, type ClientIdentity } from '../auth/client-auth.js';
 import { answerCards } from '../cards/answer-cards.js';
-import type { BuiltCards, CardMeta } from '../cards/build-cards.js';
+import type { BuiltCards, CardMeta } from '../cards/card-context.js';
 import type { CdsResponse } from '../cards/card.js';
 import type { Policy } from '../cards/policy-schema.js';
 import { safeAlternatives } from '../checks/ddi/safe-alternatives.js';

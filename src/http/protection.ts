@@ -18,7 +18,7 @@ import type { ClientIdentity } from '../auth/client-auth.js';
 import type { Config } from '../config.js';
 import { answeredServices } from '../hooks/services.js';
 import type { Metrics } from '../metrics/metrics.js';
-import { screeningNotPerformedCard } from './services.js';
+import { screeningNotPerformedCard } from '../cards/coverage-cards.js';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Token bucket
