@@ -3,16 +3,12 @@
  * Nothing else in the code reads process.env.
  */
 import { z } from 'zod';
-import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import { readFileSync } from 'node:fs';
 import { parseTrustedIssuers, type TrustedIssuer } from './auth/trusted-issuers.js';
-
-/** The project root (where knowledge-base/ and rules/ live), whether running from src/ or dist/src/. */
-export const projectRoot = (() => {
-  const here = path.dirname(fileURLToPath(import.meta.url));
-  return here.includes(`${path.sep}dist${path.sep}`) ? path.resolve(here, '../..') : path.resolve(here, '..');
-})();
+import { SERVICES } from './hooks/services.js';
+import { isLoopbackUrl } from './infra/loopback.js';
+import { projectRoot } from './infra/project-root.js';
 
 const commaList = z.string().transform((s) =>
   s
@@ -21,8 +17,8 @@ const commaList = z.string().transform((s) =>
     .filter((v) => v.length > 0),
 );
 
-/** Services discovery lists only when CDS_SERVICES names them (see src/hooks/services.ts). */
-export const OPTIONAL_SERVICES = ['pharmacist-profile-review'] as const;
+/** Services discovery lists only when CDS_SERVICES names them (offered "when-enabled" in src/hooks/services.ts). */
+const OPTIONAL_SERVICES = SERVICES.filter((s) => s.offer === 'when-enabled').map((s) => s.id) as [string, ...string[]];
 
 const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 /** A whole number ≥ 0 where 0 switches the feature off. */
@@ -245,17 +241,4 @@ function originProblem(origin: string): string | undefined {
     return 'must be an origin as browsers send it: scheme://host[:port], with no path, trailing slash or wildcard (e.g. https://sandbox.cds-hooks.org)';
   }
   return undefined;
-}
-
-/** True for http(s) URLs whose host is 127.0.0.0/8, ::1 or localhost. */
-export function isLoopbackUrl(url: string): boolean {
-  let u: URL;
-  try {
-    u = new URL(url);
-  } catch {
-    return false;
-  }
-  if (u.protocol !== 'http:' && u.protocol !== 'https:') return false;
-  const host = u.hostname.replace(/^\[|\]$/g, '');
-  return host === 'localhost' || host === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
 }

@@ -7,7 +7,7 @@ import type { ClinicalContext } from '../fhir/clinical-context.js';
 import { capitalise, fitSummary, overrideReasonCodings, SERVICE_LABEL, type Card } from './card.js';
 import type { BuiltCards, CardMeta } from './card-context.js';
 import { indicatorRank, isInterruptive } from './policy.js';
-import type { Indicator } from './policy-schema.js';
+import type { Indicator } from '../policy/policy-schema.js';
 
 /** Whatever the policy, one response carries at most this many finding cards; the rest are folded. */
 const MAX_FINDING_CARDS = 50;

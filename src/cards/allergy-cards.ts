@@ -30,7 +30,7 @@ import {
   capitalise,
 } from './card.js';
 import { indicatorRank, isInterruptive } from './policy.js';
-import { DEFAULT_ALLERGY_INDICATORS, type Indicator, type IndicatorOrSuppress } from './policy-schema.js';
+import { DEFAULT_ALLERGY_INDICATORS, type Indicator, type IndicatorOrSuppress } from '../policy/policy-schema.js';
 
 export const TOPIC_ALLERGY: Coding = { system: ACT_CODE_SYSTEM, code: 'ALGY', display: 'Allergy Alert' };
 

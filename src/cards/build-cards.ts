@@ -32,7 +32,7 @@ import {
   capitalise,
 } from './card.js';
 import { decideIndicator, indicatorRank, isInterruptive, type PolicyDecision } from './policy.js';
-import type { Indicator } from './policy-schema.js';
+import type { Indicator } from '../policy/policy-schema.js';
 import type { DoseFinding } from '../checks/dose/dose-finding.js';
 import { doseCards } from './dose-cards.js';
 import type {

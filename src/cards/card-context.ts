@@ -9,7 +9,7 @@ import type { ClinicalContext } from '../fhir/clinical-context.js';
 import type { KnowledgeSnapshot } from '../knowledge/knowledge-store.js';
 import type { Interaction } from '../knowledge/source-schema.js';
 import type { Card } from './card.js';
-import type { Policy } from './policy-schema.js';
+import type { Policy } from '../policy/policy-schema.js';
 
 export interface CardContext {
   readonly policy: Policy;

@@ -1,5 +1,5 @@
 /** CDS Hooks 2.0.1 response types, as this service emits them (no nulls, no empty fields). */
-import type { Indicator } from './policy-schema.js';
+import type { Indicator } from '../policy/policy-schema.js';
 import type { Citation } from '../knowledge/source-schema.js';
 
 export interface Coding {

@@ -27,7 +27,7 @@ import {
   capitalise,
 } from './card.js';
 import { isInterruptive } from './policy.js';
-import { DEFAULT_DOSE_INDICATORS, type Indicator } from './policy-schema.js';
+import { DEFAULT_DOSE_INDICATORS, type Indicator } from '../policy/policy-schema.js';
 
 /** v3-ActCode displays, as the HL7 terminology (ActCode, DOSE hierarchy) gives them. */
 export const DOSE_TOPICS: Readonly<Record<DoseTopic, Coding>> = {

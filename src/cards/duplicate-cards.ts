@@ -22,7 +22,7 @@ import {
   capitalise,
 } from './card.js';
 import { higherIndicator, indicatorRank, isInterruptive } from './policy.js';
-import { DEFAULT_DUPLICATE_INDICATORS, type Indicator, type IndicatorOrSuppress } from './policy-schema.js';
+import { DEFAULT_DUPLICATE_INDICATORS, type Indicator, type IndicatorOrSuppress } from '../policy/policy-schema.js';
 
 export const TOPIC_DUPLICATE_THERAPY: Coding = {
   system: ACT_CODE_SYSTEM,

@@ -5,7 +5,7 @@
  * evaluate the rule is a failure of the case. Also `explain`: which conditions held for one request, with values.
  */
 import type { Card } from '../cards/card.js';
-import type { Policy } from '../cards/policy-schema.js';
+import type { Policy } from '../policy/policy-schema.js';
 import type { RuleEvaluation } from '../checks/guideline/run-guidelines.js';
 import type { Config } from '../config.js';
 import { FhirClient } from '../fhir/fhir-client.js';

@@ -10,7 +10,7 @@ import { HOOKS } from '../hooks/registry.js';
 import type { OverrideRecall, ServiceResult } from '../hooks/run-service.js';
 import type { IdHasher } from './id-hash.js';
 import { cardsForAbandonedDrafts, rememberedOverrides } from './memory.js';
-import { adminAudit, type AuditRecord, type CardRecord, type FeedbackRecord } from './records.js';
+import { adminAudit, type AuditRecord, type CardRecord, type FeedbackRecord } from '../infra/records.js';
 import type { CardMeta } from '../cards/card-context.js';
 import type { Recorder } from './recorder.js';
 import type { FeedbackItem } from './feedback-schema.js';

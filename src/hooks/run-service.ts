@@ -2,12 +2,11 @@
  * One CDS service call, from validated request to cards: resolve data, normalise, run the checks under
  * the deadline, apply the policy. Plain TypeScript (no fastify), so it is tested without a server.
  */
-import type { Config } from '../config.js';
 import { clientKey, type ClientIdentity } from '../auth/client-auth.js';
 import { answerCards } from '../cards/answer-cards.js';
 import type { BuiltCards, CardMeta } from '../cards/card-context.js';
 import type { CdsResponse } from '../cards/card.js';
-import type { Policy } from '../cards/policy-schema.js';
+import type { Policy } from '../policy/policy-schema.js';
 import { safeAlternatives } from '../checks/ddi/safe-alternatives.js';
 import type { Finding, InteractionFinding } from '../checks/finding.js';
 import { runChecks } from '../checks/run-check.js';
@@ -26,8 +25,18 @@ import { HOOKS, type HookName } from './registry.js';
 import { CdsRequest, describeIssues } from './request-schema.js';
 import type { ServiceDefinition } from './services.js';
 
+/** What a service call needs from the service's configuration (src/config.ts has each of these). */
+export interface ServiceSettings {
+  readonly timeBudgetMs: number;
+  readonly defaultPolicy: string;
+  readonly publicBaseUrl: string;
+  readonly maxLabAgeDays: number;
+  /** Optional services switched on (CDS_SERVICES). */
+  readonly enabledServices: readonly string[];
+}
+
 export interface ServiceDeps {
-  readonly config: Config;
+  readonly config: ServiceSettings;
   readonly knowledge: KnowledgeStore;
   /** The policies in force (read once per request). */
   readonly policies: { get(id: string): Policy | undefined };

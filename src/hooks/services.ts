@@ -2,7 +2,6 @@
  * The CDS services this server offers: which hooks each id serves, and its policy. Discovery and dispatch both
  * read this one table; what each hook screens is in its own module (registry.ts).
  */
-import { OPTIONAL_SERVICES } from '../config.js';
 import { medicationPrescribe } from './medication-prescribe.js';
 import { orderSelect } from './order-select.js';
 import { orderSign } from './order-sign.js';
@@ -90,9 +89,6 @@ export const SERVICES: readonly ServiceDefinition[] = [
 for (const s of SERVICES) {
   if (s.offer !== 'deprecated' && s.hooks.length !== 1)
     throw new Error(`service ${s.id} can be listed in discovery, so it must serve exactly one hook`);
-  if ((s.offer === 'when-enabled') !== (OPTIONAL_SERVICES as readonly string[]).includes(s.id)) {
-    throw new Error(`service ${s.id}: CDS_SERVICES may enable exactly the services offered "when-enabled"`);
-  }
 }
 
 /** The services this deployment lists in discovery: the default ones plus those enabled by CDS_SERVICES. */
