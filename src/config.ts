@@ -6,7 +6,9 @@ import { z } from 'zod';
 import path from 'node:path';
 import { readFileSync } from 'node:fs';
 import { parseTrustedIssuers, type TrustedIssuer } from './auth/trusted-issuers.js';
+import type { ServiceSettings } from './hooks/run-service.js';
 import { SERVICES } from './hooks/services.js';
+import type { KnowledgeSettings } from './knowledge/open-knowledge.js';
 import { isLoopbackUrl } from './infra/loopback.js';
 import { projectRoot } from './infra/project-root.js';
 
@@ -68,21 +70,12 @@ const EnvSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
-export interface Config {
+/** Every setting; those the knowledge loader and the service call use are declared beside them. */
+export interface Config extends KnowledgeSettings, ServiceSettings {
   readonly host: string;
   readonly port: number;
-  readonly dataDir: string;
-  readonly knowledgeDir: string;
   /** Guideline rule files (rules/<id>.json), reloaded when they change. */
   readonly rulesDir: string;
-  /** PostgreSQL; undefined → embedded PGlite under dataDir. */
-  readonly databaseUrl: string | undefined;
-  /** Redis shared by replicas; undefined → the in-process cache alone. */
-  readonly redisUrl: string | undefined;
-  readonly redisKeyPrefix: string;
-  readonly kbCacheMaxEntries: number;
-  readonly kbCacheMaxBytes: number;
-  readonly kbLookupTimeoutMs: number;
   /** EHRs allowed to call, with their keys; empty → unauthenticated development mode (loopback only). */
   readonly trustedIssuers: readonly TrustedIssuer[];
   /** OIDC issuer of people's access tokens (informaticists, pharmacists, administrators); undefined → API keys only. */
@@ -100,18 +93,13 @@ export interface Config {
   readonly idHashSecret: string | undefined;
   /** How often recorded cards, feedback and audit events go from the local spool to the database. */
   readonly recordFlushMs: number;
-  readonly publicBaseUrl: string;
   /** URL prefixes the service may send a FHIR bearer token to. Empty = loopback servers only. */
   readonly fhirServerAllowlist: readonly string[];
-  readonly timeBudgetMs: number;
   readonly bodyLimitBytes: number;
   readonly jsonMaxDepth: number;
   /** Browser origins allowed by CORS. Empty = loopback origins only. */
   readonly corsOrigins: readonly string[];
   readonly defaultPolicy: 'prescriber' | 'pharmacist';
-  /** Optional services listed in discovery besides the default ones (e.g. the pharmacist review for a pharmacy system). */
-  readonly enabledServices: readonly string[];
-  readonly maxLabAgeDays: number;
   /** Service (and, separately, feedback) calls per minute allowed per client issuer; 0 = no limit. */
   readonly rateLimitPerMinute: number;
   /** Service calls are shed (answered with a warning card) while the event-loop delay is above this; 0 = never. */

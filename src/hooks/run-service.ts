@@ -25,13 +25,13 @@ import { HOOKS, type HookName } from './registry.js';
 import { CdsRequest, describeIssues } from './request-schema.js';
 import type { ServiceDefinition } from './services.js';
 
-/** What a service call needs from the service's configuration (src/config.ts has each of these). */
+/** What a service call needs of the service's configuration (src/config.ts's Config extends it). */
 export interface ServiceSettings {
   readonly timeBudgetMs: number;
   readonly defaultPolicy: string;
   readonly publicBaseUrl: string;
   readonly maxLabAgeDays: number;
-  /** Optional services switched on (CDS_SERVICES). */
+  /** Optional services listed in discovery besides the default ones (e.g. the pharmacist review for a pharmacy system). */
   readonly enabledServices: readonly string[];
 }
 

@@ -15,11 +15,13 @@ import { MemoryKnowledgeStore } from './memory-store.js';
 import { ensureBundledVersion } from './versions.js';
 import { adminAudit, writeRecords } from '../infra/records.js';
 
-/** What opening the knowledge needs from the service's configuration (src/config.ts has each of these). */
+/** What opening the knowledge needs of the service's configuration (src/config.ts's Config extends it). */
 export interface KnowledgeSettings {
   readonly dataDir: string;
   readonly knowledgeDir: string;
+  /** PostgreSQL; undefined → embedded PGlite under dataDir. */
   readonly databaseUrl: string | undefined;
+  /** Redis shared by replicas; undefined → the in-process cache alone. */
   readonly redisUrl: string | undefined;
   readonly redisKeyPrefix: string;
   readonly kbCacheMaxEntries: number;
