@@ -5,7 +5,7 @@
  */
 import { OVERRIDE_REASONS as ALLERGY } from './allergy-cards.js';
 import { FOLDED_OVERRIDE_REASONS as FOLDED } from './alert-budget.js';
-import { OVERRIDE_REASONS as INTERACTION } from './build-cards.js';
+import { OVERRIDE_REASONS as INTERACTION } from './interaction-cards.js';
 import { OVERRIDE_REASONS as DOSE } from './dose-cards.js';
 import { OVERRIDE_REASONS as DUPLICATE } from './duplicate-cards.js';
 import { OVERRIDE_REASONS as RULE } from './rule-cards.js';
