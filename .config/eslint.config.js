@@ -18,6 +18,25 @@ export default tseslint.config(
     rules: { 'no-console': 'off' },
   },
   {
+    // A hook's name is written only in its own module under src/hooks/: everything else asks the registry
+    // (src/hooks/registry.ts) or is handed what it needs as data, so adding a hook touches one folder.
+    files: ['src/**/*.ts'],
+    ignores: ['src/hooks/**'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: 'Literal[value=/\\b(order-select|order-sign|medication-prescribe|patient-view)\\b/]',
+          message: 'hook names are written only in src/hooks/: ask the registry (src/hooks/registry.ts)',
+        },
+        {
+          selector: 'TemplateElement[value.raw=/\\b(order-select|order-sign|medication-prescribe|patient-view)\\b/]',
+          message: 'hook names are written only in src/hooks/: ask the registry (src/hooks/registry.ts)',
+        },
+      ],
+    },
+  },
+  {
     files: ['test/**'],
     rules: {
       'no-restricted-syntax': [

@@ -18,11 +18,11 @@ import { SERVICES } from '../src/hooks/services.js';
 import { FhirClient } from '../src/fhir/fhir-client.js';
 import { loadKnowledgeSources } from '../src/knowledge/load-sources.js';
 import { MemoryKnowledgeStore } from '../src/knowledge/memory-store.js';
-import { lintRulesDir, vocabularyFor } from '../src/rules/load-rules.js';
+import { TestCase, vocabularyFor } from '../src/hooks/rule-hooks.js';
+import { lintRulesDir } from '../src/rules/load-rules.js';
 import type { CompiledRule } from '../src/rules/compile-rule.js';
 import type { GuidelineRules } from '../src/rules/registry.js';
-import { caseRequest } from '../src/rules/rule-fixtures.js';
-import { TestCase } from '../src/rules/rule-schema.js';
+import { caseRequest } from '../src/cli/rule-fixtures.js';
 
 const config = loadConfig({ LOG_LEVEL: 'silent', CDS_TIME_BUDGET_MS: '5000' });
 const RULES = path.resolve(import.meta.dirname, '../rules');

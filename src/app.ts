@@ -4,10 +4,11 @@
  */
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import cors from '@fastify/cors';
-import { isLoopbackUrl, type Config } from './config.js';
+import type { Config } from './config.js';
+import { isLoopbackUrl } from './infra/loopback.js';
 import { errors } from './errors.js';
 import { unauthenticatedDevelopment, type ClientAuthenticator, type ClientIdentity } from './auth/client-auth.js';
-import { FailureThrottle } from './auth/failure-throttle.js';
+import { FailureThrottle } from './http/failure-throttle.js';
 import { JwtClientAuthenticator } from './auth/jwt-authenticator.js';
 import { createRedis } from './infra/redis.js';
 import { FhirClient } from './fhir/fhir-client.js';
@@ -22,9 +23,9 @@ import { createIdHasher, resolveIdHashSecret } from './feedback/id-hash.js';
 import { feedbackRoutes } from './http/feedback.js';
 import { auditRoutes } from './http/audit.js';
 import { adminRoutes } from './http/admin.js';
-import { PolicyStore } from './cards/policy-store.js';
+import { PolicyStore } from './policy/policy-store.js';
 import { UserAuthenticator } from './auth/user-auth.js';
-import type { Policy } from './cards/policy-schema.js';
+import type { Policy } from './policy/policy-schema.js';
 import { createMetrics } from './metrics/metrics.js';
 import { registerJsonParser } from './http/json-body.js';
 import { discoveryRoutes } from './http/discovery.js';
@@ -35,8 +36,8 @@ import { routeAccess } from './http/route-access.js';
 import { registerErrorReplies, routingError, sendError, validationError } from './http/error-replies.js';
 import { logRedactPaths } from './infra/log-redaction.js';
 import { RuleRegistry } from './rules/registry.js';
-import { vocabularyFor } from './rules/load-rules.js';
-import { LedgerRuleMemory } from './rules/rule-memory.js';
+import { vocabularyFor } from './hooks/rule-hooks.js';
+import { LedgerRuleMemory } from './feedback/rule-memory.js';
 import { ruleRoutes } from './http/rules.js';
 
 export interface AppDeps {

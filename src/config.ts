@@ -3,16 +3,14 @@
  * Nothing else in the code reads process.env.
  */
 import { z } from 'zod';
-import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import { readFileSync } from 'node:fs';
 import { parseTrustedIssuers, type TrustedIssuer } from './auth/trusted-issuers.js';
-
-/** The project root (where knowledge-base/ and rules/ live), whether running from src/ or dist/src/. */
-export const projectRoot = (() => {
-  const here = path.dirname(fileURLToPath(import.meta.url));
-  return here.includes(`${path.sep}dist${path.sep}`) ? path.resolve(here, '../..') : path.resolve(here, '..');
-})();
+import type { ServiceSettings } from './hooks/run-service.js';
+import { SERVICES } from './hooks/services.js';
+import type { KnowledgeSettings } from './knowledge/open-knowledge.js';
+import { isLoopbackUrl } from './infra/loopback.js';
+import { projectRoot } from './infra/project-root.js';
 
 const commaList = z.string().transform((s) =>
   s
@@ -21,8 +19,8 @@ const commaList = z.string().transform((s) =>
     .filter((v) => v.length > 0),
 );
 
-/** Services discovery lists only when CDS_SERVICES names them (see src/hooks/services.ts). */
-export const OPTIONAL_SERVICES = ['pharmacist-profile-review'] as const;
+/** Services discovery lists only when CDS_SERVICES names them (offered "when-enabled" in src/hooks/services.ts). */
+const OPTIONAL_SERVICES = SERVICES.filter((s) => s.offer === 'when-enabled').map((s) => s.id) as [string, ...string[]];
 
 const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 /** A whole number ≥ 0 where 0 switches the feature off. */
@@ -72,21 +70,12 @@ const EnvSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
-export interface Config {
+/** Every setting; those the knowledge loader and the service call use are declared beside them. */
+export interface Config extends KnowledgeSettings, ServiceSettings {
   readonly host: string;
   readonly port: number;
-  readonly dataDir: string;
-  readonly knowledgeDir: string;
   /** Guideline rule files (rules/<id>.json), reloaded when they change. */
   readonly rulesDir: string;
-  /** PostgreSQL; undefined → embedded PGlite under dataDir. */
-  readonly databaseUrl: string | undefined;
-  /** Redis shared by replicas; undefined → the in-process cache alone. */
-  readonly redisUrl: string | undefined;
-  readonly redisKeyPrefix: string;
-  readonly kbCacheMaxEntries: number;
-  readonly kbCacheMaxBytes: number;
-  readonly kbLookupTimeoutMs: number;
   /** EHRs allowed to call, with their keys; empty → unauthenticated development mode (loopback only). */
   readonly trustedIssuers: readonly TrustedIssuer[];
   /** OIDC issuer of people's access tokens (informaticists, pharmacists, administrators); undefined → API keys only. */
@@ -104,18 +93,13 @@ export interface Config {
   readonly idHashSecret: string | undefined;
   /** How often recorded cards, feedback and audit events go from the local spool to the database. */
   readonly recordFlushMs: number;
-  readonly publicBaseUrl: string;
   /** URL prefixes the service may send a FHIR bearer token to. Empty = loopback servers only. */
   readonly fhirServerAllowlist: readonly string[];
-  readonly timeBudgetMs: number;
   readonly bodyLimitBytes: number;
   readonly jsonMaxDepth: number;
   /** Browser origins allowed by CORS. Empty = loopback origins only. */
   readonly corsOrigins: readonly string[];
   readonly defaultPolicy: 'prescriber' | 'pharmacist';
-  /** Optional services listed in discovery besides the default ones (e.g. the pharmacist review for a pharmacy system). */
-  readonly enabledServices: readonly string[];
-  readonly maxLabAgeDays: number;
   /** Service (and, separately, feedback) calls per minute allowed per client issuer; 0 = no limit. */
   readonly rateLimitPerMinute: number;
   /** Service calls are shed (answered with a warning card) while the event-loop delay is above this; 0 = never. */
@@ -245,17 +229,4 @@ function originProblem(origin: string): string | undefined {
     return 'must be an origin as browsers send it: scheme://host[:port], with no path, trailing slash or wildcard (e.g. https://sandbox.cds-hooks.org)';
   }
   return undefined;
-}
-
-/** True for http(s) URLs whose host is 127.0.0.0/8, ::1 or localhost. */
-export function isLoopbackUrl(url: string): boolean {
-  let u: URL;
-  try {
-    u = new URL(url);
-  } catch {
-    return false;
-  }
-  if (u.protocol !== 'http:' && u.protocol !== 'https:') return false;
-  const host = u.hostname.replace(/^\[|\]$/g, '');
-  return host === 'localhost' || host === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
 }

@@ -1,5 +1,6 @@
 /** Starts the service and shuts it down gracefully on SIGTERM/SIGINT. Nothing else lives here. */
-import { loadConfig, isLoopbackUrl, ConfigError } from './config.js';
+import { loadConfig, ConfigError } from './config.js';
+import { isLoopbackUrl } from './infra/loopback.js';
 import { buildApp } from './app.js';
 
 /** How long in-flight requests may take to finish after SIGTERM, and how long the whole shutdown may take. */

@@ -16,7 +16,7 @@ import type { Medication } from '../fhir/clinical-context.js';
 import { allergyDates, type AllergyRecord } from '../fhir/allergies.js';
 import { codeInWords } from '../fhir/resources.js';
 import type { Citation } from '../knowledge/source-schema.js';
-import type { CardContext, CardMeta } from './build-cards.js';
+import type { CardContext, CardMeta } from './card-context.js';
 import {
   citationUrl,
   overrideReasonCodings,
@@ -27,9 +27,10 @@ import {
   type Coding,
   type Suggestion,
   SERVICE_LABEL,
+  capitalise,
 } from './card.js';
 import { indicatorRank, isInterruptive } from './policy.js';
-import { DEFAULT_ALLERGY_INDICATORS, type Indicator, type IndicatorOrSuppress } from './policy-schema.js';
+import { DEFAULT_ALLERGY_INDICATORS, type Indicator, type IndicatorOrSuppress } from '../policy/policy-schema.js';
 
 export const TOPIC_ALLERGY: Coding = { system: ACT_CODE_SYSTEM, code: 'ALGY', display: 'Allergy Alert' };
 
@@ -127,8 +128,6 @@ const LEVEL_ORDER: readonly AllergyFinding['level'][] = [
   'crossSensitivity',
 ];
 
-const cap = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
-
 /** The allergen as the card names it: the record's own words, else the name its code resolved to in the knowledge base. */
 function allergenOf(a: AllergyRecord, resolvedName?: string): string {
   return a.substanceNamed || !resolvedName ? a.substance : resolvedName;
@@ -146,7 +145,7 @@ function recordedAs(a: AllergyRecord, resolvedName?: string): string {
 /** The first line a clinician reads: the drug, how it meets the allergy, and the allergy as recorded. */
 function summaryOf(d: Decided, more: number): string {
   const f = d.finding;
-  const drug = cap(f.ingredient.name);
+  const drug = capitalise(f.ingredient.name);
   const reaction = f.allergy.severeReaction
     ? `; ${f.allergy.severeReaction.replace(/ \((disorder|finding)\)$/, '')}`
     : '';

@@ -1,5 +1,5 @@
 /** CDS Hooks 2.0.1 response types, as this service emits them (no nulls, no empty fields). */
-import type { Indicator } from './policy-schema.js';
+import type { Indicator } from '../policy/policy-schema.js';
 import type { Citation } from '../knowledge/source-schema.js';
 
 export interface Coding {
@@ -115,3 +115,6 @@ export function namedWithCount(items: readonly string[]): string {
     ? items.join(', ')
     : `${items.slice(0, MAX_NAMED).join(', ')} and ${items.length - MAX_NAMED} more`;
 }
+
+/** The sentence-case form of a name or phrase ("warfarin" → "Warfarin"). */
+export const capitalise = (s: string): string => s.charAt(0).toUpperCase() + s.slice(1);

@@ -11,7 +11,7 @@ import type { Medication } from '../fhir/clinical-context.js';
 import { orderedDoseEntry } from '../checks/dose/check-doses.js';
 import { asArray, isObject } from '../fhir/resources.js';
 import type { DoseRule } from '../knowledge/source-schema.js';
-import type { CardContext, CardMeta } from './build-cards.js';
+import type { CardContext, CardMeta } from './card-context.js';
 import {
   displayUnit,
   overrideReasonCodings,
@@ -24,9 +24,10 @@ import {
   type Coding,
   type Suggestion,
   SERVICE_LABEL,
+  capitalise,
 } from './card.js';
 import { isInterruptive } from './policy.js';
-import { DEFAULT_DOSE_INDICATORS, type Indicator } from './policy-schema.js';
+import { DEFAULT_DOSE_INDICATORS, type Indicator } from '../policy/policy-schema.js';
 
 /** v3-ActCode displays, as the HL7 terminology (ActCode, DOSE hierarchy) gives them. */
 export const DOSE_TOPICS: Readonly<Record<DoseTopic, Coding>> = {
@@ -81,11 +82,10 @@ export function doseCards(findings: readonly DoseFinding[], cc: CardContext): Do
   return out;
 }
 
-const cap = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
 const fmt = (n: number) => String(Math.round(n * 100) / 100);
 
 function summaryOf(f: DoseProblemFinding): string {
-  const name = cap(f.ingredient.name);
+  const name = capitalise(f.ingredient.name);
   const v = f.violations[0]!;
   switch (f.topic) {
     case 'DOSECOND':
@@ -120,7 +120,10 @@ function per(measure: string): string {
 
 function problemCard(f: DoseProblemFinding, indicator: Indicator, cc: CardContext): Card {
   const rules = distinctRules(f);
-  const lines: string[] = [`**${cap(headline(f))}: ${f.ingredient.name}** (${describeMedication(f.medication)}).`, ''];
+  const lines: string[] = [
+    `**${capitalise(headline(f))}: ${f.ingredient.name}** (${describeMedication(f.medication)}).`,
+    '',
+  ];
   for (const v of f.violations) lines.push(`- ${v.text}`);
   if (f.dose) {
     lines.push('', `**Ordered (${f.dose.route}):** ${f.dose.lines.map(displayUnit).join('; ')}.`);

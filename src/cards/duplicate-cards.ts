@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import type { DuplicateFinding } from '../checks/duplicate/duplicate-finding.js';
 import type { Medication } from '../fhir/clinical-context.js';
 import type { Citation } from '../knowledge/source-schema.js';
-import type { CardContext, CardMeta } from './build-cards.js';
+import type { CardContext, CardMeta } from './card-context.js';
 import {
   bulletsWithCount,
   PROFILE_LISTED,
@@ -21,9 +21,10 @@ import {
   type Coding,
   type Suggestion,
   SERVICE_LABEL,
+  capitalise,
 } from './card.js';
 import { higherIndicator, indicatorRank, isInterruptive } from './policy.js';
-import { DEFAULT_DUPLICATE_INDICATORS, type Indicator, type IndicatorOrSuppress } from './policy-schema.js';
+import { DEFAULT_DUPLICATE_INDICATORS, type Indicator, type IndicatorOrSuppress } from '../policy/policy-schema.js';
 
 export const TOPIC_DUPLICATE_THERAPY: Coding = {
   system: ACT_CODE_SYSTEM,
@@ -267,12 +268,10 @@ function distinct(group: readonly Decided[]): Decided[] {
   return [...new Map(group.map((d) => [d.finding.rule.id, d])).values()];
 }
 
-const cap = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
-
 function pairName(f: DuplicateFinding): string {
   return f.subjectIngredient.rxcui === f.otherIngredient.rxcui
-    ? `${cap(f.subjectIngredient.name)} twice`
-    : `${cap(f.subjectIngredient.name)} + ${f.otherIngredient.name}`;
+    ? `${capitalise(f.subjectIngredient.name)} twice`
+    : `${capitalise(f.subjectIngredient.name)} + ${f.otherIngredient.name}`;
 }
 
 function summaryOf(d: Decided): string {

@@ -4,7 +4,8 @@
  * card ("tolerated-previously") has no single display: only the client's own display can say which was chosen.
  */
 import { OVERRIDE_REASONS as ALLERGY } from './allergy-cards.js';
-import { FOLDED_OVERRIDE_REASONS as FOLDED, OVERRIDE_REASONS as INTERACTION } from './build-cards.js';
+import { FOLDED_OVERRIDE_REASONS as FOLDED } from './alert-budget.js';
+import { OVERRIDE_REASONS as INTERACTION } from './interaction-cards.js';
 import { OVERRIDE_REASONS as DOSE } from './dose-cards.js';
 import { OVERRIDE_REASONS as DUPLICATE } from './duplicate-cards.js';
 import { OVERRIDE_REASONS as RULE } from './rule-cards.js';

@@ -1,7 +1,7 @@
 /** Applies a policy to a finding: severity → indicator, site overrides, ONC floors and caps, context raises. */
 import type { InteractionFinding } from '../checks/finding.js';
 import type { ClinicalContext, LabValue } from '../fhir/clinical-context.js';
-import type { Indicator, IndicatorOrSuppress, Policy } from './policy-schema.js';
+import type { Indicator, IndicatorOrSuppress, Policy } from '../policy/policy-schema.js';
 import type { Citation } from '../knowledge/source-schema.js';
 
 const RANK: Readonly<Record<IndicatorOrSuppress, number>> = { suppress: 0, info: 1, warning: 2, critical: 3 };

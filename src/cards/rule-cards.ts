@@ -4,11 +4,11 @@
  * returned separately, to be recorded and never shown.
  */
 import { createHash, randomUUID } from 'node:crypto';
-import type { FiredRule } from '../checks/guideline/run-guidelines.js';
+import type { FiredRule } from '../checks/guideline/guideline-finding.js';
 import type { Medication } from '../fhir/clinical-context.js';
 import { medicationLabel } from '../rules/helpers.js';
 import { RULE_TOPICS } from '../rules/rule-schema.js';
-import type { CardMeta } from './build-cards.js';
+import type { BuiltCards, CardMeta } from './card-context.js';
 import { conceptText } from '../fhir/resources.js';
 import {
   displayUnit,
@@ -22,7 +22,7 @@ import {
   type Coding,
   type Suggestion,
 } from './card.js';
-import { isInterruptive } from './policy.js';
+import { indicatorRank, isInterruptive } from './policy.js';
 
 /** A card a shadow rule would have shown. */
 export interface ShadowCard {
@@ -211,4 +211,25 @@ export function formatValue(value: unknown, names: ReadonlyMap<unknown, Medicati
     return concept ?? (typeof o.id === 'string' ? `${o.resourceType}/${o.id}` : o.resourceType);
   }
   return 'a value';
+}
+
+/** The cards of the other checks with the active rules' cards added (sorted by indicator); shadow cards aside. */
+export function withGuidelineCards(
+  built: BuiltCards,
+  fired: readonly FiredRule[],
+  publicBaseUrl: string,
+): BuiltCards & { readonly shadow: readonly ShadowCard[] } {
+  if (fired.length === 0) return { ...built, shadow: [] };
+  const rules = guidelineCards(fired, publicBaseUrl);
+  const meta = new Map(built.meta);
+  for (const [uuid, m] of rules.meta) meta.set(uuid, m);
+  const cards = [...built.cards, ...rules.cards].sort(
+    (a, b) => indicatorRank(b.indicator) - indicatorRank(a.indicator),
+  );
+  const labels = new Map(built.labels);
+  for (const f of fired) {
+    const card = rules.cards.find((c) => rules.meta.get(c.uuid)?.findingIds[0] === f.rule.source.id);
+    if (card) labels.set(card.uuid, `Rule: ${f.rule.source.title}`);
+  }
+  return { cards, meta, labels, ...(built.notBuilt ? { notBuilt: built.notBuilt } : {}), shadow: rules.shadow };
 }

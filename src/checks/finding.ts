@@ -6,6 +6,7 @@ import type { Interaction } from '../knowledge/source-schema.js';
 import type { DoseFinding } from './dose/dose-finding.js';
 import type { AllergiesNotSentFinding, AllergyFinding, AllergyNotCheckedFinding } from './allergy/allergy-finding.js';
 import type { DuplicateFinding } from './duplicate/duplicate-finding.js';
+import type { GuidelineFinding } from './guideline/guideline-finding.js';
 
 export interface InteractionFinding {
   readonly kind: 'interaction';
@@ -54,5 +55,13 @@ export type Finding =
   | AllergyFinding
   | AllergyNotCheckedFinding
   | AllergiesNotSentFinding
-  | DuplicateFinding;
-export type { DoseFinding, AllergyFinding, AllergyNotCheckedFinding, AllergiesNotSentFinding, DuplicateFinding };
+  | DuplicateFinding
+  | GuidelineFinding;
+export type {
+  DoseFinding,
+  AllergyFinding,
+  AllergyNotCheckedFinding,
+  AllergiesNotSentFinding,
+  DuplicateFinding,
+  GuidelineFinding,
+};

@@ -3,6 +3,7 @@
  * "incomplete" finding naming it, so the answer still goes out with everything else — never a 500, never silence.
  */
 import type { Deadline } from '../infra/deadline.js';
+import type { Check, CheckInput } from './check.js';
 import type { Finding } from './finding.js';
 
 export interface CheckOutcome {
@@ -46,4 +47,21 @@ export async function runCheck(
   } finally {
     clearTimeout(timer);
   }
+}
+
+/**
+ * Runs the checks a hook lists, concurrently, each through runCheck; a check's internal error is reported and
+ * becomes its "incomplete" finding. The findings come back in the order the checks are listed.
+ */
+export async function runChecks(checks: readonly Check[], input: CheckInput): Promise<Finding[]> {
+  const outcomes = await Promise.all(
+    checks
+      .filter((check) => check.applies?.(input) ?? true)
+      .map(async (check) => {
+        const outcome = await runCheck(check.name, () => check.run(input), input.deadline);
+        if (outcome.failure === 'error') input.reportError(check.name, outcome.error);
+        return outcome.findings;
+      }),
+  );
+  return outcomes.flat();
 }

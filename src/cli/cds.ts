@@ -33,7 +33,7 @@ import { HttpError } from '../errors.js';
 import { rulesCommand } from './rules-commands.js';
 import { recordsCommand } from './records-commands.js';
 import { RuleRegistry } from '../rules/registry.js';
-import { vocabularyFor } from '../rules/load-rules.js';
+import { vocabularyFor } from '../hooks/rule-hooks.js';
 
 /** Every command with what it does: `cds --help` prints this, so the tool explains itself. */
 const COMMANDS: readonly (readonly [string, string])[] = [

@@ -10,7 +10,7 @@
 import { createReadStream, readdirSync, statSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { userInfo } from 'node:os';
-import { adminAudit, writeRecords } from '../feedback/records.js';
+import { adminAudit, writeRecords } from '../infra/records.js';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Config } from '../config.js';

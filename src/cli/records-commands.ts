@@ -10,7 +10,7 @@ import path from 'node:path';
 import type { Config } from '../config.js';
 import { DirectoryLockedError, lockDirectory } from '../infra/dir-lock.js';
 import { DEAD_LETTER_FILE, isDataError, type DeadLetter } from '../feedback/recorder.js';
-import { writeRecords } from '../feedback/records.js';
+import { writeRecords } from '../infra/records.js';
 import { openKnowledgeDatabase } from '../knowledge/open-knowledge.js';
 
 type Out = (line: string) => void;

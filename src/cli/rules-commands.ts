@@ -15,8 +15,9 @@ import { MemoryKnowledgeStore } from '../knowledge/memory-store.js';
 import { openKnowledgeDatabase } from '../knowledge/open-knowledge.js';
 import { formatValue } from '../cards/rule-cards.js';
 import type { RuleProblem } from '../rules/compile-rule.js';
-import { lintRulesDir, vocabularyFor } from '../rules/load-rules.js';
-import { explainRule, runRuleTests, type RuleTestEnvironment } from '../rules/rule-tests.js';
+import { vocabularyFor } from '../hooks/rule-hooks.js';
+import { lintRulesDir } from '../rules/load-rules.js';
+import { explainRule, runRuleTests, type RuleTestEnvironment } from './rule-tests.js';
 import { formatShadowReport, shadowReport } from '../rules/shadow-report.js';
 
 type Out = (line: string) => void;

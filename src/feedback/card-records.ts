@@ -6,11 +6,12 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { Database } from '../infra/database.js';
 import { withTimeout } from '../infra/with-timeout.js';
+import { HOOKS } from '../hooks/registry.js';
 import type { OverrideRecall, ServiceResult } from '../hooks/run-service.js';
 import type { IdHasher } from './id-hash.js';
 import { cardsForAbandonedDrafts, rememberedOverrides } from './memory.js';
-import { adminAudit, type AuditRecord, type CardRecord, type FeedbackRecord } from './records.js';
-import type { CardMeta } from '../cards/build-cards.js';
+import { adminAudit, type AuditRecord, type CardRecord, type FeedbackRecord } from '../infra/records.js';
+import type { CardMeta } from '../cards/card-context.js';
 import type { Recorder } from './recorder.js';
 import type { FeedbackItem } from './feedback-schema.js';
 import { overrideReasonSystem } from '../cards/card.js';
@@ -158,8 +159,8 @@ export class CardRecords {
         },
       }),
     });
-    if (r?.hook === 'order-sign' && r.patientId)
-      this.inBackground(this.inferAcceptance(call.client, r.patientId, r.draftRefs));
+    if (r && HOOKS[r.hook].recallsOverridesFrom && r.patientId)
+      this.inBackground(this.inferAcceptance(call.client, r.patientId, r.draftRefs, r.hook));
   }
 
   /**
@@ -266,7 +267,12 @@ export class CardRecords {
   }
 
   /** Order-select cards whose drafts were not signed: the prescriber changed course, taken as acceptance. */
-  private async inferAcceptance(client: string, patientId: string, signedDraftRefs: readonly string[]): Promise<void> {
+  private async inferAcceptance(
+    client: string,
+    patientId: string,
+    signedDraftRefs: readonly string[],
+    hook: string,
+  ): Promise<void> {
     try {
       await this.recorder.flush();
       const abandoned = await withTimeout(
@@ -294,7 +300,7 @@ export class CardRecords {
         });
       }
     } catch (err) {
-      this.log('could not infer outcomes for this order-sign', { reason: (err as Error).message });
+      this.log(`could not infer outcomes for this ${hook}`, { reason: (err as Error).message });
     }
   }
 }

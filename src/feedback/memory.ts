@@ -3,7 +3,11 @@
  * order-sign for the same draft unless the draft changed), order-select cards whose drafts disappeared by
  * order-sign (inferred acceptance), and the audit trail.
  */
+import { HOOKS } from '../hooks/registry.js';
 import type { Queryable } from '../infra/database.js';
+
+/** The hooks whose overrides are remembered: those a later hook recalls overrides from (order-select). */
+const REMEMBERED_AT = [...new Set(Object.values(HOOKS).flatMap((h) => h.recallsOverridesFrom?.name ?? []))];
 
 export interface RememberedOverride {
   readonly cardUuid: string;
@@ -39,11 +43,11 @@ export async function rememberedOverrides(
   }>(
     `SELECT c.card_uuid, c.finding_key, d.draft_hash, c.draft_fingerprint
      FROM cds_card c CROSS JOIN LATERAL unnest(c.draft_hashes) AS d(draft_hash)
-     WHERE c.patient_hash = $1 AND c.client = $5 AND c.hook = 'order-select' AND c.served_at > $4::timestamptz - ${WINDOW} AND c.served_at <= $4::timestamptz
+     WHERE c.patient_hash = $1 AND c.client = $5 AND c.hook = ANY ($6) AND c.served_at > $4::timestamptz - ${WINDOW} AND c.served_at <= $4::timestamptz
        AND c.finding_key = ANY ($2) AND d.draft_hash = ANY ($3)
        AND EXISTS (SELECT 1 FROM cds_feedback f WHERE f.card_uuid = c.card_uuid AND f.client = c.client AND f.outcome = 'overridden' AND NOT f.inferred)
      ORDER BY c.served_at DESC`,
-    [patientHash, findingKeys, draftHashes, now.toISOString(), client],
+    [patientHash, findingKeys, draftHashes, now.toISOString(), client, REMEMBERED_AT],
   );
   return rows.rows.map((r) => ({
     cardUuid: r.card_uuid,
@@ -66,12 +70,12 @@ export async function cardsForAbandonedDrafts(
 ): Promise<{ cardUuid: string; client: string }[]> {
   const rows = await db.query<{ card_uuid: string; client: string }>(
     `SELECT c.card_uuid, c.client FROM cds_card c
-     WHERE c.patient_hash = $1 AND c.client = $4 AND c.hook = 'order-select' AND c.served_at > $3::timestamptz - ${WINDOW} AND c.served_at <= $3::timestamptz
+     WHERE c.patient_hash = $1 AND c.client = $4 AND c.hook = ANY ($5) AND c.served_at > $3::timestamptz - ${WINDOW} AND c.served_at <= $3::timestamptz
        AND c.finding_key IS NOT NULL AND cardinality(c.draft_hashes) > 0
        AND NOT (c.draft_hashes && $2::text[])
        AND NOT EXISTS (SELECT 1 FROM cds_feedback f WHERE f.card_uuid = c.card_uuid)
      ORDER BY c.served_at`,
-    [patientHash, signedDraftHashes, now.toISOString(), client],
+    [patientHash, signedDraftHashes, now.toISOString(), client, REMEMBERED_AT],
   );
   return rows.rows.map((r) => ({ cardUuid: r.card_uuid, client: r.client }));
 }

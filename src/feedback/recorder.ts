@@ -7,7 +7,7 @@
 import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Database } from '../infra/database.js';
-import { writeRecords, type RecordEntry } from './records.js';
+import { writeRecords, type RecordEntry } from '../infra/records.js';
 import { Spool } from './spool.js';
 
 export interface RecorderOptions {

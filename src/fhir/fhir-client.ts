@@ -3,7 +3,7 @@
  * `next` links are followed only on the same origin (so a hostile Bundle cannot redirect the token), and
  * every call is bound to the request deadline. The token is never logged.
  */
-import { isLoopbackUrl } from '../config.js';
+import { isLoopbackUrl } from '../infra/loopback.js';
 import type { Deadline } from '../infra/deadline.js';
 import { asArray, isObject, nextLink, resourcesOf, str, type Json } from './resources.js';
 

@@ -20,7 +20,7 @@ import {
 } from './clinical-context.js';
 import { FhirFetchError, type FhirClient, type FhirServerAccess } from './fhir-client.js';
 import type { DataGap, ResolvedData } from './prefetch.js';
-import { patientFacts } from '../checks/dose/patient-facts.js';
+import { patientFacts } from './patient-facts.js';
 import {
   LOINC_SYSTEMS,
   RXNORM_SYSTEMS,

@@ -1,6 +1,6 @@
 /**
  * CDS Hooks 2.0.1 request validation. Strict on what the spec requires (hook, hookInstance, context fields
- * per hook, fhirAuthorization ⇒ fhirServer), lenient on FHIR content (checked later, by readers that
+ * per hook — each hook's module declares its own from the parts here —, fhirAuthorization ⇒ fhirServer), lenient on FHIR content (checked later, by readers that
  * tolerate real clients' shapes).
  */
 import { z } from 'zod';
@@ -13,7 +13,9 @@ const resourceLike = z.looseObject({ resourceType: z.string().min(1) });
  */
 export const LIMITS = { draftOrders: 5000, selections: 5000, prefetchEntries: 10_000 } as const;
 
-const capped = (limit: number, what: string) => ({ message: `at most ${limit} ${what} are accepted in one request` });
+export const capped = (limit: number, what: string) => ({
+  message: `at most ${limit} ${what} are accepted in one request`,
+});
 
 /** The resources of a Bundle (its entries) or of an array; undefined for anything else. */
 const resourceCount = (value: unknown): number | undefined =>
@@ -30,7 +32,7 @@ const atMost = (limit: number, what: string) =>
   });
 
 /** draftOrders / medications: a Bundle (type optional, as real clients omit it) or, leniently, an array. */
-const resourceCollection = atMost(LIMITS.draftOrders, 'draft orders').pipe(
+export const resourceCollection = atMost(LIMITS.draftOrders, 'draft orders').pipe(
   z.union([
     z.looseObject({ resourceType: z.literal('Bundle'), entry: z.array(z.unknown()).optional() }),
     z.array(resourceLike),
@@ -66,31 +68,9 @@ export const CdsRequest = z
 export type CdsRequest = z.infer<typeof CdsRequest>;
 
 /** Ids and references: EHR ids run long, but nothing legitimate comes near 1,024 characters. */
-const id = z.string().min(1).max(1024);
-const baseContext = { userId: id, patientId: id, encounterId: id.optional() };
-
-export const contextSchemas = {
-  'patient-view': z.looseObject({ ...baseContext }),
-  'order-select': z.looseObject({
-    ...baseContext,
-    selections: z
-      .array(z.unknown())
-      .min(1)
-      .max(LIMITS.selections, capped(LIMITS.selections, 'selections'))
-      .pipe(z.array(id)),
-    draftOrders: resourceCollection,
-  }),
-  'order-sign': z.looseObject({ ...baseContext, draftOrders: resourceCollection }),
-  // The 1.0 hook: userId was optional there, and `medications` holds the orders being written.
-  'medication-prescribe': z.looseObject({
-    userId: id.optional(),
-    patientId: id,
-    encounterId: id.optional(),
-    medications: resourceCollection,
-  }),
-} as const;
-
-export type HookName = keyof typeof contextSchemas;
+export const id = z.string().min(1).max(1024);
+/** The context fields every current hook carries (each hook's module adds its own). */
+export const baseContext = { userId: id, patientId: id, encounterId: id.optional() };
 
 /** "context.draftOrders: expected object" style messages, one per problem, for the 400 body. */
 export function describeIssues(error: z.ZodError, prefix = ''): string {

@@ -2,33 +2,41 @@
  * One CDS service call, from validated request to cards: resolve data, normalise, run the checks under
  * the deadline, apply the policy. Plain TypeScript (no fastify), so it is tested without a server.
  */
-import type { Config } from '../config.js';
 import { clientKey, type ClientIdentity } from '../auth/client-auth.js';
-import { applyAlertBudget, buildCards, type BuiltCards, type CardMeta } from '../cards/build-cards.js';
+import { answerCards } from '../cards/answer-cards.js';
+import type { BuiltCards, CardMeta } from '../cards/card-context.js';
 import type { CdsResponse } from '../cards/card.js';
-import type { Policy } from '../cards/policy-schema.js';
-import { checkInteractions, MAX_FINDINGS } from '../checks/ddi/check-interactions.js';
-import { checkDoses } from '../checks/dose/check-doses.js';
-import { runAllergyAndDuplicateChecks } from '../checks/allergy/start-checks.js';
+import type { Policy } from '../policy/policy-schema.js';
 import { safeAlternatives } from '../checks/ddi/safe-alternatives.js';
 import type { Finding, InteractionFinding } from '../checks/finding.js';
-import { runCheck } from '../checks/run-check.js';
-import { startGuidelineRules, withGuidelineCards, type GuidelineRuleDeps } from '../checks/guideline/guideline-step.js';
+import { runChecks } from '../checks/run-check.js';
+import type { GuidelineRuleDeps } from '../checks/check.js';
 import type { ShadowCard } from '../cards/rule-cards.js';
 import { errors } from '../errors.js';
 import { ROLE_NAMES, type ClinicalContext } from '../fhir/clinical-context.js';
 import type { FhirClient, FhirServerAccess } from '../fhir/fhir-client.js';
 import { DATA_KEY_NAMES, prefetchTemplates, resolveData, type DataKey } from '../fhir/prefetch.js';
-import { referenceTo, resourcesOf, type Json } from '../fhir/resources.js';
-import { normalise, normaliseRef } from '../fhir/normalise.js';
+import { resourcesOf, type Json } from '../fhir/resources.js';
+import { normalise } from '../fhir/normalise.js';
 import { namedWithCount } from '../cards/card.js';
 import { Deadline } from '../infra/deadline.js';
 import type { KnowledgeStore } from '../knowledge/knowledge-store.js';
-import { CdsRequest, contextSchemas, describeIssues, type HookName } from './request-schema.js';
-import { HOOKS, type ServiceDefinition } from './services.js';
+import { HOOKS, type HookName } from './registry.js';
+import { CdsRequest, describeIssues } from './request-schema.js';
+import type { ServiceDefinition } from './services.js';
+
+/** What a service call needs of the service's configuration (src/config.ts's Config extends it). */
+export interface ServiceSettings {
+  readonly timeBudgetMs: number;
+  readonly defaultPolicy: string;
+  readonly publicBaseUrl: string;
+  readonly maxLabAgeDays: number;
+  /** Optional services listed in discovery besides the default ones (e.g. the pharmacist review for a pharmacy system). */
+  readonly enabledServices: readonly string[];
+}
 
 export interface ServiceDeps {
-  readonly config: Config;
+  readonly config: ServiceSettings;
   readonly knowledge: KnowledgeStore;
   /** The policies in force (read once per request). */
   readonly policies: { get(id: string): Policy | undefined };
@@ -44,7 +52,7 @@ export interface ServiceDeps {
   readonly rules?: GuidelineRuleDeps;
 }
 
-/** Finds, for cards about to be shown at order-sign, an earlier override of the same finding for the same draft. */
+/** Finds, for cards about to be shown, an earlier override of the same finding for the same draft. */
 export interface OverrideRecall {
   /** `client` is clientKey() of the caller: only its own cards and overrides are remembered. */
   overridden(
@@ -117,11 +125,11 @@ export async function runService(
     throw errors.hookNotServed(service.id, request.hook, service.hooks);
   }
   const hook = request.hook as HookName;
-  const ctxParsed = contextSchemas[hook].safeParse(request.context);
+  const behaviour = HOOKS[hook];
+  const ctxParsed = behaviour.context.safeParse(request.context);
   if (!ctxParsed.success) throw errors.badRequest(describeIssues(ctxParsed.error, 'context'));
   const context = ctxParsed.data as Json;
 
-  const behaviour = HOOKS[hook];
   const kb = deps.knowledge.snapshot();
   const policyId = service.policy === 'default' ? deps.config.defaultPolicy : service.policy;
   const policy = deps.policies.get(policyId);
@@ -142,12 +150,12 @@ export async function runService(
     deadline,
   );
 
-  const draftSource = hook === 'medication-prescribe' ? context.medications : context.draftOrders;
+  const draftSource = behaviour.drafts(context);
   const clinical = await normalise(
     {
       patientId: typeof context.patientId === 'string' ? context.patientId : undefined,
       drafts: draftSource === undefined ? [] : resourcesOf(draftSource),
-      ...(hook === 'order-select' ? { selections: context.selections as string[] } : {}),
+      ...(behaviour.selections ? { selections: behaviour.selections(context) } : {}),
       data,
       now: deps.now(),
       maxLabAgeDays: deps.config.maxLabAgeDays,
@@ -176,96 +184,28 @@ export async function runService(
     else if (m.displayMismatch) findings.push({ kind: 'display-mismatch', medication: m });
   }
   const plan = behaviour.plan(clinical);
-  const doseCheck = runCheck(
-    'dose range check',
-    async () => {
-      const result = await checkDoses(clinical, plan.subjects, kb, deadline);
-      const out: Finding[] = result.findings;
-      if (result.unchecked > 0) {
-        out.push({
-          kind: 'incomplete',
-          what: 'dose range check',
-          reason: `the time budget ran out with ${result.unchecked} medications not yet checked`,
-        });
-      }
-      return out;
-    },
-    deadline,
-  );
-  const allergyAndDuplicate = runAllergyAndDuplicateChecks({
+  for (const f of await runChecks(behaviour.checks, {
+    clinical,
     plan,
-    clinical,
     data,
     kb,
     deadline,
-    reportError: deps.reportError,
-  });
-  const guidelineRules = startGuidelineRules(deps.rules, {
-    hook,
-    behaviour,
-    clinical,
-    data,
-    prefetch: request.prefetch as Json | undefined,
-    context,
-    fhir,
-    kb,
-    deadline,
+    request: {
+      hook,
+      mode: behaviour.mode,
+      keys: behaviour.keys,
+      prefetch: request.prefetch as Json | undefined,
+      context,
+      fhir,
+    },
     fhirClient: deps.fhirClient,
     maxLabAgeDays: deps.config.maxLabAgeDays,
-    keys: behaviour.keys,
+    ...(deps.rules ? { rules: deps.rules } : {}),
     reportError: deps.reportError,
-  });
-  const ddi = await runCheck(
-    'drug interaction check',
-    async () => {
-      const result = await checkInteractions(clinical, plan, kb, deadline);
-      const out: Finding[] = result.findings;
-      if (result.unscreenedPairs > 0) {
-        out.push({
-          kind: 'incomplete',
-          what: 'drug interaction check',
-          reason: result.findingLimitReached
-            ? `it stopped after finding ${MAX_FINDINGS} interacting medication pairs, with ${result.unscreenedPairs} pairs not yet screened`
-            : `the time budget ran out with ${result.unscreenedPairs} medication pairs not yet screened`,
-        });
-      }
-      return out;
-    },
-    deadline,
-  );
-  if (ddi.failure === 'error') deps.reportError('drug interaction check', ddi.error);
-  for (const f of ddi.findings) findings.push(f);
-  const dose = await doseCheck;
-  if (dose.failure === 'error') deps.reportError('dose range check', dose.error);
-  for (const f of dose.findings) findings.push(f);
-  for (const f of await allergyAndDuplicate) findings.push(f);
-  const guideline = await guidelineRules;
-  for (const f of guideline.findings) findings.push(f);
+  }))
+    findings.push(f);
 
-  // Selections that name no order sent in draftOrders cannot be screened: say so rather than answer nothing.
-  if (hook === 'order-select') {
-    const sent = new Set(
-      resourcesOf(draftSource)
-        .map(referenceTo)
-        .filter((r): r is string => r !== undefined)
-        .map(normaliseRef),
-    );
-    const missing = [...new Set((context.selections as string[]).map(normaliseRef))].filter((s) => !sent.has(s));
-    // One finding however many there are: the first few named, the rest counted (a card is read, not scrolled).
-    if (missing.length === 1) {
-      findings.push({
-        kind: 'incomplete',
-        what: `the selected order ${missing[0]!.slice(0, 100)}`,
-        reason: 'it is not among the draft orders sent with the request',
-      });
-    } else if (missing.length > 1) {
-      findings.push({
-        kind: 'incomplete',
-        what: `${missing.length} selected orders`,
-        reason: `they are not among the draft orders sent with the request: ${namedWithCount(missing.map((s) => s.slice(0, 100)))}`,
-      });
-    }
-  }
+  for (const f of behaviour.requestFindings?.(context) ?? []) findings.push(f);
 
   // Missing lab data matters when a policy would have raised one of these findings on it.
   const labGap = clinical.gaps.find((g) => g.key === 'observations');
@@ -291,31 +231,17 @@ export async function runService(
   const interactions = findings.filter((f): f is InteractionFinding => f.kind === 'interaction');
   const alternatives =
     behaviour.mode === 'order' ? await safeAlternatives(interactions, clinical, kb, deadline) : new Map();
-  const withRules = withGuidelineCards(
-    buildCards(findings, {
-      policy,
-      context: clinical,
-      kb,
-      publicBaseUrl: deps.config.publicBaseUrl,
-      mode: behaviour.mode,
-      alternatives,
-    }),
-    guideline,
-    deps.config.publicBaseUrl,
-  );
-  // The alert budget covers every finding card of an order hook, guideline rules' included.
-  const built =
-    behaviour.mode === 'order'
-      ? applyAlertBudget(withRules, {
-          budget: policy.alertBudget,
-          publicBaseUrl: deps.config.publicBaseUrl,
-          context: clinical,
-          labels: withRules.labels,
-        })
-      : withRules;
+  const built = answerCards(findings, {
+    policy,
+    context: clinical,
+    kb,
+    publicBaseUrl: deps.config.publicBaseUrl,
+    mode: behaviour.mode,
+    alternatives,
+  });
   const patientId = typeof context.patientId === 'string' ? context.patientId : undefined;
   const suppressed =
-    hook === 'order-sign' && patientId && deps.recall
+    behaviour.recallsOverridesFrom && patientId && deps.recall
       ? await recallOverrides(built, clientKey(client), patientId, deps.recall, deps)
       : [];
   const hidden = new Set(suppressed.map((s) => s.uuid));

@@ -1,90 +1,12 @@
 /**
- * The CDS services this server offers: which hooks each id serves, its policy, and how each hook chooses
- * the medications to screen. Discovery and dispatch both read this one table.
+ * The CDS services this server offers: which hooks each id serves, and its policy. Discovery and dispatch both
+ * read this one table; what each hook screens is in its own module (registry.ts).
  */
-import type { Medication } from '../fhir/clinical-context.js';
-import type { ClinicalContext } from '../fhir/clinical-context.js';
-import { normaliseRef } from '../fhir/normalise.js';
-import type { KeyNeed } from '../fhir/prefetch.js';
-import type { PairPlan } from '../checks/ddi/check-interactions.js';
-import type { HookName } from './request-schema.js';
-import { OPTIONAL_SERVICES } from '../config.js';
-
-export interface HookBehaviour {
-  /** The prefetch keys this hook declares, and how its checks use each (see KeyUse). */
-  readonly keys: readonly KeyNeed[];
-  readonly mode: 'order' | 'profile';
-  /** Which medications are screened against which. */
-  plan(context: ClinicalContext): PairPlan;
-  /** Medications whose failure to resolve must be named on a card. */
-  screened(context: ClinicalContext): readonly Medication[];
-}
-
-const ORDER_KEYS: readonly KeyNeed[] = [
-  { key: 'medications', use: 'required' },
-  { key: 'recentMedications', use: 'required' },
-  { key: 'observations', use: 'optional' },
-  { key: 'patient', use: 'optional' },
-  { key: 'allergies', use: 'optional' },
-  // Read by the guideline rules that need it (src/checks/guideline), not by the hook's own checks.
-  { key: 'conditions', use: 'advertised' },
-];
-
-/**
- * The medications to name when they cannot be identified: the orders being screened always; the patient's
- * other medications only when there is an identified order to screen them against (an X-ray order should not
- * list every unknown home medication).
- */
-function namedWhenUnscreenable(subjects: readonly Medication[], others: readonly Medication[]): Medication[] {
-  return subjects.some((m) => m.resolution === 'resolved') ? [...subjects, ...others] : [...subjects];
-}
-
-/** Drafts against each other and against active and recently stopped medications. */
-const screenDrafts: HookBehaviour = {
-  keys: ORDER_KEYS,
-  mode: 'order',
-  plan: (c) => ({ subjects: c.drafts, others: [...c.active, ...c.recent], subjectsAgainstEachOther: true }),
-  screened: (c) => namedWhenUnscreenable(c.drafts, [...c.active, ...c.recent]),
-};
-
-export const HOOKS: Readonly<Record<HookName, HookBehaviour>> = {
-  'order-sign': screenDrafts,
-  'medication-prescribe': screenDrafts,
-  'order-select': {
-    keys: ORDER_KEYS,
-    mode: 'order',
-    // Only the orders just selected are screened, against everything else; an order with no drug yet is skipped.
-    plan: (c) => {
-      const selected = selectedDrafts(c);
-      // A set, not Array.includes: 5,000 selected drafts against 5,000 drafts is 25 million comparisons otherwise.
-      const isSelected = new Set(selected);
-      return {
-        subjects: selected,
-        others: [...c.drafts.filter((d) => !isSelected.has(d)), ...c.active, ...c.recent],
-        subjectsAgainstEachOther: true,
-      };
-    },
-    screened: (c) => namedWhenUnscreenable(selectedDrafts(c), [...c.active, ...c.recent]),
-  },
-  'patient-view': {
-    keys: [
-      { key: 'medications', use: 'required' },
-      { key: 'recentMedications', use: 'optional' },
-      { key: 'observations', use: 'optional' },
-      { key: 'patient', use: 'optional' },
-      { key: 'allergies', use: 'optional' },
-      { key: 'conditions', use: 'advertised' },
-    ],
-    mode: 'profile',
-    plan: (c) => ({ subjects: c.active, others: c.recent, subjectsAgainstEachOther: true }),
-    screened: (c) => c.active,
-  },
-};
-
-function selectedDrafts(c: ClinicalContext): Medication[] {
-  const wanted = new Set((c.selections ?? []).map(normaliseRef));
-  return c.drafts.filter((d) => d.reference !== undefined && wanted.has(d.reference));
-}
+import { medicationPrescribe } from './medication-prescribe.js';
+import { orderSelect } from './order-select.js';
+import { orderSign } from './order-sign.js';
+import { patientView } from './patient-view.js';
+import type { HookName } from './registry.js';
 
 /**
  * How a service is offered. A CDS client calls every service discovery lists for the hook it fires, so discovery
@@ -115,7 +37,7 @@ export const SERVICES: readonly ServiceDefinition[] = [
     id: 'medication-safety-select',
     title: 'Medication safety screening (order selected)',
     description: `When an order is selected, screens the selected orders: ${ORDER_SCREENING}`,
-    hooks: ['order-select'],
+    hooks: [orderSelect.name],
     policy: 'default',
     offer: 'listed',
   },
@@ -123,7 +45,7 @@ export const SERVICES: readonly ServiceDefinition[] = [
     id: 'medication-safety-sign',
     title: 'Medication safety screening (order signed)',
     description: `Before orders are signed, screens every draft order: ${ORDER_SCREENING}`,
-    hooks: ['order-sign'],
+    hooks: [orderSign.name],
     policy: 'default',
     offer: 'listed',
   },
@@ -131,7 +53,7 @@ export const SERVICES: readonly ServiceDefinition[] = [
     id: 'medication-safety-prescribe',
     title: 'Medication safety screening (medication-prescribe)',
     description: 'The same screening for EHRs still calling the deprecated CDS Hooks 1.0 medication-prescribe hook.',
-    hooks: ['medication-prescribe'],
+    hooks: [medicationPrescribe.name],
     policy: 'default',
     offer: 'listed',
   },
@@ -140,7 +62,7 @@ export const SERVICES: readonly ServiceDefinition[] = [
     title: 'Medication profile review',
     description:
       "When a chart opens, summarises interacting combinations among the patient's current medications in one card, and names current medications that meet a recorded allergy or duplicate one another.",
-    hooks: ['patient-view'],
+    hooks: [patientView.name],
     policy: 'default',
     offer: 'listed',
   },
@@ -149,7 +71,7 @@ export const SERVICES: readonly ServiceDefinition[] = [
     title: 'Pharmacist medication profile review',
     description:
       'Second-line review of the whole medication profile with the pharmacist policy: every finding, nothing folded.',
-    hooks: ['patient-view'],
+    hooks: [patientView.name],
     policy: 'pharmacist',
     offer: 'when-enabled',
   },
@@ -158,7 +80,7 @@ export const SERVICES: readonly ServiceDefinition[] = [
     id: 'medication-safety',
     title: 'Medication safety screening (deprecated id: use medication-safety-select and medication-safety-sign)',
     description: 'The order-select and order-sign screening under the id it had before each hook got its own.',
-    hooks: ['order-select', 'order-sign'],
+    hooks: [orderSelect.name, orderSign.name],
     policy: 'default',
     offer: 'deprecated',
   },
@@ -167,9 +89,6 @@ export const SERVICES: readonly ServiceDefinition[] = [
 for (const s of SERVICES) {
   if (s.offer !== 'deprecated' && s.hooks.length !== 1)
     throw new Error(`service ${s.id} can be listed in discovery, so it must serve exactly one hook`);
-  if ((s.offer === 'when-enabled') !== (OPTIONAL_SERVICES as readonly string[]).includes(s.id)) {
-    throw new Error(`service ${s.id}: CDS_SERVICES may enable exactly the services offered "when-enabled"`);
-  }
 }
 
 /** The services this deployment lists in discovery: the default ones plus those enabled by CDS_SERVICES. */
@@ -180,4 +99,9 @@ export function offeredServices(enabled: readonly string[]): ServiceDefinition[]
 /** The services this deployment answers: those it offers and the deprecated ids. */
 export function answeredServices(enabled: readonly string[]): ReadonlyMap<string, ServiceDefinition> {
   return new Map(SERVICES.filter((s) => s.offer !== 'when-enabled' || enabled.includes(s.id)).map((s) => [s.id, s]));
+}
+
+/** The service discovery lists by default for a hook (a rule's test cases go through it). */
+export function listedServiceFor(hook: string): ServiceDefinition | undefined {
+  return SERVICES.find((s) => s.offer === 'listed' && (s.hooks as readonly string[]).includes(hook));
 }

@@ -10,7 +10,7 @@ import { VersionIntegrityError, listVersions } from '../knowledge/versions.js';
 import type { CardRecords } from '../feedback/card-records.js';
 import { ROLES, type UserIdentity } from '../auth/user-auth.js';
 import { people } from './route-access.js';
-import type { PolicyStore } from '../cards/policy-store.js';
+import type { PolicyStore } from '../policy/policy-store.js';
 
 const READ = { access: people(ROLES) };
 const CHANGE = { access: people(['informaticist', 'admin']) };

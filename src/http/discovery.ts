@@ -2,7 +2,8 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { prefetchTemplates, type DataKey } from '../fhir/prefetch.js';
 import type { KnowledgeStore } from '../knowledge/knowledge-store.js';
-import { HOOKS, offeredServices } from '../hooks/services.js';
+import { HOOKS } from '../hooks/registry.js';
+import { offeredServices } from '../hooks/services.js';
 import { CDS_CLIENT } from './route-access.js';
 
 /** One entry per service offered, each with its own id and its one hook (clients key services by URL). */

@@ -19,7 +19,7 @@ import type { Config } from '../config.js';
 import { errorBody, errors } from '../errors.js';
 import { answeredServices } from '../hooks/services.js';
 import type { Metrics } from '../metrics/metrics.js';
-import { screeningNotPerformedCard } from './services.js';
+import { screeningNotPerformedCard } from '../cards/coverage-cards.js';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Token bucket

@@ -3,9 +3,9 @@
  * precise 4xx; anything that goes wrong on our side becomes a visible warning card, because EHRs often show
  * nothing for an error and the prescriber would see silence.
  */
-import { randomUUID } from 'node:crypto';
 import type { FastifyPluginAsync } from 'fastify';
-import { SERVICE_LABEL, type Card, type CdsResponse } from '../cards/card.js';
+import type { CdsResponse } from '../cards/card.js';
+import { screeningNotPerformedCard } from '../cards/coverage-cards.js';
 import { HttpError, errors } from '../errors.js';
 import { KnowledgeUnavailableError } from '../knowledge/database-store.js';
 import { runService, type ServiceDeps } from '../hooks/run-service.js';
@@ -15,17 +15,6 @@ import type { CardRecords } from '../feedback/card-records.js';
 import type { ServiceResult } from '../hooks/run-service.js';
 import { clientKey, type ClientIdentity } from '../auth/client-auth.js';
 import { CDS_CLIENT } from './route-access.js';
-
-/** The card sent when screening could not run at all. */
-export function screeningNotPerformedCard(reason: string): Card {
-  return {
-    uuid: randomUUID(),
-    summary: 'Medication safety screening not performed',
-    detail: `Interactions were **not** checked for this order: ${reason}. Review the medications by hand or ask a pharmacist.`,
-    indicator: 'warning',
-    source: { label: SERVICE_LABEL },
-  };
-}
 
 /** `{id}` of /cds-services/{id}: any text (an id no service has is a 404 naming it). */
 export const ServiceParams = {

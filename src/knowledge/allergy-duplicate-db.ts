@@ -3,11 +3,22 @@
  * through the store's cache tiers (`lookup`: LRU → Redis → database), keyed by knowledge version, namespace and code.
  * Groups and classes are expanded to their member ingredients through kb_class in the same query.
  */
-import type { DatabaseKnowledgeStore } from './database-store.js';
+import type { Queryable } from '../infra/database.js';
 import type { AllergyGroupRef, DuplicateMembership } from './knowledge-store.js';
 import type { CrossSensitivity, DuplicateTherapyClass, SameIngredientDuplicate } from './source-schema.js';
 
 type Cached = unknown;
+
+/** What these lookups use of the database store (database-store.ts): its cache tiers and its database. */
+interface CachedLookups {
+  readonly db: Queryable;
+  lookup(
+    version: string,
+    namespace: string,
+    keys: readonly string[],
+    load: (missing: string[]) => Promise<Map<string, Cached>>,
+  ): Promise<Map<string, Cached>>;
+}
 
 /** Values found by `lookup`, without the null entries that record "looked up, not there". */
 function present<T>(found: ReadonlyMap<string, Cached>): Map<string, T> {
@@ -17,7 +28,7 @@ function present<T>(found: ReadonlyMap<string, Cached>): Map<string, T> {
 }
 
 export async function allergyGroupsOf(
-  store: DatabaseKnowledgeStore,
+  store: CachedLookups,
   version: string,
   ingredients: readonly string[],
 ): Promise<ReadonlyMap<string, readonly AllergyGroupRef[]>> {
@@ -46,7 +57,7 @@ export async function allergyGroupsOf(
 }
 
 export async function crossSensitivitiesFrom(
-  store: DatabaseKnowledgeStore,
+  store: CachedLookups,
   version: string,
   groupIds: readonly string[],
 ): Promise<ReadonlyMap<string, readonly CrossSensitivity[]>> {
@@ -63,7 +74,7 @@ export async function crossSensitivitiesFrom(
 }
 
 export async function duplicateClassesOf(
-  store: DatabaseKnowledgeStore,
+  store: CachedLookups,
   version: string,
   ingredients: readonly string[],
 ): Promise<ReadonlyMap<string, readonly DuplicateMembership[]>> {
@@ -106,7 +117,7 @@ export async function duplicateClassesOf(
 }
 
 export async function sameIngredientDuplicate(
-  store: DatabaseKnowledgeStore,
+  store: CachedLookups,
   version: string,
 ): Promise<SameIngredientDuplicate | undefined> {
   const found = await store.lookup(version, 'duplicate-rule', ['same-ingredient'], async (missing) => {

@@ -28,7 +28,7 @@ import {
   type ObservationKind,
   type Product,
 } from './source-schema.js';
-import { PolicyFile, type Policy } from '../cards/policy-schema.js';
+import { PolicyFile, type Policy } from '../policy/policy-schema.js';
 import { MAX_WASHOUT_DAYS } from './knowledge-store.js';
 import { JsonSyntaxError, scanJson } from './json-locations.js';
 

@@ -7,14 +7,27 @@
  * migrations run, the bundled version is stored, and the database's active version takes over.
  */
 import path from 'node:path';
-import type { Config } from '../config.js';
 import { migrate, openDatabase, type Database } from '../infra/database.js';
 import { createRedis, createSubscriber, whenReady } from '../infra/redis.js';
 import { DatabaseKnowledgeStore } from './database-store.js';
 import type { KnowledgeSources } from './load-sources.js';
 import { MemoryKnowledgeStore } from './memory-store.js';
 import { ensureBundledVersion } from './versions.js';
-import { adminAudit, writeRecords } from '../feedback/records.js';
+import { adminAudit, writeRecords } from '../infra/records.js';
+
+/** What opening the knowledge needs of the service's configuration (src/config.ts's Config extends it). */
+export interface KnowledgeSettings {
+  readonly dataDir: string;
+  readonly knowledgeDir: string;
+  /** PostgreSQL; undefined → embedded PGlite under dataDir. */
+  readonly databaseUrl: string | undefined;
+  /** Redis shared by replicas; undefined → the in-process cache alone. */
+  readonly redisUrl: string | undefined;
+  readonly redisKeyPrefix: string;
+  readonly kbCacheMaxEntries: number;
+  readonly kbCacheMaxBytes: number;
+  readonly kbLookupTimeoutMs: number;
+}
 
 export interface OpenedKnowledge {
   readonly store: DatabaseKnowledgeStore;
@@ -31,7 +44,7 @@ const RETRY_FIRST_MS = 1000;
 const RETRY_MAX_MS = 15_000;
 
 /** Opens the database and runs the migrations (also used by `cds kb` commands). */
-export async function openKnowledgeDatabase(config: Config): Promise<Database> {
+export async function openKnowledgeDatabase(config: KnowledgeSettings): Promise<Database> {
   const db = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir, connectTimeoutMs: 1000 });
   try {
     await migrate(db, migrationsDir(config));
@@ -42,7 +55,7 @@ export async function openKnowledgeDatabase(config: Config): Promise<Database> {
   return db;
 }
 
-const migrationsDir = (config: Config) => path.join(config.knowledgeDir, 'migrations');
+const migrationsDir = (config: KnowledgeSettings) => path.join(config.knowledgeDir, 'migrations');
 
 /**
  * True when PostgreSQL could not be reached (refused, reset, timed out, starting up), as opposed to an error
@@ -55,7 +68,7 @@ export function isUnreachable(err: unknown): boolean {
 }
 
 export async function openKnowledge(
-  config: Config,
+  config: KnowledgeSettings,
   sources: KnowledgeSources,
   log: KnowledgeLog,
   now: () => Date,

@@ -17,7 +17,7 @@ import {
   type ResolvedValueSet,
   type RuleScope,
 } from './helpers.js';
-import { DEFAULT_TIME_SLICE_MS, RuleFile, type Condition, type TestCase } from './rule-schema.js';
+import { DEFAULT_TIME_SLICE_MS, ruleFileSchema, type Condition, type RuleFile, type TestCase } from './rule-schema.js';
 import { LOINC_SYSTEM, type RuleVocabulary } from './vocabulary.js';
 
 export type DataNeed = 'patient' | 'conditions' | 'observations' | 'allergies';
@@ -98,7 +98,7 @@ export function compileRule(file: string, text: string, vocabulary: RuleVocabula
       severity: 'error',
     });
 
-  const parsed = RuleFile.safeParse(JSON.parse(text));
+  const parsed = ruleFileSchema(vocabulary.hooks).safeParse(JSON.parse(text));
   if (!parsed.success) {
     for (const issue of parsed.error.issues.slice(0, 30)) problem(issue.path, issue.message);
     return { problems };
@@ -259,10 +259,10 @@ export function compileRule(file: string, text: string, vocabulary: RuleVocabula
     if (!used.has(name))
       problem(['facts', name], `fact "${name}" is used by no condition, template or suggestion`, 'warning');
   }
-  if (rule.frequency && rule.hooks.some((h) => h !== 'patient-view')) {
+  if (rule.frequency && rule.hooks.some((h) => !vocabulary.hooks.profile.includes(h))) {
     problem(
       ['frequency'],
-      'a frequency limit is meant for patient-view reminders; order hooks should alert on every order',
+      `a frequency limit is meant for ${vocabulary.hooks.profile.join(' and ')} reminders; order hooks should alert on every order`,
       'warning',
     );
   }

@@ -16,7 +16,7 @@ import {
   str,
   type Json,
 } from '../fhir/resources.js';
-import { replacedOrders } from '../checks/duplicate/linked-orders.js';
+import { replacedOrders } from '../fhir/linked-orders.js';
 
 /** A rule-local list with its names resolved: ingredient RxCUIs, class ids, "system|code" keys. */
 export interface ResolvedValueSet {

@@ -4,9 +4,8 @@
  */
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { loadKnowledgeSources, type KnowledgeSources } from '../knowledge/load-sources.js';
 import { compileRule, type CompiledRule, type RuleProblem } from './compile-rule.js';
-import { buildVocabulary, type RuleVocabulary } from './vocabulary.js';
+import type { RuleVocabulary } from './vocabulary.js';
 
 export interface RulesDirResult {
   readonly files: readonly string[];
@@ -61,9 +60,4 @@ export function lintRulesDir(dir: string, vocabulary: RuleVocabulary): RulesDirR
     rules.push(result.rule);
   }
   return { files, rules, problems };
-}
-
-/** The vocabulary for a rules directory, from the knowledge base's source files (read once). */
-export function vocabularyFor(knowledgeDir: string, rulesDir: string, sources?: KnowledgeSources): RuleVocabulary {
-  return buildVocabulary(sources ?? loadKnowledgeSources(knowledgeDir), knowledgeDir, rulesDir);
 }

@@ -6,8 +6,12 @@
 import { z } from 'zod';
 import { Citation, Review } from '../knowledge/source-schema.js';
 
-export const RULE_HOOKS = ['order-select', 'order-sign', 'medication-prescribe', 'patient-view'] as const;
-export type RuleHook = (typeof RULE_HOOKS)[number];
+/** The hooks a rule may name: the service's hooks, given by its hook registry (rules never list them). */
+export interface RuleHooks {
+  readonly names: readonly [string, ...string[]];
+  /** Hooks that review a whole profile (where a "once per period" frequency makes sense). */
+  readonly profile: readonly string[];
+}
 
 /** The CDS Hooks card summary must be under 140 characters; templates are held to the same limit. */
 export const SUMMARY_TEMPLATE_MAX = 139;
@@ -237,60 +241,63 @@ export const ExpectedCard = z
   .strict();
 export type ExpectedCard = z.infer<typeof ExpectedCard>;
 
-export const TestCase = z
-  .object({
-    name: z.string().min(3),
-    hook: z.enum(RULE_HOOKS).optional(),
-    /** The clock of the case (default 2026-11-21T12:00:00Z); ages and "days ago" count from it. */
-    now: z.string().datetime().optional(),
-    patient: PatientFixture.optional(),
-    drafts: z.array(MedicationFixture).default([]),
-    active: z.array(MedicationFixture).default([]),
-    recent: z.array(MedicationFixture).default([]),
-    observations: z.array(ObservationFixture).default([]),
-    conditions: z.array(ConditionFixture).default([]),
-    allergies: z.array(z.object({ resourceType: z.string() }).passthrough()).default([]),
-    /** The rule's card was shown this many days ago (for rules with a frequency). */
-    shownDaysAgo: z.number().int().min(0).optional(),
-    /** The cards this rule must produce; [] means it must not fire. */
-    expect: z.array(ExpectedCard),
-  })
-  .strict();
-export type TestCase = z.infer<typeof TestCase>;
+export const testCaseSchema = (hooks: RuleHooks) =>
+  z
+    .object({
+      name: z.string().min(3),
+      hook: z.enum(hooks.names).optional(),
+      /** The clock of the case (default 2026-11-21T12:00:00Z); ages and "days ago" count from it. */
+      now: z.string().datetime().optional(),
+      patient: PatientFixture.optional(),
+      drafts: z.array(MedicationFixture).default([]),
+      active: z.array(MedicationFixture).default([]),
+      recent: z.array(MedicationFixture).default([]),
+      observations: z.array(ObservationFixture).default([]),
+      conditions: z.array(ConditionFixture).default([]),
+      allergies: z.array(z.object({ resourceType: z.string() }).passthrough()).default([]),
+      /** The rule's card was shown this many days ago (for rules with a frequency). */
+      shownDaysAgo: z.number().int().min(0).optional(),
+      /** The cards this rule must produce; [] means it must not fire. */
+      expect: z.array(ExpectedCard),
+    })
+    .strict();
+export type TestCase = z.infer<ReturnType<typeof testCaseSchema>>;
 
 // ------------------------------------------------------------------------------------------------ the file
 
-export const RuleFile = z
-  .object({
-    $comment: z.string().optional(),
-    id: ruleId,
-    version: z.string().regex(/^\d+\.\d+\.\d+$/, 'a version like 1.0.0'),
-    title: z.string().min(5).max(120),
-    description: z.string().min(10),
-    hooks: z.array(z.enum(RULE_HOOKS)).min(1),
-    status: z.enum(['active', 'shadow', 'retired']),
-    owner: z.string().min(2),
-    review: Review,
-    topic: z.enum(Object.keys(RULE_TOPICS) as [RuleTopic, ...RuleTopic[]]),
-    citations: z.array(Citation).min(1),
-    valueSets: z.record(name, ValueSet).default({}),
-    doseFactors: z.record(name, DoseFactors).default({}),
-    /** Named FHIRPath expressions over the request; conditions and templates use them by name. */
-    facts: z.record(name, z.string().min(1)),
-    conditions: TopCondition,
-    card: CardTemplate,
-    /** Show the card at most once per this many days for the same patient (patient-view reminders). */
-    frequency: z
-      .object({ oncePerDays: z.number().int().min(1).max(3650) })
-      .strict()
-      .optional(),
-    /** How long one evaluation may take before the rule is switched off (default 25 ms). */
-    timeSliceMs: z.number().positive().max(200).optional(),
-    tests: z.array(TestCase).min(1),
-  })
-  .strict()
-  .refine((r) => new Set(r.hooks).size === r.hooks.length, { message: 'a hook is listed twice', path: ['hooks'] });
-export type RuleFile = z.infer<typeof RuleFile>;
+/** The schema of a rule file for these hooks (built once per set of hooks). */
+export const ruleFileSchema = (hooks: RuleHooks) =>
+  z
+    .object({
+      $comment: z.string().optional(),
+      id: ruleId,
+      version: z.string().regex(/^\d+\.\d+\.\d+$/, 'a version like 1.0.0'),
+      title: z.string().min(5).max(120),
+      description: z.string().min(10),
+      hooks: z.array(z.enum(hooks.names)).min(1),
+      status: z.enum(['active', 'shadow', 'retired']),
+      owner: z.string().min(2),
+      review: Review,
+      topic: z.enum(Object.keys(RULE_TOPICS) as [RuleTopic, ...RuleTopic[]]),
+      citations: z.array(Citation).min(1),
+      valueSets: z.record(name, ValueSet).default({}),
+      doseFactors: z.record(name, DoseFactors).default({}),
+      /** Named FHIRPath expressions over the request; conditions and templates use them by name. */
+      facts: z.record(name, z.string().min(1)),
+      conditions: TopCondition,
+      card: CardTemplate,
+      /** Show the card at most once per this many days for the same patient (patient-view reminders). */
+      frequency: z
+        .object({ oncePerDays: z.number().int().min(1).max(3650) })
+        .strict()
+        .optional(),
+      /** How long one evaluation may take before the rule is switched off (default 25 ms). */
+      timeSliceMs: z.number().positive().max(200).optional(),
+      tests: z.array(testCaseSchema(hooks)).min(1),
+    })
+    .strict()
+    .refine((r) => new Set(r.hooks).size === r.hooks.length, { message: 'a hook is listed twice', path: ['hooks'] });
+export type RuleFile = z.infer<ReturnType<typeof ruleFileSchema>>;
 
 export const DEFAULT_TIME_SLICE_MS = 25;
 export const DEFAULT_TEST_NOW = '2026-11-21T12:00:00Z';

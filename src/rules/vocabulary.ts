@@ -10,10 +10,13 @@ import path from 'node:path';
 import type { KnowledgeSources } from '../knowledge/load-sources.js';
 import type { ObservationKind } from '../knowledge/source-schema.js';
 import { parseDelimited } from '../knowledge/validate.js';
+import type { RuleHooks } from './rule-schema.js';
 
 export const LOINC_SYSTEM = 'http://loinc.org';
 
 export interface RuleVocabulary {
+  /** The hooks a rule may run on (given by the service's hook registry). */
+  readonly hooks: RuleHooks;
   /** IN name (lower case) → RxCUI. */
   readonly ingredientByName: ReadonlyMap<string, string>;
   /** RxCUI → IN name. */
@@ -39,7 +42,12 @@ function csvRecords(file: string): Record<string, string>[] {
   return rows.map((cells) => Object.fromEntries(header.map((h, i) => [h, cells[i] ?? ''])));
 }
 
-export function buildVocabulary(sources: KnowledgeSources, knowledgeDir: string, rulesDir: string): RuleVocabulary {
+export function buildVocabulary(
+  sources: KnowledgeSources,
+  knowledgeDir: string,
+  rulesDir: string,
+  hooks: RuleHooks,
+): RuleVocabulary {
   const ingredientByName = new Map<string, string>();
   const ingredientName = new Map<string, string>();
   for (const i of sources.ingredients) {
@@ -61,5 +69,5 @@ export function buildVocabulary(sources: KnowledgeSources, knowledgeDir: string,
   for (const r of csvRecords(path.join(rulesDir, RULES_REFERENCE.codes))) {
     if (r.system && r.code) codes.set(`${r.system}|${r.code}`, r.display ?? '');
   }
-  return { ingredientByName, ingredientName, classes, observationKinds, productByName, loinc, codes };
+  return { hooks, ingredientByName, ingredientName, classes, observationKinds, productByName, loinc, codes };
 }

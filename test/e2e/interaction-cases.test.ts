@@ -6,7 +6,7 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { projectRoot } from '../../src/config.js';
+import { projectRoot } from '../../src/infra/project-root.js';
 import type { Severity } from '../../src/knowledge/source-schema.js';
 import { bundledSources, screen } from '../support/app.js';
 import { medicationRequest as mr, orderRequest } from '../support/requests.js';

@@ -5,7 +5,7 @@
  */
 import type { KnowledgeSources } from '../../src/knowledge/load-sources.js';
 import type { Interaction } from '../../src/knowledge/source-schema.js';
-import type { Policy } from '../../src/cards/policy-schema.js';
+import type { Policy } from '../../src/policy/policy-schema.js';
 
 export const CODES = {
   simvastatin: '36567',

@@ -12,7 +12,7 @@ import { FhirClient } from '../../src/fhir/fhir-client.js';
 import { runService } from '../../src/hooks/run-service.js';
 import { SERVICES } from '../../src/hooks/services.js';
 import { MemoryKnowledgeStore } from '../../src/knowledge/memory-store.js';
-import { vocabularyFor } from '../../src/rules/load-rules.js';
+import { vocabularyFor } from '../../src/hooks/rule-hooks.js';
 import { RuleRegistry } from '../../src/rules/registry.js';
 import { FROZEN_RULE_CLOCK, NOW, bundledSources, screen, testConfig } from '../support/app.js';
 import { assertConformantResponse } from '../support/cds-conformance.js';

@@ -2,7 +2,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { renderCatalogue } from '../../src/knowledge/catalogue.js';
-import { projectRoot } from '../../src/config.js';
+import { projectRoot } from '../../src/infra/project-root.js';
 
 const KB = path.join(projectRoot, 'knowledge-base');
 const interactionFiles = readdirSync(path.join(KB, 'interactions'))

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, isLoopbackUrl, loadConfig } from '../../src/config.js';
+import { ConfigError, loadConfig } from '../../src/config.js';
+import { isLoopbackUrl } from '../../src/infra/loopback.js';
 import { jsonDepth } from '../../src/http/json-body.js';
 import { isAllowedFhirServer } from '../../src/fhir/fhir-client.js';
 

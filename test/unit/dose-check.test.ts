@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { checkDoses } from '../../src/checks/dose/check-doses.js';
 import { Deadline } from '../../src/infra/deadline.js';
 import type { DoseFinding, DoseProblemFinding } from '../../src/checks/dose/dose-finding.js';
-import { patientFacts } from '../../src/checks/dose/patient-facts.js';
+import { patientFacts } from '../../src/fhir/patient-facts.js';
 import { cockcroftGault, crclOf, kidneyFunctionGap } from '../../src/checks/dose/renal.js';
 import type { ClinicalContext, Medication, PatientFacts } from '../../src/fhir/clinical-context.js';
 import type { KnowledgeSources } from '../../src/knowledge/load-sources.js';

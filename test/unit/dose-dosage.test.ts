@@ -10,7 +10,7 @@ import {
   isEgfrUnit,
   toCanonical,
   weightInKg,
-} from '../../src/checks/dose/ucum.js';
+} from '../../src/fhir/ucum.js';
 
 const UCUM = 'http://unitsofmeasure.org';
 const q = (value: number, code: string) => ({ value, unit: code, system: UCUM, code });

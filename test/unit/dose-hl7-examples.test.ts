@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readInstructions } from '../../src/checks/dose/dosage.js';
-import { patientFacts } from '../../src/checks/dose/patient-facts.js';
+import { patientFacts } from '../../src/fhir/patient-facts.js';
 import { loadKnowledgeSources } from '../../src/knowledge/load-sources.js';
 import { NOW, testConfig } from '../support/app.js';
 

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { Card } from '../../src/cards/card.js';
-import { replacedOrders } from '../../src/checks/duplicate/linked-orders.js';
+import { replacedOrders } from '../../src/fhir/linked-orders.js';
 import type { Medication } from '../../src/fhir/clinical-context.js';
 import { bundledSources, screen } from '../support/app.js';
 import { kbScd, type KbDrug } from '../support/kb-lookup.js';

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { applyAlertBudget, buildCards } from '../../src/cards/build-cards.js';
+import { applyAlertBudget } from '../../src/cards/alert-budget.js';
+import { buildCards } from '../../src/cards/build-cards.js';
 import { checkInteractions, MAX_FINDINGS } from '../../src/checks/ddi/check-interactions.js';
 import { safeAlternatives } from '../../src/checks/ddi/safe-alternatives.js';
 import type { InteractionFinding } from '../../src/checks/finding.js';

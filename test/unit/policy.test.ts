@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { decideIndicator } from '../../src/cards/policy.js';
-import type { Policy } from '../../src/cards/policy-schema.js';
+import type { Policy } from '../../src/policy/policy-schema.js';
 import { fitSummary } from '../../src/cards/card.js';
 import type { InteractionFinding } from '../../src/checks/finding.js';
 import type { ClinicalContext, LabValue, Medication } from '../../src/fhir/clinical-context.js';

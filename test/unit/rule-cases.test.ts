@@ -5,9 +5,10 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { MemoryKnowledgeStore } from '../../src/knowledge/memory-store.js';
-import { lintRulesDir, vocabularyFor } from '../../src/rules/load-rules.js';
+import { vocabularyFor } from '../../src/hooks/rule-hooks.js';
+import { lintRulesDir } from '../../src/rules/load-rules.js';
 import { describe as describeProblem } from '../../src/rules/registry.js';
-import { runRuleCase, type RuleTestEnvironment } from '../../src/rules/rule-tests.js';
+import { runRuleCase, type RuleTestEnvironment } from '../../src/cli/rule-tests.js';
 import { NOW, bundledSources, testConfig } from '../support/app.js';
 
 const RULES = path.resolve(import.meta.dirname, '../../rules');

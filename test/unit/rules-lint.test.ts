@@ -8,7 +8,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { compileRule } from '../../src/rules/compile-rule.js';
-import { lintRulesDir, vocabularyFor } from '../../src/rules/load-rules.js';
+import { vocabularyFor } from '../../src/hooks/rule-hooks.js';
+import { lintRulesDir } from '../../src/rules/load-rules.js';
 import { bundledSources, testConfig } from '../support/app.js';
 
 const RULES = path.resolve(import.meta.dirname, '../../rules');

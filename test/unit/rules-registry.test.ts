@@ -7,7 +7,8 @@ import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, renameSync, symlink
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { lintRulesDir, ruleFiles, vocabularyFor } from '../../src/rules/load-rules.js';
+import { vocabularyFor } from '../../src/hooks/rule-hooks.js';
+import { lintRulesDir, ruleFiles } from '../../src/rules/load-rules.js';
 import { RuleRegistry } from '../../src/rules/registry.js';
 import { bundledSources, testConfig } from '../support/app.js';
 

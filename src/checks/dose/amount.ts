@@ -7,7 +7,7 @@
  */
 import type { ProductStrength } from '../../knowledge/knowledge-store.js';
 import type { DoseUnit } from '../../knowledge/source-schema.js';
-import { CANONICAL, convert, toCanonical, unitDef, type Dimension } from './ucum.js';
+import { CANONICAL, convert, toCanonical, unitDef, type Dimension } from '../../fhir/ucum.js';
 
 export type Amount = { readonly value: number } | { readonly problem: string; readonly needsWeight?: boolean };
 

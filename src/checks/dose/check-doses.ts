@@ -21,9 +21,9 @@ import type {
   DoseTopic,
   DoseViolation,
 } from './dose-finding.js';
-import { ageInYears } from './patient-facts.js';
+import { ageInYears } from '../../fhir/patient-facts.js';
 import { crclOf, egfrOf, kidneyFunctionGap, type KidneyFunction } from './renal.js';
-import { convert, unitDef } from './ucum.js';
+import { convert, unitDef } from '../../fhir/ucum.js';
 
 /** The age a patient of unknown age is checked as: limits that hold for adults (the ones a child's never exceed). */
 const ASSUMED_ADULT_AGE = 30;

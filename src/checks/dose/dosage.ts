@@ -7,7 +7,7 @@
  */
 import { asArray, codingsOf, conceptText, isObject, num, str, type Json } from '../../fhir/resources.js';
 import type { DoseRoute } from '../../knowledge/source-schema.js';
-import { daysIn } from './ucum.js';
+import { daysIn } from '../../fhir/ucum.js';
 
 export interface OrderedQuantity {
   readonly value: number;

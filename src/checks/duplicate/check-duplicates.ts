@@ -13,7 +13,7 @@ import type { DuplicateFinding } from './duplicate-finding.js';
 import type { Finding } from '../finding.js';
 import type { Deadline } from '../../infra/deadline.js';
 import { candidatePairs, deadlineProbe } from '../candidate-pairs.js';
-import { linkedOrders } from './linked-orders.js';
+import { linkedOrders } from '../../fhir/linked-orders.js';
 
 /** RxNorm names and dose forms of extended-release and transdermal products ("12 HR … Extended Release Oral Tablet"). */
 const EXTENDED_RELEASE = /\bextended release\b|\btransdermal\b|\b\d+ (hr|day)\b/i;

@@ -25,17 +25,8 @@ import type { KnowledgeSnapshot } from '../../knowledge/knowledge-store.js';
 import type { CompiledRule, DataNeed } from '../../rules/compile-rule.js';
 import { withHelperScope, type RequestFacts } from '../../rules/helpers.js';
 import type { GuidelineRules } from '../../rules/registry.js';
-import type { RuleHook } from '../../rules/rule-schema.js';
 import type { IncompleteFinding } from '../finding.js';
-
-/** A rule whose conditions held: the values of its facts, and the orders they name. */
-export interface FiredRule {
-  readonly rule: CompiledRule;
-  /** Every fact's value (FHIRPath results: empty → null, one → the value, several → an array). */
-  readonly facts: Readonly<Record<string, unknown>>;
-  /** Draft, active or recent orders that appear in a fact's value. */
-  readonly medications: readonly Medication[];
-}
+import type { FiredRule } from './guideline-finding.js';
 
 /** When a rule's card was last shown (or recorded in shadow) for a patient: the "once per period" memory. */
 export interface RuleMemory {
@@ -52,7 +43,7 @@ export interface RuleMemory {
 }
 
 export interface GuidelineInput {
-  readonly hook: RuleHook;
+  readonly hook: string;
   readonly clinical: ClinicalContext;
   /** The drafts being screened (order-select: the selected ones; patient-view: none). */
   readonly drafts: readonly Medication[];

@@ -8,7 +8,7 @@
 import type { Queryable } from '../infra/database.js';
 import { withTimeout } from '../infra/with-timeout.js';
 import type { RuleMemory } from '../checks/guideline/run-guidelines.js';
-import type { IdHasher } from '../feedback/id-hash.js';
+import type { IdHasher } from './id-hash.js';
 
 export class LedgerRuleMemory implements RuleMemory {
   constructor(

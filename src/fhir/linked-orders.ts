@@ -5,9 +5,9 @@
  * that lists the old order until it is ended, a statement recorded from an active order). The duplicate-therapy
  * check never pairs linked records, and guideline dose totals (the opioid MME rule) count each therapy once.
  */
-import type { Medication } from '../../fhir/clinical-context.js';
-import { normaliseRef } from '../../fhir/normalise.js';
-import { asArray, isObject, str } from '../../fhir/resources.js';
+import type { Medication } from './clinical-context.js';
+import { normaliseRef } from './normalise.js';
+import { asArray, isObject, str } from './resources.js';
 
 /** The order a record replaces (priorPrescription), normalised. */
 const priorRefs = (m: Medication): string[] => (m.priorPrescription ? [normaliseRef(m.priorPrescription)] : []);

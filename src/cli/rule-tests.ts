@@ -5,19 +5,19 @@
  * evaluate the rule is a failure of the case. Also `explain`: which conditions held for one request, with values.
  */
 import type { Card } from '../cards/card.js';
-import type { Policy } from '../cards/policy-schema.js';
+import type { Policy } from '../policy/policy-schema.js';
 import type { RuleEvaluation } from '../checks/guideline/run-guidelines.js';
 import type { Config } from '../config.js';
 import { FhirClient } from '../fhir/fhir-client.js';
 import { HttpError } from '../errors.js';
 import { runService, type ServiceResult } from '../hooks/run-service.js';
-import { SERVICES } from '../hooks/services.js';
+import { listedServiceFor, SERVICES } from '../hooks/services.js';
 import type { KnowledgeStore } from '../knowledge/knowledge-store.js';
-import type { CompiledRule } from './compile-rule.js';
-import type { GuidelineRules } from './registry.js';
-import { caseRequest, SERVICE_FOR_HOOK } from './rule-fixtures.js';
-import type { ExpectedCard, RuleHook, TestCase } from './rule-schema.js';
-import type { RuleVocabulary } from './vocabulary.js';
+import type { CompiledRule } from '../rules/compile-rule.js';
+import type { GuidelineRules } from '../rules/registry.js';
+import { caseRequest } from './rule-fixtures.js';
+import type { ExpectedCard, TestCase } from '../rules/rule-schema.js';
+import type { RuleVocabulary } from '../rules/vocabulary.js';
 
 export interface RuleTestEnvironment {
   readonly config: Config;
@@ -194,15 +194,15 @@ export async function explainRule(
   now: Date,
   env: RuleTestEnvironment,
 ): Promise<Explanation> {
-  const hook = (typeof body === 'object' && body !== null ? (body as { hook?: unknown }).hook : undefined) as
-    RuleHook | undefined;
+  const hook = typeof body === 'object' && body !== null ? (body as { hook?: unknown }).hook : undefined;
+  const service = typeof hook === 'string' ? listedServiceFor(hook) : undefined;
   const base = {
     rule: rule.source.id,
     version: rule.source.version,
     status: rule.source.status,
     hook: String(hook ?? 'unknown'),
   };
-  if (!hook || !(hook in SERVICE_FOR_HOOK))
+  if (typeof hook !== 'string' || !service)
     return {
       ...base,
       served: false,
@@ -222,7 +222,7 @@ export async function explainRule(
       cards: [],
       problems: [`the rule does not run on ${hook} (it runs on ${rule.source.hooks.join(', ')})`],
     };
-  const run = await runWithRule(rule, SERVICE_FOR_HOOK[hook], body, now, env);
+  const run = await runWithRule(rule, service.id, body, now, env);
   const evaluation = run.evaluations[0];
   return {
     ...base,

@@ -3,7 +3,7 @@
  * natural key and is inserted with ON CONFLICT DO NOTHING: a record written twice (a replay) is one row.
  */
 import { randomUUID } from 'node:crypto';
-import type { Database, Queryable } from '../infra/database.js';
+import type { Database, Queryable } from './database.js';
 
 export interface CardRecord {
   readonly cardUuid: string;

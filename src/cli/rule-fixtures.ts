@@ -5,30 +5,25 @@
  * Full FHIR resources may be given instead and pass through unchanged.
  */
 import type { Json } from '../fhir/resources.js';
-import { DEFAULT_TEST_NOW, type RuleFile, type RuleHook, type TestCase } from './rule-schema.js';
-import type { RuleVocabulary } from './vocabulary.js';
+import { HOOKS, type HookName } from '../hooks/registry.js';
+import { listedServiceFor } from '../hooks/services.js';
+import { DEFAULT_TEST_NOW, type RuleFile, type TestCase } from '../rules/rule-schema.js';
+import type { RuleVocabulary } from '../rules/vocabulary.js';
 
 export const RULE_TEST_PATIENT = 'rule-test-patient';
 const RXNORM = 'http://www.nlm.nih.gov/research/umls/rxnorm';
 const DAY = 86_400_000;
 
-/** The service that answers each hook. */
-export const SERVICE_FOR_HOOK: Readonly<Record<RuleHook, string>> = {
-  'order-sign': 'medication-safety-sign',
-  'order-select': 'medication-safety-select',
-  'medication-prescribe': 'medication-safety-prescribe',
-  'patient-view': 'medication-profile-review',
-};
-
 export interface CaseRequest {
-  readonly hook: RuleHook;
+  readonly hook: HookName;
   readonly serviceId: string;
   readonly now: Date;
   readonly body: Json;
 }
 
 export function caseRequest(rule: RuleFile, t: TestCase, vocabulary: RuleVocabulary): CaseRequest {
-  const hook = t.hook ?? rule.hooks[0]!;
+  // The rule schema admits only the registry's hook names.
+  const hook = (t.hook ?? rule.hooks[0]!) as HookName;
   const now = new Date(t.now ?? DEFAULT_TEST_NOW);
   const daysAgo = (n: number) => new Date(now.getTime() - n * DAY);
   const date = (n: number) => daysAgo(n).toISOString().slice(0, 10);
@@ -121,12 +116,16 @@ export function caseRequest(rule: RuleFile, t: TestCase, vocabulary: RuleVocabul
   });
   const draftBundle = { resourceType: 'Bundle', type: 'collection', entry: drafts.map((resource) => ({ resource })) };
   const context: Json = { userId: 'Practitioner/rule-test', patientId: RULE_TEST_PATIENT };
-  if (hook === 'order-sign' || hook === 'order-select') context.draftOrders = draftBundle;
-  if (hook === 'order-select') context.selections = drafts.map((d) => `MedicationRequest/${String(d.id)}`);
-  if (hook === 'medication-prescribe') context.medications = draftBundle;
+  Object.assign(
+    context,
+    HOOKS[hook].draftContext(
+      draftBundle,
+      drafts.map((d) => `MedicationRequest/${String(d.id)}`),
+    ),
+  );
   return {
     hook,
-    serviceId: SERVICE_FOR_HOOK[hook],
+    serviceId: listedServiceFor(hook)!.id,
     now,
     body: {
       hook,

@@ -3,8 +3,8 @@
  * observations: converted through UCUM (lb → kg, µmol/L → mg/dL), the latest fresh value of each, and the latest
  * stale one so a card can say "the latest creatinine is from …".
  */
-import type { Measurement, PatientFacts } from '../../fhir/clinical-context.js';
-import type { DataGap } from '../../fhir/prefetch.js';
+import type { Measurement, PatientFacts } from './clinical-context.js';
+import type { DataGap } from './prefetch.js';
 import {
   LOINC_SYSTEMS,
   asArray,
@@ -15,8 +15,8 @@ import {
   num,
   str,
   type Json,
-} from '../../fhir/resources.js';
-import type { ObservationKind } from '../../knowledge/source-schema.js';
+} from './resources.js';
+import type { ObservationKind } from '../knowledge/source-schema.js';
 import { creatinineInMgDl, isEgfrUnit, weightInKg } from './ucum.js';
 
 const UCUM = 'http://unitsofmeasure.org';

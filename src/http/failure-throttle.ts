@@ -7,7 +7,7 @@
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { HttpError, errors } from '../errors.js';
-import { RateLimiter } from '../http/protection.js';
+import { RateLimiter } from './protection.js';
 
 export class FailureThrottle {
   private readonly limiter: RateLimiter | undefined;

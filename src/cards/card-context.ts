@@ -1,0 +1,70 @@
+/**
+ * What every card builder is given (CardContext) and returns beside its cards (CardMeta, for the card ledger).
+ * Kept apart from the builders so that they and build-cards.ts import it, never each other.
+ */
+import type { SafeAlternatives } from '../checks/ddi/safe-alternatives.js';
+import type { AllergyFinding } from '../checks/allergy/allergy-finding.js';
+import type { DoseSeverity } from '../checks/dose/dose-finding.js';
+import type { ClinicalContext } from '../fhir/clinical-context.js';
+import type { KnowledgeSnapshot } from '../knowledge/knowledge-store.js';
+import type { Interaction } from '../knowledge/source-schema.js';
+import type { Card } from './card.js';
+import type { Policy } from '../policy/policy-schema.js';
+
+export interface CardContext {
+  readonly policy: Policy;
+  readonly context: ClinicalContext;
+  readonly kb: KnowledgeSnapshot;
+  /** Base URL of this service, for the override-reason code system. */
+  readonly publicBaseUrl: string;
+  /** order: one card per pair with suggestions; profile: one summary card for existing combinations. */
+  readonly mode: 'order' | 'profile';
+  /** Alternatives checked against the patient's other medications, per draft (see safe-alternatives.ts). */
+  readonly alternatives: SafeAlternatives;
+}
+
+/** What a card is about, for the card ledger (kept beside the card, never sent to the EHR). */
+export interface CardMeta {
+  readonly findingKind:
+    | 'interaction'
+    | 'unscreenable'
+    | 'display-mismatch'
+    | 'incomplete'
+    | 'folded'
+    | 'dose'
+    | 'guideline'
+    | 'allergy'
+    | 'allergy-not-checked'
+    | 'duplicate';
+  readonly findingIds: readonly string[];
+  /** Interaction ids and drug pair: what an override of this card is remembered by. */
+  readonly findingKey: string | null;
+  /** RxNorm ingredient codes involved. */
+  readonly drugs: readonly string[];
+  readonly severity:
+    Interaction['severity'] | DoseSeverity | AllergyFinding['level'] | 'same-ingredient' | 'same-class' | null;
+  /** References of the draft orders the card is about. */
+  readonly draftRefs: readonly string[];
+  /** A digest of the (first) draft's dosage, so a changed order is told from the same one. */
+  readonly draftFingerprint: string | null;
+  /** A contraindicated or ONC high-priority finding: an earlier override never hides it. */
+  readonly alwaysShown?: boolean;
+}
+
+export interface BuiltCards {
+  readonly cards: Card[];
+  /** By card uuid. */
+  readonly meta: ReadonlyMap<string, CardMeta>;
+  /** What a card is about when its drugs do not say it (a guideline rule's title), by card uuid: for a folded card. */
+  readonly labels?: ReadonlyMap<string, string>;
+  /** Interaction findings found but not built into cards of their own (past MAX_PAIR_CARDS): the folded card counts them. */
+  readonly notBuilt?: NotBuilt;
+}
+
+/** Drug pairs past MAX_PAIR_CARDS (interaction-cards.ts): how many, and what the ledger records of them. */
+export interface NotBuilt {
+  readonly count: number;
+  readonly findingIds: ReadonlySet<string>;
+  readonly drugs: ReadonlySet<string>;
+  readonly draftRefs: ReadonlySet<string>;
+}

@@ -1,0 +1,345 @@
+/**
+ * The drug–drug interaction cards: one card per drug pair at its highest indicator (order hooks) with the
+ * mechanism, effect, management, evidence and patient data used, and suggestions to cancel or replace the draft;
+ * or one summary card for the whole profile (patient-view style hooks).
+ */
+import { createHash, randomUUID } from 'node:crypto';
+import type { InteractionFinding } from '../checks/finding.js';
+import type { Medication } from '../fhir/clinical-context.js';
+import { RXNORM_SYSTEMS, asArray, codingsOf, isObject, str } from '../fhir/resources.js';
+import type { Citation, Interaction } from '../knowledge/source-schema.js';
+import type { Indicator } from '../policy/policy-schema.js';
+import {
+  bulletsWithCount,
+  PROFILE_LISTED,
+  citationUrl,
+  overrideReasonCodings,
+  citationText,
+  TOPIC_DRUG_INTERACTION,
+  fitSummary,
+  type Action,
+  type Card,
+  type Suggestion,
+  SERVICE_LABEL,
+  capitalise,
+} from './card.js';
+import type { CardContext, CardMeta, NotBuilt } from './card-context.js';
+import { describeMedication } from './medication-text.js';
+import { indicatorRank, isInterruptive, type PolicyDecision } from './policy.js';
+
+const RXNORM = [...RXNORM_SYSTEMS][0]!;
+const SEVERITY_RANK: Readonly<Record<Interaction['severity'], number>> = {
+  contraindicated: 4,
+  major: 3,
+  moderate: 2,
+  minor: 1,
+};
+
+/** An interaction finding with the indicator the policy gave it (suppressed ones are dropped before). */
+export interface Decided {
+  readonly finding: InteractionFinding;
+  readonly decision: PolicyDecision & { readonly indicator: Indicator };
+}
+
+/** The ledger's view of one card's findings. */
+export function groupMeta(group: readonly Decided[]): CardMeta {
+  const ids = [...new Set(group.map((d) => d.finding.interaction.id))].sort();
+  const drugs = [
+    ...new Set(group.flatMap((d) => [d.finding.subjectIngredient.rxcui, d.finding.otherIngredient.rxcui])),
+  ].sort();
+  const drafts = medicationsOf(group).filter((m) => m.role === 'draft');
+  const top = group[0]!.finding;
+  return {
+    findingKind: 'interaction',
+    findingIds: ids,
+    findingKey: `${ids.join('+')}|${pairKey(top)}`,
+    drugs,
+    severity: top.interaction.severity,
+    draftRefs: drafts.flatMap((m) => (m.reference ? [m.reference] : [])),
+    draftFingerprint: drafts[0]
+      ? createHash('sha256')
+          .update(JSON.stringify(drafts[0].resource.dosageInstruction ?? null))
+          .digest('hex')
+          .slice(0, 16)
+      : null,
+    alwaysShown: group.some(
+      (d) => d.finding.interaction.severity === 'contraindicated' || d.finding.interaction.oncList === 'high-priority',
+    ),
+  };
+}
+
+export function byImportance(x: Decided, y: Decided): number {
+  return (
+    indicatorRank(y.decision.indicator) - indicatorRank(x.decision.indicator) ||
+    SEVERITY_RANK[y.finding.interaction.severity] - SEVERITY_RANK[x.finding.interaction.severity] ||
+    x.finding.interaction.id.localeCompare(y.finding.interaction.id)
+  );
+}
+
+/**
+ * Cards are per drug pair, not per order pair: a drug is its set of ingredients, so two orders of the same
+ * drug (a duplicate, or an order and its statement) share one card, and a combination product stays one drug.
+ */
+function drugIdentity(m: Medication): string {
+  let identity = identities.get(m);
+  if (identity === undefined) {
+    identity = m.ingredients
+      .map((i) => i.rxcui)
+      .sort()
+      .join('+');
+    identities.set(m, identity);
+  }
+  return identity;
+}
+/** A medication meets many others in a large request: its identity is worked out once. */
+const identities = new WeakMap<Medication, string>();
+
+export function pairKey(f: InteractionFinding): string {
+  return [drugIdentity(f.subject), drugIdentity(f.other)].sort().join('|');
+}
+
+/** Every order behind a group of findings, each once, drafts first. */
+function medicationsOf(group: readonly Decided[]): Medication[] {
+  const meds = new Map<string, Medication>();
+  for (const { finding } of group) for (const m of [finding.subject, finding.other]) meds.set(m.key, m);
+  const order = { draft: 0, active: 1, recent: 2 } as const;
+  return [...meds.values()].sort((a, b) => order[a.role] - order[b.role]);
+}
+
+function patientDataUsed(group: readonly Decided[]): string {
+  return `**Patient data used:** ${medicationsOf(group).map(describeMedication).join('; ')}.`;
+}
+
+/**
+ * Interaction cards built for one order-hook answer: twice what the alert budget can ever show (MAX_FINDING_CARDS).
+ * A request of thousands of interacting orders finds thousands of pairs; building a card for each would cost more
+ * than the whole time budget, only to fold them. Pairs past this many (the least important, as pairs are sorted)
+ * are counted into the folded card, which by then already lists the first of the folded cards by name.
+ */
+export const MAX_PAIR_CARDS = 100;
+
+/** One pass over the findings of the pairs not built: no card text, only what the ledger records. */
+export function describeNotBuilt(groups: readonly Decided[][]): NotBuilt {
+  const findingIds = new Set<string>();
+  const drugs = new Set<string>();
+  const draftRefs = new Set<string>();
+  for (const group of groups) {
+    for (const { finding } of group) {
+      findingIds.add(finding.interaction.id);
+      drugs.add(finding.subjectIngredient.rxcui).add(finding.otherIngredient.rxcui);
+      for (const m of [finding.subject, finding.other])
+        if (m.role === 'draft' && m.reference) draftRefs.add(m.reference);
+    }
+  }
+  return { count: groups.length, findingIds, drugs, draftRefs };
+}
+
+export function groupByPair(decided: readonly Decided[]): Decided[][] {
+  const groups = new Map<string, Decided[]>();
+  for (const d of decided) {
+    const key = pairKey(d.finding);
+    const group = groups.get(key);
+    if (group) group.push(d);
+    else groups.set(key, [d]);
+  }
+  return [...groups.values()];
+}
+
+/** One finding per interaction in a group (several orders of the same drugs meet the same interaction). */
+function distinctInteractions(group: readonly Decided[]): Decided[] {
+  const seen = new Set<string>();
+  return group.filter((d) => !seen.has(d.finding.interaction.id) && Boolean(seen.add(d.finding.interaction.id)));
+}
+
+export function pairName(f: InteractionFinding): string {
+  return `${capitalise(f.subjectIngredient.name)} + ${f.otherIngredient.name}`;
+}
+
+export function pairCard(group: readonly Decided[], cc: CardContext): Card {
+  const top = group[0]!;
+  const f = top.finding;
+  const distinct = distinctInteractions(group);
+  const more = distinct.length > 1 ? ` (+${distinct.length - 1} more)` : '';
+  const summary = fitSummary(`${pairName(f)}: ${f.interaction.severity} interaction — ${f.interaction.title}${more}`);
+  const detail = `${distinct.map((d) => findingDetail(d)).join('\n\n---\n\n')}\n\n${patientDataUsed(group)}${footer(cc)}`;
+  const suggestions = suggestionsFor(group, cc);
+  return {
+    uuid: randomUUID(),
+    summary,
+    detail,
+    indicator: top.decision.indicator,
+    source: sourceFor(f.interaction.citations[0]!),
+    ...(suggestions.length > 0 ? { suggestions, selectionBehavior: 'at-most-one' as const } : {}),
+    ...(isInterruptive(top.decision.indicator)
+      ? { overrideReasons: overrideReasonCodings(cc.publicBaseUrl, OVERRIDE_REASONS) }
+      : {}),
+  };
+}
+
+export function profileCard(decided: readonly Decided[], cc: CardContext): Card {
+  const groups = groupByPair(decided);
+  const top = decided[0]!;
+  const pairs = groups.map((g) => pairName(g[0]!.finding));
+  const count = `${groups.length} interacting combination${groups.length === 1 ? '' : 's'}`;
+  const summary = fitSummary(`${count} in current medications: ${pairs.join('; ')}`);
+  const lines = groups.map((g) => {
+    const [d, ...others] = distinctInteractions(g) as [Decided, ...Decided[]];
+    const also = others.length > 0 ? ` Also: ${others.map((x) => x.finding.interaction.title).join('; ')}.` : '';
+    return `- **${pairName(d.finding)}** — ${d.finding.interaction.severity} (${d.decision.indicator}): ${d.finding.interaction.title}. ${d.finding.interaction.management}${also}`;
+  });
+  const topGroup = groups.find((g) => g.includes(top))!;
+  const detail =
+    [
+      `The patient's current medications include ${count}:`,
+      '',
+      ...bulletsWithCount(lines, PROFILE_LISTED),
+      '',
+      'Details for the most severe:',
+      '',
+      findingDetail(top),
+      '',
+      patientDataUsed(topGroup),
+    ].join('\n') + footer(cc);
+  return {
+    uuid: randomUUID(),
+    summary,
+    detail,
+    indicator: top.decision.indicator,
+    source: sourceFor(top.finding.interaction.citations[0]!),
+    ...(isInterruptive(top.decision.indicator)
+      ? { overrideReasons: overrideReasonCodings(cc.publicBaseUrl, OVERRIDE_REASONS) }
+      : {}),
+  };
+}
+
+function findingDetail(d: Decided): string {
+  const f = d.finding;
+  const i = f.interaction;
+  const list =
+    i.oncList === 'high-priority'
+      ? ' — on the ONC high-priority list (always interruptive)'
+      : i.oncList === 'low-priority'
+        ? ' — on the ONC low-priority list (non-interruptive)'
+        : '';
+  const lines = [
+    `**${capitalise(i.severity)} interaction${list}:** ${f.subjectIngredient.name} with ${f.otherIngredient.name} (${i[f.subjectSide].label} with ${i[f.subjectSide === 'a' ? 'b' : 'a'].label}).`,
+    '',
+    `**Mechanism:** ${i.mechanism}`,
+    '',
+    `**Effect:** ${i.effect}`,
+    '',
+    `**Management:** ${i.management}`,
+    '',
+    `**Evidence:** ${i.evidence}. **Source:** ${i.citations.map(citationText).join('; ')}`,
+  ];
+  if (f.washout) {
+    const w = f.washout;
+    const when =
+      w.medication.stopDateSource === 'replaced'
+        ? 'is being stopped for the new order'
+        : `was stopped ${w.daysSinceStopped} day(s) ago`;
+    lines.push(
+      '',
+      `**Washout:** ${w.medication.display} ${when}; it keeps acting for about ${w.washoutDays} days after the last dose.`,
+    );
+  }
+  if (d.decision.raisedBy) {
+    const lab = d.decision.raisedBy.lab;
+    lines.push(
+      '',
+      `**Raised by patient data:** ${lab.kind} ${lab.value} ${lab.unit} on ${lab.date}. ${d.decision.raisedBy.note} **Source:** ${d.decision.raisedBy.citations.map(citationText).join('; ')}`,
+    );
+  }
+  if (i.review.status === 'unreviewed') lines.push('', '_This entry has not yet been reviewed by a clinician._');
+  return lines.join('\n');
+}
+
+function footer(cc: CardContext): string {
+  return `\n\n_Policy: ${cc.policy.id}. Knowledge version: ${cc.kb.version.id}._`;
+}
+
+function sourceFor(c: Citation): Card['source'] {
+  const url = citationUrl(c);
+  return { label: `${SERVICE_LABEL}: ${c.source}`, ...(url ? { url } : {}), topic: TOPIC_DRUG_INTERACTION };
+}
+
+export const OVERRIDE_REASONS: readonly [string, string][] = [
+  ['benefit-outweighs-risk', 'Benefit outweighs risk; will monitor'],
+  ['tolerated-previously', 'Patient has tolerated this combination before'],
+  ['dose-adjusted', 'Dose or timing already adjusted for this interaction'],
+  ['other-drug-stopping', 'The other medication is being stopped'],
+  ['not-applicable', 'Alert does not apply to this patient'],
+];
+
+/** Cancel the new order, or switch it to a safer alternative the knowledge base names. */
+function suggestionsFor(group: readonly Decided[], cc: CardContext): Suggestion[] {
+  const f = group[0]!.finding;
+  const draft = f.subject;
+  // A delete needs an id the EHR can take back as "Type/id"; ids with other characters get no suggestion.
+  if (draft.role !== 'draft' || !draft.reference || !/^[A-Za-z]+\/[A-Za-z0-9\-.]{1,256}$/.test(draft.reference))
+    return [];
+  const name = f.subjectIngredient.name;
+  const out: Suggestion[] = [
+    {
+      label: `Cancel the ${name} order`,
+      uuid: randomUUID(),
+      actions: [{ type: 'delete', description: `Remove the new ${name} order`, resourceId: draft.reference }],
+    },
+  ];
+  const safe = cc.alternatives.get(draft.key);
+  const offered = new Set<string>();
+  for (const { finding } of group) {
+    for (const alt of finding.interaction.alternatives) {
+      const altName = safe?.get(alt.rxcui);
+      if (alt.replaces !== finding.subjectSide || !altName || offered.has(alt.rxcui)) continue;
+      offered.add(alt.rxcui);
+      const actions: Action[] = [
+        { type: 'delete', description: `Remove the new ${name} order`, resourceId: draft.reference },
+        {
+          type: 'create',
+          description: `Order ${altName} instead (${alt.note})`,
+          resource: replacementOrder(draft, alt.rxcui, altName, cc.context.patientId),
+        },
+      ];
+      out.push({ label: fitSummary(`Switch ${name} to ${altName}`), uuid: randomUUID(), actions });
+    }
+  }
+  return out;
+}
+
+/**
+ * A new draft order for the alternative ingredient. Only the order's context is carried over (intent,
+ * patient, encounter, requester, category, priority), and only well-formed values of it: dose, timing and
+ * quantity belonged to the other drug and the prescriber must choose them.
+ */
+function replacementOrder(
+  draft: Medication,
+  rxcui: string,
+  name: string,
+  patientId: string | undefined,
+): Record<string, unknown> {
+  const r = draft.resource;
+  const reference = (x: unknown) => (isObject(x) && str(x.reference) ? { reference: str(x.reference) } : undefined);
+  const category = asArray(r.category)
+    .filter(isObject)
+    .map((c) => ({
+      coding: codingsOf(c)
+        .filter((x) => x.system && x.code)
+        .map((x) => ({ system: x.system, code: x.code, ...(x.display ? { display: x.display } : {}) })),
+    }))
+    .filter((c) => c.coding.length > 0);
+  const fields: Record<string, unknown> = {
+    // Only MedicationRequest drafts get alternatives (safe-alternatives.ts), so the copy is one too.
+    resourceType: 'MedicationRequest',
+    status: 'draft',
+    intent: str(r.intent) ?? 'order',
+    subject:
+      reference(r.subject) ?? reference(r.patient) ?? (patientId ? { reference: `Patient/${patientId}` } : undefined),
+    encounter: reference(r.encounter),
+    requester: reference(r.requester),
+    category: category.length > 0 ? category : undefined,
+    priority: str(r.priority),
+    medicationCodeableConcept: { coding: [{ system: RXNORM, code: rxcui, display: name }], text: name },
+  };
+  return Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined));
+}

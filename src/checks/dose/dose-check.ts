@@ -1,0 +1,19 @@
+/** The dose range check as a hook runs it: the screened medications, and a count of those time cut short. */
+import type { Check } from '../check.js';
+import { checkDoses } from './check-doses.js';
+
+export const doseCheck: Check = {
+  name: 'dose range check',
+  async run({ clinical, plan, kb, deadline }) {
+    const result = await checkDoses(clinical, plan.subjects, kb, deadline);
+    if (result.unchecked === 0) return result.findings;
+    return [
+      ...result.findings,
+      {
+        kind: 'incomplete',
+        what: 'dose range check',
+        reason: `the time budget ran out with ${result.unchecked} medications not yet checked`,
+      },
+    ];
+  },
+};
