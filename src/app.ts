@@ -17,7 +17,7 @@ import { loadKnowledgeSources, type KnowledgeSources } from './knowledge/load-so
 import { openKnowledge } from './knowledge/open-knowledge.js';
 import path from 'node:path';
 import { migrate, type Database } from './infra/database.js';
-import { Recorder } from './feedback/recorder.js';
+import { Recorder, type RecordsStatus } from './feedback/recorder.js';
 import { CardRecords } from './feedback/card-records.js';
 import { createIdHasher, resolveIdHashSecret } from './feedback/id-hash.js';
 import { feedbackRoutes } from './http/feedback.js';
@@ -58,7 +58,7 @@ export interface AppDeps {
 
 declare module 'fastify' {
   interface FastifyInstance {
-    recordsSettled(): Promise<{ backlog: number; lastError: string | undefined }>;
+    recordsSettled(): Promise<RecordsStatus>;
   }
 }
 
@@ -185,7 +185,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
     records = new CardRecords(recorder, db, hashId, config.kbLookupTimeoutMs, now, log);
     ruleMemory = new LedgerRuleMemory(db, hashId, config.kbLookupTimeoutMs);
     // Written before the database closes: a clean stop loses no record.
-    const started = recorder;
+    const started = records;
     closers.unshift(() => started.stop());
   }
   app.addHook('onClose', async () => {
@@ -195,7 +195,18 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   // that must not poll.
   const recordsRef = records;
   app.decorate('recordsSettled', async () =>
-    recordsRef ? recordsRef.settled() : { backlog: 0, lastError: undefined },
+    recordsRef
+      ? recordsRef.settled()
+      : {
+          written: 0,
+          backlog: 0,
+          lost: 0,
+          deadLettered: 0,
+          lastError: undefined,
+          spoolWrites: 0,
+          spoolSyncs: 0,
+          batches: 0,
+        },
   );
 
   await app.register(cors, {

@@ -1,7 +1,8 @@
 /**
  * What the HTTP layer records: every card served (the ledger), suppressed cards, feedback (given and inferred),
- * the clients seen, and the audit trail — patient, user and order ids only as keyed hashes. Recording is a local
- * append; reads (remembered overrides, inference) have a time limit and never hold up or fail a request.
+ * the clients seen, and the audit trail — patient, user and order ids only as keyed hashes. A service call's records
+ * are queued in memory and committed in groups (recorder.ts); feedback and people's actions are on disk before their
+ * answer. Reads (remembered overrides, inference) have a time limit and never hold up or fail a request.
  */
 import { createHash, randomUUID } from 'node:crypto';
 import type { Database } from '../infra/database.js';
@@ -10,9 +11,15 @@ import { HOOKS } from '../hooks/registry.js';
 import type { OverrideRecall, ServiceResult } from '../hooks/run-service.js';
 import type { IdHasher } from './id-hash.js';
 import { cardsForAbandonedDrafts, rememberedOverrides } from './memory.js';
-import { adminAudit, type AuditRecord, type CardRecord, type FeedbackRecord } from '../infra/records.js';
+import {
+  adminAudit,
+  type AuditRecord,
+  type CardRecord,
+  type FeedbackRecord,
+  type RecordEntry,
+} from '../infra/records.js';
 import type { CardMeta } from '../cards/card-context.js';
-import type { Recorder } from './recorder.js';
+import type { Recorder, RecordsStatus } from './recorder.js';
 import type { FeedbackItem } from './feedback-schema.js';
 import { overrideReasonSystem } from '../cards/card.js';
 import { overrideReasonDisplay } from '../cards/override-reasons.js';
@@ -160,16 +167,26 @@ export class CardRecords {
       }),
     });
     if (r && HOOKS[r.hook].recallsOverridesFrom && r.patientId)
-      this.inBackground(this.inferAcceptance(call.client, r.patientId, r.draftRefs, r.hook));
+      this.inBackground(this.inferAcceptance(call.client, r.patientId, r.draftRefs, r.hook, call.servedAt));
   }
 
   /**
    * Resolves once the work requests started in the background has finished and every record so far is in the
    * database (or a flush failed and the rest waits in the spool).
    */
-  async settled(): Promise<{ backlog: number; lastError: string | undefined }> {
-    while (this.background.size > 0) await Promise.all([...this.background]);
+  async settled(): Promise<RecordsStatus> {
+    // Each settle of the recorder is a fresh flush, which lets the inferences waiting for one run.
+    while (this.background.size > 0) {
+      await this.recorder.settled();
+      await Promise.all([...this.background]);
+    }
     return this.recorder.settled();
+  }
+
+  /** Finishes the background work (while the database answers) and stops the recorder: a clean stop loses nothing. */
+  async stop(): Promise<void> {
+    await this.settled();
+    await this.recorder.stop();
   }
 
   private inBackground(task: Promise<void>): void {
@@ -190,6 +207,7 @@ export class CardRecords {
     publicBaseUrl: string,
   ): Promise<{ known: number; unknown: number; unverified: number }> {
     const at = receivedAt.toISOString();
+    const entries: RecordEntry[] = [];
     for (const item of items) {
       const reason = item.overrideReason;
       const coding = (reason ? ('code' in reason ? reason : reason.reason) : undefined) as
@@ -215,11 +233,11 @@ export class CardRecords {
         overrideComment:
           reason && 'userComment' in reason && typeof reason.userComment === 'string' ? reason.userComment : null,
       };
-      this.recorder.record({ type: 'feedback', row });
+      entries.push({ type: 'feedback', row });
       const display =
         coding?.display ??
         (coding?.system === overrideReasonSystem(publicBaseUrl) ? overrideReasonDisplay(coding.code) : undefined);
-      this.recorder.record({
+      entries.push({
         type: 'audit',
         row: audit('feedback', at, {
           client,
@@ -237,7 +255,10 @@ export class CardRecords {
         }),
       });
     }
-    this.recorder.record({ type: 'client', row: { client, seenAt: at, feedbackAt: at } });
+    entries.push({ type: 'client', row: { client, seenAt: at, feedbackAt: at } });
+    // What a clinician did with a card (an override above all: the alert memory reads it) is on disk before the
+    // answer says it was received: a kill -9, or a crash of the machine, after the answer loses none of it.
+    this.recorder.recordDurably(entries);
     // Which cards we know is for counting only: the answer does not depend on it.
     try {
       const uuids = [...new Set(items.map((i) => i.card))];
@@ -257,30 +278,37 @@ export class CardRecords {
     }
   }
 
-  /** Records an administrative action (a knowledge import or activation, a policy change) in the audit trail. */
+  /**
+   * Records an administrative action (a knowledge import or activation, a policy change) in the audit trail, on
+   * disk (fsynced) before the caller answers.
+   */
   recordAdmin(
     action: 'knowledge-import' | 'knowledge-activate' | 'policy-change',
     who: string,
     detail: Record<string, unknown>,
   ): void {
-    this.recorder.record(adminAudit(action, who, detail, this.now()));
+    this.recorder.recordDurably([adminAudit(action, who, detail, this.now())]);
   }
 
-  /** Order-select cards whose drafts were not signed: the prescriber changed course, taken as acceptance. */
+  /**
+   * Order-select cards whose drafts were not signed at `signedAt`: the prescriber changed course, taken as
+   * acceptance. Runs after the next flush (the order-select cards are then in the database), never forcing one.
+   */
   private async inferAcceptance(
     client: string,
     patientId: string,
     signedDraftRefs: readonly string[],
     hook: string,
+    signedAt: Date,
   ): Promise<void> {
     try {
-      await this.recorder.flush();
+      await this.recorder.afterNextFlush();
       const abandoned = await withTimeout(
-        cardsForAbandonedDrafts(this.db, this.now(), client, this.hash(patientId), signedDraftRefs.map(this.hash)),
+        cardsForAbandonedDrafts(this.db, signedAt, client, this.hash(patientId), signedDraftRefs.map(this.hash)),
         this.lookupTimeoutMs * 10,
         'abandoned-draft lookup',
       );
-      const at = this.now().toISOString();
+      const at = signedAt.toISOString();
       for (const card of abandoned) {
         this.recorder.record({
           type: 'feedback',

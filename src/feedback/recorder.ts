@@ -1,26 +1,33 @@
 /**
- * Takes records from the request path (a local append, no database wait) and writes them to PostgreSQL in
- * batches in the background. While the database is down, records wait in the spool and are written in order
- * when it returns; on shutdown the spool is drained for a bounded time, and what cannot be written then stays
- * on disk for the next start.
+ * Takes records from the request path (queued in memory: no system call, no database wait) and gets them to
+ * PostgreSQL in the background: every record queued during one turn of the event loop goes to the spool file in
+ * one write once that turn is over (after the answers it sent); every flush interval one commit fsyncs them all,
+ * and the spool is drained to the database in batches. Feedback and audit events of people's actions are committed
+ * (written and fsynced) before their answer instead. While the database is down, records wait in the spool and are
+ * written in order when it returns; on shutdown the spool is drained for a bounded time, and what cannot be written
+ * then stays on disk for the next start.
  */
 import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Database } from '../infra/database.js';
 import { writeRecords, type RecordEntry } from '../infra/records.js';
-import { Spool } from './spool.js';
+import { Spool, SpoolWriteError } from './spool.js';
 
 export interface RecorderOptions {
   readonly db: Database;
   readonly spoolDir: string;
-  /** How often the spool is flushed to the database. */
+  /** How often the spool is committed (fsynced) and drained to the database. */
   readonly flushIntervalMs: number;
   readonly log?: (message: string, detail?: Record<string, unknown>) => void;
 }
 
 export class Recorder {
   private timer: NodeJS.Timeout | undefined;
+  private writeScheduled = false;
   private flushing: Promise<void> | undefined;
+  /** Callers of `afterNextFlush()` waiting for a flush that starts after their call. */
+  private waiting: (() => void)[] = [];
+  private batches = 0;
   private lastError: string | undefined;
   private written = 0;
   private lost = 0;
@@ -46,26 +53,59 @@ export class Recorder {
     void this.flush();
   }
 
-  /** Appends a record; a failing disk is logged and counted, never turned into a failed request. */
+  /**
+   * Queues a record (the request path never waits on the disk): it is written to the spool with the others of
+   * this event-loop turn once the turn is over. A failing disk is logged and counted, never a failed request.
+   */
   record(entry: RecordEntry): void {
+    this.spool.append(entry);
+    if (this.writeScheduled) return;
+    this.writeScheduled = true;
+    setImmediate(() => {
+      this.writeScheduled = false;
+      this.guard(() => this.spool.write());
+    });
+  }
+
+  /**
+   * Records that must be on disk before the caller answers (feedback, audit events of people's actions): written
+   * with whatever is queued and fsynced now. A failing disk is logged and counted, as for `record`.
+   */
+  recordDurably(entries: readonly RecordEntry[]): void {
+    for (const entry of entries) this.spool.append(entry);
+    this.guard(() => this.spool.commit());
+  }
+
+  /** Runs a spool write; records the disk refused are counted and logged, never thrown at a request. */
+  private guard(write: () => void): void {
     try {
-      this.spool.append(entry);
+      write();
     } catch (err) {
-      this.lost++;
-      this.options.log?.('a record could not be written to the local spool', {
+      this.lost += err instanceof SpoolWriteError ? err.records : 0;
+      this.options.log?.('records could not be written to the local spool', {
         reason: (err as Error).message,
-        type: entry.type,
+        ...(err instanceof SpoolWriteError ? { records: err.records } : {}),
       });
     }
   }
 
-  /** Seals the current segment and writes every sealed segment; one flush at a time. */
+  /** Resolves once a flush that starts after this call has finished (written or not). */
+  afterNextFlush(): Promise<void> {
+    return new Promise((resolve) => this.waiting.push(resolve));
+  }
+
+  /**
+   * Commits the spool (one write and one fsync for everything since the last flush), seals the segment and
+   * writes every sealed segment to the database in batches; one flush at a time.
+   */
   flush(): Promise<void> {
     this.flushing ??= (async () => {
+      const waiters = this.waiting;
+      this.waiting = [];
       try {
-        // While the database is away, keep appending to one segment instead of sealing one per interval.
+        // While the database is away, keep committing to one segment instead of sealing one per interval.
         const waiting = this.lastError !== undefined && this.spool.sealedSegments().length > 0;
-        if (this.spool.pending > 0 && !waiting) this.spool.seal();
+        this.guard(() => (this.spool.pending > 0 && !waiting ? this.spool.seal() : this.spool.commit()));
         this.written += await this.spool.drain(
           (entries) => this.write(entries),
           500,
@@ -83,6 +123,7 @@ export class Recorder {
         this.lastError = message;
       } finally {
         this.flushing = undefined;
+        for (const resolve of waiters) resolve();
       }
     })();
     return this.flushing;
@@ -94,6 +135,7 @@ export class Recorder {
    */
   private async write(entries: RecordEntry[]): Promise<void> {
     try {
+      this.batches++;
       await writeRecords(this.options.db, entries);
     } catch (err) {
       if (!isDataError(err)) throw err;
@@ -121,11 +163,11 @@ export class Recorder {
    * Resolves once every record appended before the call is in the database, or as soon as a flush fails (the
    * rest then waits in the spool): the completion signal for whoever must read what was just recorded.
    */
-  async settled(): Promise<{ backlog: number; lastError: string | undefined }> {
+  async settled(): Promise<RecordsStatus> {
     if (this.flushing) await this.flushing;
     do await this.flush();
     while (this.backlog() > 0 && this.lastError === undefined);
-    return { backlog: this.backlog(), lastError: this.lastError };
+    return this.status();
   }
 
   /** Stops the timer and drains for at most `timeoutMs`; anything left stays in the spool. */
@@ -149,15 +191,32 @@ export class Recorder {
     }
   }
 
-  status(): { written: number; backlog: number; lost: number; deadLettered: number; lastError: string | undefined } {
+  status(): RecordsStatus {
     return {
       written: this.written,
       backlog: this.backlog(),
       lost: this.lost,
       deadLettered: this.deadLettered,
       lastError: this.lastError,
+      spoolWrites: this.spool.writes,
+      spoolSyncs: this.spool.syncs,
+      batches: this.batches,
     };
   }
+}
+
+export interface RecordsStatus {
+  /** Records written to the database by this process. */
+  readonly written: number;
+  readonly backlog: number;
+  /** Records the disk refused. */
+  readonly lost: number;
+  readonly deadLettered: number;
+  readonly lastError: string | undefined;
+  /** Group writes to the spool file and fsyncs of it, and batches sent to the database: never one per record. */
+  readonly spoolWrites: number;
+  readonly spoolSyncs: number;
+  readonly batches: number;
 }
 
 /** Records the database refused, with its reason, in the spool directory. */

@@ -1,57 +1,96 @@
 /**
- * A durable local spool for records on their way to PostgreSQL. Appends go to the current segment file
- * with a plain write (so a killed process loses nothing: the data is in the operating system's hands) and are
- * fsynced every interval (so only a crash of the machine or disk within that interval can lose them).
- * Segments are sealed and drained to the database in order; a segment is deleted only after it was written,
- * and every record has a natural key, so a replay after a failure writes each row exactly once.
+ * A durable local spool for records on their way to PostgreSQL. Appends are queued in memory and written as a
+ * group: every record queued since the last write goes down in one write (so a killed process loses nothing once
+ * written: the data is in the operating system's hands), and a commit fsyncs that group (so only a crash of the
+ * machine or disk before the commit can lose it). Segments are sealed and drained to the database in order; a
+ * segment is deleted only after it was written, and every record has a natural key, so a replay after a failure
+ * writes each row exactly once.
  */
 import { closeSync, fsyncSync, openSync, readFileSync, readdirSync, unlinkSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { lockDirectory, type DirLock } from '../infra/dir-lock.js';
 
+/** A group write the disk refused: its records are lost (the caller counts and logs them). */
+export class SpoolWriteError extends Error {
+  constructor(
+    readonly records: number,
+    cause: unknown,
+  ) {
+    super((cause as Error).message, { cause });
+  }
+}
+
 export class Spool<T> {
   private fd: number | undefined;
   private current: string | undefined;
+  /** Records appended and not yet written, as their lines. */
+  private queue: string[] = [];
   private dirty = false;
-  private appended = 0;
+  private written = 0;
   private sequence = 0;
-  private readonly fsyncTimer: NodeJS.Timeout;
+  /** Writes and fsyncs so far: one per group, never one per record. */
+  private readonly counts = { writes: 0, syncs: 0 };
 
   /**
    * Opens a spool directory for this process alone: another process would drain (and delete) the segment this
    * one is writing. The lock goes with the process, however it ends (see dir-lock.ts).
    */
-  static async open<T>(dir: string, fsyncIntervalMs = 100): Promise<Spool<T>> {
-    return new Spool<T>(dir, await lockDirectory(dir, 'the record spool'), fsyncIntervalMs);
+  static async open<T>(dir: string): Promise<Spool<T>> {
+    return new Spool<T>(dir, await lockDirectory(dir, 'the record spool'));
   }
 
   private constructor(
     readonly dir: string,
     private readonly lock: DirLock,
-    fsyncIntervalMs: number,
-  ) {
-    this.fsyncTimer = setInterval(() => this.sync(), fsyncIntervalMs);
-    this.fsyncTimer.unref();
-  }
+  ) {}
 
-  /** Records in the current, unsealed segment. */
+  /** Records not in a sealed segment yet: queued, or written to the current segment. */
   get pending(): number {
-    return this.appended;
+    return this.queue.length + this.written;
   }
 
+  /** Queued records (not written yet): what a kill -9 now would lose. */
+  get queued(): number {
+    return this.queue.length;
+  }
+
+  get writes(): number {
+    return this.counts.writes;
+  }
+
+  get syncs(): number {
+    return this.counts.syncs;
+  }
+
+  /** Queues a record in memory: no system call. `write()` (or a commit) puts it on disk. */
   append(entry: T): void {
-    if (this.fd === undefined) this.openSegment();
-    const line = Buffer.from(`${JSON.stringify(entry)}\n`);
+    this.queue.push(`${JSON.stringify(entry)}\n`);
+  }
+
+  /** Writes every queued record to the current segment in one write. Throws SpoolWriteError if the disk refuses. */
+  write(): void {
+    if (this.queue.length === 0) return;
+    const lines = this.queue;
+    this.queue = [];
+    const buffer = Buffer.from(lines.join(''));
     try {
-      // writeSync may write part of a buffer: keep going until the whole line is down.
-      for (let done = 0; done < line.length;) done += writeSync(this.fd!, line, done);
+      if (this.fd === undefined) this.openSegment();
+      // writeSync may write part of a buffer: keep going until the whole group is down.
+      for (let done = 0; done < buffer.length;) done += writeSync(this.fd!, buffer, done);
     } catch (err) {
-      // A failed write may leave a torn line: end this segment there, so the next record starts a clean one.
+      // A failed write may leave a torn line: end this segment there, so the next group starts a clean one.
       this.abandonSegment();
-      throw err;
+      throw new SpoolWriteError(lines.length, err);
     }
+    this.counts.writes++;
     this.dirty = true;
-    this.appended++;
+    this.written += lines.length;
+  }
+
+  /** Writes what is queued and fsyncs the current segment: once this returns, only a lost disk loses it. */
+  commit(): void {
+    this.write();
+    this.sync();
   }
 
   private abandonSegment(): void {
@@ -62,17 +101,17 @@ export class Spool<T> {
     }
     this.fd = undefined;
     this.current = undefined;
-    this.appended = 0;
+    this.written = 0;
   }
 
-  /** Closes the current segment (if it holds anything) so it can be drained. */
+  /** Commits and closes the current segment (if it holds anything) so it can be drained. */
   seal(): void {
+    this.commit();
     if (this.fd === undefined) return;
-    this.sync();
     closeSync(this.fd);
     this.fd = undefined;
     this.current = undefined;
-    this.appended = 0;
+    this.written = 0;
   }
 
   /** Sealed segments, oldest first. */
@@ -103,7 +142,6 @@ export class Spool<T> {
   }
 
   async close(): Promise<void> {
-    clearInterval(this.fsyncTimer);
     this.seal();
     await this.lock.release();
   }
@@ -111,6 +149,7 @@ export class Spool<T> {
   private sync(): void {
     if (this.fd !== undefined && this.dirty) {
       fsyncSync(this.fd);
+      this.counts.syncs++;
       this.dirty = false;
     }
   }
