@@ -19,6 +19,7 @@ import path from 'node:path';
 import { migrate, type Database } from './infra/database.js';
 import { Recorder, type RecordsStatus } from './feedback/recorder.js';
 import { CardRecords } from './feedback/card-records.js';
+import { RecordRetention } from './feedback/retention.js';
 import { createIdHasher, resolveIdHashSecret } from './feedback/id-hash.js';
 import { feedbackRoutes } from './http/feedback.js';
 import { auditRoutes } from './http/audit.js';
@@ -187,6 +188,15 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
     // Written before the database closes: a clean stop loses no record.
     const started = records;
     closers.unshift(() => started.stop());
+    // Old records are deleted in the background, each kind after its own retention.
+    const retention = new RecordRetention(
+      db,
+      now,
+      { recordDays: config.recordRetentionDays, auditDays: config.auditRetentionDays },
+      log,
+    );
+    retention.start();
+    closers.unshift(() => retention.stop());
   }
   app.addHook('onClose', async () => {
     for (const close of closers) await close();

@@ -53,6 +53,10 @@ const EnvSchema = z.object({
   CDS_AUTH_FAILURES_PER_MINUTE: limitOrOff(60),
   CDS_ID_HASH_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
   CDS_RECORD_FLUSH_MS: positiveInt(200),
+  CDS_RECORD_RETENTION_DAYS: limitOrOff(365),
+  // Six years: the retention HIPAA sets for a covered entity's required documentation (45 CFR 164.316(b)(2)(i)),
+  // which is how long a site is commonly asked to show who accessed or acted on a record.
+  CDS_AUDIT_RETENTION_DAYS: limitOrOff(6 * 365 + 2),
   CDS_PUBLIC_BASE_URL: z.string().url().optional(),
   CDS_FHIR_SERVER_ALLOWLIST: commaList.optional(),
   CDS_TIME_BUDGET_MS: positiveInt(250),
@@ -91,8 +95,12 @@ export interface Config extends KnowledgeSettings, ServiceSettings {
   readonly authFailuresPerMinute: number;
   /** Keys the hashes of patient, user and order ids; undefined → generated once into dataDir. */
   readonly idHashSecret: string | undefined;
-  /** How often recorded cards, feedback and audit events go from the local spool to the database. */
+  /** How often the service calls' records are fsynced in the local spool and written from it to the database. */
   readonly recordFlushMs: number;
+  /** Days the card ledger, feedback, suppressions and shadow cards are kept; 0 = kept for ever. */
+  readonly recordRetentionDays: number;
+  /** Days the audit trail is kept; 0 = kept for ever. */
+  readonly auditRetentionDays: number;
   /** URL prefixes the service may send a FHIR bearer token to. Empty = loopback servers only. */
   readonly fhirServerAllowlist: readonly string[];
   readonly bodyLimitBytes: number;
@@ -176,6 +184,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     authFailuresPerMinute: e.CDS_AUTH_FAILURES_PER_MINUTE,
     idHashSecret: e.CDS_ID_HASH_SECRET,
     recordFlushMs: e.CDS_RECORD_FLUSH_MS,
+    recordRetentionDays: e.CDS_RECORD_RETENTION_DAYS,
+    auditRetentionDays: e.CDS_AUDIT_RETENTION_DAYS,
     publicBaseUrl: (
       e.CDS_PUBLIC_BASE_URL ?? `http://${e.HOST.includes(':') ? `[${e.HOST}]` : e.HOST}:${e.PORT}`
     ).replace(/\/+$/, ''),
