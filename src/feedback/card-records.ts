@@ -170,6 +170,11 @@ export class CardRecords {
       this.inBackground(this.inferAcceptance(call.client, r.patientId, r.draftRefs, r.hook, call.servedAt));
   }
 
+  /** Resolves once the records of the calls so far are in the spool file (one write for the turn's calls). */
+  spooled(): Promise<void> {
+    return this.recorder.spooled();
+  }
+
   /**
    * Resolves once the work requests started in the background has finished and every record so far is in the
    * database (or a flush failed and the rest waits in the spool).

@@ -1,8 +1,8 @@
 /**
- * Takes records from the request path (queued in memory: no system call, no database wait) and gets them to
- * PostgreSQL in the background: every record queued during one turn of the event loop goes to the spool file in
- * one write once that turn is over (after the answers it sent); every flush interval one commit fsyncs them all,
- * and the spool is drained to the database in batches. Feedback and audit events of people's actions are committed
+ * Takes records from the request path and gets them to PostgreSQL in the background: every record queued during one
+ * turn of the event loop goes to the spool file in one write at the end of that turn (the answers of the turn are
+ * sent once it is made: no fsync, no database); every flush interval one commit fsyncs them all, and the spool is
+ * drained to the database in batches. Feedback and audit events of people's actions are committed
  * (written and fsynced) before their answer instead. While the database is down, records wait in the spool and are
  * written in order when it returns; on shutdown the spool is drained for a bounded time, and what cannot be written
  * then stays on disk for the next start.
@@ -23,7 +23,8 @@ export interface RecorderOptions {
 
 export class Recorder {
   private timer: NodeJS.Timeout | undefined;
-  private writeScheduled = false;
+  /** The group write of this event-loop turn, once a record is queued in it. */
+  private group: Promise<void> | undefined;
   private flushing: Promise<void> | undefined;
   /** Callers of `afterNextFlush()` waiting for a flush that starts after their call. */
   private waiting: (() => void)[] = [];
@@ -54,17 +55,28 @@ export class Recorder {
   }
 
   /**
-   * Queues a record (the request path never waits on the disk): it is written to the spool with the others of
-   * this event-loop turn once the turn is over. A failing disk is logged and counted, never a failed request.
+   * Queues a record: it is written to the spool with every other record queued in this event-loop turn, in one
+   * write at the end of the turn (`spooled()` resolves then). A failing disk is logged and counted, never a failed
+   * request.
    */
   record(entry: RecordEntry): void {
     this.spool.append(entry);
-    if (this.writeScheduled) return;
-    this.writeScheduled = true;
-    setImmediate(() => {
-      this.writeScheduled = false;
-      this.guard(() => this.spool.write());
-    });
+    this.group ??= new Promise((resolve) =>
+      setImmediate(() => {
+        this.group = undefined;
+        this.guard(() => this.spool.write());
+        resolve();
+      }),
+    );
+  }
+
+  /**
+   * Resolves once the records queued so far are written to the spool (with the operating system: a kill -9 no
+   * longer loses them; not fsynced: that is the flush's commit). A service call's answer waits for this, and
+   * every call answered in the same turn shares the one write.
+   */
+  spooled(): Promise<void> {
+    return this.group ?? Promise.resolve();
   }
 
   /**

@@ -43,6 +43,7 @@ describe('embedded PGlite (the default: no DATABASE_URL, no REDIS_URL)', () => {
     const r = await call(first, interactionRequest());
     expect(r.body.cards.map((c) => c.indicator)).toEqual(['critical']);
     expect(r.body.cards[0]!.detail).toContain(`Knowledge version: bundled-${sources.checksum.slice(0, 12)}`);
+    await first.recordsSettled();
     const ready = await first.inject({ method: 'GET', url: '/health/ready' });
     expect(JSON.parse(ready.body).components).toEqual({
       knowledge: { status: 'up', detail: `version bundled-${sources.checksum.slice(0, 12)}` },

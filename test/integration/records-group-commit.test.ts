@@ -128,7 +128,7 @@ describe('the card ledger off the request path', () => {
         .filter((f) => f.endsWith('.jsonl'))
         .flatMap((f) => readFileSync(path.join(spool, f), 'utf8').trim().split('\n'))
         .map((l) => JSON.parse(l) as RecordEntry);
-      // The service call's records went down with the feedback's, in one group, before the answer.
+      // The service call's records (written before its answer) and the feedback's, before the feedback's answer.
       expect(spooled.map((e) => e.type)).toEqual(['client', 'card', 'audit', 'feedback', 'audit', 'client']);
       expect(spooled.filter((e) => e.type === 'feedback').map((e) => e.row)).toMatchObject([
         { cardUuid: card, outcome: 'overridden', inferred: false },

@@ -1,7 +1,7 @@
 /**
- * The recorder's group commit, without a database: a service call's records are queued in memory and go to the
- * spool file in one write per event-loop turn (after the answers of that turn), never one per record; feedback and
- * audit events of people's actions are written and fsynced before the call returns.
+ * The recorder's group commit, without a database: the records of the service calls answered in one event-loop turn
+ * go to the spool file in one write (the answers wait for it), never one per record, and are fsynced only by the
+ * flush; feedback and audit events of people's actions are written and fsynced before the call returns.
  */
 import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -55,7 +55,7 @@ async function openRecorder(): Promise<{ recorder: Recorder; dir: string }> {
 }
 
 describe('Recorder group commit', () => {
-  it('writes the records of a burst of service calls in one write, after the turn, and fsyncs none of them', async () => {
+  it('writes the records of the calls of one turn in one write, and fsyncs none of them', async () => {
     const { recorder, dir } = await openRecorder();
     const records = new CardRecords(
       recorder,
@@ -75,10 +75,10 @@ describe('Recorder group commit', () => {
           status: 200,
           fallback: { cards: [{ uuid: `card-${i}`, indicator: 'warning' }], hookInstance: `hi-${i}`, patientId: 'p' },
         });
-      // Nothing has touched the disk while the calls were answered.
+      // Nothing has touched the disk while the calls were screened.
       expect(spoolLines(dir)).toEqual([]);
       expect(recorder.status()).toMatchObject({ backlog: 15, spoolWrites: 0, spoolSyncs: 0 });
-      await nextTurn();
+      await records.spooled();
       // Each call: the client seen, its card and its audit event; all fifteen in one write.
       expect(spoolLines(dir).map((e) => e.type)).toEqual(
         Array.from({ length: 5 }, () => ['client', 'card', 'audit']).flat(),
