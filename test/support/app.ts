@@ -36,7 +36,7 @@ export const FROZEN_RULE_CLOCK = (): number => 0;
 /**
  * The settings every test runs the service with, in process or as a child process (CLI, server):
  * - The rate limit, event-loop shedding and the failed-authentication throttle depend on real time: off unless a
- *   test sets them (test/e2e/protection.test.ts, test/security/).
+ *   test sets them (test/e2e/http/protection.test.ts, test/security/).
  * - The request budget and the knowledge lookup limit are wall-clock deadlines: on a loaded 2-core machine a request
  *   can take longer than the production budget, which would turn an exact expected card into "screening incomplete".
  *   Tests of those deadlines set their own values; everywhere else they only bound a hang.
