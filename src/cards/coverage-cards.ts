@@ -4,9 +4,10 @@
  * Many EHRs show nothing when a service fails, so these are how a prescriber learns a check did not happen.
  */
 import { randomUUID } from 'node:crypto';
-import type { IncompleteFinding, UnscreenableFinding } from '../checks/finding.js';
-import type { Medication } from '../fhir/clinical-context.js';
-import { bulletsWithCount, fitSummary, SERVICE_LABEL, type Card } from './card.js';
+import type { IncompleteFinding, IncompleteSubject, UnscreenableFinding } from '../checks/finding.js';
+import { ROLE_NAMES, type Medication } from '../fhir/clinical-context.js';
+import { DATA_KEY_NAMES } from '../fhir/prefetch.js';
+import { bulletsWithCount, fitSummary, namedWithCount, SERVICE_LABEL, type Card } from './card.js';
 import { describeMedication } from './medication-text.js';
 
 /** The card sent when screening could not run at all. */
@@ -78,8 +79,68 @@ function incompleteSummary(whats: readonly string[]): string {
     : fitSummary(`Medication screening incomplete: ${whats.length} checks could not be done (details below)`);
 }
 
+/** What could not be checked, as the card names it ("dose range check", "interactions with active medications"). */
+export function incompleteWhat(subject: IncompleteSubject): string {
+  switch (subject.kind) {
+    case 'check':
+      return subject.check;
+    case 'allergies':
+      return 'allergies';
+    case 'interactions-with':
+      return `interactions with ${DATA_KEY_NAMES[subject.key]}`;
+    case 'escalation':
+      return `escalation by recent ${subject.observations.join(', ')} results`;
+    case 'guideline-rule':
+      return `guideline rule "${subject.title}"`;
+    case 'orders':
+      return subject.counts.map(({ role, count }) => `${count} ${ROLE_NAMES[role][count === 1 ? 0 : 1]}`).join(' and ');
+    case 'selected-orders':
+      return subject.references.length === 1
+        ? `the selected order ${subject.references[0]!}`
+        : `${subject.references.length} selected orders`;
+  }
+}
+
+/** Why, as the card says it after the name ("the time budget ran out with 12 medication pairs not yet screened"). */
+export function incompleteReason(f: IncompleteFinding): string {
+  const cause = f.cause;
+  switch (cause.kind) {
+    case 'deadline-before-start':
+      return 'the time budget for this request ran out before it could run';
+    case 'did-not-finish':
+      return 'it did not finish within the time budget for this request';
+    case 'internal-error':
+      return 'it failed with an internal error (logged for the administrators)';
+    case 'out-of-time':
+      return cause.of === 'medications'
+        ? `the time budget ran out with ${cause.left ?? 'some'} medications not yet checked`
+        : `the time budget ran out with ${cause.left ?? 'some'} medication pairs not yet screened`;
+    case 'finding-limit':
+      return `it stopped after finding ${cause.limit} interacting medication pairs, with ${cause.left} pairs not yet screened`;
+    case 'too-many-found':
+      return `it found ${cause.found} duplicate pairs; the first ${cause.shown} are shown and the rest are not listed`;
+    case 'data-missing':
+      // A guideline rule names the data it reads; elsewhere the subject already names it.
+      return f.subject.kind === 'guideline-rule'
+        ? `the ${DATA_KEY_NAMES[cause.key]} it reads could not be obtained (${cause.reason})`
+        : cause.reason;
+    case 'switched-off':
+      return `it is switched off for a cool-down after repeated failures (the last: it ${cause.lastFailure}); an informaticist should fix its file`;
+    case 'rule-failed':
+      return cause.switchedOff
+        ? `it ${cause.failure} and has been switched off for a cool-down after repeated failures`
+        : `it ${cause.failure}`;
+    case 'not-identified-in-time':
+      return `the time budget for this request ran out before they could be identified, so they were not screened: ${namedWithCount(cause.labels)}`;
+    case 'not-among-drafts':
+      return f.subject.kind === 'selected-orders' && f.subject.references.length > 1
+        ? `they are not among the draft orders sent with the request: ${namedWithCount(f.subject.references)}`
+        : 'it is not among the draft orders sent with the request';
+  }
+}
+
 export function incompleteCard(findings: readonly IncompleteFinding[]): Card {
-  const whats = [...new Set(findings.map((f) => f.what))];
+  const whats = [...new Set(findings.map((f) => incompleteWhat(f.subject)))];
   return {
     uuid: randomUUID(),
     // Every part is named in the summary when it fits; otherwise the count, never a list cut mid-word.
@@ -87,7 +148,7 @@ export function incompleteCard(findings: readonly IncompleteFinding[]): Card {
     detail: [
       'Part of the medication safety screening could not be done, so a problem may have been missed:',
       '',
-      ...[...new Set(findings.map((f) => `- **${f.what}**: ${f.reason}.`))],
+      ...[...new Set(findings.map((f) => `- **${incompleteWhat(f.subject)}**: ${incompleteReason(f)}.`))],
       '',
       'Review these by hand, or try again.',
     ].join('\n'),

@@ -27,6 +27,7 @@ import {
   capitalise,
 } from './card.js';
 import { isInterruptive } from './policy.js';
+import { doseLineText, doseNoteText, doseNotCheckedReason, fmt, patientDatumText, violationText } from './dose-text.js';
 import { DEFAULT_DOSE_INDICATORS, type Indicator } from '../policy/policy-schema.js';
 
 /** v3-ActCode displays, as the HL7 terminology (ActCode, DOSE hierarchy) gives them. */
@@ -82,8 +83,6 @@ export function doseCards(findings: readonly DoseFinding[], cc: CardContext): Do
   return out;
 }
 
-const fmt = (n: number) => String(Math.round(n * 100) / 100);
-
 function summaryOf(f: DoseProblemFinding): string {
   const name = capitalise(f.ingredient.name);
   const v = f.violations[0]!;
@@ -124,17 +123,20 @@ function problemCard(f: DoseProblemFinding, indicator: Indicator, cc: CardContex
     `**${capitalise(headline(f))}: ${f.ingredient.name}** (${describeMedication(f.medication)}).`,
     '',
   ];
-  for (const v of f.violations) lines.push(`- ${v.text}`);
+  for (const v of f.violations) lines.push(`- ${violationText(v, f)}`);
   if (f.dose) {
-    lines.push('', `**Ordered (${f.dose.route}):** ${f.dose.lines.map(displayUnit).join('; ')}.`);
+    lines.push(
+      '',
+      `**Ordered (${f.dose.route}):** ${f.dose.lines.map((l) => displayUnit(doseLineText(l))).join('; ')}.`,
+    );
     const parts = [`${fmt(f.dose.perDoseHigh)} ${f.dose.unit} per dose`];
     if (f.dose.perDayHigh !== undefined) parts.push(`${fmt(f.dose.perDayHigh)} ${f.dose.unit} a day at most`);
     if (f.dose.perWeekHigh !== undefined && f.topic === 'DOSEIVL')
       parts.push(`${fmt(f.dose.perWeekHigh)} ${f.dose.unit} a week`);
     lines.push(`**Computed:** ${parts.join(', ')} of ${f.ingredient.name}.`);
   }
-  lines.push('', `**Patient data used:** ${f.patientData.join('; ')}.`);
-  for (const n of f.notes) lines.push('', n);
+  lines.push('', `**Patient data used:** ${f.patientData.map(patientDatumText).join('; ')}.`);
+  for (const n of f.notes) lines.push('', doseNoteText(n));
   for (const r of rules)
     lines.push('', `**Rule ${r.id}:** ${r.note} **Source:** ${r.citations.map(citationText).join('; ')}`);
   if (rules.some((r) => r.review.status === 'unreviewed'))
@@ -198,7 +200,7 @@ function notCheckedCard(group: readonly DoseNotCheckedFinding[], indicator: Indi
     detail: [
       'These dose checks could **not** be done, so a dosing error may have been missed:',
       '',
-      ...group.map((f) => `- **${f.what}** (${describeMedication(f.medication)}): ${f.reason}.`),
+      ...group.map((f) => `- **${f.what}** (${describeMedication(f.medication)}): ${doseNotCheckedReason(f)}.`),
       '',
       'Check the dose by hand, or add the missing data (a current weight, kidney function, a structured dose) and sign again.',
     ].join('\n'),

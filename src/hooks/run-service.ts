@@ -13,12 +13,11 @@ import { runChecks } from '../checks/run-check.js';
 import type { GuidelineRuleDeps } from '../checks/check.js';
 import type { ShadowCard } from '../cards/rule-cards.js';
 import { errors } from '../errors.js';
-import { ROLE_NAMES, type ClinicalContext } from '../fhir/clinical-context.js';
+import type { ClinicalContext } from '../fhir/clinical-context.js';
 import type { FhirClient, FhirServerAccess } from '../fhir/fhir-client.js';
-import { DATA_KEY_NAMES, prefetchTemplates, resolveData, type DataKey } from '../fhir/prefetch.js';
+import { prefetchTemplates, resolveData, type DataKey } from '../fhir/prefetch.js';
 import { resourcesOf, type Json } from '../fhir/resources.js';
 import { normalise } from '../fhir/normalise.js';
-import { namedWithCount } from '../cards/card.js';
 import { Deadline } from '../infra/deadline.js';
 import type { KnowledgeStore } from '../knowledge/knowledge-store.js';
 import { HOOKS, type HookName } from './registry.js';
@@ -171,9 +170,8 @@ export async function runService(
     if (DDI_KEYS.has(gap.key)) {
       findings.push({
         kind: 'incomplete',
-        what: `interactions with ${DATA_KEY_NAMES[gap.key]}`,
-        reason: gap.reason,
-        dataKey: gap.key,
+        subject: { kind: 'interactions-with', key: gap.key },
+        cause: { kind: 'data-missing', key: gap.key, reason: gap.reason },
       });
     }
   }
@@ -222,9 +220,8 @@ export async function runService(
     ];
     findings.push({
       kind: 'incomplete',
-      what: `escalation by recent ${kinds.join(', ')} results`,
-      reason: labGap.reason,
-      dataKey: 'observations',
+      subject: { kind: 'escalation', observations: kinds },
+      cause: { kind: 'data-missing', key: labGap.key, reason: labGap.reason },
     });
   }
 
@@ -265,13 +262,13 @@ export async function runService(
 /** Orders normalisation did not reach in time: one finding, counted by role, the first few named. */
 function notNormalisedFinding(missed: NonNullable<ClinicalContext['notNormalised']>): Finding {
   const counts = (['draft', 'active', 'recent'] as const).flatMap((role) => {
-    const n = missed.filter((m) => m.role === role).length;
-    return n === 0 ? [] : [`${n} ${ROLE_NAMES[role][n === 1 ? 0 : 1]}`];
+    const count = missed.filter((m) => m.role === role).length;
+    return count === 0 ? [] : [{ role, count }];
   });
   return {
     kind: 'incomplete',
-    what: counts.join(' and '),
-    reason: `the time budget for this request ran out before they could be identified, so they were not screened: ${namedWithCount(missed.map((m) => m.label))}`,
+    subject: { kind: 'orders', counts },
+    cause: { kind: 'not-identified-in-time', labels: missed.map((m) => m.label) },
   };
 }
 

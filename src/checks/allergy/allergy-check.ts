@@ -15,9 +15,8 @@ export const allergyCheck: Check = {
     const allergyGaps = clinical.gaps.filter((g) => g.key === 'allergies');
     const out: Finding[] = allergyGaps.map((g) => ({
       kind: 'incomplete' as const,
-      what: 'allergies',
-      reason: g.reason,
-      dataKey: 'allergies' as const,
+      subject: { kind: 'allergies' as const },
+      cause: { kind: 'data-missing' as const, key: g.key, reason: g.reason },
     }));
     const resources = data.values.allergies;
     if (resources === undefined) {

@@ -11,10 +11,10 @@ export const interactionCheck: Check = {
       ...result.findings,
       {
         kind: 'incomplete',
-        what: 'drug interaction check',
-        reason: result.findingLimitReached
-          ? `it stopped after finding ${MAX_FINDINGS} interacting medication pairs, with ${result.unscreenedPairs} pairs not yet screened`
-          : `the time budget ran out with ${result.unscreenedPairs} medication pairs not yet screened`,
+        subject: { kind: 'check', check: interactionCheck.name },
+        cause: result.findingLimitReached
+          ? { kind: 'finding-limit', limit: MAX_FINDINGS, left: result.unscreenedPairs }
+          : { kind: 'out-of-time', left: result.unscreenedPairs, of: 'pairs' },
       },
     ];
   },

@@ -15,11 +15,14 @@ import { readInstructions, routeFromText, type Instruction } from './dosage.js';
 import type {
   ComputedDose,
   DoseFinding,
+  DoseLine,
+  DoseNote,
   DoseNotCheckedFinding,
   DoseProblemFinding,
   DoseSeverity,
   DoseTopic,
   DoseViolation,
+  PatientDatum,
 } from './dose-finding.js';
 import { ageInYears } from '../../fhir/patient-facts.js';
 import { crclOf, egfrOf, kidneyFunctionGap, type KidneyFunction } from './renal.js';
@@ -38,8 +41,8 @@ const EMPTY_FACTS: PatientFacts = {
 
 /** Rounds away floating-point noise (0.1 × 3), keeping 6 decimals. */
 export const clean = (n: number): number => Math.round(n * 1e6) / 1e6;
-/** For text: at most 2 decimals. */
-export const fmt = (n: number): string => (Math.abs(n) >= 1e15 ? String(n) : String(Math.round(n * 100) / 100));
+/** For the reasons a check could not be done: at most 2 decimals. */
+const fmt = (n: number): string => (Math.abs(n) >= 1e15 ? String(n) : String(Math.round(n * 100) / 100));
 
 /** Relative tolerance at a limit, for unit-conversion rounding (35.27 lb is 15.998 kg, not 16): 0.1 %. */
 export const LIMIT_TOLERANCE = 0.001;
@@ -117,7 +120,7 @@ function checkIngredient(
   youngest: number | undefined,
 ): DoseFinding[] {
   const out: DoseFinding[] = [];
-  const notChecked = (what: string, reason: string): DoseNotCheckedFinding => ({
+  const notChecked = (what: string, reason: DoseNotCheckedFinding['reason']): DoseNotCheckedFinding => ({
     kind: 'dose',
     check: 'not-checked',
     medication: med,
@@ -233,7 +236,7 @@ function doseOf(
     ...(facts.weight ? { weightKg: facts.weight.value } : {}),
   };
   const r = computeRegimen(route, rules[0]!.unit, instructions, ctx);
-  return 'problem' in r ? undefined : r.dose;
+  return 'dose' in r ? r.dose : undefined;
 }
 
 function rulesKey(rules: readonly DoseRule[]): string {
@@ -284,7 +287,7 @@ function evaluate(
   instructions: readonly Instruction[],
   product: ProductInfo,
   facts: PatientFacts,
-  notChecked: (what: string, reason: string) => DoseNotCheckedFinding,
+  notChecked: (what: string, reason: DoseNotCheckedFinding['reason']) => DoseNotCheckedFinding,
 ): DoseFinding[] {
   const out: DoseFinding[] = [];
   const unit = rules[0]!.unit;
@@ -311,7 +314,9 @@ function evaluate(
       );
     } else {
       const computed = computeRegimen(route, unit, instructions, ctx);
-      if ('problem' in computed) {
+      if ('tooLarge' in computed) {
+        out.push(notChecked(`the dose of ${ingredient.name}`, { kind: 'too-large', lines: computed.tooLarge }));
+      } else if ('problem' in computed) {
         out.push(
           notChecked(
             `the dose of ${ingredient.name}`,
@@ -341,25 +346,25 @@ function evaluate(
   }
 
   // ------------------------------------------------------------------ patient data the rules use
-  const patientData: string[] = [];
-  if (facts.ageYears !== undefined) patientData.push(`age ${ageText(facts.ageYears)} (born ${facts.birthDate})`);
-  else patientData.push(`age not known (${facts.demographicsGap ?? 'no birth date'}): adult limits applied`);
+  const patientData: PatientDatum[] = [];
+  if (facts.ageYears !== undefined)
+    patientData.push({ kind: 'age', years: facts.ageYears, birthDate: facts.birthDate });
+  else patientData.push({ kind: 'age-unknown', gap: facts.demographicsGap });
   const needsWeight = sameUnit.some(
     (r) => r.perKg || r.singleDose?.perKgMax !== undefined || r.renal.some((b) => b.perKgDayMax !== undefined),
   );
-  if (facts.weight && (needsWeight || regimen?.dose.lines.some((l) => l.includes('/kg'))))
-    patientData.push(
-      `weight ${facts.weight.value} kg on ${facts.weight.date}${facts.weight.original ? ` (${facts.weight.original})` : ''}`,
-    );
+  const perKgLine = (l: DoseLine) => l.unit.includes('/kg') || l.maxPerPeriod?.unit.includes('/kg') === true;
+  if (facts.weight && (needsWeight || regimen?.dose.lines.some(perKgLine)))
+    patientData.push({ kind: 'weight', weight: facts.weight });
 
   const violations: (DoseViolation & { topic: DoseTopic; severity: DoseSeverity })[] = [];
-  const notes: string[] = [];
+  const notes: DoseNote[] = [];
   const u = unit;
   // One single administration: rules with single-dose limits use those instead of the per-dose and per-day maxima.
   const single = instructions.length === 1 && instructions[0]!.schedule?.once === true;
   for (const source of sameUnit) {
     const rule = single && source.singleDose ? singleDoseRule(source, source.singleDose) : source;
-    const singleText = rule === source ? '' : ' (a single dose)';
+    const singleDose = rule === source ? {} : { singleDose: true as const };
     const absTopic = absoluteTopic(rule);
     const push = (v: Omit<DoseViolation, 'rule'>, topic: DoseTopic, severity: DoseSeverity) =>
       violations.push({ rule: source, ...v, topic, severity });
@@ -371,7 +376,7 @@ function evaluate(
           ordered: clean(facts.ageYears),
           limit: rule.ages?.belowYears ?? rule.ages?.minYears ?? 0,
           unit: 'years',
-          text: `${cap(ingredient.name)} is contraindicated${bandText(rule) || ''}: the patient is ${ageText(facts.ageYears)} old. ${rule.note}`,
+          bound: 'max',
         },
         'DOSECOND',
         'contraindicated',
@@ -380,7 +385,6 @@ function evaluate(
     if (regimen) {
       const d = regimen.dose;
       const perDayHigh = d.perDayHigh;
-      const avg = d.perDayAveraged ? ' on average' : '';
       if (rule.perDose?.max !== undefined && above(d.perDoseHigh, rule.perDose.max)) {
         push(
           {
@@ -388,7 +392,8 @@ function evaluate(
             ordered: d.perDoseHigh,
             limit: rule.perDose.max,
             unit: u,
-            text: `${fmt(d.perDoseHigh)} ${u} per dose is above the maximum of ${fmt(rule.perDose.max)} ${u} per dose${singleText}${bandText(rule)}`,
+            bound: 'max',
+            ...singleDose,
           },
           absTopic,
           'high',
@@ -396,15 +401,14 @@ function evaluate(
       }
       const dayAmount = perDayHigh ?? d.perDoseHigh;
       if (rule.perDay?.max !== undefined && above(dayAmount, rule.perDay.max)) {
-        const what =
-          perDayHigh === undefined ? `a single dose of ${fmt(dayAmount)} ${u}` : `${fmt(dayAmount)} ${u} a day${avg}`;
         push(
           {
             measure: 'perDay',
             ordered: dayAmount,
             limit: rule.perDay.max,
             unit: u,
-            text: `${what} is above the maximum of ${fmt(rule.perDay.max)} ${u} a day${singleText}${bandText(rule)}`,
+            bound: 'max',
+            ...singleDose,
           },
           absTopic,
           'high',
@@ -417,7 +421,7 @@ function evaluate(
             ordered: d.perWeekHigh,
             limit: rule.perWeek.max,
             unit: u,
-            text: `${fmt(d.perWeekHigh)} ${u} a week is above the maximum of ${fmt(rule.perWeek.max)} ${u} a week${bandText(rule)}`,
+            bound: 'max',
           },
           absTopic,
           'high',
@@ -433,7 +437,7 @@ function evaluate(
             ),
           );
         } else if (belowKg === undefined || weightKg < belowKg) {
-          const under = belowKg !== undefined ? ` (under ${fmt(belowKg)} kg)` : '';
+          const perKg = (limit: number) => ({ limit, weightKg, ...(belowKg !== undefined ? { belowKg } : {}) });
           const perDoseMax = rule.perKg.perDoseMax;
           if (perDoseMax !== undefined && above(d.perDoseHigh, clean(perDoseMax * weightKg))) {
             const limit = clean(perDoseMax * weightKg);
@@ -443,7 +447,9 @@ function evaluate(
                 ordered: d.perDoseHigh,
                 limit,
                 unit: u,
-                text: `${fmt(d.perDoseHigh)} ${u} per dose (${fmt(d.perDoseHigh / weightKg)} ${u}/kg) is above ${fmt(perDoseMax)} ${u}/kg per dose${singleText} = ${fmt(limit)} ${u} for ${fmt(weightKg)} kg${under}`,
+                bound: 'max',
+                ...singleDose,
+                perKg: perKg(perDoseMax),
               },
               'DOSEHINDW',
               'high',
@@ -458,7 +464,9 @@ function evaluate(
                 ordered: perDayHigh,
                 limit,
                 unit: u,
-                text: `${fmt(perDayHigh)} ${u} a day${avg} (${fmt(perDayHigh / weightKg)} ${u}/kg/day) is above ${fmt(perDayMax)} ${u}/kg a day${singleText} = ${fmt(limit)} ${u} for ${fmt(weightKg)} kg${under}`,
+                bound: 'max',
+                ...singleDose,
+                perKg: perKg(perDayMax),
               },
               'DOSEHINDW',
               'high',
@@ -475,7 +483,7 @@ function evaluate(
               ordered: d.perDayLow,
               limit: rule.perDay.low,
               unit: u,
-              text: `${fmt(d.perDayLow)} ${u} a day${avg} is below the usual minimum of ${fmt(rule.perDay.low)} ${u} a day${bandText(rule)}`,
+              bound: 'usualMin',
             },
             'DOSEL',
             'low',
@@ -494,7 +502,8 @@ function evaluate(
               ordered: d.perDayLow,
               limit,
               unit: u,
-              text: `${fmt(d.perDayLow)} ${u} a day${avg} (${fmt(d.perDayLow / weightKg)} ${u}/kg/day) is below the usual ${fmt(rule.perKg.perDayLow)} ${u}/kg a day = ${fmt(limit)} ${u} for ${fmt(weightKg)} kg`,
+              bound: 'usualMin',
+              perKg: { limit: rule.perKg.perDayLow, weightKg },
             },
             'DOSEL',
             'low',
@@ -508,7 +517,7 @@ function evaluate(
             ordered: d.perDoseLow,
             limit: rule.perDose.low,
             unit: u,
-            text: `${fmt(d.perDoseLow)} ${u} per dose is below the usual minimum of ${fmt(rule.perDose.low)} ${u} per dose${bandText(rule)}`,
+            bound: 'usualMin',
           },
           'DOSEL',
           'low',
@@ -528,7 +537,7 @@ function evaluate(
               ordered: regimen.daysPerWeek,
               limit: iv.maxDaysPerWeek,
               unit: 'days a week',
-              text: `the order gives doses on ${fmt(regimen.daysPerWeek)} days a week; at most ${fmt(iv.maxDaysPerWeek)} ${iv.maxDaysPerWeek === 1 ? 'day' : 'days'} a week is safe. ${iv.note}`,
+              bound: 'max',
             },
             'DOSEIVL',
             'contraindicated',
@@ -544,7 +553,7 @@ function evaluate(
               ordered: regimen.administrationsPerWeek,
               limit: iv.maxAdministrationsPerWeek,
               unit: 'doses a week',
-              text: `the order gives ${fmt(regimen.administrationsPerWeek)} doses a week; at most ${fmt(iv.maxAdministrationsPerWeek)} is safe. ${iv.note}`,
+              bound: 'max',
             },
             'DOSEIVL',
             'contraindicated',
@@ -573,16 +582,16 @@ function evaluate(
       const band = applicableBand(rule.renal, kidney);
       if (!band) {
         const used = kidney[rule.renal[0]!.measure] ?? kidney.egfr ?? kidney.crcl!;
-        addOnce(patientData, used.text);
+        addOnce(patientData, { kind: 'kidney', kidney: used });
         continue;
       }
       const { value: kf, band: b, approximate } = band;
-      addOnce(patientData, kf.text);
-      if (approximate)
-        notes.push(
-          `The rule is written for ${measureName(b.measure)}; ${measureName(kf.measure)} was used because ${measureName(b.measure)} was not available.`,
-        );
-      if (kf.value < DIALYSIS_NOTE_BELOW && rule.dialysisNote) notes.push(`**Dialysis:** ${rule.dialysisNote}`);
+      addOnce(patientData, { kind: 'kidney', kidney: kf });
+      if (approximate) notes.push({ kind: 'measure-substituted', written: b.measure, used: kf.measure });
+      if (kf.value < DIALYSIS_NOTE_BELOW && rule.dialysisNote)
+        notes.push({ kind: 'dialysis', note: rule.dialysisNote });
+      const renal = { band: b, kidney: kf };
+      // for a "could not be checked" reason only; a finding's words are in cards/dose-text.ts
       const kfText = `${kf.measure === 'egfr' ? 'eGFR' : 'CrCl'} ${fmt(kf.value)} ${kf.measure === 'egfr' ? 'mL/min/1.73 m2' : 'mL/min'}`;
       if (b.action === 'contraindicated') {
         push(
@@ -591,14 +600,14 @@ function evaluate(
             ordered: kf.value,
             limit: b.below,
             unit: kf.measure === 'egfr' ? 'mL/min/1.73 m2' : 'mL/min',
-            text: `${cap(ingredient.name)} is contraindicated below ${measureName(b.measure)} ${fmt(b.below)}: the patient's ${kfText}. ${b.note}`,
+            bound: 'max',
+            renal,
           },
           'DOSECOND',
           'contraindicated',
         );
       } else if (regimen) {
         const d = regimen.dose;
-        const avg = d.perDayAveraged ? ' on average' : '';
         if (b.perDoseMax !== undefined && above(d.perDoseHigh, b.perDoseMax)) {
           push(
             {
@@ -606,7 +615,8 @@ function evaluate(
               ordered: d.perDoseHigh,
               limit: b.perDoseMax,
               unit: u,
-              text: `${fmt(d.perDoseHigh)} ${u} per dose is above ${fmt(b.perDoseMax)} ${u} per dose for ${measureName(b.measure)} below ${fmt(b.below)} (${kfText}). ${b.note}`,
+              bound: 'max',
+              renal,
             },
             'DOSECOND',
             'high',
@@ -620,7 +630,8 @@ function evaluate(
               ordered: day,
               limit: b.perDayMax,
               unit: u,
-              text: `${fmt(day)} ${u} a day${avg} is above ${fmt(b.perDayMax)} ${u} a day for ${measureName(b.measure)} below ${fmt(b.below)} (${kfText}). ${b.note}`,
+              bound: 'max',
+              renal,
             },
             'DOSECOND',
             'high',
@@ -636,17 +647,16 @@ function evaluate(
             );
           } else if (above(day, clean(b.perKgDayMax * weightKg))) {
             const limit = clean(b.perKgDayMax * weightKg);
-            addOnce(
-              patientData,
-              `weight ${facts.weight!.value} kg on ${facts.weight!.date}${facts.weight!.original ? ` (${facts.weight!.original})` : ''}`,
-            );
+            addOnce(patientData, { kind: 'weight', weight: facts.weight! });
             push(
               {
                 measure: 'perKgDay',
                 ordered: day,
                 limit,
                 unit: u,
-                text: `${fmt(day)} ${u} a day${avg} (${fmt(day / weightKg)} ${u}/kg/day) is above ${fmt(b.perKgDayMax)} ${u}/kg a day = ${fmt(limit)} ${u} for ${fmt(weightKg)} kg for ${measureName(b.measure)} below ${fmt(b.below)} (${kfText}). ${b.note}`,
+                bound: 'max',
+                renal,
+                perKg: { limit: b.perKgDayMax, weightKg },
               },
               'DOSECOND',
               'high',
@@ -695,28 +705,17 @@ function singleDoseRule(rule: DoseRule, s: NonNullable<DoseRule['singleDose']>):
   };
 }
 
-function addOnce(list: string[], line: string): void {
-  if (!list.includes(line)) list.push(line);
+/** Each fact once, however many rules used it. */
+function addOnce(list: PatientDatum[], datum: PatientDatum): void {
+  const key = JSON.stringify(datum);
+  if (!list.some((d) => JSON.stringify(d) === key)) list.push(datum);
 }
-
-const cap = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
-const measureName = (m: 'egfr' | 'crcl') => (m === 'egfr' ? 'eGFR' : 'creatinine clearance');
 
 const yearsText = (n: number) => (n < 2 ? `${fmt(n * 12)} months` : `${fmt(n)} years`);
 
 function ageText(years: number): string {
   if (years < 2) return `${Math.floor(years * 12)} months`;
   return `${Math.floor(years)} years`;
-}
-
-function bandText(rule: DoseRule): string {
-  const a = rule.ages;
-  if (!a) return '';
-  const y = (n: number) => (n < 2 ? `${fmt(n * 12)} months` : `${fmt(n)} years`);
-  if (a.minYears !== undefined && a.belowYears !== undefined)
-    return ` for ages ${y(a.minYears)} to under ${y(a.belowYears)}`;
-  if (a.minYears !== undefined) return ` for ages ${y(a.minYears)} and over`;
-  return ` for ages under ${y(a.belowYears!)}`;
 }
 
 function weightGap(facts: PatientFacts): string {
@@ -751,7 +750,7 @@ function computeRegimen(
   unit: DoseRule['unit'],
   instructions: readonly Instruction[],
   ctx: AmountContext,
-): Regimen | { problem: string; needsWeight?: boolean } {
+): Regimen | { problem: string; needsWeight?: boolean } | { tooLarge: DoseLine[] } {
   interface Step {
     perDoseHigh: number;
     perDoseLow: number;
@@ -761,7 +760,7 @@ function computeRegimen(
     administrationsPerWeek?: number;
     daysPerWeek?: number;
   }
-  const lines: string[] = [];
+  const lines: DoseLine[] = [];
   const steps = new Map<string, Step[]>();
   let ratio: { unit: string; amount: number } | undefined | null;
   let perDayAdministrations: number | undefined | null;
@@ -807,15 +806,17 @@ function computeRegimen(
     // Instructions with the same sequence, or with none, are taken together; different sequences follow each other.
     const key = i.sequence !== undefined ? `seq:${i.sequence}` : 'together';
     steps.set(key, [...(steps.get(key) ?? []), step]);
-    const each =
-      dose.unit && !/^(mg|g|ug|mcg|meq|mmol|\[iu\]|u|iu)$/i.test(dose.unit)
-        ? ` (${fmt(perDoseHigh / dose.high)} ${unit} per ${dose.unit || 'unit'})`
-        : '';
-    const amount =
-      dose.low === dose.high ? `${fmt(dose.high)} ${dose.unit}` : `${fmt(dose.low)}–${fmt(dose.high)} ${dose.unit}`;
-    lines.push(
-      `${amount.trim()}${each} ${s ? s.text : 'with no timing given'}${i.asNeeded ? ' as needed' : ''}${i.maxPerPeriod ? `, at most ${fmt(i.maxPerPeriod.value)} ${i.maxPerPeriod.unit} per ${fmt(i.maxPerPeriod.periodDays)} day(s)` : ''}`,
-    );
+    // Ordered in units of the product (tablets, mL), not of an amount: how much ingredient one unit holds.
+    const productUnit = dose.unit !== '' && !/^(mg|g|ug|mcg|meq|mmol|\[iu\]|u|iu)$/i.test(dose.unit);
+    lines.push({
+      low: dose.low,
+      high: dose.high,
+      unit: dose.unit,
+      ...(productUnit ? { each: { amount: perDoseHigh / dose.high, unit } } : {}),
+      ...(s ? { schedule: s.pattern } : {}),
+      asNeeded: i.asNeeded,
+      ...(i.maxPerPeriod ? { maxPerPeriod: i.maxPerPeriod } : {}),
+    });
     const r = dose.high > 0 ? clean(high.value / dose.high) : undefined;
     ratio =
       ratio === undefined
@@ -872,7 +873,7 @@ function computeRegimen(
     ...(ratio ? { orderedUnit: ratio.unit, amountPerOrderedUnit: ratio.amount } : {}),
   };
   if (![dose.perDoseHigh, dose.perDayHigh ?? 0, dose.perWeekHigh ?? 0].every(Number.isFinite)) {
-    return { problem: `the dose (${lines.join('; ')}) is too large to be a number this service can compare` };
+    return { tooLarge: lines };
   }
   const daysPerWeek = maxOf('daysPerWeek');
   const administrationsPerWeek = maxOf('administrationsPerWeek');

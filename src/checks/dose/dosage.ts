@@ -32,9 +32,30 @@ export interface Schedule {
    * not divide 24 hours (every 18 hours: 1.33 a day; every 48 hours: 0.5 a day).
    */
   readonly averaged?: boolean;
-  /** For the card, e.g. "every 4–6 hours", "3 times a day", "once weekly". */
-  readonly text: string;
+  /** How the timing was written, for the card to say ("every 4–6 hours", "3 times a day", "once weekly"). */
+  readonly pattern: SchedulePattern;
 }
+
+/** How a schedule was written: what the card words, never what the check computes with. */
+export type SchedulePattern =
+  /** A timing abbreviation with no repeat (BID, Q6H, WK). */
+  | { readonly kind: 'code'; readonly code: TimingCode }
+  /** Days of the week with no period: `perDay` doses on each of `days` days. */
+  | { readonly kind: 'days-of-week'; readonly perDay: number; readonly days: number }
+  /** Named times of day (when, timeOfDay) with no period. */
+  | { readonly kind: 'times-a-day'; readonly times: number }
+  /** A single administration. */
+  | { readonly kind: 'single-dose' }
+  /** frequency(–frequencyMax) every period(–periodMax) periodUnit, on `daysOfWeek` days a week when given. */
+  | {
+      readonly kind: 'repeat';
+      readonly frequency: number;
+      readonly frequencyMax: number;
+      readonly period: number;
+      readonly periodMax: number;
+      readonly periodUnit: string;
+      readonly daysOfWeek?: number;
+    };
 
 /** One dosage instruction, read. */
 export interface Instruction {
@@ -61,30 +82,33 @@ export interface RouteRead {
 }
 
 /** v3-GTSAbbreviation / timing abbreviations: per period, in hours. */
-const TIMING_CODES: Readonly<Record<string, { frequency: number; periodHours: number; text: string }>> = {
-  QD: { frequency: 1, periodHours: 24, text: 'once a day' },
-  QAM: { frequency: 1, periodHours: 24, text: 'every morning' },
-  AM: { frequency: 1, periodHours: 24, text: 'every morning' },
-  PM: { frequency: 1, periodHours: 24, text: 'every evening' },
-  QPM: { frequency: 1, periodHours: 24, text: 'every evening' },
-  QHS: { frequency: 1, periodHours: 24, text: 'at bedtime' },
-  BED: { frequency: 1, periodHours: 24, text: 'at bedtime' },
-  BID: { frequency: 2, periodHours: 24, text: 'twice a day' },
-  TID: { frequency: 3, periodHours: 24, text: '3 times a day' },
-  QID: { frequency: 4, periodHours: 24, text: '4 times a day' },
-  QOD: { frequency: 1, periodHours: 48, text: 'every other day' },
-  Q1H: { frequency: 1, periodHours: 1, text: 'every hour' },
-  Q2H: { frequency: 1, periodHours: 2, text: 'every 2 hours' },
-  Q3H: { frequency: 1, periodHours: 3, text: 'every 3 hours' },
-  Q4H: { frequency: 1, periodHours: 4, text: 'every 4 hours' },
-  Q6H: { frequency: 1, periodHours: 6, text: 'every 6 hours' },
-  Q8H: { frequency: 1, periodHours: 8, text: 'every 8 hours' },
-  Q12H: { frequency: 1, periodHours: 12, text: 'every 12 hours' },
-  Q24H: { frequency: 1, periodHours: 24, text: 'every 24 hours' },
-  WK: { frequency: 1, periodHours: 168, text: 'once weekly' },
-  QW: { frequency: 1, periodHours: 168, text: 'once weekly' },
-  MO: { frequency: 1, periodHours: 720, text: 'once monthly' },
-};
+const TIMING_CODES = {
+  QD: { frequency: 1, periodHours: 24 },
+  QAM: { frequency: 1, periodHours: 24 },
+  AM: { frequency: 1, periodHours: 24 },
+  PM: { frequency: 1, periodHours: 24 },
+  QPM: { frequency: 1, periodHours: 24 },
+  QHS: { frequency: 1, periodHours: 24 },
+  BED: { frequency: 1, periodHours: 24 },
+  BID: { frequency: 2, periodHours: 24 },
+  TID: { frequency: 3, periodHours: 24 },
+  QID: { frequency: 4, periodHours: 24 },
+  QOD: { frequency: 1, periodHours: 48 },
+  Q1H: { frequency: 1, periodHours: 1 },
+  Q2H: { frequency: 1, periodHours: 2 },
+  Q3H: { frequency: 1, periodHours: 3 },
+  Q4H: { frequency: 1, periodHours: 4 },
+  Q6H: { frequency: 1, periodHours: 6 },
+  Q8H: { frequency: 1, periodHours: 8 },
+  Q12H: { frequency: 1, periodHours: 12 },
+  Q24H: { frequency: 1, periodHours: 24 },
+  WK: { frequency: 1, periodHours: 168 },
+  QW: { frequency: 1, periodHours: 168 },
+  MO: { frequency: 1, periodHours: 720 },
+} as const satisfies Readonly<Record<string, { frequency: number; periodHours: number }>>;
+
+export type TimingCode = keyof typeof TIMING_CODES;
+const isTimingCode = (c: string | undefined): c is TimingCode => c !== undefined && Object.hasOwn(TIMING_CODES, c);
 
 const UCUM = 'http://unitsofmeasure.org';
 
@@ -192,15 +216,6 @@ function readMaxPerPeriod(r: unknown): Instruction['maxPerPeriod'] {
 }
 
 const fmt = (n: number) => String(Math.round(n * 100) / 100);
-const UNIT_WORDS: Readonly<Record<string, [string, string]>> = {
-  s: ['second', 'seconds'],
-  min: ['minute', 'minutes'],
-  h: ['hour', 'hours'],
-  d: ['day', 'days'],
-  wk: ['week', 'weeks'],
-  mo: ['month', 'months'],
-  a: ['year', 'years'],
-};
 
 /**
  * How often, from Timing: undefined when there is no timing at all (the dose is checked alone), a string when the
@@ -223,7 +238,7 @@ export function readSchedule(timing: unknown): Schedule | string | undefined {
   }
   const codeText = codingsOf(timing.code)
     .map((c) => c.code?.toUpperCase())
-    .find((c) => c !== undefined && TIMING_CODES[c] !== undefined);
+    .find(isTimingCode);
   const days = repeat ? asArray(repeat.dayOfWeek).filter((w) => typeof w === 'string').length : 0;
   if (
     !repeat ||
@@ -236,7 +251,10 @@ export function readSchedule(timing: unknown): Schedule | string | undefined {
   ) {
     if (codeText) {
       const c = TIMING_CODES[codeText]!;
-      return build(c.frequency, c.frequency, c.periodHours / 24, c.periodHours / 24, undefined, c.text);
+      return build(c.frequency, c.frequency, c.periodHours / 24, c.periodHours / 24, undefined, {
+        kind: 'code',
+        code: codeText,
+      });
     }
     if (
       repeat &&
@@ -258,16 +276,9 @@ export function readSchedule(timing: unknown): Schedule | string | undefined {
     // Days of the week with no period: a dose on each of those days (at each named time, else the frequency a day).
     if (days > 0) {
       const perDay = Math.max(named, frequencyMax);
-      return build(
-        perDay,
-        Math.max(named, frequency),
-        1,
-        1,
-        days,
-        `${perDay === 1 ? 'once' : `${fmt(perDay)} times`} a day on ${days} day(s) a week`,
-      );
+      return build(perDay, Math.max(named, frequency), 1, 1, days, { kind: 'days-of-week', perDay, days });
     }
-    if (named > 0) return build(named, named, 1, 1, undefined, `${named === 1 ? 'once' : `${named} times`} a day`);
+    if (named > 0) return build(named, named, 1, 1, undefined, { kind: 'times-a-day', times: named });
     if (num(repeat.count) === 1)
       return {
         perDayHigh: 1,
@@ -276,7 +287,7 @@ export function readSchedule(timing: unknown): Schedule | string | undefined {
         perWeekLow: 1,
         periodDays: 1,
         once: true,
-        text: 'once (a single dose)',
+        pattern: { kind: 'single-dose' },
       };
     if (repeat.frequency !== undefined) return 'the timing gives a frequency but no period';
     return undefined;
@@ -290,23 +301,15 @@ export function readSchedule(timing: unknown): Schedule | string | undefined {
   // Several named times a day ("when": breakfast, lunch, dinner) within a daily period: one dose at each.
   const freqHigh = periodDays === 1 ? Math.max(frequencyMax, whenCount, timeCount) : frequencyMax;
   const freqLow = periodDays === 1 ? Math.max(frequency, whenCount, timeCount) : frequency;
-  const words = UNIT_WORDS[periodUnit!] ?? [periodUnit!, periodUnit!];
-  const count = freqLow === freqHigh ? fmt(freqHigh) : `${fmt(freqLow)}–${fmt(freqHigh)}`;
-  const every = period === periodMax ? fmt(period) : `${fmt(period)}–${fmt(periodMax)}`;
-  const text =
-    freqHigh === 1 && period === 1 && periodMax === 1
-      ? `once a ${words[0]}`
-      : freqHigh === 1
-        ? `every ${every} ${period === 1 && periodMax === 1 ? words[0] : words[1]}`
-        : `${count} times every ${every === '1' ? words[0] : `${every} ${words[1]}`}`;
-  return build(
-    freqHigh,
-    freqLow,
-    periodDays,
-    periodMax * unitDays,
-    days || undefined,
-    days ? `${text}, ${days} day(s) a week` : text,
-  );
+  return build(freqHigh, freqLow, periodDays, periodMax * unitDays, days || undefined, {
+    kind: 'repeat',
+    frequency: freqLow,
+    frequencyMax: freqHigh,
+    period,
+    periodMax,
+    periodUnit: periodUnit!,
+    ...(days ? { daysOfWeek: days } : {}),
+  });
 }
 
 /** The shortest dosing interval read as one: one minute. */
@@ -335,7 +338,7 @@ function build(
   periodDays: number,
   periodMaxDays: number,
   dayOfWeekCount: number | undefined,
-  text: string,
+  pattern: SchedulePattern,
 ): Schedule {
   const eps = 1e-9;
   const averageHigh = averages(periodDays / freqHigh, periodDays);
@@ -369,7 +372,7 @@ function build(
     ...(daysPerWeek !== undefined ? { daysPerWeek } : {}),
     periodDays,
     ...(averageHigh ? { averaged: true } : {}),
-    text,
+    pattern,
   };
 }
 

@@ -11,8 +11,8 @@ export const doseCheck: Check = {
       ...result.findings,
       {
         kind: 'incomplete',
-        what: 'dose range check',
-        reason: `the time budget ran out with ${result.unchecked} medications not yet checked`,
+        subject: { kind: 'check', check: doseCheck.name },
+        cause: { kind: 'out-of-time', left: result.unchecked, of: 'medications' },
       },
     ];
   },

@@ -1,7 +1,9 @@
 /** What the dose check finds: dose problems (data) and dose checks that could not be done, never cards. */
-import type { Medication } from '../../fhir/clinical-context.js';
+import type { Measurement, Medication } from '../../fhir/clinical-context.js';
 import type { IngredientRef } from '../../knowledge/knowledge-store.js';
-import type { DoseRule } from '../../knowledge/source-schema.js';
+import type { DoseRule, RenalBand } from '../../knowledge/source-schema.js';
+import type { OrderedQuantity, SchedulePattern } from './dosage.js';
+import type { KidneyFunction } from './renal.js';
 
 /** v3-ActCode dosage-problem codes (DOSE is-a hierarchy) a dose finding is coded with. */
 export type DoseTopic = 'DOSEH' | 'DOSEL' | 'DOSEHINDA' | 'DOSEHINDW' | 'DOSEIVL' | 'DOSECOND';
@@ -30,9 +32,43 @@ export interface DoseViolation {
   readonly ordered: number;
   readonly limit: number;
   readonly unit: string;
-  /** One sentence for the card, e.g. "6000 mg a day is above the maximum of 4000 mg a day". */
-  readonly text: string;
+  /** A maximum the order is above, or a usual minimum it is below. */
+  readonly bound: 'max' | 'usualMin';
+  /** The rule's single-dose limit was used: the order is one administration. */
+  readonly singleDose?: true;
+  /** A limit per kilogram: the rule's amount per kg and the weight it was multiplied by. */
+  readonly perKg?: { readonly limit: number; readonly weightKg: number; readonly belowKg?: number };
+  /** A limit of a kidney-function band: the band and the patient's kidney function it was read with. */
+  readonly renal?: { readonly band: RenalBand; readonly kidney: KidneyFunction };
 }
+
+/** One dosage instruction as read ("2 {tablet} (500 mg per {tablet}) every 4 hours as needed"). */
+export interface DoseLine {
+  /** The dose as ordered (a range when low < high), in the ordered unit. */
+  readonly low: number;
+  readonly high: number;
+  readonly unit: string;
+  /** The ingredient in one ordered unit, in the rule's unit, when the order is in units of the product (tablets, mL). */
+  readonly each?: { readonly amount: number; readonly unit: string };
+  readonly schedule?: SchedulePattern;
+  readonly asNeeded: boolean;
+  readonly maxPerPeriod?: OrderedQuantity & { readonly periodDays: number };
+}
+
+/** A fact about the patient a dose rule used. */
+export type PatientDatum =
+  | { readonly kind: 'age'; readonly years: number; readonly birthDate: string | undefined }
+  /** The age is not known (the data layer's reason): adult limits were applied. */
+  | { readonly kind: 'age-unknown'; readonly gap: string | undefined }
+  | { readonly kind: 'weight'; readonly weight: Measurement }
+  | { readonly kind: 'kidney'; readonly kidney: KidneyFunction };
+
+/** A note beside a kidney-function finding. */
+export type DoseNote =
+  /** The band is written for one measure and the other was used (eGFR for creatinine clearance, or the reverse). */
+  | { readonly kind: 'measure-substituted'; readonly written: 'egfr' | 'crcl'; readonly used: 'egfr' | 'crcl' }
+  /** The rule's note on dialysis, below the kidney function where it matters. */
+  | { readonly kind: 'dialysis'; readonly note: string };
 
 /** The dose as computed from the order, for the card ("how we got 6000 mg a day"). */
 export interface ComputedDose {
@@ -45,8 +81,8 @@ export interface ComputedDose {
   /** The amounts a day are averages (an interval longer than 12 hours that does not divide a day, e.g. every 18 hours). */
   readonly perDayAveraged?: boolean;
   readonly perWeekHigh?: number;
-  /** Each instruction, read: "2 {tablet} (500 mg each) every 4 hours as needed". */
-  readonly lines: readonly string[];
+  /** Each instruction, read. */
+  readonly lines: readonly DoseLine[];
   readonly asNeeded: boolean;
   /** Administrations in 24 hours at most (for a corrected dose), when one schedule applies to the whole order. */
   readonly perDayAdministrations?: number;
@@ -64,10 +100,10 @@ export interface DoseProblemFinding {
   readonly severity: DoseSeverity;
   readonly violations: readonly DoseViolation[];
   readonly dose?: ComputedDose;
-  /** The patient data the rules used ("age 4 years (born 2022-05-01)", "weight 16 kg on 2026-11-02"). */
-  readonly patientData: readonly string[];
-  /** Extra lines: dialysis notes, eGFR used for CrCl. */
-  readonly notes: readonly string[];
+  /** The patient data the rules used (age, weight, kidney function). */
+  readonly patientData: readonly PatientDatum[];
+  /** Notes on the kidney-function limits: dialysis, eGFR used for CrCl. */
+  readonly notes: readonly DoseNote[];
   /** The largest dose per administration (in the ordered unit) that meets every broken limit, when one can be given. */
   readonly correctedDose?: { readonly value: number; readonly unit: string };
   /** For interval errors: the schedule the rule allows (once weekly). */
@@ -82,7 +118,8 @@ export interface DoseNotCheckedFinding {
   readonly ingredient?: IngredientRef;
   /** e.g. "weight-based dose limits for amoxicillin". */
   readonly what: string;
-  readonly reason: string;
+  /** Why, or, for a dose too large to compare, the dose as read (the card says it). */
+  readonly reason: string | { readonly kind: 'too-large'; readonly lines: readonly DoseLine[] };
 }
 
 export type DoseFinding = DoseProblemFinding | DoseNotCheckedFinding;

@@ -5,14 +5,20 @@
  * Actual body weight is used, as most US labels that give CrCl bands assume. Only from 18 years: in children the
  * equation overestimates clearance, and a reported (pediatric) eGFR is needed instead.
  */
-import type { PatientFacts } from '../../fhir/clinical-context.js';
+import type { Measurement, PatientFacts } from '../../fhir/clinical-context.js';
 
-export interface KidneyFunction {
-  readonly measure: 'egfr' | 'crcl';
-  readonly value: number;
-  /** How it was obtained, for the card ("eGFR 25 mL/min/1.73 m2 on 2026-11-01"). */
-  readonly text: string;
-}
+/** Kidney function and how it was obtained: the card says it ("eGFR 25 mL/min/1.73 m2 on 2026-11-01"). */
+export type KidneyFunction =
+  | { readonly measure: 'egfr'; readonly value: number; readonly comparator?: string; readonly date: string }
+  | {
+      readonly measure: 'crcl';
+      readonly value: number;
+      /** The Cockcroft–Gault inputs: age in whole years, sex, weight and serum creatinine (mg/dL, as reported). */
+      readonly ageYears: number;
+      readonly sex: 'male' | 'female';
+      readonly weight: Measurement;
+      readonly creatinine: Measurement;
+    };
 
 export function cockcroftGault(
   ageYears: number,
@@ -30,11 +36,11 @@ const ADULT_YEARS = 18;
 /** The reported eGFR, when fresh. */
 export function egfrOf(p: PatientFacts): KidneyFunction | undefined {
   if (!p.egfr) return undefined;
-  const bound = p.egfr.comparator ? `${p.egfr.comparator}` : '';
   return {
     measure: 'egfr',
     value: p.egfr.value,
-    text: `eGFR ${bound}${p.egfr.value} mL/min/1.73 m2 on ${p.egfr.date}`,
+    ...(p.egfr.comparator ? { comparator: p.egfr.comparator } : {}),
+    date: p.egfr.date,
   };
 }
 
@@ -47,12 +53,7 @@ export function crclOf(p: PatientFacts): KidneyFunction | undefined {
   // whole years, as the equation is used
   const age = Math.floor(p.ageYears);
   const value = round1(cockcroftGault(age, p.weight.value, p.creatinine.value, p.sex));
-  const scr = `${p.creatinine.value} mg/dL${p.creatinine.original ? ` (${p.creatinine.original})` : ''}`;
-  return {
-    measure: 'crcl',
-    value,
-    text: `creatinine clearance ${value} mL/min (Cockcroft–Gault: age ${age}, ${p.sex}, weight ${p.weight.value} kg on ${p.weight.date}, serum creatinine ${scr} on ${p.creatinine.date})`,
-  };
+  return { measure: 'crcl', value, ageYears: age, sex: p.sex, weight: p.weight, creatinine: p.creatinine };
 }
 
 /** What is missing for an estimate of kidney function, in words (for a "could not be checked" card). */

@@ -11,21 +11,14 @@
 import { Engine, type TopLevelCondition } from 'json-rules-engine';
 import type { ClinicalContext, Medication } from '../../fhir/clinical-context.js';
 import type { FhirClient, FhirServerAccess } from '../../fhir/fhir-client.js';
-import {
-  DATA_KEY_NAMES,
-  prefetchTemplates,
-  resolveData,
-  type DataKey,
-  type KeyNeed,
-  type ResolvedData,
-} from '../../fhir/prefetch.js';
+import { prefetchTemplates, resolveData, type DataKey, type KeyNeed, type ResolvedData } from '../../fhir/prefetch.js';
 import type { Json } from '../../fhir/resources.js';
 import type { Deadline } from '../../infra/deadline.js';
 import type { KnowledgeSnapshot } from '../../knowledge/knowledge-store.js';
 import type { CompiledRule, DataNeed } from '../../rules/compile-rule.js';
 import { withHelperScope, type RequestFacts } from '../../rules/helpers.js';
 import type { GuidelineRules } from '../../rules/registry.js';
-import type { IncompleteFinding } from '../finding.js';
+import type { IncompleteCause, IncompleteFinding } from '../finding.js';
 import type { FiredRule } from './guideline-finding.js';
 
 /** When a rule's card was last shown (or recorded in shadow) for a patient: the "once per period" memory. */
@@ -94,24 +87,21 @@ class RuleSwitchedOff extends Error {
   }
 }
 
-const switchedOffText = (reason: string) =>
-  `it is switched off for a cool-down after repeated failures (the last: it ${reason}); an informaticist should fix its file`;
-
 export async function runGuidelines(input: GuidelineInput, deps: GuidelineDeps): Promise<GuidelineOutcome> {
   const rules = deps.rules.runnable().filter((r) => r.source.hooks.includes(input.hook));
   if (rules.length === 0) return NO_OUTCOME;
   const clock = deps.clock ?? (() => performance.now());
   const incomplete: IncompleteFinding[] = [];
-  const notChecked = (rule: CompiledRule, reason: string) => {
+  const notChecked = (rule: CompiledRule, cause: IncompleteCause) => {
     // Shadow rules show nothing, not even what they could not check.
     if (rule.source.status === 'active')
-      incomplete.push({ kind: 'incomplete', what: `guideline rule "${rule.source.title}"`, reason });
+      incomplete.push({ kind: 'incomplete', subject: { kind: 'guideline-rule', title: rule.source.title }, cause });
   };
 
   const runnable: CompiledRule[] = [];
   for (const rule of rules) {
     const off = deps.rules.disabledReason(rule);
-    if (off) notChecked(rule, switchedOffText(off));
+    if (off) notChecked(rule, { kind: 'switched-off', lastFailure: off });
     else runnable.push(rule);
   }
   if (runnable.length === 0) return { fired: [], incomplete };
@@ -161,17 +151,17 @@ export async function runGuidelines(input: GuidelineInput, deps: GuidelineDeps):
   for (const rule of runnable) {
     const missing = [...rule.needs].find((n) => gapsByKey.has(n));
     if (missing) {
-      notChecked(rule, `the ${DATA_KEY_NAMES[missing]} it reads could not be obtained (${gapsByKey.get(missing)})`);
+      notChecked(rule, { kind: 'data-missing', key: missing, reason: gapsByKey.get(missing)! });
       continue;
     }
     if (input.deadline.expired()) {
-      notChecked(rule, 'the time budget for this request ran out before it could run');
+      notChecked(rule, { kind: 'deadline-before-start' });
       continue;
     }
     // Other requests may have switched the rule off while this one read its data.
     const offNow = deps.rules.disabledReason(rule);
     if (offNow) {
-      notChecked(rule, switchedOffText(offNow));
+      notChecked(rule, { kind: 'switched-off', lastFailure: offNow });
       continue;
     }
     try {
@@ -185,7 +175,7 @@ export async function runGuidelines(input: GuidelineInput, deps: GuidelineDeps):
         fired.push({ rule, facts: outcome.values, medications: medicationsIn(outcome.values, byResource) });
     } catch (error) {
       if (error instanceof RuleSwitchedOff) {
-        notChecked(rule, switchedOffText(error.reason));
+        notChecked(rule, { kind: 'switched-off', lastFailure: error.reason });
         continue;
       }
       const reason =
@@ -193,10 +183,7 @@ export async function runGuidelines(input: GuidelineInput, deps: GuidelineDeps):
           ? `took longer than its ${rule.timeSliceMs} ms time slice (${Math.round(error.spentMs * 10) / 10} ms)`
           : `failed with an error (${redact(error)})`;
       const switchedOff = deps.rules.recordFailure(rule, reason);
-      notChecked(
-        rule,
-        switchedOff ? `it ${reason} and has been switched off for a cool-down after repeated failures` : `it ${reason}`,
-      );
+      notChecked(rule, { kind: 'rule-failed', failure: reason, switchedOff });
     }
   }
 

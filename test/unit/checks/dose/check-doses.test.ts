@@ -9,6 +9,14 @@ import { Deadline } from '../../../../src/infra/deadline.js';
 import type { DoseFinding, DoseProblemFinding } from '../../../../src/checks/dose/dose-finding.js';
 import { patientFacts } from '../../../../src/fhir/patient-facts.js';
 import { cockcroftGault, crclOf, kidneyFunctionGap } from '../../../../src/checks/dose/renal.js';
+import {
+  doseLineText,
+  doseNoteText,
+  doseNotCheckedReason,
+  kidneyFunctionText,
+  patientDatumText,
+  violationText,
+} from '../../../../src/cards/dose-text.js';
 import type { ClinicalContext, Medication, PatientFacts } from '../../../../src/fhir/clinical-context.js';
 import type { KnowledgeSources } from '../../../../src/knowledge/load-sources.js';
 import { MemoryKnowledgeStore } from '../../../../src/knowledge/memory-store.js';
@@ -257,14 +265,14 @@ describe('absolute limits, just below and just above', () => {
     expect(summary(f)).toEqual(['DOSEH:perDay 6000 vs 4000']);
     // 4000 / 6 = 666.7 mg a dose; the product is a 500 mg tablet: one tablet's worth
     expect(f[0]!.correctedDose).toEqual({ value: 500, unit: 'mg' });
-    expect(f[0]!.dose!.lines).toEqual(['1000 mg every 4 hours']);
+    expect(f[0]!.dose!.lines.map(doseLineText)).toEqual(['1000 mg every 4 hours']);
   });
 
   it('tablets go through the product strength: 2 tablets of 500 mg every 4 hours is 6000 mg; the correction is whole tablets', async () => {
     const f = problems(await check([order('apap500', { value: 2, unit: '{tablet}' }, every(4))], adult));
     expect(summary(f)).toEqual(['DOSEH:perDay 6000 vs 4000']);
     expect(f[0]!.correctedDose).toEqual({ value: 1, unit: '{tablet}' });
-    expect(f[0]!.dose!.lines).toEqual(['2 {tablet} (500 mg per {tablet}) every 4 hours']);
+    expect(f[0]!.dose!.lines.map(doseLineText)).toEqual(['2 {tablet} (500 mg per {tablet}) every 4 hours']);
   });
 
   it('strengths spelled only in the product name are read: 6 metformin 500 mg tablets a day is 3000 mg (max 2550)', async () => {
@@ -415,7 +423,7 @@ describe('kidney function', () => {
     const f = problems(await check([order('metformin500', undefined)], egfr(29.9)));
     expect(summary(f)).toEqual(['DOSECOND:contraindicated 29.9 vs 30']);
     expect(f[0]!.severity).toBe('contraindicated');
-    expect(f[0]!.patientData).toContain('eGFR 29.9 mL/min/1.73 m2 on 2026-11-01');
+    expect(f[0]!.patientData.map(patientDatumText)).toContain('eGFR 29.9 mL/min/1.73 m2 on 2026-11-01');
   });
 
   it('a stale creatinine and no eGFR: the renal check is named as not checked, with the date', async () => {
@@ -444,11 +452,10 @@ describe('kidney function', () => {
       weight: { value: 60, unit: 'kg', date: '2026-11-01', ageDays: 20 },
       creatinine: { value: 1.2, unit: 'mg/dL', date: '2026-11-02', ageDays: 19, original: '106.08 umol/L' },
     });
-    expect(crclOf(p)).toEqual({
-      measure: 'crcl',
-      value: 35.4,
-      text: 'creatinine clearance 35.4 mL/min (Cockcroft–Gault: age 80, female, weight 60 kg on 2026-11-01, serum creatinine 1.2 mg/dL (106.08 umol/L) on 2026-11-02)',
-    });
+    expect(crclOf(p)).toMatchObject({ measure: 'crcl', value: 35.4 });
+    expect(kidneyFunctionText(crclOf(p)!)).toBe(
+      'creatinine clearance 35.4 mL/min (Cockcroft–Gault: age 80, female, weight 60 kg on 2026-11-01, serum creatinine 1.2 mg/dL (106.08 umol/L) on 2026-11-02)',
+    );
   });
 
   it('Cockcroft–Gault is not used under 18 (it overestimates clearance in children): the gap says a pediatric eGFR is needed', () => {
@@ -491,7 +498,7 @@ describe('kidney function', () => {
   it('the dialysis note is shown below 15 mL/min; eGFR stands in for CrCl and says so', async () => {
     const fs = problems(await check([order('gaba300', { value: 400, unit: 'mg' }, daily(2))], egfr(12)));
     expect(summary(fs)).toEqual(['DOSECOND:perDay 800 vs 700']);
-    expect(fs[0]!.notes).toEqual([
+    expect(fs[0]!.notes.map(doseNoteText)).toEqual([
       'The rule is written for creatinine clearance; eGFR was used because creatinine clearance was not available.',
       '**Dialysis:** supplemental dose after haemodialysis',
     ]);
@@ -571,7 +578,7 @@ describe('several dosage instructions', () => {
       await check([orderWith('apap500', [di(1000, 'mg', every(6)), di(1000, 'mg', atBedtime)])], adult),
     );
     expect(summary(f)).toEqual(['DOSEH:perDay 5000 vs 4000']);
-    expect(f[0]!.dose!.lines).toEqual(['1000 mg every 6 hours', '1000 mg once a day']);
+    expect(f[0]!.dose!.lines.map(doseLineText)).toEqual(['1000 mg every 6 hours', '1000 mg once a day']);
     // two instructions: no corrected order is guessed
     expect(f[0]!.correctedDose).toBeUndefined();
   });
@@ -651,7 +658,7 @@ describe('no schedule', () => {
       'the dosage instruction could not be interpreted: the timing\'s frequency "6" is not a number',
     ]);
     const f3 = await check([order('apap500', { value: 1e308, unit: 'g' }, every(6))], adult);
-    expect(f3.map((f) => f.check === 'not-checked' && f.reason)).toEqual([
+    expect(f3.map((f) => f.check === 'not-checked' && doseNotCheckedReason(f))).toEqual([
       'the dose (1e+308 g every 6 hours) is too large to be a number this service can compare',
     ]);
   });
@@ -673,7 +680,7 @@ describe('intervals over 12 hours that do not divide a day', () => {
     // 600 mg every 18 hours = 800 mg a day on average
     const f = problems(await check([order('gaba300', { value: 600, unit: 'mg' }, every(18))], crcl28));
     expect(summary(f)).toEqual(['DOSECOND:perDay 800 vs 700']);
-    expect(f[0]!.violations[0]!.text).toMatch(/^800 mg a day on average is above 700 mg a day/);
+    expect(violationText(f[0]!.violations[0]!, f[0]!)).toMatch(/^800 mg a day on average is above 700 mg a day/);
   });
 });
 

@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { ingredientAmount, strengthsFromName, type AmountContext } from '../../../../src/checks/dose/amount.js';
 import { readInstructions, readSchedule, routeFromText, type Schedule } from '../../../../src/checks/dose/dosage.js';
+import { scheduleText } from '../../../../src/cards/dose-text.js';
 import {
   CREATININE_UMOL_PER_MG_DL,
   convert,
@@ -14,7 +15,11 @@ import {
 
 const UCUM = 'http://unitsofmeasure.org';
 const q = (value: number, code: string) => ({ value, unit: code, system: UCUM, code });
-const sched = (timing: unknown) => readSchedule(timing) as Schedule;
+/** The schedule read, with its pattern as the card words it (cards/dose-text.ts). */
+const sched = (timing: unknown) => {
+  const { pattern, ...schedule } = readSchedule(timing) as Schedule;
+  return { ...schedule, text: scheduleText(pattern) };
+};
 
 describe('UCUM conversion', () => {
   it('converts masses, equivalents, units and volumes to their canonical unit', () => {
