@@ -620,6 +620,52 @@ describe('lenient FHIR shapes', () => {
   });
 });
 
+/**
+ * `n` interaction findings between distinct made-up drugs (only the card builders see these codes), each meeting the
+ * statin–macrolide test interaction: subject s<i> (drug 9000+i) with other o<i> (drug 8000+i), an active medication.
+ */
+function distinctPairFindings(n: number, subjectRole: Medication['role']): InteractionFinding[] {
+  const interaction = sources.interactions.find((i) => i.id === 'test-statin-macrolide')!;
+  const med = (key: string, rxcui: string, role: Medication['role']): Medication => ({
+    key,
+    role,
+    reference: `MedicationRequest/${key}`,
+    display: `drug ${rxcui}`,
+    rxnormCodes: [rxcui],
+    ingredients: [{ rxcui, name: `drug ${rxcui}` }],
+    resolution: 'resolved',
+    resource: {},
+  });
+  return Array.from({ length: n }, (_, i) => {
+    const subject = med(`s${i}`, `${9000 + i}`, subjectRole);
+    const other = med(`o${i}`, `${8000 + i}`, 'active');
+    return {
+      kind: 'interaction',
+      interaction,
+      subject,
+      other,
+      subjectIngredient: subject.ingredients[0]!,
+      otherIngredient: other.ingredients[0]!,
+      subjectSide: 'a',
+    };
+  });
+}
+
+/** The clinical context the findings came from: new orders as drafts, the rest as current medications. */
+function contextOf(findings: readonly InteractionFinding[]): ClinicalContext {
+  const meds = findings.flatMap((f) => [f.subject, f.other]);
+  return {
+    patientId: 'p',
+    now: new Date('2026-11-21'),
+    drafts: meds.filter((m) => m.role === 'draft'),
+    selections: undefined,
+    active: meds.filter((m) => m.role === 'active'),
+    recent: [],
+    labs: new Map(),
+    gaps: [],
+  };
+}
+
 describe('limits', () => {
   it('stops pairing when the deadline passes and counts what it left unscreened', async () => {
     const med = (key: string, rxcui: string, name: string, role: Medication['role']): Medication => ({
@@ -689,41 +735,9 @@ describe('limits', () => {
 
   it('builds at most 100 drug-pair cards; the pairs past them are counted in the folded card and kept in its ledger entry', async () => {
     const kb = new MemoryKnowledgeStore(sources).snapshot();
-    const interaction = sources.interactions.find((i) => i.id === 'test-statin-macrolide')!;
-    const med = (key: string, rxcui: string, role: Medication['role']): Medication => ({
-      key,
-      role,
-      reference: `MedicationRequest/${key}`,
-      display: `drug ${rxcui}`,
-      rxnormCodes: [rxcui],
-      ingredients: [{ rxcui, name: `drug ${rxcui}` }],
-      resolution: 'resolved',
-      resource: {},
-    });
-    // 120 distinct drug pairs (made-up codes: only the card builder sees them), equally important, in this order.
-    const findings: InteractionFinding[] = Array.from({ length: 120 }, (_, i) => {
-      const subject = med(`s${i}`, `${9000 + i}`, 'draft');
-      const other = med(`o${i}`, `${8000 + i}`, 'active');
-      return {
-        kind: 'interaction',
-        interaction,
-        subject,
-        other,
-        subjectIngredient: subject.ingredients[0]!,
-        otherIngredient: other.ingredients[0]!,
-        subjectSide: 'a',
-      };
-    });
-    const context: ClinicalContext = {
-      patientId: 'p',
-      now: new Date('2026-11-21'),
-      drafts: findings.map((f) => f.subject),
-      selections: undefined,
-      active: findings.map((f) => f.other),
-      recent: [],
-      labs: new Map(),
-      gaps: [],
-    };
+    // 120 distinct drug pairs, new orders against current medications, equally important, in this order.
+    const findings = distinctPairFindings(120, 'draft');
+    const context = contextOf(findings);
     const publicBaseUrl = 'http://127.0.0.1:8080';
     const built = buildCards(findings, {
       policy: prescriberPolicy,
@@ -762,39 +776,8 @@ describe('limits', () => {
 
   it('a profile card lists the 50 most important combinations and counts the rest', async () => {
     const kb = new MemoryKnowledgeStore(sources).snapshot();
-    const interaction = sources.interactions.find((i) => i.id === 'test-statin-macrolide')!;
-    const med = (key: string, rxcui: string): Medication => ({
-      key,
-      role: 'active',
-      display: `drug ${rxcui}`,
-      rxnormCodes: [rxcui],
-      ingredients: [{ rxcui, name: `drug ${rxcui}` }],
-      resolution: 'resolved',
-      resource: {},
-    });
-    const findings: InteractionFinding[] = Array.from({ length: 120 }, (_, i) => {
-      const subject = med(`s${i}`, `${9000 + i}`);
-      const other = med(`o${i}`, `${8000 + i}`);
-      return {
-        kind: 'interaction',
-        interaction,
-        subject,
-        other,
-        subjectIngredient: subject.ingredients[0]!,
-        otherIngredient: other.ingredients[0]!,
-        subjectSide: 'a',
-      };
-    });
-    const context: ClinicalContext = {
-      patientId: 'p',
-      now: new Date('2026-11-21'),
-      drafts: [],
-      selections: undefined,
-      active: findings.flatMap((f) => [f.subject, f.other]),
-      recent: [],
-      labs: new Map(),
-      gaps: [],
-    };
+    const findings = distinctPairFindings(120, 'active');
+    const context = contextOf(findings);
     const { cards } = buildCards(findings, {
       policy: prescriberPolicy,
       context,
