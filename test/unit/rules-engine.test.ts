@@ -1,8 +1,10 @@
 /**
- * The guideline-rule check inside a service call: a throwing or slow rule is reported on the request, switched off
- * for the next ones, and the answer still carries the other findings; shadow rules record and never show; rules
- * read the data they need (and say when they could not get it); a fresh engine per evaluation keeps concurrent
- * requests apart; conditions are fetched from the FHIR server when the EHR did not prefetch them.
+ * The guideline-rule check inside a service call: a throwing rule is reported on the request and switched off
+ * after repeated errors; a rule is charged its CPU time, never wall time, and switched off only when its window of
+ * evaluations is over budget; the answer still carries the other findings; shadow rules record and never show;
+ * rules read the data they need (and say when they could not get it); facts are evaluated once per request and
+ * engines built once per rule version, and concurrent requests stay apart; conditions are fetched from the FHIR
+ * server when the EHR did not prefetch them.
  */
 import { copyFileSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
