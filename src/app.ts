@@ -52,8 +52,16 @@ export interface AppDeps {
   readonly logStream?: NodeJS.WritableStream;
   /** Rate-limit clock and event-loop lag probe (tests pass their own; default: real ones). */
   readonly protection?: ProtectionDeps;
-  /** Guideline rules: how often RULES_DIR is rescanned and the clock of the rules' time slices (tests). */
-  readonly rules?: { readonly pollMs?: number; readonly debounceMs?: number; readonly clock?: () => number };
+  /**
+   * Guideline rules: how often RULES_DIR is rescanned, the CPU clock rules are charged by and the wall clock
+   * recorded beside it (tests).
+   */
+  readonly rules?: {
+    readonly pollMs?: number;
+    readonly debounceMs?: number;
+    readonly cpuClock?: () => number;
+    readonly clock?: () => number;
+  };
 }
 
 declare module 'fastify' {
@@ -67,7 +75,8 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   const policies = new Map<string, Policy>(sources.policies.map((p) => [p.id, p]));
   if (!policies.has(config.defaultPolicy))
     throw new Error(`CDS_POLICY ${config.defaultPolicy} is not defined in the knowledge base`);
-  const metrics = createMetrics();
+  // The gauge of switched-off rules is read when scraped, from the rule registry made further down.
+  const metrics = createMetrics({ rulesSwitchedOff: () => ruleRegistry.switchedOff().length });
   // The one clock: request handling, the records and every time window compared in SQL read it.
   const now = deps.now ?? (() => new Date());
 
@@ -161,6 +170,8 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
     dir: config.rulesDir,
     vocabulary: () => vocabularyFor(config.knowledgeDir, config.rulesDir, sources),
     log: (level, message, detail) => app.log[level](detail, message),
+    now,
+    onSwitchOff: (rule, cause) => metrics.ruleSwitchOffs.inc({ rule: rule.id, cause }),
     ...(deps.rules?.pollMs !== undefined ? { pollMs: deps.rules.pollMs } : {}),
     ...(deps.rules?.debounceMs !== undefined ? { debounceMs: deps.rules.debounceMs } : {}),
   });
@@ -224,6 +235,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
       rules: {
         rules: ruleRegistry,
         ...(ruleMemory ? { memory: ruleMemory } : {}),
+        ...(deps.rules?.cpuClock ? { cpuClock: deps.rules.cpuClock } : {}),
         ...(deps.rules?.clock ? { clock: deps.rules.clock } : {}),
       },
     },

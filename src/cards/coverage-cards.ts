@@ -125,7 +125,9 @@ export function incompleteReason(f: IncompleteFinding): string {
         ? `the ${DATA_KEY_NAMES[cause.key]} it reads could not be obtained (${cause.reason})`
         : cause.reason;
     case 'switched-off':
-      return `it is switched off for a cool-down after repeated failures (the last: it ${cause.lastFailure}); an informaticist should fix its file`;
+      return `it is switched off for a cool-down ${cause.why}; an informaticist should fix its file`;
+    case 'cpu-budget-exceeded':
+      return `it used more than its ${cause.budgetMs} ms of CPU time on this request (${Math.round(cause.usedMs * 10) / 10} ms) and was stopped`;
     case 'rule-failed':
       return cause.switchedOff
         ? `it ${cause.failure} and has been switched off for a cool-down after repeated failures`

@@ -18,7 +18,9 @@ import type { GuidelineDeps, RuleMemory } from './guideline/run-guidelines.js';
 export interface GuidelineRuleDeps {
   readonly rules: GuidelineRules;
   readonly memory?: RuleMemory;
-  /** Milliseconds for the rules' time slices (tests pass a fake clock). */
+  /** CPU milliseconds, what rules are charged (tests pass a fake clock). */
+  readonly cpuClock?: GuidelineDeps['cpuClock'];
+  /** Wall milliseconds, recorded beside the CPU time, never charged. */
   readonly clock?: () => number;
   /** Sees every evaluation (`cds rules explain`). */
   readonly onEvaluated?: GuidelineDeps['onEvaluated'];

@@ -70,8 +70,10 @@ export type IncompleteCause =
   | { readonly kind: 'too-many-found'; readonly found: number; readonly shown: number }
   /** Data it needs could not be obtained: the data key and the reason the data layer gives. */
   | { readonly kind: 'data-missing'; readonly key: DataKey; readonly reason: string }
-  /** A guideline rule is switched off after repeated failures; the last failure as recorded. */
-  | { readonly kind: 'switched-off'; readonly lastFailure: string }
+  /** A guideline rule is switched off for a cool-down; why, as the rule registry records it. */
+  | { readonly kind: 'switched-off'; readonly why: string }
+  /** A guideline rule used more than its CPU budget on this request (milliseconds) and was stopped. */
+  | { readonly kind: 'cpu-budget-exceeded'; readonly budgetMs: number; readonly usedMs: number }
   /** A guideline rule failed (the failure as recorded), and whether that switched it off. */
   | { readonly kind: 'rule-failed'; readonly failure: string; readonly switchedOff: boolean }
   /** Orders not identified before the deadline (their labels: references, or their place in the request). */

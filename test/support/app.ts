@@ -28,8 +28,8 @@ export function bundledSources(): KnowledgeSources {
 export const NO_RULES_DIR = fileURLToPath(new URL('../fixtures/rules/none', import.meta.url));
 
 /**
- * Guideline rules' time slices read this clock in tests: it never advances, so a busy machine cannot switch a
- * rule off in a test about something else (tests of the slices pass their own clock).
+ * Guideline rules' CPU and wall clocks in tests: they never advance, so no rule is ever charged anything in a test
+ * about something else (tests of containment pass their own clocks).
  */
 export const FROZEN_RULE_CLOCK = (): number => 0;
 
@@ -79,7 +79,7 @@ export async function createTestApp(opts: { env?: Record<string, string>; deps?:
   const app = await buildApp(config, {
     now: () => NOW,
     ...opts.deps,
-    rules: { clock: FROZEN_RULE_CLOCK, ...opts.deps?.rules },
+    rules: { cpuClock: FROZEN_RULE_CLOCK, clock: FROZEN_RULE_CLOCK, ...opts.deps?.rules },
     sources,
     knowledge,
   });
@@ -119,7 +119,7 @@ export async function screen(
     reportError: (what, err) => {
       throw new Error(`${what} failed: ${String(err)}`);
     },
-    ...(opts.rules ? { rules: { rules: opts.rules, clock: FROZEN_RULE_CLOCK } } : {}),
+    ...(opts.rules ? { rules: { rules: opts.rules, cpuClock: FROZEN_RULE_CLOCK, clock: FROZEN_RULE_CLOCK } } : {}),
   });
   assertConformantResponse(result.response, { ownOutput: true });
   return result;

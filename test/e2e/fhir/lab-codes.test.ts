@@ -87,6 +87,7 @@ function onlyRule(id: string): GuidelineRules {
     recordFailure: (_rule, reason) => {
       throw new Error(`rule ${id} ${reason}`);
     },
+    recordCost: () => false,
   };
 }
 

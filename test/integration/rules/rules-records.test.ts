@@ -54,7 +54,7 @@ beforeAll(async () => {
       CDS_RECORD_FLUSH_MS: '50',
       RULES_DIR: rulesDir,
     }),
-    { sources, now: () => NOW, rules: { clock: FROZEN_RULE_CLOCK } },
+    { sources, now: () => NOW, rules: { cpuClock: FROZEN_RULE_CLOCK, clock: FROZEN_RULE_CLOCK } },
   );
 });
 afterAll(async () => {

@@ -149,7 +149,7 @@ describe('alert budget (prescriber policy: 3 interruptive cards)', () => {
         reportError: (what, err) => {
           throw new Error(`${what}: ${String(err)}`);
         },
-        rules: { rules: registry, clock: FROZEN_RULE_CLOCK },
+        rules: { rules: registry, cpuClock: FROZEN_RULE_CLOCK, clock: FROZEN_RULE_CLOCK },
       },
     );
     assertConformantResponse(result.response, { ownOutput: true });

@@ -1,13 +1,16 @@
 /**
- * The guideline-rule check inside a service call: a throwing or slow rule is reported on the request, switched off
- * for the next ones, and the answer still carries the other findings; shadow rules record and never show; rules
- * read the data they need (and say when they could not get it); a fresh engine per evaluation keeps concurrent
- * requests apart; conditions are fetched from the FHIR server when the EHR did not prefetch them.
+ * The guideline-rule check inside a service call: a throwing rule is reported on the request and switched off
+ * after repeated errors; a rule is charged its CPU time, never wall time, and switched off only when its window of
+ * evaluations is over budget; the answer still carries the other findings; shadow rules record and never show;
+ * rules read the data they need (and say when they could not get it); facts are evaluated once per request and
+ * engines built once per rule version, and concurrent requests stay apart; conditions are fetched from the FHIR
+ * server when the EHR did not prefetch them.
  */
 import { copyFileSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import fhirpath from 'fhirpath';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { FhirClient } from '../../../src/fhir/fhir-client.js';
 import { runService, type ServiceDeps, type ServiceResult } from '../../../src/hooks/run-service.js';
 import { SERVICES } from '../../../src/hooks/services.js';
@@ -15,6 +18,7 @@ import { MemoryKnowledgeStore } from '../../../src/knowledge/memory-store.js';
 import { RuleFile, TestCase, vocabularyFor } from '../../../src/hooks/rule-hooks.js';
 import { RuleRegistry, type GuidelineRules } from '../../../src/rules/registry.js';
 import { caseRequest } from '../../../src/cli/rule-fixtures.js';
+import { processCpuMs } from '../../../src/infra/cpu-time.js';
 import { FROZEN_RULE_CLOCK, NOW, bundledSources, testConfig } from '../../support/app.js';
 import { assertConformantResponse } from '../../support/cds-conformance.js';
 import { searchset, startFhirServer, type TestFhirServer } from '../../support/fhir-server.js';
@@ -111,7 +115,7 @@ async function call(
     fhirClient: new FhirClient(config.fhirServerAllowlist),
     now: () => NOW,
     reportError: (what, err) => errors.push(`${what}: ${String(err)}`),
-    rules: { rules: registry, clock: FROZEN_RULE_CLOCK },
+    rules: { rules: registry, cpuClock: FROZEN_RULE_CLOCK, clock: FROZEN_RULE_CLOCK },
     ...extra,
   });
   assertConformantResponse(result.response, { ownOutput: true });
@@ -156,12 +160,14 @@ describe('containment', () => {
       `- **guideline rule "Test rule explodes"**: it ${THROWS} and has been switched off for a cool-down after repeated failures.`,
     );
     const offAt = new Date(clock.now);
-    expect(registry.list().find((r) => r.id === 'explodes')!.disabled).toEqual({
+    const offEvent = {
+      cause: 'errors',
       reason: THROWS,
       at: offAt.toISOString(),
       until: new Date(clock.now + 5 * MINUTE).toISOString(),
-      failures: 3,
-    });
+    };
+    expect(registry.list().find((r) => r.id === 'explodes')!.disabled).toEqual(offEvent);
+    expect(registry.list().find((r) => r.id === 'explodes')!.switchOffs).toEqual({ count: 1, last: offEvent });
     // The log names the rule and the redacted reason, never the values the expression computed.
     expect(logs.filter((l) => l.message.startsWith('guideline rule') && l.message !== 'guideline rule loaded')).toEqual(
       [
@@ -181,6 +187,7 @@ describe('containment', () => {
           detail: {
             rule: 'explodes',
             version: '1.0.0',
+            cause: 'errors',
             reason: THROWS,
             failures: 3,
             windowMinutes: 10,
@@ -199,7 +206,7 @@ describe('containment', () => {
     );
     expect(registry.health()).toEqual({
       status: 'degraded',
-      detail: '2 rules (2 active, 0 shadow, 0 retired); switched off after repeated failures: explodes',
+      detail: '2 rules (2 active, 0 shadow, 0 retired); switched off: explodes',
     });
 
     // After the cool-down it runs again (and, still broken, starts a new count).
@@ -214,6 +221,8 @@ describe('containment', () => {
       },
     ]);
     expect(registry.list().find((r) => r.id === 'explodes')!.disabled).toBeUndefined();
+    // The event stays on record after the rule runs again.
+    expect(registry.list().find((r) => r.id === 'explodes')!.switchOffs).toEqual({ count: 1, last: offEvent });
     expect(registry.health()).toEqual({ status: 'up', detail: '2 rules (2 active, 0 shadow, 0 retired)' });
   });
 
@@ -227,36 +236,142 @@ describe('containment', () => {
     expect(registry.list()[0]!.disabled).toBeUndefined();
     clock.now += 1 * MINUTE;
     await call(registry, request().body);
-    expect(registry.list()[0]!.disabled).toMatchObject({ reason: THROWS, failures: 3 });
+    expect(registry.list()[0]!.disabled).toMatchObject({ cause: 'errors', reason: THROWS });
   });
 
-  it('a rule over its time slice (fake clock) is reported each time and switched off at the third overrun; its card is not shown', async () => {
-    const { registry } = rulesDir(
+  it('a rule whose CPU cost is under its budget is never switched off, however much wall time passes', async () => {
+    const { registry, clock } = rulesDir(
       ['warfarin-inr-overdue'],
-      [nsaidRule('slowpoke', { a: "ordersClass('nsaids')", b: "ordersClass('nsaids')" }, { timeSliceMs: 1 })],
+      [nsaidRule('steady', { ibuprofen: "ordersIngredient('ibuprofen')" })],
     );
-    let t = 0;
-    const clock = () => (t += 0.5);
-    const run = () => call(registry, request().body, { rules: { rules: registry, clock } });
-    const result = await run();
-    expect(summaries(result)).toContain(WARFARIN_SUMMARY);
-    expect(summaries(result)).not.toContain('slowpoke fired');
-    expect(incompleteDetail(result)).toMatch(
-      /- \*\*guideline rule "Test rule slowpoke"\*\*: it took longer than its 1 ms time slice \([\d.]+ ms\)\.$/m,
-    );
-    expect(registry.list().find((r) => r.id === 'slowpoke')!.disabled).toBeUndefined();
-    await run();
-    const third = await run();
-    expect(incompleteDetail(third)).toMatch(
-      /- \*\*guideline rule "Test rule slowpoke"\*\*: it took longer than its 1 ms time slice \([\d.]+ ms\) and has been switched off for a cool-down after repeated failures\./,
-    );
-    expect(registry.list().find((r) => r.id === 'slowpoke')!.disabled!.reason).toMatch(
-      /^took longer than its 1 ms time slice \([\d.]+ ms\)$/,
-    );
+    // A busy machine: every look at the wall clock finds a second gone; the CPU used moves 0.05 ms per look.
+    let wall = 0;
+    let cpu = 0;
+    const clocks = { clock: () => (wall += 1000), cpuClock: () => (cpu += 0.05) };
+    for (let k = 0; k < 100; k++) {
+      clock.now += MINUTE;
+      const result = await call(registry, request().body, { rules: { rules: registry, ...clocks } });
+      expect(summaries(result), `call ${k}`).toContain('steady fired');
+      expect(result.incomplete, `call ${k}`).toBe(false);
+    }
+    const steady = registry.list().find((r) => r.id === 'steady')!;
+    expect(steady.disabled).toBeUndefined();
+    expect(steady.switchOffs).toEqual({ count: 0 });
+    // Two facts computed per evaluation (its third repeats the first's expression): 0.1 ms of CPU, 2 s of wall time.
+    expect(steady.cost).toEqual({ cpuBudgetMs: 25, evaluations: 20, meanCpuMs: 0.1, meanWallMs: 2000 });
+    expect(registry.health()).toEqual({ status: 'up', detail: '2 rules (2 active, 0 shadow, 0 retired)' });
   });
 
-  it('a genuinely slow expression (real clock) is measured and reported', async () => {
-    // Comparing every observation with every other: thousands of steps, far beyond a 1 ms slice.
+  it('a rule over its CPU budget on average across its window is switched off once, for the cool-down, and runs again after', async () => {
+    // Alone, since the fake CPU clock charges every rule: each computed fact costs 15 ms of CPU, so 30 ms per
+    // evaluation of "pricey" against its 25 ms budget.
+    const { registry, logs, clock } = rulesDir(
+      [],
+      [nsaidRule('pricey', { ibuprofen: "ordersIngredient('ibuprofen')" })],
+    );
+    let cpu = 0;
+    const run = () =>
+      call(registry, request().body, {
+        rules: { rules: registry, clock: FROZEN_RULE_CLOCK, cpuClock: () => (cpu += 15) },
+      });
+    // The window is 20 evaluations: the first 19 answer in full (no single evaluation is judged).
+    for (let k = 1; k <= 19; k++) {
+      const result = await run();
+      expect(summaries(result), `call ${k}`).toContain('pricey fired');
+      expect(result.incomplete, `call ${k}`).toBe(false);
+    }
+    expect(registry.list().find((r) => r.id === 'pricey')!.cost).toEqual({
+      cpuBudgetMs: 25,
+      evaluations: 19,
+      meanCpuMs: 30,
+      meanWallMs: 0,
+    });
+    // The 20th completes (its card is shown) and switches the rule off.
+    const twentieth = await run();
+    expect(summaries(twentieth)).toContain('pricey fired');
+    const reason =
+      'used 30 ms of CPU time per evaluation on average over its last 20 evaluations, above its 25 ms budget';
+    const offEvent = {
+      cause: 'cpu',
+      reason,
+      at: NOW.toISOString(),
+      until: new Date(NOW.getTime() + 5 * MINUTE).toISOString(),
+    };
+    const pricey = () => registry.list().find((r) => r.id === 'pricey')!;
+    expect(pricey().disabled).toEqual(offEvent);
+    expect(pricey().switchOffs).toEqual({ count: 1, last: offEvent });
+    expect(logs.filter((l) => l.message === 'guideline rule switched off')).toEqual([
+      {
+        level: 'error',
+        message: 'guideline rule switched off',
+        detail: {
+          rule: 'pricey',
+          version: '1.0.0',
+          cause: 'cpu',
+          reason,
+          meanCpuMs: 30,
+          cpuBudgetMs: 25,
+          evaluations: 20,
+          until: offEvent.until,
+        },
+      },
+    ]);
+    expect(registry.health()).toEqual({
+      status: 'degraded',
+      detail: '1 rules (1 active, 0 shadow, 0 retired); switched off: pricey',
+    });
+
+    // While off, every answer names it; the switch-off happens once.
+    for (let k = 0; k < 5; k++) {
+      clock.now += MINUTE - 1;
+      const off = await run();
+      expect(summaries(off)).not.toContain('pricey fired');
+      expect(incompleteDetail(off).split('\n')).toContain(
+        `- **guideline rule "Test rule pricey"**: it is switched off for a cool-down because it ${reason}; an informaticist should fix its file.`,
+      );
+    }
+    expect(logs.filter((l) => l.message === 'guideline rule switched off')).toHaveLength(1);
+
+    // Five minutes after the switch-off it runs again, with an empty window.
+    clock.now = NOW.getTime() + 5 * MINUTE;
+    const back = await run();
+    expect(summaries(back)).toContain('pricey fired');
+    expect(back.incomplete).toBe(false);
+    expect(pricey().disabled).toBeUndefined();
+    expect(pricey().switchOffs).toEqual({ count: 1, last: offEvent });
+    expect(pricey().cost).toMatchObject({ evaluations: 1, meanCpuMs: 30 });
+    expect(logs.filter((l) => l.message === 'guideline rule switched back on after its cool-down')).toEqual([
+      {
+        level: 'warn',
+        message: 'guideline rule switched back on after its cool-down',
+        detail: { rule: 'pricey', version: '1.0.0', offSince: NOW.toISOString() },
+      },
+    ]);
+  });
+
+  it('a rule that has used its whole budget on one request computes no further facts there: named on that request only, never switched off for it', async () => {
+    const { registry } = rulesDir([], [nsaidRule('greedy', { ibuprofen: "ordersIngredient('ibuprofen')" })]);
+    // The first fact costs 40 ms of CPU on this request: the second is not computed.
+    let cpu = 0;
+    const result = await call(registry, request().body, {
+      rules: { rules: registry, clock: FROZEN_RULE_CLOCK, cpuClock: () => (cpu += 40) },
+    });
+    expect(summaries(result)).toContain(
+      'Medication screening incomplete: guideline rule "Test rule greedy" could not be checked',
+    );
+    expect(summaries(result)).not.toContain('greedy fired');
+    expect(incompleteDetail(result).split('\n')).toContain(
+      '- **guideline rule "Test rule greedy"**: it used more than its 25 ms of CPU time on this request (40 ms) and was stopped.',
+    );
+    expect(registry.list().find((r) => r.id === 'greedy')).toMatchObject({
+      cost: { cpuBudgetMs: 25, evaluations: 1, meanCpuMs: 40, meanWallMs: 0 },
+      switchOffs: { count: 0 },
+    });
+    expect(registry.list().find((r) => r.id === 'greedy')!.disabled).toBeUndefined();
+  });
+
+  it('a genuinely slow expression is charged its real CPU time', async () => {
+    // Comparing every observation with every other: thousands of steps, far beyond 1 ms of CPU.
     const { registry } = rulesDir(
       ['warfarin-inr-overdue'],
       [
@@ -272,16 +387,12 @@ describe('containment', () => {
       value: 4 + (k % 10) / 10,
       daysAgo: 1 + (k % 60),
     }));
-    // A generous request budget: the slice, not the request deadline, is what this test is about.
     const result = await call(registry, request({ observations }).body, {
-      config: testConfig({ CDS_TIME_BUDGET_MS: '10000' }),
-      rules: { rules: registry, clock: () => performance.now() },
+      rules: { rules: registry, cpuClock: processCpuMs, clock: FROZEN_RULE_CLOCK },
     });
     expect(summaries(result)).toContain(WARFARIN_SUMMARY);
-    expect(summaries(result)).not.toContain('quadratic fired');
-    expect(incompleteDetail(result)).toMatch(
-      /- \*\*guideline rule "Test rule quadratic"\*\*: it took longer than its 1 ms time slice \([\d.]+ ms\)\.$/m,
-    );
+    // CPU time is never less than the work done, however busy the machine.
+    expect(registry.list().find((r) => r.id === 'quadratic')!.cost.meanCpuMs).toBeGreaterThan(1);
   });
 
   it('a rule switched off while a request is already under way does not run on that request (checked before it runs and before each fact)', async () => {
@@ -294,8 +405,10 @@ describe('containment', () => {
       let looks = 0;
       return {
         runnable: () => registry.runnable(),
-        disabledReason: () => (++looks >= n ? 'failed with an error (elsewhere)' : undefined),
+        disabledReason: () =>
+          ++looks >= n ? 'after repeated failures (the last: it failed with an error (elsewhere))' : undefined,
         recordFailure: () => false,
+        recordCost: () => false,
       };
     };
     const expected =
@@ -443,7 +556,70 @@ describe('data the rules read', () => {
   });
 });
 
-describe('a fresh engine per evaluation', () => {
+describe('work done once', () => {
+  it('a fact is evaluated once per request and shared by the rules with the same expression; engines and FHIRPath are compiled once per rule version', async () => {
+    // Both rules compute "ordersClass('nsaids')" and "ordersIngredient('ibuprofen')"; "third" reads a value set of
+    // its own, so its fact is never shared.
+    const { registry } = rulesDir(
+      [],
+      [
+        nsaidRule('first', { ibuprofen: "ordersIngredient('ibuprofen')" }),
+        nsaidRule('second', { ibuprofen: "ordersIngredient('ibuprofen')" }),
+        nsaidRule(
+          'third',
+          { mine: "orders('mine')", ibuprofen: "ordersIngredient('ibuprofen')" },
+          { valueSets: { mine: { description: 'Ibuprofen alone.', ingredients: ['ibuprofen'] } } },
+        ),
+      ],
+    );
+    expect(registry.rejectedFiles()).toEqual([]);
+    const compile = vi.spyOn(fhirpath, 'compile');
+    // Each computed fact reads the wall clock twice (before and after).
+    let reads = 0;
+    for (let k = 0; k < 5; k++) {
+      const result = await call(registry, request().body, {
+        rules: { rules: registry, cpuClock: FROZEN_RULE_CLOCK, clock: () => ++reads },
+      });
+      expect(summaries(result)).toEqual(expect.arrayContaining(['first fired', 'second fired', 'third fired']));
+    }
+    // Per request: "ordersClass('nsaids')", "ordersIngredient('ibuprofen')" and third's "orders('mine')".
+    expect(reads).toBe(5 * 3 * 2);
+    expect(registry.runnable().map((r) => [r.source.id, r.engines.built])).toEqual([
+      ['first', 1],
+      ['second', 1],
+      ['third', 1],
+    ]);
+    expect(compile).not.toHaveBeenCalled();
+    compile.mockRestore();
+  });
+
+  it('the same words in two rules name each rule’s own value set', async () => {
+    const teratogen = (id: string, ingredient: string) =>
+      nsaidRule(
+        id,
+        { listed: "orders('drugs')" },
+        {
+          facts: { listed: "orders('drugs')" },
+          conditions: { all: [{ fact: 'listed', operator: 'equal', value: true }] },
+          valueSets: { drugs: { description: `${ingredient} alone.`, ingredients: [ingredient] } },
+          tests: [
+            { name: 'fires', drafts: [{ ingredient }], expect: [{ summary: `${id} fired` }] },
+            { name: 'does not fire', drafts: [{ ingredient: 'acetaminophen' }], expect: [] },
+          ],
+        },
+      );
+    const { registry } = rulesDir(
+      [],
+      [teratogen('lists-ibuprofen', 'ibuprofen'), teratogen('lists-naproxen', 'naproxen')],
+    );
+    expect(registry.rejectedFiles()).toEqual([]);
+    const result = await call(registry, request().body);
+    expect(summaries(result)).toContain('lists-ibuprofen fired');
+    expect(summaries(result)).not.toContain('lists-naproxen fired');
+  });
+});
+
+describe('concurrent evaluations', () => {
   it('concurrent requests, half of them firing, each get their own answer', async () => {
     const { registry } = rulesDir(['raas-potassium-above-5-5']);
     const bodies = Array.from(
