@@ -183,17 +183,14 @@ export async function runGuidelines(input: GuidelineInput, deps: GuidelineDeps):
       if (outcome.fired)
         fired.push({ rule, facts: outcome.values, medications: medicationsIn(outcome.values, byResource) });
     } catch (error) {
-      if (error instanceof RuleSwitchedOff) {
-        notChecked(rule, { kind: 'switched-off', why: error.reason });
-        continue;
-      }
-      if (error instanceof TimeSliceExceeded) {
+      if (error instanceof RuleSwitchedOff) notChecked(rule, { kind: 'switched-off', why: error.reason });
+      else if (error instanceof TimeSliceExceeded)
         notChecked(rule, { kind: 'cpu-budget-exceeded', budgetMs: rule.timeSliceMs, usedMs: error.cpuMs });
-        continue;
+      else {
+        const reason = `failed with an error (${redact(error)})`;
+        const switchedOff = deps.rules.recordFailure(rule, reason);
+        notChecked(rule, { kind: 'rule-failed', failure: reason, switchedOff });
       }
-      const reason = `failed with an error (${redact(error)})`;
-      const switchedOff = deps.rules.recordFailure(rule, reason);
-      notChecked(rule, { kind: 'rule-failed', failure: reason, switchedOff });
     }
     // Every evaluation's cost joins the rule's window, whatever its outcome (the registry may switch it off).
     if (cost.cpuMs > 0 || cost.wallMs > 0) deps.rules.recordCost(rule, cost);
