@@ -4,7 +4,7 @@
  * Many EHRs show nothing when a service fails, so these are how a prescriber learns a check did not happen.
  */
 import { randomUUID } from 'node:crypto';
-import type { IncompleteFinding, IncompleteSubject, UnscreenableFinding } from '../checks/finding.js';
+import type { CheckId, IncompleteFinding, IncompleteSubject, UnscreenableFinding } from '../checks/finding.js';
 import { ROLE_NAMES, type Medication } from '../fhir/clinical-context.js';
 import { DATA_KEY_NAMES } from '../fhir/prefetch.js';
 import { bulletsWithCount, fitSummary, namedWithCount, SERVICE_LABEL, type Card } from './card.js';
@@ -79,11 +79,20 @@ function incompleteSummary(whats: readonly string[]): string {
     : fitSummary(`Medication screening incomplete: ${whats.length} checks could not be done (details below)`);
 }
 
+/** Each check as a card names it. */
+const CHECK_NAMES: Readonly<Record<CheckId, string>> = {
+  ddi: 'drug interaction check',
+  dose: 'dose range check',
+  allergy: 'drug–allergy check',
+  duplicate: 'duplicate therapy check',
+  guideline: 'guideline rules',
+};
+
 /** What could not be checked, as the card names it ("dose range check", "interactions with active medications"). */
 export function incompleteWhat(subject: IncompleteSubject): string {
   switch (subject.kind) {
     case 'check':
-      return subject.check;
+      return CHECK_NAMES[subject.check];
     case 'allergies':
       return 'allergies';
     case 'interactions-with':

@@ -38,10 +38,13 @@ export interface DisplayMismatchFinding {
   readonly medication: Medication;
 }
 
+/** Which check: its folder under checks/. The card names it (cards/coverage-cards.ts); the log says the id. */
+export type CheckId = 'ddi' | 'dose' | 'allergy' | 'duplicate' | 'guideline';
+
 /** What part of the screening could not be done: a check, a data key's part, a guideline rule, or orders. */
 export type IncompleteSubject =
-  /** A check by its name (`Check.name`). */
-  | { readonly kind: 'check'; readonly check: string }
+  /** A check by its id. */
+  | { readonly kind: 'check'; readonly check: CheckId }
   /** The drug–allergy check, when the allergies could not be read. */
   | { readonly kind: 'allergies' }
   /** Interactions with the medications of one data key (active, recently stopped). */
