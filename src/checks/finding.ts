@@ -1,6 +1,6 @@
 /** What checks return: data describing what was found, never exceptions and never cards. */
 import type { Medication, MedicationRole } from '../fhir/clinical-context.js';
-import type { DataKey } from '../fhir/prefetch.js';
+import type { DataGapReason, DataKey } from '../fhir/prefetch.js';
 import type { IngredientRef } from '../knowledge/knowledge-store.js';
 import type { Interaction } from '../knowledge/source-schema.js';
 import type { DoseFinding } from './dose/dose-finding.js';
@@ -72,7 +72,7 @@ export type IncompleteCause =
   /** More found than are listed: the first `shown` of `found`. */
   | { readonly kind: 'too-many-found'; readonly found: number; readonly shown: number }
   /** Data it needs could not be obtained: the data key and the reason the data layer gives. */
-  | { readonly kind: 'data-missing'; readonly key: DataKey; readonly reason: string }
+  | { readonly kind: 'data-missing'; readonly key: DataKey; readonly reason: DataGapReason }
   /** A guideline rule is switched off after repeated failures; the last failure as recorded. */
   | { readonly kind: 'switched-off'; readonly lastFailure: string }
   /** A guideline rule failed (the failure as recorded), and whether that switched it off. */
