@@ -4,9 +4,10 @@
  * Many EHRs show nothing when a service fails, so these are how a prescriber learns a check did not happen.
  */
 import { randomUUID } from 'node:crypto';
-import type { IncompleteFinding, IncompleteSubject, UnscreenableFinding } from '../checks/finding.js';
+import type { CheckId, IncompleteFinding, IncompleteSubject, UnscreenableFinding } from '../checks/finding.js';
 import { ROLE_NAMES, type Medication } from '../fhir/clinical-context.js';
-import { DATA_KEY_NAMES } from '../fhir/prefetch.js';
+import type { FhirFailure } from '../fhir/fhir-client.js';
+import { DATA_KEY_NAMES, type DataGapReason } from '../fhir/prefetch.js';
 import { bulletsWithCount, fitSummary, namedWithCount, SERVICE_LABEL, type Card } from './card.js';
 import { describeMedication } from './medication-text.js';
 
@@ -30,7 +31,9 @@ export function unscreenableCards(findings: readonly UnscreenableFinding[], mode
       ? `RxNorm code ${m.rxnormCodes.join(', ')} is not in the knowledge base`
       : m.resolution === 'text-only'
         ? 'it has no RxNorm code'
-        : (m.resolutionNote ?? 'its medication could not be identified');
+        : m.readFailure
+          ? `the medication resource could not be read: ${fhirFailureText(m.readFailure)}`
+          : (m.resolutionNote ?? 'its medication could not be identified');
   const card = (summary: string, meds: readonly Medication[]): Card => {
     // The same drug sent many times is one line; past MAX_NAMED lines the rest are counted, not listed.
     const lines = [...new Set(meds.map((m) => `- ${describeMedication(m)}: ${why(m)}.`))];
@@ -79,11 +82,66 @@ function incompleteSummary(whats: readonly string[]): string {
     : fitSummary(`Medication screening incomplete: ${whats.length} checks could not be done (details below)`);
 }
 
+/** Each check as a card names it. */
+const CHECK_NAMES: Readonly<Record<CheckId, string>> = {
+  ddi: 'drug interaction check',
+  dose: 'dose range check',
+  allergy: 'drug–allergy check',
+  duplicate: 'duplicate therapy check',
+  guideline: 'guideline rules',
+};
+
+/** Why a FHIR read failed, in words: "the FHIR server answered HTTP 503". */
+export function fhirFailureText(f: FhirFailure): string {
+  switch (f.reason) {
+    case 'not-allowlisted':
+      return `FHIR server ${f.origin ?? 'with an invalid address'} is not on the allow-list`;
+    case 'reference-elsewhere':
+      return `reference ${f.reference} is not on the EHR's FHIR server`;
+    case 'next-elsewhere':
+      return `next link leads to another server (${f.origin})`;
+    case 'no-time-left':
+      return 'no time left in the request budget';
+    case 'timeout':
+      return 'the FHIR server did not answer within the time budget';
+    case 'network':
+      return 'the FHIR server could not be reached';
+    case 'http-status':
+      return `the FHIR server answered HTTP ${f.status}`;
+    case 'not-json':
+      return 'the FHIR server sent a body that is not JSON';
+    case 'not-a-resource':
+      return 'response is not a FHIR resource';
+    case 'invalid-address':
+      return 'the FHIR server address is not a valid URL';
+    case 'no-patient-id':
+      return 'the request context lacks the patient id';
+    case 'too-many-pages':
+      return `there are more than ${f.maxPages} result pages`;
+  }
+}
+
+/** Why a data key's data is missing or incomplete, in words: "the EHR could not provide them (system offline)". */
+export function dataGapText(r: DataGapReason): string {
+  switch (r.kind) {
+    case 'fetch-failed':
+      return fhirFailureText(r.failure);
+    case 'partly-read':
+      return `only part of the data could be read: ${fhirFailureText(r.failure)}`;
+    case 'error-in-results':
+      return `the FHIR server reported an error in the results (${r.error})`;
+    case 'ehr-could-not-provide':
+      return `the EHR could not provide them${r.text ? ` (${r.text})` : ''}`;
+    case 'first-page-only':
+      return 'the EHR sent only the first page and no fhirServer to fetch the rest from';
+  }
+}
+
 /** What could not be checked, as the card names it ("dose range check", "interactions with active medications"). */
 export function incompleteWhat(subject: IncompleteSubject): string {
   switch (subject.kind) {
     case 'check':
-      return subject.check;
+      return CHECK_NAMES[subject.check];
     case 'allergies':
       return 'allergies';
     case 'interactions-with':
@@ -122,8 +180,8 @@ export function incompleteReason(f: IncompleteFinding): string {
     case 'data-missing':
       // A guideline rule names the data it reads; elsewhere the subject already names it.
       return f.subject.kind === 'guideline-rule'
-        ? `the ${DATA_KEY_NAMES[cause.key]} it reads could not be obtained (${cause.reason})`
-        : cause.reason;
+        ? `the ${DATA_KEY_NAMES[cause.key]} it reads could not be obtained (${dataGapText(cause.reason)})`
+        : dataGapText(cause.reason);
     case 'switched-off':
       return `it is switched off for a cool-down ${cause.why}; an informaticist should fix its file`;
     case 'cpu-budget-exceeded':

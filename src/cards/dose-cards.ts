@@ -27,7 +27,15 @@ import {
   capitalise,
 } from './card.js';
 import { isInterruptive } from './policy.js';
-import { doseLineText, doseNoteText, doseNotCheckedReason, fmt, patientDatumText, violationText } from './dose-text.js';
+import {
+  doseLineText,
+  doseNoteText,
+  doseNotCheckedReason,
+  doseNotCheckedWhat,
+  fmt,
+  patientDatumText,
+  violationText,
+} from './dose-text.js';
 import { DEFAULT_DOSE_INDICATORS, type Indicator } from '../policy/policy-schema.js';
 
 /** v3-ActCode displays, as the HL7 terminology (ActCode, DOSE hierarchy) gives them. */
@@ -189,7 +197,7 @@ function problemMeta(f: DoseProblemFinding): CardMeta {
 function notCheckedCard(group: readonly DoseNotCheckedFinding[], indicator: Indicator, cc: CardContext): DoseCard {
   const meds = [...new Map(group.map((f) => [f.medication.key, f.medication])).values()];
   const subject = meds.length === 1 ? meds[0]!.display : `${meds.length} medications`;
-  const whats = [...new Set(group.map((f) => f.what))];
+  const whats = [...new Set(group.map(doseNotCheckedWhat))];
   const summary =
     cc.mode === 'profile' || meds.length > 1
       ? `Dose checks not done for ${subject}`
@@ -200,7 +208,9 @@ function notCheckedCard(group: readonly DoseNotCheckedFinding[], indicator: Indi
     detail: [
       'These dose checks could **not** be done, so a dosing error may have been missed:',
       '',
-      ...group.map((f) => `- **${f.what}** (${describeMedication(f.medication)}): ${doseNotCheckedReason(f)}.`),
+      ...group.map(
+        (f) => `- **${doseNotCheckedWhat(f)}** (${describeMedication(f.medication)}): ${doseNotCheckedReason(f)}.`,
+      ),
       '',
       'Check the dose by hand, or add the missing data (a current weight, kidney function, a structured dose) and sign again.',
     ].join('\n'),

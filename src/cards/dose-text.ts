@@ -2,19 +2,23 @@
  * The words of a dose card, from the dose check's data: each broken limit as a sentence, the order as read, the
  * patient data the rules used, the kidney-function notes, and a schedule as written. The check computes; this says.
  */
+import type { AmountProblem } from '../checks/dose/amount.js';
 import type {
+  DoseCheckPart,
   DoseLine,
   DoseNote,
   DoseNotCheckedFinding,
   DoseProblemFinding,
   DoseViolation,
   PatientDatum,
+  WeightGap,
 } from '../checks/dose/dose-finding.js';
-import type { SchedulePattern, TimingCode } from '../checks/dose/dosage.js';
-import type { KidneyFunction } from '../checks/dose/renal.js';
-import type { Measurement } from '../fhir/clinical-context.js';
+import type { DosageProblem, SchedulePattern, TimingCode } from '../checks/dose/dosage.js';
+import type { KidneyFunction, KidneyGap } from '../checks/dose/renal.js';
+import type { DemographicsGap, Measurement } from '../fhir/clinical-context.js';
 import type { DoseRule } from '../knowledge/source-schema.js';
 import { capitalise } from './card.js';
+import { dataGapText } from './coverage-cards.js';
 
 /** A number for text: at most 2 decimals (huge numbers as JavaScript prints them). */
 export const fmt = (n: number): string => (Math.abs(n) >= 1e15 ? String(n) : String(Math.round(n * 100) / 100));
@@ -92,24 +96,191 @@ export function doseLineText(l: DoseLine): string {
   return `${amount.trim()}${each} ${l.schedule ? scheduleText(l.schedule) : 'with no timing given'}${l.asNeeded ? ' as needed' : ''}${max}`;
 }
 
+const DOSE_CHECK_PARTS: Readonly<Record<DoseCheckPart, (ingredient: string) => string>> = {
+  dose: (i) => `the dose of ${i}`,
+  'age-limits': (i) => `age-specific dose limits for ${i}`,
+  'weight-limits': (i) => `weight-based dose limits for ${i}`,
+  'daily-limits': (i) => `daily and interval limits for ${i}`,
+  renal: (i) => `the renal dose check for ${i}`,
+};
+
+/** What dose check could not be done: "weight-based dose limits for amoxicillin". */
+export function doseNotCheckedWhat(f: DoseNotCheckedFinding): string {
+  return DOSE_CHECK_PARTS[f.part](f.ingredient.name);
+}
+
 /** Why a dose check could not be done. */
 export function doseNotCheckedReason(f: DoseNotCheckedFinding): string {
-  return typeof f.reason === 'string'
-    ? f.reason
-    : `the dose (${f.reason.lines.map(doseLineText).join('; ')}) is too large to be a number this service can compare`;
+  const r = f.reason;
+  switch (r.kind) {
+    case 'route-ambiguous':
+      return 'the route is not given and the dose limits differ by route';
+    case 'age-band-uncertain':
+      return `age band uncertain: the birth date is given only as "${r.birthDate}", so the patient is ${ageText(r.youngestYears)} to ${ageText(r.oldestYears)} old, and the dose limits change at ${r.boundaries.map(yearsText).join(', ')}`;
+    case 'age-unknown': {
+      const why =
+        r.because === 'dose-above-other-band'
+          ? 'the dose is above the limit for another age band'
+          : `${f.ingredient.name} is contraindicated in another age band`;
+      return `the patient's age is not known (${demographicsGapText(r.gap)}), so only adult limits were applied, and ${why}`;
+    }
+    case 'dosage-unreadable':
+      return `the dosage instruction could not be interpreted: ${dosageProblemText(r.problem)}`;
+    case 'amount-unknown':
+      return `${amountProblemText(r.problem)}${r.weight ? weightGapText(r.weight) : ''}`;
+    case 'max-per-period-unreadable':
+      return `the order has no timing and its maximum per period cannot be read: ${amountProblemText(r.problem)}`;
+    case 'too-large':
+      return `the dose (${r.lines.map(doseLineText).join('; ')}) is too large to be a number this service can compare`;
+    case 'no-schedule':
+      return 'no schedule given (the dosage instruction has no timing)';
+    case 'no-weight':
+      return `no current body weight is known${weightGapText(r.weight)}`;
+    case 'kidney-function-unknown':
+      return `kidney function is not known: ${r.gaps.map(kidneyGapText).join('; ') || 'no eGFR or creatinine clearance could be determined'}`;
+    case 'renal-limit-needs-weight':
+      return `the limit for ${kidneyValueText(r.kidney)} is per kilogram and no current body weight is known${weightGapText(r.weight)}`;
+  }
+}
+
+/** Why the age is not known: "the EHR sent no Patient resource". */
+export function demographicsGapText(g: DemographicsGap | undefined): string {
+  switch (g?.kind) {
+    case undefined:
+      return 'no birth date';
+    case 'not-obtained':
+      return `the patient record could not be obtained: ${dataGapText(g.reason)}`;
+    case 'no-patient':
+      return 'the EHR sent no Patient resource';
+    case 'no-birth-date':
+      return 'the Patient resource has no birth date';
+    case 'birth-date-in-future':
+      return `the birth date ${g.birthDate} is after the date of the request`;
+    case 'not-read':
+      return 'the patient demographics were not read';
+  }
+}
+
+/** Why the weight is missing, as the words after "no current body weight is known". */
+function weightGapText(g: WeightGap): string {
+  switch (g.kind) {
+    case 'stale':
+      return ` (the latest weight, ${g.date}, is older than ${g.maxLabAgeDays} days)`;
+    case 'observations-missing':
+      return ` (observations could not be obtained: ${dataGapText(g.reason)})`;
+    case 'not-sent':
+      return ' (no body weight observation was sent)';
+  }
+}
+
+const STALE_NAMES = { egfr: 'eGFR', creatinine: 'serum creatinine', weight: 'body weight' } as const;
+
+/** One thing missing for an estimate of kidney function. */
+export function kidneyGapText(g: KidneyGap): string {
+  switch (g.kind) {
+    case 'stale':
+      return `the latest ${STALE_NAMES[g.what]} (${g.date}) is older than ${g.maxLabAgeDays} days`;
+    case 'no-results':
+      return 'no eGFR or serum creatinine result was available';
+    case 'child-without-egfr':
+      return 'Cockcroft–Gault is not used under 18 years, and no eGFR (a pediatric estimate such as bedside Schwartz) was reported';
+    case 'age-unknown':
+      return `the age is not known (${demographicsGapText(g.gap)})`;
+    case 'sex-not-recorded':
+      return 'the sex is not recorded as male or female';
+    case 'no-weight':
+      return 'no body weight was available';
+    case 'labs-missing':
+      return `laboratory results could not be obtained: ${dataGapText(g.reason)}`;
+  }
+}
+
+/** A value as sent, briefly: an array, null, a string (its start, quoted), a number. */
+function sentValueText(v: unknown): string {
+  if (Array.isArray(v)) return 'an array';
+  if (v === null) return 'null';
+  if (typeof v === 'string') return JSON.stringify(v.slice(0, 40));
+  if (typeof v === 'number') return String(v);
+  return `a ${typeof v}`;
+}
+
+/** Why a dosage instruction could not be read: "the timing's frequency \"6\" is not a number". */
+export function dosageProblemText(p: DosageProblem): string {
+  switch (p.kind) {
+    case 'range-mixed-units':
+      return `the dose range mixes units (${p.low} to ${p.high})`;
+    case 'dose-not-quantity':
+      return 'the dose quantity is not a FHIR Quantity';
+    case 'dose-not-number':
+      return `the dose value ${JSON.stringify(p.value)?.slice(0, 40) ?? String(p.value)} is not a number`;
+    case 'rate-only':
+      return 'it gives an infusion rate and no dose per administration';
+    case 'text-only':
+      return `the dose is given only as text ("${p.text.slice(0, 80)}")`;
+    case 'no-dose':
+      return 'it gives no dose';
+    case 'dose-not-positive':
+      return `the dose ${fmt(p.value)} ${p.unit} is not a positive amount`;
+    case 'timing-not-timing':
+      return `the timing is not a FHIR Timing (${sentValueText(p.value)})`;
+    case 'repeat-not-element':
+      return `the timing's repeat is not a FHIR Timing.repeat element (${sentValueText(p.value)})`;
+    case 'timing-field-not-number':
+      return `the timing's ${p.field} ${sentValueText(p.value)} is not a number`;
+    case 'timing-field-not-positive':
+      return `the timing's ${p.field} ${fmt(p.value)} is not a positive number`;
+    case 'timing-code-unknown':
+      return `the timing code "${p.code}" is not one this service reads`;
+    case 'frequency-without-period':
+      return 'the timing gives a frequency but no period';
+    case 'period-unit-not-time':
+      return `the timing's period unit "${p.unit}" is not a unit of time`;
+    case 'under-a-minute-apart':
+      return `the timing gives doses less than one minute apart (${fmt(p.frequencyMax)} every ${p.period} ${p.periodUnit})`;
+  }
+}
+
+/** Why the amount of ingredient cannot be had from the dose as ordered. */
+export function amountProblemText(p: AmountProblem): string {
+  switch (p.kind) {
+    case 'per-kg-no-weight':
+      return `the dose is ordered per kilogram (${p.value} ${p.unit}) and no current body weight is known`;
+    case 'per-body-surface':
+      return `the dose is ordered per body surface area (${p.value} ${p.unit}), which this service does not check`;
+    case 'unit-unknown':
+      return `the dose unit "${p.unit}" is not one this service can convert`;
+    case 'several-ingredients':
+      return `the dose is ${p.value} ${p.unit} of a product with ${p.ingredientCount} ingredients, so the amount of ${p.ingredient} is not known`;
+    case 'no-concentration':
+      return `the dose is a volume (${p.value} ${p.unit}) and the product's concentration of ${p.ingredient} is not known`;
+    case 'no-strength-per-unit':
+      return `the dose is ${p.value} ${p.unit || 'unit(s)'} of the product and its strength of ${p.ingredient} per unit is not known`;
+    case 'strength-not-comparable':
+      return `the product's strength of ${p.ingredient} is in ${p.strengthUnit}, not comparable with ${p.ruleUnit}`;
+    case 'wrong-dimension':
+      return `the dose unit "${p.unit}" measures ${p.dimension}, not the ${p.wanted} the dose limits are in`;
+  }
 }
 
 const measureName = (m: 'egfr' | 'crcl') => (m === 'egfr' ? 'eGFR' : 'creatinine clearance');
 
+/** An age in whole months under 2 years, else whole years: "17 years", "9 months". */
 function ageText(years: number): string {
   if (years < 2) return `${Math.floor(years * 12)} months`;
   return `${Math.floor(years)} years`;
 }
 
+/** A band boundary: "3 months", "18 years". */
+const yearsText = (n: number) => (n < 2 ? `${fmt(n * 12)} months` : `${fmt(n)} years`);
+
+/** The patient's kidney function, short: "eGFR 25 mL/min/1.73 m2", "CrCl 28.3 mL/min". */
+const kidneyValueText = (kf: KidneyFunction) =>
+  `${kf.measure === 'egfr' ? 'eGFR' : 'CrCl'} ${fmt(kf.value)} ${kf.measure === 'egfr' ? 'mL/min/1.73 m2' : 'mL/min'}`;
+
 function bandText(rule: DoseRule): string {
   const a = rule.ages;
   if (!a) return '';
-  const y = (n: number) => (n < 2 ? `${fmt(n * 12)} months` : `${fmt(n)} years`);
+  const y = yearsText;
   if (a.minYears !== undefined && a.belowYears !== undefined)
     return ` for ages ${y(a.minYears)} to under ${y(a.belowYears)}`;
   if (a.minYears !== undefined) return ` for ages ${y(a.minYears)} and over`;
@@ -131,7 +302,7 @@ export function patientDatumText(d: PatientDatum): string {
     case 'age':
       return `age ${ageText(d.years)} (born ${d.birthDate})`;
     case 'age-unknown':
-      return `age not known (${d.gap ?? 'no birth date'}): adult limits applied`;
+      return `age not known (${demographicsGapText(d.gap)}): adult limits applied`;
     case 'weight':
       return weightText(d.weight);
     case 'kidney':
@@ -167,7 +338,7 @@ export function violationText(v: DoseViolation, f: Pick<DoseProblemFinding, 'ing
 
   if (v.renal) {
     const { band: b, kidney: kf } = v.renal;
-    const kfText = `${kf.measure === 'egfr' ? 'eGFR' : 'CrCl'} ${fmt(kf.value)} ${kf.measure === 'egfr' ? 'mL/min/1.73 m2' : 'mL/min'}`;
+    const kfText = kidneyValueText(kf);
     const forBand = `for ${measureName(b.measure)} below ${fmt(b.below)} (${kfText}). ${b.note}`;
     switch (v.measure) {
       case 'contraindicated':

@@ -1,6 +1,6 @@
 /** What checks return: data describing what was found, never exceptions and never cards. */
 import type { Medication, MedicationRole } from '../fhir/clinical-context.js';
-import type { DataKey } from '../fhir/prefetch.js';
+import type { DataGapReason, DataKey } from '../fhir/prefetch.js';
 import type { IngredientRef } from '../knowledge/knowledge-store.js';
 import type { Interaction } from '../knowledge/source-schema.js';
 import type { DoseFinding } from './dose/dose-finding.js';
@@ -38,10 +38,13 @@ export interface DisplayMismatchFinding {
   readonly medication: Medication;
 }
 
+/** Which check: its folder under checks/. The card names it (cards/coverage-cards.ts); the log says the id. */
+export type CheckId = 'ddi' | 'dose' | 'allergy' | 'duplicate' | 'guideline';
+
 /** What part of the screening could not be done: a check, a data key's part, a guideline rule, or orders. */
 export type IncompleteSubject =
-  /** A check by its name (`Check.name`). */
-  | { readonly kind: 'check'; readonly check: string }
+  /** A check by its id. */
+  | { readonly kind: 'check'; readonly check: CheckId }
   /** The drug–allergy check, when the allergies could not be read. */
   | { readonly kind: 'allergies' }
   /** Interactions with the medications of one data key (active, recently stopped). */
@@ -69,7 +72,7 @@ export type IncompleteCause =
   /** More found than are listed: the first `shown` of `found`. */
   | { readonly kind: 'too-many-found'; readonly found: number; readonly shown: number }
   /** Data it needs could not be obtained: the data key and the reason the data layer gives. */
-  | { readonly kind: 'data-missing'; readonly key: DataKey; readonly reason: string }
+  | { readonly kind: 'data-missing'; readonly key: DataKey; readonly reason: DataGapReason }
   /** A guideline rule is switched off for a cool-down; why, as the rule registry records it. */
   | { readonly kind: 'switched-off'; readonly why: string }
   /** A guideline rule used more than its CPU budget on this request (milliseconds) and was stopped. */

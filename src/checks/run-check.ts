@@ -4,7 +4,7 @@
  */
 import type { Deadline } from '../infra/deadline.js';
 import type { Check, CheckInput } from './check.js';
-import type { Finding, IncompleteCause } from './finding.js';
+import type { CheckId, Finding, IncompleteCause } from './finding.js';
 
 export interface CheckOutcome {
   readonly findings: readonly Finding[];
@@ -13,7 +13,7 @@ export interface CheckOutcome {
 }
 
 export async function runCheck(
-  check: string,
+  check: CheckId,
   run: () => Promise<readonly Finding[]>,
   deadline: Deadline,
 ): Promise<CheckOutcome> {
@@ -46,8 +46,8 @@ export async function runChecks(checks: readonly Check[], input: CheckInput): Pr
     checks
       .filter((check) => check.applies?.(input) ?? true)
       .map(async (check) => {
-        const outcome = await runCheck(check.name, () => check.run(input), input.deadline);
-        if (outcome.failure === 'error') input.reportError(check.name, outcome.error);
+        const outcome = await runCheck(check.id, () => check.run(input), input.deadline);
+        if (outcome.failure === 'error') input.reportError(check.id, outcome.error);
         return outcome.findings;
       }),
   );

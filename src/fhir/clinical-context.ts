@@ -1,6 +1,7 @@
 /** The normalised picture of the patient that every check reads. Built once per request. */
 import type { IngredientRef, ResolvedDrug } from '../knowledge/knowledge-store.js';
-import type { DataGap } from './prefetch.js';
+import type { FhirFailure } from './fhir-client.js';
+import type { DataGap, DataGapReason } from './prefetch.js';
 import type { Json } from './resources.js';
 
 export type MedicationRole = 'draft' | 'active' | 'recent';
@@ -50,6 +51,8 @@ export interface Medication {
   readonly resolution: MedicationResolution;
   /** Why a reference could not be resolved, for the card. */
   readonly resolutionNote?: string;
+  /** Why its Medication resource could not be read from the FHIR server, when that is why it is unresolved. */
+  readonly readFailure?: FhirFailure;
   /**
    * Set when the display names another drug than the code. With resolution `resolved` the knowledge base is sure of the
    * code and it is screened as coded; with `display-mismatch` it is not, and the medication is not screened at all.
@@ -87,14 +90,24 @@ export interface Measurement {
   readonly comparator?: string;
 }
 
+/** Why the patient's age is not known, as data (cards/dose-text.ts words it). */
+export type DemographicsGap =
+  /** The Patient resource could not be obtained. */
+  | { readonly kind: 'not-obtained'; readonly reason: DataGapReason }
+  | { readonly kind: 'no-patient' }
+  | { readonly kind: 'no-birth-date' }
+  | { readonly kind: 'birth-date-in-future'; readonly birthDate: string }
+  /** The request was not normalised into patient facts at all. */
+  | { readonly kind: 'not-read' };
+
 /** What the dose checks know of the patient: age, sex, weight and kidney function, each fresh or missing. */
 export interface PatientFacts {
   readonly birthDate?: string;
   /** Age in years (fractional) at the time of the request. */
   readonly ageYears?: number;
   readonly sex?: 'male' | 'female' | 'other' | 'unknown';
-  /** Why the demographics are unknown (no Patient sent, no birth date, the fetch failed). */
-  readonly demographicsGap?: string;
+  /** Why the age is unknown (no Patient sent, no birth date, the fetch failed). */
+  readonly demographicsGap?: DemographicsGap;
   /** Latest values no older than maxLabAgeDays. */
   readonly weight?: Measurement;
   readonly creatinine?: Measurement;
@@ -102,7 +115,7 @@ export interface PatientFacts {
   /** Latest values that exist but are older than maxLabAgeDays (named on the card when a check needed them). */
   readonly stale: { readonly weight?: Measurement; readonly creatinine?: Measurement; readonly egfr?: Measurement };
   /** Why observations are missing (the fetch failed), if they are. */
-  readonly observationsGap?: string;
+  readonly observationsGap?: DataGapReason;
   readonly maxLabAgeDays: number;
 }
 

@@ -18,7 +18,7 @@ import {
   type MedicationResolution,
   type MedicationRole,
 } from './clinical-context.js';
-import { FhirFetchError, type FhirClient, type FhirServerAccess } from './fhir-client.js';
+import { FhirFetchError, type FhirClient, type FhirFailure, type FhirServerAccess } from './fhir-client.js';
 import type { DataGap, ResolvedData } from './prefetch.js';
 import { patientFacts } from './patient-facts.js';
 import {
@@ -215,6 +215,7 @@ export async function normalise(input: NormaliseInput, kb: KnowledgeSnapshot): P
       drugs,
       resolution,
       ...(note ? { resolutionNote: note } : {}),
+      ...(concept.readFailure ? { readFailure: concept.readFailure } : {}),
       ...(mismatch ? { displayMismatch: mismatch } : {}),
       ...(written ? { authoredOn: written } : {}),
       ...(stopped ? { lastTakenOn: stopped.date, stopDateSource: stopped.source } : {}),
@@ -272,6 +273,7 @@ interface Concept {
   display?: string;
   resolution: MedicationResolution;
   note?: string;
+  readFailure?: FhirFailure;
 }
 
 function rxnormCodesOf(concept: unknown): string[] {
@@ -349,7 +351,12 @@ async function readConcept({ read: target, display }: PendingRead, input: Normal
     return conceptOfMedication(read, display);
   } catch (err) {
     if (err instanceof FhirFetchError)
-      return unresolved(display, `the medication resource could not be read: ${err.message}`);
+      return {
+        rxnormCodes: [],
+        ...(display ? { display } : {}),
+        resolution: 'unresolved-reference',
+        readFailure: err.failure,
+      };
     throw err;
   }
 }

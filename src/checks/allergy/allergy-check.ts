@@ -8,7 +8,7 @@ import type { Finding } from '../finding.js';
 import { checkAllergies } from './check-allergies.js';
 
 export const allergyCheck: Check = {
-  name: 'drug–allergy check',
+  id: 'allergy',
   async run({ plan, clinical, data, kb }) {
     const screenable = plan.subjects.some((m) => m.resolution === 'resolved' && m.ingredients.length > 0);
     if (!screenable) return [];

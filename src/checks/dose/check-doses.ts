@@ -10,22 +10,25 @@ import type { Deadline } from '../../infra/deadline.js';
 import type { IngredientRef, KnowledgeSnapshot, ProductStrength } from '../../knowledge/knowledge-store.js';
 import type { DoseRoute, DoseRule, RenalBand } from '../../knowledge/source-schema.js';
 import { asArray, codingsOf, isObject, num, type Json } from '../../fhir/resources.js';
-import { ingredientAmount, strengthsFromName, type AmountContext } from './amount.js';
+import { ingredientAmount, strengthsFromName, type AmountContext, type AmountProblem } from './amount.js';
 import { readInstructions, routeFromText, type Instruction } from './dosage.js';
 import type {
   ComputedDose,
   DoseFinding,
+  DoseCheckPart,
   DoseLine,
   DoseNote,
   DoseNotCheckedFinding,
+  DoseNotCheckedReason,
   DoseProblemFinding,
   DoseSeverity,
   DoseTopic,
   DoseViolation,
   PatientDatum,
+  WeightGap,
 } from './dose-finding.js';
 import { ageInYears } from '../../fhir/patient-facts.js';
-import { crclOf, egfrOf, kidneyFunctionGap, type KidneyFunction } from './renal.js';
+import { crclOf, egfrOf, kidneyFunctionGaps, type KidneyFunction } from './renal.js';
 import { convert, unitDef } from '../../fhir/ucum.js';
 
 /** The age a patient of unknown age is checked as: limits that hold for adults (the ones a child's never exceed). */
@@ -36,13 +39,11 @@ const DIALYSIS_NOTE_BELOW = 15;
 const EMPTY_FACTS: PatientFacts = {
   stale: {},
   maxLabAgeDays: 90,
-  demographicsGap: 'the patient demographics were not read',
+  demographicsGap: { kind: 'not-read' },
 };
 
 /** Rounds away floating-point noise (0.1 × 3), keeping 6 decimals. */
 export const clean = (n: number): number => Math.round(n * 1e6) / 1e6;
-/** For the reasons a check could not be done: at most 2 decimals. */
-const fmt = (n: number): string => (Math.abs(n) >= 1e15 ? String(n) : String(Math.round(n * 100) / 100));
 
 /** Relative tolerance at a limit, for unit-conversion rounding (35.27 lb is 15.998 kg, not 16): 0.1 %. */
 export const LIMIT_TOLERANCE = 0.001;
@@ -120,12 +121,12 @@ function checkIngredient(
   youngest: number | undefined,
 ): DoseFinding[] {
   const out: DoseFinding[] = [];
-  const notChecked = (what: string, reason: DoseNotCheckedFinding['reason']): DoseNotCheckedFinding => ({
+  const notChecked = (part: DoseCheckPart, reason: DoseNotCheckedReason): DoseNotCheckedFinding => ({
     kind: 'dose',
     check: 'not-checked',
     medication: med,
     ingredient,
-    what,
+    part,
     reason,
   });
   const productRoute = routeFromText(product.doseForm ?? product.name);
@@ -150,9 +151,7 @@ function checkIngredient(
   for (const i of instructions) {
     const route = resolveRoute(i);
     if (route === 'ambiguous') {
-      out.push(
-        notChecked(`the dose of ${ingredient.name}`, 'the route is not given and the dose limits differ by route'),
-      );
+      out.push(notChecked('dose', { kind: 'route-ambiguous' }));
       continue;
     }
     if (route) byRoute.set(route, [...(byRoute.get(route) ?? []), i]);
@@ -175,10 +174,13 @@ function checkIngredient(
       const inside = boundaries.filter((b) => atLeast(age, b) && !atLeast(youngest, b)).sort((a, b) => a - b);
       if (inside.length > 0) {
         out.push(
-          notChecked(
-            `age-specific dose limits for ${ingredient.name}`,
-            `age band uncertain: the birth date is given only as "${facts.birthDate!}", so the patient is ${ageText(youngest)} to ${ageText(age)} old, and the dose limits change at ${inside.map(yearsText).join(', ')}`,
-          ),
+          notChecked('age-limits', {
+            kind: 'age-band-uncertain',
+            birthDate: facts.birthDate!,
+            youngestYears: youngest,
+            oldestYears: age,
+            boundaries: inside,
+          }),
         );
         applicable = applicable.filter((r) => inBand(r, youngest));
       }
@@ -201,14 +203,12 @@ function checkIngredient(
         );
       const contraindicated = others.some((r) => r.contraindicated === true);
       if (exceeds || contraindicated) {
-        const why = exceeds
-          ? 'the dose is above the limit for another age band'
-          : `${ingredient.name} is contraindicated in another age band`;
         out.push(
-          notChecked(
-            `age-specific dose limits for ${ingredient.name}`,
-            `the patient's age is not known (${facts.demographicsGap ?? 'no birth date'}), so only adult limits were applied, and ${why}`,
-          ),
+          notChecked('age-limits', {
+            kind: 'age-unknown',
+            gap: facts.demographicsGap,
+            because: exceeds ? 'dose-above-other-band' : 'contraindicated-in-other-band',
+          }),
         );
       }
     }
@@ -287,7 +287,7 @@ function evaluate(
   instructions: readonly Instruction[],
   product: ProductInfo,
   facts: PatientFacts,
-  notChecked: (what: string, reason: DoseNotCheckedFinding['reason']) => DoseNotCheckedFinding,
+  notChecked: (part: DoseCheckPart, reason: DoseNotCheckedReason) => DoseNotCheckedFinding,
 ): DoseFinding[] {
   const out: DoseFinding[] = [];
   const unit = rules[0]!.unit;
@@ -306,23 +306,14 @@ function evaluate(
   if (instructions.length > 0) {
     const unreadable = instructions.find((i) => i.problem !== undefined);
     if (unreadable) {
-      out.push(
-        notChecked(
-          `the dose of ${ingredient.name}`,
-          `the dosage instruction could not be interpreted: ${unreadable.problem!}`,
-        ),
-      );
+      out.push(notChecked('dose', { kind: 'dosage-unreadable', problem: unreadable.problem! }));
     } else {
       const computed = computeRegimen(route, unit, instructions, ctx);
-      if ('tooLarge' in computed) {
-        out.push(notChecked(`the dose of ${ingredient.name}`, { kind: 'too-large', lines: computed.tooLarge }));
-      } else if ('problem' in computed) {
-        out.push(
-          notChecked(
-            `the dose of ${ingredient.name}`,
-            computed.needsWeight ? `${computed.problem}${weightGap(facts)}` : computed.problem,
-          ),
-        );
+      if ('reason' in computed) {
+        // ordered per kilogram with no weight: the card says why the weight is missing
+        const r = computed.reason;
+        const perKg = r.kind === 'amount-unknown' && r.problem.kind === 'per-kg-no-weight';
+        out.push(notChecked('dose', perKg ? { ...r, weight: weightGap(facts) } : r));
       } else regimen = computed;
     }
   }
@@ -336,13 +327,7 @@ function evaluate(
         r.interval !== undefined ||
         r.renal.some((b) => b.perDayMax !== undefined || b.perKgDayMax !== undefined),
     );
-    if (needsSchedule)
-      out.push(
-        notChecked(
-          `daily and interval limits for ${ingredient.name}`,
-          'no schedule given (the dosage instruction has no timing)',
-        ),
-      );
+    if (needsSchedule) out.push(notChecked('daily-limits', { kind: 'no-schedule' }));
   }
 
   // ------------------------------------------------------------------ patient data the rules use
@@ -430,12 +415,7 @@ function evaluate(
       if (rule.perKg && (rule.perKg.perDoseMax !== undefined || rule.perKg.perDayMax !== undefined)) {
         const belowKg = rule.perKg.belowKg;
         if (weightKg === undefined) {
-          out.push(
-            notChecked(
-              `weight-based dose limits for ${ingredient.name}`,
-              `no current body weight is known${weightGap(facts)}`,
-            ),
-          );
+          out.push(notChecked('weight-limits', { kind: 'no-weight', weight: weightGap(facts) }));
         } else if (belowKg === undefined || weightKg < belowKg) {
           const perKg = (limit: number) => ({ limit, weightKg, ...(belowKg !== undefined ? { belowKg } : {}) });
           const perDoseMax = rule.perKg.perDoseMax;
@@ -570,12 +550,7 @@ function evaluate(
         // creatinine that cannot be used — not for every order of a patient with no kidney tests on record.
         const evidence = facts.stale.egfr || facts.stale.creatinine || facts.creatinine;
         if (rule.renal.some((b) => b.action === 'contraindicated') || evidence) {
-          out.push(
-            notChecked(
-              `the renal dose check for ${ingredient.name}`,
-              `kidney function is not known: ${kidneyFunctionGap(facts) || 'no eGFR or creatinine clearance could be determined'}`,
-            ),
-          );
+          out.push(notChecked('renal', { kind: 'kidney-function-unknown', gaps: kidneyFunctionGaps(facts) }));
         }
         continue;
       }
@@ -591,8 +566,6 @@ function evaluate(
       if (kf.value < DIALYSIS_NOTE_BELOW && rule.dialysisNote)
         notes.push({ kind: 'dialysis', note: rule.dialysisNote });
       const renal = { band: b, kidney: kf };
-      // for a "could not be checked" reason only; a finding's words are in cards/dose-text.ts
-      const kfText = `${kf.measure === 'egfr' ? 'eGFR' : 'CrCl'} ${fmt(kf.value)} ${kf.measure === 'egfr' ? 'mL/min/1.73 m2' : 'mL/min'}`;
       if (b.action === 'contraindicated') {
         push(
           {
@@ -639,12 +612,7 @@ function evaluate(
         }
         if (b.perKgDayMax !== undefined) {
           if (weightKg === undefined) {
-            out.push(
-              notChecked(
-                `the renal dose check for ${ingredient.name}`,
-                `the limit for ${kfText} is per kilogram and no current body weight is known${weightGap(facts)}`,
-              ),
-            );
+            out.push(notChecked('renal', { kind: 'renal-limit-needs-weight', kidney: kf, weight: weightGap(facts) }));
           } else if (above(day, clean(b.perKgDayMax * weightKg))) {
             const limit = clean(b.perKgDayMax * weightKg);
             addOnce(patientData, { kind: 'weight', weight: facts.weight! });
@@ -711,18 +679,10 @@ function addOnce(list: PatientDatum[], datum: PatientDatum): void {
   if (!list.some((d) => JSON.stringify(d) === key)) list.push(datum);
 }
 
-const yearsText = (n: number) => (n < 2 ? `${fmt(n * 12)} months` : `${fmt(n)} years`);
-
-function ageText(years: number): string {
-  if (years < 2) return `${Math.floor(years * 12)} months`;
-  return `${Math.floor(years)} years`;
-}
-
-function weightGap(facts: PatientFacts): string {
-  if (facts.stale.weight)
-    return ` (the latest weight, ${facts.stale.weight.date}, is older than ${facts.maxLabAgeDays} days)`;
-  if (facts.observationsGap) return ` (observations could not be obtained: ${facts.observationsGap})`;
-  return ' (no body weight observation was sent)';
+function weightGap(facts: PatientFacts): WeightGap {
+  if (facts.stale.weight) return { kind: 'stale', date: facts.stale.weight.date, maxLabAgeDays: facts.maxLabAgeDays };
+  if (facts.observationsGap) return { kind: 'observations-missing', reason: facts.observationsGap };
+  return { kind: 'not-sent' };
 }
 
 /**
@@ -750,7 +710,8 @@ function computeRegimen(
   unit: DoseRule['unit'],
   instructions: readonly Instruction[],
   ctx: AmountContext,
-): Regimen | { problem: string; needsWeight?: boolean } | { tooLarge: DoseLine[] } {
+): Regimen | { reason: DoseNotCheckedReason } {
+  const unknown = (problem: AmountProblem) => ({ reason: { kind: 'amount-unknown' as const, problem } });
   interface Step {
     perDoseHigh: number;
     perDoseLow: number;
@@ -768,9 +729,9 @@ function computeRegimen(
   for (const i of instructions) {
     const dose = i.dose!;
     const high = ingredientAmount(dose.high, dose.unit, unit, ctx);
-    if ('problem' in high) return high;
+    if ('problem' in high) return unknown(high.problem);
     const low = dose.low === dose.high ? high : ingredientAmount(dose.low, dose.unit, unit, ctx);
-    if ('problem' in low) return low;
+    if ('problem' in low) return unknown(low.problem);
     let perDoseHigh = clean(high.value);
     const perDoseLow = clean(low.value);
     if (i.maxPerAdministration) {
@@ -783,8 +744,7 @@ function computeRegimen(
     if (!s && i.maxPerPeriod) {
       // No timing, but a maximum per period: that maximum is the amount a day (and a week) the order allows.
       const capAmount = ingredientAmount(i.maxPerPeriod.value, i.maxPerPeriod.unit, unit, ctx);
-      if ('problem' in capAmount)
-        return { problem: `the order has no timing and its maximum per period cannot be read: ${capAmount.problem}` };
+      if ('problem' in capAmount) return { reason: { kind: 'max-per-period-unreadable', problem: capAmount.problem } };
       step.perDayHigh = clean(capAmount.value * Math.max(1, 1 / i.maxPerPeriod.periodDays));
       step.perWeekHigh = clean((capAmount.value * 7) / Math.min(7, i.maxPerPeriod.periodDays));
     }
@@ -873,7 +833,7 @@ function computeRegimen(
     ...(ratio ? { orderedUnit: ratio.unit, amountPerOrderedUnit: ratio.amount } : {}),
   };
   if (![dose.perDoseHigh, dose.perDayHigh ?? 0, dose.perWeekHigh ?? 0].every(Number.isFinite)) {
-    return { tooLarge: lines };
+    return { reason: { kind: 'too-large', lines } };
   }
   const daysPerWeek = maxOf('daysPerWeek');
   const administrationsPerWeek = maxOf('administrationsPerWeek');
@@ -958,12 +918,12 @@ export function orderedDoseEntry(instruction: Json): Json | undefined {
   return e;
 }
 
-/** One "could not be checked" per order, what and reason. */
+/** One "could not be checked" per order, ingredient, part and reason. */
 function dedupeNotChecked(findings: DoseFinding[]): DoseFinding[] {
   const seen = new Set<string>();
   return findings.filter((f) => {
     if (f.check !== 'not-checked') return true;
-    const key = `${f.medication.key}|${f.what}|${f.reason}`;
+    const key = `${f.medication.key}|${f.ingredient.rxcui}|${f.part}|${JSON.stringify(f.reason)}`;
     if (seen.has(key)) return false;
     seen.add(key);
     return true;

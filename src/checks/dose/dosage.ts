@@ -71,8 +71,36 @@ export interface Instruction {
   /** maxDosePerPeriod: at most `value` `unit` per `periodDays`. */
   readonly maxPerPeriod?: OrderedQuantity & { readonly periodDays: number };
   /** Why the dose or the schedule could not be read, when it could not. */
-  readonly problem?: string;
+  readonly problem?: DosageProblem;
 }
+
+/** Why a dosage instruction could not be read, as data (cards/dose-text.ts words it). Values as sent are kept raw. */
+export type DosageProblem =
+  | { readonly kind: 'range-mixed-units'; readonly low: string; readonly high: string }
+  | { readonly kind: 'dose-not-quantity' }
+  | { readonly kind: 'dose-not-number'; readonly value: unknown }
+  | { readonly kind: 'rate-only' }
+  | { readonly kind: 'text-only'; readonly text: string }
+  | { readonly kind: 'no-dose' }
+  | { readonly kind: 'dose-not-positive'; readonly value: number; readonly unit: string }
+  | TimingProblem;
+
+/** Why a Timing could not be read. */
+export type TimingProblem =
+  | { readonly kind: 'timing-not-timing'; readonly value: unknown }
+  | { readonly kind: 'repeat-not-element'; readonly value: unknown }
+  | { readonly kind: 'timing-field-not-number'; readonly field: string; readonly value: unknown }
+  | { readonly kind: 'timing-field-not-positive'; readonly field: string; readonly value: number }
+  | { readonly kind: 'timing-code-unknown'; readonly code: string }
+  | { readonly kind: 'frequency-without-period' }
+  | { readonly kind: 'period-unit-not-time'; readonly unit: string }
+  /** Doses less than one minute apart: `frequencyMax` every `period` `periodUnit`. */
+  | {
+      readonly kind: 'under-a-minute-apart';
+      readonly frequencyMax: number;
+      readonly period: number;
+      readonly periodUnit: string | undefined;
+    };
 
 export interface RouteRead {
   readonly route?: DoseRoute;
@@ -162,7 +190,7 @@ function readInstruction(d: Json, index: number): Instruction {
     const low = quantity(holder.doseRange.low);
     const high = quantity(holder.doseRange.high);
     if (low && high && low.unit !== high.unit)
-      return { ...base, ...caps, problem: `the dose range mixes units (${low.unit} to ${high.unit})` };
+      return { ...base, ...caps, problem: { kind: 'range-mixed-units', low: low.unit, high: high.unit } };
     const unit = (high ?? low)?.unit ?? '';
     if (low || high) dose = { low: (low ?? high)!.value, high: (high ?? low)!.value, unit };
   }
@@ -172,23 +200,19 @@ function readInstruction(d: Json, index: number): Instruction {
     const rate = entries.some(
       (e) => e.rateQuantity !== undefined || e.rateRatio !== undefined || e.rateRange !== undefined,
     );
-    if (rate) return { ...base, ...caps, problem: 'it gives an infusion rate and no dose per administration' };
-    return {
-      ...base,
-      ...caps,
-      problem: text ? `the dose is given only as text ("${text.slice(0, 80)}")` : 'it gives no dose',
-    };
+    if (rate) return { ...base, ...caps, problem: { kind: 'rate-only' } };
+    return { ...base, ...caps, problem: text ? { kind: 'text-only', text } : { kind: 'no-dose' } };
   }
   if (dose.low > dose.high) dose = { ...dose, low: dose.high, high: dose.low };
   if (!(dose.low > 0))
-    return { ...base, ...caps, problem: `the dose ${fmt(dose.low)} ${dose.unit} is not a positive amount` };
+    return { ...base, ...caps, problem: { kind: 'dose-not-positive', value: dose.low, unit: dose.unit } };
   const schedule = readSchedule(d.timing);
-  if (typeof schedule === 'string') return { ...base, dose, ...caps, problem: schedule };
+  if (schedule && 'problem' in schedule) return { ...base, dose, ...caps, problem: schedule.problem };
   return { ...base, dose, ...(schedule ? { schedule } : {}), ...caps };
 }
 
 /** A dose value that is there but is not a finite number (a string "1000", null, an array), named. */
-function badDoseValue(holder: Json): string | undefined {
+function badDoseValue(holder: Json): DosageProblem | undefined {
   const values: unknown[] = [];
   for (const q of [
     holder.doseQuantity,
@@ -196,13 +220,11 @@ function badDoseValue(holder: Json): string | undefined {
     isObject(holder.doseRange) ? holder.doseRange.high : undefined,
   ]) {
     if (q === undefined) continue;
-    if (!isObject(q)) return 'the dose quantity is not a FHIR Quantity';
+    if (!isObject(q)) return { kind: 'dose-not-quantity' };
     values.push(q.value);
   }
   const bad = values.find((v) => v !== undefined && num(v) === undefined);
-  return bad !== undefined
-    ? `the dose value ${JSON.stringify(bad)?.slice(0, 40) ?? String(bad)} is not a number`
-    : undefined;
+  return bad !== undefined ? { kind: 'dose-not-number', value: bad } : undefined;
 }
 
 function readMaxPerPeriod(r: unknown): Instruction['maxPerPeriod'] {
@@ -215,25 +237,23 @@ function readMaxPerPeriod(r: unknown): Instruction['maxPerPeriod'] {
   return { ...n, periodDays: per * days };
 }
 
-const fmt = (n: number) => String(Math.round(n * 100) / 100);
-
 /**
- * How often, from Timing: undefined when there is no timing at all (the dose is checked alone), a string when the
+ * How often, from Timing: undefined when there is no timing at all (the dose is checked alone), a problem when the
  * timing is there but cannot be read.
  */
-export function readSchedule(timing: unknown): Schedule | string | undefined {
+export function readSchedule(timing: unknown): Schedule | { readonly problem: TimingProblem } | undefined {
   if (timing === undefined) return undefined;
-  if (!isObject(timing)) return `the timing is not a FHIR Timing (${describe(timing)})`;
+  if (!isObject(timing)) return { problem: { kind: 'timing-not-timing', value: timing } };
   if (timing.repeat !== undefined && !isObject(timing.repeat))
-    return `the timing's repeat is not a FHIR Timing.repeat element (${describe(timing.repeat)})`;
+    return { problem: { kind: 'repeat-not-element', value: timing.repeat } };
   const repeat = isObject(timing.repeat) ? timing.repeat : undefined;
   if (repeat) {
     for (const field of ['frequency', 'frequencyMax', 'period', 'periodMax', 'count', 'countMax'] as const) {
       const v = repeat[field];
       if (v === undefined) continue;
       const n = num(v);
-      if (n === undefined) return `the timing's ${field} ${describe(v)} is not a number`;
-      if (!(n > 0)) return `the timing's ${field} ${fmt(n)} is not a positive number`;
+      if (n === undefined) return { problem: { kind: 'timing-field-not-number', field, value: v } };
+      if (!(n > 0)) return { problem: { kind: 'timing-field-not-positive', field, value: n } };
     }
   }
   const codeText = codingsOf(timing.code)
@@ -262,7 +282,7 @@ export function readSchedule(timing: unknown): Schedule | string | undefined {
     )
       return undefined;
     const other = codingsOf(timing.code)[0]?.code ?? conceptText(timing.code);
-    return other ? `the timing code "${other}" is not one this service reads` : undefined;
+    return other ? { problem: { kind: 'timing-code-unknown', code: other } } : undefined;
   }
   const frequency = num(repeat.frequency) ?? 1;
   const frequencyMax = Math.max(num(repeat.frequencyMax) ?? frequency, frequency);
@@ -289,15 +309,15 @@ export function readSchedule(timing: unknown): Schedule | string | undefined {
         once: true,
         pattern: { kind: 'single-dose' },
       };
-    if (repeat.frequency !== undefined) return 'the timing gives a frequency but no period';
+    if (repeat.frequency !== undefined) return { problem: { kind: 'frequency-without-period' } };
     return undefined;
   }
   const unitDays = daysIn(periodUnit);
-  if (unitDays === undefined) return `the timing's period unit "${periodUnit ?? ''}" is not a unit of time`;
+  if (unitDays === undefined) return { problem: { kind: 'period-unit-not-time', unit: periodUnit ?? '' } };
   const periodMax = Math.max(num(repeat.periodMax) ?? period, period);
   const periodDays = period * unitDays;
   if (periodDays / frequencyMax < MIN_INTERVAL_DAYS)
-    return `the timing gives doses less than one minute apart (${fmt(frequencyMax)} every ${period} ${periodUnit})`;
+    return { problem: { kind: 'under-a-minute-apart', frequencyMax, period, periodUnit } };
   // Several named times a day ("when": breakfast, lunch, dinner) within a daily period: one dose at each.
   const freqHigh = periodDays === 1 ? Math.max(frequencyMax, whenCount, timeCount) : frequencyMax;
   const freqLow = periodDays === 1 ? Math.max(frequency, whenCount, timeCount) : frequency;
@@ -314,14 +334,6 @@ export function readSchedule(timing: unknown): Schedule | string | undefined {
 
 /** The shortest dosing interval read as one: one minute. */
 const MIN_INTERVAL_DAYS = 1 / 1440;
-
-function describe(v: unknown): string {
-  if (Array.isArray(v)) return 'an array';
-  if (v === null) return 'null';
-  if (typeof v === 'string') return JSON.stringify(v.slice(0, 40));
-  if (typeof v === 'number') return String(v);
-  return `a ${typeof v}`;
-}
 
 /** An interval longer than 12 hours and shorter than a week that does not divide 24 hours: read as an average a day. */
 const averages = (intervalDays: number, periodDays: number) =>

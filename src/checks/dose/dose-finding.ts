@@ -1,9 +1,11 @@
 /** What the dose check finds: dose problems (data) and dose checks that could not be done, never cards. */
-import type { Measurement, Medication } from '../../fhir/clinical-context.js';
+import type { DemographicsGap, Measurement, Medication } from '../../fhir/clinical-context.js';
+import type { DataGapReason } from '../../fhir/prefetch.js';
 import type { IngredientRef } from '../../knowledge/knowledge-store.js';
 import type { DoseRule, RenalBand } from '../../knowledge/source-schema.js';
-import type { OrderedQuantity, SchedulePattern } from './dosage.js';
-import type { KidneyFunction } from './renal.js';
+import type { AmountProblem } from './amount.js';
+import type { DosageProblem, OrderedQuantity, SchedulePattern } from './dosage.js';
+import type { KidneyFunction, KidneyGap } from './renal.js';
 
 /** v3-ActCode dosage-problem codes (DOSE is-a hierarchy) a dose finding is coded with. */
 export type DoseTopic = 'DOSEH' | 'DOSEL' | 'DOSEHINDA' | 'DOSEHINDW' | 'DOSEIVL' | 'DOSECOND';
@@ -59,7 +61,7 @@ export interface DoseLine {
 export type PatientDatum =
   | { readonly kind: 'age'; readonly years: number; readonly birthDate: string | undefined }
   /** The age is not known (the data layer's reason): adult limits were applied. */
-  | { readonly kind: 'age-unknown'; readonly gap: string | undefined }
+  | { readonly kind: 'age-unknown'; readonly gap: DemographicsGap | undefined }
   | { readonly kind: 'weight'; readonly weight: Measurement }
   | { readonly kind: 'kidney'; readonly kidney: KidneyFunction };
 
@@ -110,16 +112,60 @@ export interface DoseProblemFinding {
   readonly correctedSchedule?: 'weekly';
 }
 
+/** Which part of an ingredient's dose check could not be done. */
+export type DoseCheckPart =
+  /** The dose itself (the route, the dosage or the amount could not be read). */
+  | 'dose'
+  | 'age-limits'
+  | 'weight-limits'
+  /** Limits that need a schedule: a day's, a week's, the interval. */
+  | 'daily-limits'
+  | 'renal';
+
+/** Why the body weight a limit needs is missing. */
+export type WeightGap =
+  | { readonly kind: 'stale'; readonly date: string; readonly maxLabAgeDays: number }
+  | { readonly kind: 'observations-missing'; readonly reason: DataGapReason }
+  | { readonly kind: 'not-sent' };
+
+/** Why a part of the dose check could not be done, as data (cards/dose-text.ts words it). */
+export type DoseNotCheckedReason =
+  | { readonly kind: 'route-ambiguous' }
+  /** A partial birth date spans band boundaries: the patient is `youngestYears` to `oldestYears` old. */
+  | {
+      readonly kind: 'age-band-uncertain';
+      readonly birthDate: string;
+      readonly youngestYears: number;
+      readonly oldestYears: number;
+      readonly boundaries: readonly number[];
+    }
+  /** Age unknown, adult limits applied, and another band's limit would matter. */
+  | {
+      readonly kind: 'age-unknown';
+      readonly gap: DemographicsGap | undefined;
+      readonly because: 'dose-above-other-band' | 'contraindicated-in-other-band';
+    }
+  | { readonly kind: 'dosage-unreadable'; readonly problem: DosageProblem }
+  /** The amount of ingredient cannot be had (with the weight gap when it is ordered per kilogram). */
+  | { readonly kind: 'amount-unknown'; readonly problem: AmountProblem; readonly weight?: WeightGap }
+  /** No timing, and the maximum per period cannot be read. */
+  | { readonly kind: 'max-per-period-unreadable'; readonly problem: AmountProblem }
+  /** The dose as read is too large a number to compare. */
+  | { readonly kind: 'too-large'; readonly lines: readonly DoseLine[] }
+  | { readonly kind: 'no-schedule' }
+  | { readonly kind: 'no-weight'; readonly weight: WeightGap }
+  | { readonly kind: 'kidney-function-unknown'; readonly gaps: readonly KidneyGap[] }
+  /** A kidney-function band's limit is per kilogram and there is no weight. */
+  | { readonly kind: 'renal-limit-needs-weight'; readonly kidney: KidneyFunction; readonly weight: WeightGap };
+
 /** A dose check that could not be done for an order, and why (missing weight, stale creatinine, unreadable dosage). */
 export interface DoseNotCheckedFinding {
   readonly kind: 'dose';
   readonly check: 'not-checked';
   readonly medication: Medication;
-  readonly ingredient?: IngredientRef;
-  /** e.g. "weight-based dose limits for amoxicillin". */
-  readonly what: string;
-  /** Why, or, for a dose too large to compare, the dose as read (the card says it). */
-  readonly reason: string | { readonly kind: 'too-large'; readonly lines: readonly DoseLine[] };
+  readonly ingredient: IngredientRef;
+  readonly part: DoseCheckPart;
+  readonly reason: DoseNotCheckedReason;
 }
 
 export type DoseFinding = DoseProblemFinding | DoseNotCheckedFinding;

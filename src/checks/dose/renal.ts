@@ -5,7 +5,8 @@
  * Actual body weight is used, as most US labels that give CrCl bands assume. Only from 18 years: in children the
  * equation overestimates clearance, and a reported (pediatric) eGFR is needed instead.
  */
-import type { Measurement, PatientFacts } from '../../fhir/clinical-context.js';
+import type { DemographicsGap, Measurement, PatientFacts } from '../../fhir/clinical-context.js';
+import type { DataGapReason } from '../../fhir/prefetch.js';
 
 /** Kidney function and how it was obtained: the card says it ("eGFR 25 mL/min/1.73 m2 on 2026-11-01"). */
 export type KidneyFunction =
@@ -56,28 +57,42 @@ export function crclOf(p: PatientFacts): KidneyFunction | undefined {
   return { measure: 'crcl', value, ageYears: age, sex: p.sex, weight: p.weight, creatinine: p.creatinine };
 }
 
-/** What is missing for an estimate of kidney function, in words (for a "could not be checked" card). */
-export function kidneyFunctionGap(p: PatientFacts): string {
-  const parts: string[] = [];
-  if (p.stale.egfr) parts.push(`the latest eGFR (${p.stale.egfr.date}) is older than ${p.maxLabAgeDays} days`);
-  if (p.stale.creatinine)
-    parts.push(`the latest serum creatinine (${p.stale.creatinine.date}) is older than ${p.maxLabAgeDays} days`);
-  if (!p.egfr && !p.creatinine && !p.stale.egfr && !p.stale.creatinine)
-    parts.push('no eGFR or serum creatinine result was available');
+/** One thing missing for an estimate of kidney function (cards/dose-text.ts words it). */
+export type KidneyGap =
+  /** The latest result of this kind is older than `maxLabAgeDays`. */
+  | {
+      readonly kind: 'stale';
+      readonly what: 'egfr' | 'creatinine' | 'weight';
+      readonly date: string;
+      readonly maxLabAgeDays: number;
+    }
+  | { readonly kind: 'no-results' }
+  /** A creatinine, but the patient is a child (Cockcroft–Gault is for adults) and no eGFR was reported. */
+  | { readonly kind: 'child-without-egfr' }
+  | { readonly kind: 'age-unknown'; readonly gap: DemographicsGap | undefined }
+  | { readonly kind: 'sex-not-recorded' }
+  | { readonly kind: 'no-weight' }
+  | { readonly kind: 'labs-missing'; readonly reason: DataGapReason };
+
+/** What is missing for an estimate of kidney function (for a "could not be checked" card). */
+export function kidneyFunctionGaps(p: PatientFacts): KidneyGap[] {
+  const gaps: KidneyGap[] = [];
+  const stale = (what: 'egfr' | 'creatinine' | 'weight', m: Measurement): KidneyGap => ({
+    kind: 'stale',
+    what,
+    date: m.date,
+    maxLabAgeDays: p.maxLabAgeDays,
+  });
+  if (p.stale.egfr) gaps.push(stale('egfr', p.stale.egfr));
+  if (p.stale.creatinine) gaps.push(stale('creatinine', p.stale.creatinine));
+  if (!p.egfr && !p.creatinine && !p.stale.egfr && !p.stale.creatinine) gaps.push({ kind: 'no-results' });
   if (p.creatinine && p.ageYears !== undefined && p.ageYears < ADULT_YEARS && !p.egfr) {
-    parts.push(
-      'Cockcroft–Gault is not used under 18 years, and no eGFR (a pediatric estimate such as bedside Schwartz) was reported',
-    );
+    gaps.push({ kind: 'child-without-egfr' });
   } else if (p.creatinine) {
-    if (p.ageYears === undefined) parts.push(`the age is not known (${p.demographicsGap ?? 'no birth date'})`);
-    if (p.sex !== 'male' && p.sex !== 'female') parts.push('the sex is not recorded as male or female');
-    if (!p.weight)
-      parts.push(
-        p.stale.weight
-          ? `the latest body weight (${p.stale.weight.date}) is older than ${p.maxLabAgeDays} days`
-          : 'no body weight was available',
-      );
+    if (p.ageYears === undefined) gaps.push({ kind: 'age-unknown', gap: p.demographicsGap });
+    if (p.sex !== 'male' && p.sex !== 'female') gaps.push({ kind: 'sex-not-recorded' });
+    if (!p.weight) gaps.push(p.stale.weight ? stale('weight', p.stale.weight) : { kind: 'no-weight' });
   }
-  if (p.observationsGap) parts.push(`laboratory results could not be obtained: ${p.observationsGap}`);
-  return parts.join('; ');
+  if (p.observationsGap) gaps.push({ kind: 'labs-missing', reason: p.observationsGap });
+  return gaps;
 }

@@ -25,8 +25,8 @@ export function isExtendedRelease(drug: Pick<ResolvedDrug, 'name' | 'doseForm'> 
 /** Duplicate pairs reported at most; beyond it the check says how many more it found instead of listing them. */
 export const MAX_DUPLICATE_FINDINGS = 200;
 
-/** The check's name, as a hook lists it and as its "incomplete" findings name it. */
-export const DUPLICATE_CHECK = 'duplicate therapy check';
+/** The check's id, as a hook lists it and as its "incomplete" findings name it. */
+export const DUPLICATE_CHECK = 'duplicate';
 
 export async function checkDuplicates(plan: PairPlan, kb: KnowledgeSnapshot, deadline?: Deadline): Promise<Finding[]> {
   const taking = (m: Medication) => m.resolution === 'resolved' && m.ingredients.length > 0 && m.role !== 'recent';

@@ -3,6 +3,6 @@ import type { Check } from '../check.js';
 import { checkDuplicates, DUPLICATE_CHECK } from './check-duplicates.js';
 
 export const duplicateCheck: Check = {
-  name: DUPLICATE_CHECK,
+  id: DUPLICATE_CHECK,
   run: ({ plan, kb, deadline }) => checkDuplicates(plan, kb, deadline),
 };

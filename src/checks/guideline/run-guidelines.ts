@@ -13,7 +13,14 @@
  */
 import type { ClinicalContext, Medication } from '../../fhir/clinical-context.js';
 import type { FhirClient, FhirServerAccess } from '../../fhir/fhir-client.js';
-import { prefetchTemplates, resolveData, type DataKey, type KeyNeed, type ResolvedData } from '../../fhir/prefetch.js';
+import {
+  prefetchTemplates,
+  resolveData,
+  type DataGapReason,
+  type DataKey,
+  type KeyNeed,
+  type ResolvedData,
+} from '../../fhir/prefetch.js';
 import type { Json } from '../../fhir/resources.js';
 import { processCpuMs, type CpuClock } from '../../infra/cpu-time.js';
 import type { Deadline } from '../../infra/deadline.js';
@@ -114,7 +121,7 @@ export async function runGuidelines(input: GuidelineInput, deps: GuidelineDeps):
   // The request data the rules read beyond the medications: what the hook already read, or prefetch/fetch now.
   const needed = new Set<DataNeed>(runnable.flatMap((r) => [...r.needs]));
   const data = await ruleData(input, needed);
-  const gapsByKey = new Map<DataKey, string>();
+  const gapsByKey = new Map<DataKey, DataGapReason>();
   for (const gap of data.gaps) if (!gapsByKey.has(gap.key)) gapsByKey.set(gap.key, gap.reason);
 
   const meds = [...input.clinical.drafts, ...input.clinical.active, ...input.clinical.recent];

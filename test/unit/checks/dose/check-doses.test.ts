@@ -8,12 +8,14 @@ import { checkDoses } from '../../../../src/checks/dose/check-doses.js';
 import { Deadline } from '../../../../src/infra/deadline.js';
 import type { DoseFinding, DoseProblemFinding } from '../../../../src/checks/dose/dose-finding.js';
 import { patientFacts } from '../../../../src/fhir/patient-facts.js';
-import { cockcroftGault, crclOf, kidneyFunctionGap } from '../../../../src/checks/dose/renal.js';
+import { cockcroftGault, crclOf, kidneyFunctionGaps } from '../../../../src/checks/dose/renal.js';
 import {
   doseLineText,
   doseNoteText,
   doseNotCheckedReason,
+  doseNotCheckedWhat,
   kidneyFunctionText,
+  kidneyGapText,
   patientDatumText,
   violationText,
 } from '../../../../src/cards/dose-text.js';
@@ -245,7 +247,7 @@ const summary = (fs: DoseFinding[]) =>
   fs.map((f) =>
     f.check === 'problem'
       ? `${f.topic}:${f.violations.map((v) => `${v.measure} ${v.ordered} vs ${v.limit}`).join(',')}`
-      : `not-checked:${f.what}`,
+      : `not-checked:${doseNotCheckedWhat(f)}`,
   );
 const daily = (n: number) => ({ repeat: { frequency: n, period: 1, periodUnit: 'd' } });
 const every = (h: number) => ({ repeat: { frequency: 1, period: h, periodUnit: 'h' } });
@@ -356,19 +358,19 @@ describe('children: mg/kg limits with absolute caps', () => {
       'DOSEHINDA:perDay 3300 vs 3000',
     ]);
     const nc = fs[0]!;
-    expect(nc.check === 'not-checked' && nc.reason).toBe(
+    expect(nc.check === 'not-checked' && doseNotCheckedReason(nc)).toBe(
       'no current body weight is known (the latest weight, 2026-01-10, is older than 90 days)',
     );
   });
 
   it('an unknown age: adult limits are applied and the age-specific limits named as not checked', async () => {
-    const unknown = facts({ demographicsGap: 'the EHR sent no Patient resource' });
+    const unknown = facts({ demographicsGap: { kind: 'no-patient' } });
     const fs = await check([order('amox500', { value: 1100, unit: 'mg' }, daily(3))], unknown);
     expect(summary(fs)).toEqual([
       'not-checked:age-specific dose limits for amoxicillin',
       'DOSEH:perDose 1100 vs 1000,perDay 3300 vs 3000',
     ]);
-    expect(fs[0]!.check === 'not-checked' && fs[0]!.reason).toBe(
+    expect(fs[0]!.check === 'not-checked' && doseNotCheckedReason(fs[0]!)).toBe(
       "the patient's age is not known (the EHR sent no Patient resource), so only adult limits were applied, and the dose is above the limit for another age band",
     );
     // a dose within every age band's absolute limits needs no such card
@@ -433,7 +435,7 @@ describe('kidney function', () => {
     });
     const fs = await check([order('metformin500', { value: 500, unit: 'mg' }, daily(2))], stale);
     expect(summary(fs)).toEqual(['not-checked:the renal dose check for metformin']);
-    expect(fs[0]!.check === 'not-checked' && fs[0]!.reason).toBe(
+    expect(fs[0]!.check === 'not-checked' && doseNotCheckedReason(fs[0]!)).toBe(
       'kidney function is not known: the latest serum creatinine (2026-03-01) is older than 90 days',
     );
   });
@@ -467,9 +469,9 @@ describe('kidney function', () => {
         creatinine: { value: 0.5, unit: 'mg/dL', date: '2026-11-02', ageDays: 19 },
       });
     expect(crclOf(child(17.9))).toBeUndefined();
-    expect(kidneyFunctionGap(child(17.9))).toBe(
+    expect(kidneyFunctionGaps(child(17.9)).map(kidneyGapText)).toEqual([
       'Cockcroft–Gault is not used under 18 years, and no eGFR (a pediatric estimate such as bedside Schwartz) was reported',
-    );
+    ]);
     // from the 18th birthday it applies: (140 − 18) × 30 / (72 × 0.5) = 101.7
     expect(crclOf(child(18))?.value).toBe(101.7);
   });
@@ -622,7 +624,7 @@ describe('no schedule', () => {
   it('no timing at all: the daily and interval limits are named as not checked; the dose itself still is', async () => {
     const fs = await check([orderWith('apap500', [di(1000, 'mg', undefined)])], adult);
     expect(summary(fs)).toEqual(['not-checked:daily and interval limits for acetaminophen']);
-    expect(fs[0]!.check === 'not-checked' && fs[0]!.reason).toBe(
+    expect(fs[0]!.check === 'not-checked' && doseNotCheckedReason(fs[0]!)).toBe(
       'no schedule given (the dosage instruction has no timing)',
     );
     expect(summary(await check([orderWith('apap500', [di(1500, 'mg', undefined)])], adult))).toEqual([
@@ -647,14 +649,14 @@ describe('no schedule', () => {
 
   it('absurd doses and frequencies are named on a not-checked finding', async () => {
     const fs = await check([order('apap500', { value: -500, unit: 'mg' }, every(6))], adult);
-    expect(fs.map((f) => f.check === 'not-checked' && f.reason)).toEqual([
+    expect(fs.map((f) => f.check === 'not-checked' && doseNotCheckedReason(f))).toEqual([
       'the dosage instruction could not be interpreted: the dose -500 mg is not a positive amount',
     ]);
     const f2 = await check(
       [order('apap500', { value: 1000, unit: 'mg' }, { repeat: { frequency: '6', period: 1, periodUnit: 'd' } })],
       adult,
     );
-    expect(f2.map((f) => f.check === 'not-checked' && f.reason)).toEqual([
+    expect(f2.map((f) => f.check === 'not-checked' && doseNotCheckedReason(f))).toEqual([
       'the dosage instruction could not be interpreted: the timing\'s frequency "6" is not a number',
     ]);
     const f3 = await check([order('apap500', { value: 1e308, unit: 'g' }, every(6))], adult);
@@ -721,7 +723,7 @@ describe('age in calendar years and partial birth dates', () => {
     expect([p2008.birthDate, p2008.ageYears]).toEqual(['2008', (226 + 20 / 31) / 12]);
     const fs = await check([order('amox500', { value: 900, unit: 'mg' }, daily(3))], p2008);
     expect(summary(fs)).toEqual(['not-checked:age-specific dose limits for amoxicillin']);
-    expect(fs[0]!.check === 'not-checked' && fs[0]!.reason).toBe(
+    expect(fs[0]!.check === 'not-checked' && doseNotCheckedReason(fs[0]!)).toBe(
       'age band uncertain: the birth date is given only as "2008", so the patient is 17 years to 18 years old, and the dose limits change at 18 years',
     );
     expect(summary(await check([order('amox500', { value: 1100, unit: 'mg' }, daily(3))], born('2000')))).toEqual([

@@ -1,8 +1,21 @@
 /** Dosage reading, UCUM conversion and ingredient amounts: exact numbers for every Dosage shape and unit. */
 import { describe, expect, it } from 'vitest';
-import { ingredientAmount, strengthsFromName, type AmountContext } from '../../../../src/checks/dose/amount.js';
+import {
+  ingredientAmount,
+  strengthsFromName,
+  type Amount,
+  type AmountContext,
+} from '../../../../src/checks/dose/amount.js';
 import { readInstructions, readSchedule, routeFromText, type Schedule } from '../../../../src/checks/dose/dosage.js';
-import { scheduleText } from '../../../../src/cards/dose-text.js';
+import { amountProblemText, dosageProblemText, scheduleText } from '../../../../src/cards/dose-text.js';
+
+/** A schedule, or its problem in the card's words. */
+const scheduleWords = (timing: unknown) => {
+  const s = readSchedule(timing);
+  return s && 'problem' in s ? dosageProblemText(s.problem) : s;
+};
+/** An amount, its problem in the card's words. */
+const words = (a: Amount) => ('problem' in a ? { problem: amountProblemText(a.problem) } : a);
 import {
   CREATININE_UMOL_PER_MG_DL,
   convert,
@@ -120,7 +133,7 @@ describe('timing', () => {
     // every 48 hours: half a dose a day on average
     expect(code('QOD')).toEqual([0.5, 4, 4]);
     expect(code('WK')).toEqual([1, 1, 1]);
-    expect(readSchedule({ code: { coding: [{ code: 'XYZ' }] } })).toBe(
+    expect(scheduleWords({ code: { coding: [{ code: 'XYZ' }] } })).toBe(
       'the timing code "XYZ" is not one this service reads',
     );
   });
@@ -174,33 +187,33 @@ describe('timing', () => {
   });
 
   it('absurd or uninterpretable timing is named, never guessed', () => {
-    expect(readSchedule('q4h')).toBe('the timing is not a FHIR Timing ("q4h")');
-    expect(readSchedule(null)).toBe('the timing is not a FHIR Timing (null)');
-    expect(readSchedule({ repeat: [{ frequency: 6, period: 1, periodUnit: 'd' }] })).toBe(
+    expect(scheduleWords('q4h')).toBe('the timing is not a FHIR Timing ("q4h")');
+    expect(scheduleWords(null)).toBe('the timing is not a FHIR Timing (null)');
+    expect(scheduleWords({ repeat: [{ frequency: 6, period: 1, periodUnit: 'd' }] })).toBe(
       "the timing's repeat is not a FHIR Timing.repeat element (an array)",
     );
-    expect(readSchedule({ repeat: { frequency: '6', period: 1, periodUnit: 'd' } })).toBe(
+    expect(scheduleWords({ repeat: { frequency: '6', period: 1, periodUnit: 'd' } })).toBe(
       'the timing\'s frequency "6" is not a number',
     );
-    expect(readSchedule({ repeat: { frequency: 0, period: 1, periodUnit: 'd' } })).toBe(
+    expect(scheduleWords({ repeat: { frequency: 0, period: 1, periodUnit: 'd' } })).toBe(
       "the timing's frequency 0 is not a positive number",
     );
-    expect(readSchedule({ repeat: { frequency: -4, period: 1, periodUnit: 'd' } })).toBe(
+    expect(scheduleWords({ repeat: { frequency: -4, period: 1, periodUnit: 'd' } })).toBe(
       "the timing's frequency -4 is not a positive number",
     );
-    expect(readSchedule({ repeat: { frequency: 1, period: '1', periodUnit: 'd' } })).toBe(
+    expect(scheduleWords({ repeat: { frequency: 1, period: '1', periodUnit: 'd' } })).toBe(
       'the timing\'s period "1" is not a number',
     );
-    expect(readSchedule({ repeat: { frequency: 1, period: 0, periodUnit: 'h' } })).toBe(
+    expect(scheduleWords({ repeat: { frequency: 1, period: 0, periodUnit: 'h' } })).toBe(
       "the timing's period 0 is not a positive number",
     );
-    expect(readSchedule({ repeat: { frequency: 1, periodMax: -6, period: 4, periodUnit: 'h' } })).toBe(
+    expect(scheduleWords({ repeat: { frequency: 1, periodMax: -6, period: 4, periodUnit: 'h' } })).toBe(
       "the timing's periodMax -6 is not a positive number",
     );
-    expect(readSchedule({ repeat: { frequency: 1, period: 30, periodUnit: 's' } })).toBe(
+    expect(scheduleWords({ repeat: { frequency: 1, period: 30, periodUnit: 's' } })).toBe(
       'the timing gives doses less than one minute apart (1 every 30 s)',
     );
-    expect(readSchedule({ repeat: { frequency: 1e308, period: 1, periodUnit: 'd' } })).toMatch(
+    expect(scheduleWords({ repeat: { frequency: 1e308, period: 1, periodUnit: 'd' } })).toMatch(
       /^the timing gives doses less than one minute apart/,
     );
     // one minute exactly is still read
@@ -218,10 +231,10 @@ describe('timing', () => {
       text: 'once (a single dose)',
     });
     expect(readSchedule(undefined)).toBeUndefined();
-    expect(readSchedule({ repeat: { frequency: 2, period: 1, periodUnit: 'fortnight' } })).toBe(
+    expect(scheduleWords({ repeat: { frequency: 2, period: 1, periodUnit: 'fortnight' } })).toBe(
       'the timing\'s period unit "fortnight" is not a unit of time',
     );
-    expect(readSchedule({ repeat: { frequency: 2 } })).toBe('the timing gives a frequency but no period');
+    expect(scheduleWords({ repeat: { frequency: 2 } })).toBe('the timing gives a frequency but no period');
   });
 });
 
@@ -270,19 +283,24 @@ describe('dosage instructions', () => {
   });
 
   it('names what it cannot read', () => {
-    expect(readInstructions([{ text: 'one tablet daily' }])[0]!.problem).toBe(
-      'the dose is given only as text ("one tablet daily")',
-    );
-    expect(readInstructions([{ doseAndRate: [{ rateQuantity: q(5, 'mL/h') }] }])[0]!.problem).toBe(
+    const problem = (d: Record<string, unknown>) => {
+      const p = readInstructions([d])[0]!.problem;
+      return p && dosageProblemText(p);
+    };
+    expect(problem({ text: 'one tablet daily' })).toBe('the dose is given only as text ("one tablet daily")');
+    expect(problem({ doseAndRate: [{ rateQuantity: q(5, 'mL/h') }] })).toBe(
       'it gives an infusion rate and no dose per administration',
     );
-    expect(readInstructions([{ doseAndRate: [{ doseRange: { low: q(1, 'mg'), high: q(2, 'g') } }] }])[0]!.problem).toBe(
+    expect(problem({ doseAndRate: [{ doseRange: { low: q(1, 'mg'), high: q(2, 'g') } }] })).toBe(
       'the dose range mixes units (mg to g)',
     );
   });
 
   it('names doses that are not positive finite numbers, and timings that are not Timing objects', () => {
-    const problem = (d: Record<string, unknown>) => readInstructions([d])[0]!.problem;
+    const problem = (d: Record<string, unknown>) => {
+      const p = readInstructions([d])[0]!.problem;
+      return p && dosageProblemText(p);
+    };
     expect(problem({ doseAndRate: [{ doseQuantity: { value: '1000', unit: 'mg' } }] })).toBe(
       'the dose value "1000" is not a number',
     );
@@ -350,26 +368,25 @@ describe('amount of ingredient in a dose', () => {
 
   it('per kilogram doses need the weight', () => {
     expect(ingredientAmount(15, 'mg/kg', 'mg', { ...base, weightKg: 20 })).toEqual({ value: 300 });
-    expect(ingredientAmount(15, 'mg/kg', 'mg', base)).toEqual({
+    expect(words(ingredientAmount(15, 'mg/kg', 'mg', base))).toEqual({
       problem: 'the dose is ordered per kilogram (15 mg/kg) and no current body weight is known',
-      needsWeight: true,
     });
-    expect(ingredientAmount(1000, 'mg/m2', 'mg', base)).toEqual({
+    expect(words(ingredientAmount(1000, 'mg/m2', 'mg', base))).toEqual({
       problem: 'the dose is ordered per body surface area (1000 mg/m2), which this service does not check',
     });
   });
 
   it('names the strength it lacks, and a mass dose of a combination product', () => {
-    expect(ingredientAmount(2, '{tablet}', 'mg', base)).toEqual({
+    expect(words(ingredientAmount(2, '{tablet}', 'mg', base))).toEqual({
       problem: 'the dose is 2 {tablet} of the product and its strength of acetaminophen per unit is not known',
     });
-    expect(ingredientAmount(10, 'mL', 'mg', tablet500)).toEqual({
+    expect(words(ingredientAmount(10, 'mL', 'mg', tablet500))).toEqual({
       problem: "the dose is a volume (10 mL) and the product's concentration of acetaminophen is not known",
     });
-    expect(ingredientAmount(500, 'mg', 'mg', { ...base, ingredientCount: 2 })).toEqual({
+    expect(words(ingredientAmount(500, 'mg', 'mg', { ...base, ingredientCount: 2 }))).toEqual({
       problem: 'the dose is 500 mg of a product with 2 ingredients, so the amount of acetaminophen is not known',
     });
-    expect(ingredientAmount(3, 'drop', 'mg', tablet500)).toEqual({
+    expect(words(ingredientAmount(3, 'drop', 'mg', tablet500))).toEqual({
       problem: 'the dose unit "drop" is not one this service can convert',
     });
   });

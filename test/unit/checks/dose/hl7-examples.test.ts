@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readInstructions } from '../../../../src/checks/dose/dosage.js';
+import { demographicsGapText, dosageProblemText } from '../../../../src/cards/dose-text.js';
 import { patientFacts } from '../../../../src/fhir/patient-facts.js';
 import { loadKnowledgeSources } from '../../../../src/knowledge/load-sources.js';
 import { NOW, testConfig } from '../../../support/app.js';
@@ -24,7 +25,7 @@ const brief = (id: string) =>
     perWeek: i.schedule?.perWeekHigh,
     days: i.schedule?.daysPerWeek,
     prn: i.asNeeded,
-    problem: i.problem,
+    problem: i.problem && dosageProblemText(i.problem),
   }));
 
 describe('HL7 MedicationRequest examples', () => {
@@ -136,8 +137,12 @@ describe('HL7 MedicationRequest examples', () => {
   });
 
   it('what cannot be read is named: 002 is text only, 0336 is an infusion rate', () => {
-    expect(read('medrx002')[0]!.problem).toBe('the dose is given only as text ("Take one tablet daily as directed")');
-    expect(read('medrx0336')[0]!.problem).toBe('it gives an infusion rate and no dose per administration');
+    expect(dosageProblemText(read('medrx002')[0]!.problem!)).toBe(
+      'the dose is given only as text ("Take one tablet daily as directed")',
+    );
+    expect(dosageProblemText(read('medrx0336')[0]!.problem!)).toBe(
+      'it gives an infusion rate and no dose per administration',
+    );
   });
 });
 
@@ -158,7 +163,7 @@ describe('HL7 Observation and Patient examples', () => {
     expect(p.egfr).toEqual({ value: 60, unit: 'mL/min/{1.73_m2}', date: '2013-04-04', ageDays: 1093, comparator: '>' });
     expect([p.birthDate, p.sex]).toEqual(['2017-05-15', 'female']);
     // the example's birth date is after the example's clock: no age is guessed, and the reason is kept
-    expect([p.ageYears, p.demographicsGap]).toEqual([
+    expect([p.ageYears, demographicsGapText(p.demographicsGap)]).toEqual([
       undefined,
       'the birth date 2017-05-15 is after the date of the request',
     ]);
@@ -175,6 +180,6 @@ describe('HL7 Observation and Patient examples', () => {
     });
     expect(p.weight).toBeUndefined();
     expect(p.stale.weight!.date).toBe('2016-03-28');
-    expect(p.demographicsGap).toBe('the EHR sent no Patient resource');
+    expect(demographicsGapText(p.demographicsGap)).toBe('the EHR sent no Patient resource');
   });
 });
