@@ -20,6 +20,7 @@ import { resourcesOf, type Json } from '../fhir/resources.js';
 import { normalise } from '../fhir/normalise.js';
 import { Deadline } from '../infra/deadline.js';
 import type { KnowledgeStore } from '../knowledge/knowledge-store.js';
+import { RequestKnowledge } from '../knowledge/request-knowledge.js';
 import { HOOKS, type HookName } from './registry.js';
 import { CdsRequest, describeIssues } from './request-schema.js';
 import type { ServiceDefinition } from './services.js';
@@ -129,7 +130,8 @@ export async function runService(
   if (!ctxParsed.success) throw errors.badRequest(describeIssues(ctxParsed.error, 'context'));
   const context = ctxParsed.data as Json;
 
-  const kb = deps.knowledge.snapshot();
+  // One version for the whole request, each code looked up once however many checks ask for it.
+  const kb = new RequestKnowledge(deps.knowledge.snapshot());
   const policyId = service.policy === 'default' ? deps.config.defaultPolicy : service.policy;
   const policy = deps.policies.get(policyId);
   if (!policy) throw new Error(`policy ${policyId} is not loaded`);

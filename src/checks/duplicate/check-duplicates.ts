@@ -37,6 +37,7 @@ export async function checkDuplicates(plan: PairPlan, kb: KnowledgeSnapshot, dea
   const codes = [...new Set(all.flatMap((m) => m.ingredients.map((i) => i.rxcui)))];
   const [memberships, sameIngredient] = await Promise.all([kb.duplicateClassesOf(codes), kb.sameIngredientDuplicate()]);
   const extended = new Map(all.map((m) => [m, (m.drugs ?? []).some((d) => isExtendedRelease(d))]));
+  const linked = linkedOrders(all);
 
   // Only two medications sharing an ingredient or a duplicate class can be duplicates.
   const keysOf = (p: number) =>
@@ -64,7 +65,7 @@ export async function checkDuplicates(plan: PairPlan, kb: KnowledgeSnapshot, dea
     const other = all[b]!;
     // Two records of one therapy (an order and its replacement, a statement and the order it was recorded from)
     // are not a duplicate.
-    if (linkedOrders(subject, other)) continue;
+    if (linked(subject, other)) continue;
     const same = subject.ingredients.find((si) => other.ingredients.some((oi) => oi.rxcui === si.rxcui));
     if (same && sameIngredient)
       report({

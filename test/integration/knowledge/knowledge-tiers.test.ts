@@ -3,12 +3,13 @@
  * through an in-test TCP proxy): migrations, versions, imports and rollback, pub/sub activation across
  * replicas, read-through caching, and degradation when Redis or PostgreSQL goes away.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { Redis } from 'ioredis';
 import { migrate, openDatabase, type Database } from '../../../src/infra/database.js';
 import { createRedis, createSubscriber } from '../../../src/infra/redis.js';
 import { DatabaseKnowledgeStore, KnowledgeUnavailableError } from '../../../src/knowledge/database-store.js';
 import { ImportError, type ImportRecord } from '../../../src/knowledge/import-record.js';
+import { MemoryKnowledgeStore } from '../../../src/knowledge/memory-store.js';
 import type { Interaction } from '../../../src/knowledge/source-schema.js';
 import { activeVersionId, ensureBundledVersion, listVersions, writeVersion } from '../../../src/knowledge/versions.js';
 import { bundledSources } from '../../support/app.js';
@@ -104,6 +105,7 @@ describe('migrations and the bundled version', () => {
       '006_dose_rules.sql',
       '007_allergy_duplicate.sql',
       '008_rule_shadow.sql',
+      '009_interaction_pair_partners.sql',
     ]);
     expect(await migrate(db, MIGRATIONS)).toEqual([]);
     const tables = await db.query<{ table_name: string }>(
@@ -264,6 +266,43 @@ describe('the tiered store', () => {
     expect([...statin.sideB]).toEqual([code('clarithromycin')]);
   });
 
+  it('reads the partners of each subject ingredient once, never every pair: the work grows with the list', async () => {
+    const s = store();
+    await s.start();
+    const snapshot = s.snapshot();
+    const memory = new MemoryKnowledgeStore(sources).snapshot();
+    const members = new Map(sources.classes.map((c) => [c.id, c.members]));
+    const interacting = [
+      ...new Set(
+        sources.interactions.flatMap((i) =>
+          [i.a, i.b].flatMap((side) => [...side.ingredients, ...side.classes.flatMap((c) => members.get(c) ?? [])]),
+        ),
+      ),
+    ].sort();
+    const lookup = vi.spyOn(s, 'lookup');
+    const partnerKeys = () => lookup.mock.calls.filter((c) => c[1] === 'partners').flatMap((c) => c[2]);
+    for (const size of [25, 300]) {
+      const present = interacting.slice(0, size);
+      const subjects = present.slice(0, 5);
+      lookup.mockClear();
+      const found = await snapshot.interactionsAmong(present, subjects);
+      // One lookup per subject ingredient, for 25 ingredients as for 300 (the pairs among them: 300 and 44,850).
+      expect(partnerKeys()).toEqual(subjects);
+      // The interactions a subject meets with another present ingredient, as the in-process store finds them.
+      const meets = (a: ReadonlySet<string>, b: ReadonlySet<string>) =>
+        subjects.some((x) => a.has(x) && present.some((o) => o !== x && b.has(o)));
+      const expected = (await memory.interactionsAmong(present))
+        .filter((r) => meets(r.sideA, r.sideB) || meets(r.sideB, r.sideA))
+        .map((r) => r.interaction.id)
+        .sort();
+      expect(found.map((r) => r.interaction.id)).toEqual(expected);
+    }
+    // A profile review asks about every ingredient: one lookup each.
+    lookup.mockClear();
+    await snapshot.interactionsAmong(interacting.slice(0, 300));
+    expect(partnerKeys()).toEqual(interacting.slice(0, 300));
+  });
+
   it('a version activated on one replica reaches another through pub/sub; requests in flight keep their version', async () => {
     const one = store({ redisUrl: redisInfo.url, withSubscriber: true });
     const two = store({ redisUrl: redisInfo.url, withSubscriber: true });
@@ -352,7 +391,6 @@ describe('classes', () => {
     const qt = sources.classes.find((c) => c.id === 'qt-prolonging-known-risk')!;
     expect(fromDb.get(dofetilide)).toContainEqual({ id: qt.id, name: qt.name });
     expect(fromDb.get(code('pravastatin'))?.map((c) => c.id)).toEqual(['statins']);
-    const { MemoryKnowledgeStore } = await import('../../../src/knowledge/memory-store.js');
     expect([
       ...(await new MemoryKnowledgeStore(sources).snapshot().classesOf([dofetilide, code('pravastatin')])),
     ]).toEqual([...fromDb]);
