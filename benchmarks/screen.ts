@@ -24,7 +24,7 @@ const config = loadConfig({
   LOG_LEVEL: 'silent',
   CDS_TIME_BUDGET_MS: '5000',
   CDS_RATE_LIMIT_PER_MINUTE: '0',
-  CDS_SHED_EVENT_LOOP_LAG_MS: '0',
+  CDS_SHED_QUEUE_MS: '0',
   CDS_SHED_MAX_IN_FLIGHT: '0',
 });
 const sources = loadKnowledgeSources(config.knowledgeDir);

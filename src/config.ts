@@ -64,8 +64,8 @@ const EnvSchema = z.object({
     .optional(),
   CDS_POLICY: z.enum(['prescriber', 'pharmacist']).default('prescriber'),
   CDS_MAX_LAB_AGE_DAYS: positiveInt(90),
-  CDS_RATE_LIMIT_PER_MINUTE: limitOrOff(600),
-  CDS_SHED_EVENT_LOOP_LAG_MS: limitOrOff(200),
+  CDS_RATE_LIMIT_PER_MINUTE: limitOrOff(0),
+  CDS_SHED_QUEUE_MS: limitOrOff(100),
   CDS_SHED_MAX_IN_FLIGHT: limitOrOff(256),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
@@ -102,8 +102,8 @@ export interface Config extends KnowledgeSettings, ServiceSettings {
   readonly defaultPolicy: 'prescriber' | 'pharmacist';
   /** Service (and, separately, feedback) calls per minute allowed per client issuer; 0 = no limit. */
   readonly rateLimitPerMinute: number;
-  /** Service calls are shed (answered with a warning card) while the event-loop delay is above this; 0 = never. */
-  readonly shedEventLoopLagMs: number;
+  /** A service call that waited longer than this before its screening began is shed (a warning card); 0 = never. */
+  readonly shedQueueMs: number;
   /** Service calls are shed while this many are already in flight; 0 = never. */
   readonly shedMaxInFlight: number;
   readonly logLevel: string;
@@ -188,7 +188,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     enabledServices: Object.freeze([...(e.CDS_SERVICES ?? [])]),
     maxLabAgeDays: e.CDS_MAX_LAB_AGE_DAYS,
     rateLimitPerMinute: e.CDS_RATE_LIMIT_PER_MINUTE,
-    shedEventLoopLagMs: e.CDS_SHED_EVENT_LOOP_LAG_MS,
+    shedQueueMs: e.CDS_SHED_QUEUE_MS,
     shedMaxInFlight: e.CDS_SHED_MAX_IN_FLIGHT,
     logLevel: e.LOG_LEVEL,
   });

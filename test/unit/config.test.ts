@@ -20,6 +20,8 @@ describe('configuration', () => {
     expect(c.publicBaseUrl).toBe('http://127.0.0.1:8080');
     expect(c.fhirServerAllowlist).toEqual([]);
     expect(c.corsOrigins).toEqual([]);
+    // Shedding on queueing time and the in-flight cap are on; the per-client rate limit is off until sized per EHR.
+    expect([c.shedQueueMs, c.shedMaxInFlight, c.rateLimitPerMinute]).toEqual([100, 256, 0]);
     expect(Object.isFrozen(c)).toBe(true);
   });
 

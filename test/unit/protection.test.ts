@@ -1,13 +1,6 @@
 /** The token bucket and per-issuer rate limiter on an injected clock, and the precomputed shed answers. */
 import { describe, expect, it } from 'vitest';
-import {
-  RateLimiter,
-  SHED_REASONS,
-  TokenBucket,
-  eventLoopLagMonitor,
-  rateLimitBurst,
-  shedResponseText,
-} from '../../src/http/protection.js';
+import { RateLimiter, SHED_REASONS, TokenBucket, rateLimitBurst, shedResponseText } from '../../src/http/protection.js';
 import { responseViolations } from '../support/cds-conformance.js';
 
 describe('rateLimitBurst', () => {
@@ -121,13 +114,4 @@ describe('shed answers', () => {
       expect({ ...second.cards[0], uuid: 'x' }).toEqual({ ...first.cards[0], uuid: 'x' });
     },
   );
-});
-
-describe('eventLoopLagMonitor', () => {
-  it('reads 0 before its first window has ended, and stops when closed', () => {
-    const probe = eventLoopLagMonitor({ windowMs: 60_000 });
-    expect(probe.eventLoopLagMs()).toBe(0);
-    probe.close?.();
-    expect(probe.eventLoopLagMs()).toBe(0);
-  });
 });
