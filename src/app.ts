@@ -39,6 +39,8 @@ import { RuleRegistry } from './rules/registry.js';
 import { vocabularyFor } from './hooks/rule-hooks.js';
 import { LedgerRuleMemory } from './feedback/rule-memory.js';
 import { ruleRoutes } from './http/rules.js';
+import type { ServiceDeps } from './hooks/run-service.js';
+import { warmUp, type WarmUpResult } from './hooks/warm-up.js';
 
 export interface AppDeps {
   /** The database for records (and knowledge, unless `knowledge` is given); default: from the configuration. */
@@ -59,6 +61,8 @@ export interface AppDeps {
 declare module 'fastify' {
   interface FastifyInstance {
     recordsSettled(): Promise<{ backlog: number; lastError: string | undefined }>;
+    /** Screens representative calls (nothing recorded) so the first EHR call finds everything warm: before listen. */
+    warmUp(): Promise<WarmUpResult>;
   }
 }
 
@@ -212,23 +216,28 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   registerErrorReplies(app, { bodyLimitBytes: config.bodyLimitBytes, metrics });
 
   await app.register(discoveryRoutes, { knowledge, enabledServices: config.enabledServices });
-  await app.register(serviceRoutes, {
-    deps: {
-      config,
-      knowledge,
-      policies: { get: (id) => policyStore.policies().get(id) },
-      fhirClient: new FhirClient(config.fhirServerAllowlist, deps.fetch ?? fetch),
-      now,
-      reportError: (what, error) => app.log.error({ err: error }, `${what} failed`),
-      ...(records ? { recall: records.recall } : {}),
-      rules: {
-        rules: ruleRegistry,
-        ...(ruleMemory ? { memory: ruleMemory } : {}),
-        ...(deps.rules?.clock ? { clock: deps.rules.clock } : {}),
-      },
+  const serviceDeps: ServiceDeps = {
+    config,
+    knowledge,
+    policies: { get: (id) => policyStore.policies().get(id) },
+    fhirClient: new FhirClient(config.fhirServerAllowlist, deps.fetch ?? fetch),
+    now,
+    reportError: (what, error) => app.log.error({ err: error }, `${what} failed`),
+    ...(records ? { recall: records.recall } : {}),
+    rules: {
+      rules: ruleRegistry,
+      ...(ruleMemory ? { memory: ruleMemory } : {}),
+      ...(deps.rules?.clock ? { clock: deps.rules.clock } : {}),
     },
-    metrics,
-    ...(records ? { records } : {}),
+  };
+  await app.register(serviceRoutes, { deps: serviceDeps, metrics, ...(records ? { records } : {}) });
+  app.decorate('warmUp', async () => {
+    const started = performance.now();
+    const result = await warmUp(serviceDeps, sources);
+    const detail = { rounds: result.rounds, ms: Math.round(performance.now() - started) };
+    if (result.complete) app.log.info(detail, 'screening warmed up');
+    else app.log.warn(detail, 'screening warmed up, but the last warm-up call was still incomplete');
+    return result;
   });
   if (records && db) {
     await app.register(feedbackRoutes, { records, metrics, now, config });

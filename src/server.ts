@@ -51,6 +51,9 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));
+  // The port opens only once a screening has run: the first EHR call (and the first readiness probe) finds
+  // the caches, the database and the compiled rules warm.
+  await app.warmUp();
   await app.listen({ host: config.host, port: config.port });
 }
 
