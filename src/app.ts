@@ -13,7 +13,8 @@ import { JwtClientAuthenticator } from './auth/jwt-authenticator.js';
 import { createRedis } from './infra/redis.js';
 import { FhirClient } from './fhir/fhir-client.js';
 import type { ComponentHealth, KnowledgeStore } from './knowledge/knowledge-store.js';
-import { loadKnowledgeSources, type KnowledgeSources } from './knowledge/load-sources.js';
+import type { KnowledgeSources } from './knowledge/load-sources.js';
+import { loadBundledKnowledge } from './knowledge/bundled-snapshot.js';
 import { openKnowledge } from './knowledge/open-knowledge.js';
 import path from 'node:path';
 import { migrate, type Database } from './infra/database.js';
@@ -67,7 +68,11 @@ declare module 'fastify' {
 }
 
 export async function buildApp(config: Config, deps: AppDeps = {}): Promise<FastifyInstance> {
-  const sources = deps.sources ?? loadKnowledgeSources(config.knowledgeDir);
+  // The bundled knowledge from its prebuilt snapshot when that matches the files (bundled-snapshot.ts).
+  const bundled = deps.sources
+    ? { sources: deps.sources, snapshot: undefined }
+    : loadBundledKnowledge(config.knowledgeDir);
+  const sources = bundled.sources;
   const policies = new Map<string, Policy>(sources.policies.map((p) => [p.id, p]));
   if (!policies.has(config.defaultPolicy))
     throw new Error(`CDS_POLICY ${config.defaultPolicy} is not defined in the knowledge base`);
@@ -110,7 +115,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
     knowledge = deps.knowledge;
     if (db) await migrate(db, path.join(config.knowledgeDir, 'migrations'));
   } else {
-    const opened = await openKnowledge(config, sources, log, now);
+    const opened = await openKnowledge(config, sources, log, now, bundled.snapshot?.databaseDir);
     knowledge = opened.store;
     db = opened.db;
     closers.push(() => opened.close());
@@ -268,7 +273,14 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
       return { ...(spool ? { records: recordsHealth(spool) } : {}), ...(rules ? { rules } : {}) };
     },
   });
-  app.log.info({ knowledgeVersion: knowledge.snapshot().version.id }, 'knowledge base loaded');
+  if (!deps.sources && !bundled.snapshot)
+    app.log.info(
+      'no prebuilt snapshot matches the knowledge-base files (npm run build prepares one): read them instead',
+    );
+  app.log.info(
+    { knowledgeVersion: knowledge.snapshot().version.id, fromSnapshot: bundled.snapshot !== undefined },
+    'knowledge base loaded',
+  );
   app.log.warn(authenticator.description);
   return app;
 }
