@@ -67,6 +67,7 @@ const EnvSchema = z.object({
   CDS_RATE_LIMIT_PER_MINUTE: limitOrOff(0),
   CDS_SHED_QUEUE_MS: limitOrOff(100),
   CDS_SHED_MAX_IN_FLIGHT: limitOrOff(256),
+  CDS_WORKERS: positiveInt(1),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -106,6 +107,8 @@ export interface Config extends KnowledgeSettings, ServiceSettings {
   readonly shedQueueMs: number;
   /** Service calls are shed while this many are already in flight; 0 = never. */
   readonly shedMaxInFlight: number;
+  /** Processes serving the port on this host (node:cluster); above 1 they share PostgreSQL and Redis. */
+  readonly workers: number;
   readonly logLevel: string;
 }
 
@@ -155,6 +158,17 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       'CDS_TRUST_LOOPBACK_USERS: loopback callers can be trusted only in development (no CDS_TRUSTED_ISSUERS and a loopback HOST)',
     );
   }
+  if (e.CDS_WORKERS > 1) {
+    // Each worker is a process of its own: what they hold in common must live outside them.
+    if (!e.DATABASE_URL)
+      throw new ConfigError(
+        'CDS_WORKERS: more than one worker needs DATABASE_URL (PostgreSQL): the embedded database can be opened by one process only',
+      );
+    if (!e.REDIS_URL)
+      throw new ConfigError(
+        "CDS_WORKERS: more than one worker needs REDIS_URL: a knowledge version activated on one worker reaches the others through it, and a client token's jti is used once across them",
+      );
+  }
   return Object.freeze({
     host: e.HOST,
     port: e.PORT,
@@ -190,6 +204,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     rateLimitPerMinute: e.CDS_RATE_LIMIT_PER_MINUTE,
     shedQueueMs: e.CDS_SHED_QUEUE_MS,
     shedMaxInFlight: e.CDS_SHED_MAX_IN_FLIGHT,
+    workers: e.CDS_WORKERS,
     logLevel: e.LOG_LEVEL,
   });
 }
