@@ -16,6 +16,7 @@ import { SERVICES } from '../src/hooks/services.js';
 import { FhirClient } from '../src/fhir/fhir-client.js';
 import { loadKnowledgeSources } from '../src/knowledge/load-sources.js';
 import { MemoryKnowledgeStore } from '../src/knowledge/memory-store.js';
+import { orderSignProfile } from './order-sign-profile.js';
 
 const RXNORM = 'http://www.nlm.nih.gov/research/umls/rxnorm';
 // Rate limiting and load shedding off: under autocannon they would answer most calls with the short
@@ -28,39 +29,6 @@ const config = loadConfig({
   CDS_SHED_MAX_IN_FLIGHT: '0',
 });
 const sources = loadKnowledgeSources(config.knowledgeDir);
-
-/** 25 medications: 5 drafts, 20 active, chosen from products whose ingredients sit in interactions. */
-function profile(size: number): Record<string, unknown> {
-  const interacting = new Set(sources.interactions.flatMap((i) => [...i.a.ingredients, ...i.b.ingredients]));
-  const products = sources.products.filter((p) => p.tty === 'SCD' && p.ingredients.some((c) => interacting.has(c)));
-  const step = Math.max(1, Math.floor(products.length / size));
-  const chosen = Array.from({ length: size }, (_, i) => products[(i * step) % products.length]!);
-  const mr = (id: string, rxcui: string, status: string) => ({
-    resourceType: 'MedicationRequest',
-    id,
-    status,
-    intent: 'order',
-    medicationCodeableConcept: { coding: [{ system: RXNORM, code: rxcui }] },
-  });
-  const drafts = chosen.slice(0, 5).map((p, i) => mr(`d${i}`, p.rxcui, 'draft'));
-  const active = chosen.slice(5).map((p, i) => mr(`a${i}`, p.rxcui, 'active'));
-  return {
-    hook: 'order-sign',
-    hookInstance: 'bench',
-    context: {
-      userId: 'Practitioner/1',
-      patientId: 'p1',
-      draftOrders: { resourceType: 'Bundle', entry: drafts.map((resource) => ({ resource })) },
-    },
-    prefetch: {
-      medications: { resourceType: 'Bundle', entry: active.map((resource) => ({ resource })) },
-      recentMedications: null,
-      observations: null,
-      patient: null,
-      allergies: null,
-    },
-  };
-}
 
 const emptyRequest = {
   hook: 'order-sign',
@@ -98,7 +66,7 @@ async function http(url: string, method: 'GET' | 'POST', body?: unknown): Promis
 }
 
 async function main(): Promise<void> {
-  const request25 = profile(25);
+  const request25 = orderSignProfile(sources, 25);
   const baseline = await cpuPerCall(emptyRequest, 20000);
   const screening = await cpuPerCall(request25, 20000);
   console.log('## CPU per screening call (runService, no HTTP)\n');
