@@ -18,7 +18,6 @@ import { loadKnowledgeSources } from '../src/knowledge/load-sources.js';
 import { MemoryKnowledgeStore } from '../src/knowledge/memory-store.js';
 import { orderSignProfile } from './order-sign-profile.js';
 
-const RXNORM = 'http://www.nlm.nih.gov/research/umls/rxnorm';
 // Rate limiting and load shedding off: under autocannon they would answer most calls with the short
 // "screening not performed" card, and the benchmark would measure that instead of the screening.
 const config = loadConfig({
