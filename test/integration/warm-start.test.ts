@@ -1,6 +1,7 @@
 /**
  * A start screens before it listens (src/hooks/warm-up.ts): representative calls through the real service path (the
- * shipped guideline rules included), with nothing recorded in the database or counted in the metrics.
+ * shipped guideline rules included), with nothing recorded in the database or counted in the metrics; the port
+ * opens after it.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -8,6 +9,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase, type Database } from '../../src/infra/database.js';
 import { createTestApp, type TestApp } from '../support/app.js';
+import { spawnServer } from '../support/server-process.js';
 import { kbScd } from '../support/kb-lookup.js';
 import { medicationRequest as mr, orderRequest } from '../support/requests.js';
 
@@ -57,5 +59,34 @@ describe('warm-up before listen', () => {
     expect(answer.body.cards.map((c: { indicator: string }) => c.indicator)).toEqual(['critical']);
     await t.app.recordsSettled();
     expect(await recorded()).toEqual([{ cards: 1, audit: 1 }]);
+  });
+});
+
+describe('a started service', () => {
+  it('opens its port only after the warm-up screening, and then screens', async () => {
+    const dataDir = mkdtempSync(path.join(tmpdir(), 'cds-warm-server-'));
+    const server = await spawnServer({ DATA_DIR: dataDir, LOG_LEVEL: 'info' });
+    try {
+      const messages = () =>
+        server
+          .output()
+          .split('\n')
+          .filter((l) => l.startsWith('{'))
+          .map((l) => (JSON.parse(l) as { msg: string }).msg);
+      const warmed = messages().indexOf('screening warmed up');
+      expect(warmed).toBeGreaterThan(-1);
+      expect(messages().findIndex((m) => m.startsWith('Server listening at'))).toBeGreaterThan(warmed);
+      const res = await fetch(`${server.url}/cds-services/medication-safety-sign`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(interacting()),
+      });
+      const answer = (await res.json()) as { cards: { indicator: string }[] };
+      expect(answer.cards.map((c) => c.indicator)).toEqual(['critical']);
+      await server.stop();
+    } finally {
+      server.cleanup();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 });
