@@ -75,7 +75,7 @@ export function createMetrics(sources: MetricSources = {}): Metrics {
     }),
     shed: new Counter({
       name: 'cds_shed_total',
-      help: 'Calls answered without being processed: rate_limit (a client over CDS_RATE_LIMIT_PER_MINUTE) or overload (event-loop lag or too many calls in flight)',
+      help: 'Calls answered without being processed: rate_limit (a client over CDS_RATE_LIMIT_PER_MINUTE) or overload (a call queued longer than CDS_SHED_QUEUE_MS, or too many calls in flight)',
       labelNames: ['reason'],
       registers: [registry],
     }),

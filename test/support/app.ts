@@ -35,7 +35,7 @@ export const FROZEN_RULE_CLOCK = (): number => 0;
 
 /**
  * The settings every test runs the service with, in process or as a child process (CLI, server):
- * - The rate limit, event-loop shedding and the failed-authentication throttle depend on real time: off unless a
+ * - The rate limit, queueing-time shedding and the failed-authentication throttle depend on real time: off unless a
  *   test sets them (test/e2e/http/protection.test.ts, test/security/).
  * - The request budget and the knowledge lookup limit are wall-clock deadlines: on a loaded 2-core machine a request
  *   can take longer than the production budget, which would turn an exact expected card into "screening incomplete".
@@ -45,7 +45,7 @@ export const FROZEN_RULE_CLOCK = (): number => 0;
 export const TEST_SETTINGS: Readonly<Record<string, string>> = {
   LOG_LEVEL: 'silent',
   CDS_RATE_LIMIT_PER_MINUTE: '0',
-  CDS_SHED_EVENT_LOOP_LAG_MS: '0',
+  CDS_SHED_QUEUE_MS: '0',
   CDS_AUTH_FAILURES_PER_MINUTE: '0',
   CDS_TIME_BUDGET_MS: '60000',
   KB_LOOKUP_TIMEOUT_MS: '30000',

@@ -50,6 +50,7 @@ describe('cds command', () => {
       'cds kb validate',
       'cds kb catalogue',
       'cds kb coverage',
+      'cds kb snapshot',
       'cds kb import',
       'cds kb versions',
       'cds kb activate',

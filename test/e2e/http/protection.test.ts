@@ -1,8 +1,8 @@
 /**
  * Rate limit per client issuer and load shedding, through the app. A service call that is not screened gets
  * 200 with one warning card (never an error the EHR might hide); feedback over the limit gets 429 with
- * Retry-After. Time is injected (a frozen rate-limit clock, a settable lag reading, a fetch held open), so
- * nothing here depends on real timing.
+ * Retry-After. Time is injected (a frozen rate-limit clock, a clock that authentication moves on to stand for the
+ * time a call queued, a fetch held open), so nothing here depends on real timing.
  */
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyRequest } from 'fastify';
 import type { ClientAuthenticator } from '../../../src/auth/client-auth.js';
 import { errors } from '../../../src/errors.js';
-import { SHED_REASONS, type LoadProbe } from '../../../src/http/protection.js';
+import { SHED_REASONS } from '../../../src/http/protection.js';
 import { openDatabase, type Database } from '../../../src/infra/database.js';
 import { NOW, createTestApp, type TestApp } from '../../support/app.js';
 import { assertConformantResponse } from '../../support/cds-conformance.js';
@@ -208,31 +208,42 @@ describe('rate limit off (CDS_RATE_LIMIT_PER_MINUTE=0)', () => {
   });
 });
 
-describe('load shedding on event-loop lag (CDS_SHED_EVENT_LOOP_LAG_MS=200)', () => {
+describe('load shedding on queueing time (CDS_SHED_QUEUE_MS=100)', () => {
   let t: TestApp;
-  const probe: LoadProbe & { lagMs: number } = { lagMs: 0, eventLoopLagMs: () => probe.lagMs };
+  let clock = 0;
+  /** How long each call waits before its handler can run: authentication moves the injected clock on by this. */
+  let queuedMs = 0;
+  const queueingAuthenticator: ClientAuthenticator = {
+    description: 'test: issuer from x-test-issuer, after waiting queuedMs',
+    async authenticate(req: FastifyRequest) {
+      clock += queuedMs;
+      return headerAuthenticator.authenticate(req);
+    },
+  };
   beforeAll(async () => {
     t = await createTestApp({
-      env: { CDS_SHED_EVENT_LOOP_LAG_MS: '200' },
-      deps: { authenticator: headerAuthenticator, protection: { loadProbe: probe } },
+      env: { CDS_SHED_QUEUE_MS: '100' },
+      deps: { authenticator: queueingAuthenticator, protection: { clock: () => clock } },
     });
   });
   afterAll(() => t.close());
 
-  it('screens at 200 ms, sheds above it with the overload card, and screens again when the lag falls', async () => {
-    probe.lagMs = 200;
+  it('screens a call that queued 100 ms, sheds one that queued 101 ms with the overload card, and screens again when the queue is short', async () => {
+    queuedMs = 100;
     expect((await post(t, SERVICE_URL, 'https://ehr-a.example', interacting())).body.cards[0].indicator).toBe(
       'critical',
     );
-    probe.lagMs = 201;
+    queuedMs = 101;
     const shed = await post(t, SERVICE_URL, 'https://ehr-a.example', interacting());
     expect(shed.status).toBe(200);
+    expect(shed.headers['content-type']).toBe('application/json; charset=utf-8');
     expect(shed.body).toEqual({ cards: [shedCard('overload', shed.body.cards[0].uuid)] });
-    // Shed before the body is read: not even malformed JSON is looked at.
+    // The body was read before the queueing time is judged: a malformed request is still the caller's 400.
     const unparsed = await post(t, SERVICE_URL, 'https://ehr-b.example', undefined, '{"hook": ');
-    expect(unparsed.body).toEqual({ cards: [shedCard('overload', unparsed.body.cards[0].uuid)] });
-    expect(await metric(t, 'cds_shed_total{reason="overload"}')).toBe(2);
+    expect(unparsed.status).toBe(400);
+    expect(await metric(t, 'cds_shed_total{reason="overload"}')).toBe(1);
     expect(await metric(t, 'cds_shed_total{reason="rate_limit"}')).toBe(0);
+    expect(await metric(t, 'cds_cards_total{service="medication-safety",topic="none",indicator="warning"}')).toBe(1);
 
     // Health, metrics, discovery and CORS preflight are never shed; unauthenticated calls are still 401.
     const live = await t.app.inject({ method: 'GET', url: '/health/live' });
@@ -254,18 +265,20 @@ describe('load shedding on event-loop lag (CDS_SHED_EVENT_LOOP_LAG_MS=200)', () 
     });
     expect(preflight.statusCode).toBe(204);
     expect((await post(t, SERVICE_URL, undefined, interacting())).status).toBe(401);
+    const unknown = await post(t, '/cds-services/medication-safty', 'https://ehr-a.example', interacting());
+    expect(unknown).toMatchObject({ status: 404, body: { error: 'CDS_ERR_UNKNOWN_SERVICE' } });
 
-    probe.lagMs = 3;
+    queuedMs = 3;
     expect((await post(t, SERVICE_URL, 'https://ehr-a.example', interacting())).body.cards[0].indicator).toBe(
       'critical',
     );
-    expect(await metric(t, 'cds_shed_total{reason="overload"}')).toBe(2);
+    expect(await metric(t, 'cds_shed_total{reason="overload"}')).toBe(1);
   });
 
-  it('over a real connection: a large unread body is discarded and the connection keeps serving', async () => {
+  it('over a real connection: a large shed call is answered and the connection keeps serving', async () => {
     const address = await t.app.listen({ host: '127.0.0.1', port: 0 });
     try {
-      probe.lagMs = 500;
+      queuedMs = 500;
       const big = interacting();
       (big as { extension?: unknown }).extension = { 'org.example.padding': 'x'.repeat(1_000_000) };
       const send = () =>
@@ -280,13 +293,13 @@ describe('load shedding on event-loop lag (CDS_SHED_EVENT_LOOP_LAG_MS=200)', () 
         const body = (await res.json()) as { cards: { uuid: string }[] };
         expect(body).toEqual({ cards: [shedCard('overload', body.cards[0]!.uuid)] });
       }
-      probe.lagMs = 0;
+      queuedMs = 0;
       const screened = await send();
       expect(screened.status).toBe(200);
       expect(((await screened.json()) as { cards: { indicator: string }[] }).cards[0]!.indicator).toBe('critical');
       expect((await fetch(`${address}/health/live`)).status).toBe(200);
     } finally {
-      probe.lagMs = 0;
+      queuedMs = 0;
     }
   });
 });

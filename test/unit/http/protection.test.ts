@@ -4,7 +4,6 @@ import {
   RateLimiter,
   SHED_REASONS,
   TokenBucket,
-  eventLoopLagMonitor,
   rateLimitBurst,
   shedResponseText,
 } from '../../../src/http/protection.js';
@@ -121,13 +120,4 @@ describe('shed answers', () => {
       expect({ ...second.cards[0], uuid: 'x' }).toEqual({ ...first.cards[0], uuid: 'x' });
     },
   );
-});
-
-describe('eventLoopLagMonitor', () => {
-  it('reads 0 before its first window has ended, and stops when closed', () => {
-    const probe = eventLoopLagMonitor({ windowMs: 60_000 });
-    expect(probe.eventLoopLagMs()).toBe(0);
-    probe.close?.();
-    expect(probe.eventLoopLagMs()).toBe(0);
-  });
 });
