@@ -98,10 +98,11 @@ const DDI_KEYS: ReadonlySet<DataKey> = new Set(['medications', 'recentMedication
 /**
  * The share of the budget kept back from the work for what follows it and cannot be interrupted: building the cards,
  * naming what was not screened, serialising and sending the answer, and the synchronous step in flight when the
- * deadline passes. For the largest accepted requests that is 30-60 ms on a loaded 2-core machine
- * (benchmarks/large-request.ts); a fifth is 50 ms of the default 250 ms and scales with a site's own budget.
+ * deadline passes — the largest being one guideline-rule fact (FHIRPath) over thousands of orders. For the largest
+ * accepted requests that is 40-75 ms on a 2-core machine (benchmarks/large-request.ts); three tenths is 75 ms of the
+ * default 250 ms and scales with a site's own budget. An ordinary request finishes long before either mark.
  */
-const ANSWER_RESERVE = 0.2;
+const ANSWER_RESERVE = 0.3;
 
 /**
  * `elapsedMs`: time the request already took before it got here (reading and parsing its body): the budget is the

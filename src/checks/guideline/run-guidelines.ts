@@ -92,6 +92,13 @@ class TimeSliceExceeded extends Error {
   }
 }
 
+/** The request's deadline passed between two of the rule's facts. */
+class DeadlinePassed extends Error {
+  constructor() {
+    super('deadline passed');
+  }
+}
+
 /** The rule was switched off (by another request's failures) while this evaluation was under way. */
 class RuleSwitchedOff extends Error {
   constructor(readonly reason: string) {
@@ -185,12 +192,14 @@ export async function runGuidelines(input: GuidelineInput, deps: GuidelineDeps):
         shared,
         cost,
         offReason: () => deps.rules.disabledReason(rule),
+        deadline: input.deadline,
       });
       deps.onEvaluated?.(rule, outcome);
       if (outcome.fired)
         fired.push({ rule, facts: outcome.values, medications: medicationsIn(outcome.values, byResource) });
     } catch (error) {
       if (error instanceof RuleSwitchedOff) notChecked(rule, { kind: 'switched-off', why: error.reason });
+      else if (error instanceof DeadlinePassed) notChecked(rule, { kind: 'did-not-finish' });
       else if (error instanceof TimeSliceExceeded)
         notChecked(rule, { kind: 'cpu-budget-exceeded', budgetMs: rule.timeSliceMs, usedMs: error.cpuMs });
       else {
@@ -232,6 +241,11 @@ export interface EvaluationContext {
   /** Filled in as facts are computed, so the caller has the cost even when the evaluation throws. */
   readonly cost: { cpuMs: number; wallMs: number };
   readonly offReason?: () => string | undefined;
+  /**
+   * The request's deadline, looked at before each fact: one fact over thousands of orders is synchronous and cannot
+   * be stopped, but the next one is not started once the deadline has passed.
+   */
+  readonly deadline?: Deadline;
 }
 
 /**
@@ -259,6 +273,7 @@ export async function evaluateRule(
     const key = rule.factKeys.get(name);
     if (!compiled || key === undefined) throw new Error(`fact "${name}" is not declared`);
     if (!shared.has(key)) {
+      if (context.deadline?.expired()) throw new DeadlinePassed();
       const cpuBefore = clocks.cpu();
       const wallBefore = clocks.wall();
       const result = withHelperScope(request, rule.scope, () => compiled(root, env));

@@ -134,6 +134,30 @@ describe('containment', () => {
       .split('\n')
       .find((l) => l.includes('Test rule explodes'));
 
+  it('a rule does not start its next fact once the request deadline has passed, and says it did not finish', async () => {
+    const { registry } = rulesDir([], [nsaidRule('late', { second: '1' })]);
+    // The deadline's clock moves on by a minute while the first fact is computed (it is read around each fact):
+    // a fact over thousands of orders cannot be stopped, but the rule's next fact is not started.
+    let now = 0;
+    const result = await call(registry, request().body, {
+      deadlineClock: () => now,
+      rules: {
+        rules: registry,
+        clock: FROZEN_RULE_CLOCK,
+        cpuClock: () => {
+          now += 30_000;
+          return 0;
+        },
+      },
+    });
+    expect(summaries(result)).not.toContain('late fired');
+    expect(
+      incompleteDetail(result)
+        .split('\n')
+        .find((l) => l.includes('Test rule late')),
+    ).toBe('- **guideline rule "Test rule late"**: it did not finish within the time budget for this request.');
+  });
+
   it('a rule that throws is named on each failing request; the third failure within 10 minutes switches it off for a 5-minute cool-down', async () => {
     // (1 | 2) + 1 compiles but fails when evaluated (arithmetic on a collection of two).
     const { registry, logs, clock } = rulesDir(
