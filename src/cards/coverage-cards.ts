@@ -5,11 +5,11 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { CheckId, IncompleteFinding, IncompleteSubject, UnscreenableFinding } from '../checks/finding.js';
-import { ROLE_NAMES, type Medication } from '../fhir/clinical-context.js';
+import type { Medication } from '../fhir/clinical-context.js';
 import type { FhirFailure } from '../fhir/fhir-client.js';
 import { DATA_KEY_NAMES, type DataGapReason } from '../fhir/prefetch.js';
 import { bulletsWithCount, fitSummary, namedWithCount, SERVICE_LABEL, type Card } from './card.js';
-import { describeMedication } from './medication-text.js';
+import { describeMedication, ROLE_NAMES, unreachedOrderLabel } from './medication-text.js';
 
 /** The card sent when screening could not run at all. */
 export function screeningNotPerformedCard(reason: string): Card {
@@ -25,6 +25,30 @@ export function screeningNotPerformedCard(reason: string): Card {
 /** Above this many unidentified drafts they share one card. */
 const MAX_DRAFT_CARDS = 5;
 
+/** Why an order's drug could not be identified, in words. */
+function unresolvedText(m: Medication): string {
+  const why = m.unresolvedBecause;
+  switch (why?.kind) {
+    case 'not-read':
+      return 'the medication resource was not read';
+    case 'contained-missing':
+      return `contained medication ${why.target} is missing`;
+    case 'not-sent-no-server':
+      return 'the medication resource was not sent and there is no FHIR server to read it from';
+    case 'not-a-medication':
+      return `the FHIR server returned a ${why.returned ?? 'non-FHIR body'} instead of the Medication`;
+    case 'display-mismatch': {
+      const names = m.displayMismatch;
+      return names
+        ? `the order's name says ${names.displayNames.join(' / ')}, but RxNorm code ${m.rxnormCodes.join(', ')} is ` +
+            `${names.codeNames.join(' / ')} by a single source of the knowledge base, so it was screened as neither`
+        : 'its name and its RxNorm code name different drugs';
+    }
+    default:
+      return 'its medication could not be identified';
+  }
+}
+
 export function unscreenableCards(findings: readonly UnscreenableFinding[], mode: 'order' | 'profile'): Card[] {
   const why = (m: Medication) =>
     m.resolution === 'unknown-code'
@@ -33,7 +57,7 @@ export function unscreenableCards(findings: readonly UnscreenableFinding[], mode
         ? 'it has no RxNorm code'
         : m.readFailure
           ? `the medication resource could not be read: ${fhirFailureText(m.readFailure)}`
-          : (m.resolutionNote ?? 'its medication could not be identified');
+          : unresolvedText(m);
   const card = (summary: string, meds: readonly Medication[]): Card => {
     // The same drug sent many times is one line; past MAX_NAMED lines the rest are counted, not listed.
     const lines = [...new Set(meds.map((m) => `- ${describeMedication(m)}: ${why(m)}.`))];
@@ -191,7 +215,7 @@ export function incompleteReason(f: IncompleteFinding): string {
         ? `it ${cause.failure} and has been switched off for a cool-down after repeated failures`
         : `it ${cause.failure}`;
     case 'not-identified-in-time':
-      return `the time budget for this request ran out before they could be identified, so they were not screened: ${namedWithCount(cause.labels)}`;
+      return `the time budget for this request ran out before they could be identified, so they were not screened: ${namedWithCount(cause.orders.map(unreachedOrderLabel))}`;
     case 'not-among-drafts':
       return f.subject.kind === 'selected-orders' && f.subject.references.length > 1
         ? `they are not among the draft orders sent with the request: ${namedWithCount(f.subject.references)}`

@@ -1,5 +1,5 @@
 /** What checks return: data describing what was found, never exceptions and never cards. */
-import type { Medication, MedicationRole } from '../fhir/clinical-context.js';
+import type { Medication, MedicationRole, UnreachedOrder } from '../fhir/clinical-context.js';
 import type { DataGapReason, DataKey } from '../fhir/prefetch.js';
 import type { IngredientRef } from '../knowledge/knowledge-store.js';
 import type { Interaction } from '../knowledge/source-schema.js';
@@ -79,8 +79,8 @@ export type IncompleteCause =
   | { readonly kind: 'cpu-budget-exceeded'; readonly budgetMs: number; readonly usedMs: number }
   /** A guideline rule failed (the failure as recorded), and whether that switched it off. */
   | { readonly kind: 'rule-failed'; readonly failure: string; readonly switchedOff: boolean }
-  /** Orders not identified before the deadline (their labels: references, or their place in the request). */
-  | { readonly kind: 'not-identified-in-time'; readonly labels: readonly string[] }
+  /** Orders not identified before the deadline (by reference, or by their place in the request). */
+  | { readonly kind: 'not-identified-in-time'; readonly orders: readonly UnreachedOrder[] }
   /** The selected orders are not among the drafts sent. */
   | { readonly kind: 'not-among-drafts' };
 

@@ -6,13 +6,6 @@ import type { Json } from './resources.js';
 
 export type MedicationRole = 'draft' | 'active' | 'recent';
 
-/** How a card names medications of each role: [one, several]. */
-export const ROLE_NAMES: Readonly<Record<MedicationRole, readonly [string, string]>> = {
-  draft: ['draft order', 'draft orders'],
-  active: ['current medication', 'current medications'],
-  recent: ['recently stopped medication', 'recently stopped medications'],
-};
-
 /**
  * How far a medication could be identified:
  * resolved (ingredients known), unknown-code (RxNorm code not in the knowledge base), text-only (named or coded,
@@ -30,6 +23,26 @@ export interface DisplayMismatch {
   /** The code's ingredients in the knowledge base. */
   readonly codeNames: readonly string[];
 }
+
+/** An order normalisation did not reach: its reference, or else its role and position (0-based) in the request. */
+export interface UnreachedOrder {
+  readonly role: MedicationRole;
+  readonly reference?: string;
+  readonly index: number;
+}
+
+/** Why a medication's reference could not be resolved to a drug, as data. */
+export type UnresolvedCause =
+  /** Normalisation had not read it yet (only seen when a read never completes). */
+  | { readonly kind: 'not-read' }
+  /** A `#id` reference to a contained Medication the resource does not contain. */
+  | { readonly kind: 'contained-missing'; readonly target: string }
+  /** The Medication was neither sent nor readable: no FHIR server was given. */
+  | { readonly kind: 'not-sent-no-server' }
+  /** The FHIR server answered the read with another resource type (or none). */
+  | { readonly kind: 'not-a-medication'; readonly returned: string | undefined }
+  /** The display names another drug than the code, which the knowledge base is not sure of (see displayMismatch). */
+  | { readonly kind: 'display-mismatch' };
 
 export interface Medication {
   /** Unique within the request, e.g. "draft:MedicationRequest/123" or "active#4". */
@@ -49,8 +62,8 @@ export interface Medication {
    */
   readonly drugs?: readonly ResolvedDrug[];
   readonly resolution: MedicationResolution;
-  /** Why a reference could not be resolved, for the card. */
-  readonly resolutionNote?: string;
+  /** Why a reference could not be resolved (cards/ words it). */
+  readonly unresolvedBecause?: UnresolvedCause;
   /** Why its Medication resource could not be read from the FHIR server, when that is why it is unresolved. */
   readonly readFailure?: FhirFailure;
   /**
@@ -131,7 +144,7 @@ export interface ClinicalContext {
    * Orders the request's time budget ran out before normalisation reached (by reference, or by role and position):
    * never screened, and named on the "screening incomplete" card. Absent when every order was normalised.
    */
-  readonly notNormalised?: readonly { readonly role: MedicationRole; readonly label: string }[];
+  readonly notNormalised?: readonly UnreachedOrder[];
   /** Latest fresh value per observation kind (weight, potassium, ...). */
   readonly labs: ReadonlyMap<string, LabValue>;
   readonly gaps: readonly DataGap[];

@@ -271,7 +271,7 @@ function notNormalisedFinding(missed: NonNullable<ClinicalContext['notNormalised
   return {
     kind: 'incomplete',
     subject: { kind: 'orders', counts },
-    cause: { kind: 'not-identified-in-time', labels: missed.map((m) => m.label) },
+    cause: { kind: 'not-identified-in-time', orders: missed },
   };
 }
 
