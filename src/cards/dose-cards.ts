@@ -5,7 +5,8 @@
  * `update` of the whole draft) or cancelling it. Dose checks that could not be done are one info card per order
  * (order hooks) or one for the profile (patient-view), naming what was not checked and why.
  */
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
+import { dosageFingerprint } from './medication-text.js';
 import type { DoseFinding, DoseNotCheckedFinding, DoseProblemFinding, DoseTopic } from '../checks/dose/dose-finding.js';
 import type { Medication } from '../fhir/clinical-context.js';
 import { orderedDoseEntry } from '../checks/dose/check-doses.js';
@@ -184,13 +185,7 @@ function problemMeta(f: DoseProblemFinding): CardMeta {
     drugs: [f.ingredient.rxcui],
     severity: f.severity,
     draftRefs: m.role === 'draft' && m.reference ? [m.reference] : [],
-    draftFingerprint:
-      m.role === 'draft'
-        ? createHash('sha256')
-            .update(JSON.stringify(m.resource.dosageInstruction ?? null))
-            .digest('hex')
-            .slice(0, 16)
-        : null,
+    draftFingerprint: m.role === 'draft' ? dosageFingerprint(m) : null,
   };
 }
 
