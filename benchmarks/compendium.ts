@@ -39,7 +39,7 @@ import { performance } from 'node:perf_hooks';
 import pg from 'pg';
 import { loadConfig } from '../src/config.js';
 import { migrate, openDatabase, type Database } from '../src/infra/database.js';
-import { DatabaseKnowledgeStore, PAIR_LOOKUP_SQL } from '../src/knowledge/database-store.js';
+import { DatabaseKnowledgeStore, PARTNER_LOOKUP_SQL } from '../src/knowledge/database-store.js';
 import type { ImportContext } from '../src/knowledge/import-record.js';
 import { IMPORTERS } from '../src/knowledge/importers/index.js';
 import type { KnowledgeSnapshot } from '../src/knowledge/knowledge-store.js';
@@ -451,23 +451,14 @@ async function explainProfile(base: Database, versionId: string, codes: readonly
     [versionId, codes],
   );
   const ingredients = [...new Set(drugs.rows.flatMap((r) => r.ingredients))].sort();
-  const lo: string[] = [];
-  const hi: string[] = [];
-  for (let i = 0; i < ingredients.length; i++) {
-    for (let j = i + 1; j < ingredients.length; j++) {
-      lo.push(ingredients[i]!);
-      hi.push(ingredients[j]!);
-    }
-  }
   await explain(
     `resolveDrugs: ${codes.length} codes`,
     'SELECT rxcui, name, tty, ingredient_refs FROM kb_drug WHERE version_id = $1 AND rxcui = ANY ($2)',
     [versionId, codes],
   );
-  await explain(`interactionsAmong: ${ingredients.length} ingredients → ${lo.length} pairs probed`, PAIR_LOOKUP_SQL, [
+  await explain(`interactionsAmong: the partners of ${ingredients.length} ingredients`, PARTNER_LOOKUP_SQL, [
     versionId,
-    lo,
-    hi,
+    ingredients,
   ]);
   return out;
 }

@@ -19,7 +19,7 @@ const RXNORM = 'http://www.nlm.nih.gov/research/umls/rxnorm';
 const config = loadConfig({
   LOG_LEVEL: 'silent',
   CDS_RATE_LIMIT_PER_MINUTE: '0',
-  CDS_SHED_EVENT_LOOP_LAG_MS: '0',
+  CDS_SHED_QUEUE_MS: '0',
   CDS_SHED_MAX_IN_FLIGHT: '0',
   CDS_AUTH_FAILURES_PER_MINUTE: '0',
 });

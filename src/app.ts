@@ -13,7 +13,8 @@ import { JwtClientAuthenticator } from './auth/jwt-authenticator.js';
 import { createRedis } from './infra/redis.js';
 import { FhirClient } from './fhir/fhir-client.js';
 import type { ComponentHealth, KnowledgeStore } from './knowledge/knowledge-store.js';
-import { loadKnowledgeSources, type KnowledgeSources } from './knowledge/load-sources.js';
+import type { KnowledgeSources } from './knowledge/load-sources.js';
+import { loadBundledKnowledge } from './knowledge/bundled-snapshot.js';
 import { openKnowledge } from './knowledge/open-knowledge.js';
 import path from 'node:path';
 import { migrate, type Database } from './infra/database.js';
@@ -40,6 +41,8 @@ import { RuleRegistry } from './rules/registry.js';
 import { vocabularyFor } from './hooks/rule-hooks.js';
 import { LedgerRuleMemory } from './feedback/rule-memory.js';
 import { ruleRoutes } from './http/rules.js';
+import type { ServiceDeps } from './hooks/run-service.js';
+import { warmUp, type WarmUpResult } from './hooks/warm-up.js';
 
 export interface AppDeps {
   /** The database for records (and knowledge, unless `knowledge` is given); default: from the configuration. */
@@ -53,22 +56,37 @@ export interface AppDeps {
   readonly logStream?: NodeJS.WritableStream;
   /** Rate-limit clock and event-loop lag probe (tests pass their own; default: real ones). */
   readonly protection?: ProtectionDeps;
-  /** Guideline rules: how often RULES_DIR is rescanned and the clock of the rules' time slices (tests). */
-  readonly rules?: { readonly pollMs?: number; readonly debounceMs?: number; readonly clock?: () => number };
+  /**
+   * Guideline rules: how often RULES_DIR is rescanned, the CPU clock rules are charged by and the wall clock
+   * recorded beside it (tests).
+   */
+  readonly rules?: {
+    readonly pollMs?: number;
+    readonly debounceMs?: number;
+    readonly cpuClock?: () => number;
+    readonly clock?: () => number;
+  };
 }
 
 declare module 'fastify' {
   interface FastifyInstance {
     recordsSettled(): Promise<RecordsStatus>;
+    /** Screens representative calls (nothing recorded) so the first EHR call finds everything warm: before listen. */
+    warmUp(): Promise<WarmUpResult>;
   }
 }
 
 export async function buildApp(config: Config, deps: AppDeps = {}): Promise<FastifyInstance> {
-  const sources = deps.sources ?? loadKnowledgeSources(config.knowledgeDir);
+  // The bundled knowledge from its prebuilt snapshot when that matches the files (bundled-snapshot.ts).
+  const bundled = deps.sources
+    ? { sources: deps.sources, snapshot: undefined }
+    : loadBundledKnowledge(config.knowledgeDir);
+  const sources = bundled.sources;
   const policies = new Map<string, Policy>(sources.policies.map((p) => [p.id, p]));
   if (!policies.has(config.defaultPolicy))
     throw new Error(`CDS_POLICY ${config.defaultPolicy} is not defined in the knowledge base`);
-  const metrics = createMetrics();
+  // The gauge of switched-off rules is read when scraped, from the rule registry made further down.
+  const metrics = createMetrics({ rulesSwitchedOff: () => ruleRegistry.switchedOff().length });
   // The one clock: request handling, the records and every time window compared in SQL read it.
   const now = deps.now ?? (() => new Date());
 
@@ -107,7 +125,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
     knowledge = deps.knowledge;
     if (db) await migrate(db, path.join(config.knowledgeDir, 'migrations'));
   } else {
-    const opened = await openKnowledge(config, sources, log, now);
+    const opened = await openKnowledge(config, sources, log, now, bundled.snapshot?.databaseDir);
     knowledge = opened.store;
     db = opened.db;
     closers.push(() => opened.close());
@@ -162,6 +180,8 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
     dir: config.rulesDir,
     vocabulary: () => vocabularyFor(config.knowledgeDir, config.rulesDir, sources),
     log: (level, message, detail) => app.log[level](detail, message),
+    now,
+    onSwitchOff: (rule, cause) => metrics.ruleSwitchOffs.inc({ rule: rule.id, cause }),
     ...(deps.rules?.pollMs !== undefined ? { pollMs: deps.rules.pollMs } : {}),
     ...(deps.rules?.debounceMs !== undefined ? { debounceMs: deps.rules.debounceMs } : {}),
   });
@@ -233,23 +253,29 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   registerErrorReplies(app, { bodyLimitBytes: config.bodyLimitBytes, metrics });
 
   await app.register(discoveryRoutes, { knowledge, enabledServices: config.enabledServices });
-  await app.register(serviceRoutes, {
-    deps: {
-      config,
-      knowledge,
-      policies: { get: (id) => policyStore.policies().get(id) },
-      fhirClient: new FhirClient(config.fhirServerAllowlist, deps.fetch ?? fetch),
-      now,
-      reportError: (what, error) => app.log.error({ err: error }, `${what} failed`),
-      ...(records ? { recall: records.recall } : {}),
-      rules: {
-        rules: ruleRegistry,
-        ...(ruleMemory ? { memory: ruleMemory } : {}),
-        ...(deps.rules?.clock ? { clock: deps.rules.clock } : {}),
-      },
+  const serviceDeps: ServiceDeps = {
+    config,
+    knowledge,
+    policies: { get: (id) => policyStore.policies().get(id) },
+    fhirClient: new FhirClient(config.fhirServerAllowlist, deps.fetch ?? fetch),
+    now,
+    reportError: (what, error) => app.log.error({ err: error }, `${what} failed`),
+    ...(records ? { recall: records.recall } : {}),
+    rules: {
+      rules: ruleRegistry,
+      ...(ruleMemory ? { memory: ruleMemory } : {}),
+      ...(deps.rules?.cpuClock ? { cpuClock: deps.rules.cpuClock } : {}),
+      ...(deps.rules?.clock ? { clock: deps.rules.clock } : {}),
     },
-    metrics,
-    ...(records ? { records } : {}),
+  };
+  await app.register(serviceRoutes, { deps: serviceDeps, metrics, ...(records ? { records } : {}) });
+  app.decorate('warmUp', async () => {
+    const started = performance.now();
+    const result = await warmUp(serviceDeps, sources);
+    const detail = { rounds: result.rounds, ms: Math.round(performance.now() - started) };
+    if (result.complete) app.log.info(detail, 'screening warmed up');
+    else app.log.warn(detail, 'screening warmed up, but the last warm-up call was still incomplete');
+    return result;
   });
   if (records && db) {
     await app.register(feedbackRoutes, { records, metrics, now, config });
@@ -280,7 +306,14 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
       return { ...(spool ? { records: recordsHealth(spool) } : {}), ...(rules ? { rules } : {}) };
     },
   });
-  app.log.info({ knowledgeVersion: knowledge.snapshot().version.id }, 'knowledge base loaded');
+  if (!deps.sources && !bundled.snapshot)
+    app.log.info(
+      'no prebuilt snapshot matches the knowledge-base files (npm run build prepares one): read them instead',
+    );
+  app.log.info(
+    { knowledgeVersion: knowledge.snapshot().version.id, fromSnapshot: bundled.snapshot !== undefined },
+    'knowledge base loaded',
+  );
   app.log.warn(authenticator.description);
   return app;
 }

@@ -68,9 +68,10 @@ const EnvSchema = z.object({
     .optional(),
   CDS_POLICY: z.enum(['prescriber', 'pharmacist']).default('prescriber'),
   CDS_MAX_LAB_AGE_DAYS: positiveInt(90),
-  CDS_RATE_LIMIT_PER_MINUTE: limitOrOff(600),
-  CDS_SHED_EVENT_LOOP_LAG_MS: limitOrOff(200),
+  CDS_RATE_LIMIT_PER_MINUTE: limitOrOff(0),
+  CDS_SHED_QUEUE_MS: limitOrOff(100),
   CDS_SHED_MAX_IN_FLIGHT: limitOrOff(256),
+  CDS_WORKERS: positiveInt(1),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -110,10 +111,12 @@ export interface Config extends KnowledgeSettings, ServiceSettings {
   readonly defaultPolicy: 'prescriber' | 'pharmacist';
   /** Service (and, separately, feedback) calls per minute allowed per client issuer; 0 = no limit. */
   readonly rateLimitPerMinute: number;
-  /** Service calls are shed (answered with a warning card) while the event-loop delay is above this; 0 = never. */
-  readonly shedEventLoopLagMs: number;
+  /** A service call that waited longer than this before its screening began is shed (a warning card); 0 = never. */
+  readonly shedQueueMs: number;
   /** Service calls are shed while this many are already in flight; 0 = never. */
   readonly shedMaxInFlight: number;
+  /** Processes serving the port on this host (node:cluster); above 1 they share PostgreSQL and Redis. */
+  readonly workers: number;
   readonly logLevel: string;
 }
 
@@ -163,6 +166,17 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       'CDS_TRUST_LOOPBACK_USERS: loopback callers can be trusted only in development (no CDS_TRUSTED_ISSUERS and a loopback HOST)',
     );
   }
+  if (e.CDS_WORKERS > 1) {
+    // Each worker is a process of its own: what they hold in common must live outside them.
+    if (!e.DATABASE_URL)
+      throw new ConfigError(
+        'CDS_WORKERS: more than one worker needs DATABASE_URL (PostgreSQL): the embedded database can be opened by one process only',
+      );
+    if (!e.REDIS_URL)
+      throw new ConfigError(
+        "CDS_WORKERS: more than one worker needs REDIS_URL: a knowledge version activated on one worker reaches the others through it, and a client token's jti is used once across them",
+      );
+  }
   return Object.freeze({
     host: e.HOST,
     port: e.PORT,
@@ -198,8 +212,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     enabledServices: Object.freeze([...(e.CDS_SERVICES ?? [])]),
     maxLabAgeDays: e.CDS_MAX_LAB_AGE_DAYS,
     rateLimitPerMinute: e.CDS_RATE_LIMIT_PER_MINUTE,
-    shedEventLoopLagMs: e.CDS_SHED_EVENT_LOOP_LAG_MS,
+    shedQueueMs: e.CDS_SHED_QUEUE_MS,
     shedMaxInFlight: e.CDS_SHED_MAX_IN_FLIGHT,
+    workers: e.CDS_WORKERS,
     logLevel: e.LOG_LEVEL,
   });
 }

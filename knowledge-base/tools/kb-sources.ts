@@ -1,6 +1,6 @@
 /**
  * Loaders for the reference data under the shared kb-sources folder, plus the code-verification rules the
- * knowledge base relies on. Maintenance tool only: never imported by the app; test/unit/fixture-codes.test.ts imports
+ * knowledge base relies on. Maintenance tool only: never imported by the app; test/unit/knowledge/fixture-codes.test.ts imports
  * its pure name parsers (parseClinicalDrugName, vaSingleIngredient), which read no file.
  *
  * Verification rules (tokens are defined in knowledge-base/README.md):

@@ -8,6 +8,7 @@ import type { DoseSeverity } from '../checks/dose/dose-finding.js';
 import type { ClinicalContext } from '../fhir/clinical-context.js';
 import type { KnowledgeSnapshot } from '../knowledge/knowledge-store.js';
 import type { Interaction } from '../knowledge/source-schema.js';
+import type { FindingKind } from '../infra/records.js';
 import type { Card } from './card.js';
 import type { Policy } from '../policy/policy-schema.js';
 
@@ -25,17 +26,7 @@ export interface CardContext {
 
 /** What a card is about, for the card ledger (kept beside the card, never sent to the EHR). */
 export interface CardMeta {
-  readonly findingKind:
-    | 'interaction'
-    | 'unscreenable'
-    | 'display-mismatch'
-    | 'incomplete'
-    | 'folded'
-    | 'dose'
-    | 'guideline'
-    | 'allergy'
-    | 'allergy-not-checked'
-    | 'duplicate';
+  readonly findingKind: Exclude<FindingKind, 'not-performed'>;
   readonly findingIds: readonly string[];
   /** Interaction ids and drug pair: what an override of this card is remembered by. */
   readonly findingKey: string | null;

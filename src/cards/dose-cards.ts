@@ -5,7 +5,8 @@
  * `update` of the whole draft) or cancelling it. Dose checks that could not be done are one info card per order
  * (order hooks) or one for the profile (patient-view), naming what was not checked and why.
  */
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
+import { dosageFingerprint } from './medication-text.js';
 import type { DoseFinding, DoseNotCheckedFinding, DoseProblemFinding, DoseTopic } from '../checks/dose/dose-finding.js';
 import type { Medication } from '../fhir/clinical-context.js';
 import { orderedDoseEntry } from '../checks/dose/check-doses.js';
@@ -27,6 +28,15 @@ import {
   capitalise,
 } from './card.js';
 import { isInterruptive } from './policy.js';
+import {
+  doseLineText,
+  doseNoteText,
+  doseNotCheckedReason,
+  doseNotCheckedWhat,
+  fmt,
+  patientDatumText,
+  violationText,
+} from './dose-text.js';
 import { DEFAULT_DOSE_INDICATORS, type Indicator } from '../policy/policy-schema.js';
 
 /** v3-ActCode displays, as the HL7 terminology (ActCode, DOSE hierarchy) gives them. */
@@ -82,8 +92,6 @@ export function doseCards(findings: readonly DoseFinding[], cc: CardContext): Do
   return out;
 }
 
-const fmt = (n: number) => String(Math.round(n * 100) / 100);
-
 function summaryOf(f: DoseProblemFinding): string {
   const name = capitalise(f.ingredient.name);
   const v = f.violations[0]!;
@@ -124,17 +132,20 @@ function problemCard(f: DoseProblemFinding, indicator: Indicator, cc: CardContex
     `**${capitalise(headline(f))}: ${f.ingredient.name}** (${describeMedication(f.medication)}).`,
     '',
   ];
-  for (const v of f.violations) lines.push(`- ${v.text}`);
+  for (const v of f.violations) lines.push(`- ${violationText(v, f)}`);
   if (f.dose) {
-    lines.push('', `**Ordered (${f.dose.route}):** ${f.dose.lines.map(displayUnit).join('; ')}.`);
+    lines.push(
+      '',
+      `**Ordered (${f.dose.route}):** ${f.dose.lines.map((l) => displayUnit(doseLineText(l))).join('; ')}.`,
+    );
     const parts = [`${fmt(f.dose.perDoseHigh)} ${f.dose.unit} per dose`];
     if (f.dose.perDayHigh !== undefined) parts.push(`${fmt(f.dose.perDayHigh)} ${f.dose.unit} a day at most`);
     if (f.dose.perWeekHigh !== undefined && f.topic === 'DOSEIVL')
       parts.push(`${fmt(f.dose.perWeekHigh)} ${f.dose.unit} a week`);
     lines.push(`**Computed:** ${parts.join(', ')} of ${f.ingredient.name}.`);
   }
-  lines.push('', `**Patient data used:** ${f.patientData.join('; ')}.`);
-  for (const n of f.notes) lines.push('', n);
+  lines.push('', `**Patient data used:** ${f.patientData.map(patientDatumText).join('; ')}.`);
+  for (const n of f.notes) lines.push('', doseNoteText(n));
   for (const r of rules)
     lines.push('', `**Rule ${r.id}:** ${r.note} **Source:** ${r.citations.map(citationText).join('; ')}`);
   if (rules.some((r) => r.review.status === 'unreviewed'))
@@ -174,20 +185,14 @@ function problemMeta(f: DoseProblemFinding): CardMeta {
     drugs: [f.ingredient.rxcui],
     severity: f.severity,
     draftRefs: m.role === 'draft' && m.reference ? [m.reference] : [],
-    draftFingerprint:
-      m.role === 'draft'
-        ? createHash('sha256')
-            .update(JSON.stringify(m.resource.dosageInstruction ?? null))
-            .digest('hex')
-            .slice(0, 16)
-        : null,
+    draftFingerprint: m.role === 'draft' ? dosageFingerprint(m) : null,
   };
 }
 
 function notCheckedCard(group: readonly DoseNotCheckedFinding[], indicator: Indicator, cc: CardContext): DoseCard {
   const meds = [...new Map(group.map((f) => [f.medication.key, f.medication])).values()];
   const subject = meds.length === 1 ? meds[0]!.display : `${meds.length} medications`;
-  const whats = [...new Set(group.map((f) => f.what))];
+  const whats = [...new Set(group.map(doseNotCheckedWhat))];
   const summary =
     cc.mode === 'profile' || meds.length > 1
       ? `Dose checks not done for ${subject}`
@@ -198,7 +203,9 @@ function notCheckedCard(group: readonly DoseNotCheckedFinding[], indicator: Indi
     detail: [
       'These dose checks could **not** be done, so a dosing error may have been missed:',
       '',
-      ...group.map((f) => `- **${f.what}** (${describeMedication(f.medication)}): ${f.reason}.`),
+      ...group.map(
+        (f) => `- **${doseNotCheckedWhat(f)}** (${describeMedication(f.medication)}): ${doseNotCheckedReason(f)}.`,
+      ),
       '',
       'Check the dose by hand, or add the missing data (a current weight, kidney function, a structured dose) and sign again.',
     ].join('\n'),

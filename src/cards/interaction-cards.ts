@@ -3,7 +3,7 @@
  * mechanism, effect, management, evidence and patient data used, and suggestions to cancel or replace the draft;
  * or one summary card for the whole profile (patient-view style hooks).
  */
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import type { InteractionFinding } from '../checks/finding.js';
 import type { Medication } from '../fhir/clinical-context.js';
 import { RXNORM_SYSTEMS, asArray, codingsOf, isObject, str } from '../fhir/resources.js';
@@ -24,7 +24,7 @@ import {
   capitalise,
 } from './card.js';
 import type { CardContext, CardMeta, NotBuilt } from './card-context.js';
-import { describeMedication } from './medication-text.js';
+import { describeMedication, dosageFingerprint } from './medication-text.js';
 import { indicatorRank, isInterruptive, type PolicyDecision } from './policy.js';
 
 const RXNORM = [...RXNORM_SYSTEMS][0]!;
@@ -56,12 +56,7 @@ export function groupMeta(group: readonly Decided[]): CardMeta {
     drugs,
     severity: top.interaction.severity,
     draftRefs: drafts.flatMap((m) => (m.reference ? [m.reference] : [])),
-    draftFingerprint: drafts[0]
-      ? createHash('sha256')
-          .update(JSON.stringify(drafts[0].resource.dosageInstruction ?? null))
-          .digest('hex')
-          .slice(0, 16)
-      : null,
+    draftFingerprint: drafts[0] ? dosageFingerprint(drafts[0]) : null,
     alwaysShown: group.some(
       (d) => d.finding.interaction.severity === 'contraindicated' || d.finding.interaction.oncList === 'high-priority',
     ),

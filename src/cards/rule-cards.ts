@@ -3,7 +3,8 @@
  * has reviewed it, and a topic coded in v3-ActCode. Active rules' cards are shown; shadow rules' would-be cards are
  * returned separately, to be recorded and never shown.
  */
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
+import { dosageFingerprint } from './medication-text.js';
 import type { FiredRule } from '../checks/guideline/guideline-finding.js';
 import type { Medication } from '../fhir/clinical-context.js';
 import { medicationLabel } from '../rules/helpers.js';
@@ -143,12 +144,7 @@ function ruleMeta(f: FiredRule): CardMeta {
     drugs: [...new Set(f.medications.flatMap((m) => m.ingredients.map((i) => i.rxcui)))].sort(),
     severity: null,
     draftRefs: drafts.flatMap((m) => (m.reference ? [m.reference] : [])),
-    draftFingerprint: drafts[0]
-      ? createHash('sha256')
-          .update(JSON.stringify(drafts[0].resource.dosageInstruction ?? null))
-          .digest('hex')
-          .slice(0, 16)
-      : null,
+    draftFingerprint: drafts[0] ? dosageFingerprint(drafts[0]) : null,
   };
 }
 

@@ -32,37 +32,63 @@ export function candidatePairs(
   deadline?: Deadline,
 ): CandidatePairs {
   const byKey = new Map<unknown, number[]>();
+  const subjectKeys: (readonly number[][])[] = [];
   for (let p = 0; p < count; p++) {
+    const lists: number[][] = [];
     for (const key of new Set(keysOf(p))) {
-      const list = byKey.get(key);
+      let list = byKey.get(key);
       if (list) list.push(p);
-      else byKey.set(key, [p]);
+      else byKey.set(key, (list = [p]));
+      if (p < subjectCount) lists.push(list);
     }
+    if (p < subjectCount) subjectKeys.push(lists);
   }
-  const codes = new Set<number>();
+  // Pairs are gathered subject by subject, each subject's partners sorted on their own: the order is the one of a
+  // sort of every pair (by subject, then partner), but no step is a sort of them all, and the deadline is watched
+  // between steps. `seen[b] === a` marks b as already paired with subject a (two shared keys, one pair).
+  const codes: number[] = [];
+  const seen = new Int32Array(count).fill(-1);
   let steps = 0;
   let outOfTime = false;
-  collect: for (const positions of byKey.values()) {
-    // Positions are ascending, so the subjects come first: when subjects are not paired with each other, each
-    // subject starts at the first other instead of stepping over thousands of subjects it will not pair with.
-    let firstOther = 0;
-    while (firstOther < positions.length && positions[firstOther]! < subjectCount) firstOther++;
-    for (let x = 0; x < firstOther; x++) {
-      const a = positions[x]!;
-      for (let y = subjectsAgainstEachOther ? x + 1 : firstOther; y < positions.length; y++) {
-        codes.add(a * count + positions[y]!);
+  let collected = 0;
+  collect: for (let a = 0; a < subjectCount; a++) {
+    const from = subjectsAgainstEachOther ? a + 1 : subjectCount;
+    const partners: number[] = [];
+    for (const positions of subjectKeys[a]!) {
+      // Positions are ascending: start at the first one this subject pairs with, instead of stepping over the
+      // thousands of subjects it does not pair with.
+      for (let y = firstAtLeast(positions, from); y < positions.length; y++) {
+        const b = positions[y]!;
+        if (seen[b] !== a) {
+          seen[b] = a;
+          partners.push(b);
+        }
         if (++steps % DEADLINE_STRIDE === 0 && deadline?.expired()) {
           outOfTime = true;
+          collected = codes.length + partners.length;
           break collect;
         }
       }
     }
+    partners.sort((x, y) => x - y);
+    for (const b of partners) codes.push(a * count + b);
   }
-  // Out of time, nothing will be screened: the pairs are counted, not sorted.
-  if (outOfTime) return { pairs: new PairList(new Float64Array(0), count), collected: codes.size, outOfTime };
-  // A typed array sorts numbers natively, without a comparator call per comparison (hundreds of thousands of pairs).
-  const pairs = new PairList(Float64Array.from(codes).sort(), count);
+  // Out of time, nothing will be screened: the pairs are counted.
+  if (outOfTime) return { pairs: new PairList(new Float64Array(0), count), collected, outOfTime };
+  const pairs = new PairList(Float64Array.from(codes), count);
   return { pairs, collected: pairs.length, outOfTime };
+}
+
+/** The index of the first of ascending `positions` that is at least `from` (positions.length when none is). */
+function firstAtLeast(positions: readonly number[], from: number): number {
+  let lo = 0;
+  let hi = positions.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (positions[mid]! < from) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 /** Sorted pair codes, decoded one at a time: hundreds of thousands of [a, b] arrays are not built up front. */

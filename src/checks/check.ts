@@ -11,14 +11,16 @@ import type { Deadline } from '../infra/deadline.js';
 import type { KnowledgeSnapshot } from '../knowledge/knowledge-store.js';
 import type { GuidelineRules } from '../rules/registry.js';
 import type { PairPlan } from './ddi/check-interactions.js';
-import type { Finding } from './finding.js';
+import type { CheckId, Finding } from './finding.js';
 import type { GuidelineDeps, RuleMemory } from './guideline/run-guidelines.js';
 
 /** What the service gives guideline rules (absent: no rules run). */
 export interface GuidelineRuleDeps {
   readonly rules: GuidelineRules;
   readonly memory?: RuleMemory;
-  /** Milliseconds for the rules' time slices (tests pass a fake clock). */
+  /** CPU milliseconds, what rules are charged (tests pass a fake clock). */
+  readonly cpuClock?: GuidelineDeps['cpuClock'];
+  /** Wall milliseconds, recorded beside the CPU time, never charged. */
   readonly clock?: () => number;
   /** Sees every evaluation (`cds rules explain`). */
   readonly onEvaluated?: GuidelineDeps['onEvaluated'];
@@ -51,8 +53,8 @@ export interface CheckInput {
 }
 
 export interface Check {
-  /** Names the check in the "incomplete" finding when it fails or runs out of time, e.g. "dose range check". */
-  readonly name: string;
+  /** Names the check in the "incomplete" finding when it fails or runs out of time. */
+  readonly id: CheckId;
   /** False when there is nothing to run on this request (no guideline rule loaded): not started, not reported. */
   readonly applies?: (input: CheckInput) => boolean;
   run(input: CheckInput): Promise<readonly Finding[]>;

@@ -4,7 +4,7 @@
  */
 import type { Deadline } from '../infra/deadline.js';
 import type { Check, CheckInput } from './check.js';
-import type { Finding } from './finding.js';
+import type { CheckId, Finding, IncompleteCause } from './finding.js';
 
 export interface CheckOutcome {
   readonly findings: readonly Finding[];
@@ -13,37 +13,25 @@ export interface CheckOutcome {
 }
 
 export async function runCheck(
-  what: string,
+  check: CheckId,
   run: () => Promise<readonly Finding[]>,
   deadline: Deadline,
 ): Promise<CheckOutcome> {
-  if (deadline.expired()) {
-    return {
-      findings: [{ kind: 'incomplete', what, reason: 'the time budget for this request ran out before it could run' }],
-      failure: 'timeout',
-    };
-  }
+  const incomplete = (cause: IncompleteCause): Finding[] => [
+    { kind: 'incomplete', subject: { kind: 'check', check }, cause },
+  ];
+  if (deadline.expired()) return { findings: incomplete({ kind: 'deadline-before-start' }), failure: 'timeout' };
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<CheckOutcome>((resolve) => {
     timer = setTimeout(
-      () =>
-        resolve({
-          findings: [{ kind: 'incomplete', what, reason: 'it did not finish within the time budget for this request' }],
-          failure: 'timeout',
-        }),
+      () => resolve({ findings: incomplete({ kind: 'did-not-finish' }), failure: 'timeout' }),
       deadline.remainingMs(),
     );
   });
   try {
     return await Promise.race([run().then((findings) => ({ findings })), timeout]);
   } catch (error) {
-    return {
-      findings: [
-        { kind: 'incomplete', what, reason: 'it failed with an internal error (logged for the administrators)' },
-      ],
-      failure: 'error',
-      error,
-    };
+    return { findings: incomplete({ kind: 'internal-error' }), failure: 'error', error };
   } finally {
     clearTimeout(timer);
   }
@@ -58,8 +46,8 @@ export async function runChecks(checks: readonly Check[], input: CheckInput): Pr
     checks
       .filter((check) => check.applies?.(input) ?? true)
       .map(async (check) => {
-        const outcome = await runCheck(check.name, () => check.run(input), input.deadline);
-        if (outcome.failure === 'error') input.reportError(check.name, outcome.error);
+        const outcome = await runCheck(check.id, () => check.run(input), input.deadline);
+        if (outcome.failure === 'error') input.reportError(check.id, outcome.error);
         return outcome.findings;
       }),
   );

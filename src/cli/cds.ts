@@ -10,6 +10,7 @@
  *                                               review; --check exits 1 when the committed file is out of date
  *   cds kb coverage [--bundled] FILE...         which medication and lab codes of Bundles, NDJSON or code lists the
  *                                               knowledge base resolves (the active version; --bundled: the source files)
+ *   cds kb snapshot                             prepare the bundled knowledge's snapshot (npm run build runs it)
  *   cds kb import|versions|activate|stats|diff  knowledge versions in the database (see kb-commands.ts)
  *   cds rules lint|test|explain|shadow-report   guideline rules (see rules-commands.ts and rules/README.md)
  *   cds records replay                          write again the records the database refused (records-commands.ts)
@@ -26,6 +27,7 @@ import { renderCatalogue } from '../knowledge/catalogue.js';
 import { MemoryKnowledgeStore } from '../knowledge/memory-store.js';
 import { coverageOf, emptyTally, formatCoverage, tallyText } from '../knowledge/coverage.js';
 import { openKnowledge } from '../knowledge/open-knowledge.js';
+import { buildSnapshot } from '../knowledge/bundled-snapshot.js';
 import { runService } from '../hooks/run-service.js';
 import { SERVICES } from '../hooks/services.js';
 import { FhirClient } from '../fhir/fhir-client.js';
@@ -50,6 +52,10 @@ const COMMANDS: readonly (readonly [string, string])[] = [
   [
     'cds kb coverage [--bundled] FILE...',
     'how many medication and lab codes in Bundles, NDJSON or code lists resolve, and which do not (with their displays)',
+  ],
+  [
+    'cds kb snapshot',
+    'prepare the snapshot of the bundled knowledge a start loads from (npm run build runs it; nothing to do when it is current)',
   ],
   [
     'cds kb import --format csv|rxnorm-rrf|ddinter|json FILE [--activate] [--note TEXT]',
@@ -180,6 +186,11 @@ async function kb(args: string[]): Promise<number> {
   if (sub === 'catalogue')
     return kbCatalogue(rest.filter((a) => a !== '--check')[0] ?? config.knowledgeDir, rest.includes('--check'));
   if (sub === 'coverage') return kbCoverage(rest, config);
+  if (sub === 'snapshot') {
+    const { built, key } = await buildSnapshot(config.knowledgeDir);
+    console.log(`${built ? 'built' : 'already current:'} the bundled knowledge snapshot ${key.slice(0, 12)}`);
+    return 0;
+  }
   if (sub && ['import', 'versions', 'activate', 'stats', 'diff'].includes(sub)) {
     return kbDatabaseCommand(
       sub,

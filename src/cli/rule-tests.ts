@@ -49,6 +49,9 @@ class SingleRule implements GuidelineRules {
     this.failures.push(reason);
     return false;
   }
+  recordCost() {
+    return false;
+  }
 }
 
 interface RuleRun {
@@ -59,7 +62,7 @@ interface RuleRun {
   readonly evaluations: readonly RuleEvaluation[];
 }
 
-/** One request through the service with only `rule` loaded (time slices off: they are a run-time guard). */
+/** One request through the service with only `rule` loaded (CPU budgets off: they are a run-time guard). */
 async function runWithRule(
   rule: CompiledRule,
   serviceId: string,
@@ -83,6 +86,7 @@ async function runWithRule(
       reportError: (what, err) => failures.push(`${what} failed: ${err instanceof Error ? err.message : String(err)}`),
       rules: {
         rules,
+        cpuClock: () => 0,
         clock: () => 0,
         onEvaluated: (_r, e) => evaluations.push(e),
         memory: {

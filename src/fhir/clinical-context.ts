@@ -1,16 +1,10 @@
 /** The normalised picture of the patient that every check reads. Built once per request. */
 import type { IngredientRef, ResolvedDrug } from '../knowledge/knowledge-store.js';
-import type { DataGap } from './prefetch.js';
+import type { FhirFailure } from './fhir-client.js';
+import type { DataGap, DataGapReason } from './prefetch.js';
 import type { Json } from './resources.js';
 
 export type MedicationRole = 'draft' | 'active' | 'recent';
-
-/** How a card names medications of each role: [one, several]. */
-export const ROLE_NAMES: Readonly<Record<MedicationRole, readonly [string, string]>> = {
-  draft: ['draft order', 'draft orders'],
-  active: ['current medication', 'current medications'],
-  recent: ['recently stopped medication', 'recently stopped medications'],
-};
 
 /**
  * How far a medication could be identified:
@@ -30,6 +24,26 @@ export interface DisplayMismatch {
   readonly codeNames: readonly string[];
 }
 
+/** An order normalisation did not reach: its reference, or else its role and position (0-based) in the request. */
+export interface UnreachedOrder {
+  readonly role: MedicationRole;
+  readonly reference?: string;
+  readonly index: number;
+}
+
+/** Why a medication's reference could not be resolved to a drug, as data. */
+export type UnresolvedCause =
+  /** Normalisation had not read it yet (only seen when a read never completes). */
+  | { readonly kind: 'not-read' }
+  /** A `#id` reference to a contained Medication the resource does not contain. */
+  | { readonly kind: 'contained-missing'; readonly target: string }
+  /** The Medication was neither sent nor readable: no FHIR server was given. */
+  | { readonly kind: 'not-sent-no-server' }
+  /** The FHIR server answered the read with another resource type (or none). */
+  | { readonly kind: 'not-a-medication'; readonly returned: string | undefined }
+  /** The display names another drug than the code, which the knowledge base is not sure of (see displayMismatch). */
+  | { readonly kind: 'display-mismatch' };
+
 export interface Medication {
   /** Unique within the request, e.g. "draft:MedicationRequest/123" or "active#4". */
   readonly key: string;
@@ -48,8 +62,10 @@ export interface Medication {
    */
   readonly drugs?: readonly ResolvedDrug[];
   readonly resolution: MedicationResolution;
-  /** Why a reference could not be resolved, for the card. */
-  readonly resolutionNote?: string;
+  /** Why a reference could not be resolved (cards/ words it). */
+  readonly unresolvedBecause?: UnresolvedCause;
+  /** Why its Medication resource could not be read from the FHIR server, when that is why it is unresolved. */
+  readonly readFailure?: FhirFailure;
   /**
    * Set when the display names another drug than the code. With resolution `resolved` the knowledge base is sure of the
    * code and it is screened as coded; with `display-mismatch` it is not, and the medication is not screened at all.
@@ -87,14 +103,24 @@ export interface Measurement {
   readonly comparator?: string;
 }
 
+/** Why the patient's age is not known, as data (cards/dose-text.ts words it). */
+export type DemographicsGap =
+  /** The Patient resource could not be obtained. */
+  | { readonly kind: 'not-obtained'; readonly reason: DataGapReason }
+  | { readonly kind: 'no-patient' }
+  | { readonly kind: 'no-birth-date' }
+  | { readonly kind: 'birth-date-in-future'; readonly birthDate: string }
+  /** The request was not normalised into patient facts at all. */
+  | { readonly kind: 'not-read' };
+
 /** What the dose checks know of the patient: age, sex, weight and kidney function, each fresh or missing. */
 export interface PatientFacts {
   readonly birthDate?: string;
   /** Age in years (fractional) at the time of the request. */
   readonly ageYears?: number;
   readonly sex?: 'male' | 'female' | 'other' | 'unknown';
-  /** Why the demographics are unknown (no Patient sent, no birth date, the fetch failed). */
-  readonly demographicsGap?: string;
+  /** Why the age is unknown (no Patient sent, no birth date, the fetch failed). */
+  readonly demographicsGap?: DemographicsGap;
   /** Latest values no older than maxLabAgeDays. */
   readonly weight?: Measurement;
   readonly creatinine?: Measurement;
@@ -102,7 +128,7 @@ export interface PatientFacts {
   /** Latest values that exist but are older than maxLabAgeDays (named on the card when a check needed them). */
   readonly stale: { readonly weight?: Measurement; readonly creatinine?: Measurement; readonly egfr?: Measurement };
   /** Why observations are missing (the fetch failed), if they are. */
-  readonly observationsGap?: string;
+  readonly observationsGap?: DataGapReason;
   readonly maxLabAgeDays: number;
 }
 
@@ -118,7 +144,7 @@ export interface ClinicalContext {
    * Orders the request's time budget ran out before normalisation reached (by reference, or by role and position):
    * never screened, and named on the "screening incomplete" card. Absent when every order was normalised.
    */
-  readonly notNormalised?: readonly { readonly role: MedicationRole; readonly label: string }[];
+  readonly notNormalised?: readonly UnreachedOrder[];
   /** Latest fresh value per observation kind (weight, potassium, ...). */
   readonly labs: ReadonlyMap<string, LabValue>;
   readonly gaps: readonly DataGap[];

@@ -7,15 +7,30 @@ import { isLoopbackUrl } from '../infra/loopback.js';
 import type { Deadline } from '../infra/deadline.js';
 import { asArray, isObject, nextLink, resourcesOf, str, type Json } from './resources.js';
 
-export type FhirFailureReason =
-  'not-allowlisted' | 'timeout' | 'network' | 'http-status' | 'invalid-response' | 'too-many-pages';
+/** Why a FHIR read failed, as data (cards/coverage-cards.ts words it). */
+export type FhirFailure =
+  /** The server (`origin`; undefined: not a valid address) is not allow-listed. */
+  | { readonly reason: 'not-allowlisted'; readonly origin: string | undefined }
+  /** A reference to read points to another server than the EHR's. */
+  | { readonly reason: 'reference-elsewhere'; readonly reference: string }
+  /** A Bundle's `next` link points to another server. */
+  | { readonly reason: 'next-elsewhere'; readonly origin: string }
+  /** The request's time budget was spent before the call. */
+  | { readonly reason: 'no-time-left' }
+  | { readonly reason: 'timeout' }
+  | { readonly reason: 'network' }
+  | { readonly reason: 'http-status'; readonly status: number }
+  | { readonly reason: 'not-json' }
+  | { readonly reason: 'not-a-resource' }
+  | { readonly reason: 'invalid-address' }
+  /** The request's context has no patient id to put in the query. */
+  | { readonly reason: 'no-patient-id' }
+  | { readonly reason: 'too-many-pages'; readonly maxPages: number };
 
 export class FhirFetchError extends Error {
-  constructor(
-    readonly reason: FhirFailureReason,
-    message: string,
-  ) {
-    super(message);
+  constructor(readonly failure: FhirFailure) {
+    // the code only: the words are the card's, and a log line must carry no reference or address
+    super(`FHIR read failed: ${failure.reason}`);
   }
 }
 
@@ -58,7 +73,7 @@ export interface SearchResult {
   /** Errors the server reported inside the results (OperationOutcome entries of severity error or fatal). */
   readonly outcomes: string[];
   /** Why the result is incomplete (a later page failed), if it is. */
-  readonly problem?: string;
+  readonly problem?: FhirFailure;
 }
 
 function emptyResult(): SearchResult {
@@ -117,7 +132,7 @@ export class FhirClient {
     try {
       first = new URL(`${base}/${query.replace(/^\/+/, '')}`);
     } catch {
-      throw new FhirFetchError('invalid-response', 'the FHIR server address is not a valid URL');
+      throw new FhirFetchError({ reason: 'invalid-address' });
     }
     const body = await this.get(access, first.toString(), deadline);
     const result = emptyResult();
@@ -130,13 +145,10 @@ export class FhirClient {
     const base = access.baseUrl.replace(/\/+$/, '');
     const url = /^https?:\/\//.test(reference) ? reference : `${base}/${reference}`;
     if (originOf(url) === undefined || originOf(url) !== originOf(base)) {
-      throw new FhirFetchError(
-        'not-allowlisted',
-        `reference ${reference.slice(0, 200)} is not on the EHR's FHIR server`,
-      );
+      throw new FhirFetchError({ reason: 'reference-elsewhere', reference: reference.slice(0, 200) });
     }
     const body = await this.get(access, url, deadline);
-    if (!isObject(body)) throw new FhirFetchError('invalid-response', 'response is not a FHIR resource');
+    if (!isObject(body)) throw new FhirFetchError({ reason: 'not-a-resource' });
     return body;
   }
 
@@ -146,7 +158,7 @@ export class FhirClient {
     try {
       base = new URL(access.baseUrl);
     } catch {
-      return { ...emptyResult(), problem: 'the FHIR server address is not a valid URL' };
+      return { ...emptyResult(), problem: { reason: 'invalid-address' } };
     }
     return this.collectPages(access, nextLink(bundle), base, deadline, emptyResult());
   }
@@ -161,15 +173,14 @@ export class FhirClient {
     try {
       let url = this.followable(next, origin);
       for (let page = 1; url; page++) {
-        if (page >= MAX_PAGES)
-          throw new FhirFetchError('too-many-pages', `there are more than ${MAX_PAGES} result pages`);
+        if (page >= MAX_PAGES) throw new FhirFetchError({ reason: 'too-many-pages', maxPages: MAX_PAGES });
         const body = await this.get(access, url, deadline);
         addPage(result, body);
         url = this.followable(nextLink(body), origin);
       }
       return result;
     } catch (err) {
-      if (err instanceof FhirFetchError) return { ...result, problem: err.message };
+      if (err instanceof FhirFetchError) return { ...result, problem: err.failure };
       throw err;
     }
   }
@@ -183,20 +194,17 @@ export class FhirClient {
       return undefined;
     }
     if (url.origin !== origin.origin) {
-      throw new FhirFetchError('not-allowlisted', `next link leads to another server (${url.origin})`);
+      throw new FhirFetchError({ reason: 'next-elsewhere', origin: url.origin });
     }
     return url.toString();
   }
 
   private async get(access: FhirServerAccess, url: string, deadline: Deadline): Promise<unknown> {
     if (!isAllowedFhirServer(url, [...this.allowlist, ...(access.allowlist ?? [])])) {
-      throw new FhirFetchError(
-        'not-allowlisted',
-        `FHIR server ${originOf(url) ?? 'with an invalid address'} is not on the allow-list`,
-      );
+      throw new FhirFetchError({ reason: 'not-allowlisted', origin: originOf(url) });
     }
     if (deadline.remainingMs() <= RESPONSE_RESERVE_MS) {
-      throw new FhirFetchError('timeout', 'no time left in the request budget');
+      throw new FhirFetchError({ reason: 'no-time-left' });
     }
     const headers: Record<string, string> = { accept: 'application/fhir+json, application/json' };
     if (access.accessToken) headers.authorization = `Bearer ${access.accessToken}`;
@@ -207,22 +215,22 @@ export class FhirClient {
     } catch (err) {
       const name = (err as Error).name;
       if (name === 'TimeoutError' || name === 'AbortError') {
-        throw new FhirFetchError('timeout', 'the FHIR server did not answer within the time budget');
+        throw new FhirFetchError({ reason: 'timeout' });
       }
-      throw new FhirFetchError('network', 'the FHIR server could not be reached');
+      throw new FhirFetchError({ reason: 'network' });
     }
     if (!res.ok) {
       await res.body?.cancel().catch(() => undefined);
-      throw new FhirFetchError('http-status', `the FHIR server answered HTTP ${res.status}`);
+      throw new FhirFetchError({ reason: 'http-status', status: res.status });
     }
     try {
       return await res.json();
     } catch (err) {
       const name = (err as Error).name;
       if (name === 'TimeoutError' || name === 'AbortError') {
-        throw new FhirFetchError('timeout', 'the FHIR server did not answer within the time budget');
+        throw new FhirFetchError({ reason: 'timeout' });
       }
-      throw new FhirFetchError('invalid-response', 'the FHIR server sent a body that is not JSON');
+      throw new FhirFetchError({ reason: 'not-json' });
     }
   }
 }

@@ -21,14 +21,25 @@ function sourceRefs(m: Medication): string[] {
 }
 
 const refOf = (m: Medication) => (m.reference ? normaliseRef(m.reference) : undefined);
-const names = (m: Medication, ref: string | undefined) =>
-  ref !== undefined && [...priorRefs(m), ...sourceRefs(m)].includes(ref);
 
-/** Whether two records are one therapy: the same resource, or one names the other as its prior order or source. */
-export function linkedOrders(a: Medication, b: Medication): boolean {
-  const ra = refOf(a);
-  const rb = refOf(b);
-  return (ra !== undefined && ra === rb) || names(a, rb) || names(b, ra);
+/**
+ * Whether two records of a list are one therapy: the same resource, or one names the other as its prior order or
+ * source. Each record's references are normalised once, when the function is made, not once per pair it is asked
+ * about (a check asks about thousands of pairs).
+ */
+export function linkedOrders(records: readonly Medication[]): (a: Medication, b: Medication) => boolean {
+  const describe = (m: Medication) => ({ self: refOf(m), names: new Set([...priorRefs(m), ...sourceRefs(m)]) });
+  const refs = new Map(records.map((m) => [m, describe(m)]));
+  const of = (m: Medication) => refs.get(m) ?? describe(m);
+  return (a, b) => {
+    const ra = of(a);
+    const rb = of(b);
+    return (
+      (ra.self !== undefined && ra.self === rb.self) ||
+      (rb.self !== undefined && ra.names.has(rb.self)) ||
+      (ra.self !== undefined && rb.names.has(ra.self))
+    );
+  };
 }
 
 /**

@@ -11,14 +11,14 @@ import {
 } from '../knowledge/knowledge-store.js';
 import { displayMismatch } from './display-check.js';
 import {
-  ROLE_NAMES,
   type ClinicalContext,
   type LabValue,
   type Medication,
   type MedicationResolution,
   type MedicationRole,
+  type UnresolvedCause,
 } from './clinical-context.js';
-import { FhirFetchError, type FhirClient, type FhirServerAccess } from './fhir-client.js';
+import { FhirFetchError, type FhirClient, type FhirFailure, type FhirServerAccess } from './fhir-client.js';
 import type { DataGap, ResolvedData } from './prefetch.js';
 import { patientFacts } from './patient-facts.js';
 import {
@@ -138,7 +138,7 @@ export async function normalise(input: NormaliseInput, kb: KnowledgeSnapshot): P
     }
     const found = conceptSent(items[i]!.resource, knownMedications);
     if ('read' in found) {
-      concepts.push(unresolved(found.display, 'the medication resource was not read'));
+      concepts.push(unresolved(found.display, { kind: 'not-read' }));
       reads.push(readConcept(found, input).then((c) => void (concepts[i] = c)));
     } else concepts.push(found);
   }
@@ -185,15 +185,13 @@ export async function normalise(input: NormaliseInput, kb: KnowledgeSnapshot): P
       return drug ? [drug] : [];
     });
     let screenedIngredients = [...ingredients.values()];
-    let note = concept.note;
+    let unresolvedBecause = concept.unresolvedBecause;
     // A display naming another drug: screened as coded only when the knowledge base is sure of the code, never silently.
     const mismatch =
       resolution === 'resolved' ? displayMismatch(concept.display, drugs, screenedIngredients) : undefined;
     if (mismatch && !drugs.every(isConfirmedCode)) {
       resolution = 'display-mismatch';
-      note =
-        `the order's name says ${mismatch.displayNames.join(' / ')}, but RxNorm code ${concept.rxnormCodes.join(', ')} is ` +
-        `${mismatch.codeNames.join(' / ')} by a single source of the knowledge base, so it was screened as neither`;
+      unresolvedBecause = { kind: 'display-mismatch' };
       screenedIngredients = [];
       drugs = [];
     }
@@ -214,7 +212,8 @@ export async function normalise(input: NormaliseInput, kb: KnowledgeSnapshot): P
       ingredients: screenedIngredients,
       drugs,
       resolution,
-      ...(note ? { resolutionNote: note } : {}),
+      ...(unresolvedBecause ? { unresolvedBecause } : {}),
+      ...(concept.readFailure ? { readFailure: concept.readFailure } : {}),
       ...(mismatch ? { displayMismatch: mismatch } : {}),
       ...(written ? { authoredOn: written } : {}),
       ...(stopped ? { lastTakenOn: stopped.date, stopDateSource: stopped.source } : {}),
@@ -225,7 +224,8 @@ export async function normalise(input: NormaliseInput, kb: KnowledgeSnapshot): P
   }
   const notNormalised = items.slice(reached).map((item) => ({
     role: item.role,
-    label: item.reference ?? `${ROLE_NAMES[item.role][0]} ${item.index + 1} of the request`,
+    index: item.index,
+    ...(item.reference ? { reference: item.reference } : {}),
   }));
 
   return {
@@ -271,7 +271,8 @@ interface Concept {
   rxnormCodes: string[];
   display?: string;
   resolution: MedicationResolution;
-  note?: string;
+  unresolvedBecause?: UnresolvedCause;
+  readFailure?: FhirFailure;
 }
 
 function rxnormCodesOf(concept: unknown): string[] {
@@ -329,7 +330,7 @@ function conceptSent(resource: Json, known: Map<string, Json>): Concept | Pendin
       .filter(isObject)
       .find((c) => `#${str(c.id)}` === target);
     if (contained) return conceptOfMedication(contained, display);
-    return unresolved(display, `contained medication ${target} is missing`);
+    return unresolved(display, { kind: 'contained-missing', target });
   }
   const local = known.get(normaliseRef(target));
   if (local) return conceptOfMedication(local, display);
@@ -337,25 +338,31 @@ function conceptSent(resource: Json, known: Map<string, Json>): Concept | Pendin
 }
 
 async function readConcept({ read: target, display }: PendingRead, input: NormaliseInput): Promise<Concept> {
-  if (!input.fhir)
-    return unresolved(display, 'the medication resource was not sent and there is no FHIR server to read it from');
+  if (!input.fhir) return unresolved(display, { kind: 'not-sent-no-server' });
   try {
     const read = await input.client.read(input.fhir, target, input.deadline);
     if (read.resourceType !== 'Medication')
-      return unresolved(
-        display,
-        `the FHIR server returned a ${String(read.resourceType ?? 'non-FHIR body')} instead of the Medication`,
-      );
+      return unresolved(display, { kind: 'not-a-medication', returned: str(read.resourceType) });
     return conceptOfMedication(read, display);
   } catch (err) {
     if (err instanceof FhirFetchError)
-      return unresolved(display, `the medication resource could not be read: ${err.message}`);
+      return {
+        rxnormCodes: [],
+        ...(display ? { display } : {}),
+        resolution: 'unresolved-reference',
+        readFailure: err.failure,
+      };
     throw err;
   }
 }
 
-function unresolved(display: string | undefined, note: string): Concept {
-  return { rxnormCodes: [], ...(display ? { display } : {}), resolution: 'unresolved-reference', note };
+function unresolved(display: string | undefined, because: UnresolvedCause): Concept {
+  return {
+    rxnormCodes: [],
+    ...(display ? { display } : {}),
+    resolution: 'unresolved-reference',
+    unresolvedBecause: because,
+  };
 }
 
 function authoredOn(r: Json): string | undefined {

@@ -3,7 +3,7 @@
  * observations: converted through UCUM (lb → kg, µmol/L → mg/dL), the latest fresh value of each, and the latest
  * stale one so a card can say "the latest creatinine is from …".
  */
-import type { Measurement, PatientFacts } from './clinical-context.js';
+import type { DemographicsGap, Measurement, PatientFacts } from './clinical-context.js';
 import type { DataGap } from './prefetch.js';
 import {
   LOINC_SYSTEMS,
@@ -50,14 +50,14 @@ export function patientFacts(input: PatientFactsInput): PatientFacts {
   const sex =
     gender === 'male' || gender === 'female' || gender === 'other' || gender === 'unknown' ? gender : undefined;
   const future = earliest !== undefined && daysBetween(earliest, input.now) < 0;
-  const demographicsGap = patientGap
-    ? `the patient record could not be obtained: ${patientGap}`
+  const demographicsGap: DemographicsGap | undefined = patientGap
+    ? { kind: 'not-obtained', reason: patientGap }
     : !patient
-      ? 'the EHR sent no Patient resource'
+      ? { kind: 'no-patient' }
       : !birthDate
-        ? 'the Patient resource has no birth date'
+        ? { kind: 'no-birth-date' }
         : future
-          ? `the birth date ${birthDate} is after the date of the request`
+          ? { kind: 'birth-date-in-future', birthDate }
           : undefined;
 
   const kindByLoinc = new Map<string, Kind>();

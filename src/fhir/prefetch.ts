@@ -10,6 +10,7 @@ import type { ObservationKind } from '../knowledge/source-schema.js';
 import {
   FhirFetchError,
   outcomeError,
+  type FhirFailure,
   type FhirClient,
   type FhirServerAccess,
   type SearchResult,
@@ -67,9 +68,30 @@ export function renderTemplate(template: string, context: Json): string | undefi
   return missing ? undefined : rendered;
 }
 
+/** Why a key's data is missing or incomplete, as data (cards/coverage-cards.ts words it). */
+export type DataGapReason =
+  /** Fetching it from the FHIR server failed. */
+  | { readonly kind: 'fetch-failed'; readonly failure: FhirFailure }
+  /** Only part of it could be read (a later page failed). */
+  | { readonly kind: 'partly-read'; readonly failure: FhirFailure }
+  /** The results carry an error (the server's own text). */
+  | { readonly kind: 'error-in-results'; readonly error: string }
+  /** The EHR sent an OperationOutcome in its place (its text, when it has one). */
+  | { readonly kind: 'ehr-could-not-provide'; readonly text?: string }
+  /** The EHR sent a first page with a next link, and no FHIR server to read the rest from. */
+  | { readonly kind: 'first-page-only' };
+
+const GAP_ORDER: readonly DataGapReason['kind'][] = [
+  'partly-read',
+  'ehr-could-not-provide',
+  'first-page-only',
+  'error-in-results',
+  'fetch-failed',
+];
+
 export interface DataGap {
   readonly key: DataKey;
-  readonly reason: string;
+  readonly reason: DataGapReason;
 }
 
 export interface ResolvedData {
@@ -117,9 +139,8 @@ export async function resolveData(
   /** Keeps the data and records each way in which it is incomplete. */
   const take = (key: DataKey, result: SearchResult, earlier: Json[] = []) => {
     values[key] = [...earlier, ...result.resources];
-    for (const error of result.outcomes)
-      gaps.push({ key, reason: `the FHIR server reported an error in the results (${error})` });
-    if (result.problem) gaps.push({ key, reason: `only part of the data could be read: ${result.problem}` });
+    for (const error of result.outcomes) gaps.push({ key, reason: { kind: 'error-in-results', error } });
+    if (result.problem) gaps.push({ key, reason: { kind: 'partly-read', failure: result.problem } });
   };
   await Promise.all(
     read.map(async ({ key }) => {
@@ -129,7 +150,8 @@ export async function resolveData(
           values[key] = [];
         } else if (key in prefetch && isOperationOutcome(given)) {
           if (!request.fhir) {
-            gaps.push({ key, reason: `the EHR could not provide them${outcomeText(given)}` });
+            const text = outcomeText(given);
+            gaps.push({ key, reason: { kind: 'ehr-could-not-provide', ...(text ? { text } : {}) } });
             return;
           }
           take(key, await fetchKey(key, request, templates, client, deadline));
@@ -144,7 +166,7 @@ export async function resolveData(
           take(key, page);
           if (nextLink(given)) {
             if (!request.fhir) {
-              gaps.push({ key, reason: 'the EHR sent only the first page and no fhirServer to fetch the rest from' });
+              gaps.push({ key, reason: { kind: 'first-page-only' } });
               return;
             }
             take(key, await client.continueBundle(request.fhir, given, deadline), values[key]);
@@ -156,14 +178,21 @@ export async function resolveData(
         // Absent, optional and no server: the checks simply have no such data.
       } catch (err) {
         if (err instanceof FhirFetchError) {
-          gaps.push({ key, reason: err.message });
+          gaps.push({ key, reason: { kind: 'fetch-failed', failure: err.failure } });
           return;
         }
         throw err;
       }
     }),
   );
-  gaps.sort((a, b) => a.key.localeCompare(b.key) || a.reason.localeCompare(b.reason));
+  // A stable order whatever order the fetches end in: by key, then kind (a part read before the errors in it).
+  const order = (g: DataGap) => GAP_ORDER.indexOf(g.reason.kind);
+  gaps.sort(
+    (a, b) =>
+      a.key.localeCompare(b.key) ||
+      order(a) - order(b) ||
+      JSON.stringify(a.reason).localeCompare(JSON.stringify(b.reason)),
+  );
   return { values, gaps, fetched };
 }
 
@@ -175,16 +204,17 @@ async function fetchKey(
   deadline: Deadline,
 ): Promise<SearchResult> {
   const query = renderTemplate(templates[key], request.context);
-  if (query === undefined) throw new FhirFetchError('invalid-response', 'the request context lacks the patient id');
+  if (query === undefined) throw new FhirFetchError({ reason: 'no-patient-id' });
   const fhir = request.fhir as FhirServerAccess;
   if (key === 'patient') return { resources: [await client.read(fhir, query, deadline)], outcomes: [] };
   return client.search(fhir, query, deadline);
 }
 
-function outcomeText(outcome: unknown): string {
-  if (!isObject(outcome)) return '';
+/** The first issue's text of an OperationOutcome the EHR sent in place of data, if it has one. */
+function outcomeText(outcome: unknown): string | undefined {
+  if (!isObject(outcome)) return undefined;
   const first = asArray(outcome.issue).find(isObject);
-  if (!first) return '';
+  if (!first) return undefined;
   const text = str(first.diagnostics) ?? (isObject(first.details) ? str(first.details.text) : undefined);
-  return text ? ` (${text.slice(0, 200)})` : '';
+  return text?.slice(0, 200);
 }

@@ -8,7 +8,6 @@ import type { Finding } from '../checks/finding.js';
 import type { ClinicalContext, Medication } from '../fhir/clinical-context.js';
 import { normaliseRef } from '../fhir/normalise.js';
 import { referenceTo, resourcesOf, type Json } from '../fhir/resources.js';
-import { namedWithCount } from '../cards/card.js';
 import type { Hook } from './hook.js';
 import { baseContext, capped, id, LIMITS, resourceCollection } from './request-schema.js';
 import { ALL_CHECKS, namedWhenUnscreenable, ORDER_KEYS } from './screening.js';
@@ -59,23 +58,12 @@ function unmatchedSelections(context: Json): Finding[] {
   );
   const missing = [...new Set((context.selections as string[]).map(normaliseRef))].filter((s) => !sent.has(s));
   // One finding however many there are: the first few named, the rest counted (a card is read, not scrolled).
-  if (missing.length === 1) {
-    return [
-      {
-        kind: 'incomplete',
-        what: `the selected order ${missing[0]!.slice(0, 100)}`,
-        reason: 'it is not among the draft orders sent with the request',
-      },
-    ];
-  }
-  if (missing.length > 1) {
-    return [
-      {
-        kind: 'incomplete',
-        what: `${missing.length} selected orders`,
-        reason: `they are not among the draft orders sent with the request: ${namedWithCount(missing.map((s) => s.slice(0, 100)))}`,
-      },
-    ];
-  }
-  return [];
+  if (missing.length === 0) return [];
+  return [
+    {
+      kind: 'incomplete',
+      subject: { kind: 'selected-orders', references: missing.map((s) => s.slice(0, 100)) },
+      cause: { kind: 'not-among-drafts' },
+    },
+  ];
 }

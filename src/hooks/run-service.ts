@@ -13,14 +13,14 @@ import { runChecks } from '../checks/run-check.js';
 import type { GuidelineRuleDeps } from '../checks/check.js';
 import type { ShadowCard } from '../cards/rule-cards.js';
 import { errors } from '../errors.js';
-import { ROLE_NAMES, type ClinicalContext } from '../fhir/clinical-context.js';
+import type { ClinicalContext } from '../fhir/clinical-context.js';
 import type { FhirClient, FhirServerAccess } from '../fhir/fhir-client.js';
-import { DATA_KEY_NAMES, prefetchTemplates, resolveData, type DataKey } from '../fhir/prefetch.js';
+import { prefetchTemplates, resolveData, type DataKey } from '../fhir/prefetch.js';
 import { resourcesOf, type Json } from '../fhir/resources.js';
 import { normalise } from '../fhir/normalise.js';
-import { namedWithCount } from '../cards/card.js';
 import { Deadline } from '../infra/deadline.js';
 import type { KnowledgeStore } from '../knowledge/knowledge-store.js';
+import { RequestKnowledge } from '../knowledge/request-knowledge.js';
 import { HOOKS, type HookName } from './registry.js';
 import { CdsRequest, describeIssues } from './request-schema.js';
 import type { ServiceDefinition } from './services.js';
@@ -98,10 +98,11 @@ const DDI_KEYS: ReadonlySet<DataKey> = new Set(['medications', 'recentMedication
 /**
  * The share of the budget kept back from the work for what follows it and cannot be interrupted: building the cards,
  * naming what was not screened, serialising and sending the answer, and the synchronous step in flight when the
- * deadline passes. For the largest accepted requests that is 30-60 ms on a loaded 2-core machine
- * (benchmarks/large-request.ts); a fifth is 50 ms of the default 250 ms and scales with a site's own budget.
+ * deadline passes — the largest being one guideline-rule fact (FHIRPath) over thousands of orders. For the largest
+ * accepted requests that is 40-75 ms on a 2-core machine (benchmarks/large-request.ts); three tenths is 75 ms of the
+ * default 250 ms and scales with a site's own budget. An ordinary request finishes long before either mark.
  */
-const ANSWER_RESERVE = 0.2;
+const ANSWER_RESERVE = 0.3;
 
 /**
  * `elapsedMs`: time the request already took before it got here (reading and parsing its body): the budget is the
@@ -130,7 +131,8 @@ export async function runService(
   if (!ctxParsed.success) throw errors.badRequest(describeIssues(ctxParsed.error, 'context'));
   const context = ctxParsed.data as Json;
 
-  const kb = deps.knowledge.snapshot();
+  // One version for the whole request, each code looked up once however many checks ask for it.
+  const kb = new RequestKnowledge(deps.knowledge.snapshot());
   const policyId = service.policy === 'default' ? deps.config.defaultPolicy : service.policy;
   const policy = deps.policies.get(policyId);
   if (!policy) throw new Error(`policy ${policyId} is not loaded`);
@@ -171,9 +173,8 @@ export async function runService(
     if (DDI_KEYS.has(gap.key)) {
       findings.push({
         kind: 'incomplete',
-        what: `interactions with ${DATA_KEY_NAMES[gap.key]}`,
-        reason: gap.reason,
-        dataKey: gap.key,
+        subject: { kind: 'interactions-with', key: gap.key },
+        cause: { kind: 'data-missing', key: gap.key, reason: gap.reason },
       });
     }
   }
@@ -222,9 +223,8 @@ export async function runService(
     ];
     findings.push({
       kind: 'incomplete',
-      what: `escalation by recent ${kinds.join(', ')} results`,
-      reason: labGap.reason,
-      dataKey: 'observations',
+      subject: { kind: 'escalation', observations: kinds },
+      cause: { kind: 'data-missing', key: labGap.key, reason: labGap.reason },
     });
   }
 
@@ -265,13 +265,13 @@ export async function runService(
 /** Orders normalisation did not reach in time: one finding, counted by role, the first few named. */
 function notNormalisedFinding(missed: NonNullable<ClinicalContext['notNormalised']>): Finding {
   const counts = (['draft', 'active', 'recent'] as const).flatMap((role) => {
-    const n = missed.filter((m) => m.role === role).length;
-    return n === 0 ? [] : [`${n} ${ROLE_NAMES[role][n === 1 ? 0 : 1]}`];
+    const count = missed.filter((m) => m.role === role).length;
+    return count === 0 ? [] : [{ role, count }];
   });
   return {
     kind: 'incomplete',
-    what: counts.join(' and '),
-    reason: `the time budget for this request ran out before they could be identified, so they were not screened: ${namedWithCount(missed.map((m) => m.label))}`,
+    subject: { kind: 'orders', counts },
+    cause: { kind: 'not-identified-in-time', orders: missed },
   };
 }
 

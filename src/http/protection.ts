@@ -1,18 +1,20 @@
 /**
- * Protection against more work than the service can screen in time: a per-client rate limit (a token bucket
- * per issuer) and load shedding (event-loop lag, service calls in flight).
+ * Protection against more work than the service can screen in time: load shedding (the time a call queued before
+ * its screening could begin, and service calls in flight) and an optional per-client rate limit (a token bucket per
+ * issuer, off by default: a fairness tool between EHRs, sized per EHR).
  *
  * Never silent: a service call that is not screened still gets **200 with one visible warning card**
  * ("Medication safety screening not performed"), because many EHRs hide errors and a 429 or 503 would show the
  * prescriber nothing. Feedback is machine-to-machine and retried, so feedback over the limit gets 429 with
  * Retry-After. Health, metrics, discovery and CORS preflight are never limited or shed.
  *
- * Everything happens in one onRequest hook that runs after client authentication (so the issuer is known and a
- * caller without a valid token cannot use up an EHR's budget) and before the body is read: a shed call costs a
- * map lookup, a uuid and one write of a precomputed JSON text.
+ * The rate limit and the in-flight cap run in one onRequest hook after client authentication (so the issuer is
+ * known and a caller without a valid token cannot use up an EHR's budget) and before the body is read. The queueing
+ * time is judged when the call's handler is about to run (a preHandler): the call arrived, was authenticated and its
+ * body read, and everything it waited for on the way counts. A shed call costs a uuid and one write of a
+ * precomputed JSON text.
  */
 import { randomUUID } from 'node:crypto';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { FastifyInstance, FastifyReply, FastifyRequest, onRequestHookHandler } from 'fastify';
 import type { ClientIdentity } from '../auth/client-auth.js';
 import type { Config } from '../config.js';
@@ -118,44 +120,6 @@ export class RateLimiter {
 }
 
 // ---------------------------------------------------------------------------------------------------------------
-// Load probe
-
-/** Where the shedding decision reads the event-loop lag. Tests pass their own; the default is a real monitor. */
-export interface LoadProbe {
-  /** The event-loop delay over a recent window, in milliseconds. Called on every service call: must be O(1). */
-  eventLoopLagMs(): number;
-  /** Stops what the probe started (called when the app closes). */
-  close?(): void;
-}
-
-/**
- * The default probe: `perf_hooks.monitorEventLoopDelay` sampled every `resolutionMs`; every `windowMs` the mean
- * delay of the window just ended (less the sampling interval itself) becomes the reading and the histogram starts
- * again. The mean, not a high percentile: one garbage-collection pause or one large body is over by the time it is
- * measured and should not shed a whole second of calls, while an event loop that cannot keep up delays every
- * turn. Requests only read a number; the timer is unref'd so it never keeps the process alive.
- */
-export function eventLoopLagMonitor(opts: { windowMs?: number; resolutionMs?: number } = {}): LoadProbe {
-  const windowMs = opts.windowMs ?? 1000;
-  const resolutionMs = opts.resolutionMs ?? 10;
-  const histogram = monitorEventLoopDelay({ resolution: resolutionMs });
-  histogram.enable();
-  let lagMs = 0;
-  const timer = setInterval(() => {
-    lagMs = histogram.count > 0 ? Math.max(0, histogram.mean / 1e6 - resolutionMs) : 0;
-    histogram.reset();
-  }, windowMs);
-  timer.unref();
-  return {
-    eventLoopLagMs: () => lagMs,
-    close() {
-      clearInterval(timer);
-      histogram.disable();
-    },
-  };
-}
-
-// ---------------------------------------------------------------------------------------------------------------
 // Precomputed answers
 
 export type ShedReason = 'rate_limit' | 'overload';
@@ -203,14 +167,12 @@ const LOG_INTERVAL_MS = 10_000;
 // The plugin
 
 export interface ProtectionDeps {
-  /** Event-loop lag source; default: `eventLoopLagMonitor()` (created only when lag shedding is on). */
-  readonly loadProbe?: LoadProbe;
-  /** Monotonic milliseconds for the token buckets; default `performance.now`. */
+  /** Monotonic milliseconds for the token buckets and the queueing time; default `performance.now`. */
   readonly clock?: () => number;
 }
 
 export interface ProtectionOptions {
-  readonly config: Pick<Config, 'rateLimitPerMinute' | 'shedEventLoopLagMs' | 'shedMaxInFlight' | 'enabledServices'>;
+  readonly config: Pick<Config, 'rateLimitPerMinute' | 'shedQueueMs' | 'shedMaxInFlight' | 'enabledServices'>;
   readonly metrics: Metrics;
 }
 
@@ -223,8 +185,9 @@ export interface Protection {
 }
 
 /**
- * Builds the protection hook. The caller runs it after client authentication on the client routes: the rate
- * limit keys on the issuer that authentication sets.
+ * Builds the protection hooks. The caller runs `onRequest` after client authentication on the client routes (the
+ * rate limit keys on the issuer that authentication sets); the arrival stamp and the queueing check are hooks of the
+ * whole app, added here, so they come before authentication and after the body is read.
  */
 export function registerProtection(
   app: FastifyInstance,
@@ -238,15 +201,11 @@ export function registerProtection(
   const serviceLimiter = config.rateLimitPerMinute > 0 ? new RateLimiter(config.rateLimitPerMinute, clock) : undefined;
   // Feedback has its own buckets: a client retrying feedback never uses up the budget of its screening calls.
   const feedbackLimiter = config.rateLimitPerMinute > 0 ? new RateLimiter(config.rateLimitPerMinute, clock) : undefined;
-  let probe = deps.loadProbe;
-  if (!probe && config.shedEventLoopLagMs > 0) {
-    const own = eventLoopLagMonitor();
-    probe = own;
-    app.addHook('onClose', async () => own.close?.());
-  }
-  const maxLagMs = config.shedEventLoopLagMs;
+  const maxQueueMs = config.shedQueueMs;
   const maxInFlight = config.shedMaxInFlight;
   let inFlight = 0;
+  /** When each service call arrived (read from the clock before anything else ran for it). */
+  const arrivals = new WeakMap<FastifyRequest, number>();
 
   // Both series exist from the start, so a dashboard shows 0 rather than nothing.
   metrics.shed.inc({ reason: 'rate_limit' }, 0);
@@ -256,7 +215,13 @@ export function registerProtection(
     overload: { at: -Infinity, count: 0 },
   };
 
-  const noteShed = (req: FastifyRequest, reason: ShedReason, issuer: string, what: 'service' | 'feedback') => {
+  const noteShed = (
+    req: FastifyRequest,
+    reason: ShedReason,
+    issuer: string,
+    what: 'service' | 'feedback',
+    waitedMs?: number,
+  ) => {
     metrics.shed.inc({ reason });
     const entry = lastLog[reason];
     entry.count++;
@@ -269,7 +234,7 @@ export function registerProtection(
           call: what,
           shedSinceLastLog: entry.count,
           inFlight,
-          eventLoopLagMs: probe ? Math.round(probe.eventLoopLagMs()) : undefined,
+          ...(waitedMs !== undefined ? { queuedMs: Math.round(waitedMs) } : {}),
         },
         'calls shed',
       );
@@ -284,11 +249,38 @@ export function registerProtection(
     reason: ShedReason,
     issuer: string,
     service: string,
+    waitedMs?: number,
   ) => {
-    noteShed(req, reason, issuer, 'service');
+    noteShed(req, reason, issuer, 'service', waitedMs);
     metrics.cards.inc({ service, topic: 'none', indicator: 'warning' });
-    reply.code(200).header('content-type', JSON_TYPE).send(shedResponseText(reason));
+    return reply.code(200).header('content-type', JSON_TYPE).send(shedResponseText(reason));
   };
+
+  /** The service call this request is (its service id), or undefined for anything else. */
+  const serviceCall = (req: FastifyRequest): string | undefined => {
+    if (req.method !== 'POST' || req.routeOptions.url !== SERVICE_ROUTE) return undefined;
+    const id = (req.params as { id?: string }).id;
+    return id !== undefined && serviceIds.has(id) ? id : undefined;
+  };
+  const issuerOf = (req: FastifyRequest) => (req as { client?: ClientIdentity }).client?.issuer ?? 'unauthenticated';
+
+  if (maxQueueMs > 0) {
+    // The first hook of every request (route hooks, authentication included, run after the app's own).
+    app.addHook('onRequest', (req, _reply, done) => {
+      if (serviceCall(req) !== undefined) arrivals.set(req, clock());
+      done();
+    });
+    // Right before the handler: a call that already queued longer than the limit is answered at once. Screening it
+    // would finish late, and while the queue is long every call screened makes the next one later still.
+    app.addHook('preHandler', (req, reply, done) => {
+      const service = serviceCall(req);
+      const arrived = arrivals.get(req);
+      if (service === undefined || arrived === undefined) return done();
+      const waitedMs = clock() - arrived;
+      if (waitedMs <= maxQueueMs) return done();
+      shedServiceCall(req, reply, 'overload', issuerOf(req), service, waitedMs);
+    });
+  }
 
   const onRequest: onRequestHookHandler = (req, reply, done) => {
     if (req.method !== 'POST') return done();
@@ -296,7 +288,7 @@ export function registerProtection(
     if (route !== SERVICE_ROUTE && route !== FEEDBACK_ROUTE) return done();
     const id = (req.params as { id?: string }).id;
     if (id === undefined || !serviceIds.has(id)) return done();
-    const issuer = (req as { client?: ClientIdentity }).client?.issuer ?? 'unauthenticated';
+    const issuer = issuerOf(req);
 
     if (route === FEEDBACK_ROUTE) {
       const waitMs = feedbackLimiter ? feedbackLimiter.take(issuer) : 0;
@@ -310,9 +302,13 @@ export function registerProtection(
       return;
     }
 
-    if (serviceLimiter && serviceLimiter.take(issuer) > 0) return shedServiceCall(req, reply, 'rate_limit', issuer, id);
-    if ((maxInFlight > 0 && inFlight >= maxInFlight) || (probe && maxLagMs > 0 && probe.eventLoopLagMs() > maxLagMs)) {
-      return shedServiceCall(req, reply, 'overload', issuer, id);
+    if (serviceLimiter && serviceLimiter.take(issuer) > 0) {
+      shedServiceCall(req, reply, 'rate_limit', issuer, id);
+      return;
+    }
+    if (maxInFlight > 0 && inFlight >= maxInFlight) {
+      shedServiceCall(req, reply, 'overload', issuer, id);
+      return;
     }
     inFlight++;
     metrics.inFlight.inc();

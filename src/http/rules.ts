@@ -1,6 +1,6 @@
 /**
- * Guideline rules for people: GET /rules (the loaded set with versions, status, switched-off rules and refused
- * edits) and GET /rules/shadow-report (what shadow rules would have shown). Both need a signed-in user.
+ * Guideline rules for people: GET /rules (the loaded set with versions, status, recent CPU cost, switch-offs with
+ * their cause and end, and refused edits) and GET /rules/shadow-report (what shadow rules would have shown). Both need a signed-in user.
  */
 import type { FastifyPluginAsync } from 'fastify';
 import { errors } from '../errors.js';

@@ -2,11 +2,11 @@
  * One SQL interface over PostgreSQL (pg, when DATABASE_URL is set) and embedded PGlite (under DATA_DIR
  * otherwise): the same dialect and the same migrations run on both.
  */
-import { readFileSync, readdirSync } from 'node:fs';
+import { copyFileSync, cpSync, existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
 import { PGlite } from '@electric-sql/pglite';
-import { DirectoryLockedError, lockDirectory, type DirLock } from './dir-lock.js';
+import { DirectoryLockedError, LOCK_SOCKET, lockDirectory, type DirLock } from './dir-lock.js';
 
 /** The embedded database cannot be used: in use by another process, or damaged. The message says what to do. */
 export class EmbeddedDatabaseError extends Error {}
@@ -30,6 +30,11 @@ export interface DatabaseOptions {
   readonly dataDir: string;
   /** How long a new PostgreSQL connection may take before the attempt fails (request paths must not hang). */
   readonly connectTimeoutMs?: number;
+  /**
+   * Embedded only: a prepared PGlite data directory (the bundled knowledge snapshot) copied in when the embedded
+   * database does not exist yet, instead of creating an empty one.
+   */
+  readonly seedDir?: string;
 }
 
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
@@ -38,6 +43,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
   const lock = await lockEmbedded(dir);
   let db: PGlite;
   try {
+    if (options.seedDir) seedEmbedded(dir, options.seedDir);
     db = new PGlite(dir);
     await db.waitReady;
   } catch (err) {
@@ -65,6 +71,22 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
       await lock.release();
     },
   };
+}
+
+/**
+ * Copies a prepared data directory into an embedded database that does not exist yet. PGlite takes a directory
+ * without PG_VERSION for a new one, and the copy writes PG_VERSION last: a copy cut short (a crash, a full disk) is
+ * cleared and made again at the next start rather than opened. The caller holds the directory's lock.
+ */
+function seedEmbedded(dir: string, from: string): void {
+  if (existsSync(path.join(dir, 'PG_VERSION'))) return;
+  for (const entry of readdirSync(dir)) {
+    if (entry !== LOCK_SOCKET) rmSync(path.join(dir, entry), { recursive: true, force: true });
+  }
+  for (const entry of readdirSync(from)) {
+    if (entry !== 'PG_VERSION') cpSync(path.join(from, entry), path.join(dir, entry), { recursive: true });
+  }
+  copyFileSync(path.join(from, 'PG_VERSION'), path.join(dir, 'PG_VERSION'));
 }
 
 /**

@@ -18,6 +18,9 @@ import { mkdirSync, statSync, unlinkSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 
+/** The lock's socket file inside the directory where there is no abstract namespace (not Linux). */
+export const LOCK_SOCKET = '.lock.sock';
+
 export class DirectoryLockedError extends Error {
   constructor(
     readonly dir: string,
@@ -39,7 +42,7 @@ export async function lockDirectory(dir: string, what = 'the directory'): Promis
   const abstract = process.platform === 'linux';
   const address = abstract
     ? `\0cds-dir-lock:${createHash('sha256').update(`${dev}:${ino}`).digest('hex').slice(0, 32)}`
-    : path.join(dir, '.lock.sock');
+    : path.join(dir, LOCK_SOCKET);
   const server = net.createServer((socket) => socket.end(`${process.pid}\n`));
   const listen = () =>
     new Promise<void>((resolve, reject) => {

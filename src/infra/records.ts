@@ -5,6 +5,20 @@
 import { randomUUID } from 'node:crypto';
 import type { Database, Queryable } from './database.js';
 
+/** What a recorded card is about; 'not-performed' is the card sent when screening could not run at all. */
+export type FindingKind =
+  | 'interaction'
+  | 'unscreenable'
+  | 'display-mismatch'
+  | 'incomplete'
+  | 'folded'
+  | 'not-performed'
+  | 'dose'
+  | 'guideline'
+  | 'allergy'
+  | 'allergy-not-checked'
+  | 'duplicate';
+
 export interface CardRecord {
   readonly cardUuid: string;
   readonly servedAt: string;
@@ -12,18 +26,7 @@ export interface CardRecord {
   readonly hook: string;
   readonly hookInstance: string;
   readonly client: string;
-  readonly findingKind:
-    | 'interaction'
-    | 'unscreenable'
-    | 'display-mismatch'
-    | 'incomplete'
-    | 'folded'
-    | 'not-performed'
-    | 'dose'
-    | 'guideline'
-    | 'allergy'
-    | 'allergy-not-checked'
-    | 'duplicate';
+  readonly findingKind: FindingKind;
   readonly findingIds: readonly string[];
   readonly findingKey: string | null;
   readonly drugs: readonly string[];

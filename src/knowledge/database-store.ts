@@ -333,28 +333,23 @@ interface DrugRow {
 }
 
 /**
- * The interactions of some ingredient pairs ($2[i], $3[i] with $2[i] < $3[i]) in version $1: one row per pair found
- * (record null), then each interaction's body once (lo, hi, a, b null). Exported for the benchmark's EXPLAIN.
+ * Every ingredient pair that the ingredients $2 are in, in version $1: the pair's two codes, the interaction and which
+ * code is on side a and which on side b. Exported for the benchmark's EXPLAIN.
  */
-export const PAIR_LOOKUP_SQL = `WITH hit AS (
-  SELECT p.lo, p.hi, p.interaction_id, p.a, p.b
-  FROM unnest($2::text[], $3::text[]) AS q(lo, hi)
-  JOIN kb_interaction_pair p ON p.version_id = $1 AND p.lo = q.lo AND p.hi = q.hi)
-SELECT lo, hi, interaction_id, a, b, NULL::jsonb AS record FROM hit
+export const PARTNER_LOOKUP_SQL = `SELECT lo, hi, interaction_id, a, b FROM kb_interaction_pair
+WHERE version_id = $1 AND lo = ANY ($2)
 UNION ALL
-SELECT NULL, NULL, i.id, NULL, NULL, i.record FROM kb_interaction i
-WHERE i.version_id = $1 AND i.id IN (SELECT interaction_id FROM hit)`;
+SELECT lo, hi, interaction_id, a, b FROM kb_interaction_pair
+WHERE version_id = $1 AND hi = ANY ($2)`;
 
-/** One interaction an ingredient pair takes part in: its id and which code is on side a and which on side b. */
-type PairHit = [id: string, a: string, b: string];
-/** A pair found (record null), or the body of an interaction found (lo, hi, a, b null). */
+/** One interaction an ingredient takes part in with a partner: the partner, the interaction, its side a and b codes. */
+type PartnerHit = [partner: string, id: string, a: string, b: string];
 interface PairRow {
   lo: string;
   hi: string;
   interaction_id: string;
   a: string;
   b: string;
-  record: Interaction | null;
 }
 
 /** One knowledge version, read through the store's cache tiers. */
@@ -417,39 +412,38 @@ class DatabaseSnapshot implements KnowledgeSnapshot {
   }
 
   /**
-   * The interactions among a set of ingredients, probed pair by pair (`kb_interaction_pair`), so the cost does not
-   * grow with how many interactions an ingredient has. Cached per ingredient pair; the interaction bodies a
-   * database read returns come with it (one round trip), cached ones per interaction id.
+   * The interactions among a set of ingredients, found through the partners of each subject ingredient
+   * (`kb_interaction_pair`, cached per ingredient): one lookup per subject, never one per pair, so a profile of n
+   * medications costs n lookups and a walk over their partners. The bodies of the interactions found are cached
+   * per interaction id.
    */
-  async interactionsAmong(ingredients: readonly string[]): Promise<readonly InteractionRule[]> {
+  async interactionsAmong(
+    ingredients: readonly string[],
+    subjects: readonly string[] = ingredients,
+  ): Promise<readonly InteractionRule[]> {
     const v = this.version.id;
-    const codes = [...new Set(ingredients)].sort();
-    const pairKeys: string[] = [];
-    for (let i = 0; i < codes.length; i++)
-      for (let j = i + 1; j < codes.length; j++) pairKeys.push(`${codes[i]}|${codes[j]}`);
-    if (pairKeys.length === 0) return [];
-    const fetched = new Map<string, Interaction>();
-    const pairs = await this.store.lookup(v, 'pair', pairKeys, async (missing) => {
-      const lo = missing.map((k) => k.slice(0, k.indexOf('|')));
-      const hi = missing.map((k) => k.slice(k.indexOf('|') + 1));
-      const rows = await this.store.db.query<PairRow>(PAIR_LOOKUP_SQL, [v, lo, hi]);
-      const map = new Map<string, PairHit[]>();
-      for (const r of rows.rows) {
-        if (r.record) {
-          fetched.set(r.interaction_id, r.record);
-          continue;
-        }
-        const key = `${r.lo}|${r.hi}`;
-        const hit: PairHit = [r.interaction_id, r.a, r.b];
-        const list = map.get(key);
+    const present = new Set(ingredients);
+    const asked = [...new Set(subjects)].filter((code) => present.has(code));
+    if (present.size < 2 || asked.length === 0) return [];
+    const partners = await this.store.lookup(v, 'partners', asked, async (missing) => {
+      const rows = await this.store.db.query<PairRow>(PARTNER_LOOKUP_SQL, [v, missing]);
+      const map = new Map<string, PartnerHit[]>();
+      const add = (code: string, hit: PartnerHit) => {
+        const list = map.get(code);
         if (list) list.push(hit);
-        else map.set(key, [hit]);
+        else map.set(code, [hit]);
+      };
+      const wanted = new Set(missing);
+      for (const r of rows.rows) {
+        if (wanted.has(r.lo)) add(r.lo, [r.hi, r.interaction_id, r.a, r.b]);
+        if (wanted.has(r.hi)) add(r.hi, [r.lo, r.interaction_id, r.a, r.b]);
       }
       return map;
     });
     const sides = new Map<string, { a: Set<string>; b: Set<string> }>();
-    for (const hits of pairs.values()) {
-      for (const [id, a, b] of (hits as PairHit[] | null) ?? []) {
+    for (const hits of partners.values()) {
+      for (const [partner, id, a, b] of (hits as PartnerHit[] | null) ?? []) {
+        if (!present.has(partner)) continue;
         const entry = sides.get(id) ?? { a: new Set<string>(), b: new Set<string>() };
         entry.a.add(a);
         entry.b.add(b);
@@ -457,23 +451,17 @@ class DatabaseSnapshot implements KnowledgeSnapshot {
       }
     }
     if (sides.size === 0) return [];
-    this.store.remember(v, 'interaction', fetched);
     const ids = [...sides.keys()].sort();
-    const bodies = await this.store.lookup(
-      v,
-      'interaction',
-      ids.filter((id) => !fetched.has(id)),
-      async (missing) => {
-        const rows = await this.store.db.query<{ id: string; record: Interaction }>(
-          'SELECT id, record FROM kb_interaction WHERE version_id = $1 AND id = ANY ($2)',
-          [v, missing],
-        );
-        return new Map(rows.rows.map((r) => [r.id, r.record]));
-      },
-    );
+    const bodies = await this.store.lookup(v, 'interaction', ids, async (missing) => {
+      const rows = await this.store.db.query<{ id: string; record: Interaction }>(
+        'SELECT id, record FROM kb_interaction WHERE version_id = $1 AND id = ANY ($2)',
+        [v, missing],
+      );
+      return new Map(rows.rows.map((r) => [r.id, r.record]));
+    });
     // Each side holds the present ingredients it covers: that is all the pairing needs.
     return ids.flatMap((id) => {
-      const interaction = fetched.get(id) ?? (bodies.get(id) as Interaction | null | undefined);
+      const interaction = bodies.get(id) as Interaction | null | undefined;
       const s = sides.get(id)!;
       return interaction ? [{ interaction, sideA: s.a, sideB: s.b }] : [];
     });

@@ -86,8 +86,12 @@ export interface KnowledgeSnapshot {
   resolveDrugs(codes: readonly string[]): Promise<ReadonlyMap<string, ResolvedDrug>>;
   /** The classes (id and name) each ingredient belongs to; ingredients in no class are absent. */
   classesOf(ingredients: readonly string[]): Promise<ReadonlyMap<string, readonly DrugClassRef[]>>;
-  /** Interactions with at least one of the ingredients on each side. */
-  interactionsAmong(ingredients: readonly string[]): Promise<readonly InteractionRule[]>;
+  /**
+   * Interactions with at least one of the ingredients on each side, met by a pair of which one is among `subjects`
+   * (default: all of them). An order hook asks about its drafts against the profile, so the work grows with the
+   * profile, not with its square. A store may return more (the in-process one answers for every pair: it is cheap).
+   */
+  interactionsAmong(ingredients: readonly string[], subjects?: readonly string[]): Promise<readonly InteractionRule[]>;
   /** The named observations (weight, potassium, ...) with their LOINC codes. */
   observationKinds(): readonly ObservationKind[];
   /** The dose rules of each ingredient (IN code); ingredients without rules are absent. */

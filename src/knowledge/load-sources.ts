@@ -87,17 +87,42 @@ export function jsonFilesIn(dir: string): string[] {
     .map((f) => path.join(dir, f));
 }
 
+/**
+ * The source files loadKnowledgeSources reads, in the order it reads them (the required ones whether or not they
+ * exist, the optional ones only when they do).
+ */
+export function knowledgeSourceFiles(dir: string): string[] {
+  return [
+    ...['ingredients.json', 'products.json', 'classes.json', 'observations.json'].map((f) => path.join(dir, f)),
+    ...jsonFilesIn(path.join(dir, 'interactions')),
+    ...jsonFilesIn(path.join(dir, 'policies')),
+    ...jsonFilesIn(path.join(dir, 'dose-rules')),
+    ...[ALLERGY_GROUPS_FILE, DUPLICATE_THERAPY_FILE].map((f) => path.join(dir, f)).filter((f) => existsSync(f)),
+  ];
+}
+
+/**
+ * sha256 over every source file (its path in the directory and its bytes), without parsing any: the identity of the
+ * bundled knowledge (its version id is `bundled-` and the first 12 digits) and the key of its prebuilt snapshot.
+ */
+export function knowledgeSourcesChecksum(dir: string): string {
+  const hash = createHash('sha256');
+  for (const file of knowledgeSourceFiles(dir)) {
+    if (existsSync(file)) hash.update(path.relative(dir, file)).update('\0').update(readFileSync(file)).update('\0');
+  }
+  return hash.digest('hex');
+}
+
 export function loadKnowledgeSources(dir: string): KnowledgeSources {
   const problems: string[] = [];
-  const hash = createHash('sha256');
-  const files: string[] = [];
+  const files = knowledgeSourceFiles(dir)
+    .filter((f) => existsSync(f))
+    .map((f) => path.relative(dir, f));
   const read = <S extends z.ZodType>(file: string, schema: S): z.infer<S> | undefined => {
     if (!existsSync(file)) {
       problems.push(`${file}: missing`);
       return undefined;
     }
-    files.push(path.relative(dir, file));
-    hash.update(path.relative(dir, file)).update('\0').update(readFileSync(file)).update('\0');
     return parseFile(file, schema, problems);
   };
 
@@ -157,7 +182,7 @@ export function loadKnowledgeSources(dir: string): KnowledgeSources {
     allergyGroups,
     crossSensitivities,
     ...(duplicateTherapy ? { duplicateTherapy } : {}),
-    checksum: hash.digest('hex'),
+    checksum: knowledgeSourcesChecksum(dir),
     files,
   };
 }

@@ -67,13 +67,23 @@ export function isUnreachable(err: unknown): boolean {
   return /^E[A-Z]+$/.test(code) || code.startsWith('08') || code.startsWith('57P');
 }
 
+/**
+ * `seedDir`: the bundled snapshot's embedded database (bundled-snapshot.ts), copied in when DATA_DIR has none yet,
+ * so a first start finds the migrations applied and the bundled version stored.
+ */
 export async function openKnowledge(
   config: KnowledgeSettings,
   sources: KnowledgeSources,
   log: KnowledgeLog,
   now: () => Date,
+  seedDir?: string,
 ): Promise<OpenedKnowledge> {
-  const db = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir, connectTimeoutMs: 1000 });
+  const db = await openDatabase({
+    url: config.databaseUrl,
+    dataDir: config.dataDir,
+    connectTimeoutMs: 1000,
+    ...(seedDir ? { seedDir } : {}),
+  });
   const redisOptions = config.redisUrl ? { url: config.redisUrl } : undefined;
   const redis = redisOptions ? createRedis(redisOptions) : undefined;
   const subscriber = redisOptions ? createSubscriber(redisOptions) : undefined;

@@ -15,12 +15,20 @@ export interface Metrics {
   readonly shed: Counter<'reason'>;
   /** Service calls being screened right now (the protection plugin counts them in and out). */
   readonly inFlight: Gauge;
+  /** Guideline rules switched off (for their CPU cost or repeated errors), by rule id and cause. */
+  readonly ruleSwitchOffs: Counter<'rule' | 'cause'>;
 }
 
-export function createMetrics(): Metrics {
+/** Values read when the metrics are scraped. */
+export interface MetricSources {
+  /** How many guideline rules are switched off right now. */
+  readonly rulesSwitchedOff?: () => number;
+}
+
+export function createMetrics(sources: MetricSources = {}): Metrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
-  return {
+  const metrics: Metrics = {
     registry,
     requestDuration: new Histogram({
       name: 'cds_service_request_duration_seconds',
@@ -67,7 +75,7 @@ export function createMetrics(): Metrics {
     }),
     shed: new Counter({
       name: 'cds_shed_total',
-      help: 'Calls answered without being processed: rate_limit (a client over CDS_RATE_LIMIT_PER_MINUTE) or overload (event-loop lag or too many calls in flight)',
+      help: 'Calls answered without being processed: rate_limit (a client over CDS_RATE_LIMIT_PER_MINUTE) or overload (a call queued longer than CDS_SHED_QUEUE_MS, or too many calls in flight)',
       labelNames: ['reason'],
       registers: [registry],
     }),
@@ -76,5 +84,22 @@ export function createMetrics(): Metrics {
       help: 'CDS service calls admitted and not yet answered',
       registers: [registry],
     }),
+    ruleSwitchOffs: new Counter({
+      name: 'cds_rule_switch_offs_total',
+      help: 'Guideline rules switched off for a cool-down, by rule id and cause: cpu (mean CPU time over its last evaluations above its budget) or errors (it threw repeatedly)',
+      labelNames: ['rule', 'cause'],
+      registers: [registry],
+    }),
   };
+  const rulesSwitchedOff = sources.rulesSwitchedOff;
+  if (rulesSwitchedOff)
+    new Gauge({
+      name: 'cds_rules_switched_off',
+      help: 'Guideline rules switched off right now (each is named on every affected answer and on GET /rules)',
+      registers: [registry],
+      collect() {
+        this.set(rulesSwitchedOff());
+      },
+    });
+  return metrics;
 }

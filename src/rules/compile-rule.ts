@@ -17,6 +17,8 @@ import {
   type ResolvedValueSet,
   type RuleScope,
 } from './helpers.js';
+import type { TopLevelCondition } from 'json-rules-engine';
+import { RuleEngines } from './rule-engines.js';
 import { DEFAULT_TIME_SLICE_MS, ruleFileSchema, type Condition, type RuleFile, type TestCase } from './rule-schema.js';
 import { LOINC_SYSTEM, type RuleVocabulary } from './vocabulary.js';
 
@@ -42,16 +44,33 @@ export interface CompiledRule {
   /** "id@version". */
   readonly key: string;
   readonly facts: ReadonlyMap<string, CompiledFact>;
+  /**
+   * Each fact's key in a request's shared fact values: the expression itself, so every rule with the same
+   * expression reuses the value the first one computed; an expression that reads the rule's own lists (value sets,
+   * dose tables) is keyed to this rule version too, since the same words mean other lists in another rule.
+   */
+  readonly factKeys: ReadonlyMap<string, string>;
   readonly scope: RuleScope;
   /** Request data (beyond the medications) the rule reads. */
   readonly needs: ReadonlySet<DataNeed>;
+  /** The CPU milliseconds one evaluation may use, on average over a window (the registry judges it). */
   readonly timeSliceMs: number;
+  /** The rule's json-rules-engine Engines, built once for this version and reused across requests. */
+  readonly engines: RuleEngines;
 }
 
 export interface CompileResult {
   readonly rule?: CompiledRule;
   readonly problems: readonly RuleProblem[];
 }
+
+/** Helper arguments that name the rule's own lists (value sets, dose tables) rather than shared vocabulary. */
+const RULE_LOCAL_NAMES: ReadonlySet<string> = new Set([
+  'valueSet',
+  'medicationValueSet',
+  'codeValueSet',
+  'doseFactors',
+]);
 
 /** Functions a rule may not call: they read the real clock, reach the network, or write to the log. */
 const BANNED_FUNCTIONS: Readonly<Record<string, string>> = {
@@ -163,6 +182,8 @@ export function compileRule(file: string, text: string, vocabulary: RuleVocabula
   // Facts: parse, check names, compile.
   const needs = new Set<DataNeed>();
   const facts = new Map<string, CompiledFact>();
+  const checksum = createHash('sha256').update(text).digest('hex');
+  const factKeys = new Map<string, string>();
   for (const [name, expression] of Object.entries(rule.facts)) {
     const at = ['facts', name];
     let ast: AstNode;
@@ -173,6 +194,8 @@ export function compileRule(file: string, text: string, vocabulary: RuleVocabula
       continue;
     }
     const use = analyse(ast);
+    const readsRuleLists = use.calls.some((c) => RULE_LOCAL_NAMES.has(HELPERS[c.name]?.names ?? ''));
+    factKeys.set(name, readsRuleLists ? `${checksum}\u0000${expression}` : expression);
     for (const v of use.variables) {
       if (!(v in RULE_VARIABLES))
         problem(
@@ -281,12 +304,14 @@ export function compileRule(file: string, text: string, vocabulary: RuleVocabula
     rule: {
       source: rule,
       file,
-      checksum: createHash('sha256').update(text).digest('hex'),
+      checksum,
       key: `${rule.id}@${rule.version}`,
       facts,
+      factKeys,
       scope: { valueSets, doseFactors, ingredientByName: vocabulary.ingredientByName },
       needs,
       timeSliceMs: rule.timeSliceMs ?? DEFAULT_TIME_SLICE_MS,
+      engines: new RuleEngines(`${rule.id}@${rule.version}`, rule.conditions as TopLevelCondition),
     },
     problems,
   };

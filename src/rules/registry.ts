@@ -1,10 +1,13 @@
 /**
  * The rules the service runs, with hot reload: an edit under RULES_DIR takes effect once it compiles and passes
- * lint; a broken edit is rejected with a logged reason and the previous version keeps running. A rule that throws
- * or overruns its time slice 3 times within 10 minutes is switched off here for a 5-minute cool-down (or until its
- * file changes), then runs again: one garbage-collection pause or one odd request cannot switch a safety rule off
- * for everyone, and a rule that keeps failing is switched off again after its next 3 failures. Edits are seen through
- * fs.watch and, in case a watch event is lost (network volumes, ConfigMap symlink swaps), a periodic rescan.
+ * lint; a broken edit is rejected with a logged reason and the previous version keeps running. Edits are seen
+ * through fs.watch and, in case a watch event is lost (network volumes, ConfigMap symlink swaps), a periodic rescan.
+ *
+ * Containment: a rule is switched off here for a 5-minute cool-down (or until its file changes), then runs again,
+ * for one of two causes. Its cost: the mean CPU time of its last 20 evaluations is above its budget (CPU time,
+ * never wall time, so a busy machine cannot switch a rule off; a window, never one evaluation, so one
+ * garbage-collection pause cannot either). Or its errors: it threw 3 times within 10 minutes. A switch-off is an
+ * event: logged at `error`, counted for alerting (`onSwitchOff`), and shown with its cause and end on GET /rules.
  */
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, readdirSync, watch, type FSWatcher } from 'node:fs';
@@ -19,22 +22,51 @@ export type RuleLog = (level: 'info' | 'warn' | 'error', message: string, detail
 export interface GuidelineRules {
   /** Loaded rules that are not retired. */
   runnable(): readonly CompiledRule[];
-  /** Why a rule is switched off, or undefined while it runs (a cool-down that has passed switches it back on). */
+  /**
+   * Why a rule is switched off, as words that follow "switched off for a cool-down" ("after repeated failures (…)",
+   * "because it used …"), or undefined while it runs (a cool-down that has passed switches it back on).
+   */
   disabledReason(rule: CompiledRule): string | undefined;
-  /** Counts a failure (exception or overrun); true when this failure switched the rule off. */
+  /** Counts an error of the rule; true when this error switched the rule off. */
   recordFailure(rule: CompiledRule, reason: string): boolean;
+  /** Adds one evaluation's cost to the rule's window; true when the window switched the rule off. */
+  recordCost(rule: CompiledRule, cost: EvaluationCost): boolean;
 }
 
-/** When failures switch a rule off, and for how long. */
+/** What one evaluation of a rule cost: the CPU time it is judged by, and the wall time it took (shown only). */
+export interface EvaluationCost {
+  readonly cpuMs: number;
+  readonly wallMs: number;
+}
+
+/** When a rule is switched off, and for how long. */
 export interface ContainmentLimits {
-  /** Failures within `windowMs` that switch a rule off. */
+  /** Errors within `windowMs` that switch a rule off. */
   readonly failures: number;
   readonly windowMs: number;
+  /** Evaluations whose mean CPU time is compared with the rule's budget (the window is full before it counts). */
+  readonly evaluations: number;
   /** How long a switched-off rule stays off before it runs again. */
   readonly coolDownMs: number;
 }
 
-export const DEFAULT_CONTAINMENT: ContainmentLimits = { failures: 3, windowMs: 10 * 60_000, coolDownMs: 5 * 60_000 };
+export const DEFAULT_CONTAINMENT: ContainmentLimits = {
+  failures: 3,
+  windowMs: 10 * 60_000,
+  evaluations: 20,
+  coolDownMs: 5 * 60_000,
+};
+
+/** Why a rule was switched off: its CPU cost over the window, or repeated errors. */
+export type SwitchOffCause = 'cpu' | 'errors';
+
+/** One switch-off, as GET /rules shows it: its cause, the reason in words, since when and until when. */
+export interface SwitchOff {
+  readonly cause: SwitchOffCause;
+  readonly reason: string;
+  readonly at: string;
+  readonly until: string;
+}
 
 export interface RuleStatus {
   readonly id: string;
@@ -48,13 +80,17 @@ export interface RuleStatus {
   readonly file: string;
   readonly checksum: string;
   readonly loadedAt: string;
-  /** Switched off after repeated failures: why (the last failure), since when, and when it runs again. */
-  readonly disabled?: {
-    readonly reason: string;
-    readonly at: string;
-    readonly until: string;
-    readonly failures: number;
+  /** What its recent evaluations cost (the last `evaluations`, up to the window): the mean CPU and wall time. */
+  readonly cost: {
+    readonly cpuBudgetMs: number;
+    readonly evaluations: number;
+    readonly meanCpuMs: number;
+    readonly meanWallMs: number;
   };
+  /** Switched off now: why, since when, and when it runs again. */
+  readonly disabled?: SwitchOff;
+  /** How many times this rule id was switched off since the service started, and the last time (ended or not). */
+  readonly switchOffs: { readonly count: number; readonly last?: SwitchOff };
   /** The last edit of this rule's file that was refused (the version shown keeps running). */
   readonly rejectedEdit?: { readonly at: string; readonly problems: readonly string[] };
 }
@@ -69,8 +105,10 @@ export interface RegistryOptions {
   readonly pollMs?: number;
   /** Quiet time after a watch event before rescanning (editors write in several steps). */
   readonly debounceMs?: number;
-  /** Failures that switch a rule off, and the cool-down (default: 3 within 10 minutes, 5 minutes off). */
+  /** What switches a rule off, and the cool-down (default: 20 evaluations, 3 errors within 10 minutes, 5 minutes off). */
   readonly containment?: ContainmentLimits;
+  /** Told of every switch-off (the app counts them for alerting). */
+  readonly onSwitchOff?: (rule: { readonly id: string; readonly version: string }, cause: SwitchOffCause) => void;
 }
 
 interface Loaded {
@@ -82,12 +120,14 @@ export class RuleRegistry implements GuidelineRules {
   private vocabulary: RuleVocabulary;
   private byFile = new Map<string, Loaded>();
   private snapshot: readonly CompiledRule[] = [];
-  private readonly disabled = new Map<
-    string,
-    { reason: string; at: string; until: string; untilMs: number; failures: number }
-  >();
-  /** Recent failure times (ms) of rules that run, by rule checksum. */
+  /** Rules switched off now, by rule checksum. */
+  private readonly disabled = new Map<string, SwitchOff & { readonly untilMs: number }>();
+  /** Switch-offs since start, by rule id (kept across versions and after the rule runs again). */
+  private readonly history = new Map<string, { count: number; last: SwitchOff }>();
+  /** Recent error times (ms) of rules that run, by rule checksum. */
   private readonly failures = new Map<string, number[]>();
+  /** The costs of the latest evaluations (at most the window), by rule checksum. */
+  private readonly costs = new Map<string, EvaluationCost[]>();
   private readonly limits: ContainmentLimits;
   private readonly rejected = new Map<string, { at: string; problems: string[]; checksum: string }>();
   private referenceChecksum = '';
@@ -145,10 +185,14 @@ export class RuleRegistry implements GuidelineRules {
   disabledReason(rule: CompiledRule): string | undefined {
     const off = this.disabled.get(rule.checksum);
     if (!off) return undefined;
-    if (this.now().getTime() < off.untilMs) return off.reason;
-    // The cool-down is over: the rule runs again, with a clean failure count.
+    if (this.now().getTime() < off.untilMs)
+      return off.cause === 'errors'
+        ? `after repeated failures (the last: it ${off.reason})`
+        : `because it ${off.reason}`;
+    // The cool-down is over: the rule runs again, with a clean error count and cost window.
     this.disabled.delete(rule.checksum);
     this.failures.delete(rule.checksum);
+    this.costs.delete(rule.checksum);
     this.options.log('warn', 'guideline rule switched back on after its cool-down', {
       rule: rule.source.id,
       version: rule.source.version,
@@ -162,28 +206,62 @@ export class RuleRegistry implements GuidelineRules {
     const nowMs = this.now().getTime();
     const recent = [...(this.failures.get(rule.checksum) ?? []).filter((t) => t > nowMs - this.limits.windowMs), nowMs];
     this.failures.set(rule.checksum, recent);
-    const detail = {
-      rule: rule.source.id,
-      version: rule.source.version,
-      reason,
-      failures: recent.length,
-      windowMinutes: this.limits.windowMs / 60_000,
-    };
+    const detail = { failures: recent.length, windowMinutes: this.limits.windowMs / 60_000 };
     if (recent.length < this.limits.failures) {
-      this.options.log('warn', 'guideline rule failed', detail);
+      this.options.log('warn', 'guideline rule failed', {
+        rule: rule.source.id,
+        version: rule.source.version,
+        reason,
+        ...detail,
+      });
       return false;
     }
-    this.failures.delete(rule.checksum);
-    const until = new Date(nowMs + this.limits.coolDownMs);
-    this.disabled.set(rule.checksum, {
-      reason,
-      at: new Date(nowMs).toISOString(),
-      until: until.toISOString(),
-      untilMs: until.getTime(),
-      failures: recent.length,
-    });
-    this.options.log('error', 'guideline rule switched off', { ...detail, until: until.toISOString() });
+    this.switchOff(rule, 'errors', reason, detail);
     return true;
+  }
+
+  recordCost(rule: CompiledRule, cost: EvaluationCost): boolean {
+    if (this.disabledReason(rule) !== undefined) return false;
+    const window = [...(this.costs.get(rule.checksum) ?? []), cost].slice(-this.limits.evaluations);
+    this.costs.set(rule.checksum, window);
+    const meanCpuMs = mean(window.map((c) => c.cpuMs));
+    if (window.length < this.limits.evaluations || meanCpuMs <= rule.timeSliceMs) return false;
+    const shown = round(meanCpuMs);
+    this.switchOff(
+      rule,
+      'cpu',
+      `used ${shown} ms of CPU time per evaluation on average over its last ${window.length} evaluations, above its ${rule.timeSliceMs} ms budget`,
+      { meanCpuMs: shown, cpuBudgetMs: rule.timeSliceMs, evaluations: window.length },
+    );
+    return true;
+  }
+
+  /** The switch-off event: the rule stops for the cool-down, logged, counted, and remembered for GET /rules. */
+  private switchOff(rule: CompiledRule, cause: SwitchOffCause, reason: string, detail: Record<string, unknown>): void {
+    const nowMs = this.now().getTime();
+    const untilMs = nowMs + this.limits.coolDownMs;
+    const off: SwitchOff = { cause, reason, at: new Date(nowMs).toISOString(), until: new Date(untilMs).toISOString() };
+    this.disabled.set(rule.checksum, { ...off, untilMs });
+    this.failures.delete(rule.checksum);
+    this.costs.delete(rule.checksum);
+    const seen = this.history.get(rule.source.id);
+    this.history.set(rule.source.id, { count: (seen?.count ?? 0) + 1, last: off });
+    this.options.log('error', 'guideline rule switched off', {
+      rule: rule.source.id,
+      version: rule.source.version,
+      cause,
+      reason,
+      ...detail,
+      until: off.until,
+    });
+    this.options.onSwitchOff?.({ id: rule.source.id, version: rule.source.version }, cause);
+  }
+
+  /** Ids of the rules switched off now. */
+  switchedOff(): string[] {
+    return this.all()
+      .filter((r) => this.disabledReason(r) !== undefined)
+      .map((r) => r.source.id);
   }
 
   /** The loaded set for GET /rules, by id. */
@@ -192,7 +270,9 @@ export class RuleRegistry implements GuidelineRules {
       .map(([file, { rule, loadedAt }]) => {
         const r = rule.source;
         const off = this.disabledReason(rule) !== undefined ? this.disabled.get(rule.checksum) : undefined;
-        const disabled = off ? { reason: off.reason, at: off.at, until: off.until, failures: off.failures } : undefined;
+        const disabled = off ? { cause: off.cause, reason: off.reason, at: off.at, until: off.until } : undefined;
+        const history = this.history.get(r.id);
+        const window = this.costs.get(rule.checksum) ?? [];
         const rejected = this.rejected.get(file);
         return {
           id: r.id,
@@ -206,7 +286,14 @@ export class RuleRegistry implements GuidelineRules {
           file: path.basename(file),
           checksum: rule.checksum,
           loadedAt,
+          cost: {
+            cpuBudgetMs: rule.timeSliceMs,
+            evaluations: window.length,
+            meanCpuMs: round(mean(window.map((c) => c.cpuMs))),
+            meanWallMs: round(mean(window.map((c) => c.wallMs))),
+          },
           ...(disabled ? { disabled } : {}),
+          switchOffs: history ? { count: history.count, last: history.last } : { count: 0 },
           ...(rejected ? { rejectedEdit: { at: rejected.at, problems: rejected.problems } } : {}),
         };
       })
@@ -226,10 +313,10 @@ export class RuleRegistry implements GuidelineRules {
     const refused = this.rejectedFiles().length;
     if (all.length === 0 && refused === 0) return undefined;
     const count = (s: string) => all.filter((r) => r.source.status === s).length;
-    const off = all.filter((r) => this.disabledReason(r) !== undefined).map((r) => r.source.id);
+    const off = this.switchedOff();
     const detail =
       `${all.length} rules (${count('active')} active, ${count('shadow')} shadow, ${count('retired')} retired)` +
-      (off.length > 0 ? `; switched off after repeated failures: ${off.join(', ')}` : '') +
+      (off.length > 0 ? `; switched off: ${off.join(', ')}` : '') +
       (refused > 0 ? `; ${refused} rule file(s) refused` : '');
     return { status: off.length > 0 || refused > 0 ? 'degraded' : 'up', detail };
   }
@@ -329,6 +416,7 @@ export class RuleRegistry implements GuidelineRules {
       const live = new Set(this.all().map((r) => r.checksum));
       for (const key of [...this.disabled.keys()]) if (!live.has(key)) this.disabled.delete(key);
       for (const key of [...this.failures.keys()]) if (!live.has(key)) this.failures.delete(key);
+      for (const key of [...this.costs.keys()]) if (!live.has(key)) this.costs.delete(key);
     }
   }
 
@@ -365,6 +453,9 @@ export class RuleRegistry implements GuidelineRules {
     return hash.digest('hex');
   }
 }
+
+const mean = (xs: readonly number[]) => (xs.length === 0 ? 0 : xs.reduce((a, b) => a + b, 0) / xs.length);
+const round = (ms: number) => Math.round(ms * 100) / 100;
 
 export function describe(p: RuleProblem): string {
   return `${p.line > 0 ? `line ${p.line}: ` : ''}${p.path ? `${p.path}: ` : ''}${p.message}`;

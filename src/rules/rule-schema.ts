@@ -291,7 +291,7 @@ export const ruleFileSchema = (hooks: RuleHooks) =>
         .object({ oncePerDays: z.number().int().min(1).max(3650) })
         .strict()
         .optional(),
-      /** How long one evaluation may take before the rule is switched off (default 25 ms). */
+      /** The CPU time one evaluation may use, on average over the registry's window (default 25 ms). */
       timeSliceMs: z.number().positive().max(200).optional(),
       tests: z.array(testCaseSchema(hooks)).min(1),
     })

@@ -216,7 +216,8 @@ describe('normalisation under the request deadline', () => {
     expect(context.notNormalised).toEqual(
       Array.from({ length: active.length - reached }, (_, i) => ({
         role: 'active',
-        label: `MedicationRequest/a${i + reached}`,
+        index: i + reached,
+        reference: `MedicationRequest/a${i + reached}`,
       })),
     );
   });

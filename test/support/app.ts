@@ -28,15 +28,15 @@ export function bundledSources(): KnowledgeSources {
 export const NO_RULES_DIR = fileURLToPath(new URL('../fixtures/rules/none', import.meta.url));
 
 /**
- * Guideline rules' time slices read this clock in tests: it never advances, so a busy machine cannot switch a
- * rule off in a test about something else (tests of the slices pass their own clock).
+ * Guideline rules' CPU and wall clocks in tests: they never advance, so no rule is ever charged anything in a test
+ * about something else (tests of containment pass their own clocks).
  */
 export const FROZEN_RULE_CLOCK = (): number => 0;
 
 /**
  * The settings every test runs the service with, in process or as a child process (CLI, server):
- * - The rate limit, event-loop shedding and the failed-authentication throttle depend on real time: off unless a
- *   test sets them (test/e2e/protection.test.ts, test/security/).
+ * - The rate limit, queueing-time shedding and the failed-authentication throttle depend on real time: off unless a
+ *   test sets them (test/e2e/http/protection.test.ts, test/security/).
  * - The request budget and the knowledge lookup limit are wall-clock deadlines: on a loaded 2-core machine a request
  *   can take longer than the production budget, which would turn an exact expected card into "screening incomplete".
  *   Tests of those deadlines set their own values; everywhere else they only bound a hang.
@@ -45,7 +45,7 @@ export const FROZEN_RULE_CLOCK = (): number => 0;
 export const TEST_SETTINGS: Readonly<Record<string, string>> = {
   LOG_LEVEL: 'silent',
   CDS_RATE_LIMIT_PER_MINUTE: '0',
-  CDS_SHED_EVENT_LOOP_LAG_MS: '0',
+  CDS_SHED_QUEUE_MS: '0',
   CDS_AUTH_FAILURES_PER_MINUTE: '0',
   CDS_TIME_BUDGET_MS: '60000',
   KB_LOOKUP_TIMEOUT_MS: '30000',
@@ -79,7 +79,7 @@ export async function createTestApp(opts: { env?: Record<string, string>; deps?:
   const app = await buildApp(config, {
     now: () => NOW,
     ...opts.deps,
-    rules: { clock: FROZEN_RULE_CLOCK, ...opts.deps?.rules },
+    rules: { cpuClock: FROZEN_RULE_CLOCK, clock: FROZEN_RULE_CLOCK, ...opts.deps?.rules },
     sources,
     knowledge,
   });
@@ -119,7 +119,7 @@ export async function screen(
     reportError: (what, err) => {
       throw new Error(`${what} failed: ${String(err)}`);
     },
-    ...(opts.rules ? { rules: { rules: opts.rules, clock: FROZEN_RULE_CLOCK } } : {}),
+    ...(opts.rules ? { rules: { rules: opts.rules, cpuClock: FROZEN_RULE_CLOCK, clock: FROZEN_RULE_CLOCK } } : {}),
   });
   assertConformantResponse(result.response, { ownOutput: true });
   return result;

@@ -20,6 +20,8 @@ describe('configuration', () => {
     expect(c.publicBaseUrl).toBe('http://127.0.0.1:8080');
     expect(c.fhirServerAllowlist).toEqual([]);
     expect(c.corsOrigins).toEqual([]);
+    // Shedding on queueing time and the in-flight cap are on; the per-client rate limit is off until sized per EHR.
+    expect([c.shedQueueMs, c.shedMaxInFlight, c.rateLimitPerMinute]).toEqual([100, 256, 0]);
     expect(Object.isFrozen(c)).toBe(true);
   });
 
@@ -32,6 +34,24 @@ describe('configuration', () => {
     expect(c.fhirServerAllowlist).toEqual(['https://a.example/fhir', 'https://b.example']);
     expect(c.publicBaseUrl).toBe('https://cds.example.org');
     expect(c.port).toBe(8080);
+  });
+
+  it('refuses more than one worker without PostgreSQL and Redis to share, saying why', () => {
+    expect(loadConfig({}).workers).toBe(1);
+    const pg = 'postgres://postgres@127.0.0.1:5432/cds';
+    const redis = 'redis://127.0.0.1:6379/0';
+    expect(() => loadConfig({ CDS_WORKERS: '2', REDIS_URL: redis })).toThrow(
+      new ConfigError(
+        'CDS_WORKERS: more than one worker needs DATABASE_URL (PostgreSQL): the embedded database can be opened by one process only',
+      ),
+    );
+    expect(() => loadConfig({ CDS_WORKERS: '2', DATABASE_URL: pg })).toThrow(
+      new ConfigError(
+        "CDS_WORKERS: more than one worker needs REDIS_URL: a knowledge version activated on one worker reaches the others through it, and a client token's jti is used once across them",
+      ),
+    );
+    expect(loadConfig({ CDS_WORKERS: '2', DATABASE_URL: pg, REDIS_URL: redis }).workers).toBe(2);
+    expect(() => loadConfig({ CDS_WORKERS: '0' })).toThrow(/^invalid configuration: CDS_WORKERS: /);
   });
 
   it('rejects bad values with a message naming the variable', () => {

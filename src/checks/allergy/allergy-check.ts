@@ -8,16 +8,15 @@ import type { Finding } from '../finding.js';
 import { checkAllergies } from './check-allergies.js';
 
 export const allergyCheck: Check = {
-  name: 'drug–allergy check',
+  id: 'allergy',
   async run({ plan, clinical, data, kb }) {
     const screenable = plan.subjects.some((m) => m.resolution === 'resolved' && m.ingredients.length > 0);
     if (!screenable) return [];
     const allergyGaps = clinical.gaps.filter((g) => g.key === 'allergies');
     const out: Finding[] = allergyGaps.map((g) => ({
       kind: 'incomplete' as const,
-      what: 'allergies',
-      reason: g.reason,
-      dataKey: 'allergies' as const,
+      subject: { kind: 'allergies' as const },
+      cause: { kind: 'data-missing' as const, key: g.key, reason: g.reason },
     }));
     const resources = data.values.allergies;
     if (resources === undefined) {

@@ -45,8 +45,11 @@ export async function checkInteractions(
   const others = plan.others.filter(screenable);
   if (subjects.length === 0) return { findings: [], unscreenedPairs: 0 };
 
-  const allIngredients = [...new Set([...subjects, ...others].flatMap((m) => m.ingredients.map((i) => i.rxcui)))];
-  const rules = await kb.interactionsAmong(allIngredients);
+  const codesOf = (meds: readonly Medication[]) => meds.flatMap((m) => m.ingredients.map((i) => i.rxcui));
+  const subjectIngredients = [...new Set(codesOf(subjects))];
+  const allIngredients = [...new Set([...subjectIngredients, ...codesOf(others)])];
+  // Only pairs with a subject are screened, so only those are looked up (drafts × profile, not profile²).
+  const rules = await kb.interactionsAmong(allIngredients, subjectIngredients);
   if (rules.length === 0) return { findings: [], unscreenedPairs: 0 };
 
   // Index the few rules that apply by ingredient, so each pair looks only at rules touching both drugs.

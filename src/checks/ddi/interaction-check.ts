@@ -3,7 +3,7 @@ import type { Check } from '../check.js';
 import { checkInteractions, MAX_FINDINGS } from './check-interactions.js';
 
 export const interactionCheck: Check = {
-  name: 'drug interaction check',
+  id: 'ddi',
   async run({ clinical, plan, kb, deadline }) {
     const result = await checkInteractions(clinical, plan, kb, deadline);
     if (result.unscreenedPairs === 0) return result.findings;
@@ -11,10 +11,10 @@ export const interactionCheck: Check = {
       ...result.findings,
       {
         kind: 'incomplete',
-        what: 'drug interaction check',
-        reason: result.findingLimitReached
-          ? `it stopped after finding ${MAX_FINDINGS} interacting medication pairs, with ${result.unscreenedPairs} pairs not yet screened`
-          : `the time budget ran out with ${result.unscreenedPairs} medication pairs not yet screened`,
+        subject: { kind: 'check', check: interactionCheck.id },
+        cause: result.findingLimitReached
+          ? { kind: 'finding-limit', limit: MAX_FINDINGS, left: result.unscreenedPairs }
+          : { kind: 'out-of-time', left: result.unscreenedPairs, of: 'pairs' },
       },
     ];
   },

@@ -9,7 +9,40 @@ import type { ProductStrength } from '../../knowledge/knowledge-store.js';
 import type { DoseUnit } from '../../knowledge/source-schema.js';
 import { CANONICAL, convert, toCanonical, unitDef, type Dimension } from '../../fhir/ucum.js';
 
-export type Amount = { readonly value: number } | { readonly problem: string; readonly needsWeight?: boolean };
+export type Amount = { readonly value: number } | { readonly problem: AmountProblem };
+
+/** Why an amount of the ingredient cannot be had from the dose as ordered, as data (cards/dose-text.ts words it). */
+export type AmountProblem =
+  /** Per kilogram, and no current body weight. */
+  | { readonly kind: 'per-kg-no-weight'; readonly value: number; readonly unit: string }
+  | { readonly kind: 'per-body-surface'; readonly value: number; readonly unit: string }
+  | { readonly kind: 'unit-unknown'; readonly unit: string }
+  | {
+      readonly kind: 'several-ingredients';
+      readonly value: number;
+      readonly unit: string;
+      readonly ingredientCount: number;
+      readonly ingredient: string;
+    }
+  | { readonly kind: 'no-concentration'; readonly value: number; readonly unit: string; readonly ingredient: string }
+  | {
+      readonly kind: 'no-strength-per-unit';
+      readonly value: number;
+      readonly unit: string;
+      readonly ingredient: string;
+    }
+  | {
+      readonly kind: 'strength-not-comparable';
+      readonly strengthUnit: string;
+      readonly ruleUnit: DoseUnit;
+      readonly ingredient: string;
+    }
+  | {
+      readonly kind: 'wrong-dimension';
+      readonly unit: string;
+      readonly dimension: Dimension;
+      readonly wanted: Dimension;
+    };
 
 export interface AmountContext {
   /** The ingredient (IN) whose amount is wanted, and its name. */
@@ -34,25 +67,25 @@ export function ingredientAmount(value: number, unit: string, ruleUnit: DoseUnit
   // per kilogram: "mg/kg", "ug/kg", "[iU]/kg"
   const perKg = /^(.+)\/kg$/i.exec(unit.trim());
   if (perKg) {
-    if (ctx.weightKg === undefined)
-      return {
-        problem: `the dose is ordered per kilogram (${value} ${unit}) and no current body weight is known`,
-        needsWeight: true,
-      };
+    if (ctx.weightKg === undefined) return { problem: { kind: 'per-kg-no-weight', value, unit } };
     return ingredientAmount(value * ctx.weightKg, perKg[1]!, ruleUnit, { ...ctx, weightKg: undefined });
   }
   if (/\/(m2|m\^2|\{m2\}|\[m2\])$/i.test(unit.trim()) || /m2$/i.test(unit.trim())) {
-    return {
-      problem: `the dose is ordered per body surface area (${value} ${unit}), which this service does not check`,
-    };
+    return { problem: { kind: 'per-body-surface', value, unit } };
   }
   const def = unitDef(unit);
-  if (!def) return { problem: `the dose unit "${unit}" is not one this service can convert` };
+  if (!def) return { problem: { kind: 'unit-unknown', unit } };
   const wanted = RULE_DIMENSION[ruleUnit];
   if (def.dimension === wanted) {
     if (ctx.ingredientCount > 1) {
       return {
-        problem: `the dose is ${value} ${unit} of a product with ${ctx.ingredientCount} ingredients, so the amount of ${ctx.ingredientName} is not known`,
+        problem: {
+          kind: 'several-ingredients',
+          value,
+          unit,
+          ingredientCount: ctx.ingredientCount,
+          ingredient: ctx.ingredientName,
+        },
       };
     }
     return { value: convert(value, unit, ruleUnit)! };
@@ -60,22 +93,18 @@ export function ingredientAmount(value: number, unit: string, ruleUnit: DoseUnit
   if (def.dimension === 'volume' || def.dimension === 'count') {
     const s = strengthOf(ctx, def.dimension);
     if (!s) {
-      return {
-        problem:
-          def.dimension === 'volume'
-            ? `the dose is a volume (${value} ${unit}) and the product's concentration of ${ctx.ingredientName} is not known`
-            : `the dose is ${value} ${unit || 'unit(s)'} of the product and its strength of ${ctx.ingredientName} per unit is not known`,
-      };
+      const kind = def.dimension === 'volume' ? 'no-concentration' : 'no-strength-per-unit';
+      return { problem: { kind, value, unit, ingredient: ctx.ingredientName } };
     }
     const units = def.dimension === 'volume' ? convert(value, unit, 'mL')! / s.perAmount : value / s.perAmount;
     const amount = convert(units * s.value, s.unit, ruleUnit);
     if (amount === undefined)
       return {
-        problem: `the product's strength of ${ctx.ingredientName} is in ${s.unit}, not comparable with ${ruleUnit}`,
+        problem: { kind: 'strength-not-comparable', strengthUnit: s.unit, ruleUnit, ingredient: ctx.ingredientName },
       };
     return { value: amount };
   }
-  return { problem: `the dose unit "${unit}" measures ${def.dimension}, not the ${wanted} the dose limits are in` };
+  return { problem: { kind: 'wrong-dimension', unit, dimension: def.dimension, wanted } };
 }
 
 /** The strength of the ingredient per mL (volume) or per unit of the dose form (count). */

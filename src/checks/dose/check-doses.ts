@@ -10,19 +10,25 @@ import type { Deadline } from '../../infra/deadline.js';
 import type { IngredientRef, KnowledgeSnapshot, ProductStrength } from '../../knowledge/knowledge-store.js';
 import type { DoseRoute, DoseRule, RenalBand } from '../../knowledge/source-schema.js';
 import { asArray, codingsOf, isObject, num, type Json } from '../../fhir/resources.js';
-import { ingredientAmount, strengthsFromName, type AmountContext } from './amount.js';
+import { ingredientAmount, strengthsFromName, type AmountContext, type AmountProblem } from './amount.js';
 import { readInstructions, routeFromText, type Instruction } from './dosage.js';
 import type {
   ComputedDose,
   DoseFinding,
+  DoseCheckPart,
+  DoseLine,
+  DoseNote,
   DoseNotCheckedFinding,
+  DoseNotCheckedReason,
   DoseProblemFinding,
   DoseSeverity,
   DoseTopic,
   DoseViolation,
+  PatientDatum,
+  WeightGap,
 } from './dose-finding.js';
 import { ageInYears } from '../../fhir/patient-facts.js';
-import { crclOf, egfrOf, kidneyFunctionGap, type KidneyFunction } from './renal.js';
+import { crclOf, egfrOf, kidneyFunctionGaps, type KidneyFunction } from './renal.js';
 import { convert, unitDef } from '../../fhir/ucum.js';
 
 /** The age a patient of unknown age is checked as: limits that hold for adults (the ones a child's never exceed). */
@@ -33,13 +39,11 @@ const DIALYSIS_NOTE_BELOW = 15;
 const EMPTY_FACTS: PatientFacts = {
   stale: {},
   maxLabAgeDays: 90,
-  demographicsGap: 'the patient demographics were not read',
+  demographicsGap: { kind: 'not-read' },
 };
 
 /** Rounds away floating-point noise (0.1 × 3), keeping 6 decimals. */
 export const clean = (n: number): number => Math.round(n * 1e6) / 1e6;
-/** For text: at most 2 decimals. */
-export const fmt = (n: number): string => (Math.abs(n) >= 1e15 ? String(n) : String(Math.round(n * 100) / 100));
 
 /** Relative tolerance at a limit, for unit-conversion rounding (35.27 lb is 15.998 kg, not 16): 0.1 %. */
 export const LIMIT_TOLERANCE = 0.001;
@@ -117,12 +121,12 @@ function checkIngredient(
   youngest: number | undefined,
 ): DoseFinding[] {
   const out: DoseFinding[] = [];
-  const notChecked = (what: string, reason: string): DoseNotCheckedFinding => ({
+  const notChecked = (part: DoseCheckPart, reason: DoseNotCheckedReason): DoseNotCheckedFinding => ({
     kind: 'dose',
     check: 'not-checked',
     medication: med,
     ingredient,
-    what,
+    part,
     reason,
   });
   const productRoute = routeFromText(product.doseForm ?? product.name);
@@ -147,9 +151,7 @@ function checkIngredient(
   for (const i of instructions) {
     const route = resolveRoute(i);
     if (route === 'ambiguous') {
-      out.push(
-        notChecked(`the dose of ${ingredient.name}`, 'the route is not given and the dose limits differ by route'),
-      );
+      out.push(notChecked('dose', { kind: 'route-ambiguous' }));
       continue;
     }
     if (route) byRoute.set(route, [...(byRoute.get(route) ?? []), i]);
@@ -172,10 +174,13 @@ function checkIngredient(
       const inside = boundaries.filter((b) => atLeast(age, b) && !atLeast(youngest, b)).sort((a, b) => a - b);
       if (inside.length > 0) {
         out.push(
-          notChecked(
-            `age-specific dose limits for ${ingredient.name}`,
-            `age band uncertain: the birth date is given only as "${facts.birthDate!}", so the patient is ${ageText(youngest)} to ${ageText(age)} old, and the dose limits change at ${inside.map(yearsText).join(', ')}`,
-          ),
+          notChecked('age-limits', {
+            kind: 'age-band-uncertain',
+            birthDate: facts.birthDate!,
+            youngestYears: youngest,
+            oldestYears: age,
+            boundaries: inside,
+          }),
         );
         applicable = applicable.filter((r) => inBand(r, youngest));
       }
@@ -198,14 +203,12 @@ function checkIngredient(
         );
       const contraindicated = others.some((r) => r.contraindicated === true);
       if (exceeds || contraindicated) {
-        const why = exceeds
-          ? 'the dose is above the limit for another age band'
-          : `${ingredient.name} is contraindicated in another age band`;
         out.push(
-          notChecked(
-            `age-specific dose limits for ${ingredient.name}`,
-            `the patient's age is not known (${facts.demographicsGap ?? 'no birth date'}), so only adult limits were applied, and ${why}`,
-          ),
+          notChecked('age-limits', {
+            kind: 'age-unknown',
+            gap: facts.demographicsGap,
+            because: exceeds ? 'dose-above-other-band' : 'contraindicated-in-other-band',
+          }),
         );
       }
     }
@@ -233,7 +236,7 @@ function doseOf(
     ...(facts.weight ? { weightKg: facts.weight.value } : {}),
   };
   const r = computeRegimen(route, rules[0]!.unit, instructions, ctx);
-  return 'problem' in r ? undefined : r.dose;
+  return 'dose' in r ? r.dose : undefined;
 }
 
 function rulesKey(rules: readonly DoseRule[]): string {
@@ -284,7 +287,7 @@ function evaluate(
   instructions: readonly Instruction[],
   product: ProductInfo,
   facts: PatientFacts,
-  notChecked: (what: string, reason: string) => DoseNotCheckedFinding,
+  notChecked: (part: DoseCheckPart, reason: DoseNotCheckedReason) => DoseNotCheckedFinding,
 ): DoseFinding[] {
   const out: DoseFinding[] = [];
   const unit = rules[0]!.unit;
@@ -303,21 +306,14 @@ function evaluate(
   if (instructions.length > 0) {
     const unreadable = instructions.find((i) => i.problem !== undefined);
     if (unreadable) {
-      out.push(
-        notChecked(
-          `the dose of ${ingredient.name}`,
-          `the dosage instruction could not be interpreted: ${unreadable.problem!}`,
-        ),
-      );
+      out.push(notChecked('dose', { kind: 'dosage-unreadable', problem: unreadable.problem! }));
     } else {
       const computed = computeRegimen(route, unit, instructions, ctx);
-      if ('problem' in computed) {
-        out.push(
-          notChecked(
-            `the dose of ${ingredient.name}`,
-            computed.needsWeight ? `${computed.problem}${weightGap(facts)}` : computed.problem,
-          ),
-        );
+      if ('reason' in computed) {
+        // ordered per kilogram with no weight: the card says why the weight is missing
+        const r = computed.reason;
+        const perKg = r.kind === 'amount-unknown' && r.problem.kind === 'per-kg-no-weight';
+        out.push(notChecked('dose', perKg ? { ...r, weight: weightGap(facts) } : r));
       } else regimen = computed;
     }
   }
@@ -331,35 +327,29 @@ function evaluate(
         r.interval !== undefined ||
         r.renal.some((b) => b.perDayMax !== undefined || b.perKgDayMax !== undefined),
     );
-    if (needsSchedule)
-      out.push(
-        notChecked(
-          `daily and interval limits for ${ingredient.name}`,
-          'no schedule given (the dosage instruction has no timing)',
-        ),
-      );
+    if (needsSchedule) out.push(notChecked('daily-limits', { kind: 'no-schedule' }));
   }
 
   // ------------------------------------------------------------------ patient data the rules use
-  const patientData: string[] = [];
-  if (facts.ageYears !== undefined) patientData.push(`age ${ageText(facts.ageYears)} (born ${facts.birthDate})`);
-  else patientData.push(`age not known (${facts.demographicsGap ?? 'no birth date'}): adult limits applied`);
+  const patientData: PatientDatum[] = [];
+  if (facts.ageYears !== undefined)
+    patientData.push({ kind: 'age', years: facts.ageYears, birthDate: facts.birthDate });
+  else patientData.push({ kind: 'age-unknown', gap: facts.demographicsGap });
   const needsWeight = sameUnit.some(
     (r) => r.perKg || r.singleDose?.perKgMax !== undefined || r.renal.some((b) => b.perKgDayMax !== undefined),
   );
-  if (facts.weight && (needsWeight || regimen?.dose.lines.some((l) => l.includes('/kg'))))
-    patientData.push(
-      `weight ${facts.weight.value} kg on ${facts.weight.date}${facts.weight.original ? ` (${facts.weight.original})` : ''}`,
-    );
+  const perKgLine = (l: DoseLine) => l.unit.includes('/kg') || l.maxPerPeriod?.unit.includes('/kg') === true;
+  if (facts.weight && (needsWeight || regimen?.dose.lines.some(perKgLine)))
+    patientData.push({ kind: 'weight', weight: facts.weight });
 
   const violations: (DoseViolation & { topic: DoseTopic; severity: DoseSeverity })[] = [];
-  const notes: string[] = [];
+  const notes: DoseNote[] = [];
   const u = unit;
   // One single administration: rules with single-dose limits use those instead of the per-dose and per-day maxima.
   const single = instructions.length === 1 && instructions[0]!.schedule?.once === true;
   for (const source of sameUnit) {
     const rule = single && source.singleDose ? singleDoseRule(source, source.singleDose) : source;
-    const singleText = rule === source ? '' : ' (a single dose)';
+    const singleDose = rule === source ? {} : { singleDose: true as const };
     const absTopic = absoluteTopic(rule);
     const push = (v: Omit<DoseViolation, 'rule'>, topic: DoseTopic, severity: DoseSeverity) =>
       violations.push({ rule: source, ...v, topic, severity });
@@ -371,7 +361,7 @@ function evaluate(
           ordered: clean(facts.ageYears),
           limit: rule.ages?.belowYears ?? rule.ages?.minYears ?? 0,
           unit: 'years',
-          text: `${cap(ingredient.name)} is contraindicated${bandText(rule) || ''}: the patient is ${ageText(facts.ageYears)} old. ${rule.note}`,
+          bound: 'max',
         },
         'DOSECOND',
         'contraindicated',
@@ -380,7 +370,6 @@ function evaluate(
     if (regimen) {
       const d = regimen.dose;
       const perDayHigh = d.perDayHigh;
-      const avg = d.perDayAveraged ? ' on average' : '';
       if (rule.perDose?.max !== undefined && above(d.perDoseHigh, rule.perDose.max)) {
         push(
           {
@@ -388,7 +377,8 @@ function evaluate(
             ordered: d.perDoseHigh,
             limit: rule.perDose.max,
             unit: u,
-            text: `${fmt(d.perDoseHigh)} ${u} per dose is above the maximum of ${fmt(rule.perDose.max)} ${u} per dose${singleText}${bandText(rule)}`,
+            bound: 'max',
+            ...singleDose,
           },
           absTopic,
           'high',
@@ -396,15 +386,14 @@ function evaluate(
       }
       const dayAmount = perDayHigh ?? d.perDoseHigh;
       if (rule.perDay?.max !== undefined && above(dayAmount, rule.perDay.max)) {
-        const what =
-          perDayHigh === undefined ? `a single dose of ${fmt(dayAmount)} ${u}` : `${fmt(dayAmount)} ${u} a day${avg}`;
         push(
           {
             measure: 'perDay',
             ordered: dayAmount,
             limit: rule.perDay.max,
             unit: u,
-            text: `${what} is above the maximum of ${fmt(rule.perDay.max)} ${u} a day${singleText}${bandText(rule)}`,
+            bound: 'max',
+            ...singleDose,
           },
           absTopic,
           'high',
@@ -417,7 +406,7 @@ function evaluate(
             ordered: d.perWeekHigh,
             limit: rule.perWeek.max,
             unit: u,
-            text: `${fmt(d.perWeekHigh)} ${u} a week is above the maximum of ${fmt(rule.perWeek.max)} ${u} a week${bandText(rule)}`,
+            bound: 'max',
           },
           absTopic,
           'high',
@@ -426,14 +415,9 @@ function evaluate(
       if (rule.perKg && (rule.perKg.perDoseMax !== undefined || rule.perKg.perDayMax !== undefined)) {
         const belowKg = rule.perKg.belowKg;
         if (weightKg === undefined) {
-          out.push(
-            notChecked(
-              `weight-based dose limits for ${ingredient.name}`,
-              `no current body weight is known${weightGap(facts)}`,
-            ),
-          );
+          out.push(notChecked('weight-limits', { kind: 'no-weight', weight: weightGap(facts) }));
         } else if (belowKg === undefined || weightKg < belowKg) {
-          const under = belowKg !== undefined ? ` (under ${fmt(belowKg)} kg)` : '';
+          const perKg = (limit: number) => ({ limit, weightKg, ...(belowKg !== undefined ? { belowKg } : {}) });
           const perDoseMax = rule.perKg.perDoseMax;
           if (perDoseMax !== undefined && above(d.perDoseHigh, clean(perDoseMax * weightKg))) {
             const limit = clean(perDoseMax * weightKg);
@@ -443,7 +427,9 @@ function evaluate(
                 ordered: d.perDoseHigh,
                 limit,
                 unit: u,
-                text: `${fmt(d.perDoseHigh)} ${u} per dose (${fmt(d.perDoseHigh / weightKg)} ${u}/kg) is above ${fmt(perDoseMax)} ${u}/kg per dose${singleText} = ${fmt(limit)} ${u} for ${fmt(weightKg)} kg${under}`,
+                bound: 'max',
+                ...singleDose,
+                perKg: perKg(perDoseMax),
               },
               'DOSEHINDW',
               'high',
@@ -458,7 +444,9 @@ function evaluate(
                 ordered: perDayHigh,
                 limit,
                 unit: u,
-                text: `${fmt(perDayHigh)} ${u} a day${avg} (${fmt(perDayHigh / weightKg)} ${u}/kg/day) is above ${fmt(perDayMax)} ${u}/kg a day${singleText} = ${fmt(limit)} ${u} for ${fmt(weightKg)} kg${under}`,
+                bound: 'max',
+                ...singleDose,
+                perKg: perKg(perDayMax),
               },
               'DOSEHINDW',
               'high',
@@ -475,7 +463,7 @@ function evaluate(
               ordered: d.perDayLow,
               limit: rule.perDay.low,
               unit: u,
-              text: `${fmt(d.perDayLow)} ${u} a day${avg} is below the usual minimum of ${fmt(rule.perDay.low)} ${u} a day${bandText(rule)}`,
+              bound: 'usualMin',
             },
             'DOSEL',
             'low',
@@ -494,7 +482,8 @@ function evaluate(
               ordered: d.perDayLow,
               limit,
               unit: u,
-              text: `${fmt(d.perDayLow)} ${u} a day${avg} (${fmt(d.perDayLow / weightKg)} ${u}/kg/day) is below the usual ${fmt(rule.perKg.perDayLow)} ${u}/kg a day = ${fmt(limit)} ${u} for ${fmt(weightKg)} kg`,
+              bound: 'usualMin',
+              perKg: { limit: rule.perKg.perDayLow, weightKg },
             },
             'DOSEL',
             'low',
@@ -508,7 +497,7 @@ function evaluate(
             ordered: d.perDoseLow,
             limit: rule.perDose.low,
             unit: u,
-            text: `${fmt(d.perDoseLow)} ${u} per dose is below the usual minimum of ${fmt(rule.perDose.low)} ${u} per dose${bandText(rule)}`,
+            bound: 'usualMin',
           },
           'DOSEL',
           'low',
@@ -528,7 +517,7 @@ function evaluate(
               ordered: regimen.daysPerWeek,
               limit: iv.maxDaysPerWeek,
               unit: 'days a week',
-              text: `the order gives doses on ${fmt(regimen.daysPerWeek)} days a week; at most ${fmt(iv.maxDaysPerWeek)} ${iv.maxDaysPerWeek === 1 ? 'day' : 'days'} a week is safe. ${iv.note}`,
+              bound: 'max',
             },
             'DOSEIVL',
             'contraindicated',
@@ -544,7 +533,7 @@ function evaluate(
               ordered: regimen.administrationsPerWeek,
               limit: iv.maxAdministrationsPerWeek,
               unit: 'doses a week',
-              text: `the order gives ${fmt(regimen.administrationsPerWeek)} doses a week; at most ${fmt(iv.maxAdministrationsPerWeek)} is safe. ${iv.note}`,
+              bound: 'max',
             },
             'DOSEIVL',
             'contraindicated',
@@ -561,29 +550,22 @@ function evaluate(
         // creatinine that cannot be used — not for every order of a patient with no kidney tests on record.
         const evidence = facts.stale.egfr || facts.stale.creatinine || facts.creatinine;
         if (rule.renal.some((b) => b.action === 'contraindicated') || evidence) {
-          out.push(
-            notChecked(
-              `the renal dose check for ${ingredient.name}`,
-              `kidney function is not known: ${kidneyFunctionGap(facts) || 'no eGFR or creatinine clearance could be determined'}`,
-            ),
-          );
+          out.push(notChecked('renal', { kind: 'kidney-function-unknown', gaps: kidneyFunctionGaps(facts) }));
         }
         continue;
       }
       const band = applicableBand(rule.renal, kidney);
       if (!band) {
         const used = kidney[rule.renal[0]!.measure] ?? kidney.egfr ?? kidney.crcl!;
-        addOnce(patientData, used.text);
+        addOnce(patientData, { kind: 'kidney', kidney: used });
         continue;
       }
       const { value: kf, band: b, approximate } = band;
-      addOnce(patientData, kf.text);
-      if (approximate)
-        notes.push(
-          `The rule is written for ${measureName(b.measure)}; ${measureName(kf.measure)} was used because ${measureName(b.measure)} was not available.`,
-        );
-      if (kf.value < DIALYSIS_NOTE_BELOW && rule.dialysisNote) notes.push(`**Dialysis:** ${rule.dialysisNote}`);
-      const kfText = `${kf.measure === 'egfr' ? 'eGFR' : 'CrCl'} ${fmt(kf.value)} ${kf.measure === 'egfr' ? 'mL/min/1.73 m2' : 'mL/min'}`;
+      addOnce(patientData, { kind: 'kidney', kidney: kf });
+      if (approximate) notes.push({ kind: 'measure-substituted', written: b.measure, used: kf.measure });
+      if (kf.value < DIALYSIS_NOTE_BELOW && rule.dialysisNote)
+        notes.push({ kind: 'dialysis', note: rule.dialysisNote });
+      const renal = { band: b, kidney: kf };
       if (b.action === 'contraindicated') {
         push(
           {
@@ -591,14 +573,14 @@ function evaluate(
             ordered: kf.value,
             limit: b.below,
             unit: kf.measure === 'egfr' ? 'mL/min/1.73 m2' : 'mL/min',
-            text: `${cap(ingredient.name)} is contraindicated below ${measureName(b.measure)} ${fmt(b.below)}: the patient's ${kfText}. ${b.note}`,
+            bound: 'max',
+            renal,
           },
           'DOSECOND',
           'contraindicated',
         );
       } else if (regimen) {
         const d = regimen.dose;
-        const avg = d.perDayAveraged ? ' on average' : '';
         if (b.perDoseMax !== undefined && above(d.perDoseHigh, b.perDoseMax)) {
           push(
             {
@@ -606,7 +588,8 @@ function evaluate(
               ordered: d.perDoseHigh,
               limit: b.perDoseMax,
               unit: u,
-              text: `${fmt(d.perDoseHigh)} ${u} per dose is above ${fmt(b.perDoseMax)} ${u} per dose for ${measureName(b.measure)} below ${fmt(b.below)} (${kfText}). ${b.note}`,
+              bound: 'max',
+              renal,
             },
             'DOSECOND',
             'high',
@@ -620,7 +603,8 @@ function evaluate(
               ordered: day,
               limit: b.perDayMax,
               unit: u,
-              text: `${fmt(day)} ${u} a day${avg} is above ${fmt(b.perDayMax)} ${u} a day for ${measureName(b.measure)} below ${fmt(b.below)} (${kfText}). ${b.note}`,
+              bound: 'max',
+              renal,
             },
             'DOSECOND',
             'high',
@@ -628,25 +612,19 @@ function evaluate(
         }
         if (b.perKgDayMax !== undefined) {
           if (weightKg === undefined) {
-            out.push(
-              notChecked(
-                `the renal dose check for ${ingredient.name}`,
-                `the limit for ${kfText} is per kilogram and no current body weight is known${weightGap(facts)}`,
-              ),
-            );
+            out.push(notChecked('renal', { kind: 'renal-limit-needs-weight', kidney: kf, weight: weightGap(facts) }));
           } else if (above(day, clean(b.perKgDayMax * weightKg))) {
             const limit = clean(b.perKgDayMax * weightKg);
-            addOnce(
-              patientData,
-              `weight ${facts.weight!.value} kg on ${facts.weight!.date}${facts.weight!.original ? ` (${facts.weight!.original})` : ''}`,
-            );
+            addOnce(patientData, { kind: 'weight', weight: facts.weight! });
             push(
               {
                 measure: 'perKgDay',
                 ordered: day,
                 limit,
                 unit: u,
-                text: `${fmt(day)} ${u} a day${avg} (${fmt(day / weightKg)} ${u}/kg/day) is above ${fmt(b.perKgDayMax)} ${u}/kg a day = ${fmt(limit)} ${u} for ${fmt(weightKg)} kg for ${measureName(b.measure)} below ${fmt(b.below)} (${kfText}). ${b.note}`,
+                bound: 'max',
+                renal,
+                perKg: { limit: b.perKgDayMax, weightKg },
               },
               'DOSECOND',
               'high',
@@ -695,35 +673,16 @@ function singleDoseRule(rule: DoseRule, s: NonNullable<DoseRule['singleDose']>):
   };
 }
 
-function addOnce(list: string[], line: string): void {
-  if (!list.includes(line)) list.push(line);
+/** Each fact once, however many rules used it. */
+function addOnce(list: PatientDatum[], datum: PatientDatum): void {
+  const key = JSON.stringify(datum);
+  if (!list.some((d) => JSON.stringify(d) === key)) list.push(datum);
 }
 
-const cap = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
-const measureName = (m: 'egfr' | 'crcl') => (m === 'egfr' ? 'eGFR' : 'creatinine clearance');
-
-const yearsText = (n: number) => (n < 2 ? `${fmt(n * 12)} months` : `${fmt(n)} years`);
-
-function ageText(years: number): string {
-  if (years < 2) return `${Math.floor(years * 12)} months`;
-  return `${Math.floor(years)} years`;
-}
-
-function bandText(rule: DoseRule): string {
-  const a = rule.ages;
-  if (!a) return '';
-  const y = (n: number) => (n < 2 ? `${fmt(n * 12)} months` : `${fmt(n)} years`);
-  if (a.minYears !== undefined && a.belowYears !== undefined)
-    return ` for ages ${y(a.minYears)} to under ${y(a.belowYears)}`;
-  if (a.minYears !== undefined) return ` for ages ${y(a.minYears)} and over`;
-  return ` for ages under ${y(a.belowYears!)}`;
-}
-
-function weightGap(facts: PatientFacts): string {
-  if (facts.stale.weight)
-    return ` (the latest weight, ${facts.stale.weight.date}, is older than ${facts.maxLabAgeDays} days)`;
-  if (facts.observationsGap) return ` (observations could not be obtained: ${facts.observationsGap})`;
-  return ' (no body weight observation was sent)';
+function weightGap(facts: PatientFacts): WeightGap {
+  if (facts.stale.weight) return { kind: 'stale', date: facts.stale.weight.date, maxLabAgeDays: facts.maxLabAgeDays };
+  if (facts.observationsGap) return { kind: 'observations-missing', reason: facts.observationsGap };
+  return { kind: 'not-sent' };
 }
 
 /**
@@ -751,7 +710,8 @@ function computeRegimen(
   unit: DoseRule['unit'],
   instructions: readonly Instruction[],
   ctx: AmountContext,
-): Regimen | { problem: string; needsWeight?: boolean } {
+): Regimen | { reason: DoseNotCheckedReason } {
+  const unknown = (problem: AmountProblem) => ({ reason: { kind: 'amount-unknown' as const, problem } });
   interface Step {
     perDoseHigh: number;
     perDoseLow: number;
@@ -761,7 +721,7 @@ function computeRegimen(
     administrationsPerWeek?: number;
     daysPerWeek?: number;
   }
-  const lines: string[] = [];
+  const lines: DoseLine[] = [];
   const steps = new Map<string, Step[]>();
   let ratio: { unit: string; amount: number } | undefined | null;
   let perDayAdministrations: number | undefined | null;
@@ -769,9 +729,9 @@ function computeRegimen(
   for (const i of instructions) {
     const dose = i.dose!;
     const high = ingredientAmount(dose.high, dose.unit, unit, ctx);
-    if ('problem' in high) return high;
+    if ('problem' in high) return unknown(high.problem);
     const low = dose.low === dose.high ? high : ingredientAmount(dose.low, dose.unit, unit, ctx);
-    if ('problem' in low) return low;
+    if ('problem' in low) return unknown(low.problem);
     let perDoseHigh = clean(high.value);
     const perDoseLow = clean(low.value);
     if (i.maxPerAdministration) {
@@ -784,8 +744,7 @@ function computeRegimen(
     if (!s && i.maxPerPeriod) {
       // No timing, but a maximum per period: that maximum is the amount a day (and a week) the order allows.
       const capAmount = ingredientAmount(i.maxPerPeriod.value, i.maxPerPeriod.unit, unit, ctx);
-      if ('problem' in capAmount)
-        return { problem: `the order has no timing and its maximum per period cannot be read: ${capAmount.problem}` };
+      if ('problem' in capAmount) return { reason: { kind: 'max-per-period-unreadable', problem: capAmount.problem } };
       step.perDayHigh = clean(capAmount.value * Math.max(1, 1 / i.maxPerPeriod.periodDays));
       step.perWeekHigh = clean((capAmount.value * 7) / Math.min(7, i.maxPerPeriod.periodDays));
     }
@@ -807,15 +766,17 @@ function computeRegimen(
     // Instructions with the same sequence, or with none, are taken together; different sequences follow each other.
     const key = i.sequence !== undefined ? `seq:${i.sequence}` : 'together';
     steps.set(key, [...(steps.get(key) ?? []), step]);
-    const each =
-      dose.unit && !/^(mg|g|ug|mcg|meq|mmol|\[iu\]|u|iu)$/i.test(dose.unit)
-        ? ` (${fmt(perDoseHigh / dose.high)} ${unit} per ${dose.unit || 'unit'})`
-        : '';
-    const amount =
-      dose.low === dose.high ? `${fmt(dose.high)} ${dose.unit}` : `${fmt(dose.low)}–${fmt(dose.high)} ${dose.unit}`;
-    lines.push(
-      `${amount.trim()}${each} ${s ? s.text : 'with no timing given'}${i.asNeeded ? ' as needed' : ''}${i.maxPerPeriod ? `, at most ${fmt(i.maxPerPeriod.value)} ${i.maxPerPeriod.unit} per ${fmt(i.maxPerPeriod.periodDays)} day(s)` : ''}`,
-    );
+    // Ordered in units of the product (tablets, mL), not of an amount: how much ingredient one unit holds.
+    const productUnit = dose.unit !== '' && !/^(mg|g|ug|mcg|meq|mmol|\[iu\]|u|iu)$/i.test(dose.unit);
+    lines.push({
+      low: dose.low,
+      high: dose.high,
+      unit: dose.unit,
+      ...(productUnit ? { each: { amount: perDoseHigh / dose.high, unit } } : {}),
+      ...(s ? { schedule: s.pattern } : {}),
+      asNeeded: i.asNeeded,
+      ...(i.maxPerPeriod ? { maxPerPeriod: i.maxPerPeriod } : {}),
+    });
     const r = dose.high > 0 ? clean(high.value / dose.high) : undefined;
     ratio =
       ratio === undefined
@@ -872,7 +833,7 @@ function computeRegimen(
     ...(ratio ? { orderedUnit: ratio.unit, amountPerOrderedUnit: ratio.amount } : {}),
   };
   if (![dose.perDoseHigh, dose.perDayHigh ?? 0, dose.perWeekHigh ?? 0].every(Number.isFinite)) {
-    return { problem: `the dose (${lines.join('; ')}) is too large to be a number this service can compare` };
+    return { reason: { kind: 'too-large', lines } };
   }
   const daysPerWeek = maxOf('daysPerWeek');
   const administrationsPerWeek = maxOf('administrationsPerWeek');
@@ -957,12 +918,12 @@ export function orderedDoseEntry(instruction: Json): Json | undefined {
   return e;
 }
 
-/** One "could not be checked" per order, what and reason. */
+/** One "could not be checked" per order, ingredient, part and reason. */
 function dedupeNotChecked(findings: DoseFinding[]): DoseFinding[] {
   const seen = new Set<string>();
   return findings.filter((f) => {
     if (f.check !== 'not-checked') return true;
-    const key = `${f.medication.key}|${f.what}|${f.reason}`;
+    const key = `${f.medication.key}|${f.ingredient.rxcui}|${f.part}|${JSON.stringify(f.reason)}`;
     if (seen.has(key)) return false;
     seen.add(key);
     return true;

@@ -32,9 +32,30 @@ export interface Schedule {
    * not divide 24 hours (every 18 hours: 1.33 a day; every 48 hours: 0.5 a day).
    */
   readonly averaged?: boolean;
-  /** For the card, e.g. "every 4–6 hours", "3 times a day", "once weekly". */
-  readonly text: string;
+  /** How the timing was written, for the card to say ("every 4–6 hours", "3 times a day", "once weekly"). */
+  readonly pattern: SchedulePattern;
 }
+
+/** How a schedule was written: what the card words, never what the check computes with. */
+export type SchedulePattern =
+  /** A timing abbreviation with no repeat (BID, Q6H, WK). */
+  | { readonly kind: 'code'; readonly code: TimingCode }
+  /** Days of the week with no period: `perDay` doses on each of `days` days. */
+  | { readonly kind: 'days-of-week'; readonly perDay: number; readonly days: number }
+  /** Named times of day (when, timeOfDay) with no period. */
+  | { readonly kind: 'times-a-day'; readonly times: number }
+  /** A single administration. */
+  | { readonly kind: 'single-dose' }
+  /** frequency(–frequencyMax) every period(–periodMax) periodUnit, on `daysOfWeek` days a week when given. */
+  | {
+      readonly kind: 'repeat';
+      readonly frequency: number;
+      readonly frequencyMax: number;
+      readonly period: number;
+      readonly periodMax: number;
+      readonly periodUnit: string;
+      readonly daysOfWeek?: number;
+    };
 
 /** One dosage instruction, read. */
 export interface Instruction {
@@ -50,8 +71,36 @@ export interface Instruction {
   /** maxDosePerPeriod: at most `value` `unit` per `periodDays`. */
   readonly maxPerPeriod?: OrderedQuantity & { readonly periodDays: number };
   /** Why the dose or the schedule could not be read, when it could not. */
-  readonly problem?: string;
+  readonly problem?: DosageProblem;
 }
+
+/** Why a dosage instruction could not be read, as data (cards/dose-text.ts words it). Values as sent are kept raw. */
+export type DosageProblem =
+  | { readonly kind: 'range-mixed-units'; readonly low: string; readonly high: string }
+  | { readonly kind: 'dose-not-quantity' }
+  | { readonly kind: 'dose-not-number'; readonly value: unknown }
+  | { readonly kind: 'rate-only' }
+  | { readonly kind: 'text-only'; readonly text: string }
+  | { readonly kind: 'no-dose' }
+  | { readonly kind: 'dose-not-positive'; readonly value: number; readonly unit: string }
+  | TimingProblem;
+
+/** Why a Timing could not be read. */
+export type TimingProblem =
+  | { readonly kind: 'timing-not-timing'; readonly value: unknown }
+  | { readonly kind: 'repeat-not-element'; readonly value: unknown }
+  | { readonly kind: 'timing-field-not-number'; readonly field: string; readonly value: unknown }
+  | { readonly kind: 'timing-field-not-positive'; readonly field: string; readonly value: number }
+  | { readonly kind: 'timing-code-unknown'; readonly code: string }
+  | { readonly kind: 'frequency-without-period' }
+  | { readonly kind: 'period-unit-not-time'; readonly unit: string }
+  /** Doses less than one minute apart: `frequencyMax` every `period` `periodUnit`. */
+  | {
+      readonly kind: 'under-a-minute-apart';
+      readonly frequencyMax: number;
+      readonly period: number;
+      readonly periodUnit: string | undefined;
+    };
 
 export interface RouteRead {
   readonly route?: DoseRoute;
@@ -61,30 +110,33 @@ export interface RouteRead {
 }
 
 /** v3-GTSAbbreviation / timing abbreviations: per period, in hours. */
-const TIMING_CODES: Readonly<Record<string, { frequency: number; periodHours: number; text: string }>> = {
-  QD: { frequency: 1, periodHours: 24, text: 'once a day' },
-  QAM: { frequency: 1, periodHours: 24, text: 'every morning' },
-  AM: { frequency: 1, periodHours: 24, text: 'every morning' },
-  PM: { frequency: 1, periodHours: 24, text: 'every evening' },
-  QPM: { frequency: 1, periodHours: 24, text: 'every evening' },
-  QHS: { frequency: 1, periodHours: 24, text: 'at bedtime' },
-  BED: { frequency: 1, periodHours: 24, text: 'at bedtime' },
-  BID: { frequency: 2, periodHours: 24, text: 'twice a day' },
-  TID: { frequency: 3, periodHours: 24, text: '3 times a day' },
-  QID: { frequency: 4, periodHours: 24, text: '4 times a day' },
-  QOD: { frequency: 1, periodHours: 48, text: 'every other day' },
-  Q1H: { frequency: 1, periodHours: 1, text: 'every hour' },
-  Q2H: { frequency: 1, periodHours: 2, text: 'every 2 hours' },
-  Q3H: { frequency: 1, periodHours: 3, text: 'every 3 hours' },
-  Q4H: { frequency: 1, periodHours: 4, text: 'every 4 hours' },
-  Q6H: { frequency: 1, periodHours: 6, text: 'every 6 hours' },
-  Q8H: { frequency: 1, periodHours: 8, text: 'every 8 hours' },
-  Q12H: { frequency: 1, periodHours: 12, text: 'every 12 hours' },
-  Q24H: { frequency: 1, periodHours: 24, text: 'every 24 hours' },
-  WK: { frequency: 1, periodHours: 168, text: 'once weekly' },
-  QW: { frequency: 1, periodHours: 168, text: 'once weekly' },
-  MO: { frequency: 1, periodHours: 720, text: 'once monthly' },
-};
+const TIMING_CODES = {
+  QD: { frequency: 1, periodHours: 24 },
+  QAM: { frequency: 1, periodHours: 24 },
+  AM: { frequency: 1, periodHours: 24 },
+  PM: { frequency: 1, periodHours: 24 },
+  QPM: { frequency: 1, periodHours: 24 },
+  QHS: { frequency: 1, periodHours: 24 },
+  BED: { frequency: 1, periodHours: 24 },
+  BID: { frequency: 2, periodHours: 24 },
+  TID: { frequency: 3, periodHours: 24 },
+  QID: { frequency: 4, periodHours: 24 },
+  QOD: { frequency: 1, periodHours: 48 },
+  Q1H: { frequency: 1, periodHours: 1 },
+  Q2H: { frequency: 1, periodHours: 2 },
+  Q3H: { frequency: 1, periodHours: 3 },
+  Q4H: { frequency: 1, periodHours: 4 },
+  Q6H: { frequency: 1, periodHours: 6 },
+  Q8H: { frequency: 1, periodHours: 8 },
+  Q12H: { frequency: 1, periodHours: 12 },
+  Q24H: { frequency: 1, periodHours: 24 },
+  WK: { frequency: 1, periodHours: 168 },
+  QW: { frequency: 1, periodHours: 168 },
+  MO: { frequency: 1, periodHours: 720 },
+} as const satisfies Readonly<Record<string, { frequency: number; periodHours: number }>>;
+
+export type TimingCode = keyof typeof TIMING_CODES;
+const isTimingCode = (c: string | undefined): c is TimingCode => c !== undefined && Object.hasOwn(TIMING_CODES, c);
 
 const UCUM = 'http://unitsofmeasure.org';
 
@@ -138,7 +190,7 @@ function readInstruction(d: Json, index: number): Instruction {
     const low = quantity(holder.doseRange.low);
     const high = quantity(holder.doseRange.high);
     if (low && high && low.unit !== high.unit)
-      return { ...base, ...caps, problem: `the dose range mixes units (${low.unit} to ${high.unit})` };
+      return { ...base, ...caps, problem: { kind: 'range-mixed-units', low: low.unit, high: high.unit } };
     const unit = (high ?? low)?.unit ?? '';
     if (low || high) dose = { low: (low ?? high)!.value, high: (high ?? low)!.value, unit };
   }
@@ -148,23 +200,19 @@ function readInstruction(d: Json, index: number): Instruction {
     const rate = entries.some(
       (e) => e.rateQuantity !== undefined || e.rateRatio !== undefined || e.rateRange !== undefined,
     );
-    if (rate) return { ...base, ...caps, problem: 'it gives an infusion rate and no dose per administration' };
-    return {
-      ...base,
-      ...caps,
-      problem: text ? `the dose is given only as text ("${text.slice(0, 80)}")` : 'it gives no dose',
-    };
+    if (rate) return { ...base, ...caps, problem: { kind: 'rate-only' } };
+    return { ...base, ...caps, problem: text ? { kind: 'text-only', text } : { kind: 'no-dose' } };
   }
   if (dose.low > dose.high) dose = { ...dose, low: dose.high, high: dose.low };
   if (!(dose.low > 0))
-    return { ...base, ...caps, problem: `the dose ${fmt(dose.low)} ${dose.unit} is not a positive amount` };
+    return { ...base, ...caps, problem: { kind: 'dose-not-positive', value: dose.low, unit: dose.unit } };
   const schedule = readSchedule(d.timing);
-  if (typeof schedule === 'string') return { ...base, dose, ...caps, problem: schedule };
+  if (schedule && 'problem' in schedule) return { ...base, dose, ...caps, problem: schedule.problem };
   return { ...base, dose, ...(schedule ? { schedule } : {}), ...caps };
 }
 
 /** A dose value that is there but is not a finite number (a string "1000", null, an array), named. */
-function badDoseValue(holder: Json): string | undefined {
+function badDoseValue(holder: Json): DosageProblem | undefined {
   const values: unknown[] = [];
   for (const q of [
     holder.doseQuantity,
@@ -172,13 +220,11 @@ function badDoseValue(holder: Json): string | undefined {
     isObject(holder.doseRange) ? holder.doseRange.high : undefined,
   ]) {
     if (q === undefined) continue;
-    if (!isObject(q)) return 'the dose quantity is not a FHIR Quantity';
+    if (!isObject(q)) return { kind: 'dose-not-quantity' };
     values.push(q.value);
   }
   const bad = values.find((v) => v !== undefined && num(v) === undefined);
-  return bad !== undefined
-    ? `the dose value ${JSON.stringify(bad)?.slice(0, 40) ?? String(bad)} is not a number`
-    : undefined;
+  return bad !== undefined ? { kind: 'dose-not-number', value: bad } : undefined;
 }
 
 function readMaxPerPeriod(r: unknown): Instruction['maxPerPeriod'] {
@@ -191,39 +237,28 @@ function readMaxPerPeriod(r: unknown): Instruction['maxPerPeriod'] {
   return { ...n, periodDays: per * days };
 }
 
-const fmt = (n: number) => String(Math.round(n * 100) / 100);
-const UNIT_WORDS: Readonly<Record<string, [string, string]>> = {
-  s: ['second', 'seconds'],
-  min: ['minute', 'minutes'],
-  h: ['hour', 'hours'],
-  d: ['day', 'days'],
-  wk: ['week', 'weeks'],
-  mo: ['month', 'months'],
-  a: ['year', 'years'],
-};
-
 /**
- * How often, from Timing: undefined when there is no timing at all (the dose is checked alone), a string when the
+ * How often, from Timing: undefined when there is no timing at all (the dose is checked alone), a problem when the
  * timing is there but cannot be read.
  */
-export function readSchedule(timing: unknown): Schedule | string | undefined {
+export function readSchedule(timing: unknown): Schedule | { readonly problem: TimingProblem } | undefined {
   if (timing === undefined) return undefined;
-  if (!isObject(timing)) return `the timing is not a FHIR Timing (${describe(timing)})`;
+  if (!isObject(timing)) return { problem: { kind: 'timing-not-timing', value: timing } };
   if (timing.repeat !== undefined && !isObject(timing.repeat))
-    return `the timing's repeat is not a FHIR Timing.repeat element (${describe(timing.repeat)})`;
+    return { problem: { kind: 'repeat-not-element', value: timing.repeat } };
   const repeat = isObject(timing.repeat) ? timing.repeat : undefined;
   if (repeat) {
     for (const field of ['frequency', 'frequencyMax', 'period', 'periodMax', 'count', 'countMax'] as const) {
       const v = repeat[field];
       if (v === undefined) continue;
       const n = num(v);
-      if (n === undefined) return `the timing's ${field} ${describe(v)} is not a number`;
-      if (!(n > 0)) return `the timing's ${field} ${fmt(n)} is not a positive number`;
+      if (n === undefined) return { problem: { kind: 'timing-field-not-number', field, value: v } };
+      if (!(n > 0)) return { problem: { kind: 'timing-field-not-positive', field, value: n } };
     }
   }
   const codeText = codingsOf(timing.code)
     .map((c) => c.code?.toUpperCase())
-    .find((c) => c !== undefined && TIMING_CODES[c] !== undefined);
+    .find(isTimingCode);
   const days = repeat ? asArray(repeat.dayOfWeek).filter((w) => typeof w === 'string').length : 0;
   if (
     !repeat ||
@@ -236,7 +271,10 @@ export function readSchedule(timing: unknown): Schedule | string | undefined {
   ) {
     if (codeText) {
       const c = TIMING_CODES[codeText]!;
-      return build(c.frequency, c.frequency, c.periodHours / 24, c.periodHours / 24, undefined, c.text);
+      return build(c.frequency, c.frequency, c.periodHours / 24, c.periodHours / 24, undefined, {
+        kind: 'code',
+        code: codeText,
+      });
     }
     if (
       repeat &&
@@ -244,7 +282,7 @@ export function readSchedule(timing: unknown): Schedule | string | undefined {
     )
       return undefined;
     const other = codingsOf(timing.code)[0]?.code ?? conceptText(timing.code);
-    return other ? `the timing code "${other}" is not one this service reads` : undefined;
+    return other ? { problem: { kind: 'timing-code-unknown', code: other } } : undefined;
   }
   const frequency = num(repeat.frequency) ?? 1;
   const frequencyMax = Math.max(num(repeat.frequencyMax) ?? frequency, frequency);
@@ -258,16 +296,9 @@ export function readSchedule(timing: unknown): Schedule | string | undefined {
     // Days of the week with no period: a dose on each of those days (at each named time, else the frequency a day).
     if (days > 0) {
       const perDay = Math.max(named, frequencyMax);
-      return build(
-        perDay,
-        Math.max(named, frequency),
-        1,
-        1,
-        days,
-        `${perDay === 1 ? 'once' : `${fmt(perDay)} times`} a day on ${days} day(s) a week`,
-      );
+      return build(perDay, Math.max(named, frequency), 1, 1, days, { kind: 'days-of-week', perDay, days });
     }
-    if (named > 0) return build(named, named, 1, 1, undefined, `${named === 1 ? 'once' : `${named} times`} a day`);
+    if (named > 0) return build(named, named, 1, 1, undefined, { kind: 'times-a-day', times: named });
     if (num(repeat.count) === 1)
       return {
         perDayHigh: 1,
@@ -276,49 +307,33 @@ export function readSchedule(timing: unknown): Schedule | string | undefined {
         perWeekLow: 1,
         periodDays: 1,
         once: true,
-        text: 'once (a single dose)',
+        pattern: { kind: 'single-dose' },
       };
-    if (repeat.frequency !== undefined) return 'the timing gives a frequency but no period';
+    if (repeat.frequency !== undefined) return { problem: { kind: 'frequency-without-period' } };
     return undefined;
   }
   const unitDays = daysIn(periodUnit);
-  if (unitDays === undefined) return `the timing's period unit "${periodUnit ?? ''}" is not a unit of time`;
+  if (unitDays === undefined) return { problem: { kind: 'period-unit-not-time', unit: periodUnit ?? '' } };
   const periodMax = Math.max(num(repeat.periodMax) ?? period, period);
   const periodDays = period * unitDays;
   if (periodDays / frequencyMax < MIN_INTERVAL_DAYS)
-    return `the timing gives doses less than one minute apart (${fmt(frequencyMax)} every ${period} ${periodUnit})`;
+    return { problem: { kind: 'under-a-minute-apart', frequencyMax, period, periodUnit } };
   // Several named times a day ("when": breakfast, lunch, dinner) within a daily period: one dose at each.
   const freqHigh = periodDays === 1 ? Math.max(frequencyMax, whenCount, timeCount) : frequencyMax;
   const freqLow = periodDays === 1 ? Math.max(frequency, whenCount, timeCount) : frequency;
-  const words = UNIT_WORDS[periodUnit!] ?? [periodUnit!, periodUnit!];
-  const count = freqLow === freqHigh ? fmt(freqHigh) : `${fmt(freqLow)}–${fmt(freqHigh)}`;
-  const every = period === periodMax ? fmt(period) : `${fmt(period)}–${fmt(periodMax)}`;
-  const text =
-    freqHigh === 1 && period === 1 && periodMax === 1
-      ? `once a ${words[0]}`
-      : freqHigh === 1
-        ? `every ${every} ${period === 1 && periodMax === 1 ? words[0] : words[1]}`
-        : `${count} times every ${every === '1' ? words[0] : `${every} ${words[1]}`}`;
-  return build(
-    freqHigh,
-    freqLow,
-    periodDays,
-    periodMax * unitDays,
-    days || undefined,
-    days ? `${text}, ${days} day(s) a week` : text,
-  );
+  return build(freqHigh, freqLow, periodDays, periodMax * unitDays, days || undefined, {
+    kind: 'repeat',
+    frequency: freqLow,
+    frequencyMax: freqHigh,
+    period,
+    periodMax,
+    periodUnit: periodUnit!,
+    ...(days ? { daysOfWeek: days } : {}),
+  });
 }
 
 /** The shortest dosing interval read as one: one minute. */
 const MIN_INTERVAL_DAYS = 1 / 1440;
-
-function describe(v: unknown): string {
-  if (Array.isArray(v)) return 'an array';
-  if (v === null) return 'null';
-  if (typeof v === 'string') return JSON.stringify(v.slice(0, 40));
-  if (typeof v === 'number') return String(v);
-  return `a ${typeof v}`;
-}
 
 /** An interval longer than 12 hours and shorter than a week that does not divide 24 hours: read as an average a day. */
 const averages = (intervalDays: number, periodDays: number) =>
@@ -335,7 +350,7 @@ function build(
   periodDays: number,
   periodMaxDays: number,
   dayOfWeekCount: number | undefined,
-  text: string,
+  pattern: SchedulePattern,
 ): Schedule {
   const eps = 1e-9;
   const averageHigh = averages(periodDays / freqHigh, periodDays);
@@ -369,7 +384,7 @@ function build(
     ...(daysPerWeek !== undefined ? { daysPerWeek } : {}),
     periodDays,
     ...(averageHigh ? { averaged: true } : {}),
-    text,
+    pattern,
   };
 }
 

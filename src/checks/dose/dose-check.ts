@@ -3,7 +3,7 @@ import type { Check } from '../check.js';
 import { checkDoses } from './check-doses.js';
 
 export const doseCheck: Check = {
-  name: 'dose range check',
+  id: 'dose',
   async run({ clinical, plan, kb, deadline }) {
     const result = await checkDoses(clinical, plan.subjects, kb, deadline);
     if (result.unchecked === 0) return result.findings;
@@ -11,8 +11,8 @@ export const doseCheck: Check = {
       ...result.findings,
       {
         kind: 'incomplete',
-        what: 'dose range check',
-        reason: `the time budget ran out with ${result.unchecked} medications not yet checked`,
+        subject: { kind: 'check', check: doseCheck.id },
+        cause: { kind: 'out-of-time', left: result.unchecked, of: 'medications' },
       },
     ];
   },

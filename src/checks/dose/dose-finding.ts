@@ -1,7 +1,11 @@
 /** What the dose check finds: dose problems (data) and dose checks that could not be done, never cards. */
-import type { Medication } from '../../fhir/clinical-context.js';
+import type { DemographicsGap, Measurement, Medication } from '../../fhir/clinical-context.js';
+import type { DataGapReason } from '../../fhir/prefetch.js';
 import type { IngredientRef } from '../../knowledge/knowledge-store.js';
-import type { DoseRule } from '../../knowledge/source-schema.js';
+import type { DoseRule, RenalBand } from '../../knowledge/source-schema.js';
+import type { AmountProblem } from './amount.js';
+import type { DosageProblem, OrderedQuantity, SchedulePattern } from './dosage.js';
+import type { KidneyFunction, KidneyGap } from './renal.js';
 
 /** v3-ActCode dosage-problem codes (DOSE is-a hierarchy) a dose finding is coded with. */
 export type DoseTopic = 'DOSEH' | 'DOSEL' | 'DOSEHINDA' | 'DOSEHINDW' | 'DOSEIVL' | 'DOSECOND';
@@ -30,9 +34,43 @@ export interface DoseViolation {
   readonly ordered: number;
   readonly limit: number;
   readonly unit: string;
-  /** One sentence for the card, e.g. "6000 mg a day is above the maximum of 4000 mg a day". */
-  readonly text: string;
+  /** A maximum the order is above, or a usual minimum it is below. */
+  readonly bound: 'max' | 'usualMin';
+  /** The rule's single-dose limit was used: the order is one administration. */
+  readonly singleDose?: true;
+  /** A limit per kilogram: the rule's amount per kg and the weight it was multiplied by. */
+  readonly perKg?: { readonly limit: number; readonly weightKg: number; readonly belowKg?: number };
+  /** A limit of a kidney-function band: the band and the patient's kidney function it was read with. */
+  readonly renal?: { readonly band: RenalBand; readonly kidney: KidneyFunction };
 }
+
+/** One dosage instruction as read ("2 {tablet} (500 mg per {tablet}) every 4 hours as needed"). */
+export interface DoseLine {
+  /** The dose as ordered (a range when low < high), in the ordered unit. */
+  readonly low: number;
+  readonly high: number;
+  readonly unit: string;
+  /** The ingredient in one ordered unit, in the rule's unit, when the order is in units of the product (tablets, mL). */
+  readonly each?: { readonly amount: number; readonly unit: string };
+  readonly schedule?: SchedulePattern;
+  readonly asNeeded: boolean;
+  readonly maxPerPeriod?: OrderedQuantity & { readonly periodDays: number };
+}
+
+/** A fact about the patient a dose rule used. */
+export type PatientDatum =
+  | { readonly kind: 'age'; readonly years: number; readonly birthDate: string | undefined }
+  /** The age is not known (the data layer's reason): adult limits were applied. */
+  | { readonly kind: 'age-unknown'; readonly gap: DemographicsGap | undefined }
+  | { readonly kind: 'weight'; readonly weight: Measurement }
+  | { readonly kind: 'kidney'; readonly kidney: KidneyFunction };
+
+/** A note beside a kidney-function finding. */
+export type DoseNote =
+  /** The band is written for one measure and the other was used (eGFR for creatinine clearance, or the reverse). */
+  | { readonly kind: 'measure-substituted'; readonly written: 'egfr' | 'crcl'; readonly used: 'egfr' | 'crcl' }
+  /** The rule's note on dialysis, below the kidney function where it matters. */
+  | { readonly kind: 'dialysis'; readonly note: string };
 
 /** The dose as computed from the order, for the card ("how we got 6000 mg a day"). */
 export interface ComputedDose {
@@ -45,8 +83,8 @@ export interface ComputedDose {
   /** The amounts a day are averages (an interval longer than 12 hours that does not divide a day, e.g. every 18 hours). */
   readonly perDayAveraged?: boolean;
   readonly perWeekHigh?: number;
-  /** Each instruction, read: "2 {tablet} (500 mg each) every 4 hours as needed". */
-  readonly lines: readonly string[];
+  /** Each instruction, read. */
+  readonly lines: readonly DoseLine[];
   readonly asNeeded: boolean;
   /** Administrations in 24 hours at most (for a corrected dose), when one schedule applies to the whole order. */
   readonly perDayAdministrations?: number;
@@ -64,25 +102,70 @@ export interface DoseProblemFinding {
   readonly severity: DoseSeverity;
   readonly violations: readonly DoseViolation[];
   readonly dose?: ComputedDose;
-  /** The patient data the rules used ("age 4 years (born 2022-05-01)", "weight 16 kg on 2026-11-02"). */
-  readonly patientData: readonly string[];
-  /** Extra lines: dialysis notes, eGFR used for CrCl. */
-  readonly notes: readonly string[];
+  /** The patient data the rules used (age, weight, kidney function). */
+  readonly patientData: readonly PatientDatum[];
+  /** Notes on the kidney-function limits: dialysis, eGFR used for CrCl. */
+  readonly notes: readonly DoseNote[];
   /** The largest dose per administration (in the ordered unit) that meets every broken limit, when one can be given. */
   readonly correctedDose?: { readonly value: number; readonly unit: string };
   /** For interval errors: the schedule the rule allows (once weekly). */
   readonly correctedSchedule?: 'weekly';
 }
 
+/** Which part of an ingredient's dose check could not be done. */
+export type DoseCheckPart =
+  /** The dose itself (the route, the dosage or the amount could not be read). */
+  | 'dose'
+  | 'age-limits'
+  | 'weight-limits'
+  /** Limits that need a schedule: a day's, a week's, the interval. */
+  | 'daily-limits'
+  | 'renal';
+
+/** Why the body weight a limit needs is missing. */
+export type WeightGap =
+  | { readonly kind: 'stale'; readonly date: string; readonly maxLabAgeDays: number }
+  | { readonly kind: 'observations-missing'; readonly reason: DataGapReason }
+  | { readonly kind: 'not-sent' };
+
+/** Why a part of the dose check could not be done, as data (cards/dose-text.ts words it). */
+export type DoseNotCheckedReason =
+  | { readonly kind: 'route-ambiguous' }
+  /** A partial birth date spans band boundaries: the patient is `youngestYears` to `oldestYears` old. */
+  | {
+      readonly kind: 'age-band-uncertain';
+      readonly birthDate: string;
+      readonly youngestYears: number;
+      readonly oldestYears: number;
+      readonly boundaries: readonly number[];
+    }
+  /** Age unknown, adult limits applied, and another band's limit would matter. */
+  | {
+      readonly kind: 'age-unknown';
+      readonly gap: DemographicsGap | undefined;
+      readonly because: 'dose-above-other-band' | 'contraindicated-in-other-band';
+    }
+  | { readonly kind: 'dosage-unreadable'; readonly problem: DosageProblem }
+  /** The amount of ingredient cannot be had (with the weight gap when it is ordered per kilogram). */
+  | { readonly kind: 'amount-unknown'; readonly problem: AmountProblem; readonly weight?: WeightGap }
+  /** No timing, and the maximum per period cannot be read. */
+  | { readonly kind: 'max-per-period-unreadable'; readonly problem: AmountProblem }
+  /** The dose as read is too large a number to compare. */
+  | { readonly kind: 'too-large'; readonly lines: readonly DoseLine[] }
+  | { readonly kind: 'no-schedule' }
+  | { readonly kind: 'no-weight'; readonly weight: WeightGap }
+  | { readonly kind: 'kidney-function-unknown'; readonly gaps: readonly KidneyGap[] }
+  /** A kidney-function band's limit is per kilogram and there is no weight. */
+  | { readonly kind: 'renal-limit-needs-weight'; readonly kidney: KidneyFunction; readonly weight: WeightGap };
+
 /** A dose check that could not be done for an order, and why (missing weight, stale creatinine, unreadable dosage). */
 export interface DoseNotCheckedFinding {
   readonly kind: 'dose';
   readonly check: 'not-checked';
   readonly medication: Medication;
-  readonly ingredient?: IngredientRef;
-  /** e.g. "weight-based dose limits for amoxicillin". */
-  readonly what: string;
-  readonly reason: string;
+  readonly ingredient: IngredientRef;
+  readonly part: DoseCheckPart;
+  readonly reason: DoseNotCheckedReason;
 }
 
 export type DoseFinding = DoseProblemFinding | DoseNotCheckedFinding;

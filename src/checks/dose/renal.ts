@@ -5,14 +5,21 @@
  * Actual body weight is used, as most US labels that give CrCl bands assume. Only from 18 years: in children the
  * equation overestimates clearance, and a reported (pediatric) eGFR is needed instead.
  */
-import type { PatientFacts } from '../../fhir/clinical-context.js';
+import type { DemographicsGap, Measurement, PatientFacts } from '../../fhir/clinical-context.js';
+import type { DataGapReason } from '../../fhir/prefetch.js';
 
-export interface KidneyFunction {
-  readonly measure: 'egfr' | 'crcl';
-  readonly value: number;
-  /** How it was obtained, for the card ("eGFR 25 mL/min/1.73 m2 on 2026-11-01"). */
-  readonly text: string;
-}
+/** Kidney function and how it was obtained: the card says it ("eGFR 25 mL/min/1.73 m2 on 2026-11-01"). */
+export type KidneyFunction =
+  | { readonly measure: 'egfr'; readonly value: number; readonly comparator?: string; readonly date: string }
+  | {
+      readonly measure: 'crcl';
+      readonly value: number;
+      /** The Cockcroft–Gault inputs: age in whole years, sex, weight and serum creatinine (mg/dL, as reported). */
+      readonly ageYears: number;
+      readonly sex: 'male' | 'female';
+      readonly weight: Measurement;
+      readonly creatinine: Measurement;
+    };
 
 export function cockcroftGault(
   ageYears: number,
@@ -30,11 +37,11 @@ const ADULT_YEARS = 18;
 /** The reported eGFR, when fresh. */
 export function egfrOf(p: PatientFacts): KidneyFunction | undefined {
   if (!p.egfr) return undefined;
-  const bound = p.egfr.comparator ? `${p.egfr.comparator}` : '';
   return {
     measure: 'egfr',
     value: p.egfr.value,
-    text: `eGFR ${bound}${p.egfr.value} mL/min/1.73 m2 on ${p.egfr.date}`,
+    ...(p.egfr.comparator ? { comparator: p.egfr.comparator } : {}),
+    date: p.egfr.date,
   };
 }
 
@@ -47,36 +54,45 @@ export function crclOf(p: PatientFacts): KidneyFunction | undefined {
   // whole years, as the equation is used
   const age = Math.floor(p.ageYears);
   const value = round1(cockcroftGault(age, p.weight.value, p.creatinine.value, p.sex));
-  const scr = `${p.creatinine.value} mg/dL${p.creatinine.original ? ` (${p.creatinine.original})` : ''}`;
-  return {
-    measure: 'crcl',
-    value,
-    text: `creatinine clearance ${value} mL/min (Cockcroft–Gault: age ${age}, ${p.sex}, weight ${p.weight.value} kg on ${p.weight.date}, serum creatinine ${scr} on ${p.creatinine.date})`,
-  };
+  return { measure: 'crcl', value, ageYears: age, sex: p.sex, weight: p.weight, creatinine: p.creatinine };
 }
 
-/** What is missing for an estimate of kidney function, in words (for a "could not be checked" card). */
-export function kidneyFunctionGap(p: PatientFacts): string {
-  const parts: string[] = [];
-  if (p.stale.egfr) parts.push(`the latest eGFR (${p.stale.egfr.date}) is older than ${p.maxLabAgeDays} days`);
-  if (p.stale.creatinine)
-    parts.push(`the latest serum creatinine (${p.stale.creatinine.date}) is older than ${p.maxLabAgeDays} days`);
-  if (!p.egfr && !p.creatinine && !p.stale.egfr && !p.stale.creatinine)
-    parts.push('no eGFR or serum creatinine result was available');
+/** One thing missing for an estimate of kidney function (cards/dose-text.ts words it). */
+export type KidneyGap =
+  /** The latest result of this kind is older than `maxLabAgeDays`. */
+  | {
+      readonly kind: 'stale';
+      readonly what: 'egfr' | 'creatinine' | 'weight';
+      readonly date: string;
+      readonly maxLabAgeDays: number;
+    }
+  | { readonly kind: 'no-results' }
+  /** A creatinine, but the patient is a child (Cockcroft–Gault is for adults) and no eGFR was reported. */
+  | { readonly kind: 'child-without-egfr' }
+  | { readonly kind: 'age-unknown'; readonly gap: DemographicsGap | undefined }
+  | { readonly kind: 'sex-not-recorded' }
+  | { readonly kind: 'no-weight' }
+  | { readonly kind: 'labs-missing'; readonly reason: DataGapReason };
+
+/** What is missing for an estimate of kidney function (for a "could not be checked" card). */
+export function kidneyFunctionGaps(p: PatientFacts): KidneyGap[] {
+  const gaps: KidneyGap[] = [];
+  const stale = (what: 'egfr' | 'creatinine' | 'weight', m: Measurement): KidneyGap => ({
+    kind: 'stale',
+    what,
+    date: m.date,
+    maxLabAgeDays: p.maxLabAgeDays,
+  });
+  if (p.stale.egfr) gaps.push(stale('egfr', p.stale.egfr));
+  if (p.stale.creatinine) gaps.push(stale('creatinine', p.stale.creatinine));
+  if (!p.egfr && !p.creatinine && !p.stale.egfr && !p.stale.creatinine) gaps.push({ kind: 'no-results' });
   if (p.creatinine && p.ageYears !== undefined && p.ageYears < ADULT_YEARS && !p.egfr) {
-    parts.push(
-      'Cockcroft–Gault is not used under 18 years, and no eGFR (a pediatric estimate such as bedside Schwartz) was reported',
-    );
+    gaps.push({ kind: 'child-without-egfr' });
   } else if (p.creatinine) {
-    if (p.ageYears === undefined) parts.push(`the age is not known (${p.demographicsGap ?? 'no birth date'})`);
-    if (p.sex !== 'male' && p.sex !== 'female') parts.push('the sex is not recorded as male or female');
-    if (!p.weight)
-      parts.push(
-        p.stale.weight
-          ? `the latest body weight (${p.stale.weight.date}) is older than ${p.maxLabAgeDays} days`
-          : 'no body weight was available',
-      );
+    if (p.ageYears === undefined) gaps.push({ kind: 'age-unknown', gap: p.demographicsGap });
+    if (p.sex !== 'male' && p.sex !== 'female') gaps.push({ kind: 'sex-not-recorded' });
+    if (!p.weight) gaps.push(p.stale.weight ? stale('weight', p.stale.weight) : { kind: 'no-weight' });
   }
-  if (p.observationsGap) parts.push(`laboratory results could not be obtained: ${p.observationsGap}`);
-  return parts.join('; ');
+  if (p.observationsGap) gaps.push({ kind: 'labs-missing', reason: p.observationsGap });
+  return gaps;
 }

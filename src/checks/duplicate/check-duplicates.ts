@@ -25,6 +25,9 @@ export function isExtendedRelease(drug: Pick<ResolvedDrug, 'name' | 'doseForm'> 
 /** Duplicate pairs reported at most; beyond it the check says how many more it found instead of listing them. */
 export const MAX_DUPLICATE_FINDINGS = 200;
 
+/** The check's id, as a hook lists it and as its "incomplete" findings name it. */
+export const DUPLICATE_CHECK = 'duplicate';
+
 export async function checkDuplicates(plan: PairPlan, kb: KnowledgeSnapshot, deadline?: Deadline): Promise<Finding[]> {
   const taking = (m: Medication) => m.resolution === 'resolved' && m.ingredients.length > 0 && m.role !== 'recent';
   const subjects = plan.subjects.filter(taking);
@@ -34,6 +37,7 @@ export async function checkDuplicates(plan: PairPlan, kb: KnowledgeSnapshot, dea
   const codes = [...new Set(all.flatMap((m) => m.ingredients.map((i) => i.rxcui)))];
   const [memberships, sameIngredient] = await Promise.all([kb.duplicateClassesOf(codes), kb.sameIngredientDuplicate()]);
   const extended = new Map(all.map((m) => [m, (m.drugs ?? []).some((d) => isExtendedRelease(d))]));
+  const linked = linkedOrders(all);
 
   // Only two medications sharing an ingredient or a duplicate class can be duplicates.
   const keysOf = (p: number) =>
@@ -61,7 +65,7 @@ export async function checkDuplicates(plan: PairPlan, kb: KnowledgeSnapshot, dea
     const other = all[b]!;
     // Two records of one therapy (an order and its replacement, a statement and the order it was recorded from)
     // are not a duplicate.
-    if (linkedOrders(subject, other)) continue;
+    if (linked(subject, other)) continue;
     const same = subject.ingredients.find((si) => other.ingredients.some((oi) => oi.rxcui === si.rxcui));
     if (same && sameIngredient)
       report({
@@ -90,15 +94,19 @@ export async function checkDuplicates(plan: PairPlan, kb: KnowledgeSnapshot, dea
   if (found > MAX_DUPLICATE_FINDINGS) {
     findings.push({
       kind: 'incomplete',
-      what: 'duplicate therapy check',
-      reason: `it found ${found} duplicate pairs; the first ${MAX_DUPLICATE_FINDINGS} are shown and the rest are not listed`,
+      subject: { kind: 'check', check: DUPLICATE_CHECK },
+      cause: { kind: 'too-many-found', found, shown: MAX_DUPLICATE_FINDINGS },
     });
   }
   if (outOfTime) {
     findings.push({
       kind: 'incomplete',
-      what: 'duplicate therapy check',
-      reason: `the time budget ran out with ${(candidates.outOfTime ? candidates.collected : candidates.pairs.length - examined) || 'some'} medication pairs not yet screened`,
+      subject: { kind: 'check', check: DUPLICATE_CHECK },
+      cause: {
+        kind: 'out-of-time',
+        left: (candidates.outOfTime ? candidates.collected : candidates.pairs.length - examined) || undefined,
+        of: 'pairs',
+      },
     });
   }
   return findings;

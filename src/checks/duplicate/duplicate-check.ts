@@ -1,8 +1,8 @@
 /** The duplicate therapy check as a hook runs it. */
 import type { Check } from '../check.js';
-import { checkDuplicates } from './check-duplicates.js';
+import { checkDuplicates, DUPLICATE_CHECK } from './check-duplicates.js';
 
 export const duplicateCheck: Check = {
-  name: 'duplicate therapy check',
+  id: DUPLICATE_CHECK,
   run: ({ plan, kb, deadline }) => checkDuplicates(plan, kb, deadline),
 };

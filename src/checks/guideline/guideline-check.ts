@@ -7,7 +7,7 @@ import type { Finding } from '../finding.js';
 import { runGuidelines } from './run-guidelines.js';
 
 export const guidelineCheck: Check = {
-  name: 'guideline rules',
+  id: 'guideline',
   applies: ({ rules }) => rules !== undefined && rules.rules.runnable().length > 0,
   async run(input) {
     const { request, clinical, plan } = input;

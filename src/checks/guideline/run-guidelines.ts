@@ -1,31 +1,34 @@
 /**
- * The guideline-rule check: every loaded rule for the hook, evaluated over the request with a fresh
- * json-rules-engine per rule and per request (engines hold state and are not shared between concurrent runs),
- * each fact a FHIRPath expression compiled when the rule was loaded. Each rule is timed: synchronous FHIRPath
- * cannot be interrupted, so the time slice is checked before every fact and after the run; a rule that throws or
- * overruns is reported on this request and counted (the registry switches it off after repeated failures, for a
- * cool-down), and the answer goes out with everything else. A rule switched off while a request was already under
- * way stops there too: its state is read again right before it runs and before each of its facts. Plain
- * TypeScript: data in, findings out.
+ * The guideline-rule check: every loaded rule for the hook, evaluated over the request with the rule's
+ * json-rules-engine Engine (built once per rule version, rules/rule-engines.ts), each fact a FHIRPath expression
+ * compiled when the rule was loaded. A fact is evaluated once per request: a rule whose fact has the same expression
+ * as one an earlier rule computed reuses its value. Each rule is charged the CPU time of the facts it computes
+ * (never wall time: a busy machine must not cost a rule its checks); the registry judges that cost over a window of
+ * evaluations and switches an expensive rule off for a cool-down, as it does a rule that keeps throwing. Synchronous
+ * FHIRPath cannot be interrupted, so within one evaluation the budget is checked before each fact: a rule that has
+ * already used more than its budget on this request computes no further facts and is reported on this request.
+ * The answer goes out with everything else. A rule switched off while a request was already under way stops there
+ * too: its state is read again right before it runs and before each of its facts. Plain TypeScript: data in,
+ * findings out.
  */
-import { Engine, type TopLevelCondition } from 'json-rules-engine';
 import type { ClinicalContext, Medication } from '../../fhir/clinical-context.js';
 import type { FhirClient, FhirServerAccess } from '../../fhir/fhir-client.js';
 import {
-  DATA_KEY_NAMES,
   prefetchTemplates,
   resolveData,
+  type DataGapReason,
   type DataKey,
   type KeyNeed,
   type ResolvedData,
 } from '../../fhir/prefetch.js';
 import type { Json } from '../../fhir/resources.js';
+import { processCpuMs, type CpuClock } from '../../infra/cpu-time.js';
 import type { Deadline } from '../../infra/deadline.js';
 import type { KnowledgeSnapshot } from '../../knowledge/knowledge-store.js';
 import type { CompiledRule, DataNeed } from '../../rules/compile-rule.js';
 import { withHelperScope, type RequestFacts } from '../../rules/helpers.js';
 import type { GuidelineRules } from '../../rules/registry.js';
-import type { IncompleteFinding } from '../finding.js';
+import type { IncompleteCause, IncompleteFinding } from '../finding.js';
 import type { FiredRule } from './guideline-finding.js';
 
 /** When a rule's card was last shown (or recorded in shadow) for a patient: the "once per period" memory. */
@@ -66,7 +69,9 @@ export interface GuidelineDeps {
   readonly memory?: RuleMemory;
   /** Where an internal error goes (the request still gets its answer). */
   readonly reportError: (what: string, error: unknown) => void;
-  /** Milliseconds, for the time slices (tests pass a fake clock). */
+  /** CPU milliseconds, what a rule is charged (default: the process's CPU time; tests pass a fake clock). */
+  readonly cpuClock?: CpuClock;
+  /** Wall milliseconds, recorded beside the CPU time for people to compare, never charged (default: performance.now). */
   readonly clock?: () => number;
   /** Sees every evaluation, fired or not (`cds rules explain`). */
   readonly onEvaluated?: (rule: CompiledRule, evaluation: RuleEvaluation) => void;
@@ -80,10 +85,17 @@ export interface GuidelineOutcome {
 
 const NO_OUTCOME: GuidelineOutcome = { fired: [], incomplete: [] };
 
-/** "This rule took too long" (not "this rule is wrong"), with the time it had used. */
+/** "This rule used its CPU budget on this request" (not "this rule is wrong"), with the CPU time it had used. */
 class TimeSliceExceeded extends Error {
-  constructor(readonly spentMs: number) {
+  constructor(readonly cpuMs: number) {
     super('time slice exceeded');
+  }
+}
+
+/** The request's deadline passed between two of the rule's facts. */
+class DeadlinePassed extends Error {
+  constructor() {
+    super('deadline passed');
   }
 }
 
@@ -94,24 +106,21 @@ class RuleSwitchedOff extends Error {
   }
 }
 
-const switchedOffText = (reason: string) =>
-  `it is switched off for a cool-down after repeated failures (the last: it ${reason}); an informaticist should fix its file`;
-
 export async function runGuidelines(input: GuidelineInput, deps: GuidelineDeps): Promise<GuidelineOutcome> {
   const rules = deps.rules.runnable().filter((r) => r.source.hooks.includes(input.hook));
   if (rules.length === 0) return NO_OUTCOME;
-  const clock = deps.clock ?? (() => performance.now());
+  const clocks = { cpu: deps.cpuClock ?? processCpuMs, wall: deps.clock ?? (() => performance.now()) };
   const incomplete: IncompleteFinding[] = [];
-  const notChecked = (rule: CompiledRule, reason: string) => {
+  const notChecked = (rule: CompiledRule, cause: IncompleteCause) => {
     // Shadow rules show nothing, not even what they could not check.
     if (rule.source.status === 'active')
-      incomplete.push({ kind: 'incomplete', what: `guideline rule "${rule.source.title}"`, reason });
+      incomplete.push({ kind: 'incomplete', subject: { kind: 'guideline-rule', title: rule.source.title }, cause });
   };
 
   const runnable: CompiledRule[] = [];
   for (const rule of rules) {
     const off = deps.rules.disabledReason(rule);
-    if (off) notChecked(rule, switchedOffText(off));
+    if (off) notChecked(rule, { kind: 'switched-off', why: off });
     else runnable.push(rule);
   }
   if (runnable.length === 0) return { fired: [], incomplete };
@@ -119,7 +128,7 @@ export async function runGuidelines(input: GuidelineInput, deps: GuidelineDeps):
   // The request data the rules read beyond the medications: what the hook already read, or prefetch/fetch now.
   const needed = new Set<DataNeed>(runnable.flatMap((r) => [...r.needs]));
   const data = await ruleData(input, needed);
-  const gapsByKey = new Map<DataKey, string>();
+  const gapsByKey = new Map<DataKey, DataGapReason>();
   for (const gap of data.gaps) if (!gapsByKey.has(gap.key)) gapsByKey.set(gap.key, gap.reason);
 
   const meds = [...input.clinical.drafts, ...input.clinical.active, ...input.clinical.recent];
@@ -157,47 +166,50 @@ export async function runGuidelines(input: GuidelineInput, deps: GuidelineDeps):
     today: input.clinical.now.toISOString().slice(0, 10),
   };
 
+  // The request's fact values, shared by every rule (by fact key: the same expression gives the same value).
+  const shared = new Map<string, unknown>();
   const fired: FiredRule[] = [];
   for (const rule of runnable) {
     const missing = [...rule.needs].find((n) => gapsByKey.has(n));
     if (missing) {
-      notChecked(rule, `the ${DATA_KEY_NAMES[missing]} it reads could not be obtained (${gapsByKey.get(missing)})`);
+      notChecked(rule, { kind: 'data-missing', key: missing, reason: gapsByKey.get(missing)! });
       continue;
     }
     if (input.deadline.expired()) {
-      notChecked(rule, 'the time budget for this request ran out before it could run');
+      notChecked(rule, { kind: 'deadline-before-start' });
       continue;
     }
     // Other requests may have switched the rule off while this one read its data.
     const offNow = deps.rules.disabledReason(rule);
     if (offNow) {
-      notChecked(rule, switchedOffText(offNow));
+      notChecked(rule, { kind: 'switched-off', why: offNow });
       continue;
     }
+    const cost = { cpuMs: 0, wallMs: 0 };
     try {
       const outcome = await evaluateRule(rule, facts, env, {
-        clock,
-        limitMs: rule.timeSliceMs,
+        clocks,
+        shared,
+        cost,
         offReason: () => deps.rules.disabledReason(rule),
+        deadline: input.deadline,
       });
       deps.onEvaluated?.(rule, outcome);
       if (outcome.fired)
         fired.push({ rule, facts: outcome.values, medications: medicationsIn(outcome.values, byResource) });
     } catch (error) {
-      if (error instanceof RuleSwitchedOff) {
-        notChecked(rule, switchedOffText(error.reason));
-        continue;
+      if (error instanceof RuleSwitchedOff) notChecked(rule, { kind: 'switched-off', why: error.reason });
+      else if (error instanceof DeadlinePassed) notChecked(rule, { kind: 'did-not-finish' });
+      else if (error instanceof TimeSliceExceeded)
+        notChecked(rule, { kind: 'cpu-budget-exceeded', budgetMs: rule.timeSliceMs, usedMs: error.cpuMs });
+      else {
+        const reason = `failed with an error (${redact(error)})`;
+        const switchedOff = deps.rules.recordFailure(rule, reason);
+        notChecked(rule, { kind: 'rule-failed', failure: reason, switchedOff });
       }
-      const reason =
-        error instanceof TimeSliceExceeded
-          ? `took longer than its ${rule.timeSliceMs} ms time slice (${Math.round(error.spentMs * 10) / 10} ms)`
-          : `failed with an error (${redact(error)})`;
-      const switchedOff = deps.rules.recordFailure(rule, reason);
-      notChecked(
-        rule,
-        switchedOff ? `it ${reason} and has been switched off for a cool-down after repeated failures` : `it ${reason}`,
-      );
     }
+    // Every evaluation's cost joins the rule's window, whatever its outcome (the registry may switch it off).
+    if (cost.cpuMs > 0 || cost.wallMs > 0) deps.rules.recordCost(rule, cost);
   }
 
   return { fired: await withoutRecentlyShown(fired, input.clinical.patientId, input.clinical.now, deps), incomplete };
@@ -212,57 +224,77 @@ function latestEgfr(clinical: ClinicalContext): RequestFacts['egfr'] {
 
 export interface RuleEvaluation {
   readonly fired: boolean;
-  /** Time spent evaluating the rule's FHIRPath facts (what its time slice is compared with). */
-  readonly spentMs: number;
+  /** CPU time of the rule's own fact evaluations (what it is charged; a fact reused from another rule is free). */
+  readonly cpuMs: number;
+  /** Wall time of the same evaluations (for comparison only). */
+  readonly wallMs: number;
   readonly values: Record<string, unknown>;
   /** The json-rules-engine result tree of the conditions (which held, with each fact's value). */
   readonly conditions: unknown;
 }
 
+/** How one evaluation is measured and what it shares with the request's other rules. */
+export interface EvaluationContext {
+  readonly clocks: { readonly cpu: CpuClock; readonly wall: () => number };
+  /** The request's fact values, by fact key: filled by the first rule that computes one, read by the others. */
+  readonly shared: Map<string, unknown>;
+  /** Filled in as facts are computed, so the caller has the cost even when the evaluation throws. */
+  readonly cost: { cpuMs: number; wallMs: number };
+  readonly offReason?: () => string | undefined;
+  /**
+   * The request's deadline, looked at before each fact: one fact over thousands of orders is synchronous and cannot
+   * be stopped, but the next one is not started once the deadline has passed.
+   */
+  readonly deadline?: Deadline;
+}
+
 /**
- * One rule over one request: a fresh engine, each fact computed at most once. The time a rule is charged is the
- * time of its own (synchronous) fact evaluations, not the wall time of the run: json-rules-engine awaits between
- * facts, and other requests' work done in those gaps is not the rule's. Over the limit, the next fact is refused.
+ * One rule over one request, each fact computed at most once per request. The time a rule is charged is the CPU
+ * time of its own (synchronous) fact evaluations, not the time of the run: json-rules-engine awaits between facts,
+ * and other requests' work done in those gaps is not the rule's. Over its budget, the next fact is refused; an
+ * evaluation that completed keeps its result (the work is done, and its card is worth more than the time).
  */
 export async function evaluateRule(
   rule: CompiledRule,
   request: RequestFacts,
   env: Record<string, unknown>,
-  slice: { readonly clock: () => number; readonly limitMs: number; readonly offReason?: () => string | undefined } = {
-    clock: () => 0,
-    limitMs: Infinity,
-  },
+  context: EvaluationContext,
 ): Promise<RuleEvaluation> {
+  const { clocks, shared, cost } = context;
   const values: Record<string, unknown> = {};
-  let spentMs = 0;
   // Expressions start at the patient (or nothing); everything else is a %variable.
   const root = request.patient ?? {};
   const factValue = (name: string): unknown => {
     if (name in values) return values[name];
-    if (spentMs > slice.limitMs) throw new TimeSliceExceeded(spentMs);
-    const off = slice.offReason?.();
+    if (cost.cpuMs > rule.timeSliceMs) throw new TimeSliceExceeded(cost.cpuMs);
+    const off = context.offReason?.();
     if (off) throw new RuleSwitchedOff(off);
     const compiled = rule.facts.get(name);
-    if (!compiled) throw new Error(`fact "${name}" is not declared`);
-    const before = slice.clock();
-    const result = withHelperScope(request, rule.scope, () => compiled(root, env));
-    spentMs += slice.clock() - before;
-    const value = result.length === 0 ? null : result.length === 1 ? result[0] : result;
+    const key = rule.factKeys.get(name);
+    if (!compiled || key === undefined) throw new Error(`fact "${name}" is not declared`);
+    if (!shared.has(key)) {
+      if (context.deadline?.expired()) throw new DeadlinePassed();
+      const cpuBefore = clocks.cpu();
+      const wallBefore = clocks.wall();
+      const result = withHelperScope(request, rule.scope, () => compiled(root, env));
+      cost.cpuMs += clocks.cpu() - cpuBefore;
+      cost.wallMs += clocks.wall() - wallBefore;
+      shared.set(key, result.length === 0 ? null : result.length === 1 ? result[0] : result);
+    }
+    const value = shared.get(key);
     values[name] = value;
     return value;
   };
-  const engine = new Engine([], { allowUndefinedFacts: false });
-  engine.addRule({ name: rule.key, conditions: rule.source.conditions as TopLevelCondition, event: { type: 'fired' } });
-  for (const name of Object.keys(rule.source.facts)) engine.addFact(name, () => factValue(name), { cache: true });
-  const result = await engine.run();
+  const facts = Object.fromEntries(Object.keys(rule.source.facts).map((name) => [name, () => factValue(name)]));
+  const result = await rule.engines.run(facts);
   const fired = result.events.length > 0;
   // The card may use facts the conditions did not need (json-rules-engine stops early), computed now.
   if (fired) for (const name of Object.keys(rule.source.facts)) factValue(name);
-  if (spentMs > slice.limitMs) throw new TimeSliceExceeded(spentMs);
   const ruleResult = result.results[0] ?? result.failureResults[0];
   return {
     fired,
-    spentMs,
+    cpuMs: cost.cpuMs,
+    wallMs: cost.wallMs,
     values,
     conditions: ruleResult ? (ruleResult.toJSON(false) as { conditions: unknown }).conditions : undefined,
   };

@@ -1,0 +1,171 @@
+/**
+ * Dose rules as knowledge: the bundled files (coverage, citations, review status), the loader mapping ingredient
+ * names to codes (a name not in ingredients.json is an error at its file and line), `cds kb validate`, the import
+ * records a `json` import carries, the in-memory store's batched lookup, and the topic codes.
+ */
+import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { DOSE_TOPICS } from '../../../src/cards/dose-cards.js';
+import { KnowledgeSourceError, loadKnowledgeSources } from '../../../src/knowledge/load-sources.js';
+import { MemoryKnowledgeStore } from '../../../src/knowledge/memory-store.js';
+import { validateKnowledgeDir } from '../../../src/knowledge/validate.js';
+import { sourceRecords } from '../../../src/knowledge/versions.js';
+import { NOW, bundledSources, testConfig } from '../../support/app.js';
+import { kbIngredient } from '../../support/kb-lookup.js';
+
+const KB = testConfig().knowledgeDir;
+
+describe('the bundled dose rules', () => {
+  const rules = bundledSources().doseRules ?? [];
+  it('cover at least 80 ingredients, every rule cited and marked unreviewed, ids unique', () => {
+    expect(new Set(rules.map((r) => r.rxcui)).size).toBeGreaterThanOrEqual(80);
+    expect(new Set(rules.map((r) => r.id)).size).toBe(rules.length);
+    expect(rules.filter((r) => r.review.status !== 'unreviewed')).toEqual([]);
+    expect(rules.filter((r) => r.citations.length === 0)).toEqual([]);
+  });
+
+  it('include the usual pediatric antibiotics and analgesics with mg/kg limits', () => {
+    const pediatric = new Set(
+      rules
+        .filter((r) => r.perKg && r.ages?.belowYears !== undefined && r.ages.belowYears <= 18)
+        .map((r) => r.ingredient),
+    );
+    for (const name of [
+      'acetaminophen',
+      'ibuprofen',
+      'amoxicillin',
+      'clavulanate',
+      'azithromycin',
+      'cephalexin',
+      'cefdinir',
+      'cefuroxime',
+      'clarithromycin',
+      'doxycycline',
+      'nitrofurantoin',
+      'ceftriaxone',
+    ]) {
+      expect(pediatric.has(name), name).toBe(true);
+    }
+  });
+
+  it('give metformin its eGFR 30 contraindication and oral methotrexate its once-weekly interval', () => {
+    const metformin = rules.filter((r) => r.ingredient === 'metformin');
+    expect(
+      metformin.every((r) =>
+        r.renal.some((b) => b.measure === 'egfr' && b.below === 30 && b.action === 'contraindicated'),
+      ),
+    ).toBe(true);
+    const mtx = rules.find((r) => r.ingredient === 'methotrexate')!;
+    expect([mtx.routes, mtx.interval?.maxDaysPerWeek]).toEqual([['oral'], 1]);
+    expect(mtx.rxcui).toBe(kbIngredient('methotrexate').rxcui);
+  });
+
+  it('name, for every rule, the ingredient of at least one product in products.json (so orders reach them)', () => {
+    const kb = bundledSources();
+    const productIngredients = new Set(kb.products.flatMap((p) => p.ingredients));
+    const unreached = [
+      ...new Set(rules.filter((r) => !productIngredients.has(r.rxcui)).map((r) => r.ingredient)),
+    ].sort();
+    expect(unreached).toEqual([]);
+    // lithium products are lithium carbonate (an IN of its own, not "lithium"): the lithium rule names it
+    const capsule = kb.products.find((p) => p.name === 'lithium carbonate 300 MG Oral Capsule')!;
+    expect(rules.filter((r) => capsule.ingredients.includes(r.rxcui)).map((r) => r.id)).toEqual(['lithium-oral']);
+  });
+
+  it('give adults a fixed maximum beside mg/kg limits, except where the label has none (enoxaparin, valproate)', () => {
+    const adultRules = rules.filter(
+      (r) => !(r.ages?.belowYears !== undefined && r.ages.belowYears <= 18) && !r.contraindicated,
+    );
+    const perKgOnly = adultRules
+      .filter((r) => r.perKg && r.perDose?.max === undefined && r.perDay?.max === undefined)
+      .map((r) => r.id);
+    expect(perKgOnly.sort()).toEqual(['enoxaparin-sc', 'valproate-all']);
+    const tmp = rules.find((r) => r.id === 'trimethoprim-all')!;
+    expect([tmp.perDose?.max, tmp.perDay?.max, tmp.perKg?.perDayMax]).toEqual([400, 1600, 20]);
+  });
+
+  it('travel in a json import as dose-rule records', async () => {
+    const kinds: string[] = [];
+    for await (const r of sourceRecords(bundledSources())) kinds.push(r.kind);
+    expect(kinds.filter((k) => k === 'dose-rule')).toHaveLength(rules.length);
+  });
+
+  it('are looked up in one batch per request by ingredient code', async () => {
+    const kb = new MemoryKnowledgeStore(bundledSources(), 'test', NOW).snapshot();
+    const apap = kbIngredient('acetaminophen').rxcui;
+    const found = await kb.doseRulesFor([apap, '999999999']);
+    expect([...found.keys()]).toEqual([apap]);
+    expect(
+      found
+        .get(apap)!
+        .map((r) => r.id)
+        .sort(),
+    ).toEqual(['acetaminophen-12y', 'acetaminophen-child']);
+    expect(kb.version.counts.doseRules).toBe(rules.length);
+  });
+});
+
+describe('loading and validating dose-rule files', () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'dose-kb-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  cpSync(KB, dir, { recursive: true, filter: (src) => !src.includes(`${path.sep}tools`) });
+  const bad = {
+    description: 'a test file with one rule naming an ingredient that is not in ingredients.json',
+    sources: [{ source: 'test', url: 'https://example.org/test' }],
+    rules: [
+      {
+        id: 'test-bad-name',
+        ingredient: 'Acetaminophen',
+        routes: ['oral'],
+        unit: 'mg',
+        perDay: { max: 4000 },
+        note: 'a rule whose ingredient is capitalised',
+        citations: [{ source: 'test', url: 'https://example.org/test' }],
+        review: { status: 'unreviewed' },
+      },
+    ],
+  };
+  writeFileSync(path.join(dir, 'dose-rules', 'zz-bad.json'), `${JSON.stringify(bad, null, 2)}\n`);
+
+  it('the loader refuses a name that is not an IN of ingredients.json, naming file and line', () => {
+    expect(() => loadKnowledgeSources(dir)).toThrow(KnowledgeSourceError);
+    try {
+      loadKnowledgeSources(dir);
+    } catch (err) {
+      expect((err as KnowledgeSourceError).problems).toContain(
+        `${path.join(dir, 'dose-rules', 'zz-bad.json')}:12: rules[0].ingredient: "Acetaminophen" is not the name of an IN in ingredients.json`,
+      );
+    }
+  });
+
+  it('cds kb validate reports it as a reference problem at its line, with a hint', () => {
+    const report = validateKnowledgeDir(dir);
+    const p = report.problems.find((x) => x.file === 'dose-rules/zz-bad.json');
+    expect(p).toEqual({
+      file: 'dose-rules/zz-bad.json',
+      line: 12,
+      column: 21,
+      path: 'rules[0].ingredient',
+      message:
+        '"Acetaminophen" is not the name of an IN in ingredients.json (ingredients.json has "acetaminophen", a IN: names must match exactly)',
+      rule: 'reference',
+    });
+    expect(report.counts.doseRules).toBe((bundledSources().doseRules ?? []).length + 1);
+  });
+});
+
+describe('topics', () => {
+  it('are the v3-ActCode dosage-problem codes with their HL7 displays', () => {
+    const system = 'http://terminology.hl7.org/CodeSystem/v3-ActCode';
+    expect(DOSE_TOPICS).toEqual({
+      DOSEH: { system, code: 'DOSEH', display: 'High Dose Alert' },
+      DOSEL: { system, code: 'DOSEL', display: 'Low Dose Alert' },
+      DOSEHINDA: { system, code: 'DOSEHINDA', display: 'High Dose for Age Alert' },
+      DOSEHINDW: { system, code: 'DOSEHINDW', display: 'High Dose for Weight Alert' },
+      DOSEIVL: { system, code: 'DOSEIVL', display: 'Dose-Interval Alert' },
+      DOSECOND: { system, code: 'DOSECOND', display: 'dosage-condition alert' },
+    });
+  });
+});
