@@ -173,6 +173,8 @@ describe('start while PostgreSQL is unreachable', () => {
       });
       const spooledCard = JSON.parse(res.body).cards[0].uuid as string;
 
+      // The records' first attempt to reach the database (the flush timer's) has failed: their state is settled.
+      await app.recordsSettled();
       const down = await ready(app);
       expect(down.code).toBe(200);
       expect(down.body.status).toBe('degraded');
