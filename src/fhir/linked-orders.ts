@@ -22,13 +22,24 @@ function sourceRefs(m: Medication): string[] {
 
 const refOf = (m: Medication) => (m.reference ? normaliseRef(m.reference) : undefined);
 
+/** A record's own reference and those it names, each normalised once. */
+interface RecordRefs {
+  readonly self: string | undefined;
+  readonly priors: readonly string[];
+  readonly sources: readonly string[];
+}
+const refsOf = (m: Medication): RecordRefs => ({ self: refOf(m), priors: priorRefs(m), sources: sourceRefs(m) });
+
 /**
  * Whether two records of a list are one therapy: the same resource, or one names the other as its prior order or
  * source. Each record's references are normalised once, when the function is made, not once per pair it is asked
  * about (a check asks about thousands of pairs).
  */
 export function linkedOrders(records: readonly Medication[]): (a: Medication, b: Medication) => boolean {
-  const describe = (m: Medication) => ({ self: refOf(m), names: new Set([...priorRefs(m), ...sourceRefs(m)]) });
+  const describe = (m: Medication) => {
+    const r = refsOf(m);
+    return { self: r.self, names: new Set([...r.priors, ...r.sources]) };
+  };
   const refs = new Map(records.map((m) => [m, describe(m)]));
   const of = (m: Medication) => refs.get(m) ?? describe(m);
   return (a, b) => {
@@ -51,30 +62,30 @@ export function linkedOrders(records: readonly Medication[]): (a: Medication, b:
  * request may carry 5,000 orders).
  */
 export function replacedOrders(orders: readonly Medication[]): ReadonlySet<Medication> {
+  const refs = new Map(orders.map((m) => [m, refsOf(m)]));
   const out = new Set<Medication>();
   const byRef = new Map<string, Medication>();
-  const refs = new Map<Medication, string>();
-  for (const m of orders) {
-    const ref = refOf(m);
-    if (ref === undefined) continue;
-    refs.set(m, ref);
-    if (byRef.has(ref)) out.add(m);
-    else byRef.set(ref, m);
+  for (const [m, { self }] of refs) {
+    if (self === undefined) continue;
+    if (byRef.has(self)) out.add(m);
+    else byRef.set(self, m);
   }
-  for (const a of orders) {
-    const ra = refs.get(a);
-    for (const prior of priorRefs(a)) {
+  for (const [a, { self, priors }] of refs) {
+    for (const prior of priors) {
       const b = byRef.get(prior);
-      if (b && b !== a && !(ra !== undefined && priorRefs(b).includes(ra))) out.add(b);
+      if (b && b !== a && !(self !== undefined && refs.get(b)!.priors.includes(self))) out.add(b);
     }
   }
   const statements = new Set<Medication>();
-  for (const a of orders) {
+  for (const [a, { sources }] of refs) {
     if (out.has(a)) continue;
-    const source = sourceRefs(a)
-      .map((ref) => byRef.get(ref))
-      .find((b) => b !== undefined && b !== a && !statements.has(b));
-    if (source) statements.add(a);
+    if (
+      sources.some((ref) => {
+        const b = byRef.get(ref);
+        return b !== undefined && b !== a && !statements.has(b);
+      })
+    )
+      statements.add(a);
   }
   for (const s of statements) out.add(s);
   return out;
