@@ -170,7 +170,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   });
 
   // Policies: the files, with the site's changes from the database on top.
-  const policyStore = new PolicyStore(policies, db);
+  const policyStore = new PolicyStore(policies, db, now);
   if (!(await policyStore.start()))
     log("the site's policy changes could not be read: the policy files apply until the database answers", {}, 'warn');
   closers.push(async () => policyStore.stop());

@@ -22,6 +22,8 @@ export class PolicyStore {
   constructor(
     private readonly base: ReadonlyMap<string, Policy>,
     private readonly db: Queryable | undefined,
+    /** The application's clock: a change is dated by it, never by the database's now(). */
+    private readonly now: () => Date = () => new Date(),
   ) {
     this.current = new Map(base);
   }
@@ -87,9 +89,9 @@ export class PolicyStore {
     if (!this.db) throw new Error('policy changes need the database');
     if (change) {
       await this.db.query(
-        `INSERT INTO cds_policy_override (policy_id, interaction_id, indicator, note, changed_by, changed_at) VALUES ($1, $2, $3, $4, $5, now())
+        `INSERT INTO cds_policy_override (policy_id, interaction_id, indicator, note, changed_by, changed_at) VALUES ($1, $2, $3, $4, $5, $6)
          ON CONFLICT (policy_id, interaction_id) DO UPDATE SET indicator = EXCLUDED.indicator, note = EXCLUDED.note, changed_by = EXCLUDED.changed_by, changed_at = EXCLUDED.changed_at`,
-        [policyId, interactionId, change.indicator, change.note, who],
+        [policyId, interactionId, change.indicator, change.note, who, this.now()],
       );
     } else {
       await this.db.query('DELETE FROM cds_policy_override WHERE policy_id = $1 AND interaction_id = $2', [

@@ -241,6 +241,20 @@ describe('policy changes', () => {
     const ok = await put(await userToken(['informaticist'], 'info-2'), 'prescriber', pair, change);
     expect([ok.statusCode, JSON.parse(ok.body)]).toEqual([200, { policy: 'prescriber', interaction: pair, ...change }]);
     expect(await screenPair('lisinopril', 'losartan')).toEqual(['warning']);
+    // Dated by the application's clock (the frozen test clock), not the database's.
+    const site = (await get('/admin/policies', `Bearer ${await userToken(['viewer'])}`)).body;
+    const prescriber = (
+      JSON.parse(site) as {
+        policies: {
+          id: string;
+          interactionOverrides: { interaction: string; changedOn: string; changedBy: string }[];
+        }[];
+      }
+    ).policies.find((p) => p.id === 'prescriber')!;
+    expect(prescriber.interactionOverrides.find((o) => o.interaction === pair)).toMatchObject({
+      changedOn: NOW.toISOString().slice(0, 10),
+      changedBy: 'info-2',
+    });
     await app.recordsSettled();
     expect((await sql.query("SELECT client, detail FROM cds_audit_event WHERE action = 'policy-change'")).rows).toEqual(
       [{ client: 'user:info-2', detail: { policy: 'prescriber', interaction: pair, ...change } }],
