@@ -122,10 +122,21 @@ export interface Config extends KnowledgeSettings, ServiceSettings {
 
 export class ConfigError extends Error {}
 
+/**
+ * Settings an earlier release read and this one does not, with what took their place. Set, they stop the start:
+ * an operator who tuned one would otherwise believe it still in force.
+ */
+const RETIRED: Readonly<Record<string, string>> = {
+  CDS_SHED_EVENT_LOOP_LAG_MS:
+    'was replaced by CDS_SHED_QUEUE_MS (calls are shed on their own queueing time, not on event-loop lag): remove it and set CDS_SHED_QUEUE_MS if the default of 100 ms does not suit',
+};
+
 /** Reads and validates configuration from an environment (process.env by default). */
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
   // Treat empty strings as unset, as shells and compose files often export VAR= for "no value".
   const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const retired = Object.keys(RETIRED).filter((name) => name in cleaned);
+  if (retired.length > 0) throw new ConfigError(retired.map((name) => `${name} ${RETIRED[name]}`).join('; '));
   const parsed = EnvSchema.safeParse(cleaned);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');

@@ -66,6 +66,14 @@ describe('configuration', () => {
     );
   });
 
+  it('refuses a retired setting, naming what replaced it, rather than start with it silently ignored', () => {
+    expect(() => loadConfig({ CDS_SHED_EVENT_LOOP_LAG_MS: '200' })).toThrow(
+      'CDS_SHED_EVENT_LOOP_LAG_MS was replaced by CDS_SHED_QUEUE_MS (calls are shed on their own queueing time, not on event-loop lag): remove it and set CDS_SHED_QUEUE_MS if the default of 100 ms does not suit',
+    );
+    // Exported empty, it is unset, as every other setting.
+    expect(loadConfig({ CDS_SHED_EVENT_LOOP_LAG_MS: '' }).shedQueueMs).toBe(100);
+  });
+
   it('refuses FHIR allow-list entries that could never match as written, naming the variable', () => {
     for (const [entry, why] of [
       ['https://*.example.org/fhir', 'must name one host: wildcards are not supported, list each server'],
