@@ -178,6 +178,27 @@ describe('renal bands', () => {
     ]);
     expect(band({ action: 'reduce' }).success).toBe(false);
   });
+
+  it('are "avoid" in these bundled rules (labels that say avoid or not recommended, and Beers-only bands)', () => {
+    const rules = bundledSources().doseRules ?? [];
+    const withAvoid = rules.filter((r) => r.renal.some((b) => b.action === 'avoid')).map((r) => r.id);
+    expect(withAvoid.sort()).toEqual([
+      'baclofen-65y',
+      'celecoxib-oral',
+      'dabigatran-oral',
+      'diclofenac-oral',
+      'duloxetine-oral',
+      'edoxaban-oral',
+      'ibuprofen-adult',
+      'ibuprofen-child',
+      'meloxicam-oral',
+      'naproxen-oral',
+      'probenecid-oral',
+      'rivaroxaban-oral',
+      'spironolactone-65y',
+      'trimethoprim-all',
+    ]);
+  });
 });
 
 describe('topics', () => {
