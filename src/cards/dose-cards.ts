@@ -99,6 +99,8 @@ function summaryOf(f: DoseProblemFinding): string {
     case 'DOSECOND':
       if (v.measure === 'contraindicatedForAge')
         return `${name} is contraindicated at the patient's age (${ageWords(v.ordered)}${v.limit > 0 ? `, under ${ageWords(v.limit)}` : ''})`;
+      if (v.measure === 'avoid')
+        return `${name}: avoid at the patient's kidney function (${v.unit === 'mL/min' ? 'CrCl' : 'eGFR'} ${fmt(v.ordered)}, limit ${fmt(v.limit)})`;
       return v.measure === 'contraindicated'
         ? `${name} is contraindicated at the patient's kidney function (${v.unit === 'mL/min' ? 'CrCl' : 'eGFR'} ${fmt(v.ordered)}, limit ${fmt(v.limit)})`
         : `${name}: ${fmt(v.ordered)} ${v.unit} ${v.measure === 'perDose' ? 'per dose' : 'a day'} is above the renal limit of ${fmt(v.limit)} ${v.unit}`;

@@ -343,6 +343,8 @@ export function violationText(v: DoseViolation, f: Pick<DoseProblemFinding, 'ing
     switch (v.measure) {
       case 'contraindicated':
         return `${name} is contraindicated below ${measureName(b.measure)} ${fmt(b.below)}: the patient's ${kfText}. ${b.note}`;
+      case 'avoid':
+        return `${name} is to be avoided below ${measureName(b.measure)} ${fmt(b.below)}: the patient's ${kfText}. ${b.note}`;
       case 'perDose':
         return `${o} ${u} per dose is above ${l} ${u} per dose ${forBand}`;
       case 'perKgDay':
@@ -378,6 +380,8 @@ export function violationText(v: DoseViolation, f: Pick<DoseProblemFinding, 'ing
       return `the order gives ${o} doses a week; at most ${l} is safe. ${v.rule.interval?.note ?? ''}`;
     case 'contraindicated':
       return `${name} is contraindicated`;
+    case 'avoid':
+      return `${name} is to be avoided`;
   }
 }
 

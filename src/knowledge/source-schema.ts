@@ -218,12 +218,16 @@ export type DoseUnit = z.infer<typeof DoseUnit>;
 
 const positive = z.number().positive();
 
-/** A renal band: below this eGFR (mL/min/1.73 m2) or Cockcroft–Gault CrCl (mL/min) the drug is contraindicated or limited. */
+/**
+ * A renal band: below this eGFR (mL/min/1.73 m2) or Cockcroft–Gault CrCl (mL/min) the drug is contraindicated (the
+ * label contraindicates it: critical), to be avoided (the label or the Beers Criteria say avoid or "not recommended"
+ * without contraindicating it: any dose is a high-severity finding) or limited to the doses given.
+ */
 export const RenalBand = z
   .object({
     measure: z.enum(['egfr', 'crcl']),
     below: positive,
-    action: z.enum(['contraindicated', 'limit']),
+    action: z.enum(['contraindicated', 'avoid', 'limit']),
     perDoseMax: positive.optional(),
     perDayMax: positive.optional(),
     /** At most this many mg (the rule's unit) per kilogram of body weight a day in this band. */
@@ -233,13 +237,15 @@ export const RenalBand = z
   .strict()
   .refine(
     (b) =>
-      b.action === 'contraindicated' ||
-      b.perDoseMax !== undefined ||
-      b.perDayMax !== undefined ||
-      b.perKgDayMax !== undefined,
+      b.action !== 'limit' || b.perDoseMax !== undefined || b.perDayMax !== undefined || b.perKgDayMax !== undefined,
     {
       message: 'a limiting renal band gives perDoseMax, perDayMax or perKgDayMax',
     },
+  )
+  .refine(
+    (b) =>
+      b.action === 'limit' || (b.perDoseMax === undefined && b.perDayMax === undefined && b.perKgDayMax === undefined),
+    { message: 'a contraindicated or avoid renal band applies to any dose: it gives no limits' },
   );
 export type RenalBand = z.infer<typeof RenalBand>;
 

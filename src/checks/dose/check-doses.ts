@@ -542,8 +542,8 @@ function evaluate(
       }
     }
 
-    // Kidney function: contraindications need no dose; limits need one.
-    if (rule.renal.length > 0 && (regimen || rule.renal.some((b) => b.action === 'contraindicated'))) {
+    // Kidney function: contraindications and "avoid" bands need no dose; limits need one.
+    if (rule.renal.length > 0 && (regimen || rule.renal.some((b) => b.action !== 'limit'))) {
       const kidney = { egfr: egfrOf(facts), crcl: crclOf(facts) };
       if (!kidney.egfr && !kidney.crcl) {
         // Said for a contraindication always; for a dose limit only when there is a result that is too old or a
@@ -578,6 +578,19 @@ function evaluate(
           },
           'DOSECOND',
           'contraindicated',
+        );
+      } else if (b.action === 'avoid') {
+        push(
+          {
+            measure: 'avoid',
+            ordered: kf.value,
+            limit: b.below,
+            unit: kf.measure === 'egfr' ? 'mL/min/1.73 m2' : 'mL/min',
+            bound: 'max',
+            renal,
+          },
+          'DOSECOND',
+          'high',
         );
       } else if (regimen) {
         const d = regimen.dose;

@@ -18,7 +18,8 @@ export interface DoseViolation {
   readonly rule: DoseRule;
   /**
    * per dose, per day, per week, per kg per dose, per kg per day, days a week, administrations a week, a renal
-   * contraindication (ordered: the kidney function), a contraindication of the rule's age band (ordered: the age in years).
+   * contraindication (ordered: the kidney function), a renal "avoid" band (ordered: the kidney function), a
+   * contraindication of the rule's age band (ordered: the age in years).
    */
   readonly measure:
     | 'perDose'
@@ -29,6 +30,7 @@ export interface DoseViolation {
     | 'daysPerWeek'
     | 'administrationsPerWeek'
     | 'contraindicated'
+    | 'avoid'
     | 'contraindicatedForAge';
   /** What the order gives and the limit, in the rule's unit (or days/administrations). */
   readonly ordered: number;

@@ -11,6 +11,7 @@ import { DOSE_TOPICS } from '../../../src/cards/dose-cards.js';
 import { KnowledgeSourceError, loadKnowledgeSources } from '../../../src/knowledge/load-sources.js';
 import { MemoryKnowledgeStore } from '../../../src/knowledge/memory-store.js';
 import { validateKnowledgeDir } from '../../../src/knowledge/validate.js';
+import { RenalBand } from '../../../src/knowledge/source-schema.js';
 import { sourceRecords } from '../../../src/knowledge/versions.js';
 import { NOW, bundledSources, testConfig } from '../../support/app.js';
 import { kbIngredient } from '../../support/kb-lookup.js';
@@ -153,6 +154,50 @@ describe('loading and validating dose-rule files', () => {
       rule: 'reference',
     });
     expect(report.counts.doseRules).toBe((bundledSources().doseRules ?? []).length + 1);
+  });
+});
+
+describe('renal bands', () => {
+  const band = (b: Record<string, unknown>) =>
+    RenalBand.safeParse({ measure: 'crcl', below: 30, note: 'a test band note', ...b });
+  const messages = (b: Record<string, unknown>) => {
+    const r = band(b);
+    return r.success ? [] : r.error.issues.map((i) => i.message);
+  };
+
+  it('are contraindicated, avoid (any dose, no limits) or limit (with a limit)', () => {
+    expect(band({ action: 'contraindicated' }).success).toBe(true);
+    expect(band({ action: 'avoid' }).success).toBe(true);
+    expect(band({ action: 'limit', perDayMax: 100 }).success).toBe(true);
+    expect(messages({ action: 'limit' })).toEqual(['a limiting renal band gives perDoseMax, perDayMax or perKgDayMax']);
+    expect(messages({ action: 'avoid', perDayMax: 100 })).toEqual([
+      'a contraindicated or avoid renal band applies to any dose: it gives no limits',
+    ]);
+    expect(messages({ action: 'contraindicated', perDoseMax: 5 })).toEqual([
+      'a contraindicated or avoid renal band applies to any dose: it gives no limits',
+    ]);
+    expect(band({ action: 'reduce' }).success).toBe(false);
+  });
+
+  it('are "avoid" in these bundled rules (labels that say avoid or not recommended, and Beers-only bands)', () => {
+    const rules = bundledSources().doseRules ?? [];
+    const withAvoid = rules.filter((r) => r.renal.some((b) => b.action === 'avoid')).map((r) => r.id);
+    expect(withAvoid.sort()).toEqual([
+      'baclofen-65y',
+      'celecoxib-oral',
+      'dabigatran-oral',
+      'diclofenac-oral',
+      'duloxetine-oral',
+      'edoxaban-oral',
+      'ibuprofen-adult',
+      'ibuprofen-child',
+      'meloxicam-oral',
+      'naproxen-oral',
+      'probenecid-oral',
+      'rivaroxaban-oral',
+      'spironolactone-65y',
+      'trimethoprim-all',
+    ]);
   });
 });
 

@@ -57,7 +57,7 @@ describe('validateKnowledgeDir on the bundled knowledge base', () => {
       interactions: 333,
       observations: 7,
       policies: 2,
-      doseRules: 158,
+      doseRules: 165,
       codesChecked: 18855 + 2765,
       loincCodes: 19,
       problems: 0,

@@ -146,16 +146,20 @@ describe('bundled dose rules', () => {
   it('ketorolac: one 60 mg intramuscular dose is allowed under 65; repeated 60 mg, or 60 mg intravenously, is not', async () => {
     const inj = product('2 ML ketorolac tromethamine 30 MG/ML Injection');
     const adult = patient('1986-01-01');
-    expect(brief(await doseCards([draft('k', inj, [di(60, 'mg', ONCE, IM)])], adult))).toEqual([]);
-    expect(brief(await doseCards([draft('k', inj, [di(60, 'mg', every(6), IM)])], adult))).toEqual([
+    // normal kidney function (CrCl 108 and 69 mL/min): the renal contraindication, below 30, is checked and quiet
+    const labs = [weight(70), creatinine(0.9)];
+    expect(brief(await doseCards([draft('k', inj, [di(60, 'mg', ONCE, IM)])], adult, labs))).toEqual([]);
+    expect(brief(await doseCards([draft('k', inj, [di(60, 'mg', every(6), IM)])], adult, labs))).toEqual([
       'warning DOSEH: Ketorolac: 60 mg per dose exceeds the maximum of 30 mg',
     ]);
-    expect(brief(await doseCards([draft('k', inj, [di(60, 'mg', ONCE, IV)])], adult))).toEqual([
+    expect(brief(await doseCards([draft('k', inj, [di(60, 'mg', ONCE, IV)])], adult, labs))).toEqual([
       'warning DOSEH: Ketorolac: 60 mg per dose exceeds the maximum of 30 mg',
     ]);
     // 65 and over: a single 30 mg intramuscular dose, not 60
-    expect(brief(await doseCards([draft('k', inj, [di(30, 'mg', ONCE, IM)])], patient('1950-01-01')))).toEqual([]);
-    expect(brief(await doseCards([draft('k', inj, [di(60, 'mg', ONCE, IM)])], patient('1950-01-01')))).toEqual([
+    expect(brief(await doseCards([draft('k', inj, [di(30, 'mg', ONCE, IM)])], patient('1950-01-01'), labs))).toEqual(
+      [],
+    );
+    expect(brief(await doseCards([draft('k', inj, [di(60, 'mg', ONCE, IM)])], patient('1950-01-01'), labs))).toEqual([
       'warning DOSEHINDA: Ketorolac: 60 mg per dose exceeds the maximum for age of 30 mg',
     ]);
   });
