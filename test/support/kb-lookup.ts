@@ -27,6 +27,22 @@ export function kbScd(ingredientName: string): KbDrug {
   return { rxcui: first.rxcui, name: first.name };
 }
 
+/**
+ * A single-ingredient oral SCD of an ingredient (lowest code): a plain tablet, else a capsule, else any other oral
+ * form. For checks that count systemic products only, where the lowest-coded SCD may be an eye drop or an injection.
+ */
+export function kbOralScd(ingredientName: string): KbDrug {
+  const ingredient = kbIngredient(ingredientName);
+  const products = bundledSources()
+    .products.filter((p) => p.tty === 'SCD' && p.ingredients.length === 1 && p.ingredients[0] === ingredient.rxcui)
+    .sort((a, b) => Number(a.rxcui) - Number(b.rxcui));
+  for (const form of [/ Oral Tablet$/, / Oral Capsule$/, / Oral /]) {
+    const found = products.find((p) => form.test(p.name));
+    if (found) return { rxcui: found.rxcui, name: found.name };
+  }
+  throw new Error(`the bundled knowledge base has no single-ingredient oral SCD of ${ingredientName}`);
+}
+
 /** True when the bundled knowledge base resolves this code (as an ingredient or a product). */
 export function kbKnows(rxcui: string): boolean {
   const kb = bundledSources();

@@ -14,6 +14,13 @@
  *    check, because an ingredient-level class cannot tell a 12-hour oxycodone tablet from an immediate-release one.
  *  - nsaids-cox2-selective: the COX-2 selective NSAIDs, which cross-react with aspirin far less often than the
  *    non-selective (COX-1 inhibiting) NSAIDs; the aspirin <-> NSAID cross-sensitivity stays at info for them.
+ *    Celecoxib's label also contraindicates it after allergic-type reactions to sulfonamides: the allergy group
+ *    `celecoxib-sulfonamide-label` (this class alone) receives that label-driven cross-sensitivity, so that the
+ *    other non-antibiotic sulfonamides (thiazides, loop diuretics, sulfonylureas) stay unflagged.
+ *  - antiepileptics-aromatic: the aromatic (arene-oxide forming) antiepileptics whose labels warn of
+ *    cross-hypersensitivity with one another: carbamazepine, oxcarbazepine and eslicarbazepine (carboxamides),
+ *    phenytoin and fosphenytoin, phenobarbital and primidone, and lamotrigine. Non-aromatic ones (levetiracetam,
+ *    valproate, gabapentin, topiramate) are out: they are the usual alternatives after such a reaction.
  */
 import type { EntrySpec, ClassSpec, CitationSpec } from '../member-spec.js';
 
@@ -36,6 +43,14 @@ const CDC_OPIOIDS_2022: CitationSpec = {
     'Dowell D et al. CDC Clinical Practice Guideline for Prescribing Opioids for Pain — United States, 2022. MMWR Recomm Rep 2022;71(No. RR-3)',
   url: 'https://www.cdc.gov/mmwr/volumes/71/rr/pdfs/rr7103a1-H.pdf',
   section: 'Recommendation 3 (immediate-release rather than extended-release/long-acting opioids; methadone)',
+};
+
+const HIRSCH_2008: CitationSpec = {
+  source:
+    'Hirsch LJ, Arif H, Nahm EA, Buchsbaum R, Resor SR, Bazil CW. Cross-sensitivity of skin rashes with antiepileptic drug use. Neurology 2008;71(19):1527-34',
+  doi: '10.1212/01.wnl.0000334295.50403.4c',
+  pmid: '18981374',
+  section: 'Results (rash to one aromatic antiepileptic, then to another: 20-58% by pair)',
 };
 
 export const classes: ClassSpec[] = [
@@ -73,6 +88,34 @@ export const classes: ClassSpec[] = [
           'Malskat WSJ et al. Tolerance to alternative cyclooxygenase-2 inhibitors in nonsteroidal anti-inflammatory drug hypersensitive patients. Clin Transl Allergy 2013;3:20',
         doi: '10.1186/2045-7022-3-20',
         section: 'Results (19 of 91 reacted to a first COX-2 inhibitor challenge)',
+      },
+    ],
+  },
+  {
+    id: 'antiepileptics-aromatic',
+    name: 'Aromatic antiepileptics (carbamazepine, oxcarbazepine, eslicarbazepine, phenytoin, phenobarbital, lamotrigine)',
+    names: [
+      'carbamazepine',
+      'oxcarbazepine',
+      'eslicarbazepine',
+      'phenytoin',
+      'fosphenytoin',
+      'phenobarbital',
+      'primidone',
+      'lamotrigine',
+    ],
+    citations: [
+      HIRSCH_2008,
+      {
+        source: 'FDA prescribing information, carbamazepine (Tegretol)',
+        section: 'WARNINGS (hypersensitivity; cross-sensitivity with oxcarbazepine and phenytoin)',
+        url: 'https://dailymed.nlm.nih.gov/dailymed/search.cfm?query=carbamazepine',
+      },
+      {
+        source: 'FDA prescribing information, oxcarbazepine (Trileptal)',
+        section:
+          '5 WARNINGS AND PRECAUTIONS (hypersensitivity in patients with a past hypersensitivity reaction to carbamazepine)',
+        url: 'https://dailymed.nlm.nih.gov/dailymed/search.cfm?query=oxcarbazepine',
       },
     ],
   },

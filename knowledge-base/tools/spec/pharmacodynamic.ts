@@ -296,6 +296,14 @@ export const entries: EntrySpec[] = [
   { id: 'pd-triptans-ergots', a: { classes: ['triptans'] }, b: { names: ['ergotamine', 'dihydroergotamine'] } },
   // bupropion is the object: its label carries the seizure-threshold warning (the CYP2D6 effect on tramadol is pk-2d6-codeine-tramadol)
   { id: 'pd-bupropion-tramadol', a: { names: ['bupropion'] }, b: { names: ['tramadol'] } },
+  // tramadol's label lists triptans among the serotonergic drugs and neuroleptics among those that lower the
+  // seizure threshold further
+  { id: 'pd-tramadol-triptans', a: { names: ['tramadol'] }, b: { classes: ['triptans'] } },
+  {
+    id: 'pd-tramadol-antipsychotics',
+    a: { names: ['tramadol'] },
+    b: { classes: ['antipsychotics-first-generation', 'antipsychotics-second-generation'] },
+  },
 
   // ---------------------------------------------------------------- additive QT prolongation (pairs outside ONC #21)
   {

@@ -730,6 +730,13 @@ export const entries: EntrySpec[] = [
   },
   { id: 'pk-warfarin-metronidazole', a: { names: ['warfarin'] }, b: { names: ['metronidazole'] } },
   { id: 'pk-warfarin-sulfamethoxazole', a: { names: ['warfarin'] }, b: { names: ['sulfamethoxazole'] } },
+  // Antibiotics whose labels ask for INR monitoring and which population studies tie to bleeding on warfarin, with
+  // a smaller excess than co-trimoxazole, fluconazole or metronidazole (and none beyond the infection itself against
+  // an active comparator for ciprofloxacin and levofloxacin): moderate.
+  { id: 'pk-warfarin-fluoroquinolones', a: { names: ['warfarin'] }, b: { classes: ['fluoroquinolones'] } },
+  { id: 'pk-warfarin-macrolides', a: { names: ['warfarin'] }, b: { classes: ['macrolides'] } },
+  // the CYP3A4-inhibiting azoles (R-warfarin); the CYP2C9-inhibiting ones are pk-2c9-warfarin-azoles-amiodarone
+  { id: 'pk-warfarin-3a4-azoles', a: { names: ['warfarin'] }, b: { names: ['itraconazole', 'ketoconazole'] } },
   { id: 'pk-warfarin-capecitabine', a: { names: ['warfarin'] }, b: { names: ['capecitabine'] } },
   { id: 'pk-phenytoin-fluconazole', a: { names: ['phenytoin', 'fosphenytoin'] }, b: { names: ['fluconazole'] } },
   {
@@ -876,10 +883,12 @@ export const entries: EntrySpec[] = [
   { id: 'pk-pgp-digoxin-quinidine', a: { names: ['digoxin'] }, b: { names: ['quinidine'] } },
   { id: 'pk-pgp-digoxin-propafenone', a: { names: ['digoxin'] }, b: { names: ['propafenone'] } },
   { id: 'pk-pgp-digoxin-verapamil', a: { names: ['digoxin'] }, b: { names: ['verapamil'] } },
+  // clarithromycin apart: population studies found hospitalisation for digoxin toxicity 12-15 times as likely
+  { id: 'pk-pgp-digoxin-clarithromycin', a: { names: ['digoxin'] }, b: { names: ['clarithromycin'] } },
   {
     id: 'pk-pgp-digoxin-other-inhibitors',
     a: { names: ['digoxin'] },
-    b: { names: ['clarithromycin', 'erythromycin', 'itraconazole', 'ritonavir', 'cyclosporine', 'ranolazine'] },
+    b: { names: ['erythromycin', 'azithromycin', 'itraconazole', 'ritonavir', 'cyclosporine', 'ranolazine'] },
   },
   {
     id: 'pk-pgp-dabigatran-dronedarone-ketoconazole',

@@ -51,6 +51,8 @@ describe('bundled allergy groups and duplicate-therapy classes', () => {
       'opioids-phenanthrene',
       'opioids-phenylpiperidine',
       'opioids-diphenylheptane',
+      'antiepileptics-aromatic',
+      'celecoxib-sulfonamide-label',
     ]);
     expect(
       kb.crossSensitivities!.map((x) => [x.from, x.to, x.raiseAfterSevereReaction, x.sharedSideChainClasses]),
@@ -61,6 +63,7 @@ describe('bundled allergy groups and duplicate-therapy classes', () => {
       ['cephalosporins', 'carbapenems', true, []],
       ['salicylates', 'nsaids', true, []],
       ['nsaids', 'salicylates', true, []],
+      ['sulfonamide-antibiotics', 'celecoxib-sulfonamide-label', true, []],
     ]);
     expect(kb.duplicateTherapy!.classes.map((d) => [d.id, d.pairing, d.releaseForm])).toEqual([
       ['statins', 'within', 'any'],
@@ -93,6 +96,31 @@ describe('bundled allergy groups and duplicate-therapy classes', () => {
     ]);
     expect(kb.classes.find((c) => c.id === 'opioids-long-acting-any-form')!.members.map((m) => names.get(m))).toEqual([
       'methadone',
+    ]);
+  });
+
+  it('the aromatic antiepileptics group holds the eight aromatic drugs, by verified RxNorm code, and no other antiepileptic', () => {
+    const names = new Map(kb.ingredients.map((i) => [i.rxcui, i.name]));
+    expect(
+      kb.classes
+        .find((c) => c.id === 'antiepileptics-aromatic')!
+        .members.map((m) => names.get(m))
+        .sort(),
+    ).toEqual([
+      'carbamazepine',
+      'eslicarbazepine',
+      'fosphenytoin',
+      'lamotrigine',
+      'oxcarbazepine',
+      'phenobarbital',
+      'phenytoin',
+      'primidone',
+    ]);
+    // the celecoxib exception is a group of its own, so the sulfonamide cross-sensitivity reaches no other NSAID
+    const celecoxibGroup = kb.allergyGroups!.find((g) => g.id === 'celecoxib-sulfonamide-label')!;
+    expect(celecoxibGroup.classes).toEqual(['nsaids-cox2-selective']);
+    expect(kb.classes.find((c) => c.id === 'nsaids-cox2-selective')!.members.map((m) => names.get(m))).toEqual([
+      'celecoxib',
     ]);
   });
 

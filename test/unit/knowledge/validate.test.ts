@@ -53,8 +53,8 @@ describe('validateKnowledgeDir on the bundled knowledge base', () => {
       files: 17,
       ingredients: 2765,
       products: 18855,
-      classes: 73,
-      interactions: 333,
+      classes: 74,
+      interactions: 339,
       observations: 7,
       policies: 2,
       doseRules: 165,
@@ -79,12 +79,12 @@ describe('validateKnowledgeDir on the bundled knowledge base', () => {
       ['interactions/pharmacokinetic.json', 'interactions[10].a.ingredients[0]'],
       ['interactions/pharmacokinetic.json', 'interactions[14].a.ingredients[0]'],
       ['interactions/pharmacokinetic.json', 'interactions[24].a.ingredients[0]'],
-      ['interactions/pharmacokinetic.json', 'interactions[110].b.ingredients[0]'],
-      ['interactions/pharmacokinetic.json', 'interactions[113].a.ingredients[0]'],
-      ['interactions/pharmacokinetic.json', 'interactions[118].a.ingredients[0]'],
-      ['interactions/pharmacokinetic.json', 'interactions[157].a.ingredients[0]'],
+      ['interactions/pharmacokinetic.json', 'interactions[113].b.ingredients[0]'],
+      ['interactions/pharmacokinetic.json', 'interactions[116].a.ingredients[0]'],
+      ['interactions/pharmacokinetic.json', 'interactions[121].a.ingredients[0]'],
+      ['interactions/pharmacokinetic.json', 'interactions[161].a.ingredients[0]'],
       // oral midazolam: contraindicated with these four (oral form only), major with every strong inhibitor
-      ['interactions/pharmacokinetic.json', 'interactions[160].b.ingredients[3]'],
+      ['interactions/pharmacokinetic.json', 'interactions[164].b.ingredients[3]'],
     ]);
     expect(report.notes[0]!.message).toMatch(
       /^1 pair also in onc-hp-21-qt-qt \(.*\), major there and moderate here \(sotalol \+ citalopram\)/,
