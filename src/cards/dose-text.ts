@@ -317,11 +317,20 @@ export function doseNoteText(n: DoseNote): string {
 }
 
 /**
+ * A dose rule's unit as a clinician reads it: "mcg" for ug (ISMP lists "ug" and "µg" as error-prone abbreviations),
+ * "units" for [iU], "mEq" for meq; any other unit (mg, mmol, mL/min) as it is.
+ */
+export function ruleUnitText(unit: string): string {
+  return RULE_UNIT_TEXT[unit] ?? unit;
+}
+const RULE_UNIT_TEXT: Readonly<Record<string, string>> = { ug: 'mcg', '[iU]': 'units', meq: 'mEq' };
+
+/**
  * One broken limit as a sentence: "6000 mg a day is above the maximum of 4000 mg a day". `f` gives the ingredient
  * and the dose (a day's amount on average, or a single dose when the order has no schedule).
  */
 export function violationText(v: DoseViolation, f: Pick<DoseProblemFinding, 'ingredient' | 'dose'>): string {
-  const u = v.unit;
+  const u = ruleUnitText(v.unit);
   const o = fmt(v.ordered);
   const l = fmt(v.limit);
   const single = v.singleDose ? ' (a single dose)' : '';
