@@ -88,10 +88,11 @@ export function scheduleText(p: SchedulePattern): string {
 
 /** One instruction as read: "2 {tablet} (500 mg per {tablet}) every 4 hours as needed". */
 export function doseLineText(l: DoseLine): string {
-  const amount = l.low === l.high ? `${fmt(l.high)} ${l.unit}` : `${fmt(l.low)}–${fmt(l.high)} ${l.unit}`;
-  const each = l.each ? ` (${fmt(l.each.amount)} ${l.each.unit} per ${l.unit || 'unit'})` : '';
+  const u = ruleUnitText(l.unit);
+  const amount = l.low === l.high ? `${fmt(l.high)} ${u}` : `${fmt(l.low)}–${fmt(l.high)} ${u}`;
+  const each = l.each ? ` (${fmt(l.each.amount)} ${ruleUnitText(l.each.unit)} per ${u || 'unit'})` : '';
   const max = l.maxPerPeriod
-    ? `, at most ${fmt(l.maxPerPeriod.value)} ${l.maxPerPeriod.unit} per ${fmt(l.maxPerPeriod.periodDays)} day(s)`
+    ? `, at most ${fmt(l.maxPerPeriod.value)} ${ruleUnitText(l.maxPerPeriod.unit)} per ${fmt(l.maxPerPeriod.periodDays)} day(s)`
     : '';
   return `${amount.trim()}${each} ${l.schedule ? scheduleText(l.schedule) : 'with no timing given'}${l.asNeeded ? ' as needed' : ''}${max}`;
 }

@@ -521,6 +521,23 @@ const doseCards = (cards: { source: { topic?: { code: string } }; summary: strin
     .map((c) => [c.source.topic?.code ?? 'not-checked', c.indicator, c.summary]);
 
 describe('high-alert drugs: usual doses are quiet, tenfold errors and renal bands are flagged', () => {
+  it('cards print rule units in words a clinician reads: mcg and units, not ug and [iU]', async () => {
+    const dofetilide = CASES.find((c) => c.name === 'dofetilide 500 mcg twice daily, CrCl 50')!;
+    const insulin = CASES.find((c) => c.name === 'insulin glargine 200 units daily (tenfold)')!;
+    const [d] = (await screen('medication-safety-sign', orderSign(dofetilide))).response.cards;
+    expect(d!.detail).toContain('**Ordered (oral):** 1 capsule (500 mcg per capsule) 2 times every day.');
+    expect(d!.detail).toContain('**Computed:** 500 mcg per dose, 1000 mcg a day at most of dofetilide.');
+    expect(d!.detail).toContain(
+      '- 500 mcg per dose is above 250 mcg per dose for creatinine clearance below 60 (CrCl 50 mL/min).',
+    );
+    const [i] = (await screen('medication-safety-sign', orderSign(insulin))).response.cards;
+    expect(i!.detail).toContain(
+      '- 200 units a day (2.78 units/kg/day) is above 2 units/kg a day = 144 units for 72 kg',
+    );
+    expect(i!.detail).toContain('**Ordered (sc):** 200 units once a day.');
+    expect(`${d!.summary}${d!.detail}${i!.summary}${i!.detail}`).not.toMatch(/\bug\b|\[iU\]/);
+  });
+
   for (const c of [...CASES, ES_600]) {
     for (const path of PATHS) {
       it(`${c.name} (${path.name})`, async () => {
