@@ -35,6 +35,7 @@ import {
   doseNotCheckedWhat,
   fmt,
   patientDatumText,
+  ruleUnitText,
   violationText,
 } from './dose-text.js';
 import { DEFAULT_DOSE_INDICATORS, type Indicator } from '../policy/policy-schema.js';
@@ -94,7 +95,8 @@ export function doseCards(findings: readonly DoseFinding[], cc: CardContext): Do
 
 function summaryOf(f: DoseProblemFinding): string {
   const name = capitalise(f.ingredient.name);
-  const v = f.violations[0]!;
+  const first = f.violations[0]!;
+  const v = { ...first, unit: ruleUnitText(first.unit) };
   switch (f.topic) {
     case 'DOSECOND':
       if (v.measure === 'contraindicatedForAge')
@@ -140,10 +142,10 @@ function problemCard(f: DoseProblemFinding, indicator: Indicator, cc: CardContex
       '',
       `**Ordered (${f.dose.route}):** ${f.dose.lines.map((l) => displayUnit(doseLineText(l))).join('; ')}.`,
     );
-    const parts = [`${fmt(f.dose.perDoseHigh)} ${f.dose.unit} per dose`];
-    if (f.dose.perDayHigh !== undefined) parts.push(`${fmt(f.dose.perDayHigh)} ${f.dose.unit} a day at most`);
-    if (f.dose.perWeekHigh !== undefined && f.topic === 'DOSEIVL')
-      parts.push(`${fmt(f.dose.perWeekHigh)} ${f.dose.unit} a week`);
+    const u = ruleUnitText(f.dose.unit);
+    const parts = [`${fmt(f.dose.perDoseHigh)} ${u} per dose`];
+    if (f.dose.perDayHigh !== undefined) parts.push(`${fmt(f.dose.perDayHigh)} ${u} a day at most`);
+    if (f.dose.perWeekHigh !== undefined && f.topic === 'DOSEIVL') parts.push(`${fmt(f.dose.perWeekHigh)} ${u} a week`);
     lines.push(`**Computed:** ${parts.join(', ')} of ${f.ingredient.name}.`);
   }
   lines.push('', `**Patient data used:** ${f.patientData.map(patientDatumText).join('; ')}.`);

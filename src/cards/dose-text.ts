@@ -88,10 +88,11 @@ export function scheduleText(p: SchedulePattern): string {
 
 /** One instruction as read: "2 {tablet} (500 mg per {tablet}) every 4 hours as needed". */
 export function doseLineText(l: DoseLine): string {
-  const amount = l.low === l.high ? `${fmt(l.high)} ${l.unit}` : `${fmt(l.low)}–${fmt(l.high)} ${l.unit}`;
-  const each = l.each ? ` (${fmt(l.each.amount)} ${l.each.unit} per ${l.unit || 'unit'})` : '';
+  const u = ruleUnitText(l.unit);
+  const amount = l.low === l.high ? `${fmt(l.high)} ${u}` : `${fmt(l.low)}–${fmt(l.high)} ${u}`;
+  const each = l.each ? ` (${fmt(l.each.amount)} ${ruleUnitText(l.each.unit)} per ${u || 'unit'})` : '';
   const max = l.maxPerPeriod
-    ? `, at most ${fmt(l.maxPerPeriod.value)} ${l.maxPerPeriod.unit} per ${fmt(l.maxPerPeriod.periodDays)} day(s)`
+    ? `, at most ${fmt(l.maxPerPeriod.value)} ${ruleUnitText(l.maxPerPeriod.unit)} per ${fmt(l.maxPerPeriod.periodDays)} day(s)`
     : '';
   return `${amount.trim()}${each} ${l.schedule ? scheduleText(l.schedule) : 'with no timing given'}${l.asNeeded ? ' as needed' : ''}${max}`;
 }
@@ -317,11 +318,20 @@ export function doseNoteText(n: DoseNote): string {
 }
 
 /**
+ * A dose rule's unit as a clinician reads it: "mcg" for ug (ISMP lists "ug" and "µg" as error-prone abbreviations),
+ * "units" for [iU], "mEq" for meq; any other unit (mg, mmol, mL/min) as it is.
+ */
+export function ruleUnitText(unit: string): string {
+  return RULE_UNIT_TEXT[unit] ?? unit;
+}
+const RULE_UNIT_TEXT: Readonly<Record<string, string>> = { ug: 'mcg', '[iU]': 'units', meq: 'mEq' };
+
+/**
  * One broken limit as a sentence: "6000 mg a day is above the maximum of 4000 mg a day". `f` gives the ingredient
  * and the dose (a day's amount on average, or a single dose when the order has no schedule).
  */
 export function violationText(v: DoseViolation, f: Pick<DoseProblemFinding, 'ingredient' | 'dose'>): string {
-  const u = v.unit;
+  const u = ruleUnitText(v.unit);
   const o = fmt(v.ordered);
   const l = fmt(v.limit);
   const single = v.singleDose ? ' (a single dose)' : '';

@@ -75,14 +75,26 @@ describe('the bundled dose rules', () => {
     expect(rules.filter((r) => capsule.ingredients.includes(r.rxcui)).map((r) => r.id)).toEqual(['lithium-oral']);
   });
 
-  it('give adults a fixed maximum beside mg/kg limits, except where the label has none (enoxaparin, valproate)', () => {
+  it('give adults a fixed maximum beside mg/kg limits, except where the label has none (enoxaparin, valproate, subcutaneous insulins)', () => {
     const adultRules = rules.filter(
       (r) => !(r.ages?.belowYears !== undefined && r.ages.belowYears <= 18) && !r.contraindicated,
     );
     const perKgOnly = adultRules
       .filter((r) => r.perKg && r.perDose?.max === undefined && r.perDay?.max === undefined)
       .map((r) => r.id);
-    expect(perKgOnly.sort()).toEqual(['enoxaparin-sc', 'valproate-all']);
+    expect(perKgOnly.sort()).toEqual([
+      'enoxaparin-sc',
+      'insulin-aspart-protamine-sc',
+      'insulin-aspart-sc',
+      'insulin-degludec-sc',
+      'insulin-detemir-sc',
+      'insulin-glargine-sc',
+      'insulin-glulisine-sc',
+      'insulin-isophane-sc',
+      'insulin-lispro-protamine-sc',
+      'insulin-lispro-sc',
+      'valproate-all',
+    ]);
     const tmp = rules.find((r) => r.id === 'trimethoprim-all')!;
     expect([tmp.perDose?.max, tmp.perDay?.max, tmp.perKg?.perDayMax]).toEqual([400, 1600, 20]);
   });
