@@ -347,7 +347,7 @@ function findingDetail(d: Decided): string[] {
     '',
     ...(d.total
       ? [
-          `**Total daily dose:** ${d.total.ingredient.name} from these and the other current orders is ${totalAmountText(d.total)}, above the maximum of ${fmt(d.total.violations[0]!.limit)} ${d.total.violations[0]!.unit} a day: the dose card lists each order's share.`,
+          `**Total daily dose:** with the other current orders, ${d.total.ingredient.name} adds up to ${totalAmountText(d.total)}, above the maximum of ${fmt(d.total.violations[0]!.limit)} ${d.total.violations[0]!.unit} a day (the dose card lists each order's share).`,
           '',
         ]
       : []),
