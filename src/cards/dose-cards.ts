@@ -2,7 +2,8 @@
  * Dose findings → CDS Hooks cards. A dose problem is one card per order, ingredient and topic (v3-ActCode DOSEH,
  * DOSEL, DOSEHINDA, DOSEHINDW, DOSEIVL, DOSECOND): what was ordered and how the service computed it, the limit and
  * its source, the patient data used, that the rule is unreviewed, and a corrected order where one can be given (an
- * `update` of the whole draft) or cancelling it. Dose checks that could not be done are one info card per order
+ * `update` of the whole draft) or cancelling it. A total a day across orders above a maximum is one card listing every
+ * order's share and those not counted. Dose checks that could not be done are one info card per order
  * (order hooks) or one for the profile (patient-view), naming what was not checked and why.
  */
 import { randomUUID } from 'node:crypto';

@@ -2,7 +2,8 @@
  * Dose-range checking: each order's dose per administration, per day and per week (from its FHIR Dosage) against
  * the dose rules of each of its ingredients for its route and the patient's age band — absolute limits, limits per
  * kilogram of body weight, usual low doses, dosing intervals that kill (a weekly drug given daily) and renal
- * contraindications and limits. A pure function of the clinical context and the knowledge base: it returns
+ * contraindications and limits — and each ingredient's amount a day summed across the current orders that have it
+ * (dailyTotals). A pure function of the clinical context and the knowledge base: it returns
  * findings, including the checks it could not do and why (no weight, stale creatinine, an unreadable dosage).
  */
 import type { ClinicalContext, Medication, PatientFacts } from '../../fhir/clinical-context.js';
