@@ -138,6 +138,8 @@ export function doseNotCheckedReason(f: Pick<DoseNotCheckedFinding, 'reason' | '
       return `the dose (${r.lines.map(doseLineText).join('; ')}) is too large to be a number this service can compare`;
     case 'no-schedule':
       return 'no schedule given (the dosage instruction has no timing)';
+    case 'no-dosage':
+      return 'the order has no dosage instruction';
     case 'no-weight':
       return `no current body weight is known${weightGapText(r.weight)}`;
     case 'kidney-function-unknown':

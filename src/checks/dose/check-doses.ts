@@ -242,10 +242,9 @@ function dailyTotals(
         unit: rule.unit,
         uncounted,
       };
-      for (const med of byMed.keys()) {
-        if (isSubject.has(med))
-          out.push({ kind: 'dose', check: 'not-checked', medication: med, ingredient, part: 'daily-total', reason });
-      }
+      // Said once, on the first order screened: the reason names every order (one finding, however many orders).
+      const med = [...byMed.keys()].find((m) => isSubject.has(m))!;
+      out.push({ kind: 'dose', check: 'not-checked', medication: med, ingredient, part: 'daily-total', reason });
     }
   }
   return out;
@@ -512,11 +511,7 @@ function evaluate(
   if (regimen?.dose.perDayHigh !== undefined) tally(sameUnit, { perDay: regimen.dose.perDayHigh, dose: regimen.dose });
   else
     tally(sameUnit, {
-      reason: unread
-        ? unread.reason
-        : regimen
-          ? { kind: 'no-schedule' }
-          : { kind: 'dosage-unreadable', problem: { kind: 'no-dose' } },
+      reason: unread ? unread.reason : regimen ? { kind: 'no-schedule' } : { kind: 'no-dosage' },
     });
 
   // ------------------------------------------------------------------ patient data the rules use

@@ -155,6 +155,8 @@ export type DoseNotCheckedReason =
   /** The dose as read is too large a number to compare. */
   | { readonly kind: 'too-large'; readonly lines: readonly DoseLine[] }
   | { readonly kind: 'no-schedule' }
+  /** The order has no dosage instruction at all (its amount a day cannot be added to a total). */
+  | { readonly kind: 'no-dosage' }
   | { readonly kind: 'no-weight'; readonly weight: WeightGap }
   | { readonly kind: 'kidney-function-unknown'; readonly gaps: readonly KidneyGap[] }
   /** A kidney-function band's limit is per kilogram and there is no weight. */

@@ -338,6 +338,35 @@ describe('an order whose amount cannot be read', () => {
   });
 });
 
+describe('orders not counted, said once', () => {
+  it('a draft with no dosage instruction at all is named as such beside a counted active order', async () => {
+    const bare = med({ id: 'bare', product: P.norco });
+    const active = med({ id: 'apap', product: P.apap325, role: 'active', dose: { value: 2, unit: TAB }, timing: q(6) });
+    const nc = totalNotChecked((await orderSign([bare, active])).findings);
+    expect(nc.map((f) => doseNotCheckedReason(f))).toEqual([
+      `the order counted gives 2600 mg a day (maximum 4000 mg a day), and ${P.norco.name} (new order, MedicationRequest/bare) could not be counted: the order has no dosage instruction`,
+    ]);
+  });
+
+  it('patient-view with 1,000 orders that cannot be counted: one finding, on the first order, naming 20 and counting the rest', async () => {
+    const counted = med({
+      id: 'apap',
+      product: P.apap325,
+      role: 'active',
+      dose: { value: 2, unit: TAB },
+      timing: q(6),
+    });
+    const unread = Array.from({ length: 1000 }, (_, i) =>
+      med({ id: `t${i}`, product: P.apap500, role: 'active', dose: { text: 'as directed' } }),
+    );
+    const nc = totalNotChecked((await patientView([counted, ...unread])).findings);
+    expect(nc.map((f) => f.medication.reference)).toEqual(['MedicationRequest/apap']);
+    const text = doseNotCheckedReason(nc[0]!);
+    expect(text.endsWith('; and 980 more orders')).toBe(true);
+    expect(text.split('could not be counted').length - 1).toBe(20);
+  });
+});
+
 describe('routes: a total is per rule', () => {
   it('oral and IV acetaminophen share one rule: 2600 + 3000 = 5600 mg a day is above 4000 mg', async () => {
     const oral = med({ id: 'oral', product: P.apap325, dose: { value: 2, unit: TAB }, timing: q(6) });
