@@ -233,7 +233,14 @@ function dailyTotals(
           patientData,
         });
       }
-    } else if (uncounted.length > 0 && limits.length > 0 && !limits.some((l) => aloneAbove(l.limit))) {
+    } else if (
+      uncounted.length > 0 &&
+      shares.length > 0 &&
+      limits.length > 0 &&
+      !limits.some((l) => aloneAbove(l.limit))
+    ) {
+      // With no order counted there is no total to speak of: the orders of one ingredient are a duplicate therapy,
+      // and that card names them.
       const reason: DoseNotCheckedReason = {
         kind: 'total-uncounted',
         counted: total,

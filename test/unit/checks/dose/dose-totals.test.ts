@@ -348,6 +348,12 @@ describe('orders not counted, said once', () => {
     ]);
   });
 
+  it('no order counted at all (two records without a dosage): no total to speak of, the duplicate card names them', async () => {
+    const a = med({ id: 'a', product: P.apap500, role: 'active' });
+    const b = med({ id: 'b', product: P.apap325, role: 'active' });
+    expect((await patientView([a, b])).findings).toEqual([]);
+  });
+
   it('patient-view with 1,000 orders that cannot be counted: one finding, on the first order, naming 20 and counting the rest', async () => {
     const counted = med({
       id: 'apap',
