@@ -437,6 +437,19 @@ describe('cost and time', () => {
     expect(result).toEqual({ findings: [], unchecked: 2 });
   });
 
+  it('a deadline passing after the drafts: the active orders left are counted as unchecked and no total is given', async () => {
+    const meds = [
+      med({ id: 'a', product: P.apap325, dose: { value: 2, unit: TAB }, timing: q(6) }),
+      med({ id: 'b', product: P.apap325, role: 'active', dose: { value: 2, unit: TAB }, timing: q(6) }),
+      med({ id: 'c', product: P.apap325, role: 'active', dose: { value: 2, unit: TAB }, timing: q(6) }),
+    ];
+    const ticks = [0, 0, 10]; // made at 0; the first order read at 0; past the 1 ms budget at the second
+    const clock = () => ticks.shift() ?? 10;
+    expect(await orderSign(meds, adult, new Deadline(1, clock))).toEqual({ findings: [], unchecked: 2 });
+    // the same request in time: 2600 × 3 = 7800 mg from 3 orders
+    expect(totals((await orderSign(meds)).findings).map((f) => f.violations[0]!.ordered)).toEqual([7800]);
+  });
+
   it('2,000 active orders of the same ingredient are one total, with every share', async () => {
     const active = Array.from({ length: 2000 }, (_, i) =>
       med({
