@@ -5,7 +5,7 @@
  * and the alert budget. Every card names its drugs, its evidence and the patient data it used.
  */
 import type { DisplayMismatchFinding, Finding, IncompleteFinding, UnscreenableFinding } from '../checks/finding.js';
-import type { DoseFinding } from '../checks/dose/dose-finding.js';
+import type { DoseFinding, DoseTotalFinding } from '../checks/dose/dose-finding.js';
 import type {
   AllergiesNotSentFinding,
   AllergyFinding,
@@ -48,6 +48,8 @@ export function buildCards(findings: readonly Finding[], cc: CardContext): Built
   const meta = new Map<string, CardMeta>();
   const labels = new Map<string, string>();
 
+  // A same-ingredient duplicate's card points at a total across orders that includes the pair (dose-cards.ts).
+  const totals = findings.filter((f): f is DoseTotalFinding => f.kind === 'dose' && f.check === 'total');
   let interactionCards: Card[];
   let notBuilt: NotBuilt | undefined;
   if (cc.mode === 'profile') {
@@ -63,11 +65,12 @@ export function buildCards(findings: readonly Finding[], cc: CardContext): Built
         count,
         groups.map((g) => pairName(g[0]!.finding)),
         cc,
+        totals,
       );
       meta.set(merged.card.uuid, merged.meta);
       interactionCards = [merged.card];
     } else {
-      const duplicates = duplicateProfileCard(duplicateFindings, cc);
+      const duplicates = duplicateProfileCard(duplicateFindings, cc, totals);
       interactionCards = duplicates ? [duplicates.card] : [];
       if (duplicates) meta.set(duplicates.card.uuid, duplicates.meta);
     }
@@ -88,6 +91,7 @@ export function buildCards(findings: readonly Finding[], cc: CardContext): Built
       cc,
       meta,
       labels,
+      totals,
     );
   }
 

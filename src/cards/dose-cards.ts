@@ -2,12 +2,19 @@
  * Dose findings → CDS Hooks cards. A dose problem is one card per order, ingredient and topic (v3-ActCode DOSEH,
  * DOSEL, DOSEHINDA, DOSEHINDW, DOSEIVL, DOSECOND): what was ordered and how the service computed it, the limit and
  * its source, the patient data used, that the rule is unreviewed, and a corrected order where one can be given (an
- * `update` of the whole draft) or cancelling it. Dose checks that could not be done are one info card per order
+ * `update` of the whole draft) or cancelling it. A total a day across orders above a maximum is one card listing every
+ * order's share and those not counted. Dose checks that could not be done are one info card per order
  * (order hooks) or one for the profile (patient-view), naming what was not checked and why.
  */
 import { randomUUID } from 'node:crypto';
 import { dosageFingerprint } from './medication-text.js';
-import type { DoseFinding, DoseNotCheckedFinding, DoseProblemFinding, DoseTopic } from '../checks/dose/dose-finding.js';
+import type {
+  DoseFinding,
+  DoseNotCheckedFinding,
+  DoseProblemFinding,
+  DoseTopic,
+  DoseTotalFinding,
+} from '../checks/dose/dose-finding.js';
 import type { Medication } from '../fhir/clinical-context.js';
 import { orderedDoseEntry } from '../checks/dose/check-doses.js';
 import { asArray, isObject } from '../fhir/resources.js';
@@ -25,6 +32,7 @@ import {
   type Coding,
   type Suggestion,
   SERVICE_LABEL,
+  bulletsWithCount,
   capitalise,
 } from './card.js';
 import { isInterruptive } from './policy.js';
@@ -36,6 +44,8 @@ import {
   fmt,
   patientDatumText,
   ruleUnitText,
+  totalViolationText,
+  uncountedOrderText,
   violationText,
 } from './dose-text.js';
 import { DEFAULT_DOSE_INDICATORS, type Indicator } from '../policy/policy-schema.js';
@@ -76,10 +86,11 @@ export function doseCards(findings: readonly DoseFinding[], cc: CardContext): Do
   const indicators = cc.policy.doseIndicators ?? DEFAULT_DOSE_INDICATORS;
   const out: DoseCard[] = [];
   for (const f of findings) {
-    if (f.check !== 'problem') continue;
+    if (f.check === 'not-checked') continue;
     const indicator = indicators[f.severity];
     if (indicator === 'suppress') continue;
-    out.push({ card: problemCard(f, indicator, cc), meta: problemMeta(f) });
+    if (f.check === 'total') out.push({ card: totalCard(f, indicator, cc), meta: totalMeta(f) });
+    else out.push({ card: problemCard(f, indicator, cc), meta: problemMeta(f) });
   }
   const notChecked = findings.filter((f): f is DoseNotCheckedFinding => f.check === 'not-checked');
   if (notChecked.length > 0 && indicators.notChecked !== 'suppress') {
@@ -168,6 +179,89 @@ function problemCard(f: DoseProblemFinding, indicator: Indicator, cc: CardContex
     ...(isInterruptive(indicator)
       ? { overrideReasons: overrideReasonCodings(cc.publicBaseUrl, OVERRIDE_REASONS) }
       : {}),
+  };
+}
+
+/** What a total's summary says: "at least 4550 mg a day from 3 orders". */
+export function totalAmountText(f: DoseTotalFinding): string {
+  const v = f.violations[0]!;
+  const orders = f.shares.length + f.uncounted.length;
+  return `${f.uncounted.length > 0 ? 'at least ' : ''}${fmt(v.ordered)} ${v.unit} a day from ${orders} orders`;
+}
+
+/**
+ * A total across orders above a maximum a day: which orders add up to it and how much each gives, those that could
+ * not be counted (the total is then "at least"), the limit and its rule. No correction is offered: which order to
+ * change or stop is the prescriber's choice.
+ */
+function totalCard(f: DoseTotalFinding, indicator: Indicator, cc: CardContext): Card {
+  const v = f.violations[0]!;
+  const rule = v.rule;
+  const name = f.ingredient.name;
+  const limitText =
+    v.measure === 'perKgDay' && v.perKg
+      ? `${fmt(v.perKg.limit)} ${v.unit}/kg a day (${fmt(v.limit)} ${v.unit} for ${fmt(v.perKg.weightKg)} kg)`
+      : `${fmt(v.limit)} ${v.unit}`;
+  const lines: string[] = [
+    `**Total daily dose ${f.topic === 'DOSEHINDW' ? 'above the maximum for weight' : 'above the maximum'}: ${name}** (${f.shares.length + f.uncounted.length} orders together; no order being screened is above it alone).`,
+    '',
+    ...f.violations.map((x) => `- ${totalViolationText(x, f)}`),
+    '',
+    `**Orders counted:**`,
+    ...bulletsWithCount(
+      f.shares.map(
+        (s) =>
+          `- ${describeMedication(s.medication)}: ${s.dose.lines.map((l) => displayUnit(doseLineText(l))).join('; ')} → ${fmt(s.perDay)} ${v.unit} of ${name} a day`,
+      ),
+    ),
+  ];
+  if (f.uncounted.length > 0)
+    lines.push(
+      '',
+      `**Not counted** (so the total is at least ${fmt(v.ordered)} ${v.unit} a day):`,
+      ...bulletsWithCount(f.uncounted.map((u) => `- ${uncountedOrderText(u, f.ingredient)}`)),
+    );
+  lines.push(
+    '',
+    'As-needed orders are counted at the most they allow in a day. Check whether one order replaces another, or lower the doses so that together they stay within the maximum.',
+    '',
+    `**Patient data used:** ${f.patientData.map(patientDatumText).join('; ')}.`,
+    '',
+    `**Rule ${rule.id}:** ${rule.note} **Source:** ${rule.citations.map(citationText).join('; ')}`,
+  );
+  if (rule.review.status === 'unreviewed') lines.push('', '_This dose rule has not yet been reviewed by a clinician._');
+  lines.push('', `_Policy: ${cc.policy.id}. Knowledge version: ${cc.kb.version.id}._`);
+  const first = rule.citations[0]!;
+  const url = citationUrl(first);
+  return {
+    uuid: randomUUID(),
+    summary: fitSummary(`${capitalise(name)}: ${totalAmountText(f)} exceeds the maximum of ${limitText}`),
+    detail: lines.join('\n'),
+    indicator,
+    source: { label: `${SERVICE_LABEL}: ${first.source}`, ...(url ? { url } : {}), topic: DOSE_TOPICS[f.topic] },
+    ...(isInterruptive(indicator)
+      ? { overrideReasons: overrideReasonCodings(cc.publicBaseUrl, OVERRIDE_REASONS) }
+      : {}),
+  };
+}
+
+function totalMeta(f: DoseTotalFinding): CardMeta {
+  const id = f.violations[0]!.rule.id;
+  const drafts = f.shares.map((s) => s.medication).filter((m) => m.role === 'draft');
+  const draftRefs = [
+    ...drafts.flatMap((m) => (m.reference ? [m.reference] : [])),
+    ...f.uncounted.flatMap((u) =>
+      u.medication.role === 'draft' && u.medication.reference ? [u.medication.reference] : [],
+    ),
+  ];
+  return {
+    findingKind: 'dose',
+    findingIds: [id],
+    findingKey: `dose-total:${f.topic}:${id}|${f.ingredient.rxcui}`,
+    drugs: [f.ingredient.rxcui],
+    severity: f.severity,
+    draftRefs,
+    draftFingerprint: drafts[0] ? dosageFingerprint(drafts[0]) : null,
   };
 }
 

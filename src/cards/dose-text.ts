@@ -9,15 +9,18 @@ import type {
   DoseNote,
   DoseNotCheckedFinding,
   DoseProblemFinding,
+  DoseTotalFinding,
   DoseViolation,
   PatientDatum,
+  UncountedOrder,
   WeightGap,
 } from '../checks/dose/dose-finding.js';
 import type { DosageProblem, SchedulePattern, TimingCode } from '../checks/dose/dosage.js';
 import type { KidneyFunction, KidneyGap } from '../checks/dose/renal.js';
 import type { DemographicsGap, Measurement } from '../fhir/clinical-context.js';
+import type { IngredientRef } from '../knowledge/knowledge-store.js';
 import type { DoseRule } from '../knowledge/source-schema.js';
-import { capitalise } from './card.js';
+import { capitalise, MAX_NAMED } from './card.js';
 import { dataGapText } from './coverage-cards.js';
 
 /** A number for text: at most 2 decimals (huge numbers as JavaScript prints them). */
@@ -103,6 +106,7 @@ const DOSE_CHECK_PARTS: Readonly<Record<DoseCheckPart, (ingredient: string) => s
   'weight-limits': (i) => `weight-based dose limits for ${i}`,
   'daily-limits': (i) => `daily and interval limits for ${i}`,
   renal: (i) => `the renal dose check for ${i}`,
+  'daily-total': (i) => `the total daily dose of ${i} across orders`,
 };
 
 /** What dose check could not be done: "weight-based dose limits for amoxicillin". */
@@ -111,7 +115,7 @@ export function doseNotCheckedWhat(f: DoseNotCheckedFinding): string {
 }
 
 /** Why a dose check could not be done. */
-export function doseNotCheckedReason(f: DoseNotCheckedFinding): string {
+export function doseNotCheckedReason(f: Pick<DoseNotCheckedFinding, 'reason' | 'ingredient'>): string {
   const r = f.reason;
   switch (r.kind) {
     case 'route-ambiguous':
@@ -135,13 +139,30 @@ export function doseNotCheckedReason(f: DoseNotCheckedFinding): string {
       return `the dose (${r.lines.map(doseLineText).join('; ')}) is too large to be a number this service can compare`;
     case 'no-schedule':
       return 'no schedule given (the dosage instruction has no timing)';
+    case 'no-dosage':
+      return 'the order has no dosage instruction';
     case 'no-weight':
       return `no current body weight is known${weightGapText(r.weight)}`;
     case 'kidney-function-unknown':
       return `kidney function is not known: ${r.gaps.map(kidneyGapText).join('; ') || 'no eGFR or creatinine clearance could be determined'}`;
     case 'renal-limit-needs-weight':
       return `the limit for ${kidneyValueText(r.kidney)} is per kilogram and no current body weight is known${weightGapText(r.weight)}`;
+    case 'total-uncounted':
+      return `${r.countedOrders === 0 ? 'no order' : `the ${r.countedOrders === 1 ? 'order' : `${r.countedOrders} orders`} counted ${r.countedOrders === 1 ? 'gives' : 'give'} ${fmt(r.counted)} ${r.unit} a day`} (maximum ${fmt(r.limit)} ${r.unit} a day), and ${namedList(r.uncounted.map((u) => uncountedOrderText(u, f.ingredient)))}`;
   }
+}
+
+/** Items joined by "; ", past MAX_NAMED the first ones and how many more (a card is read, not scrolled). */
+const namedList = (items: readonly string[]) =>
+  items.length <= MAX_NAMED
+    ? items.join('; ')
+    : `${items.slice(0, MAX_NAMED).join('; ')}; and ${items.length - MAX_NAMED} more orders`;
+
+/** An order left out of a total: "Tylenol (active, MedicationRequest/7) could not be counted: no schedule given …". */
+export function uncountedOrderText(u: UncountedOrder, ingredient: IngredientRef): string {
+  const m = u.medication;
+  const role = m.role === 'draft' ? 'new order' : m.role === 'active' ? 'active' : 'recently stopped';
+  return `${m.display} (${role}${m.reference ? `, ${m.reference}` : ''}) could not be counted: ${doseNotCheckedReason({ reason: u.reason, ingredient })}`;
 }
 
 /** Why the age is not known: "the EHR sent no Patient resource". */
@@ -393,6 +414,18 @@ export function violationText(v: DoseViolation, f: Pick<DoseProblemFinding, 'ing
     case 'avoid':
       return `${name} is to be avoided`;
   }
+}
+
+/**
+ * A total across orders above a limit: "4550 mg a day from 2 orders is above the maximum of 4000 mg a day for ages
+ * 12 years and over", or per kilogram "… is above 75 mg/kg a day = 1500 mg for 20 kg".
+ */
+export function totalViolationText(v: DoseViolation, f: Pick<DoseTotalFinding, 'shares' | 'uncounted'>): string {
+  const n = f.shares.length + f.uncounted.length;
+  const amount = `${f.uncounted.length > 0 ? 'at least ' : ''}${fmt(v.ordered)} ${v.unit} a day from ${n} orders`;
+  if (v.measure === 'perKgDay' && v.perKg)
+    return `${amount} (${fmt(v.ordered / v.perKg.weightKg)} ${v.unit}/kg/day) is above ${fmt(v.perKg.limit)} ${v.unit}/kg a day = ${fmt(v.limit)} ${v.unit} for ${fmt(v.perKg.weightKg)} kg${under(v)}`;
+  return `${amount} is above the maximum of ${fmt(v.limit)} ${v.unit} a day${bandText(v.rule)}`;
 }
 
 const under = (v: DoseViolation) => (v.perKg?.belowKg !== undefined ? ` (under ${fmt(v.perKg.belowKg)} kg)` : '');

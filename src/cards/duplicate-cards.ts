@@ -6,6 +6,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { DuplicateFinding } from '../checks/duplicate/duplicate-finding.js';
+import type { DoseTotalFinding } from '../checks/dose/dose-finding.js';
+import { totalAmountText } from './dose-cards.js';
+import { fmt } from './dose-text.js';
 import type { Medication } from '../fhir/clinical-context.js';
 import type { Citation } from '../knowledge/source-schema.js';
 import type { CardContext, CardMeta } from './card-context.js';
@@ -48,6 +51,8 @@ export interface KeyedCard {
 interface Decided {
   readonly finding: DuplicateFinding;
   readonly indicator: Indicator;
+  /** The same ingredient twice, and a total across orders including both is above its maximum a day. */
+  readonly total?: DoseTotalFinding;
 }
 
 export function duplicateIndicator(f: DuplicateFinding, cc: Pick<CardContext, 'policy'>): IndicatorOrSuppress {
@@ -66,11 +71,33 @@ export function drugPairKey(a: Medication, b: Medication): string {
   return [id(a), id(b)].sort().join('|');
 }
 
-function decide(findings: readonly DuplicateFinding[], cc: CardContext): Decided[] {
+function decide(
+  findings: readonly DuplicateFinding[],
+  cc: CardContext,
+  totals: readonly DoseTotalFinding[],
+): Decided[] {
+  // The orders each total counts or names, by ingredient: a pair looks up its own ingredient only.
+  const byIngredient = new Map<string, { total: DoseTotalFinding; keys: Set<string> }[]>();
+  for (const total of totals) {
+    const keys = new Set([
+      ...total.shares.map((x) => x.medication.key),
+      ...total.uncounted.map((u) => u.medication.key),
+    ]);
+    const list = byIngredient.get(total.ingredient.rxcui) ?? [];
+    list.push({ total, keys });
+    byIngredient.set(total.ingredient.rxcui, list);
+  }
   const out: Decided[] = [];
   for (const finding of findings) {
     const indicator = duplicateIndicator(finding, cc);
-    if (indicator !== 'suppress') out.push({ finding, indicator });
+    if (indicator === 'suppress') continue;
+    const total =
+      finding.rule.id === 'same-ingredient'
+        ? byIngredient
+            .get(finding.subjectIngredient.rxcui)
+            ?.find((t) => t.keys.has(finding.subject.key) && t.keys.has(finding.other.key))?.total
+        : undefined;
+    out.push({ finding, indicator, ...(total ? { total } : {}) });
   }
   return out.sort(
     (x, y) =>
@@ -88,9 +115,10 @@ export function mergeDuplicateCards(
   cc: CardContext,
   meta: Map<string, CardMeta>,
   labels?: Map<string, string>,
+  totals: readonly DoseTotalFinding[] = [],
 ): Card[] {
   const groups = new Map<string, Decided[]>();
-  for (const d of decide(findings, cc)) {
+  for (const d of decide(findings, cc, totals)) {
     const key = drugPairKey(d.finding.subject, d.finding.other);
     const group = groups.get(key);
     if (group) group.push(d);
@@ -159,8 +187,9 @@ function mergeInto(card: Card, group: readonly Decided[], cc: CardContext, meta:
 export function duplicateProfileCard(
   findings: readonly DuplicateFinding[],
   cc: CardContext,
+  totals: readonly DoseTotalFinding[] = [],
 ): { card: Card; meta: CardMeta } | undefined {
-  const decided = decide(findings, cc);
+  const decided = decide(findings, cc, totals);
   if (decided.length === 0) return undefined;
   const groups = new Map<string, Decided[]>();
   for (const d of decided) {
@@ -210,8 +239,9 @@ export function mergeDuplicatesIntoProfileCard(
   interactionCount: string,
   interactionPairs: readonly string[],
   cc: CardContext,
+  totals: readonly DoseTotalFinding[] = [],
 ): { card: Card; meta: CardMeta } {
-  const decided = decide(findings, cc);
+  const decided = decide(findings, cc, totals);
   if (decided.length === 0) return { card, meta: cardMeta };
   const groups = new Map<string, Decided[]>();
   for (const d of decided) {
@@ -315,6 +345,12 @@ function findingDetail(d: Decided): string[] {
     '',
     `**Why it matters:** ${f.rule.rationale}`,
     '',
+    ...(d.total
+      ? [
+          `**Total daily dose:** with the other current orders, ${d.total.ingredient.name} adds up to ${totalAmountText(d.total)}, above the maximum of ${fmt(d.total.violations[0]!.limit)} ${d.total.violations[0]!.unit} a day (the dose card lists each order's share).`,
+          '',
+        ]
+      : []),
     `**Management:** ${f.rule.management}`,
     '',
     `**Source:** ${f.rule.citations.map(citationText).join('; ')}`,

@@ -2,6 +2,7 @@
  * Looks drugs up in the bundled knowledge base, so e2e tests never type RxNorm codes from memory: a test asks
  * for "a simvastatin SCD" and gets a code (and its RxNorm name) that the knowledge base really holds.
  */
+import type { Product } from '../../src/knowledge/source-schema.js';
 import { bundledSources } from './app.js';
 
 export interface KbDrug {
@@ -49,9 +50,9 @@ export function kbKnows(rxcui: string): boolean {
   return kb.ingredients.some((i) => i.rxcui === rxcui) || kb.products.some((p) => p.rxcui === rxcui);
 }
 
-/** A product of the bundled knowledge base by its exact RxNorm name (an SCD or SBD the test names on purpose). */
-export function kbProduct(name: string): KbDrug {
+/** A product of the bundled knowledge base by its exact RxNorm name (its code, ingredients, form and strengths). */
+export function kbProduct(name: string): Product {
   const found = bundledSources().products.find((p) => p.name === name);
   if (!found) throw new Error(`the bundled knowledge base has no product named ${name}`);
-  return { rxcui: found.rxcui, name: found.name };
+  return found;
 }

@@ -2,7 +2,8 @@
  * Dose-range checking: each order's dose per administration, per day and per week (from its FHIR Dosage) against
  * the dose rules of each of its ingredients for its route and the patient's age band — absolute limits, limits per
  * kilogram of body weight, usual low doses, dosing intervals that kill (a weekly drug given daily) and renal
- * contraindications and limits. A pure function of the clinical context and the knowledge base: it returns
+ * contraindications and limits — and each ingredient's amount a day summed across the current orders that have it
+ * (dailyTotals). A pure function of the clinical context and the knowledge base: it returns
  * findings, including the checks it could not do and why (no weight, stale creatinine, an unreadable dosage).
  */
 import type { ClinicalContext, Medication, PatientFacts } from '../../fhir/clinical-context.js';
@@ -12,6 +13,7 @@ import type { DoseRoute, DoseRule, RenalBand } from '../../knowledge/source-sche
 import { asArray, codingsOf, isObject, num, type Json } from '../../fhir/resources.js';
 import { ingredientAmount, strengthsFromName, type AmountContext, type AmountProblem } from './amount.js';
 import { readInstructions, routeFromText, type Instruction } from './dosage.js';
+import { replacedOrders } from '../../fhir/linked-orders.js';
 import type {
   ComputedDose,
   DoseFinding,
@@ -23,8 +25,10 @@ import type {
   DoseProblemFinding,
   DoseSeverity,
   DoseTopic,
+  DoseTotalShare,
   DoseViolation,
   PatientDatum,
+  UncountedOrder,
   WeightGap,
 } from './dose-finding.js';
 import { ageInYears } from '../../fhir/patient-facts.js';
@@ -58,24 +62,43 @@ export interface DoseResult {
   readonly unchecked: number;
 }
 
+/**
+ * Each order being screened (`subjects`) against the dose rules of its ingredients, and the amount a day of each
+ * ingredient summed across every current order that has it: the subjects and `counted` (the other orders that are
+ * being taken: on an order hook the other drafts and the active orders). An order another one replaces is counted
+ * once (linked-orders.ts). A total is compared with the maximum a day of one rule, so only orders whose route that
+ * rule covers are added (acetaminophen's rule covers oral, rectal and IV: they add up).
+ */
 export async function checkDoses(
   context: ClinicalContext,
   subjects: readonly Medication[],
   kb: KnowledgeSnapshot,
   deadline?: Deadline,
+  counted: readonly Medication[] = [],
 ): Promise<DoseResult> {
-  const meds = subjects.filter((m) => m.resolution === 'resolved' && m.ingredients.length > 0);
+  const meds = subjects.filter(screenable);
   if (meds.length === 0) return { findings: [], unchecked: 0 };
   const rulesByIngredient = await kb.doseRulesFor([...new Set(meds.flatMap((m) => m.ingredients.map((i) => i.rxcui)))]);
   if (rulesByIngredient.size === 0) return { findings: [], unchecked: 0 };
   const withRules = meds.filter((m) => m.ingredients.some((i) => rulesByIngredient.has(i.rxcui)));
+  // The other orders matter only for an ingredient with a limit a day that a subject has.
+  const daily = new Set([...rulesByIngredient].filter(([, rules]) => rules.some(hasDailyMax)).map(([rxcui]) => rxcui));
+  const isSubject = new Set(withRules);
+  const others =
+    daily.size === 0
+      ? []
+      : counted.filter((m) => screenable(m) && !isSubject.has(m) && m.ingredients.some((i) => daily.has(i.rxcui)));
   const facts = context.patient ?? EMPTY_FACTS;
   const youngest = youngestAge(facts, context.now);
   const findings: DoseFinding[] = [];
-  for (const [index, med] of withRules.entries()) {
+  const tallies: Tally[] = [];
+  const all = [...withRules, ...others];
+  for (const [index, med] of all.entries()) {
     // Synchronous work cannot be interrupted from outside (5,000 orders take longer than the budget), so the loop
-    // itself watches the deadline; a clock read is nothing beside reading one order's dosage.
-    if (deadline?.expired()) return { findings: dedupeNotChecked(findings), unchecked: withRules.length - index };
+    // itself watches the deadline; a clock read is nothing beside reading one order's dosage. Past it, no totals are
+    // given: the orders left are counted as unchecked.
+    if (deadline?.expired()) return { findings: dedupeNotChecked(findings), unchecked: all.length - index };
+    const subject = index < withRules.length;
     const drug = med.drugs?.[0];
     const product = {
       name: drug?.name ?? med.display,
@@ -86,11 +109,161 @@ export async function checkDoses(
     const instructions = readInstructions(resource.dosageInstruction ?? resource.dosage);
     for (const ingredient of med.ingredients) {
       const rules = rulesByIngredient.get(ingredient.rxcui);
-      if (rules) findings.push(...checkIngredient(med, ingredient, rules, instructions, product, facts, youngest));
+      if (!rules || (!subject && !daily.has(ingredient.rxcui))) continue;
+      const tally: TallySink = daily.has(ingredient.rxcui)
+        ? (forRules, amount) => {
+            for (const rule of forRules) if (hasDailyMax(rule)) tallies.push({ med, ingredient, rule, ...amount });
+          }
+        : () => undefined;
+      const found = checkIngredient(med, ingredient, rules, instructions, product, facts, youngest, tally);
+      // The other orders are read for their amounts only: their own dose problems are not this request's.
+      if (subject) findings.push(...found);
     }
   }
+  // Every order was read in time: the totals are one pass over maps, done rather than dropped without a word.
+  findings.push(...dailyTotals(tallies, isSubject, replacedOrders(all), facts));
   return { findings: dedupeNotChecked(findings), unchecked: 0 };
 }
+
+const screenable = (m: Medication) => m.resolution === 'resolved' && m.ingredients.length > 0;
+
+/** A rule with a maximum a day, absolute or per kilogram: what a total across orders is compared with. */
+const hasDailyMax = (r: DoseRule) => r.perDay?.max !== undefined || r.perKg?.perDayMax !== undefined;
+
+/** One order's amount a day of one ingredient under one rule, or why it could not be had. */
+interface Tally {
+  readonly med: Medication;
+  readonly ingredient: IngredientRef;
+  readonly rule: DoseRule;
+  readonly perDay?: number;
+  readonly dose?: ComputedDose;
+  readonly reason?: DoseNotCheckedReason;
+}
+type TallySink = (
+  rules: readonly DoseRule[],
+  amount: { perDay: number; dose: ComputedDose } | { reason: DoseNotCheckedReason },
+) => void;
+
+/**
+ * The totals across orders: per ingredient and rule (a map, so the cost grows with the number of orders), every
+ * order not replaced by another; a finding when the total is above the rule's maximum a day (or per kilogram a day)
+ * while no order being screened is above it alone (that order has its own finding), with every order's share and
+ * those that could not be counted. Under the limit with orders not counted: said as a check not done.
+ */
+function dailyTotals(
+  tallies: readonly Tally[],
+  isSubject: ReadonlySet<Medication>,
+  replaced: ReadonlySet<Medication>,
+  facts: PatientFacts,
+): DoseFinding[] {
+  const groups = new Map<string, Map<Medication, Tally[]>>();
+  for (const t of tallies) {
+    if (replaced.has(t.med)) continue;
+    const key = `${t.ingredient.rxcui}|${t.rule.id}`;
+    let byMed = groups.get(key);
+    if (!byMed) groups.set(key, (byMed = new Map()));
+    const list = byMed.get(t.med);
+    if (list) list.push(t);
+    else byMed.set(t.med, [t]);
+  }
+  const out: DoseFinding[] = [];
+  for (const byMed of groups.values()) {
+    if (byMed.size < 2 || ![...byMed.keys()].some((m) => isSubject.has(m))) continue;
+    const first = byMed.values().next().value![0]!;
+    const { rule, ingredient } = first;
+    const shares: DoseTotalShare[] = [];
+    const uncounted: UncountedOrder[] = [];
+    for (const [med, list] of byMed) {
+      const problem = list.find((t) => t.reason !== undefined);
+      if (problem) uncounted.push({ medication: nameOf(med), reason: problem.reason! });
+      else
+        shares.push({
+          medication: med,
+          perDay: clean(list.reduce((sum, t) => sum + t.perDay!, 0)),
+          dose: list[0]!.dose!,
+        });
+    }
+    const total = clean(shares.reduce((sum, s) => sum + s.perDay, 0));
+    const weightKg = facts.weight?.value;
+    const limits: {
+      measure: 'perDay' | 'perKgDay';
+      limit: number;
+      topic: DoseTopic;
+      perKg?: DoseViolation['perKg'];
+    }[] = [];
+    if (rule.perDay?.max !== undefined)
+      limits.push({ measure: 'perDay', limit: rule.perDay.max, topic: absoluteTopic(rule) });
+    const kg = rule.perKg;
+    if (kg?.perDayMax !== undefined && weightKg !== undefined && (kg.belowKg === undefined || weightKg < kg.belowKg))
+      limits.push({
+        measure: 'perKgDay',
+        limit: clean(kg.perDayMax * weightKg),
+        topic: 'DOSEHINDW',
+        perKg: { limit: kg.perDayMax, weightKg, ...(kg.belowKg !== undefined ? { belowKg: kg.belowKg } : {}) },
+      });
+    const aloneAbove = (limit: number) => shares.some((s) => isSubject.has(s.medication) && above(s.perDay, limit));
+    const broken = limits.filter((l) => !aloneAbove(l.limit) && above(total, l.limit));
+    if (broken.length > 0) {
+      const patientData: PatientDatum[] = [
+        facts.ageYears !== undefined
+          ? { kind: 'age', years: facts.ageYears, birthDate: facts.birthDate }
+          : { kind: 'age-unknown', gap: facts.demographicsGap },
+        ...(broken.some((l) => l.perKg) && facts.weight ? [{ kind: 'weight' as const, weight: facts.weight }] : []),
+      ];
+      for (const topic of [...new Set(broken.map((l) => l.topic))]) {
+        out.push({
+          kind: 'dose',
+          check: 'total',
+          ingredient,
+          topic,
+          severity: 'high',
+          violations: broken
+            .filter((l) => l.topic === topic)
+            .map((l) => ({
+              rule,
+              measure: l.measure,
+              ordered: total,
+              limit: l.limit,
+              unit: rule.unit,
+              bound: 'max' as const,
+              ...(l.perKg ? { perKg: l.perKg } : {}),
+            })),
+          shares,
+          uncounted,
+          patientData,
+        });
+      }
+    } else if (
+      uncounted.length > 0 &&
+      shares.length > 0 &&
+      limits.length > 0 &&
+      !limits.some((l) => aloneAbove(l.limit))
+    ) {
+      // With no order counted there is no total to speak of: the orders of one ingredient are a duplicate therapy,
+      // and that card names them.
+      const reason: DoseNotCheckedReason = {
+        kind: 'total-uncounted',
+        counted: total,
+        countedOrders: shares.length,
+        limit: Math.min(...limits.map((l) => l.limit)),
+        unit: rule.unit,
+        uncounted,
+      };
+      // Said once, on the first order screened: the reason names every order (one finding, however many orders).
+      const med = [...byMed.keys()].find((m) => isSubject.has(m))!;
+      out.push({ kind: 'dose', check: 'not-checked', medication: med, ingredient, part: 'daily-total', reason });
+    }
+  }
+  return out;
+}
+
+/** How a card names an order left out of a total (the order itself stays out of the finding's data). */
+const nameOf = (m: Medication): UncountedOrder['medication'] => ({
+  key: m.key,
+  display: m.display,
+  role: m.role,
+  ...(m.reference !== undefined ? { reference: m.reference } : {}),
+});
 
 /**
  * A partial birth date ("2008", "2008-11") is read as its earliest possible day (the age in the facts); this is the
@@ -119,6 +292,7 @@ function checkIngredient(
   product: ProductInfo,
   facts: PatientFacts,
   youngest: number | undefined,
+  tally: TallySink = () => undefined,
 ): DoseFinding[] {
   const out: DoseFinding[] = [];
   const notChecked = (part: DoseCheckPart, reason: DoseNotCheckedReason): DoseNotCheckedFinding => ({
@@ -145,6 +319,11 @@ function checkIngredient(
   };
   if (instructions.length === 0) {
     const route = resolveRoute(undefined);
+    if (route === 'ambiguous')
+      tally(
+        rules.filter((r) => inBand(r, facts.ageYears ?? ASSUMED_ADULT_AGE)),
+        { reason: { kind: 'route-ambiguous' } },
+      );
     if (route === 'ambiguous' || route === undefined) return out;
     byRoute.set(route, []);
   }
@@ -152,6 +331,10 @@ function checkIngredient(
     const route = resolveRoute(i);
     if (route === 'ambiguous') {
       out.push(notChecked('dose', { kind: 'route-ambiguous' }));
+      tally(
+        rules.filter((r) => inBand(r, facts.ageYears ?? ASSUMED_ADULT_AGE)),
+        { reason: { kind: 'route-ambiguous' } },
+      );
       continue;
     }
     if (route) byRoute.set(route, [...(byRoute.get(route) ?? []), i]);
@@ -186,7 +369,7 @@ function checkIngredient(
       }
     }
     if (applicable.length === 0) continue;
-    const found = evaluate(med, ingredient, route, applicable, routeInstructions, product, facts, notChecked);
+    const found = evaluate(med, ingredient, route, applicable, routeInstructions, product, facts, notChecked, tally);
     // Age unknown: said only when it matters — the dose is above an absolute limit of another age band.
     if (age === undefined) {
       const others = routeRules.filter((r) => !inBand(r, ASSUMED_ADULT_AGE));
@@ -288,6 +471,7 @@ function evaluate(
   product: ProductInfo,
   facts: PatientFacts,
   notChecked: (part: DoseCheckPart, reason: DoseNotCheckedReason) => DoseNotCheckedFinding,
+  tally: TallySink,
 ): DoseFinding[] {
   const out: DoseFinding[] = [];
   const unit = rules[0]!.unit;
@@ -329,6 +513,13 @@ function evaluate(
     );
     if (needsSchedule) out.push(notChecked('daily-limits', { kind: 'no-schedule' }));
   }
+  // The amount a day this order adds to a total across orders (as needed: at its most, as read above), or why not.
+  const unread = out.find((f): f is DoseNotCheckedFinding => f.check === 'not-checked' && f.part === 'dose');
+  if (regimen?.dose.perDayHigh !== undefined) tally(sameUnit, { perDay: regimen.dose.perDayHigh, dose: regimen.dose });
+  else
+    tally(sameUnit, {
+      reason: unread ? unread.reason : regimen ? { kind: 'no-schedule' } : { kind: 'no-dosage' },
+    });
 
   // ------------------------------------------------------------------ patient data the rules use
   const patientData: PatientDatum[] = [];

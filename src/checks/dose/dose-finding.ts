@@ -122,7 +122,9 @@ export type DoseCheckPart =
   | 'weight-limits'
   /** Limits that need a schedule: a day's, a week's, the interval. */
   | 'daily-limits'
-  | 'renal';
+  | 'renal'
+  /** The amount a day across every order of the ingredient (orders that could not be counted are named). */
+  | 'daily-total';
 
 /** Why the body weight a limit needs is missing. */
 export type WeightGap =
@@ -155,10 +157,30 @@ export type DoseNotCheckedReason =
   /** The dose as read is too large a number to compare. */
   | { readonly kind: 'too-large'; readonly lines: readonly DoseLine[] }
   | { readonly kind: 'no-schedule' }
+  /** The order has no dosage instruction at all (its amount a day cannot be added to a total). */
+  | { readonly kind: 'no-dosage' }
   | { readonly kind: 'no-weight'; readonly weight: WeightGap }
   | { readonly kind: 'kidney-function-unknown'; readonly gaps: readonly KidneyGap[] }
   /** A kidney-function band's limit is per kilogram and there is no weight. */
-  | { readonly kind: 'renal-limit-needs-weight'; readonly kidney: KidneyFunction; readonly weight: WeightGap };
+  | { readonly kind: 'renal-limit-needs-weight'; readonly kidney: KidneyFunction; readonly weight: WeightGap }
+  /**
+   * The ingredient is in several orders and some could not be counted: the amount a day of those counted (under the
+   * limit) and the orders left out, each with why.
+   */
+  | {
+      readonly kind: 'total-uncounted';
+      readonly counted: number;
+      readonly countedOrders: number;
+      readonly limit: number;
+      readonly unit: string;
+      readonly uncounted: readonly UncountedOrder[];
+    };
+
+/** An order whose amount a day could not be added to a total, and why (its own dose reason, or no schedule). */
+export interface UncountedOrder {
+  readonly medication: Pick<Medication, 'key' | 'display' | 'role' | 'reference'>;
+  readonly reason: DoseNotCheckedReason;
+}
 
 /** A dose check that could not be done for an order, and why (missing weight, stale creatinine, unreadable dosage). */
 export interface DoseNotCheckedFinding {
@@ -170,4 +192,29 @@ export interface DoseNotCheckedFinding {
   readonly reason: DoseNotCheckedReason;
 }
 
-export type DoseFinding = DoseProblemFinding | DoseNotCheckedFinding;
+/** One order's part of a total across orders: its amount a day of the ingredient, and the dose as read. */
+export interface DoseTotalShare {
+  readonly medication: Medication;
+  readonly perDay: number;
+  readonly dose: ComputedDose;
+}
+
+/**
+ * The same ingredient in several current orders (drafts and active orders; a replaced order counted once) adds up to
+ * more than a rule's maximum a day while no single order is above it: every order counted, with its share, and
+ * those that could not be counted (then the total is "at least").
+ */
+export interface DoseTotalFinding {
+  readonly kind: 'dose';
+  readonly check: 'total';
+  readonly ingredient: IngredientRef;
+  readonly topic: DoseTopic;
+  readonly severity: DoseSeverity;
+  /** The limits the total breaks (perDay or perKgDay; `ordered` is the total). */
+  readonly violations: readonly DoseViolation[];
+  readonly shares: readonly DoseTotalShare[];
+  readonly uncounted: readonly UncountedOrder[];
+  readonly patientData: readonly PatientDatum[];
+}
+
+export type DoseFinding = DoseProblemFinding | DoseNotCheckedFinding | DoseTotalFinding;

@@ -247,7 +247,9 @@ const summary = (fs: DoseFinding[]) =>
   fs.map((f) =>
     f.check === 'problem'
       ? `${f.topic}:${f.violations.map((v) => `${v.measure} ${v.ordered} vs ${v.limit}`).join(',')}`
-      : `not-checked:${doseNotCheckedWhat(f)}`,
+      : f.check === 'not-checked'
+        ? `not-checked:${doseNotCheckedWhat(f)}`
+        : `total ${f.topic}:${f.violations.map((v) => `${v.measure} ${v.ordered} vs ${v.limit}`).join(',')}`,
   );
 const daily = (n: number) => ({ repeat: { frequency: n, period: 1, periodUnit: 'd' } });
 const every = (h: number) => ({ repeat: { frequency: 1, period: h, periodUnit: 'h' } });
