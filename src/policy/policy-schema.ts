@@ -26,6 +26,14 @@ export const PolicyFile = z
     oncLowPriorityMaximum: z.enum(['info', 'suppress']),
     /** At most this many interruptive (warning/critical) cards; the rest fold into one summary card. Absent: no folding. */
     alertBudget: z.number().int().positive().optional(),
+    /**
+     * Chart open (patient-view): an interacting combination the same client acknowledged at an earlier chart open
+     * (feedback on the card that showed it) and that has not changed since (no new drug, no dose increase, no lab
+     * newly crossing a raise's threshold) is shown as `info`, or keeps its indicator with `full-severity`; the card
+     * says when it was acknowledged either way. Contraindicated and ONC high-priority combinations always keep theirs.
+     * Absent: `info`.
+     */
+    acknowledgedCombinations: z.enum(['info', 'full-severity']).optional(),
     /** Site decisions per interaction, each with the reason it was made. */
     interactionOverrides: z
       .array(
