@@ -20,7 +20,10 @@ export const PolicyFile = z
         minor: IndicatorOrSuppress,
       })
       .strict(),
-    /** ONC high-priority pairs always interrupt: never below this, whatever else the policy says. */
+    /**
+     * ONC high-priority pairs always interrupt: never below this, whatever else the policy says, except a combination
+     * acknowledged at an earlier chart open and unchanged since (`acknowledgedCombinations`).
+     */
     oncHighPriorityMinimum: z.enum(['warning', 'critical']),
     /** ONC low-priority pairs are never interruptive: at most this (before patient-context raises). */
     oncLowPriorityMaximum: z.enum(['info', 'suppress']),
