@@ -106,6 +106,10 @@ describe('a long-standing combination acknowledged at an earlier chart open', ()
     expect(second.detail).toContain(
       '_Acknowledged on 2026-11-21 (overridden) at an earlier chart open; unchanged since._',
     );
+    // An ONC high-priority pair is lowered at a chart open too, and its detail says why it is not interrupting.
+    expect(second.detail).toContain(
+      '**Major interaction — on the ONC high-priority list (interruptive when prescribed or changed; acknowledged, unchanged):** verapamil with simvastatin',
+    );
     // Not hidden: both combinations are still listed.
     expect(second.detail).toContain('- **Verapamil + simvastatin** — major (info)');
     // And a third chart open still knows: the acknowledgement is of the card that was acknowledged, not the last one.
@@ -222,6 +226,21 @@ describe('a long-standing combination acknowledged at an earlier chart open', ()
       expect(newer.indicator).toBe('warning');
       expect(newer.detail).toContain('shown again because potassium 5.7 mmol/L on 2026-11-20 raises it._');
     });
+  });
+
+  it('a contraindicated combination keeps its severity, saying it was acknowledged', async () => {
+    const pair = [
+      mr({ id: 'simva-ci', rxcui: scd('simvastatin 40 MG Oral Tablet'), status: 'active' }),
+      mr({ id: 'clari-ci', rxcui: scd('clarithromycin 500 MG Oral Tablet'), status: 'active' }),
+    ];
+    const first = await chartOpen('ack-contraindicated', pair);
+    expect(first.indicator).toBe('critical');
+    await acknowledge(first);
+    const second = await chartOpen('ack-contraindicated', pair);
+    expect(second.indicator).toBe('critical');
+    expect(second.detail).toContain(
+      '_Acknowledged on 2026-11-21 (overridden) at an earlier chart open; unchanged since; kept at its severity: a contraindicated combination is always shown in full._',
+    );
   });
 
   it('the pharmacist policy keeps it at full severity, saying it was acknowledged', async () => {
