@@ -260,7 +260,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
     fhirClient: new FhirClient(config.fhirServerAllowlist, deps.fetch ?? fetch),
     now,
     reportError: (what, error) => app.log.error({ err: error }, `${what} failed`),
-    ...(records ? { recall: records.recall } : {}),
+    ...(records ? { recall: records.recall, acknowledgements: records.acknowledgements } : {}),
     rules: {
       rules: ruleRegistry,
       ...(ruleMemory ? { memory: ruleMemory } : {}),

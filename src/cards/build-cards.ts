@@ -13,7 +13,8 @@ import type {
 } from '../checks/allergy/allergy-finding.js';
 import type { DuplicateFinding } from '../checks/duplicate/duplicate-finding.js';
 import type { Card } from './card.js';
-import type { BuiltCards, CardContext, CardMeta, NotBuilt } from './card-context.js';
+import type { BuiltCards, CardContext, CardMeta, CombinationState, NotBuilt } from './card-context.js';
+import { acknowledgedTreatment, changesSince, type AcknowledgementNote } from './acknowledged-combinations.js';
 import type { Interaction } from '../knowledge/source-schema.js';
 import { allergyCards } from './allergy-cards.js';
 import { incompleteCard, unscreenableCards } from './coverage-cards.js';
@@ -23,7 +24,9 @@ import { duplicateProfileCard, mergeDuplicateCards, mergeDuplicatesIntoProfileCa
 import { decideIndicator, indicatorRank, type PolicyDecision } from './policy.js';
 import {
   byImportance,
+  combinationState,
   describeNotBuilt,
+  drugNames,
   groupByPair,
   MAX_PAIR_CARDS,
   groupMeta,
@@ -33,6 +36,46 @@ import {
   profileCard,
   type Decided,
 } from './interaction-cards.js';
+
+/**
+ * Profile mode: each combination's state for the ledger, and the findings with the indicator they are shown at: an
+ * acknowledged, unchanged combination at info unless it always interrupts or the policy keeps it (see
+ * acknowledged-combinations.ts). Sorted again, so the card's indicator and its "most severe" detail are what is shown.
+ */
+function withAcknowledgements(
+  groups: readonly Decided[][],
+  cc: CardContext,
+): { shown: Decided[]; combinations: CombinationState[] } {
+  const combinations: CombinationState[] = [];
+  const shown: Decided[] = [];
+  for (const group of groups) {
+    const state = combinationState(group, groupMeta(group).findingKey!);
+    combinations.push(state);
+    const acknowledgement = cc.acknowledged?.get(state.key);
+    if (!acknowledgement) {
+      shown.push(...group);
+      continue;
+    }
+    const changes = changesSince(acknowledgement.state, state, drugNames(group));
+    // A contraindicated combination should not be taken together at all: an acknowledgement never quiets it.
+    const contraindicated = group.some((d) => d.finding.interaction.severity === 'contraindicated');
+    const lower = changes.length === 0 && !contraindicated && acknowledgedTreatment(cc.policy) === 'info';
+    const kept =
+      changes.length > 0 || state.indicator === 'info' || lower
+        ? undefined
+        : contraindicated
+          ? ('contraindicated' as const)
+          : ('policy' as const);
+    const note: AcknowledgementNote = { acknowledgement, changes, ...(kept ? { kept } : {}) };
+    for (const d of group)
+      shown.push({
+        ...d,
+        decision: lower ? { ...d.decision, indicator: 'info' } : d.decision,
+        acknowledged: note,
+      });
+  }
+  return { shown: shown.sort(byImportance), combinations };
+}
 
 export function buildCards(findings: readonly Finding[], cc: CardContext): BuiltCards {
   const decided: Decided[] = [];
@@ -56,11 +99,13 @@ export function buildCards(findings: readonly Finding[], cc: CardContext): Built
     const duplicateFindings = findings.filter((f): f is DuplicateFinding => f.kind === 'duplicate');
     if (decided.length > 0) {
       // One summary card for the profile: duplicates join the interaction summary as a "Duplicate therapy" section.
-      const groups = groupByPair(decided);
+      // Each combination is recorded as it stands; one this client acknowledged earlier and unchanged since is info.
+      const { shown, combinations } = withAcknowledgements(groupByPair(decided), cc);
+      const groups = groupByPair(shown);
       const count = `${groups.length} interacting combination${groups.length === 1 ? '' : 's'}`;
       const merged = mergeDuplicatesIntoProfileCard(
-        profileCard(decided, cc),
-        { ...groupMeta(decided), findingKey: null, draftRefs: [], draftFingerprint: null },
+        profileCard(shown, cc),
+        { ...groupMeta(shown), findingKey: null, draftRefs: [], draftFingerprint: null, combinations },
         duplicateFindings,
         count,
         groups.map((g) => pairName(g[0]!.finding)),

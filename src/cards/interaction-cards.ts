@@ -23,8 +23,9 @@ import {
   SERVICE_LABEL,
   capitalise,
 } from './card.js';
-import type { CardContext, CardMeta, NotBuilt } from './card-context.js';
+import type { CardContext, CardMeta, CombinationState, NotBuilt } from './card-context.js';
 import { describeMedication, dosageFingerprint } from './medication-text.js';
+import { combinationDrug, type AcknowledgementNote, type CombinationChange } from './acknowledged-combinations.js';
 import { indicatorRank, isInterruptive, type PolicyDecision } from './policy.js';
 
 const RXNORM = [...RXNORM_SYSTEMS][0]!;
@@ -39,6 +40,8 @@ const SEVERITY_RANK: Readonly<Record<Interaction['severity'], number>> = {
 export interface Decided {
   readonly finding: InteractionFinding;
   readonly decision: PolicyDecision & { readonly indicator: Indicator };
+  /** Profile mode: this client acknowledged the combination at an earlier chart open (acknowledged-combinations.ts). */
+  readonly acknowledged?: AcknowledgementNote;
 }
 
 /** The ledger's view of one card's findings. */
@@ -61,6 +64,29 @@ export function groupMeta(group: readonly Decided[]): CardMeta {
       (d) => d.finding.interaction.severity === 'contraindicated' || d.finding.interaction.oncList === 'high-priority',
     ),
   };
+}
+
+/** A profile card's combination as it stands now, for the ledger and for comparing with an acknowledgement. */
+export function combinationState(group: readonly Decided[], key: string): CombinationState {
+  const raised = group.find((d) => d.decision.raisedBy)?.decision.raisedBy?.lab;
+  return {
+    key,
+    indicator: group.reduce(
+      (top, d) => (indicatorRank(d.decision.indicator) > indicatorRank(top) ? d.decision.indicator : top),
+      group[0]!.decision.indicator,
+    ),
+    drugs: medicationsOf(group).map(combinationDrug),
+    ...(raised ? { raisedBy: { kind: raised.kind, value: raised.value, unit: raised.unit, date: raised.date } } : {}),
+  };
+}
+
+/** Ingredient names by drug identity (as in the pair key), for saying which drug of a combination changed. */
+export function drugNames(group: readonly Decided[]): Map<string, string> {
+  const names = new Map<string, string>();
+  for (const { finding } of group)
+    for (const m of [finding.subject, finding.other])
+      names.set(drugIdentity(m), m.ingredients.map((i) => i.name).join(' / ') || m.display);
+  return names;
 }
 
 export function byImportance(x: Decided, y: Decided): number {
@@ -176,11 +202,18 @@ export function profileCard(decided: readonly Decided[], cc: CardContext): Card 
   const top = decided[0]!;
   const pairs = groups.map((g) => pairName(g[0]!.finding));
   const count = `${groups.length} interacting combination${groups.length === 1 ? '' : 's'}`;
-  const summary = fitSummary(`${count} in current medications: ${pairs.join('; ')}`);
+  // Every combination acknowledged earlier and unchanged since: the summary says so, so nobody reads it as new.
+  const allAcknowledged = groups.every((g) => g[0]!.acknowledged && g[0]!.acknowledged.changes.length === 0);
+  const summary = fitSummary(
+    allAcknowledged
+      ? `${count} in current medications, acknowledged earlier and unchanged: ${pairs.join('; ')}`
+      : `${count} in current medications: ${pairs.join('; ')}`,
+  );
   const lines = groups.map((g) => {
     const [d, ...others] = distinctInteractions(g) as [Decided, ...Decided[]];
     const also = others.length > 0 ? ` Also: ${others.map((x) => x.finding.interaction.title).join('; ')}.` : '';
-    return `- **${pairName(d.finding)}** — ${d.finding.interaction.severity} (${d.decision.indicator}): ${d.finding.interaction.title}. ${d.finding.interaction.management}${also}`;
+    const ack = g[0]!.acknowledged ? ` ${acknowledgementText(g[0]!.acknowledged, cc.policy.id)}` : '';
+    return `- **${pairName(d.finding)}** — ${d.finding.interaction.severity} (${d.decision.indicator}): ${d.finding.interaction.title}. ${d.finding.interaction.management}${also}${ack}`;
   });
   const topGroup = groups.find((g) => g.includes(top))!;
   const detail =
@@ -207,12 +240,45 @@ export function profileCard(decided: readonly Decided[], cc: CardContext): Card 
   };
 }
 
+/** "Acknowledged on 2026-05-02 (overridden) at an earlier chart open; unchanged since." and why it is back, if it is. */
+export function acknowledgementText(note: AcknowledgementNote, policyId: string): string {
+  const a = note.acknowledgement;
+  const when = `_Acknowledged on ${a.at.slice(0, 10)} (${a.outcome}) at an earlier chart open;`;
+  if (note.changes.length > 0) return `${when} shown again because ${note.changes.map(changeText).join('; ')}._`;
+  const kept =
+    note.kept === 'contraindicated'
+      ? '; kept at its severity: a contraindicated combination is always shown in full'
+      : note.kept === 'policy'
+        ? `; kept at its severity by the ${policyId} policy`
+        : '';
+  return `${when} unchanged since${kept}._`;
+}
+
+function changeText(c: CombinationChange): string {
+  switch (c.kind) {
+    case 'new-drug':
+      return `${c.medication} was not part of it then`;
+    case 'other-product':
+      return `${c.medication} is now another product (its strength may differ)`;
+    case 'dose-increased':
+      return `the ${c.medication} dose went up to ${c.now.value} ${c.now.unit} a day (was ${c.then.value} ${c.then.unit})`;
+    case 'dosage-changed':
+      return `the ${c.medication} dosage changed`;
+    case 'raised':
+      return c.lab
+        ? `${c.lab.kind} ${c.lab.value} ${c.lab.unit} on ${c.lab.date} raises it`
+        : 'the policy now gives it a higher severity';
+  }
+}
+
 function findingDetail(d: Decided): string {
   const f = d.finding;
   const i = f.interaction;
   const list =
     i.oncList === 'high-priority'
-      ? ' — on the ONC high-priority list (always interruptive)'
+      ? d.acknowledged && d.decision.indicator === 'info'
+        ? ' — on the ONC high-priority list (interruptive when prescribed or changed; acknowledged, unchanged)'
+        : ' — on the ONC high-priority list (always interruptive)'
       : i.oncList === 'low-priority'
         ? ' — on the ONC low-priority list (non-interruptive)'
         : '';

@@ -5,12 +5,13 @@
  * answer. Reads (remembered overrides, inference) have a time limit and never hold up or fail a request.
  */
 import { createHash, randomUUID } from 'node:crypto';
+import { z } from 'zod';
 import type { Database } from '../infra/database.js';
 import { withTimeout } from '../infra/with-timeout.js';
 import { HOOKS } from '../hooks/registry.js';
-import type { OverrideRecall, ServiceResult } from '../hooks/run-service.js';
+import type { AcknowledgementRecall, OverrideRecall, ServiceResult } from '../hooks/run-service.js';
 import type { IdHasher } from './id-hash.js';
-import { cardsForAbandonedDrafts, rememberedOverrides } from './memory.js';
+import { acknowledgedCombinations, cardsForAbandonedDrafts, rememberedOverrides } from './memory.js';
 import {
   adminAudit,
   type AuditRecord,
@@ -18,7 +19,8 @@ import {
   type FeedbackRecord,
   type RecordEntry,
 } from '../infra/records.js';
-import type { CardMeta } from '../cards/card-context.js';
+import type { Acknowledgement, CardMeta } from '../cards/card-context.js';
+import { Indicator } from '../policy/policy-schema.js';
 import type { Recorder, RecordsStatus } from './recorder.js';
 import type { FeedbackItem } from './feedback-schema.js';
 import { overrideReasonSystem } from '../cards/card.js';
@@ -84,6 +86,28 @@ export class CardRecords {
     },
   };
 
+  /**
+   * The acknowledgement memory a chart open consults: combinations this client acknowledged for this patient at an
+   * earlier call of the same hook. A read under the lookup time limit; it never writes, so the answer waits on no
+   * database write. A recorded state that does not read back as one is ignored (the combination is shown in full).
+   */
+  readonly acknowledgements: AcknowledgementRecall = {
+    acknowledged: async (client, patientId, hook, keys) => {
+      const rows = await withTimeout(
+        acknowledgedCombinations(this.db, this.now(), client, this.hash(patientId), hook, keys),
+        this.lookupTimeoutMs,
+        'acknowledgement memory',
+      );
+      const out = new Map<string, Acknowledgement>();
+      for (const r of rows) {
+        const state = RecordedCombination.safeParse(r.state);
+        if (!state.success || state.data.key !== r.key) continue;
+        out.set(r.key, { cardUuid: r.cardUuid, outcome: r.outcome, at: r.outcomeAt.toISOString(), state: state.data });
+      }
+      return out;
+    },
+  };
+
   recordServiceCall(call: ServiceCall): void {
     const at = call.servedAt.toISOString();
     const r = call.result;
@@ -110,6 +134,7 @@ export class CardRecords {
       userHash: r?.userId ? this.hash(r.userId) : null,
       draftHashes: (m?.draftRefs ?? []).map(this.hash),
       draftFingerprint: m?.draftFingerprint ?? null,
+      combinations: m?.combinations ?? null,
     });
     for (const card of r?.response.cards ?? [])
       this.recorder.record({ type: 'card', row: row(card, r!.meta.get(card.uuid)) });
@@ -337,6 +362,17 @@ export class CardRecords {
     }
   }
 }
+
+/** A combination as the ledger recorded it (CombinationState), read back from cds_card.combinations. */
+const Amount = z.object({ value: z.number(), unit: z.string() });
+const RecordedCombination = z.object({
+  key: z.string(),
+  indicator: Indicator,
+  drugs: z
+    .array(z.object({ drug: z.string(), product: z.string(), fingerprint: z.string(), perDay: Amount.optional() }))
+    .max(1000),
+  raisedBy: z.object({ kind: z.string(), value: z.number(), unit: z.string(), date: z.string() }).optional(),
+});
 
 function audit(
   action: AuditRecord['action'],

@@ -79,3 +79,54 @@ export async function cardsForAbandonedDrafts(
   );
   return rows.rows.map((r) => ({ cardUuid: r.card_uuid, client: r.client }));
 }
+
+export interface AcknowledgedCombination {
+  readonly key: string;
+  readonly cardUuid: string;
+  readonly outcome: 'accepted' | 'overridden';
+  readonly outcomeAt: Date;
+  /** The combination as the acknowledged card recorded it (cds_card.combinations). */
+  readonly state: unknown;
+}
+
+/**
+ * Combinations this client acknowledged for this patient at an earlier `hook` call (a chart open): the latest
+ * feedback, accepted or overridden, by this client on a card it received that listed the combination, before `now`.
+ * Another client's cards and feedback never count. No window beyond the record retention: a combination taken for
+ * years was acknowledged once, and a change since is what shows it again (src/cards/acknowledged-combinations.ts).
+ * The feedback's outcome time is the EHR's clock, so it is not compared with `now`; the card's own time is.
+ */
+export async function acknowledgedCombinations(
+  db: Queryable,
+  now: Date,
+  client: string,
+  patientHash: string,
+  hook: string,
+  keys: readonly string[],
+): Promise<AcknowledgedCombination[]> {
+  if (keys.length === 0) return [];
+  const rows = await db.query<{
+    key: string;
+    card_uuid: string;
+    outcome: 'accepted' | 'overridden';
+    outcome_at: Date | string;
+    state: unknown;
+  }>(
+    `SELECT DISTINCT ON (x.state->>'key') x.state->>'key' AS key, c.card_uuid, f.outcome, f.outcome_at, x.state
+     FROM cds_card c
+     JOIN cds_feedback f ON f.card_uuid = c.card_uuid AND f.client = c.client
+     CROSS JOIN LATERAL jsonb_array_elements(c.combinations) AS x(state)
+     WHERE c.patient_hash = $1 AND c.hook = $3 AND c.client = $2 AND c.served_at <= $4::timestamptz
+       AND c.combinations IS NOT NULL AND jsonb_typeof(c.combinations) = 'array'
+       AND x.state->>'key' = ANY ($5::text[])
+     ORDER BY x.state->>'key', f.outcome_at DESC, c.served_at DESC`,
+    [patientHash, client, hook, now.toISOString(), keys],
+  );
+  return rows.rows.map((r) => ({
+    key: r.key,
+    cardUuid: r.card_uuid,
+    outcome: r.outcome,
+    outcomeAt: new Date(r.outcome_at),
+    state: r.state,
+  }));
+}

@@ -4,7 +4,7 @@
  */
 import { clientKey, type ClientIdentity } from '../auth/client-auth.js';
 import { answerCards } from '../cards/answer-cards.js';
-import type { BuiltCards, CardMeta } from '../cards/card-context.js';
+import type { Acknowledgement, BuiltCards, CardContext, CardMeta } from '../cards/card-context.js';
 import type { CdsResponse } from '../cards/card.js';
 import type { Policy } from '../policy/policy-schema.js';
 import { safeAlternatives } from '../checks/ddi/safe-alternatives.js';
@@ -50,6 +50,19 @@ export interface ServiceDeps {
   readonly recall?: OverrideRecall;
   /** Guideline rules (absent: none run). */
   readonly rules?: GuidelineRuleDeps;
+  /** Combinations acknowledged at earlier chart opens (absent: none is, every one is shown at its indicator). */
+  readonly acknowledgements?: AcknowledgementRecall;
+}
+
+/** Finds, for the combinations on a profile card, this client's acknowledgement of each at an earlier chart open. */
+export interface AcknowledgementRecall {
+  /** `client` is clientKey() of the caller: only its own cards and feedback count. Keyed by finding key. */
+  acknowledged(
+    client: string,
+    patientId: string,
+    hook: string,
+    keys: readonly string[],
+  ): Promise<ReadonlyMap<string, Acknowledgement>>;
 }
 
 /** Finds, for cards about to be shown, an earlier override of the same finding for the same draft. */
@@ -231,15 +244,21 @@ export async function runService(
   const interactions = findings.filter((f): f is InteractionFinding => f.kind === 'interaction');
   const alternatives =
     behaviour.mode === 'order' ? await safeAlternatives(interactions, clinical, kb, deadline) : new Map();
-  const built = answerCards(findings, {
+  const cardContext: CardContext = {
     policy,
     context: clinical,
     kb,
     publicBaseUrl: deps.config.publicBaseUrl,
     mode: behaviour.mode,
     alternatives,
-  });
+  };
   const patientId = typeof context.patientId === 'string' ? context.patientId : undefined;
+  let built = answerCards(findings, cardContext);
+  if (behaviour.mode === 'profile' && patientId && deps.acknowledgements) {
+    const acknowledged = await recallAcknowledgements(built, clientKey(client), patientId, hook, deps);
+    // Built again with what this client acknowledged: profile cards are few and cheap to build.
+    if (acknowledged.size > 0) built = answerCards(findings, { ...cardContext, acknowledged });
+  }
   const suppressed =
     behaviour.recallsOverridesFrom && patientId && deps.recall
       ? await recallOverrides(built, clientKey(client), patientId, deps.recall, deps)
@@ -273,6 +292,28 @@ function notNormalisedFinding(missed: NonNullable<ClinicalContext['notNormalised
     subject: { kind: 'orders', counts },
     cause: { kind: 'not-identified-in-time', orders: missed },
   };
+}
+
+/**
+ * The combinations on this chart open's profile card that this client acknowledged at an earlier one. Reading the
+ * memory must never lower a card wrongly: if it fails or is slow, nothing is acknowledged and every combination is
+ * shown at its indicator (the failure is reported, as for the override memory).
+ */
+async function recallAcknowledgements(
+  built: BuiltCards,
+  client: string,
+  patientId: string,
+  hook: string,
+  deps: ServiceDeps,
+): Promise<ReadonlyMap<string, Acknowledgement>> {
+  const keys = [...built.meta.values()].flatMap((m) => m.combinations?.map((c) => c.key) ?? []);
+  if (keys.length === 0) return new Map();
+  try {
+    return await deps.acknowledgements!.acknowledged(client, patientId, hook, [...new Set(keys)]);
+  } catch (error) {
+    deps.reportError('acknowledgement memory', error);
+    return new Map();
+  }
 }
 
 /**

@@ -38,6 +38,8 @@ export interface CardRecord {
   readonly userHash: string | null;
   readonly draftHashes: readonly string[];
   readonly draftFingerprint: string | null;
+  /** A profile card's combinations as it showed them (migration 011); absent in records spooled before it. */
+  readonly combinations?: readonly object[] | null;
 }
 
 export interface FeedbackRecord {
@@ -158,6 +160,7 @@ export async function writeRecords(db: Database, entries: readonly RecordEntry[]
       user_hash: 'text',
       draft_hashes: 'text[]',
       draft_fingerprint: 'text',
+      combinations: 'jsonb',
     });
     await insert(tx, 'cds_feedback', of('feedback'), 'feedback_key', {
       feedback_key: 'text',

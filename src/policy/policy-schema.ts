@@ -20,12 +20,24 @@ export const PolicyFile = z
         minor: IndicatorOrSuppress,
       })
       .strict(),
-    /** ONC high-priority pairs always interrupt: never below this, whatever else the policy says. */
+    /**
+     * ONC high-priority pairs always interrupt: never below this, whatever else the policy says, except a combination
+     * acknowledged at an earlier chart open and unchanged since (`acknowledgedCombinations`).
+     */
     oncHighPriorityMinimum: z.enum(['warning', 'critical']),
     /** ONC low-priority pairs are never interruptive: at most this (before patient-context raises). */
     oncLowPriorityMaximum: z.enum(['info', 'suppress']),
     /** At most this many interruptive (warning/critical) cards; the rest fold into one summary card. Absent: no folding. */
     alertBudget: z.number().int().positive().optional(),
+    /**
+     * Chart open (patient-view): an interacting combination the same client acknowledged at an earlier chart open
+     * (feedback on the card that showed it) and that has not changed since (no new drug, no dose increase, no lab
+     * newly crossing a raise's threshold) is shown as `info`, or keeps its indicator with `full-severity`; the card
+     * says when it was acknowledged either way. A contraindicated combination always keeps its indicator; an ONC
+     * high-priority one is lowered like the others (src/cards/acknowledged-combinations.ts says why). Absent:
+     * `full-severity` — a site's own policy, or one stored before this setting existed, lowers nothing it did not say.
+     */
+    acknowledgedCombinations: z.enum(['info', 'full-severity']).optional(),
     /** Site decisions per interaction, each with the reason it was made. */
     interactionOverrides: z
       .array(

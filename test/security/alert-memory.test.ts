@@ -1,7 +1,8 @@
 /**
  * Alert memory, feedback and inferred outcomes belong to the client that received the card (issuer, and tenant
  * where there is one): an override posted by anyone else never hides a card from the EHR that was shown it, and a
- * contraindicated or ONC high-priority card is shown at every order-sign whatever was overridden before. On the
+ * contraindicated or ONC high-priority card is shown at every order-sign whatever was overridden before; a chart
+ * open lowers a combination to info only for the client's own acknowledgement. On the
  * real PostgreSQL (own database).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -16,7 +17,7 @@ import { openDatabase, type Database } from '../../src/infra/database.js';
 import { cardsForAbandonedDrafts } from '../../src/feedback/memory.js';
 import { createIdHasher } from '../../src/feedback/id-hash.js';
 import { NOW, bundledSources, createTestApp, type TestApp } from '../support/app.js';
-import { medicationRequest as mr, orderRequest } from '../support/requests.js';
+import { medicationRequest as mr, orderRequest, patientViewRequest } from '../support/requests.js';
 import { createTestDatabase, type TestDatabase } from '../support/services.js';
 
 const sources = bundledSources();
@@ -186,5 +187,46 @@ describe('alert memory belongs to the client that received the card', () => {
     expect(await rows('SELECT outcome, inferred, client FROM cds_feedback WHERE card_uuid = $1', [card])).toEqual([
       { outcome: 'accepted', inferred: true, client: EHR_KEY },
     ]);
+  });
+});
+
+describe('a chart open reads only its own client\u2019s acknowledgements', () => {
+  const chartOpen = async (caller: Caller, patient: string) => {
+    const body = forPatient(
+      patientViewRequest([
+        mr({ id: 'vera-1', rxcui: scd('Verapamil Hydrochloride 40 MG'), status: 'active' }),
+        mr({ id: 'simva-2', rxcui: scd('simvastatin 40 MG Oral Tablet'), status: 'active' }),
+      ]),
+      patient,
+    );
+    const res = await post(caller, '/cds-services/medication-profile-review', body);
+    expect(res.status).toBe(200);
+    await t.app.recordsSettled();
+    return res.body.cards as { uuid: string; indicator: string; detail: string }[];
+  };
+
+  it('shows a combination acknowledged by another issuer or tenant at full severity, and its own as info', async () => {
+    const [first] = await chartOpen(EHR, 'p-chart');
+    expect(first!.indicator).toBe('warning');
+    expect(await rows('SELECT 1 FROM cds_card WHERE card_uuid = $1', [first!.uuid])).toHaveLength(1);
+
+    // Another client acknowledging the card it never received: stored, counted as unknown, never read for EHR.
+    const acknowledge = (caller: Caller) =>
+      post(caller, '/cds-services/medication-profile-review/feedback', {
+        feedback: [{ card: first!.uuid, outcome: 'overridden', outcomeTimestamp: '2026-11-21T12:05:00Z' }],
+      });
+    expect((await acknowledge(OTHER)).body).toEqual({ received: 1, unknownCards: 1 });
+    expect((await acknowledge(SAME_ISSUER_OTHER_TENANT)).body).toEqual({ received: 1, unknownCards: 1 });
+    await t.app.recordsSettled();
+    const notOwn = await chartOpen(EHR, 'p-chart');
+    expect(notOwn.map((c) => c.indicator)).toEqual(['warning']);
+    expect(notOwn[0]!.detail).not.toContain('Acknowledged');
+
+    // The receiving client's own acknowledgement counts for it, and only for it.
+    expect((await acknowledge(EHR)).body).toEqual({ received: 1, unknownCards: 0 });
+    await t.app.recordsSettled();
+    expect((await chartOpen(EHR, 'p-chart')).map((c) => c.indicator)).toEqual(['info']);
+    expect((await chartOpen(OTHER, 'p-chart')).map((c) => c.indicator)).toEqual(['warning']);
+    expect((await chartOpen(SAME_ISSUER_OTHER_TENANT, 'p-chart')).map((c) => c.indicator)).toEqual(['warning']);
   });
 });

@@ -131,6 +131,7 @@ describe('card ledger and feedback', () => {
       user_hash: hash('Practitioner/example'),
       draft_hashes: [hash('MedicationRequest/d1')],
       draft_fingerprint: expect.stringMatching(/^[0-9a-f]{16}$/),
+      combinations: null,
     });
     const audit = await rows(
       "SELECT client, patient_hash, service, hook, card_count, outcome FROM cds_audit_event WHERE action = 'service-call'",

@@ -107,6 +107,7 @@ describe('migrations and the bundled version', () => {
       '008_rule_shadow.sql',
       '009_interaction_pair_partners.sql',
       '010_record_retention.sql',
+      '011_card_combinations.sql',
     ]);
     expect(await migrate(db, MIGRATIONS)).toEqual([]);
     const tables = await db.query<{ table_name: string }>(

@@ -1,0 +1,164 @@
+/**
+ * The acknowledgement memory of chart opens on the real PostgreSQL (own database): what a profile card records of each
+ * combination, an acknowledgement read back at the next chart open, and a database cut during the lookup (every
+ * combination at full severity, the records kept in the spool and written when it returns).
+ */
+import { createHash } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { PassThrough } from 'node:stream';
+import type { FastifyInstance } from 'fastify';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildApp } from '../../../src/app.js';
+import { NOW, bundledSources, testConfig } from '../../support/app.js';
+import { assertConformantResponse } from '../../support/cds-conformance.js';
+import { medicationRequest as mr, patientViewRequest } from '../../support/requests.js';
+import { createTestDatabase, hostPortOf, type TestDatabase } from '../../support/services.js';
+import { startTcpProxy } from '../../support/tcp-proxy.js';
+
+const SECRET = 'chart-open-memory-secret-0123456789';
+const sources = bundledSources();
+const scd = (name: string) => sources.products.find((p) => p.name === name)!.rxcui;
+const ing = (name: string) => sources.ingredients.find((i) => i.tty === 'IN' && i.name === name)!.rxcui;
+/** dosageFingerprint() of an order without dosageInstruction. */
+const NO_DOSAGE = createHash('sha256').update('null').digest('hex').slice(0, 16);
+
+let database: TestDatabase;
+let sql: pg.Client;
+beforeAll(async () => {
+  database = await createTestDatabase();
+  sql = new pg.Client({ connectionString: database.url });
+  await sql.connect();
+});
+afterAll(async () => {
+  await sql.end();
+  await database.drop();
+});
+
+const env = (extra: Record<string, string> = {}) => ({
+  DATABASE_URL: database.url,
+  DATA_DIR: mkdtempSync(path.join(tmpdir(), 'cds-chart-open-')),
+  CDS_ID_HASH_SECRET: SECRET,
+  CDS_RECORD_FLUSH_MS: '50',
+  ...extra,
+});
+
+/** Verapamil with simvastatin, both active for years: major, and a warning for the prescriber policy. */
+const profile = () => [
+  mr({ id: 'vera', rxcui: scd('Verapamil Hydrochloride 40 MG'), status: 'active', authoredOn: '2014-06-10' }),
+  mr({ id: 'simva', rxcui: scd('simvastatin 40 MG Oral Tablet'), status: 'active', authoredOn: '2016-02-07' }),
+];
+type Card = { uuid: string; indicator: string; summary: string; detail: string };
+async function chartOpen(app: FastifyInstance, patient: string): Promise<Card[]> {
+  const body = patientViewRequest(profile());
+  (body.context as Record<string, unknown>).patientId = patient;
+  const res = await app.inject({ method: 'POST', url: '/cds-services/medication-profile-review', payload: body });
+  expect(res.statusCode).toBe(200);
+  const parsed = JSON.parse(res.body);
+  assertConformantResponse(parsed, { ownOutput: true });
+  return parsed.cards as Card[];
+}
+async function acknowledge(app: FastifyInstance, card: string): Promise<void> {
+  const res = await app.inject({
+    method: 'POST',
+    url: '/cds-services/medication-profile-review/feedback',
+    payload: { feedback: [{ card, outcome: 'overridden', outcomeTimestamp: '2026-11-20T09:30:00Z' }] },
+  });
+  expect(JSON.parse(res.body)).toEqual({ received: 1, unknownCards: 0 });
+}
+
+describe('chart-open acknowledgements in PostgreSQL', () => {
+  it('records each combination of the profile card and reads the acknowledgement back at the next chart open', async () => {
+    const app = await buildApp(testConfig(env()), { sources, now: () => NOW });
+    try {
+      const [first] = await chartOpen(app, 'chart-pg');
+      expect(first!.indicator).toBe('warning');
+      await app.recordsSettled();
+      const key = `onc-hp-25-simvastatin-lovastatin-dose-limited|${[ing('simvastatin'), ing('verapamil')].sort().join('|')}`;
+      const recorded = await sql.query(
+        'SELECT finding_key, indicator, combinations FROM cds_card WHERE card_uuid = $1',
+        [first!.uuid],
+      );
+      const combinations = [
+        {
+          key,
+          indicator: 'warning',
+          drugs: [
+            { drug: ing('verapamil'), product: scd('Verapamil Hydrochloride 40 MG'), fingerprint: NO_DOSAGE },
+            { drug: ing('simvastatin'), product: scd('simvastatin 40 MG Oral Tablet'), fingerprint: NO_DOSAGE },
+          ],
+        },
+      ];
+      // The summary card stands for several findings: no finding key of its own, one per combination.
+      expect(recorded.rows).toEqual([{ finding_key: null, indicator: 'warning', combinations }]);
+
+      await acknowledge(app, first!.uuid);
+      await app.recordsSettled();
+      const [second] = await chartOpen(app, 'chart-pg');
+      expect(second!.indicator).toBe('info');
+      expect(second!.detail).toContain(
+        '_Acknowledged on 2026-11-20 (overridden) at an earlier chart open; unchanged since._',
+      );
+      // The info card records the combination too, at the indicator the policy gave it.
+      await app.recordsSettled();
+      const again = await sql.query('SELECT indicator, combinations FROM cds_card WHERE card_uuid = $1', [
+        second!.uuid,
+      ]);
+      expect(again.rows[0].indicator).toBe('info');
+      expect(again.rows[0].combinations).toEqual(combinations);
+      // Another patient with the same medications was never acknowledged.
+      expect((await chartOpen(app, 'chart-pg-other')).map((c) => c.indicator)).toEqual(['warning']);
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('shows every combination at full severity while the database cannot be read, and keeps the records', async () => {
+    const { host, port } = hostPortOf(database.url);
+    const proxy = await startTcpProxy(host, port);
+    const errors: string[] = [];
+    const logStream = new PassThrough();
+    logStream.on('data', (chunk: Buffer) => errors.push(...chunk.toString().trim().split('\n')));
+    const app = await buildApp(
+      testConfig(env({ DATABASE_URL: database.urlVia(proxy.port), KB_LOOKUP_TIMEOUT_MS: '300', LOG_LEVEL: 'error' })),
+      {
+        sources,
+        now: () => NOW,
+        logStream,
+      },
+    );
+    try {
+      const [first] = await chartOpen(app, 'chart-cut');
+      await app.recordsSettled();
+      await acknowledge(app, first!.uuid);
+      await app.recordsSettled();
+      expect((await chartOpen(app, 'chart-cut')).map((c) => c.indicator)).toEqual(['info']);
+      await app.recordsSettled();
+
+      proxy.cut();
+      const [during] = await chartOpen(app, 'chart-cut');
+      expect(during!.indicator).toBe('warning');
+      expect(during!.detail).not.toContain('Acknowledged');
+      expect(errors.some((l) => JSON.parse(l).msg === 'acknowledgement memory failed')).toBe(true);
+      // The card's records wait in the spool, as every record does while the database is away.
+      const cut = await app.recordsSettled();
+      expect(cut.backlog).toBeGreaterThan(0);
+      expect(
+        JSON.parse((await app.inject({ method: 'GET', url: '/health/ready' })).body).components.records.status,
+      ).toBe('degraded');
+
+      proxy.restore();
+      while ((await app.recordsSettled()).backlog > 0);
+      expect((await sql.query('SELECT indicator FROM cds_card WHERE card_uuid = $1', [during!.uuid])).rows).toEqual([
+        { indicator: 'warning' },
+      ]);
+      expect((await chartOpen(app, 'chart-cut')).map((c) => c.indicator)).toEqual(['info']);
+    } finally {
+      proxy.restore();
+      await app.close();
+      await proxy.close();
+    }
+  });
+});
