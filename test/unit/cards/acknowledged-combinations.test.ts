@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { changesSince } from '../../../src/cards/acknowledged-combinations.js';
+import { acknowledgedTreatment, changesSince } from '../../../src/cards/acknowledged-combinations.js';
+import { bundledSources } from '../../support/app.js';
 import type { CombinationDrug, CombinationState } from '../../../src/cards/card-context.js';
 
 const drug = (d: string, extra: Partial<CombinationDrug> = {}): CombinationDrug => ({
@@ -73,5 +74,15 @@ describe('changesSince: what changed in a combination since it was acknowledged'
     ]);
     // Back under the threshold: lower, no reason to interrupt.
     expect(changesSince(raised(5.8, '2026-11-10'), info, names)).toEqual([]);
+  });
+});
+
+describe('acknowledgedTreatment: what a policy does with an acknowledged, unchanged combination', () => {
+  const base = bundledSources().policies.find((p) => p.id === 'prescriber')!;
+  it('lowers it only where the policy says info; a policy without the setting keeps every indicator', () => {
+    const { acknowledgedCombinations: _shipped, ...withoutSetting } = base;
+    expect(acknowledgedTreatment(base)).toBe('info');
+    expect(acknowledgedTreatment(withoutSetting)).toBe('full-severity');
+    expect(acknowledgedTreatment({ ...base, acknowledgedCombinations: 'full-severity' })).toBe('full-severity');
   });
 });
