@@ -54,7 +54,7 @@ describe('validateKnowledgeDir on the bundled knowledge base', () => {
       ingredients: 2765,
       products: 18855,
       classes: 73,
-      interactions: 333,
+      interactions: 334,
       observations: 7,
       policies: 2,
       doseRules: 158,
@@ -79,12 +79,12 @@ describe('validateKnowledgeDir on the bundled knowledge base', () => {
       ['interactions/pharmacokinetic.json', 'interactions[10].a.ingredients[0]'],
       ['interactions/pharmacokinetic.json', 'interactions[14].a.ingredients[0]'],
       ['interactions/pharmacokinetic.json', 'interactions[24].a.ingredients[0]'],
-      ['interactions/pharmacokinetic.json', 'interactions[110].b.ingredients[0]'],
-      ['interactions/pharmacokinetic.json', 'interactions[113].a.ingredients[0]'],
-      ['interactions/pharmacokinetic.json', 'interactions[118].a.ingredients[0]'],
-      ['interactions/pharmacokinetic.json', 'interactions[157].a.ingredients[0]'],
+      ['interactions/pharmacokinetic.json', 'interactions[111].b.ingredients[0]'],
+      ['interactions/pharmacokinetic.json', 'interactions[114].a.ingredients[0]'],
+      ['interactions/pharmacokinetic.json', 'interactions[119].a.ingredients[0]'],
+      ['interactions/pharmacokinetic.json', 'interactions[158].a.ingredients[0]'],
       // oral midazolam: contraindicated with these four (oral form only), major with every strong inhibitor
-      ['interactions/pharmacokinetic.json', 'interactions[160].b.ingredients[3]'],
+      ['interactions/pharmacokinetic.json', 'interactions[161].b.ingredients[3]'],
     ]);
     expect(report.notes[0]!.message).toMatch(
       /^1 pair also in onc-hp-21-qt-qt \(.*\), major there and moderate here \(sotalol \+ citalopram\)/,
@@ -136,6 +136,19 @@ describe('validateKnowledgeDir on broken knowledge bases (test/fixtures/kb-broke
         path: 'interactions[1].severity',
         rule: 'schema',
         message: 'Invalid option: expected one of "contraindicated"|"major"|"moderate"|"minor" (found "severe")',
+      }),
+    ]);
+  });
+
+  it('an interaction side that does not state its routes, at the side', () => {
+    expect(problemsOf('side-without-forms')).toEqual([
+      problem({
+        line: 66,
+        column: 12,
+        path: 'interactions[1].b.forms',
+        rule: 'schema',
+        message:
+          'a side must state which routes count: "forms" is one of "systemic", "oral", "systemic-or-inhaled" or "any"',
       }),
     ]);
   });
