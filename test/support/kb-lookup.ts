@@ -32,3 +32,10 @@ export function kbKnows(rxcui: string): boolean {
   const kb = bundledSources();
   return kb.ingredients.some((i) => i.rxcui === rxcui) || kb.products.some((p) => p.rxcui === rxcui);
 }
+
+/** A product of the bundled knowledge base by its exact RxNorm name ("ketoconazole 20 MG/ML Medicated Shampoo"). */
+export function kbProduct(name: string): KbDrug {
+  const found = bundledSources().products.find((p) => p.name === name);
+  if (!found) throw new Error(`the bundled knowledge base has no product named ${name}`);
+  return { rxcui: found.rxcui, name: found.name };
+}
