@@ -25,7 +25,9 @@ function order(id: string, name: string, status: 'draft' | 'active', mgPerDay?: 
     dosageInstruction: [
       {
         timing: { repeat: { frequency: 1, period: 1, periodUnit: 'd' } },
-        doseAndRate: [{ doseQuantity: { value: mgPerDay, unit: 'mg', system: 'http://unitsofmeasure.org', code: 'mg' } }],
+        doseAndRate: [
+          { doseQuantity: { value: mgPerDay, unit: 'mg', system: 'http://unitsofmeasure.org', code: 'mg' } },
+        ],
       },
     ],
   };
