@@ -3,7 +3,7 @@
  * Broken knowledge bases are the directories of test/fixtures/kb-broken/ (see its README.md).
  */
 import { describe, expect, it } from 'vitest';
-import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
@@ -286,6 +286,33 @@ describe('validateKnowledgeDir on broken knowledge bases (test/fixtures/kb-broke
         rmSync(dir, { recursive: true, force: true });
       }
     };
+
+    it('a dose cap naming an ingredient that is not on its side, or a partner not on the other side', () => {
+      const file = path.join('interactions', 'onc-high-priority.json');
+      const problems = scratch((dir) => {
+        const text = readFileSync(path.join(dir, file), 'utf8').replace(
+          '"label": "Tizanidine", "forms": "systemic",',
+          '"label": "Tizanidine", "forms": "systemic", "doseCaps": [{ "ingredient": "cimetidine", "with": ["amoxicillin"], "perDayMax": 4, "unit": "mg", "note": "a test cap, not a label fact" }],',
+        );
+        writeFileSync(path.join(dir, file), text);
+      });
+      expect(problems.map((p) => [p.file, p.line, p.path, p.rule, p.message])).toEqual([
+        [
+          HP,
+          17,
+          'interactions[0].a.doseCaps[0].ingredient',
+          'reference',
+          'dose cap: cimetidine is not a member of side a',
+        ],
+        [
+          HP,
+          17,
+          'interactions[0].a.doseCaps[0].with[0]',
+          'reference',
+          'dose cap: amoxicillin is not a member of the other side',
+        ],
+      ]);
+    });
 
     it('a missing required file has no line', () => {
       expect(scratch((dir) => rmSync(path.join(dir, 'observations.json')))).toEqual([
