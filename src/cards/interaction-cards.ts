@@ -4,10 +4,10 @@
  * or one summary card for the whole profile (patient-view style hooks).
  */
 import { randomUUID } from 'node:crypto';
-import type { InteractionFinding } from '../checks/finding.js';
+import { findingSeverity, type InteractionFinding } from '../checks/finding.js';
 import type { Medication } from '../fhir/clinical-context.js';
 import { RXNORM_SYSTEMS, asArray, codingsOf, isObject, str } from '../fhir/resources.js';
-import type { Citation, Interaction } from '../knowledge/source-schema.js';
+import type { Citation, DoseCap, Interaction } from '../knowledge/source-schema.js';
 import type { Indicator } from '../policy/policy-schema.js';
 import {
   bulletsWithCount,
@@ -57,11 +57,13 @@ export function groupMeta(group: readonly Decided[]): CardMeta {
     findingIds: ids,
     findingKey: `${ids.join('+')}|${pairKey(top)}`,
     drugs,
-    severity: top.interaction.severity,
+    severity: findingSeverity(top),
     draftRefs: drafts.flatMap((m) => (m.reference ? [m.reference] : [])),
     draftFingerprint: drafts[0] ? dosageFingerprint(drafts[0]) : null,
     alwaysShown: group.some(
-      (d) => d.finding.interaction.severity === 'contraindicated' || d.finding.interaction.oncList === 'high-priority',
+      (d) =>
+        findingSeverity(d.finding) === 'contraindicated' ||
+        (d.finding.interaction.oncList === 'high-priority' && d.finding.doseCap?.status !== 'within'),
     ),
   };
 }
@@ -92,7 +94,7 @@ export function drugNames(group: readonly Decided[]): Map<string, string> {
 export function byImportance(x: Decided, y: Decided): number {
   return (
     indicatorRank(y.decision.indicator) - indicatorRank(x.decision.indicator) ||
-    SEVERITY_RANK[y.finding.interaction.severity] - SEVERITY_RANK[x.finding.interaction.severity] ||
+    SEVERITY_RANK[findingSeverity(y.finding)] - SEVERITY_RANK[findingSeverity(x.finding)] ||
     x.finding.interaction.id.localeCompare(y.finding.interaction.id)
   );
 }
@@ -181,7 +183,11 @@ export function pairCard(group: readonly Decided[], cc: CardContext): Card {
   const f = top.finding;
   const distinct = distinctInteractions(group);
   const more = distinct.length > 1 ? ` (+${distinct.length - 1} more)` : '';
-  const summary = fitSummary(`${pairName(f)}: ${f.interaction.severity} interaction — ${f.interaction.title}${more}`);
+  const summary = fitSummary(
+    f.doseCap?.status === 'within'
+      ? `${pairName(f)}: within the labelled cap of ${capText(f.doseCap.cap)} — do not exceed${more}`
+      : `${pairName(f)}: ${f.interaction.severity} interaction — ${f.interaction.title}${more}`,
+  );
   const detail = `${distinct.map((d) => findingDetail(d)).join('\n\n---\n\n')}\n\n${patientDataUsed(group)}${footer(cc)}`;
   const suggestions = suggestionsFor(group, cc);
   return {
@@ -213,7 +219,9 @@ export function profileCard(decided: readonly Decided[], cc: CardContext): Card 
     const [d, ...others] = distinctInteractions(g) as [Decided, ...Decided[]];
     const also = others.length > 0 ? ` Also: ${others.map((x) => x.finding.interaction.title).join('; ')}.` : '';
     const ack = g[0]!.acknowledged ? ` ${acknowledgementText(g[0]!.acknowledged, cc.policy.id)}` : '';
-    return `- **${pairName(d.finding)}** — ${d.finding.interaction.severity} (${d.decision.indicator}): ${d.finding.interaction.title}. ${d.finding.interaction.management}${also}${ack}`;
+    const cap =
+      d.finding.doseCap?.status === 'within' ? ` Within the labelled cap of ${capText(d.finding.doseCap.cap)}.` : '';
+    return `- **${pairName(d.finding)}** — ${findingSeverity(d.finding)} (${d.decision.indicator}): ${d.finding.interaction.title}.${cap} ${d.finding.interaction.management}${also}${ack}`;
   });
   const topGroup = groups.find((g) => g.includes(top))!;
   const detail =
@@ -293,6 +301,7 @@ function findingDetail(d: Decided): string {
     '',
     `**Evidence:** ${i.evidence}. **Source:** ${i.citations.map(citationText).join('; ')}`,
   ];
+  if (f.doseCap) lines.push('', doseCapText(f));
   if (f.washout) {
     const w = f.washout;
     const when =
@@ -313,6 +322,28 @@ function findingDetail(d: Decided): string {
   }
   if (i.review.status === 'unreviewed') lines.push('', '_This entry has not yet been reviewed by a clinician._');
   return lines.join('\n');
+}
+
+/** "10 mg a day" */
+function capText(cap: DoseCap): string {
+  return `${cap.perDayMax} ${cap.unit} a day`;
+}
+
+/** What the order's dose is against the label's cap for the pair, and what that did to the finding. */
+function doseCapText(f: InteractionFinding): string {
+  const c = f.doseCap!;
+  const capped = c.medication === f.subject ? f.subjectIngredient : f.otherIngredient;
+  const partner = c.medication === f.subject ? f.otherIngredient : f.subjectIngredient;
+  const cap = `the labelled cap of ${capText(c.cap)} of ${capped.name} with ${partner.name}`;
+  const source = ` ${c.cap.note}`;
+  switch (c.status) {
+    case 'within':
+      return `**Dose within the label's cap:** ${c.perDay} ${c.cap.unit} of ${capped.name} a day is within ${cap}: do not exceed it. Shown as minor instead of ${f.interaction.severity}.${source}`;
+    case 'above':
+      return `**Dose above the label's cap:** ${c.perDay} ${c.cap.unit} of ${capped.name} a day is above ${cap}.${source}`;
+    case 'unreadable':
+      return `**Dose not read:** the amount of ${capped.name} a day could not be read from the order, so ${cap} could not be checked; shown at full severity.${source}`;
+  }
 }
 
 function footer(cc: CardContext): string {

@@ -1,5 +1,5 @@
 /** Applies a policy to a finding: severity → indicator, site overrides, ONC floors and caps, context raises. */
-import type { InteractionFinding } from '../checks/finding.js';
+import { findingSeverity, type InteractionFinding } from '../checks/finding.js';
 import type { ClinicalContext, LabValue } from '../fhir/clinical-context.js';
 import type { Indicator, IndicatorOrSuppress, Policy } from '../policy/policy-schema.js';
 import type { Citation } from '../knowledge/source-schema.js';
@@ -26,10 +26,13 @@ export interface PolicyDecision {
 
 export function decideIndicator(finding: InteractionFinding, policy: Policy, context: ClinicalContext): PolicyDecision {
   const interaction = finding.interaction;
-  let indicator: IndicatorOrSuppress = policy.indicatorBySeverity[interaction.severity];
+  let indicator: IndicatorOrSuppress = policy.indicatorBySeverity[findingSeverity(finding)];
   const override = policy.interactionOverrides.find((o) => o.interaction === interaction.id);
   if (override) indicator = override.indicator;
-  if (interaction.oncList === 'high-priority') indicator = higherIndicator(indicator, policy.oncHighPriorityMinimum);
+  // Within the label's dose cap the label allows the pair at that dose: the ONC floor is for the pair above it.
+  const withinCap = finding.doseCap?.status === 'within';
+  if (interaction.oncList === 'high-priority' && !withinCap)
+    indicator = higherIndicator(indicator, policy.oncHighPriorityMinimum);
   // The low-priority cap is the default; a site's explicit, audited decision about the pair stands.
   if (interaction.oncList === 'low-priority' && !override && RANK[indicator] > RANK[policy.oncLowPriorityMaximum]) {
     indicator = policy.oncLowPriorityMaximum;

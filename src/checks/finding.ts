@@ -2,7 +2,7 @@
 import type { Medication, MedicationRole, UnreachedOrder } from '../fhir/clinical-context.js';
 import type { DataGapReason, DataKey } from '../fhir/prefetch.js';
 import type { IngredientRef } from '../knowledge/knowledge-store.js';
-import type { Interaction } from '../knowledge/source-schema.js';
+import type { DoseCap, Interaction, Severity } from '../knowledge/source-schema.js';
 import type { DoseFinding } from './dose/dose-finding.js';
 import type { AllergiesNotSentFinding, AllergyFinding, AllergyNotCheckedFinding } from './allergy/allergy-finding.js';
 import type { DuplicateFinding } from './duplicate/duplicate-finding.js';
@@ -18,12 +18,31 @@ export interface InteractionFinding {
   readonly subjectIngredient: IngredientRef;
   readonly otherIngredient: IngredientRef;
   readonly subjectSide: 'a' | 'b';
+  /**
+   * Set when the entry gives a label dose cap for this pair (simvastatin at most 10 mg a day with diltiazem): the
+   * capped medication's amount a day against it. `within` lowers the finding to minor (see findingSeverity).
+   */
+  readonly doseCap?: {
+    readonly cap: DoseCap;
+    readonly medication: Medication;
+    readonly status: 'within' | 'above' | 'unreadable';
+    /** The amount a day read from the order, in the cap's unit (absent when unreadable). */
+    readonly perDay?: number;
+  };
   /** Set when one of the pair was stopped but is still within its washout. */
   readonly washout?: {
     readonly medication: Medication;
     readonly daysSinceStopped: number;
     readonly washoutDays: number;
   };
+}
+
+/**
+ * The severity a finding is shown at: the entry's, except that an order within the label's dose cap for the pair is
+ * minor (the label allows the combination at that dose; the card says not to exceed it).
+ */
+export function findingSeverity(f: InteractionFinding): Severity {
+  return f.doseCap?.status === 'within' ? 'minor' : f.interaction.severity;
 }
 
 /** A medication that could not be screened at all (unknown code, text only, unreadable reference). */

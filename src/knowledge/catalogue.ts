@@ -7,12 +7,21 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { jsonFilesIn, loadKnowledgeSources } from './load-sources.js';
-import type { Citation, Interaction, InteractionSide, Severity } from './source-schema.js';
+import type { Citation, Interaction, InteractionSide, Severity, SideForms } from './source-schema.js';
 
 const SEVERITIES: readonly Severity[] = ['contraindicated', 'major', 'moderate', 'minor'];
 
 /** Markdown table cell: no pipes or line breaks. */
 const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\s*\n\s*/g, ' ');
+
+/** How the catalogue names each side's routes (SideForms in source-schema.ts). */
+const FORMS_TEXT: Readonly<Record<SideForms, string>> = {
+  oral: 'oral forms only',
+  systemic: 'systemic forms (not eye, ear, skin, vaginal-local, intrauterine, inhaled or nasal products)',
+  'systemic-or-inhaled':
+    'systemic, inhaled and nasal forms (not eye, ear, skin, vaginal-local or intrauterine products)',
+  any: 'every form, local ones included',
+};
 
 export function renderCatalogue(dir: string): string {
   const kb = loadKnowledgeSources(dir);
@@ -49,6 +58,12 @@ export function renderCatalogue(dir: string): string {
   out.push(`- Products: ${kb.products.length} (${ttys(kb.products)})`);
   out.push(`- Classes: ${kb.classes.length}`);
   out.push(`- Interactions: ${kb.interactions.length}`);
+  const sides = kb.interactions.flatMap((i) => [i.a, i.b]);
+  const byForms = (Object.keys(FORMS_TEXT) as SideForms[])
+    .map((f) => `${count(sides, (s) => (s.forms ?? 'systemic') === f)} ${f}`)
+    .join(', ');
+  out.push(`- Interaction sides by routes: ${byForms}`);
+  out.push(`- Label dose caps: ${sides.reduce((n, s) => n + (s.doseCaps?.length ?? 0), 0)}`);
   out.push(
     `- Reviewed by a clinician: ${count(kb.interactions, (i) => i.review.status === 'reviewed')} of ${kb.interactions.length}`,
     '',
@@ -89,13 +104,14 @@ export function renderCatalogue(dir: string): string {
     for (const id of s.classes) parts.push(`class \`${id}\` (${classes.get(id)?.members.length ?? 0})`);
     if (s.ingredients.length > 0) parts.push(s.ingredients.map((c) => names.get(c) ?? c).join(', '));
     const washout = s.washoutDays ? `; washout ${s.washoutDays} d` : '';
-    const forms =
-      s.forms === 'systemic'
-        ? '; systemic forms only (not ophthalmic, otic, topical, shampoo or intrauterine)'
-        : s.forms === 'oral'
-          ? '; oral forms only'
-          : '';
-    return `**${s.label}**: ${parts.join('; ')}${washout}${forms}`;
+    const forms = `; routes: ${FORMS_TEXT[s.forms ?? 'systemic']}`;
+    const caps = (s.doseCaps ?? [])
+      .map(
+        (c) =>
+          `; dose cap: ${c.ingredient} at most ${c.perDayMax} ${c.unit} a day${c.with ? ` with ${c.with.join(', ')}` : ''}`,
+      )
+      .join('');
+    return `**${s.label}**: ${parts.join('; ')}${washout}${forms}${caps}`;
   };
   const citationText = (c: Citation) => {
     const refs = [

@@ -287,6 +287,7 @@ function crossReferenceProblems(kb: {
       for (const code of Object.keys(s.washoutByIngredient ?? {})) {
         if (!inCodes.has(code)) problems.push(`interaction ${i.id}: side ${side} washout for ${code}, not an IN here`);
       }
+      for (const problem of doseCapProblems(i, side, kb)) problems.push(`interaction ${i.id}: side ${side} ${problem}`);
       for (const days of [s.washoutDays ?? 0, ...Object.values(s.washoutByIngredient ?? {})]) {
         if (days > MAX_WASHOUT_DAYS)
           problems.push(
@@ -358,4 +359,34 @@ export function allergyAndDuplicateProblems(
         problems.push(`${DUPLICATE_THERAPY_FILE}: ${d.id} names class ${c}, not defined in classes.json`);
   }
   return problems;
+}
+
+/**
+ * A side's dose caps name their ingredient, and the partners they hold with, by exact IN name: each must be an IN of
+ * ingredients.json and a member of its side (the cap's ingredient of this side, `with` of the other side).
+ */
+export function doseCapProblems(
+  i: Interaction,
+  side: 'a' | 'b',
+  kb: { ingredients: readonly Ingredient[]; classes: readonly DrugClass[] },
+): string[] {
+  const caps = i[side].doseCaps ?? [];
+  if (caps.length === 0) return [];
+  const byName = new Map(kb.ingredients.filter((x) => x.tty === 'IN').map((x) => [x.name, x.rxcui]));
+  const membersOf = (s: 'a' | 'b') =>
+    new Set([...i[s].ingredients, ...i[s].classes.flatMap((c) => kb.classes.find((k) => k.id === c)?.members ?? [])]);
+  const own = membersOf(side);
+  const other = membersOf(side === 'a' ? 'b' : 'a');
+  const out: string[] = [];
+  for (const cap of caps) {
+    const code = byName.get(cap.ingredient);
+    if (code === undefined) out.push(`dose cap: "${cap.ingredient}" is not the name of an IN in ingredients.json`);
+    else if (!own.has(code)) out.push(`dose cap: ${cap.ingredient} is not a member of side ${side}`);
+    for (const name of cap.with ?? []) {
+      const w = byName.get(name);
+      if (w === undefined) out.push(`dose cap: "${name}" (with) is not the name of an IN in ingredients.json`);
+      else if (!other.has(w)) out.push(`dose cap: ${name} (with) is not a member of the other side`);
+    }
+  }
+  return out;
 }

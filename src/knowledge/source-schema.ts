@@ -111,6 +111,49 @@ export const DrugClass = z
   .strict();
 export type DrugClass = z.infer<typeof DrugClass>;
 
+/**
+ * Which products of a side's members meet the interaction, by where they act:
+ * - `oral`: only forms taken by mouth (oral midazolam, not the injection).
+ * - `systemic`: forms given to reach the circulation (oral, injected, transdermal, sublingual, buccal, rectal,
+ *   implants, vaginal rings); not products that act where they are applied: ophthalmic, otic, skin (cream,
+ *   ointment, gel, lotion, foam, shampoo, soap), vaginal creams, gels and inserts, intrauterine systems, mouthwashes,
+ *   irrigations, and inhaled or nasal products (ketoconazole shampoo is no CYP3A4 inhibitor in practice).
+ * - `systemic-or-inhaled`: systemic forms and inhaled or nasal products too, where the label says those reach the
+ *   circulation enough to matter (inhaled and intranasal fluticasone or budesonide with strong CYP3A4 inhibitors;
+ *   nasal fentanyl, sumatriptan or dihydroergotamine; inhaled insulin).
+ * - `any`: every form, local ones included, only where a label says a local form acts systemically (timolol eye
+ *   drops slow the heart with verapamil; miconazole oral gel and vaginal products raise the INR with warfarin).
+ * Imported rows whose format states no route get `systemic` (knowledge-base/IMPORT-FORMATS.md), and so does a stored
+ * record written before every side stated its routes.
+ */
+export const SideForms = z.enum(['oral', 'systemic', 'systemic-or-inhaled', 'any'], {
+  error: (issue) =>
+    issue.input === undefined
+      ? 'a side must state which routes count: "forms" is one of "systemic", "oral", "systemic-or-inhaled" or "any"'
+      : 'forms is one of "systemic", "oral", "systemic-or-inhaled" or "any"',
+});
+export type SideForms = z.infer<typeof SideForms>;
+
+/**
+ * A label's daily dose cap for one ingredient of a side while the other side is taken, named by its exact IN name
+ * in ingredients.json (the loader checks it is a member of the side). The daily amount of an order is computed as
+ * the dose check computes it (src/checks/dose/). Within the cap the finding drops to `minor` ("within the labelled
+ * cap — do not exceed"); above it, or when the dose cannot be read, the entry's own severity holds and the card says
+ * which.
+ */
+export const DoseCap = z
+  .object({
+    ingredient: z.string().min(2),
+    /** The other side's members (IN names) the cap holds with; absent: every member of the other side. */
+    with: z.array(z.string().min(2)).min(1).max(50).optional(),
+    perDayMax: z.number().positive(),
+    unit: z.enum(['mg', 'ug']),
+    /** Our own words: what the label says about the cap (shown on the card). */
+    note: z.string().min(10),
+  })
+  .strict();
+export type DoseCap = z.infer<typeof DoseCap>;
+
 export const InteractionSide = z
   .object({
     /** How a card names this side's group, e.g. "MAO inhibitors". */
@@ -122,11 +165,14 @@ export const InteractionSide = z
     /** Per-ingredient washout where it differs from washoutDays (e.g. fluoxetine, 35 days). */
     washoutByIngredient: z.record(Rxcui, z.number().int().positive()).optional(),
     /**
-     * Which products of the side's members count: `systemic` — not ophthalmic, otic, topical, shampoo or
-     * intrauterine products (ketoconazole shampoo is no CYP3A4 inhibitor in practice); `oral` — only oral forms (oral
-     * midazolam, not the injection). Absent: every form.
+     * Which products of the side's members count (required: every side states its routes, see SideForms).
      */
-    forms: z.enum(['systemic', 'oral']).optional(),
+    forms: SideForms,
+    /**
+     * Label dose caps of this side's members while the other side is taken (simvastatin at most 10 mg a day with
+     * verapamil): an order within its cap is a lower-level finding, above it the full severity (see DoseCap).
+     */
+    doseCaps: z.array(DoseCap).max(20).optional(),
   })
   .strict()
   .refine((s) => s.ingredients.length + s.classes.length > 0, { message: 'a side names ingredients or classes' });

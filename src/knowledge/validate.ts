@@ -1159,6 +1159,7 @@ export function validateKnowledgeDir(dir: string, options: ValidateOptions = {})
     dupesIn(e.src, [...e.at, 'members'], e.value.members, 'member');
   }
   const classKnown = (id: string) => !classes.available || classById.has(id) || classes.failedIds.has(id);
+  const inByName = new Map([...byCui.values()].filter((x) => x.tty === 'IN').map((x) => [x.name, x.rxcui]));
   const membersOf = (side: Interaction['a']): Set<string> =>
     new Set([...side.ingredients, ...side.classes.flatMap((c) => classById.get(c)?.members ?? [])]);
   for (const e of interactions.entries) {
@@ -1199,6 +1200,24 @@ export function validateKnowledgeDir(dir: string, options: ValidateOptions = {})
             `a washout of ${days} days is longer than the ${MAX_WASHOUT_DAYS}-day window stopped orders are screened for`,
           );
       }
+    }
+    // Dose caps name their ingredient (a member of their side) and the partners they hold with (members of the
+    // other side) by exact IN name, as dose rules do.
+    for (const s of ['a', 'b'] as const) {
+      const own = membersOf(i[s]);
+      const other = membersOf(i[s === 'a' ? 'b' : 'a']);
+      (i[s].doseCaps ?? []).forEach((cap, j) => {
+        const at = [...e.at, s, 'doseCaps', j];
+        const check = (name: string, where: (string | number)[], members: Set<string>, whose: string) => {
+          const code = inByName.get(name);
+          if (code === undefined)
+            report(e.src, where, 'reference', `dose cap: "${name}" is not the name of an IN in ingredients.json`);
+          else if (!members.has(code))
+            report(e.src, where, 'reference', `dose cap: ${name} is not a member of ${whose}`);
+        };
+        check(cap.ingredient, [...at, 'ingredient'], own, `side ${s}`);
+        (cap.with ?? []).forEach((name, k) => check(name, [...at, 'with', k], other, 'the other side'));
+      });
     }
     i.alternatives.forEach((alt, j) => {
       const p = [...e.at, 'alternatives', j, 'rxcui'];

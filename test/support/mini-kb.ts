@@ -44,6 +44,7 @@ const side = (label: string, ingredients: string[], extra: Record<string, unknow
   label,
   ingredients,
   classes: [],
+  forms: 'systemic' as const,
   ...extra,
 });
 
@@ -128,7 +129,7 @@ export function miniKb(): KnowledgeSources {
       interaction({
         id: 'test-ssri-maoi',
         a: side('SSRIs', [c.fluoxetine, c.sertraline], { washoutByIngredient: { [c.fluoxetine]: 35 } }),
-        b: { label: 'MAO inhibitors', ingredients: [], classes: ['test-maoi'], washoutDays: 14 },
+        b: { label: 'MAO inhibitors', ingredients: [], classes: ['test-maoi'], forms: 'systemic', washoutDays: 14 },
         severity: 'contraindicated',
         oncList: 'high-priority',
       }),

@@ -10,7 +10,7 @@
  *    indinavir, saquinavir and telithromycin (no longer marketed in the US, absent from the RxNorm 2025 extract),
  *    adagrasib (does not verify), ceritinib, ribociclib and lonafarnib (classification not confirmed). Lopinavir,
  *    darunavir and atazanavir are always boosted: the ritonavir or cobicistat of the regimen is the member. Route
- *    cannot be expressed: topical ketoconazole products also match (review note in the report).
+ *    is stated per entry side (`forms` in the JSON): topical ketoconazole products count only where a side says `any`.
  *  - pk-moderate-cyp3a4-inhibitors: aprepitant, conivaptan, crizotinib, diltiazem, dronedarone, erythromycin,
  *    fluconazole, imatinib, isavuconazonium, verapamil. Cyclosporine, fluvoxamine and ciprofloxacin (moderate in the
  *    FDA table) are left out: their other interactions are entered by name where labels require them, and a class
@@ -726,8 +726,10 @@ export const entries: EntrySpec[] = [
   {
     id: 'pk-2c9-warfarin-azoles-amiodarone',
     a: { names: ['warfarin'] },
-    b: { names: ['fluconazole', 'miconazole', 'voriconazole', 'amiodarone'] },
+    b: { names: ['fluconazole', 'voriconazole', 'amiodarone'] },
   },
+  // Miconazole on its own entry: its side counts every form (vaginal, oral gel, skin), the others systemic forms only.
+  { id: 'pk-2c9-warfarin-miconazole', a: { names: ['warfarin'] }, b: { names: ['miconazole'] } },
   { id: 'pk-warfarin-metronidazole', a: { names: ['warfarin'] }, b: { names: ['metronidazole'] } },
   { id: 'pk-warfarin-sulfamethoxazole', a: { names: ['warfarin'] }, b: { names: ['sulfamethoxazole'] } },
   // Antibiotics whose labels ask for INR monitoring and which population studies tie to bleeding on warfarin, with

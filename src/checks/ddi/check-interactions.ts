@@ -4,8 +4,15 @@
  */
 import { formText, type ClinicalContext, type Medication } from '../../fhir/clinical-context.js';
 import { daysBetween } from '../../fhir/resources.js';
-import { washoutDaysFor, type InteractionRule, type KnowledgeSnapshot } from '../../knowledge/knowledge-store.js';
+import {
+  washoutDaysFor,
+  type IngredientRef,
+  type InteractionRule,
+  type KnowledgeSnapshot,
+} from '../../knowledge/knowledge-store.js';
+import type { SideForms } from '../../knowledge/source-schema.js';
 import type { InteractionFinding } from '../finding.js';
+import { above, clean, dailyAmount } from '../dose/check-doses.js';
 import { candidatePairs } from '../candidate-pairs.js';
 import type { Deadline } from '../../infra/deadline.js';
 
@@ -89,7 +96,7 @@ export async function checkInteractions(
     const otherRules = ruleSets[b]!;
     for (const rule of ruleSets[a]!) {
       if (!otherRules.has(rule)) continue;
-      const found = matchPair(rule, subject, other, context.now);
+      const found = matchPair(rule, subject, other, context);
       if (found) findings.push(found);
     }
     if (findings.length >= MAX_FINDINGS && index + 1 < pairs.length) {
@@ -100,22 +107,55 @@ export async function checkInteractions(
 }
 
 /**
- * Dose forms that act where they are applied. The product's dose form is used when the knowledge base knows it,
- * otherwise the order's own text. Vaginal rings and transdermal systems are systemic and are not listed.
+ * Dose forms that act where they are applied, read from the product's RxNorm dose form when the knowledge base knows
+ * it, otherwise from its name (NDF-RT VA abbreviations such as "SOLN,OPH", "CREAM,TOP") or the order's own text:
+ * eye, ear and skin products, shampoos and soaps, vaginal creams, gels and inserts, intrauterine systems, mouthwashes,
+ * pastes and irrigations. Vaginal rings ("Vaginal System"), transdermal systems, rectal suppositories and gels
+ * (diazepam), buccal and sublingual forms and implants reach the circulation and are not listed.
  */
-const LOCAL_FORM = /\b(ophthalmic|otic|topical|shampoo|intrauterine|eye drops?|ear drops?)\b/i;
+const LOCAL_FORM =
+  /\b(ophthalmic|otic|topical|shampoo|intrauterine|eye drops?|ear drops?|oph|ophth|top|cream|ointment|oint|lotion|foam|soap|medicated pad|medicated patch|mouthwash|toothpaste|paste|irrigation|powder spray)\b|\bvaginal (cream|gel|insert|ointment|suppository)\b|\b(?<!(rectal|nasal) )gel\b/i;
 
-const ORAL_FORM = /\boral\b|\b(tablet|capsule|syrup|elixir|lozenge)\b/i;
+/** Inhaled and nasal products: local unless the side says they count (`systemic-or-inhaled`, `any`). */
+const INHALED_FORM = /\b(inhal\w*|inhl|inhaler|nebuli[sz]\w*|nasal)\b/i;
 
+/** Forms taken by mouth, RxNorm and NDF-RT VA spellings ("Oral Tablet", "500MG TAB", "Zinc Sulfate Pill"). */
+const ORAL_FORM = /\boral\b|\b(tablets?|capsules?|syrup|elixir|lozenge|tab|cap|pill|chewable|wafer|granules)\b/i;
+
+/** Any other stated route: an order or product naming none of these (an ingredient code alone) has no known form. */
+const OTHER_ROUTE =
+  /\b(inj\w*|infusion|intravenous|iv|intramuscular|subcutaneous|syringe|pen|cartridge|auto-injector|transdermal|patch|rectal|rtl|suppository|supp|enema|sublingual|buccal|vaginal|implant|intraperitoneal|mucosal)\b/i;
+
+/** True for a product applied where it acts (eye, ear, skin, vaginal, intrauterine, mouth); see LOCAL_FORM. */
 export function actsLocally(m: Medication): boolean {
   return LOCAL_FORM.test(formText(m));
 }
 
-/** Whether a medication's form counts for a side restricted to `forms` (see InteractionSide). */
-function formCounts(forms: 'systemic' | 'oral' | undefined, m: Medication): boolean {
-  if (forms === 'systemic') return !actsLocally(m);
-  if (forms === 'oral') return ORAL_FORM.test(formText(m));
-  return true;
+/** True for an inhaled or nasal product. */
+export function isInhaled(m: Medication): boolean {
+  return INHALED_FORM.test(formText(m));
+}
+
+/**
+ * Whether a medication's form counts for a side with these `forms` (see SideForms in source-schema.ts). A side
+ * without it (a record stored before every side stated its routes, or imported from a format with no route) counts
+ * as `systemic`, the documented default for imports.
+ */
+export function formCounts(forms: SideForms | undefined, m: Medication): boolean {
+  switch (forms ?? 'systemic') {
+    case 'any':
+      return true;
+    case 'oral': {
+      // An order whose form is not known (an ingredient code alone) counts: the interaction may well apply.
+      const text = formText(m);
+      if (actsLocally(m) || isInhaled(m)) return false;
+      return ORAL_FORM.test(text) || !OTHER_ROUTE.test(text);
+    }
+    case 'systemic-or-inhaled':
+      return !actsLocally(m);
+    case 'systemic':
+      return !actsLocally(m) && !isInhaled(m);
+  }
 }
 
 /** The first ingredient pairing of two medications that meets a rule (one finding per rule and pair). */
@@ -123,8 +163,9 @@ function matchPair(
   rule: InteractionRule,
   subject: Medication,
   other: Medication,
-  now: Date,
+  context: ClinicalContext,
 ): InteractionFinding | undefined {
+  const now = context.now;
   for (const si of subject.ingredients) {
     for (const oi of other.ingredients) {
       // The same ingredient twice is duplicate therapy, not an interaction.
@@ -149,6 +190,14 @@ function matchPair(
           if (daysSinceStopped > washoutDays) continue;
           washout = { medication: stopped.med, daysSinceStopped, washoutDays };
         }
+        const doseCap = doseCapOf(
+          rule,
+          [
+            { side: subjectSide, med: subject, ing: si, partner: oi },
+            { side: otherSide, med: other, ing: oi, partner: si },
+          ],
+          context,
+        );
         return {
           kind: 'interaction',
           interaction: rule.interaction,
@@ -157,10 +206,35 @@ function matchPair(
           subjectIngredient: si,
           otherIngredient: oi,
           subjectSide,
+          ...(doseCap ? { doseCap } : {}),
           ...(washout ? { washout } : {}),
         };
       }
     }
+  }
+  return undefined;
+}
+
+/**
+ * The label dose cap of the pair, if the entry gives one for this ingredient with this partner: the capped order's
+ * amount a day (computed as the dose check computes it) against the cap. Limits are compared with the dose check's
+ * tolerance (0.1 %), so 10 mg meets a 10 mg cap.
+ */
+function doseCapOf(
+  rule: InteractionRule,
+  members: readonly { side: 'a' | 'b'; med: Medication; ing: IngredientRef; partner: IngredientRef }[],
+  context: ClinicalContext,
+): InteractionFinding['doseCap'] {
+  const same = (x: string, y: string) => x.toLowerCase() === y.toLowerCase();
+  for (const { side, med, ing, partner } of members) {
+    const cap = (rule.interaction[side].doseCaps ?? []).find(
+      (c) => same(c.ingredient, ing.name) && (c.with === undefined || c.with.some((w) => same(w, partner.name))),
+    );
+    if (!cap) continue;
+    const amount = dailyAmount(med, ing, cap.unit, context.patient?.weight?.value);
+    if ('unreadable' in amount) return { cap, medication: med, status: 'unreadable' };
+    const perDay = clean(amount.perDay);
+    return { cap, medication: med, status: above(perDay, cap.perDayMax) ? 'above' : 'within', perDay };
   }
   return undefined;
 }

@@ -9,7 +9,7 @@
 import type { ClinicalContext, Medication, PatientFacts } from '../../fhir/clinical-context.js';
 import type { Deadline } from '../../infra/deadline.js';
 import type { IngredientRef, KnowledgeSnapshot, ProductStrength } from '../../knowledge/knowledge-store.js';
-import type { DoseRoute, DoseRule, RenalBand } from '../../knowledge/source-schema.js';
+import type { DoseRoute, DoseRule, DoseUnit, RenalBand } from '../../knowledge/source-schema.js';
 import { asArray, codingsOf, isObject, num, type Json } from '../../fhir/resources.js';
 import { ingredientAmount, strengthsFromName, type AmountContext, type AmountProblem } from './amount.js';
 import { readInstructions, routeFromText, type Instruction } from './dosage.js';
@@ -264,6 +264,40 @@ const nameOf = (m: Medication): UncountedOrder['medication'] => ({
   role: m.role,
   ...(m.reference !== undefined ? { reference: m.reference } : {}),
 });
+
+/** The amount of one ingredient an order gives a day, or why it cannot be read (for dose-aware interactions). */
+export type DailyAmount =
+  | { readonly perDay: number; readonly unit: DoseUnit; readonly averaged: boolean }
+  | { readonly unreadable: 'no-dosage' | 'dosage-unreadable' | 'amount-unknown' | 'no-schedule' };
+
+/**
+ * How much of `ingredient` the order gives a day, in `unit`, read exactly as the dose check reads it (the product's
+ * strengths, every dosage instruction, the schedule; the largest amount a day when a range is ordered).
+ */
+export function dailyAmount(
+  med: Medication,
+  ingredient: IngredientRef,
+  unit: DoseUnit,
+  weightKg?: number,
+): DailyAmount {
+  const drug = med.drugs?.[0];
+  const strengths = drug?.strengths ?? (drug && drug.tty !== 'IN' ? strengthsFromName(drug.name, med.ingredients) : []);
+  const instructions = readInstructions(med.resource.dosageInstruction ?? med.resource.dosage);
+  if (instructions.length === 0) return { unreadable: 'no-dosage' };
+  if (instructions.some((i) => i.problem !== undefined || i.dose === undefined))
+    return { unreadable: 'dosage-unreadable' };
+  const route = routeFromText(drug?.doseForm ?? drug?.name ?? med.display)?.route ?? 'oral';
+  const computed = computeRegimen(route, unit, instructions, {
+    ingredient: ingredient.rxcui,
+    ingredientName: ingredient.name,
+    ingredientCount: med.ingredients.length,
+    strengths,
+    ...(weightKg !== undefined ? { weightKg } : {}),
+  });
+  if ('reason' in computed) return { unreadable: 'amount-unknown' };
+  if (computed.dose.perDayHigh === undefined) return { unreadable: 'no-schedule' };
+  return { perDay: computed.dose.perDayHigh, unit, averaged: computed.dose.perDayAveraged === true };
+}
 
 /**
  * A partial birth date ("2008", "2008-11") is read as its earliest possible day (the age in the facts); this is the

@@ -6,7 +6,7 @@
 import { ImportError, type ImportContext, type Importer, type ImportRecord } from '../import-record.js';
 import { Interaction, type Severity } from '../source-schema.js';
 import { progressReporter, readCsvWithHeader } from './csv.js';
-import { describeIssues } from './neutral-csv.js';
+import { describeIssues, IMPORTED_FORMS } from './neutral-csv.js';
 
 export const DDINTER_COLUMNS = ['DDInterID_A', 'Drug_A', 'DDInterID_B', 'Drug_B', 'Level'] as const;
 
@@ -97,8 +97,9 @@ async function* read(file: string, context: ImportContext): AsyncGenerator<Impor
     const input = {
       id: `ddinter-${idA}-${idB}`.toLowerCase(),
       title: `${drugA} and ${drugB} (DDInter)`,
-      a: { label: drugA, ingredients: [inA] },
-      b: { label: drugB, ingredients: [inB] },
+      // DDInter states no route: an imported pair counts systemic forms (knowledge-base/IMPORT-FORMATS.md).
+      a: { label: drugA, ingredients: [inA], forms: IMPORTED_FORMS },
+      b: { label: drugB, ingredients: [inB], forms: IMPORTED_FORMS },
       severity: level,
       ...DDINTER_TEXT,
       evidence: 'suspected',

@@ -39,6 +39,13 @@ export type NeutralCsvColumn = (typeof NEUTRAL_CSV_COLUMNS)[number];
 
 const COL = columnIndex(NEUTRAL_CSV_COLUMNS);
 
+/**
+ * The routes an imported side counts when its format states none: forms given to reach the circulation, not eye,
+ * ear, skin, inhaled or nasal products (SideForms in source-schema.ts). A compendium's pair is a systemic interaction
+ * unless it says otherwise; a site that needs another choice imports in the `json` format, which states it per side.
+ */
+export const IMPORTED_FORMS = 'systemic' as const;
+
 /** Reads a row's field by column name. */
 type Row = (column: NeutralCsvColumn) => string;
 
@@ -67,6 +74,8 @@ function side(file: string, line: number, row: Row, s: 'a' | 'b'): Record<string
     label: row(`${s}_label`).trim(),
     ingredients: splitList(row(`${s}_ingredients`)),
     classes: splitList(row(`${s}_classes`)),
+    // The format has no route column: an imported pair counts systemic forms (knowledge-base/IMPORT-FORMATS.md).
+    forms: IMPORTED_FORMS,
   };
   const washoutDays = days(file, line, row, s === 'a' ? 'a_washout_days' : 'b_washout_days');
   if (washoutDays !== undefined) out.washoutDays = washoutDays;

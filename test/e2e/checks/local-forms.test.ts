@@ -1,8 +1,9 @@
 /**
  * Interactions that need both drugs in the circulation (every pharmacokinetic entry, and the pharmacodynamic
  * entries of NSAIDs, ketorolac, trimethoprim, tacrolimus, cyclosporine and ketoconazole) are not raised by products
- * that act where they are applied: shampoo, eye drops, topical gels, intrauterine systems. Entries without that
- * flag still count local products (timolol eye drops do slow the heart). Product codes come from the knowledge base.
+ * that act where they are applied: shampoo, eye drops, topical gels, intrauterine systems. Sides whose label says a
+ * local form acts systemically count every form (`any`: timolol eye drops do slow the heart). Product codes come
+ * from the knowledge base.
  */
 import { describe, expect, it } from 'vitest';
 import { bundledSources, screen } from '../../support/app.js';
@@ -64,13 +65,13 @@ describe('dose forms that act locally', () => {
     ]);
   });
 
-  it('timolol eye drops still count with verapamil: that entry is not limited to systemic forms', async () => {
+  it('timolol eye drops still count with verapamil: the beta-blocker side counts every form (timolol label)', async () => {
     const ids = await interactionIds(
       'verapamil hydrochloride 180 MG Extended Release Oral Tablet',
       'timolol 0.0025 MG/MG Ophthalmic Gel',
     );
-    expect(ids.length).toBeGreaterThan(0);
-    const entries = new Map(bundledSources().interactions.map((i) => [i.id, i]));
-    for (const id of ids) expect([entries.get(id)!.a.forms, entries.get(id)!.b.forms]).toEqual([undefined, undefined]);
+    expect(ids).toEqual(['pd-beta-blockers-non-dhp-calcium-channel-blockers']);
+    const entry = bundledSources().interactions.find((i) => i.id === ids[0])!;
+    expect([entry.a.forms, entry.b.forms]).toEqual(['any', 'systemic']);
   });
 });

@@ -106,8 +106,12 @@ describe('ONC high-priority interactions', () => {
   });
 
   it('fires from real product codes (SCDs), not only ingredient codes', async () => {
+    // A product given to reach the circulation (tablet, capsule, injection): every side counts those, while eye
+    // drops or a shampoo of the same ingredient count only where a side says so (routes-and-dose-caps.test.ts).
+    const single = (ingredient: string) =>
+      sources.products.filter((p) => p.tty === 'SCD' && p.ingredients.length === 1 && p.ingredients[0] === ingredient);
     const productFor = (ingredient: string) =>
-      sources.products.find((p) => p.tty === 'SCD' && p.ingredients.length === 1 && p.ingredients[0] === ingredient);
+      single(ingredient).find((p) => /\b(Oral|Injection|Injectable)\b/.test(p.doseForm ?? '')) ?? single(ingredient)[0];
     let tested = 0;
     for (const i of sources.interactions.filter((x) => x.oncList === 'high-priority')) {
       const a = expand(i.a)

@@ -276,13 +276,13 @@ describe('a client that behaves as the CDS Hooks Sandbox', () => {
   it('Patient View: the chart shows exactly one summary card', async () => {
     const pv = captured('patient-view').body;
     const shown = await sandbox.fire('patient-view', pv, pv.context);
-    // Fluticasone is the captured patient's inhaler; the knowledge base lists every corticosteroid in the ONC
-    // low-priority anticoagulant pair, so it is named here (whether inhaled forms belong is a clinical review question).
+    // Fluticasone is the captured patient's inhaler: the ONC low-priority anticoagulant + corticosteroid pair counts
+    // systemic corticosteroids only, so the inhaler with warfarin is not named.
     expect(brief(shown)).toEqual([
       [
         'medication-profile-review',
         'critical',
-        '2 interacting combinations in current medications: Simvastatin + clarithromycin; Fluticasone + warfarin',
+        '1 interacting combination in current medications: Simvastatin + clarithromycin',
       ],
     ]);
   });

@@ -34,8 +34,8 @@ function testInteraction(id: string, severity: Interaction['severity'] = 'major'
   return {
     id,
     title: 'integration test interaction',
-    a: { label: 'pravastatin', ingredients: [code('pravastatin')], classes: [] },
-    b: { label: 'rosuvastatin', ingredients: [code('rosuvastatin')], classes: [] },
+    a: { label: 'pravastatin', ingredients: [code('pravastatin')], classes: [], forms: 'systemic' },
+    b: { label: 'rosuvastatin', ingredients: [code('rosuvastatin')], classes: [], forms: 'systemic' },
     severity,
     mechanism: 'integration test mechanism',
     effect: 'integration test effect',
@@ -192,7 +192,10 @@ describe('imports', () => {
   });
 
   it('reject an interaction naming a code that is not an ingredient of the version, and keep nothing', async () => {
-    const bad = { ...testInteraction('it-bad-2'), b: { label: 'x', ingredients: ['999999999'], classes: [] } };
+    const bad = {
+      ...testInteraction('it-bad-2'),
+      b: { label: 'x', ingredients: ['999999999'], classes: [], forms: 'systemic' as const },
+    };
     await expect(
       writeVersion(db, records({ kind: 'interaction', line: 5, value: bad }), {
         id: 'import-bad-2',

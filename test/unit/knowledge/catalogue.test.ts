@@ -37,6 +37,18 @@ describe('the knowledge-base catalogue', () => {
     expect(n('contraindicated') + n('major') + n('moderate') + n('minor')).toBe(interactions.length);
   });
 
+  it("shows each side's routes and its label dose caps", () => {
+    const entry = (id: string) => text.split(`### \`${id}\` — `)[1]!.split('\n### ')[0]!;
+    expect(entry('pk-simvastatin-amlodipine-ranolazine')).toContain(
+      '; routes: systemic forms (not eye, ear, skin, vaginal-local, intrauterine, inhaled or nasal products); dose cap: simvastatin at most 20 mg a day',
+    );
+    expect(entry('onc-hp-25-simvastatin-lovastatin-dose-limited')).toContain(
+      'dose cap: simvastatin at most 10 mg a day with verapamil, diltiazem; dose cap: simvastatin at most 20 mg a day with amiodarone',
+    );
+    expect(entry('pk-2c9-warfarin-miconazole')).toContain('; routes: every form, local ones included');
+    expect(entry('pk-3a4-strong-salmeterol')).toContain('; routes: systemic, inhaled and nasal forms');
+  });
+
   it('shows each citation with what pins it down', () => {
     const hp03 = text.slice(text.indexOf('### `onc-hp-03-amphetamines-maoi`'));
     expect(hp03.slice(0, hp03.indexOf('\n### '))).toContain('(doi:10.1136/amiajnl-2011-000612, PMID 22539083)');

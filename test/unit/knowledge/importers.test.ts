@@ -164,8 +164,8 @@ describe('neutral CSV importer (format csv)', () => {
     expect(run.records[1]!.value).toEqual({
       id: 'synth-tizanidine-ciprofloxacin',
       title: 'Tizanidine with ciprofloxacin (synthetic test row)',
-      a: { label: 'Tizanidine', ingredients: ['57258'], classes: [] },
-      b: { label: 'Ciprofloxacin', ingredients: ['2551'], classes: [] },
+      a: { label: 'Tizanidine', ingredients: ['57258'], classes: [], forms: 'systemic' }, // no route column: the default
+      b: { label: 'Ciprofloxacin', ingredients: ['2551'], classes: [], forms: 'systemic' },
       severity: 'contraindicated',
       mechanism: 'Synthetic text: CYP1A2 inhibition raises tizanidine levels.',
       effect: 'Synthetic text: low blood pressure and drowsiness.',
@@ -197,7 +197,12 @@ describe('neutral CSV importer (format csv)', () => {
     expect(first!.review).toEqual({ status: 'unreviewed' });
     expect(first!.oncList).toBeUndefined();
     expect([third!.a.washoutDays, third!.b.washoutDays]).toEqual([14, 35]);
-    expect(fourth!.a).toEqual({ label: 'QT-prolonging drugs', ingredients: [], classes: ['qt-prolonging-known-risk'] });
+    expect(fourth!.a).toEqual({
+      label: 'QT-prolonging drugs',
+      ingredients: [],
+      classes: ['qt-prolonging-known-risk'],
+      forms: 'systemic',
+    });
     expect(fourth!.b.ingredients).toEqual(['21212', '2551']);
   });
 
@@ -478,8 +483,8 @@ describe('DDInter importer (format ddinter)', () => {
     expect(run.records[0]!.value).toEqual({
       id: 'ddinter-ddinter900001-ddinter900002',
       title: 'Simvastatin and Clarithromycin (DDInter)',
-      a: { label: 'Simvastatin', ingredients: ['36567'], classes: [] },
-      b: { label: 'Clarithromycin', ingredients: ['21212'], classes: [] },
+      a: { label: 'Simvastatin', ingredients: ['36567'], classes: [], forms: 'systemic' }, // DDInter states no route
+      b: { label: 'Clarithromycin', ingredients: ['21212'], classes: [], forms: 'systemic' },
       severity: 'major',
       mechanism: DDINTER_TEXT.mechanism,
       effect: DDINTER_TEXT.effect,

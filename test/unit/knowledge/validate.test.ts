@@ -3,7 +3,7 @@
  * Broken knowledge bases are the directories of test/fixtures/kb-broken/ (see its README.md).
  */
 import { describe, expect, it } from 'vitest';
-import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
@@ -55,7 +55,7 @@ describe('validateKnowledgeDir on the bundled knowledge base', () => {
       ingredients: 2765,
       products: 18855,
       classes: 74,
-      interactions: 339,
+      interactions: 340,
       observations: 7,
       policies: 2,
       doseRules: 183,
@@ -80,12 +80,12 @@ describe('validateKnowledgeDir on the bundled knowledge base', () => {
       ['interactions/pharmacokinetic.json', 'interactions[10].a.ingredients[0]'],
       ['interactions/pharmacokinetic.json', 'interactions[14].a.ingredients[0]'],
       ['interactions/pharmacokinetic.json', 'interactions[24].a.ingredients[0]'],
-      ['interactions/pharmacokinetic.json', 'interactions[113].b.ingredients[0]'],
-      ['interactions/pharmacokinetic.json', 'interactions[116].a.ingredients[0]'],
-      ['interactions/pharmacokinetic.json', 'interactions[121].a.ingredients[0]'],
-      ['interactions/pharmacokinetic.json', 'interactions[161].a.ingredients[0]'],
+      ['interactions/pharmacokinetic.json', 'interactions[114].b.ingredients[0]'],
+      ['interactions/pharmacokinetic.json', 'interactions[117].a.ingredients[0]'],
+      ['interactions/pharmacokinetic.json', 'interactions[122].a.ingredients[0]'],
+      ['interactions/pharmacokinetic.json', 'interactions[162].a.ingredients[0]'],
       // oral midazolam: contraindicated with these four (oral form only), major with every strong inhibitor
-      ['interactions/pharmacokinetic.json', 'interactions[164].b.ingredients[3]'],
+      ['interactions/pharmacokinetic.json', 'interactions[165].b.ingredients[3]'],
     ]);
     expect(report.notes[0]!.message).toMatch(
       /^1 pair also in onc-hp-21-qt-qt \(.*\), major there and moderate here \(sotalol \+ citalopram\)/,
@@ -137,6 +137,19 @@ describe('validateKnowledgeDir on broken knowledge bases (test/fixtures/kb-broke
         path: 'interactions[1].severity',
         rule: 'schema',
         message: 'Invalid option: expected one of "contraindicated"|"major"|"moderate"|"minor" (found "severe")',
+      }),
+    ]);
+  });
+
+  it('an interaction side that does not state its routes, at the side', () => {
+    expect(problemsOf('side-without-forms')).toEqual([
+      problem({
+        line: 66,
+        column: 12,
+        path: 'interactions[1].b.forms',
+        rule: 'schema',
+        message:
+          'a side must state which routes count: "forms" is one of "systemic", "oral", "systemic-or-inhaled" or "any"',
       }),
     ]);
   });
@@ -274,6 +287,33 @@ describe('validateKnowledgeDir on broken knowledge bases (test/fixtures/kb-broke
         rmSync(dir, { recursive: true, force: true });
       }
     };
+
+    it('a dose cap naming an ingredient that is not on its side, or a partner not on the other side', () => {
+      const file = path.join('interactions', 'onc-high-priority.json');
+      const problems = scratch((dir) => {
+        const text = readFileSync(path.join(dir, file), 'utf8').replace(
+          '"label": "Tizanidine", "forms": "systemic",',
+          '"label": "Tizanidine", "forms": "systemic", "doseCaps": [{ "ingredient": "cimetidine", "with": ["amoxicillin"], "perDayMax": 4, "unit": "mg", "note": "a test cap, not a label fact" }],',
+        );
+        writeFileSync(path.join(dir, file), text);
+      });
+      expect(problems.map((p) => [p.file, p.line, p.path, p.rule, p.message])).toEqual([
+        [
+          HP,
+          17,
+          'interactions[0].a.doseCaps[0].ingredient',
+          'reference',
+          'dose cap: cimetidine is not a member of side a',
+        ],
+        [
+          HP,
+          17,
+          'interactions[0].a.doseCaps[0].with[0]',
+          'reference',
+          'dose cap: amoxicillin is not a member of the other side',
+        ],
+      ]);
+    });
 
     it('a missing required file has no line', () => {
       expect(scratch((dir) => rmSync(path.join(dir, 'observations.json')))).toEqual([
