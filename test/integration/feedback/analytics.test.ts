@@ -37,11 +37,14 @@ async function token(roles: string[], sub = 'info-1'): Promise<string> {
     .sign(key);
 }
 
+/** A JSON answer's body, read loosely: the tests compare it with exact values. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Json = any;
+
 async function get(
   url: string,
   roles: string[] | null = ['informaticist'],
-): Promise<{ status: number; body: any; raw: string; type: string }> {
+): Promise<{ status: number; body: Json; raw: string; type: string }> {
   const res = await app.inject({
     method: 'GET',
     url,
@@ -56,12 +59,11 @@ async function get(
   };
 }
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 async function apply(
   id: string,
   body: unknown,
   roles: string[] | null = ['informaticist'],
-): Promise<{ status: number; body: any }> {
+): Promise<{ status: number; body: Json }> {
   const res = await app.inject({
     method: 'POST',
     url: `/analytics/proposals/${encodeURIComponent(id)}/apply`,
