@@ -38,3 +38,8 @@ export function overrideReasonDisplayFor(findingKind: string, code: string): str
   const offered = BY_KIND[findingKind]?.find(([c]) => c === code);
   return offered ? offered[1] : overrideReasonDisplay(code);
 }
+
+/** True for a code some card of this service offers (a bounded set: safe as a metric label value). */
+export function isOwnOverrideReason(code: string): boolean {
+  return displays.has(code);
+}

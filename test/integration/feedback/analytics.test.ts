@@ -420,6 +420,14 @@ describe('proposals', () => {
       },
     });
     expect(fb.statusCode).toBe(200);
+    // Counted by topic, outcome and reason (this service's code: a bounded label value).
+    const metrics = (await app.inject({ method: 'GET', url: '/metrics' })).body;
+    expect(metrics).toContain(
+      'cds_feedback_outcomes_total{topic="interaction",outcome="overridden",reason="benefit-outweighs-risk"} 1\n',
+    );
+    expect(metrics).toMatch(/\ncds_record_spool_backlog \d+\n/);
+    expect(metrics).toMatch(/\ncds_record_spool_age_seconds [0-9.e-]+\n/);
+    expect(metrics).toContain('\ncds_records_set_aside 0\n');
     // 19 more overridden cards of the same alert that day, and 20 of a contraindicated ONC high-priority one.
     for (let i = 0; i < 19; i++) {
       const u = await card({ at: '2026-11-21T08:00:00Z', ids: [interaction], client: 'unauthenticated' });
