@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import pg from 'pg';
 import { buildApp } from '../../../src/app.js';
+import { analyticsCommand } from '../../../src/cli/analytics-commands.js';
 import { NOW, bundledSources, testConfig } from '../../support/app.js';
 import { medicationRequest as mr, orderRequest } from '../../support/requests.js';
 import { createTestDatabase, type TestDatabase } from '../../support/services.js';
@@ -517,5 +518,53 @@ describe('proposals', () => {
     const after = await get('/analytics/proposals?from=2026-11-21&to=2026-11-21');
     expect(after.body.proposals.map((p: { id: string }) => p.id)).toEqual([`protect:prescriber:interaction:${hp}`]);
     expect((await apply(demote.id, { note, ...period })).status).toBe(404);
+  });
+});
+
+describe('cds analytics', () => {
+  const cds = async (...args: string[]) => {
+    const out: string[] = [];
+    const err: string[] = [];
+    const code = await analyticsCommand(
+      args[0],
+      args.slice(1),
+      testConfig({ DATABASE_URL: database.url }),
+      (l) => out.push(l),
+      (l) => err.push(l),
+      { now: () => NOW, who: 'cli:tester' },
+    );
+    return { code, out: out.join('\n'), err: err.join('\n') };
+  };
+
+  it('prints the same numbers as GET /analytics/alerts, as JSON or CSV', async () => {
+    const http = await get('/analytics/alerts?from=2026-11-02&to=2026-11-15&groupBy=client');
+    const cli = await cds('alerts', '--from', '2026-11-02', '--to', '2026-11-15', '--group-by', 'client');
+    expect(cli.code).toBe(0);
+    expect(JSON.parse(cli.out)).toEqual(http.body);
+    const csv = await cds('alerts', '--from', '2026-11-02', '--to', '2026-11-15', '--format', 'csv');
+    expect(`${csv.out}\r\n`).toBe((await get('/analytics/alerts?from=2026-11-02&to=2026-11-15&format=csv')).raw);
+  });
+
+  it('refuses bad options and a proposal that may not be applied', async () => {
+    expect(await cds('alerts', '--group-by', 'drug')).toEqual({
+      code: 2,
+      out: '',
+      err: 'groupBy must be one of alert, severity, hook, service, client, not "drug"',
+    });
+    expect((await cds('apply', 'demote:prescriber:x')).code).toBe(2);
+    const protect = await cds(
+      'apply',
+      'protect:prescriber:interaction:onc-hp-25-simvastatin-lovastatin-macrolides',
+      '--note',
+      'this one should never be demoted',
+      '--from',
+      '2026-11-21',
+      '--to',
+      '2026-11-21',
+    );
+    expect(protect.code).toBe(1);
+    expect(protect.err).toContain('cannot be applied');
+    const listed = await cds('proposals', '--from', '2026-11-21', '--to', '2026-11-21');
+    expect(JSON.parse(listed.out).proposals.map((p: { kind: string }) => p.kind)).toEqual(['protect']);
   });
 });
