@@ -7,6 +7,7 @@
  *   proposals [--from D] [--to D] [--min-shown N]
  *   apply ID --note TEXT [--from D] [--to D] [--min-shown N]
  */
+import { readFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { parseArgs } from 'node:util';
 import type { Config } from '../config.js';
@@ -24,6 +25,7 @@ import type { Database } from '../infra/database.js';
 import { loadKnowledgeSources } from '../knowledge/load-sources.js';
 import { openKnowledgeDatabase } from '../knowledge/open-knowledge.js';
 import { PolicyStore } from '../policy/policy-store.js';
+import { ruleFiles } from '../rules/load-rules.js';
 
 type Out = (line: string) => void;
 
@@ -111,7 +113,14 @@ export async function analyticsCommand(
       db,
     );
     await policies.refresh();
-    const analyticsDeps: ProposalDeps = { db, publicBaseUrl: config.publicBaseUrl, policies: policies.policies() };
+    const rules = ruleIndex(config.rulesDir);
+    const analyticsDeps: ProposalDeps = {
+      db,
+      publicBaseUrl: config.publicBaseUrl,
+      policies: policies.policies(),
+      labels: { rule: (id) => rules.get(id)?.title },
+      ruleStatus: (id) => rules.get(id)?.status,
+    };
     if (sub === 'alerts') {
       const result = await alertAnalytics(analyticsDeps, query);
       out(query.format === 'csv' ? analyticsCsv(result).trimEnd() : JSON.stringify(result, null, 2));
@@ -167,4 +176,22 @@ async function apply(
     err(e.message);
     return 1;
   }
+}
+
+/**
+ * The rule files' ids, titles and status, read as they are (no compiling): labels, and which rules are still in
+ * shadow. A file that is not a rule is skipped (`cds rules lint` reports it).
+ */
+function ruleIndex(dir: string): Map<string, { title: string; status: string }> {
+  const index = new Map<string, { title: string; status: string }>();
+  for (const file of ruleFiles(dir)) {
+    try {
+      const rule = JSON.parse(readFileSync(file, 'utf8')) as { id?: unknown; title?: unknown; status?: unknown };
+      if (typeof rule.id === 'string' && typeof rule.title === 'string' && typeof rule.status === 'string')
+        index.set(rule.id, { title: rule.title, status: rule.status });
+    } catch {
+      // not JSON: not a rule this listing can name
+    }
+  }
+  return index;
 }

@@ -15,6 +15,7 @@ import pg from 'pg';
 import { buildApp } from '../../../src/app.js';
 import { analyticsCommand } from '../../../src/cli/analytics-commands.js';
 import { NOW, bundledSources, testConfig } from '../../support/app.js';
+import { fileURLToPath } from 'node:url';
 import { medicationRequest as mr, orderRequest } from '../../support/requests.js';
 import { createTestDatabase, type TestDatabase } from '../../support/services.js';
 
@@ -521,6 +522,8 @@ describe('proposals', () => {
   });
 });
 
+const SHIPPED_RULES = fileURLToPath(new URL('../../../rules', import.meta.url));
+
 describe('cds analytics', () => {
   const cds = async (...args: string[]) => {
     const out: string[] = [];
@@ -528,7 +531,7 @@ describe('cds analytics', () => {
     const code = await analyticsCommand(
       args[0],
       args.slice(1),
-      testConfig({ DATABASE_URL: database.url }),
+      testConfig({ DATABASE_URL: database.url, RULES_DIR: SHIPPED_RULES }),
       (l) => out.push(l),
       (l) => err.push(l),
       { now: () => NOW, who: 'cli:tester' },
@@ -566,5 +569,64 @@ describe('cds analytics', () => {
     expect(protect.err).toContain('cannot be applied');
     const listed = await cds('proposals', '--from', '2026-11-21', '--to', '2026-11-21');
     expect(JSON.parse(listed.out).proposals.map((p: { kind: string }) => p.kind)).toEqual(['protect']);
+  });
+});
+
+describe('promoting a shadow rule', () => {
+  it('is proposed from its would-be volume and override estimate, with its evidence, and is not applied here', async () => {
+    // 20 would-be cards at order-select on 2026-11-19, 5 of whose drafts the rule flagged again at order-sign.
+    for (let i = 0; i < 20; i++) {
+      const at = `2026-11-19T${String(i).padStart(2, '0')}:00:00Z`;
+      const insert = (hook: string, when: string) =>
+        sql.query(
+          `INSERT INTO cds_rule_shadow (card_uuid, recorded_at, rule_id, rule_version, service, hook, hook_instance, client,
+             indicator, drugs, knowledge_version, patient_hash, draft_hashes)
+           VALUES ($1, $2, 'qt-drug-qtc-not-checkable', '1', 'medication-safety', $3, 'hi', 'ehr-a', 'info', '{}', 'v', $4, $5)`,
+          [randomUUID(), when, hook, `p${i}`, [`d${i}`]],
+        );
+      await insert('order-select', at);
+      if (i < 5) await insert('order-sign', at.replace(':00:00Z', ':30:00Z'));
+    }
+    const out: string[] = [];
+    const run = (...args: string[]) =>
+      analyticsCommand(
+        args[0],
+        args.slice(1),
+        testConfig({ DATABASE_URL: database.url, RULES_DIR: SHIPPED_RULES }),
+        (l) => out.push(l),
+        (l) => out.push(l),
+        { now: () => NOW, who: 'cli:tester' },
+      );
+    expect(await run('proposals', '--from', '2026-11-19', '--to', '2026-11-19')).toBe(0);
+    const [promote] = JSON.parse(out.join('\n')).proposals;
+    expect(promote).toMatchObject({
+      id: 'promote-shadow:qt-drug-qtc-not-checkable',
+      kind: 'promote-shadow',
+      target: { kind: 'rule', id: 'qt-drug-qtc-not-checkable' },
+      applicable: false,
+      evidence: {
+        wouldBeShown: 25,
+        perDay: 25,
+        wouldBeOverriddenBasis: 20,
+        overridden: 5,
+        overrideRate: 0.25,
+        overrideRateLow: 0.1119,
+        overrideRateHigh: 0.4687,
+      },
+    });
+    expect(promote.target.label).not.toBe('qt-drug-qtc-not-checkable');
+    out.length = 0;
+    const code = await run(
+      'apply',
+      promote.id,
+      '--note',
+      'go live after review',
+      '--from',
+      '2026-11-19',
+      '--to',
+      '2026-11-19',
+    );
+    expect(code).toBe(1);
+    expect(out.join('\n')).toContain('cannot be applied');
   });
 });
