@@ -430,6 +430,24 @@ describe('proposals', () => {
     expect(metrics).toMatch(/\ncds_record_spool_backlog \d+\n/);
     expect(metrics).toMatch(/\ncds_record_spool_age_seconds [0-9.e-]+\n/);
     expect(metrics).toContain('\ncds_records_set_aside 0\n');
+    // Another system's reason code and a card not in the ledger: bounded values, never the client's own text.
+    await app.inject({
+      method: 'POST',
+      url: '/cds-services/medication-safety/feedback',
+      payload: {
+        feedback: [
+          {
+            card: '00000000-0000-4000-8000-00000000beef',
+            outcome: 'overridden',
+            overrideReason: { reason: { code: 'site-code-123', system: 'urn:hospital:reasons' } },
+            outcomeTimestamp: NOW.toISOString(),
+          },
+        ],
+      },
+    });
+    expect((await app.inject({ method: 'GET', url: '/metrics' })).body).toContain(
+      'cds_feedback_outcomes_total{topic="unknown",outcome="overridden",reason="other"} 1\n',
+    );
     // 19 more overridden cards of the same alert that day, and 20 of a contraindicated ONC high-priority one.
     for (let i = 0; i < 19; i++) {
       const u = await card({ at: '2026-11-21T08:00:00Z', ids: [interaction], client: 'unauthenticated' });
