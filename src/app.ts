@@ -41,6 +41,7 @@ import { RuleRegistry } from './rules/registry.js';
 import { vocabularyFor } from './hooks/rule-hooks.js';
 import { LedgerRuleMemory } from './feedback/rule-memory.js';
 import { ruleRoutes } from './http/rules.js';
+import { analyticsRoutes } from './http/analytics.js';
 import type { ServiceDeps } from './hooks/run-service.js';
 import { warmUp, type WarmUpResult } from './hooks/warm-up.js';
 
@@ -86,7 +87,14 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   if (!policies.has(config.defaultPolicy))
     throw new Error(`CDS_POLICY ${config.defaultPolicy} is not defined in the knowledge base`);
   // The gauge of switched-off rules is read when scraped, from the rule registry made further down.
-  const metrics = createMetrics({ rulesSwitchedOff: () => ruleRegistry.switchedOff().length });
+  const metrics = createMetrics({
+    rulesSwitchedOff: () => ruleRegistry.switchedOff().length,
+    spool: () => {
+      if (!recorder) return undefined;
+      const status = recorder.status();
+      return { backlog: status.backlog, ageSeconds: recorder.backlogAgeSeconds(), setAside: status.deadLettered };
+    },
+  });
   // The one clock: request handling, the records and every time window compared in SQL read it.
   const now = deps.now ?? (() => new Date());
 
@@ -293,6 +301,14 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
     await app.register(auditRoutes, { db, publicBaseUrl: config.publicBaseUrl });
     await app.register(adminRoutes, { knowledge, db, records, policies: policyStore });
     await app.register(ruleRoutes, { registry: ruleRegistry, db, now });
+    await app.register(analyticsRoutes, {
+      db,
+      now,
+      publicBaseUrl: config.publicBaseUrl,
+      policies: policyStore,
+      records,
+      rules: () => new Map(ruleRegistry.list().map((r) => [r.id, r])),
+    });
     if (config.trustLoopbackUsers) app.log.warn(users.description);
     else app.log.info(users.description);
   }

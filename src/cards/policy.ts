@@ -24,19 +24,38 @@ export interface PolicyDecision {
   readonly raisedBy?: { readonly lab: LabValue; readonly note: string; readonly citations: readonly Citation[] };
 }
 
-export function decideIndicator(finding: InteractionFinding, policy: Policy, context: ClinicalContext): PolicyDecision {
-  const interaction = finding.interaction;
-  let indicator: IndicatorOrSuppress = policy.indicatorBySeverity[findingSeverity(finding)];
+/**
+ * An interaction's indicator under a policy before patient data can raise it: severity, the site's change, the ONC
+ * floor and cap. What a card about the pair shows unless a context raise applies. `dose` is what the order's dose
+ * makes of it: the severity the finding carries (minor within a label's dose cap) and whether it is within that cap.
+ */
+export function interactionIndicator(
+  interaction: Pick<InteractionFinding['interaction'], 'id' | 'severity' | 'oncList'>,
+  policy: Policy,
+  dose: { readonly severity: InteractionFinding['interaction']['severity']; readonly withinCap: boolean } = {
+    severity: interaction.severity,
+    withinCap: false,
+  },
+): IndicatorOrSuppress {
+  let indicator: IndicatorOrSuppress = policy.indicatorBySeverity[dose.severity];
   const override = policy.interactionOverrides.find((o) => o.interaction === interaction.id);
   if (override) indicator = override.indicator;
   // Within the label's dose cap the label allows the pair at that dose: the ONC floor is for the pair above it.
-  const withinCap = finding.doseCap?.status === 'within';
-  if (interaction.oncList === 'high-priority' && !withinCap)
+  if (interaction.oncList === 'high-priority' && !dose.withinCap)
     indicator = higherIndicator(indicator, policy.oncHighPriorityMinimum);
   // The low-priority cap is the default; a site's explicit, audited decision about the pair stands.
   if (interaction.oncList === 'low-priority' && !override && RANK[indicator] > RANK[policy.oncLowPriorityMaximum]) {
     indicator = policy.oncLowPriorityMaximum;
   }
+  return indicator;
+}
+
+export function decideIndicator(finding: InteractionFinding, policy: Policy, context: ClinicalContext): PolicyDecision {
+  const interaction = finding.interaction;
+  let indicator = interactionIndicator(interaction, policy, {
+    severity: findingSeverity(finding),
+    withinCap: finding.doseCap?.status === 'within',
+  });
   let raisedBy: PolicyDecision['raisedBy'];
   for (const raise of policy.contextRaises.filter((r) => r.interaction === interaction.id)) {
     const lab = context.labs.get(raise.observation);

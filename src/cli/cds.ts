@@ -14,6 +14,7 @@
  *   cds kb import|versions|activate|stats|diff  knowledge versions in the database (see kb-commands.ts)
  *   cds rules lint|test|explain|shadow-report   guideline rules (see rules-commands.ts and rules/README.md)
  *   cds records replay                          write again the records the database refused (records-commands.ts)
+ *   cds analytics alerts|proposals|apply        alert analytics and proposed policy changes (analytics-commands.ts)
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -34,6 +35,7 @@ import { FhirClient } from '../fhir/fhir-client.js';
 import { HttpError } from '../errors.js';
 import { rulesCommand } from './rules-commands.js';
 import { recordsCommand } from './records-commands.js';
+import { analyticsCommand } from './analytics-commands.js';
 import { RuleRegistry } from '../rules/registry.js';
 import { vocabularyFor } from '../hooks/rule-hooks.js';
 
@@ -85,6 +87,18 @@ const COMMANDS: readonly (readonly [string, string])[] = [
     'cds records replay',
     "write again the records the database refused (the spool's dead-letter file); refused while a service holds the spool",
   ],
+  [
+    'cds analytics alerts [--from D] [--to D] [--group-by alert|severity|hook|service|client] [--format json|csv] [--severity S] [--hook H] [--service S] [--client C]',
+    'what clinicians did with the cards of a period: shown, accepted, overridden, no feedback, override rates with 95% intervals, reasons, weeks, shadow volume (reads the database)',
+  ],
+  [
+    'cds analytics proposals [--from D] [--to D] [--min-shown N]',
+    'the policy changes the numbers suggest (demote, protect, promote a shadow rule), each with its evidence; never applied by themselves',
+  ],
+  [
+    'cds analytics apply ID --note TEXT [--from D] [--to D] [--min-shown N]',
+    'apply a proposed demotion as an audited policy change (the note says why)',
+  ],
   ['cds help', 'print this list of commands'],
 ];
 
@@ -102,6 +116,14 @@ export async function main(argv: string[]): Promise<number> {
       return kb(rest);
     case 'rules':
       return rulesCommand(
+        rest[0],
+        rest.slice(1),
+        loadConfig(),
+        (l) => console.log(l),
+        (l) => console.error(l),
+      );
+    case 'analytics':
+      return analyticsCommand(
         rest[0],
         rest.slice(1),
         loadConfig(),

@@ -64,6 +64,9 @@ describe('cds command', () => {
       'cds rules explain',
       'cds rules shadow-report',
       'cds records replay',
+      'cds analytics alerts',
+      'cds analytics proposals',
+      'cds analytics apply',
       'cds help',
     ]);
     // Each command line is followed by its description.
