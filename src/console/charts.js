@@ -51,9 +51,14 @@ export function drawAlertChart(canvas, rows) {
 
 /** Lines: shown, accepted and overridden each week (dashes as well as colours tell them apart). */
 export function drawWeeklyChart(canvas, weekly) {
+  const value = {
+    shown: (w) => w.shown,
+    accepted: (w) => (w.accepted ?? 0) + (w.acceptedInferred ?? 0),
+    overridden: (w) => (w.overridden ?? 0) + (w.overriddenInferred ?? 0),
+  };
   const line = (label, key, dash) => ({
     label,
-    data: weekly.map((w) => w[key]),
+    data: weekly.map(value[key]),
     borderColor: COLOURS[key],
     backgroundColor: COLOURS[key],
     borderDash: dash,

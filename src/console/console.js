@@ -192,7 +192,8 @@ async function confirmApply(event) {
   try {
     const answer = await call(`/analytics/proposals/${encodeURIComponent(proposal.id)}/apply`, {
       method: 'POST',
-      body: { note },
+      // The proposal is recomputed over the period it was proposed for.
+      body: { note, from: ui.from.value, to: ui.to.value },
     });
     applying = undefined;
     ui.dialog.close();

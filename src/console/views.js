@@ -42,11 +42,15 @@ function fillBody(table, rows, empty, columns) {
 
 const num = (value, extra = {}) => el('td', { class: 'num', ...extra }, value);
 
+/** Accepted and overridden count the outcomes the EHR sent and those inferred from the next order-sign. */
+export const accepted = (c) => (c.accepted ?? 0) + (c.acceptedInferred ?? 0);
+export const overridden = (c) => (c.overridden ?? 0) + (c.overriddenInferred ?? 0);
+
 export function renderTotals(dl, totals) {
   const items = [
     ['shown', 'Shown', count(totals.shown)],
-    ['accepted', 'Accepted', `${count(totals.accepted)} (${count(totals.acceptedInferred)} inferred)`],
-    ['overridden', 'Overridden', `${count(totals.overridden)} (${count(totals.overriddenInferred)} inferred)`],
+    ['accepted', 'Accepted', `${count(accepted(totals))} (${count(totals.acceptedInferred)} inferred)`],
+    ['overridden', 'Overridden', `${count(overridden(totals))} (${count(totals.overriddenInferred)} inferred)`],
     ['noFeedback', 'No feedback', count(totals.noFeedback)],
     [
       'overrideRate',
@@ -61,7 +65,8 @@ export function renderTotals(dl, totals) {
   );
 }
 
-const reasonText = (r) => `${r.display ?? r.code} (${count(r.count)})`;
+const reasonName = (r) => r.display ?? r.code ?? 'No reason given';
+const reasonText = (r) => `${reasonName(r)} (${count(r.count)})`;
 
 export function renderAlerts(table, rows) {
   fillBody(
@@ -74,8 +79,8 @@ export function renderAlerts(table, rows) {
         el('td', {}, r.severity ?? '—'),
         el('td', {}, r.indicator ?? '—'),
         num(count(r.shown), { 'data-col': 'shown' }),
-        num(count(r.accepted), { 'data-col': 'accepted' }),
-        num(count(r.overridden), { 'data-col': 'overridden' }),
+        num(count(accepted(r)), { 'data-col': 'accepted' }),
+        num(count(overridden(r)), { 'data-col': 'overridden' }),
         num(count(r.noFeedback), { 'data-col': 'noFeedback' }),
         num(rateWithInterval(r.overrideRate, r.overrideRateLow, r.overrideRateHigh), { 'data-col': 'overrideRate' }),
         el('td', {}, (r.topReasons ?? []).map(reasonText).join('; ') || '—'),
@@ -95,8 +100,8 @@ export function renderWeekly(table, weekly) {
         {},
         el('th', { scope: 'row' }, w.week),
         num(count(w.shown)),
-        num(count(w.accepted)),
-        num(count(w.overridden)),
+        num(count(accepted(w))),
+        num(count(overridden(w))),
       ),
     ),
     'No alert was shown in this period.',
@@ -124,7 +129,7 @@ export function renderReasons(table, reasons) {
   fillBody(
     table,
     reasons.map((r) =>
-      el('tr', {}, el('th', { scope: 'row' }, r.display ?? r.code), el('td', {}, r.code), num(count(r.count))),
+      el('tr', {}, el('th', { scope: 'row' }, reasonName(r)), el('td', {}, r.code ?? '—'), num(count(r.count))),
     ),
     'No override reason was given in this period.',
     3,
@@ -178,7 +183,9 @@ export function renderProposals(list, proposals, onApply) {
           { class: 'evidence' },
           `Shown ${count(e.shown)}, overridden ${count(e.overridden)}, override rate ${percent(e.overrideRate)}.`,
         ),
-        p.applicable ? null : el('p', { class: 'help' }, 'Cannot be applied (already in force, or advice only).'),
+        p.applicable
+          ? null
+          : el('p', { class: 'help' }, `Not applied here: ${p.notApplicableBecause ?? 'advice only'}.`),
         button,
       ),
     );
