@@ -114,7 +114,13 @@ function handleFailure(err) {
   complain(err instanceof ApiError ? err.message : `Something went wrong in the page: ${err.message}`);
 }
 
-async function load({ focus } = {}) {
+/** Each finished load (shown or failed) is counted on the page: a signal for anything that waits for one. */
+function finished() {
+  document.body.dataset.loads = String(Number(document.body.dataset.loads ?? 0) + 1);
+}
+
+/** Loads everything for the filters; `announce` replaces the summary said when done (after an action). */
+async function load({ focus, announce } = {}) {
   const mine = ++generation;
   complain('');
   say('Loading…');
@@ -146,14 +152,18 @@ async function load({ focus } = {}) {
     renderProposals(ui.proposals, proposals.proposals, openApply);
     renderRules(ui.rulesTable, rules);
     const n = alerts.rows.length;
+    const m = proposals.proposals.length;
     say(
-      `Showing ${n} alert${n === 1 ? '' : 's'} and ${proposals.proposals.length} proposal${
-        proposals.proposals.length === 1 ? '' : 's'
-      }, ${alerts.period.from} to ${alerts.period.to}.`,
+      announce ??
+        `Showing ${n} alert${n === 1 ? '' : 's'} and ${m} proposal${m === 1 ? '' : 's'}, ${alerts.period.from} to ${alerts.period.to}.`,
     );
     focus?.focus();
+    finished();
   } catch (err) {
-    if (mine === generation) handleFailure(err);
+    if (mine === generation) {
+      handleFailure(err);
+      finished();
+    }
   }
 }
 
@@ -198,12 +208,12 @@ async function confirmApply(event) {
     applying = undefined;
     ui.dialog.close();
     const a = answer.applied ?? {};
-    await load({ focus: ui.proposalsTitle });
-    say(
-      `Applied: ${proposalTitle(proposal)}${a.indicator ? `, now ${a.indicator}` : ''}${
+    await load({
+      focus: ui.proposalsTitle,
+      announce: `Applied: ${proposalTitle(proposal)}${a.indicator ? `, now ${a.indicator}` : ''}${
         a.policy ? ` in the ${a.policy} policy` : ''
       }. Recorded in the audit trail.`,
-    );
+    });
   } catch (err) {
     ui.applyConfirm.disabled = false;
     if (err instanceof ApiError && (err.status === 401 || err.status === 403)) {
