@@ -42,6 +42,7 @@ import { RuleRegistry } from './rules/registry.js';
 import { vocabularyFor } from './hooks/rule-hooks.js';
 import { LedgerRuleMemory } from './feedback/rule-memory.js';
 import { ruleRoutes } from './http/rules.js';
+import { analyticsRoutes } from './http/analytics.js';
 import type { ServiceDeps } from './hooks/run-service.js';
 import { warmUp, type WarmUpResult } from './hooks/warm-up.js';
 
@@ -294,6 +295,14 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
     await app.register(auditRoutes, { db, publicBaseUrl: config.publicBaseUrl });
     await app.register(adminRoutes, { knowledge, db, records, policies: policyStore });
     await app.register(ruleRoutes, { registry: ruleRegistry, db, now });
+    await app.register(analyticsRoutes, {
+      db,
+      now,
+      publicBaseUrl: config.publicBaseUrl,
+      policies: policyStore,
+      records,
+      rules: () => new Map(ruleRegistry.list().map((r) => [r.id, r])),
+    });
     if (config.trustLoopbackUsers) app.log.warn(users.description);
     else app.log.info(users.description);
   }

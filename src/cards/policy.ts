@@ -24,8 +24,14 @@ export interface PolicyDecision {
   readonly raisedBy?: { readonly lab: LabValue; readonly note: string; readonly citations: readonly Citation[] };
 }
 
-export function decideIndicator(finding: InteractionFinding, policy: Policy, context: ClinicalContext): PolicyDecision {
-  const interaction = finding.interaction;
+/**
+ * An interaction's indicator under a policy before patient data can raise it: severity, the site's change, the ONC
+ * floor and cap. What a card about the pair shows unless a context raise applies.
+ */
+export function interactionIndicator(
+  interaction: Pick<InteractionFinding['interaction'], 'id' | 'severity' | 'oncList'>,
+  policy: Policy,
+): IndicatorOrSuppress {
   let indicator: IndicatorOrSuppress = policy.indicatorBySeverity[interaction.severity];
   const override = policy.interactionOverrides.find((o) => o.interaction === interaction.id);
   if (override) indicator = override.indicator;
@@ -34,6 +40,12 @@ export function decideIndicator(finding: InteractionFinding, policy: Policy, con
   if (interaction.oncList === 'low-priority' && !override && RANK[indicator] > RANK[policy.oncLowPriorityMaximum]) {
     indicator = policy.oncLowPriorityMaximum;
   }
+  return indicator;
+}
+
+export function decideIndicator(finding: InteractionFinding, policy: Policy, context: ClinicalContext): PolicyDecision {
+  const interaction = finding.interaction;
+  let indicator = interactionIndicator(interaction, policy);
   let raisedBy: PolicyDecision['raisedBy'];
   for (const raise of policy.contextRaises.filter((r) => r.interaction === interaction.id)) {
     const lab = context.labs.get(raise.observation);
