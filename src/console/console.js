@@ -261,10 +261,16 @@ ui.filters.addEventListener('submit', (event) => {
 });
 
 ui.applyForm.addEventListener('submit', confirmApply);
+ui.applyNote.addEventListener('input', () => {
+  if (!ui.applyNote.hasAttribute('aria-invalid')) return;
+  ui.applyNote.removeAttribute('aria-invalid');
+  ui.applyError.textContent = '';
+});
 ui.applyCancel.addEventListener('click', closeApply);
-// Escape closes the dialog natively; focus still goes back to the proposal's button.
+// Escape closes the dialog natively; focus still goes back to the proposal's button. The close event comes a
+// moment later: by then the dialog may have been opened again (Escape, then Enter on the button), and stays open.
 ui.dialog.addEventListener('close', () => {
-  if (applying) closeApply();
+  if (applying && !ui.dialog.open) closeApply();
 });
 
 if (storedCredential()) void load({ focus: ui.consoleTitle });

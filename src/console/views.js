@@ -251,12 +251,16 @@ export function renderRules(table, answer) {
   fillBody(table, rows, 'No guideline rule is loaded.', 6);
 }
 
-/** Replaces a filter's options (keeping the first, "all", and the current choice even when it has no data now). */
+/**
+ * Replaces a filter's options from the rows of a grouped query (a row's `id` is the value the filter takes, its
+ * `key` is `kind:id`), keeping the first, "all", and the current choice even when it has no data now.
+ */
 export function fillOptions(select, rows) {
   const current = select.value;
   const all = select.options[0];
-  const options = rows.map((r) => el('option', { value: r.key }, r.label && r.label !== r.key ? `${r.label}` : r.key));
-  if (current && !rows.some((r) => r.key === current)) options.push(el('option', { value: current }, current));
+  const value = (r) => r.id ?? r.key;
+  const options = rows.map((r) => el('option', { value: value(r) }, r.label || value(r)));
+  if (current && !rows.some((r) => value(r) === current)) options.push(el('option', { value: current }, current));
   select.replaceChildren(all, ...options);
   select.value = current;
 }
