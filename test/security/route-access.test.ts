@@ -92,11 +92,14 @@ describe('every registered route', () => {
       'DELETE /admin/policies/:policy/interactions/:interaction',
       'GET /admin/knowledge/versions',
       'GET /admin/policies',
+      'GET /analytics/alerts',
+      'GET /analytics/proposals',
       'GET /audit',
       'GET /audit/:id',
       'GET /rules',
       'GET /rules/shadow-report',
       'POST /admin/knowledge/activate',
+      'POST /analytics/proposals/:id/apply',
       'PUT /admin/policies/:policy/interactions/:interaction',
     ]);
   });
