@@ -88,7 +88,14 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   if (!policies.has(config.defaultPolicy))
     throw new Error(`CDS_POLICY ${config.defaultPolicy} is not defined in the knowledge base`);
   // The gauge of switched-off rules is read when scraped, from the rule registry made further down.
-  const metrics = createMetrics({ rulesSwitchedOff: () => ruleRegistry.switchedOff().length });
+  const metrics = createMetrics({
+    rulesSwitchedOff: () => ruleRegistry.switchedOff().length,
+    spool: () => {
+      if (!recorder) return undefined;
+      const status = recorder.status();
+      return { backlog: status.backlog, ageSeconds: recorder.backlogAgeSeconds(), setAside: status.deadLettered };
+    },
+  });
   // The one clock: request handling, the records and every time window compared in SQL read it.
   const now = deps.now ?? (() => new Date());
 

@@ -20,3 +20,26 @@ export function overrideReasonDisplay(code: string): string | undefined {
   const found = displays.get(code);
   return found?.size === 1 ? [...found][0] : undefined;
 }
+
+const BY_KIND: Readonly<Record<string, readonly (readonly [string, string])[]>> = {
+  interaction: INTERACTION,
+  folded: FOLDED,
+  allergy: ALLERGY,
+  duplicate: DUPLICATE,
+  dose: DOSE,
+  guideline: RULE,
+};
+
+/**
+ * The display of one of this service's override reason codes as the card of a given kind (the ledger's finding kind:
+ * interaction, allergy, dose, duplicate, guideline, folded) offered it; else the code's one display, if it has one.
+ */
+export function overrideReasonDisplayFor(findingKind: string, code: string): string | undefined {
+  const offered = BY_KIND[findingKind]?.find(([c]) => c === code);
+  return offered ? offered[1] : overrideReasonDisplay(code);
+}
+
+/** True for a code some card of this service offers (a bounded set: safe as a metric label value). */
+export function isOwnOverrideReason(code: string): boolean {
+  return displays.has(code);
+}

@@ -11,7 +11,7 @@
 import type { Queryable } from '../infra/database.js';
 import { HOOKS } from '../hooks/registry.js';
 import { overrideReasonSystem } from '../cards/card.js';
-import { overrideReasonDisplay } from '../cards/override-reasons.js';
+import { overrideReasonDisplayFor } from '../cards/override-reasons.js';
 import { indicatorRank, interactionIndicator } from '../cards/policy.js';
 import type { IndicatorOrSuppress, Policy } from '../policy/policy-schema.js';
 import type { Severity } from '../knowledge/source-schema.js';
@@ -369,19 +369,20 @@ async function alertGroups(
 ): Promise<AlertGroup[]> {
   const params = queryParams(q);
   const policyColumn = byPolicy ? 'co.policy' : "''";
+  const policyGroup = byPolicy ? ', co.policy' : '';
   const rows = await db.query<GroupRow>(
     `WITH ${CARD_OUTCOMES}
      SELECT co.finding_kind, k.fid, ${policyColumn} AS policy, ${COUNTS}, max(co.served_at) AS last_at,
             (array_agg(co.severity ORDER BY co.served_at DESC, co.card_uuid))[1] AS severity,
             (array_agg(co.indicator ORDER BY co.served_at DESC, co.card_uuid))[1] AS indicator
-     FROM co ${ALERT_IDS} GROUP BY co.finding_kind, k.fid, ${policyColumn}`,
+     FROM co ${ALERT_IDS} GROUP BY co.finding_kind, k.fid${policyGroup}`,
     params,
   );
   const reasons = await db.query<ReasonRow>(
     `WITH ${CARD_OUTCOMES}
      SELECT co.finding_kind, k.fid, ${policyColumn} AS policy, co.override_system, co.override_code, count(*)::int AS n
      FROM co ${ALERT_IDS} WHERE co.o = 'overridden'
-     GROUP BY co.finding_kind, k.fid, ${policyColumn}, co.override_system, co.override_code`,
+     GROUP BY co.finding_kind, k.fid${policyGroup}, co.override_system, co.override_code`,
     params,
   );
   const groups = new Map<string, AlertGroup>();
@@ -407,24 +408,35 @@ async function alertGroups(
     addCounts(g, counts(r));
     if (at > g.lastAt) Object.assign(g, { lastAt: at, severity: r.severity, indicator: r.indicator });
   }
-  const ours = overrideReasonSystem(publicBaseUrl);
+  const display = reasonDisplay(publicBaseUrl);
   for (const r of reasons.rows) {
     const { key } = alertKey(r.finding_kind, r.fid);
     const g = groups.get(`${r.policy}\u0000${key}`);
-    if (!g) continue;
-    const reasonKey = `${r.override_system ?? ''}\u0000${r.override_code ?? ''}`;
-    const before = g.reasons.get(reasonKey);
-    g.reasons.set(reasonKey, {
-      system: r.override_system,
-      code: r.override_code,
-      display:
-        r.override_code !== null && r.override_system === ours
-          ? (overrideReasonDisplay(r.override_code) ?? null)
-          : null,
-      count: (before?.count ?? 0) + r.n,
-    });
+    if (g) addReason(g.reasons, r, display);
   }
   return [...groups.values()];
+}
+
+/** Our own codes' displays, as the card of that kind offered them; other systems' codes have none here. */
+function reasonDisplay(publicBaseUrl: string) {
+  const ours = overrideReasonSystem(publicBaseUrl);
+  return (findingKind: string, system: string | null, code: string | null): string | null =>
+    code !== null && system === ours ? (overrideReasonDisplayFor(findingKind, code) ?? null) : null;
+}
+
+function addReason(
+  reasons: Map<string, ReasonCount>,
+  r: { finding_kind: string; override_system: string | null; override_code: string | null; n: number },
+  display: ReturnType<typeof reasonDisplay>,
+): void {
+  const key = `${r.override_system ?? ''}\u0000${r.override_code ?? ''}`;
+  const before = reasons.get(key);
+  reasons.set(key, {
+    system: r.override_system,
+    code: r.override_code,
+    display: before?.display ?? display(r.finding_kind, r.override_system, r.override_code),
+    count: (before?.count ?? 0) + r.n,
+  });
 }
 
 const byOverriddenThenShown = (a: Counts & { key: string }, b: Counts & { key: string }) =>
@@ -479,30 +491,23 @@ export async function alertAnalytics(deps: AnalyticsDeps, q: AnalyticsQuery): Pr
   );
   const reasons = await db.query<{
     value: string | null;
+    finding_kind: string;
     override_system: string | null;
     override_code: string | null;
     n: number;
   }>(
-    `WITH ${CARD_OUTCOMES} SELECT co.${column} AS value, co.override_system, co.override_code, count(*)::int AS n
-     FROM co WHERE co.o = 'overridden' GROUP BY co.${column}, co.override_system, co.override_code`,
+    `WITH ${CARD_OUTCOMES} SELECT co.${column} AS value, co.finding_kind, co.override_system, co.override_code, count(*)::int AS n
+     FROM co WHERE co.o = 'overridden' GROUP BY co.${column}, co.finding_kind, co.override_system, co.override_code
+     ORDER BY co.finding_kind`,
     params,
   );
-  const ours = overrideReasonSystem(deps.publicBaseUrl);
+  const display = reasonDisplay(deps.publicBaseUrl);
   rows = grouped.rows
     .map((r) => {
       const id = r.value ?? 'none';
       const c = counts(r);
       const reasonsOf = new Map<string, ReasonCount>();
-      for (const x of reasons.rows.filter((x) => (x.value ?? 'none') === id))
-        reasonsOf.set(`${x.override_system}\u0000${x.override_code}`, {
-          system: x.override_system,
-          code: x.override_code,
-          display:
-            x.override_code !== null && x.override_system === ours
-              ? (overrideReasonDisplay(x.override_code) ?? null)
-              : null,
-          count: x.n,
-        });
+      for (const x of reasons.rows.filter((x) => (x.value ?? 'none') === id)) addReason(reasonsOf, x, display);
       return {
         key: `${column}:${id}`,
         kind: column,
@@ -767,6 +772,7 @@ export async function proposals(
         'a rule goes live by changing its file (status "active") through the rules\' review; see rules/README.md',
     });
   }
+  out.sort((a, b) => a.id.localeCompare(b.id));
   return { period: { from: q.from, to: q.to }, thresholds, proposals: out };
 }
 

@@ -210,7 +210,7 @@ export class CardRecords {
     items: readonly FeedbackItem[],
     receivedAt: Date,
     publicBaseUrl: string,
-  ): Promise<{ known: number; unknown: number; unverified: number }> {
+  ): Promise<{ known: number; unknown: number; unverified: number; kinds: ReadonlyMap<string, string> }> {
     const at = receivedAt.toISOString();
     const entries: RecordEntry[] = [];
     for (const item of items) {
@@ -269,17 +269,18 @@ export class CardRecords {
       const uuids = [...new Set(items.map((i) => i.card))];
       // A card served to another client is not one this client can speak for: it counts as unknown.
       const rows = await withTimeout(
-        this.db.query<{ n: number }>(
-          'SELECT count(*)::int AS n FROM cds_card WHERE card_uuid = ANY ($1::uuid[]) AND client = $2',
+        this.db.query<{ card_uuid: string; finding_kind: string }>(
+          'SELECT card_uuid, finding_kind FROM cds_card WHERE card_uuid = ANY ($1::uuid[]) AND client = $2',
           [uuids, client],
         ),
         this.lookupTimeoutMs,
         'known-card count',
       );
-      const known = rows.rows[0]!.n;
-      return { known, unknown: uuids.length - known, unverified: 0 };
+      // What each known card was about, for the metrics' topic.
+      const kinds = new Map(rows.rows.map((r) => [r.card_uuid, r.finding_kind]));
+      return { known: kinds.size, unknown: uuids.length - kinds.size, unverified: 0, kinds };
     } catch {
-      return { known: 0, unknown: 0, unverified: new Set(items.map((i) => i.card)).size };
+      return { known: 0, unknown: 0, unverified: new Set(items.map((i) => i.card)).size, kinds: new Map() };
     }
   }
 

@@ -7,7 +7,7 @@
  * written in order when it returns; on shutdown the spool is drained for a bounded time, and what cannot be written
  * then stays on disk for the next start.
  */
-import { appendFileSync, existsSync, readFileSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Database } from '../infra/database.js';
 import { writeRecords, type RecordEntry } from '../infra/records.js';
@@ -200,6 +200,19 @@ export class Recorder {
       return this.spool.pending + this.spool.sealedSegments().length;
     } catch {
       return this.spool.pending;
+    }
+  }
+
+  /**
+   * Seconds since the oldest sealed spool segment waiting for the database was sealed (0 when none waits): how far
+   * behind the database the records are. Wall-clock, for the metrics.
+   */
+  backlogAgeSeconds(nowMs: number = Date.now()): number {
+    try {
+      const oldest = this.spool.sealedSegments()[0];
+      return oldest ? Math.max(0, (nowMs - statSync(oldest).mtimeMs) / 1000) : 0;
+    } catch {
+      return 0;
     }
   }
 

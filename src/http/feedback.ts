@@ -6,7 +6,10 @@ import type { CardRecords } from '../feedback/card-records.js';
 import { FeedbackRequest } from '../feedback/feedback-schema.js';
 import { describeIssues } from '../hooks/request-schema.js';
 import { answeredServices } from '../hooks/services.js';
-import type { Metrics } from '../metrics/metrics.js';
+import { FEEDBACK_TOPICS, type Metrics } from '../metrics/metrics.js';
+import { overrideReasonSystem } from '../cards/card.js';
+import { isOwnOverrideReason } from '../cards/override-reasons.js';
+import type { FeedbackItem } from '../feedback/feedback-schema.js';
 import { CDS_CLIENT } from './route-access.js';
 import { clientKey, type ClientIdentity } from '../auth/client-auth.js';
 import { ServiceParams } from './services.js';
@@ -36,6 +39,7 @@ const Feedback = {
 
 export const feedbackRoutes: FastifyPluginAsync<FeedbackOptions> = async (app, { records, metrics, now, config }) => {
   const serviceIds = new Set(answeredServices(config.enabledServices).keys());
+  const ownReasons = overrideReasonSystem(config.publicBaseUrl);
   app.post<{ Params: { id: string } }>(
     '/cds-services/:id/feedback',
     { config: { access: CDS_CLIENT }, schema: Feedback },
@@ -51,7 +55,15 @@ export const feedbackRoutes: FastifyPluginAsync<FeedbackOptions> = async (app, {
         now(),
         config.publicBaseUrl,
       );
-      for (const item of parsed.data.feedback) metrics.feedback.inc({ service: req.params.id, outcome: item.outcome });
+      for (const item of parsed.data.feedback) {
+        metrics.feedback.inc({ service: req.params.id, outcome: item.outcome });
+        const kind = counts.kinds.get(item.card);
+        metrics.feedbackOutcomes.inc({
+          topic: kind !== undefined && FEEDBACK_TOPICS.has(kind) ? kind : 'unknown',
+          outcome: item.outcome,
+          reason: reasonLabel(item, ownReasons),
+        });
+      }
       if (counts.unknown > 0) metrics.feedbackUnknownCards.inc({ service: req.params.id }, counts.unknown);
       req.log.info(
         { service: req.params.id, items: parsed.data.feedback.length, unknownCards: counts.unknown },
@@ -61,3 +73,15 @@ export const feedbackRoutes: FastifyPluginAsync<FeedbackOptions> = async (app, {
     },
   );
 };
+
+/**
+ * The `reason` label of an item: one of this service's own override reason codes, `other` for any other code (a
+ * client's own code system: unbounded, so never a label value), `none` without a reason.
+ */
+function reasonLabel(item: FeedbackItem, ownSystem: string): string {
+  const reason = item.overrideReason;
+  if (!reason) return 'none';
+  const coding = ('code' in reason ? reason : reason.reason) as { code?: unknown; system?: unknown } | undefined;
+  if (!coding || typeof coding.code !== 'string') return 'none';
+  return coding.system === ownSystem && isOwnOverrideReason(coding.code) ? coding.code : 'other';
+}

@@ -17,12 +17,35 @@ export interface Metrics {
   readonly inFlight: Gauge;
   /** Guideline rules switched off (for their CPU cost or repeated errors), by rule id and cause. */
   readonly ruleSwitchOffs: Counter<'rule' | 'cause'>;
+  /**
+   * Feedback items by what the card was about (the ledger's finding kind), outcome and override reason: bounded
+   * label values only (see FEEDBACK_TOPICS and the reason codes the caller passes).
+   */
+  readonly feedbackOutcomes: Counter<'topic' | 'outcome' | 'reason'>;
 }
+
+/** The `topic` label values of cds_feedback_outcomes_total: the ledger's finding kinds, else `unknown`. */
+export const FEEDBACK_TOPICS: ReadonlySet<string> = new Set([
+  'interaction',
+  'allergy',
+  'allergy-not-checked',
+  'dose',
+  'duplicate',
+  'guideline',
+  'folded',
+  'unscreenable',
+  'display-mismatch',
+  'incomplete',
+  'not-performed',
+]);
 
 /** Values read when the metrics are scraped. */
 export interface MetricSources {
   /** How many guideline rules are switched off right now. */
   readonly rulesSwitchedOff?: () => number;
+  /** The record spool: records waiting for the database, the age of the oldest waiting, records set aside. */
+  readonly spool?: () =>
+    { readonly backlog: number; readonly ageSeconds: number; readonly setAside: number } | undefined;
 }
 
 export function createMetrics(sources: MetricSources = {}): Metrics {
@@ -90,7 +113,40 @@ export function createMetrics(sources: MetricSources = {}): Metrics {
       labelNames: ['rule', 'cause'],
       registers: [registry],
     }),
+    feedbackOutcomes: new Counter({
+      name: 'cds_feedback_outcomes_total',
+      help: "Feedback items by topic (what the card was about: the card ledger's finding kind, unknown for a card not in the ledger or not looked up in time), outcome (accepted, overridden) and override reason (this service's reason codes, other for another system's code, none without a reason)",
+      labelNames: ['topic', 'outcome', 'reason'],
+      registers: [registry],
+    }),
   };
+  const spool = sources.spool;
+  if (spool) {
+    new Gauge({
+      name: 'cds_record_spool_backlog',
+      help: 'Records in the local spool not yet in the database (a sealed segment counts as one until written)',
+      registers: [registry],
+      collect() {
+        this.set(spool()?.backlog ?? 0);
+      },
+    });
+    new Gauge({
+      name: 'cds_record_spool_age_seconds',
+      help: 'Age of the oldest spool segment waiting for the database (0 when none waits)',
+      registers: [registry],
+      collect() {
+        this.set(spool()?.ageSeconds ?? 0);
+      },
+    });
+    new Gauge({
+      name: 'cds_records_set_aside',
+      help: 'Records the database refused, set aside in DATA_DIR/spool/dead-letter.ndjson until `cds records replay`',
+      registers: [registry],
+      collect() {
+        this.set(spool()?.setAside ?? 0);
+      },
+    });
+  }
   const rulesSwitchedOff = sources.rulesSwitchedOff;
   if (rulesSwitchedOff)
     new Gauge({
