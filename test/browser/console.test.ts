@@ -1,4 +1,3 @@
-/// <reference lib="dom" />
 /**
  * The informaticist's console in headless Chromium against the real service and a real PostgreSQL (own database):
  * cards and feedback are seeded through the service's own endpoints over three weeks of the test clock, then the
