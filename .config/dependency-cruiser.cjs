@@ -26,6 +26,12 @@ const LAYERS = [
   { name: 'infra', paths: ['^src/infra/', '^src/metrics/', '^src/errors\\.ts$'] },
 ];
 
+/**
+ * The console's page (src/console/): ES modules that run in the browser, served as files by src/http/console.ts.
+ * Outside the layers: it imports only its own modules, and no server module imports it.
+ */
+const BROWSER = '^src/console/';
+
 const either = (paths) => `(${paths.join('|')})`;
 
 /** For each layer, one rule: it may not import from any layer above it. */
@@ -51,6 +57,20 @@ module.exports = {
       to: { path: '^src/cards/' },
     },
     {
+      name: 'console-runs-in-the-browser',
+      comment: 'the console page runs in a browser: it can import only its own modules (the API gives it its data)',
+      severity: 'error',
+      from: { path: BROWSER },
+      to: { pathNot: BROWSER },
+    },
+    {
+      name: 'console-is-not-imported',
+      comment: 'the console page is served as files, never imported by the service',
+      severity: 'error',
+      from: { path: '^src/', pathNot: BROWSER },
+      to: { path: BROWSER },
+    },
+    {
       name: 'no-circular',
       comment: 'two modules that import each other (directly or round a loop) are one module in two files',
       severity: 'error',
@@ -61,7 +81,7 @@ module.exports = {
       name: 'every-module-in-a-layer',
       comment: 'a file or folder new to src/ must be given a layer above (and in src/README.md)',
       severity: 'error',
-      from: { path: '^src/', pathNot: either(LAYERS.flatMap((l) => l.paths)) },
+      from: { path: '^src/', pathNot: either([...LAYERS.flatMap((l) => l.paths), BROWSER]) },
       to: {},
     },
   ],

@@ -14,6 +14,11 @@ export default tseslint.config(
     },
   },
   {
+    // The console page runs in the browser, as plain ES modules.
+    files: ['src/console/**/*.js'],
+    languageOptions: { globals: { ...globals.browser } },
+  },
+  {
     files: ['src/cli/**', 'benchmarks/**', 'knowledge-base/**'],
     rules: { 'no-console': 'off' },
   },

@@ -33,6 +33,7 @@ import { registerJsonParser } from './http/json-body.js';
 import { discoveryRoutes } from './http/discovery.js';
 import { serviceRoutes } from './http/services.js';
 import { healthRoutes } from './http/health.js';
+import { consoleRoutes } from './http/console.js';
 import { registerProtection, type ProtectionDeps } from './http/protection.js';
 import { routeAccess } from './http/route-access.js';
 import { registerErrorReplies, routingError, sendError, validationError } from './http/error-replies.js';
@@ -322,6 +323,8 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
       return { ...(spool ? { records: recordsHealth(spool) } : {}), ...(rules ? { rules } : {}) };
     },
   });
+  // The informaticist's console: a static page; its data comes from the endpoints for people above.
+  await app.register(consoleRoutes);
   if (!deps.sources && !bundled.snapshot)
     app.log.info(
       'no prebuilt snapshot matches the knowledge-base files (npm run build prepares one): read them instead',

@@ -75,7 +75,14 @@ describe('every registered route', () => {
         .filter((r) => r.access.kind === kind)
         .map((r) => `${r.method} ${r.url}`)
         .sort();
-    expect(byAccess('public')).toEqual(['GET /health/live', 'GET /health/ready', 'GET /metrics', 'OPTIONS *']);
+    expect(byAccess('public')).toEqual([
+      'GET /console',
+      'GET /console/*',
+      'GET /health/live',
+      'GET /health/ready',
+      'GET /metrics',
+      'OPTIONS *',
+    ]);
     expect(byAccess('cds-client')).toEqual([
       'GET /cds-services',
       'POST /cds-services/:id',
@@ -137,6 +144,8 @@ describe('every registered route', () => {
   it('serves the public routes without credentials', async () => {
     expect((await raw('GET', '/health/live')).status).toBe(200);
     expect((await raw('GET', '/metrics')).status).toBe(200);
+    // The console page holds no data: it is public, and what it shows comes from the routes above.
+    expect((await raw('GET', '/console/')).status).toBe(200);
   });
 });
 

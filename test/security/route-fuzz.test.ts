@@ -131,7 +131,16 @@ function ownError(status: number, text: string): boolean {
 describe('fuzz over every registered route', () => {
   it('reaches every route family', () => {
     const families = new Set(s.t.app.registeredRoutes.filter((r) => r.url !== '*').map((r) => r.url.split('/')[1]));
-    expect([...families].sort()).toEqual(['admin', 'audit', 'cds-services', 'health', 'metrics', 'rules']);
+    expect([...families].sort()).toEqual([
+      'admin',
+      'analytics',
+      'audit',
+      'cds-services',
+      'console',
+      'health',
+      'metrics',
+      'rules',
+    ]);
   });
 
   it('never answers 5xx, always with the service\u2019s own error bodies, and never stalls on its own CPU', async () => {
