@@ -34,9 +34,9 @@ export function query(params) {
   return text ? `?${text}` : '';
 }
 
-/** Calls the API (same origin) as the signed-in person; resolves to the JSON body, or throws an ApiError. */
-export async function call(path, { method = 'GET', body } = {}) {
-  const headers = { authorization: `Bearer ${storedCredential()}`, accept: 'application/json' };
+/** Sends one request as the signed-in person; resolves to the answer's status, type and text. */
+async function send(path, { method = 'GET', body, accept = 'application/json' } = {}) {
+  const headers = { authorization: `Bearer ${storedCredential()}`, accept };
   if (body !== undefined) headers['content-type'] = 'application/json';
   let res;
   try {
@@ -51,14 +51,45 @@ export async function call(path, { method = 'GET', body } = {}) {
     throw new ApiError(0, 'NETWORK', 'The service could not be reached.');
   }
   const text = await res.text();
-  let parsed;
-  try {
-    parsed = text ? JSON.parse(text) : undefined;
-  } catch {
-    parsed = undefined;
+  if (!res.ok) {
+    let parsed;
+    try {
+      parsed = text ? JSON.parse(text) : undefined;
+    } catch {
+      parsed = undefined;
+    }
+    throw new ApiError(res.status, errorCode(parsed), errorMessage(res.status, parsed));
   }
-  if (!res.ok) throw new ApiError(res.status, errorCode(parsed), errorMessage(res.status, parsed));
-  return parsed;
+  return { type: res.headers.get('content-type') ?? 'application/octet-stream', text };
+}
+
+/** Calls the API (same origin) as the signed-in person; resolves to the JSON body, or throws an ApiError. */
+export async function call(path, options) {
+  const { text } = await send(path, options);
+  try {
+    return text ? JSON.parse(text) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Fetches a file from the API as the signed-in person (the credential in the header, never in the address) and
+ * hands it to the browser as a download named `fileName`: a Blob behind a short-lived object URL, saved through a
+ * link with a `download` attribute.
+ */
+export async function download(path, fileName, accept) {
+  const { type, text } = await send(path, { accept });
+  const url = URL.createObjectURL(new Blob([text], { type }));
+  const link = document.createElement('a');
+  link.href = url;
+  link.download = fileName;
+  link.hidden = true;
+  document.body.append(link);
+  link.click();
+  link.remove();
+  // The browser reads the Blob after the click returns; the URL is let go of once it surely has.
+  setTimeout(() => URL.revokeObjectURL(url), 60_000);
 }
 
 function errorCode(body) {

@@ -3,7 +3,7 @@
  * proposal (with a note, audited by the service), and check the guideline rules' health. Plain ES modules; the
  * charts are Chart.js; every number is also in a table.
  */
-import { ApiError, call, forgetCredential, query, storeCredential, storedCredential } from './api.js';
+import { ApiError, call, download, forgetCredential, query, storeCredential, storedCredential } from './api.js';
 import { drawAlertChart, drawWeeklyChart } from './charts.js';
 import {
   fillOptions,
@@ -13,6 +13,7 @@ import {
   renderProposals,
   renderReasons,
   renderRules,
+  renderShadow,
   renderTotals,
   renderWeekly,
   topReasons,
@@ -41,6 +42,9 @@ const ui = {
   totals: $('totals'),
   alertsChart: $('alerts-chart'),
   alertsTable: $('alerts-table'),
+  shadowTable: $('shadow-table'),
+  exportCsv: $('export-csv'),
+  exportJson: $('export-json'),
   weeklyChart: $('weekly-chart'),
   weeklyTable: $('weekly-table'),
   reasonsTable: $('reasons-table'),
@@ -59,6 +63,9 @@ const ui = {
 /** Only the answers of the latest load are shown (a slower earlier one is dropped). */
 let generation = 0;
 let applying;
+/** The dates and filters of what the page shows now (the last load's): what an export downloads. */
+let shown;
+let exporting = false;
 
 function say(text) {
   ui.status.textContent = text;
@@ -145,12 +152,14 @@ async function load({ focus, announce } = {}) {
     ui.period.textContent = `Showing ${alerts.period.from} to ${alerts.period.to}.`;
     renderTotals(ui.totals, alerts.totals);
     renderAlerts(ui.alertsTable, alerts.rows);
+    renderShadow(ui.shadowTable, alerts.shadow ?? []);
     drawAlertChart(ui.alertsChart, alerts.rows);
     renderWeekly(ui.weeklyTable, alerts.weekly);
     drawWeeklyChart(ui.weeklyChart, alerts.weekly);
     renderReasons(ui.reasonsTable, topReasons(alerts.rows));
     renderProposals(ui.proposals, proposals.proposals, openApply);
     renderRules(ui.rulesTable, rules);
+    shown = { ...f, from: alerts.period.from, to: alerts.period.to };
     const n = alerts.rows.length;
     const m = proposals.proposals.length;
     say(
@@ -242,7 +251,8 @@ ui.signInForm.addEventListener('submit', (event) => {
 
 ui.signOut.addEventListener('click', () => {
   forgetCredential();
-  for (const table of [ui.alertsTable, ui.weeklyTable, ui.reasonsTable, ui.rulesTable])
+  shown = undefined;
+  for (const table of [ui.alertsTable, ui.shadowTable, ui.weeklyTable, ui.reasonsTable, ui.rulesTable])
     table.tBodies[0].replaceChildren();
   ui.totals.replaceChildren();
   ui.proposals.replaceChildren();
@@ -259,6 +269,31 @@ ui.filters.addEventListener('submit', (event) => {
   }
   void load();
 });
+
+/** Downloads the alerts of the view shown (its dates and filters, not edits not yet shown) as CSV or JSON. */
+async function exportView(format) {
+  // One at a time; the button is not disabled (that would take the keyboard focus away from it).
+  if (!shown || exporting) return;
+  exporting = true;
+  const name = `alert-analytics-${shown.from}-to-${shown.to}.${format}`;
+  complain('');
+  say(`Preparing ${name}…`);
+  try {
+    await download(
+      `/analytics/alerts${query({ ...shown, groupBy: 'alert', format })}`,
+      name,
+      format === 'csv' ? 'text/csv' : 'application/json',
+    );
+    say(`Downloaded ${name}.`);
+  } catch (err) {
+    handleFailure(err);
+  } finally {
+    exporting = false;
+  }
+}
+
+ui.exportCsv.addEventListener('click', () => void exportView('csv'));
+ui.exportJson.addEventListener('click', () => void exportView('json'));
 
 ui.applyForm.addEventListener('submit', confirmApply);
 ui.applyNote.addEventListener('input', () => {

@@ -91,6 +91,34 @@ export function renderAlerts(table, rows) {
   );
 }
 
+/**
+ * Of a shadow rule's would-be cards at an earlier hook, the share it flagged again at the later hook: the rate and
+ * how many cards it is of, or why there is none.
+ */
+export function wouldBeOverridden(s) {
+  if (typeof s.wouldBeOverriddenRate !== 'number') return 'no order-select cards';
+  return `${percent(s.wouldBeOverriddenRate)} of ${count(s.wouldBeOverriddenBasis)}`;
+}
+
+export function renderShadow(table, shadow) {
+  fillBody(
+    table,
+    shadow.map((s) =>
+      el(
+        'tr',
+        { 'data-rule': s.rule },
+        el('th', { scope: 'row' }, s.label ?? s.rule, el('span', { class: 'sub' }, s.rule)),
+        num(count(s.wouldBeShown), { 'data-col': 'wouldBeShown' }),
+        num(count(s.wouldBeInterruptive), { 'data-col': 'wouldBeInterruptive' }),
+        num(count(s.patients), { 'data-col': 'patients' }),
+        num(wouldBeOverridden(s), { 'data-col': 'wouldBeOverridden' }),
+      ),
+    ),
+    'No shadow rule would have shown a card in this period with these filters.',
+    5,
+  );
+}
+
 export function renderWeekly(table, weekly) {
   fillBody(
     table,

@@ -2,10 +2,11 @@
  * The informaticist's console in headless Chromium against the real service and a real PostgreSQL (own database):
  * cards and feedback are seeded through the service's own endpoints over three weeks of the test clock, then the
  * page is signed in with an API key and must show exactly the seeded numbers, in its tables and in its Chart.js
- * charts (their data and their pixels), filter them, show the rules' health, and apply a proposal with a note:
- * exactly one audited policy change. Screenshots go to test/artifacts/ (git-ignored).
+ * charts (their data and their pixels), filter them, show a shadow rule's would-be cards, download the view as
+ * CSV and JSON, show the rules' health, and apply a proposal with a note: exactly one audited policy change.
+ * Screenshots go to test/artifacts/ (git-ignored).
  */
-import { copyFileSync, cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -110,6 +111,21 @@ async function seed(pair: typeof CITALOPRAM, hook: 'order-sign' | 'order-select'
 
 const times = (n: number, o: Outcome): Outcome[] => Array.from({ length: n }, () => o);
 
+/**
+ * Citalopram ordered alone for a new patient at each hook in turn (the same draft): no card is shown, but the QT
+ * shadow rule records a would-be card at each, and one at order-select followed by one at order-sign counts as
+ * likely overridden.
+ */
+async function citalopramAlone(hooks: ('order-select' | 'order-sign')[]) {
+  patients += 1;
+  for (const hook of hooks) {
+    const request = orderRequest({ hook, drafts: [mr({ id: `d${patients}`, rxcui: scd(CITALOPRAM.draft) })] });
+    const body = JSON.parse(JSON.stringify(request).replaceAll('pat-1', `console-pat-${patients}`));
+    const service = hook === 'order-sign' ? 'medication-safety-sign' : 'medication-safety-select';
+    expect((await api('POST', `/cds-services/${service}`, body)).cards).toEqual([]);
+  }
+}
+
 /** The reasons the interaction cards offer, first and second (the seeded overrides name them). */
 let reasons: { code: string; display: string }[] = [];
 
@@ -117,9 +133,10 @@ beforeAll(async () => {
   database = await createTestDatabase();
   sql = new pg.Client({ connectionString: database.url });
   await sql.connect();
-  // One shipped rule (healthy) and one file the registry refuses (failing), for the rule health table.
+  // Two shipped rules (healthy: one active, one in shadow mode) and one file the registry refuses (failing).
   const rulesDir = tmp('console-rules-');
-  copyFileSync(path.join(root, 'rules/warfarin-inr-overdue.json'), path.join(rulesDir, 'warfarin-inr-overdue.json'));
+  for (const rule of ['warfarin-inr-overdue.json', 'qt-drug-qtc-not-checkable.json'])
+    copyFileSync(path.join(root, 'rules', rule), path.join(rulesDir, rule));
   cpSync(path.join(root, 'rules/reference'), path.join(rulesDir, 'reference'), { recursive: true });
   writeFileSync(path.join(rulesDir, 'half-written.json'), '{ "id": "half-written", ');
   app = await buildApp(
@@ -148,6 +165,12 @@ beforeAll(async () => {
   // Simvastatin + clarithromycin this week: 4 at order-sign (2 overridden, 1 accepted, 1 none), 3 at order-select.
   await seed(SIMVASTATIN, 'order-sign', ['overridden-0', 'overridden-1', 'accepted', 'none']);
   await seed(SIMVASTATIN, 'order-select', times(3, 'none'));
+  // The QT shadow rule would have shown a card for each of the 20 citalopram orders above (all at order-sign), and
+  // for these 3 patients at order-select, 2 of whom were then signed: 25 would-be cards for 23 patients, 2 of the 3
+  // at order-select likely overridden.
+  await citalopramAlone(['order-select', 'order-sign']);
+  await citalopramAlone(['order-select', 'order-sign']);
+  await citalopramAlone(['order-select']);
   const settled = await app.recordsSettled();
   expect([settled.backlog, settled.lost, settled.deadLettered]).toEqual([0, 0, 0]);
 
@@ -219,19 +242,28 @@ const cells = (page: Page, table: string) =>
     rows.map((r) => [...r.querySelectorAll('th, td')].map((c) => (c as HTMLElement).innerText.trim())),
   );
 
-/** The Wilson 95% interval, as the page prints a rate and its bracket (one decimal percent). */
-function rateText(x: number, n: number): string {
+const r4 = (v: number) => Math.round(v * 10_000) / 10_000;
+
+/** The Wilson 95% interval of x in n, its bounds to four decimals as the service gives them. */
+function wilson(x: number, n: number): [number, number] {
   const z = 1.959963984540054;
   const p = x / n;
   const centre = p + (z * z) / (2 * n);
   const margin = z * Math.sqrt((p * (1 - p)) / n + (z * z) / (4 * n * n));
   const d = 1 + (z * z) / n;
-  const r4 = (v: number) => Math.round(v * 10_000) / 10_000;
+  return [r4(Math.max(0, (centre - margin) / d)), r4(Math.min(1, (centre + margin) / d))];
+}
+
+/** A rate and its Wilson 95% interval, as the page prints them (one decimal percent). */
+function rateText(x: number, n: number): string {
   const pct = (v: number) => `${(v * 100).toFixed(1)}%`;
-  return `${pct(r4(p))} (${pct(r4(Math.max(0, (centre - margin) / d)))} to ${pct(r4(Math.min(1, (centre + margin) / d)))})`;
+  const [low, high] = wilson(x, n);
+  return `${pct(r4(x / n))} (${pct(low)} to ${pct(high)})`;
 }
 
 const PERIOD = 'Showing 2026-08-24 to 2026-11-21.';
+/** The QT shadow rule's title (rules/qt-drug-qtc-not-checkable.json), which the page shows for it. */
+const QT_RULE = 'QT-prolonging drug ordered without a QTc at or below 500 ms on record';
 const LOADED = 'Showing 2 alerts and 1 proposal, 2026-08-24 to 2026-11-21.';
 
 describe('the console in a browser', () => {
@@ -339,6 +371,13 @@ describe('the console in a browser', () => {
     expect(alerts[0]![8]).toBe(`${named(offered[0][0])} (12); ${named(offered[0][1])} (6)`);
     expect(alerts[1]![8]).toBe(`${named(offered[1][0])} (1); ${named(offered[1][1])} (1)`);
 
+    // The shadow rule's would-be cards: 20 + 3 + 2, none interruptive (the rule's cards are information), 23
+    // patients; of the 3 at order-select, 2 were flagged again at order-sign.
+    expect(await page.locator('#shadow-table caption').innerText()).toBe('Shadow rules, most would-be cards first');
+    expect(await cells(page, 'shadow-table')).toEqual([
+      [`${QT_RULE}\nqt-drug-qtc-not-checkable`, '25', '0', '23', '66.7% of 3'],
+    ]);
+
     // Weeks starting Monday: 2026-11-02 (6 cards), 2026-11-09 (7), 2026-11-16 (7 + 4 + 3 = 14).
     expect(await cells(page, 'weekly-table')).toEqual([
       ['2026-11-02', '6', '1', '5'],
@@ -395,9 +434,10 @@ describe('the console in a browser', () => {
     expect(charts.barPainted).toBeGreaterThan(5_000);
     expect(charts.linePainted).toBeGreaterThan(2_000);
 
-    // Rule health: the loaded rule is fine, the refused file is failing.
+    // Rule health: the loaded rules are fine (the shadow one too), the refused file is failing.
     const rules = await cells(page, 'rules-table');
     expect(rules.map((r) => [r[0]!.split('\n').at(-1), r[1], r[2]])).toEqual([
+      [expect.stringMatching(/^qt-drug-qtc-not-checkable v/), 'shadow', 'OK'],
       [expect.stringMatching(/^warfarin-inr-overdue v/), 'active', 'OK'],
       ['half-written.json', 'not loaded', 'Failing'],
     ]);
@@ -415,11 +455,102 @@ describe('the console in a browser', () => {
     expect(await page.locator('#totals dd[data-total=shown]').innerText()).toBe('3');
     expect(await page.locator('#totals dd[data-total=overrideRate]').innerText()).toBe(rateText(0, 3));
     expect((await cells(page, 'alerts-table')).map((r) => r.slice(3, 7))).toEqual([['3', '0', '0', '3']]);
+    // The hook filter applies to the shadow rule's cards too: its 3 at order-select, for 3 patients.
+    expect((await cells(page, 'shadow-table')).map((r) => r.slice(1))).toEqual([['3', '0', '3', '66.7% of 3']]);
     await page.locator('#hook').selectOption('');
     await page.locator('#from').fill('2026-11-16');
     await andLoaded(page, () => page.locator('#filters button[type=submit]').click());
     expect(await page.locator('#totals dd[data-total=shown]').innerText()).toBe('14');
     expect(await status(page).innerText()).toBe('Showing 2 alerts and 0 proposals, 2026-11-16 to 2026-11-21.');
+    // This week's would-be cards: 7 citalopram orders with rasagiline and the 5 alone, for 10 patients.
+    expect((await cells(page, 'shadow-table')).map((r) => r.slice(1))).toEqual([['12', '0', '10', '66.7% of 3']]);
+    // A client with no cards at all: every table says so in a sentence.
+    await page.locator('#client').evaluate((select: HTMLSelectElement) => {
+      select.append(new Option('nobody', 'nobody'));
+      select.value = 'nobody';
+    });
+    await andLoaded(page, () => page.locator('#filters button[type=submit]').click());
+    expect(await cells(page, 'shadow-table')).toEqual([
+      ['No shadow rule would have shown a card in this period with these filters.'],
+    ]);
+    expect(await cells(page, 'alerts-table')).toEqual([['No alert was shown in this period with these filters.']]);
+
+    expect(problems).toEqual([]);
+    expect(await page.evaluate(() => (window as unknown as { violations?: string[] }).violations ?? [])).toEqual([]);
+    await context.close();
+  });
+
+  it('downloads the view shown as CSV and JSON, the credential in a header and never in an address', async () => {
+    const { page, context, requests, problems } = await openConsole();
+    await signIn(page, informaticist);
+    expect(await said(page)).toEqual([LOADED, '']);
+    const [first, second] = reasons;
+
+    const csvDownload = page.waitForEvent('download', { timeout: 120_000 });
+    await page.locator('#export-csv').click();
+    const csv = await csvDownload;
+    expect(csv.suggestedFilename()).toBe('alert-analytics-2026-08-24-to-2026-11-21.csv');
+    expect(csv.url()).toMatch(/^blob:/);
+    const csvText = readFileSync(await csv.path(), 'utf8');
+    const lines = csvText.split('\r\n');
+    expect(lines[0]).toBe(
+      'key,kind,id,label,severity,indicator,shown,accepted,overridden,acceptedInferred,overriddenInferred,noFeedback,overrideRate,overrideRateLow,overrideRateHigh,topReasons',
+    );
+    // The citalopram alert: 20 shown, 1 accepted, 18 overridden (12 with the first reason, 6 with the second).
+    const [table] = await cells(page, 'alerts-table');
+    const [low, high] = wilson(18, 20);
+    const quoted = (t: string) => (/[",]/.test(t) ? `"${t.replaceAll('"', '""')}"` : t);
+    const reason = (r: { code: string; display: string }, n: number) =>
+      `${r.code}${r.display ? ` (${r.display})` : ''} x${n}`;
+    expect(lines[1]).toBe(
+      [
+        'interaction:pd-antidepressants-rasagiline',
+        'interaction',
+        'pd-antidepressants-rasagiline',
+        'Antidepressants with rasagiline',
+        table![1],
+        table![2],
+        '20,1,18,0,0,1,0.9',
+        String(low),
+        String(high),
+        quoted(`${reason(first!, 12)}; ${reason(second!, 6)}`),
+      ].join(','),
+    );
+    expect(lines.slice(2)).toEqual([expect.stringMatching(/simvastatin/i), '']);
+    expect(await status(page).innerText()).toBe('Downloaded alert-analytics-2026-08-24-to-2026-11-21.csv.');
+
+    // JSON of the view shown: a filter chosen but not yet shown does not change what is downloaded.
+    await page.locator('#hook').selectOption('order-select');
+    await andLoaded(page, () => page.locator('#filters button[type=submit]').click());
+    await page.locator('#hook').selectOption('order-sign');
+    const jsonDownload = page.waitForEvent('download', { timeout: 120_000 });
+    await page.locator('#export-json').click();
+    const json = await jsonDownload;
+    expect(json.suggestedFilename()).toBe('alert-analytics-2026-08-24-to-2026-11-21.json');
+    const answer = JSON.parse(readFileSync(await json.path(), 'utf8'));
+    expect(answer.filters).toEqual({ hook: 'order-select' });
+    const shownTotals = await page.$$eval('#totals dd', (dds) => dds.map((d) => d.textContent));
+    expect(shownTotals).toEqual(['3', '0 (0 inferred)', '0 (0 inferred)', '3', rateText(0, 3)]);
+    expect([
+      String(answer.totals.shown),
+      `${answer.totals.accepted} (${answer.totals.acceptedInferred} inferred)`,
+      `${answer.totals.overridden} (${answer.totals.overriddenInferred} inferred)`,
+      String(answer.totals.noFeedback),
+      rateText(answer.totals.overridden, answer.totals.shown),
+    ]).toEqual(shownTotals);
+    expect(answer.shadow.map((r: { rule: string; wouldBeShown: number }) => [r.rule, r.wouldBeShown])).toEqual([
+      ['qt-drug-qtc-not-checkable', 3],
+    ]);
+
+    // Both files came from the API with the bearer header; no address carried the credential.
+    const exports = requests
+      .filter((r) => /[?&]format=/.test(r.url))
+      .map((r) => [new URL(r.url).search, r.authorization]);
+    expect(exports).toEqual([
+      ['?from=2026-08-24&to=2026-11-21&groupBy=alert&format=csv', `Bearer ${informaticist}`],
+      ['?from=2026-08-24&to=2026-11-21&hook=order-select&groupBy=alert&format=json', `Bearer ${informaticist}`],
+    ]);
+    for (const r of requests) expect(r.url).not.toContain(informaticist.slice(5, 20));
 
     expect(problems).toEqual([]);
     expect(await page.evaluate(() => (window as unknown as { violations?: string[] }).violations ?? [])).toEqual([]);
