@@ -486,9 +486,10 @@ describe('the console in a browser', () => {
     expect(await said(page)).toEqual([LOADED, '']);
     const [first, second] = reasons;
 
-    const csvDownload = page.waitForEvent('download', { timeout: 120_000 });
-    await page.locator('#export-csv').click();
-    const csv = await csvDownload;
+    const [csv] = await Promise.all([
+      page.waitForEvent('download', { timeout: 120_000 }),
+      page.locator('#export-csv').click(),
+    ]);
     expect(csv.suggestedFilename()).toBe('alert-analytics-2026-08-24-to-2026-11-21.csv');
     expect(csv.url()).toMatch(/^blob:/);
     const csvText = readFileSync(await csv.path(), 'utf8');
@@ -517,15 +518,20 @@ describe('the console in a browser', () => {
       ].join(','),
     );
     expect(lines.slice(2)).toEqual([expect.stringMatching(/simvastatin/i), '']);
+    // The page says so once the download is handed over (the status line is its signal).
+    await page.waitForFunction(() => document.getElementById('status')!.textContent!.startsWith('Downloaded'), null, {
+      timeout: 120_000,
+    });
     expect(await status(page).innerText()).toBe('Downloaded alert-analytics-2026-08-24-to-2026-11-21.csv.');
 
     // JSON of the view shown: a filter chosen but not yet shown does not change what is downloaded.
     await page.locator('#hook').selectOption('order-select');
     await andLoaded(page, () => page.locator('#filters button[type=submit]').click());
     await page.locator('#hook').selectOption('order-sign');
-    const jsonDownload = page.waitForEvent('download', { timeout: 120_000 });
-    await page.locator('#export-json').click();
-    const json = await jsonDownload;
+    const [json] = await Promise.all([
+      page.waitForEvent('download', { timeout: 120_000 }),
+      page.locator('#export-json').click(),
+    ]);
     expect(json.suggestedFilename()).toBe('alert-analytics-2026-08-24-to-2026-11-21.json');
     const answer = JSON.parse(readFileSync(await json.path(), 'utf8'));
     expect(answer.filters).toEqual({ hook: 'order-select' });
