@@ -95,7 +95,10 @@ function profileRequest(hook: 'order-sign' | 'patient-view', active: number): Re
  */
 function realisticOrderSign(): Record<string, unknown> {
   const vocabulary = vocabularyFor(path.join(ROOT, 'knowledge-base'), path.join(ROOT, 'rules'), sources);
-  const shape = RuleFile.parse(JSON.parse(readFileSync(path.join(ROOT, 'rules', 'nsaid-egfr-below-30.json'), 'utf8')));
+  // Any active rule of the order hooks gives the request its shape (caseRequest reads the hooks); this one stays active.
+  const shape = RuleFile.parse(
+    JSON.parse(readFileSync(path.join(ROOT, 'rules', 'raas-potassium-above-5-5.json'), 'utf8')),
+  );
   const ingredients = (names: string[]) => names.map((ingredient) => ({ ingredient }));
   const body = caseRequest(
     shape,

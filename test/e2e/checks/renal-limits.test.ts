@@ -7,8 +7,11 @@
  * Kidney function is a Cockcroft–Gault creatinine clearance from a man of 80 weighing 72 kg: CrCl = 60 / creatinine
  * (mg/dL); or an eGFR result where the band is written in eGFR. Product and LOINC codes come from the knowledge base.
  */
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { bundledSources, screen } from '../../support/app.js';
+import { vocabularyFor } from '../../../src/hooks/rule-hooks.js';
+import { RuleRegistry } from '../../../src/rules/registry.js';
+import { bundledSources, screen, testConfig } from '../../support/app.js';
 import { kbScd } from '../../support/kb-lookup.js';
 import { PATIENT_ID, RXNORM, orderRequest, patientViewRequest } from '../../support/requests.js';
 
@@ -246,6 +249,8 @@ const CASES: readonly Case[] = [
       ['meloxicam', 'Meloxicam', 7.5, 1, undefined],
       ['celecoxib', 'Celecoxib', 200, 1, undefined],
       ['diclofenac', 'Diclofenac', 50, 3, 'diclofenac potassium 50 MG Oral Tablet'],
+      ['indomethacin', 'Indomethacin', 25, 3, 'indomethacin 25 MG Oral Capsule'],
+      ['etodolac', 'Etodolac', 400, 2, 'etodolac 400 MG Oral Tablet'],
     ] as const
   ).map(([ingredient, name, mg, n, product]): Case => ({
     drug: `${ingredient} ${mg} mg ${n} times a day (NSAID: avoid below CrCl 30)`,
@@ -444,6 +449,23 @@ describe('renal limits on order-sign and patient-view, prescriber and pharmacist
         expect(await doseCards(order, kidney, hook, policy, at60), `${hook} ${policy} ${order.ingredient}`).toEqual([]);
       }
     }
+  });
+
+  it('ibuprofen at eGFR 25 with the shipped guideline rules loaded: one card for the kidney, from the dose check', async () => {
+    // The dose check's renal band and the guideline rules run side by side; the concern (an NSAID in severe kidney
+    // disease) is said once, on the dose card, not again by a rule.
+    const rulesDir = path.resolve(import.meta.dirname, '../../../rules');
+    const vocabulary = vocabularyFor(testConfig().knowledgeDir, rulesDir, bundledSources());
+    const rules = new RuleRegistry({ dir: rulesDir, vocabulary: () => vocabulary, log: () => undefined, pollMs: 0 });
+    const body = orderRequest({
+      drafts: [medicationRequest({ ingredient: 'ibuprofen', mg: 400, timing: daily(3) }, 'draft')],
+      observations: labs(eGFR(25)),
+    });
+    (body.prefetch as Record<string, unknown>).patient = PATIENT;
+    const result = await screen('medication-safety-sign', body, { rules });
+    expect(result.response.cards.map((c) => `${c.indicator} ${c.source.topic?.code ?? '-'}: ${c.summary}`)).toEqual([
+      avoid('Ibuprofen', 'eGFR', 25, 30),
+    ]);
   });
 
   it('the card of an "avoid" band says why, with the kidney function it used, and offers no dose change', async () => {

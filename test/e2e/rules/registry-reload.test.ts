@@ -23,6 +23,7 @@ const logs: Record<string, unknown>[] = [];
 
 beforeAll(async () => {
   dir = mkdtempSync(path.join(tmpdir(), 'rules-reload-'));
+  // nsaid-egfr-below-30 ships retired (the dose check's renal band says the same): loaded and listed, never run.
   for (const id of ['warfarin-inr-overdue', 'nsaid-egfr-below-30'])
     copyFileSync(path.join(RULES, `${id}.json`), path.join(dir, `${id}.json`));
   const logStream = new PassThrough();
@@ -68,11 +69,11 @@ const logged = (msg: string) => logs.filter((l) => l.msg === msg);
 
 const V1 = 'Warfarin ordered with no INR in the last 30 days (latest seen: not recorded)';
 const V2 = 'Warfarin ordered: check an INR first (none in 30 days; latest seen: not recorded)';
-const NSAID = 'ibuprofen ordered with eGFR 20 mL/min/1.73 m2: avoid NSAIDs below 30';
 
 describe('hot reload of rules', () => {
-  it('serves the rules found at start', async () => {
-    expect((await ruleSummaries()).sort()).toEqual([V1, NSAID].sort());
+  it('serves the rules found at start, except a retired one', async () => {
+    // ibuprofen at eGFR 20: the retired NSAID rule gives no card (the dose check's renal card says it once)
+    expect(await ruleSummaries()).toEqual([V1]);
   });
 
   it('an edit that passes lint takes effect without a restart', async () => {
@@ -102,7 +103,7 @@ describe('hot reload of rules', () => {
       running: 'warfarin-inr-overdue@1.1.0',
       problems: [expect.stringMatching(/^line \d+: not valid JSON: /)],
     });
-    expect((await ruleSummaries()).sort()).toEqual([V2, NSAID].sort());
+    expect(await ruleSummaries()).toEqual([V2]);
     writeFileSync(file('warfarin-inr-overdue'), good);
   });
 
@@ -117,7 +118,7 @@ describe('hot reload of rules', () => {
         /^line \d+: facts\.orderingWarfarin: ordersClass\('vitamin-k-antagonist'\): not a class id in knowledge-base\/classes\.json$/,
       ),
     ]);
-    expect((await ruleSummaries()).sort()).toEqual([V2, NSAID].sort());
+    expect(await ruleSummaries()).toEqual([V2]);
 
     edit('warfarin-inr-overdue', (r) => {
       r.version = '1.1.0';
@@ -138,9 +139,9 @@ describe('hot reload of rules', () => {
 
   it('a deleted file takes its rule away; a new file adds one', async () => {
     unlinkSync(file('nsaid-egfr-below-30'));
-    await eventually(async () => !(await ruleSummaries()).includes(NSAID));
+    await eventually(() => logged('guideline rule removed (its file was deleted)').length === 1);
     expect(logged('guideline rule removed (its file was deleted)')).toEqual([
-      expect.objectContaining({ rule: 'nsaid-egfr-below-30', version: '1.1.0' }),
+      expect.objectContaining({ rule: 'nsaid-egfr-below-30', version: '1.2.0' }),
     ]);
 
     // The QT rule ships in shadow mode; a site switching it on is a new file with status active.

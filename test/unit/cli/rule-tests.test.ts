@@ -28,13 +28,13 @@ describe('shipped guideline rules', () => {
     expect(linted.rules.map((r) => path.basename(r.file))).toEqual(linted.files.map((f) => path.basename(f)));
   });
 
-  it('ships the twelve rules, nine active and three in shadow mode, each cited and with cases that fire and cases that must not', () => {
+  it('ships the twelve rules, eight active, three in shadow mode and one retired, each cited and with cases that fire and cases that must not', () => {
     expect(linted.rules.map((r) => `${r.source.id}@${r.source.version}:${r.source.status}`)).toEqual([
       'beers-benzodiazepine-hypnotic@1.1.0:active',
       'beers-first-generation-antihistamine@1.0.0:active',
       'beers-sulfonylurea@1.0.0:active',
       'beers-warfarin-initial-therapy@1.0.0:shadow',
-      'nsaid-egfr-below-30@1.1.0:active',
+      'nsaid-egfr-below-30@1.2.0:retired',
       'opioid-50-mme-without-naloxone@1.1.0:active',
       'qt-drug-qtc-not-checkable@1.2.0:shadow',
       'raas-potassium-above-5-5@1.0.0:active',

@@ -38,7 +38,7 @@ describe('rules directory', () => {
     const linted = lintRulesDir(dir, vocabulary);
     expect(linted.problems).toEqual([]);
     expect(linted.rules.map((r) => `${r.source.id}@${r.source.version}`)).toEqual([
-      'nsaid-egfr-below-30@1.1.0',
+      'nsaid-egfr-below-30@1.2.0',
       'warfarin-inr-overdue@1.0.0',
     ]);
     const registry = new RuleRegistry({ dir, vocabulary: () => vocabulary, log: () => undefined, pollMs: 0 });

@@ -465,20 +465,27 @@ describe('containment', () => {
 });
 
 describe('shadow mode', () => {
-  it('a shadow rule runs, shows nothing, and hands its would-be card to the record', async () => {
-    const { registry } = rulesDir(['beers-warfarin-initial-therapy', 'nsaid-egfr-below-30']);
+  it('a shadow rule runs, shows nothing, and hands its would-be card to the record; a retired rule does not run', async () => {
+    const { registry } = rulesDir([
+      'beers-warfarin-initial-therapy',
+      'beers-first-generation-antihistamine',
+      'nsaid-egfr-below-30',
+    ]);
+    const diphenhydramine = sources.ingredients.find((i) => i.tty === 'IN' && i.name === 'diphenhydramine')!.rxcui;
     const body = request({
       patient: { age: 72, sex: 'female' },
       drafts: [
         { id: 'warf-1', ingredient: 'warfarin' },
+        { id: 'dph-1', ingredient: 'diphenhydramine' },
         { id: 'nsaid-1', ingredient: 'ibuprofen' },
       ],
       observations: [{ kind: 'egfr', value: 22, daysAgo: 3 }],
     }).body;
     const result = await call(registry, body);
     const ruleCards = result.response.cards.filter((c) => result.meta.get(c.uuid)?.findingKind === 'guideline');
+    // nsaid-egfr-below-30 is retired (the dose check's renal band says it): no card, shown or recorded
     expect(ruleCards.map((c) => c.summary)).toEqual([
-      'ibuprofen ordered with eGFR 22 mL/min/1.73 m2: avoid NSAIDs below 30',
+      'diphenhydramine at age 72: strongly anticholinergic, Beers Criteria advise avoiding',
     ]);
     expect(result.response.cards.filter((c) => c.summary.startsWith('Starting warfarin'))).toEqual([]);
     expect(result.shadow!.map(({ card: _card, uuid: _uuid, ...s }) => s)).toEqual([
@@ -493,11 +500,11 @@ describe('shadow mode', () => {
     ]);
     expect(result.meta.get(ruleCards[0]!.uuid)).toEqual({
       findingKind: 'guideline',
-      findingIds: ['nsaid-egfr-below-30', 'nsaid-egfr-below-30@1.1.0'],
-      findingKey: 'rule:nsaid-egfr-below-30|5640',
-      drugs: ['5640'],
+      findingIds: ['beers-first-generation-antihistamine', 'beers-first-generation-antihistamine@1.0.0'],
+      findingKey: `rule:beers-first-generation-antihistamine|${diphenhydramine}`,
+      drugs: [diphenhydramine],
       severity: null,
-      draftRefs: ['MedicationRequest/nsaid-1'],
+      draftRefs: ['MedicationRequest/dph-1'],
       draftFingerprint: expect.stringMatching(/^[0-9a-f]{16}$/),
     });
   });
