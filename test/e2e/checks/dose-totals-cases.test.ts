@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Card } from '../../../src/cards/card.js';
 import type { Product } from '../../../src/knowledge/source-schema.js';
-import { screen } from '../../support/app.js';
+import { bundledSources, screen } from '../../support/app.js';
 import { kbProduct } from '../../support/kb-lookup.js';
 import { PATIENT_ID, RXNORM, bundle, orderRequest, patientViewRequest } from '../../support/requests.js';
 
@@ -85,12 +85,41 @@ function resource(o: Order, status: 'draft' | 'active'): Record<string, unknown>
 
 const PATIENT = { resourceType: 'Patient', id: PATIENT_ID, birthDate: '1970-03-02', gender: 'female' };
 
+/**
+ * Normal kidney function (an eGFR of 90, LOINC code from observations.json): the renal bands (ketorolac, NSAIDs) stay
+ * quiet, so what is measured is the total a day.
+ */
+const NORMAL_KIDNEYS = bundle(
+  [
+    {
+      resourceType: 'Observation',
+      id: 'egfr-normal',
+      status: 'final',
+      code: {
+        coding: [
+          { system: 'http://loinc.org', code: bundledSources().observations.find((o) => o.id === 'egfr')!.loinc[0]! },
+        ],
+      },
+      subject: { reference: `Patient/${PATIENT_ID}` },
+      effectiveDateTime: '2026-11-15',
+      valueQuantity: {
+        value: 90,
+        unit: 'mL/min/{1.73_m2}',
+        system: 'http://unitsofmeasure.org',
+        code: 'mL/min/{1.73_m2}',
+      },
+    },
+  ],
+  'searchset',
+);
+
 function signRequest(orders: readonly Order[]): Record<string, unknown> {
   const r = orderRequest({
     drafts: orders.filter((o) => o.onSign === 'draft').map((o) => resource(o, 'draft')),
     active: orders.filter((o) => o.onSign === 'active').map((o) => resource(o, 'active')),
   }) as { prefetch: Record<string, unknown> };
   r.prefetch.patient = PATIENT;
+  r.prefetch.observations = NORMAL_KIDNEYS;
   return r;
 }
 function viewRequest(orders: readonly Order[]): Record<string, unknown> {
@@ -100,6 +129,7 @@ function viewRequest(orders: readonly Order[]): Record<string, unknown> {
     orders.map((o) => resource(o, 'active')),
     'searchset',
   );
+  r.prefetch.observations = NORMAL_KIDNEYS;
   return r;
 }
 

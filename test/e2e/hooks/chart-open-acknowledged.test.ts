@@ -22,7 +22,7 @@ const scd = (name: string) => sources.products.find((p) => p.name === name)!.rxc
  * Synthea wrote them.
  */
 const SYNTHEA_PATIENT = 'urn:uuid:ebd50853-8a52-423a-8f6d-cb6dda740a1a';
-const syntheaActive: Record<string, unknown>[] = readFileSync(
+const syntheaAsWritten: Record<string, unknown>[] = readFileSync(
   new URL('../../fixtures/synthea/bundles.MedicationRequest.ndjson', import.meta.url),
   'utf8',
 )
@@ -31,6 +31,28 @@ const syntheaActive: Record<string, unknown>[] = readFileSync(
   .map((l) => JSON.parse(l) as Record<string, unknown>)
   .filter((r) => (r.subject as { reference: string }).reference === SYNTHEA_PATIENT && r.status === 'active');
 const SIMVASTATIN_ID = '9ada8841-e2a4-4d75-8ba1-660aafcf89ac';
+/** The chart with the simvastatin order at `tablets` 10 mg tablets a day (Synthea wrote one). */
+const withSimvastatinTablets = (tablets: number) =>
+  syntheaAsWritten.map((r) =>
+    r.id === SIMVASTATIN_ID
+      ? {
+          ...r,
+          dosageInstruction: [
+            {
+              sequence: 1,
+              timing: { repeat: { frequency: 1, period: 1, periodUnit: 'd' } },
+              asNeededBoolean: false,
+              doseAndRate: [{ doseQuantity: { value: tablets } }],
+            },
+          ],
+        }
+      : r,
+  );
+/**
+ * As written, simvastatin 10 mg a day with verapamil is within the label's cap (10 mg a day) and the prescriber is not
+ * shown the pair; at 20 mg a day it is above the cap and shown: the chart the tests acknowledge.
+ */
+const syntheaActive = withSimvastatinTablets(2);
 
 let t: TestApp;
 let db: Database;
@@ -90,6 +112,14 @@ const acknowledge = async (
 };
 
 describe('a long-standing combination acknowledged at an earlier chart open', () => {
+  it('leaves out, as Synthea wrote it, the statin pair within its label cap: only verapamil + digoxin is shown', async () => {
+    const asWritten = await chartOpen('as-written', syntheaAsWritten);
+    expect([asWritten.indicator, asWritten.summary]).toEqual([
+      'warning',
+      '1 interacting combination in current medications: Verapamil + digoxin',
+    ]);
+  });
+
   it('is shown as info at the second chart open, saying when it was acknowledged and that nothing changed', async () => {
     const first = await chartOpen('ack-1', syntheaActive);
     expect(first.indicator).toBe('warning');
@@ -147,22 +177,7 @@ describe('a long-standing combination acknowledged at an earlier chart open', ()
 
   it('is shown at full severity when a dose of the combination went up', async () => {
     await acknowledge(await chartOpen('ack-dose', syntheaActive));
-    const doubled = syntheaActive.map((r) =>
-      r.id === SIMVASTATIN_ID
-        ? {
-            ...r,
-            dosageInstruction: [
-              {
-                sequence: 1,
-                timing: { repeat: { frequency: 1, period: 1, periodUnit: 'd' } },
-                asNeededBoolean: false,
-                doseAndRate: [{ doseQuantity: { value: 2 } }],
-              },
-            ],
-          }
-        : r,
-    );
-    const after = await chartOpen('ack-dose', doubled);
+    const after = await chartOpen('ack-dose', withSimvastatinTablets(4));
     expect(after.indicator).toBe('warning');
     expect(after.summary).toBe(
       '2 interacting combinations in current medications: Verapamil + simvastatin; Verapamil + digoxin',

@@ -277,12 +277,13 @@ describe('a client that behaves as the CDS Hooks Sandbox', () => {
     const pv = captured('patient-view').body;
     const shown = await sandbox.fire('patient-view', pv, pv.context);
     // Fluticasone is the captured patient's inhaler: the ONC low-priority anticoagulant + corticosteroid pair counts
-    // systemic corticosteroids only, so the inhaler with warfarin is not named.
+    // systemic corticosteroids only, so the inhaler with warfarin is not named. Warfarin with clarithromycin (a
+    // macrolide raising the INR) is named beside the contraindicated statin pair.
     expect(brief(shown)).toEqual([
       [
         'medication-profile-review',
         'critical',
-        '1 interacting combination in current medications: Simvastatin + clarithromycin',
+        '2 interacting combinations in current medications: Simvastatin + clarithromycin; Warfarin + clarithromycin',
       ],
     ]);
   });
