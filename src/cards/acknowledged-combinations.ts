@@ -50,8 +50,17 @@ export function acknowledgedTreatment(policy: Policy): 'info' | 'full-severity' 
   return policy.acknowledgedCombinations ?? 'full-severity';
 }
 
+/** Each order's state, computed once per request: an order takes part in as many combinations as it has partners. */
+const DRUG_STATES = new WeakMap<Medication, CombinationDrug>();
+
 /** One order of a combination as it stands now. */
 export function combinationDrug(m: Medication): CombinationDrug {
+  let state = DRUG_STATES.get(m);
+  if (!state) DRUG_STATES.set(m, (state = drugState(m)));
+  return state;
+}
+
+function drugState(m: Medication): CombinationDrug {
   const perDay = amountPerDay(m);
   return {
     drug: m.ingredients

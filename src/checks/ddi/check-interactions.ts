@@ -126,14 +126,38 @@ const ORAL_FORM = /\boral\b|\b(tablets?|capsules?|syrup|elixir|lozenge|tab|cap|p
 const OTHER_ROUTE =
   /\b(inj\w*|infusion|intravenous|iv|intramuscular|subcutaneous|syringe|pen|cartridge|auto-injector|transdermal|patch|rectal|rtl|suppository|supp|enema|sublingual|buccal|vaginal|implant|intraperitoneal|mucosal)\b/i;
 
+/** What a medication's form says about where it acts: read once per medication, as every pair asks again. */
+interface FormClass {
+  /** Applied where it acts (eye, ear, skin, vaginal, intrauterine, mouth); see LOCAL_FORM. */
+  readonly local: boolean;
+  /** Inhaled or nasal. */
+  readonly inhaled: boolean;
+  /** Taken by mouth, or no route stated at all. */
+  readonly oralOrUnknown: boolean;
+}
+const FORM_CLASSES = new WeakMap<Medication, FormClass>();
+function formClass(m: Medication): FormClass {
+  let c = FORM_CLASSES.get(m);
+  if (!c) {
+    const text = formText(m);
+    c = {
+      local: LOCAL_FORM.test(text),
+      inhaled: INHALED_FORM.test(text),
+      oralOrUnknown: ORAL_FORM.test(text) || !OTHER_ROUTE.test(text),
+    };
+    FORM_CLASSES.set(m, c);
+  }
+  return c;
+}
+
 /** True for a product applied where it acts (eye, ear, skin, vaginal, intrauterine, mouth); see LOCAL_FORM. */
 export function actsLocally(m: Medication): boolean {
-  return LOCAL_FORM.test(formText(m));
+  return formClass(m).local;
 }
 
 /** True for an inhaled or nasal product. */
 export function isInhaled(m: Medication): boolean {
-  return INHALED_FORM.test(formText(m));
+  return formClass(m).inhaled;
 }
 
 /**
@@ -147,9 +171,8 @@ export function formCounts(forms: SideForms | undefined, m: Medication): boolean
       return true;
     case 'oral': {
       // An order whose form is not known (an ingredient code alone) counts: the interaction may well apply.
-      const text = formText(m);
-      if (actsLocally(m) || isInhaled(m)) return false;
-      return ORAL_FORM.test(text) || !OTHER_ROUTE.test(text);
+      const c = formClass(m);
+      return !c.local && !c.inhaled && c.oralOrUnknown;
     }
     case 'systemic-or-inhaled':
       return !actsLocally(m);
@@ -166,12 +189,12 @@ function matchPair(
   context: ClinicalContext,
 ): InteractionFinding | undefined {
   const now = context.now;
+  const on = (side: 'a' | 'b', m: Medication, rxcui: string) =>
+    (side === 'a' ? rule.sideA : rule.sideB).has(rxcui) && formCounts(rule.interaction[side].forms, m);
   for (const si of subject.ingredients) {
     for (const oi of other.ingredients) {
       // The same ingredient twice is duplicate therapy, not an interaction.
       if (si.rxcui === oi.rxcui) continue;
-      const on = (side: 'a' | 'b', m: Medication, rxcui: string) =>
-        (side === 'a' ? rule.sideA : rule.sideB).has(rxcui) && formCounts(rule.interaction[side].forms, m);
       const sides: ('a' | 'b')[] = [];
       if (on('a', subject, si.rxcui) && on('b', other, oi.rxcui)) sides.push('a');
       if (on('b', subject, si.rxcui) && on('a', other, oi.rxcui)) sides.push('b');
