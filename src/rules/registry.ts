@@ -203,8 +203,13 @@ export class RuleRegistry implements GuidelineRules {
    * that status from the next request on (the files are not touched).
    */
   setStatusOverrides(overrides: readonly RuleStatusOverride[]): void {
-    this.overrides = new Map(overrides.map((o) => [o.ruleId, o]));
-    this.rebuildSnapshot();
+    const next = new Map(overrides.map((o) => [o.ruleId, o]));
+    // The store re-reads every few seconds: the running set is rebuilt only when a change differs.
+    const same =
+      next.size === this.overrides.size &&
+      [...next].every(([id, o]) => JSON.stringify(this.overrides.get(id)) === JSON.stringify(o));
+    this.overrides = next;
+    if (!same) this.rebuildSnapshot();
   }
 
   /** The rule as it runs: its own compilation, with the site's status when a change applies to it. */
