@@ -310,7 +310,13 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
       log: (reason, detail) => app.log.warn(detail, reason),
     });
     await app.register(auditRoutes, { db, publicBaseUrl: config.publicBaseUrl });
-    await app.register(adminRoutes, { knowledge, db, records, policies: policyStore });
+    await app.register(adminRoutes, {
+      knowledge,
+      db,
+      records,
+      policies: policyStore,
+      rules: { registry: ruleRegistry, status: ruleStatus },
+    });
     await app.register(ruleRoutes, { registry: ruleRegistry, db, now });
     await app.register(analyticsRoutes, {
       db,

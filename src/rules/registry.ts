@@ -342,7 +342,7 @@ export class RuleRegistry implements GuidelineRules {
           title: r.title,
           status,
           fileStatus: r.status,
-          statusFrom: inEffect && status !== r.status ? ('site' as const) : ('file' as const),
+          statusFrom: inEffect ? ('site' as const) : ('file' as const),
           ...(site
             ? {
                 siteChange: {

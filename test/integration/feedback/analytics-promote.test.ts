@@ -2,7 +2,8 @@
  * Promoting a shadow rule from the alert analytics, on the real PostgreSQL (own database): the proposal is
  * applicable, applying it makes exactly one audited site change (no rule file is written), the next order-select
  * shows the rule's card live, GET /rules says where the status comes from, a second apply is refused; a replica
- * whose file holds another version of the rule ignores the change (`cds analytics apply`: analytics.test.ts).
+ * whose file holds another version of the rule ignores the change; an administrator sets the rule back to shadow
+ * (`cds analytics apply`: analytics.test.ts).
  */
 import { randomUUID } from 'node:crypto';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -81,15 +82,16 @@ async function token(roles: string[], sub = 'info-7'): Promise<string> {
 
 async function call(
   app: FastifyInstance,
-  method: 'GET' | 'POST',
+  method: 'GET' | 'POST' | 'PUT',
   url: string,
   payload?: object,
+  roles = ['informaticist'],
 ): Promise<{ status: number; body: Json }> {
   const res = await app.inject({
     method,
     url,
     ...(payload ? { payload } : {}),
-    headers: { authorization: `Bearer ${await token(['informaticist'])}` },
+    headers: { authorization: `Bearer ${await token(roles)}` },
   });
   return { status: res.statusCode, body: JSON.parse(res.body) };
 }
@@ -294,5 +296,46 @@ describe('applying a promote-shadow proposal', () => {
     // A replica with the reviewed file runs it live (the change is read from the database at start).
     const same = await start(rulesDir());
     expect(await orderSelect(same, 'same-version')).toEqual([QT_CARD]);
+  });
+
+  it('an administrator sets the promoted rule back to shadow, audited; the next order-select shows no card', async () => {
+    const app = apps[0]!;
+    const url = `/admin/rules/${RULE}/status`;
+    const back = { status: 'shadow', note: 'Too many cards on the cardiology ward: back to shadow' };
+    expect((await call(app, 'PUT', url, back, ['pharmacist'])).status).toBe(403);
+    expect((await call(app, 'PUT', url, { ...back, status: 'retired' })).status).toBe(400);
+    expect((await call(app, 'PUT', url, { ...back, note: 'short' })).status).toBe(400);
+    expect((await call(app, 'PUT', '/admin/rules/no-such-rule/status', back)).status).toBe(404);
+
+    expect(await call(app, 'PUT', url, back, ['admin'])).toEqual({
+      status: 200,
+      body: {
+        rule: RULE,
+        version: shipped.version,
+        status: 'shadow',
+        note: back.note,
+        changedBy: 'info-7',
+        changedAt: NOW.toISOString(),
+      },
+    });
+    await app.recordsSettled();
+    const audits = await sql.query(
+      "SELECT detail->>'status' AS status, detail->>'from' AS from FROM cds_audit_event WHERE action = 'rule-status-change' ORDER BY detail->>'status'",
+    );
+    expect(audits.rows).toEqual([
+      { status: 'active', from: 'shadow' },
+      { status: 'shadow', from: 'active' },
+    ]);
+    expect((await sql.query('SELECT status, note FROM cds_rule_status_override')).rows).toEqual([
+      { status: 'shadow', note: back.note },
+    ]);
+    expect(await orderSelect(app, 'set-back')).toEqual([]);
+    const listed = ((await call(app, 'GET', '/rules')).body.rules as Json[]).find((r) => r.id === RULE);
+    expect(listed).toMatchObject({
+      status: 'shadow',
+      fileStatus: 'shadow',
+      statusFrom: 'site',
+      siteChange: { status: 'shadow', note: back.note, inEffect: true },
+    });
   });
 });
