@@ -39,6 +39,7 @@ import { routeAccess } from './http/route-access.js';
 import { registerErrorReplies, routingError, sendError, validationError } from './http/error-replies.js';
 import { logRedactPaths } from './infra/log-redaction.js';
 import { RuleRegistry } from './rules/registry.js';
+import { RuleStatusStore } from './rules/rule-status-store.js';
 import { vocabularyFor } from './hooks/rule-hooks.js';
 import { LedgerRuleMemory } from './feedback/rule-memory.js';
 import { ruleRoutes } from './http/rules.js';
@@ -196,6 +197,15 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   });
   ruleRegistry.start();
   closers.push(async () => ruleRegistry.stop());
+  // The site's rule status changes (a shadow rule promoted through the analytics), from the database.
+  const ruleStatus = new RuleStatusStore(db, (overrides) => ruleRegistry.setStatusOverrides(overrides), now);
+  if (!(await ruleStatus.start()))
+    log(
+      "the site's rule status changes could not be read: the rule files' statuses apply until the database answers",
+      {},
+      'warn',
+    );
+  closers.push(async () => ruleStatus.stop());
   let ruleMemory: LedgerRuleMemory | undefined;
 
   // Records (card ledger, feedback, audit) go through a local spool to the database.
@@ -300,7 +310,13 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
       log: (reason, detail) => app.log.warn(detail, reason),
     });
     await app.register(auditRoutes, { db, publicBaseUrl: config.publicBaseUrl });
-    await app.register(adminRoutes, { knowledge, db, records, policies: policyStore });
+    await app.register(adminRoutes, {
+      knowledge,
+      db,
+      records,
+      policies: policyStore,
+      rules: { registry: ruleRegistry, status: ruleStatus },
+    });
     await app.register(ruleRoutes, { registry: ruleRegistry, db, now });
     await app.register(analyticsRoutes, {
       db,
@@ -309,6 +325,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
       policies: policyStore,
       records,
       rules: () => new Map(ruleRegistry.list().map((r) => [r.id, r])),
+      ruleStatus,
     });
     if (config.trustLoopbackUsers) app.log.warn(users.description);
     else app.log.info(users.description);

@@ -1,12 +1,13 @@
 /**
  * `cds analytics`: the numbers of GET /analytics/alerts and /analytics/proposals, from the same query layer
- * (src/feedback/analytics.ts), read from the database; and `apply`, a proposed demotion made as the same audited
- * policy change as POST /analytics/proposals/:id/apply (recorded as done by `cli:<user>`). Running services pick
- * the change up within seconds (the policy store re-reads the site's changes).
+ * (src/feedback/analytics.ts), read from the database; and `apply`, a proposed demotion or shadow rule promotion
+ * made as the same audited change as POST /analytics/proposals/:id/apply (recorded as done by `cli:<user>`).
+ * Running services pick the change up within seconds (the policy and rule status stores re-read the site's changes).
  *   alerts [--from D] [--to D] [--group-by G] [--format json|csv] [--severity S] [--hook H] [--service S] [--client C]
  *   proposals [--from D] [--to D] [--min-shown N]
  *   apply ID --note TEXT [--from D] [--to D] [--min-shown N]
  */
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { parseArgs } from 'node:util';
@@ -26,6 +27,7 @@ import { loadKnowledgeSources } from '../knowledge/load-sources.js';
 import { openKnowledgeDatabase } from '../knowledge/open-knowledge.js';
 import { PolicyStore } from '../policy/policy-store.js';
 import { ruleFiles } from '../rules/load-rules.js';
+import { RuleStatusStore, effectiveStatus, readRuleStatusOverrides } from '../rules/rule-status-store.js';
 
 type Out = (line: string) => void;
 
@@ -114,12 +116,17 @@ export async function analyticsCommand(
     );
     await policies.refresh();
     const rules = ruleIndex(config.rulesDir);
+    const site = new Map((await readRuleStatusOverrides(db)).map((o) => [o.ruleId, o]));
     const analyticsDeps: ProposalDeps = {
       db,
       publicBaseUrl: config.publicBaseUrl,
       policies: policies.policies(),
       labels: { rule: (id) => rules.get(id)?.title },
-      ruleStatus: (id) => rules.get(id)?.status,
+      ruleStatus: (id) => {
+        const rule = rules.get(id);
+        return rule && effectiveStatus(rule, site.get(id));
+      },
+      canPromote: true,
     };
     if (sub === 'alerts') {
       const result = await alertAnalytics(analyticsDeps, query);
@@ -130,15 +137,24 @@ export async function analyticsCommand(
       out(JSON.stringify(await proposals(analyticsDeps, query, thresholds), null, 2));
       return 0;
     }
-    return await apply(db, policies, analyticsDeps, query, positionals[0]!, values.note!, thresholds, deps, out, err);
+    return await apply(
+      { db, policies, rules },
+      analyticsDeps,
+      query,
+      positionals[0]!,
+      values.note!,
+      thresholds,
+      deps,
+      out,
+      err,
+    );
   } finally {
     await db.close();
   }
 }
 
 async function apply(
-  db: Database,
-  policies: PolicyStore,
+  { db, policies, rules }: { db: Database; policies: PolicyStore; rules: ReturnType<typeof ruleIndex> },
   analyticsDeps: ProposalDeps,
   period: { from: string; to: string },
   id: string,
@@ -149,6 +165,9 @@ async function apply(
   err: Out,
 ): Promise<number> {
   const user = deps.who ?? `cli:${userInfo().username}`;
+  const now = deps.now ?? (() => new Date());
+  const audit = (action: 'policy-change' | 'rule-status-change', detail: Record<string, unknown>) =>
+    writeRecords(db, [adminAudit(action, user, detail, now())]);
   try {
     const applied = await applyProposal(
       analyticsDeps,
@@ -156,16 +175,23 @@ async function apply(
       id,
       note,
       user,
-      async (policy, interaction, indicator, detail) => {
-        await policies.change(policy, interaction, { indicator, note }, user);
-        await writeRecords(db, [
-          adminAudit(
-            'policy-change',
+      {
+        policy: async (policy, interaction, indicator, detail) => {
+          await policies.change(policy, interaction, { indicator, note }, user);
+          await audit('policy-change', { policy, interaction, indicator, note, ...detail });
+        },
+        ruleStatus: async (rule, status, detail) => {
+          const file = rules.get(rule);
+          if (!file) return undefined;
+          const { version, checksum } = file;
+          await new RuleStatusStore(db, () => undefined, now).change(
+            { id: rule, version, checksum },
+            { status, note },
             user,
-            { policy, interaction, indicator, note, ...detail },
-            (deps.now ?? (() => new Date()))(),
-          ),
-        ]);
+          );
+          await audit('rule-status-change', { rule, version, checksum, status, note, ...detail });
+          return { version };
+        },
       },
       thresholds,
     );
@@ -178,17 +204,37 @@ async function apply(
   }
 }
 
+interface IndexedRule {
+  readonly title: string;
+  readonly status: string;
+  readonly version: string;
+  /** sha256 of the file's text, as the service's registry computes it: what a promotion is made for. */
+  readonly checksum: string;
+}
+
 /**
- * The rule files' ids, titles and status, read as they are (no compiling): labels, and which rules are still in
- * shadow. A file that is not a rule is skipped (`cds rules lint` reports it).
+ * The rule files' ids, titles, status, version and checksum, read as they are (no compiling): labels, which rules
+ * are still in shadow, and what a promotion applies to. A file that is not a rule is skipped (`cds rules lint`
+ * reports it).
  */
-function ruleIndex(dir: string): Map<string, { title: string; status: string }> {
-  const index = new Map<string, { title: string; status: string }>();
+function ruleIndex(dir: string): Map<string, IndexedRule> {
+  const index = new Map<string, IndexedRule>();
   for (const file of ruleFiles(dir)) {
     try {
-      const rule = JSON.parse(readFileSync(file, 'utf8')) as { id?: unknown; title?: unknown; status?: unknown };
-      if (typeof rule.id === 'string' && typeof rule.title === 'string' && typeof rule.status === 'string')
-        index.set(rule.id, { title: rule.title, status: rule.status });
+      const text = readFileSync(file, 'utf8');
+      const rule = JSON.parse(text) as { id?: unknown; title?: unknown; status?: unknown; version?: unknown };
+      if (
+        typeof rule.id === 'string' &&
+        typeof rule.title === 'string' &&
+        typeof rule.status === 'string' &&
+        typeof rule.version === 'string'
+      )
+        index.set(rule.id, {
+          title: rule.title,
+          status: rule.status,
+          version: rule.version,
+          checksum: createHash('sha256').update(text).digest('hex'),
+        });
     } catch {
       // not JSON: not a rule this listing can name
     }

@@ -219,7 +219,7 @@ async function confirmApply(event) {
     const a = answer.applied ?? {};
     await load({
       focus: ui.proposalsTitle,
-      announce: `Applied: ${proposalTitle(proposal)}${a.indicator ? `, now ${a.indicator}` : ''}${
+      announce: `Applied: ${proposalTitle(proposal)}${a.indicator || a.status ? `, now ${a.indicator ?? a.status}` : ''}${
         a.policy ? ` in the ${a.policy} policy` : ''
       }. Recorded in the audit trail.`,
     });

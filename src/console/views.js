@@ -175,8 +175,8 @@ export function proposalTitle(p) {
 }
 
 export function proposalChange(p) {
-  const from = p.current?.indicator;
-  const to = p.proposed?.indicator;
+  const from = p.current?.indicator ?? p.current?.status;
+  const to = p.proposed?.indicator ?? p.proposed?.status;
   const where = p.target?.policy ? ` in the ${p.target.policy} policy` : '';
   if (from && to) return `From ${from} to ${to}${where}.`;
   if (to) return `To ${to}${where}.`;

@@ -641,8 +641,9 @@ export interface Proposal {
   readonly id: string;
   readonly kind: ProposalKind;
   readonly target: { readonly kind: string; readonly id: string; readonly label: string; readonly policy?: string };
-  readonly current?: { readonly indicator: string };
-  readonly proposed?: { readonly indicator: string };
+  /** What it changes: an interaction's indicator (demote, protect) or a rule's status (promote-shadow). */
+  readonly current?: { readonly indicator: string } | { readonly status: string };
+  readonly proposed?: { readonly indicator: string } | { readonly status: string };
   readonly reason: string;
   readonly evidence: Record<string, unknown> & Rates & { readonly shown: number; readonly overridden: number };
   readonly applicable: boolean;
@@ -660,6 +661,8 @@ export interface ProposalDeps extends AnalyticsDeps {
   readonly policies: ReadonlyMap<string, Policy>;
   /** The status of a loaded rule (shadow, active, retired), when known: only shadow rules are proposed for promotion. */
   readonly ruleStatus?: (id: string) => string | undefined;
+  /** A promotion can be stored (the site's rule status changes): promote-shadow proposals are applicable. */
+  readonly canPromote?: boolean;
 }
 
 const ONE_LOWER: Partial<Record<IndicatorOrSuppress, IndicatorOrSuppress>> = { critical: 'warning', warning: 'info' };
@@ -767,9 +770,14 @@ export async function proposals(
         perDay,
         wouldBeOverriddenBasis: s.wouldBeOverriddenBasis,
       },
-      applicable: false,
-      notApplicableBecause:
-        'a rule goes live by changing its file (status "active") through the rules\' review; see rules/README.md',
+      // Applied as the site's audited status change for the loaded version (the rule file is not written).
+      ...(deps.ruleStatus && deps.canPromote
+        ? { current: { status: 'shadow' }, proposed: { status: 'active' }, applicable: true }
+        : {
+            applicable: false,
+            notApplicableBecause:
+              'the loaded rules or the store of site rule changes are not known here; see rules/README.md',
+          }),
     });
   }
   out.sort((a, b) => a.id.localeCompare(b.id));
@@ -786,18 +794,48 @@ export class ProposalError extends Error {
   }
 }
 
-export interface AppliedProposal {
-  readonly proposal: string;
-  readonly policy: string;
-  readonly interaction: string;
-  readonly indicator: string;
-  readonly note: string;
-  readonly changedBy: string;
+export type AppliedProposal =
+  | {
+      readonly proposal: string;
+      readonly policy: string;
+      readonly interaction: string;
+      readonly indicator: string;
+      readonly note: string;
+      readonly changedBy: string;
+    }
+  | {
+      readonly proposal: string;
+      readonly rule: string;
+      /** The rule version the change was made for (a later version runs with its file's status). */
+      readonly ruleVersion: string;
+      readonly status: 'active';
+      readonly note: string;
+      readonly changedBy: string;
+    };
+
+/** The audited changes the caller owns (each its store plus an audit event). */
+export interface ProposalChanges {
+  /** A demotion: the site's indicator for an interaction in a policy. */
+  policy(
+    policy: string,
+    interaction: string,
+    indicator: IndicatorOrSuppress,
+    detail: Record<string, unknown>,
+  ): Promise<void>;
+  /**
+   * A promotion: the site's status for the loaded version of a rule; answers the version it was made for, or
+   * undefined when the rule is no longer loaded.
+   */
+  ruleStatus(
+    rule: string,
+    status: 'active',
+    detail: Record<string, unknown>,
+  ): Promise<{ readonly version: string } | undefined>;
 }
 
 /**
- * Applies a demotion: recomputes the proposals of the period, finds this one (still proposed and applicable) and
- * hands it to `change` (the audited policy change the caller owns: the policy store plus an audit event).
+ * Applies a demotion or a shadow rule's promotion: recomputes the proposals of the period, finds this one (still
+ * proposed and applicable) and hands it to its change in `changes`.
  */
 export async function applyProposal(
   deps: ProposalDeps,
@@ -805,31 +843,38 @@ export async function applyProposal(
   id: string,
   note: string,
   changedBy: string,
-  change: (
-    policy: string,
-    interaction: string,
-    indicator: IndicatorOrSuppress,
-    detail: Record<string, unknown>,
-  ) => Promise<void>,
+  changes: ProposalChanges,
   thresholds: ProposalThresholds = DEFAULT_THRESHOLDS,
 ): Promise<AppliedProposal> {
   const found = (await proposals(deps, q, thresholds)).proposals.find((p) => p.id === id);
   if (!found)
     throw new ProposalError('not-found', `proposal ${id.slice(0, 200)} is not proposed for ${q.from} to ${q.to}`);
-  if (!found.applicable || found.kind !== 'demote' || !found.proposed || !found.target.policy)
+  const evidence = {
+    shown: found.evidence.shown,
+    overridden: found.evidence.overridden,
+    overrideRate: found.evidence.overrideRate,
+  };
+  if (found.applicable && found.kind === 'promote-shadow') {
+    const changed = await changes.ruleStatus(found.target.id, 'active', { proposal: id, from: 'shadow', evidence });
+    if (!changed) throw new ProposalError('not-found', `rule ${found.target.id} is no longer loaded`);
+    return { proposal: id, rule: found.target.id, ruleVersion: changed.version, status: 'active', note, changedBy };
+  }
+  if (
+    !found.applicable ||
+    found.kind !== 'demote' ||
+    !found.proposed ||
+    !('indicator' in found.proposed) ||
+    !found.target.policy
+  )
     throw new ProposalError(
       'not-applicable',
       `proposal ${id} cannot be applied: ${found.notApplicableBecause ?? 'not a demotion'}`,
     );
   const indicator = found.proposed.indicator as IndicatorOrSuppress;
-  await change(found.target.policy, found.target.id, indicator, {
+  await changes.policy(found.target.policy, found.target.id, indicator, {
     proposal: id,
-    from: found.current?.indicator ?? null,
-    evidence: {
-      shown: found.evidence.shown,
-      overridden: found.evidence.overridden,
-      overrideRate: found.evidence.overrideRate,
-    },
+    from: found.current && 'indicator' in found.current ? found.current.indicator : null,
+    evidence,
   });
   return { proposal: id, policy: found.target.policy, interaction: found.target.id, indicator, note, changedBy };
 }

@@ -314,7 +314,7 @@ export class CardRecords {
    * disk (fsynced) before the caller answers.
    */
   recordAdmin(
-    action: 'knowledge-import' | 'knowledge-activate' | 'policy-change',
+    action: 'knowledge-import' | 'knowledge-activate' | 'policy-change' | 'rule-status-change',
     who: string,
     detail: Record<string, unknown>,
   ): void {

@@ -1,6 +1,6 @@
 /**
  * Administration for people: the knowledge versions and activating one, and the site's changes to a policy
- * (informaticist or admin only for changes; each audited with who did it).
+ * and a guideline rule's site status (informaticist or admin only for changes; each audited with who did it).
  */
 import type { FastifyPluginAsync } from 'fastify';
 import { errors } from '../errors.js';
@@ -11,6 +11,8 @@ import type { CardRecords } from '../feedback/card-records.js';
 import { ROLES, type UserIdentity } from '../auth/user-auth.js';
 import { people } from './route-access.js';
 import type { PolicyStore } from '../policy/policy-store.js';
+import type { RuleRegistry } from '../rules/registry.js';
+import type { RuleStatusStore, SiteRuleStatus } from '../rules/rule-status-store.js';
 
 const READ = { access: people(ROLES) };
 const CHANGE = { access: people(['informaticist', 'admin']) };
@@ -43,6 +45,20 @@ const PolicyChanged = {
   required: ['policy', 'interaction', 'indicator', 'note'],
   properties: { policy: { type: 'string' }, interaction: { type: 'string' }, ...PolicyChange.properties },
 } as const;
+const RuleParams = {
+  type: 'object',
+  required: ['rule'],
+  properties: { rule: { type: 'string', pattern: '^[a-z][a-z0-9-]{0,79}$' } },
+} as const;
+const RuleStatusChange = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['status', 'note'],
+  properties: {
+    status: { type: 'string', enum: ['active', 'shadow'] },
+    note: { type: 'string', minLength: 10, maxLength: 2000 },
+  },
+} as const;
 const Activate = {
   type: 'object',
   additionalProperties: false,
@@ -55,9 +71,14 @@ export interface AdminOptions {
   readonly db: Database;
   readonly records: CardRecords;
   readonly policies: PolicyStore;
+  /** The loaded guideline rules and the site's status changes of them (without them, no rule status route). */
+  readonly rules?: { readonly registry: RuleRegistry; readonly status: RuleStatusStore };
 }
 
-export const adminRoutes: FastifyPluginAsync<AdminOptions> = async (app, { knowledge, db, records, policies }) => {
+export const adminRoutes: FastifyPluginAsync<AdminOptions> = async (
+  app,
+  { knowledge, db, records, policies, rules },
+) => {
   app.get('/admin/policies', { config: READ }, async () => ({ policies: [...policies.policies().values()] }));
 
   /**
@@ -106,6 +127,43 @@ export const adminRoutes: FastifyPluginAsync<AdminOptions> = async (app, { knowl
       return reply.code(204).send();
     },
   );
+
+  /**
+   * The site's status of a guideline rule (`active` or `shadow`), for the version and content loaded now: a newer
+   * file falls back to its own status. Used to set a promoted rule back to shadow (promotions come from the
+   * analytics). The reason is required; who and when are recorded, and the change is audited.
+   */
+  if (rules)
+    app.put<{ Params: { rule: string }; Body: { status: SiteRuleStatus; note: string } }>(
+      '/admin/rules/:rule/status',
+      { config: CHANGE, schema: { params: RuleParams, body: RuleStatusChange } },
+      async (req) => {
+        const loaded = rules.registry.list().find((r) => r.id === req.params.rule);
+        if (!loaded) throw errors.notFound(`rule ${req.params.rule}`);
+        if (loaded.fileStatus === 'retired') throw errors.conflict(`rule ${loaded.id} is retired in its file`);
+        const user = (req as { user?: UserIdentity }).user;
+        const who = user?.subject ?? 'unknown';
+        const { status, note } = req.body;
+        const { version, checksum } = loaded;
+        const changed = await rules.status.change({ id: loaded.id, version, checksum }, { status, note }, who);
+        records.recordAdmin('rule-status-change', `user:${who}`, {
+          rule: loaded.id,
+          version,
+          checksum,
+          status,
+          note,
+          from: loaded.status,
+        });
+        return {
+          rule: loaded.id,
+          version,
+          status,
+          note,
+          changedBy: changed.changedBy,
+          changedAt: changed.changedAt,
+        };
+      },
+    );
 
   app.get('/admin/knowledge/versions', { config: READ }, async () => ({ versions: await listVersions(db) }));
 

@@ -1,6 +1,7 @@
 /**
  * Alert analytics for informaticists and administrators: GET /analytics/alerts (JSON or CSV), GET
- * /analytics/proposals, and POST /analytics/proposals/:id/apply (a demotion made as an audited policy change with a
+ * /analytics/proposals, and POST /analytics/proposals/:id/apply (a demotion made as an audited policy change, or a
+ * shadow rule promoted as an audited site status change of its loaded version, each with a
  * required note). The numbers come from src/feedback/analytics.ts, the one query layer `cds analytics` uses too.
  */
 import type { FastifyPluginAsync } from 'fastify';
@@ -25,6 +26,7 @@ import {
   type ProposalThresholds,
 } from '../feedback/analytics.js';
 import type { PolicyStore } from '../policy/policy-store.js';
+import type { RuleStatusStore } from '../rules/rule-status-store.js';
 import type { UserIdentity } from '../auth/user-auth.js';
 import { people } from './route-access.js';
 import { isCalendarDate } from './query-values.js';
@@ -148,8 +150,16 @@ export interface AnalyticsOptions {
   readonly publicBaseUrl: string;
   readonly policies: PolicyStore;
   readonly records: CardRecords;
-  /** The loaded guideline rules by id (titles for labels; status: only shadow rules are proposed for promotion). */
-  readonly rules?: () => ReadonlyMap<string, { readonly title: string; readonly status: string }>;
+  /**
+   * The loaded guideline rules by id (titles for labels; status as it runs: only shadow rules are proposed for
+   * promotion; version and checksum: what a promotion is made for).
+   */
+  readonly rules?: () => ReadonlyMap<
+    string,
+    { readonly title: string; readonly status: string; readonly version: string; readonly checksum: string }
+  >;
+  /** Where a promotion is stored (without it, promote-shadow proposals are not applicable). */
+  readonly ruleStatus?: RuleStatusStore;
 }
 
 export const analyticsRoutes: FastifyPluginAsync<AnalyticsOptions> = async (app, options) => {
@@ -163,6 +173,7 @@ export const analyticsRoutes: FastifyPluginAsync<AnalyticsOptions> = async (app,
       ...(rules
         ? { labels: { rule: (id: string) => rules.get(id)?.title }, ruleStatus: (id: string) => rules.get(id)?.status }
         : {}),
+      canPromote: options.ruleStatus !== undefined,
     };
   };
 
@@ -207,9 +218,26 @@ export const analyticsRoutes: FastifyPluginAsync<AnalyticsOptions> = async (app,
           req.params.id,
           note,
           who,
-          async (policy, interaction, indicator, detail) => {
-            await policies.change(policy, interaction, { indicator, note }, who);
-            records.recordAdmin('policy-change', `user:${who}`, { policy, interaction, indicator, note, ...detail });
+          {
+            policy: async (policy, interaction, indicator, detail) => {
+              await policies.change(policy, interaction, { indicator, note }, who);
+              records.recordAdmin('policy-change', `user:${who}`, { policy, interaction, indicator, note, ...detail });
+            },
+            ruleStatus: async (rule, status, detail) => {
+              const loaded = options.rules?.().get(rule);
+              if (!loaded || !options.ruleStatus) return undefined;
+              const { version, checksum } = loaded;
+              await options.ruleStatus.change({ id: rule, version, checksum }, { status, note }, who);
+              records.recordAdmin('rule-status-change', `user:${who}`, {
+                rule,
+                version,
+                checksum,
+                status,
+                note,
+                ...detail,
+              });
+              return { version };
+            },
           },
           thresholds,
         );

@@ -11,13 +11,21 @@ import { isValidInstant } from './query-values.js';
 
 const AUDITORS = people(['informaticist', 'admin']);
 
-const ACTIONS = ['service-call', 'feedback', 'knowledge-import', 'knowledge-activate', 'policy-change'] as const;
+const ACTIONS = [
+  'service-call',
+  'feedback',
+  'knowledge-import',
+  'knowledge-activate',
+  'policy-change',
+  'rule-status-change',
+] as const;
 const FHIR_ACTION: Record<string, string> = {
   'service-call': 'E',
   feedback: 'C',
   'knowledge-import': 'C',
   'knowledge-activate': 'U',
   'policy-change': 'U',
+  'rule-status-change': 'U',
 };
 const FHIR_OUTCOME: Record<string, string> = { success: '0', incomplete: '4', 'client-error': '4', failed: '8' };
 

@@ -75,7 +75,8 @@ export interface ClientRecord {
 export interface AuditRecord {
   readonly id: string;
   readonly recordedAt: string;
-  readonly action: 'service-call' | 'feedback' | 'knowledge-import' | 'knowledge-activate' | 'policy-change';
+  readonly action:
+    'service-call' | 'feedback' | 'knowledge-import' | 'knowledge-activate' | 'policy-change' | 'rule-status-change';
   readonly client: string | null;
   readonly patientHash: string | null;
   readonly service: string | null;
@@ -113,7 +114,7 @@ export type RecordEntry =
 
 /** The audit record of an administrative action (a knowledge import or activation, a policy change) by `who`, at `at`. */
 export function adminAudit(
-  action: 'knowledge-import' | 'knowledge-activate' | 'policy-change',
+  action: 'knowledge-import' | 'knowledge-activate' | 'policy-change' | 'rule-status-change',
   who: string,
   detail: Record<string, unknown>,
   at: Date,

@@ -14,6 +14,7 @@ import { existsSync, readFileSync, readdirSync, watch, type FSWatcher } from 'no
 import path from 'node:path';
 import { compileRule, type CompiledRule, type RuleProblem } from './compile-rule.js';
 import { ruleFiles } from './load-rules.js';
+import { effectiveStatus, type RuleStatusOverride, type SiteRuleStatus } from './rule-status-store.js';
 import type { RuleVocabulary } from './vocabulary.js';
 
 export type RuleLog = (level: 'info' | 'warn' | 'error', message: string, detail: Record<string, unknown>) => void;
@@ -72,7 +73,24 @@ export interface RuleStatus {
   readonly id: string;
   readonly version: string;
   readonly title: string;
+  /** The status the rule runs with: the file's, or the site's change made for this version and content. */
   readonly status: 'active' | 'shadow' | 'retired';
+  /** The status written in the rule file. */
+  readonly fileStatus: 'active' | 'shadow' | 'retired';
+  /** Where `status` comes from: the file, or a site change (`siteChange`). */
+  readonly statusFrom: 'file' | 'site';
+  /**
+   * The site's status change for this rule id: who, when, why, and the version it was made for. `inEffect` is false
+   * when the file now holds another version or other content (the file's own status applies then).
+   */
+  readonly siteChange?: {
+    readonly status: SiteRuleStatus;
+    readonly version: string;
+    readonly changedBy: string;
+    readonly changedAt: string;
+    readonly note: string;
+    readonly inEffect: boolean;
+  };
   readonly hooks: readonly string[];
   readonly topic: string;
   readonly owner: string;
@@ -131,6 +149,8 @@ export class RuleRegistry implements GuidelineRules {
   private readonly limits: ContainmentLimits;
   private readonly rejected = new Map<string, { at: string; problems: string[]; checksum: string }>();
   private referenceChecksum = '';
+  /** The site's status changes, by rule id (src/rules/rule-status-store.ts). */
+  private overrides = new Map<string, RuleStatusOverride>();
   private watcher: FSWatcher | undefined;
   private timer: NodeJS.Timeout | undefined;
   private debounce: NodeJS.Timeout | undefined;
@@ -176,6 +196,41 @@ export class RuleRegistry implements GuidelineRules {
 
   runnable(): readonly CompiledRule[] {
     return this.snapshot;
+  }
+
+  /**
+   * Applies the site's status changes: a rule whose change was made for its loaded version and content runs with
+   * that status from the next request on (the files are not touched).
+   */
+  setStatusOverrides(overrides: readonly RuleStatusOverride[]): void {
+    const next = new Map(overrides.map((o) => [o.ruleId, o]));
+    // The store re-reads every few seconds: the running set is rebuilt only when a change differs.
+    const same =
+      next.size === this.overrides.size &&
+      [...next].every(([id, o]) => JSON.stringify(this.overrides.get(id)) === JSON.stringify(o));
+    this.overrides = next;
+    if (!same) this.rebuildSnapshot();
+  }
+
+  /** The rule as it runs: its own compilation, with the site's status when a change applies to it. */
+  private effective(rule: CompiledRule): CompiledRule {
+    const status = this.statusOf(rule);
+    return status === rule.source.status ? rule : { ...rule, source: { ...rule.source, status } };
+  }
+
+  private statusOf(rule: CompiledRule): 'active' | 'shadow' | 'retired' {
+    return effectiveStatus(
+      { status: rule.source.status, version: rule.source.version, checksum: rule.checksum },
+      this.overrides.get(rule.source.id),
+    );
+  }
+
+  private rebuildSnapshot(): void {
+    this.snapshot = Object.freeze(
+      this.all()
+        .map((r) => this.effective(r))
+        .filter((r) => r.source.status !== 'retired'),
+    );
   }
 
   all(): readonly CompiledRule[] {
@@ -274,11 +329,32 @@ export class RuleRegistry implements GuidelineRules {
         const history = this.history.get(r.id);
         const window = this.costs.get(rule.checksum) ?? [];
         const rejected = this.rejected.get(file);
+        const status = this.statusOf(rule);
+        const site = this.overrides.get(r.id);
+        const inEffect =
+          site !== undefined &&
+          r.status !== 'retired' &&
+          site.ruleVersion === r.version &&
+          site.ruleChecksum === rule.checksum;
         return {
           id: r.id,
           version: r.version,
           title: r.title,
-          status: r.status,
+          status,
+          fileStatus: r.status,
+          statusFrom: inEffect ? ('site' as const) : ('file' as const),
+          ...(site
+            ? {
+                siteChange: {
+                  status: site.status,
+                  version: site.ruleVersion,
+                  changedBy: site.changedBy,
+                  changedAt: site.changedAt,
+                  note: site.note,
+                  inEffect,
+                },
+              }
+            : {}),
           hooks: r.hooks,
           topic: r.topic,
           owner: r.owner,
@@ -312,7 +388,7 @@ export class RuleRegistry implements GuidelineRules {
     const all = this.all();
     const refused = this.rejectedFiles().length;
     if (all.length === 0 && refused === 0) return undefined;
-    const count = (s: string) => all.filter((r) => r.source.status === s).length;
+    const count = (s: string) => all.filter((r) => this.statusOf(r) === s).length;
     const off = this.switchedOff();
     const detail =
       `${all.length} rules (${count('active')} active, ${count('shadow')} shadow, ${count('retired')} retired)` +
@@ -412,7 +488,7 @@ export class RuleRegistry implements GuidelineRules {
       });
     }
     if (changed || initial) {
-      this.snapshot = Object.freeze(this.all().filter((r) => r.source.status !== 'retired'));
+      this.rebuildSnapshot();
       const live = new Set(this.all().map((r) => r.checksum));
       for (const key of [...this.disabled.keys()]) if (!live.has(key)) this.disabled.delete(key);
       for (const key of [...this.failures.keys()]) if (!live.has(key)) this.failures.delete(key);

@@ -101,6 +101,7 @@ describe('every registered route', () => {
       'POST /admin/knowledge/activate',
       'POST /analytics/proposals/:id/apply',
       'PUT /admin/policies/:policy/interactions/:interaction',
+      'PUT /admin/rules/:rule/status',
     ]);
   });
 

@@ -4,8 +4,8 @@
  * their displays, shadow volume, query refusals and roles; and a demotion proposal applied as exactly one audited
  * policy change that the next real order-sign follows.
  */
-import { randomUUID } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
+import { createHash, randomUUID } from 'node:crypto';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { SignJWT, exportJWK, generateKeyPair } from 'jose';
@@ -591,7 +591,7 @@ describe('cds analytics', () => {
 });
 
 describe('promoting a shadow rule', () => {
-  it('is proposed from its would-be volume and override estimate, with its evidence, and is not applied here', async () => {
+  it('is proposed from its would-be volume and override estimate, with its evidence, and `cds analytics apply` promotes it once, audited', async () => {
     // 20 would-be cards at order-select on 2026-11-19, 5 of whose drafts the rule flagged again at order-sign.
     for (let i = 0; i < 20; i++) {
       const at = `2026-11-19T${String(i).padStart(2, '0')}:00:00Z`;
@@ -621,7 +621,9 @@ describe('promoting a shadow rule', () => {
       id: 'promote-shadow:qt-drug-qtc-not-checkable',
       kind: 'promote-shadow',
       target: { kind: 'rule', id: 'qt-drug-qtc-not-checkable' },
-      applicable: false,
+      current: { status: 'shadow' },
+      proposed: { status: 'active' },
+      applicable: true,
       evidence: {
         wouldBeShown: 25,
         perDay: 25,
@@ -634,17 +636,61 @@ describe('promoting a shadow rule', () => {
     });
     expect(promote.target.label).not.toBe('qt-drug-qtc-not-checkable');
     out.length = 0;
-    const code = await run(
-      'apply',
-      promote.id,
-      '--note',
-      'go live after review',
-      '--from',
-      '2026-11-19',
-      '--to',
-      '2026-11-19',
+    const applyIt = () =>
+      run('apply', promote.id, '--note', 'go live after review', '--from', '2026-11-19', '--to', '2026-11-19');
+    expect(await applyIt()).toBe(0);
+    const file = readFileSync(path.join(SHIPPED_RULES, 'qt-drug-qtc-not-checkable.json'), 'utf8');
+    const version = (JSON.parse(file) as { version: string }).version;
+    const checksum = createHash('sha256').update(file).digest('hex');
+    expect(JSON.parse(out.join('\n'))).toEqual({
+      applied: {
+        proposal: promote.id,
+        rule: 'qt-drug-qtc-not-checkable',
+        ruleVersion: version,
+        status: 'active',
+        note: 'go live after review',
+        changedBy: 'cli:tester',
+      },
+    });
+    const overrides = await sql.query(
+      'SELECT rule_id, rule_version, rule_checksum, status, changed_by, changed_at FROM cds_rule_status_override',
     );
-    expect(code).toBe(1);
-    expect(out.join('\n')).toContain('cannot be applied');
+    expect(overrides.rows).toEqual([
+      {
+        rule_id: 'qt-drug-qtc-not-checkable',
+        rule_version: version,
+        rule_checksum: checksum,
+        status: 'active',
+        changed_by: 'cli:tester',
+        changed_at: NOW,
+      },
+    ]);
+    const audits = await sql.query(
+      "SELECT client, recorded_at, detail FROM cds_audit_event WHERE action = 'rule-status-change'",
+    );
+    expect(audits.rows).toEqual([
+      {
+        client: 'cli:tester',
+        recorded_at: NOW,
+        detail: {
+          rule: 'qt-drug-qtc-not-checkable',
+          version,
+          checksum,
+          status: 'active',
+          note: 'go live after review',
+          proposal: promote.id,
+          from: 'shadow',
+          evidence: { shown: 25, overridden: 5, overrideRate: 0.25 },
+        },
+      },
+    ]);
+    // Promoted: no longer proposed, and a second apply finds nothing to apply.
+    out.length = 0;
+    expect(await run('proposals', '--from', '2026-11-19', '--to', '2026-11-19')).toBe(0);
+    expect(JSON.parse(out.join('\n')).proposals).toEqual([]);
+    out.length = 0;
+    expect(await applyIt()).toBe(1);
+    expect(out.join('\n')).toContain('is not proposed');
+    expect((await sql.query('SELECT count(*) AS n FROM cds_rule_status_override')).rows[0].n).toBe('1');
   });
 });
