@@ -162,6 +162,7 @@ describe('start while PostgreSQL is unreachable', () => {
       ).toEqual([
         'PostgreSQL is unreachable: screening with the bundled knowledge from the files, records kept in the spool; migrating and switching to the database when it returns',
         "the site's policy changes could not be read: the policy files apply until the database answers",
+        "the site's rule status changes could not be read: the rule files' statuses apply until the database answers",
       ]);
       const during = await screen(app);
       expect([during.status, during.indicators]).toEqual([200, ['critical']]);

@@ -76,7 +76,7 @@ describe('bad input on the endpoints for people', () => {
       'GET',
       '/audit?action=delete',
       undefined,
-      'query parameter action: must be equal to one of the allowed values (service-call, feedback, knowledge-import, knowledge-activate, policy-change)',
+      'query parameter action: must be equal to one of the allowed values (service-call, feedback, knowledge-import, knowledge-activate, policy-change, rule-status-change)',
     ],
     [
       'GET',

@@ -108,6 +108,7 @@ describe('migrations and the bundled version', () => {
       '009_interaction_pair_partners.sql',
       '010_record_retention.sql',
       '011_card_combinations.sql',
+      '012_rule_status_override.sql',
     ]);
     expect(await migrate(db, MIGRATIONS)).toEqual([]);
     const tables = await db.query<{ table_name: string }>(
@@ -121,6 +122,7 @@ describe('migrations and the bundled version', () => {
       'cds_feedback',
       'cds_policy_override',
       'cds_rule_shadow',
+      'cds_rule_status_override',
       'cds_secret',
       'cds_suppression',
       'kb_active_version',
