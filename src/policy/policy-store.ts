@@ -3,6 +3,7 @@
  * through the administration API wins over the file's entry for the same interaction). Re-read every few
  * seconds so every replica applies a change; the replica that made it applies it at once.
  */
+import { PeriodicRefresh } from '../infra/periodic-refresh.js';
 import type { Queryable } from '../infra/database.js';
 import type { IndicatorOrSuppress, Policy } from './policy-schema.js';
 
@@ -17,7 +18,7 @@ interface OverrideRow {
 
 export class PolicyStore {
   private current: Map<string, Policy>;
-  private timer: NodeJS.Timeout | undefined;
+  private readonly refresher = new PeriodicRefresh(() => this.refresh());
 
   constructor(
     private readonly base: ReadonlyMap<string, Policy>,
@@ -33,24 +34,13 @@ export class PolicyStore {
     return this.current;
   }
 
-  /**
-   * Reads the site's changes and re-reads them every `refreshMs`. Returns false when the first read failed (the
-   * database is unreachable): the files' policies apply until a later read succeeds.
-   */
-  async start(refreshMs = 5000): Promise<boolean> {
-    const read = await this.refresh().then(
-      () => true,
-      () => false,
-    );
-    if (this.db) {
-      this.timer = setInterval(() => void this.refresh().catch(() => undefined), refreshMs);
-      this.timer.unref();
-    }
-    return read;
+  /** Reads the site's changes and re-reads them every `refreshMs` (PeriodicRefresh); false when the first read failed. */
+  start(refreshMs = 5000): Promise<boolean> {
+    return this.refresher.start(refreshMs, this.db !== undefined);
   }
 
   stop(): void {
-    if (this.timer) clearInterval(this.timer);
+    this.refresher.stop();
   }
 
   async refresh(): Promise<void> {

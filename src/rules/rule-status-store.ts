@@ -7,6 +7,7 @@
  * A change is tied to the rule version and file content (sha256) it was made for. A file with another version or
  * other content falls back to its own status: a promotion never applies to content nobody reviewed.
  */
+import { PeriodicRefresh } from '../infra/periodic-refresh.js';
 import type { Queryable } from '../infra/database.js';
 
 export type SiteRuleStatus = 'active' | 'shadow';
@@ -59,7 +60,7 @@ export async function readRuleStatusOverrides(db: Queryable): Promise<RuleStatus
 }
 
 export class RuleStatusStore {
-  private timer: NodeJS.Timeout | undefined;
+  private readonly refresher = new PeriodicRefresh(() => this.refresh());
 
   constructor(
     private readonly db: Queryable | undefined,
@@ -69,24 +70,13 @@ export class RuleStatusStore {
     private readonly now: () => Date = () => new Date(),
   ) {}
 
-  /**
-   * Reads the changes and re-reads them every `refreshMs`. Returns false when the first read failed (the database
-   * is unreachable): the files' statuses apply until a later read succeeds.
-   */
-  async start(refreshMs = 5000): Promise<boolean> {
-    const read = await this.refresh().then(
-      () => true,
-      () => false,
-    );
-    if (this.db) {
-      this.timer = setInterval(() => void this.refresh().catch(() => undefined), refreshMs);
-      this.timer.unref();
-    }
-    return read;
+  /** Reads the site's changes and re-reads them every `refreshMs` (PeriodicRefresh); false when the first read failed. */
+  start(refreshMs = 5000): Promise<boolean> {
+    return this.refresher.start(refreshMs, this.db !== undefined);
   }
 
   stop(): void {
-    if (this.timer) clearInterval(this.timer);
+    this.refresher.stop();
   }
 
   async refresh(): Promise<void> {
