@@ -91,7 +91,9 @@ export interface AcknowledgedCombination {
 
 /**
  * Combinations this client acknowledged for this patient at an earlier `hook` call (a chart open): the latest
- * feedback, accepted or overridden, by this client on a card it received that listed the combination, before `now`.
+ * feedback, accepted or overridden, by this client on a card it received that listed the combination, before `now`
+ * (kept per combination as records are written, migration 013: one row read per combination, whatever the
+ * patient's history).
  * Another client's cards and feedback never count. No window beyond the record retention: a combination taken for
  * years was acknowledged once, and a change since is what shows it again (src/cards/acknowledged-combinations.ts).
  * The feedback's outcome time is the EHR's clock, so it is not compared with `now`; the card's own time is.
@@ -112,14 +114,9 @@ export async function acknowledgedCombinations(
     outcome_at: Date | string;
     state: unknown;
   }>(
-    `SELECT DISTINCT ON (x.state->>'key') x.state->>'key' AS key, c.card_uuid, f.outcome, f.outcome_at, x.state
-     FROM cds_card c
-     JOIN cds_feedback f ON f.card_uuid = c.card_uuid AND f.client = c.client
-     CROSS JOIN LATERAL jsonb_array_elements(c.combinations) AS x(state)
-     WHERE c.patient_hash = $1 AND c.hook = $3 AND c.client = $2 AND c.served_at <= $4::timestamptz
-       AND c.combinations IS NOT NULL AND jsonb_typeof(c.combinations) = 'array'
-       AND x.state->>'key' = ANY ($5::text[])
-     ORDER BY x.state->>'key', f.outcome_at DESC, c.served_at DESC`,
+    `SELECT combination_key AS key, card_uuid, outcome, outcome_at, state FROM cds_acknowledged_combination
+     WHERE client = $2 AND patient_hash = $1 AND hook = $3 AND combination_key = ANY ($5::text[])
+       AND served_at <= $4::timestamptz`,
     [patientHash, client, hook, now.toISOString(), keys],
   );
   return rows.rows.map((r) => ({

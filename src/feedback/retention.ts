@@ -21,6 +21,8 @@ const TABLES = [
   { table: 'cds_feedback', time: 'received_at', key: 'feedback_key', kept: 'recordDays' },
   { table: 'cds_suppression', time: 'suppressed_at', key: 'card_uuid', kept: 'recordDays' },
   { table: 'cds_rule_shadow', time: 'recorded_at', key: 'card_uuid', kept: 'recordDays' },
+  // One row per acknowledged combination, aged by the card that listed it (a card's rows go together).
+  { table: 'cds_acknowledged_combination', time: 'served_at', key: 'card_uuid', kept: 'recordDays' },
   { table: 'cds_audit_event', time: 'recorded_at', key: 'id', kept: 'auditDays' },
 ] as const;
 

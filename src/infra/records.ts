@@ -176,6 +176,11 @@ export async function writeRecords(db: Database, entries: readonly RecordEntry[]
       override_code: 'text',
       override_comment: 'text',
     });
+    await acknowledgeCombinations(
+      tx,
+      of('card').flatMap((c) => (c.combinations ? [c.cardUuid] : [])),
+      of('feedback').map((f) => f.feedbackKey),
+    );
     await insert(tx, 'cds_suppression', of('suppression'), 'card_uuid', {
       card_uuid: 'uuid',
       suppressed_at: 'timestamptz',
@@ -224,6 +229,41 @@ export async function writeRecords(db: Database, entries: readonly RecordEntry[]
       );
     }
   });
+}
+
+/**
+ * Keeps cds_acknowledged_combination (migration 013) up to date with a batch: each combination listed on a card
+ * that now has feedback by the client that received it (feedback in this batch, or a card in this batch whose
+ * feedback came first) replaces the row for that client, patient, hook and combination when it is the later
+ * acknowledgement (by the feedback's outcome time, then the card's time).
+ */
+async function acknowledgeCombinations(
+  tx: Queryable,
+  cardUuids: readonly string[],
+  feedbackKeys: readonly string[],
+): Promise<void> {
+  if (cardUuids.length === 0 && feedbackKeys.length === 0) return;
+  await tx.query(
+    `WITH touched AS (
+       SELECT card_uuid FROM cds_feedback WHERE feedback_key = ANY ($2::text[])
+       UNION SELECT unnest($1::uuid[]))
+     INSERT INTO cds_acknowledged_combination
+       (client, patient_hash, hook, combination_key, card_uuid, served_at, outcome, outcome_at, state)
+     SELECT DISTINCT ON (c.client, c.patient_hash, c.hook, x.state->>'key')
+            c.client, c.patient_hash, c.hook, x.state->>'key', c.card_uuid, c.served_at, f.outcome, f.outcome_at, x.state
+     FROM cds_card c
+     JOIN cds_feedback f ON f.card_uuid = c.card_uuid AND f.client = c.client
+     CROSS JOIN LATERAL jsonb_array_elements(c.combinations) AS x(state)
+     WHERE c.card_uuid IN (SELECT card_uuid FROM touched)
+       AND c.patient_hash IS NOT NULL AND c.combinations IS NOT NULL AND jsonb_typeof(c.combinations) = 'array'
+       AND x.state->>'key' IS NOT NULL
+     ORDER BY c.client, c.patient_hash, c.hook, x.state->>'key', f.outcome_at DESC, c.served_at DESC
+     ON CONFLICT (client, patient_hash, hook, combination_key) DO UPDATE SET
+       card_uuid = EXCLUDED.card_uuid, served_at = EXCLUDED.served_at, outcome = EXCLUDED.outcome,
+       outcome_at = EXCLUDED.outcome_at, state = EXCLUDED.state
+     WHERE (EXCLUDED.outcome_at, EXCLUDED.served_at) > (cds_acknowledged_combination.outcome_at, cds_acknowledged_combination.served_at)`,
+    [cardUuids, feedbackKeys],
+  );
 }
 
 const camel = (column: string) => column.replace(/_([a-z])/g, (_m, c: string) => c.toUpperCase());

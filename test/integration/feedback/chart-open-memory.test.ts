@@ -12,6 +12,9 @@ import type { FastifyInstance } from 'fastify';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../../src/app.js';
+import { acknowledgedCombinations } from '../../../src/feedback/memory.js';
+import { migrate, openDatabase } from '../../../src/infra/database.js';
+import { writeRecords, type CardRecord, type RecordEntry } from '../../../src/infra/records.js';
 import { NOW, bundledSources, testConfig } from '../../support/app.js';
 import { assertConformantResponse } from '../../support/cds-conformance.js';
 import { medicationRequest as mr, patientViewRequest } from '../../support/requests.js';
@@ -159,6 +162,110 @@ describe('chart-open acknowledgements in PostgreSQL', () => {
       proxy.restore();
       await app.close();
       await proxy.close();
+    }
+  });
+
+  it('keeps the latest acknowledgement per combination and reads it without reading the patient history', async () => {
+    const db = await openDatabase({ url: database.url, dataDir: '/nonexistent' });
+    try {
+      await migrate(db, path.resolve(import.meta.dirname, '../../../knowledge-base/migrations'));
+      const DAY = 24 * 60 * 60 * 1000;
+      const at = (daysAgo: number) => new Date(NOW.getTime() - daysAgo * DAY).toISOString();
+      let n = 0;
+      const state = (key: string, mark: string) => ({ key, indicator: 'warning', drugs: [{ drug: mark }] });
+      const card = (daysAgo: number, client = 'ack-client', keys = ['k1']): CardRecord => ({
+        cardUuid: `00000000-0000-4000-9000-${String(++n).padStart(12, '0')}`,
+        servedAt: at(daysAgo),
+        service: 'medication-profile-review',
+        hook: 'patient-view',
+        hookInstance: `hi-${n}`,
+        client,
+        findingKind: 'interaction',
+        findingIds: [],
+        findingKey: null,
+        drugs: [],
+        severity: 'major',
+        indicator: 'warning',
+        policy: 'prescriber',
+        knowledgeVersion: 'v',
+        patientHash: 'ack-history',
+        userHash: null,
+        draftHashes: [],
+        draftFingerprint: null,
+        combinations: keys.map((k) => state(k, `card-${n}`)),
+      });
+      const feedback = (c: CardRecord, outcome: 'accepted' | 'overridden', daysAgo: number): RecordEntry => ({
+        type: 'feedback',
+        row: {
+          feedbackKey: `fb-${c.cardUuid}`,
+          cardUuid: c.cardUuid,
+          receivedAt: at(daysAgo),
+          client: c.client,
+          outcome,
+          inferred: false,
+          outcomeAt: at(daysAgo),
+          acceptedSuggestions: [],
+          overrideSystem: null,
+          overrideCode: null,
+          overrideComment: null,
+        },
+      });
+      // Three hundred chart opens nobody acknowledged, over most of a year.
+      await writeRecords(
+        db,
+        Array.from({ length: 300 }, (_, i) => ({ type: 'card' as const, row: card(300 - i) })),
+      );
+      // Acknowledged 30 days ago, then again 5 days ago (its feedback in a later batch than its card), and by
+      // another client 1 day ago (never counts for this one); the latest of this client's wins, whatever the order.
+      const month = card(30, 'ack-client', ['k1', 'k2']);
+      const week = card(5);
+      const other = card(1, 'other-client');
+      await writeRecords(db, [{ type: 'card', row: week }]);
+      await writeRecords(db, [
+        feedback(week, 'overridden', 5),
+        { type: 'card', row: other },
+        feedback(other, 'accepted', 1),
+      ]);
+      await writeRecords(db, [{ type: 'card', row: month }, feedback(month, 'accepted', 30)]);
+
+      const { found, read } = await db.transaction(async (tx) => {
+        // Rows of cds_card this backend has read and not yet reported: a difference within one transaction.
+        const cardRowsRead = async () =>
+          Number(
+            (
+              await tx.query<{ rows: string }>(
+                "SELECT (coalesce(seq_tup_read, 0) + coalesce(idx_tup_fetch, 0))::text AS rows FROM pg_stat_xact_user_tables WHERE relname = 'cds_card'",
+              )
+            ).rows[0]?.rows ?? 0,
+          );
+        const before = await cardRowsRead();
+        const found = await acknowledgedCombinations(tx, new Date(NOW), 'ack-client', 'ack-history', 'patient-view', [
+          'k1',
+          'k2',
+          'k3',
+        ]);
+        return { found, read: (await cardRowsRead()) - before };
+      });
+      expect(found.sort((a, b) => a.key.localeCompare(b.key))).toEqual([
+        {
+          key: 'k1',
+          cardUuid: week.cardUuid,
+          outcome: 'overridden',
+          outcomeAt: new Date(at(5)),
+          state: week.combinations![0],
+        },
+        {
+          key: 'k2',
+          cardUuid: month.cardUuid,
+          outcome: 'accepted',
+          outcomeAt: new Date(at(30)),
+          state: month.combinations![1],
+        },
+      ]);
+      // Not one card of the patient's 303 was read to find them.
+      expect(read).toBe(0);
+    } finally {
+      await db.close();
     }
   });
 });

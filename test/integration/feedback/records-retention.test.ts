@@ -5,7 +5,13 @@
 import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { migrate, openDatabase, type Database, type Queryable } from '../../../src/infra/database.js';
-import { adminAudit, writeRecords, type RecordEntry } from '../../../src/infra/records.js';
+import {
+  adminAudit,
+  writeRecords,
+  type CardRecord,
+  type FeedbackRecord,
+  type RecordEntry,
+} from '../../../src/infra/records.js';
 import { pruneRecords, RecordRetention } from '../../../src/feedback/retention.js';
 import { NOW } from '../../support/app.js';
 import { createTestDatabase, type TestDatabase } from '../../support/services.js';
@@ -97,9 +103,28 @@ const shadow = (recordedAt: string): RecordEntry => ({
     draftHashes: [],
   },
 });
+/** A patient-view card listing one combination, and the feedback on it: one acknowledged combination (migration 013). */
+const acknowledged = (at: string): RecordEntry[] => {
+  const listed = card(at);
+  const row = { ...(listed.row as CardRecord), hook: 'patient-view', combinations: [{ key: `k-${n}`, drugs: [] }] };
+  return [
+    { type: 'card', row },
+    {
+      type: 'feedback',
+      row: { ...(feedback(at).row as FeedbackRecord), cardUuid: row.cardUuid, outcome: 'accepted', outcomeAt: at },
+    },
+  ];
+};
 const audit = (at: string) => adminAudit('policy-change', 'retention', {}, new Date(at));
 
-const TABLES = ['cds_card', 'cds_feedback', 'cds_suppression', 'cds_rule_shadow', 'cds_audit_event'];
+const TABLES = [
+  'cds_card',
+  'cds_feedback',
+  'cds_suppression',
+  'cds_rule_shadow',
+  'cds_acknowledged_combination',
+  'cds_audit_event',
+];
 async function counts(): Promise<Record<string, number>> {
   const out: Record<string, number> = {};
   for (const t of TABLES) out[t] = (await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${t}`)).rows[0]!.n;
@@ -123,6 +148,8 @@ beforeEach(async () => {
     ...[400, 10].map((d) => feedback(daysAgo(d))),
     ...[400, 10].map((d) => suppression(daysAgo(d))),
     ...[400, 10].map((d) => shadow(daysAgo(d))),
+    // Acknowledged combinations go with the card that listed them.
+    ...[400, 10].flatMap((d) => acknowledged(daysAgo(d))),
     // The audit trail: its own retention (2192 days, six years).
     ...[2600, 2600, 2193, 2192, 400, 0].map((d) => audit(daysAgo(d))),
   ]);
@@ -132,32 +159,35 @@ describe('record retention', () => {
   it('deletes what is older than its retention, in batches, measured from the clock it is given', async () => {
     const { db: seen, statements } = counting();
     expect(await pruneRecords(seen, NOW, { recordDays: 365, auditDays: 2192, batchSize: 2 })).toEqual({
-      cds_card: 5,
-      cds_feedback: 1,
+      cds_card: 6,
+      cds_feedback: 2,
       cds_suppression: 1,
       cds_rule_shadow: 1,
+      cds_acknowledged_combination: 1,
       cds_audit_event: 3,
     });
-    // Batches of two: the ledger's five rows take three statements, the audit trail's three take two.
-    expect(statements()).toBe(3 + 1 + 1 + 1 + 2);
+    // Batches of two: the ledger's six rows take four statements (the last finds none), the feedback's two take
+    // two, the audit trail's three take two.
+    expect(statements()).toBe(4 + 2 + 1 + 1 + 1 + 2);
     expect(await counts()).toEqual({
-      cds_card: 2,
-      cds_feedback: 1,
+      cds_card: 3,
+      cds_feedback: 2,
       cds_suppression: 1,
       cds_rule_shadow: 1,
+      cds_acknowledged_combination: 1,
       cds_audit_event: 3,
     });
     expect(
       (await db.query<{ at: Date }>('SELECT served_at AS at FROM cds_card ORDER BY served_at')).rows.map((r) =>
         r.at.toISOString(),
       ),
-    ).toEqual([daysAgo(365), daysAgo(10)]);
+    ).toEqual([daysAgo(365), daysAgo(10), daysAgo(10)]);
     // A second pass finds nothing: one statement per table.
     const again = counting();
     expect(Object.values(await pruneRecords(again.db, NOW, { recordDays: 365, auditDays: 2192 }))).toEqual([
-      0, 0, 0, 0, 0,
+      0, 0, 0, 0, 0, 0,
     ]);
-    expect(again.statements()).toBe(5);
+    expect(again.statements()).toBe(6);
   });
 
   it('keeps a kind for ever when its retention is 0, and reads "now" from the application clock', async () => {
@@ -166,10 +196,11 @@ describe('record retention', () => {
     const retention = new RecordRetention(db, () => later, { recordDays: 365, auditDays: 0 });
     await retention.prune();
     expect(await counts()).toEqual({
-      cds_card: 1,
-      cds_feedback: 1,
+      cds_card: 2,
+      cds_feedback: 2,
       cds_suppression: 1,
       cds_rule_shadow: 1,
+      cds_acknowledged_combination: 1,
       cds_audit_event: 6,
     });
     await retention.stop();

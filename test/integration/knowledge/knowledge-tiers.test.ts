@@ -109,12 +109,14 @@ describe('migrations and the bundled version', () => {
       '010_record_retention.sql',
       '011_card_combinations.sql',
       '012_rule_status_override.sql',
+      '013_acknowledged_combinations.sql',
     ]);
     expect(await migrate(db, MIGRATIONS)).toEqual([]);
     const tables = await db.query<{ table_name: string }>(
       "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY 1",
     );
     expect(tables.rows.map((r) => r.table_name)).toEqual([
+      'cds_acknowledged_combination',
       'cds_api_key',
       'cds_audit_event',
       'cds_card',
