@@ -35,9 +35,10 @@ export async function rememberedOverrides(
   draftHashes: readonly string[],
 ): Promise<RememberedOverride[]> {
   if (findingKeys.length === 0 || draftHashes.length === 0) return [];
-  // The card's drafts are matched with && and expanded here: the same query with unnest(draft_hashes) as a lateral
-  // join beside the EXISTS cost four times the CPU on PGlite (2 ms a call, every order-sign).
-  const rows = await db.query<{
+  // Two plain statements, the second only when the first found a card (most order-signs follow no order-select
+  // card): planning one statement with the feedback as EXISTS, and the drafts as an unnest lateral join, cost
+  // several times the CPU on PGlite (2 ms a call, every order-sign). The drafts are matched with && and expanded here.
+  const cards = await db.query<{
     card_uuid: string;
     finding_key: string;
     draft_hashes: string[];
@@ -47,20 +48,27 @@ export async function rememberedOverrides(
      FROM cds_card c
      WHERE c.patient_hash = $1 AND c.client = $5 AND c.hook = ANY ($6) AND c.served_at > $4::timestamptz - ${WINDOW} AND c.served_at <= $4::timestamptz
        AND c.finding_key = ANY ($2) AND c.draft_hashes && $3::text[]
-       AND EXISTS (SELECT 1 FROM cds_feedback f WHERE f.card_uuid = c.card_uuid AND f.client = c.client AND f.outcome = 'overridden' AND NOT f.inferred)
      ORDER BY c.served_at DESC`,
     [patientHash, findingKeys, draftHashes, now.toISOString(), client, REMEMBERED_AT],
   );
+  if (cards.rows.length === 0) return [];
+  const overridden = await cardsWithFeedback(
+    db,
+    cards.rows.map((r) => r.card_uuid),
+    client,
+  );
   const wanted = new Set(draftHashes);
-  return rows.rows.flatMap((r) =>
-    r.draft_hashes
-      .filter((draftHash) => wanted.has(draftHash))
-      .map((draftHash) => ({
-        cardUuid: r.card_uuid,
-        findingKey: r.finding_key,
-        draftHash,
-        draftFingerprint: r.draft_fingerprint,
-      })),
+  return cards.rows.flatMap((r) =>
+    !overridden.has(r.card_uuid)
+      ? []
+      : r.draft_hashes
+          .filter((draftHash) => wanted.has(draftHash))
+          .map((draftHash) => ({
+            cardUuid: r.card_uuid,
+            findingKey: r.finding_key,
+            draftHash,
+            draftFingerprint: r.draft_fingerprint,
+          })),
   );
 }
 
@@ -75,16 +83,39 @@ export async function cardsForAbandonedDrafts(
   patientHash: string,
   signedDraftHashes: readonly string[],
 ): Promise<{ cardUuid: string; client: string }[]> {
-  const rows = await db.query<{ card_uuid: string; client: string }>(
+  const cards = await db.query<{ card_uuid: string; client: string }>(
     `SELECT c.card_uuid, c.client FROM cds_card c
      WHERE c.patient_hash = $1 AND c.client = $4 AND c.hook = ANY ($5) AND c.served_at > $3::timestamptz - ${WINDOW} AND c.served_at <= $3::timestamptz
        AND c.finding_key IS NOT NULL AND cardinality(c.draft_hashes) > 0
        AND NOT (c.draft_hashes && $2::text[])
-       AND NOT EXISTS (SELECT 1 FROM cds_feedback f WHERE f.card_uuid = c.card_uuid)
      ORDER BY c.served_at`,
     [patientHash, signedDraftHashes, now.toISOString(), client, REMEMBERED_AT],
   );
-  return rows.rows.map((r) => ({ cardUuid: r.card_uuid, client: r.client }));
+  if (cards.rows.length === 0) return [];
+  // Any feedback at all means the card was answered (or already inferred): nothing to infer.
+  const answered = await cardsWithFeedback(
+    db,
+    cards.rows.map((r) => r.card_uuid),
+  );
+  return cards.rows.filter((r) => !answered.has(r.card_uuid)).map((r) => ({ cardUuid: r.card_uuid, client: r.client }));
+}
+
+/**
+ * Of these cards, those with feedback: any feedback, or (`explicitOverrideBy`) an override that client sent itself
+ * (not one inferred).
+ */
+async function cardsWithFeedback(
+  db: Queryable,
+  cardUuids: readonly string[],
+  explicitOverrideBy?: string,
+): Promise<ReadonlySet<string>> {
+  const rows = await db.query<{ card_uuid: string }>(
+    `SELECT DISTINCT card_uuid FROM cds_feedback
+     WHERE card_uuid = ANY ($1::uuid[])
+       AND ($2::text IS NULL OR (client = $2 AND outcome = 'overridden' AND NOT inferred))`,
+    [cardUuids, explicitOverrideBy ?? null],
+  );
+  return new Set(rows.rows.map((r) => r.card_uuid));
 }
 
 export interface AcknowledgedCombination {
