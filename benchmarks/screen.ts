@@ -225,7 +225,8 @@ interface Round {
   readonly cpuMsPerAnswer: number;
 }
 
-async function round(server: Server, scenario: Scenario, seconds: number): Promise<Round> {
+/** One round: as fast as the connections go, or at `rate` requests a second (spread over the connections). */
+async function round(server: Server, scenario: Scenario, seconds: number, rate?: number): Promise<Round> {
   const counts = { incomplete: 0, notPerformed: 0 };
   const cpuBefore = cpuSeconds(server.child.pid!);
   const result = await autocannon({
@@ -233,6 +234,7 @@ async function round(server: Server, scenario: Scenario, seconds: number): Promi
     method: 'POST',
     connections: CONNECTIONS,
     duration: seconds,
+    ...(rate ? { overallRate: Math.max(1, Math.round(rate)) } : {}),
     body: scenario.body,
     headers: { 'content-type': 'application/json' },
     // Each answer is read whole and sorted: full screening, "incomplete" or "not performed".
@@ -269,6 +271,9 @@ interface ScenarioResult {
   readonly scenario: Scenario;
   readonly baseline: Round[];
   readonly service: Round[];
+  /** Rounds at half and at 80% of the service's own maximum (its median requests per second above). */
+  readonly half: Round;
+  readonly eighty: Round;
   readonly memory: { rss: number; peak: number };
   readonly load: string;
 }
@@ -284,10 +289,15 @@ async function measure(service: Server, baseline: Server): Promise<ScenarioResul
       b.push(await round(baseline, scenario, ROUND_S));
       s.push(await round(service, scenario, ROUND_S));
     }
+    const maximum = median(s.map((x) => x.requestsPerSecond));
+    const half = await round(service, scenario, ROUND_S, maximum * 0.5);
+    const eighty = await round(service, scenario, ROUND_S, maximum * 0.8);
     out.push({
       scenario,
       baseline: b,
       service: s,
+      half,
+      eighty,
       memory: memoryMb(service.child.pid!),
       load: `${loadBefore}–${loadavg()[0]!.toFixed(1)}`,
     });
@@ -301,8 +311,8 @@ function table(title: string, results: ScenarioResult[]): string {
   const lines = [
     `### ${title}`,
     '',
-    '| scenario | body | baseline req/s | service req/s | ratio | service p50 / p99 ms | baseline p50 / p99 ms | service CPU ms per answer | answers | incomplete | not performed | non-2xx | RSS / peak MB | load average |',
-    '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
+    '| scenario | body | baseline req/s | service req/s | ratio | service p50 / p99 ms | baseline p50 / p99 ms | service p50 / p99 ms at half load | service CPU ms per answer | answers | incomplete | not performed | non-2xx | at 80% load: answers, incomplete, not performed | RSS / peak MB | load average |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
   ];
   for (const r of results) {
     const sum = (key: 'answers' | 'incomplete' | 'notPerformed' | 'non2xx') =>
@@ -313,8 +323,11 @@ function table(title: string, results: ScenarioResult[]): string {
       `| ${r.scenario.name} | ${f(r.scenario.body.length / 1024)} kB | ${f(b, 0)} | ${f(s, 0)} | ${f(s / b, 3)} | ` +
         `${f(median(r.service.map((x) => x.p50)), 0)} / ${f(median(r.service.map((x) => x.p99)), 0)} | ` +
         `${f(median(r.baseline.map((x) => x.p50)), 0)} / ${f(median(r.baseline.map((x) => x.p99)), 0)} | ` +
+        `${f(r.half.p50, 0)} / ${f(r.half.p99, 0)} | ` +
         `${f(median(r.service.map((x) => x.cpuMsPerAnswer)), 2)} | ${sum('answers')} | ${sum('incomplete')} | ` +
-        `${sum('notPerformed')} | ${sum('non2xx')} | ${f(r.memory.rss, 0)} / ${f(r.memory.peak, 0)} | ${r.load} |`,
+        `${sum('notPerformed')} | ${sum('non2xx')} | ` +
+        `${r.eighty.answers}, ${r.eighty.incomplete}, ${r.eighty.notPerformed} | ` +
+        `${f(r.memory.rss, 0)} / ${f(r.memory.peak, 0)} | ${r.load} |`,
     );
   }
   const row = (name: string) => results.find((r) => r.scenario.name === name)!;
@@ -496,7 +509,9 @@ async function main(): Promise<void> {
         .join(' ')} at the end. Each scenario: ${ROUNDS} rounds of ${ROUND_S} s, ` +
       `${CONNECTIONS} connections, baseline and service alternating, medians shown (answers and counts summed over the ` +
       `service's rounds). Ratio: the service's requests per second over the bare Fastify server's, fed the same body. ` +
-      "CPU ms per answer: the service process's user + system time over the answers of a round. The machine is " +
+      "CPU ms per answer: the service process's user + system time over the answers of a round. Then one round " +
+      "each at half and at 80% of the service's own maximum (autocannon's overall rate): the latency at half load, " +
+      'and whether any answer at 80% was "incomplete" or "not performed". The machine is ' +
       'shared: compare ratios, not absolute figures, and read them with the load average.',
     '',
     ...sections.flatMap((s) => [s, '']),
