@@ -77,6 +77,8 @@ const UNITS: Readonly<Record<string, UnitDef>> = {
   pill: { dimension: 'count', factor: 1 },
   '1': { dimension: 'count', factor: 1 },
   '{each}': { dimension: 'count', factor: 1 },
+  // one actuation of a metered spray or inhaler: RxNorm writes such strengths per {actuat} ("15.8 MG/ACTUAT")
+  '{actuat}': { dimension: 'count', factor: 1 },
   ea: { dimension: 'count', factor: 1 },
   // time → days
   s: { dimension: 'time', factor: DAY / 86400 },

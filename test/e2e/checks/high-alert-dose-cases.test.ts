@@ -20,6 +20,9 @@ const SNOMED = 'http://snomed.info/sct';
 const ROUTES = {
   oral: { code: '26643006', display: 'Oral route' },
   sc: { code: '34206005', display: 'Subcutaneous route' },
+  iv: { code: '47625008', display: 'Intravenous route' },
+  im: { code: '78421000', display: 'Intramuscular route' },
+  nasal: { code: '46713006', display: 'Nasal route' },
 } as const;
 
 type Timing = Record<string, unknown>;
@@ -34,6 +37,14 @@ interface Patient {
   /** Serum creatinine in mg/dL (absent: none on record). */
   readonly creatinine?: number;
 }
+
+/** A man of 68 (born 1958-11-01) with creatinine 1.0: his CrCl is (140 − 68) × weight / 72 = his weight in kg. */
+const MAN_68_CRCL = (crcl: number): Patient => ({
+  birthDate: '1958-11-01',
+  gender: 'male',
+  weightKg: crcl,
+  creatinine: 1.0,
+});
 
 const MAN_70 = (creatinine?: number): Patient => ({
   birthDate: '1956-11-01',
@@ -135,6 +146,9 @@ const mg = (value: number) => ({ value, unit: 'mg' });
 const tablets = (value: number) => ({ value, unit: '{tablet}' });
 const capsules = (value: number) => ({ value, unit: '{capsule}' });
 const units = (value: number) => ({ value, unit: '[iU]' });
+const meq = (value: number) => ({ value, unit: 'meq' });
+const grams = (value: number) => ({ value, unit: 'g' });
+const sprays = (value: number) => ({ value, unit: '{actuat}' });
 
 const CASES: readonly Case[] = [
   // ------------------------------------------------------------------ digoxin
@@ -473,6 +487,148 @@ const CASES: readonly Case[] = [
       ['DOSEH', 'warning', 'Methotrexate: 105 mg a week exceeds the maximum of 30 mg'],
     ],
   },
+  // ------------------------------------------------------------------ dofetilide at the 60 mL/min boundary (the label's
+  // 40-60 band includes 60: 250 mcg at exactly 60, 500 mcg from above it)
+  {
+    name: 'dofetilide 500 mcg twice daily, CrCl exactly 60',
+    product: p('dofetilide 0.5 MG Oral Capsule'),
+    dose: capsules(1),
+    timing: daily(2),
+    route: 'oral',
+    patient: MAN_68_CRCL(60),
+    cards: [['DOSECOND', 'warning', 'Dofetilide: 500 mcg per dose is above the renal limit of 250 mcg']],
+  },
+  {
+    name: 'dofetilide 250 mcg twice daily, CrCl exactly 60',
+    product: p('dofetilide 0.25 MG Oral Capsule'),
+    dose: capsules(1),
+    timing: daily(2),
+    route: 'oral',
+    patient: MAN_68_CRCL(60),
+    cards: [],
+  },
+  {
+    name: 'dofetilide 500 mcg twice daily, CrCl 61',
+    product: p('dofetilide 0.5 MG Oral Capsule'),
+    dose: capsules(1),
+    timing: daily(2),
+    route: 'oral',
+    patient: MAN_68_CRCL(61),
+    cards: [],
+  },
+  // ------------------------------------------------------------------ intravenous potassium chloride (400 mEq a day)
+  {
+    name: 'potassium chloride 20 mEq IV every 6 hours (80 mEq a day)',
+    product: p('potassium chloride 2 MEQ/ML Injectable Solution'),
+    dose: meq(20),
+    timing: every(6),
+    route: 'iv',
+    patient: MAN_70(1.0),
+    cards: [],
+  },
+  {
+    name: 'potassium chloride 40 mEq IV every 3 hours (320 mEq a day, the urgent regimen)',
+    product: p('potassium chloride 2 MEQ/ML Injectable Solution'),
+    dose: meq(40),
+    timing: every(3),
+    route: 'iv',
+    patient: MAN_70(1.0),
+    cards: [],
+  },
+  {
+    name: 'potassium chloride 40 mEq IV every 2 hours (480 mEq a day)',
+    product: p('potassium chloride 2 MEQ/ML Injectable Solution'),
+    dose: meq(40),
+    timing: every(2),
+    route: 'iv',
+    patient: MAN_70(1.0),
+    cards: [['DOSEH', 'warning', 'Potassium chloride: 480 mEq a day exceeds the maximum of 400 mEq']],
+  },
+  // ------------------------------------------------------------------ parenteral magnesium sulfate (40 g a day)
+  {
+    name: 'magnesium sulfate 5 g IM every 4 hours (30 g a day)',
+    product: p('50 ML magnesium sulfate 80 MG/ML Injection'),
+    dose: grams(5),
+    timing: every(4),
+    route: 'im',
+    patient: MAN_70(1.0),
+    cards: [],
+  },
+  {
+    name: 'magnesium sulfate 1 g IV every hour (24 g a day)',
+    product: p('50 ML magnesium sulfate 80 MG/ML Injection'),
+    dose: grams(1),
+    timing: every(1),
+    route: 'iv',
+    patient: MAN_70(1.0),
+    cards: [],
+  },
+  {
+    name: 'magnesium sulfate 10 g IV every 4 hours (60 g a day)',
+    product: p('50 ML magnesium sulfate 80 MG/ML Injection'),
+    dose: grams(10),
+    timing: every(4),
+    route: 'iv',
+    patient: MAN_70(1.0),
+    cards: [['DOSEH', 'warning', 'Magnesium sulfate: 60000 mg a day exceeds the maximum of 40000 mg']],
+  },
+  // ------------------------------------------------------------------ NSAIDs by injection and nasal spray: renal bands
+  {
+    name: 'ibuprofen 400 mg IV every 6 hours, CrCl 70',
+    product: p('8 ML ibuprofen 100 MG/ML Injection'),
+    dose: mg(400),
+    timing: every(6),
+    route: 'iv',
+    patient: MAN_70(1.0),
+    cards: [],
+  },
+  {
+    name: 'ibuprofen 400 mg IV every 6 hours, CrCl 25',
+    product: p('8 ML ibuprofen 100 MG/ML Injection'),
+    dose: mg(400),
+    timing: every(6),
+    route: 'iv',
+    patient: MAN_70(2.8),
+    cards: [['DOSECOND', 'warning', "Ibuprofen: avoid at the patient's kidney function (CrCl 25, limit 30)"]],
+  },
+  {
+    name: 'meloxicam 30 mg IV once daily, CrCl 70',
+    product: p('1 ML meloxicam 30 MG/ML Injection'),
+    dose: mg(30),
+    timing: daily(1),
+    route: 'iv',
+    patient: MAN_70(1.0),
+    cards: [],
+  },
+  {
+    name: 'meloxicam 30 mg IV once daily, CrCl 25',
+    product: p('1 ML meloxicam 30 MG/ML Injection'),
+    dose: mg(30),
+    timing: daily(1),
+    route: 'iv',
+    patient: MAN_70(2.8),
+    cards: [['DOSECOND', 'warning', "Meloxicam: avoid at the patient's kidney function (CrCl 25, limit 30)"]],
+  },
+  {
+    name: 'ketorolac nasal spray 2 sprays every 8 hours, CrCl 70',
+    product: p('ketorolac tromethamine 15.8 MG/ACTUAT Metered Dose Nasal Spray'),
+    dose: sprays(2),
+    timing: every(8),
+    route: 'nasal',
+    patient: MAN_70(1.0),
+    cards: [],
+  },
+  {
+    name: 'ketorolac nasal spray 2 sprays every 8 hours, CrCl 25',
+    product: p('ketorolac tromethamine 15.8 MG/ACTUAT Metered Dose Nasal Spray'),
+    dose: sprays(2),
+    timing: every(8),
+    route: 'nasal',
+    patient: MAN_70(2.8),
+    cards: [
+      ['DOSECOND', 'critical', "Ketorolac is contraindicated at the patient's kidney function (CrCl 25, limit 30)"],
+    ],
+  },
   // ------------------------------------------------------------------ labelled high-dose amoxicillin regimens
   {
     name: 'amoxicillin 1 g three times daily (H. pylori dual therapy)',
@@ -515,6 +671,31 @@ const ES_600: Case = {
   cards: [],
 };
 
+// Premature neonates 10 days old (1.2 kg, creatinine 1.5 mg/dL) on the patent ductus products: indomethacin for injection and
+// ibuprofen lysine (10 mg/mL as ibuprofen). The parenteral NSAID renal bands start at 6 months (ibuprofen) or do not
+// cover the product (indomethacin): these labels set their own renal criteria, so no dose card.
+const NEONATE: Patient = { birthDate: '2026-11-11', gender: 'female', weightKg: 1.2, creatinine: 1.5 };
+const NEONATAL: readonly Case[] = [
+  {
+    name: 'indomethacin 0.24 mg IV every 12 hours, premature neonate',
+    product: p('indomethacin 1 MG Injection'),
+    dose: mg(0.24),
+    timing: every(12),
+    route: 'iv',
+    patient: NEONATE,
+    cards: [],
+  },
+  {
+    name: 'ibuprofen (lysine) 12 mg IV every 24 hours, premature neonate',
+    product: p('2 ML ibuprofen 10 MG/ML Injection'),
+    dose: mg(12),
+    timing: every(24),
+    route: 'iv',
+    patient: NEONATE,
+    cards: [],
+  },
+];
+
 const doseCards = (cards: { source: { topic?: { code: string } }; summary: string; indicator: string }[]) =>
   cards
     .filter((c) => c.source.topic?.code?.startsWith('DOSE') || c.summary.startsWith('Dose check'))
@@ -528,7 +709,7 @@ describe('high-alert drugs: usual doses are quiet, tenfold errors and renal band
     expect(d!.detail).toContain('**Ordered (oral):** 1 capsule (500 mcg per capsule) 2 times every day.');
     expect(d!.detail).toContain('**Computed:** 500 mcg per dose, 1000 mcg a day at most of dofetilide.');
     expect(d!.detail).toContain(
-      '- 500 mcg per dose is above 250 mcg per dose for creatinine clearance below 60 (CrCl 50 mL/min).',
+      '- 500 mcg per dose is above 250 mcg per dose for creatinine clearance below 60.1 (CrCl 50 mL/min).',
     );
     const [i] = (await screen('medication-safety-sign', orderSign(insulin))).response.cards;
     expect(i!.detail).toContain(
@@ -538,7 +719,13 @@ describe('high-alert drugs: usual doses are quiet, tenfold errors and renal band
     expect(`${d!.summary}${d!.detail}${i!.summary}${i!.detail}`).not.toMatch(/\bug\b|\[iU\]/);
   });
 
-  for (const c of [...CASES, ES_600]) {
+  it('a nasal spray ordered in actuations is read through the strength per actuation', async () => {
+    const nasal = CASES.find((c) => c.name === 'ketorolac nasal spray 2 sprays every 8 hours, CrCl 25')!;
+    const [k] = (await screen('medication-safety-sign', orderSign(nasal))).response.cards;
+    expect(k!.detail).toContain('**Computed:** 31.6 mg per dose, 94.8 mg a day at most of ketorolac.');
+  });
+
+  for (const c of [...CASES, ES_600, ...NEONATAL]) {
     for (const path of PATHS) {
       it(`${c.name} (${path.name})`, async () => {
         const result = await screen(path.service, path.request(c), path.env ? { env: path.env } : {});

@@ -58,7 +58,7 @@ describe('validateKnowledgeDir on the bundled knowledge base', () => {
       interactions: 340,
       observations: 7,
       policies: 2,
-      doseRules: 196,
+      doseRules: 201,
       codesChecked: 18855 + 2765,
       loincCodes: 19,
       problems: 0,
