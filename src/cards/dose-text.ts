@@ -19,7 +19,7 @@ import type { DosageProblem, SchedulePattern, TimingCode } from '../checks/dose/
 import type { KidneyFunction, KidneyGap } from '../checks/dose/renal.js';
 import type { DemographicsGap, Measurement } from '../fhir/clinical-context.js';
 import type { IngredientRef } from '../knowledge/knowledge-store.js';
-import type { DoseRule } from '../knowledge/source-schema.js';
+import { renalEdgeText, renalThreshold, type DoseRule } from '../knowledge/source-schema.js';
 import { capitalise, MAX_NAMED } from './card.js';
 import { dataGapText } from './coverage-cards.js';
 
@@ -370,12 +370,13 @@ export function violationText(v: DoseViolation, f: Pick<DoseProblemFinding, 'ing
   if (v.renal) {
     const { band: b, kidney: kf } = v.renal;
     const kfText = kidneyValueText(kf);
-    const forBand = `for ${measureName(b.measure)} below ${fmt(b.below)} (${kfText}). ${b.note}`;
+    const edge = `${renalEdgeText(b)} ${measureName(b.measure)} ${fmt(renalThreshold(b))}`;
+    const forBand = `for ${measureName(b.measure)} ${renalEdgeText(b)} ${fmt(renalThreshold(b))} (${kfText}). ${b.note}`;
     switch (v.measure) {
       case 'contraindicated':
-        return `${name} is contraindicated below ${measureName(b.measure)} ${fmt(b.below)}: the patient's ${kfText}. ${b.note}`;
+        return `${name} is contraindicated ${edge}: the patient's ${kfText}. ${b.note}`;
       case 'avoid':
-        return `${name} is to be avoided below ${measureName(b.measure)} ${fmt(b.below)}: the patient's ${kfText}. ${b.note}`;
+        return `${name} is to be avoided ${edge}: the patient's ${kfText}. ${b.note}`;
       case 'perDose':
         return `${o} ${u} per dose is above ${l} ${u} per dose ${forBand}`;
       case 'perKgDay':

@@ -265,14 +265,16 @@ export type DoseUnit = z.infer<typeof DoseUnit>;
 const positive = z.number().positive();
 
 /**
- * A renal band: below this eGFR (mL/min/1.73 m2) or Cockcroft–Gault CrCl (mL/min) the drug is contraindicated (the
- * label contraindicates it: critical), to be avoided (the label or the Beers Criteria say avoid or "not recommended"
+ * A renal band: below this eGFR (mL/min/1.73 m2) or Cockcroft–Gault CrCl (mL/min) — or at or below it, where the
+ * label's band includes its upper end (dofetilide's 40-60 mL/min) — the drug is contraindicated (the label
+ * contraindicates it: critical), to be avoided (the label or the Beers Criteria say avoid or "not recommended"
  * without contraindicating it: any dose is a high-severity finding) or limited to the doses given.
  */
 export const RenalBand = z
   .object({
     measure: z.enum(['egfr', 'crcl']),
-    below: positive,
+    below: positive.optional(),
+    atOrBelow: positive.optional(),
     action: z.enum(['contraindicated', 'avoid', 'limit']),
     perDoseMax: positive.optional(),
     perDayMax: positive.optional(),
@@ -281,6 +283,9 @@ export const RenalBand = z
     note: z.string().min(10),
   })
   .strict()
+  .refine((b) => (b.below === undefined) !== (b.atOrBelow === undefined), {
+    message: 'a renal band gives either below or atOrBelow',
+  })
   .refine(
     (b) =>
       b.action !== 'limit' || b.perDoseMax !== undefined || b.perDayMax !== undefined || b.perKgDayMax !== undefined,
@@ -294,6 +299,16 @@ export const RenalBand = z
     { message: 'a contraindicated or avoid renal band applies to any dose: it gives no limits' },
   );
 export type RenalBand = z.infer<typeof RenalBand>;
+
+/** The band's threshold, whichever way it is written. */
+export const renalThreshold = (band: RenalBand): number => (band.below ?? band.atOrBelow)!;
+
+/** Whether a kidney function value falls in the band. */
+export const inRenalBand = (band: RenalBand, value: number): boolean =>
+  band.below !== undefined ? value < band.below : value <= band.atOrBelow!;
+
+/** "below 30", "at or below 60": the band's edge as cards say it. */
+export const renalEdgeText = (band: RenalBand): string => (band.below !== undefined ? 'below' : 'at or below');
 
 /**
  * One dose rule as written in knowledge-base/dose-rules/*.json: the limits for one ingredient by one route group in

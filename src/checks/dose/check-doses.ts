@@ -9,7 +9,14 @@
 import type { ClinicalContext, Medication, PatientFacts } from '../../fhir/clinical-context.js';
 import type { Deadline } from '../../infra/deadline.js';
 import type { IngredientRef, KnowledgeSnapshot, ProductStrength } from '../../knowledge/knowledge-store.js';
-import type { DoseRoute, DoseRule, DoseUnit, RenalBand } from '../../knowledge/source-schema.js';
+import {
+  inRenalBand,
+  renalThreshold,
+  type DoseRoute,
+  type DoseRule,
+  type DoseUnit,
+  type RenalBand,
+} from '../../knowledge/source-schema.js';
 import { asArray, codingsOf, isObject, num, type Json } from '../../fhir/resources.js';
 import { ingredientAmount, strengthsFromName, type AmountContext, type AmountProblem } from './amount.js';
 import { readInstructions, routeFromText, type Instruction } from './dosage.js';
@@ -796,7 +803,7 @@ function evaluate(
           {
             measure: 'contraindicated',
             ordered: kf.value,
-            limit: b.below,
+            limit: renalThreshold(b),
             unit: kf.measure === 'egfr' ? 'mL/min/1.73 m2' : 'mL/min',
             bound: 'max',
             renal,
@@ -809,7 +816,7 @@ function evaluate(
           {
             measure: 'avoid',
             ordered: kf.value,
-            limit: b.below,
+            limit: renalThreshold(b),
             unit: kf.measure === 'egfr' ? 'mL/min/1.73 m2' : 'mL/min',
             bound: 'max',
             renal,
@@ -935,8 +942,10 @@ function applicableBand(
   for (const band of bands) {
     const own = kidney[band.measure];
     const value = own ?? kidney.egfr ?? kidney.crcl;
-    if (!value || !(value.value < band.below)) continue;
-    if (!best || band.below < best.band.below || (band.below === best.band.below && band.action === 'contraindicated'))
+    if (!value || !inRenalBand(band, value.value)) continue;
+    const threshold = renalThreshold(band);
+    const bestThreshold = best && renalThreshold(best.band);
+    if (!best || threshold < bestThreshold! || (threshold === bestThreshold && band.action === 'contraindicated'))
       best = { band, value, approximate: !own };
   }
   return best;

@@ -709,7 +709,7 @@ describe('high-alert drugs: usual doses are quiet, tenfold errors and renal band
     expect(d!.detail).toContain('**Ordered (oral):** 1 capsule (500 mcg per capsule) 2 times every day.');
     expect(d!.detail).toContain('**Computed:** 500 mcg per dose, 1000 mcg a day at most of dofetilide.');
     expect(d!.detail).toContain(
-      '- 500 mcg per dose is above 250 mcg per dose for creatinine clearance below 60.1 (CrCl 50 mL/min).',
+      '- 500 mcg per dose is above 250 mcg per dose for creatinine clearance at or below 60 (CrCl 50 mL/min).',
     );
     const [i] = (await screen('medication-safety-sign', orderSign(insulin))).response.cards;
     expect(i!.detail).toContain(

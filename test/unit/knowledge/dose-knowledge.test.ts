@@ -11,7 +11,7 @@ import { DOSE_TOPICS } from '../../../src/cards/dose-cards.js';
 import { KnowledgeSourceError, loadKnowledgeSources } from '../../../src/knowledge/load-sources.js';
 import { MemoryKnowledgeStore } from '../../../src/knowledge/memory-store.js';
 import { validateKnowledgeDir } from '../../../src/knowledge/validate.js';
-import { RenalBand } from '../../../src/knowledge/source-schema.js';
+import { inRenalBand, RenalBand, renalEdgeText, renalThreshold } from '../../../src/knowledge/source-schema.js';
 import { sourceRecords } from '../../../src/knowledge/versions.js';
 import { NOW, bundledSources, testConfig } from '../../support/app.js';
 import { kbIngredient } from '../../support/kb-lookup.js';
@@ -189,6 +189,20 @@ describe('renal bands', () => {
       'a contraindicated or avoid renal band applies to any dose: it gives no limits',
     ]);
     expect(band({ action: 'reduce' }).success).toBe(false);
+  });
+
+  it('end below their threshold, or at it when written atOrBelow (never both, never neither)', () => {
+    const strict = RenalBand.parse({ measure: 'crcl', below: 60, action: 'avoid', note: 'a test band note' });
+    const inclusive = RenalBand.parse({ measure: 'crcl', atOrBelow: 60, action: 'avoid', note: 'a test band note' });
+    expect([59.9, 60, 60.1].map((v) => inRenalBand(strict, v))).toEqual([true, false, false]);
+    expect([59.9, 60, 60.1].map((v) => inRenalBand(inclusive, v))).toEqual([true, true, false]);
+    expect([renalThreshold(strict), renalEdgeText(strict), renalEdgeText(inclusive)]).toEqual([
+      60,
+      'below',
+      'at or below',
+    ]);
+    expect(messages({ action: 'avoid', atOrBelow: 30 })).toEqual(['a renal band gives either below or atOrBelow']);
+    expect(messages({ action: 'avoid', below: undefined })).toEqual(['a renal band gives either below or atOrBelow']);
   });
 
   it('are "avoid" in these bundled rules (labels that say avoid or not recommended, and Beers-only bands)', () => {
