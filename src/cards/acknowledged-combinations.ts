@@ -1,6 +1,7 @@
 /**
- * Chart-open repetition: an interacting combination this client already acknowledged at an earlier chart open for
- * this patient is shown as information, and at the policy's indicator again as soon as something about it changed.
+ * Chart-open repetition: an interacting combination (or a duplicate-therapy pair, duplicate-cards.ts) this client
+ * already acknowledged at an earlier chart open for this patient is shown as information, and at the policy's
+ * indicator again as soon as something about it changed.
  *
  * - **acknowledged**: feedback (accepted or overridden) from the client that received it, on an earlier profile card
  *   of the same hook that listed the same finding key (interaction ids and drug pair); src/feedback/memory.ts reads it.

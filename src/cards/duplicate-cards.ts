@@ -11,7 +11,14 @@ import { totalAmountText } from './dose-cards.js';
 import { fmt } from './dose-text.js';
 import type { Medication } from '../fhir/clinical-context.js';
 import type { Citation } from '../knowledge/source-schema.js';
-import type { CardContext, CardMeta } from './card-context.js';
+import type { CardContext, CardMeta, CombinationState } from './card-context.js';
+import {
+  acknowledgedTreatment,
+  changesSince,
+  combinationDrug,
+  type AcknowledgementNote,
+} from './acknowledged-combinations.js';
+import { acknowledgementText } from './interaction-cards.js';
 import {
   bulletsWithCount,
   PROFILE_LISTED,
@@ -191,6 +198,55 @@ export function duplicateProfileCard(
 ): { card: Card; meta: CardMeta } | undefined {
   const decided = decide(findings, cc, totals);
   if (decided.length === 0) return undefined;
+  const { pairs, combinations } = profilePairs(decided, cc);
+  const top = pairs[0]!;
+  const count = `${pairs.length} duplicate ${pairs.length === 1 ? 'therapy' : 'therapies'}`;
+  const card: Card = {
+    uuid: randomUUID(),
+    summary: fitSummary(
+      pairs.every((p) => p.acknowledged && p.acknowledged.changes.length === 0)
+        ? `${count} in current medications, acknowledged earlier and unchanged: ${pairs.map(profilePairName).join('; ')}`
+        : `${count} in current medications: ${pairs.map(profilePairName).join('; ')}`,
+    ),
+    detail: [
+      `The patient's current medications include ${count}:`,
+      '',
+      ...bulletsWithCount(
+        pairs.map((p) => profileLine(p, cc)),
+        PROFILE_LISTED,
+      ),
+      '',
+      'Details for the first:',
+      '',
+      ...findingDetail(top.decided[0]!),
+      footer(cc),
+    ].join('\n'),
+    indicator: top.indicator,
+    source: sourceOf(top.decided[0]!.finding.rule.citations[0]!),
+    ...(isInterruptive(top.indicator)
+      ? { overrideReasons: overrideReasonCodings(cc.publicBaseUrl, OVERRIDE_REASONS) }
+      : {}),
+  };
+  return { card, meta: { ...duplicateMeta(decided), findingKey: null, draftRefs: [], combinations } };
+}
+
+/** A duplicate pair of a profile review as shown: its findings, its indicator, and an earlier acknowledgement. */
+interface ProfilePair {
+  readonly decided: readonly Decided[];
+  readonly indicator: Indicator;
+  readonly acknowledged?: AcknowledgementNote;
+}
+
+/**
+ * Profile review: the duplicates by drug pair, each pair's state for the ledger (its key is the finding key an order
+ * card of the pair has), and each pair at the indicator it is shown at: one this client acknowledged at an earlier
+ * chart open and unchanged since (no other drug, product or higher amount a day) is information, unless the policy
+ * keeps every indicator — as for interacting combinations (acknowledged-combinations.ts). Most important first.
+ */
+function profilePairs(
+  decided: readonly Decided[],
+  cc: CardContext,
+): { pairs: ProfilePair[]; combinations: CombinationState[] } {
   const groups = new Map<string, Decided[]>();
   for (const d of decided) {
     const key = drugPairKey(d.finding.subject, d.finding.other);
@@ -198,34 +254,45 @@ export function duplicateProfileCard(
     if (group) group.push(d);
     else groups.set(key, [d]);
   }
-  const lines = [...groups.values()].map(
-    (g) =>
-      `- **${pairName(g[0]!.finding)}** — ${g.map((d) => d.finding.rule.name).join('; ')} (${g[0]!.indicator}): ${g[0]!.finding.rule.management}`,
-  );
-  const top = decided[0]!;
-  const count = `${groups.size} duplicate ${groups.size === 1 ? 'therapy' : 'therapies'}`;
-  const card: Card = {
-    uuid: randomUUID(),
-    summary: fitSummary(
-      `${count} in current medications: ${[...groups.values()].map((g) => pairName(g[0]!.finding)).join('; ')}`,
-    ),
-    detail: [
-      `The patient's current medications include ${count}:`,
-      '',
-      ...bulletsWithCount(lines, PROFILE_LISTED),
-      '',
-      'Details for the first:',
-      '',
-      ...findingDetail(top),
-      footer(cc),
-    ].join('\n'),
-    indicator: top.indicator,
-    source: sourceOf(top.finding.rule.citations[0]!),
-    ...(isInterruptive(top.indicator)
-      ? { overrideReasons: overrideReasonCodings(cc.publicBaseUrl, OVERRIDE_REASONS) }
-      : {}),
-  };
-  return { card, meta: { ...duplicateMeta(decided), findingKey: null, draftRefs: [] } };
+  const pairs: ProfilePair[] = [];
+  const combinations: CombinationState[] = [];
+  for (const group of groups.values()) {
+    const meds = medicationsOf(group);
+    const state: CombinationState = {
+      key: duplicateMeta(group).findingKey!,
+      indicator: group[0]!.indicator,
+      drugs: meds.map(combinationDrug),
+    };
+    combinations.push(state);
+    const acknowledgement = cc.acknowledged?.get(state.key);
+    if (!acknowledgement) {
+      pairs.push({ decided: group, indicator: state.indicator });
+      continue;
+    }
+    const names = new Map(
+      meds.map((m) => [combinationDrug(m).drug, m.ingredients.map((i) => i.name).join(' / ') || m.display]),
+    );
+    const changes = changesSince(acknowledgement.state, state, names);
+    const lower = changes.length === 0 && acknowledgedTreatment(cc.policy) === 'info';
+    const kept = changes.length > 0 || state.indicator === 'info' || lower ? undefined : ('policy' as const);
+    pairs.push({
+      decided: group,
+      indicator: lower ? 'info' : state.indicator,
+      acknowledged: { acknowledgement, changes, ...(kept ? { kept } : {}) },
+    });
+  }
+  pairs.sort((x, y) => indicatorRank(y.indicator) - indicatorRank(x.indicator));
+  return { pairs, combinations };
+}
+
+function profilePairName(p: ProfilePair): string {
+  return pairName(p.decided[0]!.finding);
+}
+
+function profileLine(p: ProfilePair, cc: CardContext): string {
+  const f = p.decided[0]!.finding;
+  const ack = p.acknowledged ? ` ${acknowledgementText(p.acknowledged, cc.policy.id)}` : '';
+  return `- **${pairName(f)}** — ${p.decided.map((d) => d.finding.rule.name).join('; ')} (${p.indicator}): ${f.rule.management}${ack}`;
 }
 
 /**
@@ -243,16 +310,9 @@ export function mergeDuplicatesIntoProfileCard(
 ): { card: Card; meta: CardMeta } {
   const decided = decide(findings, cc, totals);
   if (decided.length === 0) return { card, meta: cardMeta };
-  const groups = new Map<string, Decided[]>();
-  for (const d of decided) {
-    const key = drugPairKey(d.finding.subject, d.finding.other);
-    const group = groups.get(key);
-    if (group) group.push(d);
-    else groups.set(key, [d]);
-  }
-  const names = [...groups.values()].map((g) => pairName(g[0]!.finding));
-  const count = `${groups.size} duplicate ${groups.size === 1 ? 'therapy' : 'therapies'}`;
-  const top = decided[0]!;
+  const { pairs, combinations } = profilePairs(decided, cc);
+  const count = `${pairs.length} duplicate ${pairs.length === 1 ? 'therapy' : 'therapies'}`;
+  const top = pairs[0]!;
   const indicator = higherIndicator(card.indicator, top.indicator);
   const section = [
     '',
@@ -263,19 +323,16 @@ export function mergeDuplicatesIntoProfileCard(
     `The current medications also include ${count}:`,
     '',
     ...bulletsWithCount(
-      [...groups.values()].map(
-        (g) =>
-          `- **${pairName(g[0]!.finding)}** — ${g.map((d) => d.finding.rule.name).join('; ')} (${g[0]!.indicator}): ${g[0]!.finding.rule.management}`,
-      ),
+      pairs.map((p) => profileLine(p, cc)),
       PROFILE_LISTED,
     ),
     '',
-    ...findingDetail(top),
+    ...findingDetail(top.decided[0]!),
   ].join('\n');
   const merged: Card = {
     ...card,
     summary: fitSummary(
-      `${interactionCount} and ${count} in current medications: ${[...interactionPairs, ...names].join('; ')}`,
+      `${interactionCount} and ${count} in current medications: ${[...interactionPairs, ...pairs.map(profilePairName)].join('; ')}`,
     ),
     detail: `${card.detail ?? ''}\n${section}`,
     indicator,
@@ -290,6 +347,7 @@ export function mergeDuplicatesIntoProfileCard(
       ...cardMeta,
       findingIds: [...new Set([...cardMeta.findingIds, ...dup.findingIds])].sort(),
       drugs: [...new Set([...cardMeta.drugs, ...dup.drugs])].sort(),
+      combinations: [...(cardMeta.combinations ?? []), ...combinations],
     },
   };
 }

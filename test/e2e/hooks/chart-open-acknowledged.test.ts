@@ -10,6 +10,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase, type Database } from '../../../src/infra/database.js';
 import { bundledSources, createTestApp, type CdsReply, type TestApp } from '../../support/app.js';
+import { kbOralScd } from '../../support/kb-lookup.js';
 import { medicationRequest as mr, patientViewRequest } from '../../support/requests.js';
 
 const sources = bundledSources();
@@ -267,6 +268,96 @@ describe('a long-standing combination acknowledged at an earlier chart open', ()
     expect(second.indicator).toBe('warning');
     expect(second.detail).toContain(
       '_Acknowledged on 2026-11-21 (overridden) at an earlier chart open; unchanged since; kept at its severity by the pharmacist policy._',
+    );
+  });
+});
+
+describe('a long-standing duplicate therapy acknowledged at an earlier chart open', () => {
+  /** Two statins and two proton pump inhibitors, for years: two same-class duplicates, no interaction. */
+  const once = { timing: { repeat: { frequency: 1, period: 1, periodUnit: 'd' } } };
+  const daily = (mg: number) => [
+    {
+      ...once,
+      doseAndRate: [{ doseQuantity: { value: mg, unit: 'mg', system: 'http://unitsofmeasure.org', code: 'mg' } }],
+    },
+  ];
+  const duplicates = (simvastatinMg = 40) => [
+    { ...mr({ id: 'atorva', rxcui: kbOralScd('atorvastatin').rxcui, status: 'active' }), dosageInstruction: daily(20) },
+    {
+      ...mr({ id: 'simva-dup', rxcui: scd('simvastatin 40 MG Oral Tablet'), status: 'active' }),
+      dosageInstruction: daily(simvastatinMg),
+    },
+    { ...mr({ id: 'omep', rxcui: scd('omeprazole 20 MG Delayed Release Oral Capsule'), status: 'active' }) },
+    { ...mr({ id: 'panto', rxcui: scd('pantoprazole 40 MG Delayed Release Oral Tablet'), status: 'active' }) },
+  ];
+  const open = async (patient: string, active: Record<string, unknown>[], service = 'medication-profile-review') => {
+    const body = patientViewRequest(active);
+    (body.context as Record<string, unknown>).patientId = patient;
+    const reply: CdsReply = await t.call(service, body);
+    expect(reply.status).toBe(200);
+    const cards = (reply.body.cards as Card[]).filter((c) => /duplicate therap/.test(c.summary));
+    expect(cards).toHaveLength(1);
+    await t.app.recordsSettled();
+    return cards[0]!;
+  };
+  const line = (card: Card, pair: string) => card.detail.split('\n').find((l) => l.startsWith(`- **${pair}**`));
+  const ACK = '_Acknowledged on 2026-11-21 (overridden) at an earlier chart open;';
+
+  it('is information at the next chart open, pair by pair, until its dose goes up', async () => {
+    const first = await open('dup-ack', duplicates());
+    expect([first.indicator, first.summary]).toEqual([
+      'warning',
+      '2 duplicate therapies in current medications: Omeprazole + pantoprazole; Atorvastatin + simvastatin',
+    ]);
+    await acknowledge(first);
+
+    const second = await open('dup-ack', duplicates());
+    expect([second.indicator, second.summary]).toEqual([
+      'info',
+      '2 duplicate therapies in current medications, acknowledged earlier and unchanged: Omeprazole + pantoprazole; Atorvastatin + simvastatin',
+    ]);
+    expect(line(second, 'Atorvastatin + simvastatin')).toContain(`(info): `);
+    expect(line(second, 'Atorvastatin + simvastatin')).toContain(`${ACK} unchanged since._`);
+    expect(line(second, 'Omeprazole + pantoprazole')).toContain(`${ACK} unchanged since._`);
+
+    // Simvastatin doubled: that pair is back at its indicator (and listed first), saying why; the other stays
+    // information.
+    const third = await open('dup-ack', duplicates(80));
+    expect([third.indicator, third.summary]).toEqual([
+      'warning',
+      '2 duplicate therapies in current medications: Atorvastatin + simvastatin; Omeprazole + pantoprazole',
+    ]);
+    expect(line(third, 'Atorvastatin + simvastatin')).toContain('(warning): ');
+    expect(line(third, 'Atorvastatin + simvastatin')).toContain(
+      `${ACK} shown again because the simvastatin dose went up to 80 mg a day (was 40 mg)._`,
+    );
+    expect(line(third, 'Omeprazole + pantoprazole')).toContain('(info): ');
+    // Another patient with the same medications was never acknowledged.
+    expect((await open('dup-ack-other', duplicates())).indicator).toBe('warning');
+  });
+
+  it('on the same card as interacting combinations, both are lowered; the pharmacist policy keeps both', async () => {
+    const mixed = [
+      ...duplicates(),
+      mr({ id: 'warf', rxcui: scd('warfarin sodium 5 MG Oral Tablet'), status: 'active' }),
+      mr({ id: 'ibu', rxcui: kbOralScd('ibuprofen').rxcui, status: 'active' }),
+    ];
+    const first = await open('dup-mixed', mixed);
+    expect(first.indicator).toBe('warning');
+    expect(first.summary).toMatch(/^\d+ interacting combinations? and 2 duplicate therapies in current medications: /);
+    await acknowledge(first);
+    const second = await open('dup-mixed', mixed);
+    expect(second.indicator).toBe('info');
+    expect(line(second, 'Omeprazole + pantoprazole')).toContain(`(info): `);
+    expect(line(second, 'Warfarin + ibuprofen')).toContain(`${ACK} unchanged since._`);
+
+    const service = 'pharmacist-profile-review';
+    const pharmacist = await open('dup-pharmacist', duplicates(), service);
+    await acknowledge(pharmacist, 'overridden', service);
+    const again = await open('dup-pharmacist', duplicates(), service);
+    expect(again.indicator).toBe('warning');
+    expect(line(again, 'Atorvastatin + simvastatin')).toContain(
+      `${ACK} unchanged since; kept at its severity by the pharmacist policy._`,
     );
   });
 });
