@@ -365,7 +365,7 @@ function tolerantOnlyWhy(f: OpioidTolerantOnlyFinding): string {
     case 'single-dose':
       return `The order gives ${fmt(b.value)} ${u} of ${f.ingredient.name} at once: the label keeps single doses above ${fmt(b.limit)} ${u} for opioid-tolerant patients.`;
     case 'daily-dose':
-      return `The order gives ${fmt(b.value)} ${u} of ${f.ingredient.name} a day${f.medication.resource.dosageInstruction ? ' (as-needed doses at their most)' : ''}: the label keeps ${b.atLeast ? `${fmt(b.limit)} ${u} a day or more` : `more than ${fmt(b.limit)} ${u} a day`} for opioid-tolerant patients.`;
+      return `The order gives ${fmt(b.value)} ${u} of ${f.ingredient.name} a day (as-needed orders counted at their most): the label keeps ${b.atLeast ? `${fmt(b.limit)} ${u} a day or more` : `more than ${fmt(b.limit)} ${u} a day`} for opioid-tolerant patients.`;
   }
 }
 
