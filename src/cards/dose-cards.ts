@@ -14,7 +14,11 @@ import type {
   DoseProblemFinding,
   DoseTopic,
   DoseTotalFinding,
+  MmeFinding,
+  MmeShare,
+  OpioidTolerantOnlyFinding,
 } from '../checks/dose/dose-finding.js';
+import { dataGapText } from './coverage-cards.js';
 import type { Medication } from '../fhir/clinical-context.js';
 import { orderedDoseEntry } from '../checks/dose/check-doses.js';
 import { asArray, isObject } from '../fhir/resources.js';
@@ -77,6 +81,12 @@ export const OVERRIDE_REASONS: readonly [string, string][] = [
   ['not-applicable', 'Alert does not apply to this patient'],
 ];
 
+/** What an opioid card offers besides the dose reasons: the tolerance the medication list did not show. */
+export const OPIOID_OVERRIDE_REASONS: readonly [string, string][] = [
+  ['opioid-tolerant', 'Patient is opioid-tolerant (an opioid not on this medication list)'],
+  ...OVERRIDE_REASONS.filter(([code]) => code !== 'patient-data-wrong'),
+];
+
 export interface DoseCard {
   readonly card: Card;
   readonly meta: CardMeta;
@@ -87,9 +97,12 @@ export function doseCards(findings: readonly DoseFinding[], cc: CardContext): Do
   const out: DoseCard[] = [];
   for (const f of findings) {
     if (f.check === 'not-checked') continue;
-    const indicator = indicators[f.severity];
+    const indicator =
+      f.severity === 'caution' ? (indicators.caution ?? DEFAULT_DOSE_INDICATORS.caution) : indicators[f.severity];
     if (indicator === 'suppress') continue;
     if (f.check === 'total') out.push({ card: totalCard(f, indicator, cc), meta: totalMeta(f) });
+    else if (f.check === 'opioid-tolerant-only') out.push(tolerantOnlyCard(f, indicator, cc));
+    else if (f.check === 'mme') out.push(mmeCard(f, indicator, cc));
     else out.push({ card: problemCard(f, indicator, cc), meta: problemMeta(f) });
   }
   const notChecked = findings.filter((f): f is DoseNotCheckedFinding => f.check === 'not-checked');
@@ -325,7 +338,195 @@ function notCheckedCard(group: readonly DoseNotCheckedFinding[], indicator: Indi
   };
 }
 
-function describeMedication(m: Medication): string {
+/** "the 60 mg strength", "60 mg at once", "120 mg a day", or the product's form: what makes the order tolerant-only. */
+function tolerantOnlyWhat(f: OpioidTolerantOnlyFinding): string {
+  const b = f.because;
+  const u = ruleUnitText(f.rule.unit);
+  switch (b.kind) {
+    case 'product':
+      return (f.medication.drugs?.[0]?.doseForm ?? f.restriction.doseForms[0]!).toLowerCase();
+    case 'strength':
+      return `${fmt(b.value)} ${u} ${f.restriction.doseForms[0]!.toLowerCase()}`;
+    case 'single-dose':
+      return `${fmt(b.value)} ${u} at once`;
+    case 'daily-dose':
+      return `${fmt(b.value)} ${u} a day`;
+  }
+}
+
+function tolerantOnlyWhy(f: OpioidTolerantOnlyFinding): string {
+  const b = f.because;
+  const u = ruleUnitText(f.rule.unit);
+  switch (b.kind) {
+    case 'product':
+      return `The label keeps every strength of this product (${f.restriction.doseForms.join(', ').toLowerCase()} of ${f.ingredient.name}) for opioid-tolerant patients.`;
+    case 'strength':
+      return `The product holds ${fmt(b.value)} ${u} of ${f.ingredient.name}: the label keeps strengths of ${fmt(b.limit)} ${u} and more for opioid-tolerant patients.`;
+    case 'single-dose':
+      return `The order gives ${fmt(b.value)} ${u} of ${f.ingredient.name} at once: the label keeps single doses above ${fmt(b.limit)} ${u} for opioid-tolerant patients.`;
+    case 'daily-dose':
+      return `The order gives ${fmt(b.value)} ${u} of ${f.ingredient.name} a day (as-needed orders counted at their most): the label keeps ${b.atLeast ? `${fmt(b.limit)} ${u} a day or more` : `more than ${fmt(b.limit)} ${u} a day`} for opioid-tolerant patients.`;
+  }
+}
+
+/**
+ * A product the label keeps for opioid-tolerant patients, ordered while the medication list sent shows no current
+ * opioid: the restriction and the label's definition of tolerance, and that tolerance was inferred from the list alone.
+ */
+function tolerantOnlyCard(f: OpioidTolerantOnlyFinding, indicator: Indicator, cc: CardContext): DoseCard {
+  const name = capitalise(f.ingredient.name);
+  const lines = [
+    `**For opioid-tolerant patients only: ${f.ingredient.name}** (${describeMedication(f.medication)}).`,
+    '',
+    `- ${tolerantOnlyWhy(f)}`,
+    `- ${f.restriction.note}`,
+    '',
+    `**How tolerance was judged:** the medication list sent with this request shows no current opioid (${f.activeCount === 0 ? 'no active medication at all' : `${f.activeCount} active medication${f.activeCount === 1 ? '' : 's'}, none an opioid`}; recently stopped ones do not count). Tolerance is inferred from that list alone: an opioid the list does not hold (another prescriber, a hospital stay, an incomplete history) is not seen, so a missing opioid is no proof that the patient is opioid-naive.`,
+    ...(f.listGap
+      ? ['', `The active medications could not be read in full (${dataGapText(f.listGap)}): the list is incomplete.`]
+      : []),
+    '',
+    "Confirm the patient's current opioid and its daily amount for the last week before signing. If the patient is not tolerant, start with an immediate-release opioid or the product's starting dose for patients who are not opioid-tolerant.",
+    '',
+    `**Rule ${f.rule.id}:** ${f.rule.note} **Source:** ${f.restriction.citations.map(citationText).join('; ')}`,
+  ];
+  if (f.rule.review.status === 'unreviewed')
+    lines.push('', '_This dose rule has not yet been reviewed by a clinician._');
+  lines.push('', `_Policy: ${cc.policy.id}. Knowledge version: ${cc.kb.version.id}._`);
+  const first = f.restriction.citations[0]!;
+  const url = citationUrl(first);
+  const m = f.medication;
+  const cancel =
+    m.role === 'draft' && m.reference && /^[A-Za-z]+\/[A-Za-z0-9\-.]{1,256}$/.test(m.reference)
+      ? [
+          {
+            label: `Cancel the ${f.ingredient.name} order`,
+            uuid: randomUUID(),
+            actions: [
+              {
+                type: 'delete' as const,
+                description: `Remove the new ${f.ingredient.name} order`,
+                resourceId: m.reference,
+              },
+            ],
+          },
+        ]
+      : [];
+  const card: Card = {
+    uuid: randomUUID(),
+    summary: fitSummary(
+      `${name} ${tolerantOnlyWhat(f)}: for opioid-tolerant patients only, and no current opioid is listed`,
+    ),
+    detail: lines.join('\n'),
+    indicator,
+    source: { label: `${SERVICE_LABEL}: ${first.source}`, ...(url ? { url } : {}), topic: DOSE_TOPICS[f.topic] },
+    ...(cancel.length > 0 ? { suggestions: cancel, selectionBehavior: 'at-most-one' as const } : {}),
+    ...(isInterruptive(indicator)
+      ? { overrideReasons: overrideReasonCodings(cc.publicBaseUrl, OPIOID_OVERRIDE_REASONS) }
+      : {}),
+  };
+  return {
+    card,
+    meta: {
+      findingKind: 'dose',
+      findingIds: [f.rule.id],
+      findingKey: `dose-opioid-tolerant:${f.rule.id}|${f.ingredient.rxcui}`,
+      drugs: [f.ingredient.rxcui],
+      severity: f.severity,
+      draftRefs: m.role === 'draft' && m.reference ? [m.reference] : [],
+      draftFingerprint: m.role === 'draft' ? dosageFingerprint(m) : null,
+    },
+  };
+}
+
+/** One order's share: "… (new order, MedicationRequest/1): 1 tablet every 4 hours → 30 mg of oxycodone a day × 1.5 = 45 MME". */
+function mmeShareText(s: MmeShare): string {
+  const how =
+    s.per === 'ug/h'
+      ? `${fmt(s.patches!.count)} patch${s.patches!.count === 1 ? '' : 'es'} of ${fmt(s.patches!.ugPerHour)} mcg/h → ${fmt(s.amount)} mcg/h of ${s.ingredient.name}`
+      : `${s.dose!.lines.map((l) => displayUnit(doseLineText(l))).join('; ')} → ${fmt(s.amount)} mg of ${s.ingredient.name} a day`;
+  return `- ${describeMedication(s.medication)}: ${how} × ${fmt(s.factor)} = **${fmt(s.mme)} MME**`;
+}
+
+/**
+ * Morphine milligram equivalents a day across every current opioid order at or above the CDC 2022 thresholds: each
+ * order's share, those not counted (the total is then "at least") and those the guideline leaves out.
+ */
+function mmeCard(f: MmeFinding, indicator: Indicator, cc: CardContext): DoseCard {
+  const atLeast = f.uncounted.length > 0 ? 'at least ' : '';
+  const orders = f.shares.length + f.uncounted.length;
+  const amount = `${atLeast}${fmt(f.total)} morphine milligram equivalents (MME) a day from ${orders} opioid order${orders === 1 ? '' : 's'}`;
+  const advice =
+    f.threshold >= 90
+      ? 'At 90 MME a day or more the CDC 2022 guideline advises against going higher, or a careful written justification: overdose risk keeps rising while added pain relief is unlikely. Reassess benefits and risks, consider tapering, and offer naloxone.'
+      : 'At 50 MME a day or more the CDC 2022 guideline advises reassessing benefits and risks before going higher: more pain relief is unlikely and overdose risk rises. Consider offering naloxone.';
+  const lines = [
+    `**Opioid total ${atLeast}${fmt(f.total)} MME a day** (at or above ${f.threshold}).`,
+    '',
+    `**Orders counted:**`,
+    ...bulletsWithCount(f.shares.map(mmeShareText)),
+  ];
+  if (f.uncounted.length > 0)
+    lines.push(
+      '',
+      `**Not counted** (so the total is at least ${fmt(f.total)} MME a day):`,
+      ...bulletsWithCount(f.uncounted.map((u) => `- ${uncountedOrderText(u, u.ingredient)}`)),
+    );
+  if (f.excluded.length > 0)
+    lines.push(
+      '',
+      `**Left out, as the guideline leaves them out:**`,
+      ...bulletsWithCount(
+        f.excluded.map(
+          (e) =>
+            `- ${e.medication.display} (${e.medication.role === 'draft' ? 'new order' : 'active'}): ${e.rule.opioid!.mmeExcluded!.note}`,
+        ),
+      ),
+    );
+  lines.push(
+    '',
+    'As-needed orders are counted at the most they allow in a day. The factors estimate; they are not for converting one opioid to another (cross-tolerance is incomplete).',
+    '',
+    advice,
+    '',
+    `**Source:** ${[...new Map(f.rules.flatMap((r) => r.opioid!.mme!.citations).map((c) => [citationText(c), c])).keys()].join('; ')} (Recommendation 4 for the 50 and 90 MME thresholds).`,
+  );
+  if (f.rules.some((r) => r.review.status === 'unreviewed'))
+    lines.push('', '_These conversion rules have not yet been reviewed by a clinician._');
+  lines.push('', `_Policy: ${cc.policy.id}. Knowledge version: ${cc.kb.version.id}._`);
+  const first = f.rules[0]!.opioid!.mme!.citations[0]!;
+  const url = citationUrl(first);
+  const drafts = f.shares.map((s) => s.medication).filter((m) => m.role === 'draft');
+  const card: Card = {
+    uuid: randomUUID(),
+    summary: fitSummary(`Opioids: ${amount}, at or above ${f.threshold}`),
+    detail: lines.join('\n'),
+    indicator,
+    source: { label: `${SERVICE_LABEL}: ${first.source}`, ...(url ? { url } : {}), topic: DOSE_TOPICS[f.topic] },
+    ...(isInterruptive(indicator)
+      ? { overrideReasons: overrideReasonCodings(cc.publicBaseUrl, OPIOID_OVERRIDE_REASONS) }
+      : {}),
+  };
+  return {
+    card,
+    meta: {
+      findingKind: 'dose',
+      findingIds: f.rules.map((r) => r.id).sort(),
+      findingKey: `dose-mme:${f.threshold}`,
+      drugs: [...new Set(f.shares.map((s) => s.ingredient.rxcui))].sort(),
+      severity: f.severity,
+      draftRefs: [
+        ...drafts.flatMap((m) => (m.reference ? [m.reference] : [])),
+        ...f.uncounted.flatMap((u) =>
+          u.medication.role === 'draft' && u.medication.reference ? [u.medication.reference] : [],
+        ),
+      ],
+      draftFingerprint: drafts[0] ? dosageFingerprint(drafts[0]) : null,
+    },
+  };
+}
+
+function describeMedication(m: Pick<Medication, 'display' | 'role' | 'reference'>): string {
   const role = m.role === 'draft' ? 'new order' : m.role === 'active' ? 'active' : 'recently stopped';
   return `${m.display}, ${role}${m.reference ? `, ${m.reference}` : ''}`;
 }

@@ -141,6 +141,8 @@ export function doseNotCheckedReason(f: Pick<DoseNotCheckedFinding, 'reason' | '
       return 'no schedule given (the dosage instruction has no timing)';
     case 'no-dosage':
       return 'the order has no dosage instruction';
+    case 'no-mme-factor':
+      return `the CDC 2022 table gives no morphine-equivalent factor for ${f.ingredient.name}${r.route ? ` by the ${r.route} route` : ' when the route is not known'} (it converts oral opioids and transdermal fentanyl)`;
     case 'no-weight':
       return `no current body weight is known${weightGapText(r.weight)}`;
     case 'kidney-function-unknown':

@@ -6,12 +6,12 @@
 import { OVERRIDE_REASONS as ALLERGY } from './allergy-cards.js';
 import { FOLDED_OVERRIDE_REASONS as FOLDED } from './alert-budget.js';
 import { OVERRIDE_REASONS as INTERACTION } from './interaction-cards.js';
-import { OVERRIDE_REASONS as DOSE } from './dose-cards.js';
+import { OPIOID_OVERRIDE_REASONS as OPIOID, OVERRIDE_REASONS as DOSE } from './dose-cards.js';
 import { OVERRIDE_REASONS as DUPLICATE } from './duplicate-cards.js';
 import { OVERRIDE_REASONS as RULE } from './rule-cards.js';
 
 const displays = new Map<string, Set<string>>();
-for (const [code, display] of [...INTERACTION, ...FOLDED, ...ALLERGY, ...DUPLICATE, ...DOSE, ...RULE]) {
+for (const [code, display] of [...INTERACTION, ...FOLDED, ...ALLERGY, ...DUPLICATE, ...DOSE, ...OPIOID, ...RULE]) {
   displays.set(code, (displays.get(code) ?? new Set()).add(display));
 }
 
@@ -26,7 +26,7 @@ const BY_KIND: Readonly<Record<string, readonly (readonly [string, string])[]>> 
   folded: FOLDED,
   allergy: ALLERGY,
   duplicate: DUPLICATE,
-  dose: DOSE,
+  dose: [...DOSE, ...OPIOID.filter(([code]) => !DOSE.some(([c]) => c === code))],
   guideline: RULE,
 };
 

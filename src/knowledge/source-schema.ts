@@ -311,9 +311,63 @@ export const inRenalBand = (band: RenalBand, value: number): boolean =>
 export const renalEdgeText = (band: RenalBand): string => (band.below !== undefined ? 'below' : 'at or below');
 
 /**
+ * Products of an opioid that the FDA label restricts to opioid-tolerant patients, found by what the knowledge base
+ * records of a product, never by code: the ingredient (the rule's), the RxNorm dose form (`doseForms`, exactly as
+ * products.json names them), and the strength. With none of the thresholds every product of those forms is
+ * restricted (fentanyl patches); otherwise a product is when its strength of the ingredient is at least
+ * `strengthAtLeast`, or an order of it gives more than `singleDoseAbove` at once, more than `dailyDoseAbove` or at least
+ * `dailyDoseAtLeast` a day (all in the rule's unit, as the label words its threshold). `strengthPerHour`: only products whose strength is per hour (a patch, not an in-hospital
+ * per-actuation system of the same form). The note says the restriction and the label's definition of tolerance.
+ */
+export const TolerantOnly = z
+  .object({
+    doseForms: z.array(z.string().min(2)).min(1),
+    strengthPerHour: z.literal(true).optional(),
+    strengthAtLeast: positive.optional(),
+    singleDoseAbove: positive.optional(),
+    dailyDoseAbove: positive.optional(),
+    dailyDoseAtLeast: positive.optional(),
+    note: z.string().min(10),
+    citations: z.array(Citation).min(1),
+  })
+  .strict();
+export type TolerantOnly = z.infer<typeof TolerantOnly>;
+
+/**
+ * What a dose rule says of an opioid instead of limits (knowledge-base/dose-rules/opioids.json): its conversion factor
+ * to morphine milligram equivalents a day (CDC 2022 Clinical Practice Guideline, Table: per mg a day of an oral
+ * opioid, `mg/d`; per microgram an hour of transdermal fentanyl, `ug/h`) and the products its label keeps for
+ * opioid-tolerant patients.
+ */
+export const OpioidFacts = z
+  .object({
+    mme: z
+      .object({ factor: positive, per: z.enum(['mg/d', 'ug/h']), citations: z.array(Citation).min(1) })
+      .strict()
+      .optional(),
+    /** Left out of morphine milligram equivalents on purpose (buprenorphine: the CDC table leaves it out), and why. */
+    mmeExcluded: z
+      .object({ note: z.string().min(10), citations: z.array(Citation).min(1) })
+      .strict()
+      .optional(),
+    tolerantOnly: z.array(TolerantOnly).min(1).optional(),
+  })
+  .strict()
+  .refine((o) => o.mme !== undefined || o.mmeExcluded !== undefined || o.tolerantOnly !== undefined, {
+    message:
+      'opioid facts give a conversion factor (mme), say why there is none (mmeExcluded) or list products for opioid-tolerant patients (tolerantOnly)',
+  })
+  .refine((o) => o.mme === undefined || o.mmeExcluded === undefined, {
+    message: 'opioid facts give a conversion factor (mme) or leave the ingredient out (mmeExcluded), not both',
+  });
+export type OpioidFacts = z.infer<typeof OpioidFacts>;
+
+/**
  * One dose rule as written in knowledge-base/dose-rules/*.json: the limits for one ingredient by one route group in
  * one age band, in `unit`. `ingredient` is the exact name of an ingredient in ingredients.json (the loader maps it
- * to its code). Absolute limits also cap the per-kilogram ones.
+ * to its code). Absolute limits also cap the per-kilogram ones. A rule gives limits, or, for an opioid, `opioid`
+ * facts alone (no limits, no age band): the dose range check reads only the first kind, the opioid checks only the
+ * second.
  */
 export const DoseRuleSource = z
   .object({
@@ -361,12 +415,45 @@ export const DoseRuleSource = z
     renal: z.array(RenalBand).default([]),
     /** Shown on renal findings at the lowest kidney function (below 15 mL/min), e.g. how dialysis changes dosing. */
     dialysisNote: z.string().min(10).optional(),
+    /** Opioid facts (conversion to morphine milligram equivalents, opioid-tolerant-only products) instead of limits. */
+    opioid: OpioidFacts.optional(),
     /** What the rule is for, in our own words (shown on the card). */
     note: z.string().min(10),
     citations: z.array(Citation).min(1),
     review: Review,
   })
-  .strict();
+  .strict()
+  .superRefine((r, ctx) => {
+    const limits: string[] = (
+      ['perDose', 'perDay', 'perWeek', 'perKg', 'singleDose', 'contraindicated', 'interval'] as const
+    ).filter((k) => r[k] !== undefined);
+    if (r.renal.length > 0) limits.push('renal');
+    if (r.opioid === undefined) {
+      if (limits.length === 0)
+        ctx.addIssue({ code: 'custom', message: 'a dose rule gives at least one limit (or opioid facts)' });
+      return;
+    }
+    const extra = [...limits, ...(r.dialysisNote !== undefined ? ['dialysisNote'] : []), ...(r.ages ? ['ages'] : [])];
+    if (extra.length > 0)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['opioid'],
+        message: `a rule with opioid facts gives no limits and no age band (it has ${extra.join(', ')}): write the limits in a rule of their own`,
+      });
+    const mme = r.opioid.mme;
+    if (mme?.per === 'mg/d' && (r.unit !== 'mg' || r.routes.some((x) => x !== 'oral')))
+      ctx.addIssue({
+        code: 'custom',
+        path: ['opioid', 'mme'],
+        message: 'a factor per mg a day is for oral doses in mg (CDC 2022 Table): routes ["oral"], unit "mg"',
+      });
+    if (mme?.per === 'ug/h' && (r.unit !== 'ug' || r.routes.length !== 1 || r.routes[0] !== 'transdermal'))
+      ctx.addIssue({
+        code: 'custom',
+        path: ['opioid', 'mme'],
+        message: 'a factor per microgram an hour is for transdermal systems: routes ["transdermal"], unit "ug"',
+      });
+  });
 export type DoseRuleSource = z.infer<typeof DoseRuleSource>;
 
 /** A dose rule as loaded: the source record plus the RxNorm IN code of its ingredient. */

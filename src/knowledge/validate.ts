@@ -38,6 +38,7 @@ import { PolicyFile, type Policy } from '../policy/policy-schema.js';
 import { MAX_WASHOUT_DAYS } from './knowledge-store.js';
 import { ALLERGY_GROUPS_FILE, DUPLICATE_THERAPY_FILE, jsonFilesIn } from './load-sources.js';
 import { JsonSyntaxError, scanJson, type JsonScan } from './json-locations.js';
+import { productDoseForm } from './dose-form.js';
 import {
   ClassesFile,
   DoseRuleSource,
@@ -1274,6 +1275,58 @@ export function validateKnowledgeDir(dir: string, options: ValidateOptions = {})
         'reference',
         `"${e.value.ingredient}" is not the name of an IN in ingredients.json${hint}`,
       );
+    }
+  }
+
+  // Opioid facts: each dose form a tolerant-only entry names is the form of a product of the ingredient (a misspelt
+  // form would match nothing and restrict nothing), and one conversion (or exclusion) per ingredient and route.
+  if (ingredients.available) {
+    const codeOf = new Map(
+      ingredients.entries.filter((e) => e.value.tty === 'IN').map((e) => [e.value.name, e.value.rxcui]),
+    );
+    const wanted = new Set(
+      doseRules.filter((e) => e.value.opioid?.tolerantOnly).map((e) => codeOf.get(e.value.ingredient)),
+    );
+    const formsOf = new Map<string, Set<string>>();
+    for (const e of products.entries) {
+      if (!e.value.ingredients.some((i) => wanted.has(i))) continue;
+      const form = productDoseForm(e.value.name, e.value.doseForm);
+      if (!form) continue;
+      for (const i of e.value.ingredients) {
+        let forms = formsOf.get(i);
+        if (!forms) formsOf.set(i, (forms = new Set()));
+        forms.add(form);
+      }
+    }
+    const conversions = new Map<string, string>();
+    for (const e of doseRules) {
+      const opioid = e.value.opioid;
+      const code = codeOf.get(e.value.ingredient);
+      if (!opioid || code === undefined) continue;
+      (opioid.tolerantOnly ?? []).forEach((t, j) =>
+        t.doseForms.forEach((form, k) => {
+          if (!formsOf.get(code)?.has(form))
+            report(
+              e.src,
+              [...e.at, 'opioid', 'tolerantOnly', j, 'doseForms', k],
+              'reference',
+              `no product of ${e.value.ingredient} in products.json has the dose form "${form}"`,
+            );
+        }),
+      );
+      if (!opioid.mme && !opioid.mmeExcluded) continue;
+      for (const route of e.value.routes) {
+        const key = `${code}|${route}`;
+        const other = conversions.get(key);
+        if (other)
+          report(
+            e.src,
+            [...e.at, 'opioid'],
+            'duplicate',
+            `${e.value.ingredient} by the ${route} route already has its morphine-equivalent conversion in rule ${other}`,
+          );
+        else conversions.set(key, e.value.id);
+      }
     }
   }
 

@@ -56,12 +56,15 @@ export const PolicyFile = z
      * Card indicator for each kind of dose finding: a contraindicated dose or schedule (renal contraindication, a
      * daily dose of a weekly drug), a dose above a maximum, a dose below the usual range, and a dose check that could
      * not be done (missing weight, stale creatinine, a dosage that cannot be read). Absent: DEFAULT_DOSE_INDICATORS.
+     * `caution`: a guideline threshold for reassessment that is no limit (50 morphine milligram equivalents a day,
+     * CDC 2022); absent: `info`.
      */
     doseIndicators: z
       .object({
         contraindicated: IndicatorOrSuppress,
         high: IndicatorOrSuppress,
         low: IndicatorOrSuppress,
+        caution: IndicatorOrSuppress.optional(),
         notChecked: IndicatorOrSuppress,
       })
       .strict()
@@ -123,10 +126,11 @@ export const PolicyFile = z
 export type Policy = z.infer<typeof PolicyFile>;
 
 /** Dose indicators of a policy that does not set them. */
-export const DEFAULT_DOSE_INDICATORS: NonNullable<Policy['doseIndicators']> = {
+export const DEFAULT_DOSE_INDICATORS: Required<NonNullable<Policy['doseIndicators']>> = {
   contraindicated: 'critical',
   high: 'warning',
   low: 'info',
+  caution: 'info',
   notChecked: 'info',
 };
 

@@ -126,6 +126,9 @@ function strengthOf(
   return undefined;
 }
 
+/** The qualifiers an RxNorm clinical-drug name may put before its first substance: release systems, durations, amounts. */
+const QUALIFIERS = /^(?:(?:abuse-deterrent|matrix delivery|\d+(?:\.\d+)? (?:hr|ml|actuat|day|week)) )+/;
+
 const NAME_UNITS: Readonly<Record<string, string>> = {
   MG: 'mg',
   MCG: 'ug',
@@ -139,8 +142,8 @@ const NAME_UNITS: Readonly<Record<string, string>> = {
 /**
  * Strengths spelled in an RxNorm clinical-drug name: "acetaminophen 325 MG / hydrocodone bitartrate 5 MG Oral
  * Tablet", "amoxicillin 50 MG/ML Oral Suspension", "amoxicillin 250 MG/5ML …". Each component is matched to the
- * ingredient whose name it starts with (salts: "metformin hydrochloride 500 MG" → metformin). Per-actuation or
- * per-hour strengths are not per dose and are left out.
+ * ingredient whose name it starts with (salts: "metformin hydrochloride 500 MG" → metformin), after the qualifiers
+ * RxNorm puts first ("Abuse-Deterrent 12 HR"). Per-actuation or per-hour strengths are not per dose and are left out.
  */
 export function strengthsFromName(
   name: string,
@@ -153,7 +156,8 @@ export function strengthsFromName(
       component,
     );
     if (!m) continue;
-    const substance = m[1]!.toLowerCase();
+    // RxNorm qualifiers before the first substance ("Abuse-Deterrent 12 HR oxycodone …", "72 HR fentanyl …") are not part of it
+    const substance = m[1]!.toLowerCase().replace(QUALIFIERS, '');
     const ingredient = [...ingredients]
       .sort((a, b) => b.name.length - a.name.length)
       .find((i) => substance === i.name.toLowerCase() || substance.startsWith(`${i.name.toLowerCase()} `));

@@ -85,7 +85,9 @@ export async function checkDoses(
 ): Promise<DoseResult> {
   const meds = subjects.filter(screenable);
   if (meds.length === 0) return { findings: [], unchecked: 0 };
-  const rulesByIngredient = await kb.doseRulesFor([...new Set(meds.flatMap((m) => m.ingredients.map((i) => i.rxcui)))]);
+  const rulesByIngredient = limitRules(
+    await kb.doseRulesFor([...new Set(meds.flatMap((m) => m.ingredients.map((i) => i.rxcui)))]),
+  );
   if (rulesByIngredient.size === 0) return { findings: [], unchecked: 0 };
   const withRules = meds.filter((m) => m.ingredients.some((i) => rulesByIngredient.has(i.rxcui)));
   // The other orders matter only for an ingredient with a limit a day that a subject has.
@@ -130,6 +132,16 @@ export async function checkDoses(
   // Every order was read in time: the totals are one pass over maps, done rather than dropped without a word.
   findings.push(...dailyTotals(tallies, isSubject, replacedOrders(all), facts));
   return { findings: dedupeNotChecked(findings), unchecked: 0 };
+}
+
+/** The rules that give limits: an opioid's facts (dose-rules/opioids.json) are read by the opioid checks, not here. */
+function limitRules(byIngredient: ReadonlyMap<string, readonly DoseRule[]>): Map<string, readonly DoseRule[]> {
+  const out = new Map<string, readonly DoseRule[]>();
+  for (const [rxcui, rules] of byIngredient) {
+    const limits = rules.filter((r) => r.opioid === undefined);
+    if (limits.length > 0) out.set(rxcui, limits);
+  }
+  return out;
 }
 
 const screenable = (m: Medication) => m.resolution === 'resolved' && m.ingredients.length > 0;
@@ -287,12 +299,35 @@ export function dailyAmount(
   unit: DoseUnit,
   weightKg?: number,
 ): DailyAmount {
+  const read = orderAmount(med, ingredient, unit, weightKg);
+  if ('reason' in read) {
+    const kind = read.reason.kind;
+    return {
+      unreadable:
+        kind === 'no-dosage' || kind === 'dosage-unreadable' || kind === 'no-schedule' ? kind : 'amount-unknown',
+    };
+  }
+  if (read.dose.perDayHigh === undefined) return { unreadable: 'no-schedule' };
+  return { perDay: read.dose.perDayHigh, unit, averaged: read.dose.perDayAveraged === true };
+}
+
+/**
+ * An order's dose of one ingredient as the dose check computes it (per dose, per day when it has a schedule, and the
+ * lines read, for a card to show), or why it cannot be read, in the words of a dose check not done. The route is the
+ * product's (its dose form).
+ */
+export function orderAmount(
+  med: Medication,
+  ingredient: IngredientRef,
+  unit: DoseUnit,
+  weightKg?: number,
+): { readonly dose: ComputedDose } | { readonly reason: DoseNotCheckedReason } {
   const drug = med.drugs?.[0];
   const strengths = drug?.strengths ?? (drug && drug.tty !== 'IN' ? strengthsFromName(drug.name, med.ingredients) : []);
   const instructions = readInstructions(med.resource.dosageInstruction ?? med.resource.dosage);
-  if (instructions.length === 0) return { unreadable: 'no-dosage' };
-  if (instructions.some((i) => i.problem !== undefined || i.dose === undefined))
-    return { unreadable: 'dosage-unreadable' };
+  if (instructions.length === 0) return { reason: { kind: 'no-dosage' } };
+  const unreadable = instructions.find((i) => i.problem !== undefined || i.dose === undefined);
+  if (unreadable) return { reason: { kind: 'dosage-unreadable', problem: unreadable.problem ?? { kind: 'no-dose' } } };
   const route = routeFromText(drug?.doseForm ?? drug?.name ?? med.display)?.route ?? 'oral';
   const computed = computeRegimen(route, unit, instructions, {
     ingredient: ingredient.rxcui,
@@ -301,9 +336,7 @@ export function dailyAmount(
     strengths,
     ...(weightKg !== undefined ? { weightKg } : {}),
   });
-  if ('reason' in computed) return { unreadable: 'amount-unknown' };
-  if (computed.dose.perDayHigh === undefined) return { unreadable: 'no-schedule' };
-  return { perDay: computed.dose.perDayHigh, unit, averaged: computed.dose.perDayAveraged === true };
+  return 'reason' in computed ? { reason: computed.reason } : { dose: computed.dose };
 }
 
 /**

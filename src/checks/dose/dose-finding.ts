@@ -2,7 +2,7 @@
 import type { DemographicsGap, Measurement, Medication } from '../../fhir/clinical-context.js';
 import type { DataGapReason } from '../../fhir/prefetch.js';
 import type { IngredientRef } from '../../knowledge/knowledge-store.js';
-import type { DoseRule, RenalBand } from '../../knowledge/source-schema.js';
+import type { DoseRoute, DoseRule, RenalBand, TolerantOnly } from '../../knowledge/source-schema.js';
 import type { AmountProblem } from './amount.js';
 import type { DosageProblem, OrderedQuantity, SchedulePattern } from './dosage.js';
 import type { KidneyFunction, KidneyGap } from './renal.js';
@@ -10,8 +10,12 @@ import type { KidneyFunction, KidneyGap } from './renal.js';
 /** v3-ActCode dosage-problem codes (DOSE is-a hierarchy) a dose finding is coded with. */
 export type DoseTopic = 'DOSEH' | 'DOSEL' | 'DOSEHINDA' | 'DOSEHINDW' | 'DOSEIVL' | 'DOSECOND';
 
-/** contraindicated: renal contraindication or a schedule that kills; high: above a maximum; low: below the usual range. */
-export type DoseSeverity = 'contraindicated' | 'high' | 'low';
+/**
+ * contraindicated: renal contraindication or a schedule that kills; high: above a maximum (or a product kept for
+ * opioid-tolerant patients, a total at or above 90 morphine milligram equivalents a day); low: below the usual range;
+ * caution: at or above a guideline's threshold for reassessment that is no limit (50 morphine milligram equivalents).
+ */
+export type DoseSeverity = 'contraindicated' | 'high' | 'low' | 'caution';
 
 /** One limit the order breaks. */
 export interface DoseViolation {
@@ -157,6 +161,8 @@ export type DoseNotCheckedReason =
   /** The dose as read is too large a number to compare. */
   | { readonly kind: 'too-large'; readonly lines: readonly DoseLine[] }
   | { readonly kind: 'no-schedule' }
+  /** An opioid by a route the CDC 2022 table gives no morphine-equivalent factor for (injected morphine, meperidine). */
+  | { readonly kind: 'no-mme-factor'; readonly route: DoseRoute | undefined }
   /** The order has no dosage instruction at all (its amount a day cannot be added to a total). */
   | { readonly kind: 'no-dosage' }
   | { readonly kind: 'no-weight'; readonly weight: WeightGap }
@@ -217,4 +223,71 @@ export interface DoseTotalFinding {
   readonly patientData: readonly PatientDatum[];
 }
 
-export type DoseFinding = DoseProblemFinding | DoseNotCheckedFinding | DoseTotalFinding;
+/** What makes an order one the label keeps for opioid-tolerant patients (amounts in the rule's unit). */
+export type TolerantOnlyBecause =
+  /** Every product of the form (fentanyl patches, transmucosal fentanyl, extended-release hydromorphone). */
+  | { readonly kind: 'product' }
+  /** The product's strength of the ingredient is at or above the label's. */
+  | { readonly kind: 'strength'; readonly value: number; readonly limit: number }
+  /** One administration gives more than the label's single dose. */
+  | { readonly kind: 'single-dose'; readonly value: number; readonly limit: number }
+  /** The order gives more than (or, `atLeast`, at least) the label's amount a day. */
+  | { readonly kind: 'daily-dose'; readonly value: number; readonly limit: number; readonly atLeast: boolean };
+
+/**
+ * A new order of a product (or strength, or dose) that its label keeps for opioid-tolerant patients, while the
+ * medication list sent shows no current opioid: tolerance is inferred from that list only, so the finding says so.
+ */
+export interface OpioidTolerantOnlyFinding {
+  readonly kind: 'dose';
+  readonly check: 'opioid-tolerant-only';
+  readonly medication: Medication;
+  readonly ingredient: IngredientRef;
+  readonly topic: 'DOSECOND';
+  readonly severity: DoseSeverity;
+  readonly rule: DoseRule;
+  readonly restriction: TolerantOnly;
+  readonly because: TolerantOnlyBecause;
+  /** How many current (active) medications the list held: none of them an opioid. */
+  readonly activeCount: number;
+  /** The active medications could not be read in full: the list the inference rests on is incomplete. */
+  readonly listGap?: DataGapReason;
+}
+
+/** One order's part of the morphine milligram equivalents a day. */
+export interface MmeShare {
+  readonly medication: Medication;
+  readonly ingredient: IngredientRef;
+  /** The amount a day in mg (oral), or the rate in micrograms an hour (transdermal fentanyl), and the factor. */
+  readonly amount: number;
+  readonly per: 'mg/d' | 'ug/h';
+  readonly factor: number;
+  readonly mme: number;
+  /** The dose as read (oral orders); for a patch, how many are applied at once and the strength of each. */
+  readonly dose?: ComputedDose;
+  readonly patches?: { readonly count: number; readonly ugPerHour: number };
+}
+
+/**
+ * Every current opioid order of the patient (drafts and active orders; a replaced order counted once) converted to
+ * morphine milligram equivalents a day with the CDC 2022 factors, at or above the guideline's 50 (caution) or 90
+ * (high) a day: each order's share, those that could not be counted (the total is then "at least") and those the
+ * guideline leaves out (buprenorphine).
+ */
+export interface MmeFinding {
+  readonly kind: 'dose';
+  readonly check: 'mme';
+  readonly topic: 'DOSEH';
+  readonly severity: DoseSeverity;
+  readonly total: number;
+  /** The threshold reached (50 or 90). */
+  readonly threshold: number;
+  readonly shares: readonly MmeShare[];
+  readonly uncounted: readonly (UncountedOrder & { readonly ingredient: IngredientRef })[];
+  readonly excluded: readonly { readonly medication: UncountedOrder['medication']; readonly rule: DoseRule }[];
+  /** The rules whose factors were used (their citations). */
+  readonly rules: readonly DoseRule[];
+}
+
+export type DoseFinding =
+  DoseProblemFinding | DoseNotCheckedFinding | DoseTotalFinding | OpioidTolerantOnlyFinding | MmeFinding;

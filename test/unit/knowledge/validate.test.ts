@@ -27,7 +27,7 @@ const problem = (p: Omit<ValidationProblem, 'file'> & { file?: string }): Valida
 describe('validateKnowledgeDir on the bundled knowledge base', () => {
   const report = validateKnowledgeDir(KB);
 
-  it('finds no problem in the 18 files and checks every code against knowledge-base/reference', () => {
+  it('finds no problem in the 19 files and checks every code against knowledge-base/reference', () => {
     expect(report.problems).toEqual([]);
     expect(report.referenceDir).toBe(path.join(KB, 'reference'));
     expect(report.files).toEqual([
@@ -46,19 +46,20 @@ describe('validateKnowledgeDir on the bundled knowledge base', () => {
       'dose-rules/cardiometabolic.json',
       'dose-rules/high-alert.json',
       'dose-rules/neuro-psych.json',
+      'dose-rules/opioids.json',
       'dose-rules/other.json',
       'allergy-groups.json',
       'duplicate-therapy.json',
     ]);
     expect(report.counts).toMatchObject({
-      files: 18,
+      files: 19,
       ingredients: 2765,
       products: 18855,
       classes: 74,
       interactions: 340,
       observations: 7,
       policies: 2,
-      doseRules: 201,
+      doseRules: 213,
       codesChecked: 18855 + 2765,
       loincCodes: 19,
       problems: 0,

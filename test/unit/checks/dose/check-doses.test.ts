@@ -249,7 +249,9 @@ const summary = (fs: DoseFinding[]) =>
       ? `${f.topic}:${f.violations.map((v) => `${v.measure} ${v.ordered} vs ${v.limit}`).join(',')}`
       : f.check === 'not-checked'
         ? `not-checked:${doseNotCheckedWhat(f)}`
-        : `total ${f.topic}:${f.violations.map((v) => `${v.measure} ${v.ordered} vs ${v.limit}`).join(',')}`,
+        : f.check === 'total'
+          ? `total ${f.topic}:${f.violations.map((v) => `${v.measure} ${v.ordered} vs ${v.limit}`).join(',')}`
+          : f.check,
   );
 const daily = (n: number) => ({ repeat: { frequency: n, period: 1, periodUnit: 'd' } });
 const every = (h: number) => ({ repeat: { frequency: 1, period: h, periodUnit: 'h' } });
