@@ -13,7 +13,7 @@
  * answer most calls of a load test with "screening not performed", and measure that instead of the screening.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
@@ -30,6 +30,8 @@ import { runService } from '../src/hooks/run-service.js';
 import { SERVICES } from '../src/hooks/services.js';
 import { openKnowledge } from '../src/knowledge/open-knowledge.js';
 import { RuleRegistry } from '../src/rules/registry.js';
+import { startFhirServer, type TestFhirServer } from '../test/support/fhir-server.js';
+import { startTcpProxy, type TcpProxy } from '../test/support/tcp-proxy.js';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const ROUND_S = Number(process.env.BENCH_ROUND_S ?? 2);
@@ -139,25 +141,75 @@ interface Scenario {
   readonly name: string;
   readonly service: string;
   readonly body: string;
+  /** Run with Redis not answering (its proxy held): only where the setup reaches Redis through one. */
+  readonly redisHeld?: boolean;
 }
 
-const SCENARIOS: Scenario[] = [
-  {
-    name: 'realistic order-sign (2 drafts, 12 active, 1 stopped, labs)',
-    service: 'medication-safety-sign',
-    body: JSON.stringify(realisticOrderSign()),
-  },
-  {
-    name: 'patient-view, 40 current medications',
-    service: 'medication-profile-review',
-    body: JSON.stringify(profileRequest('patient-view', 40)),
-  },
-  ...[1, 25, 100, 300].map((n) => ({
-    name: `order-sign, 5 drafts + ${n} active`,
-    service: 'medication-safety-sign',
-    body: JSON.stringify(profileRequest('order-sign', n)),
-  })),
-];
+/** How long the benchmark's FHIR server takes to answer each read. */
+const FHIR_DELAY_MS = 20;
+
+/**
+ * The realistic order-sign without prefetch: the service reads the same data from a FHIR server (loopback, each
+ * read answered after FHIR_DELAY_MS) named in the request, as an EHR that prefetches nothing makes it do.
+ */
+function withoutPrefetch(fhirBase: string): Record<string, unknown> {
+  const { prefetch: _prefetch, ...rest } = realisticOrderSign() as { prefetch: unknown };
+  return { ...rest, fhirServer: fhirBase };
+}
+
+/**
+ * A FHIR server answering the service's reads (src/fhir/prefetch.ts templates) with the realistic order-sign's own
+ * prefetch data, each after FHIR_DELAY_MS.
+ */
+function startBenchFhirServer(): Promise<TestFhirServer> {
+  const prefetch = (realisticOrderSign() as { prefetch: Record<string, unknown> }).prefetch;
+  return startFhirServer((resource, url) => {
+    const key = resource.startsWith('Patient/')
+      ? 'patient'
+      : resource === 'MedicationRequest'
+        ? url.searchParams.get('status') === 'active'
+          ? 'medications'
+          : 'recentMedications'
+        : resource === 'Observation'
+          ? 'observations'
+          : resource === 'AllergyIntolerance'
+            ? 'allergies'
+            : resource === 'Condition'
+              ? 'conditions'
+              : undefined;
+    const body = key ? prefetch[key] : undefined;
+    return body ? { body, delayMs: FHIR_DELAY_MS } : { status: 404, body: { resourceType: 'OperationOutcome' } };
+  });
+}
+
+function scenarios(fhirBase: string): Scenario[] {
+  const realistic = JSON.stringify(realisticOrderSign());
+  return [
+    { name: REALISTIC, service: 'medication-safety-sign', body: realistic },
+    {
+      name: 'patient-view, 40 current medications',
+      service: 'medication-profile-review',
+      body: JSON.stringify(profileRequest('patient-view', 40)),
+    },
+    ...[1, 25, 100, 300].map((n) => ({
+      name: `order-sign, 5 drafts + ${n} active`,
+      service: 'medication-safety-sign',
+      body: JSON.stringify(profileRequest('order-sign', n)),
+    })),
+    {
+      name: `realistic order-sign, no prefetch: read from a FHIR server answering in ${FHIR_DELAY_MS} ms`,
+      service: 'medication-safety-sign',
+      body: JSON.stringify(withoutPrefetch(fhirBase)),
+    },
+    {
+      name: 'realistic order-sign, Redis not answering (held by a proxy)',
+      service: 'medication-safety-sign',
+      body: realistic,
+      redisHeld: true,
+    },
+  ];
+}
+const REALISTIC = 'realistic order-sign (2 drafts, 12 active, 1 stopped, labs)';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Processes
@@ -278,32 +330,56 @@ interface ScenarioResult {
   readonly load: string;
 }
 
-async function measure(service: Server, baseline: Server): Promise<ScenarioResult[]> {
+async function measure(
+  service: Server,
+  baseline: Server,
+  setup: Setup,
+  all: readonly Scenario[],
+): Promise<{ results: ScenarioResult[]; answers: number }> {
   const out: ScenarioResult[] = [];
-  for (const scenario of SCENARIOS) {
-    const loadBefore = loadavg()[0]!.toFixed(1);
-    await round(service, scenario, 1); // warm-up: caches, compiled code
-    const b: Round[] = [];
-    const s: Round[] = [];
-    for (let i = 0; i < ROUNDS; i++) {
-      b.push(await round(baseline, scenario, ROUND_S));
-      s.push(await round(service, scenario, ROUND_S));
+  let answers = 0;
+  for (const scenario of all) {
+    if (scenario.redisHeld && !setup.redis) continue;
+    if (scenario.redisHeld) setup.redis!.hold();
+    try {
+      const result = await measureOne(service, baseline, scenario);
+      answers += result.answers;
+      out.push(result.result);
+    } finally {
+      if (scenario.redisHeld) setup.redis!.restore();
     }
-    const maximum = median(s.map((x) => x.requestsPerSecond));
-    const half = await round(service, scenario, ROUND_S, maximum * 0.5);
-    const eighty = await round(service, scenario, ROUND_S, maximum * 0.8);
-    out.push({
-      scenario,
-      baseline: b,
-      service: s,
-      half,
-      eighty,
-      memory: memoryMb(service.child.pid!),
-      load: `${loadBefore}–${loadavg()[0]!.toFixed(1)}`,
-    });
     process.stderr.write(`  ${scenario.name}: done\n`);
   }
-  return out;
+  return { results: out, answers };
+}
+
+async function measureOne(
+  service: Server,
+  baseline: Server,
+  scenario: Scenario,
+): Promise<{ result: ScenarioResult; answers: number }> {
+  const loadBefore = loadavg()[0]!.toFixed(1);
+  const warm = await round(service, scenario, 1); // warm-up: caches, compiled code
+  const b: Round[] = [];
+  const s: Round[] = [];
+  for (let i = 0; i < ROUNDS; i++) {
+    b.push(await round(baseline, scenario, ROUND_S));
+    s.push(await round(service, scenario, ROUND_S));
+  }
+  const maximum = median(s.map((x) => x.requestsPerSecond));
+  const half = await round(service, scenario, ROUND_S, maximum * 0.5);
+  const eighty = await round(service, scenario, ROUND_S, maximum * 0.8);
+  const result: ScenarioResult = {
+    scenario,
+    baseline: b,
+    service: s,
+    half,
+    eighty,
+    memory: memoryMb(service.child.pid!),
+    load: `${loadBefore}–${loadavg()[0]!.toFixed(1)}`,
+  };
+  const answers = [warm, ...s, half, eighty].reduce((n, r) => n + r.answers, 0);
+  return { result, answers };
 }
 
 function table(title: string, results: ScenarioResult[]): string {
@@ -423,7 +499,20 @@ async function screeningCpu(): Promise<string> {
 interface Setup {
   readonly title: string;
   readonly env: Record<string, string>;
+  /** Where Redis is reached through a proxy the "Redis not answering" scenario holds. */
+  readonly redis?: TcpProxy;
+  /** Bytes the records take: the data directory (PGlite) or the database (PostgreSQL). */
+  storedBytes(dataDir: string): Promise<number>;
   cleanup(): Promise<void>;
+}
+
+/** Bytes of the files under a directory. */
+function dirBytes(dir: string): number {
+  let total = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true, recursive: true })) {
+    if (entry.isFile()) total += statSync(path.join(entry.parentPath, entry.name)).size;
+  }
+  return total;
 }
 
 async function postgresSetup(): Promise<Setup | undefined> {
@@ -438,10 +527,22 @@ async function postgresSetup(): Promise<Setup | undefined> {
   await admin.end();
   const url = new URL(adminUrl);
   url.pathname = `/${name}`;
+  const redis = new URL(redisUrl);
+  const proxy = await startTcpProxy(redis.hostname, Number(redis.port || 6379));
+  redis.host = `127.0.0.1:${proxy.port}`;
   return {
     title: 'PostgreSQL + Redis',
-    env: { DATABASE_URL: url.toString(), REDIS_URL: redisUrl, REDIS_KEY_PREFIX: prefix },
+    env: { DATABASE_URL: url.toString(), REDIS_URL: redis.toString(), REDIS_KEY_PREFIX: prefix },
+    redis: proxy,
+    async storedBytes() {
+      const c = new pg.Client({ connectionString: adminUrl });
+      await c.connect();
+      const { rows } = await c.query<{ bytes: string }>('SELECT pg_database_size($1)::text AS bytes', [name]);
+      await c.end();
+      return Number(rows[0]!.bytes);
+    },
     async cleanup() {
+      await proxy.close();
       const c = new pg.Client({ connectionString: adminUrl });
       await c.connect();
       await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
@@ -462,7 +563,12 @@ async function postgresSetup(): Promise<Setup | undefined> {
 async function main(): Promise<void> {
   // PostgreSQL's database is created only when its turn comes, and removed whatever happens to the run.
   const setups: (() => Promise<Setup | undefined>)[] = [
-    async () => ({ title: 'PGlite (the default)', env: {}, cleanup: async () => undefined }),
+    async () => ({
+      title: 'PGlite (the default)',
+      env: {},
+      storedBytes: async (dataDir: string) => dirBytes(dataDir),
+      cleanup: async () => undefined,
+    }),
     postgresSetup,
   ];
   const startedAt = new Date();
@@ -473,6 +579,8 @@ async function main(): Promise<void> {
   process.stderr.write('CPU per screening call, in process\n');
   sections.push(await screeningCpu());
   const baseline = await start('bare Fastify', 'benchmarks/bare-fastify.ts', {});
+  const fhir = await startBenchFhirServer();
+  const all = scenarios(`${fhir.baseUrl}`);
   try {
     for (const makeSetup of setups) {
       const setup = await makeSetup();
@@ -485,10 +593,21 @@ async function main(): Promise<void> {
           PORT: '0',
           DATA_DIR: dataDir,
           CDS_RATE_LIMIT_PER_MINUTE: '0',
+          CDS_FHIR_SERVER_ALLOWLIST: fhir.baseUrl,
           ...setup.env,
         });
         try {
-          sections.push(table(setup.title, await measure(service, baseline)));
+          const before = await setup.storedBytes(dataDir);
+          const { results, answers } = await measure(service, baseline, setup, all);
+          // Records reach the database within the flush interval; a second later they are all there.
+          await new Promise((resolve) => setTimeout(resolve, 1000));
+          const growth = (await setup.storedBytes(dataDir)) - before;
+          sections.push(
+            table(setup.title, results) +
+              `\n\nStorage growth over the run: ${(growth / 1024 / 1024).toFixed(1)} MB for ${answers} answers ` +
+              `(${(growth / 1024 / Math.max(1, answers)).toFixed(1)} kB per answer: the card ledger, audit trail, ` +
+              'indexes and the write-ahead log).',
+          );
         } finally {
           await stop(service);
         }
@@ -499,6 +618,7 @@ async function main(): Promise<void> {
     }
   } finally {
     await stop(baseline);
+    await fhir.close();
   }
   const report = [
     '# Benchmark results (`npm run bench`)',
