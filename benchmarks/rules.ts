@@ -12,6 +12,8 @@
  * 3. Compiling the rules directory (done once per rule version, at start and on reload), against loading the
  *    knowledge base's source files (also once, at start).
  */
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { loadConfig } from '../src/config.js';
 import { runService, type ServiceDeps } from '../src/hooks/run-service.js';
@@ -109,6 +111,39 @@ async function cpuPerCall(
   return { microseconds: (used.user + used.system) / iterations, cards };
 }
 
+/**
+ * About `count` rules: the shipped rule files copied under new ids, every fact expression of copy i wrapped as
+ * `(expression).where('copy-i' != '')` — the same values, but a different expression, so the request's shared fact
+ * values (one computation per expression) do not make the copies free. Compiled as a rules directory is.
+ */
+function copiedRules(count: number): readonly CompiledRule[] {
+  const dir = mkdtempSync(path.join(tmpdir(), 'cds-bench-rules-'));
+  try {
+    const files = readdirSync(RULES).filter((f) => f.endsWith('.json'));
+    const sourcesOf = files.map(
+      (f) => JSON.parse(readFileSync(path.join(RULES, f), 'utf8')) as Record<string, unknown>,
+    );
+    let written = 0;
+    for (let copy = 0; written < count; copy++) {
+      for (const rule of sourcesOf) {
+        if (written >= count) break;
+        const id = copy === 0 ? (rule.id as string) : `${rule.id as string}-copy-${copy}`;
+        const facts = Object.fromEntries(
+          Object.entries(rule.facts as Record<string, string>).map(([name, expression]) => [
+            name,
+            copy === 0 ? expression : `(${expression}).where('copy-${copy}' != '')`,
+          ]),
+        );
+        writeFileSync(path.join(dir, `${id}.json`), JSON.stringify({ ...rule, id, facts }));
+        written++;
+      }
+    }
+    return lintRulesDir(dir, vocabulary).rules;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 const percentile = (values: number[], p: number) => {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
@@ -145,6 +180,12 @@ async function main(): Promise<void> {
     `| baseline: amoxicillin, 40 y | none | ${unconcernedBase.cards} | ${unconcernedBase.microseconds.toFixed(1)} |`,
   );
   console.log(`| the same | ${rules.length} | ${unconcerned.cards} | ${unconcerned.microseconds.toFixed(1)} |`);
+  // More rules: the shipped ones copied, each copy's facts made distinct so no copy reuses another's values.
+  for (const count of [100, 500]) {
+    const many = copiedRules(count);
+    const withMany = await cpuPerCall(firing, deps(many), 1000);
+    console.log(`| the same as the first | ${many.length} | ${withMany.cards} | ${withMany.microseconds.toFixed(1)} |`);
+  }
 
   console.log('\n## One evaluation of each rule (ms of CPU in its facts; the default budget is 25 ms)\n');
   console.log('| rule | first (cold) | warm p50 | warm p99 |');

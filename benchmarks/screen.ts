@@ -7,12 +7,13 @@
  *   npm run bench                       # PGlite (the default); PostgreSQL + Redis too when both are given:
  *   TEST_DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres TEST_REDIS_URL=redis://127.0.0.1:6379/1 npm run bench
  *   BENCH_ROUND_S=2 BENCH_ROUNDS=3 BENCH_CONNECTIONS=10    # the defaults
+ *   BENCH_SERVICE_ONLY=1                # without the other benchmarks (rules, cold start, compendium) after it
  *
  * With PostgreSQL it creates its own database (cds_bench_<pid>_<time>) and Redis key prefix, and removes both at
  * the end. The one departure from the shipped settings is CDS_RATE_LIMIT_PER_MINUTE=0: the per-client limit would
  * answer most calls of a load test with "screening not performed", and measure that instead of the screening.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
@@ -210,6 +211,40 @@ function scenarios(fhirBase: string): Scenario[] {
   ];
 }
 const REALISTIC = 'realistic order-sign (2 drafts, 12 active, 1 stopped, labs)';
+
+// ---------------------------------------------------------------------------------------------------------------
+// The other benchmarks, run one after another in their own processes, their tables added to RESULTS.md
+
+function otherBenchmarks(): string[] {
+  const pgUrl = process.env.TEST_DATABASE_URL;
+  const runs = [
+    { title: 'Guideline rules: 12, 100 and 500 (`benchmarks/rules.ts`)', script: 'rules.ts', args: [] as string[] },
+    { title: 'Cold start (`benchmarks/cold-start.ts`)', script: 'cold-start.ts', args: ['--rounds', '3'] },
+    ...(pgUrl
+      ? [
+          {
+            title: 'A 1,000,000-pair compendium in PostgreSQL (`benchmarks/compendium.ts`)',
+            script: 'compendium.ts',
+            args: [],
+          },
+        ]
+      : []),
+  ];
+  return runs.map(({ title, script, args }) => {
+    process.stderr.write(`${title}\n`);
+    const run = spawnSync(process.execPath, ['--import', 'tsx', path.join('benchmarks', script), ...args], {
+      cwd: ROOT,
+      env: { ...process.env, ...(pgUrl ? { BENCH_PG_URL: pgUrl } : {}) },
+      encoding: 'utf8',
+      maxBuffer: 64 * 1024 * 1024,
+    });
+    // Their own headings sit under this one.
+    const output = run.stdout.replace(/^(#+) /gm, '$1## ').trim();
+    return run.status === 0
+      ? `### ${title}\n\n${output}`
+      : `### ${title}\n\nFailed (exit ${run.status}): ${run.stderr.trim().split('\n').slice(-5).join(' / ')}`;
+  });
+}
 
 // ---------------------------------------------------------------------------------------------------------------
 // Processes
@@ -620,6 +655,7 @@ async function main(): Promise<void> {
     await stop(baseline);
     await fhir.close();
   }
+  if (!process.env.BENCH_SERVICE_ONLY) sections.push(...otherBenchmarks());
   const report = [
     '# Benchmark results (`npm run bench`)',
     '',
