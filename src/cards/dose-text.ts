@@ -107,6 +107,7 @@ const DOSE_CHECK_PARTS: Readonly<Record<DoseCheckPart, (ingredient: string) => s
   'daily-limits': (i) => `daily and interval limits for ${i}`,
   renal: (i) => `the renal dose check for ${i}`,
   'daily-total': (i) => `the total daily dose of ${i} across orders`,
+  mme: (i) => `the morphine milligram equivalents of ${i} (the opioid total)`,
 };
 
 /** What dose check could not be done: "weight-based dose limits for amoxicillin". */

@@ -128,7 +128,9 @@ export type DoseCheckPart =
   | 'daily-limits'
   | 'renal'
   /** The amount a day across every order of the ingredient (orders that could not be counted are named). */
-  | 'daily-total';
+  | 'daily-total'
+  /** An opioid order's morphine milligram equivalents a day (the opioid total below 50 without it). */
+  | 'mme';
 
 /** Why the body weight a limit needs is missing. */
 export type WeightGap =

@@ -118,6 +118,7 @@ export async function checkOpioids(
   const shares: MmeShare[] = [];
   const uncounted: MmeFinding['uncounted'][number][] = [];
   const excluded: MmeFinding['excluded'][number][] = [];
+  const uncountedScreened: { medication: Medication; ingredient: IngredientRef; reason: DoseNotCheckedReason }[] = [];
   const used = new Map<string, DoseRule>();
   const weightKg = context.patient?.weight?.value;
   for (const med of all) {
@@ -132,7 +133,10 @@ export async function checkOpioids(
       const route = routeOf(med);
       const rule = rules.find((r) => r.opioid?.mme && route !== undefined && r.routes.includes(route));
       const mme = rule?.opioid?.mme;
-      const miss = (reason: DoseNotCheckedReason) => uncounted.push({ medication: nameOf(med), reason, ingredient });
+      const miss = (reason: DoseNotCheckedReason) => {
+        uncounted.push({ medication: nameOf(med), reason, ingredient });
+        if (isSubject.has(med)) uncountedScreened.push({ medication: med, ingredient, reason });
+      };
       if (!rule || !mme) {
         miss({ kind: 'no-mme-factor', route });
         continue;
@@ -191,6 +195,10 @@ export async function checkOpioids(
       excluded,
       rules: [...used.values()],
     });
+  } else {
+    // Below 50 with what could be counted: a screened order left out might have reached it, so it is named as not
+    // checked rather than the total passing in silence (above 50 the MME card names it).
+    for (const u of uncountedScreened) findings.push({ kind: 'dose', check: 'not-checked', part: 'mme', ...u });
   }
   return findings;
 }

@@ -251,6 +251,27 @@ const CASES: readonly Case[] = [
     detail: ['1 tablet (50 mg per tablet) every 6 hours → 200 mg of tapentadol a day × 0.4 = **80 MME**'],
   },
   {
+    name: 'oxycodone by free text and injected morphine with no route: their MME cannot be worked out, and each says so',
+    orders: [
+      { id: 'oxt', product: P.oxy5, onSign: 'draft', text: 'one or two as needed' },
+      { id: 'inj', product: P.morphineInj, onSign: 'draft', dose: { value: 2, unit: 'mg' }, hours: 4 },
+    ],
+    sign: [
+      [
+        'Dose check not done for oxycodone hydrochloride 5 MG Oral Tablet: the morphine milligram equivalents of oxycodone (the opioid total)',
+        'info',
+        'info',
+      ],
+      [
+        'Dose check not done for 1 ML morphine sulfate 4 MG/ML Injection: the morphine milligram equivalents of morphine (the opioid total)',
+        'info',
+        'info',
+      ],
+    ],
+    view: [['Dose checks not done for 2 medications', 'info', 'info']],
+    detail: ['the dose is given only as text ("one or two as needed")'],
+  },
+  {
     name: 'oxycodone 5 mg every 6 hours for a naive patient: 30 MME and an immediate-release product (quiet)',
     orders: [oxy5q6('draft')],
     sign: [],
