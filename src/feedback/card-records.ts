@@ -288,7 +288,7 @@ export class CardRecords {
     entries.push({ type: 'client', row: { client, seenAt: at, feedbackAt: at } });
     // What a clinician did with a card (an override above all: the alert memory reads it) is on disk before the
     // answer says it was received: a kill -9, or a crash of the machine, after the answer loses none of it.
-    this.recorder.recordDurably(entries);
+    await this.recorder.recordDurably(entries);
     // Which cards we know is for counting only: the answer does not depend on it.
     try {
       const uuids = [...new Set(items.map((i) => i.card))];
@@ -313,12 +313,12 @@ export class CardRecords {
    * Records an administrative action (a knowledge import or activation, a policy change) in the audit trail, on
    * disk (fsynced) before the caller answers.
    */
-  recordAdmin(
+  async recordAdmin(
     action: 'knowledge-import' | 'knowledge-activate' | 'policy-change' | 'rule-status-change',
     who: string,
     detail: Record<string, unknown>,
-  ): void {
-    this.recorder.recordDurably([adminAudit(action, who, detail, this.now())]);
+  ): Promise<void> {
+    await this.recorder.recordDurably([adminAudit(action, who, detail, this.now())]);
   }
 
   /**

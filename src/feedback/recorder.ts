@@ -64,8 +64,7 @@ export class Recorder {
     this.group ??= new Promise((resolve) =>
       setImmediate(() => {
         this.group = undefined;
-        this.guard(() => this.spool.write());
-        resolve();
+        void this.guard(() => this.spool.write()).then(resolve);
       }),
     );
   }
@@ -83,15 +82,15 @@ export class Recorder {
    * Records that must be on disk before the caller answers (feedback, audit events of people's actions): written
    * with whatever is queued and fsynced now. A failing disk is logged and counted, as for `record`.
    */
-  recordDurably(entries: readonly RecordEntry[]): void {
+  async recordDurably(entries: readonly RecordEntry[]): Promise<void> {
     for (const entry of entries) this.spool.append(entry);
-    this.guard(() => this.spool.commit());
+    await this.guard(() => this.spool.commit());
   }
 
   /** Runs a spool write; records the disk refused are counted and logged, never thrown at a request. */
-  private guard(write: () => void): void {
+  private async guard(write: () => void | Promise<void>): Promise<void> {
     try {
-      write();
+      await write();
     } catch (err) {
       this.lost += err instanceof SpoolWriteError ? err.records : 0;
       this.options.log?.('records could not be written to the local spool', {
@@ -117,7 +116,7 @@ export class Recorder {
       try {
         // While the database is away, keep committing to one segment instead of sealing one per interval.
         const waiting = this.lastError !== undefined && this.spool.sealedSegments().length > 0;
-        this.guard(() => (this.spool.pending > 0 && !waiting ? this.spool.seal() : this.spool.commit()));
+        await this.guard(() => (this.spool.pending > 0 && !waiting ? this.spool.seal() : this.spool.commit()));
         this.written += await this.spool.drain(
           (entries) => this.write(entries),
           500,

@@ -2,11 +2,13 @@
  * A durable local spool for records on their way to PostgreSQL. Appends are queued in memory and written as a
  * group: every record queued since the last write goes down in one write (so a killed process loses nothing once
  * written: the data is in the operating system's hands), and a commit fsyncs that group (so only a crash of the
- * machine or disk before the commit can lose it). Segments are sealed and drained to the database in order; a
+ * machine or disk before the commit can lose it). The fsync runs on libuv's thread pool, never on the event loop: a
+ * slow disk delays the commit, not every request being answered meanwhile. Segments are sealed and drained to the database in order; a
  * segment is deleted only after it was written, and every record has a natural key, so a replay after a failure
  * writes each row exactly once.
  */
-import { closeSync, fsyncSync, openSync, readFileSync, readdirSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, fsync, openSync, readFileSync, readdirSync, unlinkSync, writeSync } from 'node:fs';
+import { promisify } from 'node:util';
 import path from 'node:path';
 import { lockDirectory, type DirLock } from '../infra/dir-lock.js';
 
@@ -30,6 +32,8 @@ export class Spool<T> {
   private sequence = 0;
   /** Writes and fsyncs so far: one per group, never one per record. */
   private readonly counts = { writes: 0, syncs: 0 };
+  /** fsyncs under way, by descriptor: a descriptor is closed only once its fsyncs finished. */
+  private readonly syncing = new Map<number, Promise<void>>();
 
   /**
    * Opens a spool directory for this process alone: another process would drain (and delete) the segment this
@@ -87,31 +91,43 @@ export class Spool<T> {
     this.written += lines.length;
   }
 
-  /** Writes what is queued and fsyncs the current segment: once this returns, only a lost disk loses it. */
-  commit(): void {
+  /**
+   * Writes what is queued and fsyncs the current segment: once this resolves, only a lost disk loses it. Records
+   * written while the fsync runs are marked for the next one.
+   */
+  async commit(): Promise<void> {
     this.write();
-    this.sync();
+    if (this.fd !== undefined && this.dirty) {
+      this.dirty = false;
+      await this.sync(this.fd);
+    }
   }
 
   private abandonSegment(): void {
-    try {
-      if (this.fd !== undefined) closeSync(this.fd);
-    } catch {
-      // already unusable
-    }
+    if (this.fd !== undefined) void this.closeFd(this.fd).catch(() => undefined); // already unusable
     this.fd = undefined;
     this.current = undefined;
     this.written = 0;
   }
 
-  /** Commits and closes the current segment (if it holds anything) so it can be drained. */
-  seal(): void {
-    this.commit();
-    if (this.fd === undefined) return;
-    closeSync(this.fd);
+  /**
+   * Writes what is queued, closes the current segment to new records (the next write starts another) and fsyncs
+   * and closes it, so it can be drained.
+   */
+  async seal(): Promise<void> {
+    this.write();
+    const fd = this.fd;
+    if (fd === undefined) return;
+    const dirty = this.dirty;
     this.fd = undefined;
     this.current = undefined;
     this.written = 0;
+    this.dirty = false;
+    try {
+      if (dirty) await this.sync(fd);
+    } finally {
+      await this.closeFd(fd);
+    }
   }
 
   /** Sealed segments, oldest first. */
@@ -142,16 +158,27 @@ export class Spool<T> {
   }
 
   async close(): Promise<void> {
-    this.seal();
+    await this.seal();
     await this.lock.release();
   }
 
-  private sync(): void {
-    if (this.fd !== undefined && this.dirty) {
-      fsyncSync(this.fd);
+  /** fsyncs a descriptor on the thread pool (after any fsync of it already under way). */
+  private async sync(fd: number): Promise<void> {
+    const before = this.syncing.get(fd) ?? Promise.resolve();
+    const done = before.catch(() => undefined).then(() => fsyncAsync(fd));
+    this.syncing.set(fd, done);
+    try {
+      await done;
       this.counts.syncs++;
-      this.dirty = false;
+    } finally {
+      if (this.syncing.get(fd) === done) this.syncing.delete(fd);
     }
+  }
+
+  /** Closes a descriptor once its fsyncs finished (closing under a running fsync could hit a reused number). */
+  private async closeFd(fd: number): Promise<void> {
+    await this.syncing.get(fd)?.catch(() => undefined);
+    closeSync(fd);
   }
 
   private openSegment(): void {
@@ -161,6 +188,8 @@ export class Spool<T> {
     this.fd = openSync(this.current, 'a', 0o600);
   }
 }
+
+const fsyncAsync = promisify(fsync);
 
 /**
  * The records of a segment. A line that is not JSON (torn by a crash or a failed write) is reported and

@@ -106,7 +106,11 @@ export const adminRoutes: FastifyPluginAsync<AdminOptions> = async (
       if (known.rows.length === 0) throw errors.notFound(`interaction ${interaction} in the active knowledge version`);
       const user = (req as { user?: UserIdentity }).user;
       await policies.change(policy, interaction, change, user?.subject ?? 'unknown');
-      records.recordAdmin('policy-change', `user:${user?.subject ?? 'unknown'}`, { policy, interaction, ...change });
+      await records.recordAdmin('policy-change', `user:${user?.subject ?? 'unknown'}`, {
+        policy,
+        interaction,
+        ...change,
+      });
       return { policy, interaction, ...change };
     },
   );
@@ -119,7 +123,7 @@ export const adminRoutes: FastifyPluginAsync<AdminOptions> = async (
       if (!policies.policies().has(policy)) throw errors.notFound(`policy ${policy}`);
       const user = (req as { user?: UserIdentity }).user;
       await policies.change(policy, interaction, undefined, user?.subject ?? 'unknown');
-      records.recordAdmin('policy-change', `user:${user?.subject ?? 'unknown'}`, {
+      await records.recordAdmin('policy-change', `user:${user?.subject ?? 'unknown'}`, {
         policy,
         interaction,
         removed: true,
@@ -146,7 +150,7 @@ export const adminRoutes: FastifyPluginAsync<AdminOptions> = async (
         const { status, note } = req.body;
         const { version, checksum } = loaded;
         const changed = await rules.status.change({ id: loaded.id, version, checksum }, { status, note }, who);
-        records.recordAdmin('rule-status-change', `user:${who}`, {
+        await records.recordAdmin('rule-status-change', `user:${who}`, {
           rule: loaded.id,
           version,
           checksum,
@@ -186,7 +190,7 @@ export const adminRoutes: FastifyPluginAsync<AdminOptions> = async (
         throw err;
       }
       const user = (req as { user?: UserIdentity }).user;
-      records.recordAdmin('knowledge-activate', `user:${user?.subject ?? 'unknown'}`, { version });
+      await records.recordAdmin('knowledge-activate', `user:${user?.subject ?? 'unknown'}`, { version });
       req.log.info({ version, by: user?.subject }, 'knowledge version activated');
       return { active: version };
     },

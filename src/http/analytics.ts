@@ -221,14 +221,20 @@ export const analyticsRoutes: FastifyPluginAsync<AnalyticsOptions> = async (app,
           {
             policy: async (policy, interaction, indicator, detail) => {
               await policies.change(policy, interaction, { indicator, note }, who);
-              records.recordAdmin('policy-change', `user:${who}`, { policy, interaction, indicator, note, ...detail });
+              await records.recordAdmin('policy-change', `user:${who}`, {
+                policy,
+                interaction,
+                indicator,
+                note,
+                ...detail,
+              });
             },
             ruleStatus: async (rule, status, detail) => {
               const loaded = options.rules?.().get(rule);
               if (!loaded || !options.ruleStatus) return undefined;
               const { version, checksum } = loaded;
               await options.ruleStatus.change({ id: rule, version, checksum }, { status, note }, who);
-              records.recordAdmin('rule-status-change', `user:${who}`, {
+              await records.recordAdmin('rule-status-change', `user:${who}`, {
                 rule,
                 version,
                 checksum,

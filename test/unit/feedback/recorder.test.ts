@@ -89,12 +89,15 @@ describe('Recorder group commit', () => {
     }
   });
 
-  it('writes and fsyncs feedback before returning, with whatever was queued before it', async () => {
+  it('writes and fsyncs feedback before resolving, with whatever was queued before it', async () => {
     const { recorder, dir } = await openRecorder();
     try {
       recorder.record(feedback('queued'));
-      recorder.recordDurably([feedback('a'), feedback('b')]);
+      const durable = recorder.recordDurably([feedback('a'), feedback('b')]);
+      // Written at once (a kill -9 no longer loses them); the fsync resolves the call, off the event loop.
       expect(spoolLines(dir).map((e) => (e.row as { cardUuid: string }).cardUuid)).toEqual(['queued', 'a', 'b']);
+      expect(recorder.status()).toMatchObject({ backlog: 3, spoolWrites: 1, spoolSyncs: 0 });
+      await durable;
       expect(recorder.status()).toMatchObject({ backlog: 3, spoolWrites: 1, spoolSyncs: 1 });
       await nextTurn(); // the write queued for the first record finds nothing left to write
       expect(recorder.status()).toMatchObject({ spoolWrites: 1, spoolSyncs: 1 });

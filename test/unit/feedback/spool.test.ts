@@ -11,9 +11,9 @@ describe('Spool', () => {
     const spool = await Spool.open<{ n: number }>(dir());
     spool.append({ n: 1 });
     spool.append({ n: 2 });
-    spool.seal();
+    await spool.seal();
     spool.append({ n: 3 });
-    spool.seal();
+    await spool.seal();
     const seen: number[] = [];
     expect(await spool.drain(async (entries) => void seen.push(...entries.map((e) => e.n)), 1)).toBe(3);
     expect(seen).toEqual([1, 2, 3]);
@@ -25,7 +25,7 @@ describe('Spool', () => {
     const where = dir();
     const first = await Spool.open<{ n: number }>(where);
     first.append({ n: 1 });
-    first.seal();
+    await first.seal();
     await expect(first.drain(async () => Promise.reject(new Error('database down')))).rejects.toThrow('database down');
     expect(readdirSync(where).filter((f) => f.endsWith('.jsonl'))).toHaveLength(1);
     await first.close();
@@ -41,11 +41,45 @@ describe('Spool', () => {
     const spool = await Spool.open<{ n: number }>(where);
     spool.append({ n: 1 });
     expect(spool.sealedSegments()).toEqual([]);
-    spool.seal();
+    await spool.seal();
     appendFileSync(spool.sealedSegments()[0]!, '{"n": 2, "tor');
     const seen: number[] = [];
     await spool.drain(async (entries) => void seen.push(...entries.map((e) => e.n)));
     expect(seen).toEqual([1]);
+    await spool.close();
+  });
+});
+
+describe('Spool commits', () => {
+  it('fsync off the event loop: a commit returns before its fsync, and records written meanwhile wait for the next', async () => {
+    const spool = await Spool.open<{ n: number }>(dir());
+    spool.append({ n: 1 });
+    const committing = spool.commit();
+    // The group is written (a kill -9 no longer loses it); its fsync runs on the thread pool, not in this call.
+    expect([spool.writes, spool.syncs]).toEqual([1, 0]);
+    spool.append({ n: 2 });
+    spool.write();
+    await committing;
+    expect([spool.writes, spool.syncs]).toEqual([2, 1]);
+    await spool.commit();
+    expect(spool.syncs).toBe(2);
+    await spool.close();
+  });
+
+  it('sealing starts a new segment at once: a record written while the old one is fsynced goes to the new one', async () => {
+    const spool = await Spool.open<{ n: number }>(dir());
+    spool.append({ n: 1 });
+    const sealing = spool.seal();
+    spool.append({ n: 2 });
+    spool.write();
+    await sealing;
+    expect(spool.pending).toBe(1);
+    const seen: number[] = [];
+    await spool.drain(async (entries) => void seen.push(...entries.map((e) => e.n)));
+    expect(seen).toEqual([1]);
+    await spool.seal();
+    await spool.drain(async (entries) => void seen.push(...entries.map((e) => e.n)));
+    expect(seen).toEqual([1, 2]);
     await spool.close();
   });
 });
@@ -73,7 +107,7 @@ describe('Spool safety', () => {
   it('skips a corrupt line in the middle of a segment, reporting it, and keeps the records after it', async () => {
     const spool = await Spool.open<{ n: number }>(dir());
     spool.append({ n: 1 });
-    spool.seal();
+    await spool.seal();
     const file = spool.sealedSegments()[0]!;
     appendFileSync(file, 'garbage\n{"n": 3}\n');
     const seen: number[] = [];
