@@ -41,6 +41,8 @@ import {
 } from './card.js';
 import { isInterruptive } from './policy.js';
 import {
+  concentrationText,
+  routeWords,
   doseLineText,
   doseNoteText,
   doseNotCheckedReason,
@@ -123,6 +125,8 @@ function summaryOf(f: DoseProblemFinding): string {
   const v = { ...first, unit: ruleUnitText(first.unit) };
   switch (f.topic) {
     case 'DOSECOND':
+      if (v.measure === 'contraindicatedByRoute')
+        return `${name}${concentrationText(v.rule)} must not be given by the ${routeWords(v.route)} route`;
       if (v.measure === 'contraindicatedForAge')
         return `${name} is contraindicated at the patient's age (${ageWords(v.ordered)}${v.limit > 0 ? `, under ${ageWords(v.limit)}` : ''})`;
       if (v.measure === 'avoid')
@@ -145,7 +149,9 @@ const ageWords = (years: number) =>
   years < 2 ? `${Math.floor(years * 12 + 1e-9)} months` : `${Math.floor(years + 1e-9)} years`;
 
 function headline(f: DoseProblemFinding): string {
-  return f.topic === 'DOSECOND' && f.violations.some((v) => v.measure === 'contraindicatedForAge')
+  if (f.topic !== 'DOSECOND') return HEADLINE[f.topic];
+  if (f.violations.some((v) => v.measure === 'contraindicatedByRoute')) return 'route not allowed';
+  return f.violations.some((v) => v.measure === 'contraindicatedForAge')
     ? 'contraindicated at this age'
     : HEADLINE[f.topic];
 }

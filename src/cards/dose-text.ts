@@ -19,7 +19,7 @@ import type { DosageProblem, SchedulePattern, TimingCode } from '../checks/dose/
 import type { KidneyFunction, KidneyGap } from '../checks/dose/renal.js';
 import type { DemographicsGap, Measurement } from '../fhir/clinical-context.js';
 import type { IngredientRef } from '../knowledge/knowledge-store.js';
-import { renalEdgeText, renalThreshold, type DoseRule } from '../knowledge/source-schema.js';
+import { renalEdgeText, renalThreshold, type DoseRoute, type DoseRule } from '../knowledge/source-schema.js';
 import { capitalise, MAX_NAMED } from './card.js';
 import { dataGapText } from './coverage-cards.js';
 
@@ -341,6 +341,32 @@ export function doseNoteText(n: DoseNote): string {
     : `The rule is written for ${measureName(n.written)}; ${measureName(n.used)} was used because ${measureName(n.written)} was not available.`;
 }
 
+/** " at 500 units/mL or more" for a rule about concentrated products only, else nothing. */
+export function concentrationText(rule: DoseRule): string {
+  const c = rule.concentrationAtLeast;
+  return c ? ` at ${fmt(c.value)} ${ruleUnitText(c.unit)}/mL or more` : '';
+}
+
+/** A route as a clinician says it: "intravenous", "intramuscular", "subcutaneous"… */
+export function routeWords(route: DoseRoute | undefined): string {
+  return route ? ROUTE_WORDS[route] : 'ordered';
+}
+const ROUTE_WORDS: Readonly<Record<DoseRoute, string>> = {
+  oral: 'oral',
+  iv: 'intravenous',
+  im: 'intramuscular',
+  sc: 'subcutaneous',
+  rectal: 'rectal',
+  transdermal: 'transdermal',
+  inhaled: 'inhaled',
+  nasal: 'nasal',
+  topical: 'topical',
+  ophthalmic: 'ophthalmic',
+  otic: 'otic',
+  vaginal: 'vaginal',
+  sublingual: 'sublingual',
+};
+
 /**
  * A dose rule's unit as a clinician reads it: "mcg" for ug (ISMP lists "ug" and "µg" as error-prone abbreviations),
  * "units" for [iU], "mEq" for meq; any other unit (mg, mmol, mL/min) as it is.
@@ -392,6 +418,8 @@ export function violationText(v: DoseViolation, f: Pick<DoseProblemFinding, 'ing
   switch (v.measure) {
     case 'contraindicatedForAge':
       return `${name} is contraindicated${band}: the patient is ${ageText(v.ordered)} old. ${v.rule.note}`;
+    case 'contraindicatedByRoute':
+      return `${name}${concentrationText(v.rule)} must not be given by the ${routeWords(v.route)} route. ${v.rule.note}`;
     case 'perDose':
       return low
         ? `${o} ${u} per dose is below the usual minimum of ${l} ${u} per dose${band}`

@@ -37,6 +37,22 @@ export interface ProductStrength {
   readonly per?: { readonly value: number; readonly unit: string };
 }
 
+/** Whether a product holds at least `value` `unit` of the ingredient per mL (a solution's strength, e.g. U-500). */
+export function holdsPerMl(
+  strengths: readonly ProductStrength[],
+  ingredient: string,
+  wanted: { readonly value: number; readonly unit: string },
+): boolean {
+  return strengths.some(
+    (s) =>
+      s.ingredient === ingredient &&
+      s.unit === wanted.unit &&
+      s.per?.unit === 'mL' &&
+      s.per.value > 0 &&
+      s.value / s.per.value >= wanted.value,
+  );
+}
+
 /** A medication code resolved to its active ingredients (RxNorm IN). */
 export interface ResolvedDrug {
   readonly code: string;

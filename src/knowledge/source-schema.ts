@@ -401,8 +401,16 @@ export const DoseRuleSource = z
      * maxima (`max`) and the per-kilogram maxima (`perKgMax`), e.g. one 60 mg intramuscular ketorolac dose.
      */
     singleDose: z.object({ max: positive.optional(), perKgMax: positive.optional() }).strict().optional(),
-    /** Any dose by these routes in this age band is contraindicated (the note says why), e.g. codeine under 12 years. */
+    /**
+     * Any dose by these routes is contraindicated (the note says why): in this age band when the rule has one (codeine
+     * under 12 years), else at any age (the label forbids the route, e.g. concentrated U-500 insulin intravenously).
+     */
     contraindicated: z.boolean().optional(),
+    /**
+     * Only products of the ingredient with at least this much of it per mL are under this rule (U-500 regular insulin:
+     * 500 units/mL); the ingredient's other products are not.
+     */
+    concentrationAtLeast: z.object({ value: positive, unit: DoseUnit }).strict().optional(),
     /** Schedules that kill: at most this many dosing days a week (1 = once weekly), or administrations a week. */
     interval: z
       .object({

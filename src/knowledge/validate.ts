@@ -35,7 +35,7 @@ import path from 'node:path';
 import type { z } from 'zod';
 import { projectRoot } from '../infra/project-root.js';
 import { PolicyFile, type Policy } from '../policy/policy-schema.js';
-import { MAX_WASHOUT_DAYS } from './knowledge-store.js';
+import { holdsPerMl, MAX_WASHOUT_DAYS } from './knowledge-store.js';
 import { ALLERGY_GROUPS_FILE, DUPLICATE_THERAPY_FILE, jsonFilesIn } from './load-sources.js';
 import { JsonSyntaxError, scanJson, type JsonScan } from './json-locations.js';
 import { productDoseForm } from './dose-form.js';
@@ -1275,6 +1275,27 @@ export function validateKnowledgeDir(dir: string, options: ValidateOptions = {})
         'reference',
         `"${e.value.ingredient}" is not the name of an IN in ingredients.json${hint}`,
       );
+    }
+  }
+
+  // A rule for concentrated products only: some product of its ingredient is that concentrated (else it restricts
+  // nothing, silently).
+  if (ingredients.available) {
+    const codeOf = new Map(
+      ingredients.entries.filter((e) => e.value.tty === 'IN').map((e) => [e.value.name, e.value.rxcui]),
+    );
+    for (const e of doseRules) {
+      const wanted = e.value.concentrationAtLeast;
+      const code = codeOf.get(e.value.ingredient);
+      if (!wanted || code === undefined) continue;
+      const found = products.entries.some((p) => holdsPerMl(p.value.strengths ?? [], code, wanted));
+      if (!found)
+        report(
+          e.src,
+          [...e.at, 'concentrationAtLeast'],
+          'reference',
+          `no product of ${e.value.ingredient} in products.json holds ${wanted.value} ${wanted.unit}/mL or more`,
+        );
     }
   }
 

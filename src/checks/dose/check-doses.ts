@@ -8,7 +8,12 @@
  */
 import type { ClinicalContext, Medication, PatientFacts } from '../../fhir/clinical-context.js';
 import type { Deadline } from '../../infra/deadline.js';
-import type { IngredientRef, KnowledgeSnapshot, ProductStrength } from '../../knowledge/knowledge-store.js';
+import {
+  holdsPerMl,
+  type IngredientRef,
+  type KnowledgeSnapshot,
+  type ProductStrength,
+} from '../../knowledge/knowledge-store.js';
 import {
   inRenalBand,
   renalThreshold,
@@ -369,6 +374,11 @@ function checkIngredient(
   tally: TallySink = () => undefined,
 ): DoseFinding[] {
   const out: DoseFinding[] = [];
+  // A rule for concentrated products only (U-500 insulin) is not this order's unless its product is one.
+  rules = rules.filter(
+    (r) => !r.concentrationAtLeast || holdsPerMl(product.strengths, ingredient.rxcui, r.concentrationAtLeast),
+  );
+  if (rules.length === 0) return out;
   const notChecked = (part: DoseCheckPart, reason: DoseNotCheckedReason): DoseNotCheckedFinding => ({
     kind: 'dose',
     check: 'not-checked',
@@ -618,8 +628,16 @@ function evaluate(
     const absTopic = absoluteTopic(rule);
     const push = (v: Omit<DoseViolation, 'rule'>, topic: DoseTopic, severity: DoseSeverity) =>
       violations.push({ rule: source, ...v, topic, severity });
+    // A route the rule forbids at any age (U-500 insulin intravenously): no dose is needed.
+    if (rule.contraindicated && !rule.ages) {
+      push(
+        { measure: 'contraindicatedByRoute', ordered: 0, limit: 0, unit: '', bound: 'max', route },
+        'DOSECOND',
+        'contraindicated',
+      );
+    }
     // Contraindicated in this age band (and route): no dose is needed.
-    if (rule.contraindicated && facts.ageYears !== undefined) {
+    if (rule.contraindicated && rule.ages && facts.ageYears !== undefined) {
       push(
         {
           measure: 'contraindicatedForAge',

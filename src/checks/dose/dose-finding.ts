@@ -35,7 +35,8 @@ export interface DoseViolation {
     | 'administrationsPerWeek'
     | 'contraindicated'
     | 'avoid'
-    | 'contraindicatedForAge';
+    | 'contraindicatedForAge'
+    | 'contraindicatedByRoute';
   /** What the order gives and the limit, in the rule's unit (or days/administrations). */
   readonly ordered: number;
   readonly limit: number;
@@ -48,6 +49,8 @@ export interface DoseViolation {
   readonly perKg?: { readonly limit: number; readonly weightKg: number; readonly belowKg?: number };
   /** A limit of a kidney-function band: the band and the patient's kidney function it was read with. */
   readonly renal?: { readonly band: RenalBand; readonly kidney: KidneyFunction };
+  /** A route the rule forbids at any age: the route ordered. */
+  readonly route?: DoseRoute;
 }
 
 /** One dosage instruction as read ("2 {tablet} (500 mg per {tablet}) every 4 hours as needed"). */

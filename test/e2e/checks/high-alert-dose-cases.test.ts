@@ -245,6 +245,55 @@ const CASES: readonly Case[] = [
     patient: MAN_70(1.0),
     cards: [['DOSEHINDW', 'warning', 'Insulin lispro: 180 units a day exceeds the maximum for weight of 144 units']],
   },
+  // ------------------------------------------------------------------ concentrated U-500 regular insulin: subcutaneous only
+  {
+    name: 'U-500 regular insulin 150 units subcutaneously three times daily (a labelled regimen)',
+    product: p('insulin, regular, human 500 UNT/ML Injectable Solution'),
+    dose: units(150),
+    timing: daily(3),
+    route: 'sc',
+    patient: MAN_70(1.0),
+    cards: [],
+  },
+  {
+    name: 'U-500 regular insulin 10 units intravenously (the label forbids the route)',
+    product: p('insulin, regular, human 500 UNT/ML Injectable Solution'),
+    dose: units(10),
+    timing: every(1),
+    route: 'iv',
+    patient: MAN_70(1.0),
+    cards: [
+      [
+        'DOSECOND',
+        'critical',
+        'Insulin, regular, human at 500 units/mL or more must not be given by the intravenous route',
+      ],
+    ],
+  },
+  {
+    name: 'U-500 regular insulin pen 100 units intramuscularly (the label forbids the route)',
+    product: p('3 ML insulin, regular, human 500 UNT/ML Pen Injector'),
+    dose: units(100),
+    timing: daily(1),
+    route: 'im',
+    patient: MAN_70(1.0),
+    cards: [
+      [
+        'DOSECOND',
+        'critical',
+        'Insulin, regular, human at 500 units/mL or more must not be given by the intramuscular route',
+      ],
+    ],
+  },
+  {
+    name: 'U-100 regular insulin 10 units an hour intravenously (an infusion: not under the U-500 rule)',
+    product: p('insulin, regular, human 100 UNT/ML Injectable Solution'),
+    dose: units(10),
+    timing: every(1),
+    route: 'iv',
+    patient: MAN_70(1.0),
+    cards: [],
+  },
   // ------------------------------------------------------------------ dofetilide by creatinine clearance
   {
     name: 'dofetilide 500 mcg twice daily, CrCl 100',

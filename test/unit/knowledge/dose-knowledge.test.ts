@@ -3,7 +3,7 @@
  * names to codes (a name not in ingredients.json is an error at its file and line), `cds kb validate`, the import
  * records a `json` import carries, the in-memory store's batched lookup, and the topic codes.
  */
-import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -254,4 +254,36 @@ describe('topics', () => {
       DOSECOND: { system, code: 'DOSECOND', display: 'dosage-condition alert' },
     });
   });
+});
+
+describe('rules for concentrated products only', () => {
+  it('hold U-500 regular insulin to the subcutaneous route, and refuse a concentration no product has', () => {
+    const u500 = (bundledSources().doseRules ?? []).find((r) => r.id === 'insulin-regular-u500-not-iv-im')!;
+    expect([u500.ingredient, u500.routes, u500.contraindicated, u500.concentrationAtLeast, u500.ages]).toEqual([
+      'insulin, regular, human',
+      ['iv', 'im'],
+      true,
+      { value: 500, unit: '[iU]' },
+      undefined,
+    ]);
+    const dir = mkdtempSync(path.join(tmpdir(), 'kb-concentration-'));
+    try {
+      cpSync(KB, dir, { recursive: true });
+      const file = path.join(dir, 'dose-rules/high-alert.json');
+      const json = JSON.parse(readFileSync(file, 'utf8'));
+      const at = json.rules.findIndex((r: { id: string }) => r.id === 'insulin-regular-u500-not-iv-im');
+      json.rules[at].concentrationAtLeast = { value: 5000, unit: '[iU]' };
+      writeFileSync(file, `${JSON.stringify(json, null, 2)}\n`);
+      expect(validateKnowledgeDir(dir).problems.map((p) => [p.file, p.path, p.message, p.rule])).toEqual([
+        [
+          'dose-rules/high-alert.json',
+          `rules[${at}].concentrationAtLeast`,
+          'no product of insulin, regular, human in products.json holds 5000 [iU]/mL or more',
+          'reference',
+        ],
+      ]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
 });

@@ -59,7 +59,7 @@ describe('validateKnowledgeDir on the bundled knowledge base', () => {
       interactions: 340,
       observations: 7,
       policies: 2,
-      doseRules: 213,
+      doseRules: 214,
       codesChecked: 18855 + 2765,
       loincCodes: 19,
       problems: 0,
