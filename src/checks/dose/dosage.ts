@@ -443,8 +443,9 @@ const ROUTE_WORDS: readonly [RegExp, DoseRoute | readonly DoseRoute[]][] = [
   [/\b(subcutaneous|s\.?c\.?|subcut)\b/i, 'sc'],
   [/\b(rectal|suppository|p\.?r\.?)\b/i, 'rectal'],
   [/\btransdermal|patch\b/i, 'transdermal'],
-  [/\b(inhal\w*|nebuli[sz]\w*|metered dose)\b/i, 'inhaled'],
+  // Before the inhaled forms: "Metered Dose Nasal Spray" is nasal (a metered dose alone is an inhaler).
   [/\bnasal\b/i, 'nasal'],
+  [/\b(inhal\w*|nebuli[sz]\w*|metered dose)\b/i, 'inhaled'],
   [/\bophthalmic\b/i, 'ophthalmic'],
   [/\botic\b/i, 'otic'],
   [/\bvaginal\b/i, 'vaginal'],

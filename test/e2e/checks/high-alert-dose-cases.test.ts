@@ -58,7 +58,8 @@ interface Case {
   readonly product: KbDrug;
   readonly dose: { readonly value: number; readonly unit: string };
   readonly timing: Timing;
-  readonly route: keyof typeof ROUTES;
+  /** Absent: the order names no route (the product's dose form says it). */
+  readonly route?: keyof typeof ROUTES;
   readonly patient: Patient;
   /** Every dose card: [topic, indicator, summary]; [] = quiet. */
   readonly cards: readonly [string, string, string][];
@@ -76,7 +77,7 @@ function order(c: Case, status: 'draft' | 'active'): Record<string, unknown> {
     dosageInstruction: [
       {
         timing: c.timing,
-        route: { coding: [{ system: SNOMED, ...ROUTES[c.route] }] },
+        ...(c.route ? { route: { coding: [{ system: SNOMED, ...ROUTES[c.route] }] } } : {}),
         doseAndRate: [{ doseQuantity: { value: c.dose.value, unit: c.dose.unit, system: UCUM, code: c.dose.unit } }],
       },
     ],
@@ -673,6 +674,16 @@ const CASES: readonly Case[] = [
     dose: sprays(2),
     timing: every(8),
     route: 'nasal',
+    patient: MAN_70(2.8),
+    cards: [
+      ['DOSECOND', 'critical', "Ketorolac is contraindicated at the patient's kidney function (CrCl 25, limit 30)"],
+    ],
+  },
+  {
+    name: 'ketorolac nasal spray 2 sprays every 8 hours, CrCl 25, no route on the order (the dose form is nasal)',
+    product: p('ketorolac tromethamine 15.8 MG/ACTUAT Metered Dose Nasal Spray'),
+    dose: sprays(2),
+    timing: every(8),
     patient: MAN_70(2.8),
     cards: [
       ['DOSECOND', 'critical', "Ketorolac is contraindicated at the patient's kidney function (CrCl 25, limit 30)"],
