@@ -518,7 +518,9 @@ function mmeCard(f: MmeFinding, indicator: Indicator, cc: CardContext): DoseCard
     meta: {
       findingKind: 'dose',
       findingIds: f.rules.map((r) => r.id).sort(),
-      findingKey: `dose-mme:${f.threshold}`,
+      // The total is part of what was overridden: an override at order-select does not hide a higher total at
+      // order-sign (another opioid added, or an order counted that was not).
+      findingKey: `dose-mme:${f.threshold}:${fmt(f.total)}${f.uncounted.length > 0 ? '+' : ''}`,
       drugs: [...new Set(f.shares.map((s) => s.ingredient.rxcui))].sort(),
       severity: f.severity,
       draftRefs: [

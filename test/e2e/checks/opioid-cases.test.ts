@@ -313,6 +313,11 @@ describe.each(HOOKS)('opioids on $hook', ({ hook, service, build, pick }) => {
       if (c.detail && withDetail) for (const line of c.detail) expect(withDetail.detail).toContain(line);
       for (const card of doseCards)
         if (card.indicator !== 'info') expect(card.overrideReasons?.map((r) => r.code)).toContain('opioid-tolerant');
+      // An MME card is remembered with its total: an earlier override never hides a higher one.
+      for (const card of doseCards.filter((x) => x.summary.startsWith('Opioids: ')))
+        expect(result.meta.get(card.uuid)!.findingKey).toBe(
+          `dose-mme:${/at or above (\d+)$/.exec(card.summary)![1]}:${/(\d+(?:\.\d+)?) morphine/.exec(card.summary)![1]}${card.summary.includes('at least') ? '+' : ''}`,
+        );
     });
   });
 });
