@@ -387,7 +387,9 @@ function tolerantOnlyCard(f: OpioidTolerantOnlyFinding, indicator: Indicator, cc
     `- ${tolerantOnlyWhy(f)}`,
     `- ${f.restriction.note}`,
     '',
-    `**How tolerance was judged:** the medication list sent with this request shows no current opioid (${f.activeCount === 0 ? 'no active medication at all' : `${f.activeCount} active medication${f.activeCount === 1 ? '' : 's'}, none an opioid`}; recently stopped ones do not count). Tolerance is inferred from that list alone: an opioid the list does not hold (another prescriber, a hospital stay, an incomplete history) is not seen, so a missing opioid is no proof that the patient is opioid-naive.`,
+    f.currentOpioids
+      ? `**How tolerance was judged:** the current opioids on the medication list sent with this request (${f.currentOpioids.orders} order${f.currentOpioids.orders === 1 ? '' : 's'}) come to about ${fmt(f.currentOpioids.mme)} morphine milligram equivalents a day, below the 60 a day at which the label's definition of tolerance starts (recently stopped ones do not count). Tolerance is inferred from that list alone: an opioid the list does not hold (another prescriber, a hospital stay, an incomplete history) is not seen.`
+      : `**How tolerance was judged:** the medication list sent with this request shows no current opioid (${f.activeCount === 0 ? 'no active medication at all' : `${f.activeCount} active medication${f.activeCount === 1 ? '' : 's'}, none an opioid`}; recently stopped ones do not count). Tolerance is inferred from that list alone: an opioid the list does not hold (another prescriber, a hospital stay, an incomplete history) is not seen, so a missing opioid is no proof that the patient is opioid-naive.`,
     ...(f.listGap
       ? ['', `The active medications could not be read in full (${dataGapText(f.listGap)}): the list is incomplete.`]
       : []),
@@ -421,7 +423,9 @@ function tolerantOnlyCard(f: OpioidTolerantOnlyFinding, indicator: Indicator, cc
   const card: Card = {
     uuid: randomUUID(),
     summary: fitSummary(
-      `${name} ${tolerantOnlyWhat(f)}: for opioid-tolerant patients only, and no current opioid is listed`,
+      f.currentOpioids
+        ? `${name} ${tolerantOnlyWhat(f)}: for opioid-tolerant patients only, and the current opioids listed come to ${fmt(f.currentOpioids.mme)} MME a day`
+        : `${name} ${tolerantOnlyWhat(f)}: for opioid-tolerant patients only, and no current opioid is listed`,
     ),
     detail: lines.join('\n'),
     indicator,

@@ -253,8 +253,10 @@ export interface OpioidTolerantOnlyFinding {
   readonly rule: DoseRule;
   readonly restriction: TolerantOnly;
   readonly because: TolerantOnlyBecause;
-  /** How many current (active) medications the list held: none of them an opioid. */
+  /** How many current (active) medications the list held. */
   readonly activeCount: number;
+  /** The current opioids on the list and their morphine milligram equivalents a day (below 60); absent: none. */
+  readonly currentOpioids?: { readonly orders: number; readonly mme: number };
   /** The active medications could not be read in full: the list the inference rests on is incomplete. */
   readonly listGap?: DataGapReason;
 }

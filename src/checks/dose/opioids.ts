@@ -42,6 +42,12 @@ export const OPIOID_CLASS = 'opioids';
 export const MME_CAUTION = 50;
 export const MME_HIGH = 90;
 
+/**
+ * The labels of the opioid-tolerant-only products define tolerance as at least 60 mg of oral morphine a day (or an
+ * equianalgesic dose of another opioid) for a week or longer: current opioids below 60 MME a day are not tolerance.
+ */
+export const TOLERANCE_MME = 60;
+
 const screenable = (m: Medication) => m.resolution === 'resolved' && m.ingredients.length > 0;
 
 /**
@@ -81,13 +87,108 @@ export async function checkOpioids(
   const rest = codesOf(all).filter((c) => !known.has(c));
   if (rest.length > 0) await learn(rest);
 
+  // One order's morphine milligram equivalents a day, ingredient by ingredient: counted (with the rule whose factor
+  // was used), not counted (and why), or left out as the CDC table leaves it out (buprenorphine).
+  const weightKg = context.patient?.weight?.value;
+  const mmeOf = (
+    med: Medication,
+  ): {
+    shares: (MmeShare & { rule: DoseRule })[];
+    uncounted: { ingredient: IngredientRef; reason: DoseNotCheckedReason }[];
+    excluded: DoseRule[];
+  } => {
+    const out = {
+      shares: [] as (MmeShare & { rule: DoseRule })[],
+      uncounted: [] as { ingredient: IngredientRef; reason: DoseNotCheckedReason }[],
+      excluded: [] as DoseRule[],
+    };
+    for (const ingredient of opioidIngredients(med)) {
+      const rules = facts.get(ingredient.rxcui) ?? [];
+      const exclusion = rules.find((r) => r.opioid?.mmeExcluded);
+      if (exclusion) {
+        out.excluded.push(exclusion);
+        continue;
+      }
+      const route = routeOf(med);
+      const rule = rules.find((r) => r.opioid?.mme && route !== undefined && r.routes.includes(route));
+      const mme = rule?.opioid?.mme;
+      const miss = (reason: DoseNotCheckedReason) => out.uncounted.push({ ingredient, reason });
+      if (!rule || !mme) {
+        miss({ kind: 'no-mme-factor', route });
+        continue;
+      }
+      if (mme.per === 'ug/h') {
+        const rate = patchRate(med, ingredient);
+        if ('reason' in rate) {
+          miss(rate.reason);
+          continue;
+        }
+        out.shares.push({
+          medication: med,
+          ingredient,
+          amount: rate.ugPerHour,
+          per: 'ug/h',
+          factor: mme.factor,
+          mme: clean(rate.ugPerHour * mme.factor),
+          patches: { count: rate.count, ugPerHour: rate.each },
+          rule,
+        });
+        continue;
+      }
+      const read = orderAmount(med, ingredient, rule.unit, weightKg);
+      if ('reason' in read) {
+        miss(read.reason);
+        continue;
+      }
+      if (read.dose.perDayHigh === undefined) {
+        miss({ kind: 'no-schedule' });
+        continue;
+      }
+      out.shares.push({
+        medication: med,
+        ingredient,
+        amount: read.dose.perDayHigh,
+        per: 'mg/d',
+        factor: mme.factor,
+        mme: clean(read.dose.perDayHigh * mme.factor),
+        dose: read.dose,
+        rule,
+      });
+    }
+    return out;
+  };
+
+  /**
+   * The opioids the patient takes now, as the list shows them: the active orders and an order a draft of another drug
+   * replaces. Their morphine milligram equivalents a day when every one can be counted and together they stay below
+   * the labels' tolerance (60 a day: TOLERANCE_MME); 'unknown' when one cannot be counted (buprenorphine, free text):
+   * the patient may be tolerant, and the card is not raised on a guess; also 'unknown' at or above 60 (tolerant).
+   */
+  const currentOpioidMme = (
+    activeOrders: readonly Medication[],
+    recent: readonly Medication[],
+  ): { orders: number; mme: number } | 'unknown' => {
+    const current = [...activeOrders, ...recent.filter((m) => m.stopDateSource === 'replaced')].filter(
+      (m) => screenable(m) && opioidIngredients(m).length > 0,
+    );
+    let mme = 0;
+    for (const med of current) {
+      const read = mmeOf(med);
+      if (read.uncounted.length > 0 || read.excluded.length > 0) return 'unknown';
+      mme += read.shares.reduce((sum, x) => sum + x.mme, 0);
+    }
+    return mme >= TOLERANCE_MME ? 'unknown' : { orders: current.length, mme: clean(mme) };
+  };
+
   const findings: DoseFinding[] = [];
   // ------------------------------------------------------------------ opioid-tolerant-only products
   const drafts = screened.filter((m) => m.role === 'draft');
   const active = others.filter((m) => m.role === 'active');
-  if (drafts.length > 0 && !active.some((m) => opioidIngredients(m).length > 0)) {
+  const tolerance = currentOpioidMme(active, context.recent);
+  if (drafts.length > 0 && tolerance !== 'unknown') {
     const listGap = context.gaps.find((g) => g.key === 'medications')?.reason;
-    for (const med of drafts) {
+    // A draft that replaces an earlier order (a dose or product change) continues a therapy the patient is on.
+    for (const med of drafts.filter((m) => m.resource.priorPrescription === undefined)) {
       for (const ingredient of opioidIngredients(med)) {
         for (const rule of facts.get(ingredient.rxcui) ?? []) {
           for (const restriction of rule.opioid?.tolerantOnly ?? []) {
@@ -104,6 +205,7 @@ export async function checkOpioids(
               restriction,
               because,
               activeCount: active.length,
+              ...(tolerance.orders > 0 ? { currentOpioids: tolerance } : {}),
               ...(listGap ? { listGap } : {}),
             };
             findings.push(finding);
@@ -120,65 +222,16 @@ export async function checkOpioids(
   const excluded: MmeFinding['excluded'][number][] = [];
   const uncountedScreened: { medication: Medication; ingredient: IngredientRef; reason: DoseNotCheckedReason }[] = [];
   const used = new Map<string, DoseRule>();
-  const weightKg = context.patient?.weight?.value;
   for (const med of all) {
     if (replaced.has(med)) continue;
-    for (const ingredient of opioidIngredients(med)) {
-      const rules = facts.get(ingredient.rxcui) ?? [];
-      const exclusion = rules.find((r) => r.opioid?.mmeExcluded);
-      if (exclusion) {
-        excluded.push({ medication: nameOf(med), rule: exclusion });
-        continue;
-      }
-      const route = routeOf(med);
-      const rule = rules.find((r) => r.opioid?.mme && route !== undefined && r.routes.includes(route));
-      const mme = rule?.opioid?.mme;
-      const miss = (reason: DoseNotCheckedReason) => {
-        uncounted.push({ medication: nameOf(med), reason, ingredient });
-        if (isSubject.has(med)) uncountedScreened.push({ medication: med, ingredient, reason });
-      };
-      if (!rule || !mme) {
-        miss({ kind: 'no-mme-factor', route });
-        continue;
-      }
-      if (mme.per === 'ug/h') {
-        const rate = patchRate(med, ingredient);
-        if ('reason' in rate) {
-          miss(rate.reason);
-          continue;
-        }
-        used.set(rule.id, rule);
-        shares.push({
-          medication: med,
-          ingredient,
-          amount: rate.ugPerHour,
-          per: 'ug/h',
-          factor: mme.factor,
-          mme: clean(rate.ugPerHour * mme.factor),
-          patches: { count: rate.count, ugPerHour: rate.each },
-        });
-        continue;
-      }
-      const read = orderAmount(med, ingredient, rule.unit, weightKg);
-      if ('reason' in read) {
-        miss(read.reason);
-        continue;
-      }
-      if (read.dose.perDayHigh === undefined) {
-        miss({ kind: 'no-schedule' });
-        continue;
-      }
-      used.set(rule.id, rule);
-      shares.push({
-        medication: med,
-        ingredient,
-        amount: read.dose.perDayHigh,
-        per: 'mg/d',
-        factor: mme.factor,
-        mme: clean(read.dose.perDayHigh * mme.factor),
-        dose: read.dose,
-      });
+    const read = mmeOf(med);
+    shares.push(...read.shares);
+    for (const s of read.shares) used.set(s.rule.id, s.rule);
+    for (const u of read.uncounted) {
+      uncounted.push({ medication: nameOf(med), reason: u.reason, ingredient: u.ingredient });
+      if (isSubject.has(med)) uncountedScreened.push({ medication: med, ...u });
     }
+    for (const rule of read.excluded) excluded.push({ medication: nameOf(med), rule });
   }
   const total = clean(shares.reduce((sum, s) => sum + s.mme, 0));
   const threshold = total >= MME_HIGH ? MME_HIGH : total >= MME_CAUTION ? MME_CAUTION : undefined;
