@@ -27,6 +27,7 @@ import { indicatorRank } from './policy.js';
 /** What changed in a combination since it was acknowledged, as data (interaction-cards.ts words it). */
 export type CombinationChange =
   | { readonly kind: 'new-drug'; readonly medication: string }
+  | { readonly kind: 'more-orders'; readonly medication: string; readonly now: number; readonly then: number }
   | { readonly kind: 'other-product'; readonly medication: string }
   | {
       readonly kind: 'dose-increased';
@@ -87,7 +88,12 @@ function amountPerDay(m: Medication): { value: number; unit: string } | undefine
   return { value: Math.round(i.dose.high * i.schedule.perDayHigh * 1e6) / 1e6, unit: i.dose.unit };
 }
 
-/** What changed between the combination as acknowledged and as it stands now (empty: nothing). */
+/**
+ * What changed between the combination as acknowledged and as it stands now (empty: nothing). Orders are compared
+ * drug by drug: more orders of a drug than then (a third duplicate of the same product) is a change, and so is a
+ * higher amount a day across the drug's orders even when each order alone is not above the highest of then (one
+ * order raised to equal the other).
+ */
 export function changesSince(
   then: CombinationState,
   now: CombinationState,
@@ -95,31 +101,60 @@ export function changesSince(
 ): CombinationChange[] {
   const changes: CombinationChange[] = [];
   const name = (d: CombinationDrug) => names.get(d.drug) ?? d.drug;
-  for (const d of now.drugs) {
-    const before = then.drugs.filter((b) => b.drug === d.drug);
-    if (before.length === 0) {
-      changes.push({ kind: 'new-drug', medication: name(d) });
+  const byDrug = (drugs: readonly CombinationDrug[]) => {
+    const out = new Map<string, CombinationDrug[]>();
+    for (const d of drugs) out.set(d.drug, [...(out.get(d.drug) ?? []), d]);
+    return out;
+  };
+  const before = byDrug(then.drugs);
+  for (const [drug, orders] of byDrug(now.drugs)) {
+    const earlier = before.get(drug) ?? [];
+    const medication = name(orders[0]!);
+    if (earlier.length === 0) {
+      changes.push({ kind: 'new-drug', medication });
       continue;
     }
-    const sameProduct = before.filter((b) => b.product === d.product);
-    if (sameProduct.length === 0) {
-      changes.push({ kind: 'other-product', medication: name(d) });
+    if (orders.length > earlier.length) {
+      changes.push({ kind: 'more-orders', medication, now: orders.length, then: earlier.length });
       continue;
     }
-    if (sameProduct.some((b) => b.fingerprint === d.fingerprint)) continue;
-    const comparable = sameProduct.filter((b) => b.perDay && d.perDay && b.perDay.unit === d.perDay.unit);
-    if (d.perDay && comparable.length > 0) {
-      const highest = comparable.reduce((a, b) => (b.perDay!.value > a.perDay!.value ? b : a));
-      if (d.perDay.value > highest.perDay!.value)
-        changes.push({ kind: 'dose-increased', medication: name(d), now: d.perDay, then: highest.perDay! });
-      // The same amount or less a day: a lower dose is no reason to interrupt.
+    const found = orders.map((d) => orderChange(d, earlier, medication)).find((c) => c !== undefined);
+    if (found) {
+      changes.push(found);
       continue;
     }
-    changes.push({ kind: 'dosage-changed', medication: name(d) });
+    // Each order alone is no higher than then: the drug's amount a day across its orders may still be.
+    const sum = (list: readonly CombinationDrug[]) =>
+      list.every((d) => d.perDay && d.perDay.unit === list[0]!.perDay?.unit)
+        ? { value: Math.round(list.reduce((n, d) => n + d.perDay!.value, 0) * 1e6) / 1e6, unit: list[0]!.perDay!.unit }
+        : undefined;
+    const [totalNow, totalThen] = [sum(orders), sum(earlier)];
+    if (totalNow && totalThen && totalNow.unit === totalThen.unit && totalNow.value > totalThen.value)
+      changes.push({ kind: 'dose-increased', medication, now: totalNow, then: totalThen });
   }
   if (indicatorRank(now.indicator) > indicatorRank(then.indicator))
     changes.push({ kind: 'raised', ...(now.raisedBy ? { lab: now.raisedBy } : {}) });
   else if (now.raisedBy && (!then.raisedBy || now.raisedBy.date > then.raisedBy.date))
     changes.push({ kind: 'raised', lab: now.raisedBy });
   return changes;
+}
+
+/** How one order of a drug changed against the drug's orders then: another product, a higher amount, another dosage. */
+function orderChange(
+  d: CombinationDrug,
+  earlier: readonly CombinationDrug[],
+  medication: string,
+): CombinationChange | undefined {
+  const sameProduct = earlier.filter((b) => b.product === d.product);
+  if (sameProduct.length === 0) return { kind: 'other-product', medication };
+  if (sameProduct.some((b) => b.fingerprint === d.fingerprint)) return undefined;
+  const comparable = sameProduct.filter((b) => b.perDay && d.perDay && b.perDay.unit === d.perDay.unit);
+  if (d.perDay && comparable.length > 0) {
+    const highest = comparable.reduce((a, b) => (b.perDay!.value > a.perDay!.value ? b : a));
+    // The same amount or less a day: a lower dose is no reason to interrupt.
+    return d.perDay.value > highest.perDay!.value
+      ? { kind: 'dose-increased', medication, now: d.perDay, then: highest.perDay! }
+      : undefined;
+  }
+  return { kind: 'dosage-changed', medication };
 }

@@ -266,6 +266,8 @@ function changeText(c: CombinationChange): string {
   switch (c.kind) {
     case 'new-drug':
       return `${c.medication} was not part of it then`;
+    case 'more-orders':
+      return `${c.medication} is now in ${c.now} orders (${c.then} then)`;
     case 'other-product':
       return `${c.medication} is now another product (its strength may differ)`;
     case 'dose-increased':

@@ -51,6 +51,25 @@ describe('changesSince: what changed in a combination since it was acknowledged'
     expect(changesSince(then, at(5), names)).toEqual([]);
   });
 
+  it('orders of one drug compared as a whole: another order of it, or more a day across them, is a change', () => {
+    // Two orders of the same product (a duplicate therapy): a third one, however alike, is a change.
+    const two = [drug('1', perDay(10)), drug('1', { fingerprint: 'b', ...perDay(20) })];
+    expect(changesSince(state(two), state([...two, drug('1', perDay(10))]), names)).toEqual([
+      { kind: 'more-orders', medication: 'lisinopril', now: 3, then: 2 },
+    ]);
+    // The 10 mg order raised to 20 mg: no order is above the highest of then (20), but the drug is 40 mg a day, not 30.
+    expect(changesSince(state(two), state([drug('1', { fingerprint: 'c', ...perDay(20) }), two[1]!]), names)).toEqual([
+      {
+        kind: 'dose-increased',
+        medication: 'lisinopril',
+        now: { value: 40, unit: 'mg' },
+        then: { value: 30, unit: 'mg' },
+      },
+    ]);
+    // One of the two stopped: less, not a change.
+    expect(changesSince(state(two), state([two[1]!]), names)).toEqual([]);
+  });
+
   it('a changed dosage whose amount a day cannot be compared (another unit, or none) is a change', () => {
     const then = state([drug('1', perDay(10)), drug('2')]);
     expect(
