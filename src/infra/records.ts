@@ -231,18 +231,25 @@ export async function writeRecords(db: Database, entries: readonly RecordEntry[]
   });
 }
 
+/** An arbitrary constant: serialises the upkeep of acknowledged combinations between writers. */
+const ACKNOWLEDGEMENT_LOCK = 7_318_220_013;
+
 /**
  * Keeps cds_acknowledged_combination (migration 013) up to date with a batch: each combination listed on a card
  * that now has feedback by the client that received it (feedback in this batch, or a card in this batch whose
  * feedback came first) replaces the row for that client, patient, hook and combination when it is the later
  * acknowledgement (by the feedback's outcome time, then the card's time).
  */
-async function acknowledgeCombinations(
+export async function acknowledgeCombinations(
   tx: Queryable,
   cardUuids: readonly string[],
   feedbackKeys: readonly string[],
 ): Promise<void> {
   if (cardUuids.length === 0 && feedbackKeys.length === 0) return;
+  // One writer at a time from here to its commit: a card and its feedback written by two processes at once would
+  // otherwise each miss the other's uncommitted row, and the acknowledgement would never be kept. Waiting for the
+  // lock, the next statement sees what the other committed.
+  await tx.query('SELECT pg_advisory_xact_lock($1)', [ACKNOWLEDGEMENT_LOCK]);
   await tx.query(
     `WITH touched AS (
        SELECT card_uuid FROM cds_feedback WHERE feedback_key = ANY ($2::text[])

@@ -14,7 +14,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../../src/app.js';
 import { acknowledgedCombinations } from '../../../src/feedback/memory.js';
 import { migrate, openDatabase } from '../../../src/infra/database.js';
-import { writeRecords, type CardRecord, type RecordEntry } from '../../../src/infra/records.js';
+import {
+  acknowledgeCombinations,
+  writeRecords,
+  type CardRecord,
+  type RecordEntry,
+} from '../../../src/infra/records.js';
 import { NOW, bundledSources, testConfig } from '../../support/app.js';
 import { assertConformantResponse } from '../../support/cds-conformance.js';
 import { medicationRequest as mr, patientViewRequest } from '../../support/requests.js';
@@ -266,6 +271,63 @@ describe('chart-open acknowledgements in PostgreSQL', () => {
       expect(read).toBe(0);
     } finally {
       await db.close();
+    }
+  });
+
+  it('keeps the acknowledgement when a card and its feedback are written by two writers at once', async () => {
+    const db = await openDatabase({ url: database.url, dataDir: '/nonexistent' });
+    await migrate(db, path.resolve(import.meta.dirname, '../../../knowledge-base/migrations'));
+    await db.close();
+    const [a, b] = [
+      new pg.Client({ connectionString: database.url }),
+      new pg.Client({ connectionString: database.url }),
+    ];
+    await a.connect();
+    await b.connect();
+    const on = (c: pg.Client) => ({
+      query: async (q: string, v?: unknown[]) => ({ rows: (await c.query(q, v)).rows }),
+    });
+    const card = '00000000-0000-4000-9100-000000000001';
+    try {
+      // Writer A has the card, writer B its feedback; neither has committed when the other keeps acknowledgements.
+      await a.query('BEGIN');
+      await a.query(
+        `INSERT INTO cds_card (card_uuid, served_at, service, hook, hook_instance, client, finding_kind, finding_ids,
+           drugs, indicator, policy, knowledge_version, patient_hash, draft_hashes, combinations)
+         VALUES ($1, $2, 'medication-profile-review', 'patient-view', 'hi', 'two-writers', 'interaction', '{}', '{}',
+           'warning', 'prescriber', 'v', 'two-writers-patient', '{}', $3)`,
+        [card, NOW.toISOString(), JSON.stringify([{ key: 'k-two', indicator: 'warning', drugs: [] }])],
+      );
+      await acknowledgeCombinations(on(a), [card], []);
+      await b.query('BEGIN');
+      await b.query(
+        `INSERT INTO cds_feedback (feedback_key, card_uuid, received_at, client, outcome, inferred, outcome_at,
+           accepted_suggestions)
+         VALUES ('fb-two', $1, $2, 'two-writers', 'overridden', false, $2, '{}')`,
+        [card, NOW.toISOString()],
+      );
+      // B goes as far as it can before A commits: it finishes (and misses the card), or it waits for A's commit.
+      const pid = (await b.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid;
+      let finished = false;
+      const kept = acknowledgeCombinations(on(b), [], ['fb-two']).then(() => void (finished = true));
+      for (;;) {
+        if (finished) break;
+        const waiting = await sql.query('SELECT wait_event FROM pg_stat_activity WHERE pid = $1', [pid]);
+        if (waiting.rows[0]?.wait_event === 'advisory') break;
+      }
+      await a.query('COMMIT');
+      await kept;
+      await b.query('COMMIT');
+      expect(
+        (
+          await sql.query(
+            "SELECT combination_key, card_uuid, outcome FROM cds_acknowledged_combination WHERE client = 'two-writers'",
+          )
+        ).rows,
+      ).toEqual([{ combination_key: 'k-two', card_uuid: card, outcome: 'overridden' }]);
+    } finally {
+      await a.end();
+      await b.end();
     }
   });
 });
