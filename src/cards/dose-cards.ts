@@ -468,7 +468,7 @@ function mmeCard(f: MmeFinding, indicator: Indicator, cc: CardContext): DoseCard
   const amount = `${atLeast}${fmt(f.total)} morphine milligram equivalents (MME) a day from ${orders} opioid order${orders === 1 ? '' : 's'}`;
   const advice =
     f.threshold >= 90
-      ? 'At 90 MME a day or more the CDC 2022 guideline advises against going higher, or a careful written justification: overdose risk keeps rising while added pain relief is unlikely. Reassess benefits and risks, consider tapering, and offer naloxone.'
+      ? 'At 90 MME a day or more overdose risk is higher still while added pain relief is unlikely: the CDC guideline of 2016 advised avoiding this level or justifying it carefully, and the 2022 guideline advises against increases whose benefits no longer outweigh the risks. Reassess benefits and risks, consider tapering, and offer naloxone.'
       : 'At 50 MME a day or more the CDC 2022 guideline advises reassessing benefits and risks before going higher: more pain relief is unlikely and overdose risk rises. Consider offering naloxone.';
   const lines = [
     `**Opioid total ${atLeast}${fmt(f.total)} MME a day** (at or above ${f.threshold}).`,
@@ -499,7 +499,7 @@ function mmeCard(f: MmeFinding, indicator: Indicator, cc: CardContext): DoseCard
     '',
     advice,
     '',
-    `**Source:** ${[...new Map(f.rules.flatMap((r) => r.opioid!.mme!.citations).map((c) => [citationText(c), c])).keys()].join('; ')} (Recommendation 4 for the 50 and 90 MME thresholds).`,
+    `**Source:** ${[...new Map(f.rules.flatMap((r) => r.opioid!.mme!.citations).map((c) => [citationText(c), c])).keys()].join('; ')} (2022 Recommendation 4 for the dosage thresholds; the 90 MME level as the 2016 guideline's Recommendation 5 set it).`,
   );
   if (f.rules.some((r) => r.review.status === 'unreviewed'))
     lines.push('', '_These conversion rules have not yet been reviewed by a clinician._');

@@ -35,9 +35,11 @@ import type {
 export const OPIOID_CLASS = 'opioids';
 
 /**
- * CDC 2022 Clinical Practice Guideline for Prescribing Opioids for Pain, Recommendation 4: at 50 morphine milligram
- * equivalents a day or more, reassess benefits and risks before going higher (caution); at 90 or more, avoid going
- * higher or justify it carefully (high). Dowell D et al., MMWR Recomm Rep 2022;71(No. RR-3), doi:10.15585/mmwr.rr7103a1.
+ * At 50 morphine milligram equivalents a day or more, reassess benefits and risks before going higher (caution): CDC
+ * 2022 Clinical Practice Guideline for Prescribing Opioids for Pain, Recommendation 4 (Dowell D et al., MMWR Recomm
+ * Rep 2022;71(No. RR-3), doi:10.15585/mmwr.rr7103a1). At 90 or more, avoid or justify carefully (high): the level the
+ * 2016 guideline's Recommendation 5 set (MMWR Recomm Rep 2016;65(No. RR-1)); the 2022 guideline keeps dosage
+ * increases to those whose benefits outweigh the risks. Whether 90 stays a distinct level is for a pharmacist to confirm.
  */
 export const MME_CAUTION = 50;
 export const MME_HIGH = 90;

@@ -155,7 +155,7 @@ const CASES: readonly Case[] = [
       '**How tolerance was judged:** the current opioids on the medication list sent with this request (1 order) come to about 30 morphine milligram equivalents a day, below the 60 a day at which the label',
       '1 patch of 25 mcg/h → 25 mcg/h of fentanyl × 2.4 = **60 MME**',
       '1 tablet (5 mg per tablet) every 6 hours → 20 mg of oxycodone a day × 1.5 = **30 MME**',
-      'At 90 MME a day or more the CDC 2022 guideline advises against going higher',
+      'At 90 MME a day or more overdose risk is higher still while added pain relief is unlikely: the CDC guideline of 2016 advised avoiding this level',
     ],
   },
   {
