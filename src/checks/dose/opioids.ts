@@ -222,7 +222,7 @@ export async function checkOpioids(
   const shares: MmeShare[] = [];
   const uncounted: MmeFinding['uncounted'][number][] = [];
   const excluded: MmeFinding['excluded'][number][] = [];
-  const uncountedScreened: { medication: Medication; ingredient: IngredientRef; reason: DoseNotCheckedReason }[] = [];
+  const uncountedOrders: { medication: Medication; ingredient: IngredientRef; reason: DoseNotCheckedReason }[] = [];
   const used = new Map<string, DoseRule>();
   for (const med of all) {
     if (replaced.has(med)) continue;
@@ -231,7 +231,7 @@ export async function checkOpioids(
     for (const s of read.shares) used.set(s.rule.id, s.rule);
     for (const u of read.uncounted) {
       uncounted.push({ medication: nameOf(med), reason: u.reason, ingredient: u.ingredient });
-      if (isSubject.has(med)) uncountedScreened.push({ medication: med, ...u });
+      uncountedOrders.push({ medication: med, ...u });
     }
     for (const rule of read.excluded) excluded.push({ medication: nameOf(med), rule });
   }
@@ -251,9 +251,10 @@ export async function checkOpioids(
       rules: [...used.values()],
     });
   } else {
-    // Below 50 with what could be counted: a screened order left out might have reached it, so it is named as not
-    // checked rather than the total passing in silence (above 50 the MME card names it).
-    for (const u of uncountedScreened) findings.push({ kind: 'dose', check: 'not-checked', part: 'mme', ...u });
+    // Below 50 with what could be counted: an order left out (the one screened, or a current one beside it) might
+    // have reached it, so each is named as not checked rather than the total passing in silence (above 50 the MME
+    // card names them).
+    for (const u of uncountedOrders) findings.push({ kind: 'dose', check: 'not-checked', part: 'mme', ...u });
   }
   return findings;
 }

@@ -283,6 +283,21 @@ const CASES: readonly Case[] = [
     detail: ['the dose is given only as text ("one or two as needed")'],
   },
   {
+    name: 'oxycodone 30 MME a day beside morphine by free text: the total cannot reach 50 as counted, the morphine is named',
+    orders: [oxy5q6('draft'), { id: 'home', product: P.morphine15, onSign: 'active', text: 'take as directed' }],
+    sign: [
+      [
+        'Dose check not done for morphine sulfate 15 MG Oral Tablet: the morphine milligram equivalents of morphine (the opioid total)',
+        'info',
+        'info',
+      ],
+    ],
+    view: [['Dose checks not done for morphine sulfate 15 MG Oral Tablet', 'info', 'info']],
+    detail: [
+      '**the morphine milligram equivalents of morphine (the opioid total)** (morphine sulfate 15 MG Oral Tablet, active, MedicationRequest/home): the dosage instruction could not be interpreted: the dose is given only as text ("take as directed")',
+    ],
+  },
+  {
     name: 'OxyContin 30 mg twice daily changed to 60 mg twice daily: a continuing therapy, no tolerant-only card; 180 MME',
     orders: [
       { id: 'oxc30', product: P.oxyEr30, onSign: 'active', dose: { value: 1, unit: TAB }, hours: 12 },
