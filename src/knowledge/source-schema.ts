@@ -411,6 +411,12 @@ export const DoseRuleSource = z
      * 500 units/mL); the ingredient's other products are not.
      */
     concentrationAtLeast: z.object({ value: positive, unit: DoseUnit }).strict().optional(),
+    /**
+     * Milligrams of the ingredient in one of the rule's units (`meq` or `mmol`): potassium chloride 74.55 mg a mEq.
+     * A product whose strength is a mass (Ringer's solutions hold potassium chloride in mg/mL) is then counted in the
+     * rule's unit instead of "not comparable"; the note or a citation says where the figure comes from.
+     */
+    mgPerUnit: positive.optional(),
     /** Schedules that kill: at most this many dosing days a week (1 = once weekly), or administrations a week. */
     interval: z
       .object({
@@ -432,6 +438,12 @@ export const DoseRuleSource = z
   })
   .strict()
   .superRefine((r, ctx) => {
+    if (r.mgPerUnit !== undefined && r.unit !== 'meq' && r.unit !== 'mmol')
+      ctx.addIssue({
+        code: 'custom',
+        path: ['mgPerUnit'],
+        message: 'mgPerUnit converts a mass to a rule unit of meq or mmol: this rule is in ' + r.unit,
+      });
     const limits: string[] = (
       ['perDose', 'perDay', 'perWeek', 'perKg', 'singleDose', 'contraindicated', 'interval'] as const
     ).filter((k) => r[k] !== undefined);

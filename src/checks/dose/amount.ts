@@ -52,6 +52,8 @@ export interface AmountContext {
   readonly ingredientCount: number;
   readonly strengths: readonly ProductStrength[];
   readonly weightKg?: number;
+  /** Milligrams of the ingredient in one rule unit (meq, mmol): a mass strength or dose is counted through it. */
+  readonly mgPerUnit?: number;
 }
 
 const RULE_DIMENSION: Readonly<Record<DoseUnit, Dimension>> = {
@@ -97,7 +99,7 @@ export function ingredientAmount(value: number, unit: string, ruleUnit: DoseUnit
       return { problem: { kind, value, unit, ingredient: ctx.ingredientName } };
     }
     const units = def.dimension === 'volume' ? convert(value, unit, 'mL')! / s.perAmount : value / s.perAmount;
-    const amount = convert(units * s.value, s.unit, ruleUnit);
+    const amount = convert(units * s.value, s.unit, ruleUnit) ?? throughMg(units * s.value, s.unit, ctx);
     if (amount === undefined)
       return {
         problem: { kind: 'strength-not-comparable', strengthUnit: s.unit, ruleUnit, ingredient: ctx.ingredientName },
@@ -105,6 +107,12 @@ export function ingredientAmount(value: number, unit: string, ruleUnit: DoseUnit
     return { value: amount };
   }
   return { problem: { kind: 'wrong-dimension', unit, dimension: def.dimension, wanted } };
+}
+
+/** A mass of the ingredient in the rule's unit (meq, mmol) through its milligrams per unit, when the rule gives them. */
+function throughMg(value: number, unit: string, ctx: AmountContext): number | undefined {
+  const mg = ctx.mgPerUnit !== undefined ? convert(value, unit, 'mg') : undefined;
+  return mg === undefined ? undefined : mg / ctx.mgPerUnit!;
 }
 
 /** The strength of the ingredient per mL (volume) or per unit of the dose form (count). */

@@ -501,6 +501,7 @@ function doseOf(
     ingredientCount: med.ingredients.length,
     strengths: product.strengths,
     ...(facts.weight ? { weightKg: facts.weight.value } : {}),
+    ...(rules[0]!.mgPerUnit !== undefined ? { mgPerUnit: rules[0]!.mgPerUnit } : {}),
   };
   const r = computeRegimen(route, rules[0]!.unit, instructions, ctx);
   return 'dose' in r ? r.dose : undefined;
@@ -567,6 +568,7 @@ function evaluate(
     ingredientCount: med.ingredients.length,
     strengths: product.strengths,
     ...(weightKg !== undefined ? { weightKg } : {}),
+    ...(rules[0]!.mgPerUnit !== undefined ? { mgPerUnit: rules[0]!.mgPerUnit } : {}),
   };
 
   // ------------------------------------------------------------------ the dose as ordered, in the rules' unit

@@ -594,6 +594,17 @@ const CASES: readonly Case[] = [
     patient: MAN_70(1.0),
     cards: [['DOSEH', 'warning', 'Potassium chloride: 480 mEq a day exceeds the maximum of 400 mEq']],
   },
+  {
+    name: "lactated Ringer's 1000 mL IV every 8 hours: its potassium chloride (0.3 mg/mL) counts through 74.55 mg a mEq, 12 mEq a day",
+    product: p(
+      'calcium chloride 0.2 MG/ML / potassium chloride 0.3 MG/ML / sodium chloride 6 MG/ML / sodium lactate 3.1 MG/ML Injectable Solution',
+    ),
+    dose: { value: 1000, unit: 'mL' },
+    timing: every(8),
+    route: 'iv',
+    patient: MAN_70(1.0),
+    cards: [],
+  },
   // ------------------------------------------------------------------ parenteral magnesium sulfate (40 g a day)
   {
     name: 'magnesium sulfate 5 g IM every 4 hours (30 g a day)',

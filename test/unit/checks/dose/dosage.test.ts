@@ -366,6 +366,22 @@ describe('amount of ingredient in a dose', () => {
     expect(ingredientAmount(10, 'U', '[iU]', base)).toEqual({ value: 10 });
   });
 
+  it("a mass strength counts in mEq through the rule's milligrams per mEq, and only then", () => {
+    // Ringer's: potassium chloride 0.3 mg/mL; 1000 mL is 300 mg, at 74.55 mg a mEq about 4.02 mEq.
+    const ringers: AmountContext = {
+      ingredient: 'kcl',
+      ingredientName: 'potassium chloride',
+      ingredientCount: 4,
+      strengths: [
+        { ingredient: 'kcl', substance: 'potassium chloride', value: 0.3, unit: 'mg', per: { value: 1, unit: 'mL' } },
+      ],
+    };
+    expect(ingredientAmount(1000, 'mL', 'meq', { ...ringers, mgPerUnit: 74.55 })).toEqual({ value: 300 / 74.55 });
+    expect(words(ingredientAmount(1000, 'mL', 'meq', ringers))).toEqual({
+      problem: "the product's strength of potassium chloride is in mg, not comparable with meq",
+    });
+  });
+
   it('per kilogram doses need the weight', () => {
     expect(ingredientAmount(15, 'mg/kg', 'mg', { ...base, weightKg: 20 })).toEqual({ value: 300 });
     expect(words(ingredientAmount(15, 'mg/kg', 'mg', base))).toEqual({
