@@ -5,6 +5,7 @@
  * Strengths come from the knowledge base (ResolvedDrug.strengths), or, for products recorded without them, from the
  * RxNorm clinical-drug name ("amoxicillin 250 MG/5ML Oral Suspension"), which spells every strength.
  */
+import type { Medication } from '../../fhir/clinical-context.js';
 import type { ProductStrength } from '../../knowledge/knowledge-store.js';
 import type { DoseUnit } from '../../knowledge/source-schema.js';
 import { CANONICAL, convert, toCanonical, unitDef, type Dimension } from '../../fhir/ucum.js';
@@ -132,6 +133,19 @@ function strengthOf(
     }
   }
   return undefined;
+}
+
+/**
+ * The strengths of an order's product: as the knowledge base records them, else as its RxNorm name spells them (an
+ * ingredient code has none).
+ */
+export function orderStrengths(med: Medication): readonly ProductStrength[] {
+  const drug = med.drugs?.[0];
+  if (!drug) return [];
+  if (drug.strengths) return drug.strengths;
+  return drug.tty === 'IN' || drug.tty === 'PIN' || drug.tty === 'MIN'
+    ? []
+    : strengthsFromName(drug.name, med.ingredients);
 }
 
 /** The qualifiers an RxNorm clinical-drug name may put before its first substance: release systems, durations, amounts. */

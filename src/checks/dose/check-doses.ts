@@ -23,7 +23,7 @@ import {
   type RenalBand,
 } from '../../knowledge/source-schema.js';
 import { asArray, codingsOf, isObject, num, type Json } from '../../fhir/resources.js';
-import { ingredientAmount, strengthsFromName, type AmountContext, type AmountProblem } from './amount.js';
+import { ingredientAmount, orderStrengths, type AmountContext, type AmountProblem } from './amount.js';
 import { readInstructions, routeFromText, type Instruction } from './dosage.js';
 import { replacedOrders } from '../../fhir/linked-orders.js';
 import type {
@@ -117,7 +117,7 @@ export async function checkDoses(
     const product = {
       name: drug?.name ?? med.display,
       doseForm: drug?.doseForm,
-      strengths: drug?.strengths ?? (drug && drug.tty !== 'IN' ? strengthsFromName(drug.name, med.ingredients) : []),
+      strengths: orderStrengths(med),
     };
     const resource = med.resource;
     const instructions = readInstructions(resource.dosageInstruction ?? resource.dosage);
@@ -328,7 +328,7 @@ export function orderAmount(
   weightKg?: number,
 ): { readonly dose: ComputedDose } | { readonly reason: DoseNotCheckedReason } {
   const drug = med.drugs?.[0];
-  const strengths = drug?.strengths ?? (drug && drug.tty !== 'IN' ? strengthsFromName(drug.name, med.ingredients) : []);
+  const strengths = orderStrengths(med);
   const instructions = readInstructions(med.resource.dosageInstruction ?? med.resource.dosage);
   if (instructions.length === 0) return { reason: { kind: 'no-dosage' } };
   const unreadable = instructions.find((i) => i.problem !== undefined || i.dose === undefined);
@@ -851,10 +851,11 @@ function evaluate(
       if (kf.value < DIALYSIS_NOTE_BELOW && rule.dialysisNote)
         notes.push({ kind: 'dialysis', note: rule.dialysisNote });
       const renal = { band: b, kidney: kf };
-      if (b.action === 'contraindicated') {
+      if (b.action !== 'limit') {
+        // Any dose: a contraindication is critical, an "avoid" band a high-severity finding.
         push(
           {
-            measure: 'contraindicated',
+            measure: b.action,
             ordered: kf.value,
             limit: renalThreshold(b),
             unit: kf.measure === 'egfr' ? 'mL/min/1.73 m2' : 'mL/min',
@@ -862,20 +863,7 @@ function evaluate(
             renal,
           },
           'DOSECOND',
-          'contraindicated',
-        );
-      } else if (b.action === 'avoid') {
-        push(
-          {
-            measure: 'avoid',
-            ordered: kf.value,
-            limit: renalThreshold(b),
-            unit: kf.measure === 'egfr' ? 'mL/min/1.73 m2' : 'mL/min',
-            bound: 'max',
-            renal,
-          },
-          'DOSECOND',
-          'high',
+          b.action === 'contraindicated' ? 'contraindicated' : 'high',
         );
       } else if (regimen) {
         const d = regimen.dose;

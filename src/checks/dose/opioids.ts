@@ -18,7 +18,7 @@ import { convert, unitDef } from '../../fhir/ucum.js';
 import { productDoseForm } from '../../knowledge/dose-form.js';
 import type { IngredientRef, KnowledgeSnapshot, ProductStrength } from '../../knowledge/knowledge-store.js';
 import type { DoseRoute, DoseRule, DoseUnit, TolerantOnly } from '../../knowledge/source-schema.js';
-import { strengthsFromName } from './amount.js';
+import { orderStrengths } from './amount.js';
 import { above, clean, LIMIT_TOLERANCE, orderAmount } from './check-doses.js';
 import { readInstructions, routeFromText } from './dosage.js';
 import type {
@@ -92,13 +92,19 @@ export async function checkOpioids(
   // One order's morphine milligram equivalents a day, ingredient by ingredient: counted (with the rule whose factor
   // was used), not counted (and why), or left out as the CDC table leaves it out (buprenorphine).
   const weightKg = context.patient?.weight?.value;
-  const mmeOf = (
-    med: Medication,
-  ): {
+  type OrderMme = {
     shares: (MmeShare & { rule: DoseRule })[];
     uncounted: { ingredient: IngredientRef; reason: DoseNotCheckedReason }[];
     excluded: DoseRule[];
-  } => {
+  };
+  // Read once per order: the tolerance test and the total both use an active order's reading.
+  const readings = new Map<Medication, OrderMme>();
+  const mmeOf = (med: Medication): OrderMme => {
+    let known = readings.get(med);
+    if (!known) readings.set(med, (known = readMme(med)));
+    return known;
+  };
+  const readMme = (med: Medication): OrderMme => {
     const out = {
       shares: [] as (MmeShare & { rule: DoseRule })[],
       uncounted: [] as { ingredient: IngredientRef; reason: DoseNotCheckedReason }[],
@@ -277,11 +283,7 @@ function routeOf(med: Medication): DoseRoute | undefined {
 
 /** The product's strengths of the ingredient, as the knowledge base records them or its RxNorm name spells them. */
 function strengthsOf(med: Medication, ingredient: IngredientRef): ProductStrength[] {
-  const drug = med.drugs?.[0];
-  if (!drug || drug.tty === 'IN' || drug.tty === 'PIN' || drug.tty === 'MIN') return [];
-  return (drug.strengths ?? strengthsFromName(drug.name, med.ingredients)).filter(
-    (s) => s.ingredient === ingredient.rxcui,
-  );
+  return orderStrengths(med).filter((s) => s.ingredient === ingredient.rxcui);
 }
 
 /**
